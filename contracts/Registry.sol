@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+
+import {IRegistry} from "./interfaces/IRegistry.sol";
+import {IRegistryReplica} from "./interfaces/IRegistryReplica.sol";
+import {Roles} from "./libraries/Roles.sol";
+
+/// @title Registry
+/// @notice One registry for every FishTrace deployment: participants and their roles (OpenZeppelin
+/// `AccessControl`), the devices each participant operates, and the admin-maintained species list.
+/// @dev Roles are kept as bits in one packed word per account instead of `AccessControl`'s nested mappings, so
+/// that a stage contract learns a caller's id, roles and operator with a single cold storage read. `hasRole`,
+/// `grantRole`, `revokeRole`, `renounceRole`, `onlyRole` and the `RoleGranted`/`RoleRevoked` events behave as in
+/// `AccessControl`; a role outside FishTrace's eleven reverts with `RegistryUnknownRole`.
+/// Every change of an account's authorization is pushed to the replicas of the attached stage contracts, so that
+/// they check callers with one local read (see `RegistryReplica`).
+contract Registry is IRegistry, AccessControl {
+    /// @notice The most stage contracts one registry pushes to (six actors plus room for upgrades).
+    uint256 public constant MAX_STAGES = 12;
+
+    /// @dev Layout (1 slot): id 32 | roles 16 | operator 160 | 48 spare.
+    struct Member {
+        uint32 id;
+        uint16 roles;
+        address operator;
+    }
+
+    struct Profile {
+        string name;
+        string location;
+    }
+
+    mapping(address account => Member) private _members;
+    mapping(uint32 id => address account) private _accounts;
+    mapping(address account => Profile) private _profiles;
+    mapping(bytes3 code => string name) private _species;
+    mapping(address operator => address[] devices) private _devices;
+    address[] private _stages;
+    uint32 private _participantCount;
+
+    /// @param admin the account that holds DEFAULT_ADMIN_ROLE and manages participants and species
+    constructor(address admin) {
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    }
+
+    // ------------------------------------------------------------------ stages
+
+    /// @inheritdoc IRegistry
+    function attachStage(address stage) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 n = _stages.length;
+        if (n == MAX_STAGES) revert RegistryTooManyStages(MAX_STAGES);
+        for (uint256 i; i < n; ++i) {
+            if (_stages[i] == stage) revert RegistryStageAlreadyAttached(stage);
+        }
+        _stages.push(stage);
+        emit StageAttached(stage);
+    }
+
+    // ------------------------------------------------------------------ participants
+
+    /// @inheritdoc IRegistry
+    function registerParticipant(
+        address account,
+        bytes32 role,
+        string calldata name,
+        string calldata location
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _grantRole(role, account);
+        _profiles[account] = Profile(name, location);
+        emit ParticipantProfileSet(account, name, location);
+    }
+
+    /// @inheritdoc IRegistry
+    function registerDevice(address device, bytes32 role, address operator) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint16 bit = Roles.bitOf(role);
+        if (bit & Roles.DEVICE_BITS == 0) revert RegistryNotDeviceRole(role);
+        if (_members[operator].roles & Roles.ACTOR_BITS == 0) revert RegistryOperatorNotActor(operator);
+        Member storage m = _members[device];
+        if ((m.roles & ~Roles.DEVICE_BITS) != 0 || (m.operator != address(0) && m.operator != operator)) {
+            revert RegistryDeviceConflict(device, m.operator);
+        }
+        _enrol(device);
+        if (m.operator == address(0)) {
+            m.operator = operator;
+            _devices[operator].push(device);
+            emit DeviceBound(device, operator);
+        }
+        _grantRole(role, device);
+    }
+
+    /// @inheritdoc IRegistry
+    function revokeParticipant(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint16 roles = _members[account].roles;
+        for (uint16 bit = 1; bit != 0 && bit <= roles; bit <<= 1) {
+            if (roles & bit != 0) _revokeRole(Roles.roleOf(bit), account);
+        }
+        emit ParticipantRevoked(account);
+    }
+
+    // ------------------------------------------------------------------ species
+
+    /// @inheritdoc IRegistry
+    function listSpecies(bytes3 code, string calldata name) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        for (uint256 i; i < 3; ++i) {
+            bytes1 c = code[i];
+            if (c < "A" || c > "Z") revert RegistryInvalidSpeciesCode(code);
+        }
+        if (bytes(_species[code]).length != 0) revert RegistrySpeciesAlreadyListed(code);
+        // An empty name would read as "not listed": store the code itself instead.
+        _species[code] = bytes(name).length == 0 ? string(abi.encodePacked(code)) : name;
+        emit SpeciesListed(code, name);
+    }
+
+    /// @inheritdoc IRegistry
+    function delistSpecies(bytes3 code) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (bytes(_species[code]).length == 0) revert RegistrySpeciesNotListed(code);
+        delete _species[code];
+        emit SpeciesDelisted(code);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IRegistry
+    function authorization(address account) external view returns (Authorization memory) {
+        return _authorizationOf(account);
+    }
+
+    /// @inheritdoc IRegistry
+    function stages() external view returns (address[] memory) {
+        return _stages;
+    }
+
+    /// @dev The effective authorization of `account`: a device loses its roles while its operator is no actor.
+    function _authorizationOf(address account) private view returns (Authorization memory auth) {
+        Member memory m = _members[account];
+        auth.id = m.id;
+        auth.roles = m.roles;
+        if (m.operator != address(0)) {
+            Member memory op = _members[m.operator];
+            auth.operatorId = op.id;
+            // A device acts only while the participant operating it is still an actor.
+            if (op.roles & Roles.ACTOR_BITS == 0) auth.roles &= ~Roles.DEVICE_BITS;
+        }
+    }
+
+    /// @inheritdoc IRegistry
+    function isSpeciesListed(bytes3 code) external view returns (bool) {
+        return bytes(_species[code]).length != 0;
+    }
+
+    /// @inheritdoc IRegistry
+    function speciesName(bytes3 code) external view returns (string memory) {
+        return _species[code];
+    }
+
+    /// @inheritdoc IRegistry
+    function accountOf(uint32 id) external view returns (address) {
+        return _accounts[id];
+    }
+
+    /// @inheritdoc IRegistry
+    function profileOf(address account) external view returns (string memory name, string memory location) {
+        Profile storage p = _profiles[account];
+        return (p.name, p.location);
+    }
+
+    /// @inheritdoc IRegistry
+    function operatorOf(address device) external view returns (address) {
+        return _members[device].operator;
+    }
+
+    /// @inheritdoc IRegistry
+    function participantCount() external view returns (uint32) {
+        return _participantCount;
+    }
+
+    /// @notice Whether `account` holds `role`; false for roles outside FishTrace's eleven.
+    function hasRole(bytes32 role, address account) public view override returns (bool) {
+        return _members[account].roles & Roles.bitOf(role) != 0;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /// @dev Replaces `AccessControl`'s storage with the packed membership word; same return value and event.
+    function _grantRole(bytes32 role, address account) internal override returns (bool) {
+        uint16 bit = Roles.bitOf(role);
+        if (bit == 0) revert RegistryUnknownRole(role);
+        if (account == address(0)) revert RegistryZeroAccount();
+        Member storage m = _members[account];
+        if (m.roles & bit != 0) return false;
+        // Devices hold device roles only, and only once bound to an operator through `registerDevice`.
+        if ((bit & Roles.DEVICE_BITS != 0) != (m.operator != address(0))) revert RegistryDeviceConflict(account, m.operator);
+        _enrol(account);
+        m.roles |= bit;
+        emit RoleGranted(role, account, _msgSender());
+        _push(account);
+        return true;
+    }
+
+    /// @dev Replaces `AccessControl`'s storage with the packed membership word; same return value and event.
+    function _revokeRole(bytes32 role, address account) internal override returns (bool) {
+        uint16 bit = Roles.bitOf(role);
+        if (bit == 0) revert RegistryUnknownRole(role);
+        Member storage m = _members[account];
+        if (m.roles & bit == 0) return false;
+        m.roles &= ~bit;
+        emit RoleRevoked(role, account, _msgSender());
+        _push(account);
+        return true;
+    }
+
+    /// @dev Pushes `account`'s authorization, and that of every device it operates, to every attached stage.
+    function _push(address account) private {
+        Authorization memory auth = _authorizationOf(account);
+        uint256 n = _stages.length;
+        for (uint256 i; i < n; ++i) {
+            IRegistryReplica(_stages[i]).syncAuthorization(account, auth);
+        }
+        address[] storage devices = _devices[account];
+        for (uint256 i; i < devices.length; ++i) {
+            _push(devices[i]);
+        }
+    }
+
+    /// @dev Gives `account` a participant id if it has none yet.
+    function _enrol(address account) private {
+        Member storage m = _members[account];
+        if (m.id != 0) return;
+        uint32 id = ++_participantCount;
+        m.id = id;
+        _accounts[id] = account;
+        emit ParticipantEnrolled(id, account);
+    }
+}

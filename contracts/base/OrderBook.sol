@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {IOrderBook} from "../interfaces/IOrderBook.sol";
+import {IRegistry} from "../interfaces/IRegistry.sol";
+import {LotCodec} from "../libraries/LotCodec.sol";
+import {Roles} from "../libraries/Roles.sol";
+import {Stage} from "./Stage.sol";
+
+/// @title OrderBook
+/// @notice The escrowed purchase agreement between this stage (seller) and the next (buyer), shared by the five
+/// selling actors. Payment is pulled (`withdraw`), never pushed inside a state change.
+/// @dev An order is two slots (see `IOrderBook.Order`); the shipped lots are not stored but committed to by hash
+/// and passed again by the calls that move them.
+abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
+    using LotCodec for uint256;
+
+    /// @notice Bounds of the buyer's acknowledgement window.
+    uint32 public constant MIN_ACK_WINDOW = 1 hours;
+    uint32 public constant MAX_ACK_WINDOW = 90 days;
+
+    /// @dev The actor role bit of the buying stage.
+    uint16 internal immutable _BUYER_BIT;
+
+    mapping(uint256 orderId => Order) private _orders;
+
+    constructor() {
+        _BUYER_BIT = Roles.actorBit(_STAGE + 1);
+    }
+
+    /// @inheritdoc IOrderBook
+    function placeOrder(
+        address seller,
+        bytes3 species,
+        uint40 weightGrams,
+        uint40 shipBy,
+        uint32 ackWindow
+    ) external payable returns (uint256 orderId) {
+        uint32 buyerId = _requireRole(_BUYER_BIT).id;
+        IRegistry.Authorization memory sellerAuth = _authorization(seller);
+        if (sellerAuth.roles & _ACTOR_BIT == 0) revert StageUnauthorized(seller, _ACTOR_BIT);
+        if (!_REGISTRY.isSpeciesListed(species)) revert StageSpeciesNotListed(species);
+        if (weightGrams == 0) revert StageInvalidWeight(weightGrams);
+        if (msg.value == 0 || msg.value > type(uint96).max) revert OrderInvalidPrice(msg.value);
+        if (shipBy <= block.timestamp) revert OrderInvalidShipBy(shipBy, uint40(block.timestamp));
+        if (ackWindow < MIN_ACK_WINDOW || ackWindow > MAX_ACK_WINDOW) {
+            revert OrderInvalidAckWindow(ackWindow, MIN_ACK_WINDOW, MAX_ACK_WINDOW);
+        }
+
+        orderId = ++_orderCount;
+        _escrowed += uint128(msg.value);
+        _orders[orderId] = Order({
+            sellerId: sellerAuth.id,
+            buyerId: buyerId,
+            state: OrderState.Ordered,
+            deadline: shipBy,
+            ackWindow: ackWindow,
+            price: uint96(msg.value),
+            cargo: _terms(species, weightGrams)
+        });
+        emit OrderPlaced(orderId, sellerAuth.id, buyerId, species, weightGrams, msg.value, shipBy, ackWindow);
+    }
+
+    /// @inheritdoc IOrderBook
+    function initiateShipment(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external {
+        uint32 sellerId = _requireRole(_ACTOR_BIT).id;
+        Order storage order = _orders[orderId];
+        Order memory o = order;
+        _requireParty(orderId, o, o.sellerId == sellerId);
+        _requireState(orderId, o.state, OrderState.Ordered);
+        if (block.timestamp > o.deadline) revert OrderDeadlinePassed(orderId, o.deadline, uint40(block.timestamp));
+        if (lotIds.length == 0) revert OrderEmptyShipment(orderId);
+
+        bytes3 species = bytes3(o.cargo);
+        uint256 shipped;
+        for (uint256 i; i < lotIds.length; ++i) {
+            uint256 lotId = lotIds[i];
+            uint256 word = _lots[lotId];
+            _requireCustody(lotId, word, sellerId);
+            _requireStatus(lotId, word.status(), LotStatus.Created);
+            if (word.species() != species) revert OrderSpeciesMismatch(orderId, lotId, species, word.species());
+            _lots[lotId] = word.withStatus(LotStatus.Shipped);
+            _subtract(_available[species], word.weightGrams());
+            shipped += word.weightGrams();
+        }
+        uint256 ordered = uint40(uint256(o.cargo));
+        if (shipped < ordered) revert OrderUnderweight(orderId, shipped, ordered);
+
+        order.state = OrderState.Shipped;
+        order.cargo = _commitment(shipmentNo, lotIds);
+        emit ShipmentInitiated(orderId, shipmentNo, lotIds, shipped);
+    }
+
+    /// @inheritdoc IOrderBook
+    function confirmDelivery(uint256 orderId) external {
+        uint32 callerId = _requireRole(_ACTOR_BIT | _BUYER_BIT).id;
+        Order storage order = _orders[orderId];
+        Order memory o = order;
+        _requireParty(orderId, o, callerId == o.sellerId || callerId == o.buyerId);
+        _requireState(orderId, o.state, OrderState.Shipped);
+
+        uint40 ackDeadline = uint40(block.timestamp) + o.ackWindow;
+        order.state = OrderState.Delivered;
+        order.deadline = ackDeadline;
+        emit DeliveryConfirmed(orderId, callerId, ackDeadline);
+    }
+
+    /// @inheritdoc IOrderBook
+    function acknowledge(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external {
+        uint32 buyerId = _requireRole(_BUYER_BIT).id;
+        Order memory o = _orders[orderId];
+        _requireParty(orderId, o, o.buyerId == buyerId);
+        _requireState(orderId, o.state, OrderState.Delivered);
+        _settle(orderId, o, shipmentNo, lotIds, false);
+    }
+
+    /// @inheritdoc IOrderBook
+    function claimPayment(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external {
+        uint32 sellerId = _requireRole(_ACTOR_BIT).id;
+        Order memory o = _orders[orderId];
+        _requireParty(orderId, o, o.sellerId == sellerId);
+        _requireState(orderId, o.state, OrderState.Delivered);
+        if (block.timestamp <= o.deadline) {
+            revert OrderDeadlineNotReached(orderId, o.deadline, uint40(block.timestamp));
+        }
+        _settle(orderId, o, shipmentNo, lotIds, true);
+    }
+
+    /// @inheritdoc IOrderBook
+    function rejectDelivery(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds, bytes32 reason) external {
+        uint32 buyerId = _requireRole(_BUYER_BIT).id;
+        Order storage order = _orders[orderId];
+        Order memory o = order;
+        _requireParty(orderId, o, o.buyerId == buyerId);
+        if (o.state != OrderState.Shipped && o.state != OrderState.Delivered) {
+            revert OrderInvalidState(orderId, o.state, OrderState.Delivered);
+        }
+        if (o.state == OrderState.Delivered && block.timestamp > o.deadline) {
+            revert OrderDeadlinePassed(orderId, o.deadline, uint40(block.timestamp));
+        }
+        _requireCargo(orderId, o.cargo, shipmentNo, lotIds);
+
+        for (uint256 i; i < lotIds.length; ++i) {
+            uint256 lotId = lotIds[i];
+            uint256 word = _lots[lotId];
+            _lots[lotId] = word.withStatus(LotStatus.Created);
+            _add(_available[word.species()], word.weightGrams());
+        }
+        order.state = OrderState.Rejected;
+        emit DeliveryRejected(orderId, reason);
+    }
+
+    /// @inheritdoc IOrderBook
+    function cancelOrder(uint256 orderId) external {
+        uint32 callerId = _requireRole(_ACTOR_BIT | _BUYER_BIT).id;
+        Order storage order = _orders[orderId];
+        Order memory o = order;
+        _requireParty(orderId, o, callerId == o.sellerId || callerId == o.buyerId);
+        _requireState(orderId, o.state, OrderState.Ordered);
+        // The buyer may walk away only once the seller has missed the ship-by deadline.
+        if (callerId != o.sellerId && block.timestamp <= o.deadline) {
+            revert OrderDeadlineNotReached(orderId, o.deadline, uint40(block.timestamp));
+        }
+        order.state = OrderState.Cancelled;
+        emit OrderCancelled(orderId, callerId);
+    }
+
+    /// @inheritdoc IOrderBook
+    function withdraw(uint256 orderId) external nonReentrant {
+        uint32 callerId = _requireRole(_ACTOR_BIT | _BUYER_BIT).id;
+        Order storage order = _orders[orderId];
+        Order memory o = order;
+        if (o.state == OrderState.None) revert OrderNotFound(orderId);
+
+        if (o.state == OrderState.Acknowledged) {
+            _requireParty(orderId, o, callerId == o.sellerId);
+            order.state = OrderState.Paid;
+            _escrowed -= o.price;
+            emit OrderPaid(orderId, callerId, o.price);
+        } else if (o.state == OrderState.Cancelled || o.state == OrderState.Rejected) {
+            _requireParty(orderId, o, callerId == o.buyerId);
+            order.state = OrderState.Refunded;
+            _escrowed -= o.price;
+            emit OrderRefunded(orderId, callerId, o.price);
+        } else {
+            revert OrderInvalidState(orderId, o.state, OrderState.Acknowledged);
+        }
+        Address.sendValue(payable(msg.sender), o.price);
+    }
+
+    /// @inheritdoc IOrderBook
+    function getOrder(uint256 orderId) external view returns (Order memory) {
+        return _orders[orderId];
+    }
+
+    /// @inheritdoc IOrderBook
+    function orderCount() external view returns (uint256) {
+        return _orderCount;
+    }
+
+    /// @inheritdoc IOrderBook
+    function escrowBalance() external view returns (uint256) {
+        return _escrowed;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /// @dev Passes custody of the shipped lots to the buyer and makes the price the seller's.
+    function _settle(
+        uint256 orderId,
+        Order memory o,
+        uint64 shipmentNo,
+        uint256[] calldata lotIds,
+        bool byDeadline
+    ) private {
+        _requireCargo(orderId, o.cargo, shipmentNo, lotIds);
+        for (uint256 i; i < lotIds.length; ++i) {
+            uint256 lotId = lotIds[i];
+            uint256 word = _lots[lotId];
+            _lots[lotId] = word.withStatus(LotStatus.Supplied).withCustodian(o.buyerId);
+            _add(_supplied[word.species()], word.weightGrams());
+            emit CustodyTransferred(lotId, o.sellerId, o.buyerId, orderId);
+        }
+        _orders[orderId].state = OrderState.Acknowledged;
+        emit OrderAcknowledged(orderId, byDeadline);
+        _handOver(orderId, o, lotIds);
+    }
+
+    /// @dev Hook for handing the acknowledged lots to the buyer's stage contract; called last.
+    function _handOver(uint256 orderId, Order memory o, uint256[] calldata lotIds) internal virtual {}
+
+    function _requireParty(uint256 orderId, Order memory o, bool isParty) private view {
+        if (o.state == OrderState.None) revert OrderNotFound(orderId);
+        if (!isParty) revert OrderNotParty(orderId, msg.sender);
+    }
+
+    function _requireState(uint256 orderId, OrderState current, OrderState expected) private pure {
+        if (current != expected) revert OrderInvalidState(orderId, current, expected);
+    }
+
+    function _requireCargo(uint256 orderId, bytes32 cargo, uint64 shipmentNo, uint256[] calldata lotIds) private pure {
+        if (cargo != _commitment(shipmentNo, lotIds)) revert OrderShipmentMismatch(orderId);
+    }
+
+    function _terms(bytes3 species, uint40 weightGrams) private pure returns (bytes32) {
+        return bytes32(species) | bytes32(uint256(weightGrams));
+    }
+
+    function _commitment(uint64 shipmentNo, uint256[] calldata lotIds) private pure returns (bytes32) {
+        return keccak256(abi.encode(shipmentNo, lotIds));
+    }
+}

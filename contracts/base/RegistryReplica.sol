@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {IRegistry} from "../interfaces/IRegistry.sol";
+import {IRegistryReplica} from "../interfaces/IRegistryReplica.sol";
+
+/// @title RegistryReplica
+/// @notice The registry's authorizations as this contract sees them: a copy the registry pushes on every change,
+/// read locally (one cold slot, 2,100 gas) instead of by calling the registry (about 5,700 gas).
+/// @dev An account the registry has not pushed here yet (for example one registered before this contract was
+/// attached) has id 0 in the replica; it is then looked up in the registry itself, so the answer is always current.
+abstract contract RegistryReplica is IRegistryReplica {
+    IRegistry internal immutable _REGISTRY;
+
+    /// @dev Layout (1 slot): id 32 | roles 16 | operatorId 32.
+    mapping(address account => IRegistry.Authorization) private _replica;
+
+    constructor(IRegistry registry_) {
+        _REGISTRY = registry_;
+    }
+
+    /// @inheritdoc IRegistryReplica
+    function syncAuthorization(address account, IRegistry.Authorization calldata auth) external {
+        if (msg.sender != address(_REGISTRY)) revert ReplicaCallerNotRegistry(msg.sender);
+        _replica[account] = auth;
+        emit AuthorizationSynced(account, auth.id, auth.roles, auth.operatorId);
+    }
+
+    /// @dev `account`'s current id, roles and operator.
+    function _authorization(address account) internal view returns (IRegistry.Authorization memory auth) {
+        auth = _replica[account];
+        if (auth.id == 0) auth = _REGISTRY.authorization(account);
+    }
+}

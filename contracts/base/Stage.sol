@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {IRegistry} from "../interfaces/IRegistry.sol";
+import {IStage} from "../interfaces/IStage.sol";
+import {ColdChain} from "../libraries/ColdChain.sol";
+import {LotCodec} from "../libraries/LotCodec.sol";
+import {LotFlags} from "../libraries/LotFlags.sol";
+import {Roles} from "../libraries/Roles.sol";
+import {RegistryReplica} from "./RegistryReplica.sol";
+
+/// @title Stage
+/// @notice What every FishTrace actor contract shares: the registry check on every state change, the lots held
+/// at this stage with their one custodian, environmental readings, inventory totals and the paper's queries.
+/// @dev Each lot is one storage slot (see `IStage.Lot`). Lots enter a stage only through `_createLot`: the
+/// Harvester registers catches, later stages receive lots from the stage before.
+abstract contract Stage is IStage, RegistryReplica {
+    using LotCodec for uint256;
+
+    /// @dev Positions are 1e-5 degrees.
+    int32 private constant _MAX_LATITUDE = 90_00000;
+    int32 private constant _MAX_LONGITUDE = 180_00000;
+
+    uint8 internal immutable _STAGE;
+    /// @dev The actor role bit of this stage: the role lot custodians here hold.
+    uint16 internal immutable _ACTOR_BIT;
+
+    /// @dev Each lot is one word packed by `LotCodec`.
+    mapping(uint256 lotId => uint256 word) internal _lots;
+    mapping(uint256 lotId => Inspection) internal _inspections;
+    mapping(bytes3 species => Totals) internal _available;
+    mapping(bytes3 species => Totals) internal _supplied;
+
+    /// @dev Layout (1 slot): lotCount 64 | orderCount 64 | escrowed 128. Kept together because registering a lot
+    /// and placing an order each touch it once.
+    uint64 internal _lotCount;
+    uint64 internal _orderCount;
+    uint128 internal _escrowed;
+
+    /// @param registry_ the FishTrace registry
+    /// @param stage_ 1 = Harvester … 6 = Customer
+    constructor(IRegistry registry_, uint8 stage_) RegistryReplica(registry_) {
+        _STAGE = stage_;
+        _ACTOR_BIT = Roles.actorBit(stage_);
+    }
+
+    // ------------------------------------------------------------------ paper functions
+
+    /// @inheritdoc IStage
+    function updateFish(
+        uint256 lotId,
+        int16 temperature,
+        uint8 humidity,
+        int32 latitude,
+        int32 longitude,
+        uint40 readAt
+    ) external {
+        IRegistry.Authorization memory auth = _authorization(msg.sender);
+        uint32 actorId;
+        if (auth.roles & _ACTOR_BIT != 0) actorId = auth.id;
+        else if (auth.roles & Roles.SENSOR_GATEWAY_BIT != 0) actorId = auth.operatorId;
+        else revert StageUnauthorized(msg.sender, _ACTOR_BIT | Roles.SENSOR_GATEWAY_BIT);
+
+        uint256 word = _lots[lotId];
+        _requireCustody(lotId, word, actorId);
+        LotStatus status = word.status();
+        if (status != LotStatus.Created && status != LotStatus.Shipped) {
+            revert LotInvalidStatus(lotId, status, LotStatus.Created);
+        }
+        if (humidity > 100) revert StageInvalidHumidity(humidity);
+        _requirePosition(latitude, longitude);
+        if (readAt > block.timestamp) revert StageTimeInFuture(readAt, uint40(block.timestamp));
+
+        uint8 flags = word.flags();
+        (int16 minimum, int16 maximum) = ColdChain.band(flags);
+        bool excursion = temperature < minimum || temperature > maximum;
+        // An older reading (a late upload) is recorded and checked, but does not replace a newer status.
+        if (readAt >= word.readAt()) word = word.withReading(readAt, temperature, humidity, latitude, longitude);
+        if (excursion) word = word.withFlags(flags | LotFlags.EXCURSION);
+        _lots[lotId] = word;
+
+        emit FishUpdated(lotId, auth.id, readAt, temperature, humidity, latitude, longitude);
+        if (excursion) emit ColdChainExcursion(lotId, readAt, temperature, minimum, maximum);
+    }
+
+    /// @inheritdoc IStage
+    function removeFish(uint256 lotId, RemovalReason reason) external {
+        uint32 actorId = _requireRole(_ACTOR_BIT).id;
+        uint256 word = _lots[lotId];
+        _requireCustody(lotId, word, actorId);
+        _requireStatus(lotId, word.status(), LotStatus.Created);
+
+        _lots[lotId] = word.withStatus(LotStatus.Removed);
+        _subtract(_available[word.species()], word.weightGrams());
+
+        emit FishRemoved(lotId, actorId, reason);
+    }
+
+    /// @inheritdoc IStage
+    function getLot(uint256 lotId) external view returns (Lot memory) {
+        return _lot(lotId);
+    }
+
+    /// @inheritdoc IStage
+    function queryStatus(
+        uint256 lotId
+    )
+        external
+        view
+        returns (uint40 readAt, int16 temperature, uint8 humidity, int32 latitude, int32 longitude, uint8 flags)
+    {
+        Lot memory lot = _lot(lotId);
+        if (lot.status == LotStatus.None) revert LotNotFound(lotId);
+        return (lot.readAt, lot.temperature, lot.humidity, lot.latitude, lot.longitude, lot.flags);
+    }
+
+    /// @inheritdoc IStage
+    function queryQAT(uint256 lotId) external view returns (Inspection memory inspection, uint8 flags) {
+        flags = _lot(lotId).flags;
+        inspection = _inspections[lotId];
+    }
+
+    /// @inheritdoc IStage
+    function totalAvailableFish(bytes3 species) external view returns (Totals memory) {
+        return _available[species];
+    }
+
+    /// @inheritdoc IStage
+    function totalSuppliedFish(bytes3 species) external view returns (Totals memory) {
+        return _supplied[species];
+    }
+
+    /// @inheritdoc IStage
+    function stage() external view returns (uint8) {
+        return _STAGE;
+    }
+
+    /// @inheritdoc IStage
+    function registry() external view returns (address) {
+        return address(_REGISTRY);
+    }
+
+    // ------------------------------------------------------------------ internals for the actors
+
+    /// @dev The caller's registry record; reverts with `StageUnauthorized` unless it holds one of `bits`.
+    function _requireRole(uint16 bits) internal view returns (IRegistry.Authorization memory auth) {
+        auth = _authorization(msg.sender);
+        if (auth.roles & bits == 0) revert StageUnauthorized(msg.sender, bits);
+    }
+
+    /// @dev The stored record of `lotId` (all zero when unknown).
+    function _lot(uint256 lotId) internal view returns (Lot memory) {
+        return LotCodec.decode(_lots[lotId]);
+    }
+
+    /// @dev Stores `lot` as the record of `lotId`.
+    function _store(uint256 lotId, Lot memory lot) internal {
+        _lots[lotId] = LotCodec.encode(lot);
+    }
+
+    /// @dev Puts a new available lot in `custodianId`'s custody at this stage.
+    function _createLot(uint256 lotId, Lot memory lot) internal {
+        lot.status = LotStatus.Created;
+        _store(lotId, lot);
+        _add(_available[lot.species], lot.weightGrams);
+    }
+
+    /// @dev Reverts unless the lot packed in `word` exists and participant `actorId` holds it.
+    function _requireCustody(uint256 lotId, uint256 word, uint32 actorId) internal pure {
+        if (word.status() == LotStatus.None) revert LotNotFound(lotId);
+        if (word.custodianId() != actorId) revert LotNotInCustody(lotId, word.custodianId(), actorId);
+    }
+
+    function _requireStatus(uint256 lotId, LotStatus current, LotStatus expected) internal pure {
+        if (current != expected) revert LotInvalidStatus(lotId, current, expected);
+    }
+
+    function _requirePosition(int32 latitude, int32 longitude) internal pure {
+        if (
+            latitude > _MAX_LATITUDE ||
+            latitude < -_MAX_LATITUDE ||
+            longitude > _MAX_LONGITUDE ||
+            longitude < -_MAX_LONGITUDE
+        ) revert StageInvalidPosition(latitude, longitude);
+    }
+
+    function _add(Totals storage totals, uint40 grams) internal {
+        Totals memory t = totals;
+        totals.lots = t.lots + 1;
+        totals.grams = t.grams + grams;
+        totals.updatedAt = uint40(block.timestamp);
+    }
+
+    function _subtract(Totals storage totals, uint40 grams) internal {
+        Totals memory t = totals;
+        totals.lots = t.lots - 1;
+        totals.grams = t.grams - grams;
+        totals.updatedAt = uint40(block.timestamp);
+    }
+}

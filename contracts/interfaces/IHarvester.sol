@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IHarvester
+/// @notice Stage 1, smart contract 1 of the paper: the vessel or farm registers raw fish lots and sells them to
+/// Suppliers through the order book.
+interface IHarvester {
+    /// @notice What a harvester declares about a catch. Only species, weight, position, form and origin are
+    /// stored; the rest (the GDST key data elements) is kept in the `FishRegistered` event.
+    struct Catch {
+        bytes3 species; // FAO ASFIS 3-alpha, must be listed in the registry
+        uint40 weightGrams;
+        uint40 caughtAt; // unix seconds
+        int32 latitude; // 1e-5 degrees
+        int32 longitude; // 1e-5 degrees
+        bytes8 catchArea; // FAO major fishing area, e.g. "27.2.a"
+        bytes16 vessel; // vessel registration or IMO number, e.g. "IMO9241061"
+        bytes8 gear; // FAO ISSCFG gear code, e.g. "OTB"
+        bool farmed; // aquaculture instead of wild-caught
+        bool frozen; // frozen at sea instead of fresh
+    }
+
+    /// @notice Lot `lotId` was caught and registered by harvester `harvesterId` (the paper's Register_fish).
+    event FishRegistered(uint256 indexed lotId, uint32 indexed harvesterId, Catch catchData);
+
+    /// @notice Registers a raw fish lot in the caller's custody (the paper's Register_fish).
+    /// @dev Callable by a HARVESTER. Emits `FishRegistered`. Reverts with `StageUnauthorized`,
+    /// `StageSpeciesNotListed`, `StageInvalidWeight`, `StageInvalidPosition`, `StageTimeInFuture`.
+    /// @return lotId the new lot's id
+    function registerFish(Catch calldata catchData) external returns (uint256 lotId);
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IOrderBook
+/// @notice The purchase agreement between a stage (the seller) and the next one (the buyer), with the price held
+/// in escrow: the paper's state chart Ordered → Shipped → Delivered → Acknowledged → Paid, with Cancelled
+/// (before shipping) and Rejected → Refunded. Money leaves only by pull (`withdraw`); deadlines both ways make
+/// sure nothing stays stuck in escrow.
+interface IOrderBook {
+    /// @notice The states of an order. A lot's own "Created" precedes `Ordered` (see `IStage.LotStatus`).
+    enum OrderState {
+        None,
+        Ordered,
+        Shipped,
+        Delivered,
+        Acknowledged,
+        Paid,
+        Cancelled,
+        Rejected,
+        Refunded
+    }
+
+    /// @notice An order as stored.
+    /// @dev Layout: slot 0 = sellerId 32 | buyerId 32 | state 8 | deadline 40 | ackWindow 32 | price 96 | 16 spare;
+    /// slot 1 = `cargo`: until shipment the ordered species and minimum weight (`species << 232 | weightGrams`),
+    /// from shipment on `keccak256(abi.encode(shipmentNo, lotIds))`, the commitment later calls are checked against.
+    struct Order {
+        uint32 sellerId;
+        uint32 buyerId;
+        OrderState state;
+        uint40 deadline; // Ordered: ship-by time; Delivered: acknowledge-by time
+        uint32 ackWindow; // seconds the buyer has to acknowledge once delivered
+        uint96 price; // wei held in escrow
+        bytes32 cargo;
+    }
+
+    /// @notice `buyerId` ordered at least `weightGrams` of `species` from `sellerId`, paying `price` into escrow.
+    event OrderPlaced(
+        uint256 indexed orderId,
+        uint32 indexed sellerId,
+        uint32 indexed buyerId,
+        bytes3 species,
+        uint40 weightGrams,
+        uint256 price,
+        uint40 shipBy,
+        uint32 ackWindow
+    );
+    /// @notice The seller shipped `lotIds` (`weightGrams` in all) under shipment number `shipmentNo`.
+    event ShipmentInitiated(uint256 indexed orderId, uint64 indexed shipmentNo, uint256[] lotIds, uint256 weightGrams);
+    /// @notice Participant `confirmerId` confirmed the shipment arrived; the buyer has until `ackDeadline`.
+    event DeliveryConfirmed(uint256 indexed orderId, uint32 indexed confirmerId, uint40 ackDeadline);
+    /// @notice The buyer acknowledged the delivery (`byDeadline`: the seller claimed after the buyer's deadline).
+    event OrderAcknowledged(uint256 indexed orderId, bool byDeadline);
+    /// @notice The seller `sellerId` withdrew `amount`, the escrowed price.
+    event OrderPaid(uint256 indexed orderId, uint32 indexed sellerId, uint256 amount);
+    /// @notice Participant `byId` cancelled the order before shipping.
+    event OrderCancelled(uint256 indexed orderId, uint32 indexed byId);
+    /// @notice The buyer rejected the delivery for `reason`; the lots are back in the seller's inventory.
+    event DeliveryRejected(uint256 indexed orderId, bytes32 reason);
+    /// @notice The buyer `buyerId` withdrew the refund `amount`.
+    event OrderRefunded(uint256 indexed orderId, uint32 indexed buyerId, uint256 amount);
+
+    /// @notice No order `orderId` exists.
+    error OrderNotFound(uint256 orderId);
+    /// @notice `orderId` is `current`, but the call needs it `expected`.
+    error OrderInvalidState(uint256 orderId, OrderState current, OrderState expected);
+    /// @notice `account` is not the party of `orderId` that may make this call.
+    error OrderNotParty(uint256 orderId, address account);
+    /// @notice The call is allowed only after `deadline`; it is now `nowTime`.
+    error OrderDeadlineNotReached(uint256 orderId, uint40 deadline, uint40 nowTime);
+    /// @notice The call was allowed only until `deadline`; it is now `nowTime`.
+    error OrderDeadlinePassed(uint256 orderId, uint40 deadline, uint40 nowTime);
+    /// @notice `price` wei cannot be escrowed (zero, or above a uint96).
+    error OrderInvalidPrice(uint256 price);
+    /// @notice Ship-by time `shipBy` is not in the future (now `nowTime`).
+    error OrderInvalidShipBy(uint40 shipBy, uint40 nowTime);
+    /// @notice Acknowledgement window `ackWindow` seconds is outside [`minimum`, `maximum`].
+    error OrderInvalidAckWindow(uint32 ackWindow, uint32 minimum, uint32 maximum);
+    /// @notice A shipment must carry at least one lot.
+    error OrderEmptyShipment(uint256 orderId);
+    /// @notice The shipment number and lots given do not match what was shipped under `orderId`.
+    error OrderShipmentMismatch(uint256 orderId);
+    /// @notice Lot `lotId` is `actual`, but order `orderId` is for `expected`.
+    error OrderSpeciesMismatch(uint256 orderId, uint256 lotId, bytes3 expected, bytes3 actual);
+    /// @notice The shipment weighs `shippedGrams`, less than the `orderedGrams` ordered.
+    error OrderUnderweight(uint256 orderId, uint256 shippedGrams, uint256 orderedGrams);
+
+    /// @notice Orders at least `weightGrams` of `species` from `seller`, paying the price (`msg.value`) into
+    /// escrow. The seller must ship by `shipBy`; once delivered, the buyer has `ackWindow` seconds to acknowledge.
+    /// @dev Callable by a participant with the next stage's actor role; `seller` must hold this stage's. Emits
+    /// `OrderPlaced`. Reverts with `StageUnauthorized`, `StageSpeciesNotListed`, `StageInvalidWeight`,
+    /// `OrderInvalidPrice`, `OrderInvalidShipBy`, `OrderInvalidAckWindow`.
+    /// @return orderId the new order's number
+    function placeOrder(
+        address seller,
+        bytes3 species,
+        uint40 weightGrams,
+        uint40 shipBy,
+        uint32 ackWindow
+    ) external payable returns (uint256 orderId);
+
+    /// @notice Ships `lotIds` against `orderId` under the seller's shipment number `shipmentNo` (the paper's
+    /// Initiate_shipment). Every lot must be available, in the seller's custody, of the ordered species, and
+    /// together weigh at least the ordered weight.
+    /// @dev Callable by the order's seller before the ship-by deadline. Emits `ShipmentInitiated`. Reverts with
+    /// `StageUnauthorized`, `OrderNotFound`, `OrderNotParty`, `OrderInvalidState`, `OrderDeadlinePassed`,
+    /// `OrderEmptyShipment`, `LotNotFound`, `LotNotInCustody`, `LotInvalidStatus`,
+    /// `OrderSpeciesMismatch`, `OrderUnderweight`.
+    function initiateShipment(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external;
+
+    /// @notice Confirms the shipment of `orderId` arrived (the paper's Confirm_delivery); starts the buyer's
+    /// acknowledgement window.
+    /// @dev Callable by the order's seller or buyer. Emits `DeliveryConfirmed`. Reverts with `StageUnauthorized`,
+    /// `OrderNotFound`, `OrderNotParty`, `OrderInvalidState`.
+    function confirmDelivery(uint256 orderId) external;
+
+    /// @notice Acknowledges the delivery of `orderId`: custody of the lots passes to the buyer and the escrowed
+    /// price becomes the seller's to withdraw.
+    /// @dev Callable by the order's buyer when `Delivered`; `shipmentNo` and `lotIds` must be those shipped.
+    /// Emits `CustodyTransferred` per lot and `OrderAcknowledged`. Reverts with `StageUnauthorized`,
+    /// `OrderNotFound`, `OrderNotParty`, `OrderInvalidState`, `OrderShipmentMismatch`.
+    function acknowledge(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external;
+
+    /// @notice Rejects the shipment of `orderId` for `reason` (quality failure, discrepancy): the lots go back
+    /// to the seller's inventory and the price becomes the buyer's to withdraw.
+    /// @dev Callable by the order's buyer when `Shipped` or `Delivered` (and before the acknowledgement deadline).
+    /// Emits `DeliveryRejected`. Reverts with `StageUnauthorized`, `OrderNotFound`, `OrderNotParty`,
+    /// `OrderInvalidState`, `OrderDeadlinePassed`, `OrderShipmentMismatch`.
+    function rejectDelivery(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds, bytes32 reason) external;
+
+    /// @notice Cancels `orderId` before it is shipped; the price becomes the buyer's to withdraw.
+    /// @dev The seller may cancel (decline) at any time before shipping; the buyer only once the ship-by
+    /// deadline has passed. Emits `OrderCancelled`. Reverts with `StageUnauthorized`, `OrderNotFound`,
+    /// `OrderNotParty`, `OrderInvalidState`, `OrderDeadlineNotReached`.
+    function cancelOrder(uint256 orderId) external;
+
+    /// @notice Acknowledges `orderId` on the buyer's behalf once the buyer let the acknowledgement deadline
+    /// pass, so the seller is not left unpaid.
+    /// @dev Callable by the order's seller when `Delivered` and past the deadline. Emits `CustodyTransferred` per
+    /// lot and `OrderAcknowledged(orderId, true)`. Reverts with `StageUnauthorized`, `OrderNotFound`,
+    /// `OrderNotParty`, `OrderInvalidState`, `OrderDeadlineNotReached`, `OrderShipmentMismatch`.
+    function claimPayment(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external;
+
+    /// @notice Pays out what `orderId` owes the caller: the price to the seller of an `Acknowledged` order
+    /// (→ `Paid`), or the refund to the buyer of a `Cancelled` or `Rejected` one (→ `Refunded`).
+    /// @dev Pull payment, guarded against reentrancy; the state changes before the Ether moves. Emits `OrderPaid`
+    /// or `OrderRefunded`. Reverts with `StageUnauthorized`, `OrderNotFound`, `OrderNotParty`,
+    /// `OrderInvalidState`, and OpenZeppelin's `FailedCall` when the transfer fails.
+    function withdraw(uint256 orderId) external;
+
+    /// @notice The stored order `orderId` (zeroed when unknown).
+    function getOrder(uint256 orderId) external view returns (Order memory);
+
+    /// @notice The number of orders placed so far (order ids run 1 … count).
+    function orderCount() external view returns (uint256);
+
+    /// @notice Wei this contract holds for orders not yet paid out (escrowed and withdrawable).
+    function escrowBalance() external view returns (uint256);
+}

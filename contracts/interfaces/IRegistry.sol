@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IRegistry
+/// @notice The vocabulary of the FishTrace participant registry: who takes part, in which roles, which devices
+/// they operate, and which species codes lots may carry. Every state-changing function of every FishTrace
+/// contract asks the registry who its caller is through {authorization}.
+interface IRegistry {
+    /// @notice What a stage contract needs to know about a caller, read in one storage slot.
+    /// @param id the caller's participant id (0 when the account was never registered)
+    /// @param roles the caller's role bits (see `Roles`); a device loses its roles while its operator holds no
+    /// actor role
+    /// @param operatorId for a device, the participant id of the participant operating it; 0 otherwise
+    struct Authorization {
+        uint32 id;
+        uint16 roles;
+        uint32 operatorId;
+    }
+
+    /// @notice A participant id was assigned to `account` (once, on its first role).
+    event ParticipantEnrolled(uint32 indexed id, address indexed account);
+    /// @notice `account`'s display name and GS1 GLN or location code were set.
+    event ParticipantProfileSet(address indexed account, string name, string location);
+    /// @notice Every role of `account` was revoked.
+    event ParticipantRevoked(address indexed account);
+    /// @notice `device` now acts on behalf of `operator`.
+    event DeviceBound(address indexed device, address indexed operator);
+    /// @notice `code` (an FAO ASFIS 3-alpha species code) may be used for lots, under `name`.
+    event SpeciesListed(bytes3 indexed code, string name);
+    /// @notice `code` may no longer be used for new lots; existing lots keep it.
+    event SpeciesDelisted(bytes3 indexed code);
+
+    /// @notice `stage` now receives every authorization change (see `IRegistryReplica`).
+    event StageAttached(address indexed stage);
+
+    /// @notice `role` is not one of FishTrace's roles.
+    error RegistryUnknownRole(bytes32 role);
+    /// @notice `account` is the zero address, which cannot take part.
+    error RegistryZeroAccount();
+    /// @notice `code` is not three upper-case letters A-Z.
+    error RegistryInvalidSpeciesCode(bytes3 code);
+    /// @notice `code` is already listed.
+    error RegistrySpeciesAlreadyListed(bytes3 code);
+    /// @notice `code` is not listed.
+    error RegistrySpeciesNotListed(bytes3 code);
+    /// @notice `role` cannot be given to a device (only QAT_DEVICE and SENSOR_GATEWAY can).
+    error RegistryNotDeviceRole(bytes32 role);
+    /// @notice `operator` holds no actor role, so it cannot operate a device.
+    error RegistryOperatorNotActor(address operator);
+    /// @notice `device` already takes part in its own right, or is bound to another operator (`operator`).
+    error RegistryDeviceConflict(address device, address operator);
+
+    /// @notice `stage` is attached already.
+    error RegistryStageAlreadyAttached(address stage);
+    /// @notice No more than `maximum` stage contracts can be attached.
+    error RegistryTooManyStages(uint256 maximum);
+
+    /// @notice Attaches a stage contract: from now on every authorization change is pushed to its replica.
+    /// @dev Only DEFAULT_ADMIN_ROLE. Emits `StageAttached`. Reverts with `RegistryStageAlreadyAttached`,
+    /// `RegistryTooManyStages`.
+    function attachStage(address stage) external;
+
+    /// @notice Registers `account` in `role` with its display name and GS1 GLN or location code.
+    /// @dev Only DEFAULT_ADMIN_ROLE. Emits `ParticipantEnrolled` (first time), `RoleGranted`,
+    /// `ParticipantProfileSet`. Reverts with `RegistryUnknownRole`, `RegistryZeroAccount`.
+    function registerParticipant(address account, bytes32 role, string calldata name, string calldata location) external;
+
+    /// @notice Registers `device` in `role` (QAT_DEVICE or SENSOR_GATEWAY), bound to the participant `operator`.
+    /// @dev Only DEFAULT_ADMIN_ROLE. Emits `ParticipantEnrolled` (first time), `DeviceBound`, `RoleGranted`.
+    /// Reverts with `RegistryNotDeviceRole`, `RegistryOperatorNotActor`, `RegistryDeviceConflict`.
+    function registerDevice(address device, bytes32 role, address operator) external;
+
+    /// @notice Revokes every role of `account`; its participant id and history remain.
+    /// @dev Only DEFAULT_ADMIN_ROLE. Emits `RoleRevoked` per role and `ParticipantRevoked`.
+    function revokeParticipant(address account) external;
+
+    /// @notice Lists species `code` (FAO ASFIS 3-alpha, e.g. "COD") under `name`.
+    /// @dev Only DEFAULT_ADMIN_ROLE. Emits `SpeciesListed`. Reverts with `RegistryInvalidSpeciesCode`,
+    /// `RegistrySpeciesAlreadyListed`.
+    function listSpecies(bytes3 code, string calldata name) external;
+
+    /// @notice Delists species `code`: no new lot may carry it.
+    /// @dev Only DEFAULT_ADMIN_ROLE. Emits `SpeciesDelisted`. Reverts with `RegistrySpeciesNotListed`.
+    function delistSpecies(bytes3 code) external;
+
+    /// @notice The participant id, effective role bits and operator of `account`, in one read.
+    function authorization(address account) external view returns (Authorization memory);
+
+    /// @notice Whether species `code` is listed.
+    function isSpeciesListed(bytes3 code) external view returns (bool);
+
+    /// @notice The display name of species `code` (empty when never listed).
+    function speciesName(bytes3 code) external view returns (string memory);
+
+    /// @notice The account holding participant id `id` (zero address when none).
+    function accountOf(uint32 id) external view returns (address);
+
+    /// @notice The display name and GS1 GLN or location code of `account`.
+    function profileOf(address account) external view returns (string memory name, string memory location);
+
+    /// @notice The participant that operates `device` (zero address for a non-device).
+    function operatorOf(address device) external view returns (address);
+
+    /// @notice The stage contracts attached, in order of attachment.
+    function stages() external view returns (address[] memory);
+
+    /// @notice The number of participant ids assigned so far (ids run 1 … count).
+    function participantCount() external view returns (uint32);
+}

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IStage
+/// @notice The vocabulary every FishTrace actor contract shares: lots, custody, environmental readings and the
+/// paper's query functions (Update_fish, Remove_fish, Query_status, Query_QAT, Total_available_fish,
+/// Total_supplied_fish), generalised to any stage of the chain.
+interface IStage {
+    /// @notice Where a lot stands at this stage.
+    /// @dev `Created` is the paper's "Created": registered (stage 1) or received (stages 2-6) and available.
+    enum LotStatus {
+        None,
+        Created,
+        Shipped,
+        Supplied,
+        Removed
+    }
+
+    /// @notice Why a lot left this stage's inventory through `removeFish`.
+    enum RemovalReason {
+        Discarded,
+        Consumed,
+        Sold,
+        Lost,
+        Other
+    }
+
+    /// @notice A lot as this stage stores it: everything read on chain, in one storage slot.
+    /// @dev Layout (1 slot): custodianId 32 | weightGrams 40 | species 24 | status 8 | flags 8 | readAt 40 |
+    /// temperature 16 | humidity 8 | latitude 32 | longitude 32 | 16 spare. Catch details nobody reads on chain
+    /// (vessel, gear, catch area, time) live in the `FishRegistered` event only.
+    struct Lot {
+        uint32 custodianId; // participant id (Registry) of the lot's one custodian
+        uint40 weightGrams;
+        bytes3 species; // FAO ASFIS 3-alpha code, e.g. "COD"
+        LotStatus status;
+        uint8 flags; // see the FLAG_* constants in `LotFlags`
+        uint40 readAt; // time of the latest environmental reading (0: none yet)
+        int16 temperature; // latest temperature, hundredths of a degree Celsius
+        uint8 humidity; // latest relative humidity, percent
+        int32 latitude; // latest position, 1e-5 degrees (at registration: the catch position)
+        int32 longitude; // latest position, 1e-5 degrees
+    }
+
+    /// @notice The latest QAT inspection of a lot (filled by the IoT layer's signed scans).
+    struct Inspection {
+        uint40 scannedAt;
+        bytes3 species;
+        uint8 speciesConfidence; // percent
+        uint8 grade; // freshness grade on the device's scale
+        uint8 gradeConfidence; // percent
+        uint32 deviceId; // participant id of the QAT device
+    }
+
+    /// @notice Lots and grams of one species, with the time of the last change.
+    struct Totals {
+        uint64 lots;
+        uint96 grams;
+        uint40 updatedAt;
+    }
+
+    /// @notice A reading was attached to `lotId` by `reporterId` (its custodian or a sensor gateway it operates).
+    event FishUpdated(
+        uint256 indexed lotId,
+        uint32 reporterId,
+        uint40 readAt,
+        int16 temperature,
+        uint8 humidity,
+        int32 latitude,
+        int32 longitude
+    );
+    /// @notice A reading of `lotId` lay outside its product form's cold-chain band [`minimum`, `maximum`].
+    event ColdChainExcursion(uint256 indexed lotId, uint40 readAt, int16 temperature, int16 minimum, int16 maximum);
+    /// @notice `lotId` left this stage's inventory for `reason`; its history stays.
+    event FishRemoved(uint256 indexed lotId, uint32 indexed custodianId, RemovalReason reason);
+    /// @notice Custody of `lotId` passed from `fromId` to `toId` under order `orderId`.
+    event CustodyTransferred(uint256 indexed lotId, uint32 indexed fromId, uint32 indexed toId, uint256 orderId);
+
+    /// @notice `account` holds none of the roles in `requiredRoles` (role bits, see `Roles`).
+    error StageUnauthorized(address account, uint16 requiredRoles);
+    /// @notice No lot `lotId` exists at this stage.
+    error LotNotFound(uint256 lotId);
+    /// @notice `lotId` is held by participant `custodianId`, not by the caller's participant `callerId`.
+    error LotNotInCustody(uint256 lotId, uint32 custodianId, uint32 callerId);
+    /// @notice `lotId` is `current`, but the call needs it `expected`.
+    error LotInvalidStatus(uint256 lotId, LotStatus current, LotStatus expected);
+    /// @notice Species `species` is not on the registry's species list.
+    error StageSpeciesNotListed(bytes3 species);
+    /// @notice A lot cannot weigh `weightGrams` (zero, or more than a uint40 of grams).
+    error StageInvalidWeight(uint256 weightGrams);
+    /// @notice Humidity `humidity` is above 100 percent.
+    error StageInvalidHumidity(uint8 humidity);
+    /// @notice (`latitude`, `longitude`) in 1e-5 degrees is not a position on Earth.
+    error StageInvalidPosition(int32 latitude, int32 longitude);
+    /// @notice A reading or event time `time` lies after the current block time `nowTime`.
+    error StageTimeInFuture(uint40 time, uint40 nowTime);
+
+    /// @notice Attaches an environmental reading to `lotId` (the paper's Update_fish) and stores it as the lot's
+    /// latest status unless a newer one is already stored. A reading outside the cold-chain band of the lot's
+    /// product form (fresh 0-4 °C, frozen at most -18 °C) flags the lot.
+    /// @dev Callable by the lot's custodian (with this stage's actor role) or a SENSOR_GATEWAY it operates, while
+    /// the lot is `Created` or `Shipped`. Emits `FishUpdated`, and `ColdChainExcursion` when outside the band.
+    /// Reverts with `StageUnauthorized`, `LotNotFound`, `LotNotInCustody`, `LotInvalidStatus`,
+    /// `StageInvalidHumidity`, `StageInvalidPosition`, `StageTimeInFuture`.
+    /// @param temperature hundredths of a degree Celsius
+    /// @param humidity relative humidity, percent
+    /// @param latitude 1e-5 degrees
+    /// @param longitude 1e-5 degrees
+    /// @param readAt the time the reading was taken (unix seconds, not after the current block)
+    function updateFish(
+        uint256 lotId,
+        int16 temperature,
+        uint8 humidity,
+        int32 latitude,
+        int32 longitude,
+        uint40 readAt
+    ) external;
+
+    /// @notice Takes an available lot out of this stage's inventory for `reason` (the paper's Remove_fish).
+    /// @dev Callable by the lot's custodian with this stage's actor role; the lot must be `Created`.
+    /// Emits `FishRemoved`. Reverts with `StageUnauthorized`, `LotNotFound`, `LotNotInCustody`, `LotInvalidStatus`.
+    function removeFish(uint256 lotId, RemovalReason reason) external;
+
+    /// @notice The whole stored record of `lotId` (zeroed when unknown).
+    function getLot(uint256 lotId) external view returns (Lot memory);
+
+    /// @notice The latest environmental status of `lotId` (the paper's Query_status).
+    /// @return readAt time of the latest reading, 0 when none
+    /// @return temperature hundredths of a degree Celsius
+    /// @return humidity percent
+    /// @return latitude 1e-5 degrees
+    /// @return longitude 1e-5 degrees
+    /// @return flags the lot's flags (`LotFlags`)
+    function queryStatus(
+        uint256 lotId
+    )
+        external
+        view
+        returns (uint40 readAt, int16 temperature, uint8 humidity, int32 latitude, int32 longitude, uint8 flags);
+
+    /// @notice The latest QAT inspection of `lotId` and the lot's flags (the paper's Query_QAT); zeroed until the
+    /// lot is scanned.
+    function queryQAT(uint256 lotId) external view returns (Inspection memory inspection, uint8 flags);
+
+    /// @notice Lots and grams of `species` available at this stage (the paper's Total_available_fish).
+    function totalAvailableFish(bytes3 species) external view returns (Totals memory);
+
+    /// @notice Lots and grams of `species` this stage has supplied onward (the paper's Total_supplied_fish).
+    function totalSuppliedFish(bytes3 species) external view returns (Totals memory);
+
+    /// @notice This contract's stage: 1 = Harvester … 6 = Customer.
+    function stage() external view returns (uint8);
+
+    /// @notice The registry this stage asks about its callers.
+    function registry() external view returns (address);
+}

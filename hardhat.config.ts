@@ -1,0 +1,36 @@
+import { createRequire } from "node:module";
+
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { defineConfig } from "hardhat/config";
+
+import { fishTraceTasks } from "./tasks/index.js";
+
+// The compiler is the npm `solc` package, pinned exactly in package.json: no download at build time.
+// The version label is read from that package so it cannot disagree with the compiler that runs.
+const require = createRequire(import.meta.url);
+const solcPath = require.resolve("solc/soljson.js");
+const solcVersion = (require("solc/package.json") as { version: string }).version;
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  tasks: fishTraceTasks,
+  solidity: {
+    version: solcVersion,
+    path: solcPath,
+    settings: {
+      evmVersion: "prague",
+      viaIR: true,
+      optimizer: { enabled: true, runs: 10_000 },
+    },
+  },
+  paths: {
+    tests: { mocha: "test", solidity: "test" },
+  },
+  networks: {
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:8545",
+    },
+  },
+});
