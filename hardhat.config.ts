@@ -23,6 +23,7 @@ export default defineConfig({
       optimizer: { enabled: true, runs: 10_000 },
     },
   },
+  typechain: { outDir: "typechain-types" },
   paths: {
     tests: { mocha: "test", solidity: "test" },
   },

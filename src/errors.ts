@@ -1,0 +1,110 @@
+/**
+ * Turns anything a FishTrace call can throw into one readable line: custom errors are decoded from the
+ * revert data with the contracts' ABIs and phrased from their values; user mistakes keep their own message.
+ */
+import { Interface, type ErrorDescription, type Result } from "ethers";
+
+import { Harvester__factory, Registry__factory } from "../typechain-types/index.js";
+import { rolesOf } from "./roles.js";
+import { InputError, speciesText } from "./units.js";
+
+const LOT_STATUS = ["None", "Created", "Shipped", "Supplied", "Removed"];
+const ORDER_STATE = ["None", "Ordered", "Shipped", "Delivered", "Acknowledged", "Paid", "Cancelled", "Rejected", "Refunded"];
+
+/** Every error any FishTrace contract can revert with (the ABIs are merged, duplicates dropped). */
+const fishTraceErrors = new Interface(
+  [...Registry__factory.abi, ...Harvester__factory.abi].filter(
+    (fragment, i, all) =>
+      fragment.type === "error" &&
+      all.findIndex((other) => other.type === "error" && other.name === fragment.name) === i,
+  ),
+);
+
+type Phrase = (a: Result) => string;
+
+const when = (t: unknown) => new Date(Number(t) * 1000).toISOString();
+
+/** How each custom error reads to a person. Errors without an entry are printed as Name(arg=value, …). */
+const PHRASES: Record<string, Phrase> = {
+  StageUnauthorized: (a) => `account ${a[0]} is not ${rolesOf(a[1]).join(" or ")} in the registry`,
+  LotNotFound: (a) => `lot ${a[0]} does not exist at this stage`,
+  LotNotInCustody: (a) => `lot ${a[0]} is held by participant ${a[1]}, not by the caller (participant ${a[2]})`,
+  LotInvalidStatus: (a) => `lot ${a[0]} is ${LOT_STATUS[Number(a[1])]}, but this needs it ${LOT_STATUS[Number(a[2])]}`,
+  StageSpeciesNotListed: (a) => `species ${speciesText(a[0])} is not on the registry's species list`,
+  StageInvalidWeight: (a) => `weight ${a[0]} g is not allowed (must be more than 0 and fit in 40 bits)`,
+  StageInvalidHumidity: (a) => `humidity ${a[0]} % is above 100 %`,
+  StageInvalidPosition: (a) => `position (${Number(a[0]) / 1e5}, ${Number(a[1]) / 1e5}) is not on Earth`,
+  StageTimeInFuture: (a) => `time ${when(a[0])} is after the current block time ${when(a[1])}`,
+  ReplicaCallerNotRegistry: (a) => `only the registry may push authorizations, not ${a[0]}`,
+  OrderNotFound: (a) => `order ${a[0]} does not exist`,
+  OrderInvalidState: (a) => `order ${a[0]} is ${ORDER_STATE[Number(a[1])]}, but this needs it ${ORDER_STATE[Number(a[2])]}`,
+  OrderNotParty: (a) => `account ${a[1]} is not the party of order ${a[0]} that may do this`,
+  OrderDeadlineNotReached: (a) => `order ${a[0]}: allowed only after ${when(a[1])} (now ${when(a[2])})`,
+  OrderDeadlinePassed: (a) => `order ${a[0]}: the deadline ${when(a[1])} has passed (now ${when(a[2])})`,
+  OrderInvalidPrice: (a) => `price ${a[0]} wei cannot be escrowed (must be more than 0 and fit in 96 bits)`,
+  OrderInvalidShipBy: (a) => `ship-by time ${when(a[0])} is not in the future (now ${when(a[1])})`,
+  OrderInvalidAckWindow: (a) => `acknowledgement window ${a[0]} s is outside ${a[1]}..${a[2]} s`,
+  OrderEmptyShipment: (a) => `order ${a[0]}: a shipment needs at least one lot`,
+  OrderShipmentMismatch: (a) => `order ${a[0]}: the shipment number and lots do not match what was shipped`,
+  OrderSpeciesMismatch: (a) =>
+    `order ${a[0]} is for ${speciesText(a[2])}, but lot ${a[1]} is ${speciesText(a[3])}`,
+  OrderUnderweight: (a) => `order ${a[0]}: the shipment weighs ${a[1]} g, less than the ${a[2]} g ordered`,
+  RegistryUnknownRole: (a) => `role ${a[0]} is not a FishTrace role`,
+  RegistryZeroAccount: () => `the zero address cannot take part`,
+  RegistryInvalidSpeciesCode: (a) => `species code ${a[0]} is not three letters A-Z`,
+  RegistrySpeciesAlreadyListed: (a) => `species ${speciesText(a[0])} is listed already`,
+  RegistrySpeciesNotListed: (a) => `species ${speciesText(a[0])} is not listed`,
+  RegistryNotDeviceRole: (a) => `role ${a[0]} cannot be given to a device`,
+  RegistryOperatorNotActor: (a) => `${a[0]} holds no actor role, so it cannot operate a device`,
+  RegistryDeviceConflict: (a) => `${a[0]} cannot be (re)bound as a device (current operator ${a[1]})`,
+  RegistryStageAlreadyAttached: (a) => `stage ${a[0]} is attached already`,
+  RegistryTooManyStages: (a) => `no more than ${a[0]} stages can be attached`,
+  AccessControlUnauthorizedAccount: (a) => `account ${a[0]} lacks role ${a[1]}`,
+  ReentrancyGuardReentrantCall: () => `reentrant call refused`,
+  FailedCall: () => `the Ether transfer failed`,
+};
+
+/** A decoded custom error, or undefined when `data` is not one of FishTrace's. */
+export function decodeCustomError(data: string): ErrorDescription | undefined {
+  try {
+    return fishTraceErrors.parseError(data) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The revert data carried by an ethers / Hardhat error, searched through nested causes. */
+function revertData(err: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  let e: unknown = err;
+  while (typeof e === "object" && e !== null && !seen.has(e)) {
+    seen.add(e);
+    const rec = e as { data?: unknown; error?: unknown; cause?: unknown; info?: { error?: { data?: unknown } } };
+    if (typeof rec.data === "string" && rec.data.startsWith("0x") && rec.data.length >= 10) return rec.data;
+    const infoData = rec.info?.error?.data;
+    if (typeof infoData === "string" && infoData.startsWith("0x") && infoData.length >= 10) return infoData;
+    e = rec.error ?? rec.cause;
+  }
+  return undefined;
+}
+
+/** One line naming what went wrong, for a task, the relay or the dApp to print. */
+export function describeError(err: unknown): string {
+  if (err instanceof InputError) return err.message;
+  const data = revertData(err);
+  if (data !== undefined) {
+    const decoded = decodeCustomError(data);
+    if (decoded !== undefined) {
+      const phrase = PHRASES[decoded.name];
+      const values = decoded.fragment.inputs.map((input, i) => `${input.name}=${String(decoded.args[i])}`).join(", ");
+      return phrase !== undefined ? `${decoded.name}: ${phrase(decoded.args)}` : `${decoded.name}(${values})`;
+    }
+  }
+  if (typeof err === "object" && err !== null) {
+    const rec = err as { shortMessage?: unknown; reason?: unknown; message?: unknown };
+    for (const text of [rec.reason, rec.shortMessage, rec.message]) {
+      if (typeof text === "string" && text !== "") return text.split("\n")[0]!;
+    }
+  }
+  return String(err).split("\n")[0]!;
+}
