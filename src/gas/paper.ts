@@ -1,0 +1,52 @@
+/**
+ * The figures of Ismail et al. (2024), "A Blockchain-Based Fish Supply Chain Framework for Maintaining Fish
+ * Quality and Authenticity", Tables 2 and 3 (smart contract 1, Remix + Ganache), and this project's budgets.
+ */
+
+/** The paper's Table 2 row of a payable function ("Recommended" gas price column). */
+export interface PaperPayable {
+  paperName: string;
+  transactionGas: number;
+  executionGas: number;
+  usd: number;
+}
+
+export const PAPER_TABLE_2: Record<string, PaperPayable> = {
+  registerFish: { paperName: "Register_fish()", transactionGas: 204_051, executionGas: 173_351, usd: 5.9 },
+  updateFish: { paperName: "Update_fish_status()", transactionGas: 35_477, executionGas: 30_243, usd: 1.03 },
+  removeFish: { paperName: "Remove_fish()", transactionGas: 84_717, executionGas: 156_848, usd: 5.34 },
+  initiateShipment: { paperName: "Initiate_shipment()", transactionGas: 157_692, executionGas: 148_266, usd: 5.05 },
+  confirmDelivery: { paperName: "Confirm_delivery()", transactionGas: 36_751, executionGas: 37_251, usd: 1.27 },
+};
+
+/** The paper's Table 3: execution gas of the view functions. */
+export const PAPER_TABLE_3: Record<string, { paperName: string; executionGas: number }> = {
+  queryStatus: { paperName: "Query_status()", executionGas: 971 },
+  queryQAT: { paperName: "Query_QAT()", executionGas: 10_411 },
+  totalAvailableFish: { paperName: "Total_available_fish()", executionGas: 2_322 },
+  totalSuppliedFish: { paperName: "Total_supply_fish()", executionGas: 2_755 },
+};
+
+/** The paper prices gas at 20 gwei ("Recommended"): 173,351 gas → 0.00346702 ETH. */
+export const GAS_PRICE_GWEI = 20;
+
+/** The USD/ETH rate the paper's figures imply: 5.9 USD for 0.00346702 ETH ≈ 1,702 USD/ETH. */
+export const USD_PER_ETH = 1_702;
+
+/**
+ * Transaction-gas budgets (one lot, realistic state). The five paper functions' budgets come from the foundation
+ * issue; the others are ours, set from the measured figure plus headroom and justified in the README.
+ */
+export const BUDGETS: Record<string, number> = {
+  registerFish: 80_000,
+  updateFish: 35_000,
+  removeFish: 40_000,
+  initiateShipment: 75_000,
+  confirmDelivery: 36_000,
+  placeOrder: 95_000,
+  acknowledge: 70_000,
+  withdraw: 50_000,
+  rejectDelivery: 50_000,
+  cancelOrder: 36_000,
+  claimPayment: 52_000,
+};

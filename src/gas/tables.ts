@@ -1,0 +1,109 @@
+/**
+ * Tables 2 and 3 of the paper with this project's figures beside them, as data (committed to gas/tables.json)
+ * and as Markdown (gas/tables.md, printed by the gas-tables task).
+ */
+import { BUDGETS, GAS_PRICE_GWEI, PAPER_TABLE_2, PAPER_TABLE_3, USD_PER_ETH } from "./paper.js";
+import type { GasMeasurements } from "./measure.js";
+
+export interface PayableRow {
+  fn: string;
+  paperName: string | null;
+  transactionGas: number;
+  executionGas: number;
+  eth: number;
+  usd: number;
+  budget: number | null;
+  paperTransactionGas: number | null;
+  paperExecutionGas: number | null;
+  paperUsd: number | null;
+  /** ours / paper, transaction gas */
+  ratio: number | null;
+  scenario: string;
+}
+
+export interface ViewRow {
+  fn: string;
+  paperName: string;
+  executionGas: number;
+  paperExecutionGas: number;
+  ratio: number;
+  scenario: string;
+}
+
+export interface GasTables {
+  gasPriceGwei: number;
+  usdPerEth: number;
+  table2: PayableRow[];
+  table3: ViewRow[];
+}
+
+const round = (n: number, digits: number) => Number(n.toFixed(digits));
+
+export function buildTables(m: GasMeasurements): GasTables {
+  const table2 = m.payable.map((row): PayableRow => {
+    const paper = PAPER_TABLE_2[row.fn];
+    const eth = (row.transactionGas * GAS_PRICE_GWEI) / 1e9;
+    return {
+      fn: row.fn,
+      paperName: paper?.paperName ?? null,
+      transactionGas: row.transactionGas,
+      executionGas: row.executionGas,
+      eth: round(eth, 8),
+      usd: round(eth * USD_PER_ETH, 2),
+      budget: BUDGETS[row.fn] ?? null,
+      paperTransactionGas: paper?.transactionGas ?? null,
+      paperExecutionGas: paper?.executionGas ?? null,
+      paperUsd: paper?.usd ?? null,
+      ratio: paper === undefined ? null : round(row.transactionGas / paper.transactionGas, 3),
+      scenario: row.scenario,
+    };
+  });
+  const table3 = m.views.map((row): ViewRow => {
+    const paper = PAPER_TABLE_3[row.fn];
+    if (paper === undefined) throw new Error(`no paper figure for view ${row.fn}`);
+    return {
+      fn: row.fn,
+      paperName: paper.paperName,
+      executionGas: row.executionGas,
+      paperExecutionGas: paper.executionGas,
+      ratio: round(row.executionGas / paper.executionGas, 3),
+      scenario: row.scenario,
+    };
+  });
+  return { gasPriceGwei: GAS_PRICE_GWEI, usdPerEth: USD_PER_ETH, table2, table3 };
+}
+
+/** Functions whose transaction gas exceeds their budget. */
+export function overBudget(tables: GasTables): PayableRow[] {
+  return tables.table2.filter((r) => r.budget !== null && r.transactionGas > r.budget);
+}
+
+const n = (v: number | null) => (v === null ? "—" : v.toLocaleString("en-US"));
+const x = (v: number | null) => (v === null ? "—" : `${v.toFixed(2)}×`);
+
+export function tablesMarkdown(t: GasTables): string {
+  const lines = [
+    `### Table 2 — payable functions (transaction gas, one lot; ETH at ${t.gasPriceGwei} gwei, USD at ${t.usdPerEth.toLocaleString("en-US")} USD/ETH)`,
+    "",
+    "| function | paper name | tx gas | exec gas | ETH | USD | budget | paper tx gas | paper exec gas | paper USD | ours / paper |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...t.table2.map(
+      (r) =>
+        `| \`${r.fn}\` | ${r.paperName ?? "—"} | ${n(r.transactionGas)} | ${n(r.executionGas)} | ${r.eth.toFixed(8)} | ${r.usd.toFixed(2)} | ${n(r.budget)} | ${n(r.paperTransactionGas)} | ${n(r.paperExecutionGas)} | ${r.paperUsd === null ? "—" : r.paperUsd.toFixed(2)} | ${x(r.ratio)} |`,
+    ),
+    "",
+    "### Table 3 — view functions (execution gas)",
+    "",
+    "| function | paper name | exec gas | paper exec gas | ours / paper |",
+    "|---|---|---:|---:|---:|",
+    ...t.table3.map(
+      (r) => `| \`${r.fn}\` | ${r.paperName} | ${n(r.executionGas)} | ${n(r.paperExecutionGas)} | ${x(r.ratio)} |`,
+    ),
+    "",
+    "Scenarios:",
+    "",
+    ...[...t.table2, ...t.table3].map((r) => `- \`${r.fn}\`: ${r.scenario}`),
+    "",
+  ];
+  return lines.join("\n");
+}

@@ -1,0 +1,33 @@
+import { isDeepStrictEqual } from "node:util";
+
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import { readCommittedTables, TABLES_JSON, TABLES_MD, writeTables } from "../../src/gas/files.js";
+import { measureGas } from "../../src/gas/measure.js";
+import { buildTables, overBudget, tablesMarkdown } from "../../src/gas/tables.js";
+
+interface Args {
+  check: boolean;
+}
+
+export default async function gasTables({ check }: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const connection = await hre.network.create();
+  const tables = buildTables(await measureGas(connection));
+  console.log(tablesMarkdown(tables));
+
+  const over = overBudget(tables);
+  for (const row of over) console.error(`over budget: ${row.fn} uses ${row.transactionGas} gas, budget ${row.budget}`);
+  if (over.length === 0) console.log(`All ${tables.table2.filter((r) => r.budget !== null).length} budgets met.`);
+
+  if (check) {
+    const committed = await readCommittedTables().catch(() => undefined);
+    if (!isDeepStrictEqual(committed, JSON.parse(JSON.stringify(tables)))) {
+      console.error(`error: ${TABLES_JSON} is out of date; run \`npx hardhat gas-tables\` and commit it`);
+      process.exitCode = 1;
+    }
+  } else {
+    await writeTables(tables);
+    console.log(`Wrote ${TABLES_JSON} and ${TABLES_MD}.`);
+  }
+  if (over.length > 0) process.exitCode = 1;
+}
