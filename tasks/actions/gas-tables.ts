@@ -5,6 +5,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { readCommittedTables, TABLES_JSON, TABLES_MD, writeTables } from "../../src/gas/files.js";
 import { measureGas } from "../../src/gas/measure.js";
 import { buildTables, overBudget, tablesMarkdown } from "../../src/gas/tables.js";
+import { updateReadmeSection } from "../../src/readme.js";
 
 interface Args {
   check: boolean;
@@ -27,7 +28,8 @@ export default async function gasTables({ check }: Args, hre: HardhatRuntimeEnvi
     }
   } else {
     await writeTables(tables);
-    console.log(`Wrote ${TABLES_JSON} and ${TABLES_MD}.`);
+    await updateReadmeSection("gas", tablesMarkdown(tables));
+    console.log(`Wrote ${TABLES_JSON}, ${TABLES_MD} and the README's gas section.`);
   }
   if (over.length > 0) process.exitCode = 1;
 }
