@@ -49,6 +49,11 @@ contract Registry is IRegistry, AccessControl {
 
     /// @inheritdoc IRegistry
     function attachStage(address stage) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        // A stage that is not this registry's replica would make every later role change revert.
+        (bool ok, bytes memory answer) = stage.staticcall(abi.encodeCall(IRegistryReplica.registry, ()));
+        if (!ok || answer.length != 32 || abi.decode(answer, (address)) != address(this)) {
+            revert RegistryNotReplica(stage);
+        }
         uint256 n = _stages.length;
         if (n == MAX_STAGES) revert RegistryTooManyStages(MAX_STAGES);
         for (uint256 i; i < n; ++i) {
@@ -191,7 +196,8 @@ contract Registry is IRegistry, AccessControl {
         Member storage m = _members[account];
         if (m.roles & bit != 0) return false;
         // Devices hold device roles only, and only once bound to an operator through `registerDevice`.
-        if ((bit & Roles.DEVICE_BITS != 0) != (m.operator != address(0))) revert RegistryDeviceConflict(account, m.operator);
+        if ((bit & Roles.DEVICE_BITS != 0) != (m.operator != address(0)))
+            revert RegistryDeviceConflict(account, m.operator);
         _enrol(account);
         m.roles |= bit;
         emit RoleGranted(role, account, _msgSender());

@@ -8,8 +8,10 @@ import { Harvester__factory, Registry__factory } from "../typechain-types/index.
 import { rolesOf } from "./roles.js";
 import { InputError, speciesText } from "./units.js";
 
-const LOT_STATUS = ["None", "Created", "Shipped", "Supplied", "Removed"];
-const ORDER_STATE = ["None", "Ordered", "Shipped", "Delivered", "Acknowledged", "Paid", "Cancelled", "Rejected", "Refunded"];
+/** The names of `IStage.LotStatus`, by value. */
+export const LOT_STATUS = ["None", "Created", "Shipped", "Supplied", "Removed"];
+/** The names of `IOrderBook.OrderState`, by value. */
+export const ORDER_STATE = ["None", "Ordered", "Shipped", "Delivered", "Acknowledged", "Paid", "Cancelled", "Rejected", "Refunded"];
 
 /** Every error any FishTrace contract can revert with (the ABIs are merged, duplicates dropped). */
 const fishTraceErrors = new Interface(
@@ -57,11 +59,14 @@ const PHRASES: Record<string, Phrase> = {
   RegistryNotDeviceRole: (a) => `role ${a[0]} cannot be given to a device`,
   RegistryOperatorNotActor: (a) => `${a[0]} holds no actor role, so it cannot operate a device`,
   RegistryDeviceConflict: (a) => `${a[0]} cannot be (re)bound as a device (current operator ${a[1]})`,
+  RegistryNotReplica: (a) => `${a[0]} is not a stage contract of this registry`,
   RegistryStageAlreadyAttached: (a) => `stage ${a[0]} is attached already`,
   RegistryTooManyStages: (a) => `no more than ${a[0]} stages can be attached`,
   AccessControlUnauthorizedAccount: (a) => `account ${a[0]} lacks role ${a[1]}`,
+  AccessControlBadConfirmation: () => `an account can renounce only its own roles`,
   ReentrancyGuardReentrantCall: () => `reentrant call refused`,
   FailedCall: () => `the Ether transfer failed`,
+  InsufficientBalance: (a) => `the contract holds ${a[0]} wei, less than the ${a[1]} wei to send`,
 };
 
 /** A decoded custom error, or undefined when `data` is not one of FishTrace's. */

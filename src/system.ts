@@ -9,12 +9,7 @@ import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardha
 import type { NetworkConnection } from "hardhat/types/network";
 
 import FishTraceModule from "../ignition/modules/FishTrace.js";
-import {
-  Harvester__factory,
-  Registry__factory,
-  type Harvester,
-  type Registry,
-} from "../typechain-types/index.js";
+import { Harvester__factory, Registry__factory, type Harvester, type Registry } from "../typechain-types/index.js";
 import { InputError } from "./units.js";
 
 export interface FishTrace {
@@ -33,7 +28,9 @@ type Connection = NetworkConnection & { ethers: HardhatEthers };
 /** Deploys the system with Ignition on `connection`; the first account becomes the registry admin. */
 export async function deployFishTrace(connection: Connection): Promise<FishTrace> {
   const { ignition, ethers } = connection as Connection & {
-    ignition: { deploy: (module: typeof FishTraceModule) => Promise<Record<string, { getAddress(): Promise<string> }>> };
+    ignition: {
+      deploy: (module: typeof FishTraceModule) => Promise<Record<string, { getAddress(): Promise<string> }>>;
+    };
   };
   const deployed = await ignition.deploy(FishTraceModule);
   const [admin] = await ethers.getSigners();
@@ -58,7 +55,9 @@ export async function recordedAddresses(chainId: bigint, root = process.cwd()): 
   try {
     text = await readFile(file, "utf8");
   } catch {
-    throw new InputError(`no FishTrace deployment recorded for chain ${chainId} (run the deploy task on this network first)`);
+    throw new InputError(
+      `no FishTrace deployment recorded for chain ${chainId} (run the deploy task on this network first)`,
+    );
   }
   const recorded = JSON.parse(text) as Record<string, string>;
   const registry = recorded["FishTrace#Registry"];

@@ -14,7 +14,8 @@ const SPECIES_CODE = /^[A-Z]{3}$/;
 /** An FAO ASFIS 3-alpha species code ("COD") as the `bytes3` the contracts store. */
 export function speciesCode(code: string): string {
   const upper = code.trim().toUpperCase();
-  if (!SPECIES_CODE.test(upper)) throw new InputError(`species "${code}" is not an FAO 3-alpha code (three letters, e.g. COD)`);
+  if (!SPECIES_CODE.test(upper))
+    throw new InputError(`species "${code}" is not an FAO 3-alpha code (three letters, e.g. COD)`);
   return hexlify(toUtf8Bytes(upper));
 }
 
@@ -83,7 +84,8 @@ export function grams(value: string | number): number {
   const m = WEIGHT.exec(String(value));
   if (m === null) throw new InputError(`weight "${value}" is not a weight (e.g. 250kg, 1.2t, 900g)`);
   const n = Math.round(Number(m[1]) * GRAMS_PER_UNIT[(m[2] ?? "g").toLowerCase()]!);
-  if (n <= 0 || n > MAX_UINT40) throw new InputError(`weight "${value}" must be more than 0 g and at most ${MAX_UINT40} g`);
+  if (n <= 0 || n > MAX_UINT40)
+    throw new InputError(`weight "${value}" must be more than 0 g and at most ${MAX_UINT40} g`);
   return n;
 }
 
@@ -99,24 +101,30 @@ export function formatGrams(value: number | bigint): string {
 export function unixSeconds(value: string | number, what: string): number {
   if (typeof value === "number" || /^\d+$/.test(value.trim())) {
     const n = Number(value);
-    if (!Number.isSafeInteger(n) || n < 0 || n > MAX_UINT40) throw new InputError(`${what} ${value} is not a unix time in seconds`);
+    if (!Number.isSafeInteger(n) || n < 0 || n > MAX_UINT40)
+      throw new InputError(`${what} ${value} is not a unix time in seconds`);
     return n;
   }
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new InputError(`${what} "${value}" is not a date (use ISO 8601, e.g. 2026-11-20T06:00:00Z, or unix seconds)`);
+  if (Number.isNaN(ms))
+    throw new InputError(`${what} "${value}" is not a date (use ISO 8601, e.g. 2026-11-20T06:00:00Z, or unix seconds)`);
   return Math.floor(ms / 1000);
 }
 
 /** A positive integer id (lot, order, shipment). */
 export function positiveId(value: string | number | bigint, what: string): bigint {
   const text = String(value).trim();
-  if (!/^\d+$/.test(text) || BigInt(text) === 0n) throw new InputError(`${what} "${value}" is not a positive whole number`);
+  if (!/^\d+$/.test(text) || BigInt(text) === 0n)
+    throw new InputError(`${what} "${value}" is not a positive whole number`);
   return BigInt(text);
 }
 
 /** A comma-separated list of positive ids ("1,2,3"). */
 export function idList(value: string, what: string): bigint[] {
-  const parts = value.split(",").map((p) => p.trim()).filter((p) => p !== "");
+  const parts = value
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "");
   if (parts.length === 0) throw new InputError(`${what} is empty (give ids separated by commas, e.g. 1,2,3)`);
   return parts.map((p) => positiveId(p, what.replace(/s$/, "")));
 }

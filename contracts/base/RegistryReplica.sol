@@ -26,6 +26,11 @@ abstract contract RegistryReplica is IRegistryReplica {
         emit AuthorizationSynced(account, auth.id, auth.roles, auth.operatorId);
     }
 
+    /// @inheritdoc IRegistryReplica
+    function registry() external view returns (address) {
+        return address(_REGISTRY);
+    }
+
     /// @dev `account`'s current id, roles and operator.
     function _authorization(address account) internal view returns (IRegistry.Authorization memory auth) {
         auth = _replica[account];

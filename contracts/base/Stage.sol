@@ -135,11 +135,6 @@ abstract contract Stage is IStage, RegistryReplica {
         return _STAGE;
     }
 
-    /// @inheritdoc IStage
-    function registry() external view returns (address) {
-        return address(_REGISTRY);
-    }
-
     // ------------------------------------------------------------------ internals for the actors
 
     /// @dev The caller's registry record; reverts with `StageUnauthorized` unless it holds one of `bits`.

@@ -52,18 +52,26 @@ interface IRegistry {
 
     /// @notice `stage` is attached already.
     error RegistryStageAlreadyAttached(address stage);
+    /// @notice `stage` is not a replica of this registry (it does not name this registry as its `registry()`),
+    /// so pushing authorizations to it would fail.
+    error RegistryNotReplica(address stage);
     /// @notice No more than `maximum` stage contracts can be attached.
     error RegistryTooManyStages(uint256 maximum);
 
     /// @notice Attaches a stage contract: from now on every authorization change is pushed to its replica.
-    /// @dev Only DEFAULT_ADMIN_ROLE. Emits `StageAttached`. Reverts with `RegistryStageAlreadyAttached`,
-    /// `RegistryTooManyStages`.
+    /// @dev Only DEFAULT_ADMIN_ROLE. Emits `StageAttached`. Reverts with `RegistryNotReplica`,
+    /// `RegistryStageAlreadyAttached`, `RegistryTooManyStages`.
     function attachStage(address stage) external;
 
     /// @notice Registers `account` in `role` with its display name and GS1 GLN or location code.
     /// @dev Only DEFAULT_ADMIN_ROLE. Emits `ParticipantEnrolled` (first time), `RoleGranted`,
     /// `ParticipantProfileSet`. Reverts with `RegistryUnknownRole`, `RegistryZeroAccount`.
-    function registerParticipant(address account, bytes32 role, string calldata name, string calldata location) external;
+    function registerParticipant(
+        address account,
+        bytes32 role,
+        string calldata name,
+        string calldata location
+    ) external;
 
     /// @notice Registers `device` in `role` (QAT_DEVICE or SENSOR_GATEWAY), bound to the participant `operator`.
     /// @dev Only DEFAULT_ADMIN_ROLE. Emits `ParticipantEnrolled` (first time), `DeviceBound`, `RoleGranted`.

@@ -16,4 +16,7 @@ interface IRegistryReplica {
     /// @notice Stores `auth` as `account`'s current authorization.
     /// @dev Only the registry this contract was deployed with. Emits `AuthorizationSynced`.
     function syncAuthorization(address account, IRegistry.Authorization calldata auth) external;
+
+    /// @notice The registry this contract replicates, the only one allowed to push to it.
+    function registry() external view returns (address);
 }

@@ -150,7 +150,4 @@ interface IStage {
 
     /// @notice This contract's stage: 1 = Harvester … 6 = Customer.
     function stage() external view returns (uint8);
-
-    /// @notice The registry this stage asks about its callers.
-    function registry() external view returns (address);
 }

@@ -91,11 +91,12 @@ library LotCodec {
         int32 latitude,
         int32 longitude
     ) internal pure returns (uint256) {
-        uint256 reading = uint256(time) |
-            (uint256(uint16(temperature)) << 40) |
-            (uint256(humidity) << 56) |
-            (uint256(uint32(latitude)) << 64) |
-            (uint256(uint32(longitude)) << 96);
+        uint256 reading =
+            uint256(time) |
+                (uint256(uint16(temperature)) << 40) |
+                (uint256(humidity) << 56) |
+                (uint256(uint32(latitude)) << 64) |
+                (uint256(uint32(longitude)) << 96);
         return (word & ~_READING_MASK) | (reading << _READING_SHIFT);
     }
 }

@@ -43,8 +43,12 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
   const [, vessel, buyer] = (await ethers.getSigners()) as HardhatEthersSigner[];
   if (vessel === undefined || buyer === undefined) throw new Error("the network needs at least three accounts");
 
-  await (await registry.registerParticipant(vessel.address, roleId("HARVESTER"), "MV Nordkapp", "7080003000004")).wait();
-  await (await registry.registerParticipant(buyer.address, roleId("SUPPLIER"), "Bodø Fish Receiving", "7080003000011")).wait();
+  await (
+    await registry.registerParticipant(vessel.address, roleId("HARVESTER"), "MV Nordkapp", "7080003000004")
+  ).wait();
+  await (
+    await registry.registerParticipant(buyer.address, roleId("SUPPLIER"), "Bodø Fish Receiving", "7080003000011")
+  ).wait();
   const COD = speciesCode("COD");
   await (await registry.listSpecies(COD, "Atlantic cod")).wait();
 
@@ -74,14 +78,20 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
   };
   const order = async (kg: number) => {
     const shipBy = (await now()) + 2 * DAY;
-    const tx = await asBuyer.placeOrder(vessel.address, COD, kg * 1_000, shipBy, DAY, { value: ethers.parseEther("1") });
+    const tx = await asBuyer.placeOrder(vessel.address, COD, kg * 1_000, shipBy, DAY, {
+      value: ethers.parseEther("1"),
+    });
     await tx.wait();
   };
 
   // Steady state: lots 1-2 exist before the measured registration of lot 3.
   await (await asVessel.registerFish(await catchOf(250))).wait();
   await (await asVessel.registerFish(await catchOf(180))).wait();
-  await measure("registerFish", "third COD lot of the vessel (250 kg, fresh, wild)", asVessel.registerFish(await catchOf(250)));
+  await measure(
+    "registerFish",
+    "third COD lot of the vessel (250 kg, fresh, wild)",
+    asVessel.registerFish(await catchOf(250)),
+  );
   await (await asVessel.updateFish(1, 210, 85, 68_12345, 14_54321, (await now()) - 60)).wait();
   await measure(
     "updateFish",
@@ -99,7 +109,11 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
   );
   await measure("initiateShipment", "ship order 1 with lot 1", asVessel.initiateShipment(1, 7001, [1]));
   await measure("confirmDelivery", "the seller confirms order 1 arrived", asVessel.confirmDelivery(1));
-  await measure("acknowledge", "the buyer acknowledges order 1 (custody of lot 1 passes)", asBuyer.acknowledge(1, 7001, [1]));
+  await measure(
+    "acknowledge",
+    "the buyer acknowledges order 1 (custody of lot 1 passes)",
+    asBuyer.acknowledge(1, 7001, [1]),
+  );
   await measure("withdraw", "the seller withdraws the price of order 1", asVessel.withdraw(1));
 
   await (await asVessel.initiateShipment(2, 7002, [2])).wait();
