@@ -2,7 +2,7 @@
  * Conversions between what people type and what the contracts store, written once for tasks, relay and dApp.
  * Every parser throws an `InputError` whose message names the bad value in one line.
  */
-import { decodeBytes32String, hexlify, toUtf8Bytes, toUtf8String, zeroPadBytes } from "ethers";
+import { decodeBytes32String, getBytes, hexlify, toUtf8Bytes, zeroPadBytes } from "ethers";
 
 /** A user mistake (bad argument, malformed reading): printed as one line, never with a stack trace. */
 export class InputError extends Error {
@@ -19,9 +19,11 @@ export function speciesCode(code: string): string {
   return hexlify(toUtf8Bytes(upper));
 }
 
-/** The text of a `bytes3` species code. */
+/** The text of a `bytes3` species code ("COD"), or its hex when it is not three letters A-Z. */
 export function speciesText(bytes3: string): string {
-  return toUtf8String(bytes3);
+  const bytes = getBytes(bytes3);
+  const text = String.fromCharCode(...bytes);
+  return SPECIES_CODE.test(text) ? text : bytes3;
 }
 
 /** Short text (vessel id, gear code, catch area) as a right-padded `bytesN`. */
@@ -97,6 +99,8 @@ export function formatGrams(value: number | bigint): string {
   return `${g} g`;
 }
 
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
 /** A time given as unix seconds or an ISO 8601 date, as unix seconds. */
 export function unixSeconds(value: string | number, what: string): number {
   if (typeof value === "number" || /^\d+$/.test(value.trim())) {
@@ -104,6 +108,10 @@ export function unixSeconds(value: string | number, what: string): number {
     if (!Number.isSafeInteger(n) || n < 0 || n > MAX_UINT40)
       throw new InputError(`${what} ${value} is not a unix time in seconds`);
     return n;
+  }
+  // Only ISO 8601 (a date, optionally with a time and zone): Date.parse alone would read "Nov 20" as 2001.
+  if (!ISO_8601.test(value.trim())) {
+    throw new InputError(`${what} "${value}" is not a date (use ISO 8601, e.g. 2026-11-20T06:00:00Z, or unix seconds)`);
   }
   const ms = Date.parse(value);
   if (Number.isNaN(ms))

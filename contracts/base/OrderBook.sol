@@ -13,6 +13,9 @@ import {Stage} from "./Stage.sol";
 /// @title OrderBook
 /// @notice The escrowed purchase agreement between this stage (seller) and the next (buyer), shared by the five
 /// selling actors. Payment is pulled (`withdraw`), never pushed inside a state change.
+/// Placing, shipping, confirming, acknowledging and rejecting need the caller's current role; settling money
+/// already owed (`withdraw`, `cancelOrder`, `claimPayment`) needs only being the order's party, so revoking a
+/// participant never locks its Ether in escrow.
 /// @dev An order is two slots (see `IOrderBook.Order`); the shipped lots are not stored but committed to by hash
 /// and passed again by the calls that move them.
 abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
@@ -119,7 +122,7 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
 
     /// @inheritdoc IOrderBook
     function claimPayment(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external {
-        uint32 sellerId = _requireRole(_ACTOR_BIT).id;
+        uint32 sellerId = _authorization(msg.sender).id;
         Order memory o = _orders[orderId];
         _requireParty(orderId, o, o.sellerId == sellerId);
         _requireState(orderId, o.state, OrderState.Delivered);
@@ -155,7 +158,7 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
 
     /// @inheritdoc IOrderBook
     function cancelOrder(uint256 orderId) external {
-        uint32 callerId = _requireRole(_ACTOR_BIT | _BUYER_BIT).id;
+        uint32 callerId = _authorization(msg.sender).id;
         Order storage order = _orders[orderId];
         Order memory o = order;
         _requireParty(orderId, o, callerId == o.sellerId || callerId == o.buyerId);
@@ -170,7 +173,7 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
 
     /// @inheritdoc IOrderBook
     function withdraw(uint256 orderId) external nonReentrant {
-        uint32 callerId = _requireRole(_ACTOR_BIT | _BUYER_BIT).id;
+        uint32 callerId = _authorization(msg.sender).id;
         Order storage order = _orders[orderId];
         Order memory o = order;
         if (o.state == OrderState.None) revert OrderNotFound(orderId);

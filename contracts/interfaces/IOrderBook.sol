@@ -130,21 +130,22 @@ interface IOrderBook {
 
     /// @notice Cancels `orderId` before it is shipped; the price becomes the buyer's to withdraw.
     /// @dev The seller may cancel (decline) at any time before shipping; the buyer only once the ship-by
-    /// deadline has passed. Emits `OrderCancelled`. Reverts with `StageUnauthorized`, `OrderNotFound`,
+    /// deadline has passed; neither needs a current role. Emits `OrderCancelled`. Reverts with `OrderNotFound`,
     /// `OrderNotParty`, `OrderInvalidState`, `OrderDeadlineNotReached`.
     function cancelOrder(uint256 orderId) external;
 
     /// @notice Acknowledges `orderId` on the buyer's behalf once the buyer let the acknowledgement deadline
     /// pass, so the seller is not left unpaid.
-    /// @dev Callable by the order's seller when `Delivered` and past the deadline. Emits `CustodyTransferred` per
-    /// lot and `OrderAcknowledged(orderId, true)`. Reverts with `StageUnauthorized`, `OrderNotFound`,
+    /// @dev Callable by the order's seller (no current role needed) when `Delivered` and past the deadline. Emits
+    /// `CustodyTransferred` per lot and `OrderAcknowledged(orderId, true)`. Reverts with `OrderNotFound`,
     /// `OrderNotParty`, `OrderInvalidState`, `OrderDeadlineNotReached`, `OrderShipmentMismatch`.
     function claimPayment(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external;
 
     /// @notice Pays out what `orderId` owes the caller: the price to the seller of an `Acknowledged` order
     /// (→ `Paid`), or the refund to the buyer of a `Cancelled` or `Rejected` one (→ `Refunded`).
-    /// @dev Pull payment, guarded against reentrancy; the state changes before the Ether moves. Emits `OrderPaid`
-    /// or `OrderRefunded`. Reverts with `StageUnauthorized`, `OrderNotFound`, `OrderNotParty`,
+    /// @dev Pull payment, guarded against reentrancy; the state changes before the Ether moves. Needs no current
+    /// role: a revoked participant still collects what it is owed. Emits `OrderPaid` or `OrderRefunded`. Reverts
+    /// with `OrderNotFound`, `OrderNotParty`,
     /// `OrderInvalidState`, and OpenZeppelin's `FailedCall` when the transfer fails.
     function withdraw(uint256 orderId) external;
 
