@@ -11,7 +11,17 @@ import { InputError, speciesText } from "./units.js";
 /** The names of `IStage.LotStatus`, by value. */
 export const LOT_STATUS = ["None", "Created", "Shipped", "Supplied", "Removed"];
 /** The names of `IOrderBook.OrderState`, by value. */
-export const ORDER_STATE = ["None", "Ordered", "Shipped", "Delivered", "Acknowledged", "Paid", "Cancelled", "Rejected", "Refunded"];
+export const ORDER_STATE = [
+  "None",
+  "Ordered",
+  "Shipped",
+  "Delivered",
+  "Acknowledged",
+  "Paid",
+  "Cancelled",
+  "Rejected",
+  "Refunded",
+];
 
 /** Every error any FishTrace contract can revert with (the ABIs are merged, duplicates dropped). */
 const fishTraceErrors = new Interface(
@@ -39,7 +49,8 @@ const PHRASES: Record<string, Phrase> = {
   StageTimeInFuture: (a) => `time ${when(a[0])} is after the current block time ${when(a[1])}`,
   ReplicaCallerNotRegistry: (a) => `only the registry may push authorizations, not ${a[0]}`,
   OrderNotFound: (a) => `order ${a[0]} does not exist`,
-  OrderInvalidState: (a) => `order ${a[0]} is ${ORDER_STATE[Number(a[1])]}, but this needs it ${ORDER_STATE[Number(a[2])]}`,
+  OrderInvalidState: (a) =>
+    `order ${a[0]} is ${ORDER_STATE[Number(a[1])]}, but this needs it ${ORDER_STATE[Number(a[2])]}`,
   OrderNotParty: (a) => `account ${a[1]} is not the party of order ${a[0]} that may do this`,
   OrderDeadlineNotReached: (a) => `order ${a[0]}: allowed only after ${when(a[1])} (now ${when(a[2])})`,
   OrderDeadlinePassed: (a) => `order ${a[0]}: the deadline ${when(a[1])} has passed (now ${when(a[2])})`,
@@ -48,8 +59,7 @@ const PHRASES: Record<string, Phrase> = {
   OrderInvalidAckWindow: (a) => `acknowledgement window ${a[0]} s is outside ${a[1]}..${a[2]} s`,
   OrderEmptyShipment: (a) => `order ${a[0]}: a shipment needs at least one lot`,
   OrderShipmentMismatch: (a) => `order ${a[0]}: the shipment number and lots do not match what was shipped`,
-  OrderSpeciesMismatch: (a) =>
-    `order ${a[0]} is for ${speciesText(a[2])}, but lot ${a[1]} is ${speciesText(a[3])}`,
+  OrderSpeciesMismatch: (a) => `order ${a[0]} is for ${speciesText(a[2])}, but lot ${a[1]} is ${speciesText(a[3])}`,
   OrderUnderweight: (a) => `order ${a[0]}: the shipment weighs ${a[1]} g, less than the ${a[2]} g ordered`,
   RegistryUnknownRole: (a) => `role ${a[0]} is not a FishTrace role`,
   RegistryZeroAccount: () => `the zero address cannot take part`,
