@@ -60,7 +60,9 @@ export function fromFixedDegrees(value: number | bigint): number {
 
 /** Degrees Celsius as hundredths of a degree in an int16. */
 export function centiCelsius(value: string | number): number {
-  const n = Math.round(finite(value, "temperature") * 100);
+  // A typographic minus ("−18") lets a below-zero value through CLIs that read "-18" as an option.
+  const text = typeof value === "string" ? value.replace("\u2212", "-") : value;
+  const n = Math.round(finite(text, "temperature") * 100);
   if (n < -32768 || n > 32767) throw new InputError(`temperature ${value} °C is outside -327.68..327.67 °C`);
   return n;
 }

@@ -1,0 +1,57 @@
+/**
+ * Deploys the system through the Ignition module (src/system.ts) and reports the transactions that did it, with
+ * their gas, for the deploy task and the demo. Ignition does not hand out receipts, so the blocks mined during
+ * the deployment are read back; a deployment Ignition had recorded already mines none.
+ */
+import type { TransactionReceipt } from "ethers";
+
+import { deployFishTrace, type FishTrace, type FishTraceAddresses } from "./system.js";
+
+type Connection = Parameters<typeof deployFishTrace>[0];
+
+export interface DeploymentTransaction {
+  what: string;
+  receipt: TransactionReceipt;
+}
+
+export interface Deployment {
+  fishTrace: FishTrace;
+  addresses: FishTraceAddresses;
+  /** Empty when Ignition found the module deployed already. */
+  transactions: DeploymentTransaction[];
+}
+
+export async function deployWithReport(connection: Connection): Promise<Deployment> {
+  const { provider } = connection.ethers;
+  const first = (await provider.getBlockNumber()) + 1;
+  const fishTrace = await deployFishTrace(connection);
+  const last = await provider.getBlockNumber();
+  const addresses = {
+    registry: await fishTrace.registry.getAddress(),
+    harvester: await fishTrace.harvester.getAddress(),
+  };
+  const names = new Map([
+    [addresses.registry.toLowerCase(), "Registry"],
+    [addresses.harvester.toLowerCase(), "Harvester"],
+  ]);
+
+  const transactions: DeploymentTransaction[] = [];
+  for (let n = first; n <= last; n++) {
+    const block = await provider.getBlock(n);
+    for (const hash of block?.transactions ?? []) {
+      const receipt = await provider.getTransactionReceipt(hash);
+      if (receipt === null) continue;
+      const created = names.get(receipt.contractAddress?.toLowerCase() ?? "");
+      const target = names.get(receipt.to?.toLowerCase() ?? "");
+      if (created !== undefined) {
+        transactions.push({ what: `deploy ${created} at ${receipt.contractAddress}`, receipt });
+      } else if (target !== undefined) {
+        const tx = await provider.getTransaction(hash);
+        const call = tx === null ? null : fishTrace.registry.interface.parseTransaction(tx);
+        const args = (call?.args.toArray() ?? []).map((a: unknown) => names.get(String(a).toLowerCase()) ?? String(a));
+        transactions.push({ what: `${target}.${call?.name ?? "call"}(${args.join(", ")})`, receipt });
+      }
+    }
+  }
+  return { fishTrace, addresses, transactions };
+}

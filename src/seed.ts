@@ -1,0 +1,97 @@
+/**
+ * The registry's admin work: enrolling participants and devices and listing species, one transaction each, and
+ * the demo cast (a vessel, a receiving station, the vessel's sensor gateway, cod and haddock) that the demo, the
+ * tests and the gas benchmark share.
+ */
+import type { ContractTransactionReceipt } from "ethers";
+
+import type { Registry } from "../typechain-types/index.js";
+import { roleId, type RoleName } from "./roles.js";
+import { mined } from "./tx.js";
+import { speciesCode } from "./units.js";
+
+export interface ParticipantSeed {
+  account: string;
+  role: RoleName;
+  name: string;
+  /** GS1 GLN or another location code. */
+  location: string;
+}
+
+export type DeviceRole = "SENSOR_GATEWAY" | "QAT_DEVICE";
+
+export interface DeviceSeed {
+  device: string;
+  role: DeviceRole;
+  operator: string;
+}
+
+export interface SpeciesSeed {
+  /** FAO ASFIS 3-alpha code. */
+  code: string;
+  name: string;
+}
+
+/** Enrols `p.account` in `p.role` with its profile. */
+export function addParticipant(registry: Registry, p: ParticipantSeed): Promise<ContractTransactionReceipt> {
+  return mined(registry.registerParticipant(p.account, roleId(p.role), p.name, p.location));
+}
+
+/** Binds `d.device` to its operator in `d.role`. */
+export function addDevice(registry: Registry, d: DeviceSeed): Promise<ContractTransactionReceipt> {
+  return mined(registry.registerDevice(d.device, roleId(d.role), d.operator));
+}
+
+/** Lists species `s.code` under `s.name`. */
+export function addSpecies(registry: Registry, s: SpeciesSeed): Promise<ContractTransactionReceipt> {
+  return mined(registry.listSpecies(speciesCode(s.code), s.name));
+}
+
+/** The species of the demo. */
+export const DEMO_SPECIES: readonly SpeciesSeed[] = [
+  { code: "COD", name: "Atlantic cod" },
+  { code: "HAD", name: "Haddock" },
+];
+
+/** The demo's accounts by part: a vessel, a first land-based receiver, and the gateway of the vessel's sensors. */
+export interface DemoCast {
+  vessel: string;
+  supplier: string;
+  gateway: string;
+}
+
+export function demoParticipants(cast: DemoCast): ParticipantSeed[] {
+  return [
+    { account: cast.vessel, role: "HARVESTER", name: "MV Nordkapp", location: "7080003000004" },
+    { account: cast.supplier, role: "SUPPLIER", name: "Bodø Fish Receiving", location: "7080003000011" },
+  ];
+}
+
+export function demoDevices(cast: DemoCast): DeviceSeed[] {
+  return [{ device: cast.gateway, role: "SENSOR_GATEWAY", operator: cast.vessel }];
+}
+
+export interface SeedStep {
+  what: string;
+  receipt: ContractTransactionReceipt;
+}
+
+/** Enrols the demo cast and lists the demo species; returns one step per transaction, in order. */
+export async function seedDemo(registry: Registry, cast: DemoCast): Promise<SeedStep[]> {
+  const steps: SeedStep[] = [];
+  for (const p of demoParticipants(cast)) {
+    steps.push({
+      what: `enrol ${p.name} as ${p.role} (GLN ${p.location})`,
+      receipt: await addParticipant(registry, p),
+    });
+  }
+  const names = new Map(demoParticipants(cast).map((p) => [p.account, p.name]));
+  for (const d of demoDevices(cast)) {
+    const operator = names.get(d.operator) ?? d.operator;
+    steps.push({ what: `bind ${d.device} as ${operator}'s ${d.role}`, receipt: await addDevice(registry, d) });
+  }
+  for (const s of DEMO_SPECIES) {
+    steps.push({ what: `list species ${s.code} (${s.name})`, receipt: await addSpecies(registry, s) });
+  }
+  return steps;
+}

@@ -1,0 +1,34 @@
+import { isoTime } from "../../src/format.js";
+import { listedSpecies, speciesLabel } from "../../src/labels.js";
+import { formatGrams, speciesCode } from "../../src/units.js";
+import type { IStage } from "../../typechain-types/index.js";
+import type { DeploymentArgs } from "../options.js";
+import { fishTraceAction } from "../run.js";
+import { connectFishTrace } from "../session.js";
+
+interface Args extends DeploymentArgs {
+  species?: string;
+}
+
+const totalsText = (t: IStage.TotalsStructOutput) =>
+  `${t.lots} lot${t.lots === 1n ? "" : "s"}, ${formatGrams(t.grams)}` +
+  (t.updatedAt === 0n ? "" : ` (changed ${isoTime(t.updatedAt)})`);
+
+export default fishTraceAction(async (args: Args, hre) => {
+  const only = args.species === undefined ? undefined : speciesCode(args.species);
+
+  const { fishTrace } = await connectFishTrace(hre, args, 1);
+  const { harvester, registry } = fishTrace;
+  const codes = only === undefined ? await listedSpecies(registry) : [only];
+  if (codes.length === 0) console.log("no species listed yet");
+  const rows = [];
+  for (const code of codes) {
+    const available = await harvester.totalAvailableFish(code);
+    const supplied = await harvester.totalSuppliedFish(code);
+    console.log(await speciesLabel(registry, code));
+    console.log(`  available  ${totalsText(available)}`);
+    console.log(`  supplied   ${totalsText(supplied)}`);
+    rows.push({ species: code, available: available.grams, supplied: supplied.grams });
+  }
+  return rows;
+});

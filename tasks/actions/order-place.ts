@@ -1,0 +1,41 @@
+import { duration, ether, isoTime, txText } from "../../src/format.js";
+import { durationSeconds, etherAmount, required, timeOrDelay } from "../../src/inputs.js";
+import { participantLabel, speciesLabel } from "../../src/labels.js";
+import { eventIn, mined } from "../../src/tx.js";
+import { formatGrams, grams, speciesCode } from "../../src/units.js";
+import type { DeploymentArgs } from "../options.js";
+import { fishTraceAction } from "../run.js";
+import { addressOf, chainNow, connectFishTrace } from "../session.js";
+
+interface Args extends DeploymentArgs {
+  seller?: string;
+  species?: string;
+  weight?: string;
+  price?: string;
+  shipBy?: string;
+  ackWindow?: string;
+}
+
+export default fishTraceAction(async (args: Args, hre) => {
+  const givenSeller = required(args.seller, "seller");
+  const species = speciesCode(required(args.species, "species"));
+  const weightGrams = grams(required(args.weight, "weight"));
+  const price = etherAmount(required(args.price, "price"), "price");
+  const ackWindow = durationSeconds(args.ackWindow ?? "2d", "acknowledgement window");
+
+  const { session, fishTrace } = await connectFishTrace(hre, args, 2);
+  const { harvester, registry } = fishTrace;
+  const seller = addressOf(session, givenSeller, "--seller");
+  const shipBy = timeOrDelay(args.shipBy ?? "7d", "ship-by time", await chainNow(session));
+  const receipt = await mined(harvester.placeOrder(seller, species, weightGrams, shipBy, ackWindow, { value: price }));
+  const { orderId, sellerId, buyerId } = (await eventIn(harvester, harvester.filters.OrderPlaced(), receipt)).args;
+  console.log(
+    `order ${orderId} placed by ${await participantLabel(registry, buyerId)}: at least ${formatGrams(weightGrams)} ` +
+      `of ${await speciesLabel(registry, species)} from ${await participantLabel(registry, sellerId)}`,
+  );
+  console.log(
+    `  ${ether(price)} in escrow; ship by ${isoTime(shipBy)}; ${duration(ackWindow)} to acknowledge once delivered`,
+  );
+  console.log(`  ${txText(receipt)}`);
+  return { orderId };
+});

@@ -1,0 +1,48 @@
+import { duration, ether, isoTime } from "../../src/format.js";
+import { required } from "../../src/inputs.js";
+import { participantLabel, speciesLabel } from "../../src/labels.js";
+import { orderTerms, orderWithParties, shipmentOf } from "../../src/orders.js";
+import { formatGrams, positiveId } from "../../src/units.js";
+import { ORDER_STATE } from "../../src/vocabulary.js";
+import type { DeploymentArgs } from "../options.js";
+import { fishTraceAction } from "../run.js";
+import { connectFishTrace } from "../session.js";
+
+interface Args extends DeploymentArgs {
+  order?: string;
+}
+
+/** What the deadline of an order in each state means. */
+const DEADLINE: Record<string, string> = { Ordered: "ship by", Delivered: "acknowledge by" };
+/** The states in which the price is still in escrow. */
+const ESCROWED = ["Ordered", "Shipped", "Delivered", "Acknowledged", "Cancelled", "Rejected"];
+
+export default fishTraceAction(async (args: Args, hre) => {
+  const orderId = positiveId(required(args.order, "order"), "order");
+
+  const { fishTrace } = await connectFishTrace(hre, args, 0);
+  const { harvester, registry } = fishTrace;
+  const { order } = await orderWithParties(harvester, registry, orderId);
+  const terms = await orderTerms(harvester, orderId);
+  const shipment = await shipmentOf(harvester, orderId);
+  const state = ORDER_STATE[Number(order.state)] ?? String(order.state);
+
+  console.log(`order ${orderId}: ${state}`);
+  console.log(`  seller    ${await participantLabel(registry, order.sellerId)}`);
+  console.log(`  buyer     ${await participantLabel(registry, order.buyerId)}`);
+  if (terms !== undefined) {
+    console.log(
+      `  terms     at least ${formatGrams(terms.weightGrams)} of ${await speciesLabel(registry, terms.species)} ` +
+        `for ${ether(terms.price)}, ship by ${isoTime(terms.shipBy)}, ${duration(terms.ackWindow)} to acknowledge`,
+    );
+  }
+  console.log(
+    shipment === undefined
+      ? "  shipment  not shipped yet"
+      : `  shipment  ${shipment.shipmentNo}: lots ${shipment.lotIds.join(", ")} (${formatGrams(shipment.weightGrams)})`,
+  );
+  const deadline = DEADLINE[state];
+  if (deadline !== undefined) console.log(`  deadline  ${deadline} ${isoTime(order.deadline)}`);
+  console.log(`  escrow    ${ether(order.price)} ${ESCROWED.includes(state) ? "held for this order" : "paid out"}`);
+  return { orderId, state, shipment };
+});

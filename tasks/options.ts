@@ -1,0 +1,29 @@
+/**
+ * Option builders shared by the FishTrace tasks. Every value is taken as text and parsed by src/units.ts and
+ * src/inputs.ts, so that a bad value is reported by FishTrace's one-line errors rather than Hardhat's.
+ */
+import { ArgumentType } from "hardhat/types/arguments";
+import type { NewTaskDefinitionBuilder, TaskArguments } from "hardhat/types/tasks";
+
+/** An optional text option (`undefined` when not given). */
+export function opt<NameT extends string>(name: NameT, description: string) {
+  return { name, description, type: ArgumentType.STRING_WITHOUT_DEFAULT as const, defaultValue: undefined };
+}
+
+/** The options every task acting on a deployment has: the signer and the contract addresses. */
+export interface DeploymentArgs {
+  from?: string;
+  registry?: string;
+  harvester?: string;
+}
+
+/** Adds `--from`, `--registry` and `--harvester`; `fromDefault` says who signs when `--from` is not given. */
+export function withDeployment<ArgsT extends TaskArguments>(
+  builder: NewTaskDefinitionBuilder<ArgsT>,
+  fromDefault: string,
+) {
+  return builder
+    .addOption(opt("from", `Signer: an address or an index into the network's accounts (default: ${fromDefault})`))
+    .addOption(opt("registry", "Registry address (default: the deployment recorded for this network)"))
+    .addOption(opt("harvester", "Harvester address (default: the deployment recorded for this network)"));
+}

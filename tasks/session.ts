@@ -1,0 +1,167 @@
+/**
+ * What a task action needs before it acts: the connection to the network chosen with `--network`, the account
+ * that signs (`--from`), and the FishTrace deployment on that network.
+ *
+ * The connection is `hre.network.getOrCreate()`: the network given on the command line, shared by every task
+ * run in the same process, so that on the in-process network a `deploy` followed by other tasks (in a test or a
+ * script) sees one chain. Deployments on the in-process network live only in memory and are remembered here;
+ * on any other network the addresses come from what Ignition recorded (src/system.ts `recordedAddresses`).
+ */
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import type { NetworkConnection } from "hardhat/types/network";
+
+import { Harvester__factory, Registry__factory } from "../typechain-types/index.js";
+import { accountRef, address } from "../src/inputs.js";
+import { attachFishTrace, recordedAddresses, type FishTrace, type FishTraceAddresses } from "../src/system.js";
+import { InputError } from "../src/units.js";
+import type { DeploymentArgs } from "./options.js";
+
+export interface Session {
+  connection: NetworkConnection & { ethers: HardhatEthers };
+  ethers: HardhatEthers;
+  networkName: string;
+  /** Hardhat's in-process network: its chain vanishes when the process exits. */
+  inProcess: boolean;
+  chainId: bigint;
+  accounts: HardhatEthersSigner[];
+  /** The project root, where Ignition records deployments. */
+  root: string;
+}
+
+export async function openSession(hre: HardhatRuntimeEnvironment): Promise<Session> {
+  const connection = await hre.network.getOrCreate();
+  const { ethers } = connection;
+  const { chainId } = await ethers.provider.getNetwork();
+  return {
+    connection,
+    ethers,
+    networkName: connection.networkName,
+    inProcess: connection.networkConfig.type === "edr-simulated",
+    chainId,
+    accounts: await ethers.getSigners(),
+    root: hre.config.paths.root,
+  };
+}
+
+/** The account `from` names (an address or an index into the network's accounts). */
+export function accountOf(session: Session, from: string, what = "--from"): HardhatEthersSigner {
+  const ref = accountRef(from, what);
+  const n = session.accounts.length;
+  if ("index" in ref) {
+    const signer = session.accounts[ref.index];
+    if (signer === undefined) {
+      throw new InputError(
+        `${what} ${ref.index} is not an account index: ${session.networkName} has ${n} accounts (0..${n - 1})`,
+      );
+    }
+    return signer;
+  }
+  const signer = session.accounts.find((s) => s.address === ref.address);
+  if (signer === undefined) {
+    throw new InputError(`${what} ${ref.address} is not one of the ${n} accounts ${session.networkName} can sign with`);
+  }
+  return signer;
+}
+
+/** The signer: `--from` when given, else `fallback` (an account index, or the address of a party). */
+export function signerFor(session: Session, from: string | undefined, fallback: number | string): HardhatEthersSigner {
+  if (from !== undefined) return accountOf(session, from);
+  if (typeof fallback === "number") return accountOf(session, String(fallback), "the default account");
+  const signer = session.accounts.find((s) => s.address.toLowerCase() === fallback.toLowerCase());
+  if (signer === undefined) {
+    throw new InputError(`${fallback} is not one of the accounts ${session.networkName} can sign with; pass --from`);
+  }
+  return signer;
+}
+
+const inProcessDeployments = new WeakMap<object, FishTraceAddresses>();
+
+/** Remembers a deployment made on the in-process network, for the tasks run after it in the same process. */
+export function rememberDeployment(session: Session, addresses: FishTraceAddresses): void {
+  if (session.inProcess) inProcessDeployments.set(session.connection, addresses);
+}
+
+/** The deployment's addresses: from `--registry`/`--harvester`, else remembered or recorded for this network. */
+export async function deploymentOf(session: Session, args: DeploymentArgs): Promise<FishTraceAddresses> {
+  const { provider } = session.ethers;
+  let addresses: FishTraceAddresses;
+  if (args.harvester !== undefined) {
+    const harvester = address(args.harvester, "--harvester");
+    const registry =
+      args.registry !== undefined
+        ? address(args.registry, "--registry")
+        : await Harvester__factory.connect(await codeAt(session, harvester, "--harvester"), provider)
+            .registry()
+            .catch(() => {
+              throw new InputError(`--harvester ${harvester} is not a FishTrace stage contract`);
+            });
+    addresses = { registry, harvester };
+  } else if (args.registry !== undefined) {
+    const registry = Registry__factory.connect(
+      await codeAt(session, address(args.registry, "--registry"), "--registry"),
+      provider,
+    );
+    const stages = await registry.stages().catch(() => {
+      throw new InputError(`--registry ${args.registry} is not a FishTrace registry`);
+    });
+    const stageNumbers = await Promise.all(stages.map((s) => Harvester__factory.connect(s, provider).stage()));
+    const harvester = stages[stageNumbers.findIndex((n) => n === 1n)];
+    if (harvester === undefined) throw new InputError(`registry ${args.registry} has no Harvester attached`);
+    addresses = { registry: await registry.getAddress(), harvester };
+  } else if (session.inProcess) {
+    const remembered = inProcessDeployments.get(session.connection);
+    if (remembered === undefined) {
+      throw new InputError(
+        "FishTrace is not deployed on the in-process network; run the tasks against a node " +
+          "(npx hardhat node --hostname 127.0.0.1, then npx hardhat deploy --network localhost)",
+      );
+    }
+    addresses = remembered;
+  } else {
+    addresses = await recordedAddresses(session.chainId, session.root);
+  }
+  const recorded = args.registry === undefined && args.harvester === undefined;
+  const stale = recorded && !session.inProcess ? " (the node was restarted? run the deploy task again)" : "";
+  await codeAt(session, addresses.registry, "the registry", stale);
+  await codeAt(session, addresses.harvester, "the harvester", stale);
+  return addresses;
+}
+
+async function codeAt(session: Session, account: string, what: string, hint = ""): Promise<string> {
+  const code = await session.ethers.provider.getCode(account);
+  if (code === "0x") throw new InputError(`${what} ${account} has no contract code on ${session.networkName}${hint}`);
+  return account;
+}
+
+/** Opens the session, picks the signer and attaches to the deployment, for a task acting on FishTrace. */
+export async function connectFishTrace(
+  hre: HardhatRuntimeEnvironment,
+  args: DeploymentArgs,
+  fallback: number | ((readOnly: FishTrace) => Promise<string>),
+): Promise<{ session: Session; signer: HardhatEthersSigner; fishTrace: FishTrace }> {
+  const session = await openSession(hre);
+  const addresses = await deploymentOf(session, args);
+  let signer: HardhatEthersSigner;
+  if (args.from !== undefined || typeof fallback === "number") {
+    signer = signerFor(session, args.from, typeof fallback === "number" ? fallback : 0);
+  } else {
+    const reader = session.accounts[0];
+    if (reader === undefined) throw new InputError(`${session.networkName} has no accounts to sign with`);
+    signer = signerFor(session, undefined, await fallback(attachFishTrace(addresses, reader)));
+  }
+  return { session, signer, fishTrace: attachFishTrace(addresses, signer) };
+}
+
+/** The latest block's time, unix seconds: "now" as the chain sees it. */
+export async function chainNow(session: Session): Promise<number> {
+  const block = await session.ethers.provider.getBlock("latest");
+  if (block === null) throw new Error(`${session.networkName} returned no latest block`);
+  return block.timestamp;
+}
+
+/** The address `value` names: an address as given, or the address of the account with that index. */
+export function addressOf(session: Session, value: string, what: string): string {
+  const ref = accountRef(value, what);
+  return "address" in ref ? ref.address : accountOf(session, value, what).address;
+}
