@@ -31,7 +31,7 @@ export default defineConfig({
     solidity: {
       // A fixed seed makes fuzz and invariant campaigns reproducible run to run.
       fuzz: { runs: 256, seed: "0xbeeb9f7d19fdaa45299952be1cedfdf245a2d917ce7522e34135e5a93311e95c" },
-      invariant: { runs: 64, depth: 64 },
+      invariant: { runs: 128, depth: 100 },
     },
   },
   networks: {

@@ -181,9 +181,11 @@ contract Registry is IRegistry, AccessControl {
         return _participantCount;
     }
 
-    /// @notice Whether `account` holds `role`; false for roles outside FishTrace's eleven.
+    /// @notice Whether `account` holds `role` (as `authorization` reports it); false for roles outside FishTrace's
+    /// eleven.
     function hasRole(bytes32 role, address account) public view override returns (bool) {
-        return _members[account].roles & Roles.bitOf(role) != 0;
+        // The effective roles, as stages see them: a device whose operator is no actor holds none.
+        return _authorizationOf(account).roles & Roles.bitOf(role) != 0;
     }
 
     // ------------------------------------------------------------------ internals
