@@ -264,8 +264,9 @@ contract RegistryTest is FishTraceTest {
         IRegistry.Authorization memory auth = _auth(gateway);
         assertEq(auth.roles, 0, "effective device roles");
         assertEq(auth.operatorId, _idOf(harvester1), "operator id kept");
-        // The packed membership bit stays: the device regains its role with its operator.
-        assertTrue(registry.hasRole(Roles.SENSOR_GATEWAY, gateway), "membership bit");
+        // hasRole agrees with the effective roles (regression: it used to report the stored bit); the bit itself
+        // stays, so the device regains its role with its operator (see the next test).
+        assertFalse(registry.hasRole(Roles.SENSOR_GATEWAY, gateway), "hasRole is effective");
     }
 
     function test_revokeParticipant_reRegisteredOperatorRestoresDevice() public {
