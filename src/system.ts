@@ -5,46 +5,87 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
-import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import type { ContractRunner } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import FishTraceModule from "../ignition/modules/FishTrace.js";
-import { Harvester__factory, Registry__factory, type Harvester, type Registry } from "../typechain-types/index.js";
+import {
+  Customer__factory,
+  Distributor__factory,
+  Harvester__factory,
+  Manufacturer__factory,
+  Registry__factory,
+  Retailer__factory,
+  Supplier__factory,
+  type Customer,
+  type Distributor,
+  type Harvester,
+  type Manufacturer,
+  type Registry,
+  type Retailer,
+  type Supplier,
+} from "../typechain-types/index.js";
 import { InputError } from "./units.js";
+
+/** The six stage contracts in supply-chain order; a stage's number is its index + 1. */
+export const STAGE_NAMES = ["harvester", "supplier", "manufacturer", "distributor", "retailer", "customer"] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+/** The five stages that sell to the next one through an order book. */
+export const SELLING_STAGES = ["harvester", "supplier", "manufacturer", "distributor", "retailer"] as const;
+export type SellingStageName = (typeof SELLING_STAGES)[number];
 
 export interface FishTrace {
   registry: Registry;
   harvester: Harvester;
+  supplier: Supplier;
+  manufacturer: Manufacturer;
+  distributor: Distributor;
+  retailer: Retailer;
+  customer: Customer;
 }
 
 /** The addresses of a deployment. */
-export interface FishTraceAddresses {
-  registry: string;
-  harvester: string;
-}
+export type FishTraceAddresses = Record<"registry" | StageName, string>;
+
+const CONTRACT_NAMES: Record<keyof FishTraceAddresses, string> = {
+  registry: "Registry",
+  harvester: "Harvester",
+  supplier: "Supplier",
+  manufacturer: "Manufacturer",
+  distributor: "Distributor",
+  retailer: "Retailer",
+  customer: "Customer",
+};
 
 type Connection = NetworkConnection & { ethers: HardhatEthers };
+type Deployed = Record<string, { getAddress(): Promise<string> }>;
 
 /** Deploys the system with Ignition on `connection`; the first account becomes the registry admin. */
 export async function deployFishTrace(connection: Connection): Promise<FishTrace> {
   const { ignition, ethers } = connection as Connection & {
-    ignition: {
-      deploy: (module: typeof FishTraceModule) => Promise<Record<string, { getAddress(): Promise<string> }>>;
-    };
+    ignition: { deploy: (module: typeof FishTraceModule) => Promise<Deployed> };
   };
   const deployed = await ignition.deploy(FishTraceModule);
   const [admin] = await ethers.getSigners();
-  return attachFishTrace(
-    { registry: await deployed.registry!.getAddress(), harvester: await deployed.harvester!.getAddress() },
-    admin!,
-  );
+  const addresses = {} as FishTraceAddresses;
+  for (const key of Object.keys(CONTRACT_NAMES) as (keyof FishTraceAddresses)[]) {
+    addresses[key] = await deployed[key]!.getAddress();
+  }
+  return attachFishTrace(addresses, admin!);
 }
 
 /** Typed contract handles for `addresses`, connected to `runner`. */
-export function attachFishTrace(addresses: FishTraceAddresses, runner: HardhatEthersSigner): FishTrace {
+export function attachFishTrace(addresses: FishTraceAddresses, runner: ContractRunner): FishTrace {
   return {
     registry: Registry__factory.connect(addresses.registry, runner),
     harvester: Harvester__factory.connect(addresses.harvester, runner),
+    supplier: Supplier__factory.connect(addresses.supplier, runner),
+    manufacturer: Manufacturer__factory.connect(addresses.manufacturer, runner),
+    distributor: Distributor__factory.connect(addresses.distributor, runner),
+    retailer: Retailer__factory.connect(addresses.retailer, runner),
+    customer: Customer__factory.connect(addresses.customer, runner),
   };
 }
 
@@ -60,10 +101,11 @@ export async function recordedAddresses(chainId: bigint, root = process.cwd()): 
     );
   }
   const recorded = JSON.parse(text) as Record<string, string>;
-  const registry = recorded["FishTrace#Registry"];
-  const harvester = recorded["FishTrace#Harvester"];
-  if (registry === undefined || harvester === undefined) {
-    throw new InputError(`${file} does not list the FishTrace registry and harvester`);
+  const addresses = {} as FishTraceAddresses;
+  for (const [key, contract] of Object.entries(CONTRACT_NAMES) as [keyof FishTraceAddresses, string][]) {
+    const address = recorded[`FishTrace#${contract}`];
+    if (address === undefined) throw new InputError(`${file} does not list the FishTrace ${contract} contract`);
+    addresses[key] = address;
   }
-  return { registry, harvester };
+  return addresses;
 }

@@ -12,7 +12,7 @@ import {Roles} from "../libraries/Roles.sol";
 /// @notice Smart contract 1: catches enter the chain here and are sold to Suppliers.
 contract Harvester is IHarvester, OrderBook {
     /// @param registry_ the FishTrace registry
-    constructor(IRegistry registry_) Stage(registry_, 1) {}
+    constructor(IRegistry registry_) Stage(registry_, 1, address(0)) {}
 
     /// @inheritdoc IHarvester
     function registerFish(Catch calldata catchData) external returns (uint256 lotId) {

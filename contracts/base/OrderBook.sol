@@ -6,7 +6,9 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 
 import {IOrderBook} from "../interfaces/IOrderBook.sol";
 import {IRegistry} from "../interfaces/IRegistry.sol";
+import {IStage} from "../interfaces/IStage.sol";
 import {LotCodec} from "../libraries/LotCodec.sol";
+import {LotFlags} from "../libraries/LotFlags.sol";
 import {Roles} from "../libraries/Roles.sol";
 import {Stage} from "./Stage.sol";
 
@@ -69,46 +71,12 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
 
     /// @inheritdoc IOrderBook
     function initiateShipment(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external {
-        uint32 sellerId = _requireRole(_ACTOR_BIT).id;
-        Order storage order = _orders[orderId];
-        Order memory o = order;
-        _requireParty(orderId, o, o.sellerId == sellerId);
-        _requireState(orderId, o.state, OrderState.Ordered);
-        if (block.timestamp > o.deadline) revert OrderDeadlinePassed(orderId, o.deadline, uint40(block.timestamp));
-        if (lotIds.length == 0) revert OrderEmptyShipment(orderId);
-
-        bytes3 species = bytes3(o.cargo);
-        uint256 shipped;
-        for (uint256 i; i < lotIds.length; ++i) {
-            uint256 lotId = lotIds[i];
-            uint256 word = _lots[lotId];
-            _requireCustody(lotId, word, sellerId);
-            _requireStatus(lotId, word.status(), LotStatus.Created);
-            if (word.species() != species) revert OrderSpeciesMismatch(orderId, lotId, species, word.species());
-            _lots[lotId] = word.withStatus(LotStatus.Shipped);
-            _subtract(_available[species], word.weightGrams());
-            shipped += word.weightGrams();
-        }
-        uint256 ordered = uint40(uint256(o.cargo));
-        if (shipped < ordered) revert OrderUnderweight(orderId, shipped, ordered);
-
-        order.state = OrderState.Shipped;
-        order.cargo = _commitment(shipmentNo, lotIds);
-        emit ShipmentInitiated(orderId, shipmentNo, lotIds, shipped);
+        _ship(orderId, shipmentNo, lotIds);
     }
 
     /// @inheritdoc IOrderBook
     function confirmDelivery(uint256 orderId) external {
-        uint32 callerId = _requireRole(_ACTOR_BIT | _BUYER_BIT).id;
-        Order storage order = _orders[orderId];
-        Order memory o = order;
-        _requireParty(orderId, o, callerId == o.sellerId || callerId == o.buyerId);
-        _requireState(orderId, o.state, OrderState.Shipped);
-
-        uint40 ackDeadline = uint40(block.timestamp) + o.ackWindow;
-        order.state = OrderState.Delivered;
-        order.deadline = ackDeadline;
-        emit DeliveryConfirmed(orderId, callerId, ackDeadline);
+        _confirmDelivery(orderId);
     }
 
     /// @inheritdoc IOrderBook
@@ -141,16 +109,20 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
         if (o.state != OrderState.Shipped && o.state != OrderState.Delivered) {
             revert OrderInvalidState(orderId, o.state, OrderState.Delivered);
         }
-        if (o.state == OrderState.Delivered && block.timestamp > o.deadline) {
-            revert OrderDeadlinePassed(orderId, o.deadline, uint40(block.timestamp));
-        }
         _requireCargo(orderId, o.cargo, shipmentNo, lotIds);
 
+        bool recalled;
         for (uint256 i; i < lotIds.length; ++i) {
             uint256 lotId = lotIds[i];
             uint256 word = _lots[lotId];
+            recalled = recalled || word.flags() & LotFlags.RECALLED != 0;
             _lots[lotId] = word.withStatus(LotStatus.Created);
             _add(_available[word.species()], word.weightGrams());
+        }
+        // A recalled lot can always be sent back: it can be neither acknowledged nor claimed, so this is the way
+        // its price leaves escrow.
+        if (!recalled && o.state == OrderState.Delivered && block.timestamp > o.deadline) {
+            revert OrderDeadlinePassed(orderId, o.deadline, uint40(block.timestamp));
         }
         order.state = OrderState.Rejected;
         emit DeliveryRejected(orderId, reason);
@@ -211,7 +183,56 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev Passes custody of the shipped lots to the buyer and makes the price the seller's.
+    /// @dev `initiateShipment`, for actors that ship with more detail (the Distributor's routes).
+    function _ship(
+        uint256 orderId,
+        uint64 shipmentNo,
+        uint256[] calldata lotIds
+    ) internal returns (uint256 shipped) {
+        uint32 sellerId = _requireRole(_ACTOR_BIT).id;
+        Order storage order = _orders[orderId];
+        Order memory o = order;
+        _requireParty(orderId, o, o.sellerId == sellerId);
+        _requireState(orderId, o.state, OrderState.Ordered);
+        if (block.timestamp > o.deadline) revert OrderDeadlinePassed(orderId, o.deadline, uint40(block.timestamp));
+        if (lotIds.length == 0) revert OrderEmptyShipment(orderId);
+
+        bytes3 species = bytes3(o.cargo);
+        for (uint256 i; i < lotIds.length; ++i) {
+            uint256 lotId = lotIds[i];
+            uint256 word = _lots[lotId];
+            _requireCustody(lotId, word, sellerId);
+            _requireStatus(lotId, word.status(), LotStatus.Created);
+            _requireNotRecalled(lotId, word);
+            if (word.species() != species) revert OrderSpeciesMismatch(orderId, lotId, species, word.species());
+            _lots[lotId] = word.withStatus(LotStatus.Shipped);
+            _subtract(_available[species], word.weightGrams());
+            shipped += word.weightGrams();
+        }
+        uint256 ordered = uint40(uint256(o.cargo));
+        if (shipped < ordered) revert OrderUnderweight(orderId, shipped, ordered);
+
+        order.state = OrderState.Shipped;
+        order.cargo = _commitment(shipmentNo, lotIds);
+        emit ShipmentInitiated(orderId, shipmentNo, lotIds, shipped);
+    }
+
+    /// @dev `confirmDelivery`, for actors that confirm with more detail (the Distributor's arrivals).
+    function _confirmDelivery(uint256 orderId) internal returns (uint32 callerId) {
+        callerId = _requireRole(_ACTOR_BIT | _BUYER_BIT).id;
+        Order storage order = _orders[orderId];
+        Order memory o = order;
+        _requireParty(orderId, o, callerId == o.sellerId || callerId == o.buyerId);
+        _requireState(orderId, o.state, OrderState.Shipped);
+
+        uint40 ackDeadline = uint40(block.timestamp) + o.ackWindow;
+        order.state = OrderState.Delivered;
+        order.deadline = ackDeadline;
+        emit DeliveryConfirmed(orderId, callerId, ackDeadline);
+    }
+
+    /// @dev Passes custody of the shipped lots to the buyer at the next stage and makes the price the seller's.
+    /// Here the lots become `Supplied`, keeping the seller as who held them at this stage.
     function _settle(
         uint256 orderId,
         Order memory o,
@@ -219,21 +240,23 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
         uint256[] calldata lotIds,
         bool byDeadline
     ) private {
+        address next = _next;
+        if (next == address(0)) revert StageNextNotSet();
         _requireCargo(orderId, o.cargo, shipmentNo, lotIds);
+        uint256[] memory words = new uint256[](lotIds.length);
         for (uint256 i; i < lotIds.length; ++i) {
             uint256 lotId = lotIds[i];
             uint256 word = _lots[lotId];
-            _lots[lotId] = word.withStatus(LotStatus.Supplied).withCustodian(o.buyerId);
+            _requireNotRecalled(lotId, word);
+            words[i] = word;
+            _lots[lotId] = word.withStatus(LotStatus.Supplied);
             _add(_supplied[word.species()], word.weightGrams());
             emit CustodyTransferred(lotId, o.sellerId, o.buyerId, orderId);
         }
         _orders[orderId].state = OrderState.Acknowledged;
         emit OrderAcknowledged(orderId, byDeadline);
-        _handOver(orderId, o, lotIds);
+        IStage(next).receiveLots(orderId, o.buyerId, lotIds, words);
     }
-
-    /// @dev Hook for handing the acknowledged lots to the buyer's stage contract; called last.
-    function _handOver(uint256 orderId, Order memory o, uint256[] calldata lotIds) internal virtual {}
 
     function _requireParty(uint256 orderId, Order memory o, bool isParty) private view {
         if (o.state == OrderState.None) revert OrderNotFound(orderId);

@@ -24,6 +24,8 @@ abstract contract Stage is IStage, RegistryReplica {
     uint8 internal immutable _STAGE;
     /// @dev The actor role bit of this stage: the role lot custodians here hold.
     uint16 internal immutable _ACTOR_BIT;
+    /// @dev The stage contract lots come from; zero for the Harvester.
+    address internal immutable _PREVIOUS;
 
     /// @dev Each lot is one word packed by `LotCodec`.
     mapping(uint256 lotId => uint256 word) internal _lots;
@@ -37,11 +39,16 @@ abstract contract Stage is IStage, RegistryReplica {
     uint64 internal _orderCount;
     uint128 internal _escrowed;
 
+    /// @dev The stage contract acknowledged lots are handed to; set once by the registry admin.
+    address internal _next;
+
     /// @param registry_ the FishTrace registry
     /// @param stage_ 1 = Harvester … 6 = Customer
-    constructor(IRegistry registry_, uint8 stage_) RegistryReplica(registry_) {
+    /// @param previous_ the stage contract lots come from (zero for the Harvester)
+    constructor(IRegistry registry_, uint8 stage_, address previous_) RegistryReplica(registry_) {
         _STAGE = stage_;
         _ACTOR_BIT = Roles.actorBit(stage_);
+        _PREVIOUS = previous_;
     }
 
     // ------------------------------------------------------------------ paper functions
@@ -94,6 +101,67 @@ abstract contract Stage is IStage, RegistryReplica {
         _subtract(_available[word.species()], word.weightGrams());
 
         emit FishRemoved(lotId, actorId, reason);
+    }
+
+    /// @inheritdoc IStage
+    function receiveLots(
+        uint256 orderId,
+        uint32 buyerId,
+        uint256[] calldata lotIds,
+        uint256[] calldata words
+    ) external {
+        if (msg.sender != _PREVIOUS || _PREVIOUS == address(0)) revert StageCallerNotPrevious(msg.sender);
+        for (uint256 i; i < lotIds.length; ++i) {
+            uint256 lotId = lotIds[i];
+            if (_lots[lotId] != 0) revert LotAlreadyExists(lotId);
+            uint256 word = words[i];
+            _lots[lotId] = word.withCustodian(buyerId).withStatus(LotStatus.Created);
+            _add(_available[word.species()], word.weightGrams());
+            emit LotReceived(lotId, buyerId, orderId);
+        }
+    }
+
+    /// @inheritdoc IStage
+    function recallLots(uint256[] calldata lotIds, bytes32 reason) external {
+        uint32 regulatorId = _requireRole(Roles.REGULATOR_BIT).id;
+        for (uint256 i; i < lotIds.length; ++i) {
+            uint256 lotId = lotIds[i];
+            uint256 word = _lots[lotId];
+            if (word.status() == LotStatus.None) revert LotNotFound(lotId);
+            uint8 flags = word.flags();
+            if (flags & LotFlags.RECALLED != 0) continue;
+            _lots[lotId] = word.withFlags(flags | LotFlags.RECALLED);
+            emit LotRecalled(lotId, regulatorId, reason);
+        }
+    }
+
+    /// @inheritdoc IStage
+    function setNextStage(address next) external {
+        _requireRole(Roles.ADMIN_BIT);
+        if (_next != address(0)) revert StageNextAlreadySet(_next);
+        if (
+            next.code.length == 0 ||
+            IStage(next).stage() != _STAGE + 1 ||
+            IStage(next).previousStage() != address(this) ||
+            RegistryReplica(next).registry() != address(_REGISTRY)
+        ) revert StageInvalidNext(next);
+        _next = next;
+        emit NextStageSet(next);
+    }
+
+    /// @inheritdoc IStage
+    function previousStage() external view returns (address) {
+        return _PREVIOUS;
+    }
+
+    /// @inheritdoc IStage
+    function nextStage() external view returns (address) {
+        return _next;
+    }
+
+    /// @inheritdoc IStage
+    function parentsOf(uint256) external view virtual returns (uint256[] memory parents) {
+        return parents;
     }
 
     /// @inheritdoc IStage
@@ -160,6 +228,11 @@ abstract contract Stage is IStage, RegistryReplica {
         _add(_available[lot.species], lot.weightGrams);
     }
 
+    /// @dev Reverts with `LotIsRecalled` when the lot packed in `word` was recalled.
+    function _requireNotRecalled(uint256 lotId, uint256 word) internal pure {
+        if (word.flags() & LotFlags.RECALLED != 0) revert LotIsRecalled(lotId);
+    }
+
     /// @dev Reverts unless the lot packed in `word` exists and participant `actorId` holds it.
     function _requireCustody(uint256 lotId, uint256 word, uint32 actorId) internal pure {
         if (word.status() == LotStatus.None) revert LotNotFound(lotId);
@@ -187,8 +260,12 @@ abstract contract Stage is IStage, RegistryReplica {
     }
 
     function _subtract(Totals storage totals, uint40 grams) internal {
+        _subtract(totals, 1, grams);
+    }
+
+    function _subtract(Totals storage totals, uint64 lots, uint40 grams) internal {
         Totals memory t = totals;
-        totals.lots = t.lots - 1;
+        totals.lots = t.lots - lots;
         totals.grams = t.grams - grams;
         totals.updatedAt = uint40(block.timestamp);
     }

@@ -76,6 +76,14 @@ interface IStage {
     /// @notice Custody of `lotId` passed from `fromId` to `toId` under order `orderId`.
     event CustodyTransferred(uint256 indexed lotId, uint32 indexed fromId, uint32 indexed toId, uint256 orderId);
 
+    /// @notice `lotId` arrived at this stage in `custodianId`'s custody, acknowledged under order `orderId` of the
+    /// previous stage.
+    event LotReceived(uint256 indexed lotId, uint32 indexed custodianId, uint256 orderId);
+    /// @notice Regulator `regulatorId` recalled `lotId` for `reason`; it can no longer be shipped, sold or processed.
+    event LotRecalled(uint256 indexed lotId, uint32 indexed regulatorId, bytes32 reason);
+    /// @notice Acknowledged lots are handed to `next`, the stage contract of the buyers.
+    event NextStageSet(address indexed next);
+
     /// @notice `account` holds none of the roles in `requiredRoles` (role bits, see `Roles`).
     error StageUnauthorized(address account, uint16 requiredRoles);
     /// @notice No lot `lotId` exists at this stage.
@@ -88,6 +96,18 @@ interface IStage {
     error StageSpeciesNotListed(bytes3 species);
     /// @notice A lot cannot weigh `weightGrams` (zero, or more than a uint40 of grams).
     error StageInvalidWeight(uint256 weightGrams);
+    /// @notice Only the previous stage contract hands lots over; `caller` is not it.
+    error StageCallerNotPrevious(address caller);
+    /// @notice This stage has no next stage to hand acknowledged lots to yet.
+    error StageNextNotSet();
+    /// @notice The next stage is set already, to `next`.
+    error StageNextAlreadySet(address next);
+    /// @notice `next` is not the following stage of this one (its stage number, previous stage or registry differ).
+    error StageInvalidNext(address next);
+    /// @notice `lotId` exists at this stage already.
+    error LotAlreadyExists(uint256 lotId);
+    /// @notice `lotId` was recalled by a regulator and cannot move.
+    error LotIsRecalled(uint256 lotId);
     /// @notice Humidity `humidity` is above 100 percent.
     error StageInvalidHumidity(uint8 humidity);
     /// @notice (`latitude`, `longitude`) in 1e-5 degrees is not a position on Earth.
@@ -121,7 +141,30 @@ interface IStage {
     /// Emits `FishRemoved`. Reverts with `StageUnauthorized`, `LotNotFound`, `LotNotInCustody`, `LotInvalidStatus`.
     function removeFish(uint256 lotId, RemovalReason reason) external;
 
-    /// @notice The whole stored record of `lotId` (zeroed when unknown).
+    /// @notice Takes over `lotIds` (their records packed as in `LotCodec`) into `buyerId`'s custody, as acknowledged
+    /// under `orderId` at the previous stage.
+    /// @dev Only the previous stage contract. Emits `LotReceived` per lot. Reverts with `StageCallerNotPrevious`,
+    /// `LotAlreadyExists`.
+    function receiveLots(
+        uint256 orderId,
+        uint32 buyerId,
+        uint256[] calldata lotIds,
+        uint256[] calldata words
+    ) external;
+
+    /// @notice Recalls `lotIds` held or recorded at this stage, for `reason`. Recalling a recalled lot again is a
+    /// no-op, so a recall can be repeated safely.
+    /// @dev Callable by a REGULATOR. Emits `LotRecalled` per newly recalled lot. Reverts with `StageUnauthorized`,
+    /// `LotNotFound`.
+    function recallLots(uint256[] calldata lotIds, bytes32 reason) external;
+
+    /// @notice Sets the stage contract acknowledged lots are handed to (once).
+    /// @dev Callable by the registry admin. Emits `NextStageSet`. Reverts with `StageUnauthorized`,
+    /// `StageNextAlreadySet`, `StageInvalidNext`.
+    function setNextStage(address next) external;
+
+    /// @notice The whole stored record of `lotId` (zeroed when unknown). At a stage the lot has left (`Supplied`),
+    /// `custodianId` still names who held it here.
     function getLot(uint256 lotId) external view returns (Lot memory);
 
     /// @notice The latest environmental status of `lotId` (the paper's Query_status).
@@ -150,4 +193,13 @@ interface IStage {
 
     /// @notice This contract's stage: 1 = Harvester … 6 = Customer.
     function stage() external view returns (uint8);
+
+    /// @notice The stage contract lots come from (zero for the Harvester).
+    function previousStage() external view returns (address);
+
+    /// @notice The stage contract acknowledged lots go to (zero until set; always zero for the Customer).
+    function nextStage() external view returns (address);
+
+    /// @notice The lots `lotId` was made from at this stage (empty unless a Manufacturer processed them into it).
+    function parentsOf(uint256 lotId) external view returns (uint256[] memory);
 }

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {OrderBook} from "../base/OrderBook.sol";
+import {Stage} from "../base/Stage.sol";
+import {IManufacturer} from "../interfaces/IManufacturer.sol";
+import {IRegistry} from "../interfaces/IRegistry.sol";
+import {LotCodec} from "../libraries/LotCodec.sol";
+import {LotFlags} from "../libraries/LotFlags.sol";
+
+/// @title Manufacturer
+/// @notice Smart contract 3: raw lots from Suppliers are processed into product lots (GS1 GTIN + lot number) with
+/// their lineage on chain, and sold to Distributors.
+contract Manufacturer is IManufacturer, OrderBook {
+    using LotCodec for uint256;
+
+    /// @dev Alarm flags a product inherits from any of its inputs.
+    uint8 private constant _INHERITED =
+        LotFlags.FARMED | LotFlags.EXCURSION | LotFlags.SPECIES_MISMATCH | LotFlags.FRESHNESS_WARNING;
+
+    mapping(uint256 lotId => uint256[] parentLotIds) private _parents;
+    uint256 private _processCount;
+
+    /// @param registry_ the FishTrace registry
+    /// @param supplier the Supplier contract raw lots come from
+    constructor(IRegistry registry_, address supplier) Stage(registry_, 3, supplier) {}
+
+    /// @inheritdoc IManufacturer
+    function processLots(
+        Input[] calldata inputs,
+        Output[] calldata outputs
+    ) external returns (uint256 processId, uint256[] memory productLotIds) {
+        uint32 manufacturerId = _requireRole(_ACTOR_BIT).id;
+        if (inputs.length == 0 || outputs.length == 0) revert ProcessEmpty(inputs.length, outputs.length);
+        processId = ++_processCount;
+
+        (uint256[] memory inputLotIds, uint40[] memory consumed, uint256 consumedGrams, bytes3 species, uint8 flags) = _consume(
+            inputs,
+            manufacturerId
+        );
+
+        productLotIds = new uint256[](outputs.length);
+        uint256 producedGrams;
+        for (uint256 i; i < outputs.length; ++i) {
+            Output calldata out = outputs[i];
+            if (!_validGtin(out.gtin)) revert ProcessInvalidGtin(out.gtin);
+            if (out.lotNumber == bytes20(0) || out.weightGrams == 0) {
+                revert ProcessInvalidOutput(out.gtin, out.lotNumber, out.weightGrams);
+            }
+            uint256 lotId = productLotId(out.gtin, out.lotNumber);
+            if (_lots[lotId] != 0) revert LotAlreadyExists(lotId);
+            producedGrams += out.weightGrams;
+            _createLot(
+                lotId,
+                Lot({
+                    custodianId: manufacturerId,
+                    weightGrams: out.weightGrams,
+                    species: species,
+                    status: LotStatus.Created,
+                    flags: flags | (out.frozen ? LotFlags.FROZEN : 0),
+                    readAt: 0,
+                    temperature: 0,
+                    humidity: 0,
+                    latitude: 0,
+                    longitude: 0
+                })
+            );
+            _parents[lotId] = inputLotIds;
+            productLotIds[i] = lotId;
+            emit ProductLotCreated(lotId, out.gtin, out.lotNumber, species, out.weightGrams, processId);
+        }
+        if (producedGrams > consumedGrams) revert ProcessMassBalance(consumedGrams, producedGrams);
+        emit LotsProcessed(
+            processId,
+            manufacturerId,
+            inputLotIds,
+            consumed,
+            productLotIds,
+            producedGrams,
+            uint16((producedGrams * 10_000) / consumedGrams)
+        );
+    }
+
+    /// @inheritdoc IManufacturer
+    function productLotId(uint64 gtin, bytes20 lotNumber) public pure returns (uint256) {
+        return uint256(keccak256(abi.encode(gtin, lotNumber)));
+    }
+
+    /// @inheritdoc IManufacturer
+    function processCount() external view returns (uint256) {
+        return _processCount;
+    }
+
+    /// @notice The lots `lotId` was made from (empty for a lot received from the Supplier).
+    function parentsOf(uint256 lotId) external view override returns (uint256[] memory) {
+        return _parents[lotId];
+    }
+
+    /// @dev Takes the inputs out of stock: their ids, grams taken, total grams, species and inherited flags.
+    function _consume(
+        Input[] calldata inputs,
+        uint32 manufacturerId
+    )
+        private
+        returns (uint256[] memory lotIds, uint40[] memory consumed, uint256 total, bytes3 species, uint8 flags)
+    {
+        lotIds = new uint256[](inputs.length);
+        consumed = new uint40[](inputs.length);
+        for (uint256 i; i < inputs.length; ++i) {
+            uint256 lotId = inputs[i].lotId;
+            uint256 word = _lots[lotId];
+            _requireCustody(lotId, word, manufacturerId);
+            _requireStatus(lotId, word.status(), LotStatus.Created);
+            _requireNotRecalled(lotId, word);
+            if (i == 0) species = word.species();
+            else if (word.species() != species) revert ProcessMixedSpecies(lotId, species, word.species());
+
+            uint40 available = word.weightGrams();
+            uint40 grams = inputs[i].grams == 0 ? available : inputs[i].grams;
+            if (grams > available) revert ProcessOverdrawn(lotId, grams, available);
+            uint40 left = available - grams;
+            if (left == 0) {
+                _lots[lotId] = word.withStatus(LotStatus.Removed);
+                _subtract(_available[species], 1, grams);
+                emit FishRemoved(lotId, manufacturerId, RemovalReason.Consumed);
+            } else {
+                _lots[lotId] = LotCodec.encode(_withWeight(LotCodec.decode(word), left));
+                _subtract(_available[species], 0, grams);
+            }
+            flags |= word.flags() & _INHERITED;
+            lotIds[i] = lotId;
+            consumed[i] = grams;
+            total += grams;
+        }
+    }
+
+    function _withWeight(Lot memory lot, uint40 weightGrams) private pure returns (Lot memory) {
+        lot.weightGrams = weightGrams;
+        return lot;
+    }
+
+    /// @dev A GTIN-14 (shorter GTINs padded with zeros) whose last digit is the GS1 mod-10 check digit.
+    function _validGtin(uint64 gtin) private pure returns (bool) {
+        if (gtin == 0 || gtin >= 1e14) return false;
+        uint64 check = gtin % 10;
+        uint64 rest = gtin / 10;
+        uint256 sum;
+        for (uint256 i; rest != 0; ++i) {
+            sum += (rest % 10) * (i % 2 == 0 ? 3 : 1);
+            rest /= 10;
+        }
+        return (10 - (sum % 10)) % 10 == check;
+    }
+}

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IStage} from "./IStage.sol";
+
+/// @title ICustomer
+/// @notice Stage 6: the customer's packs. Customers order, acknowledge and pay in the Retailer's order book; here
+/// they verify where a pack came from and report problems with it.
+interface ICustomer {
+    /// @notice What went wrong with a pack.
+    enum ProblemReason {
+        Spoiled,
+        WrongSpecies,
+        Illness,
+        Packaging,
+        Other
+    }
+
+    /// @notice One step of a pack's history: lot `lotId` as stage `stage` records it, held there by `custodianId`.
+    struct Hop {
+        uint8 stage;
+        uint256 lotId;
+        uint32 custodianId;
+        IStage.LotStatus status;
+        uint8 flags;
+        uint40 weightGrams;
+    }
+
+    /// @notice Customer `customerId` reported `reason` (with `detail`) about pack `lotId`, which is now flagged.
+    event ProblemReported(uint256 indexed lotId, uint32 indexed customerId, ProblemReason reason, bytes32 detail);
+
+    /// @notice The provenance walk of `lotId` needs more than `maximum` hops.
+    error ProvenanceTooLong(uint256 lotId, uint256 maximum);
+
+    /// @notice Reports a problem with pack `lotId` and flags it (PROBLEM_REPORTED).
+    /// @dev Callable by the CUSTOMER holding the pack. Emits `ProblemReported`. Reverts with `StageUnauthorized`,
+    /// `LotNotFound`, `LotNotInCustody`.
+    function reportProblem(uint256 lotId, ProblemReason reason, bytes32 detail) external;
+
+    /// @notice The chain of custodians and lots from pack `lotId` back to every catch it was made from: the pack at
+    /// each stage from the Customer back, and through the Manufacturer's lineage every parent lot back to the
+    /// Harvester. Breadth first, at most `MAX_PROVENANCE_HOPS` hops.
+    /// @dev A view: free off chain, bounded on chain (each hop is a few external view calls, about 10,000 gas).
+    /// Reverts with `ProvenanceTooLong`.
+    function verifyProvenance(uint256 lotId) external view returns (Hop[] memory hops);
+}

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IManufacturer
+/// @notice Stage 3: transformation. Input lots (wholly or by weight) become product lots (fillets, packs)
+/// identified by GS1 GTIN and lot number, with their parents recorded on chain and the mass balance enforced.
+interface IManufacturer {
+    /// @notice Take `grams` from lot `lotId` (0: all that is left of it).
+    struct Input {
+        uint256 lotId;
+        uint40 grams;
+    }
+
+    /// @notice A product lot to create: GS1 GTIN-14 (check digit included) and lot number (GS1 AI 10).
+    struct Output {
+        uint64 gtin;
+        bytes20 lotNumber;
+        uint40 weightGrams;
+        bool frozen;
+    }
+
+    /// @notice Process `processId` by `manufacturerId` turned `inputLotIds` (taking `consumedGrams` of each) into
+    /// `productLotIds`; `yieldBps` = produced / consumed in basis points.
+    event LotsProcessed(
+        uint256 indexed processId,
+        uint32 indexed manufacturerId,
+        uint256[] inputLotIds,
+        uint40[] consumedGrams,
+        uint256[] productLotIds,
+        uint256 producedGrams,
+        uint16 yieldBps
+    );
+    /// @notice Product lot `lotId` (GTIN `gtin`, lot `lotNumber`) was made in process `processId`.
+    event ProductLotCreated(
+        uint256 indexed lotId,
+        uint64 indexed gtin,
+        bytes20 lotNumber,
+        bytes3 species,
+        uint40 weightGrams,
+        uint256 processId
+    );
+
+    /// @notice A process needs at least one input and one output.
+    error ProcessEmpty(uint256 inputs, uint256 outputs);
+    /// @notice Lot `lotId` is `actual`, but this process is of `expected` (the first input's species).
+    error ProcessMixedSpecies(uint256 lotId, bytes3 expected, bytes3 actual);
+    /// @notice `grams` were asked of lot `lotId`, which has `available` left.
+    error ProcessOverdrawn(uint256 lotId, uint256 grams, uint256 available);
+    /// @notice The outputs weigh `producedGrams`, more than the `consumedGrams` consumed.
+    error ProcessMassBalance(uint256 consumedGrams, uint256 producedGrams);
+    /// @notice `gtin` is not a GTIN-14 with a valid check digit.
+    error ProcessInvalidGtin(uint64 gtin);
+    /// @notice A product lot needs a lot number and a weight (GTIN `gtin`).
+    error ProcessInvalidOutput(uint64 gtin, bytes20 lotNumber, uint40 weightGrams);
+
+    /// @notice Consumes `inputs` and creates the product lots `outputs` in the caller's custody.
+    /// @dev Callable by a MANUFACTURER holding every input (available, not recalled, one species). A fully consumed
+    /// input is removed (`FishRemoved`, reason Consumed). Emits `ProductLotCreated` per output and
+    /// `LotsProcessed`. Reverts with `StageUnauthorized`, `ProcessEmpty`, `LotNotFound`, `LotNotInCustody`,
+    /// `LotInvalidStatus`, `LotIsRecalled`, `ProcessMixedSpecies`, `ProcessOverdrawn`, `ProcessInvalidGtin`,
+    /// `ProcessInvalidOutput`, `LotAlreadyExists`, `ProcessMassBalance`.
+    /// @return processId the process's number
+    /// @return productLotIds the new lots' ids (see `productLotId`)
+    function processLots(
+        Input[] calldata inputs,
+        Output[] calldata outputs
+    ) external returns (uint256 processId, uint256[] memory productLotIds);
+
+    /// @notice The lot id of the product lot with GTIN `gtin` and lot number `lotNumber`: what a GS1 Digital Link
+    /// `/01/{gtin}/10/{lot}` resolves to.
+    function productLotId(uint64 gtin, bytes20 lotNumber) external pure returns (uint256);
+
+    /// @notice The number of processes run so far.
+    function processCount() external view returns (uint256);
+}
