@@ -15,16 +15,31 @@ describe("gas tables", function () {
 
   it("measures every paper function of Table 2 and Table 3", function () {
     expect(tables.table2.map((r) => r.fn)).to.include.members(Object.keys(PAPER_TABLE_2));
-    expect(tables.table3.map((r) => r.fn)).to.have.members(Object.keys(PAPER_TABLE_3));
+    expect(tables.table3.map((r) => r.fn)).to.include.members(Object.keys(PAPER_TABLE_3));
   });
 
   for (const [fn, budget] of Object.entries(BUDGETS)) {
-    it(`keeps ${fn} within its budget of ${budget.toLocaleString("en-US")} transaction gas`, function () {
-      const row = tables.table2.find((r) => r.fn === fn);
-      expect(row, `${fn} was not measured`).to.not.equal(undefined);
-      expect(row!.transactionGas).to.be.at.most(budget);
+    it(`keeps ${fn} within its budget of ${budget.toLocaleString("en-US")} transaction gas at every stage`, function () {
+      const rows = tables.stages.filter((r) => r.fn === fn);
+      expect(rows, `${fn} was not measured`).to.not.be.empty;
+      for (const row of rows) expect(row.transactionGas, `${row.contract}.${fn}`).to.be.at.most(budget);
     });
   }
+
+  it("measures the order book of all five selling stages and the stage work of each actor", function () {
+    const measured = (fn: string) => new Set(tables.stages.filter((r) => r.fn === fn).map((r) => r.contract));
+    expect([...measured("acknowledge")]).to.have.members([
+      "harvester",
+      "supplier",
+      "manufacturer",
+      "distributor",
+      "retailer",
+    ]);
+    expect([...measured("updateFish")]).to.have.lengthOf(6);
+    for (const fn of ["registerFish", "processLots", "dispatch", "confirmArrival", "reportProblem", "recallLots"]) {
+      expect(measured(fn).size, fn).to.equal(1);
+    }
+  });
 
   it("prices gas as the paper does: 173,351 gas at 20 gwei is 0.00346702 ETH, about 5.9 USD", function () {
     expect((173_351 * tables.gasPriceGwei) / 1e9).to.equal(0.00346702);

@@ -104,7 +104,7 @@ interface IOrderBook {
     /// together weigh at least the ordered weight.
     /// @dev Callable by the order's seller before the ship-by deadline. Emits `ShipmentInitiated`. Reverts with
     /// `StageUnauthorized`, `OrderNotFound`, `OrderNotParty`, `OrderInvalidState`, `OrderDeadlinePassed`,
-    /// `OrderEmptyShipment`, `LotNotFound`, `LotNotInCustody`, `LotInvalidStatus`,
+    /// `OrderEmptyShipment`, `LotNotFound`, `LotNotInCustody`, `LotInvalidStatus`, `LotIsRecalled`,
     /// `OrderSpeciesMismatch`, `OrderUnderweight`.
     function initiateShipment(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external;
 
@@ -114,16 +114,18 @@ interface IOrderBook {
     /// `OrderNotFound`, `OrderNotParty`, `OrderInvalidState`.
     function confirmDelivery(uint256 orderId) external;
 
-    /// @notice Acknowledges the delivery of `orderId`: custody of the lots passes to the buyer and the escrowed
-    /// price becomes the seller's to withdraw.
+    /// @notice Acknowledges the delivery of `orderId`: the lots become `Supplied` here and are handed to the next
+    /// stage contract in the buyer's custody, and the escrowed price becomes the seller's to withdraw.
     /// @dev Callable by the order's buyer when `Delivered`; `shipmentNo` and `lotIds` must be those shipped.
-    /// Emits `CustodyTransferred` per lot and `OrderAcknowledged`. Reverts with `StageUnauthorized`,
-    /// `OrderNotFound`, `OrderNotParty`, `OrderInvalidState`, `OrderShipmentMismatch`.
+    /// Emits `CustodyTransferred` per lot, `OrderAcknowledged`, and the next stage's `LotReceived`. Reverts with
+    /// `StageUnauthorized`, `OrderNotFound`, `OrderNotParty`, `OrderInvalidState`, `StageNextNotSet`,
+    /// `OrderShipmentMismatch`, `LotIsRecalled`.
     function acknowledge(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external;
 
     /// @notice Rejects the shipment of `orderId` for `reason` (quality failure, discrepancy): the lots go back
     /// to the seller's inventory and the price becomes the buyer's to withdraw.
-    /// @dev Callable by the order's buyer when `Shipped` or `Delivered` (and before the acknowledgement deadline).
+    /// @dev Callable by the order's buyer when `Shipped` or `Delivered` (and before the acknowledgement deadline,
+    /// unless a shipped lot was recalled: a recalled delivery can always be sent back).
     /// Emits `DeliveryRejected`. Reverts with `StageUnauthorized`, `OrderNotFound`, `OrderNotParty`,
     /// `OrderInvalidState`, `OrderDeadlinePassed`, `OrderShipmentMismatch`.
     function rejectDelivery(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds, bytes32 reason) external;
@@ -137,7 +139,8 @@ interface IOrderBook {
     /// @notice Acknowledges `orderId` on the buyer's behalf once the buyer let the acknowledgement deadline
     /// pass, so the seller is not left unpaid.
     /// @dev Callable by the order's seller (no current role needed) when `Delivered` and past the deadline. Emits
-    /// `CustodyTransferred` per lot and `OrderAcknowledged(orderId, true)`. Reverts with `OrderNotFound`,
+    /// `CustodyTransferred` per lot, `OrderAcknowledged(orderId, true)` and the next stage's `LotReceived`.
+    /// Reverts with `StageNextNotSet`, `LotIsRecalled`, `OrderNotFound`,
     /// `OrderNotParty`, `OrderInvalidState`, `OrderDeadlineNotReached`, `OrderShipmentMismatch`.
     function claimPayment(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external;
 

@@ -6,6 +6,7 @@ import { BUDGETS, GAS_PRICE_GWEI, PAPER_TABLE_2, PAPER_TABLE_3, USD_PER_ETH } fr
 import type { GasMeasurements } from "./measure.js";
 
 export interface PayableRow {
+  contract: string;
   fn: string;
   paperName: string | null;
   transactionGas: number;
@@ -23,27 +24,31 @@ export interface PayableRow {
 
 export interface ViewRow {
   fn: string;
-  paperName: string;
+  paperName: string | null;
   executionGas: number;
-  paperExecutionGas: number;
-  ratio: number;
+  paperExecutionGas: number | null;
+  ratio: number | null;
   scenario: string;
 }
 
 export interface GasTables {
   gasPriceGwei: number;
   usdPerEth: number;
+  /** The Harvester's payable functions: the paper's smart contract 1. */
   table2: PayableRow[];
   table3: ViewRow[];
+  /** Every stage's payable functions. */
+  stages: PayableRow[];
 }
 
 const round = (n: number, digits: number) => Number(n.toFixed(digits));
 
 export function buildTables(m: GasMeasurements): GasTables {
-  const table2 = m.payable.map((row): PayableRow => {
-    const paper = PAPER_TABLE_2[row.fn];
+  const rows = m.payable.map((row): PayableRow => {
+    const paper = row.contract === "harvester" ? PAPER_TABLE_2[row.fn] : undefined;
     const eth = (row.transactionGas * GAS_PRICE_GWEI) / 1e9;
     return {
+      contract: row.contract,
       fn: row.fn,
       paperName: paper?.paperName ?? null,
       transactionGas: row.transactionGas,
@@ -60,23 +65,30 @@ export function buildTables(m: GasMeasurements): GasTables {
   });
   const table3 = m.views.map((row): ViewRow => {
     const paper = PAPER_TABLE_3[row.fn];
-    if (paper === undefined) throw new Error(`no paper figure for view ${row.fn}`);
     return {
       fn: row.fn,
-      paperName: paper.paperName,
+      paperName: paper?.paperName ?? null,
       executionGas: row.executionGas,
-      paperExecutionGas: paper.executionGas,
-      ratio: round(row.executionGas / paper.executionGas, 3),
+      paperExecutionGas: paper?.executionGas ?? null,
+      ratio: paper === undefined ? null : round(row.executionGas / paper.executionGas, 3),
       scenario: row.scenario,
     };
   });
-  return { gasPriceGwei: GAS_PRICE_GWEI, usdPerEth: USD_PER_ETH, table2, table3 };
+  return {
+    gasPriceGwei: GAS_PRICE_GWEI,
+    usdPerEth: USD_PER_ETH,
+    table2: rows.filter((r) => r.contract === "harvester"),
+    table3,
+    stages: rows,
+  };
 }
 
 /** Functions whose transaction gas exceeds their budget. */
 export function overBudget(tables: GasTables): PayableRow[] {
-  return tables.table2.filter((r) => r.budget !== null && r.transactionGas > r.budget);
+  return tables.stages.filter((r) => r.budget !== null && r.transactionGas > r.budget);
 }
+
+const STAGE_ORDER = ["harvester", "supplier", "manufacturer", "distributor", "retailer", "customer"];
 
 const n = (v: number | null) => (v === null ? "—" : v.toLocaleString("en-US"));
 const x = (v: number | null) => (v === null ? "—" : `${v.toFixed(2)}×`);
@@ -97,13 +109,36 @@ export function tablesMarkdown(t: GasTables): string {
     "| function | paper name | exec gas | paper exec gas | ours / paper |",
     "|---|---|---:|---:|---:|",
     ...t.table3.map(
-      (r) => `| \`${r.fn}\` | ${r.paperName} | ${n(r.executionGas)} | ${n(r.paperExecutionGas)} | ${x(r.ratio)} |`,
+      (r) =>
+        `| \`${r.fn}\` | ${r.paperName ?? "—"} | ${n(r.executionGas)} | ${n(r.paperExecutionGas)} | ${x(r.ratio)} |`,
     ),
+    "",
+    "### Every stage — transaction gas of each payable function, one lot",
+    "",
+    ...stageMatrix(t),
     "",
     "Scenarios:",
     "",
-    ...[...t.table2, ...t.table3].map((r) => `- \`${r.fn}\`: ${r.scenario}`),
+    ...t.table2.map((r) => `- \`${r.fn}\`: ${r.scenario}`),
+    ...t.table3.map((r) => `- \`${r.fn}\`: ${r.scenario}`),
+    ...t.stages.filter((r) => r.contract !== "harvester").map((r) => `- ${r.contract} \`${r.fn}\`: ${r.scenario}`),
     "",
   ];
   return lines.join("\n");
+}
+
+/** Functions as rows, stages as columns, with each function's budget. */
+function stageMatrix(t: GasTables): string[] {
+  const fns = [...new Set(t.stages.map((r) => r.fn))];
+  const cell = (stage: string, fn: string) => {
+    const row = t.stages.find((r) => r.contract === stage && r.fn === fn);
+    return row === undefined ? "—" : n(row.transactionGas);
+  };
+  return [
+    `| function | ${STAGE_ORDER.join(" | ")} | budget |`,
+    `|---|${STAGE_ORDER.map(() => "---:").join("|")}|---:|`,
+    ...fns.map(
+      (fn) => `| \`${fn}\` | ${STAGE_ORDER.map((s) => cell(s, fn)).join(" | ")} | ${n(BUDGETS[fn] ?? null)} |`,
+    ),
+  ];
 }

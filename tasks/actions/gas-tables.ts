@@ -18,7 +18,8 @@ export default async function gasTables({ check }: Args, hre: HardhatRuntimeEnvi
 
   const over = overBudget(tables);
   for (const row of over) console.error(`over budget: ${row.fn} uses ${row.transactionGas} gas, budget ${row.budget}`);
-  if (over.length === 0) console.log(`All ${tables.table2.filter((r) => r.budget !== null).length} budgets met.`);
+  if (over.length === 0)
+    console.log(`All ${tables.stages.filter((r) => r.budget !== null).length} budgeted measurements within budget.`);
 
   if (check) {
     const committed = await readCommittedTables().catch(() => undefined);
