@@ -11,16 +11,25 @@ const require = createRequire(import.meta.url);
 const solcPath = require.resolve("solc/soljson.js");
 const solcVersion = (require("solc/package.json") as { version: string }).version;
 
+const compiler = {
+  version: solcVersion,
+  path: solcPath,
+  settings: {
+    evmVersion: "prague",
+    viaIR: true,
+    optimizer: { enabled: true, runs: 10_000 },
+  },
+};
+
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   tasks: fishTraceTasks,
   solidity: {
-    version: solcVersion,
-    path: solcPath,
-    settings: {
-      evmVersion: "prague",
-      viaIR: true,
-      optimizer: { enabled: true, runs: 10_000 },
+    // One compiler configuration for both build profiles: `ignition deploy` builds with "production", which would
+    // otherwise lose via-IR (and so fail with "stack too deep") and differ from what the tests and gas tables run.
+    profiles: {
+      default: compiler,
+      production: compiler,
     },
   },
   typechain: { outDir: "typechain-types" },
@@ -38,7 +47,8 @@ export default defineConfig({
     localhost: {
       type: "http",
       chainType: "l1",
-      url: "http://127.0.0.1:8545",
+      // `npx hardhat node --hostname 127.0.0.1`; LOCALHOST_URL points elsewhere (tests start nodes on free ports).
+      url: process.env.LOCALHOST_URL ?? "http://127.0.0.1:8545",
     },
   },
 });

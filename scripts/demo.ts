@@ -1,8 +1,11 @@
 /**
- * FishTrace from catch to payment on Hardhat's in-process network, told one line per step with the gas used:
- * deploy, enrol a vessel, a receiving station and the vessel's sensor gateway, list cod and haddock, register
- * three lots, record cold-chain readings (one excursion), sell cod to the Supplier with the price in escrow, ship,
- * confirm delivery, acknowledge (custody passes) and pay the seller.
+ * FishTrace from catch to a customer's plate on Hardhat's in-process network, told one line per step with the gas
+ * used: deploy the registry and the six stage contracts, enrol one participant per stage and a regulator, register
+ * three catches and record cold-chain readings (one excursion), then pass cod through every stage — vessel →
+ * supplier → manufacturer (one lot processed into two GS1-labelled packs) → distributor (dispatched with its route,
+ * arrival confirmed) → retailer → a customer, who verifies the pack's provenance back to the catch. Along the way
+ * a delivery is rejected (haddock warmed up at sea), a pack is recalled, its sale is blocked, and that order is
+ * cancelled and refunded.
  *
  *   npm run demo        (hardhat run scripts/demo.ts)
  */
@@ -10,46 +13,141 @@ import { network } from "hardhat";
 
 import { catchData } from "../src/catch.js";
 import { deployWithReport } from "../src/deploy.js";
+import { digitalLink, elementString } from "../src/digital-link.js";
+import { describeError } from "../src/errors.js";
 import { bandText, celsius, duration, ether, flagsText, isoTime, position, thousands } from "../src/format.js";
+import { transportMode } from "../src/inputs.js";
 import { participantName, speciesLabel } from "../src/labels.js";
-import { DEMO_SPECIES, seedDemo } from "../src/seed.js";
+import { parseInputs, parseOutputs } from "../src/process.js";
+import { catchesOf, provenanceLines, provenanceTree } from "../src/provenance.js";
+import { DEMO_SPECIES, demoParticipants, seedDemo } from "../src/seed.js";
+import { SELLING_STAGES, STAGE_NAMES } from "../src/stages.js";
 import { story } from "../src/story.js";
 import { eventIn, eventsIn, mined } from "../src/tx.js";
-import { centiCelsius, formatGrams, grams, speciesCode } from "../src/units.js";
+import { centiCelsius, fixedText, formatGrams, grams, speciesCode } from "../src/units.js";
 import { LOT_STATUS } from "../src/vocabulary.js";
+import type { OrderBook } from "../typechain-types/index.js";
 
 const started = performance.now();
 const HOUR = 3_600;
 
 const connection = await network.getOrCreate();
 const { ethers } = connection;
-const [admin, vessel, supplier, gateway] = await ethers.getSigners();
-if (admin === undefined || vessel === undefined || supplier === undefined || gateway === undefined) {
-  throw new Error("the demo needs four accounts");
+const [admin, vessel, supplier, gateway, manufacturer, distributor, retailer, customer, regulator] =
+  await ethers.getSigners();
+if (
+  admin === undefined ||
+  vessel === undefined ||
+  supplier === undefined ||
+  gateway === undefined ||
+  manufacturer === undefined ||
+  distributor === undefined ||
+  retailer === undefined ||
+  customer === undefined ||
+  regulator === undefined
+) {
+  throw new Error("the demo needs nine accounts");
 }
-const startBalances = [vessel, supplier].map((a) => ethers.provider.getBalance(a));
+const parties = [vessel, supplier, manufacturer, distributor, retailer, customer];
+const startBalances = await Promise.all(parties.map((a) => ethers.provider.getBalance(a)));
 const now = async () => (await ethers.provider.getBlock("latest"))!.timestamp;
 
 const tell = story();
 console.log(`FishTrace demo on Hardhat's in-process network (chain ${(await ethers.provider.getNetwork()).chainId})`);
 
 // ------------------------------------------------------------------------------------------ deployment
-tell.section("Deployment, through the Ignition module");
+tell.section("Deployment of the registry and the six stage contracts, through the Ignition module");
 const { fishTrace, transactions } = await deployWithReport(connection);
 const { registry, harvester } = fishTrace;
 for (const { what, receipt } of transactions) tell.step(what, receipt);
 
 // ------------------------------------------------------------------------------------------ registry
 tell.section(`Registry: participants, devices and species, by the admin ${admin.address}`);
-const cast = { vessel: vessel.address, supplier: supplier.address, gateway: gateway.address };
+const cast = {
+  vessel: vessel.address,
+  supplier: supplier.address,
+  manufacturer: manufacturer.address,
+  distributor: distributor.address,
+  retailer: retailer.address,
+  customer: customer.address,
+  regulator: regulator.address,
+  gateway: gateway.address,
+};
 for (const { what, receipt } of await seedDemo(registry, cast)) tell.step(what, receipt);
-const [vesselName, supplierName] = [
-  await participantName(registry, (await registry.authorization(vessel)).id),
-  await participantName(registry, (await registry.authorization(supplier)).id),
-];
+const [vesselName, supplierName, manufacturerName, distributorName, retailerName, customerName, regulatorName] =
+  demoParticipants(cast).map((p) => p.name) as [string, string, string, string, string, string, string];
 
-// ------------------------------------------------------------------------------------------ catch
-tell.section(`At sea off Lofoten: ${vesselName} registers three lots`);
+type Account = typeof vessel;
+
+/** The end of every sale: the buyer acknowledges (the lots move to its stage), the seller withdraws the price. */
+async function settle(
+  book: OrderBook,
+  orderId: bigint,
+  shipmentNo: bigint,
+  lotIds: bigint[],
+  who: { seller: Account; buyer: Account; sellerName: string; buyerName: string },
+) {
+  const acknowledged = await mined(book.connect(who.buyer).acknowledge(orderId, shipmentNo, lotIds));
+  const moved = await eventsIn(book, book.filters.CustodyTransferred(), acknowledged);
+  const names = moved.map((e) => lotName(e.args.lotId));
+  tell.step(
+    `${who.buyerName} acknowledges: ${names.join(" and ")} pass${names.length === 1 ? "es" : ""} to its stage`,
+    acknowledged,
+  );
+  const withdrawn = await mined(book.connect(who.seller).withdraw(orderId));
+  const { amount } = (await eventIn(book, book.filters.OrderPaid(orderId), withdrawn)).args;
+  tell.step(`${who.sellerName} withdraws the price, ${ether(amount)}, from escrow`, withdrawn);
+}
+
+/** How the demo calls a lot: "lot 1", or "pack L2026-11-001" for the packs made below. */
+const packNames = new Map<bigint, string>();
+function lotName(lotId: bigint): string {
+  return packNames.get(lotId) ?? `lot ${lotId}`;
+}
+
+/** Places an order in `book` and tells it; returns its id. */
+async function order(
+  book: OrderBook,
+  buyer: Account,
+  seller: Account,
+  terms: { species: string; weight: string; price: string; shipWithinHours: number; ackWindowHours: number },
+  text: string,
+): Promise<bigint> {
+  const price = ethers.parseEther(terms.price);
+  const shipBy = (await now()) + terms.shipWithinHours * HOUR;
+  const ackWindow = terms.ackWindowHours * HOUR;
+  const placed = await mined(
+    book
+      .connect(buyer)
+      .placeOrder(seller.address, speciesCode(terms.species), grams(terms.weight), shipBy, ackWindow, { value: price }),
+  );
+  const { orderId } = (await eventIn(book, book.filters.OrderPlaced(), placed)).args;
+  tell.step(`order ${orderId}: ${text} for ${ether(price)}, held in escrow`, placed);
+  tell.detail(`ship by ${isoTime(shipBy)}; ${duration(ackWindow)} to acknowledge once delivered`);
+  return orderId;
+}
+
+/** Ships `lotIds` against `orderId` as shipment `shipmentNo` and confirms delivery, telling both. */
+async function shipAndDeliver(
+  book: OrderBook,
+  orderId: bigint,
+  shipmentNo: bigint,
+  lotIds: bigint[],
+  seller: Account,
+  buyer: Account,
+  texts: { ship: string; deliver: string },
+) {
+  const shipped = await mined(book.connect(seller).initiateShipment(orderId, shipmentNo, lotIds));
+  const { weightGrams } = (await eventIn(book, book.filters.ShipmentInitiated(orderId), shipped)).args;
+  tell.step(`${texts.ship} (${formatGrams(weightGrams)}) as shipment ${shipmentNo}`, shipped);
+  const delivered = await mined(book.connect(buyer).confirmDelivery(orderId));
+  const { ackDeadline } = (await eventIn(book, book.filters.DeliveryConfirmed(orderId), delivered)).args;
+  tell.step(texts.deliver, delivered);
+  tell.detail(`acknowledge or reject by ${isoTime(ackDeadline)}`);
+}
+
+// ------------------------------------------------------------------------------------------ stage 1: catch
+tell.section(`Stage 1, harvester — at sea off Lofoten: ${vesselName} registers three lots`);
 const asVessel = harvester.connect(vessel);
 const landing = await now();
 const catches = [
@@ -77,7 +175,6 @@ for (const { hoursAgo, ...declared } of catches) {
 }
 const [cod1, cod2, haddock] = lotIds as [bigint, bigint, bigint];
 
-// ------------------------------------------------------------------------------------------ cold chain
 tell.section("Cold chain: the vessel's sensor gateway reports (fresh fish belongs at 0..4 °C)");
 const asGateway = harvester.connect(gateway);
 const readings = [
@@ -102,69 +199,248 @@ for (const r of readings) {
   }
 }
 
-// ------------------------------------------------------------------------------------------ sale
-tell.section(`Sale: ${supplierName} buys cod, the price held in escrow`);
-const asSupplier = harvester.connect(supplier);
-const price = ethers.parseEther("2.5");
-const ackWindow = 36 * HOUR;
-const shipBy = (await now()) + 48 * HOUR;
-const placed = await mined(
-  asSupplier.placeOrder(vessel.address, speciesCode("COD"), grams("400kg"), shipBy, ackWindow, { value: price }),
+tell.section(`Sale 1 → 2: ${supplierName} buys from ${vesselName}, the price held in escrow`);
+const codOrder = await order(
+  harvester,
+  supplier,
+  vessel,
+  { species: "COD", weight: "400kg", price: "2.5", shipWithinHours: 48, ackWindowHours: 36 },
+  "at least 400 kg of cod",
 );
-const { orderId } = (await eventIn(harvester, harvester.filters.OrderPlaced(), placed)).args;
-tell.step(`order ${orderId}: at least 400 kg of cod for ${ether(price)}, ship by ${isoTime(shipBy)}`, placed);
+await shipAndDeliver(harvester, codOrder, 1001n, [cod1, cod2], vessel, supplier, {
+  ship: `${vesselName} ships lots ${cod1} and ${cod2}`,
+  deliver: `landed at Bodø: ${supplierName} confirms delivery`,
+});
+await settle(harvester, codOrder, 1001n, [cod1, cod2], {
+  seller: vessel,
+  buyer: supplier,
+  sellerName: vesselName,
+  buyerName: supplierName,
+});
+
+const haddockOrder = await order(
+  harvester,
+  supplier,
+  vessel,
+  { species: "HAD", weight: "100kg", price: "0.6", shipWithinHours: 48, ackWindowHours: 36 },
+  "at least 100 kg of haddock",
+);
+await shipAndDeliver(harvester, haddockOrder, 1002n, [haddock], vessel, supplier, {
+  ship: `${vesselName} ships lot ${haddock}`,
+  deliver: `${supplierName} confirms delivery`,
+});
+const rejected = await mined(
+  harvester
+    .connect(supplier)
+    .rejectDelivery(haddockOrder, 1002n, [haddock], fixedText("cold-chain excursion at sea", 32, "reason")),
+);
+tell.step(`${supplierName} rejects it: lot ${haddock} had a cold-chain excursion at sea`, rejected);
 tell.detail(
-  `escrow holds ${ether(await harvester.escrowBalance())}; ${duration(ackWindow)} to acknowledge once delivered`,
+  `lot ${haddock} is back in ${vesselName}'s inventory (${LOT_STATUS[Number((await harvester.getLot(haddock)).status)]})`,
 );
+const refunded = await mined(harvester.connect(supplier).withdraw(haddockOrder));
+const { amount: refund } = (await eventIn(harvester, harvester.filters.OrderRefunded(haddockOrder), refunded)).args;
+tell.step(`${supplierName} withdraws the refund, ${ether(refund)}`, refunded);
 
-const shipmentNo = 1001n;
-const shipped = await mined(asVessel.initiateShipment(orderId, shipmentNo, [cod1, cod2]));
-const { weightGrams } = (await eventIn(harvester, harvester.filters.ShipmentInitiated(orderId), shipped)).args;
+// ------------------------------------------------------------------------------------------ stage 2: supplier
+tell.section(`Stage 2, supplier — ${supplierName} cools and stores, then sells to ${manufacturerName}`);
+const { supplier: supplierStage } = fishTrace;
+for (const lotId of [cod1, cod2]) {
+  const receipt = await mined(
+    supplierStage.connect(supplier).updateFish(lotId, centiCelsius("0.8"), 92, 6728370, 1440450, await now()),
+  );
+  tell.step(`cold store reading of lot ${lotId}: 0.8 °C, 92 % at Bodø`, receipt);
+}
+const supplierOrder = await order(
+  supplierStage,
+  manufacturer,
+  supplier,
+  { species: "COD", weight: "400kg", price: "3.2", shipWithinHours: 24, ackWindowHours: 24 },
+  `${manufacturerName} orders at least 400 kg of cod`,
+);
+await shipAndDeliver(supplierStage, supplierOrder, 2001n, [cod1, cod2], supplier, manufacturer, {
+  ship: `${supplierName} ships lots ${cod1} and ${cod2}`,
+  deliver: `${manufacturerName} confirms delivery at Svolvær`,
+});
+await settle(supplierStage, supplierOrder, 2001n, [cod1, cod2], {
+  seller: supplier,
+  buyer: manufacturer,
+  sellerName: supplierName,
+  buyerName: manufacturerName,
+});
+
+// ------------------------------------------------------------------------------------------ stage 3: manufacturer
+tell.section(`Stage 3, manufacturer — ${manufacturerName} fillets 2 kg of lot ${cod1} into two GS1-labelled packs`);
+const { manufacturer: manufacturerStage } = fishTrace;
+const inputs = parseInputs(`${cod1}:2kg`);
+const outputs = parseOutputs("07038010123450:L2026-11-001:400g,07038010123467:L2026-11-002:400g:frozen");
+const processed = await mined(
+  manufacturerStage.connect(manufacturer).processLots(
+    inputs.map(({ lotId, grams: g }) => ({ lotId, grams: g })),
+    outputs.map(({ gtin, lotNumber, weightGrams, frozen }) => ({ gtin, lotNumber, weightGrams, frozen })),
+  ),
+);
+const made = (await eventIn(manufacturerStage, manufacturerStage.filters.LotsProcessed(), processed)).args;
 tell.step(
-  `${vesselName} ships lots ${cod1} and ${cod2} (${formatGrams(weightGrams)}) as shipment ${shipmentNo}`,
-  shipped,
+  `process ${made.processId}: ${formatGrams(made.consumedGrams[0]!)} of lot ${cod1} → ` +
+    `${formatGrams(made.producedGrams)} in ${made.productLotIds.length} packs (yield ${Number(made.yieldBps) / 100} %)`,
+  processed,
 );
+for (const out of outputs) {
+  tell.detail(
+    `${elementString(out)} ${formatGrams(out.weightGrams)} ${out.frozen ? "frozen" : "fresh"}: ${digitalLink(out.gtin, out.lot)}`,
+  );
+}
+tell.detail(`lot ${cod1} keeps ${formatGrams((await manufacturerStage.getLot(cod1)).weightGrams)} for later runs`);
+const [packA, packB] = made.productLotIds as unknown as [bigint, bigint];
+for (const [i, out] of outputs.entries()) packNames.set(made.productLotIds[i]!, `pack ${out.lot}`);
+const [labelA, labelB] = [lotName(packA), lotName(packB)];
 
-const delivered = await mined(asSupplier.confirmDelivery(orderId));
-const { ackDeadline } = (await eventIn(harvester, harvester.filters.DeliveryConfirmed(orderId), delivered)).args;
-tell.step(`landed at Bodø: ${supplierName} confirms delivery`, delivered);
-tell.detail(`acknowledge or reject by ${isoTime(ackDeadline)}`);
+const manufacturerOrder = await order(
+  manufacturerStage,
+  distributor,
+  manufacturer,
+  { species: "COD", weight: "800g", price: "0.05", shipWithinHours: 24, ackWindowHours: 12 },
+  `${distributorName} orders at least 800 g of cod`,
+);
+await shipAndDeliver(manufacturerStage, manufacturerOrder, 3001n, [packA, packB], manufacturer, distributor, {
+  ship: `${manufacturerName} ships both packs`,
+  deliver: `${distributorName} confirms pick-up`,
+});
+await settle(manufacturerStage, manufacturerOrder, 3001n, [packA, packB], {
+  seller: manufacturer,
+  buyer: distributor,
+  sellerName: manufacturerName,
+  buyerName: distributorName,
+});
 
-const acknowledged = await mined(asSupplier.acknowledge(orderId, shipmentNo, [cod1, cod2]));
-const moved = await eventsIn(harvester, harvester.filters.CustodyTransferred(), acknowledged);
+// ------------------------------------------------------------------------------------------ stage 4: distributor
+tell.section(`Stage 4, distributor — ${distributorName} trucks the packs to ${retailerName}`);
+const { distributor: distributorStage } = fishTrace;
+const distributorOrder = await order(
+  distributorStage,
+  retailer,
+  distributor,
+  { species: "COD", weight: "800g", price: "0.08", shipWithinHours: 24, ackWindowHours: 12 },
+  `${retailerName} orders at least 800 g of cod`,
+);
+const route = {
+  origin: fixedText("7080003000033", 32, "origin"),
+  destination: fixedText("7080003000040", 32, "destination"),
+  mode: transportMode("road"),
+  vehicle: fixedText("EL 12345", 16, "vehicle"),
+};
+const dispatched = await mined(
+  distributorStage.connect(distributor).dispatch(distributorOrder, 4001n, [packA, packB], route),
+);
+tell.step(`dispatch shipment 4001 by road, truck EL 12345, GLN 7080003000033 → 7080003000040`, dispatched);
+const inTransit = await mined(
+  distributorStage.connect(distributor).updateFish(packB, centiCelsius("−20.5"), 70, 6852000, 1700000, await now()),
+);
+tell.step(`in transit: the frozen ${labelB} reads −20.5 °C`, inTransit);
+const arrived = await mined(
+  distributorStage.connect(retailer).confirmArrival(distributorOrder, fixedText("7080003000040", 32, "location")),
+);
+tell.step(`${retailerName} confirms arrival at GLN 7080003000040`, arrived);
+await settle(distributorStage, distributorOrder, 4001n, [packA, packB], {
+  seller: distributor,
+  buyer: retailer,
+  sellerName: distributorName,
+  buyerName: retailerName,
+});
+
+// ------------------------------------------------------------------------------------------ stage 5: retailer
+tell.section(`Stage 5, retailer — ${customerName} buys a pack at ${retailerName}`);
+const { retailer: retailerStage, customer: customerStage } = fishTrace;
+const retailOrder = await order(
+  retailerStage,
+  customer,
+  retailer,
+  { species: "COD", weight: "400g", price: "0.012", shipWithinHours: 2, ackWindowHours: 1 },
+  `${customerName} orders a 400 g pack of cod`,
+);
+await shipAndDeliver(retailerStage, retailOrder, 5001n, [packA], retailer, customer, {
+  ship: `${retailerName} hands over ${labelA}`,
+  deliver: `${customerName} confirms she has it`,
+});
+await settle(retailerStage, retailOrder, 5001n, [packA], {
+  seller: retailer,
+  buyer: customer,
+  sellerName: retailerName,
+  buyerName: customerName,
+});
+
+// ------------------------------------------------------------------------------------------ stage 6: customer
+tell.section(`Stage 6, customer — ${customerName} scans the pack's GS1 Digital Link and verifies its provenance`);
+const hops = await customerStage.verifyProvenance(packA);
+const tree = await provenanceTree(fishTrace, hops);
+const viewGas = await customerStage.verifyProvenance.estimateGas(packA);
 tell.step(
-  `${supplierName} acknowledges: custody of lots ${moved.map((e) => e.args.lotId).join(", ")} passes to it`,
-  acknowledged,
+  `verifyProvenance of ${labelA}: ${hops.length} hops back to ${catchesOf(tree).length} catch ` +
+    `(a free view; ${thousands(viewGas)} gas on chain)`,
 );
+for (const line of await provenanceLines(fishTrace, tree)) tell.detail(line);
 
-const withdrawn = await mined(asVessel.withdraw(orderId));
-const { amount } = (await eventIn(harvester, harvester.filters.OrderPaid(orderId), withdrawn)).args;
-tell.step(`${vesselName} withdraws the price, ${ether(amount)}, from escrow`, withdrawn);
+// ------------------------------------------------------------------------------------------ recall
+tell.section(`Recall — ${regulatorName} recalls ${labelB} at the retailer`);
+const recalled = await mined(
+  retailerStage.connect(regulator).recallLots([packB], fixedText("Listeria in batch L2026-11-002", 32, "reason")),
+);
+tell.step(`recall ${labelB}: "Listeria in batch L2026-11-002"`, recalled);
+tell.detail(`flags now ${flagsText((await retailerStage.getLot(packB)).flags)}`);
+const blockedOrder = await order(
+  retailerStage,
+  customer,
+  retailer,
+  { species: "COD", weight: "400g", price: "0.012", shipWithinHours: 2, ackWindowHours: 1 },
+  `${customerName} orders another 400 g pack`,
+);
+try {
+  await mined(retailerStage.connect(retailer).initiateShipment(blockedOrder, 5002n, [packB]));
+  throw new Error("the recalled pack was shipped");
+} catch (err) {
+  const line = describeError(err);
+  if (!line.startsWith("LotIsRecalled")) throw err;
+  tell.step(`${retailerName} tries to ship the recalled ${labelB}: the Retailer contract refuses`);
+  tell.detail(`error: ${line}`);
+}
+const cancelled = await mined(retailerStage.connect(retailer).cancelOrder(blockedOrder));
+tell.step(`${retailerName} cancels order ${blockedOrder}, having nothing else to sell`, cancelled);
+const refundedCustomer = await mined(retailerStage.connect(customer).withdraw(blockedOrder));
+const { amount: customerRefund } = (
+  await eventIn(retailerStage, retailerStage.filters.OrderRefunded(blockedOrder), refundedCustomer)
+).args;
+tell.step(`${customerName} withdraws the refund, ${ether(customerRefund)}`, refundedCustomer);
 
 // ------------------------------------------------------------------------------------------ summary
-tell.section("Summary");
-for (const s of DEMO_SPECIES) {
-  const code = speciesCode(s.code);
-  const available = await harvester.totalAvailableFish(code);
-  const supplied = await harvester.totalSuppliedFish(code);
+tell.section("Summary per stage (all species)");
+for (const name of STAGE_NAMES) {
+  const stage = fishTrace[name];
+  let available = { lots: 0n, grams: 0n };
+  let supplied = { lots: 0n, grams: 0n };
+  for (const s of DEMO_SPECIES) {
+    const a = await stage.totalAvailableFish(speciesCode(s.code));
+    const b = await stage.totalSuppliedFish(speciesCode(s.code));
+    available = { lots: available.lots + a.lots, grams: available.grams + a.grams };
+    supplied = { lots: supplied.lots + b.lots, grams: supplied.grams + b.grams };
+  }
+  const selling = (SELLING_STAGES as readonly string[]).includes(name);
+  const book = selling ? fishTrace[name as (typeof SELLING_STAGES)[number]] : undefined;
+  const orders =
+    book === undefined ? "" : `  ${await book.orderCount()} order(s), escrow ${ether(await book.escrowBalance())}`;
   console.log(
-    `  ${(await speciesLabel(registry, code)).padEnd(20)} available ${available.lots} lot(s) ` +
-      `${formatGrams(available.grams).padEnd(8)} supplied ${supplied.lots} lot(s) ${formatGrams(supplied.grams)}`,
+    `  ${name.padEnd(13)} available ${available.lots} lot(s) ${formatGrams(available.grams).padEnd(8)} ` +
+      `supplied ${supplied.lots} lot(s) ${formatGrams(supplied.grams).padEnd(8)}${orders}`.trimEnd(),
   );
 }
-for (const lotId of lotIds) {
-  const lot = await harvester.getLot(lotId);
-  console.log(
-    `  lot ${lotId}  ${LOT_STATUS[Number(lot.status)]!.padEnd(9)} held by ${(await participantName(registry, lot.custodianId)).padEnd(20)}` +
-      ` flags ${flagsText(lot.flags)}`,
-  );
-}
-console.log(`  escrow balance of the Harvester contract: ${ether(await harvester.escrowBalance())}`);
-for (const [i, account] of [vessel, supplier].entries()) {
+const recalledFlags = flagsText((await retailerStage.getLot(packB)).flags);
+console.log(`  ${labelB} at the retailer: ${recalledFlags}`);
+for (const [i, account] of parties.entries()) {
   const balance = await ethers.provider.getBalance(account);
-  const change = balance - (await startBalances[i]!);
+  const change = balance - startBalances[i]!;
+  const name = await participantName(registry, (await registry.authorization(account)).id);
   console.log(
-    `  ${[vesselName, supplierName][i]!.padEnd(20)} balance ${ether(balance, 4)} ` +
+    `  ${name.padEnd(22)} balance ${ether(balance, 4)} ` +
       `(${change >= 0n ? "+" : ""}${ether(change, 6)} since the start, gas paid)`,
   );
 }

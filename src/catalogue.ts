@@ -4,11 +4,25 @@
  */
 import { ErrorFragment, Interface, type InterfaceAbi } from "ethers";
 
-import { Harvester__factory, Registry__factory } from "../typechain-types/index.js";
+import {
+  Customer__factory,
+  Distributor__factory,
+  Harvester__factory,
+  Manufacturer__factory,
+  Registry__factory,
+  Retailer__factory,
+  Supplier__factory,
+} from "../typechain-types/index.js";
 
+/** The registry and the six stage contracts, in supply-chain order. */
 const CONTRACTS: Record<string, InterfaceAbi> = {
   Registry: Registry__factory.abi,
   Harvester: Harvester__factory.abi,
+  Supplier: Supplier__factory.abi,
+  Manufacturer: Manufacturer__factory.abi,
+  Distributor: Distributor__factory.abi,
+  Retailer: Retailer__factory.abi,
+  Customer: Customer__factory.abi,
 };
 
 export interface CatalogueEntry {

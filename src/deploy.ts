@@ -5,7 +5,8 @@
  */
 import type { TransactionReceipt } from "ethers";
 
-import { deployFishTrace, type FishTrace, type FishTraceAddresses } from "./system.js";
+import { Stage__factory } from "../typechain-types/index.js";
+import { deployFishTrace, STAGE_NAMES, type FishTrace, type FishTraceAddresses } from "./system.js";
 
 type Connection = Parameters<typeof deployFishTrace>[0];
 
@@ -26,14 +27,10 @@ export async function deployWithReport(connection: Connection): Promise<Deployme
   const first = (await provider.getBlockNumber()) + 1;
   const fishTrace = await deployFishTrace(connection);
   const last = await provider.getBlockNumber();
-  const addresses = {
-    registry: await fishTrace.registry.getAddress(),
-    harvester: await fishTrace.harvester.getAddress(),
-  };
-  const names = new Map([
-    [addresses.registry.toLowerCase(), "Registry"],
-    [addresses.harvester.toLowerCase(), "Harvester"],
-  ]);
+  const addresses = {} as FishTraceAddresses;
+  for (const key of ["registry", ...STAGE_NAMES] as const) addresses[key] = await fishTrace[key].getAddress();
+  const names = new Map(Object.entries(addresses).map(([key, address]) => [address.toLowerCase(), contractName(key)]));
+  const stageInterface = Stage__factory.createInterface();
 
   const transactions: DeploymentTransaction[] = [];
   for (let n = first; n <= last; n++) {
@@ -47,11 +44,17 @@ export async function deployWithReport(connection: Connection): Promise<Deployme
         transactions.push({ what: `deploy ${created} at ${receipt.contractAddress}`, receipt });
       } else if (target !== undefined) {
         const tx = await provider.getTransaction(hash);
-        const call = tx === null ? null : fishTrace.registry.interface.parseTransaction(tx);
+        const iface = target === "Registry" ? fishTrace.registry.interface : stageInterface;
+        const call = tx === null ? null : iface.parseTransaction(tx);
         const args = (call?.args.toArray() ?? []).map((a: unknown) => names.get(String(a).toLowerCase()) ?? String(a));
         transactions.push({ what: `${target}.${call?.name ?? "call"}(${args.join(", ")})`, receipt });
       }
     }
   }
   return { fishTrace, addresses, transactions };
+}
+
+/** The contract deployed under key `key` of the addresses ("registry" → "Registry"). */
+function contractName(key: string): string {
+  return key.charAt(0).toUpperCase() + key.slice(1);
 }

@@ -4,7 +4,16 @@
  */
 import { Interface, type ErrorDescription, type Result } from "ethers";
 
-import { Harvester__factory, Registry__factory } from "../typechain-types/index.js";
+import {
+  Customer__factory,
+  Distributor__factory,
+  Harvester__factory,
+  Manufacturer__factory,
+  Registry__factory,
+  Retailer__factory,
+  Supplier__factory,
+} from "../typechain-types/index.js";
+import { lotIdText } from "./digital-link.js";
 import { rolesOf } from "./roles.js";
 import { InputError, speciesText } from "./units.js";
 
@@ -25,7 +34,15 @@ export const ORDER_STATE = [
 
 /** Every error any FishTrace contract can revert with (the ABIs are merged, duplicates dropped). */
 const fishTraceErrors = new Interface(
-  [...Registry__factory.abi, ...Harvester__factory.abi].filter(
+  [
+    ...Registry__factory.abi,
+    ...Harvester__factory.abi,
+    ...Supplier__factory.abi,
+    ...Manufacturer__factory.abi,
+    ...Distributor__factory.abi,
+    ...Retailer__factory.abi,
+    ...Customer__factory.abi,
+  ].filter(
     (fragment, i, all) =>
       fragment.type === "error" &&
       all.findIndex((other) => other.type === "error" && other.name === fragment.name) === i,
@@ -39,14 +56,31 @@ const when = (t: unknown) => new Date(Number(t) * 1000).toISOString();
 /** How each custom error reads to a person. Errors without an entry are printed as Name(arg=value, …). */
 const PHRASES: Record<string, Phrase> = {
   StageUnauthorized: (a) => `account ${a[0]} is not ${rolesOf(a[1]).join(" or ")} in the registry`,
-  LotNotFound: (a) => `lot ${a[0]} does not exist at this stage`,
-  LotNotInCustody: (a) => `lot ${a[0]} is held by participant ${a[1]}, not by the caller (participant ${a[2]})`,
-  LotInvalidStatus: (a) => `lot ${a[0]} is ${LOT_STATUS[Number(a[1])]}, but this needs it ${LOT_STATUS[Number(a[2])]}`,
+  LotNotFound: (a) => `lot ${lotIdText(a[0])} does not exist at this stage`,
+  LotNotInCustody: (a) =>
+    `lot ${lotIdText(a[0])} is held by participant ${a[1]}, not by the caller (participant ${a[2]})`,
+  LotInvalidStatus: (a) =>
+    `lot ${lotIdText(a[0])} is ${LOT_STATUS[Number(a[1])]}, but this needs it ${LOT_STATUS[Number(a[2])]}`,
   StageSpeciesNotListed: (a) => `species ${speciesText(a[0])} is not on the registry's species list`,
   StageInvalidWeight: (a) => `weight ${a[0]} g is not allowed (must be more than 0 and fit in 40 bits)`,
   StageInvalidHumidity: (a) => `humidity ${a[0]} % is above 100 %`,
   StageInvalidPosition: (a) => `position (${Number(a[0]) / 1e5}, ${Number(a[1]) / 1e5}) is not on Earth`,
   StageTimeInFuture: (a) => `time ${when(a[0])} is after the current block time ${when(a[1])}`,
+  StageCallerNotPrevious: (a) => `only the previous stage contract hands lots over, not ${a[0]}`,
+  StageNextNotSet: () => `this stage has no next stage to hand acknowledged lots to yet`,
+  StageNextAlreadySet: (a) => `the next stage is set already, to ${a[0]}`,
+  StageInvalidNext: (a) => `${a[0]} is not the following stage of this one (stage, previous stage or registry differ)`,
+  LotAlreadyExists: (a) => `lot ${lotIdText(a[0])} exists at this stage already`,
+  LotIsRecalled: (a) => `lot ${lotIdText(a[0])} was recalled by a regulator and cannot move`,
+  ProcessEmpty: (a) => `a process needs at least one input and one output (got ${a[0]} inputs, ${a[1]} outputs)`,
+  ProcessMixedSpecies: (a) =>
+    `lot ${lotIdText(a[0])} is ${speciesText(a[2])}, but this process is of ${speciesText(a[1])} (the first input's species)`,
+  ProcessDuplicateInput: (a) => `lot ${lotIdText(a[0])} is listed twice among the inputs`,
+  ProcessOverdrawn: (a) => `${a[1]} g were asked of lot ${lotIdText(a[0])}, which has ${a[2]} g left`,
+  ProcessMassBalance: (a) => `the outputs weigh ${a[1]} g, more than the ${a[0]} g consumed`,
+  ProcessInvalidGtin: (a) => `GTIN ${a[0]} is not a GTIN-14 with a valid check digit`,
+  ProcessInvalidOutput: (a) => `a product lot of GTIN ${a[0]} needs a lot number and a weight (got ${a[2]} g)`,
+  ProvenanceTooLong: (a) => `the provenance of lot ${lotIdText(a[0])} needs more than ${a[1]} hops`,
   ReplicaCallerNotRegistry: (a) => `only the registry may push authorizations, not ${a[0]}`,
   OrderNotFound: (a) => `order ${a[0]} does not exist`,
   OrderInvalidState: (a) =>
@@ -59,7 +93,8 @@ const PHRASES: Record<string, Phrase> = {
   OrderInvalidAckWindow: (a) => `acknowledgement window ${a[0]} s is outside ${a[1]}..${a[2]} s`,
   OrderEmptyShipment: (a) => `order ${a[0]}: a shipment needs at least one lot`,
   OrderShipmentMismatch: (a) => `order ${a[0]}: the shipment number and lots do not match what was shipped`,
-  OrderSpeciesMismatch: (a) => `order ${a[0]} is for ${speciesText(a[2])}, but lot ${a[1]} is ${speciesText(a[3])}`,
+  OrderSpeciesMismatch: (a) =>
+    `order ${a[0]} is for ${speciesText(a[2])}, but lot ${lotIdText(a[1])} is ${speciesText(a[3])}`,
   OrderUnderweight: (a) => `order ${a[0]}: the shipment weighs ${a[1]} g, less than the ${a[2]} g ordered`,
   RegistryUnknownRole: (a) => `role ${a[0]} is not a FishTrace role`,
   RegistryZeroAccount: () => `the zero address cannot take part`,

@@ -1,12 +1,13 @@
 /**
  * Parsers for the user input that units.ts does not cover: addresses and account references, Ether amounts,
- * durations, roles and removal reasons. Like units.ts, every parser throws an `InputError` naming the bad value.
+ * durations, roles, and the enums (removal and problem reasons, transport modes). Like units.ts, every parser
+ * throws an `InputError` naming the bad value.
  */
 import { getAddress, isAddress, parseEther } from "ethers";
 
 import { ROLE_NAMES, type RoleName } from "./roles.js";
 import { degrees, InputError, unixSeconds } from "./units.js";
-import { REMOVAL_REASONS } from "./vocabulary.js";
+import { PROBLEM_REASONS, REMOVAL_REASONS, TRANSPORT_MODES } from "./vocabulary.js";
 
 /** The value of an option the user must give. */
 export function required(value: string | undefined, option: string): string {
@@ -75,11 +76,26 @@ export function roleName(value: string, allowed: readonly RoleName[] = ROLE_NAME
   return match;
 }
 
+/** The value of a Solidity enum given by name: the index of `value` (any case, "_" or "-") in `names`. */
+export function enumValue(value: string, names: readonly string[], what: string): number {
+  const index = names.indexOf(value.trim().toLowerCase().replace(/_/g, "-"));
+  if (index < 0) throw new InputError(`${what} "${value}" is not one of ${names.join(", ")}`);
+  return index;
+}
+
 /** A removal reason by name (discarded, consumed, sold, lost, other), as `IStage.RemovalReason`'s value. */
 export function removalReason(value: string): number {
-  const index = (REMOVAL_REASONS as readonly string[]).indexOf(value.trim().toLowerCase());
-  if (index < 0) throw new InputError(`reason "${value}" is not one of ${REMOVAL_REASONS.join(", ")}`);
-  return index;
+  return enumValue(value, REMOVAL_REASONS, "reason");
+}
+
+/** A problem with a pack by name (spoiled, wrong-species, …), as `ICustomer.ProblemReason`'s value. */
+export function problemReason(value: string): number {
+  return enumValue(value, PROBLEM_REASONS, "reason");
+}
+
+/** A transport mode by name (road, rail, sea, air), as `IDistributor.TransportMode`'s value. */
+export function transportMode(value: string): number {
+  return enumValue(value, TRANSPORT_MODES, "mode");
 }
 
 const HEMISPHERE = /^\s*([NSEW])?\s*(\d+(?:\.\d+)?)\s*°?\s*([NSEW])?\s*$/i;

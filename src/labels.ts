@@ -1,9 +1,11 @@
 /**
- * Names for what the contracts identify by number, read from the registry: species codes and participants.
+ * Names for what the contracts identify by number: species codes and participants (read from the registry),
+ * and product lots (read from the Manufacturer's events).
  */
 import type { BytesLike } from "ethers";
 
-import type { Registry } from "../typechain-types/index.js";
+import type { Manufacturer, Registry } from "../typechain-types/index.js";
+import { elementString, lotIdText, lotNumberText, type ProductKey } from "./digital-link.js";
 import { speciesText } from "./units.js";
 
 /** A species as "COD (Atlantic cod)"; just the code when the registry has no name for it. */
@@ -39,4 +41,33 @@ export async function listedSpecies(registry: Registry): Promise<string[]> {
   const codes = [...new Set(events.map((e) => e.args.code))];
   const listed = await Promise.all(codes.map((code: BytesLike) => registry.isSpeciesListed(code)));
   return codes.filter((_, i) => listed[i]);
+}
+
+/** A product lot as the Manufacturer made it (its `ProductLotCreated` event). */
+export interface ProductLot extends ProductKey {
+  lotId: bigint;
+  species: string;
+  weightGrams: bigint;
+  processId: bigint;
+}
+
+/** The product lot `lotId`, or undefined when the Manufacturer did not make it (a raw lot, or unknown). */
+export async function productLotOf(manufacturer: Manufacturer, lotId: bigint): Promise<ProductLot | undefined> {
+  if (lotId < 1n << 64n) return undefined; // counted lots are catches; product lots are hashes
+  const [made] = await manufacturer.queryFilter(manufacturer.filters.ProductLotCreated(lotId));
+  if (made === undefined) return undefined;
+  const { gtin, lotNumber, species, weightGrams, processId } = made.args;
+  return { lotId, gtin, lot: lotNumberText(lotNumber), species, weightGrams, processId };
+}
+
+/** A lot as a person reads it: its id for a catch, "(01)…(10)…" for a product lot, else its id in hex. */
+export async function lotLabel(manufacturer: Manufacturer, lotId: bigint): Promise<string> {
+  const product = await productLotOf(manufacturer, lotId);
+  return product === undefined ? lotIdText(lotId) : elementString(product);
+}
+
+/** Lots as "lot 3", "lots 1, 2" or "lot (01)07038010123450(10)L2026-001". */
+export async function lotsLabel(manufacturer: Manufacturer, lotIds: readonly bigint[]): Promise<string> {
+  const labels = await Promise.all(lotIds.map((id) => lotLabel(manufacturer, id)));
+  return `lot${labels.length === 1 ? "" : "s"} ${labels.join(", ")}`;
 }

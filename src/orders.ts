@@ -3,7 +3,7 @@
  * against it (`ShipmentInitiated`). After shipment the contract keeps only a hash of the shipment, so the calls
  * that move the shipped lots (acknowledge, reject, claim) take the shipment number and lots from here.
  */
-import type { Harvester, IOrderBook, Registry } from "../typechain-types/index.js";
+import type { IOrderBook, OrderBook, Registry } from "../typechain-types/index.js";
 import { InputError } from "./units.js";
 
 export interface OrderTerms {
@@ -23,7 +23,7 @@ export interface Shipment {
 }
 
 /** The terms order `orderId` was placed with; undefined when no such order was placed. */
-export async function orderTerms(book: Harvester, orderId: bigint): Promise<OrderTerms | undefined> {
+export async function orderTerms(book: OrderBook, orderId: bigint): Promise<OrderTerms | undefined> {
   const [placed] = await book.queryFilter(book.filters.OrderPlaced(orderId));
   if (placed === undefined) return undefined;
   const { sellerId, buyerId, species, weightGrams, price, shipBy, ackWindow } = placed.args;
@@ -31,7 +31,7 @@ export async function orderTerms(book: Harvester, orderId: bigint): Promise<Orde
 }
 
 /** What was shipped against order `orderId`; undefined while it is not shipped. */
-export async function shipmentOf(book: Harvester, orderId: bigint): Promise<Shipment | undefined> {
+export async function shipmentOf(book: OrderBook, orderId: bigint): Promise<Shipment | undefined> {
   const logs = await book.queryFilter(book.filters.ShipmentInitiated(orderId));
   const shipped = logs.at(-1);
   if (shipped === undefined) return undefined;
@@ -44,7 +44,7 @@ export async function shipmentOf(book: Harvester, orderId: bigint): Promise<Ship
 
 /** The stored order `orderId` with its parties' accounts; throws an `InputError` when there is no such order. */
 export async function orderWithParties(
-  book: Harvester,
+  book: OrderBook,
   registry: Registry,
   orderId: bigint,
 ): Promise<{ order: IOrderBook.OrderStructOutput; seller: string; buyer: string }> {
@@ -55,7 +55,7 @@ export async function orderWithParties(
 }
 
 /** The shipment of order `orderId`; throws an `InputError` while it is not shipped. */
-export async function requireShipment(book: Harvester, orderId: bigint): Promise<Shipment> {
+export async function requireShipment(book: OrderBook, orderId: bigint): Promise<Shipment> {
   const shipment = await shipmentOf(book, orderId);
   if (shipment === undefined) throw new InputError(`order ${orderId} has not been shipped`);
   return shipment;

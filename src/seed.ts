@@ -1,7 +1,7 @@
 /**
  * The registry's admin work: enrolling participants and devices and listing species, one transaction each, and
- * the demo cast (a vessel, a receiving station, the vessel's sensor gateway, cod and haddock) that the demo, the
- * tests and the gas benchmark share.
+ * the demo cast (one participant per stage — vessel, receiving station, processor, carrier, fish shop, customer —
+ * a regulator, the vessel's sensor gateway, cod and haddock) that the demo and the task tests share.
  */
 import type { ContractTransactionReceipt } from "ethers";
 
@@ -53,17 +53,28 @@ export const DEMO_SPECIES: readonly SpeciesSeed[] = [
   { code: "HAD", name: "Haddock" },
 ];
 
-/** The demo's accounts by part: a vessel, a first land-based receiver, and the gateway of the vessel's sensors. */
+/** The demo's accounts by part: one participant per stage, a regulator, and the gateway of the vessel's sensors. */
 export interface DemoCast {
   vessel: string;
   supplier: string;
+  manufacturer: string;
+  distributor: string;
+  retailer: string;
+  customer: string;
+  regulator: string;
   gateway: string;
 }
 
+/** The demo's participants, one per stage in supply-chain order, then the regulator (GLNs with check digits). */
 export function demoParticipants(cast: DemoCast): ParticipantSeed[] {
   return [
-    { account: cast.vessel, role: "HARVESTER", name: "MV Nordkapp", location: "7080003000004" },
-    { account: cast.supplier, role: "SUPPLIER", name: "Bodø Fish Receiving", location: "7080003000011" },
+    { account: cast.vessel, role: "HARVESTER", name: "MV Nordkapp", location: "7080003000002" },
+    { account: cast.supplier, role: "SUPPLIER", name: "Bodø Fish Receiving", location: "7080003000019" },
+    { account: cast.manufacturer, role: "MANUFACTURER", name: "Lofoten Fillet AS", location: "7080003000026" },
+    { account: cast.distributor, role: "DISTRIBUTOR", name: "Nordic Cold Logistics", location: "7080003000033" },
+    { account: cast.retailer, role: "RETAILER", name: "Tromsø Fiskehall", location: "7080003000040" },
+    { account: cast.customer, role: "CUSTOMER", name: "Kari Nordmann", location: "" },
+    { account: cast.regulator, role: "REGULATOR", name: "Food Safety Authority", location: "7080003000057" },
   ];
 }
 
@@ -81,7 +92,7 @@ export async function seedDemo(registry: Registry, cast: DemoCast): Promise<Seed
   const steps: SeedStep[] = [];
   for (const p of demoParticipants(cast)) {
     steps.push({
-      what: `enrol ${p.name} as ${p.role} (GLN ${p.location})`,
+      what: `enrol ${p.name} as ${p.role}${p.location === "" ? "" : ` (GLN ${p.location})`}`,
       receipt: await addParticipant(registry, p),
     });
   }

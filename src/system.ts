@@ -89,9 +89,16 @@ export function attachFishTrace(addresses: FishTraceAddresses, runner: ContractR
   };
 }
 
-/** The addresses Ignition recorded for `chainId` in ignition/deployments/chain-<id>/deployed_addresses.json. */
-export async function recordedAddresses(chainId: bigint, root = process.cwd()): Promise<FishTraceAddresses> {
-  const file = path.join(root, "ignition", "deployments", `chain-${chainId}`, "deployed_addresses.json");
+/**
+ * The addresses Ignition recorded in ignition/deployments/<deployment id>/deployed_addresses.json; the default
+ * deployment id is `chain-<chainId>`.
+ */
+export async function recordedAddresses(
+  chainId: bigint,
+  root = process.cwd(),
+  deploymentId = `chain-${chainId}`,
+): Promise<FishTraceAddresses> {
+  const file = path.join(root, "ignition", "deployments", deploymentId, "deployed_addresses.json");
   let text: string;
   try {
     text = await readFile(file, "utf8");

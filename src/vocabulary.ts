@@ -1,12 +1,19 @@
 /**
- * The names behind the numbers the contracts store: lot statuses, order states, removal reasons, lot flags and
- * the cold-chain bands (contracts/interfaces/IStage.sol, IOrderBook.sol, libraries/LotFlags.sol, ColdChain.sol).
+ * The names behind the numbers the contracts store: lot statuses, order states, removal and problem reasons,
+ * transport modes, lot flags and the cold-chain bands (contracts/interfaces/IStage.sol, IOrderBook.sol,
+ * ICustomer.sol, IDistributor.sol, libraries/LotFlags.sol, ColdChain.sol).
  */
 export { LOT_STATUS, ORDER_STATE } from "./errors.js";
 
 /** `IStage.RemovalReason`, by value, as typed on the command line. */
 export const REMOVAL_REASONS = ["discarded", "consumed", "sold", "lost", "other"] as const;
 export type RemovalReasonName = (typeof REMOVAL_REASONS)[number];
+
+/** `ICustomer.ProblemReason`, by value, as typed on the command line. */
+export const PROBLEM_REASONS = ["spoiled", "wrong-species", "illness", "packaging", "other"] as const;
+
+/** `IDistributor.TransportMode`, by value, as typed on the command line. */
+export const TRANSPORT_MODES = ["road", "rail", "sea", "air"] as const;
 
 /** The bits of `IStage.Lot.flags` (see `LotFlags`). */
 export const LOT_FLAGS = {

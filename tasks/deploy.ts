@@ -3,7 +3,7 @@ import { task } from "hardhat/config";
 import { opt } from "./options.js";
 
 export const deployTasks = [
-  task("deploy", "Deploys the FishTrace registry and Harvester through the Ignition module and prints the addresses")
+  task("deploy", "Deploys the registry and the six stage contracts through the Ignition module; prints the addresses")
     .addOption(opt("from", "Deployer: must be account 0, which the Ignition module makes the registry admin"))
     .addFlag({
       name: "reset",

@@ -1,7 +1,21 @@
+import { customerTasks } from "./customer.js";
 import { deployTasks } from "./deploy.js";
+import { distributorTasks } from "./distributor.js";
 import { gasTasks } from "./gas.js";
 import { harvesterTasks } from "./harvester.js";
+import { lotTasks } from "./lot.js";
+import { manufacturerTasks } from "./manufacturer.js";
 import { orderTasks } from "./order.js";
 import { registryTasks } from "./registry.js";
 
-export const fishTraceTasks = [...deployTasks, ...registryTasks, ...harvesterTasks, ...orderTasks, ...gasTasks];
+export const fishTraceTasks = [
+  ...deployTasks,
+  ...registryTasks,
+  ...harvesterTasks,
+  ...lotTasks,
+  ...orderTasks,
+  ...manufacturerTasks,
+  ...distributorTasks,
+  ...customerTasks,
+  ...gasTasks,
+];

@@ -17,6 +17,11 @@ export interface DeploymentArgs {
   harvester?: string;
 }
 
+/** A deployment task's options plus `--stage`. */
+export interface StageArgs extends DeploymentArgs {
+  stage?: string;
+}
+
 /** Adds `--from`, `--registry` and `--harvester`; `fromDefault` says who signs when `--from` is not given. */
 export function withDeployment<ArgsT extends TaskArguments>(
   builder: NewTaskDefinitionBuilder<ArgsT>,
@@ -25,5 +30,19 @@ export function withDeployment<ArgsT extends TaskArguments>(
   return builder
     .addOption(opt("from", `Signer: an address or an index into the network's accounts (default: ${fromDefault})`))
     .addOption(opt("registry", "Registry address (default: the deployment recorded for this network)"))
-    .addOption(opt("harvester", "Harvester address (default: the deployment recorded for this network)"));
+    .addOption(
+      opt("harvester", "Harvester address; the other stages follow from it (default: the deployment recorded)"),
+    );
 }
+
+/** `--stage` of the lot tasks: the stage contract whose lots they act on. */
+export const stageOption = (what = "The stage whose lot this is") =>
+  opt("stage", `${what}: harvester, supplier, manufacturer, distributor, retailer or customer (default: harvester)`);
+
+/** `--stage` of the order tasks: the seller's stage, whose order book holds the order. */
+export const sellerStageOption = () =>
+  opt(
+    "stage",
+    "The seller's stage, whose order book holds the order: harvester, supplier, manufacturer, distributor or " +
+      "retailer (default: harvester)",
+  );

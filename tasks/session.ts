@@ -8,13 +8,26 @@
  * on any other network the addresses come from what Ignition recorded (src/system.ts `recordedAddresses`).
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { ZeroAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import { Harvester__factory, Registry__factory } from "../typechain-types/index.js";
+import { Registry__factory, Stage__factory } from "../typechain-types/index.js";
+import { lotIdText } from "../src/digital-link.js";
 import { accountRef, address } from "../src/inputs.js";
-import { attachFishTrace, recordedAddresses, type FishTrace, type FishTraceAddresses } from "../src/system.js";
+import { orderWithParties } from "../src/orders.js";
+import { roleBit, type RoleName } from "../src/roles.js";
+import {
+  attachFishTrace,
+  recordedAddresses,
+  STAGE_NAMES,
+  type FishTrace,
+  type FishTraceAddresses,
+  type SellingStageName,
+  type StageName,
+} from "../src/system.js";
 import { InputError } from "../src/units.js";
+import { ORDER_STATE } from "../src/vocabulary.js";
 import type { DeploymentArgs } from "./options.js";
 
 export interface Session {
@@ -82,7 +95,10 @@ export function rememberDeployment(session: Session, addresses: FishTraceAddress
   if (session.inProcess) inProcessDeployments.set(session.connection, addresses);
 }
 
-/** The deployment's addresses: from `--registry`/`--harvester`, else remembered or recorded for this network. */
+/**
+ * The deployment's addresses: from `--harvester` or `--registry` (the other stages are found by following each
+ * stage's `nextStage`), else remembered (in-process network) or recorded by Ignition for this network.
+ */
 export async function deploymentOf(session: Session, args: DeploymentArgs): Promise<FishTraceAddresses> {
   const { provider } = session.ethers;
   let addresses: FishTraceAddresses;
@@ -91,12 +107,12 @@ export async function deploymentOf(session: Session, args: DeploymentArgs): Prom
     const registry =
       args.registry !== undefined
         ? address(args.registry, "--registry")
-        : await Harvester__factory.connect(await codeAt(session, harvester, "--harvester"), provider)
+        : await Stage__factory.connect(await codeAt(session, harvester, "--harvester"), provider)
             .registry()
             .catch(() => {
               throw new InputError(`--harvester ${harvester} is not a FishTrace stage contract`);
             });
-    addresses = { registry, harvester };
+    addresses = { registry, ...(await chainFrom(session, harvester, "--harvester")) };
   } else if (args.registry !== undefined) {
     const registry = Registry__factory.connect(
       await codeAt(session, address(args.registry, "--registry"), "--registry"),
@@ -105,10 +121,10 @@ export async function deploymentOf(session: Session, args: DeploymentArgs): Prom
     const stages = await registry.stages().catch(() => {
       throw new InputError(`--registry ${args.registry} is not a FishTrace registry`);
     });
-    const stageNumbers = await Promise.all(stages.map((s) => Harvester__factory.connect(s, provider).stage()));
+    const stageNumbers = await Promise.all(stages.map((s) => Stage__factory.connect(s, provider).stage()));
     const harvester = stages[stageNumbers.findIndex((n) => n === 1n)];
     if (harvester === undefined) throw new InputError(`registry ${args.registry} has no Harvester attached`);
-    addresses = { registry: await registry.getAddress(), harvester };
+    addresses = { registry: await registry.getAddress(), ...(await chainFrom(session, harvester, "the Harvester")) };
   } else if (session.inProcess) {
     const remembered = inProcessDeployments.get(session.connection);
     if (remembered === undefined) {
@@ -123,9 +139,28 @@ export async function deploymentOf(session: Session, args: DeploymentArgs): Prom
   }
   const recorded = args.registry === undefined && args.harvester === undefined;
   const stale = recorded && !session.inProcess ? " (the node was restarted? run the deploy task again)" : "";
-  await codeAt(session, addresses.registry, "the registry", stale);
-  await codeAt(session, addresses.harvester, "the harvester", stale);
+  for (const key of ["registry", ...STAGE_NAMES] as const) {
+    await codeAt(session, addresses[key], `the ${key}`, stale);
+  }
   return addresses;
+}
+
+/** The six stage contracts, from the Harvester at `harvester` along each stage's `nextStage`. */
+async function chainFrom(session: Session, harvester: string, what: string): Promise<Record<StageName, string>> {
+  const chain = { harvester } as Record<StageName, string>;
+  for (const [i, name] of STAGE_NAMES.entries()) {
+    const stage = Stage__factory.connect(await codeAt(session, chain[name], `the ${name}`), session.ethers.provider);
+    const n = await stage.stage().catch(() => 0n);
+    if (n !== BigInt(i + 1)) throw new InputError(`${what}: ${chain[name]} is not a FishTrace ${name} contract`);
+    const next = STAGE_NAMES[i + 1];
+    if (next === undefined) break;
+    const nextAddress = await stage.nextStage();
+    if (nextAddress === ZeroAddress) {
+      throw new InputError(`${what}: the ${name} at ${chain[name]} has no next stage set (an unfinished deployment)`);
+    }
+    chain[next] = nextAddress;
+  }
+  return chain;
 }
 
 async function codeAt(session: Session, account: string, what: string, hint = ""): Promise<string> {
@@ -134,12 +169,23 @@ async function codeAt(session: Session, account: string, what: string, hint = ""
   return account;
 }
 
+/** Who signs when `--from` is not given: an account index, or an account worked out from the deployment. */
+export type SignerDefault = number | ((view: FishTrace, session: Session) => Promise<string>);
+
+export interface Connected {
+  session: Session;
+  signer: HardhatEthersSigner;
+  /** The contracts, connected to `signer`. */
+  fishTrace: FishTrace;
+  addresses: FishTraceAddresses;
+}
+
 /** Opens the session, picks the signer and attaches to the deployment, for a task acting on FishTrace. */
 export async function connectFishTrace(
   hre: HardhatRuntimeEnvironment,
   args: DeploymentArgs,
-  fallback: number | ((readOnly: FishTrace) => Promise<string>),
-): Promise<{ session: Session; signer: HardhatEthersSigner; fishTrace: FishTrace }> {
+  fallback: SignerDefault,
+): Promise<Connected> {
   const session = await openSession(hre);
   const addresses = await deploymentOf(session, args);
   let signer: HardhatEthersSigner;
@@ -148,9 +194,43 @@ export async function connectFishTrace(
   } else {
     const reader = session.accounts[0];
     if (reader === undefined) throw new InputError(`${session.networkName} has no accounts to sign with`);
-    signer = signerFor(session, undefined, await fallback(attachFishTrace(addresses, reader)));
+    signer = signerFor(session, undefined, await fallback(attachFishTrace(addresses, reader), session));
   }
-  return { session, signer, fishTrace: attachFishTrace(addresses, signer) };
+  return { session, signer, fishTrace: attachFishTrace(addresses, signer), addresses };
+}
+
+/** A `SignerDefault`: the first of the network's accounts that holds `role` in the registry. */
+export function firstWithRole(role: RoleName): (view: FishTrace, session: Session) => Promise<string> {
+  return async ({ registry }, session) => {
+    const bit = BigInt(roleBit(role));
+    for (const account of session.accounts) {
+      const { roles } = await registry.authorization(account.address);
+      if ((roles & bit) !== 0n) return account.address;
+    }
+    throw new InputError(`none of the accounts ${session.networkName} can sign with holds ${role}; pass --from`);
+  };
+}
+
+/** A `SignerDefault`: the custodian of lot `lotId` at `stage` (who held it there, for a lot that has moved on). */
+export function custodianOf(stage: StageName, lotId: bigint): (view: FishTrace) => Promise<string> {
+  return async (view) => {
+    const lot = await view[stage].getLot(lotId);
+    if (lot.status === 0n) throw new InputError(`lot ${lotIdText(lotId)} does not exist at the ${stage} stage`);
+    return view.registry.accountOf(lot.custodianId);
+  };
+}
+
+/** A `SignerDefault`: a party of order `orderId` in `stage`'s book ("owed": whom `withdraw` pays out now). */
+export function partyOf(
+  stage: SellingStageName,
+  orderId: bigint,
+  party: "seller" | "buyer" | "owed",
+): (view: FishTrace) => Promise<string> {
+  return async (view) => {
+    const { order, seller, buyer } = await orderWithParties(view[stage], view.registry, orderId);
+    if (party === "owed") return ORDER_STATE[Number(order.state)] === "Acknowledged" ? seller : buyer;
+    return party === "seller" ? seller : buyer;
+  };
 }
 
 /** The latest block's time, unix seconds: "now" as the chain sees it. */

@@ -1,12 +1,27 @@
 import { expect } from "chai";
 import { Interface, ZeroAddress, type ParamType } from "ethers";
 
+import { errorCatalogue } from "../src/catalogue.js";
 import { describeError } from "../src/errors.js";
-import { Harvester__factory, Registry__factory } from "../typechain-types/index.js";
+import {
+  Customer__factory,
+  Distributor__factory,
+  Harvester__factory,
+  Manufacturer__factory,
+  Registry__factory,
+  Retailer__factory,
+  Supplier__factory,
+} from "../typechain-types/index.js";
 
+/** The registry and all six stage contracts. */
 const CONTRACTS = {
   Registry: Registry__factory.createInterface(),
   Harvester: Harvester__factory.createInterface(),
+  Supplier: Supplier__factory.createInterface(),
+  Manufacturer: Manufacturer__factory.createInterface(),
+  Distributor: Distributor__factory.createInterface(),
+  Retailer: Retailer__factory.createInterface(),
+  Customer: Customer__factory.createInterface(),
 } satisfies Record<string, Interface>;
 
 /** A zero-ish value of `param`'s type, for encoding an instance of any error. */
@@ -41,5 +56,36 @@ describe("error catalogue", () => {
     it(`${contract} declares custom errors for the catalogue to check`, () => {
       expect(errors.length).to.be.greaterThan(10);
     });
+
+    it(`${contract}: every custom error is in the README catalogue (src/catalogue.ts), raised by ${contract}`, () => {
+      const rows = errorCatalogue().split("\n");
+      iface.forEachError((fragment) => {
+        const row = rows.find((r) => r.startsWith(`| \`${fragment.format("sighash")}\` |`));
+        expect(row, fragment.name).to.not.equal(undefined);
+        expect(
+          row!
+            .split("|")[2]!
+            .split(",")
+            .map((c) => c.trim()),
+          fragment.name,
+        ).to.include(contract);
+      });
+    });
   }
+
+  it("phrases the errors only one actor raises: Process* (Manufacturer) and ProvenanceTooLong (Customer)", () => {
+    const manufacturer = CONTRACTS.Manufacturer;
+    const massBalance = manufacturer.encodeErrorResult("ProcessMassBalance", [1_000n, 1_200n]);
+    expect(describeError({ data: massBalance })).to.equal(
+      "ProcessMassBalance: the outputs weigh 1200 g, more than the 1000 g consumed",
+    );
+    const mixed = manufacturer.encodeErrorResult("ProcessMixedSpecies", [7n, "0x434f44", "0x484144"]);
+    expect(describeError({ data: mixed })).to.equal(
+      "ProcessMixedSpecies: lot 7 is HAD, but this process is of COD (the first input's species)",
+    );
+    const tooLong = CONTRACTS.Customer.encodeErrorResult("ProvenanceTooLong", [5n, 64n]);
+    expect(describeError({ data: tooLong })).to.equal(
+      "ProvenanceTooLong: the provenance of lot 5 needs more than 64 hops",
+    );
+  });
 });

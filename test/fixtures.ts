@@ -8,8 +8,8 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { network } from "hardhat";
 
-import { roleId } from "../src/roles.js";
-import { deployFishTrace, type FishTrace } from "../src/system.js";
+import { roleId, type RoleName } from "../src/roles.js";
+import { STAGE_NAMES, deployFishTrace, type FishTrace, type FishTraceAddresses } from "../src/system.js";
 import { degrees, fixedText, grams, speciesCode } from "../src/units.js";
 import type { IHarvester } from "../typechain-types/index.js";
 
@@ -39,7 +39,15 @@ export const OrderState = {
 } as const;
 
 /** `LotFlags`. */
-export const Flag = { FROZEN: 1n, FARMED: 2n, EXCURSION: 4n } as const;
+export const Flag = {
+  FROZEN: 1n,
+  FARMED: 2n,
+  EXCURSION: 4n,
+  SPECIES_MISMATCH: 8n,
+  FRESHNESS_WARNING: 16n,
+  RECALLED: 32n,
+  PROBLEM_REPORTED: 64n,
+} as const;
 
 /** Species codes as the contracts store them. COD and HAD are listed by the fixture, POK never is. */
 export const COD = speciesCode("COD");
@@ -51,6 +59,7 @@ export const DAY = 86_400;
 
 // ------------------------------------------------------------------ the cast
 
+/** Two participants per actor role (each holding only that role), a regulator, a relayer, two devices. */
 export interface Cast {
   admin: HardhatEthersSigner;
   harvester1: HardhatEthersSigner;
@@ -64,35 +73,74 @@ export interface Cast {
   qat: HardhatEthersSigner;
   /** Never registered. */
   outsider: HardhatEthersSigner;
+  manufacturer1: HardhatEthersSigner;
+  manufacturer2: HardhatEthersSigner;
+  distributor1: HardhatEthersSigner;
+  distributor2: HardhatEthersSigner;
+  retailer1: HardhatEthersSigner;
+  retailer2: HardhatEthersSigner;
+  customer1: HardhatEthersSigner;
+  customer2: HardhatEthersSigner;
+  relayer: HardhatEthersSigner;
 }
 
 export type Ids = Record<keyof Cast, bigint>;
 
 export interface World extends FishTrace {
+  /** The address of every contract. */
+  addresses: FishTraceAddresses;
   cast: Cast;
   /** Each member's participant id as the registry assigned it (0 for the outsider). */
   ids: Ids;
 }
 
+/** The members of the cast in the order of the node's accounts. */
+const CAST_ORDER = [
+  "admin",
+  "harvester1",
+  "harvester2",
+  "supplier1",
+  "supplier2",
+  "regulator",
+  "gateway",
+  "qat",
+  "outsider",
+  "manufacturer1",
+  "manufacturer2",
+  "distributor1",
+  "distributor2",
+  "retailer1",
+  "retailer2",
+  "customer1",
+  "customer2",
+  "relayer",
+] as const satisfies readonly (keyof Cast)[];
+
 /** The signers of the cast, in a fixed order of the node's accounts. */
 export async function castOf(): Promise<Cast> {
-  const [admin, harvester1, harvester2, supplier1, supplier2, regulator, gateway, qat, outsider] =
-    await ethers.getSigners();
-  if (outsider === undefined) throw new Error("the test network needs at least nine accounts");
-  return {
-    admin: admin!,
-    harvester1: harvester1!,
-    harvester2: harvester2!,
-    supplier1: supplier1!,
-    supplier2: supplier2!,
-    regulator: regulator!,
-    gateway: gateway!,
-    qat: qat!,
-    outsider,
-  };
+  const signers = await ethers.getSigners();
+  if (signers.length < CAST_ORDER.length)
+    throw new Error(`the test network needs at least ${CAST_ORDER.length} accounts`);
+  return Object.fromEntries(CAST_ORDER.map((name, i) => [name, signers[i]!])) as unknown as Cast;
 }
 
-/** Deploys FishTrace with Ignition, registers the cast and lists COD and HAD. Not a fixture itself. */
+/** The participants the world registers after the first cast (names, GLNs), in order of enrolment. */
+const LATER_PARTICIPANTS: [keyof Cast, RoleName, string, string][] = [
+  ["manufacturer1", "MANUFACTURER", "Lofoten Filet", "7080003000074"],
+  ["manufacturer2", "MANUFACTURER", "Ålesund Foods", "7080003000081"],
+  ["distributor1", "DISTRIBUTOR", "Nordic Cold Logistics", "7080003000098"],
+  ["distributor2", "DISTRIBUTOR", "Arctic Reefer AS", "7080003000104"],
+  ["retailer1", "RETAILER", "Fiskebrygga Market", "7080003000111"],
+  ["retailer2", "RETAILER", "Kystbutikken", "7080003000128"],
+  ["customer1", "CUSTOMER", "Kari Nordmann", "NO-OSL"],
+  ["customer2", "CUSTOMER", "Ola Nordmann", "NO-BGO"],
+  ["relayer", "RELAYER", "FishTrace relay", "NO-OSL"],
+];
+
+/**
+ * Deploys FishTrace with Ignition (all six stages, attached and wired), registers the cast and lists COD and HAD.
+ * Not a fixture itself.
+ */
 export async function deployWorld(): Promise<World> {
   const system = await deployFishTrace(connection);
   const { registry } = system;
@@ -105,15 +153,21 @@ export async function deployWorld(): Promise<World> {
   await registry.registerParticipant(cast.regulator, roleId("REGULATOR"), "Fiskeridirektoratet", "NO-BGO");
   await registry.registerDevice(cast.gateway, roleId("SENSOR_GATEWAY"), cast.harvester1);
   await registry.registerDevice(cast.qat, roleId("QAT_DEVICE"), cast.supplier1);
+  for (const [name, role, label, location] of LATER_PARTICIPANTS) {
+    await registry.registerParticipant(cast[name], roleId(role), label, location);
+  }
   await registry.listSpecies(COD, "Atlantic cod");
   await registry.listSpecies(HAD, "Haddock");
+
+  const addresses = {} as FishTraceAddresses;
+  for (const key of ["registry", ...STAGE_NAMES] as const) addresses[key] = await system[key].getAddress();
 
   const entries = await Promise.all(
     (Object.entries(cast) as [keyof Cast, HardhatEthersSigner][]).map(
       async ([name, signer]) => [name, (await registry.authorization(signer)).id] as const,
     ),
   );
-  return { ...system, cast, ids: Object.fromEntries(entries) as Ids };
+  return { ...system, addresses, cast, ids: Object.fromEntries(entries) as Ids };
 }
 
 /** Fixture: the deployed world, nothing else. */

@@ -491,34 +491,6 @@ describe("Harvester", () => {
     });
   });
 
-  describe("updateFish on lots in an order", () => {
-    it("accepts readings while the lot is Shipped (the cold chain in transit)", async () => {
-      const market = await networkHelpers.loadFixture(marketFixture);
-      await ship(market);
-      const [lotId] = market.codLots;
-      const r = await aReading();
-      await expect(update(market, market.cast.gateway, lotId, r)).to.emit(market.harvester, "FishUpdated");
-      expect((await market.harvester.queryStatus(lotId)).readAt).to.equal(BigInt(r.readAt));
-    });
-
-    it("reverts with LotInvalidStatus for a Supplied lot, even for its new custodian's gateway", async () => {
-      const market = await networkHelpers.loadFixture(marketFixture);
-      const { harvester, registry, cast } = market;
-      await deliver(market);
-      await harvester.connect(cast.supplier1).acknowledge(market.orderId, market.shipmentNo, market.codLots);
-      const supplierGateway = Wallet.createRandom().connect(ethers.provider);
-      await networkHelpers.setBalance(supplierGateway.address, ethers.parseEther("1"));
-      await registry.registerDevice(supplierGateway, roleId("SENSOR_GATEWAY"), cast.supplier1);
-      const [lotId] = market.codLots;
-      await expect(harvester.connect(supplierGateway).updateFish(lotId, 100, 80, 0, 0, (await time.latest()) - 1))
-        .to.be.revertedWithCustomError(harvester, "LotInvalidStatus")
-        .withArgs(lotId, LotStatus.Supplied, LotStatus.Created);
-      await expect(update(market, cast.harvester1, lotId, await aReading()))
-        .to.be.revertedWithCustomError(harvester, "LotNotInCustody")
-        .withArgs(lotId, market.ids.supplier1, market.ids.harvester1);
-    });
-  });
-
   describe("removeFish", () => {
     let lotId: bigint;
 
@@ -559,15 +531,6 @@ describe("Harvester", () => {
       await expect(harvester.connect(cast.harvester1).removeFish(lotId, RemovalReason.Sold))
         .to.be.revertedWithCustomError(harvester, "LotInvalidStatus")
         .withArgs(lotId, LotStatus.Removed, LotStatus.Created);
-    });
-
-    it("reverts with LotInvalidStatus for a lot that is Shipped", async () => {
-      const market = await networkHelpers.loadFixture(marketFixture);
-      await ship(market);
-      const [shipped] = market.codLots;
-      await expect(market.harvester.connect(market.cast.harvester1).removeFish(shipped, RemovalReason.Lost))
-        .to.be.revertedWithCustomError(market.harvester, "LotInvalidStatus")
-        .withArgs(shipped, LotStatus.Shipped, LotStatus.Created);
     });
 
     it("reverts with StageUnauthorized for the sensor gateway and other callers that are no harvester", async () => {
@@ -644,6 +607,67 @@ describe("Harvester", () => {
       await registerLot(world, world.cast.harvester1);
       const totals = await world.harvester.totalSuppliedFish(COD);
       expect([totals.lots, totals.grams, totals.updatedAt]).to.deep.equal([0n, 0n, 0n]);
+    });
+  });
+});
+
+// Tests on lots in an order load the market fixture directly: restoring the world fixture first (as the
+// beforeEach above does) would discard the market snapshot and rebuild it for every test.
+describe("Harvester with an order placed", () => {
+  describe("updateFish on lots in an order", () => {
+    it("accepts readings while the lot is Shipped (the cold chain in transit)", async () => {
+      const market = await networkHelpers.loadFixture(marketFixture);
+      await ship(market);
+      const [lotId] = market.codLots;
+      const r = await aReading();
+      await expect(update(market, market.cast.gateway, lotId, r)).to.emit(market.harvester, "FishUpdated");
+      expect((await market.harvester.queryStatus(lotId)).readAt).to.equal(BigInt(r.readAt));
+    });
+
+    it("reverts with LotInvalidStatus for a Supplied lot, which still records the harvester as its holder here", async () => {
+      const market = await networkHelpers.loadFixture(marketFixture);
+      const { harvester, cast, ids } = market;
+      await deliver(market);
+      await harvester.connect(cast.supplier1).acknowledge(market.orderId, market.shipmentNo, market.codLots);
+      const [lotId] = market.codLots;
+      expect((await harvester.getLot(lotId)).custodianId).to.equal(ids.harvester1);
+      for (const caller of [cast.harvester1, cast.gateway]) {
+        await expect(update(market, caller, lotId, await aReading()))
+          .to.be.revertedWithCustomError(harvester, "LotInvalidStatus")
+          .withArgs(lotId, LotStatus.Supplied, LotStatus.Created);
+      }
+    });
+
+    it("sends the new custodian's gateway to the Supplier contract, where the lot now is", async () => {
+      const market = await networkHelpers.loadFixture(marketFixture);
+      const { harvester, supplier, registry, cast, ids } = market;
+      await deliver(market);
+      await harvester.connect(cast.supplier1).acknowledge(market.orderId, market.shipmentNo, market.codLots);
+      const supplierGateway = Wallet.createRandom().connect(ethers.provider);
+      await networkHelpers.setBalance(supplierGateway.address, ethers.parseEther("1"));
+      await registry.registerDevice(supplierGateway, roleId("SENSOR_GATEWAY"), cast.supplier1);
+      const gatewayId = (await registry.authorization(supplierGateway)).id;
+      const [lotId] = market.codLots;
+      const r = await aReading();
+      const args = [lotId, r.temperature, r.humidity, r.latitude, r.longitude, r.readAt] as const;
+      await expect(harvester.connect(supplierGateway).updateFish(...args))
+        .to.be.revertedWithCustomError(harvester, "LotNotInCustody")
+        .withArgs(lotId, ids.harvester1, ids.supplier1);
+      await expect(supplier.connect(supplierGateway).updateFish(...args))
+        .to.emit(supplier, "FishUpdated")
+        .withArgs(lotId, gatewayId, r.readAt, r.temperature, r.humidity, r.latitude, r.longitude);
+      expect((await supplier.queryStatus(lotId)).readAt).to.equal(BigInt(r.readAt));
+    });
+  });
+
+  describe("removeFish", () => {
+    it("reverts with LotInvalidStatus for a lot that is Shipped", async () => {
+      const market = await networkHelpers.loadFixture(marketFixture);
+      await ship(market);
+      const [shipped] = market.codLots;
+      await expect(market.harvester.connect(market.cast.harvester1).removeFish(shipped, RemovalReason.Lost))
+        .to.be.revertedWithCustomError(market.harvester, "LotInvalidStatus")
+        .withArgs(shipped, LotStatus.Shipped, LotStatus.Created);
     });
   });
 });

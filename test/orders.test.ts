@@ -362,8 +362,8 @@ describe("Harvester order book", () => {
   });
 
   describe("acknowledge", () => {
-    it("passes custody of every lot to the buyer, counts them as supplied and emits the events", async () => {
-      const { harvester, cast, ids, orderId, shipmentNo, codLots } = m;
+    it("passes custody of every lot to the buyer at the Supplier contract, counts them as supplied and emits the events", async () => {
+      const { harvester, supplier, cast, ids, orderId, shipmentNo, codLots } = m;
       await deliver(m);
       const available = await harvester.totalAvailableFish(COD);
       const escrow = await harvester.escrowBalance();
@@ -372,15 +372,24 @@ describe("Harvester order book", () => {
         await expect(tx)
           .to.emit(harvester, "CustodyTransferred")
           .withArgs(lotId, ids.harvester1, ids.supplier1, orderId);
+        await expect(tx).to.emit(supplier, "LotReceived").withArgs(lotId, ids.supplier1, orderId);
       }
       await expect(tx).to.emit(harvester, "OrderAcknowledged").withArgs(orderId, false);
       await expect(tx).to.changeEtherBalances(ethers, [harvester, cast.harvester1], [0n, 0n]);
       expect((await harvester.getOrder(orderId)).state).to.equal(OrderState.Acknowledged);
       let grams = 0n;
       for (const lotId of codLots) {
-        const lot = await harvester.getLot(lotId);
-        expect([lot.status, lot.custodianId]).to.deep.equal([LotStatus.Supplied, ids.supplier1]);
-        grams += lot.weightGrams;
+        // The Harvester keeps who held the lot there; the Supplier contract holds it now, in the buyer's custody.
+        const here = await harvester.getLot(lotId);
+        expect([here.status, here.custodianId]).to.deep.equal([LotStatus.Supplied, ids.harvester1]);
+        const there = await supplier.getLot(lotId);
+        expect([there.status, there.custodianId, there.weightGrams, there.species]).to.deep.equal([
+          LotStatus.Created,
+          ids.supplier1,
+          here.weightGrams,
+          here.species,
+        ]);
+        grams += here.weightGrams;
       }
       const supplied = await harvester.totalSuppliedFish(COD);
       expect([supplied.lots, supplied.grams, supplied.updatedAt]).to.deep.equal([
@@ -390,6 +399,8 @@ describe("Harvester order book", () => {
       ]);
       const availableAfter = await harvester.totalAvailableFish(COD);
       expect([availableAfter.lots, availableAfter.grams]).to.deep.equal([available.lots, available.grams]);
+      const atSupplier = await supplier.totalAvailableFish(COD);
+      expect([atSupplier.lots, atSupplier.grams]).to.deep.equal([2n, grams]);
       expect(await harvester.escrowBalance()).to.equal(escrow);
     });
 
@@ -467,8 +478,14 @@ describe("Harvester order book", () => {
           .withArgs(lotId, ids.harvester1, ids.supplier1, orderId);
       }
       await expect(tx).to.emit(harvester, "OrderAcknowledged").withArgs(orderId, true);
+      for (const lotId of codLots) {
+        await expect(tx).to.emit(m.supplier, "LotReceived").withArgs(lotId, ids.supplier1, orderId);
+      }
       expect((await harvester.getOrder(orderId)).state).to.equal(OrderState.Acknowledged);
-      expect((await harvester.getLot(codLots[0])).custodianId).to.equal(ids.supplier1);
+      const here = await harvester.getLot(codLots[0]);
+      expect([here.status, here.custodianId]).to.deep.equal([LotStatus.Supplied, ids.harvester1]);
+      const there = await m.supplier.getLot(codLots[0]);
+      expect([there.status, there.custodianId]).to.deep.equal([LotStatus.Created, ids.supplier1]);
     });
 
     it("reverts with OrderDeadlineNotReached up to and including the deadline", async () => {

@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { Interface, Wallet, ZeroAddress, ZeroHash, dataSlice, id, toBeHex, zeroPadValue } from "ethers";
 
 import { roleBit, roleId, ROLE_NAMES } from "../src/roles.js";
+import { STAGE_NAMES } from "../src/system.js";
 import { speciesCode } from "../src/units.js";
 import { Harvester__factory, Registry__factory } from "../typechain-types/index.js";
 import { COD, HAD, POK, aCatch, castOf, ethers, networkHelpers, worldFixture, type World } from "./fixtures.js";
@@ -47,8 +48,17 @@ describe("Registry", () => {
       await expect(tx).to.emit(registry, "RoleGranted").withArgs(ADMIN, admin.address, admin.address);
     });
 
-    it("has the Ignition-deployed Harvester attached as its only stage", async () => {
-      expect(await world.registry.stages()).to.deep.equal([await world.harvester.getAddress()]);
+    it("has the six Ignition-deployed stages attached in supply-chain order, each wired to the next", async () => {
+      const { registry, addresses } = world;
+      const chain = STAGE_NAMES.map((name) => addresses[name]);
+      expect(await registry.stages()).to.deep.equal(chain);
+      for (const [i, name] of STAGE_NAMES.entries()) {
+        const stage = world[name];
+        expect(await stage.stage(), name).to.equal(BigInt(i + 1));
+        expect(await stage.registry(), name).to.equal(addresses.registry);
+        expect(await stage.previousStage(), name).to.equal(chain[i - 1] ?? ZeroAddress);
+        expect(await stage.nextStage(), name).to.equal(chain[i + 1] ?? ZeroAddress);
+      }
     });
 
     it("caps attached stages at MAX_STAGES = 12 (six actors plus room for upgrades)", async () => {
@@ -134,13 +144,13 @@ describe("Registry", () => {
     });
 
     it("pushes the new authorization to every attached stage (AuthorizationSynced)", async () => {
-      const { registry, harvester, cast } = world;
+      const { registry, cast } = world;
       const second = await new Harvester__factory(cast.admin).deploy(registry);
       await registry.attachStage(second);
       const account = Wallet.createRandom().address;
       const nextId = (await registry.participantCount()) + 1n;
       const tx = registry.registerParticipant(account, SUPPLIER, "Tromsø Fisk", "NO-TOS");
-      for (const stage of [harvester, second]) {
+      for (const stage of [...STAGE_NAMES.map((name) => world[name]), second]) {
         await expect(tx).to.emit(stage, "AuthorizationSynced").withArgs(account, nextId, roleBit("SUPPLIER"), 0n);
       }
     });
@@ -467,6 +477,15 @@ describe("Registry", () => {
         cast.regulator,
         cast.gateway,
         cast.qat,
+        cast.manufacturer1,
+        cast.manufacturer2,
+        cast.distributor1,
+        cast.distributor2,
+        cast.retailer1,
+        cast.retailer2,
+        cast.customer1,
+        cast.customer2,
+        cast.relayer,
       ];
       expect(accounts).to.deep.equal(enrolled.map((s) => s.address));
       expect(ids.outsider).to.equal(0n);

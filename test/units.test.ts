@@ -248,11 +248,9 @@ describe("src/units", () => {
       }
     });
 
-    // BUG (src/units.ts): the fallback `Date.parse` is V8's lenient legacy parser, so text that is neither unix
-    // seconds nor ISO 8601 is silently read as a date in 2001 ("Nov 20" → 2001-11-20, "1.5" → 2001-01-05).
-    // Suggested fix: accept only ISO 8601, e.g. test /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/
-    // before calling Date.parse.
-    it('BUG: unixSeconds reads non-ISO text such as "Nov 20" as a date in 2001 instead of rejecting it', () => {
+    // Regression: the fallback `Date.parse` is V8's lenient legacy parser and used to read "Nov 20" as 2001-11-20;
+    // unixSeconds now accepts only unix seconds or ISO 8601.
+    it('regression: unixSeconds rejects non-ISO text such as "Nov 20" instead of reading a date in 2001', () => {
       for (const bad of ["Nov 20", "11/20", "1.5"]) {
         expect(() => unixSeconds(bad, "caught at"), bad).to.throw(InputError);
       }

@@ -34,10 +34,13 @@ contract Manufacturer is IManufacturer, OrderBook {
         if (inputs.length == 0 || outputs.length == 0) revert ProcessEmpty(inputs.length, outputs.length);
         processId = ++_processCount;
 
-        (uint256[] memory inputLotIds, uint40[] memory consumed, uint256 consumedGrams, bytes3 species, uint8 flags) = _consume(
-            inputs,
-            manufacturerId
-        );
+        (
+            uint256[] memory inputLotIds,
+            uint40[] memory consumed,
+            uint256 consumedGrams,
+            bytes3 species,
+            uint8 flags
+        ) = _consume(inputs, manufacturerId);
 
         productLotIds = new uint256[](outputs.length);
         uint256 producedGrams;
@@ -100,14 +103,14 @@ contract Manufacturer is IManufacturer, OrderBook {
     function _consume(
         Input[] calldata inputs,
         uint32 manufacturerId
-    )
-        private
-        returns (uint256[] memory lotIds, uint40[] memory consumed, uint256 total, bytes3 species, uint8 flags)
-    {
+    ) private returns (uint256[] memory lotIds, uint40[] memory consumed, uint256 total, bytes3 species, uint8 flags) {
         lotIds = new uint256[](inputs.length);
         consumed = new uint40[](inputs.length);
         for (uint256 i; i < inputs.length; ++i) {
             uint256 lotId = inputs[i].lotId;
+            for (uint256 j; j < i; ++j) {
+                if (lotIds[j] == lotId) revert ProcessDuplicateInput(lotId);
+            }
             uint256 word = _lots[lotId];
             _requireCustody(lotId, word, manufacturerId);
             _requireStatus(lotId, word.status(), LotStatus.Created);

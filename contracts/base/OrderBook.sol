@@ -184,11 +184,7 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ internals
 
     /// @dev `initiateShipment`, for actors that ship with more detail (the Distributor's routes).
-    function _ship(
-        uint256 orderId,
-        uint64 shipmentNo,
-        uint256[] calldata lotIds
-    ) internal returns (uint256 shipped) {
+    function _ship(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) internal returns (uint256 shipped) {
         uint32 sellerId = _requireRole(_ACTOR_BIT).id;
         Order storage order = _orders[orderId];
         Order memory o = order;

@@ -140,10 +140,9 @@ abstract contract Stage is IStage, RegistryReplica {
         _requireRole(Roles.ADMIN_BIT);
         if (_next != address(0)) revert StageNextAlreadySet(_next);
         if (
-            next.code.length == 0 ||
-            IStage(next).stage() != _STAGE + 1 ||
-            IStage(next).previousStage() != address(this) ||
-            RegistryReplica(next).registry() != address(_REGISTRY)
+            _ask(next, IStage.stage.selector) != _STAGE + 1 ||
+            _ask(next, IStage.previousStage.selector) != uint256(uint160(address(this))) ||
+            _ask(next, RegistryReplica.registry.selector) != uint256(uint160(address(_REGISTRY)))
         ) revert StageInvalidNext(next);
         _next = next;
         emit NextStageSet(next);
@@ -226,6 +225,13 @@ abstract contract Stage is IStage, RegistryReplica {
         lot.status = LotStatus.Created;
         _store(lotId, lot);
         _add(_available[lot.species], lot.weightGrams);
+    }
+
+    /// @dev The one-word answer of `target` to the argument-less view `selector`, or `type(uint256).max` when it
+    /// has no such function (no code, a revert, or a short answer), so a foreign contract reads as "not a stage".
+    function _ask(address target, bytes4 selector) private view returns (uint256) {
+        (bool ok, bytes memory answer) = target.staticcall(abi.encodeWithSelector(selector));
+        return ok && answer.length == 32 ? abi.decode(answer, (uint256)) : type(uint256).max;
     }
 
     /// @dev Reverts with `LotIsRecalled` when the lot packed in `word` was recalled.

@@ -44,6 +44,8 @@ interface IManufacturer {
     error ProcessEmpty(uint256 inputs, uint256 outputs);
     /// @notice Lot `lotId` is `actual`, but this process is of `expected` (the first input's species).
     error ProcessMixedSpecies(uint256 lotId, bytes3 expected, bytes3 actual);
+    /// @notice Lot `lotId` is listed twice among one process's inputs.
+    error ProcessDuplicateInput(uint256 lotId);
     /// @notice `grams` were asked of lot `lotId`, which has `available` left.
     error ProcessOverdrawn(uint256 lotId, uint256 grams, uint256 available);
     /// @notice The outputs weigh `producedGrams`, more than the `consumedGrams` consumed.
@@ -56,7 +58,7 @@ interface IManufacturer {
     /// @notice Consumes `inputs` and creates the product lots `outputs` in the caller's custody.
     /// @dev Callable by a MANUFACTURER holding every input (available, not recalled, one species). A fully consumed
     /// input is removed (`FishRemoved`, reason Consumed). Emits `ProductLotCreated` per output and
-    /// `LotsProcessed`. Reverts with `StageUnauthorized`, `ProcessEmpty`, `LotNotFound`, `LotNotInCustody`,
+    /// `LotsProcessed`. Reverts with `StageUnauthorized`, `ProcessEmpty`, `ProcessDuplicateInput`, `LotNotFound`, `LotNotInCustody`,
     /// `LotInvalidStatus`, `LotIsRecalled`, `ProcessMixedSpecies`, `ProcessOverdrawn`, `ProcessInvalidGtin`,
     /// `ProcessInvalidOutput`, `LotAlreadyExists`, `ProcessMassBalance`.
     /// @return processId the process's number

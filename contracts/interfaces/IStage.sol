@@ -145,12 +145,7 @@ interface IStage {
     /// under `orderId` at the previous stage.
     /// @dev Only the previous stage contract. Emits `LotReceived` per lot. Reverts with `StageCallerNotPrevious`,
     /// `LotAlreadyExists`.
-    function receiveLots(
-        uint256 orderId,
-        uint32 buyerId,
-        uint256[] calldata lotIds,
-        uint256[] calldata words
-    ) external;
+    function receiveLots(uint256 orderId, uint32 buyerId, uint256[] calldata lotIds, uint256[] calldata words) external;
 
     /// @notice Recalls `lotIds` held or recorded at this stage, for `reason`. Recalling a recalled lot again is a
     /// no-op, so a recall can be repeated safely.

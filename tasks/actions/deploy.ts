@@ -44,8 +44,9 @@ export default fishTraceAction(async ({ from, reset }: Args, hre) => {
   rememberDeployment(session, addresses);
 
   console.log(`FishTrace on ${session.networkName} (chain ${session.chainId}), admin ${deployer.address}:`);
-  console.log(`  Registry   ${addresses.registry}`);
-  console.log(`  Harvester  ${addresses.harvester}`);
+  for (const [key, address] of Object.entries(addresses)) {
+    console.log(`  ${(key.charAt(0).toUpperCase() + key.slice(1)).padEnd(13)}${address}`);
+  }
   if (transactions.length === 0)
     console.log("  already deployed: Ignition found this module in its journal, nothing sent");
   for (const { what, receipt } of transactions) console.log(`  ${what}: ${txText(receipt)}`);

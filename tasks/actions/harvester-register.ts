@@ -6,7 +6,7 @@ import { eventIn, mined } from "../../src/tx.js";
 import { formatGrams } from "../../src/units.js";
 import type { DeploymentArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
-import { chainNow, connectFishTrace } from "../session.js";
+import { chainNow, connectFishTrace, firstWithRole } from "../session.js";
 
 interface Args extends DeploymentArgs {
   species?: string;
@@ -35,7 +35,7 @@ export default fishTraceAction(async (args: Args, hre) => {
     frozen: args.frozen,
   });
 
-  const { session, fishTrace } = await connectFishTrace(hre, args, 1);
+  const { session, fishTrace } = await connectFishTrace(hre, args, firstWithRole("HARVESTER"));
   const { harvester, registry } = fishTrace;
   if (args.caughtAt === undefined) data.caughtAt = await chainNow(session);
   const receipt = await mined(harvester.registerFish(data));

@@ -1,35 +1,34 @@
-import { ether, lotsText, txText } from "../../src/format.js";
+import { ether, txText } from "../../src/format.js";
 import { required } from "../../src/inputs.js";
-import { participantLabel } from "../../src/labels.js";
-import { orderWithParties, requireShipment } from "../../src/orders.js";
+import { lotsLabel, participantLabel } from "../../src/labels.js";
+import { requireShipment } from "../../src/orders.js";
+import { buyerStage, orderBook, sellingStage } from "../../src/stages.js";
 import { eventsIn, mined } from "../../src/tx.js";
 import { positiveId } from "../../src/units.js";
-import type { DeploymentArgs } from "../options.js";
+import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
-import { connectFishTrace } from "../session.js";
+import { connectFishTrace, partyOf } from "../session.js";
 
-interface Args extends DeploymentArgs {
+interface Args extends StageArgs {
   order?: string;
 }
 
 export default fishTraceAction(async (args: Args, hre) => {
+  const stage = sellingStage(args.stage);
   const orderId = positiveId(required(args.order, "order"), "order");
 
-  const { fishTrace } = await connectFishTrace(
-    hre,
-    args,
-    async ({ harvester, registry }) => (await orderWithParties(harvester, registry, orderId)).buyer,
-  );
-  const { harvester, registry } = fishTrace;
-  const { shipmentNo, lotIds } = await requireShipment(harvester, orderId);
-  const receipt = await mined(harvester.acknowledge(orderId, shipmentNo, lotIds));
-  const { sellerId, buyerId, price } = await harvester.getOrder(orderId);
-  const moved = await eventsIn(harvester, harvester.filters.CustodyTransferred(), receipt);
+  const { fishTrace } = await connectFishTrace(hre, args, partyOf(stage, orderId, "buyer"));
+  const book = orderBook(fishTrace, stage);
+  const { registry } = fishTrace;
+  const { shipmentNo, lotIds } = await requireShipment(book, orderId);
+  const receipt = await mined(book.acknowledge(orderId, shipmentNo, lotIds));
+  const { sellerId, buyerId, price } = await book.getOrder(orderId);
+  const moved = (await eventsIn(book, book.filters.CustodyTransferred(), receipt)).map((e) => e.args.lotId);
   console.log(
-    `order ${orderId} acknowledged: custody of ${lotsText(moved.map((e) => e.args.lotId))} passed to ` +
-      (await participantLabel(registry, buyerId)),
+    `${stage} order ${orderId} acknowledged: ${await lotsLabel(fishTrace.manufacturer, moved)} passed to ` +
+      `${await participantLabel(registry, buyerId)} at the ${buyerStage(stage)} stage`,
   );
   console.log(`  ${await participantLabel(registry, sellerId)} may now withdraw ${ether(price)}`);
   console.log(`  ${txText(receipt)}`);
-  return { orderId, lotIds };
+  return { stage, orderId, lotIds };
 });

@@ -1,34 +1,34 @@
-import { ether, lotsText, txText } from "../../src/format.js";
+import { ether, txText } from "../../src/format.js";
 import { required } from "../../src/inputs.js";
-import { participantLabel } from "../../src/labels.js";
-import { orderWithParties, requireShipment } from "../../src/orders.js";
+import { lotsLabel, participantLabel } from "../../src/labels.js";
+import { requireShipment } from "../../src/orders.js";
+import { buyerStage, orderBook, sellingStage } from "../../src/stages.js";
 import { mined } from "../../src/tx.js";
 import { positiveId } from "../../src/units.js";
-import type { DeploymentArgs } from "../options.js";
+import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
-import { connectFishTrace } from "../session.js";
+import { connectFishTrace, partyOf } from "../session.js";
 
-interface Args extends DeploymentArgs {
+interface Args extends StageArgs {
   order?: string;
 }
 
 export default fishTraceAction(async (args: Args, hre) => {
+  const stage = sellingStage(args.stage);
   const orderId = positiveId(required(args.order, "order"), "order");
 
-  const { fishTrace } = await connectFishTrace(
-    hre,
-    args,
-    async ({ harvester, registry }) => (await orderWithParties(harvester, registry, orderId)).seller,
-  );
-  const { harvester, registry } = fishTrace;
-  const { shipmentNo, lotIds } = await requireShipment(harvester, orderId);
-  const receipt = await mined(harvester.claimPayment(orderId, shipmentNo, lotIds));
-  const { sellerId, buyerId, price } = await harvester.getOrder(orderId);
+  const { fishTrace } = await connectFishTrace(hre, args, partyOf(stage, orderId, "seller"));
+  const book = orderBook(fishTrace, stage);
+  const { registry } = fishTrace;
+  const { shipmentNo, lotIds } = await requireShipment(book, orderId);
+  const receipt = await mined(book.claimPayment(orderId, shipmentNo, lotIds));
+  const { sellerId, buyerId, price } = await book.getOrder(orderId);
   console.log(
-    `order ${orderId} acknowledged for the buyer, whose deadline passed: custody of ${lotsText(lotIds)} passed to ` +
-      `${await participantLabel(registry, buyerId)}`,
+    `${stage} order ${orderId} acknowledged for the buyer, whose deadline passed: ` +
+      `${await lotsLabel(fishTrace.manufacturer, lotIds)} passed to ${await participantLabel(registry, buyerId)} ` +
+      `at the ${buyerStage(stage)} stage`,
   );
   console.log(`  ${await participantLabel(registry, sellerId)} may now withdraw ${ether(price)}`);
   console.log(`  ${txText(receipt)}`);
-  return { orderId };
+  return { stage, orderId };
 });

@@ -1,37 +1,36 @@
-import { ether, lotsText, txText } from "../../src/format.js";
+import { ether, txText } from "../../src/format.js";
 import { required } from "../../src/inputs.js";
-import { participantLabel } from "../../src/labels.js";
-import { orderWithParties, requireShipment } from "../../src/orders.js";
+import { lotsLabel, participantLabel } from "../../src/labels.js";
+import { requireShipment } from "../../src/orders.js";
+import { orderBook, sellingStage } from "../../src/stages.js";
 import { mined } from "../../src/tx.js";
 import { fixedText, positiveId } from "../../src/units.js";
-import type { DeploymentArgs } from "../options.js";
+import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
-import { connectFishTrace } from "../session.js";
+import { connectFishTrace, partyOf } from "../session.js";
 
-interface Args extends DeploymentArgs {
+interface Args extends StageArgs {
   order?: string;
   reason?: string;
 }
 
 export default fishTraceAction(async (args: Args, hre) => {
+  const stage = sellingStage(args.stage);
   const orderId = positiveId(required(args.order, "order"), "order");
   const text = required(args.reason, "reason");
   const reason = fixedText(text, 32, "reason");
 
-  const { fishTrace } = await connectFishTrace(
-    hre,
-    args,
-    async ({ harvester, registry }) => (await orderWithParties(harvester, registry, orderId)).buyer,
-  );
-  const { harvester, registry } = fishTrace;
-  const { shipmentNo, lotIds } = await requireShipment(harvester, orderId);
-  const receipt = await mined(harvester.rejectDelivery(orderId, shipmentNo, lotIds, reason));
-  const { sellerId, buyerId, price } = await harvester.getOrder(orderId);
+  const { fishTrace } = await connectFishTrace(hre, args, partyOf(stage, orderId, "buyer"));
+  const book = orderBook(fishTrace, stage);
+  const { registry } = fishTrace;
+  const { shipmentNo, lotIds } = await requireShipment(book, orderId);
+  const receipt = await mined(book.rejectDelivery(orderId, shipmentNo, lotIds, reason));
+  const { sellerId, buyerId, price } = await book.getOrder(orderId);
   console.log(
-    `order ${orderId} rejected ("${text}"): ${lotsText(lotIds)} back in the inventory of ` +
-      `${await participantLabel(registry, sellerId)}`,
+    `${stage} order ${orderId} rejected ("${text}"): ${await lotsLabel(fishTrace.manufacturer, lotIds)} back in ` +
+      `the inventory of ${await participantLabel(registry, sellerId)}`,
   );
   console.log(`  ${await participantLabel(registry, buyerId)} may now withdraw the ${ether(price)} refund`);
   console.log(`  ${txText(receipt)}`);
-  return { orderId };
+  return { stage, orderId };
 });

@@ -1,14 +1,15 @@
 import { duration, ether, isoTime } from "../../src/format.js";
 import { required } from "../../src/inputs.js";
-import { participantLabel, speciesLabel } from "../../src/labels.js";
+import { lotsLabel, participantLabel, speciesLabel } from "../../src/labels.js";
 import { orderTerms, orderWithParties, shipmentOf } from "../../src/orders.js";
+import { buyerStage, orderBook, sellingStage } from "../../src/stages.js";
 import { formatGrams, positiveId } from "../../src/units.js";
 import { ORDER_STATE } from "../../src/vocabulary.js";
-import type { DeploymentArgs } from "../options.js";
+import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { connectFishTrace } from "../session.js";
 
-interface Args extends DeploymentArgs {
+interface Args extends StageArgs {
   order?: string;
 }
 
@@ -18,18 +19,20 @@ const DEADLINE: Record<string, string> = { Ordered: "ship by", Delivered: "ackno
 const ESCROWED = ["Ordered", "Shipped", "Delivered", "Acknowledged", "Cancelled", "Rejected"];
 
 export default fishTraceAction(async (args: Args, hre) => {
+  const stage = sellingStage(args.stage);
   const orderId = positiveId(required(args.order, "order"), "order");
 
   const { fishTrace } = await connectFishTrace(hre, args, 0);
-  const { harvester, registry } = fishTrace;
-  const { order } = await orderWithParties(harvester, registry, orderId);
-  const terms = await orderTerms(harvester, orderId);
-  const shipment = await shipmentOf(harvester, orderId);
+  const book = orderBook(fishTrace, stage);
+  const { registry } = fishTrace;
+  const { order } = await orderWithParties(book, registry, orderId);
+  const terms = await orderTerms(book, orderId);
+  const shipment = await shipmentOf(book, orderId);
   const state = ORDER_STATE[Number(order.state)] ?? String(order.state);
 
-  console.log(`order ${orderId}: ${state}`);
-  console.log(`  seller    ${await participantLabel(registry, order.sellerId)}`);
-  console.log(`  buyer     ${await participantLabel(registry, order.buyerId)}`);
+  console.log(`${stage} order ${orderId}: ${state}`);
+  console.log(`  seller    ${await participantLabel(registry, order.sellerId)} (${stage})`);
+  console.log(`  buyer     ${await participantLabel(registry, order.buyerId)} (${buyerStage(stage)})`);
   if (terms !== undefined) {
     console.log(
       `  terms     at least ${formatGrams(terms.weightGrams)} of ${await speciesLabel(registry, terms.species)} ` +
@@ -39,10 +42,11 @@ export default fishTraceAction(async (args: Args, hre) => {
   console.log(
     shipment === undefined
       ? "  shipment  not shipped yet"
-      : `  shipment  ${shipment.shipmentNo}: lots ${shipment.lotIds.join(", ")} (${formatGrams(shipment.weightGrams)})`,
+      : `  shipment  ${shipment.shipmentNo}: ${await lotsLabel(fishTrace.manufacturer, shipment.lotIds)} ` +
+          `(${formatGrams(shipment.weightGrams)})`,
   );
   const deadline = DEADLINE[state];
   if (deadline !== undefined) console.log(`  deadline  ${deadline} ${isoTime(order.deadline)}`);
   console.log(`  escrow    ${ether(order.price)} ${ESCROWED.includes(state) ? "held for this order" : "paid out"}`);
-  return { orderId, state, shipment };
+  return { stage, orderId, state, shipment };
 });

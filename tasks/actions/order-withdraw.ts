@@ -1,38 +1,35 @@
 import { ether, txText } from "../../src/format.js";
 import { required } from "../../src/inputs.js";
-import { orderWithParties } from "../../src/orders.js";
 import { accountLabel } from "../../src/labels.js";
+import { orderBook, sellingStage } from "../../src/stages.js";
 import { eventsIn, mined } from "../../src/tx.js";
 import { positiveId } from "../../src/units.js";
-import { ORDER_STATE } from "../../src/vocabulary.js";
-import type { DeploymentArgs } from "../options.js";
+import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
-import { connectFishTrace } from "../session.js";
+import { connectFishTrace, partyOf } from "../session.js";
 
-interface Args extends DeploymentArgs {
+interface Args extends StageArgs {
   order?: string;
 }
 
 export default fishTraceAction(async (args: Args, hre) => {
+  const stage = sellingStage(args.stage);
   const orderId = positiveId(required(args.order, "order"), "order");
 
-  const { session, signer, fishTrace } = await connectFishTrace(hre, args, async ({ harvester, registry }) => {
-    const { order, seller, buyer } = await orderWithParties(harvester, registry, orderId);
-    return ORDER_STATE[Number(order.state)] === "Acknowledged" ? seller : buyer;
-  });
-  const { harvester, registry } = fishTrace;
-  const receipt = await mined(harvester.withdraw(orderId));
-  const paid = await eventsIn(harvester, harvester.filters.OrderPaid(orderId), receipt);
-  const refunded = await eventsIn(harvester, harvester.filters.OrderRefunded(orderId), receipt);
+  const { session, signer, fishTrace } = await connectFishTrace(hre, args, partyOf(stage, orderId, "owed"));
+  const book = orderBook(fishTrace, stage);
+  const receipt = await mined(book.withdraw(orderId));
+  const paid = await eventsIn(book, book.filters.OrderPaid(orderId), receipt);
+  const refunded = await eventsIn(book, book.filters.OrderRefunded(orderId), receipt);
   const amount = paid[0]?.args.amount ?? refunded[0]?.args.amount ?? 0n;
   const balance = await session.ethers.provider.getBalance(signer.address);
   console.log(
-    `order ${orderId}: ${paid.length > 0 ? "price" : "refund"} of ${ether(amount)} paid to ` +
-      `${await accountLabel(registry, signer.address)}`,
+    `${stage} order ${orderId}: ${paid.length > 0 ? "price" : "refund"} of ${ether(amount)} paid to ` +
+      `${await accountLabel(fishTrace.registry, signer.address)}`,
   );
   console.log(
-    `  balance now ${ether(balance, 6)}; escrow left in the contract ${ether(await harvester.escrowBalance())}`,
+    `  balance now ${ether(balance, 6)}; escrow left in the ${stage} contract ${ether(await book.escrowBalance())}`,
   );
   console.log(`  ${txText(receipt)}`);
-  return { orderId, amount };
+  return { stage, orderId, amount };
 });

@@ -1,12 +1,13 @@
 import { isoTime } from "../../src/format.js";
 import { listedSpecies, speciesLabel } from "../../src/labels.js";
+import { lotStage, stageContract } from "../../src/stages.js";
 import { formatGrams, speciesCode } from "../../src/units.js";
 import type { IStage } from "../../typechain-types/index.js";
-import type { DeploymentArgs } from "../options.js";
+import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { connectFishTrace } from "../session.js";
 
-interface Args extends DeploymentArgs {
+interface Args extends StageArgs {
   species?: string;
 }
 
@@ -15,20 +16,23 @@ const totalsText = (t: IStage.TotalsStructOutput) =>
   (t.updatedAt === 0n ? "" : ` (changed ${isoTime(t.updatedAt)})`);
 
 export default fishTraceAction(async (args: Args, hre) => {
+  const stage = lotStage(args.stage);
   const only = args.species === undefined ? undefined : speciesCode(args.species);
 
-  const { fishTrace } = await connectFishTrace(hre, args, 1);
-  const { harvester, registry } = fishTrace;
+  const { fishTrace } = await connectFishTrace(hre, args, 0);
+  const contract = stageContract(fishTrace, stage);
+  const { registry } = fishTrace;
   const codes = only === undefined ? await listedSpecies(registry) : [only];
-  if (codes.length === 0) console.log("no species listed yet");
+  console.log(`${stage} stage`);
+  if (codes.length === 0) console.log("  no species listed yet");
   const rows = [];
   for (const code of codes) {
-    const available = await harvester.totalAvailableFish(code);
-    const supplied = await harvester.totalSuppliedFish(code);
-    console.log(await speciesLabel(registry, code));
-    console.log(`  available  ${totalsText(available)}`);
-    console.log(`  supplied   ${totalsText(supplied)}`);
+    const available = await contract.totalAvailableFish(code);
+    const supplied = await contract.totalSuppliedFish(code);
+    console.log(`  ${await speciesLabel(registry, code)}`);
+    console.log(`    available  ${totalsText(available)}`);
+    console.log(`    supplied   ${totalsText(supplied)}`);
     rows.push({ species: code, available: available.grams, supplied: supplied.grams });
   }
-  return rows;
+  return { stage, rows };
 });

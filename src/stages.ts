@@ -1,0 +1,75 @@
+/**
+ * The six stages by name: parsing `--stage`, the actor role of each stage and of its buyers, and typed handles on
+ * a stage's contract as a generic `Stage` (lots) or `OrderBook` (orders), so one task serves every stage.
+ */
+import type { OrderBook, Stage } from "../typechain-types/index.js";
+import { ACTOR_ROLES, type ActorRole } from "./roles.js";
+import { SELLING_STAGES, STAGE_NAMES, type FishTrace, type SellingStageName, type StageName } from "./system.js";
+import { InputError } from "./units.js";
+
+export { SELLING_STAGES, STAGE_NAMES, type SellingStageName, type StageName };
+
+/** A stage given by name ("harvester", "Supplier"), checked against `allowed` (default: all six). */
+export function stageName(value: string, what?: string): StageName;
+export function stageName<S extends StageName>(value: string, what: string, allowed: readonly S[]): S;
+export function stageName(value: string, what = "--stage", allowed: readonly StageName[] = STAGE_NAMES): StageName {
+  const name = value.trim().toLowerCase();
+  const match = allowed.find((s) => s === name);
+  if (match !== undefined) return match;
+  if (allowed !== STAGE_NAMES && (STAGE_NAMES as readonly string[]).includes(name)) {
+    throw new InputError(`${what} ${name} cannot be used here: it must be one of ${allowed.join(", ")}`);
+  }
+  throw new InputError(`${what} "${value}" is not one of ${allowed.join(", ")}`);
+}
+
+/** The stage of a lot task, from `--stage` (default: the harvester). */
+export function lotStage(value: string | undefined): StageName {
+  return value === undefined ? "harvester" : stageName(value);
+}
+
+/** The stage whose order book sells, from `--stage` (default: the harvester). */
+export function sellingStage(value: string | undefined): SellingStageName {
+  if (value === undefined) return "harvester";
+  const name = value.trim().toLowerCase();
+  if (name === "customer") {
+    throw new InputError(`--stage customer sells nothing on; give the seller's stage: ${SELLING_STAGES.join(", ")}`);
+  }
+  return stageName(value, "--stage", SELLING_STAGES);
+}
+
+/** The stage of number `n` (1 = harvester … 6 = customer). */
+export function stageOfNumber(n: number | bigint): StageName {
+  const name = STAGE_NAMES[Number(n) - 1];
+  if (name === undefined) throw new Error(`${n} is not a stage number (1..6)`);
+  return name;
+}
+
+/** The stage number (1 = harvester … 6 = customer). */
+export function stageNumber(stage: StageName): number {
+  return STAGE_NAMES.indexOf(stage) + 1;
+}
+
+/** The actor role lot custodians at `stage` hold. */
+export function stageRole(stage: StageName): ActorRole {
+  return ACTOR_ROLES[STAGE_NAMES.indexOf(stage)]!;
+}
+
+/** The stage that buys from `stage`: its lots go there once acknowledged. */
+export function buyerStage(stage: SellingStageName): StageName {
+  return STAGE_NAMES[STAGE_NAMES.indexOf(stage) + 1]!;
+}
+
+/** The actor role of `stage`'s buyers (the role of the next stage). */
+export function buyerRole(stage: SellingStageName): ActorRole {
+  return stageRole(buyerStage(stage));
+}
+
+/** Stage `stage`'s contract as the lot functions every stage shares. */
+export function stageContract(fishTrace: FishTrace, stage: StageName): Stage {
+  return fishTrace[stage];
+}
+
+/** Stage `stage`'s order book, where it sells to the next stage. */
+export function orderBook(fishTrace: FishTrace, stage: SellingStageName): OrderBook {
+  return fishTrace[stage];
+}

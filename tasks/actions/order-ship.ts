@@ -1,0 +1,35 @@
+import { lotRefList } from "../../src/digital-link.js";
+import { txText } from "../../src/format.js";
+import { required } from "../../src/inputs.js";
+import { lotsLabel, participantLabel } from "../../src/labels.js";
+import { orderBook, sellingStage } from "../../src/stages.js";
+import { eventIn, mined } from "../../src/tx.js";
+import { formatGrams, positiveId } from "../../src/units.js";
+import type { StageArgs } from "../options.js";
+import { fishTraceAction } from "../run.js";
+import { connectFishTrace, partyOf } from "../session.js";
+
+interface Args extends StageArgs {
+  order?: string;
+  shipment?: string;
+  lots?: string;
+}
+
+export default fishTraceAction(async (args: Args, hre) => {
+  const stage = sellingStage(args.stage);
+  const orderId = positiveId(required(args.order, "order"), "order");
+  const shipmentNo = args.shipment === undefined ? orderId : positiveId(args.shipment, "shipment");
+  const lotIds = lotRefList(required(args.lots, "lots"));
+
+  const { fishTrace } = await connectFishTrace(hre, args, partyOf(stage, orderId, "seller"));
+  const book = orderBook(fishTrace, stage);
+  const receipt = await mined(book.initiateShipment(orderId, shipmentNo, lotIds));
+  const { weightGrams } = (await eventIn(book, book.filters.ShipmentInitiated(orderId), receipt)).args;
+  const { buyerId } = await book.getOrder(orderId);
+  console.log(
+    `${stage} order ${orderId} shipped as shipment ${shipmentNo}: ${await lotsLabel(fishTrace.manufacturer, lotIds)} ` +
+      `(${formatGrams(weightGrams)}) to ${await participantLabel(fishTrace.registry, buyerId)}`,
+  );
+  console.log(`  ${txText(receipt)}`);
+  return { stage, orderId, shipmentNo, lotIds };
+});
