@@ -668,9 +668,10 @@ contract InvariantsTest is FishTraceTest {
         assertEq(handler.ghostWrongPayouts(), 0, "payouts of exactly the price");
     }
 
-    /// @notice Every lot has one custodian, a known participant; a lot still at the stage is held by the harvester
-    /// that caught it, a shipped lot belongs to exactly one open shipment, and a supplied lot is held by the buyer
-    /// of exactly one acknowledged order: no lot was acknowledged twice.
+    /// @notice Every lot has one custodian, a known participant; at the Harvester every lot names the harvester
+    /// that caught it, a shipped lot belongs to exactly one open shipment, and a supplied lot was settled by exactly
+    /// one acknowledged order and is held at the Supplier by that order's buyer: no lot was acknowledged twice, and
+    /// a lot that was not supplied never reached the Supplier.
     /// hardhat-config: invariant.failOnRevert = true
     function invariant_singleCustodian() public view {
         uint256 lots = handler.lotCount();
@@ -699,15 +700,20 @@ contract InvariantsTest is FishTraceTest {
 
         for (uint256 lotId = 1; lotId <= lots; ++lotId) {
             IStage.Lot memory lot = harvester.getLot(lotId);
+            IStage.Lot memory next = supplier.getLot(lotId);
             assertTrue(lot.status != IStage.LotStatus.None, "registered lot exists");
             assertTrue(isParticipant[lot.custodianId], "custodian is a known participant");
+            // The Harvester's record always names the harvester that caught the lot, supplied or not.
+            assertEq(lot.custodianId, handler.registrantOf(lotId), "Harvester record names its harvester");
             if (lot.status == IStage.LotStatus.Supplied) {
                 assertEq(settledIn[lotId], 1, "supplied lot settled by exactly one order");
                 assertEq(openIn[lotId], 0, "supplied lot in no open shipment");
-                assertEq(lot.custodianId, settledBuyer[lotId], "supplied lot held by that order's buyer");
+                assertEq(uint256(next.status), uint256(IStage.LotStatus.Created), "supplied lot received next");
+                assertEq(next.custodianId, settledBuyer[lotId], "supplied lot held by that order's buyer");
+                assertEq(next.weightGrams, lot.weightGrams, "weight carried over");
             } else {
                 assertEq(settledIn[lotId], 0, "unsupplied lot in no settled order");
-                assertEq(lot.custodianId, handler.registrantOf(lotId), "lot held by its harvester");
+                assertEq(uint256(next.status), uint256(IStage.LotStatus.None), "unsupplied lot not at the Supplier");
                 assertEq(openIn[lotId], lot.status == IStage.LotStatus.Shipped ? 1 : 0, "shipped lot in one shipment");
             }
         }

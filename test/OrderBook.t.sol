@@ -564,18 +564,34 @@ contract OrderBookTest is FishTraceTest {
         emit IStage.CustodyTransferred(lotIds[1], sellerId, buyerId, orderId);
         vm.expectEmit(true, false, false, true, address(harvester));
         emit IOrderBook.OrderAcknowledged(orderId, false);
+        vm.expectEmit(true, true, false, true, address(supplier));
+        emit IStage.LotReceived(lotIds[0], buyerId, orderId);
+        vm.expectEmit(true, true, false, true, address(supplier));
+        emit IStage.LotReceived(lotIds[1], buyerId, orderId);
         _acknowledge(orderId, lotIds);
 
         assertEq(_state(orderId), uint256(IOrderBook.OrderState.Acknowledged), "state");
         for (uint256 i; i < lotIds.length; ++i) {
-            IStage.Lot memory lot = harvester.getLot(lotIds[i]);
-            assertEq(uint256(lot.status), uint256(IStage.LotStatus.Supplied), "lot status");
-            assertEq(lot.custodianId, buyerId, "custodian");
+            // At the Harvester the lot is history: supplied, and still naming who held it there.
+            IStage.Lot memory here = harvester.getLot(lotIds[i]);
+            assertEq(uint256(here.status), uint256(IStage.LotStatus.Supplied), "lot status at the Harvester");
+            assertEq(here.custodianId, sellerId, "custodian at the Harvester stays the seller");
+            // The buyer holds it at the next stage, as a new available lot with the same record.
+            IStage.Lot memory next = supplier.getLot(lotIds[i]);
+            assertEq(uint256(next.status), uint256(IStage.LotStatus.Created), "lot status at the Supplier");
+            assertEq(next.custodianId, buyerId, "custodian at the Supplier");
+            assertEq(next.weightGrams, here.weightGrams, "weight carried over");
+            assertEq(bytes32(next.species), bytes32(here.species), "species carried over");
+            assertEq(next.flags, here.flags, "flags carried over");
+            assertEq(next.latitude, here.latitude, "position carried over");
         }
         IStage.Totals memory supplied = harvester.totalSuppliedFish(COD);
         assertEq(supplied.lots, 2, "supplied lots");
         assertEq(supplied.grams, GRAMS, "supplied grams");
         assertEq(harvester.totalAvailableFish(COD).grams, 0, "available grams");
+        IStage.Totals memory received = supplier.totalAvailableFish(COD);
+        assertEq(received.lots, 2, "available lots at the Supplier");
+        assertEq(received.grams, GRAMS, "available grams at the Supplier");
         assertEq(harvester.escrowBalance(), PRICE, "escrow still held until withdraw");
     }
 
@@ -650,6 +666,7 @@ contract OrderBookTest is FishTraceTest {
         vm.expectRevert(_mismatch(orderId));
         _acknowledge(orderId, wrong);
         assertEq(uint256(harvester.getLot(lotIds[0]).status), uint256(IStage.LotStatus.Shipped), "lot unchanged");
+        assertEq(uint256(supplier.getLot(lotIds[0]).status), uint256(IStage.LotStatus.None), "not handed over");
     }
 
     /// @dev The commitment binds the lots to their order: lots acknowledged under one order cannot be
@@ -672,7 +689,10 @@ contract OrderBookTest is FishTraceTest {
         vm.prank(harvester1);
         harvester.claimPayment(orderId, SHIPMENT_NO, lotIds);
         assertEq(_state(orderId), uint256(IOrderBook.OrderState.Acknowledged), "state");
-        assertEq(harvester.getLot(lotIds[0]).custodianId, buyerId, "custodian");
+        assertEq(uint256(harvester.getLot(lotIds[0]).status), uint256(IStage.LotStatus.Supplied), "supplied here");
+        assertEq(harvester.getLot(lotIds[0]).custodianId, sellerId, "custodian here stays the seller");
+        assertEq(uint256(supplier.getLot(lotIds[0]).status), uint256(IStage.LotStatus.Created), "received next");
+        assertEq(supplier.getLot(lotIds[0]).custodianId, buyerId, "custodian at the next stage");
     }
 
     function test_claimPayment_RevertWhen_AtAckDeadline() public {
@@ -775,6 +795,7 @@ contract OrderBookTest is FishTraceTest {
             IStage.Lot memory lot = harvester.getLot(lotIds[i]);
             assertEq(uint256(lot.status), uint256(IStage.LotStatus.Created), "lot status");
             assertEq(lot.custodianId, sellerId, "custodian");
+            assertEq(uint256(supplier.getLot(lotIds[i]).status), uint256(IStage.LotStatus.None), "never handed over");
         }
         IStage.Totals memory available = harvester.totalAvailableFish(COD);
         assertEq(available.lots, 2, "available lots");

@@ -384,9 +384,10 @@ contract RegistryTest is FishTraceTest {
         vm.prank(admin);
         registry.attachStage(address(second));
         address[] memory stages = registry.stages();
-        assertEq(stages.length, 2, "stages");
-        assertEq(stages[0], address(harvester), "first");
-        assertEq(stages[1], address(second), "second");
+        // The fixture attached the six stages of the system, in chain order; the new one comes last.
+        assertEq(stages.length, 7, "stages");
+        for (uint8 s = 1; s <= 6; ++s) assertEq(stages[s - 1], address(_stage(s)), _stageName(s));
+        assertEq(stages[6], address(second), "appended");
     }
 
     function test_attachStage_RevertWhen_AlreadyAttached() public {
@@ -397,8 +398,10 @@ contract RegistryTest is FishTraceTest {
 
     function test_attachStage_RevertWhen_TooManyStages() public {
         uint256 max = registry.MAX_STAGES();
+        // The six stages of the system are attached already.
+        assertEq(registry.stages().length, 6, "system stages");
         vm.startPrank(admin);
-        for (uint256 i = 1; i < max; ++i) {
+        for (uint256 i = 6; i < max; ++i) {
             registry.attachStage(address(new Harvester(registry)));
         }
         address extra = address(new Harvester(registry));
