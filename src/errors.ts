@@ -4,15 +4,7 @@
  */
 import { Interface, type ErrorDescription, type Result } from "ethers";
 
-import {
-  Customer__factory,
-  Distributor__factory,
-  Harvester__factory,
-  Manufacturer__factory,
-  Registry__factory,
-  Retailer__factory,
-  Supplier__factory,
-} from "../typechain-types/index.js";
+import { CONTRACT_ABIS } from "./abis.js";
 import { lotIdText } from "./digital-link.js";
 import { rolesOf } from "./roles.js";
 import { InputError, speciesText } from "./units.js";
@@ -34,19 +26,13 @@ export const ORDER_STATE = [
 
 /** Every error any FishTrace contract can revert with (the ABIs are merged, duplicates dropped). */
 const fishTraceErrors = new Interface(
-  [
-    ...Registry__factory.abi,
-    ...Harvester__factory.abi,
-    ...Supplier__factory.abi,
-    ...Manufacturer__factory.abi,
-    ...Distributor__factory.abi,
-    ...Retailer__factory.abi,
-    ...Customer__factory.abi,
-  ].filter(
-    (fragment, i, all) =>
-      fragment.type === "error" &&
-      all.findIndex((other) => other.type === "error" && other.name === fragment.name) === i,
-  ),
+  Object.values(CONTRACT_ABIS)
+    .flat()
+    .filter(
+      (fragment, i, all) =>
+        fragment.type === "error" &&
+        all.findIndex((other) => other.type === "error" && other.name === fragment.name) === i,
+    ),
 );
 
 type Phrase = (a: Result) => string;

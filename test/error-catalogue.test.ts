@@ -3,26 +3,12 @@ import { Interface, ZeroAddress, type ParamType } from "ethers";
 
 import { errorCatalogue } from "../src/catalogue.js";
 import { describeError } from "../src/errors.js";
-import {
-  Customer__factory,
-  Distributor__factory,
-  Harvester__factory,
-  Manufacturer__factory,
-  Registry__factory,
-  Retailer__factory,
-  Supplier__factory,
-} from "../typechain-types/index.js";
+import { CONTRACT_ABIS, type ContractName } from "../src/abis.js";
 
 /** The registry and all six stage contracts. */
-const CONTRACTS = {
-  Registry: Registry__factory.createInterface(),
-  Harvester: Harvester__factory.createInterface(),
-  Supplier: Supplier__factory.createInterface(),
-  Manufacturer: Manufacturer__factory.createInterface(),
-  Distributor: Distributor__factory.createInterface(),
-  Retailer: Retailer__factory.createInterface(),
-  Customer: Customer__factory.createInterface(),
-} satisfies Record<string, Interface>;
+const CONTRACTS = Object.fromEntries(
+  Object.entries(CONTRACT_ABIS).map(([name, abi]) => [name, new Interface(abi)]),
+) as Record<ContractName, Interface>;
 
 /** A zero-ish value of `param`'s type, for encoding an instance of any error. */
 function zeroOf(param: ParamType): unknown {

@@ -1,0 +1,24 @@
+/** The ABIs of the registry and the six stage contracts, in supply-chain order: the one list everything reads. */
+import type { InterfaceAbi } from "ethers";
+
+import {
+  Customer__factory,
+  Distributor__factory,
+  Harvester__factory,
+  Manufacturer__factory,
+  Registry__factory,
+  Retailer__factory,
+  Supplier__factory,
+} from "../typechain-types/index.js";
+
+export const CONTRACT_ABIS = {
+  Registry: Registry__factory.abi,
+  Harvester: Harvester__factory.abi,
+  Supplier: Supplier__factory.abi,
+  Manufacturer: Manufacturer__factory.abi,
+  Distributor: Distributor__factory.abi,
+  Retailer: Retailer__factory.abi,
+  Customer: Customer__factory.abi,
+} as const satisfies Record<string, InterfaceAbi>;
+
+export type ContractName = keyof typeof CONTRACT_ABIS;
