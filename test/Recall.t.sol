@@ -91,16 +91,13 @@ contract RecallTest is FishTraceTest {
         assertFalse(_recalled(2, lotId), "batch is atomic");
     }
 
-    /// @dev A recall is recorded at the stage it is made at. Made where the lot is now, it sticks to the lot; made
-    /// at a stage the lot has left, it flags that stage's record (its history) only, so a recall must be sent to the
-    /// stage currently holding the lot (or every stage on its path).
-    function test_recallLots_atAStageTheLotLeftFlagsItsHistoryOnly() public {
+    /// @dev A recall made at a stage the lot has left follows it to every later stage it reached, so it sticks
+    /// wherever the lot is now (regression: it used to flag that stage's history only, leaving the lot sellable).
+    function test_recallLots_atAStageTheLotLeftFollowsTheLot() public {
         uint256 lotId = _lotAt(3, COD, GRAMS);
         _recall(1, _ids(lotId));
-        _recall(2, _ids(lotId));
-        assertTrue(_recalled(1, lotId) && _recalled(2, lotId), "history flagged");
-        assertFalse(_recalled(3, lotId), "the current record is not");
-        _recall(3, _ids(lotId));
+        assertTrue(_recalled(1, lotId) && _recalled(2, lotId) && _recalled(3, lotId), "flagged along its path");
+        _recall(2, _ids(lotId)); // a repeat is a no-op
         uint256 orderId = _placeAt(3, distributor1, manufacturer1, COD, GRAMS, PRICE, _shipBy(), ACK_WINDOW);
         vm.expectRevert(_isRecalled(lotId));
         _shipAt(3, manufacturer1, orderId, SHIPMENT_NO, _ids(lotId));

@@ -308,7 +308,8 @@ contract ChainHandler {
     }
 
     /// @dev The regulator recalls a lot, mostly at the stage holding it, sometimes at an earlier stage it passed
-    /// (flagging history only), in a batch with another lot recorded at that stage when there is one.
+    /// (the recall then follows it to where it is now), in a batch with another lot recorded at that stage when
+    /// there is one.
     function recall(uint256 lotSeed, uint256 whereSeed, uint256 otherSeed) external {
         uint256 n = _lots.length;
         if (n == 0) {
@@ -330,10 +331,16 @@ contract ChainHandler {
         }
         batch[0] = lotId;
         for (uint256 i; i < batch.length; ++i) {
+            uint8 at = s;
             IStage.Lot memory lot = _stages[s].getLot(batch[i]);
-            if (lot.status != IStage.LotStatus.Supplied && !_recallRecorded[s][batch[i]]) {
-                _recallRecorded[s][batch[i]] = true;
-                _recalls.push(Recall(s, batch[i], lot.status, lot.weightGrams));
+            // A lot that left stage s is recalled where it is now: the recall follows it down the chain.
+            if (lot.status == IStage.LotStatus.Supplied) {
+                at = ghostStage[batch[i]];
+                lot = _stages[at].getLot(batch[i]);
+            }
+            if (!_recallRecorded[at][batch[i]]) {
+                _recallRecorded[at][batch[i]] = true;
+                _recalls.push(Recall(at, batch[i], lot.status, lot.weightGrams));
             }
         }
         vm.prank(_regulator);

@@ -142,7 +142,7 @@ describe("Customer", () => {
         }
       });
 
-      it("shows each stage's flags: a recall recorded at the Harvester and the customer's problem report", async () => {
+      it("shows each stage's flags: a recall of catch B at the Harvester, followed down its path, and the customer's problem report", async () => {
         const { customer, harvester, cast, pack1, catchB, c1 } = s;
         await harvester.connect(cast.regulator).recallLots([catchB], encodeBytes32String("parasites"));
         await customer.connect(c1).reportProblem(pack1, ProblemReason.Spoiled, DETAIL);
@@ -153,11 +153,11 @@ describe("Customer", () => {
           0n,
           0n,
           0n,
+          Flag.RECALLED, // catch B as the Manufacturer received it
           0n,
+          Flag.RECALLED, // catch B at the Supplier
           0n,
-          0n,
-          0n,
-          Flag.RECALLED,
+          Flag.RECALLED, // catch B at the Harvester
         ]);
       });
 

@@ -49,6 +49,7 @@ function stagePolicy(stage: number): Record<string, Policy> {
     updateFish: { kind: "roles", roles: [actor(stage), "SENSOR_GATEWAY"] },
     removeFish: { kind: "roles", roles: [actor(stage)] },
     receiveLots: { kind: "previous" },
+    forwardRecall: { kind: "previous" },
     recallLots: { kind: "roles", roles: ["REGULATOR"] },
     setNextStage: { kind: "admin" },
     syncAuthorization: { kind: "registry" },

@@ -574,16 +574,28 @@ function shouldBehaveLikeAStage(info: StageInfo): void {
       });
 
       if (n > 1) {
-        it(`recalls a lot recorded here after it left too, without touching its record at later stages`, async () => {
+        it(`recalls a lot that left for this stage at the earlier stage, and the recall follows it here`, async () => {
           const { stage, cast, ids } = w;
           const previous = stageAt(w, n - 1);
           const lotId = await lotAt(w, n);
-          await expect(previous.connect(cast.regulator).recallLots([lotId], RECALL))
-            .to.emit(previous, "LotRecalled")
-            .withArgs(lotId, ids.regulator, RECALL);
+          const tx = previous.connect(cast.regulator).recallLots([lotId], RECALL);
+          await expect(tx).to.emit(previous, "LotRecalled").withArgs(lotId, ids.regulator, RECALL);
+          await expect(tx).to.emit(stage, "LotRecalled").withArgs(lotId, ids.regulator, RECALL);
           const there = await previous.getLot(lotId);
           expect([there.status, there.flags]).to.deep.equal([LotStatus.Supplied, Flag.RECALLED]);
-          expect((await stage.getLot(lotId)).flags).to.equal(0n);
+          const here = await stage.getLot(lotId);
+          expect([here.status, here.flags & BigInt(Flag.RECALLED)]).to.deep.equal([
+            LotStatus.Created,
+            BigInt(Flag.RECALLED),
+          ]);
+        });
+
+        it(`accepts forwardRecall only from ${STAGES[n - 2]!.contract}: StageCallerNotPrevious otherwise`, async () => {
+          const { stage, cast, ids } = w;
+          const lotId = await lotAt(w, n);
+          await expect(stage.connect(cast.regulator).forwardRecall([lotId], ids.regulator, RECALL))
+            .to.be.revertedWithCustomError(stage, "StageCallerNotPrevious")
+            .withArgs(cast.regulator.address);
         });
       }
     });

@@ -123,16 +123,13 @@ abstract contract Stage is IStage, RegistryReplica {
 
     /// @inheritdoc IStage
     function recallLots(uint256[] calldata lotIds, bytes32 reason) external {
-        uint32 regulatorId = _requireRole(Roles.REGULATOR_BIT).id;
-        for (uint256 i; i < lotIds.length; ++i) {
-            uint256 lotId = lotIds[i];
-            uint256 word = _lots[lotId];
-            if (word.status() == LotStatus.None) revert LotNotFound(lotId);
-            uint8 flags = word.flags();
-            if (flags & LotFlags.RECALLED != 0) continue;
-            _lots[lotId] = word.withFlags(flags | LotFlags.RECALLED);
-            emit LotRecalled(lotId, regulatorId, reason);
-        }
+        _recall(lotIds, _requireRole(Roles.REGULATOR_BIT).id, reason);
+    }
+
+    /// @inheritdoc IStage
+    function forwardRecall(uint256[] calldata lotIds, uint32 regulatorId, bytes32 reason) external {
+        if (msg.sender != _PREVIOUS || _PREVIOUS == address(0)) revert StageCallerNotPrevious(msg.sender);
+        _recall(lotIds, regulatorId, reason);
     }
 
     /// @inheritdoc IStage
@@ -225,6 +222,29 @@ abstract contract Stage is IStage, RegistryReplica {
         lot.status = LotStatus.Created;
         _store(lotId, lot);
         _add(_available[lot.species], lot.weightGrams);
+    }
+
+    /// @dev Flags `lotIds` recalled here and carries the recall on for the newly recalled lots that already left
+    /// this stage (their records at the next stage exist: the hand-over created them).
+    function _recall(uint256[] calldata lotIds, uint32 regulatorId, bytes32 reason) private {
+        uint256[] memory onward = new uint256[](lotIds.length);
+        uint256 forwarded;
+        for (uint256 i; i < lotIds.length; ++i) {
+            uint256 lotId = lotIds[i];
+            uint256 word = _lots[lotId];
+            if (word.status() == LotStatus.None) revert LotNotFound(lotId);
+            uint8 flags = word.flags();
+            if (flags & LotFlags.RECALLED != 0) continue;
+            _lots[lotId] = word.withFlags(flags | LotFlags.RECALLED);
+            emit LotRecalled(lotId, regulatorId, reason);
+            if (word.status() == LotStatus.Supplied) onward[forwarded++] = lotId;
+        }
+        if (forwarded != 0) {
+            assembly ("memory-safe") {
+                mstore(onward, forwarded)
+            }
+            IStage(_next).forwardRecall(onward, regulatorId, reason);
+        }
     }
 
     /// @dev The one-word answer of `target` to the argument-less view `selector`, or `type(uint256).max` when it

@@ -147,11 +147,17 @@ interface IStage {
     /// `LotAlreadyExists`.
     function receiveLots(uint256 orderId, uint32 buyerId, uint256[] calldata lotIds, uint256[] calldata words) external;
 
-    /// @notice Recalls `lotIds` held or recorded at this stage, for `reason`. Recalling a recalled lot again is a
-    /// no-op, so a recall can be repeated safely.
-    /// @dev Callable by a REGULATOR. Emits `LotRecalled` per newly recalled lot. Reverts with `StageUnauthorized`,
-    /// `LotNotFound`.
+    /// @notice Recalls `lotIds` held or recorded at this stage, for `reason`. A lot that has already left this stage
+    /// is recalled at every later stage it reached too, so the recall sticks wherever the lot is now. Recalling a
+    /// recalled lot again is a no-op, so a recall can be repeated safely.
+    /// @dev Callable by a REGULATOR. Emits `LotRecalled` per newly recalled lot, here and at the later stages.
+    /// Reverts with `StageUnauthorized`, `LotNotFound`.
     function recallLots(uint256[] calldata lotIds, bytes32 reason) external;
+
+    /// @notice Carries a recall by regulator `regulatorId` on to this stage for lots the previous stage supplied.
+    /// @dev Only the previous stage contract. Emits `LotRecalled` per newly recalled lot. Reverts with
+    /// `StageCallerNotPrevious`, `LotNotFound`.
+    function forwardRecall(uint256[] calldata lotIds, uint32 regulatorId, bytes32 reason) external;
 
     /// @notice Sets the stage contract acknowledged lots are handed to (once).
     /// @dev Callable by the registry admin. Emits `NextStageSet`. Reverts with `StageUnauthorized`,
