@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 
 import {IRegistry} from "./interfaces/IRegistry.sol";
 import {IRegistryReplica} from "./interfaces/IRegistryReplica.sol";
+import {Probe} from "./libraries/Probe.sol";
 import {Roles} from "./libraries/Roles.sol";
 
 /// @title Registry
@@ -50,8 +51,7 @@ contract Registry is IRegistry, AccessControl {
     /// @inheritdoc IRegistry
     function attachStage(address stage) external onlyRole(DEFAULT_ADMIN_ROLE) {
         // A stage that is not this registry's replica would make every later role change revert.
-        (bool ok, bytes memory answer) = stage.staticcall(abi.encodeCall(IRegistryReplica.registry, ()));
-        if (!ok || answer.length != 32 || abi.decode(answer, (address)) != address(this)) {
+        if (Probe.word(stage, IRegistryReplica.registry.selector) != uint256(uint160(address(this)))) {
             revert RegistryNotReplica(stage);
         }
         uint256 n = _stages.length;

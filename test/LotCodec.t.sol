@@ -43,6 +43,10 @@ contract LotCodecHarness {
         return LotCodec.withCustodian(word, id);
     }
 
+    function withWeight(uint256 word, uint40 newWeightGrams) external pure returns (uint256) {
+        return LotCodec.withWeight(word, newWeightGrams);
+    }
+
     function withStatus(uint256 word, IStage.LotStatus newStatus) external pure returns (uint256) {
         return LotCodec.withStatus(word, newStatus);
     }
@@ -251,6 +255,15 @@ contract LotCodecTest is Test {
         uint256 updated = codec.withCustodian(word, id);
         assertEq(updated, codec.encode(expected), "word");
         _assertLotEq(codec.decode(updated), expected, "withCustodian");
+    }
+
+    function testFuzz_withWeight(uint256 raw, uint256 statusSeed, uint40 weightGrams) public view {
+        uint256 word = _word(raw, statusSeed);
+        IStage.Lot memory expected = codec.decode(word);
+        expected.weightGrams = weightGrams;
+        uint256 updated = codec.withWeight(word, weightGrams);
+        assertEq(updated, codec.encode(expected), "word");
+        _assertLotEq(codec.decode(updated), expected, "withWeight");
     }
 
     function testFuzz_withStatus(uint256 raw, uint256 statusSeed, uint256 newStatusSeed) public view {

@@ -127,7 +127,7 @@ contract Manufacturer is IManufacturer, OrderBook {
                 _subtract(_available[species], 1, grams);
                 emit FishRemoved(lotId, manufacturerId, RemovalReason.Consumed);
             } else {
-                _lots[lotId] = LotCodec.encode(_withWeight(LotCodec.decode(word), left));
+                _lots[lotId] = word.withWeight(left);
                 _subtract(_available[species], 0, grams);
             }
             flags |= word.flags() & _INHERITED;
@@ -135,11 +135,6 @@ contract Manufacturer is IManufacturer, OrderBook {
             consumed[i] = grams;
             total += grams;
         }
-    }
-
-    function _withWeight(Lot memory lot, uint40 weightGrams) private pure returns (Lot memory) {
-        lot.weightGrams = weightGrams;
-        return lot;
     }
 
     /// @dev A GTIN-14 (shorter GTINs padded with zeros) whose last digit is the GS1 mod-10 check digit.

@@ -6,6 +6,7 @@ import {IStage} from "../interfaces/IStage.sol";
 import {ColdChain} from "../libraries/ColdChain.sol";
 import {LotCodec} from "../libraries/LotCodec.sol";
 import {LotFlags} from "../libraries/LotFlags.sol";
+import {Probe} from "../libraries/Probe.sol";
 import {Roles} from "../libraries/Roles.sol";
 import {RegistryReplica} from "./RegistryReplica.sol";
 
@@ -110,7 +111,7 @@ abstract contract Stage is IStage, RegistryReplica {
         uint256[] calldata lotIds,
         uint256[] calldata words
     ) external {
-        if (msg.sender != _PREVIOUS || _PREVIOUS == address(0)) revert StageCallerNotPrevious(msg.sender);
+        _requirePrevious();
         for (uint256 i; i < lotIds.length; ++i) {
             uint256 lotId = lotIds[i];
             if (_lots[lotId] != 0) revert LotAlreadyExists(lotId);
@@ -128,7 +129,7 @@ abstract contract Stage is IStage, RegistryReplica {
 
     /// @inheritdoc IStage
     function forwardRecall(uint256[] calldata lotIds, uint32 regulatorId, bytes32 reason) external {
-        if (msg.sender != _PREVIOUS || _PREVIOUS == address(0)) revert StageCallerNotPrevious(msg.sender);
+        _requirePrevious();
         _recall(lotIds, regulatorId, reason);
     }
 
@@ -137,9 +138,9 @@ abstract contract Stage is IStage, RegistryReplica {
         _requireRole(Roles.ADMIN_BIT);
         if (_next != address(0)) revert StageNextAlreadySet(_next);
         if (
-            _ask(next, IStage.stage.selector) != _STAGE + 1 ||
-            _ask(next, IStage.previousStage.selector) != uint256(uint160(address(this))) ||
-            _ask(next, RegistryReplica.registry.selector) != uint256(uint160(address(_REGISTRY)))
+            Probe.word(next, IStage.stage.selector) != _STAGE + 1 ||
+            Probe.word(next, IStage.previousStage.selector) != uint256(uint160(address(this))) ||
+            Probe.word(next, RegistryReplica.registry.selector) != uint256(uint160(address(_REGISTRY)))
         ) revert StageInvalidNext(next);
         _next = next;
         emit NextStageSet(next);
@@ -247,11 +248,9 @@ abstract contract Stage is IStage, RegistryReplica {
         }
     }
 
-    /// @dev The one-word answer of `target` to the argument-less view `selector`, or `type(uint256).max` when it
-    /// has no such function (no code, a revert, or a short answer), so a foreign contract reads as "not a stage".
-    function _ask(address target, bytes4 selector) private view returns (uint256) {
-        (bool ok, bytes memory answer) = target.staticcall(abi.encodeWithSelector(selector));
-        return ok && answer.length == 32 ? abi.decode(answer, (uint256)) : type(uint256).max;
+    /// @dev Only the previous stage contract hands lots and recalls on; the Harvester has none.
+    function _requirePrevious() private view {
+        if (msg.sender != _PREVIOUS || _PREVIOUS == address(0)) revert StageCallerNotPrevious(msg.sender);
     }
 
     /// @dev Reverts with `LotIsRecalled` when the lot packed in `word` was recalled.

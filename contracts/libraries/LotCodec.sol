@@ -75,6 +75,10 @@ library LotCodec {
         return (word & ~uint256(type(uint32).max)) | id;
     }
 
+    function withWeight(uint256 word, uint40 newWeightGrams) internal pure returns (uint256) {
+        return (word & ~(uint256(type(uint40).max) << 32)) | (uint256(newWeightGrams) << 32);
+    }
+
     function withStatus(uint256 word, IStage.LotStatus newStatus) internal pure returns (uint256) {
         return (word & ~(uint256(0xff) << _STATUS_SHIFT)) | (uint256(newStatus) << _STATUS_SHIFT);
     }

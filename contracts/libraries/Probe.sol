@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title Probe
+/// @notice Asks a contract that may not be what it claims for a one-word view, without letting a missing function,
+/// a revert or a malformed answer abort the caller: used to check a stage before wiring it in.
+library Probe {
+    /// @notice The answer `target` gives to the argument-less view `selector`, as a word; `type(uint256).max` when it
+    /// has no such function (no code, a revert, or an answer that is not one word), which no address or stage number
+    /// equals.
+    function word(address target, bytes4 selector) internal view returns (uint256) {
+        (bool ok, bytes memory answer) = target.staticcall(abi.encodeWithSelector(selector));
+        return ok && answer.length == 32 ? abi.decode(answer, (uint256)) : type(uint256).max;
+    }
+}
