@@ -81,7 +81,7 @@ contract Registry is IRegistry, AccessControl {
     function registerDevice(address device, bytes32 role, address operator) external onlyRole(DEFAULT_ADMIN_ROLE) {
         uint16 bit = Roles.bitOf(role);
         if (bit & Roles.DEVICE_BITS == 0) revert RegistryNotDeviceRole(role);
-        if (_members[operator].roles & Roles.ACTOR_BITS == 0) revert RegistryOperatorNotActor(operator);
+        if (_members[operator].roles & Roles.OPERATOR_BITS == 0) revert RegistryOperatorNotActor(operator);
         Member storage m = _members[device];
         if ((m.roles & ~Roles.DEVICE_BITS) != 0 || (m.operator != address(0) && m.operator != operator)) {
             revert RegistryDeviceConflict(device, m.operator);
@@ -137,7 +137,8 @@ contract Registry is IRegistry, AccessControl {
         return _stages;
     }
 
-    /// @dev The effective authorization of `account`: a device loses its roles while its operator is no actor.
+    /// @dev The effective authorization of `account`: a device loses its roles while its operator is neither an
+    /// actor nor a regulator.
     function _authorizationOf(address account) private view returns (Authorization memory auth) {
         Member memory m = _members[account];
         auth.id = m.id;
@@ -145,8 +146,8 @@ contract Registry is IRegistry, AccessControl {
         if (m.operator != address(0)) {
             Member memory op = _members[m.operator];
             auth.operatorId = op.id;
-            // A device acts only while the participant operating it is still an actor.
-            if (op.roles & Roles.ACTOR_BITS == 0) auth.roles &= ~Roles.DEVICE_BITS;
+            // A device acts only while the participant operating it is still an actor or a regulator.
+            if (op.roles & Roles.OPERATOR_BITS == 0) auth.roles &= ~Roles.DEVICE_BITS;
         }
     }
 
@@ -184,7 +185,7 @@ contract Registry is IRegistry, AccessControl {
     /// @notice Whether `account` holds `role` (as `authorization` reports it); false for roles outside FishTrace's
     /// eleven.
     function hasRole(bytes32 role, address account) public view override returns (bool) {
-        // The effective roles, as stages see them: a device whose operator is no actor holds none.
+        // The effective roles, as stages see them: a device whose operator is neither actor nor regulator holds none.
         return _authorizationOf(account).roles & Roles.bitOf(role) != 0;
     }
 

@@ -4,11 +4,14 @@
  * three catches and record cold-chain readings (one excursion), then pass cod through every stage — vessel →
  * supplier → manufacturer (one lot processed into two GS1-labelled packs) → distributor (dispatched with its route,
  * arrival confirmed) → retailer → a customer, who verifies the pack's provenance back to the catch. Along the way
- * a delivery is rejected (haddock warmed up at sea), a pack is recalled, its sale is blocked, and that order is
- * cancelled and refunded.
+ * a delivery is rejected (haddock warmed up at sea), QAT devices scan lots at four stages (device-signed, relayed),
+ * a sensor batch of a warm leg is anchored as a Merkle root (an excursion, one reading proved against the root), a
+ * freshness warning follows that leg, a substituted fillet is caught as a species mismatch and recalled, its sale
+ * is blocked, and that order is cancelled and refunded.
  *
  *   npm run demo        (hardhat run scripts/demo.ts)
  */
+import { Wallet, id } from "ethers";
 import { network } from "hardhat";
 
 import { catchData } from "../src/catch.js";
@@ -18,10 +21,14 @@ import { describeError } from "../src/errors.js";
 import { bandText, celsius, duration, ether, flagsText, isoTime, position, thousands } from "../src/format.js";
 import { transportMode } from "../src/inputs.js";
 import { participantName, speciesLabel } from "../src/labels.js";
+import { DEFAULT_FRESHNESS_RULE } from "../src/freshness.js";
 import { parseInputs, parseOutputs } from "../src/process.js";
 import { catchesOf, provenanceLines, provenanceTree } from "../src/provenance.js";
 import { DEMO_SPECIES, demoParticipants, seedDemo } from "../src/seed.js";
 import { SELLING_STAGES, STAGE_NAMES } from "../src/stages.js";
+import { qatDomain, signReading, type QatReading } from "../src/qat.js";
+import { roleId } from "../src/roles.js";
+import { proofOf, sensorTree, summarize, type SensorReading } from "../src/sensors.js";
 import { story } from "../src/story.js";
 import { eventIn, eventsIn, mined } from "../src/tx.js";
 import { centiCelsius, fixedText, formatGrams, grams, speciesCode } from "../src/units.js";
@@ -32,7 +39,7 @@ const started = performance.now();
 const HOUR = 3_600;
 
 const connection = await network.getOrCreate();
-const { ethers } = connection;
+const { ethers, networkHelpers } = connection;
 const [admin, vessel, supplier, gateway, manufacturer, distributor, retailer, customer, regulator] =
   await ethers.getSigners();
 if (
@@ -56,10 +63,16 @@ const tell = story();
 console.log(`FishTrace demo on Hardhat's in-process network (chain ${(await ethers.provider.getNetwork()).chainId})`);
 
 // ------------------------------------------------------------------------------------------ deployment
-tell.section("Deployment of the registry and the six stage contracts, through the Ignition module");
+tell.section("Deployment of the registry, the six stage contracts and the quality ledger, through the Ignition module");
 const { fishTrace, transactions } = await deployWithReport(connection);
-const { registry, harvester } = fishTrace;
+const { registry, harvester, qualityLedger } = fishTrace;
 for (const { what, receipt } of transactions) tell.step(what, receipt);
+const rule = DEFAULT_FRESHNESS_RULE;
+tell.detail(
+  `default freshness rule: Torry scale to ${rule.maxGrade}, ${rule.decayPerDay / 100} grade a day at 0 °C, ` +
+    `RRS(T) = (1 + T/${-rule.minimumTemperature / 100})², unmonitored time counted at ${rule.defaultTemperature / 100} °C, ` +
+    `margin ${rule.margin / 100} grade + up to ${rule.uncertainty / 100} as confidence falls (docs/freshness.md)`,
+);
 
 // ------------------------------------------------------------------------------------------ registry
 tell.section(`Registry: participants, devices and species, by the admin ${admin.address}`);
@@ -78,6 +91,69 @@ const [vesselName, supplierName, manufacturerName, distributorName, retailerName
   demoParticipants(cast).map((p) => p.name) as [string, string, string, string, string, string, string];
 
 type Account = typeof vessel;
+
+// QAT hand-held devices: each signs its readings with its own key (no wallet, no ether); the admin account relays
+// them, as anyone may, since the ledger checks the device's signature, not the sender.
+const qatDevices = {
+  vessel: new Wallet(id("fishtrace demo QAT device: vessel")),
+  supplier: new Wallet(id("fishtrace demo QAT device: supplier")),
+  manufacturer: new Wallet(id("fishtrace demo QAT device: manufacturer")),
+  retailer: new Wallet(id("fishtrace demo QAT device: retailer")),
+};
+for (const [owner, device] of Object.entries(qatDevices) as [keyof typeof qatDevices, Wallet][]) {
+  const receipt = await mined(registry.registerDevice(device.address, roleId("QAT_DEVICE"), cast[owner]));
+  tell.step(`QAT device ${device.address} operated by the ${owner}`, receipt);
+}
+const qatDomainOfDemo = qatDomain((await ethers.provider.getNetwork()).chainId, await qualityLedger.getAddress());
+let readingIds = 0n;
+
+/** `device` scans `lots` at stage `stage` (a batch, relayed by the admin); tells each scan and what it raised. */
+async function scan(
+  stage: number,
+  device: Wallet,
+  who: string,
+  lots: { lotId: bigint; species: string; speciesConfidence: number; grade: number; gradeConfidence: number }[],
+) {
+  const scannedAt = await now();
+  const signed = await Promise.all(
+    lots.map(async (l) => {
+      const reading: QatReading = {
+        readingId: ++readingIds,
+        lotId: l.lotId,
+        species: speciesCode(l.species),
+        speciesConfidence: l.speciesConfidence,
+        grade: l.grade,
+        gradeConfidence: l.gradeConfidence,
+        scannedAt,
+        device: device.address,
+      };
+      return { reading, signature: await signReading(device, qatDomainOfDemo, reading) };
+    }),
+  );
+  const receipt = await mined(qualityLedger.submitScans(stage, signed));
+  const names = lots.map((l) => lotName(l.lotId));
+  tell.step(`${who}'s QAT device scans ${names.join(" and ")}; the admin relays the signed readings`, receipt);
+  for (const l of lots) {
+    tell.detail(
+      `${lotName(l.lotId)}: ${await speciesLabel(registry, speciesCode(l.species))} – ${l.speciesConfidence} % confidence, ` +
+        `grade ${l.grade} freshness – ${l.gradeConfidence} % confidence`,
+    );
+  }
+  for (const e of await eventsIn(qualityLedger, qualityLedger.filters.SpeciesMismatch(), receipt)) {
+    tell.detail(
+      `species mismatch on ${lotName(e.args.lotId)}: registered ${await speciesLabel(registry, e.args.registered)}, ` +
+        `scanned ${await speciesLabel(registry, e.args.scanned)} (${e.args.confidence} %): lot flagged SPECIES_MISMATCH`,
+    );
+  }
+  for (const e of await eventsIn(qualityLedger, qualityLedger.filters.FreshnessWarning(), receipt)) {
+    tell.detail(
+      `freshness warning on ${lotName(e.args.lotId)}: grade ${e.args.previousGrade} → ${e.args.grade} in ` +
+        `${(Number(e.args.elapsed) / 3_600).toFixed(1)} h (${(Number(e.args.equivalentSeconds) / 3_600).toFixed(1)} h at 0 °C ` +
+        `equivalent) drops ${Number(e.args.drop) / 100} grades where ${Number(e.args.allowedDrop) / 100} are allowed: ` +
+        `lot flagged FRESHNESS_WARNING`,
+    );
+  }
+}
 
 /** The end of every sale: the buyer acknowledges (the lots move to its stage), the seller withdraws the price. */
 async function settle(
@@ -199,6 +275,13 @@ for (const r of readings) {
   }
 }
 
+tell.section("Quality at landing: the vessel's QAT device scans every lot (EIP-712 readings signed on the device)");
+await scan(1, qatDevices.vessel, vesselName, [
+  { lotId: cod1, species: "COD", speciesConfidence: 98, grade: 10, gradeConfidence: 94 },
+  { lotId: cod2, species: "COD", speciesConfidence: 97, grade: 10, gradeConfidence: 93 },
+  { lotId: haddock, species: "HAD", speciesConfidence: 96, grade: 10, gradeConfidence: 92 },
+]);
+
 tell.section(`Sale 1 → 2: ${supplierName} buys from ${vesselName}, the price held in escrow`);
 const codOrder = await order(
   harvester,
@@ -207,10 +290,44 @@ const codOrder = await order(
   { species: "COD", weight: "400kg", price: "2.5", shipWithinHours: 48, ackWindowHours: 36 },
   "at least 400 kg of cod",
 );
+const shippedAt = await now();
 await shipAndDeliver(harvester, codOrder, 1001n, [cod1, cod2], vessel, supplier, {
   ship: `${vesselName} ships lots ${cod1} and ${cod2}`,
   deliver: `landed at Bodø: ${supplierName} confirms delivery`,
 });
+
+// Six hours of transport; the chiller of lot 2's tote fails. The gateway logged a reading every five minutes.
+await networkHelpers.time.increase(6 * HOUR);
+const hold: SensorReading[] = Array.from({ length: 72 }, (_, i) => ({
+  sensor: gateway.address,
+  readAt: shippedAt + 300 * (i + 1),
+  temperature: i < 12 ? 180 + i * 10 : Math.min(930, 300 + i * 10), // 1.8 °C, warming to 9.3 °C
+  humidity: 86,
+}));
+const holdTree = sensorTree(hold);
+const holdSummary = summarize(hold);
+const anchored = await mined(qualityLedger.connect(gateway).anchorReadings(1, [cod2], holdTree.root, holdSummary));
+tell.step(
+  `the vessel's gateway anchors ${hold.length} hold readings of lot ${cod2} as one Merkle root ${holdTree.root.slice(0, 10)}…`,
+  anchored,
+);
+tell.detail(
+  `summary: ${isoTime(holdSummary.from)} to ${isoTime(holdSummary.to)}, min ${celsius(holdSummary.minimum)}, ` +
+    `mean ${celsius(holdSummary.mean)}, max ${celsius(holdSummary.maximum)}; ${thousands(Math.round(Number(anchored.gasUsed) / hold.length))} gas a reading`,
+);
+for (const e of await eventsIn(qualityLedger, qualityLedger.filters.SensorExcursion(holdTree.root), anchored)) {
+  tell.detail(
+    `excursion in the batch: up to ${celsius(e.args.maximum)}, outside ${celsius(e.args.bandMinimum)}..${celsius(e.args.bandMaximum)}; ` +
+      `lot ${e.args.lotId} flagged ${flagsText((await harvester.getLot(e.args.lotId)).flags)}`,
+  );
+}
+const warmest = hold.reduce((a, b) => (b.temperature > a.temperature ? b : a));
+const proved = await qualityLedger.verifyReading(holdTree.root, warmest, proofOf(holdTree, warmest));
+tell.step(
+  `anyone proves one reading against the root: ${celsius(warmest.temperature)} at ${isoTime(warmest.readAt)} is in the ` +
+    `batch (${proved ? "proved" : "NOT proved"} by a free view call, ${proofOf(holdTree, warmest).length} hashes)`,
+);
+if (!proved) throw new Error("the anchored reading did not verify");
 await settle(harvester, codOrder, 1001n, [cod1, cod2], {
   seller: vessel,
   buyer: supplier,
@@ -245,6 +362,11 @@ tell.step(`${supplierName} withdraws the refund, ${ether(refund)}`, refunded);
 // ------------------------------------------------------------------------------------------ stage 2: supplier
 tell.section(`Stage 2, supplier — ${supplierName} cools and stores, then sells to ${manufacturerName}`);
 const { supplier: supplierStage } = fishTrace;
+await networkHelpers.time.increase(2 * HOUR);
+await scan(2, qatDevices.supplier, supplierName, [
+  { lotId: cod1, species: "COD", speciesConfidence: 98, grade: 9, gradeConfidence: 95 },
+  { lotId: cod2, species: "COD", speciesConfidence: 97, grade: 6, gradeConfidence: 93 },
+]);
 for (const lotId of [cod1, cod2]) {
   const receipt = await mined(
     supplierStage.connect(supplier).updateFish(lotId, centiCelsius("0.8"), 92, 6728370, 1440450, await now()),
@@ -295,6 +417,10 @@ tell.detail(`lot ${cod1} keeps ${formatGrams((await manufacturerStage.getLot(cod
 const [packA, packB] = made.productLotIds as unknown as [bigint, bigint];
 for (const [i, out] of outputs.entries()) packNames.set(made.productLotIds[i]!, `pack ${out.lot}`);
 const [labelA, labelB] = [lotName(packA), lotName(packB)];
+await scan(3, qatDevices.manufacturer, manufacturerName, [
+  { lotId: packA, species: "COD", speciesConfidence: 99, grade: 9, gradeConfidence: 94 },
+  { lotId: packB, species: "COD", speciesConfidence: 98, grade: 9, gradeConfidence: 94 },
+]);
 
 const manufacturerOrder = await order(
   manufacturerStage,
@@ -350,8 +476,17 @@ await settle(distributorStage, distributorOrder, 4001n, [packA, packB], {
 });
 
 // ------------------------------------------------------------------------------------------ stage 5: retailer
-tell.section(`Stage 5, retailer — ${customerName} buys a pack at ${retailerName}`);
+tell.section(`Stage 5, retailer — receiving inspection, then ${customerName} buys a pack at ${retailerName}`);
 const { retailer: retailerStage, customer: customerStage } = fishTrace;
+await scan(5, qatDevices.retailer, retailerName, [
+  { lotId: packA, species: "COD", speciesConfidence: 98, grade: 8, gradeConfidence: 94 },
+  { lotId: packB, species: "POK", speciesConfidence: 91, grade: 8, gradeConfidence: 90 },
+]);
+const [inspection, packAFlags] = await retailerStage.queryQAT(packA);
+tell.detail(
+  `queryQAT(${labelA}) at the retailer: grade ${inspection.grade} (${inspection.gradeConfidence} %) scanned ` +
+    `${isoTime(inspection.scannedAt)} by device ${inspection.deviceId}; flags ${flagsText(packAFlags)}`,
+);
 const retailOrder = await order(
   retailerStage,
   customer,
@@ -382,11 +517,11 @@ tell.step(
 for (const line of await provenanceLines(fishTrace, tree)) tell.detail(line);
 
 // ------------------------------------------------------------------------------------------ recall
-tell.section(`Recall — ${regulatorName} recalls ${labelB} at the retailer`);
+tell.section(`Recall — ${regulatorName} recalls the substituted ${labelB} at the retailer`);
 const recalled = await mined(
-  retailerStage.connect(regulator).recallLots([packB], fixedText("Listeria in batch L2026-11-002", 32, "reason")),
+  retailerStage.connect(regulator).recallLots([packB], fixedText("species substitution (QAT)", 32, "reason")),
 );
-tell.step(`recall ${labelB}: "Listeria in batch L2026-11-002"`, recalled);
+tell.step(`recall ${labelB}: "species substitution (QAT)"`, recalled);
 tell.detail(`flags now ${flagsText((await retailerStage.getLot(packB)).flags)}`);
 const blockedOrder = await order(
   retailerStage,

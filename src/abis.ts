@@ -1,4 +1,7 @@
-/** The ABIs of the registry and the six stage contracts, in supply-chain order: the one list everything reads. */
+/**
+ * The ABIs of the registry, the six stage contracts in supply-chain order and the quality ledger: the one list
+ * everything reads.
+ */
 import type { InterfaceAbi } from "ethers";
 
 import {
@@ -6,6 +9,7 @@ import {
   Distributor__factory,
   Harvester__factory,
   Manufacturer__factory,
+  QualityLedger__factory,
   Registry__factory,
   Retailer__factory,
   Supplier__factory,
@@ -19,6 +23,7 @@ export const CONTRACT_ABIS = {
   Distributor: Distributor__factory.abi,
   Retailer: Retailer__factory.abi,
   Customer: Customer__factory.abi,
+  QualityLedger: QualityLedger__factory.abi,
 } as const satisfies Record<string, InterfaceAbi>;
 
 export type ContractName = keyof typeof CONTRACT_ABIS;

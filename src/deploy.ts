@@ -28,7 +28,9 @@ export async function deployWithReport(connection: Connection): Promise<Deployme
   const fishTrace = await deployFishTrace(connection);
   const last = await provider.getBlockNumber();
   const addresses = {} as FishTraceAddresses;
-  for (const key of ["registry", ...STAGE_NAMES] as const) addresses[key] = await fishTrace[key].getAddress();
+  for (const key of ["registry", ...STAGE_NAMES, "qualityLedger"] as const) {
+    addresses[key] = await fishTrace[key].getAddress();
+  }
   const names = new Map(Object.entries(addresses).map(([key, address]) => [address.toLowerCase(), contractName(key)]));
   const stageInterface = Stage__factory.createInterface();
 
@@ -44,14 +46,25 @@ export async function deployWithReport(connection: Connection): Promise<Deployme
         transactions.push({ what: `deploy ${created} at ${receipt.contractAddress}`, receipt });
       } else if (target !== undefined) {
         const tx = await provider.getTransaction(hash);
-        const iface = target === "Registry" ? fishTrace.registry.interface : stageInterface;
+        const iface =
+          target === "Registry"
+            ? fishTrace.registry.interface
+            : target === "QualityLedger"
+              ? fishTrace.qualityLedger.interface
+              : stageInterface;
         const call = tx === null ? null : iface.parseTransaction(tx);
-        const args = (call?.args.toArray() ?? []).map((a: unknown) => names.get(String(a).toLowerCase()) ?? String(a));
+        const args = (call?.args.toArray() ?? []).map((a: unknown) => names.get(String(a).toLowerCase()) ?? argText(a));
         transactions.push({ what: `${target}.${call?.name ?? "call"}(${args.join(", ")})`, receipt });
       }
     }
   }
   return { fishTrace, addresses, transactions };
+}
+
+/** A call argument as a short text: tuples (a freshness rule) as their values in brackets. */
+function argText(value: unknown): string {
+  if (Array.isArray(value)) return `(${value.map(argText).join(", ")})`;
+  return String(value);
 }
 
 /** The contract deployed under key `key` of the addresses ("registry" → "Registry"). */

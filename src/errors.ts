@@ -58,6 +58,34 @@ const PHRASES: Record<string, Phrase> = {
   StageInvalidNext: (a) => `${a[0]} is not the following stage of this one (stage, previous stage or registry differ)`,
   LotAlreadyExists: (a) => `lot ${lotIdText(a[0])} exists at this stage already`,
   LotIsRecalled: (a) => `lot ${lotIdText(a[0])} was recalled by a regulator and cannot move`,
+  StageCallerNotLedger: (a) => `only the quality ledger flags lots, not ${a[0]}`,
+  StageLedgerAlreadySet: (a) => `the quality ledger is set already, to ${a[0]}`,
+  StageInvalidLedger: (a) => `${a[0]} is not a quality ledger of this registry that names this contract as its stage`,
+  StageInvalidFlags: (a) =>
+    `flags 0x${Number(a[0]).toString(16)} include bits the quality ledger may not raise (only excursion, species mismatch, freshness warning)`,
+  QualityUnauthorized: (a) => `account ${a[0]} is not the registry administrator`,
+  QualityUnknownStage: (a) => `there is no stage ${a[0]} (1 = harvester … 6 = customer)`,
+  QualityInvalidStage: (a) => `${a[1]} is not stage ${a[0]} of this registry`,
+  QatDeviceUnauthorized: (a) =>
+    `device ${a[0]} is not a QAT device in the registry (unknown, revoked, or its operator is no longer an actor)`,
+  QatMalformedSignature: (a) => `the signature of reading ${a[0]} is malformed (wrong length or a high-s value)`,
+  QatWrongSigner: (a) => `reading ${a[0]} names device ${a[1]} but was signed by ${a[2]}`,
+  QatReadingAlreadyAccepted: (a) => `device ${a[0]} already submitted reading ${a[1]}`,
+  QatScanInFuture: (a) => `scan time ${when(a[0])} is after the current block time ${when(a[1])}`,
+  QatInvalidConfidence: (a) => `a confidence of ${a[0]} % is above 100 %`,
+  QatGradeOutOfScale: (a) => `grade ${a[0]} is above ${a[1]}, the top of the lot's grading scale`,
+  QualityLotNotHere: (a) =>
+    `lot ${lotIdText(a[0])} is not held at stage ${a[1]} (it is ${LOT_STATUS[Number(a[2])] ?? a[2]} there)`,
+  QualityNotCustodian: (a) =>
+    `the device's operator (participant ${a[2]}) neither holds lot ${lotIdText(a[0])} (participant ${a[1]} does) nor is a regulator`,
+  SensorGatewayUnauthorized: (a) => `account ${a[0]} is not a SENSOR_GATEWAY in the registry`,
+  SensorRootInvalid: (a) => `root ${a[0]} is zero or was anchored already`,
+  SensorInvalidSummary: (a) =>
+    `the sensor summary is inconsistent (from ${when(a[0])} to ${when(a[1])}, ${a[2]} readings, minimum ${Number(a[3]) / 100} °C, mean ${Number(a[4]) / 100} °C, maximum ${Number(a[5]) / 100} °C): it needs at least one reading, from ≤ to ≤ now and minimum ≤ mean ≤ maximum`,
+  SensorNoLots: () => `a sensor batch must be anchored for at least one lot`,
+  SensorRootNotFound: (a) => `no sensor batch was anchored under root ${a[0]}`,
+  FreshnessInvalidRule: (a) =>
+    `the freshness rule is unusable (minimum temperature ${Number(a[0]) / 100} °C, default temperature ${Number(a[1]) / 100} °C, top grade ${a[2]}): it needs a minimum below 0 °C, a default above the minimum and a top grade of at least 1`,
   ProcessEmpty: (a) => `a process needs at least one input and one output (got ${a[0]} inputs, ${a[1]} outputs)`,
   ProcessMixedSpecies: (a) =>
     `lot ${lotIdText(a[0])} is ${speciesText(a[2])}, but this process is of ${speciesText(a[1])} (the first input's species)`,
@@ -88,7 +116,7 @@ const PHRASES: Record<string, Phrase> = {
   RegistrySpeciesAlreadyListed: (a) => `species ${speciesText(a[0])} is listed already`,
   RegistrySpeciesNotListed: (a) => `species ${speciesText(a[0])} is not listed`,
   RegistryNotDeviceRole: (a) => `role ${a[0]} cannot be given to a device`,
-  RegistryOperatorNotActor: (a) => `${a[0]} holds no actor role, so it cannot operate a device`,
+  RegistryOperatorNotActor: (a) => `${a[0]} holds neither an actor role nor REGULATOR, so it cannot operate a device`,
   RegistryDeviceConflict: (a) => `${a[0]} cannot be (re)bound as a device (current operator ${a[1]})`,
   RegistryNotReplica: (a) => `${a[0]} is not a stage contract of this registry`,
   RegistryStageAlreadyAttached: (a) => `stage ${a[0]} is attached already`,
@@ -96,6 +124,8 @@ const PHRASES: Record<string, Phrase> = {
   AccessControlUnauthorizedAccount: (a) => `account ${a[0]} lacks role ${a[1]}`,
   AccessControlBadConfirmation: () => `an account can renounce only its own roles`,
   ReentrancyGuardReentrantCall: () => `reentrant call refused`,
+  InvalidShortString: () => `a short string of the EIP-712 domain is malformed`,
+  StringTooLong: (a) => `"${a[0]}" is too long for a short string (EIP-712 domain name or version)`,
   FailedCall: () => `the Ether transfer failed`,
   InsufficientBalance: (a) => `the contract holds ${a[0]} wei, less than the ${a[1]} wei to send`,
 };

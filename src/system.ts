@@ -15,6 +15,7 @@ import {
   Distributor__factory,
   Harvester__factory,
   Manufacturer__factory,
+  QualityLedger__factory,
   Registry__factory,
   Retailer__factory,
   Supplier__factory,
@@ -22,6 +23,7 @@ import {
   type Distributor,
   type Harvester,
   type Manufacturer,
+  type QualityLedger,
   type Registry,
   type Retailer,
   type Supplier,
@@ -44,10 +46,11 @@ export interface FishTrace {
   distributor: Distributor;
   retailer: Retailer;
   customer: Customer;
+  qualityLedger: QualityLedger;
 }
 
 /** The addresses of a deployment. */
-export type FishTraceAddresses = Record<"registry" | StageName, string>;
+export type FishTraceAddresses = Record<"registry" | StageName | "qualityLedger", string>;
 
 const CONTRACT_NAMES: Record<keyof FishTraceAddresses, string> = {
   registry: "Registry",
@@ -57,6 +60,7 @@ const CONTRACT_NAMES: Record<keyof FishTraceAddresses, string> = {
   distributor: "Distributor",
   retailer: "Retailer",
   customer: "Customer",
+  qualityLedger: "QualityLedger",
 };
 
 type Connection = NetworkConnection & { ethers: HardhatEthers };
@@ -86,6 +90,7 @@ export function attachFishTrace(addresses: FishTraceAddresses, runner: ContractR
     distributor: Distributor__factory.connect(addresses.distributor, runner),
     retailer: Retailer__factory.connect(addresses.retailer, runner),
     customer: Customer__factory.connect(addresses.customer, runner),
+    qualityLedger: QualityLedger__factory.connect(addresses.qualityLedger, runner),
   };
 }
 

@@ -121,7 +121,14 @@ export async function deploymentOf(session: Session, args: DeploymentArgs): Prom
     const stages = await registry.stages().catch(() => {
       throw new InputError(`--registry ${args.registry} is not a FishTrace registry`);
     });
-    const stageNumbers = await Promise.all(stages.map((s) => Stage__factory.connect(s, provider).stage()));
+    // The quality ledger is attached too, and has no stage number.
+    const stageNumbers = await Promise.all(
+      stages.map((s) =>
+        Stage__factory.connect(s, provider)
+          .stage()
+          .catch(() => 0n),
+      ),
+    );
     const harvester = stages[stageNumbers.findIndex((n) => n === 1n)];
     if (harvester === undefined) throw new InputError(`registry ${args.registry} has no Harvester attached`);
     addresses = { registry: await registry.getAddress(), ...(await chainFrom(session, harvester, "the Harvester")) };
@@ -139,19 +146,31 @@ export async function deploymentOf(session: Session, args: DeploymentArgs): Prom
   }
   const recorded = args.registry === undefined && args.harvester === undefined;
   const stale = recorded && !session.inProcess ? " (the node was restarted? run the deploy task again)" : "";
-  for (const key of ["registry", ...STAGE_NAMES] as const) {
+  for (const key of ["registry", ...STAGE_NAMES, "qualityLedger"] as const) {
     await codeAt(session, addresses[key], `the ${key}`, stale);
   }
   return addresses;
 }
 
-/** The six stage contracts, from the Harvester at `harvester` along each stage's `nextStage`. */
-async function chainFrom(session: Session, harvester: string, what: string): Promise<Record<StageName, string>> {
-  const chain = { harvester } as Record<StageName, string>;
+/** The six stage contracts, from the Harvester at `harvester` along each stage's `nextStage`, and their ledger. */
+async function chainFrom(
+  session: Session,
+  harvester: string,
+  what: string,
+): Promise<Record<StageName | "qualityLedger", string>> {
+  const chain = { harvester } as Record<StageName | "qualityLedger", string>;
   for (const [i, name] of STAGE_NAMES.entries()) {
     const stage = Stage__factory.connect(await codeAt(session, chain[name], `the ${name}`), session.ethers.provider);
     const n = await stage.stage().catch(() => 0n);
     if (n !== BigInt(i + 1)) throw new InputError(`${what}: ${chain[name]} is not a FishTrace ${name} contract`);
+    if (i === 0) {
+      chain.qualityLedger = await stage.qualityLedger();
+      if (chain.qualityLedger === ZeroAddress) {
+        throw new InputError(
+          `${what}: the harvester at ${harvester} has no quality ledger set (an unfinished deployment)`,
+        );
+      }
+    }
     const next = STAGE_NAMES[i + 1];
     if (next === undefined) break;
     const nextAddress = await stage.nextStage();

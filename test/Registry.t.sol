@@ -184,7 +184,7 @@ contract RegistryTest is FishTraceTest {
     }
 
     function test_registerDevice_RevertWhen_OperatorNotActor() public {
-        _register(stranger, Roles.REGULATOR);
+        _register(stranger, Roles.RELAYER);
         vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryOperatorNotActor.selector, stranger));
         vm.prank(admin);
         registry.registerDevice(gateway, Roles.SENSOR_GATEWAY, stranger);

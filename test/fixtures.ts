@@ -160,7 +160,8 @@ export async function deployWorld(): Promise<World> {
   await registry.listSpecies(HAD, "Haddock");
 
   const addresses = {} as FishTraceAddresses;
-  for (const key of ["registry", ...STAGE_NAMES] as const) addresses[key] = await system[key].getAddress();
+  for (const key of ["registry", ...STAGE_NAMES, "qualityLedger"] as const)
+    addresses[key] = await system[key].getAddress();
 
   const entries = await Promise.all(
     (Object.entries(cast) as [keyof Cast, HardhatEthersSigner][]).map(

@@ -4,6 +4,7 @@ import { network } from "hardhat";
 import { readCommittedTables } from "../src/gas/files.js";
 import { measureGas } from "../src/gas/measure.js";
 import { BUDGETS, PAPER_TABLE_2, PAPER_TABLE_3 } from "../src/gas/paper.js";
+import { IOT_GOALS } from "../src/gas/iot.js";
 import { buildTables, type GasTables } from "../src/gas/tables.js";
 
 describe("gas tables", function () {
@@ -39,6 +40,29 @@ describe("gas tables", function () {
     for (const fn of ["registerFish", "processLots", "dispatch", "confirmArrival", "reportProblem", "recallLots"]) {
       expect(measured(fn).size, fn).to.equal(1);
     }
+  });
+
+  it(`keeps a single QAT scan within ${IOT_GOALS.submitScan.toLocaleString("en-US")} transaction gas`, function () {
+    const row = tables.iot.find((r) => r.fn === "submitScan");
+    expect(row, "submitScan was not measured").to.not.equal(undefined);
+    expect(row!.transactionGas).to.be.at.most(IOT_GOALS.submitScan);
+  });
+
+  it(`keeps each QAT scan of a batch of 20 within ${IOT_GOALS.submitScansEach.toLocaleString("en-US")} gas, first scans of the lots included`, function () {
+    const rows = tables.iot.filter((r) => r.fn.startsWith("submitScans"));
+    expect(rows).to.have.lengthOf(2);
+    for (const row of rows) {
+      expect(row.readings, row.fn).to.equal(20);
+      expect(row.gasPerReading, row.fn).to.be.at.most(IOT_GOALS.submitScansEach);
+    }
+  });
+
+  it(`anchors 1,000 sensor readings at no more than ${IOT_GOALS.anchorPerReadingAt1000} gas per reading, and prints 10 and 100 too`, function () {
+    const anchors = tables.iot.filter((r) => r.fn === "anchorReadings");
+    expect(anchors.map((r) => r.readings)).to.deep.equal([10, 100, 1_000]);
+    expect(anchors.at(-1)!.gasPerReading).to.be.at.most(IOT_GOALS.anchorPerReadingAt1000);
+    // One root and one summary whatever the batch size: the transaction barely grows with the readings.
+    expect(anchors.at(-1)!.transactionGas - anchors[0]!.transactionGas).to.be.below(1_000);
   });
 
   it("prices gas as the paper does: 173,351 gas at 20 gwei is 0.00346702 ETH, about 5.9 USD", function () {

@@ -62,7 +62,7 @@ describe("ignition deploy against a local hardhat node", function () {
     await rm(path.join("ignition", "deployments", deploymentId), { recursive: true, force: true });
   });
 
-  it("deploys the registry and all six stages, attached and linked", async function () {
+  it("deploys the registry, all six stages and the quality ledger, attached and linked", async function () {
     const deploy = hardhat(
       [
         "ignition",
@@ -81,9 +81,14 @@ describe("ignition deploy against a local hardhat node", function () {
     const addresses = await recordedAddresses(0n, process.cwd(), deploymentId);
     const provider = new JsonRpcProvider(url);
     const system = attachFishTrace(addresses, provider);
-    expect(await system.registry.stages()).to.deep.equal(STAGE_NAMES.map((name) => addresses[name]));
+    expect(await system.registry.stages()).to.deep.equal([
+      ...STAGE_NAMES.map((name) => addresses[name]),
+      addresses.qualityLedger,
+    ]);
     for (const [i, name] of STAGE_NAMES.entries()) {
       expect(await system[name].stage(), name).to.equal(BigInt(i + 1));
+      expect(await system[name].qualityLedger(), name).to.equal(addresses.qualityLedger);
+      expect(await system.qualityLedger.stageAt(i + 1), name).to.equal(addresses[name]);
       const next = i + 1 < STAGE_NAMES.length ? addresses[STAGE_NAMES[i + 1]!] : "0x" + "00".repeat(20);
       expect(await system[name].nextStage(), name).to.equal(next);
     }

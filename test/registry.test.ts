@@ -48,10 +48,10 @@ describe("Registry", () => {
       await expect(tx).to.emit(registry, "RoleGranted").withArgs(ADMIN, admin.address, admin.address);
     });
 
-    it("has the six Ignition-deployed stages attached in supply-chain order, each wired to the next", async () => {
+    it("has the six Ignition-deployed stages attached in supply-chain order, each wired to the next, then the quality ledger", async () => {
       const { registry, addresses } = world;
       const chain = STAGE_NAMES.map((name) => addresses[name]);
-      expect(await registry.stages()).to.deep.equal(chain);
+      expect(await registry.stages()).to.deep.equal([...chain, addresses.qualityLedger]);
       for (const [i, name] of STAGE_NAMES.entries()) {
         const stage = world[name];
         expect(await stage.stage(), name).to.equal(BigInt(i + 1));
@@ -261,9 +261,9 @@ describe("Registry", () => {
         .withArgs(NOT_A_ROLE);
     });
 
-    it("reverts with RegistryOperatorNotActor when the operator holds no actor role", async () => {
+    it("reverts with RegistryOperatorNotActor when the operator holds neither an actor role nor REGULATOR", async () => {
       const { registry, cast } = world;
-      for (const operator of [cast.regulator, cast.outsider, cast.admin]) {
+      for (const operator of [cast.outsider, cast.admin]) {
         await expect(registry.registerDevice(Wallet.createRandom().address, QAT_DEVICE, operator))
           .to.be.revertedWithCustomError(registry, "RegistryOperatorNotActor")
           .withArgs(operator.address);

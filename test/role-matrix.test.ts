@@ -1,6 +1,6 @@
 /**
- * The role matrix, generated from the ABIs: every state-changing function of the Registry and of the six stage
- * contracts is called from an account holding only one role (each of the eleven) and from an outsider with none,
+ * The role matrix, generated from the ABIs: every state-changing function of the Registry, of the six stage
+ * contracts and of the quality ledger is called from an account holding only one role (each of the eleven) and from an outsider with none,
  * and every account that must not call it gets the gate's named error. What "must not" means is the policy table
  * below; a function the table does not know fails the suite, so a new function cannot be forgotten.
  *
@@ -17,6 +17,7 @@ import {
   Distributor__factory,
   Harvester__factory,
   Manufacturer__factory,
+  QualityLedger__factory,
   Registry__factory,
   Retailer__factory,
   Supplier__factory,
@@ -39,7 +40,13 @@ type Policy =
   /** Only a party of the order, whatever its roles (settling what is owed): OrderNotParty. */
   | { kind: "party" }
   /** Anyone, for itself only (AccessControl's renounceRole): AccessControlBadConfirmation for another account. */
-  | { kind: "self" };
+  | { kind: "self" }
+  /** Only the quality ledger contract: StageCallerNotLedger. */
+  | { kind: "ledger" }
+  /** Holders of SENSOR_GATEWAY, checked by the quality ledger: SensorGatewayUnauthorized(account). */
+  | { kind: "gateway" }
+  /** Anyone: what is checked is the device signature inside the arguments, not the caller (a relayer pays). */
+  | { kind: "anyone" };
 
 const actor = (stage: number): RoleName => ACTOR_ROLES[stage - 1]!;
 
@@ -52,6 +59,8 @@ function stagePolicy(stage: number): Record<string, Policy> {
     forwardRecall: { kind: "previous" },
     recallLots: { kind: "roles", roles: ["REGULATOR"] },
     setNextStage: { kind: "admin" },
+    setQualityLedger: { kind: "admin" },
+    flagLot: { kind: "ledger" },
     syncAuthorization: { kind: "registry" },
   };
 }
@@ -101,6 +110,13 @@ const POLICIES = {
   },
   Retailer: { ...stagePolicy(5), ...orderBookPolicy(5) },
   Customer: { ...stagePolicy(6), reportProblem: { kind: "roles", roles: ["CUSTOMER"] } },
+  QualityLedger: {
+    submitScan: { kind: "anyone" },
+    submitScans: { kind: "anyone" },
+    anchorReadings: { kind: "gateway" },
+    setFreshnessRule: ADMIN,
+    syncAuthorization: { kind: "registry" },
+  },
 } satisfies Record<string, Record<string, Policy>>;
 
 type ContractName = keyof typeof POLICIES;
@@ -118,6 +134,11 @@ const CONTRACTS: Record<ContractName, { iface: Interface; address: (w: World) =>
   Distributor: { iface: Distributor__factory.createInterface(), address: (w) => w.addresses.distributor, stage: 4 },
   Retailer: { iface: Retailer__factory.createInterface(), address: (w) => w.addresses.retailer, stage: 5 },
   Customer: { iface: Customer__factory.createInterface(), address: (w) => w.addresses.customer, stage: 6 },
+  QualityLedger: {
+    iface: QualityLedger__factory.createInterface(),
+    address: (w) => w.addresses.qualityLedger,
+    stage: 0,
+  },
 };
 
 /** The eleven roles and an account with none. */
@@ -131,6 +152,10 @@ function deniedCallers(policy: Policy): Caller[] {
       return CALLERS.filter((c) => c === "OUTSIDER" || !policy.roles.includes(c));
     case "admin":
       return CALLERS.filter((c) => c !== "DEFAULT_ADMIN");
+    case "gateway":
+      return CALLERS.filter((c) => c !== "SENSOR_GATEWAY");
+    case "anyone":
+      return [];
     default:
       return [...CALLERS];
   }
@@ -140,6 +165,8 @@ function deniedCallers(policy: Policy): Caller[] {
 function allowedCallers(policy: Policy): Caller[] {
   if (policy.kind === "roles") return policy.roles;
   if (policy.kind === "admin") return ["DEFAULT_ADMIN"];
+  if (policy.kind === "gateway") return ["SENSOR_GATEWAY"];
+  if (policy.kind === "anyone") return [...CALLERS];
   return [];
 }
 
@@ -149,9 +176,9 @@ function gateError(contract: ContractName, policy: Policy, account: string): [st
     case "roles":
       return ["StageUnauthorized", [account, policy.roles.reduce((bits, r) => bits | roleBit(r), 0)]];
     case "admin":
-      return contract === "Registry"
-        ? ["AccessControlUnauthorizedAccount", [account, ZeroHash]]
-        : ["StageUnauthorized", [account, roleBit("DEFAULT_ADMIN")]];
+      if (contract === "Registry") return ["AccessControlUnauthorizedAccount", [account, ZeroHash]];
+      if (contract === "QualityLedger") return ["QualityUnauthorized", [account]];
+      return ["StageUnauthorized", [account, roleBit("DEFAULT_ADMIN")]];
     case "registry":
       return ["ReplicaCallerNotRegistry", [account]];
     case "previous":
@@ -160,6 +187,12 @@ function gateError(contract: ContractName, policy: Policy, account: string): [st
       return ["OrderNotParty", [ORDER_ID, account]];
     case "self":
       return ["AccessControlBadConfirmation", []];
+    case "ledger":
+      return ["StageCallerNotLedger", [account]];
+    case "gateway":
+      return ["SensorGatewayUnauthorized", [account]];
+    case "anyone":
+      return ["(no gate)", []];
   }
 }
 
@@ -177,6 +210,12 @@ function describePolicy(policy: Policy): string {
       return "the order's parties only";
     case "self":
       return "each account for itself only";
+    case "ledger":
+      return "the quality ledger only";
+    case "gateway":
+      return "only SENSOR_GATEWAY";
+    case "anyone":
+      return "anyone (the device signature is what is checked)";
   }
 }
 

@@ -115,6 +115,7 @@ describe("tasks", function () {
       "distributor",
       "retailer",
       "customer",
+      "qualityLedger",
     ]);
 
     const { ethers } = await hre.network.getOrCreate();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IQualityLedger} from "../interfaces/IQualityLedger.sol";
 import {IRegistry} from "../interfaces/IRegistry.sol";
 import {IStage} from "../interfaces/IStage.sol";
 import {ColdChain} from "../libraries/ColdChain.sol";
@@ -18,6 +19,9 @@ import {RegistryReplica} from "./RegistryReplica.sol";
 abstract contract Stage is IStage, RegistryReplica {
     using LotCodec for uint256;
 
+    /// @dev The flags the quality ledger may raise.
+    uint8 private constant _QUALITY_FLAGS = LotFlags.EXCURSION | LotFlags.SPECIES_MISMATCH | LotFlags.FRESHNESS_WARNING;
+
     /// @dev Positions are 1e-5 degrees.
     int32 private constant _MAX_LATITUDE = 90_00000;
     int32 private constant _MAX_LONGITUDE = 180_00000;
@@ -30,7 +34,6 @@ abstract contract Stage is IStage, RegistryReplica {
 
     /// @dev Each lot is one word packed by `LotCodec`.
     mapping(uint256 lotId => uint256 word) internal _lots;
-    mapping(uint256 lotId => Inspection) internal _inspections;
     mapping(bytes3 species => Totals) internal _available;
     mapping(bytes3 species => Totals) internal _supplied;
 
@@ -42,6 +45,8 @@ abstract contract Stage is IStage, RegistryReplica {
 
     /// @dev The stage contract acknowledged lots are handed to; set once by the registry admin.
     address internal _next;
+    /// @dev The quality ledger (QAT scans, sensor batches); set once by the registry admin.
+    address internal _ledger;
 
     /// @param registry_ the FishTrace registry
     /// @param stage_ 1 = Harvester … 6 = Customer
@@ -147,6 +152,38 @@ abstract contract Stage is IStage, RegistryReplica {
     }
 
     /// @inheritdoc IStage
+    function setQualityLedger(address ledger) external {
+        _requireRole(Roles.ADMIN_BIT);
+        if (_ledger != address(0)) revert StageLedgerAlreadySet(_ledger);
+        if (
+            Probe.word(ledger, abi.encodeCall(IQualityLedger.stageAt, (_STAGE))) != uint256(uint160(address(this))) ||
+            Probe.word(ledger, RegistryReplica.registry.selector) != uint256(uint160(address(_REGISTRY)))
+        ) revert StageInvalidLedger(ledger);
+        _ledger = ledger;
+        emit QualityLedgerSet(ledger);
+    }
+
+    /// @inheritdoc IStage
+    function flagLot(uint256 lotId, uint8 flags) external {
+        if (msg.sender != _ledger || msg.sender == address(0)) revert StageCallerNotLedger(msg.sender);
+        if (flags & ~_QUALITY_FLAGS != 0) revert StageInvalidFlags(flags);
+        uint256 word = _lots[lotId];
+        if (word.status() == LotStatus.None) revert LotNotFound(lotId);
+        _lots[lotId] = word.withFlags(word.flags() | flags);
+        emit LotFlagged(lotId, flags);
+    }
+
+    /// @inheritdoc IStage
+    function qualityLedger() external view returns (address) {
+        return _ledger;
+    }
+
+    /// @inheritdoc IStage
+    function lotWord(uint256 lotId) external view returns (uint256) {
+        return _lots[lotId];
+    }
+
+    /// @inheritdoc IStage
     function previousStage() external view returns (address) {
         return _PREVIOUS;
     }
@@ -181,8 +218,9 @@ abstract contract Stage is IStage, RegistryReplica {
 
     /// @inheritdoc IStage
     function queryQAT(uint256 lotId) external view returns (Inspection memory inspection, uint8 flags) {
-        flags = _lot(lotId).flags;
-        inspection = _inspections[lotId];
+        flags = _lots[lotId].flags();
+        address ledger = _ledger;
+        if (ledger != address(0)) inspection = IQualityLedger(ledger).inspectionOf(lotId);
     }
 
     /// @inheritdoc IStage

@@ -45,7 +45,7 @@ interface IRegistry {
     error RegistrySpeciesNotListed(bytes3 code);
     /// @notice `role` cannot be given to a device (only QAT_DEVICE and SENSOR_GATEWAY can).
     error RegistryNotDeviceRole(bytes32 role);
-    /// @notice `operator` holds no actor role, so it cannot operate a device.
+    /// @notice `operator` holds neither an actor role nor REGULATOR, so it cannot operate a device.
     error RegistryOperatorNotActor(address operator);
     /// @notice `device` already takes part in its own right, or is bound to another operator (`operator`).
     error RegistryDeviceConflict(address device, address operator);

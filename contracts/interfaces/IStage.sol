@@ -83,6 +83,11 @@ interface IStage {
     event LotRecalled(uint256 indexed lotId, uint32 indexed regulatorId, bytes32 reason);
     /// @notice Acknowledged lots are handed to `next`, the stage contract of the buyers.
     event NextStageSet(address indexed next);
+    /// @notice QAT scans and sensor batches of lots held here are recorded by `ledger`.
+    event QualityLedgerSet(address indexed ledger);
+    /// @notice The quality ledger raised `flags` (`LotFlags`: excursion, species mismatch, freshness warning) on
+    /// `lotId`; the event at the ledger says why.
+    event LotFlagged(uint256 indexed lotId, uint8 flags);
 
     /// @notice `account` holds none of the roles in `requiredRoles` (role bits, see `Roles`).
     error StageUnauthorized(address account, uint16 requiredRoles);
@@ -114,6 +119,15 @@ interface IStage {
     error StageInvalidPosition(int32 latitude, int32 longitude);
     /// @notice A reading or event time `time` lies after the current block time `nowTime`.
     error StageTimeInFuture(uint40 time, uint40 nowTime);
+    /// @notice Only the quality ledger flags lots; `caller` is not it.
+    error StageCallerNotLedger(address caller);
+    /// @notice The quality ledger is set already, to `ledger`.
+    error StageLedgerAlreadySet(address ledger);
+    /// @notice `ledger` is not a quality ledger of this registry that names this contract as its stage.
+    error StageInvalidLedger(address ledger);
+    /// @notice `flags` include bits the quality ledger may not raise (only excursion, species mismatch, freshness
+    /// warning).
+    error StageInvalidFlags(uint8 flags);
 
     /// @notice Attaches an environmental reading to `lotId` (the paper's Update_fish) and stores it as the lot's
     /// latest status unless a newer one is already stored. A reading outside the cold-chain band of the lot's
@@ -164,6 +178,23 @@ interface IStage {
     /// `StageNextAlreadySet`, `StageInvalidNext`.
     function setNextStage(address next) external;
 
+    /// @notice Sets the quality ledger that records QAT scans and sensor batches of lots held here (once).
+    /// @dev Callable by the registry admin. Emits `QualityLedgerSet`. Reverts with `StageUnauthorized`,
+    /// `StageLedgerAlreadySet`, `StageInvalidLedger`.
+    function setQualityLedger(address ledger) external;
+
+    /// @notice Raises quality `flags` on `lotId` (excursion, species mismatch, freshness warning).
+    /// @dev Only the quality ledger, which checked the scan or batch behind them. Emits `LotFlagged`. Reverts with
+    /// `StageCallerNotLedger`, `StageInvalidFlags`, `LotNotFound`.
+    function flagLot(uint256 lotId, uint8 flags) external;
+
+    /// @notice The quality ledger of this stage (zero until set).
+    function qualityLedger() external view returns (address);
+
+    /// @notice The stored record of `lotId` as the one word `LotCodec` packs (zero when unknown): what the quality
+    /// ledger reads to locate a lot and its custodian in one call.
+    function lotWord(uint256 lotId) external view returns (uint256);
+
     /// @notice The whole stored record of `lotId` (zeroed when unknown). At a stage the lot has left (`Supplied`),
     /// `custodianId` still names who held it here.
     function getLot(uint256 lotId) external view returns (Lot memory);
@@ -182,8 +213,8 @@ interface IStage {
         view
         returns (uint40 readAt, int16 temperature, uint8 humidity, int32 latitude, int32 longitude, uint8 flags);
 
-    /// @notice The latest QAT inspection of `lotId` and the lot's flags (the paper's Query_QAT); zeroed until the
-    /// lot is scanned.
+    /// @notice The latest QAT inspection of `lotId` (from the quality ledger, wherever it was scanned) and the lot's
+    /// flags here (the paper's Query_QAT); the inspection is zeroed until the lot is scanned.
     function queryQAT(uint256 lotId) external view returns (Inspection memory inspection, uint8 flags);
 
     /// @notice Lots and grams of `species` available at this stage (the paper's Total_available_fish).

@@ -9,7 +9,12 @@ library Probe {
     /// has no such function (no code, a revert, or an answer that is not one word), which no address or stage number
     /// equals.
     function word(address target, bytes4 selector) internal view returns (uint256) {
-        (bool ok, bytes memory answer) = target.staticcall(abi.encodeWithSelector(selector));
+        return word(target, abi.encodeWithSelector(selector));
+    }
+
+    /// @notice The answer `target` gives to the view call `data`, as a word; `type(uint256).max` as above.
+    function word(address target, bytes memory data) internal view returns (uint256) {
+        (bool ok, bytes memory answer) = target.staticcall(data);
         return ok && answer.length == 32 ? abi.decode(answer, (uint256)) : type(uint256).max;
     }
 }

@@ -36,6 +36,8 @@ library Roles {
         HARVESTER_BIT | SUPPLIER_BIT | MANUFACTURER_BIT | DISTRIBUTOR_BIT | RETAILER_BIT | CUSTOMER_BIT;
     /// @dev Roles held by devices, which act only on behalf of the participant that operates them.
     uint16 internal constant DEVICE_BITS = QAT_DEVICE_BIT | SENSOR_GATEWAY_BIT;
+    /// @dev Who may operate a device: an actor, or a regulator (an inspector's QAT device).
+    uint16 internal constant OPERATOR_BITS = ACTOR_BITS | REGULATOR_BIT;
 
     /// @notice The membership bit of `role`, or 0 when `role` is not one of FishTrace's roles.
     function bitOf(bytes32 role) internal pure returns (uint16) {

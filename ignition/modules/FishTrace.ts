@@ -1,9 +1,12 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
+import { DEFAULT_FRESHNESS_RULE, DEFAULT_RULE_SPECIES } from "../../src/freshness.js";
+
 /**
- * The whole FishTrace system: the registry and the six stage contracts, each built on the one before it, each
- * handing acknowledged lots to the next, and each attached to the registry so that it receives every
- * authorization change. The deploying account becomes the registry's admin.
+ * The whole FishTrace system: the registry, the six stage contracts (each built on the one before it and handing
+ * acknowledged lots to the next) and the quality ledger that records QAT scans and sensor batches for all six. Every
+ * contract is attached to the registry so that it receives every authorization change. The deploying account
+ * becomes the registry's admin; the ledger starts with the default freshness rule (docs/freshness.md).
  */
 export default buildModule("FishTrace", (m) => {
   const admin = m.getAccount(0);
@@ -14,15 +17,24 @@ export default buildModule("FishTrace", (m) => {
   const distributor = m.contract("Distributor", [registry, manufacturer]);
   const retailer = m.contract("Retailer", [registry, distributor]);
   const customer = m.contract("Customer", [registry, retailer]);
+  const chain = [harvester, supplier, manufacturer, distributor, retailer, customer];
+  const qualityLedger = m.contract("QualityLedger", [registry, chain]);
 
   const stages = { harvester, supplier, manufacturer, distributor, retailer, customer };
-  const attached = Object.entries(stages).map(([name, stage]) =>
-    m.call(registry, "attachStage", [stage], { id: `attach_${name}` }),
+  const attached = Object.entries({ ...stages, qualityLedger }).map(([name, replica]) =>
+    m.call(registry, "attachStage", [replica], { id: `attach_${name}` }),
   );
-  // setNextStage checks the caller is the registry admin through the stage's replica: attach first.
-  const chain = [harvester, supplier, manufacturer, distributor, retailer, customer];
+  // setNextStage, setQualityLedger and setFreshnessRule check the caller is the registry admin through the
+  // contract's replica: attach first.
   for (let i = 0; i < chain.length - 1; i++) {
     m.call(chain[i]!, "setNextStage", [chain[i + 1]!], { id: `link_${i + 1}_${i + 2}`, after: attached });
   }
-  return { registry, ...stages };
+  for (const [name, stage] of Object.entries(stages)) {
+    m.call(stage, "setQualityLedger", [qualityLedger], { id: `ledger_${name}`, after: attached });
+  }
+  m.call(qualityLedger, "setFreshnessRule", [DEFAULT_RULE_SPECIES, { ...DEFAULT_FRESHNESS_RULE }], {
+    id: "default_freshness_rule",
+    after: attached,
+  });
+  return { registry, ...stages, qualityLedger };
 });

@@ -13,6 +13,7 @@ import { roleId, type RoleName } from "../roles.js";
 import { deployFishTrace, type FishTrace, type StageName } from "../system.js";
 import { fixedText, speciesCode } from "../units.js";
 import { intrinsicGas } from "./intrinsic.js";
+import { measureIot, type IotMeasurement } from "./iot.js";
 
 export interface TxMeasurement {
   /** The stage contract called (or "registry"). */
@@ -33,6 +34,7 @@ export interface ViewMeasurement {
 export interface GasMeasurements {
   payable: TxMeasurement[];
   views: ViewMeasurement[];
+  iot: IotMeasurement[];
 }
 
 type Connection = NetworkConnection & { ethers: HardhatEthers; networkHelpers: NetworkHelpers };
@@ -299,7 +301,23 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
     scenario: "a pack back to its catch: 6 stages of the pack, then its parent lot at stages 3, 2 and 1",
   });
 
-  return { payable, views };
+  // ---- the IoT layer: QAT scans and sensor anchors, on fresh lots of the vessel
+  const iot = await measureIot({
+    ethers,
+    networkHelpers,
+    system,
+    vessel: actor.harvester,
+    newLot: async () => {
+      const receipt = (await (await vessel.registerFish(await catchOf(100))).wait())!;
+      for (const log of receipt.logs) {
+        const parsed = harvester.interface.parseLog(log);
+        if (parsed?.name === "FishRegistered") return parsed.args.lotId as bigint;
+      }
+      throw new Error("registerFish emitted no FishRegistered");
+    },
+  });
+
+  return { payable, views, iot };
 }
 
 /** Product lot ids are 256-bit hashes: show their first hex digits. */

@@ -3,6 +3,7 @@
  * and as Markdown (gas/tables.md, printed by the gas-tables task).
  */
 import { BUDGETS, GAS_PRICE_GWEI, PAPER_TABLE_2, PAPER_TABLE_3, USD_PER_ETH } from "./paper.js";
+import { IOT_GOALS, type IotMeasurement } from "./iot.js";
 import type { GasMeasurements } from "./measure.js";
 
 export interface PayableRow {
@@ -39,6 +40,29 @@ export interface GasTables {
   table3: ViewRow[];
   /** Every stage's payable functions. */
   stages: PayableRow[];
+  /** The IoT layer: QAT scans and sensor anchors, with the issue's goals. */
+  iot: IotRow[];
+}
+
+export interface IotRow extends IotMeasurement {
+  /** The goal the row is held to, in the unit of `goalOf`; null when the row is informative. */
+  goal: number | null;
+  /** What the goal bounds: the transaction, each reading, or gas per reading. */
+  goalOf: "transaction" | "each reading" | null;
+}
+
+/** The goal of an IoT measurement, from the issue. */
+function iotGoal(m: IotMeasurement): Pick<IotRow, "goal" | "goalOf"> {
+  if (m.fn === "submitScan") return { goal: IOT_GOALS.submitScan, goalOf: "transaction" };
+  if (m.fn.startsWith("submitScans")) return { goal: IOT_GOALS.submitScansEach, goalOf: "each reading" };
+  if (m.fn === "anchorReadings" && m.readings === 1_000)
+    return { goal: IOT_GOALS.anchorPerReadingAt1000, goalOf: "each reading" };
+  return { goal: null, goalOf: null };
+}
+
+/** The figure a row's goal bounds. */
+export function iotFigure(row: IotRow): number {
+  return row.goalOf === "transaction" ? row.transactionGas : row.gasPerReading;
 }
 
 const round = (n: number, digits: number) => Number(n.toFixed(digits));
@@ -80,12 +104,20 @@ export function buildTables(m: GasMeasurements): GasTables {
     table2: rows.filter((r) => r.contract === "harvester"),
     table3,
     stages: rows,
+    iot: m.iot.map((row) => ({ ...row, ...iotGoal(row) })),
   };
 }
 
-/** Functions whose transaction gas exceeds their budget. */
-export function overBudget(tables: GasTables): PayableRow[] {
-  return tables.stages.filter((r) => r.budget !== null && r.transactionGas > r.budget);
+/** Functions whose transaction gas exceeds their budget, and IoT rows above their goal, as one line each. */
+export function overBudget(tables: GasTables): string[] {
+  return [
+    ...tables.stages
+      .filter((r) => r.budget !== null && r.transactionGas > r.budget)
+      .map((r) => `${r.contract}.${r.fn} uses ${r.transactionGas} gas, budget ${r.budget}`),
+    ...tables.iot
+      .filter((r) => r.goal !== null && iotFigure(r) > r.goal)
+      .map((r) => `${r.fn} (${r.readings} readings) uses ${iotFigure(r)} gas per ${r.goalOf}, goal ${r.goal}`),
+  ];
 }
 
 const STAGE_ORDER = ["harvester", "supplier", "manufacturer", "distributor", "retailer", "customer"];
@@ -117,11 +149,21 @@ export function tablesMarkdown(t: GasTables): string {
     "",
     ...stageMatrix(t),
     "",
+    "### IoT layer — QAT scans and sensor batches (transaction gas)",
+    "",
+    "| function | readings | tx gas | gas per reading | goal |",
+    "|---|---:|---:|---:|---:|",
+    ...t.iot.map(
+      (r) =>
+        `| \`${r.fn}\` | ${n(r.readings)} | ${n(r.transactionGas)} | ${n(r.gasPerReading)} | ${r.goal === null ? "—" : `≤ ${n(r.goal)} per ${r.goalOf === "transaction" ? "transaction" : "reading"}`} |`,
+    ),
+    "",
     "Scenarios:",
     "",
     ...t.table2.map((r) => `- \`${r.fn}\`: ${r.scenario}`),
     ...t.table3.map((r) => `- \`${r.fn}\`: ${r.scenario}`),
     ...t.stages.filter((r) => r.contract !== "harvester").map((r) => `- ${r.contract} \`${r.fn}\`: ${r.scenario}`),
+    ...t.iot.map((r) => `- \`${r.fn}\` (${n(r.readings)}): ${r.scenario}`),
     "",
   ];
   return lines.join("\n");

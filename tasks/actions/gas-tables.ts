@@ -17,9 +17,11 @@ export default async function gasTables({ check }: Args, hre: HardhatRuntimeEnvi
   console.log(tablesMarkdown(tables));
 
   const over = overBudget(tables);
-  for (const row of over) console.error(`over budget: ${row.fn} uses ${row.transactionGas} gas, budget ${row.budget}`);
-  if (over.length === 0)
-    console.log(`All ${tables.stages.filter((r) => r.budget !== null).length} budgeted measurements within budget.`);
+  for (const line of over) console.error(`over budget: ${line}`);
+  if (over.length === 0) {
+    const budgeted = tables.stages.filter((r) => r.budget !== null).length + tables.iot.filter((r) => r.goal).length;
+    console.log(`All ${budgeted} budgeted measurements within budget.`);
+  }
 
   if (check) {
     const committed = await readCommittedTables().catch(() => undefined);

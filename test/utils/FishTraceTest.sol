@@ -10,8 +10,10 @@ import {Supplier} from "../../contracts/actors/Supplier.sol";
 import {IDistributor} from "../../contracts/interfaces/IDistributor.sol";
 import {IHarvester} from "../../contracts/interfaces/IHarvester.sol";
 import {IOrderBook} from "../../contracts/interfaces/IOrderBook.sol";
+import {IQualityLedger} from "../../contracts/interfaces/IQualityLedger.sol";
 import {IRegistry} from "../../contracts/interfaces/IRegistry.sol";
 import {IStage} from "../../contracts/interfaces/IStage.sol";
+import {QualityLedger} from "../../contracts/QualityLedger.sol";
 import {Registry} from "../../contracts/Registry.sol";
 import {Roles} from "../../contracts/libraries/Roles.sol";
 import {Test} from "./Test.sol";
@@ -58,6 +60,7 @@ abstract contract FishTraceTest is Test {
     Distributor internal distributor;
     Retailer internal retailer;
     Customer internal customer;
+    QualityLedger internal ledger;
 
     /// @dev Shipment numbers the chain helpers use, unique per test.
     uint64 private _chainShipmentNo = 1_000;
@@ -94,6 +97,17 @@ abstract contract FishTraceTest is Test {
         distributor = new Distributor(registry, address(manufacturer));
         retailer = new Retailer(registry, address(distributor));
         customer = new Customer(registry, address(retailer));
+        ledger = new QualityLedger(
+            registry,
+            [
+                address(harvester),
+                address(supplier),
+                address(manufacturer),
+                address(distributor),
+                address(retailer),
+                address(customer)
+            ]
+        );
         vm.label(address(registry), "Registry");
         vm.label(address(harvester), "Harvester");
         vm.label(address(supplier), "Supplier");
@@ -101,13 +115,17 @@ abstract contract FishTraceTest is Test {
         vm.label(address(distributor), "Distributor");
         vm.label(address(retailer), "Retailer");
         vm.label(address(customer), "Customer");
+        vm.label(address(ledger), "QualityLedger");
         if (!attach) return;
 
         vm.startPrank(admin);
         for (uint8 s = 1; s <= 6; ++s) registry.attachStage(address(_stage(s)));
+        registry.attachStage(address(ledger));
         for (uint8 s = 1; s <= 5; ++s) {
             if (s != unlinked) _stage(s).setNextStage(address(_stage(s + 1)));
         }
+        for (uint8 s = 1; s <= 6; ++s) _stage(s).setQualityLedger(address(ledger));
+        ledger.setFreshnessRule(bytes3(0), _defaultRule());
         vm.stopPrank();
     }
 
@@ -126,6 +144,19 @@ abstract contract FishTraceTest is Test {
         _register(regulator, Roles.REGULATOR);
         _listSpecies(COD, "Atlantic cod");
         _listSpecies(HER, "Atlantic herring");
+    }
+
+    /// @dev The default freshness rule the Ignition module deploys (src/freshness.ts, docs/freshness.md).
+    function _defaultRule() internal pure returns (IQualityLedger.FreshnessRule memory) {
+        return
+            IQualityLedger.FreshnessRule({
+                decayPerDay: 50,
+                minimumTemperature: -1000,
+                defaultTemperature: 400,
+                margin: 100,
+                uncertainty: 200,
+                maxGrade: 10
+            });
     }
 
     function _register(address account, bytes32 role) internal {

@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+
+import {RegistryReplica} from "./base/RegistryReplica.sol";
+import {IQualityLedger} from "./interfaces/IQualityLedger.sol";
+import {IRegistry} from "./interfaces/IRegistry.sol";
+import {IRegistryReplica} from "./interfaces/IRegistryReplica.sol";
+import {IStage} from "./interfaces/IStage.sol";
+import {ColdChain} from "./libraries/ColdChain.sol";
+import {Freshness} from "./libraries/Freshness.sol";
+import {LotCodec} from "./libraries/LotCodec.sol";
+import {LotFlags} from "./libraries/LotFlags.sol";
+import {Probe} from "./libraries/Probe.sol";
+import {Roles} from "./libraries/Roles.sol";
+
+/// @title QualityLedger
+/// @notice The IoT layer of FishTrace on chain: device-signed QAT scans with species and freshness checks, and
+/// Merkle-anchored batches of cold-chain sensor readings. See `IQualityLedger`.
+/// @dev The six stage contracts are fixed at construction (immutables, so locating a lot costs no storage read);
+/// each stage accepts lot flags from this ledger only. A device's readings are deduplicated in a bitmap per device
+/// (Permit2-style unordered nonces): a device numbering its readings in sequence pays for a fresh storage word once
+/// per 256 readings.
+contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
+    using LotCodec for uint256;
+
+    bytes32 private constant _READING_TYPEHASH = keccak256(
+        "QatReading(uint64 readingId,uint256 lotId,bytes3 species,uint8 speciesConfidence,uint8 grade,"
+        "uint8 gradeConfidence,uint40 scannedAt,address device)"
+    );
+
+    uint256 private constant _SPECIES_SHIFT = 40;
+    uint256 private constant _COVERED_SHIFT = 120;
+    uint256 private constant _EQUIVALENT_SHIFT = 152;
+    uint256 private constant _SCANS_SHIFT = 200;
+    /// @dev The bits of coveredSeconds and equivalentSeconds: [120, 200).
+    uint256 private constant _EXPOSURE_MASK = ((uint256(1) << 80) - 1) << _COVERED_SHIFT;
+
+    address private immutable _HARVESTER;
+    address private immutable _SUPPLIER;
+    address private immutable _MANUFACTURER;
+    address private immutable _DISTRIBUTOR;
+    address private immutable _RETAILER;
+    address private immutable _CUSTOMER;
+
+    /// @dev Each lot's `LotQuality`, packed in one word as Solidity would pack the struct (first member lowest):
+    /// scannedAt 40 | species 24 | speciesConfidence 8 | grade 8 | gradeConfidence 8 | deviceId 32 |
+    /// coveredSeconds 32 | equivalentSeconds 48 | scans 16. Kept as a word so a scan reads and writes it without
+    /// unpacking nine fields.
+    mapping(uint256 lotId => uint256 word) private _quality;
+    mapping(address device => mapping(uint256 wordIndex => uint256 bits)) private _accepted;
+    mapping(bytes3 species => FreshnessRule) private _rules;
+    mapping(bytes32 root => Anchor) private _anchors;
+
+    /// @param registry_ the FishTrace registry (this ledger must then be attached to it as a replica)
+    /// @param stages_ the six stage contracts, Harvester first
+    constructor(IRegistry registry_, address[6] memory stages_) RegistryReplica(registry_) EIP712("FishTrace", "1") {
+        for (uint256 i; i < 6; ++i) {
+            address s = stages_[i];
+            if (
+                Probe.word(s, IStage.stage.selector) != i + 1 ||
+                Probe.word(s, IRegistryReplica.registry.selector) != uint256(uint160(address(registry_)))
+            ) revert QualityInvalidStage(uint8(i + 1), s);
+        }
+        _HARVESTER = stages_[0];
+        _SUPPLIER = stages_[1];
+        _MANUFACTURER = stages_[2];
+        _DISTRIBUTOR = stages_[3];
+        _RETAILER = stages_[4];
+        _CUSTOMER = stages_[5];
+    }
+
+    // ------------------------------------------------------------------ QAT scans
+
+    /// @inheritdoc IQualityLedger
+    function submitScan(uint8 stage, QatReading calldata reading, bytes calldata signature) external {
+        _scan(_stageAt(stage), stage, reading, signature, false);
+    }
+
+    /// @inheritdoc IQualityLedger
+    function submitScans(uint8 stage, SignedReading[] calldata readings) external returns (uint256 accepted) {
+        address stageContract = _stageAt(stage);
+        for (uint256 i; i < readings.length; ++i) {
+            if (_scan(stageContract, stage, readings[i].reading, readings[i].signature, true)) ++accepted;
+        }
+    }
+
+    // ------------------------------------------------------------------ sensor batches
+
+    /// @inheritdoc IQualityLedger
+    function anchorReadings(
+        uint8 stage,
+        uint256[] calldata lotIds,
+        bytes32 root,
+        SensorSummary calldata summary
+    ) external {
+        IRegistry.Authorization memory auth = _authorization(msg.sender);
+        if (auth.roles & Roles.SENSOR_GATEWAY_BIT == 0) revert SensorGatewayUnauthorized(msg.sender);
+        if (root == bytes32(0) || _anchors[root].anchoredAt != 0) revert SensorRootInvalid(root);
+        if (
+            summary.count == 0 ||
+            summary.from > summary.to ||
+            summary.to > block.timestamp ||
+            summary.minimum > summary.mean ||
+            summary.mean > summary.maximum
+        ) {
+            revert SensorInvalidSummary(
+                summary.from,
+                summary.to,
+                summary.count,
+                summary.minimum,
+                summary.mean,
+                summary.maximum
+            );
+        }
+        if (lotIds.length == 0) revert SensorNoLots();
+        address stageContract = _stageAt(stage);
+
+        _anchors[root] = Anchor({
+            anchoredAt: uint40(block.timestamp),
+            gatewayId: auth.id,
+            from: summary.from,
+            to: summary.to,
+            count: summary.count,
+            minimum: summary.minimum,
+            maximum: summary.maximum,
+            mean: summary.mean
+        });
+        uint256 window = summary.to - summary.from;
+        uint256[] memory excursions = new uint256[](lotIds.length);
+        for (uint256 i; i < lotIds.length; ++i) {
+            uint256 lotId = lotIds[i];
+            uint256 word = _locate(stageContract, stage, lotId, auth.operatorId);
+            uint256 q = _quality[lotId];
+            uint256 covered = _min(uint32(q >> _COVERED_SHIFT) + window, type(uint32).max);
+            uint256 equivalent = _min(
+                uint48(q >> _EQUIVALENT_SHIFT) +
+                    Freshness.equivalentSeconds(window, summary.mean, _ruleOf(word.species()).minimumTemperature),
+                type(uint48).max
+            );
+            _quality[lotId] = (q & ~_EXPOSURE_MASK) | (covered << _COVERED_SHIFT) | (equivalent << _EQUIVALENT_SHIFT);
+            uint8 flags = word.flags();
+            (int16 bandMinimum, int16 bandMaximum) = ColdChain.band(flags);
+            if (summary.minimum < bandMinimum || summary.maximum > bandMaximum) {
+                emit SensorExcursion(root, lotId, summary.minimum, summary.maximum, bandMinimum, bandMaximum);
+                if (flags & LotFlags.EXCURSION == 0) excursions[i] = lotId;
+            }
+        }
+        emit SensorBatchAnchored(root, auth.id, stage, lotIds, summary);
+
+        for (uint256 i; i < excursions.length; ++i) {
+            if (excursions[i] != 0) IStage(stageContract).flagLot(excursions[i], LotFlags.EXCURSION);
+        }
+    }
+
+    /// @inheritdoc IQualityLedger
+    function verifyReading(
+        bytes32 root,
+        SensorReading calldata reading,
+        bytes32[] calldata proof
+    ) external view returns (bool) {
+        if (_anchors[root].anchoredAt == 0) revert SensorRootNotFound(root);
+        // The standard tree's leaf: a hash of the hash of the values, so no inner node (a hash of 64 bytes) can
+        // pass for a leaf.
+        bytes32 leaf = keccak256(
+            bytes.concat(keccak256(abi.encode(reading.sensor, reading.readAt, reading.temperature, reading.humidity)))
+        );
+        return MerkleProof.verifyCalldata(proof, root, leaf);
+    }
+
+    // ------------------------------------------------------------------ administration
+
+    /// @inheritdoc IQualityLedger
+    function setFreshnessRule(bytes3 species, FreshnessRule calldata rule) external {
+        if (_authorization(msg.sender).roles & Roles.ADMIN_BIT == 0) revert QualityUnauthorized(msg.sender);
+        if (rule.minimumTemperature >= 0 || rule.defaultTemperature <= rule.minimumTemperature || rule.maxGrade == 0)
+            revert FreshnessInvalidRule(rule.minimumTemperature, rule.defaultTemperature, rule.maxGrade);
+        _rules[species] = rule;
+        emit FreshnessRuleSet(species, rule);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IQualityLedger
+    function anchorOf(bytes32 root) external view returns (Anchor memory) {
+        return _anchors[root];
+    }
+
+    /// @inheritdoc IQualityLedger
+    function inspectionOf(uint256 lotId) external view returns (IStage.Inspection memory inspection) {
+        LotQuality memory q = _decode(_quality[lotId]);
+        inspection = IStage.Inspection({
+            scannedAt: q.scannedAt,
+            species: q.species,
+            speciesConfidence: q.speciesConfidence,
+            grade: q.grade,
+            gradeConfidence: q.gradeConfidence,
+            deviceId: q.deviceId
+        });
+    }
+
+    /// @inheritdoc IQualityLedger
+    function qualityOf(uint256 lotId) external view returns (LotQuality memory) {
+        return _decode(_quality[lotId]);
+    }
+
+    /// @inheritdoc IQualityLedger
+    function isAccepted(address device, uint64 readingId) external view returns (bool) {
+        return _accepted[device][readingId >> 8] & (uint256(1) << (readingId & 0xff)) != 0;
+    }
+
+    /// @inheritdoc IQualityLedger
+    function freshnessRuleOf(bytes3 species) external view returns (FreshnessRule memory) {
+        return _ruleOf(species);
+    }
+
+    /// @inheritdoc IQualityLedger
+    function evaluateFreshness(
+        FreshnessRule calldata rule,
+        FreshnessInput calldata input
+    ) external pure returns (FreshnessVerdict memory) {
+        return Freshness.evaluate(rule, input);
+    }
+
+    /// @inheritdoc IQualityLedger
+    function readingDigest(QatReading calldata reading) external view returns (bytes32) {
+        return _digest(reading);
+    }
+
+    /// @inheritdoc IQualityLedger
+    function stageAt(uint8 stage) external view returns (address) {
+        return _stageAt(stage);
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /// @dev Records `reading` of a lot held at `stageContract`; returns false when `skipAccepted` and the reading
+    /// is on chain already.
+    function _scan(
+        address stageContract,
+        uint8 stage,
+        QatReading calldata reading,
+        bytes calldata signature,
+        bool skipAccepted
+    ) private returns (bool) {
+        address device = reading.device;
+        uint256 wordIndex = reading.readingId >> 8;
+        uint256 bit = uint256(1) << (reading.readingId & 0xff);
+        uint256 bits = _accepted[device][wordIndex];
+        if (bits & bit != 0) {
+            if (skipAccepted) return false;
+            revert QatReadingAlreadyAccepted(device, reading.readingId);
+        }
+        if (reading.scannedAt > block.timestamp) revert QatScanInFuture(reading.scannedAt, uint40(block.timestamp));
+        if (reading.speciesConfidence > 100) revert QatInvalidConfidence(reading.speciesConfidence);
+        if (reading.gradeConfidence > 100) revert QatInvalidConfidence(reading.gradeConfidence);
+
+        (address signer, ECDSA.RecoverError failure, ) = ECDSA.tryRecoverCalldata(_digest(reading), signature);
+        if (failure != ECDSA.RecoverError.NoError) revert QatMalformedSignature(reading.readingId);
+        if (signer != device) revert QatWrongSigner(reading.readingId, device, signer);
+        IRegistry.Authorization memory auth = _authorization(device);
+        if (auth.roles & Roles.QAT_DEVICE_BIT == 0) revert QatDeviceUnauthorized(device);
+
+        uint256 lotId = reading.lotId;
+        uint256 word = _locate(stageContract, stage, lotId, auth.operatorId);
+        FreshnessRule memory rule = _ruleOf(word.species());
+        if (rule.maxGrade != 0 && reading.grade > rule.maxGrade)
+            revert QatGradeOutOfScale(reading.grade, rule.maxGrade);
+
+        _accepted[device][wordIndex] = bits | bit;
+        uint256 q = _quality[lotId];
+        uint256 scans = uint16(q >> _SCANS_SHIFT);
+        uint8 raise;
+        {
+            bytes3 registered = word.species();
+            bytes3 previous = scans == 0 ? bytes3(0) : bytes3(uint24(q >> _SPECIES_SHIFT));
+            if (reading.species != registered || (scans != 0 && reading.species != previous)) {
+                raise = LotFlags.SPECIES_MISMATCH;
+                emit SpeciesMismatch(lotId, auth.id, registered, previous, reading.species, reading.speciesConfidence);
+            }
+        }
+        uint40 lastScannedAt = uint40(q);
+        if (reading.scannedAt >= lastScannedAt) {
+            if (scans != 0 && rule.maxGrade != 0 && _freshnessWarning(lotId, auth.id, reading, q, rule)) {
+                raise |= LotFlags.FRESHNESS_WARNING;
+            }
+            _quality[lotId] =
+                uint256(reading.scannedAt) |
+                (uint256(uint24(reading.species)) << _SPECIES_SHIFT) |
+                (uint256(reading.speciesConfidence) << 64) |
+                (uint256(reading.grade) << 72) |
+                (uint256(reading.gradeConfidence) << 80) |
+                (uint256(auth.id) << 88) |
+                ((scans == type(uint16).max ? scans : scans + 1) << _SCANS_SHIFT);
+        }
+        emit QatScanned(
+            lotId,
+            auth.id,
+            reading.readingId,
+            reading.species,
+            reading.speciesConfidence,
+            reading.grade,
+            reading.gradeConfidence,
+            reading.scannedAt
+        );
+        raise &= ~word.flags();
+        if (raise != 0) IStage(stageContract).flagLot(lotId, raise);
+        return true;
+    }
+
+    /// @dev Applies the freshness rule between the latest inspection packed in `q` and `reading`; emits
+    /// `FreshnessWarning` and returns true when the grade dropped more than allowed.
+    function _freshnessWarning(
+        uint256 lotId,
+        uint32 deviceId,
+        QatReading calldata reading,
+        uint256 q,
+        FreshnessRule memory rule
+    ) private returns (bool) {
+        uint8 previousGrade = uint8(q >> 72);
+        uint40 elapsed = reading.scannedAt - uint40(q);
+        FreshnessVerdict memory verdict = Freshness.evaluate(
+            rule,
+            FreshnessInput({
+                previousGrade: previousGrade,
+                previousConfidence: uint8(q >> 80),
+                grade: reading.grade,
+                confidence: reading.gradeConfidence,
+                elapsed: elapsed,
+                coveredSeconds: uint32(q >> _COVERED_SHIFT),
+                equivalentSeconds: uint48(q >> _EQUIVALENT_SHIFT)
+            })
+        );
+        if (!verdict.warning) return false;
+        emit FreshnessWarning(
+            lotId,
+            deviceId,
+            previousGrade,
+            reading.grade,
+            elapsed,
+            verdict.equivalentSeconds,
+            verdict.allowedDrop,
+            verdict.drop
+        );
+        return true;
+    }
+
+    function _decode(uint256 q) private pure returns (LotQuality memory) {
+        return
+            LotQuality({
+                scannedAt: uint40(q),
+                species: bytes3(uint24(q >> _SPECIES_SHIFT)),
+                speciesConfidence: uint8(q >> 64),
+                grade: uint8(q >> 72),
+                gradeConfidence: uint8(q >> 80),
+                deviceId: uint32(q >> 88),
+                coveredSeconds: uint32(q >> _COVERED_SHIFT),
+                equivalentSeconds: uint48(q >> _EQUIVALENT_SHIFT),
+                scans: uint16(q >> _SCANS_SHIFT)
+            });
+    }
+
+    /// @dev The lot word of `lotId` at `stageContract`, after checking the lot is held there by `operatorId` (or
+    /// that `operatorId` is a regulator).
+    function _locate(
+        address stageContract,
+        uint8 stage,
+        uint256 lotId,
+        uint32 operatorId
+    ) private view returns (uint256 word) {
+        word = IStage(stageContract).lotWord(lotId);
+        IStage.LotStatus status = word.status();
+        if (status != IStage.LotStatus.Created && status != IStage.LotStatus.Shipped) {
+            revert QualityLotNotHere(lotId, stage, status);
+        }
+        uint32 custodianId = word.custodianId();
+        if (custodianId != operatorId && !_isRegulator(operatorId)) {
+            revert QualityNotCustodian(lotId, custodianId, operatorId);
+        }
+    }
+
+    function _isRegulator(uint32 participantId) private view returns (bool) {
+        if (participantId == 0) return false;
+        return _authorization(_REGISTRY.accountOf(participantId)).roles & Roles.REGULATOR_BIT != 0;
+    }
+
+    function _ruleOf(bytes3 species) private view returns (FreshnessRule memory rule) {
+        rule = _rules[species];
+        if (rule.maxGrade == 0) rule = _rules[bytes3(0)];
+    }
+
+    function _digest(QatReading calldata r) private view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        _READING_TYPEHASH,
+                        r.readingId,
+                        r.lotId,
+                        r.species,
+                        r.speciesConfidence,
+                        r.grade,
+                        r.gradeConfidence,
+                        r.scannedAt,
+                        r.device
+                    )
+                )
+            );
+    }
+
+    function _stageAt(uint8 stage) private view returns (address) {
+        if (stage == 1) return _HARVESTER;
+        if (stage == 2) return _SUPPLIER;
+        if (stage == 3) return _MANUFACTURER;
+        if (stage == 4) return _DISTRIBUTOR;
+        if (stage == 5) return _RETAILER;
+        if (stage == 6) return _CUSTOMER;
+        revert QualityUnknownStage(stage);
+    }
+
+    function _min(uint256 a, uint256 b) private pure returns (uint256) {
+        return a < b ? a : b;
+    }
+}

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IStage} from "./IStage.sol";
+
+/// @title IQualityLedger
+/// @notice The IoT layer on chain: QAT scans signed by the hand-held device itself (EIP-712), checked for species
+/// and freshness against the lot's history, and bulk cold-chain sensor readings anchored as Merkle roots with a
+/// summary, any single reading of which anyone can prove against its root.
+/// @dev One ledger serves the six stage contracts of a deployment. A lot id names the same lot at every stage, so the
+/// ledger keeps one quality history per lot however often it changes hands; lot flags (species mismatch, freshness
+/// warning, excursion) are set at the stage that currently holds the lot.
+interface IQualityLedger {
+    /// @notice One QAT scan, exactly as the device signs it (EIP-712 type `QatReading`).
+    struct QatReading {
+        uint64 readingId; // the device's own sequence number: (device, readingId) is accepted once
+        uint256 lotId;
+        bytes3 species; // FAO ASFIS 3-alpha code the device identified
+        uint8 speciesConfidence; // percent
+        uint8 grade; // freshness grade on the scale of the lot's freshness rule (Torry: 10 = just caught)
+        uint8 gradeConfidence; // percent
+        uint40 scannedAt; // unix seconds, not after the block that records it
+        address device; // the QAT device that signed
+    }
+
+    /// @notice A reading with the device's 65-byte ECDSA signature over its EIP-712 digest.
+    struct SignedReading {
+        QatReading reading;
+        bytes signature;
+    }
+
+    /// @notice The freshness rule of one species (or the default rule, species 0x000000). See docs/freshness.md.
+    /// @dev Allowed drop in hundredths of a grade = decayPerDay · t0 / 86,400 + margin + uncertainty · (100 − c) / 100,
+    /// where t0 is seconds at 0 °C equivalent (square-root model, RRS(T) = ((T − Tmin) / −Tmin)²) and c the lower
+    /// of the two scans' grade confidences. 1 slot.
+    struct FreshnessRule {
+        uint16 decayPerDay; // hundredths of a grade lost per day at 0 °C (k)
+        int16 minimumTemperature; // Tmin of the square-root model, hundredths of °C, below zero (−1000: −10 °C)
+        int16 defaultTemperature; // hundredths of °C assumed for time no anchored sensor batch covers
+        uint16 margin; // hundredths of a grade tolerated at 100 % confidence (ε at full confidence)
+        uint16 uncertainty; // hundredths of a grade added as confidence falls to 0 %
+        uint8 maxGrade; // top of the device's grade scale; 0 = no rule
+    }
+
+    /// @notice The numbers the freshness rule looks at between two scans.
+    struct FreshnessInput {
+        uint8 previousGrade;
+        uint8 previousConfidence; // percent
+        uint8 grade;
+        uint8 confidence; // percent
+        uint40 elapsed; // seconds between the two scans
+        uint32 coveredSeconds; // seconds covered by sensor batches anchored in between
+        uint48 equivalentSeconds; // those seconds converted to seconds at 0 °C
+    }
+
+    /// @notice What the freshness rule concluded.
+    struct FreshnessVerdict {
+        bool warning; // the grade dropped more than allowed
+        uint256 equivalentSeconds; // t0: the whole interval in seconds at 0 °C
+        uint256 allowedDrop; // hundredths of a grade
+        uint256 drop; // hundredths of a grade (0 when the grade did not drop)
+    }
+
+    /// @notice A lot's quality record: the latest inspection and the sensor exposure anchored since it. 1 slot.
+    struct LotQuality {
+        uint40 scannedAt;
+        bytes3 species;
+        uint8 speciesConfidence;
+        uint8 grade;
+        uint8 gradeConfidence;
+        uint32 deviceId;
+        uint32 coveredSeconds; // seconds of sensor batches anchored since the latest scan
+        uint48 equivalentSeconds; // the same, in seconds at 0 °C
+        uint16 scans; // scans recorded as the latest so far (saturates)
+    }
+
+    /// @notice A summary of a batch of sensor readings, computed by the gateway that anchors their Merkle root.
+    struct SensorSummary {
+        uint40 from; // first reading's time
+        uint40 to; // last reading's time
+        uint32 count;
+        int16 minimum; // hundredths of °C
+        int16 maximum;
+        int16 mean;
+    }
+
+    /// @notice An anchored batch. 1 slot.
+    struct Anchor {
+        uint40 anchoredAt;
+        uint32 gatewayId;
+        uint40 from;
+        uint40 to;
+        uint32 count;
+        int16 minimum;
+        int16 maximum;
+        int16 mean;
+    }
+
+    /// @notice One sensor reading: a leaf of an anchored tree (`@openzeppelin/merkle-tree` standard tree of
+    /// `(address sensor, uint40 readAt, int16 temperature, uint8 humidity)`).
+    struct SensorReading {
+        address sensor;
+        uint40 readAt;
+        int16 temperature; // hundredths of °C
+        uint8 humidity; // percent
+    }
+
+    /// @notice Device `deviceId` scanned `lotId` (reading `readingId`); species and grade as the device reported.
+    event QatScanned(
+        uint256 indexed lotId,
+        uint32 indexed deviceId,
+        uint64 readingId,
+        bytes3 species,
+        uint8 speciesConfidence,
+        uint8 grade,
+        uint8 gradeConfidence,
+        uint40 scannedAt
+    );
+    /// @notice A scan of `lotId` found `scanned`, but the lot was registered as `registered` and last scanned as
+    /// `previous` (0x000000 when never); the lot is flagged SPECIES_MISMATCH.
+    event SpeciesMismatch(
+        uint256 indexed lotId,
+        uint32 indexed deviceId,
+        bytes3 registered,
+        bytes3 previous,
+        bytes3 scanned,
+        uint8 confidence
+    );
+    /// @notice `lotId` dropped from `previousGrade` to `grade` in `elapsed` seconds (`equivalentSeconds` at 0 °C):
+    /// `drop` hundredths of a grade where `allowedDrop` were allowed; the lot is flagged FRESHNESS_WARNING.
+    event FreshnessWarning(
+        uint256 indexed lotId,
+        uint32 indexed deviceId,
+        uint8 previousGrade,
+        uint8 grade,
+        uint40 elapsed,
+        uint256 equivalentSeconds,
+        uint256 allowedDrop,
+        uint256 drop
+    );
+    /// @notice The freshness rule of `species` (0x000000: the default rule) was set to `rule`.
+    event FreshnessRuleSet(bytes3 indexed species, FreshnessRule rule);
+    /// @notice Gateway `gatewayId` anchored the readings under `root` for `lotIds` held at stage `stage`.
+    event SensorBatchAnchored(
+        bytes32 indexed root,
+        uint32 indexed gatewayId,
+        uint8 stage,
+        uint256[] lotIds,
+        SensorSummary summary
+    );
+    /// @notice The batch under `root` went outside `lotId`'s cold-chain band [`bandMinimum`, `bandMaximum`]; the lot
+    /// is flagged EXCURSION.
+    event SensorExcursion(
+        bytes32 indexed root,
+        uint256 indexed lotId,
+        int16 minimum,
+        int16 maximum,
+        int16 bandMinimum,
+        int16 bandMaximum
+    );
+
+    /// @notice `account` is not the registry administrator.
+    error QualityUnauthorized(address account);
+    /// @notice `stage` is not a stage number of this chain (1 = Harvester … 6 = Customer).
+    error QualityUnknownStage(uint8 stage);
+    /// @notice The stage contract given for stage `stage` at deployment, `stageContract`, is not that stage of this
+    /// registry.
+    error QualityInvalidStage(uint8 stage, address stageContract);
+    /// @notice `device` does not hold QAT_DEVICE (unknown, revoked, or its operator is no longer an actor).
+    error QatDeviceUnauthorized(address device);
+    /// @notice The signature of reading `readingId` is malformed (wrong length or a high-s value).
+    error QatMalformedSignature(uint64 readingId);
+    /// @notice Reading `readingId` names `device` but was signed by `signer`.
+    error QatWrongSigner(uint64 readingId, address device, address signer);
+    /// @notice `device` already submitted reading `readingId`.
+    error QatReadingAlreadyAccepted(address device, uint64 readingId);
+    /// @notice A scan time `scannedAt` lies after the current block time `nowTime`.
+    error QatScanInFuture(uint40 scannedAt, uint40 nowTime);
+    /// @notice A confidence of `confidence` percent is above 100.
+    error QatInvalidConfidence(uint8 confidence);
+    /// @notice Grade `grade` is above `maxGrade`, the top of the lot's grading scale.
+    error QatGradeOutOfScale(uint8 grade, uint8 maxGrade);
+    /// @notice `lotId` is not held at stage `stage` (`status` there), so it cannot be scanned or anchored there.
+    error QualityLotNotHere(uint256 lotId, uint8 stage, IStage.LotStatus status);
+    /// @notice The device or gateway's operator `operatorId` neither holds `lotId` (its custodian is
+    /// `custodianId`) nor is a regulator.
+    error QualityNotCustodian(uint256 lotId, uint32 custodianId, uint32 operatorId);
+    /// @notice `gateway` does not hold SENSOR_GATEWAY.
+    error SensorGatewayUnauthorized(address gateway);
+    /// @notice `root` is zero, or was anchored already.
+    error SensorRootInvalid(bytes32 root);
+    /// @notice The summary is inconsistent: it needs count ≥ 1, from ≤ to ≤ now and minimum ≤ mean ≤ maximum.
+    error SensorInvalidSummary(uint40 from, uint40 to, uint32 count, int16 minimum, int16 mean, int16 maximum);
+    /// @notice An anchor needs at least one lot.
+    error SensorNoLots();
+    /// @notice No batch was anchored under `root`.
+    error SensorRootNotFound(bytes32 root);
+    /// @notice The rule is unusable: it needs minimumTemperature < 0, minimumTemperature < defaultTemperature and a
+    /// maxGrade of at least 1.
+    error FreshnessInvalidRule(int16 minimumTemperature, int16 defaultTemperature, uint8 maxGrade);
+
+    /// @notice Records one device-signed QAT scan of `reading.lotId`, held at stage `stage`. Anyone may submit it.
+    /// @dev The device must hold QAT_DEVICE and be operated by the lot's custodian or by a regulator; the lot must be
+    /// `Created` or `Shipped` at `stage`. A scan at least as recent as the latest becomes the latest inspection and
+    /// is checked for species and freshness; an older one (a late upload) is recorded as an event and checked for
+    /// species only. Emits `QatScanned`, and `SpeciesMismatch` / `FreshnessWarning` (with `IStage.LotFlagged` at the
+    /// stage) when a check fails. Reverts with `QualityUnknownStage`, `QatDeviceUnauthorized`,
+    /// `QatMalformedSignature`, `QatWrongSigner`, `QatReadingAlreadyAccepted`, `QatScanInFuture`,
+    /// `QatInvalidConfidence`, `QatGradeOutOfScale`, `QualityLotNotHere`, `QualityNotCustodian`.
+    /// @param stage where the lot is now: 1 = Harvester … 6 = Customer
+    /// @param signature the device's 65-byte signature over the reading's EIP-712 digest
+    function submitScan(uint8 stage, QatReading calldata reading, bytes calldata signature) external;
+
+    /// @notice Records many signed scans of lots held at `stage` in one transaction; readings already accepted are
+    /// skipped, so a batch can be retried safely.
+    /// @dev As `submitScan` for each reading; any other invalid reading reverts the whole batch.
+    /// @return accepted the number of readings recorded (the rest were already on chain)
+    function submitScans(uint8 stage, SignedReading[] calldata readings) external returns (uint256 accepted);
+
+    /// @notice Anchors the Merkle `root` of a batch of sensor readings taken around `lotIds` (one lot, or the lots
+    /// that travel together in a shipment), all held at `stage`, with the gateway's `summary` of the batch.
+    /// @dev Callable by a SENSOR_GATEWAY operated by the custodian of every lot. A summary outside a lot's cold-chain
+    /// band (fresh 0–4 °C, frozen at most −18 °C) flags it EXCURSION. The batch's window counts towards the
+    /// freshness rule at each lot's next scan, at the summary's mean temperature. Emits `SensorBatchAnchored` and
+    /// `SensorExcursion` per lot outside its band. Reverts with `SensorGatewayUnauthorized`, `SensorRootInvalid`,
+    /// `SensorInvalidSummary`, `SensorNoLots`, `QualityUnknownStage`, `QualityLotNotHere`, `QualityNotCustodian`.
+    function anchorReadings(
+        uint8 stage,
+        uint256[] calldata lotIds,
+        bytes32 root,
+        SensorSummary calldata summary
+    ) external;
+
+    /// @notice Sets the freshness rule of `species` (0x000000: the default for species without one).
+    /// @dev Only the registry administrator. Emits `FreshnessRuleSet`. Reverts with `QualityUnauthorized`,
+    /// `FreshnessInvalidRule`.
+    function setFreshnessRule(bytes3 species, FreshnessRule calldata rule) external;
+
+    /// @notice Whether `reading` is a leaf of the batch anchored under `root`, by `proof`.
+    /// @dev Reverts with `SensorRootNotFound` when nothing was anchored under `root`.
+    function verifyReading(
+        bytes32 root,
+        SensorReading calldata reading,
+        bytes32[] calldata proof
+    ) external view returns (bool);
+
+    /// @notice The batch anchored under `root` (zeroed when none).
+    function anchorOf(bytes32 root) external view returns (Anchor memory);
+
+    /// @notice The latest inspection of `lotId` (zeroed until the lot is scanned), as `IStage.queryQAT` returns it.
+    function inspectionOf(uint256 lotId) external view returns (IStage.Inspection memory);
+
+    /// @notice The whole quality record of `lotId`.
+    function qualityOf(uint256 lotId) external view returns (LotQuality memory);
+
+    /// @notice Whether `device` has submitted reading `readingId`.
+    function isAccepted(address device, uint64 readingId) external view returns (bool);
+
+    /// @notice The rule that applies to `species`: its own, or else the default.
+    function freshnessRuleOf(bytes3 species) external view returns (FreshnessRule memory);
+
+    /// @notice The freshness rule's verdict on `input` under `rule`; the exact arithmetic every scan uses, for tools
+    /// that want the chain's answer.
+    function evaluateFreshness(
+        FreshnessRule calldata rule,
+        FreshnessInput calldata input
+    ) external pure returns (FreshnessVerdict memory);
+
+    /// @notice The EIP-712 digest a device signs for `reading`.
+    function readingDigest(QatReading calldata reading) external view returns (bytes32);
+
+    /// @notice The stage contract of stage number `stage` (1 = Harvester … 6 = Customer).
+    function stageAt(uint8 stage) external view returns (address);
+}
