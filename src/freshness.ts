@@ -72,6 +72,9 @@ export const DEFAULT_RULE_SPECIES = "0x000000";
 /** The relative rate of spoilage at `temperature` (hundredths of °C) versus 0 °C, in parts per million. */
 export function relativeRate(temperature: number, minimumTemperature: number): bigint {
   if (temperature <= minimumTemperature) return 0n;
+  // The chain reverts (an arithmetic panic) on such a rule, and never stores one: refuse it here too.
+  if (minimumTemperature >= 0)
+    throw new RangeError(`the model's minimum temperature ${minimumTemperature} is not below 0`);
   const above = BigInt(temperature - minimumTemperature);
   const span = BigInt(-minimumTemperature);
   return (above * above * PPM) / (span * span);
