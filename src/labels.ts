@@ -6,6 +6,7 @@ import type { BytesLike } from "ethers";
 
 import type { Manufacturer, Registry } from "../typechain-types/index.js";
 import { elementString, lotIdText, lotNumberText, type ProductKey } from "./digital-link.js";
+import { rolesOf } from "./roles.js";
 import { speciesText } from "./units.js";
 
 /** A species as "COD (Atlantic cod)"; just the code when the registry has no name for it. */
@@ -70,4 +71,13 @@ export async function lotLabel(manufacturer: Manufacturer, lotId: bigint): Promi
 export async function lotsLabel(manufacturer: Manufacturer, lotIds: readonly bigint[]): Promise<string> {
   const labels = await Promise.all(lotIds.map((id) => lotLabel(manufacturer, id)));
   return `lot${labels.length === 1 ? "" : "s"} ${labels.join(", ")}`;
+}
+
+/** A device as "device #12 0xab… (QAT_DEVICE of MV Nordkapp)", or "0xab… (not a registered device)". */
+export async function deviceLabel(registry: Registry, device: string): Promise<string> {
+  const { id, roles, operatorId } = await registry.authorization(device);
+  if (id === 0n || operatorId === 0n) return `${device} (not a registered device)`;
+  const held = rolesOf(roles).filter((r) => r === "QAT_DEVICE" || r === "SENSOR_GATEWAY");
+  const role = held.length === 0 ? "revoked device" : held.join(" and ");
+  return `device #${id} ${device} (${role} of ${await participantName(registry, operatorId)})`;
 }

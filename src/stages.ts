@@ -3,6 +3,8 @@
  * a stage's contract as a generic `Stage` (lots) or `OrderBook` (orders), so one task serves every stage.
  */
 import type { OrderBook, Stage } from "../typechain-types/index.js";
+import { lotIdText } from "./digital-link.js";
+import { LOT_STATUS } from "./errors.js";
 import { ACTOR_ROLES, type ActorRole } from "./roles.js";
 import { SELLING_STAGES, STAGE_NAMES, type FishTrace, type SellingStageName, type StageName } from "./system.js";
 import { InputError } from "./units.js";
@@ -72,4 +74,24 @@ export function stageContract(fishTrace: FishTrace, stage: StageName): Stage {
 /** Stage `stage`'s order book, where it sells to the next stage. */
 export function orderBook(fishTrace: FishTrace, stage: SellingStageName): OrderBook {
   return fishTrace[stage];
+}
+
+/** `IStage.LotStatus` values of a lot a stage holds: `Created` (available) or `Shipped` (in an order, not handed over). */
+const HELD = new Set([1n, 2n]);
+
+/**
+ * The stage that holds `lotId` now: where it is `Created` or `Shipped` (the stage whose custodian may scan it or
+ * anchor readings for it). Throws an `InputError` saying why when no stage holds it.
+ */
+export async function stageHolding(fishTrace: FishTrace, lotId: bigint, what = "lot"): Promise<StageName> {
+  const lots = await Promise.all(STAGE_NAMES.map((stage) => fishTrace[stage].getLot(lotId)));
+  const held = STAGE_NAMES.filter((_, i) => HELD.has(lots[i]!.status));
+  const stage = held.at(-1);
+  if (stage !== undefined) return stage;
+  const known = STAGE_NAMES.map((s, i) => [s, lots[i]!.status] as const).filter(([, status]) => status !== 0n);
+  if (known.length === 0) throw new InputError(`${what} ${lotIdText(lotId)} does not exist at any stage`);
+  const [last, status] = known.at(-1)!;
+  throw new InputError(
+    `${what} ${lotIdText(lotId)} is not held at any stage (it is ${LOT_STATUS[Number(status)] ?? status} at the ${last} stage)`,
+  );
 }

@@ -138,3 +138,29 @@ export function idList(value: string, what: string): bigint[] {
   if (parts.length === 0) throw new InputError(`${what} is empty (give ids separated by commas, e.g. 1,2,3)`);
   return parts.map((p) => positiveId(p, what.replace(/s$/, "")));
 }
+
+/** A whole number `0..max` given as text or a number (a device's grade, a count), as a number. */
+export function wholeNumber(value: string | number, what: string, max: number): number {
+  const text = String(value).trim();
+  if (!/^\d+$/.test(text) || Number(text) > max)
+    throw new InputError(`${what} "${value}" is not a whole number 0..${max}`);
+  return Number(text);
+}
+
+/** A whole percent 0..100 (a device's confidence). */
+export function percent(value: string | number, what: string): number {
+  const text = String(value).trim().replace(/\s*%$/, "");
+  if (!/^\d+$/.test(text) || Number(text) > 100)
+    throw new InputError(`${what} "${value}" is not a whole percent 0..100`);
+  return Number(text);
+}
+
+const MAX_UINT64 = (1n << 64n) - 1n;
+
+/** A uint64 sequence number (a device's reading id), given as decimal text or a safe integer. */
+export function uint64(value: string | number | bigint, what: string): bigint {
+  const text = String(value).trim();
+  if (!/^\d+$/.test(text) || BigInt(text) > MAX_UINT64)
+    throw new InputError(`${what} "${value}" is not a whole number 0..2^64-1`);
+  return BigInt(text);
+}

@@ -6,7 +6,9 @@ import { harvesterTasks } from "./harvester.js";
 import { lotTasks } from "./lot.js";
 import { manufacturerTasks } from "./manufacturer.js";
 import { orderTasks } from "./order.js";
+import { qatTasks } from "./qat.js";
 import { registryTasks } from "./registry.js";
+import { sensorTasks } from "./sensor.js";
 
 export const fishTraceTasks = [
   ...deployTasks,
@@ -17,5 +19,7 @@ export const fishTraceTasks = [
   ...manufacturerTasks,
   ...distributorTasks,
   ...customerTasks,
+  ...qatTasks,
+  ...sensorTasks,
   ...gasTasks,
 ];

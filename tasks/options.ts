@@ -27,8 +27,16 @@ export function withDeployment<ArgsT extends TaskArguments>(
   builder: NewTaskDefinitionBuilder<ArgsT>,
   fromDefault: string,
 ) {
+  return withContracts(
+    builder.addOption(
+      opt("from", `Signer: an address or an index into the network's accounts (default: ${fromDefault})`),
+    ),
+  );
+}
+
+/** Adds `--registry` and `--harvester` only, for a task that sends nothing from the node's accounts. */
+export function withContracts<ArgsT extends TaskArguments>(builder: NewTaskDefinitionBuilder<ArgsT>) {
   return builder
-    .addOption(opt("from", `Signer: an address or an index into the network's accounts (default: ${fromDefault})`))
     .addOption(opt("registry", "Registry address (default: the deployment recorded for this network)"))
     .addOption(
       opt("harvester", "Harvester address; the other stages follow from it (default: the deployment recorded)"),

@@ -1,0 +1,231 @@
+import type { ContractTransactionReceipt } from "ethers";
+
+import { describeError } from "../../src/errors.js";
+import { thousands, txText } from "../../src/format.js";
+import { required } from "../../src/inputs.js";
+import { accountLabel, lotLabel } from "../../src/labels.js";
+import { readSignedReadings } from "../../src/qat-files.js";
+import { ledgerDomain, readingTuple, signerOf, type SignedReading } from "../../src/qat.js";
+import { stageHolding, stageName, stageNumber, type StageName } from "../../src/stages.js";
+import { eventsIn, mined } from "../../src/tx.js";
+import { InputError, speciesText, wholeNumber } from "../../src/units.js";
+import type { StageArgs } from "../options.js";
+import { fishTraceAction } from "../run.js";
+import { connectFishTrace } from "../session.js";
+
+interface Args extends StageArgs {
+  in?: string;
+  batch?: string;
+}
+
+/** A reading of the file, with where it was. */
+interface Entry {
+  where: string;
+  signed: SignedReading;
+}
+
+export interface RelayRejection {
+  where: string;
+  device: string;
+  readingId: bigint;
+  reason: string;
+}
+
+export interface RelayTransaction {
+  stage: StageName;
+  readings: number;
+  accepted: number;
+  hash: string;
+  gasUsed: bigint;
+  gasPerReading: bigint;
+}
+
+export interface RelaySummary {
+  submitted: number;
+  alreadyOnChain: number;
+  rejected: RelayRejection[];
+  speciesMismatches: bigint[];
+  freshnessWarnings: bigint[];
+  transactions: RelayTransaction[];
+}
+
+const DEFAULT_BATCH = 20;
+
+function batchSize(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_BATCH;
+  const n = wholeNumber(value, "--batch", 1_000);
+  if (n === 0) throw new InputError("--batch must be at least 1");
+  return n;
+}
+
+/** Seconds as "40m", "2.5h", "3.2d". */
+function elapsedText(seconds: bigint): string {
+  const s = Number(seconds);
+  if (s < 2 * 3_600) return `${Math.round(s / 60)}m`;
+  if (s < 2 * 86_400) return `${(s / 3_600).toFixed(1).replace(/\.0$/, "")}h`;
+  return `${(s / 86_400).toFixed(1).replace(/\.0$/, "")}d`;
+}
+
+/** Hundredths of a grade as "1.52". */
+function grades(hundredths: bigint): string {
+  return (Number(hundredths) / 100).toFixed(2);
+}
+
+export default fishTraceAction(async (args: Args, hre): Promise<RelaySummary> => {
+  const input = required(args.in, "in");
+  const forced = args.stage === undefined ? undefined : stageName(args.stage);
+  const size = batchSize(args.batch);
+  const entries = await readSignedReadings(input);
+
+  const { session, signer, fishTrace } = await connectFishTrace(hre, args, 0);
+  const { qualityLedger: ledger, manufacturer, registry } = fishTrace;
+  const domain = await ledgerDomain(ledger, session.chainId);
+
+  let alreadyOnChain = 0;
+  const rejected: RelayRejection[] = [];
+  const valid = new Map<StageName, Entry[]>();
+  const seen = new Map<string, string>();
+  const located = new Map<bigint, StageName | InputError>();
+
+  for (const entry of entries) {
+    const { where, signed } = entry;
+    const { reading, signature } = signed;
+    const reject = (reason: string) =>
+      rejected.push({ where, device: reading.device, readingId: reading.readingId, reason });
+
+    const key = `${reading.device}:${reading.readingId}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      reject(`repeats ${earlier} (same device and reading id)`);
+      continue;
+    }
+    seen.set(key, where);
+    if (await ledger.isAccepted(reading.device, reading.readingId)) {
+      alreadyOnChain++;
+      continue;
+    }
+
+    let recovered: string;
+    try {
+      recovered = signerOf(domain, reading, signature);
+    } catch {
+      reject("the signature is malformed");
+      continue;
+    }
+    if (recovered !== reading.device) {
+      reject(`signed by ${recovered}, not by the device it names (altered, or signed for another ledger or chain)`);
+      continue;
+    }
+
+    let stage = forced ?? located.get(reading.lotId);
+    if (stage === undefined) {
+      stage = await stageHolding(fishTrace, reading.lotId).catch((err: unknown) => {
+        if (err instanceof InputError) return err;
+        throw err;
+      });
+      located.set(reading.lotId, stage);
+    }
+    if (stage instanceof InputError) {
+      reject(stage.message);
+      continue;
+    }
+
+    try {
+      await ledger.submitScan.staticCall(stageNumber(stage), readingTuple(reading), signature);
+    } catch (err) {
+      reject(describeError(err));
+      continue;
+    }
+    valid.set(stage, [...(valid.get(stage) ?? []), entry]);
+  }
+
+  const receipts: { stage: StageName; batch: Entry[]; receipt: ContractTransactionReceipt }[] = [];
+  for (const [stage, list] of valid) {
+    for (let i = 0; i < list.length; i += size) {
+      const batch = list.slice(i, i + size);
+      const payload = batch.map(({ signed }) => ({
+        reading: readingTuple(signed.reading),
+        signature: signed.signature,
+      }));
+      try {
+        receipts.push({ stage, batch, receipt: await mined(ledger.submitScans(stageNumber(stage), payload)) });
+      } catch (err) {
+        const reason = `${describeError(err)} (its batch of ${batch.length} reverted)`;
+        for (const { where, signed } of batch) {
+          rejected.push({ where, device: signed.reading.device, readingId: signed.reading.readingId, reason });
+        }
+      }
+    }
+  }
+
+  const transactions: RelayTransaction[] = [];
+  const mismatchLines: string[] = [];
+  const warningLines: string[] = [];
+  const speciesMismatches: bigint[] = [];
+  const freshnessWarnings: bigint[] = [];
+  for (const { stage, batch, receipt } of receipts) {
+    const scanned = await eventsIn(ledger, ledger.filters.QatScanned(), receipt);
+    const accepted = scanned.length;
+    alreadyOnChain += batch.length - accepted; // accepted by someone else since the check
+    transactions.push({
+      stage,
+      readings: batch.length,
+      accepted,
+      hash: receipt.hash,
+      gasUsed: receipt.gasUsed,
+      gasPerReading: accepted === 0 ? 0n : receipt.gasUsed / BigInt(accepted),
+    });
+    for (const e of await eventsIn(ledger, ledger.filters.SpeciesMismatch(), receipt)) {
+      const { lotId, registered, previous, scanned: found, confidence } = e.args;
+      speciesMismatches.push(lotId);
+      const before = BigInt(previous) === 0n ? "" : `, last scanned as ${speciesText(previous)}`;
+      mismatchLines.push(
+        `  species mismatch  lot ${await lotLabel(manufacturer, lotId)} at the ${stage} stage: scanned ` +
+          `${speciesText(found)} (${confidence} % confident), registered ${speciesText(registered)}${before}; ` +
+          "flagged SPECIES_MISMATCH",
+      );
+    }
+    for (const e of await eventsIn(ledger, ledger.filters.FreshnessWarning(), receipt)) {
+      const { lotId, previousGrade, grade, elapsed, allowedDrop, drop } = e.args;
+      freshnessWarnings.push(lotId);
+      warningLines.push(
+        `  freshness warning lot ${await lotLabel(manufacturer, lotId)} at the ${stage} stage: grade ` +
+          `${previousGrade} → ${grade} in ${elapsedText(elapsed)}, a drop of ${grades(drop)} where ` +
+          `${grades(allowedDrop)} is allowed; flagged FRESHNESS_WARNING`,
+      );
+    }
+  }
+  const submitted = transactions.reduce((n, t) => n + t.accepted, 0);
+
+  console.log(
+    `relayed ${input} (${entries.length} signed reading${entries.length === 1 ? "" : "s"}) to the quality ledger ` +
+      `${await ledger.getAddress()} from ${await accountLabel(registry, signer.address)}`,
+  );
+  const perStage = transactions.map((t) => `${t.stage} ${t.accepted}`).join(", ");
+  console.log(
+    `  submitted         ${submitted}` +
+      (transactions.length === 0
+        ? ""
+        : ` (${perStage}) in ${transactions.length} transaction${transactions.length === 1 ? "" : "s"}`),
+  );
+  console.log(`  already on chain  ${alreadyOnChain}`);
+  console.log(`  rejected          ${rejected.length}`);
+  for (const r of rejected) {
+    console.log(`    ${r.where} (device ${r.device}, reading ${r.readingId}): ${r.reason}`);
+  }
+  for (const line of [...mismatchLines, ...warningLines]) console.log(line);
+  for (const t of transactions) {
+    const receipt = receipts.find((r) => r.receipt.hash === t.hash)!.receipt;
+    console.log(
+      `  ${t.stage}: ${t.accepted} of ${t.readings} recorded, ${txText(receipt)} (${thousands(t.gasPerReading)} per reading)`,
+    );
+  }
+  return {
+    submitted,
+    alreadyOnChain,
+    rejected,
+    speciesMismatches,
+    freshnessWarnings,
+    transactions,
+  };
+});

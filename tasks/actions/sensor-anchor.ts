@@ -1,0 +1,169 @@
+import { access, constants } from "node:fs/promises";
+import path from "node:path";
+
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+
+import { lotRefList } from "../../src/digital-link.js";
+import { celsius, isoTime, thousands, txText } from "../../src/format.js";
+import { required } from "../../src/inputs.js";
+import { deviceLabel, lotLabel, lotsLabel, participantLabel } from "../../src/labels.js";
+import { requireShipment } from "../../src/orders.js";
+import { roleBit } from "../../src/roles.js";
+import { readSensorLog, proofsFileJson, type ReadingProof } from "../../src/sensor-files.js";
+import { sensorTree, summarize, type SensorSummary } from "../../src/sensors.js";
+import { orderBook, sellingStage, stageHolding, stageName, stageNumber, type StageName } from "../../src/stages.js";
+import { attachFishTrace, type FishTrace } from "../../src/system.js";
+import { writeText } from "../../src/record-files.js";
+import { eventsIn, mined } from "../../src/tx.js";
+import { InputError, positiveId } from "../../src/units.js";
+import type { StageArgs } from "../options.js";
+import { fishTraceAction } from "../run.js";
+import { accountOf, chainNow, connectFishTrace, type Session } from "../session.js";
+
+interface Args extends StageArgs {
+  in?: string;
+  out?: string;
+  lots?: string;
+  order?: string;
+}
+
+const INT16_MIN = -32768;
+
+/** A cold-chain band as "0..4 °C" or "≤ -18 °C". */
+function band(minimum: bigint, maximum: bigint): string {
+  return Number(minimum) === INT16_MIN ? `≤ ${celsius(maximum)}` : `${Number(minimum) / 100}..${celsius(maximum)}`;
+}
+
+/** The summary as one line: window, count, minimum, maximum, mean. */
+function summaryText(s: SensorSummary): string {
+  return (
+    `${s.count} reading${s.count === 1 ? "" : "s"} from ${isoTime(s.from)} to ${isoTime(s.to)}: ` +
+    `minimum ${celsius(s.minimum)}, maximum ${celsius(s.maximum)}, mean ${celsius(s.mean)}`
+  );
+}
+
+/** The stage holding every lot of `lotIds`; they must all be at one stage. */
+async function commonStage(view: FishTrace, lotIds: readonly bigint[]): Promise<StageName> {
+  const stages = await Promise.all(lotIds.map((id) => stageHolding(view, id)));
+  const first = stages[0]!;
+  const other = stages.findIndex((s) => s !== first);
+  if (other >= 0) {
+    throw new InputError(
+      `the lots are held at different stages (lot ${await lotLabel(view.manufacturer, lotIds[0]!)} at the ${first}, ` +
+        `lot ${await lotLabel(view.manufacturer, lotIds[other]!)} at the ${stages[other]}); anchor a batch per stage`,
+    );
+  }
+  return first;
+}
+
+/** A SENSOR_GATEWAY among the node's accounts, bound to the one custodian of `lotIds` at `stage`. */
+async function custodianGateway(
+  view: FishTrace,
+  session: Session,
+  stage: StageName,
+  lotIds: readonly bigint[],
+): Promise<HardhatEthersSigner> {
+  const { registry } = view;
+  const custodians = [
+    ...new Set(await Promise.all(lotIds.map(async (id) => (await view[stage].getLot(id)).custodianId))),
+  ];
+  if (custodians.length > 1) {
+    throw new InputError(
+      `the lots have ${custodians.length} different custodians; pass --from with a gateway a regulator operates`,
+    );
+  }
+  const custodianId = custodians[0]!;
+  const operator = await registry.accountOf(custodianId);
+  const bound = await registry.queryFilter(registry.filters.DeviceBound(undefined, operator));
+  const bit = BigInt(roleBit("SENSOR_GATEWAY"));
+  for (const { args } of bound.reverse()) {
+    const signer = session.accounts.find((a) => a.address === args.device);
+    if (signer === undefined) continue;
+    const { roles } = await registry.authorization(args.device);
+    if ((roles & bit) !== 0n) return signer;
+  }
+  throw new InputError(
+    `no SENSOR_GATEWAY operated by ${await participantLabel(registry, custodianId)} is among the accounts ` +
+      `${session.networkName} can sign with; pass --from`,
+  );
+}
+
+async function writableDirectory(file: string): Promise<void> {
+  const dir = path.dirname(path.resolve(file));
+  await access(dir, constants.W_OK).catch(() => {
+    throw new InputError(`--out ${file} cannot be written: ${dir} is not a writable directory`);
+  });
+}
+
+export default fishTraceAction(async (args: Args, hre) => {
+  const input = required(args.in, "in");
+  const output = required(args.out, "out");
+  if (args.lots !== undefined && args.order !== undefined) throw new InputError("give --lots or --order, not both");
+  if (args.lots === undefined && args.order === undefined) {
+    throw new InputError("--lots or --order is required: the lots the readings were taken around");
+  }
+  const givenLots = args.lots === undefined ? undefined : lotRefList(args.lots);
+  const orderId = args.order === undefined ? undefined : positiveId(args.order, "order");
+  const seller = orderId === undefined ? undefined : sellingStage(args.stage);
+  const forced = givenLots !== undefined && args.stage !== undefined ? stageName(args.stage) : undefined;
+  const readings = await readSensorLog(input);
+  const tree = sensorTree(readings);
+  const summary = summarize(readings);
+  const root = tree.root;
+  await writableDirectory(output);
+
+  const {
+    session,
+    addresses,
+    fishTrace: view,
+  } = await connectFishTrace(hre, { registry: args.registry, harvester: args.harvester }, 0);
+  const lotIds = givenLots ?? (await requireShipment(orderBook(view, seller ?? "harvester"), orderId ?? 0n)).lotIds;
+  const stage = forced ?? (await commonStage(view, lotIds));
+
+  const anchored = await view.qualityLedger.anchorOf(root);
+  if (anchored.anchoredAt !== 0n) {
+    throw new InputError(
+      `${input} was anchored already: root ${root} at ${isoTime(anchored.anchoredAt)} by gateway #${anchored.gatewayId}`,
+    );
+  }
+  const now = await chainNow(session);
+  if (summary.to > now) {
+    throw new InputError(
+      `${input}: the readings run to ${isoTime(summary.to)}, after the chain's latest block (${isoTime(now)})`,
+    );
+  }
+
+  const gateway =
+    args.from !== undefined ? accountOf(session, args.from) : await custodianGateway(view, session, stage, lotIds);
+  const { qualityLedger: ledger, registry, manufacturer } = attachFishTrace(addresses, gateway);
+  const receipt = await mined(ledger.anchorReadings(stageNumber(stage), lotIds, root, summary));
+  const proofs: ReadingProof[] = readings.map((reading, i) => ({ reading, proof: tree.getProof(i) }));
+  const anchoredBatch = { chainId: session.chainId, ledger: addresses.qualityLedger, root, stage, lotIds, summary };
+  await writeText(output, proofsFileJson(anchoredBatch, tree, proofs));
+
+  const shipped = orderId === undefined ? "" : ` (shipped against ${seller} order ${orderId})`;
+  console.log(
+    `anchored ${input} for ${await lotsLabel(manufacturer, lotIds)}${shipped} at the ${stage} stage, by ` +
+      (await deviceLabel(registry, gateway.address)),
+  );
+  console.log(`  root     ${root}`);
+  console.log(`  summary  ${summaryText(summary)}`);
+  const excursions = await eventsIn(ledger, ledger.filters.SensorExcursion(root), receipt);
+  for (const e of excursions) {
+    const { lotId, minimum, maximum, bandMinimum, bandMaximum } = e.args;
+    console.log(
+      `  lot ${await lotLabel(manufacturer, lotId)} flagged EXCURSION: minimum ${celsius(minimum)}, maximum ` +
+        `${celsius(maximum)} outside the cold-chain band ${band(bandMinimum, bandMaximum)}`,
+    );
+  }
+  console.log(`  ${txText(receipt)} (${thousands(receipt.gasUsed / BigInt(summary.count))} per reading)`);
+  console.log(`wrote ${output} (the tree and ${proofs.length} proofs)`);
+  return {
+    root,
+    stage,
+    lotIds,
+    summary,
+    excursions: excursions.map((e) => e.args.lotId),
+    gasUsed: receipt.gasUsed,
+  };
+});
