@@ -18,6 +18,9 @@ interface Vm {
     /// @notice Sets the balance of `account`.
     function deal(address account, uint256 newBalance) external;
 
+    /// @notice Sets `block.chainid`.
+    function chainId(uint256 newChainId) external;
+
     // ------------------------------------------------------------------ callers
 
     /// @notice Makes `msgSender` the `msg.sender` of the next call.
@@ -41,6 +44,9 @@ interface Vm {
     /// data selected.
     function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData, address emitter) external;
 
+    /// @notice The next call must emit the event emitted next by the test, from `emitter`, with all its topics and data.
+    function expectEmit(address emitter) external;
+
     /// @notice The next call must make a call to `callee` with `data`, exactly `count` times (0: never).
     function expectCall(address callee, bytes calldata data, uint64 count) external;
 
@@ -56,6 +62,9 @@ interface Vm {
 
     /// @notice The address of `privateKey`.
     function addr(uint256 privateKey) external pure returns (address keyAddr);
+
+    /// @notice Signs `digest` with `privateKey` (secp256k1); `v` is 27 or 28.
+    function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
 
     /// @notice Names `account` in traces.
     function label(address account, string calldata newLabel) external;
