@@ -154,13 +154,17 @@ contract OrderPairsTest is FishTraceTest {
 
     function test_wiring_asTheIgnitionModule() public view {
         address[] memory stages = registry.stages();
-        assertEq(stages.length, 6, "attached stages");
+        // The six stages in chain order, then the quality ledger.
+        assertEq(stages.length, 7, "attached stages");
+        assertEq(stages[6], address(ledger), "the quality ledger attached last");
         for (uint8 s = 1; s <= 6; ++s) {
             IStage stage = _stage(s);
             assertEq(stages[s - 1], address(stage), "attached in chain order");
             assertEq(stage.stage(), s, "stage number");
             assertEq(stage.previousStage(), s == 1 ? address(0) : address(_stage(s - 1)), "previous stage");
             assertEq(stage.nextStage(), s == 6 ? address(0) : address(_stage(s + 1)), "next stage");
+            assertEq(stage.qualityLedger(), address(ledger), "quality ledger");
+            assertEq(ledger.stageAt(s), address(stage), "the ledger's stage");
         }
     }
 

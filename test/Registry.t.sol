@@ -384,10 +384,12 @@ contract RegistryTest is FishTraceTest {
         vm.prank(admin);
         registry.attachStage(address(second));
         address[] memory stages = registry.stages();
-        // The fixture attached the six stages of the system, in chain order; the new one comes last.
-        assertEq(stages.length, 7, "stages");
+        // The fixture attached the six stages of the system in chain order, then the quality ledger; the new one
+        // comes last.
+        assertEq(stages.length, 8, "stages");
         for (uint8 s = 1; s <= 6; ++s) assertEq(stages[s - 1], address(_stage(s)), _stageName(s));
-        assertEq(stages[6], address(second), "appended");
+        assertEq(stages[6], address(ledger), "quality ledger");
+        assertEq(stages[7], address(second), "appended");
     }
 
     function test_attachStage_RevertWhen_AlreadyAttached() public {
@@ -398,10 +400,10 @@ contract RegistryTest is FishTraceTest {
 
     function test_attachStage_RevertWhen_TooManyStages() public {
         uint256 max = registry.MAX_STAGES();
-        // The six stages of the system are attached already.
-        assertEq(registry.stages().length, 6, "system stages");
+        // The six stages of the system and the quality ledger are attached already.
+        assertEq(registry.stages().length, 7, "system stages and ledger");
         vm.startPrank(admin);
-        for (uint256 i = 6; i < max; ++i) {
+        for (uint256 i = 7; i < max; ++i) {
             registry.attachStage(address(new Harvester(registry)));
         }
         address extra = address(new Harvester(registry));
