@@ -6,7 +6,7 @@
 import type { TransactionReceipt } from "ethers";
 
 import { Stage__factory } from "../typechain-types/index.js";
-import { deployFishTrace, STAGE_NAMES, type FishTrace, type FishTraceAddresses } from "./system.js";
+import { addressesOf, CONTRACT_NAMES, deployFishTrace, type FishTrace, type FishTraceAddresses } from "./system.js";
 
 type Connection = Parameters<typeof deployFishTrace>[0];
 
@@ -27,11 +27,13 @@ export async function deployWithReport(connection: Connection): Promise<Deployme
   const first = (await provider.getBlockNumber()) + 1;
   const fishTrace = await deployFishTrace(connection);
   const last = await provider.getBlockNumber();
-  const addresses = {} as FishTraceAddresses;
-  for (const key of ["registry", ...STAGE_NAMES, "qualityLedger"] as const) {
-    addresses[key] = await fishTrace[key].getAddress();
-  }
-  const names = new Map(Object.entries(addresses).map(([key, address]) => [address.toLowerCase(), contractName(key)]));
+  const addresses = await addressesOf(fishTrace);
+  const names = new Map(
+    (Object.entries(addresses) as [keyof FishTraceAddresses, string][]).map(([key, address]) => [
+      address.toLowerCase(),
+      CONTRACT_NAMES[key],
+    ]),
+  );
   const stageInterface = Stage__factory.createInterface();
 
   const transactions: DeploymentTransaction[] = [];
@@ -65,9 +67,4 @@ export async function deployWithReport(connection: Connection): Promise<Deployme
 function argText(value: unknown): string {
   if (Array.isArray(value)) return `(${value.map(argText).join(", ")})`;
   return String(value);
-}
-
-/** The contract deployed under key `key` of the addresses ("registry" → "Registry"). */
-function contractName(key: string): string {
-  return key.charAt(0).toUpperCase() + key.slice(1);
 }

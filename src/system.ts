@@ -52,7 +52,8 @@ export interface FishTrace {
 /** The addresses of a deployment. */
 export type FishTraceAddresses = Record<"registry" | StageName | "qualityLedger", string>;
 
-const CONTRACT_NAMES: Record<keyof FishTraceAddresses, string> = {
+/** Each contract of a deployment by its key, with its contract (and Ignition future) name. */
+export const CONTRACT_NAMES: Record<keyof FishTraceAddresses, string> = {
   registry: "Registry",
   harvester: "Harvester",
   supplier: "Supplier",
@@ -62,6 +63,9 @@ const CONTRACT_NAMES: Record<keyof FishTraceAddresses, string> = {
   customer: "Customer",
   qualityLedger: "QualityLedger",
 };
+
+/** The contracts of a deployment in deployment order: the registry, the six stages, the quality ledger. */
+export const DEPLOYMENT_KEYS = Object.keys(CONTRACT_NAMES) as (keyof FishTraceAddresses)[];
 
 type Connection = NetworkConnection & { ethers: HardhatEthers };
 type Deployed = Record<string, { getAddress(): Promise<string> }>;
@@ -74,10 +78,15 @@ export async function deployFishTrace(connection: Connection): Promise<FishTrace
   const deployed = await ignition.deploy(FishTraceModule);
   const [admin] = await ethers.getSigners();
   const addresses = {} as FishTraceAddresses;
-  for (const key of Object.keys(CONTRACT_NAMES) as (keyof FishTraceAddresses)[]) {
-    addresses[key] = await deployed[key]!.getAddress();
-  }
+  for (const key of DEPLOYMENT_KEYS) addresses[key] = await deployed[key]!.getAddress();
   return attachFishTrace(addresses, admin!);
+}
+
+/** The addresses of `fishTrace`'s contracts. */
+export async function addressesOf(fishTrace: FishTrace): Promise<FishTraceAddresses> {
+  const addresses = {} as FishTraceAddresses;
+  for (const key of DEPLOYMENT_KEYS) addresses[key] = await fishTrace[key].getAddress();
+  return addresses;
 }
 
 /** Typed contract handles for `addresses`, connected to `runner`. */

@@ -20,6 +20,7 @@ import { roleBit, type RoleName } from "../src/roles.js";
 import {
   attachFishTrace,
   recordedAddresses,
+  DEPLOYMENT_KEYS,
   STAGE_NAMES,
   type FishTrace,
   type FishTraceAddresses,
@@ -146,9 +147,7 @@ export async function deploymentOf(session: Session, args: DeploymentArgs): Prom
   }
   const recorded = args.registry === undefined && args.harvester === undefined;
   const stale = recorded && !session.inProcess ? " (the node was restarted? run the deploy task again)" : "";
-  for (const key of ["registry", ...STAGE_NAMES, "qualityLedger"] as const) {
-    await codeAt(session, addresses[key], `the ${key}`, stale);
-  }
+  for (const key of DEPLOYMENT_KEYS) await codeAt(session, addresses[key], `the ${key}`, stale);
   return addresses;
 }
 

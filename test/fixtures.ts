@@ -9,7 +9,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { network } from "hardhat";
 
 import { roleId, type RoleName } from "../src/roles.js";
-import { STAGE_NAMES, deployFishTrace, type FishTrace, type FishTraceAddresses } from "../src/system.js";
+import { addressesOf, deployFishTrace, type FishTrace, type FishTraceAddresses } from "../src/system.js";
 import { degrees, fixedText, grams, speciesCode } from "../src/units.js";
 import type { IHarvester } from "../typechain-types/index.js";
 
@@ -159,9 +159,7 @@ export async function deployWorld(): Promise<World> {
   await registry.listSpecies(COD, "Atlantic cod");
   await registry.listSpecies(HAD, "Haddock");
 
-  const addresses = {} as FishTraceAddresses;
-  for (const key of ["registry", ...STAGE_NAMES, "qualityLedger"] as const)
-    addresses[key] = await system[key].getAddress();
+  const addresses = await addressesOf(system);
 
   const entries = await Promise.all(
     (Object.entries(cast) as [keyof Cast, HardhatEthersSigner][]).map(
