@@ -154,6 +154,12 @@ function revertData(err: unknown): string | undefined {
   return undefined;
 }
 
+/** The FishTrace custom error an ethers / Hardhat error carries, if any (the relay sorts reverts by name). */
+export function customErrorOf(err: unknown): ErrorDescription | undefined {
+  const data = revertData(err);
+  return data === undefined ? undefined : decodeCustomError(data);
+}
+
 /** One line naming what went wrong, for a task, the relay or the dApp to print. */
 export function describeError(err: unknown): string {
   if (err instanceof InputError) return err.message;

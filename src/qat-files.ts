@@ -113,6 +113,14 @@ export async function readSignedReadings(file: string): Promise<{ where: string;
   return raws.map((raw) => ({ where: raw.where, signed: parseRecord(signedSchema, file, raw) }));
 }
 
+/**
+ * One signed reading as a relay request carries it (the same fields and checks as a file `qat sign` wrote); a
+ * problem is an `InputError` starting with `where` ("readings[3]: grade \"x\" is not ...").
+ */
+export function parseSignedReading(value: unknown, where: string): SignedReading {
+  return parseRecord(signedSchema, where, { where: "", value });
+}
+
 /** Signed readings as the JSON `readSignedReadings` reads back. */
 export function signedReadingsJson(readings: readonly SignedReading[]): string {
   return toJson(

@@ -3,7 +3,16 @@
  * the digest and signer recovery. The one definition the signing task, the relay and the tests share; the digest
  * equals `QualityLedger.readingDigest` (a test holds them together against the contract's `eip712Domain()`).
  */
-import { TypedDataEncoder, verifyTypedData, type Signer, type TypedDataDomain } from "ethers";
+import {
+  getBytes,
+  id,
+  keccak256,
+  toBeHex,
+  TypedDataEncoder,
+  verifyTypedData,
+  type Signer,
+  type TypedDataDomain,
+} from "ethers";
 
 import { InputError } from "./units.js";
 
@@ -116,4 +125,36 @@ export async function ledgerDomain(
     );
   }
   return expected;
+}
+
+const READING_TYPEHASH = getBytes(id(TypedDataEncoder.from(types).encodeType("QatReading")));
+
+/**
+ * A fast `readingDigest` for one domain: the EIP-712 struct hash written out word by word (the relay verifies a
+ * thousand readings a second; ethers' generic encoder spends ~0.3 ms a reading). Equal to `readingDigest` — a test
+ * holds the two together on fuzzed readings.
+ */
+export function readingDigester(domain: TypedDataDomain): (reading: QatReading) => Uint8Array {
+  const separator = getBytes(TypedDataEncoder.hashDomain(domain));
+  const struct = new Uint8Array(9 * 32);
+  struct.set(READING_TYPEHASH, 0);
+  const envelope = new Uint8Array(66);
+  envelope.set([0x19, 0x01], 0);
+  envelope.set(separator, 2);
+  const word = (i: number, value: bigint | number) => struct.set(getBytes(toBeHex(value, 32)), i * 32);
+  return (r) => {
+    word(1, r.readingId);
+    word(2, r.lotId);
+    const species = getBytes(r.species);
+    if (species.length !== 3) throw new InputError(`species ${r.species} is not 3 bytes`);
+    struct.fill(0, 96, 128);
+    struct.set(species, 96);
+    word(4, r.speciesConfidence);
+    word(5, r.grade);
+    word(6, r.gradeConfidence);
+    word(7, r.scannedAt);
+    word(8, BigInt(r.device));
+    envelope.set(getBytes(keccak256(struct)), 34);
+    return getBytes(keccak256(envelope));
+  };
 }

@@ -54,6 +54,14 @@ export async function readSensorLog(file: string): Promise<SensorReading[]> {
   });
 }
 
+/**
+ * One reading as a gateway posts it to the relay (the fields of a sensor log: temperature in °C, humidity in %,
+ * readAt in unix seconds or ISO 8601); a problem is an `InputError` starting with `where`.
+ */
+export function parseSensorReading(value: unknown, where: string): SensorReading {
+  return parseRecord(logSchema, where, { where: "", value });
+}
+
 /** One reading with its proof against the anchored root. */
 export interface ReadingProof {
   reading: SensorReading;

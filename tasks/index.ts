@@ -8,6 +8,7 @@ import { manufacturerTasks } from "./manufacturer.js";
 import { orderTasks } from "./order.js";
 import { qatTasks } from "./qat.js";
 import { registryTasks } from "./registry.js";
+import { relayTasks } from "./relay.js";
 import { sensorTasks } from "./sensor.js";
 
 export const fishTraceTasks = [
@@ -21,5 +22,6 @@ export const fishTraceTasks = [
   ...customerTasks,
   ...qatTasks,
   ...sensorTasks,
+  ...relayTasks,
   ...gasTasks,
 ];

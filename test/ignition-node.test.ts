@@ -4,26 +4,15 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 
+import { freePort } from "../relay/stack.js";
 import { attachFishTrace, recordedAddresses, STAGE_NAMES } from "../src/system.js";
 
 const HARDHAT = path.join("node_modules", "hardhat", "dist", "src", "cli.js");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function hardhat(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, [HARDHAT, ...args], { env: { ...process.env, ...env }, detached: true });

@@ -1,0 +1,27 @@
+import { task } from "hardhat/config";
+
+import { opt, withContracts } from "./options.js";
+
+export const relayTasks = [
+  withContracts(
+    task(
+      "relay",
+      "Runs the QAT and sensor relay: devices POST readings, it stores them durably and puts them on chain in batches",
+    ),
+  )
+    .addOption(opt("db", "The relay's SQLite store (default: relay-data/relay.sqlite)"))
+    .addOption(opt("host", "Address to listen on (default: 127.0.0.1)"))
+    .addOption(opt("port", "Port to listen on (default: 8600; 0 for any free port)"))
+    .addOption(
+      opt(
+        "key",
+        "The relay account's private key (default: $FISHTRACE_RELAY_KEY; on a local chain Hardhat's account #19)",
+      ),
+    )
+    .addOption(opt("qatBatch", "QAT readings per transaction (default: 100)"))
+    .addOption(opt("sensorBatch", "Sensor readings per anchored root (default: 2048)"))
+    .addOption(opt("maxAge", "Seconds a smaller batch waits before it is sent anyway (default: 2)"))
+    .addOption(opt("sync", "full: every acknowledgement survives a power cut (default); normal: a crash only"))
+    .setAction(() => import("./actions/relay-run.js"))
+    .build(),
+];
