@@ -29,7 +29,10 @@ export default defineConfig({
     // otherwise lose via-IR (and so fail with "stack too deep") and differ from what the tests and gas tables run.
     profiles: {
       default: compiler,
-      production: compiler,
+      // Not isolated (Hardhat's production default compiles each file on its own): one compilation job with the
+      // same settings as the tests and gas tables, so what is deployed is compiled as what was measured (and the
+      // production build takes 40 s instead of 60 s).
+      production: { ...compiler, isolated: false, toolVersionsInBuildInfo: false },
     },
   },
   typechain: { outDir: "typechain-types" },

@@ -4,11 +4,11 @@
  * signature over the exact body it sent) and the registry's word that the signer is a device of the right kind.
  * Every refusal is a `Refusal`: an HTTP status, a metrics reason and one line naming what is wrong.
  */
-import { getAddress, isAddress, type TypedDataDomain } from "ethers";
+import { getAddress, isAddress } from "ethers";
 import { z } from "zod";
 
 import { parseSignedReading } from "../src/qat-files.js";
-import { readingDigester, type SignedReading } from "../src/qat.js";
+import type { QatReading, SignedReading } from "../src/qat.js";
 import { parseSensorReading } from "../src/sensor-files.js";
 import { messageSigner, recoverSigner } from "../src/signature.js";
 import { stageName, stageNumber } from "../src/stages.js";
@@ -85,10 +85,13 @@ function entries(body: unknown, max: number): { items: unknown[]; where: (i: num
   return { items: [body], where: () => "request" };
 }
 
-/** Checks a QAT request: `{reading, signature}`, or `{readings: [...]}` of them; returns the rows to store. */
+/**
+ * Checks a QAT request: `{reading, signature}`, or `{readings: [...]}` of them; returns the rows to store. `digest`
+ * is the ledger's `readingDigester` (built once per relay: the domain hash is the expensive part).
+ */
 export async function qatIntake(
   body: unknown,
-  domain: TypedDataDomain,
+  digest: (reading: QatReading) => Uint8Array,
   devices: DeviceDirectory,
   maxGrade: (species: string) => Promise<number>,
   limits: IntakeLimits,
@@ -96,7 +99,6 @@ export async function qatIntake(
 ): Promise<NewQat[]> {
   const { items, where } = entries(body, limits.qatPerRequest);
   if (items.length === 0) throw malformed("readings is empty");
-  const digest = readingDigester(domain);
   const latest = Math.floor(now / 1000) + CLOCK_SKEW_SECONDS;
   const rows: NewQat[] = [];
   const seen = new Map<string, number>();

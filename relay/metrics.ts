@@ -95,7 +95,7 @@ export class RelayMetrics {
       name: `${p}ack_seconds`,
       help: "Time from a request's arrival to its acknowledgement (after the durable write)",
       labelNames: ["kind"],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2, 5],
       registers,
     });
     this.gasUsed = new Counter({

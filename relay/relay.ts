@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import type { Provider, Wallet } from "ethers";
 
 import { describeError } from "../src/errors.js";
-import { ledgerDomain } from "../src/qat.js";
+import { ledgerDomain, readingDigester } from "../src/qat.js";
 import { proofOf, sensorTree } from "../src/sensors.js";
 import { attachFishTrace, type FishTraceAddresses } from "../src/system.js";
 import { DeviceDirectory } from "./devices.js";
@@ -59,7 +59,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const { chainId } = await provider.getNetwork();
   const fishTrace = attachFishTrace(options.addresses, wallet);
   const ledger = fishTrace.qualityLedger;
-  const domain = await ledgerDomain(ledger, chainId);
+  const digest = readingDigester(await ledgerDomain(ledger, chainId));
 
   const store = new Store(options.database, { sync: options.sync ?? "full" });
   try {
@@ -97,7 +97,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     metrics,
     maxBodyBytes: options.maxBodyBytes ?? MAX_BODY,
     maxQueue: options.maxQueue ?? MAX_QUEUE,
-    qat: (body) => qatIntake(body, domain, devices, maxGrade, limits),
+    qat: (body) => qatIntake(body, digest, devices, maxGrade, limits),
     sensor: async (raw, body, signature) => {
       if (!(await devices.has(wallet.address, "SENSOR_GATEWAY"))) {
         throw new Refusal(

@@ -34,6 +34,7 @@ import {
   worldFixture,
   type World,
 } from "./fixtures.js";
+import { mulberry32 } from "./random.js";
 
 /** The seed of the fuzzed cross-check: fixed, so a failure replays; change it to explore. */
 const SEED = 0x0f15_b0a7;
@@ -47,18 +48,6 @@ const I16_MAX = 32_767;
 const U32_MAX = 2n ** 32n - 1n;
 const U40_MAX = 2n ** 40n - 1n;
 const U48_MAX = 2n ** 48n - 1n;
-
-/** mulberry32: a small, fast, deterministic 32-bit generator; returns floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Draws from a generator. */
 class Draw {

@@ -7,19 +7,10 @@ import { expect } from "chai";
 import { Wallet, getBytes, hashMessage, hexlify, id, randomBytes, toBeHex, verifyMessage } from "ethers";
 
 import { qatDomain, readingDigest, readingDigester, type QatReading } from "../src/qat.js";
+import { sensorRoot, sensorTree, type SensorReading } from "../src/sensors.js";
 import { messageSigner, recoverSigner, recoverSignerSlow } from "../src/signature.js";
+import { mulberry32 } from "./random.js";
 import { fails } from "./task-run.js";
-
-/** mulberry32: a small seeded PRNG, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function bigOf(random: () => number, bits: number): bigint {
   let v = 0n;
@@ -28,7 +19,7 @@ function bigOf(random: () => number, bits: number): bigint {
 }
 
 describe("relay cryptography fast paths", function () {
-  const random = prng(0x5eed_0f15);
+  const random = mulberry32(0x5eed_0f15);
   const domain = qatDomain(31337n, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
 
   function reading(): QatReading {
@@ -110,5 +101,20 @@ describe("relay cryptography fast paths", function () {
     expect(await fails(["relay"], { key: "0x1234" })).to.match(
       /^error: (the relay key is not 32 bytes of hex|FishTrace is not deployed on the in-process network)/,
     );
+  });
+});
+
+describe("the relay's sensor root", function () {
+  it("equals the standard tree's root for batches of 1 to 300 seeded readings, negative temperatures included", async function () {
+    const random = mulberry32(0x7ee5_0f15);
+    for (const size of [1, 2, 3, 7, 64, 255, 300]) {
+      const readings: SensorReading[] = Array.from({ length: size }, () => ({
+        sensor: hexlify(randomBytes(20)),
+        readAt: Math.floor(random() * 2 ** 40),
+        temperature: Math.floor(random() * 65_536) - 32_768,
+        humidity: Math.floor(random() * 256),
+      }));
+      expect(await sensorRoot(readings, 16), `${size} readings`).to.equal(sensorTree(readings).root);
+    }
   });
 });
