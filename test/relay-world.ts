@@ -101,7 +101,15 @@ export function relayFor(world: RelayWorld, database: string, over: Partial<Rela
 
 let nextReadingId = 1n;
 
-/** A COD scan of `lotId` by `device`, grade 10, scanned a minute ago, with a reading id not used before. */
+/**
+ * The chain's time now (its latest block). A fresh in-process chain's clock need not be the wall clock (late in a
+ * long test run it lags it by minutes), and the ledger refuses readings from its future, so readings are stamped by it.
+ */
+export async function chainNow(world: RelayWorld): Promise<number> {
+  return (await world.provider.getBlock("latest"))!.timestamp;
+}
+
+/** A COD scan of `lotId` by `device`, grade 10, scanned a minute ago (chain time), with a reading id not used before. */
 export async function signedScan(
   world: RelayWorld,
   lotId: bigint,
@@ -115,7 +123,7 @@ export async function signedScan(
     speciesConfidence: 97,
     grade: 10,
     gradeConfidence: 90,
-    scannedAt: Math.floor(Date.now() / 1000) - 60,
+    scannedAt: (await chainNow(world)) - 60,
     device: device.address,
     ...over,
   };

@@ -15,6 +15,7 @@ import { startRelay, type Relay } from "../relay/relay.js";
 import { Store } from "../relay/store.js";
 import {
   POK,
+  chainNow,
   eventually,
   post,
   relayFor,
@@ -251,14 +252,19 @@ describe("relay service", function () {
   });
 
   describe("sensor readings", function () {
-    const base = Math.floor(Date.now() / 1000) - 600;
     const sensor = new Wallet(id("FishTrace relay test: hold sensor")).address;
-    const readings = Array.from({ length: 12 }, (_, i) => ({
-      sensor,
-      readAt: base + i * 30,
-      temperature: i === 7 ? 6.5 : 1.5,
-      humidity: 85,
-    }));
+    let base = 0;
+    let readings: { sensor: string; readAt: number; temperature: number; humidity: number }[] = [];
+
+    before(async function () {
+      base = (await chainNow(world)) - 600;
+      readings = Array.from({ length: 12 }, (_, i) => ({
+        sensor,
+        readAt: base + i * 30,
+        temperature: i === 7 ? 6.5 : 1.5,
+        humidity: 85,
+      }));
+    });
 
     it("anchors a gateway's signed readings and serves each reading's proof, which the ledger verifies", async function () {
       const request = await sensorPost(world.gateway, { stage: "harvester", lots: [String(world.lots[0])], readings });
