@@ -11,10 +11,21 @@
  *
  *   npm run demo        (hardhat run scripts/demo.ts)
  */
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+
 import { Wallet, id } from "ethers";
 import { network } from "hardhat";
 
+import { openIndex } from "../indexer/db.js";
+import { syncIndex } from "../indexer/indexer.js";
 import { catchData } from "../src/catch.js";
+import { epcisDocument, validateEpcis } from "../src/export/epcis.js";
+import { fsmaRows, writeFsma } from "../src/export/fsma.js";
+import { loadJourney } from "../src/export/journey.js";
+import { noticeCsv, planRecall, recallNotice } from "../src/recall.js";
+import { traceLot } from "../src/trace/queries.js";
+import { traceTree } from "../src/trace/tree.js";
 import { deployWithReport } from "../src/deploy.js";
 import { digitalLink, elementString } from "../src/digital-link.js";
 import { describeError } from "../src/errors.js";
@@ -26,6 +37,7 @@ import { parseInputs, parseOutputs } from "../src/process.js";
 import { catchesOf, provenanceLines, provenanceTree } from "../src/provenance.js";
 import { DEMO_SPECIES, demoParticipants, seedDemo } from "../src/seed.js";
 import { SELLING_STAGES, STAGE_NAMES } from "../src/stages.js";
+import { addressesOf } from "../src/system.js";
 import { qatDomain, signReading, type QatReading } from "../src/qat.js";
 import { roleId } from "../src/roles.js";
 import { proofOf, sensorTree, summarize, type SensorReading } from "../src/sensors.js";
@@ -546,6 +558,70 @@ const { amount: customerRefund } = (
   await eventIn(retailerStage, retailerStage.filters.OrderRefunded(blockedOrder), refundedCustomer)
 ).args;
 tell.step(`${customerName} withdraws the refund, ${ether(customerRefund)}`, refundedCustomer);
+
+// ------------------------------------------------------------------------------------------ trace and exports
+tell.section("Trace and regulatory exports — every event indexed into embedded PostgreSQL (PGlite)");
+const index = await openIndex({ dir: "memory://" });
+const indexStarted = performance.now();
+const synced = await syncIndex(index, ethers.provider, await addressesOf(fishTrace));
+tell.step(
+  `indexed ${thousands(synced.events)} events of ${thousands(synced.blocks)} blocks in ` +
+    `${((performance.now() - indexStarted) / 1000).toFixed(1)} s`,
+);
+tell.step(`trace of ${labelA} (npx hardhat trace --lot …), backward to the catch and forward to its holders:`);
+for (const line of traceTree(await traceLot(index, packA, "both"))) tell.detail(line);
+const outDir = "demo-output";
+await mkdir(outDir, { recursive: true });
+// The recall at the retailer flagged the pack there; the recall planner works from the index and recalls every lot
+// at the stage that made it, which the chain forwards to each later stage (a second plan finds nothing to do).
+const plan = await planRecall(index, packB);
+for (const batch of plan.batches) {
+  const receipt = await mined(
+    fishTrace[batch.stage]
+      .connect(regulator)
+      .recallLots(batch.lotIds, fixedText("species substitution (QAT)", 32, "reason")),
+  );
+  tell.step(
+    `recall planner: ${batch.lotIds.length} lot of the ${labelB} closure recalled where it was made, the ${batch.stage}`,
+    receipt,
+  );
+}
+await syncIndex(index, ethers.provider, await addressesOf(fishTrace));
+const again = await planRecall(index, packB);
+const notice = await recallNotice(
+  index,
+  again.lots.map((l) => l.lotId),
+);
+const noticeFile = path.join(outDir, "recall-notice.csv");
+await writeFile(noticeFile, noticeCsv(notice));
+tell.step(
+  `recall of ${labelB} again (npx hardhat recall --lot …): ${again.lots.length} lot reached, ` +
+    `${again.alreadyRecalled.length} already recalled, nothing to send; notice → ${noticeFile}`,
+);
+for (const row of notice) {
+  const holder = row.holder === undefined ? "held by nobody" : `held by ${row.holder.name} at the ${row.holder.stage}`;
+  tell.detail(`${row.digitalLink ?? `lot ${row.lotId}`}: ${holder}; recalled in ${row.recallTx ?? "—"}`);
+}
+const chainId = (await ethers.provider.getNetwork()).chainId;
+const history = await loadJourney(index, { kind: "lot", lotId: packA }, chainId);
+const document = epcisDocument(history);
+validateEpcis(document);
+const epcisFile = path.join(outDir, "epcis-pack.jsonld");
+await writeFile(epcisFile, JSON.stringify(document, null, 2) + "\n");
+tell.step(
+  `EPCIS 2.0 document of ${labelA}'s history: ${document.epcisBody.eventList.length} events, valid (epcis2.js) → ` +
+    epcisFile,
+);
+const everything = await loadJourney(index, { kind: "range", from: 0, to: await now() }, chainId);
+const rows = fsmaRows(everything);
+const fsmaFile = path.join(outDir, "fsma-204.xlsx");
+await writeFsma(rows, fsmaFile);
+await writeFsma(rows, fsmaFile.replace(/\.xlsx$/, ".csv"));
+tell.step(
+  `FSMA 204 sortable spreadsheet: ${rows.length} Critical Tracking Events of ` +
+    `${new Set(rows.map((r) => r["Traceability Lot Code"])).size} traceability lots → ${fsmaFile} (and .csv)`,
+);
+await index.close();
 
 // ------------------------------------------------------------------------------------------ summary
 tell.section("Summary per stage (all species)");

@@ -1,15 +1,19 @@
 import { customerTasks } from "./customer.js";
 import { deployTasks } from "./deploy.js";
 import { distributorTasks } from "./distributor.js";
+import { exportTasks } from "./export.js";
 import { gasTasks } from "./gas.js";
 import { harvesterTasks } from "./harvester.js";
+import { indexerTasks } from "./indexer.js";
 import { lotTasks } from "./lot.js";
 import { manufacturerTasks } from "./manufacturer.js";
 import { orderTasks } from "./order.js";
 import { qatTasks } from "./qat.js";
+import { recallTasks } from "./recall.js";
 import { registryTasks } from "./registry.js";
 import { relayTasks } from "./relay.js";
 import { sensorTasks } from "./sensor.js";
+import { traceTasks } from "./trace.js";
 
 export const fishTraceTasks = [
   ...deployTasks,
@@ -23,5 +27,9 @@ export const fishTraceTasks = [
   ...qatTasks,
   ...sensorTasks,
   ...relayTasks,
+  ...indexerTasks,
+  ...traceTasks,
+  ...recallTasks,
+  ...exportTasks,
   ...gasTasks,
 ];

@@ -27,21 +27,9 @@ import { SENSOR_LEAF_TYPES } from "../src/sensors.js";
 import { speciesCode } from "../src/units.js";
 import { LOT_FLAGS } from "../src/vocabulary.js";
 import { Harvester__factory, QualityLedger__factory, Registry__factory } from "../typechain-types/index.js";
-import { fails, ok } from "./task-run.js";
+import { ACCOUNTS, CATCH, fails, ok } from "./task-run.js";
 
-const CATCH = { species: "COD", lat: "68.93512", lon: "15.0221E", area: "27.2.a", vessel: "IMO9241061", gear: "OTB" };
-
-/** The demo cast on accounts 1..8, as src/seed.ts names them; account 9 is the regulator's QAT device. */
-const ACCOUNTS = {
-  vessel: 1,
-  supplier: 2,
-  gateway: 3,
-  manufacturer: 4,
-  distributor: 5,
-  retailer: 6,
-  customer: 7,
-  regulator: 8,
-} as const;
+/** Account 9 is the regulator's QAT device. */
 const INSPECTOR_DEVICE = 9;
 
 /** The vessel's hand-held QAT device: a key outside the node's accounts, as a real device has. */

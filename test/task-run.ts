@@ -52,3 +52,25 @@ export async function fails(id: string[], args: TaskArgs): Promise<string> {
   expect(run.err[0]).to.not.match(/\n|\bat\s.*\.[cm]?[jt]s:\d+:\d+/);
   return run.err[0]!;
 }
+
+/** A catch as the harvester task takes it. */
+export const CATCH = {
+  species: "COD",
+  lat: "68.93512",
+  lon: "15.0221E",
+  area: "27.2.a",
+  vessel: "IMO9241061",
+  gear: "OTB",
+};
+
+/** The demo cast on accounts 1..8, as src/seed.ts names them. */
+export const ACCOUNTS = {
+  vessel: 1,
+  supplier: 2,
+  gateway: 3,
+  manufacturer: 4,
+  distributor: 5,
+  retailer: 6,
+  customer: 7,
+  regulator: 8,
+} as const;

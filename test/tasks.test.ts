@@ -16,7 +16,7 @@ import hre from "hardhat";
 import { lotNumberBytes, productLotId } from "../src/digital-link.js";
 import { demoParticipants, type DemoCast } from "../src/seed.js";
 import { Harvester__factory, Manufacturer__factory, Supplier__factory } from "../typechain-types/index.js";
-import { ok, runTask, type TaskArgs } from "./task-run.js";
+import { ACCOUNTS, CATCH, ok, runTask, type TaskArgs } from "./task-run.js";
 
 type Args = TaskArgs;
 
@@ -43,20 +43,6 @@ async function sale(stage: string, terms: Args, lots: string): Promise<string> {
   await ok(["order", "acknowledge"], { stage, order });
   return order;
 }
-
-const CATCH = { species: "COD", lat: "68.93512", lon: "15.0221E", area: "27.2.a", vessel: "IMO9241061", gear: "OTB" };
-
-/** The demo cast on accounts 1..8, as src/seed.ts names them. */
-const ACCOUNTS = {
-  vessel: 1,
-  supplier: 2,
-  gateway: 3,
-  manufacturer: 4,
-  distributor: 5,
-  retailer: 6,
-  customer: 7,
-  regulator: 8,
-} as const;
 
 const GTIN_A = "07038010123450";
 const GTIN_B = "07038010123467";

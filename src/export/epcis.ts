@@ -1,0 +1,433 @@
+/**
+ * A journey (src/export/journey.ts) as a GS1 EPCIS 2.0 JSON-LD document, with the GDST 1.2 key data elements the
+ * chain records (issue-7 plan, section 5):
+ *
+ * - a catch: ObjectEvent ADD, bizStep `urn:gdst:bizStep:fishingEvent` (wild) or `…:farmHarvest` (farmed), with the
+ *   lot's master data in `ilmd` (vessel, catch area, gear, harvest dates, production method, species, product
+ *   owner, information provider);
+ * - processing: TransformationEvent (inputs: the parents and the grams each gave; outputs: the product lots);
+ * - an order: TransactionEvent (ADD when placed, OBSERVE when settled, DELETE when cancelled/rejected/refunded);
+ * - a shipment / a receipt: ObjectEvent OBSERVE `shipping` (in_transit) / `receiving` (in_progress);
+ * - a QAT scan, a sensor batch, a reading: ObjectEvent OBSERVE with a sensorElementList;
+ * - a recall: ObjectEvent OBSERVE with disposition `recalled` (persistent).
+ *
+ * `validateEpcis` checks a document with epcis2.js (the schemas of the EPCIS 2.0 standard, plus its checks that
+ * every `prefix:` extension is declared in `@context`).
+ */
+import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
+
+import { isoTime } from "../format.js";
+import { InputError } from "../units.js";
+import {
+  BIZ_STEP,
+  catchAreaUri,
+  catchClass,
+  deviceUri,
+  DISPOSITION,
+  EPCIS_CONTEXT,
+  FISHTRACE_NS,
+  GDST_NS,
+  gearUri,
+  geoUri,
+  locationUri,
+  orderUri,
+  partyUri,
+  processUri,
+  productClass,
+  shipmentUri,
+} from "./gs1.js";
+import { partyOf, type Journey, type JourneyEvent, type LotFacts } from "./journey.js";
+
+/** A JSON value of the document. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface EpcisDocument {
+  "@context": Json[];
+  type: "EPCISDocument";
+  schemaVersion: "2.0";
+  creationDate: string;
+  epcisBody: { eventList: EpcisEvent[] };
+}
+
+export type EpcisEvent = JsonObject & {
+  type: "ObjectEvent" | "TransformationEvent" | "TransactionEvent";
+  eventID: string;
+  eventTime: string;
+};
+
+export interface EpcisOptions {
+  /** The document's creation time (default: now). */
+  creationDate?: Date;
+}
+
+interface Epcis2 {
+  validateEpcisDocument(doc: object, throwError: boolean): { success: boolean; errors: string[] };
+  setup(settings: { checkExtensions?: boolean }): object;
+}
+
+let epcis2: Epcis2 | undefined;
+/**
+ * epcis2.js, loaded once on first use (CommonJS, ~0.6 s), with its check that every `prefix:` extension is
+ * declared in `@context` turned on (off by default in the library; a process-wide setting of it).
+ */
+function loadEpcis2(): Epcis2 {
+  if (epcis2 === undefined) {
+    epcis2 = createRequire(import.meta.url)("epcis2.js") as Epcis2;
+    epcis2.setup({ checkExtensions: true });
+  }
+  return epcis2;
+}
+
+/** The outcome of checking a document with epcis2.js. */
+export function checkEpcis(doc: EpcisDocument): { success: boolean; errors: string[] } {
+  return loadEpcis2().validateEpcisDocument(doc, false);
+}
+
+/** Throws an `InputError` naming the first errors when `doc` is not a valid EPCIS 2.0 document. */
+export function validateEpcis(doc: EpcisDocument): void {
+  const { success, errors } = checkEpcis(doc);
+  if (!success) {
+    throw new InputError(`the EPCIS document is not valid: ${errors.slice(0, 3).join("; ") || "unknown error"}`);
+  }
+}
+
+const time = (seconds: number): string => new Date(seconds * 1000).toISOString();
+const kg = (grams: number): number => grams / 1000;
+
+/** The EPCIS class of a lot: its GS1 Digital Link (product) or `urn:fishtrace:…:lot:` (catch). */
+export function lotClass(journey: Journey, lotId: bigint): string {
+  const lot = journey.lots.get(lotId);
+  if (lot?.kind === "product" && lot.gtin !== undefined && lot.gtin !== "" && lot.lotNumber !== undefined) {
+    return productClass(lot.gtin, lot.lotNumber);
+  }
+  return catchClass(journey.chainId, lotId);
+}
+
+function quantity(journey: Journey, lotId: bigint, grams?: number): JsonObject {
+  const weight = grams ?? journey.lots.get(lotId)?.weightGrams;
+  return weight === undefined
+    ? { epcClass: lotClass(journey, lotId) }
+    : { epcClass: lotClass(journey, lotId), quantity: kg(weight), uom: "KGM" };
+}
+
+/** `ni:///sha-256;…` of the event's place in the chain (chain id, block, log index, transaction, kind, key). */
+function eventId(journey: Journey, event: JourneyEvent, key: string): string {
+  const digest = createHash("sha256")
+    .update(`${journey.chainId}:${event.block}:${event.logIndex}:${event.txHash}:${event.kind}:${key}`)
+    .digest("hex");
+  return `ni:///sha-256;${digest}?ver=CBV2.0`;
+}
+
+function partyUriOf(journey: Journey, id: number): string {
+  return partyUri(journey.chainId, partyOf(journey, id));
+}
+
+function placeOf(journey: Journey, id: number): JsonObject {
+  const party = partyOf(journey, id);
+  return {
+    id: party.location.trim() === "" ? partyUri(journey.chainId, party) : locationUri(journey.chainId, party.location),
+  };
+}
+
+function base(journey: Journey, event: JourneyEvent, type: EpcisEvent["type"], at: number, key: string) {
+  return {
+    type,
+    eventID: eventId(journey, event, key),
+    eventTime: time(at),
+    eventTimeZoneOffset: "+00:00",
+    ...(event.txHash === "" ? {} : { "fishtrace:txHash": event.txHash }),
+    ...(event.block === 0 ? {} : { "fishtrace:block": event.block }),
+  };
+}
+
+/** GDST ilmd of a catch. */
+function catchIlmd(journey: Journey, lot: LotFacts): JsonObject {
+  const c = lot.catch;
+  if (c === undefined) return {};
+  const owner = partyUriOf(journey, c.harvesterId);
+  const ilmd: JsonObject = {
+    "cbvmda:lotNumber": lot.lotId.toString(),
+    "cbvmda:speciesForFisheryStatisticsPurposesCode": lot.species,
+    "cbvmda:productionMethodForFishAndSeafoodCode": c.farmed ? "AQUACULTURE" : "CAUGHT_AT_SEA",
+    "cbvmda:harvestStartDate": time(c.caughtAt),
+    "cbvmda:harvestEndDate": time(c.caughtAt),
+    "gdst:productOwner": owner,
+    "cbvmda:informationProvider": owner,
+  };
+  if (c.farmed) {
+    if (c.catchArea !== "") ilmd["cbvmda:catchArea"] = catchAreaUri(c.catchArea);
+  } else {
+    ilmd["cbvmda:vesselCatchInformationList"] = {
+      "cbvmda:vesselCatchInformation": [
+        {
+          "cbvmda:vesselID": c.vessel,
+          "cbvmda:catchArea": catchAreaUri(c.catchArea),
+          "cbvmda:fishingGearTypeCode": gearUri(c.gear),
+          "gdst:gpsAvailability": true,
+        },
+      ],
+    };
+  }
+  if (c.frozen) ilmd["cbvmda:preservationTechniqueCode"] = "FREEZING";
+  return ilmd;
+}
+
+/** The EPCIS events of one journey event (a recall or a sensor batch of several lots is one event). */
+function toEpcis(journey: Journey, event: JourneyEvent): EpcisEvent[] {
+  const chain = journey.chainId;
+  switch (event.kind) {
+    case "catch": {
+      const lot = journey.lots.get(event.lotId);
+      const c = lot?.catch;
+      return [
+        {
+          ...base(journey, event, "ObjectEvent", c?.caughtAt ?? event.time, event.lotId.toString()),
+          action: "ADD",
+          bizStep: c?.farmed === true ? BIZ_STEP.farmHarvest : BIZ_STEP.fishingEvent,
+          disposition: DISPOSITION.active,
+          quantityList: [quantity(journey, event.lotId)],
+          readPoint: {
+            id: c === undefined ? placeOf(journey, event.harvesterId).id! : geoUri(c.latitude, c.longitude),
+          },
+          bizLocation: placeOf(journey, event.harvesterId),
+          ilmd: lot === undefined ? {} : catchIlmd(journey, lot),
+        } as EpcisEvent,
+      ];
+    }
+    case "transform": {
+      const owner = partyUriOf(journey, event.manufacturerId);
+      const outputs = event.outputs.map((o) => journey.lots.get(o.lotId));
+      return [
+        {
+          ...base(journey, event, "TransformationEvent", event.time, event.processId.toString()),
+          transformationID: processUri(chain, event.processId),
+          bizStep: BIZ_STEP.transforming,
+          disposition: DISPOSITION.active,
+          inputQuantityList: event.inputs.map((i) => quantity(journey, i.lotId, i.consumedGrams)),
+          outputQuantityList: event.outputs.map((o) => quantity(journey, o.lotId, o.grams)),
+          readPoint: placeOf(journey, event.manufacturerId),
+          bizLocation: placeOf(journey, event.manufacturerId),
+          ilmd: {
+            "cbvmda:speciesForFisheryStatisticsPurposesCode": outputs[0]?.species ?? "",
+            "gdst:productOwner": owner,
+            "cbvmda:informationProvider": owner,
+            "fishtrace:products": outputs.map((lot) => ({
+              "fishtrace:lotId": lot?.lotId.toString() ?? "",
+              "cbvmda:lotNumber": lot?.lotNumber ?? "",
+              "fishtrace:gtin": lot?.gtin ?? "",
+            })),
+          },
+        } as EpcisEvent,
+      ];
+    }
+    case "order": {
+      const action = event.phase === "placed" ? "ADD" : event.phase === "settled" ? "OBSERVE" : "DELETE";
+      const list =
+        event.lotIds.length > 0
+          ? { quantityList: event.lotIds.map((id) => quantity(journey, id)) }
+          : {
+              quantityList: [
+                {
+                  epcClass: `urn:fishtrace:${chain}:species:${encodeURIComponent(event.species)}`,
+                  quantity: kg(event.weightGrams),
+                  uom: "KGM",
+                },
+              ],
+            };
+      return [
+        {
+          ...base(journey, event, "TransactionEvent", event.time, `${event.stage}:${event.orderId}:${event.phase}`),
+          action,
+          bizTransactionList: [{ type: "po", bizTransaction: orderUri(chain, event.stage, event.orderId) }],
+          ...list,
+          sourceList: [{ type: "owning_party", source: partyUriOf(journey, event.sellerId) }],
+          destinationList: [{ type: "owning_party", destination: partyUriOf(journey, event.buyerId) }],
+          "fishtrace:orderPhase": event.phase,
+          "fishtrace:priceWei": event.price.toString(),
+        } as EpcisEvent,
+      ];
+    }
+    case "ship": {
+      const origin = event.route?.origin;
+      const destination = event.route?.destination;
+      return [
+        {
+          ...base(journey, event, "ObjectEvent", event.time, `${event.stage}:${event.orderId}`),
+          action: "OBSERVE",
+          bizStep: BIZ_STEP.shipping,
+          disposition: DISPOSITION.inTransit,
+          quantityList: event.lotIds.map((id) => quantity(journey, id)),
+          readPoint: placeOf(journey, event.fromId),
+          bizTransactionList: [
+            { type: "po", bizTransaction: orderUri(chain, event.stage, event.orderId) },
+            { type: "bol", bizTransaction: shipmentUri(chain, event.stage, event.orderId, event.shipmentNo) },
+          ],
+          sourceList: [
+            { type: "owning_party", source: partyUriOf(journey, event.fromId) },
+            {
+              type: "location",
+              source:
+                origin !== undefined && origin !== "" ? locationUri(chain, origin) : placeOf(journey, event.fromId).id!,
+            },
+          ],
+          destinationList: [
+            { type: "owning_party", destination: partyUriOf(journey, event.toId) },
+            {
+              type: "location",
+              destination:
+                destination !== undefined && destination !== ""
+                  ? locationUri(chain, destination)
+                  : placeOf(journey, event.toId).id!,
+            },
+          ],
+          ...(event.route === undefined
+            ? {}
+            : { "fishtrace:transportMode": event.route.mode, "fishtrace:vehicle": event.route.vehicle }),
+        } as EpcisEvent,
+      ];
+    }
+    case "receive": {
+      const place =
+        event.arrivedLocation !== undefined
+          ? { id: locationUri(chain, event.arrivedLocation) }
+          : placeOf(journey, event.toId);
+      return [
+        {
+          ...base(journey, event, "ObjectEvent", event.time, `${event.stage}:${event.orderId}`),
+          action: "OBSERVE",
+          bizStep: BIZ_STEP.receiving,
+          disposition: DISPOSITION.inProgress,
+          quantityList: event.lotIds.map((id) => quantity(journey, id)),
+          readPoint: place,
+          bizLocation: place,
+          bizTransactionList: [{ type: "po", bizTransaction: orderUri(chain, event.stage - 1, event.orderId) }],
+          sourceList: [{ type: "owning_party", source: partyUriOf(journey, event.fromId) }],
+          destinationList: [{ type: "owning_party", destination: partyUriOf(journey, event.toId) }],
+        } as EpcisEvent,
+      ];
+    }
+    case "scan": {
+      const device = deviceUri(chain, "device", event.deviceId);
+      return [
+        {
+          ...base(journey, event, "ObjectEvent", event.time, `${event.deviceId}:${event.readingId}`),
+          action: "OBSERVE",
+          bizStep: BIZ_STEP.inspecting,
+          quantityList: [quantity(journey, event.lotId)],
+          readPoint: { id: device },
+          sensorElementList: [
+            {
+              sensorMetadata: { time: time(event.time), deviceID: device },
+              sensorReport: [
+                {
+                  type: "fishtrace:TorryGrade",
+                  value: event.grade,
+                  "fishtrace:confidence": event.gradeConfidence,
+                },
+                {
+                  type: "fishtrace:Species",
+                  stringValue: event.species,
+                  "fishtrace:confidence": event.speciesConfidence,
+                },
+              ],
+            },
+          ],
+          "fishtrace:readingId": event.readingId.toString(),
+        } as EpcisEvent,
+      ];
+    }
+    case "sensor": {
+      const gateway = deviceUri(chain, "gateway", event.gatewayId);
+      return [
+        {
+          ...base(journey, event, "ObjectEvent", event.time, event.root),
+          action: "OBSERVE",
+          bizStep: BIZ_STEP.sensorReporting,
+          quantityList: event.lotIds.map((id) => quantity(journey, id)),
+          readPoint: { id: gateway },
+          sensorElementList: [
+            {
+              sensorMetadata: {
+                startTime: time(event.from),
+                endTime: time(event.to),
+                deviceID: gateway,
+                "fishtrace:merkleRoot": event.root,
+                "fishtrace:count": event.count,
+              },
+              sensorReport: [
+                {
+                  type: "gs1:Temperature",
+                  minValue: event.minimum / 100,
+                  maxValue: event.maximum / 100,
+                  meanValue: event.mean / 100,
+                  uom: "CEL",
+                  ...(event.excursion ? { exception: "ALARM_CONDITION" } : {}),
+                },
+              ],
+            },
+          ],
+        } as EpcisEvent,
+      ];
+    }
+    case "reading": {
+      const reporter = deviceUri(chain, "device", event.reporterId);
+      return [
+        {
+          ...base(journey, event, "ObjectEvent", event.time, `${event.lotId}`),
+          action: "OBSERVE",
+          bizStep: BIZ_STEP.sensorReporting,
+          quantityList: [quantity(journey, event.lotId)],
+          readPoint: {
+            id:
+              event.latitude !== undefined && event.longitude !== undefined
+                ? geoUri(event.latitude, event.longitude)
+                : reporter,
+          },
+          sensorElementList: [
+            {
+              sensorMetadata: { time: time(event.time), deviceID: reporter },
+              sensorReport: [
+                { type: "gs1:Temperature", value: event.temperature / 100, uom: "CEL" },
+                { type: "gs1:RelativeHumidity", value: event.humidity, uom: "P1" },
+              ],
+            },
+          ],
+        } as EpcisEvent,
+      ];
+    }
+    case "recall":
+      return [
+        {
+          ...base(journey, event, "ObjectEvent", event.time, `${event.lotId}:${event.stage}`),
+          action: "OBSERVE",
+          bizStep: BIZ_STEP.holding,
+          disposition: DISPOSITION.recalled,
+          persistentDisposition: { set: [DISPOSITION.recalled] },
+          quantityList: [quantity(journey, event.lotId)],
+          sourceList: [{ type: "owning_party", source: partyUriOf(journey, event.regulatorId) }],
+          "fishtrace:stage": event.stage,
+          "fishtrace:reason": event.reason,
+        } as EpcisEvent,
+      ];
+  }
+}
+
+/** The EPCIS 2.0 document of `journey`, events in chain order. */
+export function epcisDocument(journey: Journey, options: EpcisOptions = {}): EpcisDocument {
+  return {
+    "@context": [EPCIS_CONTEXT, { gdst: GDST_NS, fishtrace: FISHTRACE_NS }],
+    type: "EPCISDocument",
+    schemaVersion: "2.0",
+    creationDate: (options.creationDate ?? new Date()).toISOString(),
+    epcisBody: { eventList: journey.events.flatMap((e) => toEpcis(journey, e)) },
+  };
+}
+
+/** One line per event, for a task's summary ("2026-11-20T06:00:00Z ObjectEvent shipping"). */
+export function eventSummary(event: EpcisEvent): string {
+  const step = typeof event.bizStep === "string" ? ` ${event.bizStep}` : "";
+  const disposition = typeof event.disposition === "string" ? ` (${event.disposition})` : "";
+  return `${isoTime(Date.parse(event.eventTime) / 1000)} ${event.type}${step}${disposition}`;
+}

@@ -1,0 +1,16 @@
+import { epcisDocument, eventSummary, validateEpcis, type EpcisDocument } from "../../src/export/epcis.js";
+import { writeText } from "../../src/record-files.js";
+import { fishTraceAction } from "../run.js";
+import { exportJourney, scopeRequest, type ExportArgs } from "./export-scope.js";
+
+export default fishTraceAction(async (args: ExportArgs, hre): Promise<EpcisDocument> => {
+  const { out, ...request } = scopeRequest(args, [".jsonld", ".json"]);
+  const journey = await exportJourney(hre, args, request);
+  const doc = epcisDocument(journey);
+  validateEpcis(doc);
+  await writeText(out, `${JSON.stringify(doc, null, 2)}\n`);
+  const events = doc.epcisBody.eventList;
+  for (const event of events) console.log(`  ${eventSummary(event)}`);
+  console.log(`wrote ${out}: ${events.length} EPCIS event${events.length === 1 ? "" : "s"} (valid EPCIS 2.0)`);
+  return doc;
+});

@@ -1,0 +1,20 @@
+import { InputError } from "../../src/units.js";
+import { CTES, fsmaRows, writeFsma, type FsmaRow } from "../../src/export/fsma.js";
+import { fishTraceAction } from "../run.js";
+import { exportJourney, scopeRequest, type ExportArgs } from "./export-scope.js";
+
+export default fishTraceAction(async (args: ExportArgs, hre): Promise<FsmaRow[]> => {
+  if (args.actor !== undefined) throw new InputError("export fsma takes --lot or --from/--to, not --actor");
+  const { out, ...request } = scopeRequest(args, [".xlsx", ".csv"]);
+  const rows = fsmaRows(await exportJourney(hre, args, request));
+  await writeFsma(rows, out);
+  for (const cte of CTES) {
+    const n = rows.filter((r) => r.CTE === cte).length;
+    if (n > 0) console.log(`  ${cte}: ${n}`);
+  }
+  const lots = new Set(rows.map((r) => r["Traceability Lot Code"])).size;
+  console.log(
+    `wrote ${out}: ${rows.length} CTE row${rows.length === 1 ? "" : "s"} for ${lots} traceability lot code${lots === 1 ? "" : "s"}`,
+  );
+  return rows;
+});

@@ -1,0 +1,64 @@
+/**
+ * The index the trace tasks read, brought up to date first: PGlite in `--db` (default indexer-data/pglite; in
+ * memory on the in-process network, whose chain lives only as long as the process), or PostgreSQL at
+ * DATABASE_URL, synced in process with the deployment on the connected network (indexer/indexer.ts).
+ */
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import { openIndex, DEFAULT_INDEX_DIR, type Sql } from "../../indexer/db.js";
+import { syncIndex, type SyncResult } from "../../indexer/indexer.js";
+import { SCHEMA } from "../../indexer/schema.js";
+import type { FishTraceAddresses } from "../../src/system.js";
+import { InputError } from "../../src/units.js";
+import type { DeploymentArgs } from "../options.js";
+import { deploymentOf, openSession, type Session } from "../session.js";
+
+export interface TraceIndexArgs extends Omit<DeploymentArgs, "from"> {
+  db?: string;
+}
+
+export interface TraceIndex {
+  sql: Sql;
+  /** The network and deployment synced from (undefined when the index is read as it is). */
+  session?: Session;
+  addresses?: FishTraceAddresses;
+  /** Brings the index up to date with the chain. */
+  sync(): Promise<SyncResult>;
+}
+
+/**
+ * Opens the index for the connected network's deployment and syncs it once; with `sync` false, opens the index
+ * and reads it as it is (no network needed).
+ */
+export async function openTraceIndex(
+  hre: HardhatRuntimeEnvironment,
+  args: TraceIndexArgs,
+  sync = true,
+): Promise<TraceIndex> {
+  if (!sync) {
+    const sql = await openIndex({ dir: args.db ?? DEFAULT_INDEX_DIR });
+    try {
+      await sql.exec(SCHEMA);
+    } catch (err) {
+      await sql.close();
+      throw err;
+    }
+    return { sql, sync: () => Promise.reject(new InputError("the index is read as it is (--no-sync)")) };
+  }
+  const session = await openSession(hre);
+  const addresses = await deploymentOf(session, args);
+  const sql = await openIndex({ dir: args.db ?? (session.inProcess ? "memory://" : DEFAULT_INDEX_DIR) });
+  try {
+    const index: TraceIndex = {
+      sql,
+      session,
+      addresses,
+      sync: () => syncIndex(sql, session.ethers.provider, addresses),
+    };
+    await index.sync();
+    return index;
+  } catch (err) {
+    await sql.close();
+    throw err;
+  }
+}

@@ -1,0 +1,61 @@
+import { listenTrace } from "../../src/trace/http.js";
+import { InputError, wholeNumber } from "../../src/units.js";
+import { fishTraceAction } from "../run.js";
+import { openTraceIndex, type TraceIndexArgs } from "./trace-index.js";
+
+interface Args extends TraceIndexArgs {
+  port?: string;
+  host?: string;
+  interval?: string;
+  noSync: boolean;
+}
+
+export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }> => {
+  const port = args.port === undefined ? 8547 : wholeNumber(args.port, "--port", 65_535);
+  const interval = args.interval === undefined ? 5 : wholeNumber(args.interval, "--interval", 86_400);
+  const host = args.host ?? "127.0.0.1";
+
+  if (args.noSync && args.interval !== undefined) throw new InputError("--interval needs syncing: drop --no-sync");
+  const index = await openTraceIndex(hre, args, !args.noSync);
+  let service;
+  try {
+    service = await listenTrace(index.sql, { host, port });
+  } catch (err) {
+    await index.sql.close();
+    throw err;
+  }
+  console.log(`trace API on ${service.url} (GET /v1/trace/:lot, /v1/trace?link=…, /healthz); Ctrl-C stops`);
+
+  let syncing = false;
+  let failed = false;
+  const timer =
+    interval === 0 || args.noSync
+      ? undefined
+      : setInterval(() => {
+          if (syncing) return;
+          syncing = true;
+          index
+            .sync()
+            .then(() => {
+              if (failed) console.log("index sync works again");
+              failed = false;
+            })
+            .catch((err: unknown) => {
+              if (!failed) console.error(`warning: index sync failed: ${err instanceof Error ? err.message : err}`);
+              failed = true;
+            })
+            .finally(() => {
+              syncing = false;
+            });
+        }, interval * 1000);
+
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  if (timer !== undefined) clearInterval(timer);
+  await service.close();
+  await index.sql.close();
+  console.log("stopped");
+  return { url: service.url };
+});

@@ -1,0 +1,47 @@
+import { lotRef } from "../../src/digital-link.js";
+import { writeText } from "../../src/record-files.js";
+import { traceDirection, traceLot } from "../../src/trace/queries.js";
+import { traceSvg } from "../../src/trace/svg.js";
+import { traceJsonText, traceTree } from "../../src/trace/tree.js";
+import type { TraceGraph } from "../../src/trace/types.js";
+import { InputError } from "../../src/units.js";
+import { fishTraceAction } from "../run.js";
+import { openTraceIndex, type TraceIndexArgs } from "./trace-index.js";
+
+interface Args extends TraceIndexArgs {
+  lot?: string;
+  link?: string;
+  direction?: string;
+  json?: string;
+  svg?: string;
+  noSync: boolean;
+}
+
+export default fishTraceAction(async (args: Args, hre): Promise<TraceGraph> => {
+  if (args.lot !== undefined && args.link !== undefined) throw new InputError("give --lot or --link, not both");
+  if (args.lot === undefined && args.link === undefined) {
+    throw new InputError("give the lot to trace: --lot <id, GTIN:LOT or Digital Link> or --link <GS1 Digital Link>");
+  }
+  if (args.link !== undefined && !/^https?:\/\//i.test(args.link.trim())) {
+    throw new InputError(`--link "${args.link}" is not a GS1 Digital Link (https://id.gs1.org/01/{GTIN}/10/{lot})`);
+  }
+  const lotId = args.lot !== undefined ? lotRef(args.lot, "--lot") : lotRef(args.link!, "--link");
+  const direction = traceDirection(args.direction);
+
+  const index = await openTraceIndex(hre, args, !args.noSync);
+  try {
+    const graph = await traceLot(index.sql, lotId, direction);
+    for (const line of traceTree(graph)) console.log(line);
+    if (args.json !== undefined) {
+      await writeText(args.json, traceJsonText(graph));
+      console.log(`wrote ${args.json}`);
+    }
+    if (args.svg !== undefined) {
+      await writeText(args.svg, traceSvg(graph));
+      console.log(`wrote ${args.svg}`);
+    }
+    return graph;
+  } finally {
+    await index.sql.close();
+  }
+});

@@ -1,0 +1,358 @@
+import { expect } from "chai";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import type { Sql } from "../indexer/db.js";
+import { digitalLink } from "../src/digital-link.js";
+import {
+  epcisDocument,
+  lotClass,
+  validateEpcis,
+  type EpcisDocument,
+  type EpcisEvent,
+  type JsonObject,
+} from "../src/export/epcis.js";
+import { loadJourney, participantRef, type Journey, type JourneyScope } from "../src/export/journey.js";
+import { InputError } from "../src/units.js";
+import { CHAIN_ID, exportWorld, GTIN, LOT_NUMBER, LOTS, PARTIES, PROCESS_ID, T } from "./export-rows.js";
+import { fails, ok } from "./task-run.js";
+import { loadTraceWorld } from "./trace-world.js";
+
+const { validateEpcisDocument } = createRequire(import.meta.url)("epcis2.js") as {
+  validateEpcisDocument(doc: object, throwError: boolean): { success: boolean; errors: string[] };
+};
+
+/** The document must pass epcis2.js. */
+function expectValid(doc: EpcisDocument): void {
+  const result = validateEpcisDocument(doc, false);
+  expect(result.errors).to.deep.equal([]);
+  expect(result.success).to.equal(true);
+}
+
+/** "Type action bizStep disposition" of each event, in order. */
+const steps = (doc: EpcisDocument): string[] =>
+  doc.epcisBody.eventList.map((e) =>
+    [e.type, e.action ?? "-", e.bizStep ?? "-", e.disposition ?? "-"].map(String).join(" "),
+  );
+
+const count = (doc: EpcisDocument): Record<string, number> => {
+  const n: Record<string, number> = {};
+  for (const e of doc.epcisBody.eventList) n[e.type] = (n[e.type] ?? 0) + 1;
+  return n;
+};
+
+const CATCH_WILD = "ObjectEvent ADD urn:gdst:bizStep:fishingEvent active";
+const CATCH_FARMED = "ObjectEvent ADD urn:gdst:bizStep:farmHarvest active";
+const PLACED = "TransactionEvent ADD - -";
+const SETTLED = "TransactionEvent OBSERVE - -";
+const SHIP = "ObjectEvent OBSERVE shipping in_transit";
+const RECEIVE = "ObjectEvent OBSERVE receiving in_progress";
+const SENSOR = "ObjectEvent OBSERVE sensor_reporting -";
+const TRANSFORM = "TransformationEvent - commissioning active";
+const SCAN = "ObjectEvent OBSERVE inspecting -";
+const RECALL = "ObjectEvent OBSERVE holding recalled";
+/** The whole fixture journey, in chain order. */
+const ALL = [
+  CATCH_WILD,
+  CATCH_FARMED,
+  PLACED, // 1@1
+  SENSOR, // the farmed lot's reading at the harvester
+  SHIP,
+  RECEIVE,
+  SETTLED,
+  PLACED, // 1@2
+  SHIP,
+  RECEIVE,
+  SETTLED,
+  TRANSFORM,
+  PLACED, // 1@3
+  SHIP,
+  RECEIVE,
+  SETTLED,
+  SENSOR, // the distributor's batch
+  PLACED, // 1@4
+  SHIP,
+  RECEIVE,
+  SETTLED,
+  SCAN,
+  PLACED, // 1@5
+  SHIP,
+  RECEIVE,
+  SETTLED,
+  RECALL,
+  RECALL,
+  RECALL,
+];
+
+describe("EPCIS 2.0 export", function () {
+  let index: Sql;
+  const creationDate = new Date("2027-02-01T00:00:00Z");
+  const doc = async (scope: JourneyScope): Promise<{ journey: Journey; doc: EpcisDocument }> => {
+    const journey = await loadJourney(index, scope, CHAIN_ID);
+    return { journey, doc: epcisDocument(journey, { creationDate }) };
+  };
+
+  before(async function () {
+    ({ index } = await exportWorld());
+  });
+  after(async function () {
+    await index.close();
+  });
+
+  it("a time range: every event of the journey, in chain order, valid EPCIS 2.0", async function () {
+    const { doc: d } = await doc({ kind: "range", from: 0, to: T + 10_000 });
+    expectValid(d);
+    expect(steps(d)).to.deep.equal(ALL);
+    expect(count(d)).to.deep.equal({ ObjectEvent: 18, TransactionEvent: 10, TransformationEvent: 1 });
+    expect(d.creationDate).to.equal("2027-02-01T00:00:00.000Z");
+    expect(new Set(d.epcisBody.eventList.map((e) => e.eventID)).size).to.equal(ALL.length);
+    // A narrower range: only the manufacturer's hour.
+    const { doc: narrow } = await doc({ kind: "range", from: T + 650, to: T + 750 });
+    expectValid(narrow);
+    expect(steps(narrow)).to.deep.equal([TRANSFORM]);
+  });
+
+  it("a lot's history: its catches, the processing, its packs' moves — not a sibling pack's recall", async function () {
+    const { doc: loins } = await doc({ kind: "lot", lotId: LOTS.loins });
+    expectValid(loins);
+    expect(steps(loins)).to.deep.equal(ALL.filter((s) => s !== RECALL));
+
+    const { doc: fillets } = await doc({ kind: "lot", lotId: LOTS.fillets });
+    expectValid(fillets);
+    // The fillets were not scanned, nor sold to the customer (order 1@5: placed, shipped, received, settled).
+    expect(steps(fillets)).to.deep.equal([...ALL.slice(0, 21), ...ALL.slice(26)]);
+
+    // A catch's history reaches forward to both packs, but not to the other catch (nor its reading).
+    const { doc: wild } = await doc({ kind: "lot", lotId: LOTS.wild });
+    expectValid(wild);
+    expect(steps(wild)).to.deep.equal(ALL.filter((_, i) => i !== 1 && i !== 3));
+  });
+
+  it("an actor: the distributor's orders, moves, sensor batch and the recall at its stage", async function () {
+    const { doc: d } = await doc({ kind: "actor", participantId: PARTIES.distributor.id });
+    expectValid(d);
+    expect(steps(d)).to.deep.equal([PLACED, SHIP, RECEIVE, SETTLED, SENSOR, PLACED, SHIP, RECEIVE, SETTLED, RECALL]);
+    const { doc: retailer } = await doc({ kind: "actor", participantId: PARTIES.retailer.id });
+    expectValid(retailer);
+    expect(steps(retailer)).to.deep.equal([
+      ...[PLACED, SHIP, RECEIVE, SETTLED, SCAN],
+      ...[PLACED, SHIP, RECEIVE, SETTLED, RECALL],
+    ]);
+  });
+
+  it("a catch carries the GDST KDEs in ilmd: vessel, catch area, gear, dates, method, species, owner", async function () {
+    const { doc: d } = await doc({ kind: "lot", lotId: LOTS.loins });
+    const [wild, farmed] = d.epcisBody.eventList;
+    const ilmd = wild!.ilmd as JsonObject;
+    const vessel = (ilmd["cbvmda:vesselCatchInformationList"] as JsonObject)[
+      "cbvmda:vesselCatchInformation"
+    ] as JsonObject[];
+    expect(vessel).to.deep.equal([
+      {
+        "cbvmda:vesselID": "NO-123-TR",
+        "cbvmda:catchArea": "urn:gdst:fao:27.2.a",
+        "cbvmda:fishingGearTypeCode": "urn:gdst:gear:03.12",
+        "gdst:gpsAvailability": true,
+      },
+    ]);
+    const owner = `https://id.gs1.org/417/${PARTIES.harvester.location}`;
+    expect(ilmd).to.include({
+      "cbvmda:speciesForFisheryStatisticsPurposesCode": "COD",
+      "cbvmda:productionMethodForFishAndSeafoodCode": "CAUGHT_AT_SEA",
+      "cbvmda:harvestStartDate": new Date((T - 3600) * 1000).toISOString(),
+      "gdst:productOwner": owner,
+      "cbvmda:informationProvider": owner,
+    });
+    expect(wild!.quantityList).to.deep.equal([
+      { epcClass: `urn:fishtrace:${CHAIN_ID}:lot:1`, quantity: 500, uom: "KGM" },
+    ]);
+    expect(wild!.readPoint).to.deep.equal({ id: "geo:70.1,20.5" });
+    expect(wild!.eventTime).to.equal(new Date((T - 3600) * 1000).toISOString());
+    expect(farmed!.ilmd).to.include({ "cbvmda:productionMethodForFishAndSeafoodCode": "AQUACULTURE" });
+    const context = d["@context"];
+    expect(context[1]).to.have.keys("gdst", "fishtrace");
+  });
+
+  it("the TransformationEvent's inputs and outputs are the lineage edges", async function () {
+    const { journey, doc: d } = await doc({ kind: "lot", lotId: LOTS.loins });
+    const transform = d.epcisBody.eventList.find((e) => e.type === "TransformationEvent") as EpcisEvent;
+    const lineage = await index.query<{ parent_id: string; child_id: string; consumed_grams: string }>(
+      "SELECT parent_id::text, child_id::text, consumed_grams FROM lineage WHERE process_id = $1",
+      [PROCESS_ID.toString()],
+    );
+    const parents = [...new Set(lineage.map((e) => e.parent_id))].sort();
+    const children = [...new Set(lineage.map((e) => e.child_id))];
+    // Each edge carries what the parent gave to the whole process.
+    const consumed = (parent: string) => Number(lineage.find((e) => e.parent_id === parent)!.consumed_grams);
+    expect(transform.inputQuantityList).to.have.deep.members(
+      parents.map((p) => ({ epcClass: lotClass(journey, BigInt(p)), quantity: consumed(p) / 1000, uom: "KGM" })),
+    );
+    expect((transform.outputQuantityList as JsonObject[]).map((q) => q.epcClass)).to.have.members(
+      children.map((c) => lotClass(journey, BigInt(c))),
+    );
+    expect(transform.outputQuantityList).to.deep.include({
+      epcClass: digitalLink(BigInt(GTIN.loins), LOT_NUMBER.loins),
+      quantity: 400,
+      uom: "KGM",
+    });
+    expect(transform.transformationID).to.equal(`urn:fishtrace:${CHAIN_ID}:process:${PROCESS_ID}`);
+  });
+
+  it("shipping names the order and route, the sensor batch its excursion, the recall its disposition", async function () {
+    const { doc: d } = await doc({ kind: "lot", lotId: LOTS.fillets });
+    const events = d.epcisBody.eventList;
+    const routed = events.filter((e) => e.bizStep === "shipping")[3]!;
+    expect(routed.bizTransactionList).to.deep.equal([
+      { type: "po", bizTransaction: `urn:fishtrace:${CHAIN_ID}:order:4:1` },
+      { type: "bol", bizTransaction: `urn:fishtrace:${CHAIN_ID}:shipment:4:1:1` },
+    ]);
+    expect(routed["fishtrace:transportMode"]).to.equal("road");
+    expect(routed.sourceList).to.deep.include({
+      type: "location",
+      source: `https://id.gs1.org/414/${PARTIES.distributor.location}`,
+    });
+    const arrival = events.filter((e) => e.bizStep === "receiving")[3]!;
+    expect(arrival.bizLocation).to.deep.equal({
+      id: `urn:fishtrace:${CHAIN_ID}:location:${encodeURIComponent("Retailer Oslo, dock 3")}`,
+    });
+    const batch = events.filter((e) => e.bizStep === "sensor_reporting")[1]!;
+    const [element] = batch.sensorElementList as JsonObject[];
+    expect(element!.sensorReport).to.deep.equal([
+      { type: "gs1:Temperature", minValue: 1, maxValue: 6.5, meanValue: 3, uom: "CEL", exception: "ALARM_CONDITION" },
+    ]);
+    const recalls = events.filter((e) => e.disposition === "recalled");
+    expect(recalls).to.have.length(3);
+    for (const recall of recalls) {
+      expect(recall.persistentDisposition).to.deep.equal({ set: ["recalled"] });
+      expect(recall.quantityList).to.deep.equal([
+        { epcClass: digitalLink(BigInt(GTIN.fillets), LOT_NUMBER.fillets), quantity: 200, uom: "KGM" },
+      ]);
+      expect(recall["fishtrace:reason"]).to.equal("Listeria monocytogenes");
+    }
+    expect(recalls.map((r) => r["fishtrace:stage"])).to.deep.equal([3, 4, 5]);
+  });
+
+  it("validateEpcis throws an InputError naming the first error", async function () {
+    const { doc: d } = await doc({ kind: "lot", lotId: LOTS.loins });
+    expect(() => validateEpcis(d)).to.not.throw();
+    const undeclared = structuredClone(d);
+    (undeclared.epcisBody.eventList[0] as JsonObject)["acme:note"] = "x";
+    expect(() => validateEpcis(undeclared)).to.throw(InputError, /unknown extension: acme/);
+    const badStep = structuredClone(d);
+    (badStep.epcisBody.eventList[4] as JsonObject).action = "MOVE";
+    expect(() => validateEpcis(badStep)).to.throw(InputError, /EPCIS document is not valid/);
+  });
+
+  describe("npx hardhat export epcis", function () {
+    let dir: string;
+    let db: string;
+    before(async function () {
+      dir = await mkdtemp(join(tmpdir(), "fishtrace-epcis-"));
+      db = join(dir, "index");
+      const world = await exportWorld(db);
+      await world.index.close();
+    });
+    after(async function () {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it("writes a valid document for a lot, an actor and a time range", async function () {
+      const out = join(dir, "loins.jsonld");
+      const { text } = await ok(["export", "epcis"], {
+        lot: `${GTIN.loins}:${LOT_NUMBER.loins}`,
+        out,
+        db,
+        noSync: true,
+      });
+      expect(text).to.match(/wrote .*loins\.jsonld: 26 EPCIS events \(valid EPCIS 2\.0\)/);
+      const written = JSON.parse(await readFile(out, "utf8")) as EpcisDocument;
+      expectValid(written);
+      expect(steps(written)).to.deep.equal(ALL.filter((s) => s !== RECALL));
+
+      const byActor = join(dir, "actor.jsonld");
+      await ok(["export", "epcis"], {
+        actor: "0x0000000000000000000000000000000000000004",
+        out: byActor,
+        db,
+        noSync: true,
+      });
+      expect(steps(JSON.parse(await readFile(byActor, "utf8")) as EpcisDocument)).to.have.length(10);
+
+      const range = join(dir, "range.jsonld");
+      await ok(["export", "epcis"], {
+        from: new Date(T * 1000).toISOString(),
+        to: String(T + 700),
+        out: range,
+        db,
+        noSync: true,
+      });
+      const r = JSON.parse(await readFile(range, "utf8")) as EpcisDocument;
+      expectValid(r);
+      expect(steps(r)).to.deep.equal(ALL.slice(0, 12));
+    });
+
+    it("fails in one line on bad options", async function () {
+      const out = join(dir, "x.jsonld");
+      expect(await fails(["export", "epcis"], { out, db, noSync: true })).to.match(/give what to export/);
+      expect(await fails(["export", "epcis"], { lot: "1", actor: "4", out, db, noSync: true })).to.match(
+        /not lot and actor/,
+      );
+      expect(await fails(["export", "epcis"], { lot: "1", db, noSync: true })).to.match(/--out is required/);
+      expect(await fails(["export", "epcis"], { lot: "1", out: join(dir, "x.xml"), db, noSync: true })).to.match(
+        /must end in \.jsonld or \.json/,
+      );
+      expect(await fails(["export", "epcis"], { lot: "nope", out, db, noSync: true })).to.match(/--lot "nope"/);
+      expect(
+        await fails(["export", "epcis"], { from: "2027-01-02", to: "2027-01-01", out, db, noSync: true }),
+      ).to.match(/--to .* is before --from/);
+      expect(await fails(["export", "epcis"], { from: "yesterday", to: "2027-01-01", out, db, noSync: true })).to.match(
+        /--from "yesterday" is not a date/,
+      );
+      expect(await fails(["export", "epcis"], { from: "2027-01-01", out, db, noSync: true })).to.match(
+        /give both --from and --to/,
+      );
+      expect(await fails(["export", "epcis"], { lot: "999", out, db, noSync: true })).to.match(
+        /lot 999 is not in the index/,
+      );
+      expect(await fails(["export", "epcis"], { actor: "42", out, db, noSync: true })).to.match(/no participant/);
+    });
+  });
+
+  describe("the indexed trace world", function () {
+    it("exports the real journey of the loins and a time range: valid, with the expected steps", async function () {
+      this.timeout(120_000);
+      const tw = await loadTraceWorld();
+      const chainId = 31337n;
+      const loins = epcisDocument(await loadJourney(tw.index, { kind: "lot", lotId: tw.packs.loins }, chainId));
+      expectValid(loins);
+      const events = loins.epcisBody.eventList;
+      expect(events.filter((e) => e.bizStep === "urn:gdst:bizStep:fishingEvent")).to.have.length(2);
+      expect(events.filter((e) => e.type === "TransformationEvent")).to.have.length(1);
+      const transform = events.find((e) => e.type === "TransformationEvent")!;
+      expect((transform.inputQuantityList as JsonObject[]).map((q) => q.quantity)).to.have.members([300, 50]);
+      expect((transform.outputQuantityList as JsonObject[]).map((q) => q.epcClass)).to.have.members([
+        digitalLink(tw.gtins.loins, tw.lotNumber),
+        digitalLink(tw.gtins.fillets, tw.lotNumber),
+      ]);
+      // Five sales (harvester … retailer → customer) carry the loins or their catches.
+      expect(events.filter((e) => e.bizStep === "shipping")).to.have.length(5);
+      expect(events.filter((e) => e.bizStep === "receiving")).to.have.length(5);
+      expect(events.filter((e) => e.bizStep === "inspecting")).to.have.length(1);
+      const all = epcisDocument(await loadJourney(tw.index, { kind: "range", from: 0, to: 2 ** 40 }, chainId));
+      expectValid(all);
+      // Every event of the world touches the loins' catches or packs: the whole range is the loins' history.
+      expect(steps(all)).to.deep.equal(steps(loins));
+      // An actor: the manufacturer, by account address.
+      const manufacturer = await participantRef(tw.index, tw.world.cast.manufacturer1.address);
+      const byActor = epcisDocument(
+        await loadJourney(tw.index, { kind: "actor", participantId: manufacturer }, chainId),
+      );
+      expectValid(byActor);
+      expect(steps(byActor).filter((s) => s.startsWith("TransformationEvent"))).to.have.length(1);
+      // Its receipt of the catches, and the distributor's receipt of its packs.
+      expect(byActor.epcisBody.eventList.filter((e) => e.bizStep === "receiving")).to.have.length(2);
+    });
+  });
+});
