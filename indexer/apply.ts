@@ -26,17 +26,32 @@ const state = (name: string): string => {
   return name;
 };
 
-/** Writes `e` into the tables; `time` is its block's timestamp. */
+/**
+ * Every decoded event of a chunk into `events`, in one statement (one row per event: a statement per event was a
+ * third of the indexer's time).
+ */
+export async function insertEvents(sql: Sql, events: readonly DecodedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await sql.query(
+    `INSERT INTO events (block, log_index, tx_hash, contract, name, args)
+     SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::jsonb[])
+     ON CONFLICT DO NOTHING`,
+    [
+      events.map((e) => e.block),
+      events.map((e) => e.logIndex),
+      events.map((e) => e.txHash),
+      events.map((e) => e.contract),
+      events.map((e) => e.name),
+      events.map((e) => JSON.stringify(e.json)),
+    ],
+  );
+}
+
+/** Writes `e` into the tables (but `events`: see `insertEvents`); `time` is its block's timestamp. */
 export async function applyEvent(sql: Sql, e: DecodedEvent, time: number): Promise<void> {
   const a = e.args;
   const s = e.stage;
   const at = [e.block, e.logIndex] as const;
-
-  await sql.query(
-    `INSERT INTO events (block, log_index, tx_hash, contract, name, args) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT DO NOTHING`,
-    [e.block, e.logIndex, e.txHash, e.contract, e.name, JSON.stringify(e.json)],
-  );
 
   const setOrder = (next: string, column?: string) =>
     sql.query(
@@ -127,12 +142,11 @@ export async function applyEvent(sql: Sql, e: DecodedEvent, time: number): Promi
             e.txHash,
           ],
         );
-        for (const lotId of a.bigs("lotIds")) {
-          await sql.query(`INSERT INTO sensor_batch_lots (root, lot_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
-            root,
-            lotId.toString(),
-          ]);
-        }
+        await sql.query(
+          `INSERT INTO sensor_batch_lots (root, lot_id) SELECT $1, l FROM unnest($2::numeric[]) AS l
+           ON CONFLICT DO NOTHING`,
+          [root, a.bigs("lotIds").map(String)],
+        );
         return;
       }
       case "SpeciesMismatch":
@@ -237,27 +251,24 @@ export async function applyEvent(sql: Sql, e: DecodedEvent, time: number): Promi
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
         [processId, manufacturerId, a.num("producedGrams"), a.num("yieldBps"), e.block, time, e.txHash],
       );
-      for (const [i, parent] of inputs.entries()) {
-        for (const child of outputs) {
-          await sql.query(
-            `INSERT INTO lineage (parent_id, child_id, process_id, consumed_grams) VALUES ($1, $2, $3, $4)
-             ON CONFLICT DO NOTHING`,
-            [parent, child, processId, Number(consumed[i] ?? 0n)],
-          );
-        }
-      }
+      // Every input × every output, in one statement.
+      await sql.query(
+        `INSERT INTO lineage (parent_id, child_id, process_id, consumed_grams)
+         SELECT p.parent, c.child, $3, p.grams
+         FROM unnest($1::numeric[], $4::bigint[]) AS p(parent, grams) CROSS JOIN unnest($2::numeric[]) AS c(child)
+         ON CONFLICT DO NOTHING`,
+        [inputs, outputs, processId, inputs.map((_, i) => (consumed[i] ?? 0n).toString())],
+      );
       // The products inherit the inputs' alarm flags (their own FROZEN bit is not in any event).
       const [inherited] = await sql.query<{ bits: number | null }>(
         `SELECT bit_or(flags)::int AS bits FROM lot_stages WHERE stage = $1 AND lot_id = ANY($2::numeric[])`,
         [s, inputs],
       );
-      for (const child of outputs) {
-        await sql.query(
-          `INSERT INTO lot_stages (lot_id, stage, custodian_id, status, flags) VALUES ($1, $2, $3, 'Created', $4)
-           ON CONFLICT DO NOTHING`,
-          [child, s, manufacturerId, (inherited?.bits ?? 0) & INHERITED],
-        );
-      }
+      await sql.query(
+        `INSERT INTO lot_stages (lot_id, stage, custodian_id, status, flags)
+         SELECT c, $2, $3, 'Created', $4 FROM unnest($1::numeric[]) AS c ON CONFLICT DO NOTHING`,
+        [outputs, s, manufacturerId, (inherited?.bits ?? 0) & INHERITED],
+      );
       return;
     }
     case "OrderPlaced":
@@ -286,12 +297,11 @@ export async function applyEvent(sql: Sql, e: DecodedEvent, time: number): Promi
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
         [s, orderId, a.dec("shipmentNo"), a.num("weightGrams"), e.block, time, e.txHash],
       );
-      for (const lotId of lotIds) {
-        await sql.query(
-          `INSERT INTO shipment_lots (stage, order_id, lot_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-          [s, orderId, lotId],
-        );
-      }
+      await sql.query(
+        `INSERT INTO shipment_lots (stage, order_id, lot_id) SELECT $1, $2, l FROM unnest($3::numeric[]) AS l
+         ON CONFLICT DO NOTHING`,
+        [s, orderId, lotIds],
+      );
       await sql.query(`UPDATE lot_stages SET status = 'Shipped' WHERE stage = $1 AND lot_id = ANY($2::numeric[])`, [
         s,
         lotIds,

@@ -12,7 +12,7 @@ import type { Log, Provider } from "ethers";
 
 import type { FishTraceAddresses } from "../src/system.js";
 import { InputError } from "../src/units.js";
-import { applyEvent } from "./apply.js";
+import { applyEvent, insertEvents } from "./apply.js";
 import type { Sql } from "./db.js";
 import { Decoder, type DecodedEvent } from "./decode.js";
 import { SCHEMA, SCHEMA_VERSION } from "./schema.js";
@@ -246,6 +246,7 @@ export async function syncIndex(
     }
     const progress: SyncProgress = { from, to, head, events: decoded.length };
     await sql.transaction(async (tx) => {
+      await insertEvents(tx, decoded);
       for (const e of decoded) await applyEvent(tx, e, blocks.get(e.block)!.time);
       // The blocks that have events (the chunk's last block is only read for the cursor's hash), so that an
       // index built in any chunks holds the same rows.

@@ -12,7 +12,7 @@
 import type { Sql } from "../indexer/db.js";
 import { digitalLink, lotIdText } from "./digital-link.js";
 import { STAGE_NAMES, type StageName } from "./system.js";
-import { descendants, OPEN_ORDER_STATES } from "./trace/queries.js";
+import { descendants, OPEN_ORDER_STATES, withIndexLookups } from "./trace/queries.js";
 
 /** The stage where a lot's id is created: the harvester for a catch, the manufacturer for a product lot. */
 export type OriginStage = Extract<StageName, "harvester" | "manufacturer">;
@@ -100,7 +100,7 @@ interface PlanRow {
  */
 export async function planRecall(sql: Sql, lotId: bigint, batchSize = DEFAULT_RECALL_BATCH): Promise<RecallPlan> {
   const closure = await descendants(sql, lotId);
-  const rows = await sql.query<PlanRow>(PLAN_LOTS, [closure.map(String)]);
+  const rows = await withIndexLookups(sql, (tx) => tx.query<PlanRow>(PLAN_LOTS, [closure.map(String)]));
   const byId = new Map(rows.map((r) => [BigInt(r.lot_id), r]));
   const lots: PlannedLot[] = closure.map((id) => {
     const row = byId.get(id);
@@ -225,11 +225,11 @@ function groupBy<R extends { lot_id: string }>(rows: readonly R[]): Map<bigint, 
 export async function recallNotice(sql: Sql, lotIds: readonly bigint[]): Promise<RecallNoticeRow[]> {
   if (lotIds.length === 0) return [];
   const ids = lotIds.map(String);
-  const [lotRows, stageRows, orderRows] = [
-    await sql.query<NoticeLotRow>(NOTICE_LOTS, [ids]),
-    await sql.query<NoticeStageRow>(NOTICE_STAGES, [ids]),
-    await sql.query<NoticeOrderRow>(NOTICE_ORDERS, [ids, [...OPEN_ORDER_STATES]]),
-  ];
+  const [lotRows, stageRows, orderRows] = await withIndexLookups(sql, async (tx) => [
+    await tx.query<NoticeLotRow>(NOTICE_LOTS, [ids]),
+    await tx.query<NoticeStageRow>(NOTICE_STAGES, [ids]),
+    await tx.query<NoticeOrderRow>(NOTICE_ORDERS, [ids, [...OPEN_ORDER_STATES]]),
+  ]);
   const lots = new Map(lotRows.map((r) => [BigInt(r.lot_id), r]));
   const stages = groupBy(stageRows);
   const orders = groupBy(orderRows);

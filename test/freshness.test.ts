@@ -34,7 +34,7 @@ import {
   worldFixture,
   type World,
 } from "./fixtures.js";
-import { mulberry32 } from "./random.js";
+import { mulberry32 } from "../src/random.js";
 
 /** The seed of the fuzzed cross-check: fixed, so a failure replays; change it to explore. */
 const SEED = 0x0f15_b0a7;

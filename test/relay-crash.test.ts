@@ -16,7 +16,7 @@ import { Store } from "../relay/store.js";
 import { signReading, type QatReading } from "../src/qat.js";
 import { proofOf, sensorTree } from "../src/sensors.js";
 import { eventually, post, sensorPost, wire } from "./relay-world.js";
-import { mulberry32 } from "./random.js";
+import { mulberry32 } from "../src/random.js";
 
 const SEED = 0x5eed_f15b;
 const CYCLES = 22;

@@ -9,7 +9,7 @@ import { Wallet, getBytes, hashMessage, hexlify, id, randomBytes, toBeHex, verif
 import { qatDomain, readingDigest, readingDigester, type QatReading } from "../src/qat.js";
 import { sensorRoot, sensorTree, type SensorReading } from "../src/sensors.js";
 import { messageSigner, recoverSigner, recoverSignerSlow } from "../src/signature.js";
-import { mulberry32 } from "./random.js";
+import { mulberry32 } from "../src/random.js";
 import { fails } from "./task-run.js";
 
 function bigOf(random: () => number, bits: number): bigint {
