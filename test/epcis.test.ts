@@ -142,7 +142,7 @@ describe("EPCIS 2.0 export", function () {
     ]);
   });
 
-  it("a catch carries the GDST KDEs in ilmd: vessel, catch area, gear, dates, method, species, owner", async function () {
+  it("a catch carries the GDST KDEs in ilmd: vessel registration and name, catch area, gear, dates, method, species, owner", async function () {
     const { doc: d } = await doc({ kind: "lot", lotId: LOTS.loins });
     const [wild, farmed] = d.epcisBody.eventList;
     const ilmd = wild!.ilmd as JsonObject;
@@ -152,6 +152,7 @@ describe("EPCIS 2.0 export", function () {
     expect(vessel).to.deep.equal([
       {
         "cbvmda:vesselID": "NO-123-TR",
+        "cbvmda:vesselName": PARTIES.harvester.name,
         "cbvmda:catchArea": "urn:gdst:fao:27.2.a",
         "cbvmda:fishingGearTypeCode": "urn:gdst:gear:03.12",
         "gdst:gpsAvailability": true,

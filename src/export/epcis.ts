@@ -147,6 +147,7 @@ function catchIlmd(journey: Journey, lot: LotFacts): JsonObject {
   const c = lot.catch;
   if (c === undefined) return {};
   const owner = partyUriOf(journey, c.harvesterId);
+  const vesselName = partyOf(journey, c.harvesterId).name;
   const ilmd: JsonObject = {
     "cbvmda:lotNumber": lot.lotId.toString(),
     "cbvmda:speciesForFisheryStatisticsPurposesCode": lot.species,
@@ -163,6 +164,8 @@ function catchIlmd(journey: Journey, lot: LotFacts): JsonObject {
       "cbvmda:vesselCatchInformation": [
         {
           "cbvmda:vesselID": c.vessel,
+          // In FishTrace the harvester is the vessel: its registered name is the vessel's name.
+          ...(vesselName === "" ? {} : { "cbvmda:vesselName": vesselName }),
           "cbvmda:catchArea": catchAreaUri(c.catchArea),
           "cbvmda:fishingGearTypeCode": gearUri(c.gear),
           "gdst:gpsAvailability": true,
