@@ -32,6 +32,13 @@ export const exportTasks = [
   )
     .addOption(opt("actor", "Or an actor's events: a participant id or account address"))
     .addOption(opt("out", "The document to write, e.g. lot.jsonld"))
+    .addOption(
+      opt(
+        "masterData",
+        'GDST vessel master data (JSON {"vessels": {"<registration>": {name, flag, imo, publicRegistry, tripStart, ' +
+          "tripEnd}}}): what the chain does not hold",
+      ),
+    )
     .setAction(() => import("./actions/export-epcis.js"))
     .build(),
   scopeOptions(

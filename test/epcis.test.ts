@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +15,7 @@ import {
   type JsonObject,
 } from "../src/export/epcis.js";
 import { loadJourney, participantRef, type Journey, type JourneyScope } from "../src/export/journey.js";
+import { readMasterData, type MasterData } from "../src/export/master-data.js";
 import { InputError } from "../src/units.js";
 import { CHAIN_ID, exportWorld, GTIN, LOT_NUMBER, LOTS, PARTIES, PROCESS_ID, T } from "./export-rows.js";
 import { fails, ok } from "./task-run.js";
@@ -176,6 +177,70 @@ describe("EPCIS 2.0 export", function () {
     expect(context[1]).to.have.keys("gdst", "fishtrace");
   });
 
+  it("vessel master data adds the GDST KDEs the chain does not hold: flag state, IMO, registry, trip dates", async function () {
+    const journey = await loadJourney(index, { kind: "lot", lotId: LOTS.loins }, CHAIN_ID);
+    const masterData: MasterData = {
+      vessels: new Map([
+        [
+          "NO-123-TR",
+          {
+            name: "MV Nordkapp",
+            flag: "NO",
+            imo: "9241061",
+            publicRegistry: "https://www.fiskeridir.no/",
+            tripStart: T - 3 * 86_400,
+            tripEnd: T - 1_800,
+          },
+        ],
+      ]),
+    };
+    const d = epcisDocument(journey, { creationDate, masterData });
+    expectValid(d);
+    const ilmd = d.epcisBody.eventList[0]!.ilmd as JsonObject;
+    const [vessel] = (ilmd["cbvmda:vesselCatchInformationList"] as JsonObject)[
+      "cbvmda:vesselCatchInformation"
+    ] as JsonObject[];
+    expect(vessel).to.include({
+      "cbvmda:vesselID": "NO-123-TR",
+      "cbvmda:vesselName": "MV Nordkapp",
+      "cbvmda:vesselFlagState": "NO",
+      "gdst:imoNumber": "9241061",
+      "gdst:vesselPublicRegistry": "https://www.fiskeridir.no/",
+      "gdst:vesselTripDate": `${new Date((T - 3 * 86_400) * 1000).toISOString()}/${new Date((T - 1_800) * 1000).toISOString()}`,
+    });
+  });
+
+  it("reads vessel master data from a file, each problem in one line", async function () {
+    const dir = await mkdtemp(join(tmpdir(), "fishtrace-master-"));
+    try {
+      const file = join(dir, "vessels.json");
+      await writeFile(file, JSON.stringify({ vessels: { "NO-123-TR": { flag: "NO", imo: "IMO9241061" } } }));
+      const read = await readMasterData(file);
+      expect(read.vessels.get("NO-123-TR")).to.deep.equal({ flag: "NO", imo: "9241061" });
+      const bad: [unknown, RegExp][] = [
+        [{ vessels: { X: { flag: "Norway" } } }, /vessels\.X\.flag: flag must be an ISO 3166-1 alpha-2 code/],
+        [{ vessels: { X: { imo: "12" } } }, /vessels\.X\.imo: imo must be 7 digits/],
+        [{ vessels: { X: { colour: "red" } } }, /vessels\.X: unknown field "colour"/],
+        [{ vessels: { X: { tripStart: "2026-11-21", tripEnd: "2026-11-20" } } }, /tripStart is after tripEnd/],
+        [[], /must be an object/],
+      ];
+      for (const [content, message] of bad) {
+        await writeFile(file, JSON.stringify(content));
+        let error: unknown;
+        try {
+          await readMasterData(file);
+        } catch (err) {
+          error = err;
+        }
+        expect(error, String(message)).to.be.instanceOf(InputError);
+        expect((error as Error).message).to.match(message);
+        expect((error as Error).message).to.not.include("\n");
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("the TransformationEvent's inputs and outputs are the lineage edges", async function () {
     const { journey, doc: d } = await doc({ kind: "lot", lotId: LOTS.loins });
     const transform = d.epcisBody.eventList.find((e) => e.type === "TransformationEvent") as EpcisEvent;
@@ -271,6 +336,22 @@ describe("EPCIS 2.0 export", function () {
       const written = JSON.parse(await readFile(out, "utf8")) as EpcisDocument;
       expectValid(written);
       expect(steps(written)).to.deep.equal(ALL.filter((s) => s !== RECALL));
+
+      const vessels = join(dir, "vessels.json");
+      await writeFile(vessels, JSON.stringify({ vessels: { "NO-123-TR": { flag: "NO", imo: "9241061" } } }));
+      const withMaster = join(dir, "loins-gdst.jsonld");
+      await ok(["export", "epcis"], {
+        lot: String(LOTS.loins),
+        out: withMaster,
+        masterData: vessels,
+        db,
+        noSync: true,
+      });
+      const gdst = JSON.stringify(JSON.parse(await readFile(withMaster, "utf8")));
+      expect(gdst).to.include('"cbvmda:vesselFlagState":"NO"').and.include('"gdst:imoNumber":"9241061"');
+      expect(
+        await fails(["export", "epcis"], { lot: "1", out, masterData: join(dir, "none.json"), db, noSync: true }),
+      ).to.match(/none\.json/);
 
       const byActor = join(dir, "actor.jsonld");
       await ok(["export", "epcis"], {

@@ -38,6 +38,7 @@ import {
   shipmentUri,
 } from "./gs1.js";
 import { partyOf, type Journey, type JourneyEvent, type LotFacts } from "./journey.js";
+import { NO_MASTER_DATA, type MasterData } from "./master-data.js";
 
 /** A JSON value of the document. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -60,6 +61,8 @@ export type EpcisEvent = JsonObject & {
 export interface EpcisOptions {
   /** The document's creation time (default: now). */
   creationDate?: Date;
+  /** GDST vessel master data the chain does not hold (flag state, IMO, registry, trip dates). */
+  masterData?: MasterData;
 }
 
 interface Epcis2 {
@@ -143,11 +146,12 @@ function base(journey: Journey, event: JourneyEvent, type: EpcisEvent["type"], a
 }
 
 /** GDST ilmd of a catch. */
-function catchIlmd(journey: Journey, lot: LotFacts): JsonObject {
+function catchIlmd(journey: Journey, lot: LotFacts, masterData: MasterData): JsonObject {
   const c = lot.catch;
   if (c === undefined) return {};
+  const known = masterData.vessels.get(c.vessel) ?? {};
   const owner = partyUriOf(journey, c.harvesterId);
-  const vesselName = partyOf(journey, c.harvesterId).name;
+  const vesselName = known.name ?? partyOf(journey, c.harvesterId).name;
   const ilmd: JsonObject = {
     "cbvmda:lotNumber": lot.lotId.toString(),
     "cbvmda:speciesForFisheryStatisticsPurposesCode": lot.species,
@@ -169,6 +173,12 @@ function catchIlmd(journey: Journey, lot: LotFacts): JsonObject {
           "cbvmda:catchArea": catchAreaUri(c.catchArea),
           "cbvmda:fishingGearTypeCode": gearUri(c.gear),
           "gdst:gpsAvailability": true,
+          ...(known.flag === undefined ? {} : { "cbvmda:vesselFlagState": known.flag }),
+          ...(known.imo === undefined ? {} : { "gdst:imoNumber": known.imo }),
+          ...(known.publicRegistry === undefined ? {} : { "gdst:vesselPublicRegistry": known.publicRegistry }),
+          ...(known.tripStart === undefined || known.tripEnd === undefined
+            ? {}
+            : { "gdst:vesselTripDate": `${time(known.tripStart)}/${time(known.tripEnd)}` }),
         },
       ],
     };
@@ -178,7 +188,7 @@ function catchIlmd(journey: Journey, lot: LotFacts): JsonObject {
 }
 
 /** The EPCIS events of one journey event (a recall or a sensor batch of several lots is one event). */
-function toEpcis(journey: Journey, event: JourneyEvent): EpcisEvent[] {
+function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData): EpcisEvent[] {
   const chain = journey.chainId;
   switch (event.kind) {
     case "catch": {
@@ -195,7 +205,7 @@ function toEpcis(journey: Journey, event: JourneyEvent): EpcisEvent[] {
             id: c === undefined ? placeOf(journey, event.harvesterId).id! : geoUri(c.latitude, c.longitude),
           },
           bizLocation: placeOf(journey, event.harvesterId),
-          ilmd: lot === undefined ? {} : catchIlmd(journey, lot),
+          ilmd: lot === undefined ? {} : catchIlmd(journey, lot, masterData),
         } as EpcisEvent,
       ];
     }
@@ -424,7 +434,9 @@ export function epcisDocument(journey: Journey, options: EpcisOptions = {}): Epc
     type: "EPCISDocument",
     schemaVersion: "2.0",
     creationDate: (options.creationDate ?? new Date()).toISOString(),
-    epcisBody: { eventList: journey.events.flatMap((e) => toEpcis(journey, e)) },
+    epcisBody: {
+      eventList: journey.events.flatMap((e) => toEpcis(journey, e, options.masterData ?? NO_MASTER_DATA)),
+    },
   };
 }
 

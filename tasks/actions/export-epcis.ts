@@ -1,12 +1,14 @@
 import { epcisDocument, eventSummary, validateEpcis, type EpcisDocument } from "../../src/export/epcis.js";
+import { readMasterData } from "../../src/export/master-data.js";
 import { writeText } from "../../src/record-files.js";
 import { fishTraceAction } from "../run.js";
 import { exportJourney, scopeRequest, type ExportArgs } from "./export-scope.js";
 
-export default fishTraceAction(async (args: ExportArgs, hre): Promise<EpcisDocument> => {
+export default fishTraceAction(async (args: ExportArgs & { masterData?: string }, hre): Promise<EpcisDocument> => {
   const { out, ...request } = scopeRequest(args, [".jsonld", ".json"]);
+  const masterData = args.masterData === undefined ? undefined : await readMasterData(args.masterData);
   const journey = await exportJourney(hre, args, request);
-  const doc = epcisDocument(journey);
+  const doc = epcisDocument(journey, { masterData });
   validateEpcis(doc);
   await writeText(out, `${JSON.stringify(doc, null, 2)}\n`);
   const events = doc.epcisBody.eventList;
