@@ -16,7 +16,6 @@ export interface DeviceInfo {
 export class DeviceDirectory {
   private readonly cache = new Map<string, { info: DeviceInfo; until: number }>();
   private readonly inFlight = new Map<string, Promise<DeviceInfo>>();
-  private readonly byId = new Map<number, string>();
 
   constructor(
     private readonly registry: Registry,
@@ -36,7 +35,6 @@ export class DeviceDirectory {
         const info = { id: Number(id), roles: Number(roles), operatorId: Number(operatorId) };
         const known = info.roles !== 0;
         this.cache.set(address, { info, until: Date.now() + (known ? this.knownMs : this.unknownMs) });
-        if (info.id !== 0) this.byId.set(info.id, address);
         return info;
       })
       .finally(() => this.inFlight.delete(address));
@@ -47,15 +45,5 @@ export class DeviceDirectory {
   /** Whether `address` holds `role` now (cached). */
   async has(address: string, role: RoleName): Promise<boolean> {
     return ((await this.lookup(address)).roles & roleBit(role)) !== 0;
-  }
-
-  /** The address of participant `id`, if this directory has looked it up. */
-  addressOf(id: number): string | undefined {
-    return this.byId.get(id);
-  }
-
-  /** Forgets `address` (e.g. after the ledger refused it), so the next lookup asks the registry. */
-  forget(address: string): void {
-    this.cache.delete(address);
   }
 }

@@ -35,8 +35,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts `child` in its own process group; resolves when its output includes `ready`. */
-function started(child: ChildProcess, ready: string, what: string, timeoutMs = 60_000): Promise<string> {
+/** Resolves with what `child` printed once its output includes `ready`; rejects if it exits first or times out. */
+export function started(child: ChildProcess, ready: string, what: string, timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = "";
     const timer = setTimeout(() => reject(new Error(`${what} did not start: ${seen.slice(-800)}`)), timeoutMs);

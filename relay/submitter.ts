@@ -144,11 +144,6 @@ export class Submitter {
     await this.loop;
   }
 
-  /** Runs a round now instead of at the next poll. */
-  poke(): void {
-    this.wake?.();
-  }
-
   private async run(): Promise<void> {
     while (this.running) {
       let busy = false;

@@ -24,19 +24,12 @@ import { getAddress, getBytes, hashMessage, hexlify, id, type Wallet } from "eth
 
 import { readingDigester, signReading, type QatReading } from "../src/qat.js";
 import { freePort, startRelayProcess, startStack, type RelayProcess, type Stack } from "../relay/stack.js";
+import { envNumber } from "./bench-env.js";
 
 interface Secp256k1 {
   ecdsaSign(message: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number };
 }
 const secp256k1 = createRequire(import.meta.url)("secp256k1") as Secp256k1;
-
-function envNumber(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text.trim() === "") return fallback;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}=${text} is not a non-negative number`);
-  return n;
-}
 
 const SECONDS = envNumber("BENCH_SECONDS", 10);
 const QAT_CONCURRENCY = envNumber("BENCH_QAT_CONCURRENCY", 32);

@@ -34,14 +34,7 @@ import { addressesOf, deployFishTrace, type FishTraceAddresses } from "../src/sy
 import { descendants, traceLot } from "../src/trace/queries.js";
 import { degrees, fixedText, speciesCode } from "../src/units.js";
 import { Harvester__factory, Manufacturer__factory, OrderBook__factory } from "../typechain-types/index.js";
-
-function envNumber(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text.trim() === "") return fallback;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}=${text} is not a non-negative number`);
-  return n;
-}
+import { envNumber } from "./bench-env.js";
 
 const LOTS = Math.round(envNumber("BENCH_TRACE_LOTS", 100_000));
 const CATCH_SHARE = envNumber("BENCH_TRACE_CATCH_SHARE", 0.06);

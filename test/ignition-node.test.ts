@@ -9,7 +9,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 
-import { freePort } from "../relay/stack.js";
+import { freePort, started } from "../relay/stack.js";
 import { attachFishTrace, recordedAddresses, STAGE_NAMES } from "../src/system.js";
 
 const HARDHAT = path.join("node_modules", "hardhat", "dist", "src", "cli.js");
@@ -35,15 +35,7 @@ describe("ignition deploy against a local hardhat node", function () {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     node = hardhat(["node", "--hostname", "127.0.0.1", "--port", String(port)], {});
-    await new Promise<void>((resolve, reject) => {
-      let seen = "";
-      const onData = (d: Buffer) => {
-        seen += d.toString();
-        if (seen.includes("Started HTTP and WebSocket JSON-RPC server")) resolve();
-      };
-      node!.stdout!.on("data", onData);
-      node!.once("exit", (code) => reject(new Error(`hardhat node exited early (${code}): ${seen.slice(-500)}`)));
-    });
+    await started(node, "Started HTTP and WebSocket JSON-RPC server", "hardhat node");
   });
 
   after(async function () {

@@ -3,8 +3,8 @@
  *
  * - A product lot has a GS1 key (GTIN + lot number, AI 01 + AI 10). Its EPCIS class is its GS1 Digital Link
  *   (`https://id.gs1.org/01/{gtin14}/10/{lot}`), which EPCIS 2.0 accepts wherever it accepts an EPC URI. The
- *   `urn:epc:class:lgtin:` form needs the length of the GS1 company prefix, which the chain does not record: it
- *   is produced only when a prefix length is given (`lgtinClass`).
+ *   `urn:epc:class:lgtin:` form needs the length of the GS1 company prefix, which the chain does not record, so it
+ *   is not used.
  * - A catch lot has no GTIN. Its class is `urn:fishtrace:{chainId}:lot:{lotId}` — not a GS1 key, documented here
  *   and in the `@context` of every document.
  * - A party or place whose registered location is a 13-digit GLN is named by its GS1 Digital Link (PGLN `/417/`
@@ -14,7 +14,6 @@
  *   full `https://ref.gs1.org/cbv/…` form is `cbvUri`.
  */
 import { GS1_RESOLVER, gtin14, gtinCheckDigit } from "../digital-link.js";
-import { InputError } from "../units.js";
 
 /** The FishTrace namespace of the `@context`: extension fields named `fishtrace:…`. */
 export const FISHTRACE_NS = "https://fishtrace.github.io/ns/epcis#";
@@ -56,21 +55,6 @@ export function cbvUri(kind: "BizStep" | "Disp" | "BTT" | "SDT", term: string): 
 /** The product lot's GS1 Digital Link (its EPCIS class). */
 export function productClass(gtin: string | bigint, lot: string): string {
   return `${GS1_RESOLVER}/01/${gtin14(BigInt(gtin))}/10/${encodeURIComponent(lot)}`;
-}
-
-/**
- * The product lot's `urn:epc:class:lgtin:{companyPrefix}.{indicator}{itemRef}.{lot}`, for a GS1 company prefix of
- * `prefixLength` digits (6..12).
- */
-export function lgtinClass(gtin: string | bigint, lot: string, prefixLength: number): string {
-  if (!Number.isInteger(prefixLength) || prefixLength < 6 || prefixLength > 12) {
-    throw new InputError(`GS1 company prefix length ${prefixLength} is not 6..12 digits`);
-  }
-  const g = gtin14(BigInt(gtin));
-  const indicator = g[0]!;
-  const prefix = g.slice(1, 1 + prefixLength);
-  const item = g.slice(1 + prefixLength, 13);
-  return `urn:epc:class:lgtin:${prefix}.${indicator}${item}.${encodeURIComponent(lot)}`;
 }
 
 /** A catch lot's class: `urn:fishtrace:{chainId}:lot:{lotId}` (catches have no GTIN). */
