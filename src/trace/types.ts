@@ -3,7 +3,7 @@
  * consume it. Built from the trace index (indexer/schema.ts); ids are bigints, times unix seconds, weights grams,
  * temperatures 0.01 °C. In JSON, bigints are decimal strings.
  */
-import type { StageName } from "../system.js";
+import type { StageName } from "../deployment.js";
 
 export interface Party {
   id: number;
