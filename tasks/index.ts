@@ -1,3 +1,4 @@
+import { analyticsTasks } from "./analytics.js";
 import { customerTasks } from "./customer.js";
 import { deployTasks } from "./deploy.js";
 import { distributorTasks } from "./distributor.js";
@@ -32,4 +33,5 @@ export const fishTraceTasks = [
   ...recallTasks,
   ...exportTasks,
   ...gasTasks,
+  ...analyticsTasks,
 ];

@@ -1,0 +1,109 @@
+/**
+ * Models as versioned JSON files: the model's kind and format version, its parameters, the sha256 of its parameters
+ * (a tampered file is refused) and the sha256 of the data it was trained on (a model applied beside other training
+ * data than it claims is refused). Hashes are over canonical JSON (keys sorted), so they do not depend on key order.
+ */
+import { createHash } from "node:crypto";
+
+import { InputError } from "../units.js";
+import type { DetectorParams } from "./anomaly.js";
+import type { ForecastSpec } from "./forecast.js";
+
+/** The parameters each model kind stores. */
+export interface ModelParams {
+  "anomaly-detector": DetectorParams;
+  "demand-forecast": ForecastSpec;
+}
+export type ModelKind = keyof ModelParams;
+
+/** The format version each kind is written in; a file of another version is refused. */
+export const MODEL_VERSIONS: Record<ModelKind, number> = { "anomaly-detector": 1, "demand-forecast": 1 };
+
+const FORMAT = "fishtrace-model";
+
+export interface ModelFile<K extends ModelKind> {
+  format: typeof FORMAT;
+  kind: K;
+  version: number;
+  /** sha256 (hex) of the canonical JSON of the training data. */
+  trainingDataSha256: string;
+  /** sha256 (hex) of the canonical JSON of `params`. */
+  paramsSha256: string;
+  params: ModelParams[K];
+}
+
+/** `value` as JSON with object keys sorted at every depth. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+    const sorted: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+    return sorted;
+  });
+}
+
+/** sha256 (hex) of the canonical JSON of `value`. */
+export function sha256Of(value: unknown): string {
+  return createHash("sha256").update(canonicalJson(value)).digest("hex");
+}
+
+/** A model file of `kind` holding `params`, trained on `trainingData`. */
+export function modelFile<K extends ModelKind>(kind: K, params: ModelParams[K], trainingData: unknown): ModelFile<K> {
+  return {
+    format: FORMAT,
+    kind,
+    version: MODEL_VERSIONS[kind],
+    trainingDataSha256: sha256Of(trainingData),
+    paramsSha256: sha256Of(params),
+    params,
+  };
+}
+
+/** The anomaly detector's model file. */
+export function detectorModel(params: DetectorParams, trainingData: unknown): ModelFile<"anomaly-detector"> {
+  return modelFile("anomaly-detector", params, trainingData);
+}
+
+/** The text of a model file (pretty JSON, one trailing newline). */
+export function serializeModel<K extends ModelKind>(model: ModelFile<K>): string {
+  return `${JSON.stringify(model, null, 2)}\n`;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Reads a model file of `kind`, refusing in one line (`InputError`) a file that is not one, of another kind or
+ * version, whose parameters do not match their hash (tampered), or — when `trainingData` is given — that was
+ * trained on other data.
+ */
+export function parseModelFile<K extends ModelKind>(text: string, kind: K, trainingData?: unknown): ModelFile<K> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new InputError(`the model file is not JSON`);
+  }
+  if (!isRecord(raw) || raw.format !== FORMAT)
+    throw new InputError(`the file is not a FishTrace model (format "${FORMAT}")`);
+  if (raw.kind !== kind)
+    throw new InputError(`the model file holds a model of kind "${String(raw.kind)}", not "${kind}"`);
+  if (raw.version !== MODEL_VERSIONS[kind])
+    throw new InputError(
+      `the ${kind} model file is version ${String(raw.version)}; this build reads version ${MODEL_VERSIONS[kind]}`,
+    );
+  if (typeof raw.trainingDataSha256 !== "string" || typeof raw.paramsSha256 !== "string" || !isRecord(raw.params))
+    throw new InputError(`the ${kind} model file lacks its parameters or hashes`);
+  const actual = sha256Of(raw.params);
+  if (actual !== raw.paramsSha256)
+    throw new InputError(
+      `the ${kind} model file was altered: its parameters hash to ${actual.slice(0, 12)}…, not ${raw.paramsSha256.slice(0, 12)}…`,
+    );
+  if (trainingData !== undefined) {
+    const data = sha256Of(trainingData);
+    if (data !== raw.trainingDataSha256)
+      throw new InputError(
+        `the ${kind} model was trained on data ${raw.trainingDataSha256.slice(0, 12)}…, not on the given data ${data.slice(0, 12)}…`,
+      );
+  }
+  return raw as unknown as ModelFile<K>;
+}

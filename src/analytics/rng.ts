@@ -1,0 +1,29 @@
+/** Seeded draws over `mulberry32` (src/random.ts): uniform, integer, normal, choice — one generator per run. */
+import { mulberry32 } from "../random.js";
+
+export interface Rng {
+  /** Uniform in [0, 1). */
+  next(): number;
+  uniform(lo: number, hi: number): number;
+  /** Whole numbers lo..hi inclusive. */
+  int(lo: number, hi: number): number;
+  /** Normal (Box–Muller). */
+  normal(mean: number, sd: number): number;
+  chance(p: number): boolean;
+  pick<T>(items: readonly T[]): T;
+}
+
+export function rngOf(seed: number): Rng {
+  const next = mulberry32(seed);
+  return {
+    next,
+    uniform: (lo, hi) => lo + (hi - lo) * next(),
+    int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
+    normal: (mean, sd) => {
+      const u = Math.max(next(), 1e-12);
+      return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
+    },
+    chance: (p) => next() < p,
+    pick: (items) => items[Math.floor(next() * items.length)]!,
+  };
+}
