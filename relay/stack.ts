@@ -35,7 +35,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Resolves with what `child` printed once its output includes `ready`; rejects if it exits first or times out. */
+/**
+ * Resolves with what `child` printed once its output (stdout or stderr) includes `ready`; rejects if it exits first
+ * or times out.
+ */
 export function started(child: ChildProcess, ready: string, what: string, timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = "";
@@ -48,7 +51,7 @@ export function started(child: ChildProcess, ready: string, what: string, timeou
       }
     };
     child.stdout?.on("data", onData);
-    child.stderr?.on("data", (d: Buffer) => (seen += d.toString()));
+    child.stderr?.on("data", onData);
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`${what} exited early (${code}): ${seen.slice(-800)}`));

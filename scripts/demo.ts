@@ -10,11 +10,20 @@
  * is blocked, and that order is cancelled and refunded.
  *
  *   npm run demo        (hardhat run scripts/demo.ts)
+ *
+ * It runs against a node too (`hardhat run --no-compile --network localhost scripts/demo.ts`, LOCALHOST_URL naming
+ * the node), as the local stack seeds its chain (src/local-stack.ts). Environment:
+ *   FISHTRACE_DEPLOYMENT_ID=<id>   Ignition's deployment id (default chain-<chainId>), so a throw-away chain's
+ *                                  journal does not clobber ignition/deployments/chain-31337
+ *   FISHTRACE_DEMO_OUT=<dir>       also enrol Hardhat account #19 as the relay (a SENSOR_GATEWAY of the vessel), and
+ *                                  write <dir>/facts.json (DemoFacts, src/web-config.ts); the export files go to
+ *                                  <dir>/demo-output instead of demo-output/
+ *   FISHTRACE_DEMO_SEED=registry   (with FISHTRACE_DEMO_OUT) stop after the deployment and the registry's cast
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-import { Wallet, id } from "ethers";
+import { HDNodeWallet, Wallet, id } from "ethers";
 import { network } from "hardhat";
 
 import { openIndex } from "../indexer/db.js";
@@ -27,7 +36,7 @@ import { noticeCsv, planRecall, recallNotice } from "../src/recall.js";
 import { traceLot } from "../src/trace/queries.js";
 import { traceTree } from "../src/trace/tree.js";
 import { deployWithReport } from "../src/deploy.js";
-import { digitalLink, elementString } from "../src/digital-link.js";
+import { digitalLink, elementString, gtin14 } from "../src/digital-link.js";
 import { describeError } from "../src/errors.js";
 import { bandText, celsius, duration, ether, flagsText, isoTime, position, thousands } from "../src/format.js";
 import { transportMode } from "../src/inputs.js";
@@ -44,11 +53,17 @@ import { proofOf, sensorTree, summarize, type SensorReading } from "../src/senso
 import { story } from "../src/story.js";
 import { eventIn, eventsIn, mined } from "../src/tx.js";
 import { centiCelsius, fixedText, formatGrams, grams, speciesCode } from "../src/units.js";
-import { LOT_STATUS } from "../src/vocabulary.js";
+import { LOT_FLAGS, LOT_STATUS } from "../src/vocabulary.js";
+import type { DemoFacts, DemoRole } from "../src/web-config.js";
+import { DEV_ACCOUNT_INDEX } from "../relay/options.js";
 import type { OrderBook } from "../typechain-types/index.js";
 
 const started = performance.now();
 const HOUR = 3_600;
+const deploymentId = process.env.FISHTRACE_DEPLOYMENT_ID?.trim() || undefined;
+const factsDir = process.env.FISHTRACE_DEMO_OUT?.trim() || undefined;
+/** Hardhat's development mnemonic: the relay's account is its #19 (relay/options.ts). */
+const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
 const connection = await network.getOrCreate();
 const { ethers, networkHelpers } = connection;
@@ -72,11 +87,16 @@ const startBalances = await Promise.all(parties.map((a) => ethers.provider.getBa
 const now = async () => (await ethers.provider.getBlock("latest"))!.timestamp;
 
 const tell = story();
-console.log(`FishTrace demo on Hardhat's in-process network (chain ${(await ethers.provider.getNetwork()).chainId})`);
+const where =
+  connection.networkConfig.type === "edr-simulated" ? "Hardhat's in-process network" : connection.networkName;
+console.log(`FishTrace demo on ${where} (chain ${(await ethers.provider.getNetwork()).chainId})`);
 
 // ------------------------------------------------------------------------------------------ deployment
 tell.section("Deployment of the registry, the six stage contracts and the quality ledger, through the Ignition module");
-const { fishTrace, transactions } = await deployWithReport(connection);
+const { fishTrace, transactions } = await deployWithReport(
+  connection,
+  deploymentId === undefined ? {} : { deploymentId },
+);
 const { registry, harvester, qualityLedger } = fishTrace;
 for (const { what, receipt } of transactions) tell.step(what, receipt);
 const rule = DEFAULT_FRESHNESS_RULE;
@@ -102,7 +122,24 @@ for (const { what, receipt } of await seedDemo(registry, cast)) tell.step(what, 
 const [vesselName, supplierName, manufacturerName, distributorName, retailerName, customerName, regulatorName] =
   demoParticipants(cast).map((p) => p.name) as [string, string, string, string, string, string, string];
 
+if (factsDir !== undefined) {
+  // The local stack's relay sends from Hardhat's account #19: a SENSOR_GATEWAY of the vessel, so it may anchor.
+  const relay = HDNodeWallet.fromPhrase(DEV_MNEMONIC, "", `m/44'/60'/0'/0/${DEV_ACCOUNT_INDEX}`);
+  const receipt = await mined(registry.registerDevice(relay.address, roleId("SENSOR_GATEWAY"), vessel.address));
+  tell.step(
+    `bind the relay's account ${relay.address} (#${DEV_ACCOUNT_INDEX}) as ${vesselName}'s SENSOR_GATEWAY`,
+    receipt,
+  );
+}
+
 type Account = typeof vessel;
+
+if (factsDir !== undefined && process.env.FISHTRACE_DEMO_SEED?.trim() === "registry") {
+  // The local stack's `seed: "none"`: the deployment and the registry's cast only.
+  await writeFacts(factsDir, [], []);
+  console.log(`Deployed and enrolled in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+  process.exit(0);
+}
 
 // QAT hand-held devices: each signs its readings with its own key (no wallet, no ether); the admin account relays
 // them, as anyone may, since the ledger checks the device's signature, not the sender.
@@ -570,7 +607,7 @@ tell.step(
 );
 tell.step(`trace of ${labelA} (npx hardhat trace --lot …), backward to the catch and forward to its holders:`);
 for (const line of traceTree(await traceLot(index, packA, "both"))) tell.detail(line);
-const outDir = "demo-output";
+const outDir = factsDir === undefined ? "demo-output" : path.join(factsDir, "demo-output");
 await mkdir(outDir, { recursive: true });
 // The recall at the retailer flagged the pack there; the recall planner works from the index and recalls every lot
 // at the stage that made it, which the chain forwards to each later stage (a second plan finds nothing to do).
@@ -655,6 +692,58 @@ for (const [i, account] of parties.entries()) {
       `(${change >= 0n ? "+" : ""}${ether(change, 6)} since the start, gas paid)`,
   );
 }
+if (factsDir !== undefined) {
+  /** A lot's flags at the latest stage that has it. */
+  const flagsOf = async (lotId: bigint): Promise<number> => {
+    for (const name of [...STAGE_NAMES].reverse()) {
+      const lot = await fishTrace[name].getLot(lotId);
+      if (lot.status !== 0n) return Number(lot.flags);
+    }
+    return 0;
+  };
+  const packs: DemoFacts["packs"] = [];
+  for (const [i, out] of outputs.entries()) {
+    const lotId = made.productLotIds[i]!;
+    const flags = await flagsOf(lotId);
+    packs.push({
+      lotId: lotId.toString(),
+      gtin: gtin14(out.gtin),
+      lotNumber: out.lot,
+      digitalLink: digitalLink(out.gtin, out.lot),
+      name: `Atlantic cod, ${formatGrams(out.weightGrams)}, ${out.frozen ? "frozen" : "fresh"}`,
+      recalled: (flags & LOT_FLAGS.RECALLED) !== 0,
+      speciesMismatch: (flags & LOT_FLAGS.SPECIES_MISMATCH) !== 0,
+      excursion: (flags & LOT_FLAGS.EXCURSION) !== 0,
+    });
+  }
+  const catchLots = lotIds.map((lotId, i) => ({ lotId: lotId.toString(), species: catches[i]!.species }));
+  await writeFacts(factsDir, packs, catchLots);
+}
 const { gas, transactions: count } = tell.totals();
 console.log(`  ${count} transactions, ${thousands(gas)} gas in all`);
 console.log(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+
+/** What the demo made, for the local stack and the browser tests (`FISHTRACE_DEMO_OUT`): `<dir>/facts.json`. */
+async function writeFacts(dir: string, packs: DemoFacts["packs"], catchLots: DemoFacts["catches"]): Promise<void> {
+  const roles: [DemoRole, Account][] = [
+    ["admin", admin!],
+    ["vessel", vessel!],
+    ["supplier", supplier!],
+    ["gateway", gateway!],
+    ["manufacturer", manufacturer!],
+    ["distributor", distributor!],
+    ["retailer", retailer!],
+    ["customer", customer!],
+    ["regulator", regulator!],
+  ];
+  const signers = (await ethers.getSigners()).map((s) => s.address);
+  const accounts = {} as DemoFacts["accounts"];
+  for (const [role, account] of roles) {
+    accounts[role] = { address: account.address, index: signers.indexOf(account.address) };
+  }
+  const facts: DemoFacts = { addresses: await addressesOf(fishTrace), accounts, packs, catches: catchLots };
+  const file = path.join(dir, "facts.json");
+  await mkdir(dir, { recursive: true });
+  await writeFile(file, JSON.stringify(facts, null, 2) + "\n");
+  console.log(`  facts for the dApp and its tests → ${file}`);
+}

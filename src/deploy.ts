@@ -6,7 +6,14 @@
 import type { TransactionReceipt } from "ethers";
 
 import { Stage__factory } from "../typechain-types/index.js";
-import { addressesOf, CONTRACT_NAMES, deployFishTrace, type FishTrace, type FishTraceAddresses } from "./system.js";
+import {
+  addressesOf,
+  CONTRACT_NAMES,
+  deployFishTrace,
+  type DeployOptions,
+  type FishTrace,
+  type FishTraceAddresses,
+} from "./system.js";
 
 type Connection = Parameters<typeof deployFishTrace>[0];
 
@@ -22,10 +29,11 @@ export interface Deployment {
   transactions: DeploymentTransaction[];
 }
 
-export async function deployWithReport(connection: Connection): Promise<Deployment> {
+/** Deploys FishTrace (`options.deploymentId`: Ignition's deployment id) and reports the transactions that did it. */
+export async function deployWithReport(connection: Connection, options: DeployOptions = {}): Promise<Deployment> {
   const { provider } = connection.ethers;
   const first = (await provider.getBlockNumber()) + 1;
-  const fishTrace = await deployFishTrace(connection);
+  const fishTrace = await deployFishTrace(connection, options);
   const last = await provider.getBlockNumber();
   const addresses = await addressesOf(fishTrace);
   const names = new Map(

@@ -34,12 +34,25 @@ export {
 type Connection = NetworkConnection & { ethers: HardhatEthers };
 type Deployed = Record<string, { getAddress(): Promise<string> }>;
 
+export interface DeployOptions {
+  /**
+   * Ignition's deployment id: its journal is kept in ignition/deployments/<deploymentId> (default `chain-<chainId>`,
+   * shared by every deployment to that chain; give a unique one for a throw-away chain such as the local stack's).
+   */
+  deploymentId?: string;
+}
+
 /** Deploys the system with Ignition on `connection`; the first account becomes the registry admin. */
-export async function deployFishTrace(connection: Connection): Promise<FishTrace> {
+export async function deployFishTrace(connection: Connection, options: DeployOptions = {}): Promise<FishTrace> {
   const { ignition, ethers } = connection as Connection & {
-    ignition: { deploy: (module: typeof FishTraceModule) => Promise<Deployed> };
+    ignition: {
+      deploy: (module: typeof FishTraceModule, options: { deploymentId?: string }) => Promise<Deployed>;
+    };
   };
-  const deployed = await ignition.deploy(FishTraceModule);
+  const deployed = await ignition.deploy(
+    FishTraceModule,
+    options.deploymentId === undefined ? {} : { deploymentId: options.deploymentId },
+  );
   const [admin] = await ethers.getSigners();
   const addresses = {} as FishTraceAddresses;
   for (const key of DEPLOYMENT_KEYS) addresses[key] = await deployed[key]!.getAddress();

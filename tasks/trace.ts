@@ -22,10 +22,18 @@ export const traceTasks = [
     .addFlag({ name: "noSync", description: "Read the index as it is, without bringing it up to date first" })
     .setAction(() => import("./actions/trace.js"))
     .build(),
-  withContracts(task(["trace", "serve"], "Serves the trace API over HTTP (GET /v1/trace/:lot, /v1/trace?link=…)"))
+  withContracts(
+    task(
+      ["trace", "serve"],
+      "Serves the trace API over HTTP (GET /v1/trace/:lot, /v1/journey/:lot, /v1/participants/:account)",
+    ),
+  )
     .addOption(opt("port", "TCP port (default: 8547)"))
     .addOption(opt("host", "Interface to listen on (default: 127.0.0.1)"))
     .addOption(opt("interval", "Seconds between index syncs while serving (default: 5; 0 never syncs again)"))
+    .addOption(
+      opt("model", "Anomaly detector model file for /v1/analytics (default: trained in memory on the indexed history)"),
+    )
     .addOption(dbOption())
     .addFlag({ name: "noSync", description: "Serve the index as it is (another process keeps it up to date)" })
     .setAction(() => import("./actions/trace-serve.js"))

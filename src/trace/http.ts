@@ -3,35 +3,27 @@
  *
  *   GET /v1/trace/:lot[?direction=backward|forward|both][&format=json|svg]   (:lot an id, GTIN:LOT or an encoded link)
  *   GET /v1/trace?link=<GS1 Digital Link>[&direction=…][&format=…]          (or ?lot=<any lot reference>)
+ *   GET /v1/journey/:lot                                                    (JourneyJson: trace, events, alarms)
+ *   GET /v1/journey?link=<GS1 Digital Link>                                 (or ?lot=<any lot reference>)
+ *   GET /v1/participants/:account                                           (ParticipantJson: held lots, open orders)
  *   GET /healthz                                                            ({ok, indexedTo})
  *
- * Answers JSON (`traceJson`) or SVG; every refusal is `{"error": "<one line>"}`: 400 for bad input, 404 for a lot
- * the index does not know or another path, 405 for another method. CORS is open (read-only data).
+ * Answers JSON (`traceJson`, src/trace/journey-json.ts) or SVG; every refusal is `{"error": "<one line>"}`: 400 for
+ * bad input, 404 for a lot the index does not know or another path, 405 for another method. CORS is open (read-only
+ * data).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 import type { Sql } from "../../indexer/db.js";
+import { CORS, refuse, send } from "../http-json.js";
+import type { AnalyticsHandler } from "../analytics/http.js";
 import { lotRef } from "../digital-link.js";
 import { InputError } from "../units.js";
-import { indexedBlock, LotNotIndexedError, traceDirection, traceLot } from "./queries.js";
+import { loadJourneyJson, loadParticipantJson } from "./journey-api.js";
+import { indexedBlock, indexedChain, LotNotIndexedError, traceDirection, traceLot } from "./queries.js";
 import { traceSvg } from "./svg.js";
 import { traceJson } from "./tree.js";
-
-const CORS = {
-  "access-control-allow-origin": "*",
-  "access-control-allow-methods": "GET, OPTIONS",
-  "access-control-allow-headers": "content-type",
-};
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...CORS });
-  res.end(JSON.stringify(body) + "\n");
-}
-
-function refuse(res: ServerResponse, status: number, message: string): void {
-  send(res, status, { error: message.split("\n")[0] });
-}
 
 function format(value: string | null): "json" | "svg" {
   if (value === null || value === "" || value === "json") return "json";
@@ -52,7 +44,29 @@ async function trace(sql: Sql, res: ServerResponse, ref: string, params: URLSear
   }
 }
 
-async function handle(sql: Sql, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** What the server needs besides the index. */
+export interface TraceServerOptions {
+  /** The chain the index was built from, which the journey JSON names (default: read from the index's cursor). */
+  chainId?: bigint | number;
+  /** The analytics routes (src/analytics/http.ts), answered under /v1/analytics. */
+  analytics?: AnalyticsHandler;
+}
+
+/** A path segment, percent-decoded. */
+function decoded(segment: string, what: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new InputError(`${what} "${segment}" is not valid percent-encoding`);
+  }
+}
+
+async function journey(sql: Sql, res: ServerResponse, ref: string, what: string, options: TraceServerOptions) {
+  const lotId = lotRef(ref, what);
+  send(res, 200, await loadJourneyJson(sql, lotId, options.chainId ?? (await indexedChain(sql))));
+}
+
+async function handle(sql: Sql, req: IncomingMessage, res: ServerResponse, options: TraceServerOptions): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
   if (req.method === "OPTIONS") {
     res.writeHead(204, CORS);
@@ -65,6 +79,7 @@ async function handle(sql: Sql, req: IncomingMessage, res: ServerResponse): Prom
     return;
   }
   const path = url.pathname.replace(/\/+$/, "");
+  if (options.analytics !== undefined && (await options.analytics(req, res, url))) return;
   if (path === "/healthz") {
     send(res, 200, { ok: true, indexedTo: { block: await indexedBlock(sql) } });
     return;
@@ -78,22 +93,33 @@ async function handle(sql: Sql, req: IncomingMessage, res: ServerResponse): Prom
     return;
   }
   const m = /^\/v1\/trace\/(.+)$/.exec(path);
-  if (m !== null) {
-    let ref: string;
-    try {
-      ref = decodeURIComponent(m[1]!);
-    } catch {
-      throw new InputError(`lot "${m[1]}" is not valid percent-encoding`);
-    }
-    return trace(sql, res, ref, url.searchParams, "lot");
+  if (m !== null) return trace(sql, res, decoded(m[1]!, "lot"), url.searchParams, "lot");
+  if (path === "/v1/journey") {
+    const link = url.searchParams.get("link");
+    const lot = url.searchParams.get("lot");
+    if (link !== null) return journey(sql, res, link, "link", options);
+    if (lot !== null) return journey(sql, res, lot, "lot", options);
+    refuse(res, 400, "give ?link=<GS1 Digital Link> or ?lot=<lot id, GTIN:LOT or Digital Link>");
+    return;
   }
-  refuse(res, 404, `no such resource ${url.pathname} (GET /v1/trace/:lot, /v1/trace?link=…, /healthz)`);
+  const j = /^\/v1\/journey\/(.+)$/.exec(path);
+  if (j !== null) return journey(sql, res, decoded(j[1]!, "lot"), "lot", options);
+  const p = /^\/v1\/participants\/([^/]+)$/.exec(path);
+  if (p !== null) {
+    send(res, 200, await loadParticipantJson(sql, decoded(p[1]!, "account")));
+    return;
+  }
+  refuse(
+    res,
+    404,
+    `no such resource ${url.pathname} (GET /v1/trace/:lot, /v1/journey/:lot, /v1/participants/:account, /v1/analytics/…, /healthz)`,
+  );
 }
 
-/** The HTTP server of the trace API over `sql` (not listening yet). */
-export function createTraceServer(sql: Sql): Server {
+/** The HTTP server of the trace API over `sql`, built from chain `options.chainId` (not listening yet). */
+export function createTraceServer(sql: Sql, options: TraceServerOptions = {}): Server {
   return createServer((req, res) => {
-    handle(sql, req, res).catch((err: unknown) => {
+    handle(sql, req, res, options).catch((err: unknown) => {
       if (res.headersSent) {
         res.destroy();
         return;
@@ -116,9 +142,15 @@ export interface TraceService {
 }
 
 /** Starts the trace API on `host:port` (port 0: any free port). */
-export async function listenTrace(sql: Sql, options: { host?: string; port?: number } = {}): Promise<TraceService> {
+export async function listenTrace(
+  sql: Sql,
+  options: TraceServerOptions & { host?: string; port?: number } = {},
+): Promise<TraceService> {
   const host = options.host ?? "127.0.0.1";
-  const server = createTraceServer(sql);
+  const server = createTraceServer(sql, {
+    ...(options.chainId === undefined ? {} : { chainId: options.chainId }),
+    ...(options.analytics === undefined ? {} : { analytics: options.analytics }),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {

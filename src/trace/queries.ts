@@ -221,7 +221,6 @@ interface OrderRow {
   lots: string;
 }
 
-/** The block the index has read up to (-1 when it has read nothing). */
 /**
  * Runs `work` in a transaction with PostgreSQL's planner kept to index lookups. A trace touches a few dozen rows of
  * tables with hundreds of thousands, but the planner cannot know how small a recursive closure will be and plans it
@@ -236,9 +235,19 @@ export async function withIndexLookups<T>(sql: Sql, work: (tx: Sql) => Promise<T
   });
 }
 
+/** The block the index has read up to (-1 when it has read nothing). */
 export async function indexedBlock(sql: Sql): Promise<number> {
   const [row] = await sql.query<{ block: unknown }>(INDEXED_TO);
   return num(row?.block ?? -1);
+}
+
+/** The chain id of the deployment the index was built from (its cursor's "<chainId>:<registry>"); 0 when empty. */
+export async function indexedChain(sql: Sql): Promise<bigint> {
+  const [row] = await sql.query<{ deployment: string }>(
+    "SELECT deployment FROM cursor ORDER BY updated_at DESC LIMIT 1",
+  );
+  const id = row?.deployment.split(":")[0] ?? "";
+  return /^\d+$/.test(id) ? BigInt(id) : 0n;
 }
 
 function lotNode(row: LotRow): LotNode {

@@ -212,7 +212,8 @@ export type Jsonified<T> = T extends bigint
 
 export type TraceJson = Jsonified<TraceGraph>;
 
-function jsonify(value: unknown): unknown {
+/** `value` as JSON values: bigints as decimal strings, Maps as arrays of their values, undefined fields dropped. */
+export function jsonify(value: unknown): unknown {
   if (typeof value === "bigint") return value.toString();
   if (value instanceof Map) return [...value.values()].map(jsonify);
   if (Array.isArray(value)) return value.map(jsonify);

@@ -1,3 +1,4 @@
+import { analyticsRoutes } from "../../src/analytics/http.js";
 import { listenTrace } from "../../src/trace/http.js";
 import { InputError, wholeNumber } from "../../src/units.js";
 import { fishTraceAction } from "../run.js";
@@ -7,6 +8,7 @@ interface Args extends TraceIndexArgs {
   port?: string;
   host?: string;
   interval?: string;
+  model?: string;
   noSync: boolean;
 }
 
@@ -19,12 +21,23 @@ export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }>
   const index = await openTraceIndex(hre, args, !args.noSync);
   let service;
   try {
-    service = await listenTrace(index.sql, { host, port });
+    // The session's chain; an index read as it is (--no-sync) names the chain it was built from.
+    const analytics = analyticsRoutes(index.sql, args.model === undefined ? {} : { modelFile: args.model });
+    await analytics.service.model(); // a bad --model fails here, in one line
+    service = await listenTrace(index.sql, {
+      host,
+      port,
+      analytics,
+      ...(index.session === undefined ? {} : { chainId: index.session.chainId }),
+    });
   } catch (err) {
     await index.sql.close();
     throw err;
   }
-  console.log(`trace API on ${service.url} (GET /v1/trace/:lot, /v1/trace?link=…, /healthz); Ctrl-C stops`);
+  console.log(
+    `trace API on ${service.url} (GET /v1/trace/:lot, /v1/journey/:lot, /v1/participants/:account, /v1/analytics/…, /healthz); ` +
+      "Ctrl-C stops",
+  );
 
   let syncing = false;
   let failed = false;
