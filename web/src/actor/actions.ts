@@ -1,0 +1,392 @@
+/**
+ * The actor views' transactions, each the same contract call the CLI task of the same name makes
+ * (tasks/actions/*.ts): the user's text is parsed with the shared parsers first (an `InputError` is thrown before
+ * anything is sent), then a plan for tx.ts runs the call from the account against the node (a revert shows before
+ * the wallet is asked), sends it through the wallet's signer and reads what it did from the receipt.
+ */
+import type { BaseContract, JsonRpcProvider, JsonRpcSigner, LogDescription, TransactionReceipt } from "ethers";
+
+import type { IDistributor } from "@chain/index.js";
+import { catchData } from "@shared/catch.js";
+import type { FishTrace } from "@shared/deployment.js";
+import { digitalLink, elementString, gtin14, lotRefList } from "@shared/digital-link.js";
+import { ether, formText, isoTime } from "@shared/format.js";
+import { address, durationSeconds, etherAmount, required, timeOrDelay, transportMode } from "@shared/inputs.js";
+import { parseInputs, parseOutputs } from "@shared/process.js";
+import { buyerStage, type SellingStageName } from "@shared/stages.js";
+import { fixedText, formatGrams, grams, InputError, speciesCode } from "@shared/units.js";
+
+import { chainNow, labelPath, type OrderView } from "./chain.js";
+import type { TxLink, TxPlan } from "./tx.js";
+
+/** What every action needs: the deployment read through the node, the account, and the wallet's signer. */
+export interface ActionContext {
+  read: JsonRpcProvider;
+  /** The deployment connected to `read`. */
+  view: FishTrace;
+  account: string;
+  /** A signer for `account` from a BrowserProvider on the wallet (made anew after every chain change). */
+  signer(): Promise<JsonRpcSigner>;
+  /** A lot as people know it ("lot 7", a product lot's element string). */
+  lotName(lotId: bigint): string;
+}
+
+/** The events `contract` emitted in `receipt`, by name. */
+function eventsIn(contract: BaseContract, receipt: TransactionReceipt, name: string): LogDescription[] {
+  const target = String(contract.target).toLowerCase();
+  const found: LogDescription[] = [];
+  for (const log of receipt.logs) {
+    if (log.address.toLowerCase() !== target) continue;
+    try {
+      const parsed = contract.interface.parseLog(log);
+      if (parsed?.name === name) found.push(parsed);
+    } catch {
+      // another contract's event at the same address cannot happen; skip what does not parse
+    }
+  }
+  return found;
+}
+
+function lotsWord(ctx: ActionContext, ids: readonly bigint[]): string {
+  return ids.map((id) => ctx.lotName(id)).join(", ");
+}
+
+/** Text fields of a form, trimmed; missing ones are "". */
+export type Fields = Record<string, string>;
+
+function field(fields: Fields, name: string, label: string): string {
+  const value = fields[name] ?? "";
+  if (value.trim() === "") throw new InputError(`${label} is required`);
+  return value.trim();
+}
+
+// ---------------------------------------------------------------------------------------------------- harvester
+
+/** `harvester register`: a catch; "caught at" defaults to the latest block's time. */
+export function registerCatch(ctx: ActionContext, fields: Fields, flags: { farmed: boolean; frozen: boolean }): TxPlan {
+  const caughtAtText = (fields.caughtAt ?? "").trim();
+  const data = catchData({
+    species: field(fields, "species", "species"),
+    weight: field(fields, "weight", "weight"),
+    caughtAt: caughtAtText === "" ? 0 : caughtAtText,
+    latitude: field(fields, "latitude", "latitude"),
+    longitude: field(fields, "longitude", "longitude"),
+    area: fields.area?.trim(),
+    vessel: fields.vessel?.trim(),
+    gear: fields.gear?.trim(),
+    farmed: flags.farmed,
+    frozen: flags.frozen,
+  });
+  const { harvester } = ctx.view;
+  return {
+    action: "register-catch",
+    title: "Register a catch",
+    async preflight() {
+      if (caughtAtText === "") data.caughtAt = await chainNow(ctx.read);
+      await harvester.registerFish.staticCall(data, { from: ctx.account });
+    },
+    async send() {
+      return harvester.connect(await ctx.signer()).registerFish(data);
+    },
+    outcome(receipt) {
+      const [registered] = eventsIn(harvester, receipt, "FishRegistered");
+      const lotId = registered?.args.lotId as bigint | undefined;
+      if (lotId === undefined) return { text: "Catch registered" };
+      return {
+        text:
+          `Catch registered as lot ${lotId}: ${fields.species!.trim().toUpperCase()}, ` +
+          `${formatGrams(grams(fields.weight!))}, ${formText(flags.frozen, flags.farmed)}`,
+        result: lotId.toString(),
+        links: [{ href: `/lot/${lotId}`, text: `Journey of lot ${lotId}` }],
+      };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------- orders
+
+/** `order place`: at `stage`'s order book, the price (ETH) escrowed as the call's value. */
+export function placeOrder(ctx: ActionContext, stage: SellingStageName, fields: Fields): TxPlan {
+  const seller = address(field(fields, "seller", "seller"), "seller");
+  const species = speciesCode(field(fields, "species", "species"));
+  const weightGrams = grams(field(fields, "weight", "weight"));
+  const price = etherAmount(field(fields, "price", "price"), "price");
+  const shipByText = (fields.shipBy ?? "").trim() || "7d";
+  timeOrDelay(shipByText, "ship-by time", 0); // the syntax, before anything is asked of the node
+  const ackWindow = durationSeconds((fields.ackWindow ?? "").trim() || "2d", "acknowledgement window");
+  const book = ctx.view[stage];
+  let shipBy = 0;
+  return {
+    action: "place-order",
+    title: `Place an order at the ${stage}`,
+    async preflight() {
+      shipBy = timeOrDelay(shipByText, "ship-by time", await chainNow(ctx.read));
+      await book.placeOrder.staticCall(seller, species, weightGrams, shipBy, ackWindow, {
+        from: ctx.account,
+        value: price,
+      });
+    },
+    async send() {
+      return book
+        .connect(await ctx.signer())
+        .placeOrder(seller, species, weightGrams, shipBy, ackWindow, { value: price });
+    },
+    outcome(receipt) {
+      const [placed] = eventsIn(book, receipt, "OrderPlaced");
+      const orderId = placed?.args.orderId as bigint | undefined;
+      return {
+        text: `Order ${orderId ?? "?"} placed at the ${stage}: ${formatGrams(weightGrams)} of ${fields
+          .species!.trim()
+          .toUpperCase()}, ${ether(price)} in escrow`,
+        result: orderId?.toString(),
+      };
+    },
+  };
+}
+
+/** The distributor's route for `dispatch`. */
+export interface RouteFields {
+  origin: string;
+  destination: string;
+  mode: string;
+  vehicle: string;
+}
+
+/** `order ship` (or `distributor dispatch` for the distributor's orders): the lots, shipment number = order id. */
+export function ship(ctx: ActionContext, order: OrderView, lotsText: string, route?: RouteFields): TxPlan {
+  const lotIds = lotRefList(lotsText.trim() === "" ? "" : lotsText, "lots");
+  const { orderId, stage } = order;
+  const shipmentNo = orderId;
+  const book = ctx.view[stage];
+  let routeData: IDistributor.RouteStruct | undefined;
+  if (stage === "distributor") {
+    const r = route ?? { origin: "", destination: "", mode: "road", vehicle: "" };
+    routeData = {
+      origin: fixedText(required(r.origin, "origin"), 32, "origin"),
+      destination: fixedText(required(r.destination, "destination"), 32, "destination"),
+      mode: transportMode(r.mode),
+      vehicle: fixedText(required(r.vehicle, "vehicle"), 16, "vehicle"),
+    };
+  }
+  return {
+    action: "ship",
+    title: `Ship ${stage} order ${orderId}`,
+    async preflight() {
+      if (routeData !== undefined) {
+        await ctx.view.distributor.dispatch.staticCall(orderId, shipmentNo, lotIds, routeData, { from: ctx.account });
+      } else {
+        await book.initiateShipment.staticCall(orderId, shipmentNo, lotIds, { from: ctx.account });
+      }
+    },
+    async send() {
+      const signer = await ctx.signer();
+      if (routeData !== undefined) {
+        return ctx.view.distributor.connect(signer).dispatch(orderId, shipmentNo, lotIds, routeData);
+      }
+      return book.connect(signer).initiateShipment(orderId, shipmentNo, lotIds);
+    },
+    outcome(receipt) {
+      const [shipped] = eventsIn(book, receipt, "ShipmentInitiated");
+      const weight = shipped?.args.weightGrams as bigint | undefined;
+      return {
+        text:
+          `Order ${orderId} shipped: ${lotsWord(ctx, lotIds)}` +
+          `${weight === undefined ? "" : ` (${formatGrams(weight)})`} to ${order.buyer.name}`,
+        result: orderId.toString(),
+      };
+    },
+  };
+}
+
+/** `order confirm` (or `distributor arrive` with a place of arrival for the distributor's orders). */
+export function confirm(ctx: ActionContext, order: OrderView, location?: string): TxPlan {
+  const { orderId, stage } = order;
+  const book = ctx.view[stage];
+  const where = stage === "distributor" && location !== undefined && location.trim() !== "" ? location.trim() : "";
+  const whereBytes = where === "" ? undefined : fixedText(where, 32, "location");
+  return {
+    action: "confirm",
+    title: `Confirm delivery of ${stage} order ${orderId}`,
+    async preflight() {
+      if (whereBytes !== undefined) {
+        await ctx.view.distributor.confirmArrival.staticCall(orderId, whereBytes, { from: ctx.account });
+      } else {
+        await book.confirmDelivery.staticCall(orderId, { from: ctx.account });
+      }
+    },
+    async send() {
+      const signer = await ctx.signer();
+      if (whereBytes !== undefined) return ctx.view.distributor.connect(signer).confirmArrival(orderId, whereBytes);
+      return book.connect(signer).confirmDelivery(orderId);
+    },
+    outcome(receipt) {
+      const [confirmed] = eventsIn(book, receipt, "DeliveryConfirmed");
+      const deadline = confirmed?.args.ackDeadline as bigint | undefined;
+      const until = deadline === undefined ? "" : `; the buyer has until ${isoTime(deadline)} to acknowledge or reject`;
+      return {
+        text: `Order ${orderId} delivered${where === "" ? "" : ` at ${where}`}${until}`,
+        result: orderId.toString(),
+      };
+    },
+  };
+}
+
+function shipmentOfOrder(order: OrderView): { shipmentNo: bigint; lotIds: bigint[] } {
+  if (order.shipment === undefined) throw new InputError(`order ${order.orderId} has not been shipped`);
+  return order.shipment;
+}
+
+/** `order acknowledge`: the lots pass to the buyer's stage; the price becomes the seller's to withdraw. */
+export function acknowledge(ctx: ActionContext, order: OrderView): TxPlan {
+  const { orderId, stage } = order;
+  const { shipmentNo, lotIds } = shipmentOfOrder(order);
+  const book = ctx.view[stage];
+  return {
+    action: "acknowledge",
+    title: `Acknowledge ${stage} order ${orderId}`,
+    async preflight() {
+      await book.acknowledge.staticCall(orderId, shipmentNo, lotIds, { from: ctx.account });
+    },
+    async send() {
+      return book.connect(await ctx.signer()).acknowledge(orderId, shipmentNo, lotIds);
+    },
+    outcome() {
+      return {
+        text:
+          `Order ${orderId} acknowledged: ${lotsWord(ctx, lotIds)} now yours at the ${buyerStage(stage)} stage; ` +
+          `${order.seller.name} may withdraw ${ether(order.price)}`,
+        result: orderId.toString(),
+      };
+    },
+  };
+}
+
+/** `order reject`: the lots go back to the seller; the price becomes the buyer's refund. */
+export function reject(ctx: ActionContext, order: OrderView, reasonText: string): TxPlan {
+  const { orderId, stage } = order;
+  const text = reasonText.trim();
+  if (text === "") throw new InputError("a reason is required to reject a delivery");
+  const reason = fixedText(text, 32, "reason");
+  const { shipmentNo, lotIds } = shipmentOfOrder(order);
+  const book = ctx.view[stage];
+  return {
+    action: "reject",
+    title: `Reject ${stage} order ${orderId}`,
+    async preflight() {
+      await book.rejectDelivery.staticCall(orderId, shipmentNo, lotIds, reason, { from: ctx.account });
+    },
+    async send() {
+      return book.connect(await ctx.signer()).rejectDelivery(orderId, shipmentNo, lotIds, reason);
+    },
+    outcome() {
+      return {
+        text: `Order ${orderId} rejected ("${text}"): ${lotsWord(ctx, lotIds)} back with ${order.seller.name}; refund of ${ether(order.price)} to withdraw`,
+        result: orderId.toString(),
+      };
+    },
+  };
+}
+
+/** `order cancel`: before shipping (the seller any time, the buyer after the ship-by deadline). */
+export function cancel(ctx: ActionContext, order: OrderView): TxPlan {
+  const { orderId, stage } = order;
+  const book = ctx.view[stage];
+  return {
+    action: "cancel",
+    title: `Cancel ${stage} order ${orderId}`,
+    async preflight() {
+      await book.cancelOrder.staticCall(orderId, { from: ctx.account });
+    },
+    async send() {
+      return book.connect(await ctx.signer()).cancelOrder(orderId);
+    },
+    outcome() {
+      return {
+        text: `Order ${orderId} cancelled; ${order.buyer.name} may withdraw the ${ether(order.price)} refund`,
+        result: orderId.toString(),
+      };
+    },
+  };
+}
+
+/** `order claim`: the seller acknowledges for a buyer who let the acknowledgement deadline pass. */
+export function claim(ctx: ActionContext, order: OrderView): TxPlan {
+  const { orderId, stage } = order;
+  const { shipmentNo, lotIds } = shipmentOfOrder(order);
+  const book = ctx.view[stage];
+  return {
+    action: "claim",
+    title: `Claim payment of ${stage} order ${orderId}`,
+    async preflight() {
+      await book.claimPayment.staticCall(orderId, shipmentNo, lotIds, { from: ctx.account });
+    },
+    async send() {
+      return book.connect(await ctx.signer()).claimPayment(orderId, shipmentNo, lotIds);
+    },
+    outcome() {
+      return {
+        text: `Order ${orderId} acknowledged for the buyer: ${lotsWord(ctx, lotIds)} passed on; ${ether(order.price)} to withdraw`,
+        result: orderId.toString(),
+      };
+    },
+  };
+}
+
+/** `order withdraw`: what `order` owes the account (the price to its seller, a refund to its buyer). */
+export function withdraw(ctx: ActionContext, order: OrderView): TxPlan {
+  const { orderId, stage } = order;
+  const book = ctx.view[stage];
+  return {
+    action: "withdraw",
+    title: `Withdraw from ${stage} order ${orderId}`,
+    async preflight() {
+      await book.withdraw.staticCall(orderId, { from: ctx.account });
+    },
+    async send() {
+      return book.connect(await ctx.signer()).withdraw(orderId);
+    },
+    outcome(receipt) {
+      const paid = eventsIn(book, receipt, "OrderPaid")[0] ?? eventsIn(book, receipt, "OrderRefunded")[0];
+      const amount = (paid?.args.amount as bigint | undefined) ?? order.price;
+      const what = paid?.name === "OrderRefunded" ? "refund" : "price";
+      return { text: `Order ${orderId}: ${what} of ${ether(amount)} paid to you`, result: orderId.toString() };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------- manufacturer
+
+/** `manufacturer process`: inputs and outputs in the CLI's syntax; links to the new packs' labels. */
+export function processLots(ctx: ActionContext, inputsText: string, outputsText: string): TxPlan {
+  const inputs = parseInputs(required(inputsText, "inputs"));
+  const outputs = parseOutputs(required(outputsText, "outputs"));
+  const { manufacturer } = ctx.view;
+  const ins = inputs.map(({ lotId, grams }) => ({ lotId, grams }));
+  const outs = outputs.map(({ gtin, lotNumber, weightGrams, frozen }) => ({ gtin, lotNumber, weightGrams, frozen }));
+  return {
+    action: "process",
+    title: "Process lots into packs",
+    async preflight() {
+      await manufacturer.processLots.staticCall(ins, outs, { from: ctx.account });
+    },
+    async send() {
+      return manufacturer.connect(await ctx.signer()).processLots(ins, outs);
+    },
+    outcome(receipt) {
+      const [processed] = eventsIn(manufacturer, receipt, "LotsProcessed");
+      const processId = processed?.args.processId as bigint | undefined;
+      const links: TxLink[] = outputs.map((out) => ({
+        href: labelPath({ gtin14: gtin14(out.gtin), lot: out.lot }),
+        text: `Label ${elementString(out)}`,
+      }));
+      const produced = outputs.reduce((sum, o) => sum + o.weightGrams, 0);
+      return {
+        text:
+          `Process ${processId ?? "?"}: ${outputs.length} pack${outputs.length === 1 ? "" : "s"} ` +
+          `(${formatGrams(produced)}) ${outputs.map((o) => digitalLink(o.gtin, o.lot)).join(", ")}`,
+        result: processId?.toString(),
+        links,
+      };
+    },
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * Finding the browser's Ethereum wallet and talking to it: EIP-6963 discovery (every wallet announces itself),
+ * falling back to the legacy `window.ethereum`; the EIP-1193 requests the actor views need (accounts, chain,
+ * switching and adding the FishTrace network) and the error codes wallets answer with.
+ */
+import type { WebConfig } from "@shared/web-config.js";
+
+/** An EIP-1193 provider, as far as the actor views use it. */
+export interface Eip1193 {
+  request(args: { method: string; params?: unknown[] | Record<string, unknown> }): Promise<unknown>;
+  on?(event: string, listener: (...args: unknown[]) => void): unknown;
+  removeListener?(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+/** A wallet found in the page: EIP-6963's provider info, or a made-up one for `window.ethereum`. */
+export interface FoundWallet {
+  uuid: string;
+  name: string;
+  /** A data: URI, when the wallet gave one. */
+  icon?: string;
+  rdns?: string;
+  provider: Eip1193;
+}
+
+interface AnnounceDetail {
+  info?: { uuid?: string; name?: string; icon?: string; rdns?: string };
+  provider?: Eip1193;
+}
+
+function isProvider(value: unknown): value is Eip1193 {
+  return typeof value === "object" && value !== null && typeof (value as Eip1193).request === "function";
+}
+
+/**
+ * Listens for EIP-6963 announcements and asks wallets to announce themselves; `onChange` gets the wallets found so
+ * far (announced ones first, then `window.ethereum` when no announced wallet is the same object). Returns a function
+ * that stops listening.
+ */
+export function discoverWallets(onChange: (wallets: FoundWallet[]) => void): () => void {
+  const announced: FoundWallet[] = [];
+  const list = (): FoundWallet[] => {
+    const legacy = (window as unknown as { ethereum?: unknown }).ethereum;
+    const all = [...announced];
+    if (isProvider(legacy) && !all.some((w) => w.provider === legacy)) {
+      const metaMask = (legacy as { isMetaMask?: boolean }).isMetaMask === true;
+      all.push({ uuid: "window.ethereum", name: metaMask ? "MetaMask" : "Browser wallet", provider: legacy });
+    }
+    return all;
+  };
+  const onAnnounce = (event: Event) => {
+    const detail = (event as CustomEvent<AnnounceDetail>).detail;
+    if (detail === undefined || !isProvider(detail.provider)) return;
+    const uuid = detail.info?.uuid ?? `wallet-${announced.length + 1}`;
+    if (announced.some((w) => w.uuid === uuid || w.provider === detail.provider)) return;
+    announced.push({
+      uuid,
+      name: detail.info?.name ?? "Wallet",
+      icon: detail.info?.icon,
+      rdns: detail.info?.rdns,
+      provider: detail.provider,
+    });
+    onChange(list());
+  };
+  window.addEventListener("eip6963:announceProvider", onAnnounce);
+  window.dispatchEvent(new Event("eip6963:requestProvider"));
+  // `window.ethereum` may be injected a little after the page's scripts run.
+  const late = window.setTimeout(() => onChange(list()), 400);
+  onChange(list());
+  return () => {
+    window.clearTimeout(late);
+    window.removeEventListener("eip6963:announceProvider", onAnnounce);
+  };
+}
+
+/** The EIP-1193 / JSON-RPC error code an error carries, searched through ethers' wrappers. */
+export function rpcCode(err: unknown): number | string | undefined {
+  const seen = new Set<unknown>();
+  let e: unknown = err;
+  let found: number | string | undefined;
+  while (typeof e === "object" && e !== null && !seen.has(e)) {
+    seen.add(e);
+    const rec = e as { code?: unknown; error?: unknown; info?: { error?: unknown }; cause?: unknown };
+    if (typeof rec.code === "number") return rec.code;
+    if (typeof rec.code === "string" && found === undefined) found = rec.code;
+    e = rec.info?.error ?? rec.error ?? rec.cause;
+  }
+  return found;
+}
+
+/** The user said no in the wallet (EIP-1193 4001, ethers ACTION_REJECTED). */
+export function isDeclined(err: unknown): boolean {
+  if (typeof err === "object" && err !== null && (err as { code?: unknown }).code === "ACTION_REJECTED") return true;
+  const code = rpcCode(err);
+  return code === 4001 || code === "ACTION_REJECTED";
+}
+
+/** The wallet has a request of ours open already (MetaMask's -32002). */
+export function isBusy(err: unknown): boolean {
+  return rpcCode(err) === -32002;
+}
+
+export const DECLINED_TEXT = "You declined in your wallet; nothing was sent.";
+export const BUSY_TEXT = "Your wallet already has a request open — open your wallet to answer it.";
+
+/** `0x7a69` → 31337. */
+export function chainIdOf(value: unknown): number {
+  if (typeof value === "number") return value;
+  if (typeof value === "string") return value.startsWith("0x") ? parseInt(value, 16) : Number(value);
+  return NaN;
+}
+
+export function hexChainId(chainId: number): string {
+  return `0x${chainId.toString(16)}`;
+}
+
+export async function accountsOf(wallet: Eip1193, ask: boolean): Promise<string[]> {
+  const result = await wallet.request({ method: ask ? "eth_requestAccounts" : "eth_accounts" });
+  return Array.isArray(result) ? result.filter((a): a is string => typeof a === "string") : [];
+}
+
+export async function chainOf(wallet: Eip1193): Promise<number> {
+  return chainIdOf(await wallet.request({ method: "eth_chainId" }));
+}
+
+/**
+ * Switches the wallet to the FishTrace chain, adding the network first when the wallet does not know it (4902,
+ * or -32603 wrapping it, as some MetaMask versions answer).
+ */
+export async function switchToFishTrace(wallet: Eip1193, config: WebConfig): Promise<void> {
+  const chainId = hexChainId(config.chainId);
+  try {
+    await wallet.request({ method: "wallet_switchEthereumChain", params: [{ chainId }] });
+    return;
+  } catch (err) {
+    const code = rpcCode(err);
+    const unknownChain = code === 4902 || (code === -32603 && /unrecognized|unknown|4902/i.test(String(err)));
+    if (!unknownChain) throw err;
+  }
+  await wallet.request({
+    method: "wallet_addEthereumChain",
+    params: [
+      {
+        chainId,
+        chainName: config.chainName,
+        rpcUrls: [config.walletRpcUrl],
+        nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+      },
+    ],
+  });
+  // MetaMask switches on add; others need the switch asked again (a no-op when already there).
+  await wallet.request({ method: "wallet_switchEthereumChain", params: [{ chainId }] });
+}
+
+/** Subscribes to a wallet event; returns the unsubscribe function. */
+export function onWallet(wallet: Eip1193, event: string, listener: (...args: unknown[]) => void): () => void {
+  wallet.on?.(event, listener);
+  return () => {
+    wallet.removeListener?.(event, listener);
+  };
+}
