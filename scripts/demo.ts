@@ -19,6 +19,8 @@
  *                                  write <dir>/facts.json (DemoFacts, src/web-config.ts); the export files go to
  *                                  <dir>/demo-output instead of demo-output/
  *   FISHTRACE_DEMO_SEED=registry   (with FISHTRACE_DEMO_OUT) stop after the deployment and the registry's cast
+ *   FISHTRACE_DEMO_ANALYTICS=0     (with FISHTRACE_DEMO_OUT) skip the analytics data seeded after the demo
+ *                                  (src/analytics/stack-seed.ts: <dir>/analytics.json and <dir>/detector.json)
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -28,6 +30,7 @@ import { network } from "hardhat";
 
 import { openIndex } from "../indexer/db.js";
 import { syncIndex } from "../indexer/indexer.js";
+import { seedStackAnalytics } from "../src/analytics/stack-seed.js";
 import { catchData } from "../src/catch.js";
 import { epcisDocument, validateEpcis } from "../src/export/epcis.js";
 import { fsmaRows, writeFsma } from "../src/export/fsma.js";
@@ -718,6 +721,26 @@ if (factsDir !== undefined) {
   }
   const catchLots = lotIds.map((lotId, i) => ({ lotId: lotId.toString(), species: catches[i]!.species }));
   await writeFacts(factsDir, packs, catchLots);
+  if (process.env.FISHTRACE_DEMO_ANALYTICS?.trim() !== "0") {
+    // After the demo's story: the analytics data of the local stack (src/analytics/stack-seed.ts), same cast.
+    const analytics = await seedStackAnalytics(
+      fishTrace,
+      { admin, vessel, supplier, manufacturer, distributor, retailer, customer },
+      {
+        setNextBlockTimestamp: (t) => networkHelpers.time.setNextBlockTimestamp(t),
+        latestTime: () => networkHelpers.time.latest(),
+        fund: (address) => networkHelpers.setBalance(address, 10n ** 19n),
+      },
+      path.join(factsDir, "detector.json"),
+    );
+    const file = path.join(factsDir, "analytics.json");
+    await writeFile(file, JSON.stringify(analytics, null, 2) + "\n");
+    console.log(
+      `  analytics data: ${analytics.salesDays} days of sales, ${analytics.anomalies.length} injected anomalies, ` +
+        `${analytics.heldLots.length} lots at the distributor; ${analytics.transactions} transactions in ` +
+        `${analytics.seconds} s → ${file}`,
+    );
+  }
 }
 const { gas, transactions: count } = tell.totals();
 console.log(`  ${count} transactions, ${thousands(gas)} gas in all`);

@@ -6,9 +6,10 @@
  * Each process is started detached (its own process group) and stopped by its PID's group, in reverse order
  * (SIGTERM, SIGKILL after 5 s); never by name. Ignition's journal of the deployment goes to a deployment id of its
  * own (`local-stack-<node port>-<pid>`), removed on stop, so ignition/deployments/chain-31337 is left alone. The
- * stack's files (facts.json, config.json, urls.json, the relay's store, the trace index, Prometheus's data) are in
- * `dir`; with the default `dir`, config.json and urls.json ({node, web, relay, trace}) are copied to .stack/ too, for
- * `npm run web:dev` (Vite's dev server) to find the running stack.
+ * stack's files (facts.json, analytics.json and the anomaly detector's model file, config.json, urls.json, the
+ * relay's store, the trace index, Prometheus's data) are in `dir`; with the default `dir`, config.json and urls.json
+ * ({node, web, relay, trace}) are copied to .stack/ too, for `npm run web:dev` (Vite's dev server) to find the
+ * running stack.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { constants, existsSync } from "node:fs";
@@ -20,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import { freePort, kill, started } from "../relay/stack.js";
 import { startStaticServer, type StaticServer } from "./static-server.js";
 import { InputError } from "./units.js";
+import type { StackAnalytics } from "./analytics/stack-seed.js";
 import type { DemoFacts, WebConfig } from "./web-config.js";
 
 /** The services of a stack, each on its own port. */
@@ -46,6 +48,11 @@ export interface LocalStack {
   urls: { node: string; web: string; relay: string; trace: string; prometheus?: string };
   config: WebConfig;
   facts: DemoFacts;
+  /**
+   * With `seed: "demo"`: the analytics data seeded after the demo (src/analytics/stack-seed.ts; also
+   * `<dir>/analytics.json`): the injected anomalies in chain ids, the lots waiting at the distributor.
+   */
+  analytics?: StackAnalytics;
   /** The stack's working directory. */
   dir: string;
   /** The PIDs of the processes it started (each the leader of its process group). */
@@ -202,6 +209,8 @@ const STACK_FILES = [
   "index",
   "prom",
   "demo-output",
+  "analytics.json",
+  "detector.json",
 ];
 
 async function clean(dir: string): Promise<void> {
@@ -319,9 +328,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     children.splice(children.indexOf(seed), 1);
     going();
     const facts = JSON.parse(await readFile(path.join(dir, "facts.json"), "utf8")) as DemoFacts;
+    const analyticsFile = path.join(dir, "analytics.json");
+    const analytics = existsSync(analyticsFile)
+      ? (JSON.parse(await readFile(analyticsFile, "utf8")) as StackAnalytics)
+      : undefined;
     log(
       `${options.seed === "none" ? "deployed and enrolled the cast" : "seeded with the demo"} in ` +
-        `${((performance.now() - seeding) / 1000).toFixed(1)} s (registry ${facts.addresses.registry})`,
+        `${((performance.now() - seeding) / 1000).toFixed(1)} s (registry ${facts.addresses.registry})` +
+        (analytics === undefined
+          ? ""
+          : `, the analytics data (${analytics.transactions} transactions) in ${analytics.seconds} s of it`),
     );
 
     const contracts = ["--harvester", facts.addresses.harvester, "--registry", facts.addresses.registry];
@@ -358,6 +374,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           path.join(dir, "index"),
           "--interval",
           "2",
+          ...(analytics === undefined ? [] : ["--model", analytics.modelFile]),
         ],
         "trace API on",
       ),
@@ -448,6 +465,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       config,
       facts,
+      ...(analytics === undefined ? {} : { analytics }),
       dir,
       pids,
       died,

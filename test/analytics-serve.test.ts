@@ -25,6 +25,7 @@ import { parseModelFile, sha256Of } from "../src/analytics/model-file.js";
 import { writeHistoryOnChain, type WrittenHistory } from "../src/analytics/onchain.js";
 import type { AnomalyReport, DispatchReport, ForecastReport, ModelInfo } from "../src/analytics/service.js";
 import { trainedDetectorFile } from "../src/analytics/service.js";
+import { withLotsAtHub } from "../src/analytics/stack-seed.js";
 import { speciesCode } from "../src/units.js";
 import { OrderBook__factory } from "../typechain-types/index.js";
 import { deployWorld, ethers, networkHelpers, time, type World } from "./fixtures.js";
@@ -36,26 +37,6 @@ const DAY = 86_400;
 /** kg a customer orders per weekday (Monday first), per species. */
 const WEEK: Record<string, number[]> = { COD: [18, 16, 18, 20, 28, 26, 11], HAD: [9, 8, 9, 10, 14, 13, 6] };
 const SALES_DAYS = 28;
-
-/** The small history without the last two stage-4 legs of each species: their product lots stay at the hub. */
-function withLotsAtHub(small: ReturnType<typeof generateHistory>): { history: ChainHistory; held: string[] } {
-  const last = ["COD", "HAD"].flatMap((species) =>
-    small.history.legs
-      .filter((l) => l.stage === 4 && l.species === species)
-      .sort((a, b) => b.departedAt - a.departedAt)
-      .slice(0, 2),
-  );
-  const dropped = new Set(last.map((l) => l.legId));
-  const leaves = new Map(last.flatMap((l) => l.lotIds.map((id): [string, number] => [id, l.departedAt])));
-  return {
-    history: {
-      ...small.history,
-      legs: small.history.legs.filter((l) => !dropped.has(l.legId)),
-      scans: small.history.scans.filter((s) => s.scannedAt <= (leaves.get(s.lotId) ?? Infinity)),
-    },
-    held: last.flatMap((l) => l.lotIds),
-  };
-}
 
 interface Answer<T> {
   status: number;
@@ -99,7 +80,7 @@ describe("analytics: served over HTTP and by the analytics tasks", function () {
     dbDir = path.join(dir, "index");
     const small = generateHistory(SMALL);
     const training = generateHistory(TRAINING);
-    ({ history, held } = withLotsAtHub(small));
+    ({ history, held } = withLotsAtHub(small.history, ["COD", "HAD"]));
     const trained = trainedDetectorFile(training.history, new Date("2026-11-01T00:00:00Z"));
     modelFile = path.join(dir, "detector.json");
     await writeFile(modelFile, trained.text);

@@ -1,7 +1,7 @@
 /**
  * The dApp in a real browser (Debian's Chromium through playwright-core, test/web/browser.ts) against the local
- * stack a newcomer runs (`npm run stack`: hardhat node, demo seed, relay, trace API, static server), started here on
- * free ports and stopped by PID. The actor journeys use an injected MetaMask-like wallet (test/web/wallet.ts) whose
+ * stack a newcomer runs (`npm run stack`: hardhat node, demo seed and the analytics data after it, relay, trace API
+ * with the analytics routes, static server), started here on free ports and stopped by PID. The actor journeys use an injected MetaMask-like wallet (test/web/wallet.ts) whose
  * keys and state live in this process. Each journey saves a screenshot to test-artifacts/web/<name>.png.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
@@ -16,7 +16,8 @@ import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { PNG } from "pngjs";
 
 import { freePort, kill, started } from "../relay/stack.js";
-import { attachFishTrace, type FishTrace } from "../src/deployment.js";
+import type { AnomalyReport, DispatchReport } from "../src/analytics/service.js";
+import { attachFishTrace, STAGE_NAMES, type FishTrace } from "../src/deployment.js";
 import { gtin14, parseDigitalLink } from "../src/digital-link.js";
 import { buildWeb, startLocalStack, type LocalStack } from "../src/local-stack.js";
 import type { JourneyJson } from "../src/trace/journey-json.js";
@@ -635,7 +636,7 @@ describe("web: the dApp in Chromium against the local stack", function () {
   journey(
     "5 a supplier orders that catch with escrow, the harvester ships, the supplier confirms and pays, the harvester withdraws",
     async function () {
-      expect(newLot, "journey 4 registered a catch").to.not.equal(undefined);
+      expect(typeof newLot, "journey 4 registered a catch").to.equal("bigint");
       const { vessel, supplier } = facts.accounts;
       const { page, wallet } = await actor({ account: supplier.index });
       await page.getByTestId("connect-wallet").click();
@@ -827,6 +828,131 @@ describe("web: the dApp in Chromium against the local stack", function () {
     const consumerPage = await consumer();
     await consumerPage.goto(decoded!);
     await consumerPage.getByTestId("journey").waitFor({ timeout: 30_000 });
+  });
+
+  journey("9 a consumer sees what the anomaly detector found on a lot with an injected anomaly", async function () {
+    const analytics = stack!.analytics;
+    expect(analytics, "the stack seeds analytics data with the demo").to.not.equal(undefined);
+    // An injected anomaly the served detector can see, on a product lot (the last lot of the labelled item).
+    const order = ["species-substitution", "warm-leg", "sensor-flatline", "impossible-yield"];
+    const injected = analytics!.anomalies
+      .filter((a) => a.detectable)
+      .sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+    let picked: { lotId: string; kind: string; report: AnomalyReport } | undefined;
+    for (const a of injected) {
+      const lotId = a.lotIds.at(-1)!;
+      const response = await fetch(`${web}/api/v1/analytics/anomalies?lot=${lotId}`);
+      expect(response.status, await response.clone().text()).to.equal(200);
+      const report = (await response.json()) as AnomalyReport;
+      // The detector finds the labelled item itself, not just something on the lot.
+      if (report.anomalies.some((f) => f.kind === a.kind && f.itemId === a.itemId)) {
+        picked = { lotId, kind: a.kind, report };
+        break;
+      }
+    }
+    expect(picked, "the served detector finds an injected anomaly").to.not.equal(undefined);
+    const { lotId, kind, report } = picked!;
+
+    const page = await consumer();
+    await page.goto(`${web}/lot/${lotId}`);
+    await page.getByTestId("journey").waitFor({ timeout: 30_000 });
+    const section = page.getByTestId("analytics-flags");
+    await section.waitFor({ timeout: 15_000 });
+    const flags = section.getByTestId("analytics-flag");
+    expect(await flags.count()).to.equal(report.anomalies.length);
+    const kinds = await flags.evaluateAll((els) => els.map((e) => e.getAttribute("data-kind")));
+    expect(kinds).to.include(kind);
+    const flag = section.locator(`[data-testid="analytics-flag"][data-kind="${kind}"]`).first();
+    const finding = report.anomalies.find((f) => f.kind === kind)!;
+    const text = ((await flag.textContent()) ?? "").replace(/\s+/g, " ");
+    expect(text).to.include(finding.reasons[0]!.replace(/\s+/g, " "));
+    expect(text).to.include(`score ${finding.score.toFixed(1)}`);
+    // Set apart from the chain's alarms: it says it is not on chain and which model found it.
+    const about = (await section.textContent()) ?? "";
+    expect(about).to.include("Not recorded on chain");
+    expect(about).to.include(`model version ${report.model.version}`);
+    await shot(page, "analytics-flags", section);
+    await section.screenshot({ path: path.join(ARTIFACTS, "analytics-flags-section.png") });
+
+    // Without the analytics the journey is whole, with one calm line instead of the section.
+    const offline = await consumer();
+    await offline.route("**/api/v1/analytics/**", (route) =>
+      route.fulfill({ status: 503, contentType: "application/json", body: '{"error": "the analytics are down"}' }),
+    );
+    await offline.goto(`${web}/lot/${lotId}`);
+    await offline.getByTestId("analytics-unavailable").waitFor({ timeout: 15_000 });
+    expect(await offline.getByTestId("analytics-flags").count()).to.equal(0);
+    expect(await offline.getByTestId("lookup-error").count()).to.equal(0);
+    expect(await offline.getByTestId("product-card").count()).to.equal(1);
+  });
+
+  journey("10 the recalled pack shows one recall banner naming every stage it was recalled at", async function () {
+    const pack = facts.packs.find((p) => p.recalled)!;
+    const json = await journeyJson(pack.digitalLink);
+    const recalls = json.alarms.filter((a) => a.kind === "recalled" && a.lotId === pack.lotId);
+    expect(recalls.length, "the demo's pack is recalled at several stages").to.be.greaterThan(1);
+    const page = await consumer();
+    await page.goto(`${web}/lot/${pack.lotId}`);
+    const banner = page.getByTestId("alarm-recalled");
+    await banner.first().waitFor({ timeout: 30_000 });
+    expect(await banner.count(), "one recall banner").to.equal(1);
+    expect(await banner.locator("li").count(), "one line for the one recalled lot").to.equal(1);
+    const text = ((await banner.textContent()) ?? "").replace(/\s+/g, " ");
+    for (const a of recalls) expect(text).to.include(`the ${STAGE_NAMES[a.stage! - 1]}`);
+    const reason = json.events.find((e) => e.kind === "recall" && e.lotId === pack.lotId);
+    if (reason?.kind === "recall") expect(text.split(reason.reason).length - 1, "the reason once").to.equal(1);
+    await shot(page, "recalled-once", banner);
+  });
+
+  journey("11 the distributor sees which lots to dispatch first, the least shelf life on top", async function () {
+    const analytics = stack!.analytics!;
+    const { distributor } = facts.accounts;
+    expect(analytics.hub).to.equal(distributor.address);
+    const response = await fetch(`${web}/api/v1/analytics/dispatch?hub=${distributor.address}`);
+    expect(response.status, await response.clone().text()).to.equal(200);
+    const plan = (await response.json()) as DispatchReport;
+    expect(plan.advice.length, "the seeded lots at the hub get advice").to.be.greaterThan(0);
+    // The API's ranking is shortest life first, over the lots the seed left at the hub.
+    const days = plan.advice.map((a) => a.remainingDays);
+    expect(days).to.deep.equal([...days].sort((a, b) => a - b));
+    for (const a of plan.advice) expect(analytics.heldLots).to.include(a.lotId);
+    const least = plan.advice.reduce((a, b) => (b.remainingDays < a.remainingDays ? b : a));
+
+    const { page } = await actor({ account: distributor.index });
+    await page.getByTestId("connect-wallet").click();
+    await page
+      .getByTestId("role")
+      .filter({ hasText: /Distributor/ })
+      .waitFor();
+    const list = page.getByTestId("dispatch-list");
+    await list.waitFor({ timeout: 30_000 });
+    const items = list.getByTestId("dispatch-item");
+    await items.first().waitFor();
+    expect(await items.count()).to.equal(plan.advice.length);
+    expect(await items.first().getAttribute("data-lot")).to.equal(least.lotId);
+    const first = ((await items.first().textContent()) ?? "").replace(/\s+/g, " ");
+    expect(first).to.include(least.retailer.name);
+    expect(first).to.include("shelf life left");
+    if (plan.expired.length > 0) {
+      const expired = page.getByTestId("dispatch-expired");
+      expect(
+        await expired.locator("[data-lot]").evaluateAll((els) => els.map((e) => e.getAttribute("data-lot"))),
+      ).to.deep.equal(plan.expired.map((e) => e.lotId));
+    }
+    const card = page.locator(".actor-dispatch-card");
+    await shot(page, "actor-dispatch", card);
+    await card.screenshot({ path: path.join(ARTIFACTS, "actor-dispatch-card.png") });
+
+    // Without the analytics: one calm line; the orders and lots are there as ever.
+    await page.route("**/api/v1/analytics/**", (route) =>
+      route.fulfill({ status: 503, contentType: "application/json", body: '{"error": "the analytics are down"}' }),
+    );
+    await page.reload();
+    const message = page.getByTestId("dispatch-message");
+    await message.waitFor({ timeout: 30_000 });
+    expect(await message.textContent()).to.include("the analytics are down");
+    expect(await page.getByTestId("dispatch-list").count()).to.equal(0);
+    await page.locator('[data-testid="lots-list"][data-loaded="true"]').waitFor();
   });
 });
 

@@ -70,3 +70,29 @@ export function fetchJourney(ref: string, signal?: AbortSignal): Promise<Journey
 export function fetchParticipant(account: string, signal?: AbortSignal): Promise<ParticipantJson> {
   return getJson<ParticipantJson>(`/v1/participants/${encodeURIComponent(account.trim())}`, signal);
 }
+
+/**
+ * One finding of the anomaly detector, as `GET /v1/analytics/anomalies` answers it (src/analytics/service.ts's
+ * `AnomalyJson`; that module reads the index and is not browser-safe, so the JSON shape is restated here).
+ */
+export interface AnomalyFindingJson {
+  kind: "warm-leg" | "weight-shrink" | "species-substitution" | "impossible-yield" | "sensor-flatline";
+  /** A transport leg ("<stage>:<order id>") or a processing (its process id). */
+  item: "leg" | "process";
+  itemId: string;
+  lotIds: string[];
+  score: number;
+  reasons: string[];
+}
+
+/** The detector's answer for one lot (`AnomalyReport`): its model and the findings touching the lot. */
+export interface AnomalyReportJson {
+  model: { version: number; trainedAt: string; threshold: number; source: "file" | "memory" };
+  lot?: string;
+  anomalies: AnomalyFindingJson[];
+}
+
+/** The anomaly detector's findings touching the lot `lotId` (not on chain: the analytics beside the trace API). */
+export function fetchAnomalies(lotId: string, signal?: AbortSignal): Promise<AnomalyReportJson> {
+  return getJson<AnomalyReportJson>(`/v1/analytics/anomalies?lot=${encodeURIComponent(lotId)}`, signal);
+}

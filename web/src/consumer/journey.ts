@@ -5,12 +5,13 @@
 import type { JourneyJson } from "@shared/trace/journey-json.js";
 import { html, nothing, render, type TemplateResult } from "lit-html";
 
-import { fetchJourney } from "../api.js";
+import { fetchAnomalies, fetchJourney, type AnomalyReportJson } from "../api.js";
 import type { Route } from "../router.js";
 import { labelPath, lotPath } from "../router.js";
 import { createStore } from "../store.js";
 import { coldChainChart, excursionsOf } from "../svg/cold-chain.js";
 import {
+  anomalyFlagsOf,
   bandOf,
   bandText,
   bannersOf,
@@ -29,10 +30,15 @@ import {
 
 type MapModule = typeof import("../svg/map.js");
 
+/** The anomaly detector's findings on the lot: off chain, fetched beside the journey; their failure is one line. */
+type AnalyticsState =
+  { status: "loading" } | { status: "ready"; report: AnomalyReportJson } | { status: "unavailable" };
+
 interface JourneyState {
   status: "loading" | "error" | "ready";
   error: string;
   journey?: Journey;
+  analytics: AnalyticsState;
   map?: MapModule;
   mapError: boolean;
 }
@@ -102,6 +108,47 @@ function banners(j: Journey): TemplateResult {
         </section>`,
     )}
   </div>`;
+}
+
+/** "Found by the anomaly detector": leads from the analytics, set apart from the alarms the chain recorded. */
+function analyticsFlags(j: Journey, a: AnalyticsState): TemplateResult | typeof nothing {
+  if (a.status === "loading") return nothing;
+  if (a.status === "unavailable") {
+    return html`<p class="hint analytics-unavailable" data-testid="analytics-unavailable" role="status">
+      The anomaly detector could not be asked about this lot just now; the record above is complete without it.
+    </p>`;
+  }
+  const flags = anomalyFlagsOf(j, a.report);
+  const model = a.report.model;
+  const about = `Not recorded on chain: the anomaly detector's model version ${model.version} (trained ${dateOnly(
+    Date.parse(model.trainedAt) / 1000,
+  )}) scored this lot's transports and processing. Leads to check, not proven faults.`;
+  return html`<section
+    class="section analytics"
+    data-testid="analytics-flags"
+    data-count=${String(flags.length)}
+    aria-labelledby="analytics-title"
+  >
+    <h2 id="analytics-title">Found by the anomaly detector</h2>
+    ${
+      flags.length === 0
+        ? html`<p class="ok-line">Nothing unusual in this lot's transports or processing.</p>`
+        : html`<ul class="analytics-list">
+            ${flags.map(
+              (f) =>
+                html`<li class="card analytics-flag" data-testid="analytics-flag" data-kind=${f.kind}>
+                  <h3>${f.title}</h3>
+                  <p class="analytics-where">In ${f.where}</p>
+                  <ul class="analytics-reasons">
+                    ${f.reasons.map((r) => html`<li>${r}</li>`)}
+                  </ul>
+                  <p class="conf">score ${f.score.toFixed(1)} (flagged above ${model.threshold.toFixed(1)})</p>
+                </li>`,
+            )}
+          </ul>`
+    }
+    <p class="hint analytics-about">${about}</p>
+  </section>`;
 }
 
 function row(label: string, value: unknown): TemplateResult | typeof nothing {
@@ -315,7 +362,8 @@ function page(state: JourneyState, route: Extract<Route, { name: "journey" }>): 
     j.json.product === undefined ? lotName(j, j.rootId) : `${j.json.product.gtin} · lot ${j.json.product.lotNumber}`;
   return html`<article class="page journey" data-testid="journey">
     <h1><span class="eyebrow">Journey of</span> ${title}</h1>
-    ${banners(j)} ${productCard(j)} ${catchCards(j, state)} ${handovers(j)} ${scans(j)} ${coldChain(j)}
+    ${banners(j)} ${productCard(j)} ${analyticsFlags(j, state.analytics)} ${catchCards(j, state)} ${handovers(j)}
+    ${scans(j)} ${coldChain(j)}
     <p class="footnote">From the FishTrace ledger, indexed to block ${j.json.indexedTo} (chain ${j.json.chainId}).</p>
   </article>`;
 }
@@ -323,8 +371,9 @@ function page(state: JourneyState, route: Extract<Route, { name: "journey" }>): 
 export function mountJourney(host: HTMLElement, route: Extract<Route, { name: "journey" }>): () => void {
   const abort = new AbortController();
   let alive = true;
-  const store = createStore<JourneyState>({ status: "loading", error: "", mapError: false }, (s) =>
-    render(page(s, route), host),
+  const store = createStore<JourneyState>(
+    { status: "loading", error: "", mapError: false, analytics: { status: "loading" } },
+    (s) => render(page(s, route), host),
   );
   render(page(store.state, route), host);
 
@@ -332,6 +381,10 @@ export function mountJourney(host: HTMLElement, route: Extract<Route, { name: "j
     const journey = journeyOf(json);
     document.title = `FishTrace — ${speciesLabel(journey, journey.root?.species ?? "", journey.rootId)}`;
     store.update({ status: "ready", journey });
+    fetchAnomalies(json.lotId, abort.signal).then(
+      (report) => alive && store.update({ analytics: { status: "ready", report } }),
+      () => alive && store.update({ analytics: { status: "unavailable" } }),
+    );
     if (json.trace.catches.length > 0) {
       import("../svg/map.js").then(
         (map) => alive && store.update({ map }),

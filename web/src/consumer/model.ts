@@ -8,6 +8,8 @@ import { alarmsText, type Jsonified } from "@shared/trace/tree.js";
 import type { LotNode, Party } from "@shared/trace/types.js";
 import { coldChainBand } from "@shared/vocabulary.js";
 
+import type { AnomalyFindingJson, AnomalyReportJson } from "../api.js";
+
 export type LotJson = Jsonified<LotNode>;
 export type FactsJson = Jsonified<LotFacts>;
 export type EventJson = JourneyJson["events"][number];
@@ -121,6 +123,11 @@ function where(j: Journey, lotId: string, stage: number | undefined): string {
   return stage === undefined ? lot : `${lot} at the ${stageName(stage)}`;
 }
 
+/** "a", "a and b", "a, b and c". */
+export function wordList(words: readonly string[]): string {
+  return words.length <= 1 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} and ${words.at(-1)!}`;
+}
+
 /** The alarm banners, most serious first: one per kind, one line per alarm. */
 export function bannersOf(j: Journey, dateText: (t: number) => string): Banner[] {
   const byKind = new Map<BannerKind, string[]>();
@@ -134,11 +141,21 @@ export function bannersOf(j: Journey, dateText: (t: number) => string): Banner[]
     if (upstream.has(lotId)) direct.add(kind);
   };
   const recalls = j.json.events.filter((e): e is EventOf<"recall"> => e.kind === "recall");
+  // One lot recalled at several stages (the chain forwards a recall to every later stage) is one line naming them.
+  const recallGroups = new Map<string, EventOf<"recall">[]>();
   for (const r of recalls) {
+    const key = `${r.lotId} ${r.regulatorId} ${r.reason}`;
+    recallGroups.set(key, [...(recallGroups.get(key) ?? []), r]);
+  }
+  for (const group of recallGroups.values()) {
+    const r = group[0]!;
     const reason = r.reason === "" ? "no reason given" : r.reason;
+    const stages = [...new Set(group.map((g) => g.stage))].sort((a, b) => a - b).map((s) => `the ${stageName(s)}`);
+    const first = Math.min(...group.map((g) => g.time));
     add(
       "recalled",
-      `${where(j, r.lotId, undefined)}: ${reason} — recalled by ${partyName(j, r.regulatorId)} on ${dateText(r.time)}`,
+      `${where(j, r.lotId, undefined)}: ${reason} — recalled by ${partyName(j, r.regulatorId)} at ${wordList(stages)} ` +
+        `on ${dateText(first)}`,
       r.lotId,
     );
   }
@@ -396,4 +413,43 @@ export function coldChainOf(j: Journey): ColdChainSeries[] {
   }
   const rank = (id: string) => (id === j.rootId ? 0 : j.lots.get(id)?.kind === "catch" ? 1 : 2);
   return [...series.values()].sort((a, b) => rank(a.lotId) - rank(b.lotId));
+}
+
+// ---------------------------------------------------------------------------------------------- analytics
+
+/** The anomaly detector's kinds in words. */
+export const ANOMALY_WORDS: Record<AnomalyFindingJson["kind"], string> = {
+  "warm-leg": "Warm spell hidden between temperature readings",
+  "weight-shrink": "Weight lost between shipment and arrival",
+  "species-substitution": "Possible species substitution at processing",
+  "impossible-yield": "Impossible yield at processing",
+  "sensor-flatline": "Temperature sensor stuck (flat-lined)",
+};
+
+/** One finding for people: what, where, why and how sure. */
+export interface AnomalyFlag {
+  kind: AnomalyFindingJson["kind"];
+  title: string;
+  /** "the transport from the manufacturer to the distributor (order 3)", "processing run 4". */
+  where: string;
+  reasons: string[];
+  score: number;
+}
+
+/** The detector's findings as flags, highest score first. */
+export function anomalyFlagsOf(j: Journey, report: AnomalyReportJson): AnomalyFlag[] {
+  return [...report.anomalies]
+    .sort((a, b) => b.score - a.score)
+    .map((a) => {
+      let place: string;
+      if (a.item === "leg") {
+        const [stage, order] = a.itemId.split(":");
+        const from = Number(stage);
+        place = `the transport from the ${stageName(from)} to the ${stageName(from + 1)} (order ${order ?? "?"})`;
+      } else {
+        const made = a.lotIds.filter((id) => j.lots.has(id) || j.facts.has(id)).map((id) => lotName(j, id));
+        place = `processing run ${a.itemId}${made.length === 0 ? "" : ` (${made.join(", ")})`}`;
+      }
+      return { kind: a.kind, title: ANOMALY_WORDS[a.kind] ?? a.kind, where: place, reasons: a.reasons, score: a.score };
+    });
 }

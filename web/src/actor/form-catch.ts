@@ -1,0 +1,33 @@
+/** The harvester's form: register a catch (actions.registerCatch). */
+import { html, type TemplateResult } from "lit-html";
+
+import * as actions from "./actions.js";
+import type { ActorHost } from "./state.js";
+import { formError, formFields, speciesField, textField } from "./text.js";
+
+export function registerForm(host: ActorHost, off: boolean): TemplateResult {
+  const submit = (e: SubmitEvent) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const fields = formFields(form);
+    const farmed = (form.elements.namedItem("farmed") as HTMLInputElement | null)?.checked ?? false;
+    const frozen = (form.elements.namedItem("frozen") as HTMLInputElement | null)?.checked ?? false;
+    void host.perform("register-catch", (ctx) => actions.registerCatch(ctx, fields, { farmed, frozen }));
+  };
+  return html`<form class="actor-card actor-form" data-testid="form-register-catch" @submit=${submit} novalidate>
+    <h2>Register a catch</h2>
+    ${speciesField(host, "rc")} ${textField("rc", "weight", "Weight", "250kg", "e.g. 250kg, 1.2t")}
+    ${textField("rc", "latitude", "Latitude", "69.12", "degrees, or 33.9S")}
+    ${textField("rc", "longitude", "Longitude", "18.5", "degrees, or 5.5W")}
+    ${textField("rc", "area", "Catch area (FAO)", "27.2.a", "e.g. 27.2.a")}
+    ${textField("rc", "vessel", "Vessel", "", "registration or IMO number")}
+    ${textField("rc", "gear", "Gear (FAO ISSCFG)", "OTB", "e.g. OTB, LLS")}
+    ${textField("rc", "caughtAt", "Caught at", "", "latest block time; or ISO 8601 / unix seconds")}
+    <div class="actor-checks">
+      <label><input type="checkbox" name="farmed" /> Farmed</label>
+      <label><input type="checkbox" name="frozen" /> Frozen</label>
+    </div>
+    ${formError(host, "register-catch")}
+    <button type="submit" class="button primary" data-testid="submit" ?disabled=${off}>Register catch</button>
+  </form>`;
+}

@@ -1,0 +1,61 @@
+/** Every buyer's form: place an escrowed order at the order book of the stage it buys from (actions.placeOrder). */
+import { html, type TemplateResult } from "lit-html";
+
+import { stageRole, type SellingStageName } from "@shared/stages.js";
+
+import * as actions from "./actions.js";
+import { roleWord, stageTitle, type Participant } from "./chain.js";
+import { buyStages } from "./roles.js";
+import type { ActorHost } from "./state.js";
+import { formError, formFields, shortAddress, speciesField, textField } from "./text.js";
+
+export function orderForm(host: ActorHost, p: Participant, off: boolean): TemplateResult {
+  const s = host.state;
+  const stages = buyStages(p);
+  const stage = s.buyStage !== undefined && stages.includes(s.buyStage) ? s.buyStage : stages[0]!;
+  const sellers = s.sellers[stage];
+  const submit = (e: SubmitEvent) => {
+    e.preventDefault();
+    const fields = formFields(e.currentTarget as HTMLFormElement);
+    void host.perform("place-order", (ctx) => actions.placeOrder(ctx, stage, fields));
+  };
+  return html`<form class="actor-card actor-form" data-testid="form-place-order" @submit=${submit} novalidate>
+    <h2>Place an order</h2>
+    ${
+      stages.length > 1
+        ? html`<label class="actor-field"
+            >Buy from stage
+            <select
+              name="stage"
+              @change=${(e: Event) => host.update({ buyStage: (e.target as HTMLSelectElement).value as SellingStageName })}
+            >
+              ${stages.map((st) => html`<option value=${st} ?selected=${st === stage}>${stageTitle(st)}</option>`)}
+            </select></label
+          >`
+        : html`<p class="actor-muted">At the ${stage}'s order book.</p>`
+    }
+    <label class="actor-field"
+      >Seller
+      <select name="seller">
+        ${
+          sellers === undefined
+            ? html`<option value="">loading…</option>`
+            : sellers.length === 0
+              ? html`<option value="">no ${roleWord(stageRole(stage)).toLowerCase()} is enrolled</option>`
+              : sellers.map(
+                  (party) =>
+                    html`<option value=${party.account}>${party.name} (${shortAddress(party.account)})</option>`,
+                )
+        }
+      </select></label
+    >
+    ${speciesField(host, "po")} ${textField("po", "weight", "Weight (at least)", "100kg", "e.g. 100kg")}
+    ${textField("po", "price", "Price (ETH, escrowed)", "0.5", "e.g. 0.5")}
+    ${textField("po", "shipBy", "Ship by", "7d", "a delay from the latest block (7d, 36h) or a date")}
+    ${textField("po", "ackWindow", "Time to acknowledge", "2d", "after delivery, e.g. 2d")}
+    ${formError(host, "place-order")}
+    <button type="submit" class="button primary" data-testid="submit" ?disabled=${off || sellers === undefined}>
+      Place order and escrow the price
+    </button>
+  </form>`;
+}

@@ -1,0 +1,87 @@
+/**
+ * The reads behind the workspace, as plain functions the app calls and drops when they come back too late: the
+ * choices the forms offer (sellers per stage, species), the lists (orders from the chain, lots from the trace API
+ * joined with the chain, the balance), and the wait for the trace index to reach a block after a transaction.
+ */
+import type { JsonRpcProvider } from "ethers";
+
+import type { FishTrace } from "@shared/deployment.js";
+import type { SellingStageName } from "@shared/stages.js";
+import type { WebConfig } from "@shared/web-config.js";
+
+import {
+  fetchParticipantJson,
+  lotsOf,
+  ordersOf,
+  participantsWithRole,
+  speciesList,
+  type LotView,
+  type OrderView,
+  type Parties,
+  type Participant,
+  type PartyView,
+} from "./chain.js";
+import { buyStages } from "./roles.js";
+
+export interface Choices {
+  sellers: Partial<Record<SellingStageName, PartyView[]>>;
+  species: Array<{ code: string; name: string }>;
+}
+
+/** The sellers a buyer may order from at each stage it buys from, and the listed species (`known` when read). */
+export async function readChoices(
+  view: FishTrace,
+  participant: Participant,
+  known: Choices["species"],
+): Promise<Choices> {
+  const stages = buyStages(participant);
+  const [sellers, species] = await Promise.all([
+    Promise.all(stages.map((stage) => participantsWithRole(view, stage))),
+    known.length > 0 ? Promise.resolve(known) : speciesList(view),
+  ]);
+  const byStage: Partial<Record<SellingStageName, PartyView[]>> = {};
+  stages.forEach((stage, i) => (byStage[stage] = sellers[i]!));
+  return { sellers: byStage, species };
+}
+
+export interface Lists {
+  orders: OrderView[];
+  lots: LotView[];
+  balance: bigint;
+  /** Why the trace API's lots are missing, when they are. */
+  apiNote: string | undefined;
+}
+
+/** Orders and lots from the chain (and the trace API's lots), and the account's balance. */
+export async function readLists(
+  config: WebConfig,
+  read: JsonRpcProvider,
+  view: FishTrace,
+  parties: Parties,
+  participant: Participant,
+  account: string,
+): Promise<Lists> {
+  const [orders, api, balance] = await Promise.all([
+    ordersOf(view, parties, participant.id),
+    fetchParticipantJson(config, account),
+    read.getBalance(account),
+  ]);
+  const lots = await lotsOf(view, participant, api.json);
+  return { orders, lots, balance, apiNote: api.error };
+}
+
+/** Polls the trace API until its index reached `block`, for at most `timeoutMs` or while `going()` holds. */
+export async function waitForIndex(
+  config: WebConfig,
+  account: string,
+  block: number,
+  going: () => boolean,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until && going()) {
+    const api = await fetchParticipantJson(config, account);
+    if (api.json === undefined || api.json.indexedTo >= block) break;
+    await new Promise((resolve) => setTimeout(resolve, 700));
+  }
+}

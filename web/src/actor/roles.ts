@@ -1,0 +1,40 @@
+/**
+ * Role detection for the views: which order books a participant buys from, how its roles read in the wallet bar,
+ * and the calm notice for an account that is no participant or holds no supply-chain role.
+ */
+import type { SellingStageName } from "@shared/stages.js";
+
+import { roleWord, sellerStageOf, type Participant } from "./chain.js";
+
+/** The stages whose order books a participant buys from (one per buyer role it holds). */
+export function buyStages(p: Participant): SellingStageName[] {
+  return p.actorRoles.map(sellerStageOf).filter((s): s is SellingStageName => s !== undefined);
+}
+
+/** "Harvester · Nordhav AS": the participant's roles (devices and relayers left out) and name, for `role`. */
+export function roleText(p: Participant | undefined): string | undefined {
+  if (p === undefined || p.id === 0n || p.device) return undefined;
+  return `${p.roles
+    .filter((r) => r !== "QAT_DEVICE" && r !== "SENSOR_GATEWAY" && r !== "RELAYER")
+    .map(roleWord)
+    .join(", ")} · ${p.name === "" ? `participant #${p.id}` : p.name}`;
+}
+
+/** Why there is nothing to sign for this participant, or undefined when it holds a supply-chain role. */
+export function participantNotice(p: Participant): string | undefined {
+  if (p.id === 0n || p.device || p.roles.length === 0) {
+    return (
+      "This account is not a FishTrace participant. Ask the registry's administrator to enrol it, or choose an " +
+      "enrolled account in your wallet."
+    );
+  }
+  if (p.actorRoles.length === 0) {
+    return `This participant holds no supply-chain role (${p.roles.map(roleWord).join(", ")}): there is nothing to sign here.`;
+  }
+  return undefined;
+}
+
+/** Whether the participant runs a distribution hub (gets the shelf-life-first dispatch list). */
+export function isDistributor(p: Participant): boolean {
+  return p.actorRoles.includes("DISTRIBUTOR");
+}

@@ -1,0 +1,120 @@
+/**
+ * The wallet's part of the page: the wallet bar (choose a wallet, connect, who the account is), the wrong-network
+ * banner with its switch, and the one calm notice about the wallet or the account (`wallet-message`).
+ */
+import { html, nothing, type TemplateResult } from "lit-html";
+
+import { ether } from "@shared/format.js";
+
+import { participantNotice, roleText } from "./roles.js";
+import type { ActorHost } from "./state.js";
+
+const KNOWN_CHAINS: Record<number, string> = { 1: "Ethereum mainnet", 11155111: "Sepolia", 31337: "Hardhat" };
+
+export function walletBar(host: ActorHost): TemplateResult {
+  const s = host.state;
+  const wallet = host.wallet;
+  if (wallet === undefined) {
+    return s.searched ? html`` : html`<p class="actor-muted">Looking for a wallet…</p>`;
+  }
+  const chooser =
+    s.wallets.length > 1
+      ? html`<label class="actor-field actor-inline"
+          >Wallet
+          <select
+            name="wallet"
+            data-testid="wallet-choice"
+            @change=${(e: Event) => {
+              const w = s.wallets.find((x) => x.uuid === (e.target as HTMLSelectElement).value);
+              if (w !== undefined) void host.useWallet(w);
+            }}
+          >
+            ${s.wallets.map((w) => html`<option value=${w.uuid} ?selected=${w.uuid === s.walletId}>${w.name}</option>`)}
+          </select></label
+        >`
+      : nothing;
+  const icon =
+    wallet.icon !== undefined && wallet.icon.startsWith("data:")
+      ? html`<img class="actor-wallet-icon" src=${wallet.icon} alt="" />`
+      : nothing;
+  if (s.account === undefined) {
+    return html`<div class="actor-bar">
+      ${icon}${chooser}
+      <button
+        type="button"
+        class="button primary"
+        data-testid="connect-wallet"
+        ?disabled=${s.connecting}
+        @click=${() => void host.connect()}
+      >
+        ${s.connecting ? "Connecting…" : `Connect ${wallet.name}`}
+      </button>
+    </div>`;
+  }
+  const p = s.participant;
+  const roles = roleText(p);
+  return html`<div class="actor-bar">
+    ${icon}${chooser}
+    <dl class="actor-who">
+      <dt>Account</dt>
+      <dd><code data-testid="account">${s.account}</code></dd>
+      ${
+        roles === undefined
+          ? p === undefined && s.participantError === undefined
+            ? html`<dt>Role</dt>
+                <dd class="actor-muted">reading the registry…</dd>`
+            : nothing
+          : html`<dt>Role</dt>
+              <dd data-testid="role">${roles}</dd>`
+      }
+      ${
+        s.balance === undefined
+          ? nothing
+          : html`<dt>Balance</dt>
+              <dd data-testid="balance">${ether(s.balance, 4)}</dd>`
+      }
+    </dl>
+  </div>`;
+}
+
+export function networkBanner(host: ActorHost): TemplateResult | typeof nothing {
+  const s = host.state;
+  const config = host.config;
+  if (s.account === undefined || s.chainId === undefined || s.chainId === config.chainId) return nothing;
+  const on = KNOWN_CHAINS[s.chainId] ?? `chain ${s.chainId}`;
+  return html`<div class="actor-banner" data-testid="network-banner" role="status">
+    <p>
+      Your wallet is on ${on}; FishTrace runs on ${config.chainName} (chain ${config.chainId}). Actions are off until
+      you switch.
+    </p>
+    <button
+      type="button"
+      class="button primary"
+      data-testid="switch-network"
+      ?disabled=${s.switching}
+      @click=${() => void host.switchNetwork()}
+    >
+      ${s.switching ? "Switching…" : `Switch to ${config.chainName}`}
+    </button>
+    ${s.networkError === undefined ? nothing : html`<p class="actor-calm">${s.networkError}</p>`}
+  </div>`;
+}
+
+/** At most one calm notice: no wallet, a declined or busy connection, an account that is not a participant. */
+export function walletMessage(host: ActorHost): TemplateResult | typeof nothing {
+  const s = host.state;
+  let text: string | undefined;
+  if (host.wallet === undefined && s.searched) {
+    text =
+      "No Ethereum wallet found — install MetaMask (or another browser wallet), then reload this page. " +
+      "Looking up fish needs no wallet.";
+  } else if (s.notice !== undefined) {
+    text = s.notice;
+  } else if (s.participantError !== undefined) {
+    text = `The registry could not be read: ${s.participantError}`;
+  } else if (s.participant !== undefined) {
+    text = participantNotice(s.participant);
+  }
+  if (text === undefined) return nothing;
+  return html`<p class="actor-message" data-testid="wallet-message" role="status">${text}</p>`;
+}
