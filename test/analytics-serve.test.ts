@@ -178,13 +178,61 @@ describe("analytics: served over HTTP and by the analytics tasks", function () {
       new Set(body.anomalies.map((a) => `${a.item}:${a.itemId}`)).size / (body.scored.legs + body.scored.processes);
     expect(Math.abs(body.anomalyRate - share)).to.be.lessThan(1e-4);
 
-    // One lot: only the findings touching it.
+    // One lot: the findings touching it or any lot of its lineage (from the generated processings), each with its
+    // relation to it; none left out.
+    const chainLot = (id: string) => replayed.lots.get(id)!.toString();
+    const edges = history.processes.flatMap((p) =>
+      p.inputLotIds.flatMap((i) => p.outputLotIds.map((o): [string, string] => [chainLot(i), chainLot(o)])),
+    );
+    const reach = (lot: string, up: boolean) => {
+      const seen = new Set<string>();
+      const queue = [lot];
+      while (queue.length > 0) {
+        const at = queue.shift()!;
+        for (const [parent, child] of edges) {
+          const [from, to] = up ? [child, parent] : [parent, child];
+          if (from !== at || seen.has(to)) continue;
+          seen.add(to);
+          queue.push(to);
+        }
+      }
+      return seen;
+    };
+    const relationOf = (lot: string, lotIds: readonly string[]) => {
+      const [up, down] = [reach(lot, true), reach(lot, false)];
+      if (lotIds.includes(lot)) return "this lot";
+      if (lotIds.some((id) => up.has(id))) return "made from";
+      return lotIds.some((id) => down.has(id)) ? "made into" : undefined;
+    };
+    const asked = async (lot: string) => {
+      const one = await get<AnomalyReport>(`/v1/analytics/anomalies?lot=${lot}`);
+      expect(one.status).to.equal(200);
+      expect(one.body.lot).to.equal(lot);
+      const expected = body.anomalies
+        .map((a) => ({ ...a, relation: relationOf(lot, a.lotIds) }))
+        .filter((a) => a.relation !== undefined);
+      expect(one.body.anomalies).to.deep.equal(expected);
+      return one.body.anomalies;
+    };
     const lot = shrink.lotIds[0]!;
-    const one = await get<AnomalyReport>(`/v1/analytics/anomalies?lot=${lot}`);
-    expect(one.status).to.equal(200);
-    expect(one.body.lot).to.equal(lot);
-    expect(one.body.anomalies.map((a) => `${a.kind} ${a.itemId}`)).to.include(`weight-shrink ${shrink.itemId}`);
-    for (const a of one.body.anomalies) expect(a.lotIds).to.include(lot);
+    const own = (await asked(lot)).find((a) => a.kind === "weight-shrink" && a.itemId === shrink.itemId);
+    expect(own?.relation).to.equal("this lot");
+
+    // A flagged leg seen from a product made of its lot ("made from"), and one seen from a lot its lot was made of
+    // ("made into").
+    const legs = body.anomalies.filter((a) => a.item === "leg");
+    const fromCase = legs
+      .flatMap((a) => a.lotIds.flatMap((id) => [...reach(id, false)].map((product) => ({ a, product }))))
+      .find(({ a, product }) => relationOf(product, a.lotIds) === "made from");
+    expect(fromCase, "a flagged leg of a lot that was processed further").to.not.equal(undefined);
+    const fromAnswer = await asked(fromCase!.product);
+    expect(fromAnswer.find((a) => a.itemId === fromCase!.a.itemId)?.relation).to.equal("made from");
+    const intoCase = legs
+      .flatMap((a) => a.lotIds.flatMap((id) => [...reach(id, true)].map((source) => ({ a, source }))))
+      .find(({ a, source }) => relationOf(source, a.lotIds) === "made into");
+    expect(intoCase, "a flagged leg of a lot made by processing").to.not.equal(undefined);
+    const intoAnswer = await asked(intoCase!.source);
+    expect(intoAnswer.find((a) => a.itemId === intoCase!.a.itemId)?.relation).to.equal("made into");
   });
 
   it("GET /v1/analytics/forecast: SARIMA per species and retailer beside seasonal naive", async function () {

@@ -867,6 +867,12 @@ describe("web: the dApp in Chromium against the local stack", function () {
     const text = ((await flag.textContent()) ?? "").replace(/\s+/g, " ");
     expect(text).to.include(finding.reasons[0]!.replace(/\s+/g, " "));
     expect(text).to.include(`score ${finding.score.toFixed(1)}`);
+    // Findings on the lots it was made from or into say so (the API's relation).
+    const relations = await flags.evaluateAll((els) => els.map((e) => e.getAttribute("data-relation")));
+    expect(relations).to.deep.equal(report.anomalies.map((f) => f.relation));
+    const fromFlag = section.locator('[data-testid="analytics-flag"][data-relation="made from"]');
+    if ((await fromFlag.count()) > 0)
+      expect(await fromFlag.first().textContent()).to.include("on a lot this one was made from");
     // Set apart from the chain's alarms: it says it is not on chain and which model found it.
     const about = (await section.textContent()) ?? "";
     expect(about).to.include("Not recorded on chain");

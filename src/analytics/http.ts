@@ -7,6 +7,10 @@
  *   GET /v1/analytics/model                                                 (ModelInfo: version, trained at, hashes)
  *   GET /v1/analytics/metrics                                               (Prometheus text, serve-metrics.ts)
  *
+ * The answers' shapes are declared once in api-types.ts (browser-safe: the dApp imports them too). With `?lot=` the
+ * findings are those touching the lot or any lot of its lineage (made from, made into, transitively), each with its
+ * `relation` to it: "this lot", "made from" or "made into".
+ *
  * JSON; every refusal is `{"error": "<one line>"}` like the trace API's: 400 for bad input (an unknown query
  * parameter too), 404 for a lot, participant or series the index does not hold or another analytics path, 405 for
  * another method, 500 when the analytics fail. Paths outside /v1/analytics are not its business: it answers false.

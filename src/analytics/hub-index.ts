@@ -12,6 +12,7 @@
  */
 import type { Sql } from "../../indexer/db.js";
 import { LOT_FLAGS } from "../vocabulary.js";
+import type { HubAdvice, HubDispatch, IndexedParticipant } from "./api-types.js";
 import {
   DEFAULT_SHELF_LIFE,
   planDispatch,
@@ -20,7 +21,9 @@ import {
   type LotCondition,
   type ShelfLifeOptions,
 } from "./dispatch.js";
-import { salesFromIndex, type IndexedParticipant } from "./sales-index.js";
+import { salesFromIndex } from "./sales-index.js";
+
+export type { HubAdvice, HubDispatch } from "./api-types.js";
 
 /** The distributor stage: the hubs. */
 export const HUB_STAGE = 4;
@@ -34,36 +37,6 @@ export interface HubDispatchOptions {
   defaultTransitHours?: number;
   /** Days of sales a retailer without open orders is sent. */
   salesDays?: number;
-}
-
-/** One lot to ship: where, why, and from which hub. */
-export interface HubAdvice {
-  rank: number;
-  lotId: string;
-  species: string;
-  grams: number;
-  hub: IndexedParticipant;
-  retailer: IndexedParticipant;
-  transitHours: number;
-  remainingDays: number;
-  predictedGrade: number;
-  /** Where the retailer's demand came from. */
-  demand: "open orders" | "recent sales" | "unknown";
-  why: string;
-}
-
-export interface HubDispatch {
-  /** Unix seconds the plan is for. */
-  at: number;
-  advice: HubAdvice[];
-  /** Past rejection by the prediction: inspect or discard. */
-  expired: { lotId: string; hub: number; grams: number; predictedGrade: number }[];
-  /** Nowhere to go: no retailer wants the species. */
-  held: { lotId: string; hub: number; species: string }[];
-  /** Not shipped whatever their grade. */
-  recalled: { lotId: string; hub: number }[];
-  /** Never scanned: no grade to predict from. */
-  unscanned: { lotId: string; hub: number }[];
 }
 
 const num = (v: unknown): number => Number(v);

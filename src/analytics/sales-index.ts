@@ -8,7 +8,10 @@
  */
 import type { Sql } from "../../indexer/db.js";
 import { InputError } from "../units.js";
+import type { IndexedParticipant } from "./api-types.js";
 import type { SalesSeries } from "./sales.js";
+
+export type { IndexedParticipant } from "./api-types.js";
 
 /** Something the index does not hold (a participant, a series): a 404 in the HTTP API. */
 export class NotInIndexError extends InputError {}
@@ -17,13 +20,6 @@ export class NotInIndexError extends InputError {}
 export const RETAIL_STAGE = 5;
 
 const DAY = 86_400;
-
-/** A retailer as the index knows it. */
-export interface IndexedParticipant {
-  id: number;
-  account: string;
-  name: string;
-}
 
 /** One retailer's daily sales of one species; `retailer` is its participant id as text. */
 export interface IndexedSalesSeries extends SalesSeries {

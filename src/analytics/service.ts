@@ -14,19 +14,39 @@ import { stat } from "node:fs/promises";
 
 import type { Sql } from "../../indexer/db.js";
 import { lotRef } from "../digital-link.js";
+import { lotAncestors, lotDescendants } from "../export/journey.js";
 import { readText } from "../record-files.js";
 import { LotNotIndexedError, indexedBlock } from "../trace/queries.js";
 import { InputError } from "../units.js";
 import { detectAnomalies, trainDetector, type Finding } from "./anomaly.js";
+import type {
+  AnomalyJson,
+  AnomalyRelation,
+  AnomalyReport,
+  DispatchReport,
+  ForecastReport,
+  ModelInfo,
+  SeriesForecast,
+} from "./api-types.js";
 import { featureDrift, type DriftFeature, type DriftValue } from "./drift.js";
 import { extractFeatures, type HistoryFeatures } from "./features.js";
 import { DEFAULT_FORECAST_SPEC, sarimaForecast, seasonalNaive } from "./forecast.js";
-import { ITEM_OF_KIND, type AnomalyKind, type ChainHistory } from "./history.js";
-import { dispatchFromIndex, type HubDispatch } from "./hub-index.js";
+import { ITEM_OF_KIND, type ChainHistory } from "./history.js";
+import { dispatchFromIndex } from "./hub-index.js";
 import { historyFromIndex } from "./indexed.js";
 import { detectorModel, parseModelFile, serializeModel, type ModelFile } from "./model-file.js";
-import { NotInIndexError, participantOf, salesFromIndex, type IndexedParticipant } from "./sales-index.js";
+import { NotInIndexError, participantOf, salesFromIndex } from "./sales-index.js";
 import { AnalyticsMetrics } from "./serve-metrics.js";
+
+export type {
+  AnomalyJson,
+  AnomalyRelation,
+  AnomalyReport,
+  DispatchReport,
+  ForecastReport,
+  ModelInfo,
+  SeriesForecast,
+} from "./api-types.js";
 
 export interface AnalyticsOptions {
   /** The anomaly detector's model file; without one the detector is trained in memory on the indexed history. */
@@ -55,66 +75,11 @@ export interface ServedDetector {
   trainedAt: string;
 }
 
-/** What GET /v1/analytics/model answers. */
-export interface ModelInfo {
-  kind: "anomaly-detector";
-  source: "file" | "memory";
-  file?: string;
-  version: number;
-  trainedAt: string;
-  trainingDataSha256: string;
-  paramsSha256: string;
-  threshold: number;
-}
-
-/** One finding, with the lots it touches. */
-export interface AnomalyJson {
-  kind: AnomalyKind;
-  /** What was scored: a transport leg ("<stage>:<order id>") or a processing (its process id). */
-  item: "leg" | "process";
-  itemId: string;
-  lotIds: string[];
-  score: number;
-  reasons: string[];
-}
-
-export interface AnomalyReport {
-  model: ModelInfo;
-  /** Items scored in the whole indexed history. */
-  scored: { legs: number; processes: number };
-  /** Share of the live window's items with a finding. */
-  anomalyRate: number;
-  /** The lot asked about, when one was. */
-  lot?: string;
-  anomalies: AnomalyJson[];
-}
-
 export interface ForecastQuery {
   species?: string;
   /** A retailer's participant id or account. */
   retailer?: string;
   days?: number;
-}
-
-export interface SeriesForecast {
-  species: string;
-  retailer: IndexedParticipant;
-  /** The days of sales the forecast saw (UTC dates, first and last). */
-  history: { from: string; to: string; days: number; meanKg: number };
-  /** "sarima" (SARIMA(1,0,1)(0,1,1)₇), or "seasonal-naive" when fewer than 21 days are known or the fit failed. */
-  method: "sarima" | "seasonal-naive";
-  forecast: { date: string; kg: number }[];
-  /** The seasonal-naive baseline (the same weekday a week before) beside it. */
-  baseline: { date: string; kg: number }[];
-}
-
-export interface ForecastReport {
-  days: number;
-  series: SeriesForecast[];
-}
-
-export interface DispatchReport extends HubDispatch {
-  hub?: IndexedParticipant;
 }
 
 const DAY = 86_400;
@@ -257,12 +222,27 @@ export class AnalyticsService {
     return this.scoring;
   }
 
-  /** The findings on the indexed history, or those touching one lot (`lot`: an id, GTIN:LOT or Digital Link). */
+  /**
+   * The findings on the indexed history, or (`lot`: an id, GTIN:LOT or Digital Link) those touching the lot or any
+   * lot of its lineage — the lots it was made from and made into, transitively — each with its `relation` to it.
+   */
   async anomalies(lot?: string, what = "lot"): Promise<AnomalyReport> {
     const lotId = lot === undefined ? undefined : lotRef(lot, what);
+    let relationOf: ((lotIds: readonly string[]) => AnomalyRelation | undefined) | undefined;
     if (lotId !== undefined) {
       const rows = await this.sql.query(`SELECT 1 FROM lots WHERE lot_id = $1`, [lotId.toString()]);
       if (rows.length === 0) throw new LotNotIndexedError(lotId, await indexedBlock(this.sql));
+      const self = lotId.toString();
+      const ancestors = new Set((await lotAncestors(this.sql, lotId)).map(String));
+      const descendants = new Set((await lotDescendants(this.sql, lotId)).map(String));
+      relationOf = (lotIds) =>
+        lotIds.includes(self)
+          ? "this lot"
+          : lotIds.some((id) => ancestors.has(id))
+            ? "made from"
+            : lotIds.some((id) => descendants.has(id))
+              ? "made into"
+              : undefined;
     }
     const s = await this.score();
     const lotsOf = new Map<string, string[]>([
@@ -272,20 +252,23 @@ export class AnalyticsService {
         [...p.inputLotIds, ...p.outputLotIds],
       ]),
     ]);
-    const anomalies = s.findings
-      .map((f): AnomalyJson => {
-        const item = ITEM_OF_KIND[f.kind];
-        return {
-          kind: f.kind,
-          item,
-          itemId: f.itemId,
-          lotIds: lotsOf.get(`${item}:${f.itemId}`) ?? [],
-          score: round(f.score, 2),
-          reasons: f.reasons,
-        };
-      })
-      .filter((a) => lotId === undefined || a.lotIds.includes(lotId.toString()))
-      .sort((a, b) => b.score - a.score);
+    const anomalies: AnomalyJson[] = [];
+    for (const f of s.findings) {
+      const item = ITEM_OF_KIND[f.kind];
+      const lotIds = lotsOf.get(`${item}:${f.itemId}`) ?? [];
+      const relation = relationOf?.(lotIds);
+      if (relationOf !== undefined && relation === undefined) continue;
+      anomalies.push({
+        kind: f.kind,
+        item,
+        itemId: f.itemId,
+        lotIds,
+        score: round(f.score, 2),
+        reasons: f.reasons,
+        ...(relation === undefined ? {} : { relation }),
+      });
+    }
+    anomalies.sort((a, b) => b.score - a.score);
     return {
       model: infoOf(s.detector),
       scored: { legs: s.features.legs.length, processes: s.features.processes.length },

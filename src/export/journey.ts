@@ -45,17 +45,31 @@ const text = (v: unknown): string => (v === null || v === undefined ? "" : Strin
 /** Row types of the queries below (numeric and bigint columns arrive as strings or numbers). */
 type Row = Record<string, unknown>;
 
-/** The ids of `lotId`'s ancestors and descendants through `lineage`, the lot itself included. */
-export async function lotClosure(sql: Sql, lotId: bigint): Promise<bigint[]> {
+/** The ids of the lots `lotId` was made from through `lineage`, transitively (its ancestors; not the lot itself). */
+export async function lotAncestors(sql: Sql, lotId: bigint): Promise<bigint[]> {
   const rows = await sql.query<{ lot_id: string }>(
     `WITH RECURSIVE up(lot_id) AS (
-       SELECT $1::numeric UNION SELECT l.parent_id FROM lineage l JOIN up ON l.child_id = up.lot_id),
-     down(lot_id) AS (
-       SELECT $1::numeric UNION SELECT l.child_id FROM lineage l JOIN down ON l.parent_id = down.lot_id)
-     SELECT lot_id::text AS lot_id FROM up UNION SELECT lot_id::text FROM down`,
+       SELECT $1::numeric UNION SELECT l.parent_id FROM lineage l JOIN up ON l.child_id = up.lot_id)
+     SELECT lot_id::text AS lot_id FROM up WHERE lot_id <> $1::numeric`,
     [lotId.toString()],
   );
   return rows.map((r) => BigInt(r.lot_id));
+}
+
+/** The ids of the lots made from `lotId` through `lineage`, transitively (its descendants; not the lot itself). */
+export async function lotDescendants(sql: Sql, lotId: bigint): Promise<bigint[]> {
+  const rows = await sql.query<{ lot_id: string }>(
+    `WITH RECURSIVE down(lot_id) AS (
+       SELECT $1::numeric UNION SELECT l.child_id FROM lineage l JOIN down ON l.parent_id = down.lot_id)
+     SELECT lot_id::text AS lot_id FROM down WHERE lot_id <> $1::numeric`,
+    [lotId.toString()],
+  );
+  return rows.map((r) => BigInt(r.lot_id));
+}
+
+/** The ids of `lotId`'s ancestors and descendants through `lineage`, the lot itself included (first). */
+export async function lotClosure(sql: Sql, lotId: bigint): Promise<bigint[]> {
+  return [lotId, ...(await lotAncestors(sql, lotId)), ...(await lotDescendants(sql, lotId))];
 }
 
 /** The participant whose id or account is `ref`. */

@@ -19,14 +19,14 @@ export default fishTraceAction(async (args: Args, hre): Promise<AnomalyReport> =
         ? `detector ${m.file} (version ${m.version}, trained ${m.trainedAt}, training data ${m.trainingDataSha256.slice(0, 16)}…)`
         : `no --model: the detector was trained in memory on the indexed history (training data ${m.trainingDataSha256.slice(0, 16)}…)`,
     );
-    const where = report.lot === undefined ? "" : ` touching lot ${report.lot}`;
+    const where = report.lot === undefined ? "" : ` touching lot ${report.lot} or a lot it was made from or into`;
     console.log(
       `${report.anomalies.length} anomalies${where} in ${report.scored.legs} legs and ${report.scored.processes} ` +
         `processings (live anomaly rate ${(report.anomalyRate * 100).toFixed(1)} %)`,
     );
     for (const a of report.anomalies) {
       console.log(
-        `  ${a.kind.padEnd(20)} ${a.item} ${a.itemId} (lots ${a.lotIds.map((id) => lotIdText(BigInt(id))).join(", ")}), score ${a.score.toFixed(1)}: ` +
+        `  ${a.kind.padEnd(20)}${a.relation === undefined ? "" : ` [${a.relation}]`} ${a.item} ${a.itemId} (lots ${a.lotIds.map((id) => lotIdText(BigInt(id))).join(", ")}), score ${a.score.toFixed(1)}: ` +
           a.reasons.join("; "),
       );
     }

@@ -2,6 +2,7 @@
  * The trace API as the dApp calls it (`${config.traceApi}/v1/…`, a same-origin proxy). Failures are `Error`s whose
  * message is one line for people: the API's own `{"error": "…"}` text, or what went wrong on the way.
  */
+import type { AnomalyReport } from "@shared/analytics/api-types.js";
 import type { JourneyJson, ParticipantJson } from "@shared/trace/journey-json.js";
 
 import { loadConfig } from "./config.js";
@@ -72,27 +73,9 @@ export function fetchParticipant(account: string, signal?: AbortSignal): Promise
 }
 
 /**
- * One finding of the anomaly detector, as `GET /v1/analytics/anomalies` answers it (src/analytics/service.ts's
- * `AnomalyJson`; that module reads the index and is not browser-safe, so the JSON shape is restated here).
+ * The anomaly detector's findings touching the lot `lotId` or a lot of its lineage, each with its `relation` to it
+ * (not on chain: the analytics beside the trace API).
  */
-export interface AnomalyFindingJson {
-  kind: "warm-leg" | "weight-shrink" | "species-substitution" | "impossible-yield" | "sensor-flatline";
-  /** A transport leg ("<stage>:<order id>") or a processing (its process id). */
-  item: "leg" | "process";
-  itemId: string;
-  lotIds: string[];
-  score: number;
-  reasons: string[];
-}
-
-/** The detector's answer for one lot (`AnomalyReport`): its model and the findings touching the lot. */
-export interface AnomalyReportJson {
-  model: { version: number; trainedAt: string; threshold: number; source: "file" | "memory" };
-  lot?: string;
-  anomalies: AnomalyFindingJson[];
-}
-
-/** The anomaly detector's findings touching the lot `lotId` (not on chain: the analytics beside the trace API). */
-export function fetchAnomalies(lotId: string, signal?: AbortSignal): Promise<AnomalyReportJson> {
-  return getJson<AnomalyReportJson>(`/v1/analytics/anomalies?lot=${encodeURIComponent(lotId)}`, signal);
+export function fetchAnomalies(lotId: string, signal?: AbortSignal): Promise<AnomalyReport> {
+  return getJson<AnomalyReport>(`/v1/analytics/anomalies?lot=${encodeURIComponent(lotId)}`, signal);
 }

@@ -6,10 +6,10 @@
  */
 import { html, nothing, type TemplateResult } from "lit-html";
 
+import type { DispatchReport } from "@shared/analytics/api-types.js";
 import { formatGrams } from "@shared/units.js";
 
 import { journeyPath, type LotView } from "./chain.js";
-import type { DispatchJson } from "./dispatch.js";
 import type { ActorHost } from "./state.js";
 import { lotIdShort, lotName } from "./text.js";
 
@@ -38,7 +38,7 @@ function apart(
     </ul>`;
 }
 
-function report(r: DispatchJson, lots: readonly LotView[]): TemplateResult {
+function report(r: DispatchReport, lots: readonly LotView[]): TemplateResult {
   return html`${
       r.advice.length === 0
         ? html`<p class="actor-muted">Nothing to dispatch: no lot you hold has a retailer waiting for it.</p>`

@@ -2,10 +2,11 @@
  * A lot's journey for a consumer, phone first: alarm banners, the product, where the fish was caught (with an
  * offline map), who handed it to whom, the QAT scans and the cold chain. Data from the trace API (`fetchJourney`).
  */
+import type { AnomalyReport } from "@shared/analytics/api-types.js";
 import type { JourneyJson } from "@shared/trace/journey-json.js";
 import { html, nothing, render, type TemplateResult } from "lit-html";
 
-import { fetchAnomalies, fetchJourney, type AnomalyReportJson } from "../api.js";
+import { fetchAnomalies, fetchJourney } from "../api.js";
 import type { Route } from "../router.js";
 import { labelPath, lotPath } from "../router.js";
 import { createStore } from "../store.js";
@@ -30,9 +31,11 @@ import {
 
 type MapModule = typeof import("../svg/map.js");
 
-/** The anomaly detector's findings on the lot: off chain, fetched beside the journey; their failure is one line. */
-type AnalyticsState =
-  { status: "loading" } | { status: "ready"; report: AnomalyReportJson } | { status: "unavailable" };
+/**
+ * The anomaly detector's findings on the lot and the lots it was made from or into: off chain, fetched beside the
+ * journey; their failure is one line.
+ */
+type AnalyticsState = { status: "loading" } | { status: "ready"; report: AnomalyReport } | { status: "unavailable" };
 
 interface JourneyState {
   status: "loading" | "error" | "ready";
@@ -120,9 +123,10 @@ function analyticsFlags(j: Journey, a: AnalyticsState): TemplateResult | typeof 
   }
   const flags = anomalyFlagsOf(j, a.report);
   const model = a.report.model;
-  const about = `Not recorded on chain: the anomaly detector's model version ${model.version} (trained ${dateOnly(
-    Date.parse(model.trainedAt) / 1000,
-  )}) scored this lot's transports and processing. Leads to check, not proven faults.`;
+  const trained = dateOnly(Date.parse(model.trainedAt) / 1000);
+  const about =
+    `Not recorded on chain: the anomaly detector's model version ${model.version} (trained ${trained}) scored the ` +
+    "transports and processing of this lot and the lots it was made from or into. Leads to check, not proven faults.";
   return html`<section
     class="section analytics"
     data-testid="analytics-flags"
@@ -132,13 +136,18 @@ function analyticsFlags(j: Journey, a: AnalyticsState): TemplateResult | typeof 
     <h2 id="analytics-title">Found by the anomaly detector</h2>
     ${
       flags.length === 0
-        ? html`<p class="ok-line">Nothing unusual in this lot's transports or processing.</p>`
+        ? html`<p class="ok-line">Nothing unusual in the transports or processing of this lot or its lineage.</p>`
         : html`<ul class="analytics-list">
             ${flags.map(
               (f) =>
-                html`<li class="card analytics-flag" data-testid="analytics-flag" data-kind=${f.kind}>
+                html`<li
+                  class="card analytics-flag"
+                  data-testid="analytics-flag"
+                  data-kind=${f.kind}
+                  data-relation=${f.relation}
+                >
                   <h3>${f.title}</h3>
-                  <p class="analytics-where">In ${f.where}</p>
+                  <p class="analytics-where">In ${f.where}${f.lineage === undefined ? "" : `, ${f.lineage}`}</p>
                   <ul class="analytics-reasons">
                     ${f.reasons.map((r) => html`<li>${r}</li>`)}
                   </ul>

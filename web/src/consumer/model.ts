@@ -2,13 +2,12 @@
  * What the journey page shows, derived from the trace API's `JourneyJson`: the looked-up lot, its catches, the
  * hand-overs between participants, the QAT scans, the cold-chain series per lot and the alarms, as plain values.
  */
+import type { AnomalyJson, AnomalyKind, AnomalyReport } from "@shared/analytics/api-types.js";
 import type { LotFacts } from "@shared/export/journey-types.js";
 import type { JourneyJson, AlarmJson } from "@shared/trace/journey-json.js";
 import { alarmsText, type Jsonified } from "@shared/trace/tree.js";
 import type { LotNode, Party } from "@shared/trace/types.js";
 import { coldChainBand } from "@shared/vocabulary.js";
-
-import type { AnomalyFindingJson, AnomalyReportJson } from "../api.js";
 
 export type LotJson = Jsonified<LotNode>;
 export type FactsJson = Jsonified<LotFacts>;
@@ -418,7 +417,7 @@ export function coldChainOf(j: Journey): ColdChainSeries[] {
 // ---------------------------------------------------------------------------------------------- analytics
 
 /** The anomaly detector's kinds in words. */
-export const ANOMALY_WORDS: Record<AnomalyFindingJson["kind"], string> = {
+export const ANOMALY_WORDS: Record<AnomalyKind, string> = {
   "warm-leg": "Warm spell hidden between temperature readings",
   "weight-shrink": "Weight lost between shipment and arrival",
   "species-substitution": "Possible species substitution at processing",
@@ -428,16 +427,30 @@ export const ANOMALY_WORDS: Record<AnomalyFindingJson["kind"], string> = {
 
 /** One finding for people: what, where, why and how sure. */
 export interface AnomalyFlag {
-  kind: AnomalyFindingJson["kind"];
+  kind: AnomalyKind;
   title: string;
   /** "the transport from the manufacturer to the distributor (order 3)", "processing run 4". */
   where: string;
+  /** How it touches this lot (the API's `relation`; "this lot" when not said). */
+  relation: NonNullable<AnomalyJson["relation"]>;
+  /** For a finding on the lot's lineage: "on a lot this one was made from (catch 3)", "on a lot made from this one". */
+  lineage: string | undefined;
   reasons: string[];
   score: number;
 }
 
+/** How a finding on another lot of the lineage is said: which way it is related, and (made from) which lot. */
+function lineageText(j: Journey, a: AnomalyJson): string | undefined {
+  if (a.relation === "made into") return "on a lot made from this one";
+  if (a.relation !== "made from") return undefined;
+  const names = a.lotIds
+    .filter((id) => id !== j.rootId && (j.lots.has(id) || j.facts.has(id)))
+    .map((id) => lotName(j, id));
+  return `on a lot this one was made from${names.length === 0 ? "" : ` (${names.join(", ")})`}`;
+}
+
 /** The detector's findings as flags, highest score first. */
-export function anomalyFlagsOf(j: Journey, report: AnomalyReportJson): AnomalyFlag[] {
+export function anomalyFlagsOf(j: Journey, report: AnomalyReport): AnomalyFlag[] {
   return [...report.anomalies]
     .sort((a, b) => b.score - a.score)
     .map((a) => {
@@ -450,6 +463,14 @@ export function anomalyFlagsOf(j: Journey, report: AnomalyReportJson): AnomalyFl
         const made = a.lotIds.filter((id) => j.lots.has(id) || j.facts.has(id)).map((id) => lotName(j, id));
         place = `processing run ${a.itemId}${made.length === 0 ? "" : ` (${made.join(", ")})`}`;
       }
-      return { kind: a.kind, title: ANOMALY_WORDS[a.kind] ?? a.kind, where: place, reasons: a.reasons, score: a.score };
+      return {
+        kind: a.kind,
+        title: ANOMALY_WORDS[a.kind] ?? a.kind,
+        where: place,
+        relation: a.relation ?? "this lot",
+        lineage: lineageText(j, a),
+        reasons: a.reasons,
+        score: a.score,
+      };
     });
 }
