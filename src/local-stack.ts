@@ -179,8 +179,8 @@ function childEnv(nodeUrl: string, extra: Record<string, string> = {}): NodeJS.P
   return env;
 }
 
-/** Prometheus's configuration for the stack: the relay scraped every 5 s, the alert rules of monitoring/. */
-export function stackPrometheusConfig(relayPort: number): string {
+/** Prometheus's configuration for the stack: the relay and the analytics (on the trace API) scraped every 5 s, the alert rules of monitoring/. */
+export function stackPrometheusConfig(relayPort: number, tracePort: number): string {
   return [
     "# Written by src/local-stack.ts for one stack run (see monitoring/prometheus.yml).",
     "global:",
@@ -193,6 +193,10 @@ export function stackPrometheusConfig(relayPort: number): string {
     "    metrics_path: /metrics",
     "    static_configs:",
     `      - targets: ["127.0.0.1:${relayPort}"]`,
+    "  - job_name: fishtrace-analytics",
+    "    metrics_path: /v1/analytics/metrics",
+    "    static_configs:",
+    `      - targets: ["127.0.0.1:${tracePort}"]`,
     "",
   ].join("\n");
 }
@@ -425,7 +429,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let prometheusUrl: string | undefined;
     if (prometheus) {
       const yml = path.join(dir, "prometheus.yml");
-      await writeFile(yml, stackPrometheusConfig(ports.relay));
+      await writeFile(yml, stackPrometheusConfig(ports.relay, ports.trace));
       await service(
         "prometheus",
         "prometheus",

@@ -7,13 +7,16 @@
  * tests fail, saying so; they never skip.
  */
 import { spawn } from "node:child_process";
-import { access, readFile } from "node:fs/promises";
+import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
 import { expect } from "chai";
 import { z } from "zod";
 
+import { stackPrometheusConfig } from "../src/local-stack.js";
 import { RELAY_JOB, requireCommand, startPrometheus, type RunningPrometheus } from "./prometheus.js";
 
 const CONFIG = "monitoring/prometheus.yml";
@@ -123,6 +126,27 @@ describe("monitoring: Prometheus configuration and alert rules", function () {
     expect(output).to.include(`SUCCESS: ${CONFIG} is valid prometheus config file syntax`);
     expect(output).to.include("SUCCESS: 1 rule files found");
     expect(output).to.match(new RegExp(`Checking ${ALERTS}\\n\\s*SUCCESS: ${alerts.length} rules found`));
+  });
+
+  it("the local stack's generated config passes promtool and scrapes its relay and its analytics", async function () {
+    const dir = await mkdtemp(path.join(tmpdir(), "fishtrace-stack-prom-"));
+    try {
+      const file = path.join(dir, "prometheus.yml");
+      await writeFile(file, stackPrometheusConfig(18600, 18547));
+      const { code, output } = await promtool("check", "config", file);
+      expect(code, output).to.equal(0);
+      expect(output).to.match(new RegExp(`SUCCESS: ${alerts.length} rules found`));
+      const config = promConfig.parse(yaml.load(await readFile(file, "utf8")));
+      const targets = Object.fromEntries(
+        config.scrape_configs.map((job) => [job.job_name, job.static_configs.flatMap((c) => c.targets)]),
+      );
+      expect(targets).to.deep.equal({
+        [RELAY_JOB]: ["127.0.0.1:18600"],
+        "fishtrace-analytics": ["127.0.0.1:18547"],
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("scrapes the relay as job fishtrace-relay at 127.0.0.1:8600 and loads alerts.yml", async function () {
