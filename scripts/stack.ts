@@ -94,6 +94,7 @@ function table(stack: LocalStack): string {
     ["dApp", stack.urls.web],
     ["node (JSON-RPC, chain 31337)", stack.urls.node],
     ["trace API", `${stack.urls.trace}/v1/journey/:lot`],
+    ["analytics", `${stack.urls.trace}/v1/analytics/anomalies (/forecast, /dispatch, /model, /metrics)`],
     ["relay", `${stack.urls.relay}/healthz`],
   ];
   if (stack.urls.prometheus !== undefined) urls.push(["Prometheus", stack.urls.prometheus]);

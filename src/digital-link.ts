@@ -124,33 +124,38 @@ const ELEMENT_STRING = /^\(01\)(\d{14})\(10\)([^()]*)$/;
 
 const MAX_UINT256 = (1n << 256n) - 1n;
 
+/** A lot as typed, before it becomes an id: a lot id, or a product lot's GS1 key. */
+export type LotReference = { kind: "id"; id: bigint } | { kind: "product"; key: ProductKey };
+
 /**
  * A lot as typed: a lot id (decimal, or 0x-hex), a GS1 Digital Link, a product lot's `GTIN:LOT`, or its GS1
- * element string "(01)…(10)…"; the id the contracts know it by.
+ * element string "(01)…(10)…"; what it names, checked.
  */
-export function lotRef(value: string, what = "lot"): bigint {
+export function parseLotRef(value: string, what = "lot"): LotReference {
   const text = value.trim();
   if (/^\d+$/.test(text) || /^0x[0-9a-fA-F]{1,64}$/.test(text)) {
     const id = BigInt(text);
     if (id === 0n || id > MAX_UINT256) throw new InputError(`${what} "${value}" is not a lot id (1 or more)`);
-    return id;
+    return { kind: "id", id };
   }
-  if (/^https?:\/\//i.test(text)) {
-    const key = parseDigitalLink(text, what);
-    return productLotId(key.gtin, key.lot);
-  }
+  if (/^https?:\/\//i.test(text)) return { kind: "product", key: parseDigitalLink(text, what) };
   const hri = ELEMENT_STRING.exec(text);
   if (hri !== null) {
-    const key = { gtin: gtin(hri[1]!, `${what} GTIN`), lot: lotNumber(hri[2]!, `${what} lot number`) };
-    return productLotId(key.gtin, key.lot);
+    return {
+      kind: "product",
+      key: { gtin: gtin(hri[1]!, `${what} GTIN`), lot: lotNumber(hri[2]!, `${what} lot number`) },
+    };
   }
-  if (text.includes(":")) {
-    const key = parseProductKey(text, what);
-    return productLotId(key.gtin, key.lot);
-  }
+  if (text.includes(":")) return { kind: "product", key: parseProductKey(text, what) };
   throw new InputError(
     `${what} "${value}" is not a lot id, a GS1 Digital Link (https://id.gs1.org/01/{GTIN}/10/{lot}) or GTIN:LOT`,
   );
+}
+
+/** A lot as typed (`parseLotRef`): the id the contracts know it by. */
+export function lotRef(value: string, what = "lot"): bigint {
+  const ref = parseLotRef(value, what);
+  return ref.kind === "id" ? ref.id : productLotId(ref.key.gtin, ref.key.lot);
 }
 
 /** Comma-separated lots ("1,2", "07038010123450:L1,https://id.gs1.org/…"), each once. */

@@ -1,7 +1,8 @@
 /**
  * FishTrace on one machine, for people (`npm run stack`) and the browser tests: a `hardhat node`, FishTrace deployed
  * and seeded on it by the demo (scripts/demo.ts), the relay, the trace API, the dApp's web server
- * (src/static-server.ts) and — when installed — Prometheus scraping the relay. Everything listens on 127.0.0.1.
+ * (src/static-server.ts) and — when installed — Prometheus scraping the relay and the analytics on the trace API.
+ * Everything listens on 127.0.0.1.
  *
  * Each process is started detached (its own process group) and stopped by its PID's group, in reverse order
  * (SIGTERM, SIGKILL after 5 s); never by name. Ignition's journal of the deployment goes to a deployment id of its
@@ -179,7 +180,10 @@ function childEnv(nodeUrl: string, extra: Record<string, string> = {}): NodeJS.P
   return env;
 }
 
-/** Prometheus's configuration for the stack: the relay and the analytics (on the trace API) scraped every 5 s, the alert rules of monitoring/. */
+/**
+ * Prometheus's configuration for the stack: the relay and the analytics (on the trace API) scraped every 5 s, the
+ * alert rules of monitoring/.
+ */
 export function stackPrometheusConfig(relayPort: number, tracePort: number): string {
   return [
     "# Written by src/local-stack.ts for one stack run (see monitoring/prometheus.yml).",

@@ -129,15 +129,24 @@ function proxy(req: IncomingMessage, res: ServerResponse, target: URL, what: str
   upstream.end(body);
 }
 
+/**
+ * The request body, or undefined past `limit` bytes (by Content-Length at once, or while reading). The rest of an
+ * oversized body is drained, not the socket destroyed, so the 413 answer reaches the client.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  if (Number(req.headers["content-length"] ?? 0) > limit) {
+    req.resume();
+    return Promise.resolve(undefined);
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        req.removeAllListeners("data");
+        req.resume();
         resolve(undefined);
-        req.destroy();
         return;
       }
       chunks.push(chunk);

@@ -70,12 +70,12 @@ describe("analytics: shelf-life-first dispatch", function () {
     expect(plan.advice[0]!.remainingDays).to.be.lessThan(plan.advice[1]!.remainingDays);
     expect(plan.advice[0]!.why).to.match(/days left/);
     expect(plan.expired.map((e) => e.lotId)).to.deep.equal(["spoilt"]);
-    // FIFO: arrival order, the first retailer in the list.
-    expect(planFifo(lots, destinations).advice.map((a) => a.lotId)).to.deep.equal([
-      "first-in",
-      "short",
-      "middle",
-      "spoilt",
+    // FIFO: arrival order, to the nearest retailer with open demand as well.
+    expect(planFifo(lots, destinations).advice.map((a) => [a.lotId, a.retailer])).to.deep.equal([
+      ["first-in", "near"],
+      ["short", "near"],
+      ["middle", "far"],
+      ["spoilt", "far"],
     ]);
     expect(() => planDispatch([{ ...lots[0]!, scans: [] }], destinations, NOW)).to.throw(InputError, /no scan/);
   });

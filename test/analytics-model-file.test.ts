@@ -81,4 +81,23 @@ describe("analytics: model files", function () {
     const bare = JSON.stringify({ ...JSON.parse(text), paramsSha256: undefined });
     expect(refusal(() => parseModelFile(bare, "anomaly-detector"))).to.match(/lacks its parameters or hashes/);
   });
+
+  it("refuses parameters that hash right but cannot score (a MAD of 0, a missing field)", () => {
+    const rehashed = (edit: (p: Record<string, unknown>) => void) => {
+      const file = JSON.parse(text) as { params: Record<string, unknown>; paramsSha256: string };
+      edit(file.params);
+      file.paramsSha256 = sha256Of(file.params);
+      return JSON.stringify(file);
+    };
+    const zeroMad = rehashed((p) => (p.gradeResidual = { median: 0, mad: 0 }));
+    expect(refusal(() => parseModelFile(zeroMad, "anomaly-detector"))).to.equal(
+      "the anomaly-detector model file's parameters are not usable: gradeResidual is not a median and a MAD > 0",
+    );
+    const noThreshold = rehashed((p) => delete p.threshold);
+    expect(refusal(() => parseModelFile(noThreshold, "anomaly-detector"))).to.match(/threshold is not a number > 0$/);
+    const badSpec = modelFile("demand-forecast", { ...DEFAULT_FORECAST_SPEC, trainingDays: 0 }, []);
+    expect(refusal(() => parseModelFile(serializeModel(badSpec), "demand-forecast"))).to.match(
+      /trainingDays is not a whole number ≥ 1$/,
+    );
+  });
 });

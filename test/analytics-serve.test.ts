@@ -24,7 +24,7 @@ import { analyticsRoutes, type AnalyticsHandler } from "../src/analytics/http.js
 import { parseModelFile, sha256Of } from "../src/analytics/model-file.js";
 import { writeHistoryOnChain, type WrittenHistory } from "../src/analytics/onchain.js";
 import type { AnomalyReport, DispatchReport, ForecastReport, ModelInfo } from "../src/analytics/service.js";
-import { trainedDetectorFile } from "../src/analytics/service.js";
+import { AnalyticsService, trainedDetectorFile } from "../src/analytics/service.js";
 import { withLotsAtHub } from "../src/analytics/stack-seed.js";
 import { speciesCode } from "../src/units.js";
 import { OrderBook__factory } from "../typechain-types/index.js";
@@ -352,11 +352,37 @@ describe("analytics: served over HTTP and by the analytics tasks", function () {
     expect(value('fishtrace_analytics_items_scored_total{kind="lot"}')).to.equal(3 * held.length);
     const flagged = new Set(anomalies.map((a) => `${a.item}:${a.itemId}`)).size;
     const rate = flagged / (history.legs.length + history.processes.length);
-    expect(Math.abs(value("fishtrace_analytics_anomaly_rate") - rate)).to.be.lessThan(1e-9);
+    expect(Math.abs(value("fishtrace_analytics_anomaly_ratio") - rate)).to.be.lessThan(1e-9);
     expect(
       value(`fishtrace_analytics_model_info{model="anomaly-detector",version="1",training_sha256="${trainingSha}"}`),
     ).to.equal(1);
-    expect(text).to.match(/^fishtrace_analytics_feature_drift\{feature="grade_residual"\} \d/m);
+    expect(text).to.match(/^fishtrace_analytics_feature_drift_mads\{feature="grade_residual"\} \d/m);
+  });
+
+  it("a served model file that is missing or refused is the server's one-line 500, not the client's 400", async function () {
+    for (const file of [path.join(dir, "gone.json"), intakeFile]) {
+      const broken = analyticsRoutes(index!, { modelFile: file });
+      const other = createServer((req, res) => void broken(req, res, new URL(req.url ?? "/", "http://localhost")));
+      await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+      try {
+        const r = await fetch(`http://127.0.0.1:${(other.address() as AddressInfo).port}/v1/analytics/model`);
+        expect(r.status, file).to.equal(500);
+        const { error } = (await r.json()) as { error: string };
+        expect(error).to.match(/^the analytics failed: /);
+        expect(error).to.not.include("\n");
+      } finally {
+        await new Promise<void>((resolve) => other.close(() => resolve()));
+      }
+    }
+  });
+
+  it("an index that has not synced further is not read again, nor scored again, even with no TTL", async function () {
+    const service = new AnalyticsService(index!, { modelFile, historyTtlMs: 0 });
+    const first = await service.score();
+    const second = await service.score();
+    expect(second.history).to.equal(first.history);
+    const text = await service.metrics.text();
+    expect(text).to.include('fishtrace_analytics_model_latency_seconds_count{model="anomaly-detector"} 1\n');
   });
 
   describe("the analytics tasks on the same index", function () {
@@ -431,10 +457,13 @@ describe("analytics: served over HTTP and by the analytics tasks", function () {
         /^error: --species "cod1" is not an FAO 3-alpha species code/,
       );
       expect(await fails(["analytics", "dispatch"], { hub: "nobody", db, noSync })).to.match(
-        /^error: hub "nobody" is not a participant id or an account/,
+        /^error: --hub "nobody" is not a participant id or an account/,
       );
       expect(await fails(["analytics", "dispatch"], { hub: "999", db, noSync })).to.equal(
-        "error: hub 999 is not a participant in the index",
+        "error: --hub 999 is not a participant in the index",
+      );
+      expect(await fails(["analytics", "forecast"], { retailer: "nobody", db, noSync })).to.match(
+        /^error: --retailer "nobody" is not a participant id or an account/,
       );
       const empty = path.join(dir, "empty-index");
       expect(await fails(["analytics", "train"], { out: path.join(dir, "x.json"), db: empty, noSync })).to.equal(

@@ -101,6 +101,13 @@ describe("static server", function () {
     expect(api.status).to.equal(502);
     expect((await fetch(server.url + "/", { method: "DELETE" })).status).to.equal(405);
   });
+
+  it("answers 413 with a one-line error to a JSON-RPC body over 1 MiB (the answer reaches the client)", async function () {
+    const big = "x".repeat((1 << 20) + 1);
+    const r = await fetch(server.url + "/rpc", { method: "POST", body: big });
+    expect(r.status).to.equal(413);
+    expect(((await r.json()) as { error: string }).error).to.equal("a JSON-RPC request is at most 1048576 bytes");
+  });
 });
 
 describe("local stack", function () {

@@ -72,6 +72,7 @@ export function trainDetector(features: HistoryFeatures, threshold = 3.5): Detec
   const lossPerDay = withLoss.length === 0 ? 0 : median(withLoss.map((l) => (l.lossShare! / l.hours) * 24));
   const byProduct = new Map<string, number[]>();
   for (const p of features.processes) {
+    if (p.yieldShare === undefined) continue;
     const list = byProduct.get(p.product) ?? [];
     list.push(p.yieldShare);
     byProduct.set(p.product, list);
@@ -97,10 +98,14 @@ function legFindings(p: DetectorParams, l: LegFeatures): Finding[] {
   const out: Finding[] = [];
   const t = p.threshold;
 
-  // Warm leg: the anchored summary left the band while every posted reading stayed in (rule), the summary's mean
-  // sits above what the readings saw, or the lots lost more grades than the readings explain (learned).
+  // Warm leg: a posted reading or the anchored summary left the band (rules: the chain's own band checks), the
+  // summary's mean sits above what the readings saw, or the lots lost more grades than the readings explain (learned).
   const warm: string[] = [];
   let warmScore = 0;
+  if (l.readingsOutOfBand > 0 && l.longestFlatRun < p.flatRun) {
+    warm.push(`${l.readingsOutOfBand} posted reading${l.readingsOutOfBand === 1 ? "" : "s"} outside the band`);
+    warmScore = t + l.readingsOutOfBand;
+  }
   if (l.summaryBeyondBand !== undefined && l.summaryBeyondBand > 0 && !l.summaryFlat) {
     warm.push(`the anchored summary leaves the band by ${(l.summaryBeyondBand / 100).toFixed(2)} °C`);
     warmScore = Math.max(warmScore, t + l.summaryBeyondBand / 100);
@@ -154,7 +159,7 @@ function processFindings(p: DetectorParams, f: ProcessFeatures): Finding[] {
   const out: Finding[] = [];
   const t = p.threshold;
   const scale = p.yieldByProduct[f.product];
-  if (scale !== undefined) {
+  if (scale !== undefined && f.yieldShare !== undefined) {
     const z = robustZ(f.yieldShare, scale);
     if (z > t) {
       out.push({
@@ -199,24 +204,30 @@ export const BASELINE_LIMITS = {
 } as const;
 
 /**
- * The threshold-only baseline: a band check on each posted reading (warm leg and flat-line alike: a sensor stuck
- * inside the band passes), a fixed weight-loss limit, a fixed yield limit, and the chain's species rule (a scan
- * naming another species).
+ * The threshold-only baseline: the chain's own band checks — on each posted reading and on the anchored sensor
+ * summary's minimum and maximum (the contracts' ColdChainExcursion and SensorExcursion) — flagging warm leg and
+ * flat-line alike (a sensor stuck inside the band passes), a fixed weight-loss limit, a fixed yield limit, and the
+ * chain's species rule (a scan naming another species).
  */
 export function baselineAnomalies(features: HistoryFeatures): Finding[] {
   const out: Finding[] = [];
   for (const l of features.legs) {
-    if (l.readingsOutOfBand > 0) {
-      const reasons = [`${l.readingsOutOfBand} readings outside the band`];
-      out.push({ kind: "warm-leg", itemId: l.legId, score: l.readingsOutOfBand, reasons });
-      out.push({ kind: "sensor-flatline", itemId: l.legId, score: l.readingsOutOfBand, reasons });
+    const summaryOut = l.summaryBeyondBand !== undefined && l.summaryBeyondBand > 0;
+    if (l.readingsOutOfBand > 0 || summaryOut) {
+      const reasons = [
+        ...(l.readingsOutOfBand > 0 ? [`${l.readingsOutOfBand} readings outside the band`] : []),
+        ...(summaryOut ? ["the anchored summary outside the band"] : []),
+      ];
+      const score = l.readingsOutOfBand + (summaryOut ? 1 : 0);
+      out.push({ kind: "warm-leg", itemId: l.legId, score, reasons });
+      out.push({ kind: "sensor-flatline", itemId: l.legId, score, reasons });
     }
     if (l.lossShare !== undefined && l.lossShare > BASELINE_LIMITS.lossShare) {
       out.push({ kind: "weight-shrink", itemId: l.legId, score: l.lossShare, reasons: ["loss above 5 %"] });
     }
   }
   for (const f of features.processes) {
-    if (f.yieldShare > BASELINE_LIMITS.yieldShare) {
+    if (f.yieldShare !== undefined && f.yieldShare > BASELINE_LIMITS.yieldShare) {
       out.push({ kind: "impossible-yield", itemId: f.processId, score: f.yieldShare, reasons: ["yield above 92 %"] });
     }
     if (f.foreignScans > 0) {

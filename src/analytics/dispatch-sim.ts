@@ -6,8 +6,9 @@
  * the same arrivals and demand; only the hub's choice of which lot goes where differs. A lot spoils (its kilograms
  * are lost) when its true grade falls below the rejection grade, at the hub or on a shop's shelf.
  */
-import { DEFAULT_FRESHNESS_RULE, exposureOf } from "../freshness.js";
+import { DEFAULT_FRESHNESS_RULE } from "../freshness.js";
 import { InputError } from "../units.js";
+import { gradesLostAt, gradesLostOver } from "./decay.js";
 import { planDispatch, planFifo, DEFAULT_SHELF_LIFE, type LotCondition } from "./dispatch.js";
 import type { TemperatureReading } from "./history.js";
 import { rngOf } from "./rng.js";
@@ -51,13 +52,8 @@ const RULE = DEFAULT_FRESHNESS_RULE;
 const HUB_TEMPERATURE = 200;
 const SHOP_TEMPERATURE = 300;
 
-const gradeLoss = (readings: readonly TemperatureReading[]) =>
-  (RULE.decayPerDay / 100) * (Number(exposureOf(readings, RULE.minimumTemperature)) / DAY);
-const heldLoss = (seconds: number, temperature: number) =>
-  gradeLoss([
-    { readAt: 0, temperature },
-    { readAt: seconds, temperature },
-  ]);
+const gradeLoss = (readings: readonly TemperatureReading[]) => gradesLostOver(readings, RULE);
+const heldLoss = (seconds: number, temperature: number) => gradesLostAt(seconds, temperature, RULE);
 
 /** A seeded scenario: demand from `generateSales` (cod), lots to match it `supplyRatio` over. */
 export function generateDispatchScenario(options: Partial<DispatchScenarioOptions> = {}): DispatchScenario {

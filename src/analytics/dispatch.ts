@@ -12,6 +12,7 @@
  */
 import { DEFAULT_FRESHNESS_RULE, equivalentSeconds, exposureOf, type FreshnessRule } from "../freshness.js";
 import { InputError } from "../units.js";
+import { gradesLost, gradesLostAt } from "./decay.js";
 import type { ChainHistory, TemperatureReading } from "./history.js";
 
 /** What is known of a lot waiting at a hub. */
@@ -61,7 +62,7 @@ function decaySince(readings: readonly TemperatureReading[], from: number, to: n
       t0 += equivalentSeconds(BigInt(stale), rule.defaultTemperature, rule.minimumTemperature);
     }
   }
-  return (rule.decayPerDay / 100) * (Number(t0) / DAY);
+  return gradesLost(t0, rule);
 }
 
 /** The lot's grade at `now` as its scans and readings imply it (confidence-weighted mean over its scans). */
@@ -80,9 +81,7 @@ export function predictGrade(lot: LotCondition, now: number, rule: FreshnessRule
 
 /** Days from a lot at `grade` to rejection when kept at `o.storageTemperature` (0 when already there). */
 export function shelfLifeDays(grade: number, o: ShelfLifeOptions = DEFAULT_SHELF_LIFE): number {
-  const perDay =
-    (o.rule.decayPerDay / 100) *
-    (Number(equivalentSeconds(BigInt(DAY), o.storageTemperature, o.rule.minimumTemperature)) / DAY);
+  const perDay = gradesLostAt(DAY, o.storageTemperature, o.rule);
   if (perDay <= 0) return Infinity;
   return Math.max(0, (grade - o.rejectGrade) / perDay);
 }
@@ -141,45 +140,56 @@ export function planDispatch(
     const wanting = nearest.filter((d) => (open.get(d.retailer) ?? 0) > 0);
     const reachable = wanting.find((d) => days - d.transitHours / 24 >= o.minimumSellDays);
     const to = reachable ?? wanting[0];
-    if (to === undefined) {
-      plan.held.push(lot.lotId);
-      continue;
-    }
-    open.set(to.retailer, (open.get(to.retailer) ?? 0) - lot.grams);
-    plan.advice.push({
-      rank: plan.advice.length + 1,
-      lotId: lot.lotId,
-      grams: lot.grams,
-      retailer: to.retailer,
-      remainingDays: days,
-      why:
-        reachable !== undefined
-          ? `${days.toFixed(1)} days left: the nearest retailer with open demand (${to.transitHours} h away)`
-          : `${days.toFixed(1)} days left, too few for ${o.minimumSellDays} day(s) on sale anywhere: the nearest retailer`,
-    });
+    assign(
+      plan,
+      open,
+      lot,
+      to,
+      days,
+      reachable !== undefined
+        ? `${days.toFixed(1)} days left: the nearest retailer with open demand (${reachable.transitHours} h away)`
+        : `${days.toFixed(1)} days left, too few for ${o.minimumSellDays} day(s) on sale anywhere: the nearest retailer`,
+    );
   }
   return plan;
 }
 
-/** The first-in-first-out plan: lots in arrival order, each to the first retailer (in list order) with open demand. */
+/** Sends `lot` to `to` in `plan` (the next rank), spending `to`'s open demand; holds it when `to` is undefined. */
+function assign(
+  plan: DispatchPlan,
+  open: Map<string, number>,
+  lot: LotCondition,
+  to: Destination | undefined,
+  remainingDays: number,
+  why: string,
+): void {
+  if (to === undefined) {
+    plan.held.push(lot.lotId);
+    return;
+  }
+  open.set(to.retailer, (open.get(to.retailer) ?? 0) - lot.grams);
+  plan.advice.push({
+    rank: plan.advice.length + 1,
+    lotId: lot.lotId,
+    grams: lot.grams,
+    retailer: to.retailer,
+    remainingDays,
+    why,
+  });
+}
+
+/**
+ * The first-in-first-out plan: lots in arrival order, each to the nearest retailer with open demand (the same
+ * routing as `planDispatch`, so the baseline differs only in which lot goes first).
+ */
 export function planFifo(lots: readonly LotCondition[], destinations: readonly Destination[]): DispatchPlan {
   const open = new Map(destinations.map((d) => [d.retailer, d.demandGrams]));
+  const nearest = [...destinations].sort((a, b) => a.transitHours - b.transitHours);
   const plan: DispatchPlan = { advice: [], expired: [], held: [] };
   for (const lot of [...lots].sort((a, b) => a.arrivedAt - b.arrivedAt)) {
-    const to = destinations.find((d) => (open.get(d.retailer) ?? 0) > 0);
-    if (to === undefined) {
-      plan.held.push(lot.lotId);
-      continue;
-    }
-    open.set(to.retailer, (open.get(to.retailer) ?? 0) - lot.grams);
-    plan.advice.push({
-      rank: plan.advice.length + 1,
-      lotId: lot.lotId,
-      grams: lot.grams,
-      retailer: to.retailer,
-      remainingDays: NaN,
-      why: "first in, first out",
-    });
+    // FIFO does not look at shelf life: NaN says "not predicted" (never served: the simulation's baseline only).
+    const to = nearest.find((d) => (open.get(d.retailer) ?? 0) > 0);
+    assign(plan, open, lot, to, NaN, "first in, first out");
   }
   return plan;
 }

@@ -54,7 +54,7 @@ export function featureDrift(
   }
   for (const p of live.processes) {
     const scale = params.yieldByProduct[p.product];
-    if (scale !== undefined) values.yield_share.push(shifted(p.yieldShare, scale));
+    if (scale !== undefined && p.yieldShare !== undefined) values.yield_share.push(shifted(p.yieldShare, scale));
     if (p.declaredConfidence !== undefined)
       values.declared_confidence.push(shifted(p.declaredConfidence, params.declaredConfidence));
   }

@@ -3,8 +3,11 @@
  * detectors: per transport leg (temperatures seen, the anchored summary, the grade drop against the freshness model,
  * the weight lost) and per processing (yield, what the products' scans say about their species).
  */
-import { DEFAULT_FRESHNESS_RULE, exposureOf, type FreshnessRule } from "../freshness.js";
+import { mean } from "simple-statistics";
+
+import { DEFAULT_FRESHNESS_RULE, type FreshnessRule } from "../freshness.js";
 import { coldChainBand, LOT_FLAGS } from "../vocabulary.js";
+import { gradesLostOver } from "./decay.js";
 import type { ChainHistory, LegRecord, ProcessRecord, ScanRecord } from "./history.js";
 
 export interface LegFeatures {
@@ -39,8 +42,8 @@ export interface ProcessFeatures {
   processId: string;
   species: string;
   product: string;
-  /** Produced / consumed. */
-  yieldShare: number;
+  /** Produced / consumed; undefined when nothing consumed is known (no share of nothing). */
+  yieldShare: number | undefined;
   /** Scans of the products. */
   scanCount: number;
   /** Scans of the products that name another species than the declared one. */
@@ -53,8 +56,6 @@ export interface HistoryFeatures {
   legs: LegFeatures[];
   processes: ProcessFeatures[];
 }
-
-const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 function scansByLot(scans: readonly ScanRecord[]): Map<string, ScanRecord[]> {
   const byLot = new Map<string, ScanRecord[]>();
@@ -76,8 +77,7 @@ function expectedDrop(leg: LegRecord, from: number, to: number, rule: FreshnessR
     ...inside,
     { readAt: to, temperature: assumed },
   ];
-  const t0 = exposureOf(points, rule.minimumTemperature);
-  return (rule.decayPerDay / 100) * (Number(t0) / 86_400);
+  return gradesLostOver(points, rule);
 }
 
 function legFeatures(leg: LegRecord, scans: Map<string, ScanRecord[]>, rule: FreshnessRule): LegFeatures {
@@ -124,7 +124,11 @@ function legFeatures(leg: LegRecord, scans: Map<string, ScanRecord[]>, rule: Fre
     summaryBeyondBand: beyond,
     summaryFlat: s !== undefined && s.count >= 3 && s.minimum === s.maximum,
     gradeResidual: residuals.length > 0 ? mean(residuals) : undefined,
-    lossShare: leg.receivedGrams === undefined ? undefined : (leg.shippedGrams - leg.receivedGrams) / leg.shippedGrams,
+    // No share of nothing: a leg shipped at 0 g (or not weighed at intake) has no loss to judge.
+    lossShare:
+      leg.receivedGrams === undefined || leg.shippedGrams <= 0
+        ? undefined
+        : (leg.shippedGrams - leg.receivedGrams) / leg.shippedGrams,
   };
 }
 
@@ -135,7 +139,7 @@ function processFeatures(p: ProcessRecord, scans: Map<string, ScanRecord[]>): Pr
     processId: p.processId,
     species: p.species,
     product: p.product,
-    yieldShare: p.producedGrams / p.consumedGrams,
+    yieldShare: p.consumedGrams > 0 ? p.producedGrams / p.consumedGrams : undefined,
     scanCount: own.length,
     foreignScans: own.filter((s) => s.species !== p.species).length,
     declaredConfidence: confidence.length > 0 ? mean(confidence) : undefined,

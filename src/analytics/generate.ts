@@ -16,7 +16,7 @@
  *   the contract enforces);
  * - sensor-flatline: the leg's sensor stuck at one value for the whole leg (readings and summary constant).
  */
-import { DEFAULT_FRESHNESS_RULE, exposureOf } from "../freshness.js";
+import { DEFAULT_FRESHNESS_RULE } from "../freshness.js";
 import { summarize, type SensorReading } from "../sensors.js";
 import { InputError } from "../units.js";
 import {
@@ -30,6 +30,7 @@ import {
   type ScanRecord,
   type TemperatureReading,
 } from "./history.js";
+import { gradesLostAt, gradesLostOver } from "./decay.js";
 import { rngOf, type Rng } from "./rng.js";
 
 export interface GeneratorOptions {
@@ -88,20 +89,6 @@ interface LotState {
   grams: number;
   /** Species a scan reports and at which confidence, when not the declared one (substitution). */
   scanAs?: { species: string; confidence: [number, number] };
-}
-
-/** Grades lost over `readings` (each holding until the next) by the freshness model. */
-function gradeLoss(readings: readonly TemperatureReading[]): number {
-  const t0 = exposureOf(readings, RULE.minimumTemperature);
-  return (RULE.decayPerDay / 100) * (Number(t0) / 86_400);
-}
-
-/** Grades lost in `seconds` of storage at `temperature`. */
-function storageLoss(seconds: number, temperature: number): number {
-  return gradeLoss([
-    { readAt: 0, temperature },
-    { readAt: seconds, temperature },
-  ]);
 }
 
 function checkOptions(o: GeneratorOptions): void {
@@ -203,8 +190,9 @@ class Builder {
       for (const d of dense) d.temperature = stuck;
     }
     // The truth decays over the dense series (a stuck sensor does not stop the fish from warming as usual).
-    const loss = gradeLoss(
+    const loss = gradesLostOver(
       kind === "sensor-flatline" ? dense.map((d) => ({ ...d, temperature: Math.round(base) })) : dense,
+      RULE,
     );
     for (const s of lots) s.grade -= loss;
 
@@ -245,7 +233,7 @@ class Builder {
 
   /** Stores `lots` for `seconds` at the stage's cold store. */
   store(lots: readonly LotState[], seconds: number): void {
-    const loss = storageLoss(seconds, STORAGE_TEMPERATURE);
+    const loss = gradesLostAt(seconds, STORAGE_TEMPERATURE, RULE);
     for (const s of lots) s.grade -= loss;
   }
 

@@ -13,7 +13,7 @@
  *
  * JSON; every refusal is `{"error": "<one line>"}` like the trace API's: 400 for bad input (an unknown query
  * parameter too), 404 for a lot, participant or series the index does not hold or another analytics path, 405 for
- * another method, 500 when the analytics fail. Paths outside /v1/analytics are not its business: it answers false.
+ * another method, 500 when the analytics fail (the served model file missing or refused too). Paths outside /v1/analytics are not its business: it answers false.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 
@@ -22,7 +22,7 @@ import { CORS, refuse, send } from "../http-json.js";
 import { LotNotIndexedError } from "../trace/queries.js";
 import { InputError } from "../units.js";
 import { NotInIndexError } from "./sales-index.js";
-import { AnalyticsService, daysParam, speciesParam, type AnalyticsOptions } from "./service.js";
+import { AnalyticsService, daysParam, ModelFileError, speciesParam, type AnalyticsOptions } from "./service.js";
 
 /** A route handler: true when it answered the request (its path was an analytics one). */
 export type AnalyticsHandler = ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>) & {
@@ -121,6 +121,7 @@ export function analyticsRoutes(sql: Sql, options: AnalyticsOptions = {}): Analy
       await route(service, path, url.searchParams, res);
     } catch (err) {
       if (res.headersSent) res.destroy();
+      else if (err instanceof ModelFileError) refuse(res, 500, `the analytics failed: ${err.message}`);
       else if (err instanceof LotNotIndexedError || err instanceof NotInIndexError) refuse(res, 404, err.message);
       else if (err instanceof InputError) refuse(res, 400, err.message);
       else refuse(res, 500, `the analytics failed: ${err instanceof Error ? err.message : String(err)}`);

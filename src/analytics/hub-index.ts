@@ -10,6 +10,8 @@
  * How far: the median hours of the hub's past deliveries to that retailer (shipped → delivered), else
  * `defaultTransitHours`. Recalled lots and lots never scanned (no grade to start from) are listed apart.
  */
+import { median } from "simple-statistics";
+
 import type { Sql } from "../../indexer/db.js";
 import { LOT_FLAGS } from "../vocabulary.js";
 import type { HubAdvice, HubDispatch, IndexedParticipant } from "./api-types.js";
@@ -21,7 +23,7 @@ import {
   type LotCondition,
   type ShelfLifeOptions,
 } from "./dispatch.js";
-import { salesFromIndex } from "./sales-index.js";
+import { salesFromIndex, type IndexedSalesSeries } from "./sales-index.js";
 
 export type { HubAdvice, HubDispatch } from "./api-types.js";
 
@@ -41,12 +43,6 @@ export interface HubDispatchOptions {
 
 const num = (v: unknown): number => Number(v);
 const DEFAULT_TRANSIT_HOURS = 6;
-
-function medianOf(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 interface HeldLot {
   lotId: string;
@@ -137,6 +133,7 @@ async function destinationsOf(
   species: string,
   defaultTransitHours: number,
   salesDays: number,
+  salesOf: (species: string) => Promise<IndexedSalesSeries[]>,
 ): Promise<Wanted[]> {
   const legs = await sql.query<{ buyer_id: number; hours: string | number }>(
     `SELECT o.buyer_id, (o.delivered_time - s.time) / 3600.0 AS hours
@@ -146,7 +143,7 @@ async function destinationsOf(
   );
   const hoursTo = (buyer: number) => {
     const past = legs.filter((l) => num(l.buyer_id) === buyer).map((l) => num(l.hours));
-    return past.length === 0 ? defaultTransitHours : Math.round(medianOf(past) * 10) / 10;
+    return past.length === 0 ? defaultTransitHours : Math.round(median(past) * 10) / 10;
   };
   const open = await sql.query<{ buyer_id: number; grams: string | number }>(
     `SELECT buyer_id, sum(weight_grams) AS grams FROM orders
@@ -166,7 +163,7 @@ async function destinationsOf(
      WHERE stage = ${HUB_STAGE} AND seller_id = $1 AND species = $2 AND delivered_time IS NOT NULL`,
     [hub, species],
   );
-  const sales = await salesFromIndex(sql, { species });
+  const sales = await salesOf(species);
   return past.map((p) => {
     const series = sales.find((s) => s.retailerOf.id === num(p.buyer_id));
     const recent = series?.values.slice(-7) ?? [];
@@ -200,11 +197,18 @@ export async function dispatchFromIndex(sql: Sql, o: HubDispatchOptions): Promis
     const key = `${l.hub} ${l.species}`;
     groups.set(key, [...(groups.get(key) ?? []), l]);
   }
+  // One read of the retail sales per species for the whole plan (not one per hub).
+  const sales = new Map<string, Promise<IndexedSalesSeries[]>>();
+  const salesOf = (species: string) => {
+    let read = sales.get(species);
+    if (read === undefined) sales.set(species, (read = salesFromIndex(sql, { species })));
+    return read;
+  };
   const unranked: Omit<HubAdvice, "rank" | "hub" | "retailer">[] = [];
   const who: { hub: number; retailer: number }[] = [];
   for (const group of groups.values()) {
     const { hub, species } = group[0]!;
-    const destinations = await destinationsOf(sql, hub, species, defaultTransitHours, salesDays);
+    const destinations = await destinationsOf(sql, hub, species, defaultTransitHours, salesDays, salesOf);
     const plan = planDispatch(
       group.map((l) => conditions.get(l.lotId)!),
       destinations,

@@ -70,11 +70,47 @@ export function serializeModel<K extends ModelKind>(model: ModelFile<K>): string
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isFinite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+const isWhole = (v: unknown, min: number): boolean => Number.isInteger(v) && (v as number) >= min;
+
+/** Why `v` is not a median and a MAD (a MAD of 0 would divide every z-score by zero). */
+function scaleProblem(v: unknown, name: string): string | undefined {
+  if (!isRecord(v) || !isFinite(v.median) || !isFinite(v.mad) || v.mad <= 0)
+    return `${name} is not a median and a MAD > 0`;
+  return undefined;
+}
+
+/** Why `params` cannot be a model of `kind` (a hand-edited file whose hash was recomputed), or undefined. */
+const PARAMS_PROBLEM: { [K in ModelKind]: (params: Record<string, unknown>) => string | undefined } = {
+  "anomaly-detector": (p) => {
+    if (!isFinite(p.threshold) || p.threshold <= 0) return "threshold is not a number > 0";
+    if (!isFinite(p.lossPerDay)) return "lossPerDay is not a number";
+    if (!isWhole(p.flatRun, 2)) return "flatRun is not a whole number ≥ 2";
+    if (!isRecord(p.yieldByProduct)) return "yieldByProduct is not an object";
+    for (const name of ["summaryMeanGap", "gradeResidual", "lossResidual", "declaredConfidence"] as const) {
+      const problem = scaleProblem(p[name], name);
+      if (problem !== undefined) return problem;
+    }
+    for (const [product, scale] of Object.entries(p.yieldByProduct)) {
+      const problem = scaleProblem(scale, `the yield of ${product}`);
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
+  },
+  "demand-forecast": (p) => {
+    if (p.method !== "sarima") return `method ${JSON.stringify(p.method)} is not "sarima"`;
+    if (!isWhole(p.trainingDays, 1)) return "trainingDays is not a whole number ≥ 1";
+    const o = p.order;
+    if (!isRecord(o) || !["p", "d", "q", "P", "D", "Q"].every((k) => isWhole(o[k], 0)) || !isWhole(o.s, 1))
+      return "order is not (p, d, q)(P, D, Q)s in whole numbers";
+    return undefined;
+  },
+};
 
 /**
  * Reads a model file of `kind`, refusing in one line (`InputError`) a file that is not one, of another kind or
- * version, whose parameters do not match their hash (tampered), or — when `trainingData` is given — that was
- * trained on other data.
+ * version, whose parameters do not match their hash (tampered) or are not usable (a missing field, a MAD of 0), or
+ * — when `trainingData` is given — that was trained on other data.
  */
 export function parseModelFile<K extends ModelKind>(text: string, kind: K, trainingData?: unknown): ModelFile<K> {
   let raw: unknown;
@@ -98,6 +134,8 @@ export function parseModelFile<K extends ModelKind>(text: string, kind: K, train
     throw new InputError(
       `the ${kind} model file was altered: its parameters hash to ${actual.slice(0, 12)}…, not ${raw.paramsSha256.slice(0, 12)}…`,
     );
+  const problem = PARAMS_PROBLEM[kind](raw.params);
+  if (problem !== undefined) throw new InputError(`the ${kind} model file's parameters are not usable: ${problem}`);
   if (trainingData !== undefined) {
     const data = sha256Of(trainingData);
     if (data !== raw.trainingDataSha256)

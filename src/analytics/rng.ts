@@ -13,6 +13,7 @@ export interface Rng {
   pick<T>(items: readonly T[]): T;
 }
 
+/** A seeded generator of draws (the same `seed`, the same sequence). */
 export function rngOf(seed: number): Rng {
   const next = mulberry32(seed);
   return {

@@ -69,9 +69,14 @@ export async function salesFromIndex(sql: Sql, query: SalesQuery = {}): Promise<
      ORDER BY o.seller_id, o.species, day`,
   );
   if (rows.length === 0) return [];
-  const days = rows.map((r) => num(r.day));
-  const first = Math.min(...days);
-  const length = Math.max(...days) - first + 1;
+  // The rows are ordered by seller and species, not by day; a loop, not Math.min(...): a long index overflows it.
+  let first = Infinity;
+  let last = -Infinity;
+  for (const r of rows) {
+    first = Math.min(first, num(r.day));
+    last = Math.max(last, num(r.day));
+  }
+  const length = last - first + 1;
   const series = new Map<string, IndexedSalesSeries>();
   for (const r of rows) {
     const id = num(r.seller_id);

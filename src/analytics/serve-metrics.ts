@@ -8,8 +8,8 @@
  * - `fishtrace_analytics_items_scored_total{kind}`: legs and processes scored by the detector (each item once, the
  *   first time the detector sees it), lots planned by dispatch and series forecast (each request);
  * - `fishtrace_analytics_anomalies_total{kind}`: findings per anomaly kind, each (kind, item) once;
- * - `fishtrace_analytics_anomaly_rate`: share of the legs and processings of the live window that have a finding;
- * - `fishtrace_analytics_feature_drift{feature}`: drift.ts (absent while a feature has too few live items);
+ * - `fishtrace_analytics_anomaly_ratio`: share of the legs and processings of the live window that have a finding;
+ * - `fishtrace_analytics_feature_drift_mads{feature}`: drift.ts (absent while a feature has too few live items);
  * - `fishtrace_analytics_model_info{model, version, training_sha256}`: 1 for the detector being served.
  *
  * No default process metrics here: the process that serves them (the trace API) has its own.
@@ -26,6 +26,7 @@ export type ServedModel = "anomaly-detector" | "demand-forecast" | "shelf-life-d
 /** What `items_scored_total` counts. */
 export type ScoredKind = "leg" | "process" | "lot" | "series";
 
+/** The analytics' metrics on a registry of their own (module comment: names and labels). */
 export class AnalyticsMetrics {
   readonly registry = new Registry();
   readonly latency: Histogram<"model">;
@@ -60,12 +61,12 @@ export class AnalyticsMetrics {
       registers,
     });
     this.anomalyRate = new Gauge({
-      name: `${p}anomaly_rate`,
+      name: `${p}anomaly_ratio`,
       help: "Share of the legs and processings of the live window with at least one anomaly",
       registers,
     });
     this.drift = new Gauge({
-      name: `${p}feature_drift`,
+      name: `${p}feature_drift_mads`,
       help: "|median(live feature) - training median| / training MAD of the served detector, per feature",
       labelNames: ["feature"],
       registers,

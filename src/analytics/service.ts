@@ -5,10 +5,10 @@
  *
  * The detector comes from its model file (model-file.ts), cached per file and read again when the file changes
  * (mtime or size), or — without a file — is trained in memory on the indexed history itself. The history is re-read
- * from the index per request at most every `historyTtlMs` (5 s by default; 0 reads it every time): a whole re-read is
- * a handful of queries, it keeps every answer consistent with one snapshot, and an index that syncs every 5 s is
- * never more than one sync behind. The scoring of one history snapshot by one detector is kept, so the metrics and
- * repeated requests do not score it again.
+ * from the index at most every `historyTtlMs` (5 s by default; 0: whenever asked), and only when the index's cursor
+ * has moved since the last read: a whole re-read is a handful of queries, it keeps every answer consistent with one
+ * snapshot, and an index that syncs every 5 s is never more than one sync behind. The scoring of one history
+ * snapshot by one detector is kept, so the metrics and repeated requests do not score it again.
  */
 import { stat } from "node:fs/promises";
 
@@ -31,7 +31,7 @@ import type {
 import { featureDrift, type DriftFeature, type DriftValue } from "./drift.js";
 import { extractFeatures, type HistoryFeatures } from "./features.js";
 import { DEFAULT_FORECAST_SPEC, sarimaForecast, seasonalNaive } from "./forecast.js";
-import { ITEM_OF_KIND, type ChainHistory } from "./history.js";
+import { ITEM_OF_KIND, itemKey, type ChainHistory } from "./history.js";
 import { dispatchFromIndex } from "./hub-index.js";
 import { historyFromIndex } from "./indexed.js";
 import { detectorModel, parseModelFile, serializeModel, type ModelFile } from "./model-file.js";
@@ -55,13 +55,19 @@ export interface AnalyticsOptions {
   intake?: ReadonlyMap<string, number>;
   /** The product key yields are compared under, from a product lot's GTIN-14 (default: the GTIN). */
   productOf?: (gtin: string) => string;
-  /** How long one read of the indexed history serves requests (ms; default 5000, 0: every request reads it). */
+  /** How long one read of the indexed history serves requests (ms; default 5000; 0: re-checked at every request). */
   historyTtlMs?: number;
   /** The live window of the anomaly rate and the drift: the last this many seconds of indexed items (default 7 d). */
   liveWindowSeconds?: number;
   /** Where the service counts (default: a registry of its own). */
   metrics?: AnalyticsMetrics;
 }
+
+/**
+ * The served model file is missing or refused: a one-line error of whoever chose it (`--model`), which the HTTP
+ * routes answer as the server's failure (500), not as the client's bad request.
+ */
+export class ModelFileError extends InputError {}
 
 /** A model file as `analytics train` writes it: a detector model plus when it was trained. */
 export type DetectorFile = ModelFile<"anomaly-detector"> & { trainedAt?: string };
@@ -79,6 +85,8 @@ export interface ForecastQuery {
   species?: string;
   /** A retailer's participant id or account. */
   retailer?: string;
+  /** What `retailer` is called in an error ("retailer", "--retailer"). */
+  retailerName?: string;
   days?: number;
 }
 
@@ -118,11 +126,12 @@ interface Scoring {
   drift: Record<DriftFeature, DriftValue>;
 }
 
+/** Anomalies, forecasts and dispatch advice over one trace index, with their metrics (module comment). */
 export class AnalyticsService {
   readonly metrics: AnalyticsMetrics;
   private readonly ttl: number;
   private readonly window: number;
-  private cached?: { at: number; history: Promise<ChainHistory> };
+  private cached?: { at: number; block: Promise<number>; history: Promise<ChainHistory> };
   private readonly files = new Map<string, { mtimeMs: number; size: number; detector: ServedDetector }>();
   private trainedOn?: { history: ChainHistory; detector: ServedDetector };
   private scoring?: Scoring;
@@ -136,21 +145,29 @@ export class AnalyticsService {
     this.window = options.liveWindowSeconds ?? 7 * DAY;
   }
 
-  /** The indexed history, read again when the last read is older than the TTL. */
+  /**
+   * The indexed history, read again when the last read is older than the TTL and the index has synced further
+   * since (its cursor moved): an idle index is not re-read, nor re-scored, at every scrape of the metrics.
+   */
   history(): Promise<ChainHistory> {
     const now = Date.now();
-    if (this.cached === undefined || now - this.cached.at >= this.ttl) {
-      const history = historyFromIndex(this.sql, {
+    const previous = this.cached;
+    if (previous !== undefined && now - previous.at < this.ttl) return previous.history;
+    const block = indexedBlock(this.sql);
+    const history = (async () => {
+      const [was, is] = await Promise.all([previous?.block, block]);
+      if (previous !== undefined && was === is) return previous.history;
+      return historyFromIndex(this.sql, {
         ...(this.options.intake === undefined ? {} : { intake: this.options.intake }),
         ...(this.options.productOf === undefined ? {} : { productOf: this.options.productOf }),
       });
-      this.cached = { at: now, history };
-      // A failed read is not kept: the next request reads again.
-      history.catch(() => {
-        if (this.cached?.history === history) this.cached = undefined;
-      });
-    }
-    return this.cached.history;
+    })();
+    this.cached = { at: now, block, history };
+    // A failed read is not kept: the next request reads again.
+    history.catch(() => {
+      if (this.cached?.history === history) this.cached = undefined;
+    });
+    return history;
   }
 
   /** The detector: from the model file (cached until it changes) or trained in memory on `history`. */
@@ -169,11 +186,16 @@ export class AnalyticsService {
     try {
       info = await stat(file);
     } catch {
-      throw new InputError(`${file}: no such model file`);
+      throw new ModelFileError(`${file}: no such model file`);
     }
     const known = this.files.get(file);
     if (known !== undefined && known.mtimeMs === info.mtimeMs && known.size === info.size) return known.detector;
-    const model = parseModelFile(await readText(file), "anomaly-detector") as DetectorFile;
+    let model: DetectorFile;
+    try {
+      model = parseModelFile(await readText(file), "anomaly-detector") as DetectorFile;
+    } catch (err) {
+      throw err instanceof InputError ? new ModelFileError(err.message) : err;
+    }
     const trainedAt = typeof model.trainedAt === "string" ? model.trainedAt : info.mtime.toISOString();
     const detector: ServedDetector = { source: "file", file, model, trainedAt };
     this.files.set(file, { mtimeMs: info.mtimeMs, size: info.size, detector });
@@ -194,26 +216,30 @@ export class AnalyticsService {
       const f = extractFeatures(history);
       return { features: f, findings: detectAnomalies(detector.model.params, f) };
     });
-    const itemKey = (f: Finding) => `${ITEM_OF_KIND[f.kind]}:${f.itemId}`;
+    const keyOf = (f: Finding) => itemKey(f.kind, f.itemId);
     const items = [
       ...features.legs.map((l) => `leg:${l.legId}`),
       ...features.processes.map((p) => `process:${p.processId}`),
     ];
-    this.metrics.detectorScored(items, findings, itemKey);
+    this.metrics.detectorScored(items, findings, keyOf);
 
-    // The live window: the items of the last `window` seconds before the newest one.
-    const timeOf = new Map<string, number>([
-      ...history.legs.map((l): [string, number] => [`leg:${l.legId}`, l.arrivedAt]),
-      ...history.processes.map((p): [string, number] => [`process:${p.processId}`, p.time]),
-    ]);
-    const newest = Math.max(-Infinity, ...timeOf.values());
+    // The live window: the items of the last `window` seconds before the newest one. (A loop, not Math.max(...):
+    // spreading a large index's times as arguments overflows the stack.)
+    const timeOf = new Map<string, number>();
+    let newest = -Infinity;
+    const at = (key: string, time: number) => {
+      timeOf.set(key, time);
+      if (time > newest) newest = time;
+    };
+    for (const l of history.legs) at(`leg:${l.legId}`, l.arrivedAt);
+    for (const p of history.processes) at(`process:${p.processId}`, p.time);
     const live = (key: string) => (timeOf.get(key) ?? -Infinity) >= newest - this.window;
     const liveFeatures: HistoryFeatures = {
       legs: features.legs.filter((l) => live(`leg:${l.legId}`)),
       processes: features.processes.filter((p) => live(`process:${p.processId}`)),
     };
     const liveItems = items.filter(live);
-    const flagged = new Set(findings.map(itemKey).filter(live));
+    const flagged = new Set(findings.map(keyOf).filter(live));
     const anomalyRate = liveItems.length === 0 ? 0 : flagged.size / liveItems.length;
     const drift = featureDrift(detector.model.params, liveFeatures);
     this.metrics.live(anomalyRate, drift);
@@ -255,7 +281,7 @@ export class AnalyticsService {
     const anomalies: AnomalyJson[] = [];
     for (const f of s.findings) {
       const item = ITEM_OF_KIND[f.kind];
-      const lotIds = lotsOf.get(`${item}:${f.itemId}`) ?? [];
+      const lotIds = lotsOf.get(itemKey(f.kind, f.itemId)) ?? [];
       const relation = relationOf?.(lotIds);
       if (relationOf !== undefined && relation === undefined) continue;
       anomalies.push({
@@ -281,7 +307,8 @@ export class AnalyticsService {
   /** Daily demand forecasts per species and retailer from the index's retail sales, beside seasonal naive. */
   async forecast(q: ForecastQuery = {}): Promise<ForecastReport> {
     const days = q.days ?? 7;
-    const retailer = q.retailer === undefined ? undefined : await participantOf(this.sql, q.retailer, "retailer");
+    const retailer =
+      q.retailer === undefined ? undefined : await participantOf(this.sql, q.retailer, q.retailerName ?? "retailer");
     const series = await salesFromIndex(this.sql, {
       ...(q.species === undefined ? {} : { species: q.species }),
       ...(retailer === undefined ? {} : { retailerId: retailer.id }),
@@ -320,8 +347,8 @@ export class AnalyticsService {
   }
 
   /** Shelf-life-first dispatch advice for the lots held at `hub` (participant id or account), or at every hub. */
-  async dispatch(hub?: string): Promise<DispatchReport> {
-    const who = hub === undefined ? undefined : await participantOf(this.sql, hub, "hub");
+  async dispatch(hub?: string, what = "hub"): Promise<DispatchReport> {
+    const who = hub === undefined ? undefined : await participantOf(this.sql, hub, what);
     const [row] = await this.sql.query<{ t: string | number | null }>(`SELECT max(time) AS t FROM blocks`);
     const now = row?.t === null || row?.t === undefined ? Math.floor(Date.now() / 1000) : Number(row.t);
     const plan = await this.metrics.time("shelf-life-dispatch", () =>

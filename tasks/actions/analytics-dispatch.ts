@@ -12,7 +12,7 @@ interface Args extends AnalyticsArgs {
 
 export default fishTraceAction(async (args: Args, hre): Promise<DispatchReport> => {
   return withAnalytics(hre, args, {}, async (service) => {
-    const plan = await service.dispatch(args.hub);
+    const plan = await service.dispatch(args.hub, "--hub");
     const at = new Date(plan.at * 1000).toISOString();
     const where = plan.hub === undefined ? "every distributor" : `hub ${plan.hub.id} (${plan.hub.name})`;
     console.log(

@@ -18,7 +18,7 @@ export default fishTraceAction(async (args: Args, hre): Promise<ForecastReport> 
   return withAnalytics(hre, args, {}, async (service) => {
     const report = await service.forecast({
       ...(species === undefined ? {} : { species }),
-      ...(args.retailer === undefined ? {} : { retailer: args.retailer }),
+      ...(args.retailer === undefined ? {} : { retailer: args.retailer, retailerName: "--retailer" }),
       ...(days === undefined ? {} : { days }),
     });
     for (const s of report.series) {

@@ -1,7 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 
-import { sha256Of } from "../../src/analytics/model-file.js";
 import { trainedDetectorFile, type DetectorFile } from "../../src/analytics/service.js";
 import { writeText } from "../../src/record-files.js";
 import { InputError } from "../../src/units.js";
@@ -28,7 +27,7 @@ export default fishTraceAction(async (args: Args, hre): Promise<DetectorFile> =>
     await writeText(out, text);
     console.log(
       `trained the anomaly detector (version ${file.version}) on ${history.legs.length} legs and ` +
-        `${history.processes.length} processings, training data sha256 ${sha256Of(history).slice(0, 16)}…; wrote ${out}`,
+        `${history.processes.length} processings, training data sha256 ${file.trainingDataSha256.slice(0, 16)}…; wrote ${out}`,
     );
     return file;
   });

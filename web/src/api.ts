@@ -2,7 +2,7 @@
  * The trace API as the dApp calls it (`${config.traceApi}/v1/…`, a same-origin proxy). Failures are `Error`s whose
  * message is one line for people: the API's own `{"error": "…"}` text, or what went wrong on the way.
  */
-import type { AnomalyReport } from "@shared/analytics/api-types.js";
+import type { AnomalyReport, DispatchReport } from "@shared/analytics/api-types.js";
 import type { JourneyJson, ParticipantJson } from "@shared/trace/journey-json.js";
 
 import { loadConfig } from "./config.js";
@@ -78,4 +78,12 @@ export function fetchParticipant(account: string, signal?: AbortSignal): Promise
  */
 export function fetchAnomalies(lotId: string, signal?: AbortSignal): Promise<AnomalyReport> {
   return getJson<AnomalyReport>(`/v1/analytics/anomalies?lot=${encodeURIComponent(lotId)}`, signal);
+}
+
+/**
+ * A distribution hub's lots, shortest remaining shelf life first, each with a retailer to send it to (not on chain:
+ * the analytics beside the trace API).
+ */
+export function fetchDispatch(hub: string, signal?: AbortSignal): Promise<DispatchReport> {
+  return getJson<DispatchReport>(`/v1/analytics/dispatch?hub=${encodeURIComponent(hub.trim())}`, signal);
 }

@@ -9,17 +9,13 @@ import { html, render } from "lit-html";
 import { loadConfig } from "./config.js";
 import { mountHome } from "./consumer/home.js";
 import { mountJourney } from "./consumer/journey.js";
+import { oneLine } from "./one-line.js";
 import { type Route, startRouter } from "./router.js";
 
 const app = document.getElementById("app") ?? document.body;
 let unmount: (() => void) | undefined;
 let generation = 0;
 let first = true;
-
-function message(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n")[0] ?? "Something went wrong.";
-}
 
 function setNav(route: Route): void {
   const section = route.name === "actor" ? "actor" : route.name === "home" ? "home" : "";
@@ -33,7 +29,7 @@ function setNav(route: Route): void {
 function failed(host: HTMLElement, error: unknown): void {
   render(
     html`<section class="page">
-      <p class="error" role="alert">${message(error)}</p>
+      <p class="error" role="alert">${oneLine(error)}</p>
       <p><a href="/">Back to look-up</a></p>
     </section>`,
     host,

@@ -6,6 +6,7 @@ export interface Store<S extends object> {
   update(patch: Partial<S>): void;
 }
 
+/** A store holding `initial`; every `update` calls `onChange` with the new state. */
 export function createStore<S extends object>(initial: S, onChange: (state: S) => void): Store<S> {
   let state = initial;
   return {

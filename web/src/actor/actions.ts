@@ -16,7 +16,8 @@ import { parseInputs, parseOutputs } from "@shared/process.js";
 import { buyerStage, type SellingStageName } from "@shared/stages.js";
 import { fixedText, formatGrams, grams, InputError, speciesCode } from "@shared/units.js";
 
-import { chainNow, labelPath, type OrderView } from "./chain.js";
+import { labelPath } from "../router.js";
+import { chainNow, type OrderView } from "./chain.js";
 import type { TxLink, TxPlan } from "./tx.js";
 
 /** What every action needs: the deployment read through the node, the account, and the wallet's signer. */
@@ -376,7 +377,7 @@ export function processLots(ctx: ActionContext, inputsText: string, outputsText:
       const [processed] = eventsIn(manufacturer, receipt, "LotsProcessed");
       const processId = processed?.args.processId as bigint | undefined;
       const links: TxLink[] = outputs.map((out) => ({
-        href: labelPath({ gtin14: gtin14(out.gtin), lot: out.lot }),
+        href: labelPath(gtin14(out.gtin), out.lot),
         text: `Label ${elementString(out)}`,
       }));
       const produced = outputs.reduce((sum, o) => sum + o.weightGrams, 0);

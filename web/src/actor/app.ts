@@ -1,48 +1,55 @@
 /**
- * The actor views' app: the wallet session (discovery, connection, accounts and chain changes, the network switch),
- * the reads (the participant and its roles, the sellers and species the forms offer, the orders and lots, the
- * balance, a distributor's dispatch advice) and the transactions (plans from actions.ts run by tx.ts, the lists
- * re-read before a transaction shows as confirmed and again once the trace index caught up). It holds the state
- * and renders the page (view.ts) on every change.
+ * The actor views' app: it holds the state and renders the page (view.ts) on every change. It follows the wallet
+ * session (session.ts: the chosen wallet, its accounts and chain), decides what to read and when (the participant
+ * and its roles, the sellers and species the forms offer, the orders and lots, the balance, a distributor's
+ * dispatch advice) and runs the transactions (plans from actions.ts run by tx.ts; the lists are re-read before a
+ * transaction shows as confirmed and again once the trace index caught up). Every read is tagged with the account
+ * generation it was made for, so an answer that comes back after an account or wallet change is dropped.
  */
-import { BrowserProvider, getAddress, type JsonRpcProvider } from "ethers";
+import { getAddress, type JsonRpcProvider } from "ethers";
 import { nothing, render } from "lit-html";
 
 import { attachFishTrace, type FishTrace } from "@shared/deployment.js";
+import { InputError } from "@shared/units.js";
 import type { WebConfig } from "@shared/web-config.js";
 
 import * as actions from "./actions.js";
 import { owedOf, participantOf, Parties, readProvider } from "./chain.js";
-import { fetchDispatch } from "./dispatch.js";
+import { dispatchOf } from "./dispatch.js";
 import { readChoices, readLists, waitForIndex } from "./lists.js";
 import { buyStages, isDistributor } from "./roles.js";
+import { refusalText, WalletSession } from "./session.js";
 import { initialState, type ActorHost, type State } from "./state.js";
 import { lotIdShort, lotName } from "./text.js";
 import { errorLine, runTx, type TxPlan, type TxStatus } from "./tx.js";
 import { actorPage } from "./view.js";
-import {
-  accountsOf,
-  BUSY_TEXT,
-  chainIdOf,
-  chainOf,
-  discoverWallets,
-  isBusy,
-  isDeclined,
-  onWallet,
-  switchToFishTrace,
-  type FoundWallet,
-} from "./wallet.js";
+import { discoverWallets, type FoundWallet } from "./wallet.js";
 
+/** How many earlier transactions the panel keeps. */
+const HISTORY_SIZE = 12;
+
+/** The state an account's reads fill in, as it is before they come back (and with no account). */
+const NO_ACCOUNT_READS: Partial<State> = {
+  participant: undefined,
+  participantError: undefined,
+  orders: [],
+  lots: [],
+  listsLoaded: false,
+  listsError: undefined,
+  apiNote: undefined,
+  dispatch: undefined,
+  balance: undefined,
+};
+
+/** The actor views mounted in `root`: `start()` once, `stop()` on unmount. */
 export class ActorApp implements ActorHost {
   private readonly read: JsonRpcProvider;
   private readonly view: FishTrace;
   private parties: Parties;
-  private current?: FoundWallet;
-  private browser?: BrowserProvider;
-  private walletOff: Array<() => void> = [];
+  private session?: WalletSession;
   private stopDiscovery?: () => void;
   private searchTimer?: number;
-  /** Bumped on every account change: results of older loads are dropped. */
+  /** Bumped on every account or wallet change (and on stop): results of older loads are dropped. */
   private generation = 0;
   /** Bumped on every refresh: an older refresh that finishes later must not overwrite a newer one. */
   private refreshes = 0;
@@ -63,25 +70,27 @@ export class ActorApp implements ActorHost {
   }
 
   get wallet(): FoundWallet | undefined {
-    return this.current;
+    return this.session?.wallet;
   }
 
+  /** Starts looking for wallets (the first found is used) and renders the page. */
   start(): void {
     this.stopDiscovery = discoverWallets((wallets) => {
       this.update({ wallets });
-      if (this.current === undefined && wallets[0] !== undefined) void this.useWallet(wallets[0]);
+      if (this.session === undefined && wallets[0] !== undefined) void this.useWallet(wallets[0]);
     });
     this.searchTimer = window.setTimeout(() => this.update({ searched: true }), 600);
     this.render();
   }
 
+  /** Drops every listener, timer and pending result, and empties the root. */
   stop(): void {
     this.stopped = true;
     this.generation++;
     this.stopDiscovery?.();
     window.clearTimeout(this.searchTimer);
-    for (const off of this.walletOff) off();
-    this.walletOff = [];
+    this.session?.close();
+    this.session = undefined;
     this.read.destroy();
     render(nothing, this.root);
   }
@@ -100,84 +109,75 @@ export class ActorApp implements ActorHost {
   // ------------------------------------------------------------------------------------------------ wallet
 
   async useWallet(wallet: FoundWallet): Promise<void> {
-    for (const off of this.walletOff) off();
-    this.current = wallet;
-    this.browser = new BrowserProvider(wallet.provider);
-    this.walletOff = [
-      onWallet(wallet.provider, "accountsChanged", (accounts) => {
-        void this.onAccounts(Array.isArray(accounts) ? accounts.map(String) : []);
-      }),
-      onWallet(wallet.provider, "chainChanged", (chainId) => this.onChain(chainIdOf(chainId))),
-      onWallet(wallet.provider, "disconnect", () => void this.onAccounts([])),
-    ];
-    this.update({ walletId: wallet.uuid, notice: undefined });
-    try {
-      // Already connected to this site (a reload): no prompt.
-      await this.onAccounts(await accountsOf(wallet.provider, false));
-    } catch {
-      await this.onAccounts([]);
-    }
+    if (this.stopped) return;
+    this.session?.close();
+    this.generation++; // the previous wallet's loads are dropped
+    const session = new WalletSession(wallet, {
+      accounts: (accounts) => {
+        if (this.session === session) void this.onAccounts(accounts);
+      },
+      chain: (chainId) => {
+        if (this.session === session) this.onChain(chainId);
+      },
+    });
+    this.session = session;
+    this.update({ walletId: wallet.uuid, notice: undefined, connecting: false, switching: false });
+    // Already connected to this site (a reload): no prompt.
+    const accounts = await session.sharedAccounts();
+    if (this.session === session) await this.onAccounts(accounts);
   }
 
   async connect(): Promise<void> {
-    const wallet = this.current;
-    if (wallet === undefined) return;
+    const session = this.session;
+    if (session === undefined) return;
     this.update({ connecting: true, notice: undefined });
+    let accounts: string[];
     try {
-      const accounts = await accountsOf(wallet.provider, true);
-      this.update({ connecting: false });
-      await this.onAccounts(accounts);
+      accounts = await session.requestAccounts();
     } catch (err) {
-      const notice = isDeclined(err)
-        ? "You declined the connection in your wallet; nothing was shared."
-        : isBusy(err)
-          ? BUSY_TEXT
-          : `The wallet did not connect: ${errorLine(err)}`;
-      this.update({ connecting: false, notice });
-    }
-  }
-
-  private async onAccounts(accounts: string[]): Promise<void> {
-    const gen = ++this.generation;
-    const first = accounts[0];
-    if (first === undefined) {
-      this.update({
-        account: undefined,
-        participant: undefined,
-        participantError: undefined,
-        orders: [],
-        lots: [],
-        listsLoaded: false,
-        balance: undefined,
-        dispatch: undefined,
-      });
+      const notice = refusalText(
+        err,
+        "You declined the connection in your wallet; nothing was shared.",
+        "The wallet did not connect",
+      );
+      if (this.session === session) this.update({ connecting: false, notice });
       return;
     }
-    const account = getAddress(first);
+    if (this.session !== session) return;
+    this.update({ connecting: false });
+    await this.onAccounts(accounts);
+  }
+
+  /** The wallet's selected account changed (or went away): everything read for the previous one is dropped. */
+  private async onAccounts(accounts: string[]): Promise<void> {
+    const gen = ++this.generation;
+    let account: string | undefined;
+    try {
+      account = accounts[0] === undefined ? undefined : getAddress(accounts[0]);
+    } catch {
+      account = undefined; // a wallet answering something that is no address: as good as none
+    }
+    if (account === undefined) {
+      this.update({ ...NO_ACCOUNT_READS, account: undefined });
+      return;
+    }
     this.parties = new Parties(this.view);
     // Another account's finished transaction moves to the history; one still in the wallet stays in view.
     const { tx, history } = this.state;
     const settled = tx !== undefined && !this.state.busy && account !== this.state.account;
     this.update({
+      ...NO_ACCOUNT_READS,
       tx: settled ? undefined : tx,
-      history: settled ? [tx, ...history].slice(0, 12) : history,
+      history: settled ? [tx, ...history].slice(0, HISTORY_SIZE) : history,
       account,
       notice: undefined,
-      participant: undefined,
-      participantError: undefined,
-      orders: [],
-      lots: [],
-      listsLoaded: false,
-      listsError: undefined,
-      apiNote: undefined,
-      dispatch: undefined,
-      balance: undefined,
       sellers: {},
       formErrors: {},
     });
-    if (this.current !== undefined) {
+    const session = this.session;
+    if (session !== undefined) {
       try {
-        const chainId = await chainOf(this.current.provider);
+        const chainId = await session.chainId();
         if (gen === this.generation) this.onChain(chainId);
       } catch {
         // the chain id comes with the next chainChanged
@@ -195,38 +195,29 @@ export class ActorApp implements ActorHost {
     await this.refresh(gen);
   }
 
-  /** ethers v6 providers refuse to work across a chain change ("network changed"): a new one per chain. */
   private onChain(chainId: number): void {
-    if (this.current !== undefined) this.browser = new BrowserProvider(this.current.provider);
     const patch: Partial<State> = { chainId };
     if (chainId === this.config.chainId) patch.networkError = undefined;
     this.update(patch);
   }
 
   async switchNetwork(): Promise<void> {
-    if (this.current === undefined) return;
+    const session = this.session;
+    if (session === undefined) return;
     this.update({ switching: true, networkError: undefined });
     try {
-      await switchToFishTrace(this.current.provider, this.config);
-      this.onChain(await chainOf(this.current.provider));
+      const chainId = await session.switchTo(this.config);
+      if (this.session !== session) return;
+      this.onChain(chainId);
       this.update({ switching: false });
     } catch (err) {
-      const text = isDeclined(err)
-        ? "You declined the network switch in your wallet."
-        : isBusy(err)
-          ? BUSY_TEXT
-          : `The wallet did not switch: ${errorLine(err)}`;
-      this.update({ switching: false, networkError: text });
+      const text = refusalText(err, "You declined the network switch in your wallet.", "The wallet did not switch");
+      if (this.session === session) this.update({ switching: false, networkError: text });
     }
   }
 
   wrongNetwork(): boolean {
     return this.state.chainId === undefined || this.state.chainId !== this.config.chainId;
-  }
-
-  private async signer() {
-    if (this.browser === undefined || this.state.account === undefined) throw new Error("no wallet is connected");
-    return this.browser.getSigner(this.state.account);
   }
 
   // ------------------------------------------------------------------------------------------------ reads
@@ -249,9 +240,9 @@ export class ActorApp implements ActorHost {
     if (participant === undefined || account === undefined || participant.id === 0n) return;
     const seq = ++this.refreshes;
     // The dispatch advice comes from the analytics: its failure is a calm line of its own, never the lists'.
-    const dispatch = isDistributor(participant) ? fetchDispatch(this.config, account) : undefined;
+    const dispatch = isDistributor(participant) ? dispatchOf(account) : undefined;
     try {
-      const lists = await readLists(this.config, this.read, this.view, this.parties, participant, account);
+      const lists = await readLists(this.read, this.view, this.parties, participant, account);
       if (gen !== this.generation || seq !== this.refreshes) return;
       this.update({ ...lists, listsLoaded: true, listsError: undefined });
     } catch (err) {
@@ -270,7 +261,7 @@ export class ActorApp implements ActorHost {
     const gen = this.generation;
     const account = this.state.account;
     if (account === undefined) return;
-    await waitForIndex(this.config, account, block, () => gen === this.generation && !this.stopped);
+    await waitForIndex(account, block, () => gen === this.generation && !this.stopped);
     if (gen === this.generation && !this.stopped) await this.refresh(gen);
   }
 
@@ -287,7 +278,15 @@ export class ActorApp implements ActorHost {
       read: this.read,
       view: this.view,
       account,
-      signer: () => this.signer(),
+      signer: async () => {
+        const session = this.session;
+        if (session === undefined) throw new InputError("no wallet is connected");
+        // The wallet signs for the chain it is on now: one that left FishTrace's since the click must not sign.
+        if ((await session.chainId()) !== this.config.chainId) {
+          throw new InputError(`your wallet is no longer on ${this.config.chainName}; switch back and try again`);
+        }
+        return session.signer(account);
+      },
       lotName: (id) => known.get(id) ?? `lot ${lotIdShort(id)}`,
     };
   }
@@ -324,14 +323,17 @@ export class ActorApp implements ActorHost {
     const previous = this.state.tx;
     const history =
       previous !== undefined && previous.seq !== status.seq
-        ? [previous, ...this.state.history].slice(0, 12)
+        ? [previous, ...this.state.history].slice(0, HISTORY_SIZE)
         : this.state.history;
     this.update({ tx: status, history });
   }
 
   async withdrawAll(): Promise<void> {
+    const gen = this.generation;
     const owed = this.state.orders.filter((o) => owedOf(o) > 0n);
     for (const order of owed) {
+      // Another account in the wallet now: these orders owe it nothing.
+      if (gen !== this.generation) break;
       const ok = await this.perform("withdraw", (ctx) => actions.withdraw(ctx, order));
       if (!ok) break;
     }

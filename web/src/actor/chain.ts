@@ -27,6 +27,9 @@ import { speciesText } from "@shared/units.js";
 import { LOT_STATUS } from "@shared/vocabulary.js";
 import type { WebConfig } from "@shared/web-config.js";
 
+import { fetchParticipant } from "../api.js";
+import { oneLine } from "../one-line.js";
+
 /** The provider for reads: the node through the app's same-origin proxy. */
 export function readProvider(config: WebConfig): JsonRpcProvider {
   const url = new URL(config.rpcUrl, location.href).href;
@@ -50,22 +53,12 @@ export interface Participant extends PartyView {
   device: boolean;
 }
 
-const ROLE_WORDS: Partial<Record<RoleName, string>> = {
-  DEFAULT_ADMIN: "Administrator",
-  QAT_DEVICE: "QAT device",
-  SENSOR_GATEWAY: "Sensor gateway",
-};
-
-/** "HARVESTER" → "Harvester". */
-export function roleWord(role: RoleName): string {
-  return ROLE_WORDS[role] ?? role.charAt(0) + role.slice(1).toLowerCase();
+/** A participant's name, or "participant #7" when the registry holds none. */
+function partyName(name: string, id: bigint): string {
+  return name === "" ? `participant #${id}` : name;
 }
 
-/** A stage name as a title: "harvester" → "Harvester". */
-export function stageTitle(stage: StageName): string {
-  return stage.charAt(0).toUpperCase() + stage.slice(1);
-}
-
+/** The registry's record of `account`: its id (0 when not enrolled), profile and roles. */
 export async function participantOf(fishTrace: FishTrace, account: string): Promise<Participant> {
   const [auth, profile] = await Promise.all([
     fishTrace.registry.authorization(account),
@@ -94,7 +87,7 @@ export class Parties {
       party = (async () => {
         const account = await this.fishTrace.registry.accountOf(id);
         const [name, location] = await this.fishTrace.registry.profileOf(account);
-        return { id, account, name: name === "" ? `participant #${id}` : name, location };
+        return { id, account, name: partyName(name, id), location };
       })();
       this.cache.set(id, party);
     }
@@ -238,7 +231,7 @@ export async function lotsOf(
     const key = `${stage}:${lotId}`;
     if (!candidates.has(key) || link !== undefined) candidates.set(key, { stage, lotId, link });
   };
-  const stages = participant.actorRoles.map((role) => STAGE_NAMES[ACTOR_ROLES.indexOf(role)]!);
+  const stages = STAGE_NAMES.filter((stage) => participant.actorRoles.includes(stageRole(stage)));
   const ids = await Promise.all(stages.map((stage) => lotIdsAt(fishTrace, stage, participant.id)));
   stages.forEach((stage, i) => ids[i]!.forEach((lotId) => add(stage, lotId)));
   for (const lot of fromApi?.lots ?? []) {
@@ -285,18 +278,6 @@ async function productKeyOf(
   return made === undefined ? undefined : { gtin14: gtin14(made.gtin), lot: made.lot };
 }
 
-/** The app's path of a product lot's label. */
-export function labelPath(product: { gtin14: string; lot: string }): string {
-  return `/label/01/${product.gtin14}/10/${encodeURIComponent(product.lot)}`;
-}
-
-/** The app's path of a lot's journey page. */
-export function journeyPath(lot: LotView): string {
-  return lot.product === undefined
-    ? `/lot/${lot.lotId}`
-    : `/01/${lot.product.gtin14}/10/${encodeURIComponent(lot.product.lot)}`;
-}
-
 /** The accounts enrolled with the actor role of `stage`, as parties (who a buyer may order from). */
 export async function participantsWithRole(fishTrace: FishTrace, stage: SellingStageName): Promise<PartyView[]> {
   const { registry } = fishTrace;
@@ -308,7 +289,7 @@ export async function participantsWithRole(fishTrace: FishTrace, stage: SellingS
       const auth = await registry.authorization(account);
       if (auth.operatorId !== 0n || !rolesOf(auth.roles).includes(role)) return undefined;
       const [name, location] = await registry.profileOf(account);
-      return { id: BigInt(id), account, name: name === "" ? `participant #${id}` : name, location };
+      return { id: BigInt(id), account, name: partyName(name, BigInt(id)), location };
     }),
   );
   return parties.filter((p): p is PartyView => p !== undefined);
@@ -332,28 +313,11 @@ export async function chainNow(provider: JsonRpcProvider): Promise<number> {
   return block.timestamp;
 }
 
-/** The trace API's list for `account`; undefined (with the reason) when the API cannot answer. */
-export async function fetchParticipantJson(
-  config: WebConfig,
-  account: string,
-): Promise<{ json?: ParticipantJson; error?: string }> {
+/** The trace API's list for `account`; undefined (with the reason, one line) when the API cannot answer. */
+export async function participantListOf(account: string): Promise<{ json?: ParticipantJson; error?: string }> {
   try {
-    const res = await fetch(`${config.traceApi}/v1/participants/${account}`, {
-      headers: { accept: "application/json" },
-    });
-    const body = (await res.json().catch(() => undefined)) as ParticipantJson | { error?: string } | undefined;
-    if (!res.ok) {
-      const message = body !== undefined && "error" in body ? body.error : undefined;
-      return { error: message ?? `the trace API answered ${res.status}` };
-    }
-    return { json: body as ParticipantJson };
+    return { json: await fetchParticipant(account) };
   } catch (err) {
-    return { error: `the trace API is unreachable (${err instanceof Error ? err.message : String(err)})` };
+    return { error: oneLine(err) };
   }
-}
-
-/** The buyer stage's order book a participant with `role` orders from (undefined for the harvester). */
-export function sellerStageOf(role: ActorRole): SellingStageName | undefined {
-  const index = ACTOR_ROLES.indexOf(role);
-  return index === 0 ? undefined : SELLING_STAGES[index - 1];
 }

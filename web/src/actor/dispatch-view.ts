@@ -9,14 +9,15 @@ import { html, nothing, type TemplateResult } from "lit-html";
 import type { DispatchReport } from "@shared/analytics/api-types.js";
 import { formatGrams } from "@shared/units.js";
 
-import { journeyPath, type LotView } from "./chain.js";
+import type { LotView } from "./chain.js";
+import { lotPath } from "../router.js";
 import type { ActorHost } from "./state.js";
-import { lotIdShort, lotName } from "./text.js";
+import { lotIdShort, lotJourneyPath, lotName } from "./text.js";
 
 /** The lot's name and journey link: from the lots the hub holds when it is among them, else by id. */
 function lotLink(lots: readonly LotView[], lotId: string): TemplateResult {
   const lot = lots.find((l) => l.lotId.toString() === lotId);
-  const href = lot === undefined ? `/lot/${lotId}` : journeyPath(lot);
+  const href = lot === undefined ? lotPath(lotId) : lotJourneyPath(lot);
   const name = lot === undefined ? `lot ${lotIdShort(BigInt(lotId))}` : lotName(lot);
   return html`<a href=${href} data-testid="dispatch-lot">${name}</a>`;
 }
@@ -48,7 +49,7 @@ function report(r: DispatchReport, lots: readonly LotView[]): TemplateResult {
       ${r.advice.map(
         (a) =>
           html`<li class="actor-dispatch-item" data-testid="dispatch-item" data-lot=${a.lotId} data-rank=${a.rank}>
-            <span class="actor-rank" aria-label="rank">${a.rank}</span>
+            <span class="actor-rank"><span class="visually-hidden">Rank </span>${a.rank}</span>
             <div>
               <strong>${lotLink(lots, a.lotId)}</strong> · ${a.species} · ${formatGrams(a.grams)}
               <span class=${a.remainingDays < 1 ? "actor-alarm" : "actor-state"} data-testid="dispatch-days"
@@ -92,6 +93,7 @@ function report(r: DispatchReport, lots: readonly LotView[]): TemplateResult {
     )}`;
 }
 
+/** The "Dispatch first" card of a distributor. */
 export function dispatchPanel(host: ActorHost): TemplateResult {
   const d = host.state.dispatch;
   return html`<section class="actor-card actor-dispatch-card" aria-labelledby="dispatch-title">
@@ -101,7 +103,7 @@ export function dispatchPanel(host: ActorHost): TemplateResult {
       analytics, not recorded on chain).
     </p>
     ${
-      d === undefined || d.status === "loading"
+      d === undefined
         ? html`<p class="actor-muted">Loading…</p>`
         : d.status === "unavailable"
           ? html`<p class="actor-calm" data-testid="dispatch-message" role="status">

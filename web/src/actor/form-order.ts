@@ -4,11 +4,12 @@ import { html, type TemplateResult } from "lit-html";
 import { stageRole, type SellingStageName } from "@shared/stages.js";
 
 import * as actions from "./actions.js";
-import { roleWord, stageTitle, type Participant } from "./chain.js";
-import { buyStages } from "./roles.js";
+import type { Participant } from "./chain.js";
+import { buyStages, roleWord } from "./roles.js";
 import type { ActorHost } from "./state.js";
-import { formError, formFields, shortAddress, speciesField, textField } from "./text.js";
+import { formError, formFields, shortAddress, speciesField, stageTitle, textField } from "./text.js";
 
+/** `form-place-order`: at the order book of the stage chosen among those `p` buys from. */
 export function orderForm(host: ActorHost, p: Participant, off: boolean): TemplateResult {
   const s = host.state;
   const stages = buyStages(p);
@@ -49,11 +50,10 @@ export function orderForm(host: ActorHost, p: Participant, off: boolean): Templa
         }
       </select></label
     >
-    ${speciesField(host, "po")} ${textField("po", "weight", "Weight (at least)", "100kg", "e.g. 100kg")}
-    ${textField("po", "price", "Price (ETH, escrowed)", "0.5", "e.g. 0.5")}
-    ${textField("po", "shipBy", "Ship by", "7d", "a delay from the latest block (7d, 36h) or a date")}
-    ${textField("po", "ackWindow", "Time to acknowledge", "2d", "after delivery, e.g. 2d")}
-    ${formError(host, "place-order")}
+    ${speciesField(host, "po")} ${textField("weight", "Weight (at least)", "100kg", "e.g. 100kg")}
+    ${textField("price", "Price (ETH, escrowed)", "0.5", "e.g. 0.5")}
+    ${textField("shipBy", "Ship by", "7d", "a delay from the latest block (7d, 36h) or a date")}
+    ${textField("ackWindow", "Time to acknowledge", "2d", "after delivery, e.g. 2d")} ${formError(host, "place-order")}
     <button type="submit" class="button primary" data-testid="submit" ?disabled=${off || sellers === undefined}>
       Place order and escrow the price
     </button>

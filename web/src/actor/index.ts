@@ -6,7 +6,8 @@
  * labelled packs, a distributor sees which lots to dispatch first. Reads go through the app's `/rpc` proxy; only
  * signatures go to the wallet.
  *
- * The modules: app.ts (the wallet session, reads and transactions; holds the state, state.ts), view.ts (the page)
+ * The modules: app.ts (holds the state, state.ts; decides what to read when, runs the transactions), session.ts
+ * (the wallet in use: its listeners, requests and signer), view.ts (the page)
  * with wallet-view, tx-view, form-catch, form-order, form-process, withdraw-view, orders-view, lots-view and
  * dispatch-view, roles.ts (role detection), text.ts (rendering helpers); lists.ts, chain.ts, actions.ts, tx.ts,
  * wallet.ts and dispatch.ts talk to the chain, the wallet and the APIs.

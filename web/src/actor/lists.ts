@@ -7,11 +7,10 @@ import type { JsonRpcProvider } from "ethers";
 
 import type { FishTrace } from "@shared/deployment.js";
 import type { SellingStageName } from "@shared/stages.js";
-import type { WebConfig } from "@shared/web-config.js";
 
 import {
-  fetchParticipantJson,
   lotsOf,
+  participantListOf,
   ordersOf,
   participantsWithRole,
   speciesList,
@@ -54,7 +53,6 @@ export interface Lists {
 
 /** Orders and lots from the chain (and the trace API's lots), and the account's balance. */
 export async function readLists(
-  config: WebConfig,
   read: JsonRpcProvider,
   view: FishTrace,
   parties: Parties,
@@ -63,7 +61,7 @@ export async function readLists(
 ): Promise<Lists> {
   const [orders, api, balance] = await Promise.all([
     ordersOf(view, parties, participant.id),
-    fetchParticipantJson(config, account),
+    participantListOf(account),
     read.getBalance(account),
   ]);
   const lots = await lotsOf(view, participant, api.json);
@@ -72,7 +70,6 @@ export async function readLists(
 
 /** Polls the trace API until its index reached `block`, for at most `timeoutMs` or while `going()` holds. */
 export async function waitForIndex(
-  config: WebConfig,
   account: string,
   block: number,
   going: () => boolean,
@@ -80,7 +77,7 @@ export async function waitForIndex(
 ): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until && going()) {
-    const api = await fetchParticipantJson(config, account);
+    const api = await participantListOf(account);
     if (api.json === undefined || api.json.indexedTo >= block) break;
     await new Promise((resolve) => setTimeout(resolve, 700));
   }

@@ -4,10 +4,10 @@ import { html, nothing, type TemplateResult } from "lit-html";
 import { formatGrams } from "@shared/units.js";
 import { alarmNames } from "@shared/vocabulary.js";
 
-import { journeyPath, labelPath } from "./chain.js";
 import type { ActorHost } from "./state.js";
-import { lotName } from "./text.js";
+import { lotJourneyPath, lotLabelPath, lotName } from "./text.js";
 
+/** `lots-list`: the lots the participant holds. */
 export function lotsList(host: ActorHost): TemplateResult {
   const s = host.state;
   return html`<section class="actor-card">
@@ -26,11 +26,16 @@ export function lotsList(host: ActorHost): TemplateResult {
                     >${alarmNames(lot.flags).join(", ").toLowerCase().replace(/_/g, " ")}</span
                   >`
             }
-            <a href=${journeyPath(lot)}>journey</a>
+            <a href=${lotJourneyPath(lot)} aria-label=${`Journey of ${lotName(lot)}`}>journey</a>
             ${
               lot.product === undefined
                 ? nothing
-                : html`<a href=${labelPath(lot.product)} data-testid="label-link">label</a>`
+                : html`<a
+                    href=${lotLabelPath(lot.product)}
+                    data-testid="label-link"
+                    aria-label=${`Label of ${lotName(lot)}`}
+                    >label</a
+                  >`
             }
           </li>`,
       )}

@@ -11,11 +11,12 @@ import { formatGrams } from "@shared/units.js";
 import { LOT_FLAGS, TRANSPORT_MODES } from "@shared/vocabulary.js";
 
 import * as actions from "./actions.js";
-import { owedOf, stageTitle, type LotView, type OrderView } from "./chain.js";
+import { owedOf, type LotView, type OrderView } from "./chain.js";
 import type { ActorHost } from "./state.js";
-import { formError, lotIdShort, lotName, lotRefText, textField } from "./text.js";
+import { formError, lotIdShort, lotName, lotRefText, stageTitle, textField } from "./text.js";
 import type { TxPlan } from "./tx.js";
 
+/** `orders-list`: the open orders, each row with the actions its state and side allow (disabled when `off`). */
 export function ordersList(host: ActorHost, off: boolean): TemplateResult {
   const s = host.state;
   return html`<section class="actor-card">
@@ -60,15 +61,15 @@ function orderRow(host: ActorHost, o: OrderView, off: boolean): TemplateResult {
     if (distributor) {
       parts.push(
         html`<div class="actor-route">
-          ${textField(key, "origin", "Origin", o.seller.location, "GLN or place")}
-          ${textField(key, "destination", "Destination", o.buyer.location, "GLN or place")}
+          ${textField("origin", "Origin", o.seller.location, "GLN or place")}
+          ${textField("destination", "Destination", o.buyer.location, "GLN or place")}
           <label class="actor-field"
             >Transport mode
             <select name="mode">
               ${TRANSPORT_MODES.map((m) => html`<option value=${m}>${m}</option>`)}
             </select></label
           >
-          ${textField(key, "vehicle", "Vehicle", "", "registration")}
+          ${textField("vehicle", "Vehicle", "", "registration")}
         </div>`,
       );
     }
@@ -113,7 +114,7 @@ function orderRow(host: ActorHost, o: OrderView, off: boolean): TemplateResult {
     );
   }
   if (o.state === "Shipped") {
-    if (distributor) parts.push(textField(key, "location", "Arrived at", o.buyer.location, "GLN or place"));
+    if (distributor) parts.push(textField("location", "Arrived at", o.buyer.location, "GLN or place"));
     parts.push(
       button(
         "action-confirm",
@@ -134,7 +135,7 @@ function orderRow(host: ActorHost, o: OrderView, off: boolean): TemplateResult {
     );
   }
   if ((o.state === "Shipped" || o.state === "Delivered") && !mine) {
-    parts.push(textField(key, "reason", "Reason to reject", "quality failure", "up to 32 bytes"));
+    parts.push(textField("reason", "Reason to reject", "quality failure", "up to 32 bytes"));
     parts.push(
       button(
         "action-reject",

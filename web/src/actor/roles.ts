@@ -2,13 +2,25 @@
  * Role detection for the views: which order books a participant buys from, how its roles read in the wallet bar,
  * and the calm notice for an account that is no participant or holds no supply-chain role.
  */
-import type { SellingStageName } from "@shared/stages.js";
+import type { RoleName } from "@shared/roles.js";
+import { buyerRole, SELLING_STAGES, type SellingStageName } from "@shared/stages.js";
 
-import { roleWord, sellerStageOf, type Participant } from "./chain.js";
+import type { Participant } from "./chain.js";
 
-/** The stages whose order books a participant buys from (one per buyer role it holds). */
+const ROLE_WORDS: Partial<Record<RoleName, string>> = {
+  DEFAULT_ADMIN: "Administrator",
+  QAT_DEVICE: "QAT device",
+  SENSOR_GATEWAY: "Sensor gateway",
+};
+
+/** "HARVESTER" → "Harvester". */
+export function roleWord(role: RoleName): string {
+  return ROLE_WORDS[role] ?? role.charAt(0) + role.slice(1).toLowerCase();
+}
+
+/** The stages whose order books a participant buys from (one per buyer role it holds), in stage order. */
 export function buyStages(p: Participant): SellingStageName[] {
-  return p.actorRoles.map(sellerStageOf).filter((s): s is SellingStageName => s !== undefined);
+  return SELLING_STAGES.filter((stage) => p.actorRoles.includes(buyerRole(stage)));
 }
 
 /** "Harvester · Nordhav AS": the participant's roles (devices and relayers left out) and name, for `role`. */

@@ -26,11 +26,14 @@ function txLine(tx: TxStatus, testid: string): TemplateResult {
   </div>`;
 }
 
-export function txPanel(host: ActorHost): TemplateResult | typeof nothing {
+/**
+ * The live region is always in the page (a screen reader announces only changes inside a region it already knows),
+ * with the latest transaction's line; the earlier ones sit outside it, so folding them in is not read out.
+ */
+export function txPanel(host: ActorHost): TemplateResult {
   const { tx, history } = host.state;
-  if (tx === undefined) return nothing;
-  return html`<section class="actor-tx" aria-live="polite">
-    ${txLine(tx, "tx-status")}
+  return html`<section class=${tx === undefined ? "actor-tx actor-tx-idle" : "actor-tx"}>
+    <div role="status" aria-live="polite">${tx === undefined ? nothing : txLine(tx, "tx-status")}</div>
     ${
       history.length === 0
         ? nothing

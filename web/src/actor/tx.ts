@@ -107,7 +107,7 @@ export async function runTx(
   try {
     receipt = await receiptOf(provider, hash);
   } catch (err) {
-    report({ ...base, state: "failed", hash, text: `${errorLine(err)}` });
+    report({ ...base, state: "failed", hash, text: errorLine(err) });
     return undefined;
   }
   const mined = { hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed };

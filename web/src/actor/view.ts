@@ -14,6 +14,7 @@ import { txPanel } from "./tx-view.js";
 import { networkBanner, walletBar, walletMessage } from "./wallet-view.js";
 import { withdrawPanel } from "./withdraw-view.js";
 
+/** The whole actor page for the host's state. */
 export function actorPage(host: ActorHost): TemplateResult {
   const s = host.state;
   return html`<section class="page actor" data-testid="actor">

@@ -11,6 +11,7 @@ import type { ActorHost } from "./state.js";
 
 const KNOWN_CHAINS: Record<number, string> = { 1: "Ethereum mainnet", 11155111: "Sepolia", 31337: "Hardhat" };
 
+/** The wallet bar: the wallet chooser, `connect-wallet` until an account is shared, then the account and role. */
 export function walletBar(host: ActorHost): TemplateResult {
   const s = host.state;
   const wallet = host.wallet;
@@ -77,6 +78,7 @@ export function walletBar(host: ActorHost): TemplateResult {
   </div>`;
 }
 
+/** `network-banner` with `switch-network` while the wallet is on another chain than FishTrace's. */
 export function networkBanner(host: ActorHost): TemplateResult | typeof nothing {
   const s = host.state;
   const config = host.config;

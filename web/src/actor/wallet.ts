@@ -99,7 +99,9 @@ export function isBusy(err: unknown): boolean {
   return rpcCode(err) === -32002;
 }
 
+/** The line for a transaction the user declined in the wallet. */
 export const DECLINED_TEXT = "You declined in your wallet; nothing was sent.";
+/** The line for a request the wallet refused because one of ours is still open in it. */
 export const BUSY_TEXT = "Your wallet already has a request open — open your wallet to answer it.";
 
 /** `0x7a69` → 31337. */
@@ -109,15 +111,18 @@ export function chainIdOf(value: unknown): number {
   return NaN;
 }
 
+/** 31337 → `0x7a69`, as wallets take chain ids. */
 export function hexChainId(chainId: number): string {
   return `0x${chainId.toString(16)}`;
 }
 
+/** The wallet's accounts: `eth_requestAccounts` (may prompt) with `ask`, else `eth_accounts` (never prompts). */
 export async function accountsOf(wallet: Eip1193, ask: boolean): Promise<string[]> {
   const result = await wallet.request({ method: ask ? "eth_requestAccounts" : "eth_accounts" });
   return Array.isArray(result) ? result.filter((a): a is string => typeof a === "string") : [];
 }
 
+/** The wallet's current chain id (`eth_chainId`). */
 export async function chainOf(wallet: Eip1193): Promise<number> {
   return chainIdOf(await wallet.request({ method: "eth_chainId" }));
 }

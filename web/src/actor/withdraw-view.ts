@@ -7,6 +7,7 @@ import { owedOf } from "./chain.js";
 import type { ActorHost } from "./state.js";
 import { formError } from "./text.js";
 
+/** The payments card: the total owed to the account and `action-withdraw`. */
 export function withdrawPanel(host: ActorHost, off: boolean): TemplateResult {
   const owed = host.state.orders.filter((o) => owedOf(o) > 0n);
   const total = owed.reduce((sum, o) => sum + owedOf(o), 0n);

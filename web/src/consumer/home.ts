@@ -5,6 +5,7 @@
 import { html, render } from "lit-html";
 import { ref } from "lit-html/directives/ref.js";
 
+import { oneLine } from "../one-line.js";
 import { navigate } from "../router.js";
 import type { CameraScan } from "../scan/index.js";
 import { createStore } from "../store.js";
@@ -18,11 +19,7 @@ interface HomeState {
   busy: boolean;
 }
 
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n")[0] ?? "";
-}
-
+/** Renders the look-up home into `host`; the returned function stops the camera and drops pending work. */
 export function mountHome(host: HTMLElement): () => void {
   let scan: CameraScan | undefined;
   let video: HTMLVideoElement | undefined;
@@ -48,7 +45,10 @@ export function mountHome(host: HTMLElement): () => void {
     }
   };
 
+  /** Bumped whenever the camera is stopped: a start still under way then stops what it started. */
+  let cameraRuns = 0;
   const stopCamera = () => {
+    cameraRuns++;
     scan?.stop();
     scan = undefined;
   };
@@ -59,6 +59,7 @@ export function mountHome(host: HTMLElement): () => void {
       store.update({ camera: "off" });
       return;
     }
+    const run = ++cameraRuns;
     store.update({ camera: "starting", notice: "", error: "" });
     try {
       const { startCameraScan } = await import("../scan/index.js");
@@ -69,14 +70,14 @@ export function mountHome(host: HTMLElement): () => void {
         store.update({ camera: "off" });
         void go(text, "scanned");
       });
-      if (!alive || store.state.camera === "off") {
+      if (!alive || run !== cameraRuns || store.state.camera === "off") {
         started.stop();
         return;
       }
       scan = started;
       store.update({ camera: "on" });
     } catch (err) {
-      if (alive) store.update({ camera: "off", notice: oneLine(err) });
+      if (alive && run === cameraRuns) store.update({ camera: "off", notice: oneLine(err) });
     }
   };
 

@@ -4,9 +4,11 @@
  */
 import type { AnomalyReport } from "@shared/analytics/api-types.js";
 import type { JourneyJson } from "@shared/trace/journey-json.js";
+import { formatGrams } from "@shared/units.js";
 import { html, nothing, render, type TemplateResult } from "lit-html";
 
 import { fetchAnomalies, fetchJourney } from "../api.js";
+import { oneLine } from "../one-line.js";
 import type { Route } from "../router.js";
 import { labelPath, lotPath } from "../router.js";
 import { createStore } from "../store.js";
@@ -46,7 +48,7 @@ interface JourneyState {
   mapError: boolean;
 }
 
-/** "22 Nov 2026, 06:00 UTC". */
+/** "22 Nov 2026, 06:00 UTC" (unix seconds); "unknown date" for 0. */
 export function dateTime(t: number): string {
   if (t === 0) return "unknown date";
   const d = new Date(t * 1000);
@@ -54,6 +56,7 @@ export function dateTime(t: number): string {
   return `${day}, ${d.toISOString().slice(11, 16)} UTC`;
 }
 
+/** "22 Nov 2026" (unix seconds, UTC). */
 export function dateOnly(t: number): string {
   return new Date(t * 1000).toLocaleDateString("en-GB", {
     day: "numeric",
@@ -68,12 +71,7 @@ function time(t: number | undefined, text = dateTime): TemplateResult | string {
   return html`<time datetime=${new Date(t * 1000).toISOString()}>${text(t)}</time>`;
 }
 
-export function weightText(grams: number): string {
-  if (grams >= 1_000_000) return `${(grams / 1_000_000).toLocaleString("en", { maximumFractionDigits: 3 })} t`;
-  if (grams >= 1_000) return `${(grams / 1_000).toLocaleString("en", { maximumFractionDigits: 3 })} kg`;
-  return `${grams} g`;
-}
-
+/** Decimal degrees as "69.1234° N, 18.5° E". */
 export function positionText(lat: number, lon: number): string {
   const f = (v: number) => Math.abs(v).toLocaleString("en", { maximumFractionDigits: 4 });
   return `${f(lat)}° ${lat < 0 ? "S" : "N"}, ${f(lon)}° ${lon < 0 ? "W" : "E"}`;
@@ -182,7 +180,7 @@ function productCard(j: Journey): TemplateResult {
     <p class="eyebrow">${kind === "product" ? "Product" : "Catch lot"}</p>
     <h2 id="product-title">${speciesLabel(j, species, j.rootId)}</h2>
     <dl class="facts">
-      ${row("Net weight", weightText(lot?.weightGrams ?? facts?.weightGrams ?? 0))} ${row("GTIN", product?.gtin)}
+      ${row("Net weight", formatGrams(lot?.weightGrams ?? facts?.weightGrams ?? 0))} ${row("GTIN", product?.gtin)}
       ${row("Lot", product?.lotNumber)}
       ${row("Packed by", packed === undefined ? undefined : partyName(j, packed.manufacturerId))}
       ${row(kind === "product" ? "Packed on" : "Registered on", time(created))}
@@ -233,7 +231,7 @@ function catchCards(j: Journey, state: JourneyState): TemplateResult | typeof no
           ${row("Gear", c?.gear ?? fc?.gear)} ${row("FAO area", area)}
           ${row(farmed ? "Harvested" : "Caught", time(c?.caughtAt ?? fc?.caughtAt))} ${row("Position", position)}
           ${row("Origin", farmed ? "farmed" : "wild-caught")}
-          ${row("Weight", lot === undefined ? undefined : weightText(lot.weightGrams))}
+          ${row("Weight", lot === undefined ? undefined : formatGrams(lot.weightGrams))}
         </dl>
         ${map}
       </article>`;
@@ -377,6 +375,7 @@ function page(state: JourneyState, route: Extract<Route, { name: "journey" }>): 
   </article>`;
 }
 
+/** Renders the journey of `route.ref` into `host`; the returned function drops the pending requests. */
 export function mountJourney(host: HTMLElement, route: Extract<Route, { name: "journey" }>): () => void {
   const abort = new AbortController();
   let alive = true;
@@ -387,6 +386,7 @@ export function mountJourney(host: HTMLElement, route: Extract<Route, { name: "j
   render(page(store.state, route), host);
 
   const ready = (json: JourneyJson) => {
+    if (!alive) return; // the answer came after the user left the page: the title is another page's now
     const journey = journeyOf(json);
     document.title = `FishTrace — ${speciesLabel(journey, journey.root?.species ?? "", journey.rootId)}`;
     store.update({ status: "ready", journey });
@@ -404,8 +404,7 @@ export function mountJourney(host: HTMLElement, route: Extract<Route, { name: "j
 
   fetchJourney(route.ref, abort.signal).then(ready, (err: unknown) => {
     if (!alive) return;
-    const text = err instanceof Error ? err.message : String(err);
-    store.update({ status: "error", error: text.split("\n")[0] ?? "The lot could not be loaded." });
+    store.update({ status: "error", error: oneLine(err, "The lot could not be loaded.") });
   });
   return () => {
     alive = false;

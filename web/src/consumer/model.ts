@@ -17,6 +17,7 @@ type EventOf<K extends EventJson["kind"]> = Extract<EventJson, { kind: K }>;
 /** The stages in contract order (1 harvester … 6 customer); kept here so the phone bundle needs no typechain. */
 export const STAGES = ["harvester", "supplier", "manufacturer", "distributor", "retailer", "customer"] as const;
 
+/** Stage number 1…6 as its name ("harvester"); "" when unknown. */
 export function stageName(stage: number | undefined): string {
   return stage === undefined ? "" : (STAGES[stage - 1] ?? `stage ${stage}`);
 }
@@ -31,6 +32,7 @@ export interface Journey {
   parties: Map<number, Party>;
 }
 
+/** The API's answer indexed for the views: lots, facts and parties by id. */
 export function journeyOf(json: JourneyJson): Journey {
   const lots = new Map(json.trace.lots.map((l) => [l.lotId, l]));
   const facts = new Map(json.lots.map((l) => [l.lotId, l]));
@@ -47,6 +49,7 @@ export function journeyOf(json: JourneyJson): Journey {
   };
 }
 
+/** A participant's name, "participant 7" when it has none, "unknown" without an id. */
 export function partyName(j: Journey, id: number | undefined): string {
   if (id === undefined || id === 0) return "unknown";
   const p = j.parties.get(id);
@@ -230,7 +233,7 @@ export function whereNow(j: Journey, lot: LotJson | undefined): string | undefin
   return `passed on by ${who} at the ${latest.stage}`;
 }
 
-/** The storage band of a lot as text ("0 to 4 °C", "−18 °C or colder"). */
+/** The storage band of a lot in hundredths of a degree: the API's, else the one its flags imply. */
 export function bandOf(j: Journey, lotId: string): { min?: number; max: number } {
   const band = j.json.bands.find((b) => b.lotId === lotId);
   if (band !== undefined) return band.min === undefined ? { max: band.max } : { min: band.min, max: band.max };
@@ -239,11 +242,13 @@ export function bandOf(j: Journey, lotId: string): { min?: number; max: number }
   return min === undefined ? { max } : { min, max };
 }
 
+/** Hundredths of a degree as "−18 °C", "2.5 °C". */
 export function degreesText(centi: number): string {
   const v = centi / 100;
   return `${v < 0 ? "−" : ""}${Math.abs(v).toLocaleString("en", { maximumFractionDigits: 2 })} °C`;
 }
 
+/** A band as text ("0 to 4 °C", "−18 °C or colder"). */
 export function bandText(band: { min?: number; max: number }): string {
   return band.min === undefined
     ? `${degreesText(band.max)} or colder`
@@ -267,6 +272,7 @@ export interface Handover {
   weightGrams?: number;
 }
 
+/** One hand-over per order the lots went through (shipped, received, settled), oldest first. */
 export function handoversOf(j: Journey): Handover[] {
   const byKey = new Map<string, Handover>();
   const get = (stage: number, orderId: string, sellerId: number, buyerId: number) => {
@@ -332,6 +338,7 @@ function stageAt(j: Journey, lotId: string, time: number): string {
   return at === "" ? (lot.stages[0]?.stage ?? "") : at;
 }
 
+/** The QAT scans of the journey's lots, one row each. */
 export function scansOf(j: Journey): ScanRow[] {
   return j.json.events
     .filter((e): e is EventOf<"scan"> => e.kind === "scan")

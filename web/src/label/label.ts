@@ -5,14 +5,16 @@
  * a 62 × 100 mm label (`@page label` in styles.css).
  */
 import { elementString } from "@shared/digital-link.js";
+import { formatGrams } from "@shared/units.js";
 import { html, nothing, render, type TemplateResult } from "lit-html";
 import { unsafeSVG } from "lit-html/directives/unsafe-svg.js";
 import { toString as qrSvg } from "qrcode/lib/browser.js";
 
 import { fetchJourney } from "../api.js";
 import type { WebConfig } from "../config.js";
-import { dateOnly, weightText } from "../consumer/journey.js";
+import { dateOnly } from "../consumer/journey.js";
 import { bandOf, bandText, journeyOf, packedBy, partyName, speciesLabel, type Journey } from "../consumer/model.js";
+import { oneLine } from "../one-line.js";
 import type { Route } from "../router.js";
 import { journeyPath } from "../router.js";
 
@@ -56,7 +58,7 @@ function labelBody(j: Journey, route: LabelRoute, link: string, qr: string): Tem
     <dl class="label-facts">
       <div>
         <dt>Net weight</dt>
-        <dd class="label-weight">${weightText(lot?.weightGrams ?? facts?.weightGrams ?? 0)}</dd>
+        <dd class="label-weight">${formatGrams(lot?.weightGrams ?? facts?.weightGrams ?? 0)}</dd>
       </div>
       <div>
         <dt>Packed</dt>
@@ -104,6 +106,7 @@ function labelBody(j: Journey, route: LabelRoute, link: string, qr: string): Tem
   </article>`;
 }
 
+/** Renders the label of `route`'s product lot into `host`; the returned function drops the pending request. */
 export function mountLabel(host: HTMLElement, route: LabelRoute, config: WebConfig): () => void {
   const abort = new AbortController();
   let alive = true;
@@ -129,8 +132,7 @@ export function mountLabel(host: HTMLElement, route: LabelRoute, config: WebConf
     },
     (err: unknown) => {
       if (!alive) return;
-      const text = err instanceof Error ? err.message : String(err);
-      draw(html`<p class="error" role="alert" data-testid="lookup-error">${text.split("\n")[0]}</p>`);
+      draw(html`<p class="error" role="alert" data-testid="lookup-error">${oneLine(err)}</p>`);
     },
   );
   return () => {
