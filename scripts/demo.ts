@@ -20,7 +20,7 @@
  *                                  <dir>/demo-output instead of demo-output/
  *   FISHTRACE_DEMO_SEED=registry   (with FISHTRACE_DEMO_OUT) stop after the deployment and the registry's cast
  *   FISHTRACE_DEMO_ANALYTICS=0     (with FISHTRACE_DEMO_OUT) skip the analytics data seeded after the demo
- *                                  (src/analytics/stack-seed.ts: <dir>/analytics.json and <dir>/detector.json)
+ *                                  (src/analytics/stack-seed.ts: <dir>/analytics.json, detector.json, intake.json)
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -731,7 +731,7 @@ if (factsDir !== undefined) {
         latestTime: () => networkHelpers.time.latest(),
         fund: (address) => networkHelpers.setBalance(address, 10n ** 19n),
       },
-      path.join(factsDir, "detector.json"),
+      { model: path.join(factsDir, "detector.json"), intake: path.join(factsDir, "intake.json") },
     );
     const file = path.join(factsDir, "analytics.json");
     await writeFile(file, JSON.stringify(analytics, null, 2) + "\n");

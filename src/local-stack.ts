@@ -219,6 +219,7 @@ const STACK_FILES = [
   "demo-output",
   "analytics.json",
   "detector.json",
+  "intake.json",
 ];
 
 async function clean(dir: string): Promise<void> {
@@ -382,7 +383,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           path.join(dir, "index"),
           "--interval",
           "2",
-          ...(analytics === undefined ? [] : ["--model", analytics.modelFile]),
+          ...(analytics === undefined ? [] : ["--model", analytics.modelFile, "--intake", analytics.intakeFile]),
         ],
         "trace API on",
       ),

@@ -25,7 +25,7 @@ export const traceTasks = [
   withContracts(
     task(
       ["trace", "serve"],
-      "Serves the trace API over HTTP (GET /v1/trace/:lot, /v1/journey/:lot, /v1/participants/:account)",
+      "Serves the trace API over HTTP (GET /v1/trace/:lot, /v1/journey/:lot, /v1/participants/:account, /v1/analytics/…)",
     ),
   )
     .addOption(opt("port", "TCP port (default: 8547)"))
@@ -34,6 +34,7 @@ export const traceTasks = [
     .addOption(
       opt("model", "Anomaly detector model file for /v1/analytics (default: trained in memory on the indexed history)"),
     )
+    .addOption(opt("intake", 'Intake weighings by leg for /v1/analytics: a JSON file {"<stage>:<order id>": grams, …}'))
     .addOption(dbOption())
     .addFlag({ name: "noSync", description: "Serve the index as it is (another process keeps it up to date)" })
     .setAction(() => import("./actions/trace-serve.js"))

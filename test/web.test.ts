@@ -833,11 +833,17 @@ describe("web: the dApp in Chromium against the local stack", function () {
   journey("9 a consumer sees what the anomaly detector found on a lot with an injected anomaly", async function () {
     const analytics = stack!.analytics;
     expect(analytics, "the stack seeds analytics data with the demo").to.not.equal(undefined);
-    // An injected anomaly the served detector can see, on a product lot (the last lot of the labelled item).
-    const order = ["species-substitution", "warm-leg", "sensor-flatline", "impossible-yield"];
-    const injected = analytics!.anomalies
-      .filter((a) => a.detectable)
-      .sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+    // The served detector (with the stack's intake weighings) finds injected anomalies of every kind.
+    const all = (await (await fetch(`${web}/api/v1/analytics/anomalies`)).json()) as AnomalyReport;
+    const found = new Set(all.anomalies.map((f) => `${f.kind} ${f.itemId}`));
+    const foundKinds = new Set(
+      analytics!.anomalies.filter((a) => found.has(`${a.kind} ${a.itemId}`)).map((a) => a.kind),
+    );
+    expect([...foundKinds].sort()).to.deep.equal([...new Set(analytics!.anomalies.map((a) => a.kind))].sort());
+    expect(foundKinds).to.include("weight-shrink");
+    // An injected anomaly the served detector finds, on a product lot (the last lot of the labelled item).
+    const order = ["species-substitution", "warm-leg", "sensor-flatline", "impossible-yield", "weight-shrink"];
+    const injected = [...analytics!.anomalies].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
     let picked: { lotId: string; kind: string; report: AnomalyReport } | undefined;
     for (const a of injected) {
       const lotId = a.lotIds.at(-1)!;

@@ -63,8 +63,6 @@ export interface SeededAnomaly {
   itemId: string;
   /** The chain lot ids it touches. */
   lotIds: string[];
-  /** Whether the served detector can see it (weight shrinks need intake weighings the stack does not have). */
-  detectable: boolean;
 }
 
 /** What the seed made: `<stack dir>/analytics.json`, and `LocalStack.analytics`. */
@@ -78,6 +76,8 @@ export interface StackAnalytics {
   anomalies: SeededAnomaly[];
   /** The detector's model file the trace API serves. */
   modelFile: string;
+  /** The receiving stations' intake weighings by leg (`--intake` of the trace API): weight shrinks show there. */
+  intakeFile: string;
   /** Days of customer orders per species at the retailer. */
   salesDays: number;
   transactions: number;
@@ -108,12 +108,15 @@ export function withLotsAtHub(
   };
 }
 
-/** Seeds the analytics data (module comment) and writes the detector's model file to `modelFile`. */
+/**
+ * Seeds the analytics data (module comment), writes the detector's model file to `files.model` and the intake
+ * weighings of the seeded legs to `files.intake`.
+ */
 export async function seedStackAnalytics(
   system: FishTrace,
   cast: StackSeedCast,
   chain: StackSeedChain,
-  modelFile: string,
+  files: { model: string; intake: string },
 ): Promise<StackAnalytics> {
   const started = performance.now();
   let transactions = 0;
@@ -170,7 +173,8 @@ export async function seedStackAnalytics(
     ...training,
     processes: training.processes.map((p) => ({ ...p, product: gtinOf.get(p.product) ?? p.product })),
   };
-  await writeFile(modelFile, trainedDetectorFile(renamed, new Date()).text);
+  await writeFile(files.model, trainedDetectorFile(renamed, new Date()).text);
+  await writeFile(files.intake, JSON.stringify(Object.fromEntries(written.intake), null, 2) + "\n");
 
   const kept = new Set(history.legs.map((l) => l.legId));
   const anomalies: SeededAnomaly[] = [];
@@ -183,7 +187,6 @@ export async function seedStackAnalytics(
       item,
       itemId,
       lotIds: label.lotIds.map((id) => written.lots.get(id)?.toString() ?? "").filter((id) => id !== ""),
-      detectable: label.kind !== "weight-shrink",
     });
   }
   return {
@@ -191,7 +194,8 @@ export async function seedStackAnalytics(
     heldLots: held.map((id) => written.lots.get(id)!.toString()),
     retailer,
     anomalies,
-    modelFile,
+    modelFile: files.model,
+    intakeFile: files.intake,
     salesDays: SALES_DAYS,
     transactions,
     seconds: Math.round((performance.now() - started) / 100) / 10,

@@ -2,6 +2,7 @@ import { analyticsRoutes } from "../../src/analytics/http.js";
 import { listenTrace } from "../../src/trace/http.js";
 import { InputError, wholeNumber } from "../../src/units.js";
 import { fishTraceAction } from "../run.js";
+import { readIntake } from "./analytics-open.js";
 import { openTraceIndex, type TraceIndexArgs } from "./trace-index.js";
 
 interface Args extends TraceIndexArgs {
@@ -9,6 +10,7 @@ interface Args extends TraceIndexArgs {
   host?: string;
   interval?: string;
   model?: string;
+  intake?: string;
   noSync: boolean;
 }
 
@@ -18,11 +20,15 @@ export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }>
   const host = args.host ?? "127.0.0.1";
 
   if (args.noSync && args.interval !== undefined) throw new InputError("--interval needs syncing: drop --no-sync");
+  const intake = args.intake === undefined ? undefined : await readIntake(args.intake);
   const index = await openTraceIndex(hre, args, !args.noSync);
   let service;
   try {
     // The session's chain; an index read as it is (--no-sync) names the chain it was built from.
-    const analytics = analyticsRoutes(index.sql, args.model === undefined ? {} : { modelFile: args.model });
+    const analytics = analyticsRoutes(index.sql, {
+      ...(args.model === undefined ? {} : { modelFile: args.model }),
+      ...(intake === undefined ? {} : { intake }),
+    });
     await analytics.service.model(); // a bad --model fails here, in one line
     service = await listenTrace(index.sql, {
       host,
