@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 
 import { getAddress, isAddress } from "ethers";
 
+import { BodyTooLargeError, readBody } from "../src/http-body.js";
 import { InputError, uint64, unixSeconds } from "../src/units.js";
 import { GATEWAY_SIGNATURE_HEADER, Refusal } from "./intake.js";
 import type { RelayMetrics } from "./metrics.js";
@@ -35,28 +36,13 @@ function refuse(res: ServerResponse, refusal: Refusal, headers: Record<string, s
   send(res, refusal.status, { error: refusal.message, reason: refusal.reason }, headers);
 }
 
-/** The request body, refused with 413 past `limit` bytes (by Content-Length at once, or while reading). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers["content-length"] ?? NaN);
-  if (declared > limit) {
-    return Promise.reject(new Refusal(413, "too_large", `the body is ${declared} bytes; at most ${limit}`));
+/** The request body, refused with 413 past `limit` bytes (src/http-body.ts). */
+async function readLimitedBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  try {
+    return await readBody(req, limit);
+  } catch (err) {
+    throw err instanceof BodyTooLargeError ? new Refusal(413, "too_large", err.message) : err;
   }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners("data");
-        req.resume();
-        reject(new Refusal(413, "too_large", `the body is over ${limit} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 function jsonOf(raw: Buffer): unknown {
@@ -108,7 +94,7 @@ export function createRelayServer(h: HttpHandlers): Server {
         );
         return;
       }
-      const raw = await readBody(req, h.maxBodyBytes);
+      const raw = await readLimitedBody(req, h.maxBodyBytes);
       const body = jsonOf(raw);
       const rows =
         kind === "qat" ? await h.qat(body) : await h.sensor(raw, body, header(req, GATEWAY_SIGNATURE_HEADER));

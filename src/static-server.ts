@@ -23,6 +23,7 @@ import {
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 
+import { BodyTooLargeError, readBody } from "./http-body.js";
 import type { WebConfig } from "./web-config.js";
 
 /** The Content Security Policy of every answer: the app's own origin only; images from data: and blob: URLs too. */
@@ -129,33 +130,6 @@ function proxy(req: IncomingMessage, res: ServerResponse, target: URL, what: str
   upstream.end(body);
 }
 
-/**
- * The request body, or undefined past `limit` bytes (by Content-Length at once, or while reading). The rest of an
- * oversized body is drained, not the socket destroyed, so the 413 answer reaches the client.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  if (Number(req.headers["content-length"] ?? 0) > limit) {
-    req.resume();
-    return Promise.resolve(undefined);
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners("data");
-        req.resume();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
 /** The file under `root` that `pathname` names, or undefined (outside `root`, missing, or a directory). */
 async function fileOf(root: string, pathname: string): Promise<string | undefined> {
   let decoded: string;
@@ -202,8 +176,11 @@ async function handle(
       refuse(res, 405, `${req.method ?? "?"} /rpc is not allowed; POST a JSON-RPC request`, { allow: "POST" });
       return;
     }
-    const body = await readBody(req, MAX_RPC_BODY);
-    if (body === undefined) {
+    let body: Buffer;
+    try {
+      body = await readBody(req, MAX_RPC_BODY);
+    } catch (err) {
+      if (!(err instanceof BodyTooLargeError)) throw err;
       refuse(res, 413, `a JSON-RPC request is at most ${MAX_RPC_BODY} bytes`);
       return;
     }

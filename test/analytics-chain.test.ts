@@ -16,8 +16,8 @@ import { ITEM_OF_KIND } from "../src/analytics/history.js";
 import { historyFromIndex } from "../src/analytics/indexed.js";
 import { scoreFindings } from "../src/analytics/metrics-eval.js";
 import { detectorModel, parseModelFile, serializeModel } from "../src/analytics/model-file.js";
-import { writeHistoryOnChain } from "../src/analytics/onchain.js";
-import { deployWorld, ethers, networkHelpers, time } from "./fixtures.js";
+import { writeOnWorld } from "./analytics-world.js";
+import { deployWorld, ethers } from "./fixtures.js";
 
 /** The same small fixed data set and training history as test/analytics-anomaly.test.ts. */
 const SMALL = { seed: 12, catches: 8, species: ["COD", "HAD"], anomalyRate: 0.25 };
@@ -47,16 +47,7 @@ describe("analytics: the small data set through the contracts and the indexer", 
 
     const startBlock = (await ethers.provider.getBlockNumber()) + 1;
     const w = await deployWorld();
-    const { cast } = w;
-    const replayed = await writeHistoryOnChain(w, small.history, {
-      admin: cast.admin,
-      actors: [cast.harvester1, cast.supplier1, cast.manufacturer1, cast.distributor1, cast.retailer1],
-      relayer: cast.relayer,
-      setNextBlockTimestamp: (t) => time.setNextBlockTimestamp(t),
-      latestTime: () => time.latest(),
-      fund: (address) => networkHelpers.setBalance(address, ethers.parseEther("10")),
-      label: "analytics chain test",
-    });
+    const replayed = await writeOnWorld(w, small.history, "analytics chain test");
     const synced = await syncIndex(index, ethers.provider, w.addresses, { fromBlock: startBlock });
     expect(synced.events).to.be.greaterThan(replayed.transactions);
 

@@ -22,13 +22,14 @@ import { generateHistory } from "../src/analytics/generate.js";
 import { ITEM_OF_KIND, type ChainHistory } from "../src/analytics/history.js";
 import { analyticsRoutes, type AnalyticsHandler } from "../src/analytics/http.js";
 import { parseModelFile, sha256Of } from "../src/analytics/model-file.js";
-import { writeHistoryOnChain, type WrittenHistory } from "../src/analytics/onchain.js";
-import type { AnomalyReport, DispatchReport, ForecastReport, ModelInfo } from "../src/analytics/service.js";
+import type { WrittenHistory } from "../src/analytics/onchain.js";
+import type { AnomalyReport, DispatchReport, ForecastReport, ModelInfo } from "../src/analytics/api-types.js";
 import { AnalyticsService, trainedDetectorFile } from "../src/analytics/service.js";
 import { withLotsAtHub } from "../src/analytics/stack-seed.js";
 import { speciesCode } from "../src/units.js";
 import { OrderBook__factory } from "../typechain-types/index.js";
-import { deployWorld, ethers, networkHelpers, time, type World } from "./fixtures.js";
+import { writeOnWorld } from "./analytics-world.js";
+import { deployWorld, ethers, time, type World } from "./fixtures.js";
 import { fails, ok } from "./task-run.js";
 
 const SMALL = { seed: 12, catches: 8, species: ["COD", "HAD"], anomalyRate: 0.25 };
@@ -103,15 +104,7 @@ describe("analytics: served over HTTP and by the analytics tasks", function () {
       }
     }
 
-    replayed = await writeHistoryOnChain(w, history, {
-      admin: cast.admin,
-      actors: [cast.harvester1, cast.supplier1, cast.manufacturer1, cast.distributor1, cast.retailer1],
-      relayer: cast.relayer,
-      setNextBlockTimestamp: (t) => time.setNextBlockTimestamp(t),
-      latestTime: () => time.latest(),
-      fund: (address) => networkHelpers.setBalance(address, ethers.parseEther("10")),
-      label: "analytics serve test",
-    });
+    replayed = await writeOnWorld(w, history, "analytics serve test");
     // An open order for haddock at the distributor, from retailer 2.
     const hub = OrderBook__factory.connect(w.addresses.distributor, cast.retailer2);
     await hub.placeOrder(cast.distributor1, speciesCode("HAD"), 50_000, (await time.latest()) + 2 * DAY, 3_600, {

@@ -3,7 +3,7 @@
  * against a real `hardhat node` on 127.0.0.1, both started here as separate processes and stopped by PID.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFile, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 
 import { expect } from "chai";

@@ -16,7 +16,7 @@ import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { PNG } from "pngjs";
 
 import { freePort, kill, started } from "../relay/stack.js";
-import type { AnomalyReport, DispatchReport } from "../src/analytics/service.js";
+import type { AnomalyReport, DispatchReport } from "../src/analytics/api-types.js";
 import { attachFishTrace, STAGE_NAMES, type FishTrace } from "../src/deployment.js";
 import { gtin14, parseDigitalLink } from "../src/digital-link.js";
 import { buildWeb, startLocalStack, type LocalStack } from "../src/local-stack.js";

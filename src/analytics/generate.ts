@@ -27,7 +27,6 @@ import {
   type LegRecord,
   type LotRecord,
   type ProcessRecord,
-  type ScanRecord,
   type TemperatureReading,
 } from "./history.js";
 import { gradesLostAt, gradesLostOver } from "./decay.js";

@@ -25,8 +25,6 @@ import {
 } from "./dispatch.js";
 import { salesFromIndex, type IndexedSalesSeries } from "./sales-index.js";
 
-export type { HubAdvice, HubDispatch } from "./api-types.js";
-
 /** The distributor stage: the hubs. */
 export const HUB_STAGE = 4;
 

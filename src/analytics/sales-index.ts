@@ -11,8 +11,6 @@ import { InputError } from "../units.js";
 import type { IndexedParticipant } from "./api-types.js";
 import type { SalesSeries } from "./sales.js";
 
-export type { IndexedParticipant } from "./api-types.js";
-
 /** Something the index does not hold (a participant, a series): a 404 in the HTTP API. */
 export class NotInIndexError extends InputError {}
 

@@ -38,16 +38,6 @@ import { detectorModel, parseModelFile, serializeModel, type ModelFile } from ".
 import { NotInIndexError, participantOf, salesFromIndex } from "./sales-index.js";
 import { AnalyticsMetrics } from "./serve-metrics.js";
 
-export type {
-  AnomalyJson,
-  AnomalyRelation,
-  AnomalyReport,
-  DispatchReport,
-  ForecastReport,
-  ModelInfo,
-  SeriesForecast,
-} from "./api-types.js";
-
 export interface AnalyticsOptions {
   /** The anomaly detector's model file; without one the detector is trained in memory on the indexed history. */
   modelFile?: string;

@@ -6,16 +6,7 @@
  */
 import type { Sql } from "../../indexer/db.js";
 import { STAGE_NAMES, type StageName } from "../system.js";
-import type {
-  At,
-  CatchFacts,
-  Journey,
-  JourneyEvent,
-  JourneyEventKind,
-  JourneyScope,
-  LotFacts,
-  Route,
-} from "./journey-types.js";
+import type { Journey, JourneyEvent, JourneyScope, LotFacts } from "./journey-types.js";
 import type { LineageEdge, Party } from "../trace/types.js";
 import { InputError } from "../units.js";
 
@@ -45,26 +36,26 @@ const text = (v: unknown): string => (v === null || v === undefined ? "" : Strin
 /** Row types of the queries below (numeric and bigint columns arrive as strings or numbers). */
 type Row = Record<string, unknown>;
 
-/** The ids of the lots `lotId` was made from through `lineage`, transitively (its ancestors; not the lot itself). */
-export async function lotAncestors(sql: Sql, lotId: bigint): Promise<bigint[]> {
+/** The ids of the lots reached from `lotId` through `lineage` one way, transitively (not the lot itself). */
+async function lineageWalk(sql: Sql, lotId: bigint, way: "up" | "down"): Promise<bigint[]> {
+  const [from, to] = way === "up" ? ["child_id", "parent_id"] : ["parent_id", "child_id"];
   const rows = await sql.query<{ lot_id: string }>(
-    `WITH RECURSIVE up(lot_id) AS (
-       SELECT $1::numeric UNION SELECT l.parent_id FROM lineage l JOIN up ON l.child_id = up.lot_id)
-     SELECT lot_id::text AS lot_id FROM up WHERE lot_id <> $1::numeric`,
+    `WITH RECURSIVE walk(lot_id) AS (
+       SELECT $1::numeric UNION SELECT l.${to} FROM lineage l JOIN walk ON l.${from} = walk.lot_id)
+     SELECT lot_id::text AS lot_id FROM walk WHERE lot_id <> $1::numeric`,
     [lotId.toString()],
   );
   return rows.map((r) => BigInt(r.lot_id));
 }
 
+/** The ids of the lots `lotId` was made from through `lineage`, transitively (its ancestors; not the lot itself). */
+export function lotAncestors(sql: Sql, lotId: bigint): Promise<bigint[]> {
+  return lineageWalk(sql, lotId, "up");
+}
+
 /** The ids of the lots made from `lotId` through `lineage`, transitively (its descendants; not the lot itself). */
-export async function lotDescendants(sql: Sql, lotId: bigint): Promise<bigint[]> {
-  const rows = await sql.query<{ lot_id: string }>(
-    `WITH RECURSIVE down(lot_id) AS (
-       SELECT $1::numeric UNION SELECT l.child_id FROM lineage l JOIN down ON l.parent_id = down.lot_id)
-     SELECT lot_id::text AS lot_id FROM down WHERE lot_id <> $1::numeric`,
-    [lotId.toString()],
-  );
-  return rows.map((r) => BigInt(r.lot_id));
+export function lotDescendants(sql: Sql, lotId: bigint): Promise<bigint[]> {
+  return lineageWalk(sql, lotId, "down");
 }
 
 /** The ids of `lotId`'s ancestors and descendants through `lineage`, the lot itself included (first). */

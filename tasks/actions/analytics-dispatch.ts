@@ -1,5 +1,5 @@
 import { lotIdText } from "../../src/digital-link.js";
-import type { DispatchReport } from "../../src/analytics/service.js";
+import type { DispatchReport } from "../../src/analytics/api-types.js";
 import { toJson, writeText } from "../../src/record-files.js";
 import { formatGrams } from "../../src/units.js";
 import { fishTraceAction } from "../run.js";

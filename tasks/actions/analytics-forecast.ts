@@ -1,4 +1,5 @@
-import { daysParam, speciesParam, type ForecastReport } from "../../src/analytics/service.js";
+import type { ForecastReport } from "../../src/analytics/api-types.js";
+import { daysParam, speciesParam } from "../../src/analytics/service.js";
 import { toJson, writeText } from "../../src/record-files.js";
 import { fishTraceAction } from "../run.js";
 import { withAnalytics, type AnalyticsArgs } from "./analytics-open.js";
