@@ -83,6 +83,10 @@ export async function openIndex(options: { databaseUrl?: string; dir?: string } 
   const url = options.databaseUrl ?? process.env.DATABASE_URL;
   if (url !== undefined && url.trim() !== "") {
     const pool = new pg.Pool({ connectionString: url });
+    // An idle pooled connection the server closes (a restart or shutdown: 57P01) is emitted on the pool, and an
+    // unhandled 'error' event ends the process. The pool drops that client and the next query opens another; a
+    // server that stays away fails that query, which is where it is reported.
+    pool.on("error", () => undefined);
     try {
       await pool.query("SELECT 1");
     } catch (err) {
