@@ -3,9 +3,12 @@
  * disk, or `memory://` for tests) by default, a real PostgreSQL server when `DATABASE_URL` is set (`pg`). One SQL
  * dialect for both, so every query is written once.
  */
+import { mkdir } from "node:fs/promises";
+
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 
+import { errnoCode } from "../src/record-files.js";
 import { InputError } from "../src/units.js";
 
 export interface Sql {
@@ -98,7 +101,17 @@ export async function openIndex(options: { databaseUrl?: string; dir?: string } 
     return new PostgresSql(pool, pool);
   }
   const dir = options.dir ?? DEFAULT_INDEX_DIR;
-  const db = dir === "memory://" ? new PGlite() : new PGlite(dir);
+  if (dir === "memory://") return openPglite(new PGlite());
+  // PGlite makes only the last folder of its path; a fresh clone has none of them.
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new InputError(`the index folder ${dir} cannot be made (${errnoCode(err)})`);
+  }
+  return openPglite(new PGlite(dir));
+}
+
+async function openPglite(db: PGlite): Promise<Sql> {
   await db.waitReady;
   return new PgliteSql(db, db);
 }

@@ -3,7 +3,7 @@
  * or CSV with a header row, every record validated by a zod schema whose fields parse with units.ts. A bad file or
  * record is one `InputError` line naming the file, the record (CSV: its line) and the field — never a stack trace.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { parse as parseCsv } from "csv-parse/sync";
@@ -20,28 +20,39 @@ export interface RawRecord {
 /** The formats of a record file. */
 export type RecordFormat = "json" | "csv";
 
+/** The `code` of a Node system error (`ENOENT`, `EACCES` …), or "unknown error". */
+export function errnoCode(err: unknown): string {
+  return err instanceof Error && "code" in err && typeof err.code === "string" ? err.code : "unknown error";
+}
+
 /** The text of `file`; a missing or unreadable file is an `InputError` naming it. */
 export async function readText(file: string): Promise<string> {
   try {
     return await readFile(file, "utf8");
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
+    const code = errnoCode(err);
     if (code === "ENOENT") throw new InputError(`${file}: no such file`);
     if (code === "EISDIR") throw new InputError(`${file} is a directory, not a file`);
     if (code === "EACCES") throw new InputError(`${file}: permission denied`);
-    throw new InputError(`${file} cannot be read (${typeof code === "string" ? code : "unknown error"})`);
+    throw new InputError(`${file} cannot be read (${code})`);
   }
 }
 
-/** Writes `text` to `file`; an unwritable place is an `InputError` naming it. */
-export async function writeText(file: string, text: string): Promise<void> {
+/**
+ * Writes `text` (or bytes) to `file`, making its folder first (recursively) so a fresh clone needs no folder made by
+ * hand; an unwritable place is an `InputError` naming it.
+ */
+export async function writeText(file: string, text: string | Uint8Array): Promise<void> {
   try {
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
     await writeFile(file, text);
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code === "ENOENT") throw new InputError(`${file} cannot be written: no such directory`);
+    const code = errnoCode(err);
+    if (code === "ENOENT" || code === "ENOTDIR")
+      throw new InputError(`${file} cannot be written: its folder cannot be made`);
     if (code === "EISDIR") throw new InputError(`${file} is a directory, not a file`);
-    throw new InputError(`${file} cannot be written (${typeof code === "string" ? code : "unknown error"})`);
+    if (code === "EACCES") throw new InputError(`${file} cannot be written: permission denied`);
+    throw new InputError(`${file} cannot be written (${code})`);
   }
 }
 

@@ -13,12 +13,11 @@
  *
  * TLCs: a product lot's is its GS1 element string `(01){gtin14}(10){lot}`; a catch's is `FT-{chainId}-{lotId}`.
  */
-import { writeFile } from "node:fs/promises";
-
 import ExcelJS from "exceljs";
 
 import { gtin14 } from "../digital-link.js";
 import { isoTime } from "../format.js";
+import { writeText } from "../record-files.js";
 import { InputError } from "../units.js";
 import { partyUri } from "./gs1.js";
 import { partyOf, type Journey, type JourneyEvent, type LotFacts } from "./journey.js";
@@ -265,25 +264,14 @@ export function fsmaWorkbook(rows: readonly FsmaRow[]): ExcelJS.Workbook {
   return book;
 }
 
-async function write(file: string, data: string | Uint8Array): Promise<void> {
-  try {
-    await writeFile(file, data);
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code === "ENOENT") throw new InputError(`${file} cannot be written: no such directory`);
-    if (code === "EISDIR") throw new InputError(`${file} is a directory, not a file`);
-    throw err;
-  }
-}
-
 /** Writes the rows to `file`: XLSX for `.xlsx`, CSV for `.csv`. */
 export async function writeFsma(rows: readonly FsmaRow[], file: string): Promise<"xlsx" | "csv"> {
   if (/\.xlsx$/i.test(file)) {
-    await write(file, new Uint8Array(await fsmaWorkbook(rows).xlsx.writeBuffer()));
+    await writeText(file, new Uint8Array(await fsmaWorkbook(rows).xlsx.writeBuffer()));
     return "xlsx";
   }
   if (/\.csv$/i.test(file)) {
-    await write(file, fsmaCsv(rows));
+    await writeText(file, fsmaCsv(rows));
     return "csv";
   }
   throw new InputError(`--out ${file} must end in .xlsx or .csv`);
