@@ -14,26 +14,29 @@ const solcVersion = (require("solc/package.json") as { version: string }).versio
 const compiler = {
   version: solcVersion,
   path: solcPath,
+  // `optimizer` first: Hardhat's production profile merges these settings into defaults that start with an
+  // optimizer key, and a job's id hashes the settings as written, key order included. In this order both profiles
+  // hash alike (test/build-profiles.test.ts).
   settings: {
+    optimizer: { enabled: true, runs: 10_000 },
     evmVersion: "prague",
     viaIR: true,
-    optimizer: { enabled: true, runs: 10_000 },
   },
 };
+
+/** Not isolated (Hardhat's production default compiles each file alone): one job, as the tests compile it. */
+const buildProfile = { ...compiler, isolated: false, toolVersionsInBuildInfo: false };
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   tasks: fishTraceTasks,
   solidity: {
-    // One compiler configuration for both build profiles: `ignition deploy` builds with "production", which would
-    // otherwise lose via-IR (and so fail with "stack too deep") and differ from what the tests and gas tables run.
-    profiles: {
-      default: compiler,
-      // Not isolated (Hardhat's production default compiles each file on its own): one compilation job with the
-      // same settings as the tests and gas tables, so what is deployed is compiled as what was measured (and the
-      // production build takes 40 s instead of 60 s).
-      production: { ...compiler, isolated: false, toolVersionsInBuildInfo: false },
-    },
+    // One compiler configuration for both build profiles, as one object: `ignition deploy` builds with "production",
+    // which would otherwise lose via-IR ("stack too deep") and compile each file on its own. Hardhat hashes the whole
+    // profile object into each compilation job's id, so the two profiles must be identical to the key: then what
+    // Ignition deploys is byte for byte what the tests and gas tables measured, and switching between `ignition
+    // deploy` and `demo` / `relay` / `stack` / `test` finds everything in the cache instead of recompiling.
+    profiles: { default: buildProfile, production: buildProfile },
   },
   typechain: { outDir: "typechain-types" },
   paths: {
