@@ -15,6 +15,7 @@ import { network } from "hardhat";
 
 import FishTraceModule from "../ignition/modules/FishTrace.js";
 import type { Harvester } from "../typechain-types/index.js";
+import { anvilArgs, anvilBinary } from "../src/anvil.js";
 import { qatDomain } from "../src/qat.js";
 import { roleId } from "../src/roles.js";
 import { attachFishTrace, DEPLOYMENT_KEYS, type FishTrace, type FishTraceAddresses } from "../src/system.js";
@@ -121,14 +122,37 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** A hardhat node on a free 127.0.0.1 port with FishTrace deployed, `deviceCount` QAT devices and `lotCount` lots. */
-export async function startStack(deviceCount = 4, lotCount = 8): Promise<Stack> {
+/** The EVM clients FishTrace is tested on: Hardhat's own node (EDR) and Foundry's anvil. */
+export type NodeClient = "hardhat" | "anvil";
+
+/** A node of `client` on 127.0.0.1:`port`, in its own process group; resolves once it answers JSON-RPC. */
+export async function startNode(client: NodeClient, port: number): Promise<ChildProcess> {
+  const node =
+    client === "anvil"
+      ? spawn(anvilBinary(), anvilArgs(port), { detached: true, stdio: ["ignore", "pipe", "pipe"] })
+      : spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+          detached: true,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+  try {
+    await started(node, client === "anvil" ? "Listening on" : "Started HTTP and WebSocket JSON-RPC server", client);
+  } catch (err) {
+    await kill(node);
+    throw err;
+  }
+  node.stdout?.resume();
+  node.stderr?.resume();
+  return node;
+}
+
+/**
+ * A node (`hardhat node`, or anvil) on a free 127.0.0.1 port with FishTrace deployed, `deviceCount` QAT devices and
+ * `lotCount` lots.
+ */
+export async function startStack(deviceCount = 4, lotCount = 8, client: NodeClient = "hardhat"): Promise<Stack> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const node = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const node = await startNode(client, port);
   const dir = mkdtempSync(path.join(os.tmpdir(), "fishtrace-stack-"));
   const deploymentId = `relay-stack-${process.pid}-${port}`;
   const stop = async () => {
@@ -137,9 +161,6 @@ export async function startStack(deviceCount = 4, lotCount = 8): Promise<Stack> 
     rmSync(path.join("ignition", "deployments", deploymentId), { recursive: true, force: true });
   };
   try {
-    await started(node, "Started HTTP and WebSocket JSON-RPC server", "hardhat node");
-    node.stdout?.resume();
-    node.stderr?.resume();
     const connection = await network.create({ network: "localhost", override: { url } });
     const { ignition } = connection as unknown as {
       ignition: {
