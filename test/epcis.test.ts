@@ -14,6 +14,7 @@ import {
   type EpcisEvent,
   type JsonObject,
 } from "../src/export/epcis.js";
+import { contextPrefixes, eventHashId } from "../src/export/event-hash.js";
 import { loadJourney, participantRef, type Journey, type JourneyScope } from "../src/export/journey.js";
 import { readMasterData, type MasterData } from "../src/export/master-data.js";
 import { InputError } from "../src/units.js";
@@ -298,6 +299,17 @@ describe("EPCIS 2.0 export", function () {
       expect(recall["fishtrace:reason"]).to.equal("Listeria monocytogenes");
     }
     expect(recalls.map((r) => r["fishtrace:stage"])).to.deep.equal([3, 4, 5]);
+  });
+
+  it("every eventID is the CBV 2.0 event hash of the event's content, distinct within the document", async function () {
+    const { doc: d } = await doc({ kind: "range", from: 0, to: T + 10_000 });
+    const prefixes = contextPrefixes(d["@context"]);
+    const ids = d.epcisBody.eventList.map((event) => {
+      const { eventID, ...content } = event;
+      expect(eventID).to.equal(eventHashId(content, prefixes));
+      return eventID;
+    });
+    expect(new Set(ids).size).to.equal(ids.length);
   });
 
   it("validateEpcis throws an InputError naming the first error", async function () {

@@ -14,7 +14,6 @@
  * `validateEpcis` checks a document with epcis2.js (the schemas of the EPCIS 2.0 standard, plus its checks that
  * every `prefix:` extension is declared in `@context`).
  */
-import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 
 import { isoTime } from "../format.js";
@@ -37,6 +36,7 @@ import {
   productClass,
   shipmentUri,
 } from "./gs1.js";
+import { contextPrefixes, eventHashId } from "./event-hash.js";
 import { partyOf, type Journey, type JourneyEvent, type LotFacts } from "./journey.js";
 import { NO_MASTER_DATA, type MasterData } from "./master-data.js";
 
@@ -115,14 +115,6 @@ function quantity(journey: Journey, lotId: bigint, grams?: number): JsonObject {
     : { epcClass: lotClass(journey, lotId), quantity: kg(weight), uom: "KGM" };
 }
 
-/** `ni:///sha-256;…` of the event's place in the chain (chain id, block, log index, transaction, kind, key). */
-function eventId(journey: Journey, event: JourneyEvent, key: string): string {
-  const digest = createHash("sha256")
-    .update(`${journey.chainId}:${event.block}:${event.logIndex}:${event.txHash}:${event.kind}:${key}`)
-    .digest("hex");
-  return `ni:///sha-256;${digest}?ver=CBV2.0`;
-}
-
 function partyUriOf(journey: Journey, id: number): string {
   return partyUri(journey.chainId, partyOf(journey, id));
 }
@@ -134,10 +126,11 @@ function placeOf(journey: Journey, id: number): JsonObject {
   };
 }
 
-function base(journey: Journey, event: JourneyEvent, type: EpcisEvent["type"], at: number, key: string) {
+/** The fields every event has; its eventID is added last, from its content (`withEventId`). */
+function base(event: JourneyEvent, type: EpcisEvent["type"], at: number) {
   return {
     type,
-    eventID: eventId(journey, event, key),
+    eventID: "",
     eventTime: time(at),
     eventTimeZoneOffset: "+00:00",
     ...(event.txHash === "" ? {} : { "fishtrace:txHash": event.txHash }),
@@ -196,7 +189,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
       const c = lot?.catch;
       return [
         {
-          ...base(journey, event, "ObjectEvent", c?.caughtAt ?? event.time, event.lotId.toString()),
+          ...base(event, "ObjectEvent", c?.caughtAt ?? event.time),
           action: "ADD",
           bizStep: c?.farmed === true ? BIZ_STEP.farmHarvest : BIZ_STEP.fishingEvent,
           disposition: DISPOSITION.active,
@@ -214,7 +207,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
       const outputs = event.outputs.map((o) => journey.lots.get(o.lotId));
       return [
         {
-          ...base(journey, event, "TransformationEvent", event.time, event.processId.toString()),
+          ...base(event, "TransformationEvent", event.time),
           transformationID: processUri(chain, event.processId),
           bizStep: BIZ_STEP.transforming,
           disposition: DISPOSITION.active,
@@ -251,7 +244,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
             };
       return [
         {
-          ...base(journey, event, "TransactionEvent", event.time, `${event.stage}:${event.orderId}:${event.phase}`),
+          ...base(event, "TransactionEvent", event.time),
           action,
           bizTransactionList: [{ type: "po", bizTransaction: orderUri(chain, event.stage, event.orderId) }],
           ...list,
@@ -267,7 +260,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
       const destination = event.route?.destination;
       return [
         {
-          ...base(journey, event, "ObjectEvent", event.time, `${event.stage}:${event.orderId}`),
+          ...base(event, "ObjectEvent", event.time),
           action: "OBSERVE",
           bizStep: BIZ_STEP.shipping,
           disposition: DISPOSITION.inTransit,
@@ -308,7 +301,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
           : placeOf(journey, event.toId);
       return [
         {
-          ...base(journey, event, "ObjectEvent", event.time, `${event.stage}:${event.orderId}`),
+          ...base(event, "ObjectEvent", event.time),
           action: "OBSERVE",
           bizStep: BIZ_STEP.receiving,
           disposition: DISPOSITION.inProgress,
@@ -325,7 +318,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
       const device = deviceUri(chain, "device", event.deviceId);
       return [
         {
-          ...base(journey, event, "ObjectEvent", event.time, `${event.deviceId}:${event.readingId}`),
+          ...base(event, "ObjectEvent", event.time),
           action: "OBSERVE",
           bizStep: BIZ_STEP.inspecting,
           quantityList: [quantity(journey, event.lotId)],
@@ -355,7 +348,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
       const gateway = deviceUri(chain, "gateway", event.gatewayId);
       return [
         {
-          ...base(journey, event, "ObjectEvent", event.time, event.root),
+          ...base(event, "ObjectEvent", event.time),
           action: "OBSERVE",
           bizStep: BIZ_STEP.sensorReporting,
           quantityList: event.lotIds.map((id) => quantity(journey, id)),
@@ -388,7 +381,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
       const reporter = deviceUri(chain, "device", event.reporterId);
       return [
         {
-          ...base(journey, event, "ObjectEvent", event.time, `${event.lotId}`),
+          ...base(event, "ObjectEvent", event.time),
           action: "OBSERVE",
           bizStep: BIZ_STEP.sensorReporting,
           quantityList: [quantity(journey, event.lotId)],
@@ -413,7 +406,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
     case "recall":
       return [
         {
-          ...base(journey, event, "ObjectEvent", event.time, `${event.lotId}:${event.stage}`),
+          ...base(event, "ObjectEvent", event.time),
           action: "OBSERVE",
           bizStep: BIZ_STEP.holding,
           disposition: DISPOSITION.recalled,
@@ -427,15 +420,25 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
   }
 }
 
+/** The event with its eventID: the CBV 2.0 event hash of its content (src/export/event-hash.ts). */
+export function withEventId(event: EpcisEvent, prefixes: ReadonlyMap<string, string>): EpcisEvent {
+  const { eventID: _, ...content } = event;
+  return { ...event, eventID: eventHashId(content, prefixes) };
+}
+
 /** The EPCIS 2.0 document of `journey`, events in chain order. */
 export function epcisDocument(journey: Journey, options: EpcisOptions = {}): EpcisDocument {
+  const context: Json[] = [EPCIS_CONTEXT, { gdst: GDST_NS, fishtrace: FISHTRACE_NS }];
+  const prefixes = contextPrefixes(context);
   return {
-    "@context": [EPCIS_CONTEXT, { gdst: GDST_NS, fishtrace: FISHTRACE_NS }],
+    "@context": context,
     type: "EPCISDocument",
     schemaVersion: "2.0",
     creationDate: (options.creationDate ?? new Date()).toISOString(),
     epcisBody: {
-      eventList: journey.events.flatMap((e) => toEpcis(journey, e, options.masterData ?? NO_MASTER_DATA)),
+      eventList: journey.events
+        .flatMap((e) => toEpcis(journey, e, options.masterData ?? NO_MASTER_DATA))
+        .map((e) => withEventId(e, prefixes)),
     },
   };
 }
