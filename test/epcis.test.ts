@@ -71,7 +71,8 @@ const ALL = [
   SHIP,
   RECEIVE,
   SETTLED,
-  TRANSFORM,
+  TRANSFORM, // the loins (L2027-001), with the inputs
+  TRANSFORM, // the fillets (F2027-001), same transformationID
   PLACED, // 1@3
   SHIP,
   RECEIVE,
@@ -110,13 +111,13 @@ describe("EPCIS 2.0 export", function () {
     const { doc: d } = await doc({ kind: "range", from: 0, to: T + 10_000 });
     expectValid(d);
     expect(steps(d)).to.deep.equal(ALL);
-    expect(count(d)).to.deep.equal({ ObjectEvent: 19, TransactionEvent: 10, TransformationEvent: 1 });
+    expect(count(d)).to.deep.equal({ ObjectEvent: 19, TransactionEvent: 10, TransformationEvent: 2 });
     expect(d.creationDate).to.equal("2027-02-01T00:00:00.000Z");
     expect(new Set(d.epcisBody.eventList.map((e) => e.eventID)).size).to.equal(ALL.length);
     // A narrower range: only the manufacturer's hour.
     const { doc: narrow } = await doc({ kind: "range", from: T + 650, to: T + 750 });
     expectValid(narrow);
-    expect(steps(narrow)).to.deep.equal([TRANSFORM]);
+    expect(steps(narrow)).to.deep.equal([TRANSFORM, TRANSFORM]);
   });
 
   it("a lot's history: its catches, the processing, its packs' moves — not a sibling pack's recall", async function () {
@@ -127,7 +128,7 @@ describe("EPCIS 2.0 export", function () {
     const { doc: fillets } = await doc({ kind: "lot", lotId: LOTS.fillets });
     expectValid(fillets);
     // The fillets were not scanned, nor sold to the customer (order 1@5: placed, shipped, received, settled).
-    expect(steps(fillets)).to.deep.equal([...ALL.slice(0, 22), ...ALL.slice(27)]);
+    expect(steps(fillets)).to.deep.equal([...ALL.slice(0, 23), ...ALL.slice(28)]);
 
     // A catch's history reaches forward to both packs, but not to the other catch (nor its reading).
     const { doc: wild } = await doc({ kind: "lot", lotId: LOTS.wild });
@@ -299,29 +300,35 @@ describe("EPCIS 2.0 export", function () {
     }
   });
 
-  it("the TransformationEvent's inputs and outputs are the lineage edges", async function () {
+  it("the TransformationEvents' inputs and outputs are the lineage edges, one event per output lot number", async function () {
     const { journey, doc: d } = await doc({ kind: "lot", lotId: LOTS.loins });
-    const transform = d.epcisBody.eventList.find((e) => e.type === "TransformationEvent") as EpcisEvent;
+    const transforms = d.epcisBody.eventList.filter((e) => e.type === "TransformationEvent");
     const lineage = await index.query<{ parent_id: string; child_id: string; consumed_grams: string }>(
       "SELECT parent_id::text, child_id::text, consumed_grams FROM lineage WHERE process_id = $1",
       [PROCESS_ID.toString()],
     );
     const parents = [...new Set(lineage.map((e) => e.parent_id))].sort();
     const children = [...new Set(lineage.map((e) => e.child_id))];
-    // Each edge carries what the parent gave to the whole process.
+    // Each edge carries what the parent gave to the whole process; the inputs are on the first event only.
     const consumed = (parent: string) => Number(lineage.find((e) => e.parent_id === parent)!.consumed_grams);
-    expect(transform.inputQuantityList).to.have.deep.members(
+    const [first, second] = transforms;
+    expect(first!.inputQuantityList).to.have.deep.members(
       parents.map((p) => ({ epcClass: lotClass(journey, BigInt(p)), quantity: consumed(p) / 1000, uom: "KGM" })),
     );
-    expect((transform.outputQuantityList as JsonObject[]).map((q) => q.epcClass)).to.have.members(
-      children.map((c) => lotClass(journey, BigInt(c))),
-    );
-    expect(transform.outputQuantityList).to.deep.include({
-      epcClass: digitalLink(BigInt(GTIN.loins), LOT_NUMBER.loins),
-      quantity: 400,
-      uom: "KGM",
-    });
-    expect(transform.transformationID).to.equal(`urn:fishtrace:${CHAIN_ID}:process:${PROCESS_ID}`);
+    expect(second).to.not.have.property("inputQuantityList");
+    const outputs = transforms.flatMap((t) => t.outputQuantityList as JsonObject[]);
+    expect(outputs.map((q) => q.epcClass)).to.have.members(children.map((c) => lotClass(journey, BigInt(c))));
+    expect(first!.outputQuantityList).to.deep.equal([
+      { epcClass: digitalLink(BigInt(GTIN.loins), LOT_NUMBER.loins), quantity: 400, uom: "KGM" },
+    ]);
+    for (const t of transforms) {
+      expect(t.transformationID).to.equal(`urn:fishtrace:${CHAIN_ID}:process:${PROCESS_ID}`);
+    }
+    // GDST processing: each event's ilmd names its output's lot number.
+    expect(transforms.map((t) => (t.ilmd as JsonObject)["cbvmda:lotNumber"])).to.deep.equal([
+      LOT_NUMBER.loins,
+      LOT_NUMBER.fillets,
+    ]);
   });
 
   it("shipping names the order and route, the sensor batch its excursion, the recall its disposition", async function () {
@@ -401,7 +408,7 @@ describe("EPCIS 2.0 export", function () {
         db,
         noSync: true,
       });
-      expect(text).to.match(/wrote .*loins\.jsonld: 27 EPCIS events \(valid EPCIS 2\.0\)/);
+      expect(text).to.match(/wrote .*loins\.jsonld: 28 EPCIS events \(valid EPCIS 2\.0\)/);
       const written = JSON.parse(await readFile(out, "utf8")) as EpcisDocument;
       expectValid(written);
       expect(steps(written)).to.deep.equal(ALL.filter((s) => s !== RECALL));
@@ -441,7 +448,7 @@ describe("EPCIS 2.0 export", function () {
       });
       const r = JSON.parse(await readFile(range, "utf8")) as EpcisDocument;
       expectValid(r);
-      expect(steps(r)).to.deep.equal(ALL.slice(0, 13));
+      expect(steps(r)).to.deep.equal(ALL.slice(0, 14));
     });
 
     it("fails in one line on bad options", async function () {

@@ -3,13 +3,18 @@
  * chain records (issue-7 plan, section 5):
  *
  * - a catch: ObjectEvent ADD, bizStep `urn:gdst:bizStep:fishingEvent` (wild) or `…:farmHarvest` (farmed), with the
- *   lot's master data in `ilmd` (vessel, catch area, gear, harvest dates, production method, species, product
- *   owner, information provider);
- * - processing: TransformationEvent (inputs: the parents and the grams each gave; outputs: the product lots);
+ *   lot's master data in `ilmd` (vessel, catch area, gear, harvest dates, production method, species, certificates);
+ * - a landing: ObjectEvent OBSERVE `urn:gdst:bizStep:landing` beside a wild catch's first receipt (stage 2);
+ * - processing: TransformationEvent per output lot number under one transformationID (inputs — the parents and
+ *   the grams each gave — on the first; outputs: the product lots), ilmd with the lot number (GDST processing);
  * - an order: TransactionEvent (ADD when placed, OBSERVE when settled, DELETE when cancelled/rejected/refunded);
  * - a shipment / a receipt: ObjectEvent OBSERVE `shipping` (in_transit) / `receiving` (in_progress);
  * - a QAT scan, a sensor batch, a reading: ObjectEvent OBSERVE with a sensorElementList;
  * - a recall: ObjectEvent OBSERVE with disposition `recalled` (persistent).
+ *
+ * Every GDST event carries the product owner and information provider (and, where GDST asks, the owner's
+ * human-welfare policy) at event level; what the chain does not hold comes from master data (master-data.ts).
+ * Each eventID is the CBV 2.0 event hash of the event (event-hash.ts).
  *
  * `validateEpcis` checks a document with epcis2.js (the schemas of the EPCIS 2.0 standard, plus its checks that
  * every `prefix:` extension is declared in `@context`).
@@ -291,16 +296,25 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
       ];
     }
     case "transform": {
-      const outputs = event.outputs.map((o) => journey.lots.get(o.lotId));
-      const lotNumbers = [...new Set(outputs.map((lot) => lot?.lotNumber ?? lot?.lotId.toString() ?? ""))];
-      return [
-        {
+      // One TransformationEvent per output lot number (its ilmd is that lot's), all under the run's
+      // transformationID, which makes them one transformation (EPCIS 2.0 §7.4.6): the inputs are on the first.
+      const groups = new Map<string, typeof event.outputs>();
+      for (const o of event.outputs) {
+        const lot = journey.lots.get(o.lotId);
+        const key = lot?.lotNumber ?? o.lotId.toString();
+        groups.set(key, [...(groups.get(key) ?? []), o]);
+      }
+      return [...groups].map(([lotNumber, outputs], i) => {
+        const lots = outputs.map((o) => journey.lots.get(o.lotId));
+        return {
           ...base(event, "TransformationEvent", event.time),
           transformationID: processUri(chain, event.processId),
           bizStep: BIZ_STEP.transforming,
           disposition: DISPOSITION.active,
-          inputQuantityList: event.inputs.map((i) => quantity(journey, i.lotId, i.consumedGrams)),
-          outputQuantityList: event.outputs.map((o) => quantity(journey, o.lotId, o.grams)),
+          ...(i === 0
+            ? { inputQuantityList: event.inputs.map((x) => quantity(journey, x.lotId, x.consumedGrams)) }
+            : {}),
+          outputQuantityList: outputs.map((o) => quantity(journey, o.lotId, o.grams)),
           readPoint: placeOf(journey, event.manufacturerId),
           bizLocation: placeOf(journey, event.manufacturerId),
           ...gdstParties(journey, masterData, event.manufacturerId, event.manufacturerId, true),
@@ -308,18 +322,16 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
             "chainOfCustody",
           ]),
           ilmd: {
-            // One lot number when every output shares it (a GS1 lot across GTINs), else each, comma-separated.
-            "cbvmda:lotNumber": lotNumbers.join(","),
+            "cbvmda:lotNumber": lotNumber,
             "cbvmda:productionDate": time(event.time),
-            "cbvmda:speciesForFisheryStatisticsPurposesCode": outputs[0]?.species ?? "",
-            "fishtrace:products": outputs.map((lot) => ({
+            "cbvmda:speciesForFisheryStatisticsPurposesCode": lots[0]?.species ?? "",
+            "fishtrace:products": lots.map((lot) => ({
               "fishtrace:lotId": lot?.lotId.toString() ?? "",
-              "cbvmda:lotNumber": lot?.lotNumber ?? "",
               "fishtrace:gtin": lot?.gtin ?? "",
             })),
           },
-        } as EpcisEvent,
-      ];
+        } as EpcisEvent;
+      });
     }
     case "order": {
       const action = event.phase === "placed" ? "ADD" : event.phase === "settled" ? "OBSERVE" : "DELETE";
