@@ -32,7 +32,7 @@ import { openIndex } from "../indexer/db.js";
 import { syncIndex } from "../indexer/indexer.js";
 import { seedStackAnalytics } from "../src/analytics/stack-seed.js";
 import { catchData } from "../src/catch.js";
-import { epcisDocument, validateEpcis, type EpcisDocument } from "../src/export/epcis.js";
+import { epcisDocument, gdstGaps, validateEpcis, type EpcisDocument } from "../src/export/epcis.js";
 import { fsmaExport, writeFsma } from "../src/export/fsma.js";
 import { readMasterData } from "../src/export/master-data.js";
 import { loadJourney, participantRef } from "../src/export/journey.js";
@@ -674,6 +674,7 @@ const exports: [string, EpcisDocument][] = [
 ];
 for (const [name, document] of exports) {
   validateEpcis(document);
+  for (const gap of gdstGaps(document)) tell.detail(`warning: ${gap}`);
   const epcisFile = path.join(outDir, name);
   await writeFile(epcisFile, JSON.stringify(document, null, 2) + "\n");
   tell.step(

@@ -8,6 +8,7 @@ import type { Sql } from "../indexer/db.js";
 import { digitalLink } from "../src/digital-link.js";
 import {
   epcisDocument,
+  gdstGaps,
   lotClass,
   validateEpcis,
   type EpcisDocument,
@@ -228,8 +229,12 @@ describe("EPCIS 2.0 export", function () {
     // Every GDST 1.2 KDE the schema requires is there, and every Digital Link is one GS1's tools accept.
     expect(gdstKdeErrors(d)).to.deep.equal([]);
     expect(digitalLinkErrors(d)).to.deep.equal([]);
-    // Without master data, the table names what is missing.
+    expect(gdstGaps(d)).to.deep.equal([]);
+    // Without master data, the table names what is missing, and so do the export's warnings.
     const bare = epcisDocument(journey, { creationDate });
+    expect(gdstGaps(bare)).to.include(
+      "event 0 (fishing, vessel NO-123-TR): no gdst:imoNumber — master data vessels.NO-123-TR.imo",
+    );
     expect(gdstKdeErrors(bare)).to.include(
       "event 0 (ObjectEvent urn:gdst:bizStep:fishingEvent): ilmd.vessel.gdst:imoNumber is missing",
     );
@@ -409,6 +414,9 @@ describe("EPCIS 2.0 export", function () {
         noSync: true,
       });
       expect(text).to.match(/wrote .*loins\.jsonld: 28 EPCIS events \(valid EPCIS 2\.0\)/);
+      expect(text).to.match(
+        /warning: event 0 \(fishing, vessel NO-123-TR\): no gdst:rfmoArea — master data vessels\.NO-123-TR\.rfmoArea/,
+      );
       const written = JSON.parse(await readFile(out, "utf8")) as EpcisDocument;
       expectValid(written);
       expect(steps(written)).to.deep.equal(ALL.filter((s) => s !== RECALL));

@@ -560,6 +560,58 @@ export function epcisDocument(journey: Journey, options: EpcisOptions = {}): Epc
   };
 }
 
+/** The vessel KDEs GDST 1.2 requires that only master data gives, by the master-data field that gives each. */
+const VESSEL_KDES: [string, string][] = [
+  ["cbvmda:vesselFlagState", "flag"],
+  ["gdst:imoNumber", "imo"],
+  ["gdst:vesselPublicRegistry", "publicRegistry"],
+  ["cbvmda:economicZone", "economicZone"],
+  ["gdst:rfmoArea", "rfmoArea"],
+  ["gdst:subnationalPermitArea", "subnationalPermitArea"],
+  ["gdst:satelliteTrackingAuthority", "satelliteTrackingAuthority"],
+  ["gdst:fisheryImprovementProject", "fisheryImprovementProject"],
+  ["gdst:vesselTripDate", "tripStart"],
+];
+
+const objectOf = (value: Json | undefined): JsonObject | undefined =>
+  typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
+
+/**
+ * The GDST 1.2 KDEs the document lacks because master data does not give them, one line each naming the event,
+ * the KDE and the master-data field to fill ("event 0 (fishing, vessel NO-123-TR): no gdst:imoNumber — master
+ * data vessels.NO-123-TR.imo").
+ */
+export function gdstGaps(doc: EpcisDocument): string[] {
+  const gaps: string[] = [];
+  doc.epcisBody.eventList.forEach((event, i) => {
+    const step = typeof event.bizStep === "string" ? event.bizStep : "";
+    const ilmd = objectOf(event.ilmd);
+    const wantsPolicy =
+      event.type === "TransactionEvent" ||
+      event.type === "TransformationEvent" ||
+      [BIZ_STEP.fishingEvent, BIZ_STEP.farmHarvest, BIZ_STEP.landing].some((s) => s === step);
+    if (wantsPolicy && event["gdst:humanWelfarePolicy"] === undefined) {
+      gaps.push(
+        `event ${i} (${event.type} ${step || "-"}): no gdst:humanWelfarePolicy — master data parties.<${event["gdst:productOwner"] ?? "owner"}>.humanWelfarePolicy`,
+      );
+    }
+    if (step === BIZ_STEP.farmHarvest && ilmd?.["gdst:aquacultureMethod"] === undefined) {
+      gaps.push(`event ${i} (farm harvest): no gdst:aquacultureMethod — master data parties.<farm>.aquacultureMethod`);
+    }
+    const list = objectOf(ilmd?.["cbvmda:vesselCatchInformationList"]);
+    const vessels = list?.["cbvmda:vesselCatchInformation"];
+    for (const vessel of Array.isArray(vessels) ? vessels : []) {
+      const v = objectOf(vessel);
+      const id = String(v?.["cbvmda:vesselID"] ?? "");
+      for (const [kde, field] of VESSEL_KDES) {
+        if (v?.[kde] === undefined)
+          gaps.push(`event ${i} (fishing, vessel ${id}): no ${kde} — master data vessels.${id}.${field}`);
+      }
+    }
+  });
+  return gaps;
+}
+
 /** One line per event, for a task's summary ("2026-11-20T06:00:00Z ObjectEvent shipping"). */
 export function eventSummary(event: EpcisEvent): string {
   const step = typeof event.bizStep === "string" ? ` ${event.bizStep}` : "";
