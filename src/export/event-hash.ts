@@ -16,6 +16,9 @@
  *    `https://ref.gs1.org/cbv/BizStep-shipping`); an extension's prefix to `{namespace}` in names and to the
  *    namespace in values, for the prefixes the document's own `@context` declares.
  *
+ * EPC URIs normalised: SGTIN, LGTIN (class), SSCC, SGLN, PGLN, GIAI, GDTI — what FishTrace and the standard's
+ * examples use. Not covered (the hash then differs from the reference for such an event): the other GS1 keys, EPC
+ * pattern URIs, Digital Links on a host other than id.gs1.org, times finer than a millisecond.
  * The reference implementation expands bare terms through JSON-LD; here the fields whose values are CBV terms
  * are expanded by name (`TERM_FIELDS`), which gives the same result for every event whose other values do not
  * happen to be bare CBV terms (the exports never write such values).
