@@ -32,9 +32,10 @@ import { openIndex } from "../indexer/db.js";
 import { syncIndex } from "../indexer/indexer.js";
 import { seedStackAnalytics } from "../src/analytics/stack-seed.js";
 import { catchData } from "../src/catch.js";
-import { epcisDocument, validateEpcis } from "../src/export/epcis.js";
-import { fsmaRows, writeFsma } from "../src/export/fsma.js";
-import { loadJourney } from "../src/export/journey.js";
+import { epcisDocument, gdstGaps, validateEpcis, type EpcisDocument } from "../src/export/epcis.js";
+import { fsmaExport, writeFsma } from "../src/export/fsma.js";
+import { readMasterData } from "../src/export/master-data.js";
+import { loadJourney, participantRef } from "../src/export/journey.js";
 import { noticeCsv, planRecall, recallNotice } from "../src/recall.js";
 import { traceLot } from "../src/trace/queries.js";
 import { traceTree } from "../src/trace/tree.js";
@@ -643,17 +644,46 @@ for (const row of notice) {
   tell.detail(`${row.digitalLink ?? `lot ${row.lotId}`}: ${holder}; recalled in ${row.recallTx ?? "—"}`);
 }
 const chainId = (await ethers.provider.getNetwork()).chainId;
-const history = await loadJourney(index, { kind: "lot", lotId: packA }, chainId);
-const document = epcisDocument(history);
-validateEpcis(document);
-const epcisFile = path.join(outDir, "epcis-pack.jsonld");
-await writeFile(epcisFile, JSON.stringify(document, null, 2) + "\n");
+// Master data the chain does not hold (examples/master-data.json and a CSV of the customer), read once; the trip
+// is this demo's: the vessel left port a day before its first catch and landed when it registered them.
+const masterData = await readMasterData(["examples/master-data.json", "examples/master-data-customers.csv"]);
+const trip = masterData.vessels.get("IMO9241061") ?? {};
+masterData.vessels.set("IMO9241061", { ...trip, tripStart: landing - 33 * HOUR, tripEnd: landing });
 tell.step(
-  `EPCIS 2.0 document of ${labelA}'s history: ${document.epcisBody.eventList.length} events, valid (epcis2.js) → ` +
-    epcisFile,
+  `master data: ${masterData.vessels.size} vessel, ${masterData.parties.size} parties, ` +
+    `${masterData.certificates.length} certificates (examples/master-data.json, examples/master-data-customers.csv)`,
 );
+const history = await loadJourney(index, { kind: "lot", lotId: packA }, chainId);
+const exports: [string, EpcisDocument][] = [
+  ["epcis-pack.jsonld", epcisDocument(history, { masterData })],
+  [
+    "epcis-manufacturer.jsonld",
+    epcisDocument(
+      await loadJourney(
+        index,
+        { kind: "actor", participantId: await participantRef(index, manufacturer.address) },
+        chainId,
+      ),
+      { masterData },
+    ),
+  ],
+  [
+    "epcis-all.jsonld",
+    epcisDocument(await loadJourney(index, { kind: "range", from: 0, to: await now() }, chainId), { masterData }),
+  ],
+];
+for (const [name, document] of exports) {
+  validateEpcis(document);
+  for (const gap of gdstGaps(document)) tell.detail(`warning: ${gap}`);
+  const epcisFile = path.join(outDir, name);
+  await writeFile(epcisFile, JSON.stringify(document, null, 2) + "\n");
+  tell.step(
+    `EPCIS 2.0 + GDST 1.2 document: ${document.epcisBody.eventList.length} events, valid (epcis2.js) → ${epcisFile}`,
+  );
+}
 const everything = await loadJourney(index, { kind: "range", from: 0, to: await now() }, chainId);
-const rows = fsmaRows(everything);
+const { rows, warnings } = fsmaExport(everything, masterData);
+for (const warning of warnings) tell.detail(`warning: ${warning}`);
 const fsmaFile = path.join(outDir, "fsma-204.xlsx");
 await writeFsma(rows, fsmaFile);
 await writeFsma(rows, fsmaFile.replace(/\.xlsx$/, ".csv"));

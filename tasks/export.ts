@@ -17,6 +17,12 @@ const scopeOptions = <T extends ReturnType<typeof withContracts>>(builder: T) =>
     )
     .addFlag({ name: "noSync", description: "Read the index as it is, without bringing it up to date first" });
 
+const masterDataOption = opt(
+  "masterData",
+  "Master data the chain does not hold (vessels, parties, locations, certificates): JSON or CSV files, " +
+    "comma-separated, e.g. examples/master-data.json (README, Exports)",
+);
+
 export const exportTasks = [
   emptyTask(
     "export",
@@ -32,13 +38,7 @@ export const exportTasks = [
   )
     .addOption(opt("actor", "Or an actor's events: a participant id or account address"))
     .addOption(opt("out", "The document to write, e.g. lot.jsonld"))
-    .addOption(
-      opt(
-        "masterData",
-        'GDST vessel master data (JSON {"vessels": {"<registration>": {name, flag, imo, publicRegistry, tripStart, ' +
-          "tripEnd}}}): what the chain does not hold",
-      ),
-    )
+    .addOption(masterDataOption)
     .setAction(() => import("./actions/export-epcis.js"))
     .build(),
   scopeOptions(
@@ -50,6 +50,7 @@ export const exportTasks = [
     ),
   )
     .addOption(opt("out", "The file to write: .xlsx (a sheet per CTE and All) or .csv"))
+    .addOption(masterDataOption)
     .setAction(() => import("./actions/export-fsma.js"))
     .build(),
 ];

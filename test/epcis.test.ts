@@ -8,16 +8,19 @@ import type { Sql } from "../indexer/db.js";
 import { digitalLink } from "../src/digital-link.js";
 import {
   epcisDocument,
+  gdstGaps,
   lotClass,
   validateEpcis,
   type EpcisDocument,
   type EpcisEvent,
   type JsonObject,
 } from "../src/export/epcis.js";
+import { contextPrefixes, eventHashId } from "../src/export/event-hash.js";
 import { loadJourney, participantRef, type Journey, type JourneyScope } from "../src/export/journey.js";
-import { readMasterData, type MasterData } from "../src/export/master-data.js";
+import { readMasterData } from "../src/export/master-data.js";
 import { InputError } from "../src/units.js";
-import { CHAIN_ID, exportWorld, GTIN, LOT_NUMBER, LOTS, PARTIES, PROCESS_ID, T } from "./export-rows.js";
+import { digitalLinkErrors, gdstKdeErrors } from "./epcis-validators.js";
+import { CHAIN_ID, exportWorld, GTIN, LOT_NUMBER, LOTS, MASTER_DATA, PARTIES, PROCESS_ID, T } from "./export-rows.js";
 import { fails, ok } from "./task-run.js";
 import { loadTraceWorld } from "./trace-world.js";
 
@@ -54,6 +57,7 @@ const SENSOR = "ObjectEvent OBSERVE sensor_reporting -";
 const TRANSFORM = "TransformationEvent - commissioning active";
 const SCAN = "ObjectEvent OBSERVE inspecting -";
 const RECALL = "ObjectEvent OBSERVE holding recalled";
+const LANDING = "ObjectEvent OBSERVE urn:gdst:bizStep:landing active";
 /** The whole fixture journey, in chain order. */
 const ALL = [
   CATCH_WILD,
@@ -61,13 +65,15 @@ const ALL = [
   PLACED, // 1@1
   SENSOR, // the farmed lot's reading at the harvester
   SHIP,
+  LANDING, // the wild catch unloaded at the supplier's quay
   RECEIVE,
   SETTLED,
   PLACED, // 1@2
   SHIP,
   RECEIVE,
   SETTLED,
-  TRANSFORM,
+  TRANSFORM, // the loins (L2027-001), with the inputs
+  TRANSFORM, // the fillets (F2027-001), same transformationID
   PLACED, // 1@3
   SHIP,
   RECEIVE,
@@ -106,13 +112,13 @@ describe("EPCIS 2.0 export", function () {
     const { doc: d } = await doc({ kind: "range", from: 0, to: T + 10_000 });
     expectValid(d);
     expect(steps(d)).to.deep.equal(ALL);
-    expect(count(d)).to.deep.equal({ ObjectEvent: 18, TransactionEvent: 10, TransformationEvent: 1 });
+    expect(count(d)).to.deep.equal({ ObjectEvent: 19, TransactionEvent: 10, TransformationEvent: 2 });
     expect(d.creationDate).to.equal("2027-02-01T00:00:00.000Z");
     expect(new Set(d.epcisBody.eventList.map((e) => e.eventID)).size).to.equal(ALL.length);
     // A narrower range: only the manufacturer's hour.
     const { doc: narrow } = await doc({ kind: "range", from: T + 650, to: T + 750 });
     expectValid(narrow);
-    expect(steps(narrow)).to.deep.equal([TRANSFORM]);
+    expect(steps(narrow)).to.deep.equal([TRANSFORM, TRANSFORM]);
   });
 
   it("a lot's history: its catches, the processing, its packs' moves — not a sibling pack's recall", async function () {
@@ -123,7 +129,7 @@ describe("EPCIS 2.0 export", function () {
     const { doc: fillets } = await doc({ kind: "lot", lotId: LOTS.fillets });
     expectValid(fillets);
     // The fillets were not scanned, nor sold to the customer (order 1@5: placed, shipped, received, settled).
-    expect(steps(fillets)).to.deep.equal([...ALL.slice(0, 21), ...ALL.slice(26)]);
+    expect(steps(fillets)).to.deep.equal([...ALL.slice(0, 23), ...ALL.slice(28)]);
 
     // A catch's history reaches forward to both packs, but not to the other catch (nor its reading).
     const { doc: wild } = await doc({ kind: "lot", lotId: LOTS.wild });
@@ -159,44 +165,35 @@ describe("EPCIS 2.0 export", function () {
         "gdst:gpsAvailability": true,
       },
     ]);
-    const owner = `https://id.gs1.org/417/${PARTIES.harvester.location}`;
+    const owner = `urn:epc:id:pgln:${PARTIES.harvester.location.slice(0, 7)}.${PARTIES.harvester.location.slice(7, 12)}`;
     expect(ilmd).to.include({
+      "cbvmda:lotNumber": "1",
       "cbvmda:speciesForFisheryStatisticsPurposesCode": "COD",
-      "cbvmda:productionMethodForFishAndSeafoodCode": "CAUGHT_AT_SEA",
+      "cbvmda:productionMethodForFishAndSeafoodCode": "MARINE_FISHERY",
       "cbvmda:harvestStartDate": new Date((T - 3600) * 1000).toISOString(),
-      "gdst:productOwner": owner,
-      "cbvmda:informationProvider": owner,
     });
+    // GDST 1.2 wants the parties on the event, not in ilmd.
+    expect(ilmd).to.not.have.any.keys("gdst:productOwner", "cbvmda:informationProvider");
+    expect(wild).to.include({ "gdst:productOwner": owner, "cbvmda:informationProvider": owner });
     expect(wild!.quantityList).to.deep.equal([
       { epcClass: `urn:fishtrace:${CHAIN_ID}:lot:1`, quantity: 500, uom: "KGM" },
     ]);
     expect(wild!.readPoint).to.deep.equal({ id: "geo:70.1,20.5" });
     expect(wild!.eventTime).to.equal(new Date((T - 3600) * 1000).toISOString());
-    expect(farmed!.ilmd).to.include({ "cbvmda:productionMethodForFishAndSeafoodCode": "AQUACULTURE" });
+    expect(farmed!.ilmd).to.include({
+      "cbvmda:productionMethodForFishAndSeafoodCode": "AQUACULTURE",
+      "cbvmda:lotNumber": "2",
+    });
     const context = d["@context"];
     expect(context[1]).to.have.keys("gdst", "fishtrace");
   });
 
-  it("vessel master data adds the GDST KDEs the chain does not hold: flag state, IMO, registry, trip dates", async function () {
+  it("master data adds the GDST KDEs the chain does not hold: vessel, trip, policies, certificates", async function () {
     const journey = await loadJourney(index, { kind: "lot", lotId: LOTS.loins }, CHAIN_ID);
-    const masterData: MasterData = {
-      vessels: new Map([
-        [
-          "NO-123-TR",
-          {
-            name: "MV Nordkapp",
-            flag: "NO",
-            imo: "9241061",
-            publicRegistry: "https://www.fiskeridir.no/",
-            tripStart: T - 3 * 86_400,
-            tripEnd: T - 1_800,
-          },
-        ],
-      ]),
-    };
-    const d = epcisDocument(journey, { creationDate, masterData });
+    const d = epcisDocument(journey, { creationDate, masterData: MASTER_DATA });
     expectValid(d);
-    const ilmd = d.epcisBody.eventList[0]!.ilmd as JsonObject;
+    const [wild] = d.epcisBody.eventList;
+    const ilmd = wild!.ilmd as JsonObject;
     const [vessel] = (ilmd["cbvmda:vesselCatchInformationList"] as JsonObject)[
       "cbvmda:vesselCatchInformation"
     ] as JsonObject[];
@@ -204,19 +201,52 @@ describe("EPCIS 2.0 export", function () {
       "cbvmda:vesselID": "NO-123-TR",
       "cbvmda:vesselName": "MV Nordkapp",
       "cbvmda:vesselFlagState": "NO",
-      "gdst:imoNumber": "9241061",
+      "gdst:imoNumber": "IMO9241061",
       "gdst:vesselPublicRegistry": "https://www.fiskeridir.no/",
-      "gdst:vesselTripDate": `${new Date((T - 3 * 86_400) * 1000).toISOString()}/${new Date((T - 1_800) * 1000).toISOString()}`,
+      "cbvmda:economicZone": "urn:gdst:eez:NO",
+      "gdst:rfmoArea": "urn:gdst:rfmo:NEAFC",
+      // One date-time, as GDST 1.2's schema wants (an interval before).
+      "gdst:vesselTripDate": new Date((T - 3 * 86_400) * 1000).toISOString(),
     });
+    // The harvest dates are the trip's.
+    expect(ilmd).to.include({
+      "cbvmda:harvestStartDate": new Date((T - 3 * 86_400) * 1000).toISOString(),
+      "cbvmda:harvestEndDate": new Date((T - 1_800) * 1000).toISOString(),
+    });
+    expect(wild).to.include({ "gdst:humanWelfarePolicy": "3P Audit" });
+    expect(ilmd["cbvmda:certificationList"]).to.deep.equal({
+      certification: [
+        {
+          "gdst:certificationType": "urn:gdst:certType:harvestCert",
+          certificationAgency: "DNV",
+          certificationStandard: "MSC Fisheries Standard",
+          certificationIdentification: "MSC-F-1",
+        },
+      ],
+    });
+    const landing = d.epcisBody.eventList.find((e) => e.bizStep === "urn:gdst:bizStep:landing")!;
+    expect(landing).to.include({ "cbvmda:unloadingPort": "Tromsø harbour" });
+    // Every GDST 1.2 KDE the schema requires is there, and every Digital Link is one GS1's tools accept.
+    expect(gdstKdeErrors(d)).to.deep.equal([]);
+    expect(digitalLinkErrors(d)).to.deep.equal([]);
+    expect(gdstGaps(d)).to.deep.equal([]);
+    // Without master data, the table names what is missing, and so do the export's warnings.
+    const bare = epcisDocument(journey, { creationDate });
+    expect(gdstGaps(bare)).to.include(
+      "event 0 (fishing, vessel NO-123-TR): no gdst:imoNumber — master data vessels.NO-123-TR.imo",
+    );
+    expect(gdstKdeErrors(bare)).to.include(
+      "event 0 (ObjectEvent urn:gdst:bizStep:fishingEvent): ilmd.vessel.gdst:imoNumber is missing",
+    );
   });
 
-  it("reads vessel master data from a file, each problem in one line", async function () {
+  it("reads master data from JSON and CSV files, each problem in one line naming file, row and field", async function () {
     const dir = await mkdtemp(join(tmpdir(), "fishtrace-master-"));
     try {
       const file = join(dir, "vessels.json");
       await writeFile(file, JSON.stringify({ vessels: { "NO-123-TR": { flag: "NO", imo: "IMO9241061" } } }));
       const read = await readMasterData(file);
-      expect(read.vessels.get("NO-123-TR")).to.deep.equal({ flag: "NO", imo: "9241061" });
+      expect(read.vessels.get("NO-123-TR")).to.deep.equal({ flag: "NO", imo: "IMO9241061" });
       const bad: [unknown, RegExp][] = [
         [{ vessels: { X: { flag: "Norway" } } }, /vessels\.X\.flag: flag must be an ISO 3166-1 alpha-2 code/],
         [{ vessels: { X: { imo: "12" } } }, /vessels\.X\.imo: imo must be 7 digits/],
@@ -236,34 +266,74 @@ describe("EPCIS 2.0 export", function () {
         expect((error as Error).message).to.match(message);
         expect((error as Error).message).to.not.include("\n");
       }
+      // CSV: the first column names the section and holds the key; a problem names the file, the row and the field.
+      const csv = join(dir, "parties.csv");
+      await writeFile(csv, "party,name,phone,humanWelfarePolicy\n7038010000010,Vessel AS,+47 1,3P Audit\n");
+      const both = await readMasterData(`${file.replace("vessels.json", "ok.json")},${csv}`).catch((e: unknown) => e);
+      expect(String(both)).to.match(/ok\.json: no such file/);
+      await writeFile(file, JSON.stringify({ vessels: { "NO-123-TR": { flag: "NO" } } }));
+      const merged = await readMasterData([file, csv, "examples/master-data.json"]);
+      expect(merged.parties.get("7038010000010")).to.deep.equal({
+        name: "Vessel AS",
+        phone: "+47 1",
+        humanWelfarePolicy: "3P Audit",
+      });
+      expect(merged.vessels.get("IMO9241061")).to.include({ imo: "IMO9241061", economicZone: "urn:gdst:eez:NO" });
+      expect(merged.certificates).to.have.length(3);
+      const badCsv: [string, RegExp][] = [
+        ["party,name\nA,Good\n,Nobody\n", /parties\.csv row 3 field party: is empty/],
+        [
+          "party,humanWelfarePolicy\nA,None\nB,Maybe\n",
+          /parties\.csv row 3 field humanWelfarePolicy: humanWelfarePolicy must be one of/,
+        ],
+        ["vessel,imo\nV1,12\n", /parties\.csv row 2 field imo: imo must be 7 digits/],
+        ["certificate,kind,issuer,standard,subject\nC1,organic,X,Y,lot:1\n", /row 2 field kind: kind must be one of/],
+        ["certificate,kind,issuer,standard\nC1,harvest,X,Y\n", /row 2 field subject/],
+        ["vessel,colour\nV1,red\n", /row 2: unknown field "colour"/],
+        ["boat,name\nV1,x\n", /row 1: the first column must be vessel, party, location or certificate/],
+      ];
+      for (const [content, message] of badCsv) {
+        await writeFile(csv, content);
+        const error = await readMasterData(csv).catch((e: unknown) => e);
+        expect(error, String(message)).to.be.instanceOf(InputError);
+        expect((error as Error).message)
+          .to.match(message)
+          .and.not.include("\n");
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
 
-  it("the TransformationEvent's inputs and outputs are the lineage edges", async function () {
+  it("the TransformationEvents' inputs and outputs are the lineage edges, one event per output lot number", async function () {
     const { journey, doc: d } = await doc({ kind: "lot", lotId: LOTS.loins });
-    const transform = d.epcisBody.eventList.find((e) => e.type === "TransformationEvent") as EpcisEvent;
+    const transforms = d.epcisBody.eventList.filter((e) => e.type === "TransformationEvent");
     const lineage = await index.query<{ parent_id: string; child_id: string; consumed_grams: string }>(
       "SELECT parent_id::text, child_id::text, consumed_grams FROM lineage WHERE process_id = $1",
       [PROCESS_ID.toString()],
     );
     const parents = [...new Set(lineage.map((e) => e.parent_id))].sort();
     const children = [...new Set(lineage.map((e) => e.child_id))];
-    // Each edge carries what the parent gave to the whole process.
+    // Each edge carries what the parent gave to the whole process; the inputs are on the first event only.
     const consumed = (parent: string) => Number(lineage.find((e) => e.parent_id === parent)!.consumed_grams);
-    expect(transform.inputQuantityList).to.have.deep.members(
+    const [first, second] = transforms;
+    expect(first!.inputQuantityList).to.have.deep.members(
       parents.map((p) => ({ epcClass: lotClass(journey, BigInt(p)), quantity: consumed(p) / 1000, uom: "KGM" })),
     );
-    expect((transform.outputQuantityList as JsonObject[]).map((q) => q.epcClass)).to.have.members(
-      children.map((c) => lotClass(journey, BigInt(c))),
-    );
-    expect(transform.outputQuantityList).to.deep.include({
-      epcClass: digitalLink(BigInt(GTIN.loins), LOT_NUMBER.loins),
-      quantity: 400,
-      uom: "KGM",
-    });
-    expect(transform.transformationID).to.equal(`urn:fishtrace:${CHAIN_ID}:process:${PROCESS_ID}`);
+    expect(second).to.not.have.property("inputQuantityList");
+    const outputs = transforms.flatMap((t) => t.outputQuantityList as JsonObject[]);
+    expect(outputs.map((q) => q.epcClass)).to.have.members(children.map((c) => lotClass(journey, BigInt(c))));
+    expect(first!.outputQuantityList).to.deep.equal([
+      { epcClass: digitalLink(BigInt(GTIN.loins), LOT_NUMBER.loins), quantity: 400, uom: "KGM" },
+    ]);
+    for (const t of transforms) {
+      expect(t.transformationID).to.equal(`urn:fishtrace:${CHAIN_ID}:process:${PROCESS_ID}`);
+    }
+    // GDST processing: each event's ilmd names its output's lot number.
+    expect(transforms.map((t) => (t.ilmd as JsonObject)["cbvmda:lotNumber"])).to.deep.equal([
+      LOT_NUMBER.loins,
+      LOT_NUMBER.fillets,
+    ]);
   });
 
   it("shipping names the order and route, the sensor batch its excursion, the recall its disposition", async function () {
@@ -300,6 +370,17 @@ describe("EPCIS 2.0 export", function () {
     expect(recalls.map((r) => r["fishtrace:stage"])).to.deep.equal([3, 4, 5]);
   });
 
+  it("every eventID is the CBV 2.0 event hash of the event's content, distinct within the document", async function () {
+    const { doc: d } = await doc({ kind: "range", from: 0, to: T + 10_000 });
+    const prefixes = contextPrefixes(d["@context"]);
+    const ids = d.epcisBody.eventList.map((event) => {
+      const { eventID, ...content } = event;
+      expect(eventID).to.equal(eventHashId(content, prefixes));
+      return eventID;
+    });
+    expect(new Set(ids).size).to.equal(ids.length);
+  });
+
   it("validateEpcis throws an InputError naming the first error", async function () {
     const { doc: d } = await doc({ kind: "lot", lotId: LOTS.loins });
     expect(() => validateEpcis(d)).to.not.throw();
@@ -332,7 +413,10 @@ describe("EPCIS 2.0 export", function () {
         db,
         noSync: true,
       });
-      expect(text).to.match(/wrote .*loins\.jsonld: 26 EPCIS events \(valid EPCIS 2\.0\)/);
+      expect(text).to.match(/wrote .*loins\.jsonld: 28 EPCIS events \(valid EPCIS 2\.0\)/);
+      expect(text).to.match(
+        /warning: event 0 \(fishing, vessel NO-123-TR\): no gdst:rfmoArea — master data vessels\.NO-123-TR\.rfmoArea/,
+      );
       const written = JSON.parse(await readFile(out, "utf8")) as EpcisDocument;
       expectValid(written);
       expect(steps(written)).to.deep.equal(ALL.filter((s) => s !== RECALL));
@@ -348,7 +432,7 @@ describe("EPCIS 2.0 export", function () {
         noSync: true,
       });
       const gdst = JSON.stringify(JSON.parse(await readFile(withMaster, "utf8")));
-      expect(gdst).to.include('"cbvmda:vesselFlagState":"NO"').and.include('"gdst:imoNumber":"9241061"');
+      expect(gdst).to.include('"cbvmda:vesselFlagState":"NO"').and.include('"gdst:imoNumber":"IMO9241061"');
       expect(
         await fails(["export", "epcis"], { lot: "1", out, masterData: join(dir, "none.json"), db, noSync: true }),
       ).to.match(/none\.json/);
@@ -372,7 +456,7 @@ describe("EPCIS 2.0 export", function () {
       });
       const r = JSON.parse(await readFile(range, "utf8")) as EpcisDocument;
       expectValid(r);
-      expect(steps(r)).to.deep.equal(ALL.slice(0, 12));
+      expect(steps(r)).to.deep.equal(ALL.slice(0, 14));
     });
 
     it("fails in one line on bad options", async function () {

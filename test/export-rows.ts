@@ -13,6 +13,7 @@
 import { openIndex, type Sql } from "../indexer/db.js";
 import { SCHEMA } from "../indexer/schema.js";
 import { gtinCheckDigit, productLotId } from "../src/digital-link.js";
+import type { MasterData } from "../src/export/master-data.js";
 
 export const CHAIN_ID = 31337n;
 /** 2027-01-15T08:00:00Z. */
@@ -49,6 +50,91 @@ export const LOTS = {
 };
 
 export const PROCESS_ID = 77n;
+
+/** Master data for the journey: every GDST vessel KDE, the parties' business names, addresses and policies. */
+export const MASTER_DATA: MasterData = {
+  vessels: new Map([
+    [
+      "NO-123-TR",
+      {
+        name: "MV Nordkapp",
+        flag: "NO",
+        imo: "IMO9241061",
+        publicRegistry: "https://www.fiskeridir.no/",
+        satelliteTrackingAuthority: "Fiskeridirektoratet VMS",
+        rfmoArea: "urn:gdst:rfmo:NEAFC",
+        economicZone: "urn:gdst:eez:NO",
+        subnationalPermitArea: "Troms",
+        fisheryImprovementProject: "None",
+        tripStart: T - 3 * 86_400,
+        tripEnd: T - 1_800,
+        unloadingPort: "Tromsø harbour",
+      },
+    ],
+  ]),
+  parties: new Map([
+    [
+      GLN.harvester,
+      {
+        name: "Nordkapp Fiskeri AS",
+        address: "Havnegata 1, Tromsø",
+        phone: "+47 77 00 00 01",
+        humanWelfarePolicy: "3P Audit",
+        aquacultureMethod: "net pens",
+      },
+    ],
+    [
+      "supplier1",
+      { name: "Supplier AS", address: "Kaia 2, Tromsø", phone: "+47 77 00 00 02", humanWelfarePolicy: "Internal" },
+    ],
+    [
+      GLN.manufacturer,
+      {
+        name: "Manufacturer AS",
+        address: "Fabrikkveien 3, Bodø",
+        phone: "+47 75 00 00 03",
+        humanWelfarePolicy: "Internal",
+      },
+    ],
+    [
+      GLN.distributor,
+      {
+        name: "Distributor AS",
+        address: "Lagerveien 4, Oslo",
+        phone: "+47 22 00 00 04",
+        humanWelfarePolicy: "Internal",
+      },
+    ],
+    [
+      "retailer1",
+      { name: "Retailer AS", address: "Torget 5, Oslo", phone: "+47 22 00 00 05", humanWelfarePolicy: "None" },
+    ],
+    ["customer1", { name: "Customer", address: "Gata 6, Oslo", phone: "+47 900 00 006", humanWelfarePolicy: "None" }],
+  ]),
+  locations: new Map([
+    ["Retailer Oslo, dock 3", { name: "Retailer AS, dock 3", address: "Torget 5, Oslo", phone: "+47 22 00 00 05" }],
+  ]),
+  certificates: [
+    {
+      id: "MSC-F-1",
+      kind: "harvest",
+      issuer: "DNV",
+      standard: "MSC Fisheries Standard",
+      validFrom: T - 365 * 86_400,
+      validTo: T + 365 * 86_400,
+      subject: "vessel:NO-123-TR",
+    },
+    {
+      id: "MSC-C-1",
+      kind: "chainOfCustody",
+      issuer: "Bureau Veritas",
+      standard: "MSC Chain of Custody Standard",
+      subject: `party:${GLN.manufacturer}`,
+    },
+    // Expired before the journey: on no event.
+    { id: "OLD-1", kind: "harvest", issuer: "X", standard: "Y", validTo: T - 86_400, subject: "vessel:NO-123-TR" },
+  ],
+};
 
 const tx = (n: number): string => `0x${n.toString(16).padStart(64, "0")}`;
 

@@ -7,9 +7,9 @@
  *   is not used.
  * - A catch lot has no GTIN. Its class is `urn:fishtrace:{chainId}:lot:{lotId}` — not a GS1 key, documented here
  *   and in the `@context` of every document.
- * - A party or place whose registered location is a 13-digit GLN is named by its GS1 Digital Link (PGLN `/417/`
- *   for a party, SGLN `/414/` for a place); any other party is `urn:fishtrace:{chainId}:party:{id}` and any other
- *   place `urn:fishtrace:{chainId}:location:{text}`.
+ * - A party whose registered location is a 13-digit GLN is `urn:epc:id:pgln:…`, a place that is a GLN its GS1
+ *   Digital Link (SGLN `/414/`); any other party is `urn:fishtrace:{chainId}:party:{id}` and any other place
+ *   `urn:fishtrace:{chainId}:location:{text}`.
  * - CBV business steps and dispositions are written in the compact form EPCIS 2.0 JSON-LD uses ("shipping"); the
  *   full `https://ref.gs1.org/cbv/…` form is `cbvUri`.
  */
@@ -36,6 +36,8 @@ export const BIZ_STEP = {
   fishingEvent: "urn:gdst:bizStep:fishingEvent",
   /** GDST: an aquaculture harvest. */
   farmHarvest: "urn:gdst:bizStep:farmHarvest",
+  /** GDST: a catch unloaded at port. */
+  landing: "urn:gdst:bizStep:landing",
 } as const;
 
 /** CBV 2.0 dispositions used by the exports. */
@@ -67,10 +69,20 @@ export function isGln(text: string): boolean {
   return /^\d{13}$/.test(text) && gtinCheckDigit(text.slice(0, -1)) === Number(text.at(-1));
 }
 
-/** A party: its PGLN Digital Link when its location is a GLN, else `urn:fishtrace:{chainId}:party:{id}`. */
-export function partyUri(chainId: bigint | number, party: { id: number; location: string }): string {
+/**
+ * A party: `urn:epc:id:pgln:{company prefix}.{party reference}` when its location is a GLN (the form GS1's EPCIS
+ * examples use; GS1's Digital Link tools refuse `/417/`), else `urn:fishtrace:{chainId}:party:{id}`. The chain
+ * does not record where the company prefix ends: `companyPrefixLength` comes from master data, 7 by default (any
+ * split names the same GLN; the CBV 2.0 event hash writes it as `https://id.gs1.org/417/{GLN}` either way).
+ */
+export function partyUri(
+  chainId: bigint | number,
+  party: { id: number; location: string },
+  companyPrefixLength = 7,
+): string {
   const location = party.location.trim();
-  return isGln(location) ? `${GS1_RESOLVER}/417/${location}` : `urn:fishtrace:${chainId}:party:${party.id}`;
+  if (!isGln(location)) return `urn:fishtrace:${chainId}:party:${party.id}`;
+  return `urn:epc:id:pgln:${location.slice(0, companyPrefixLength)}.${location.slice(companyPrefixLength, 12)}`;
 }
 
 /** A place: its SGLN Digital Link when it is a GLN, else `urn:fishtrace:{chainId}:location:{text}`. */
@@ -104,6 +116,14 @@ export function processUri(chainId: bigint | number, processId: bigint): string 
 export function deviceUri(chainId: bigint | number, kind: "device" | "gateway", id: number): string {
   return `urn:fishtrace:${chainId}:${kind}:${id}`;
 }
+
+/** GDST 1.2 certificate types (`gdst:certificationType`) of the master data's certificate kinds. */
+export const GDST_CERTIFICATE_TYPE = {
+  harvest: "urn:gdst:certType:harvestCert",
+  chainOfCustody: "urn:gdst:certType:harvestCoC",
+  fishingAuthorisation: "urn:gdst:certType:fishingAuth",
+  humanWelfare: "urn:gdst:certType:humanPolicy",
+} as const;
 
 /** A catch area as a GDST-style URN: an FAO major area or subarea ("27.2.a") → `urn:gdst:fao:27.2.a`. */
 export function catchAreaUri(area: string): string {

@@ -1,4 +1,4 @@
-import { epcisDocument, eventSummary, validateEpcis, type EpcisDocument } from "../../src/export/epcis.js";
+import { epcisDocument, eventSummary, gdstGaps, validateEpcis, type EpcisDocument } from "../../src/export/epcis.js";
 import { readMasterData } from "../../src/export/master-data.js";
 import { writeText } from "../../src/record-files.js";
 import { fishTraceAction } from "../run.js";
@@ -13,6 +13,7 @@ export default fishTraceAction(async (args: ExportArgs & { masterData?: string }
   await writeText(out, `${JSON.stringify(doc, null, 2)}\n`);
   const events = doc.epcisBody.eventList;
   for (const event of events) console.log(`  ${eventSummary(event)}`);
+  for (const gap of gdstGaps(doc)) console.log(`warning: ${gap}`);
   console.log(`wrote ${out}: ${events.length} EPCIS event${events.length === 1 ? "" : "s"} (valid EPCIS 2.0)`);
   return doc;
 });

@@ -1,12 +1,15 @@
 import { InputError } from "../../src/units.js";
-import { CTES, fsmaRows, writeFsma, type FsmaRow } from "../../src/export/fsma.js";
+import { CTES, fsmaExport, writeFsma, type FsmaRow } from "../../src/export/fsma.js";
+import { readMasterData } from "../../src/export/master-data.js";
 import { fishTraceAction } from "../run.js";
 import { exportJourney, scopeRequest, type ExportArgs } from "./export-scope.js";
 
-export default fishTraceAction(async (args: ExportArgs, hre): Promise<FsmaRow[]> => {
+export default fishTraceAction(async (args: ExportArgs & { masterData?: string }, hre): Promise<FsmaRow[]> => {
   if (args.actor !== undefined) throw new InputError("export fsma takes --lot or --from/--to, not --actor");
   const { out, ...request } = scopeRequest(args, [".xlsx", ".csv"]);
-  const rows = fsmaRows(await exportJourney(hre, args, request));
+  const masterData = args.masterData === undefined ? undefined : await readMasterData(args.masterData);
+  const { rows, warnings } = fsmaExport(await exportJourney(hre, args, request), masterData);
+  for (const warning of warnings) console.log(`warning: ${warning}`);
   await writeFsma(rows, out);
   for (const cte of CTES) {
     const n = rows.filter((r) => r.CTE === cte).length;
