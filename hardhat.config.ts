@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 
 import { fishTraceTasks } from "./tasks/index.js";
 
@@ -23,6 +23,24 @@ const compiler = {
     viaIR: true,
   },
 };
+
+/** Where `--network localhost` connects: a node on this machine unless LOCALHOST_URL names another. */
+const LOCALHOST_URL = process.env.LOCALHOST_URL?.trim() || "http://127.0.0.1:8545";
+
+function besuChainId(): { chainId?: number } {
+  const text = process.env.BESU_CHAIN_ID?.trim();
+  if (text === undefined || text === "") return {};
+  const chainId = Number(text);
+  if (!Number.isSafeInteger(chainId) || chainId <= 0) throw new Error(`BESU_CHAIN_ID=${text} is not a chain id`);
+  return { chainId };
+}
+
+function besuGasPrice(): "auto" | bigint {
+  const text = process.env.BESU_GAS_PRICE?.trim() ?? "0";
+  if (text === "auto") return "auto";
+  if (!/^\d+$/.test(text)) throw new Error(`BESU_GAS_PRICE=${text} is not a number of wei or "auto"`);
+  return BigInt(text);
+}
 
 /** Not isolated (Hardhat's production default compiles each file alone): one job, as the tests compile it. */
 const buildProfile = { ...compiler, isolated: false, toolVersionsInBuildInfo: false };
@@ -50,11 +68,40 @@ export default defineConfig({
     },
   },
   networks: {
-    localhost: {
+    // A node on this machine: `npx hardhat node --hostname 127.0.0.1` (or anvil). LOCALHOST_URL moves it.
+    localhost: { type: "http", chainType: "l1", url: LOCALHOST_URL },
+    // Real networks: every secret is a configuration variable, read from the encrypted keystore
+    // (`npx hardhat keystore set DEPLOYER_PRIVATE_KEY`) or, failing that, from the environment. README: "Deploy to a
+    // real network". Hardhat refuses a node whose chain id differs from the one given here.
+    sepolia: {
       type: "http",
       chainType: "l1",
-      // `npx hardhat node --hostname 127.0.0.1`; LOCALHOST_URL points elsewhere (tests start nodes on free ports).
-      url: process.env.LOCALHOST_URL ?? "http://127.0.0.1:8545",
+      chainId: 11_155_111,
+      url: configVariable("SEPOLIA_RPC_URL"),
+      accounts: [configVariable("DEPLOYER_PRIVATE_KEY")],
     },
+    baseSepolia: {
+      type: "http",
+      chainType: "op",
+      chainId: 84_532,
+      url: configVariable("BASE_SEPOLIA_RPC_URL"),
+      accounts: [configVariable("DEPLOYER_PRIVATE_KEY")],
+    },
+    // A permissioned QBFT network (Hyperledger Besu) of a cooperative: its URL and key are configuration variables;
+    // its chain id is whatever the node says unless BESU_CHAIN_ID pins it; gas is free unless BESU_GAS_PRICE says
+    // otherwise (wei, or "auto" for a network that charges a base fee).
+    besu: {
+      type: "http",
+      chainType: "l1",
+      ...besuChainId(),
+      url: configVariable("BESU_RPC_URL"),
+      accounts: [configVariable("BESU_PRIVATE_KEY")],
+      gasPrice: besuGasPrice(),
+    },
+  },
+  verify: {
+    // Etherscan-compatible explorers (one API key for all chains Etherscan serves) and Sourcify (no key).
+    etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") },
+    sourcify: { enabled: true },
   },
 });

@@ -48,7 +48,7 @@ export async function writeText(file: string, text: string | Uint8Array): Promis
     await writeFile(file, text);
   } catch (err) {
     const code = errnoCode(err);
-    if (code === "ENOENT" || code === "ENOTDIR")
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "EEXIST")
       throw new InputError(`${file} cannot be written: its folder cannot be made`);
     if (code === "EISDIR") throw new InputError(`${file} is a directory, not a file`);
     if (code === "EACCES") throw new InputError(`${file} cannot be written: permission denied`);

@@ -18,7 +18,7 @@ export function fishTraceAction<ArgsT, T>(
     try {
       return { success: true, value: await action(args, hre) };
     } catch (err) {
-      const line = oneLine(err);
+      const line = await withNetworkContext(oneLine(err), hre);
       console.error(`error: ${line}`);
       process.exitCode = 1;
       return { success: false, error: line };
@@ -33,5 +33,39 @@ function oneLine(err: unknown): string {
   } catch {
     const message = err instanceof Error ? err.message : String(err);
     return message.split("\n")[0] ?? "unknown error";
+  }
+}
+
+/**
+ * Hardhat's own network errors, made to say what to do: a refused connection names the URL tried (its origin only:
+ * a provider's URL may carry an API key in its path), a missing configuration variable how to set it.
+ */
+async function withNetworkContext(line: string, hre: HardhatRuntimeEnvironment): Promise<string> {
+  const refused = /^HHE703: Cannot connect to the network "([^"]+)"/.exec(line);
+  if (refused?.[1] !== undefined) {
+    const name = refused[1];
+    const where = await networkOrigin(hre, name);
+    const hint =
+      name === "localhost"
+        ? "start one with npx hardhat node --hostname 127.0.0.1, or set LOCALHOST_URL"
+        : "check its URL";
+    return `cannot connect to the network "${name}" at ${where}: is the node running? (${hint})`;
+  }
+  const missing = /^HHE7: Configuration Variable "([^"]+)" not found/.exec(line);
+  if (missing?.[1] !== undefined) {
+    const name = missing[1];
+    return `configuration variable ${name} is not set: npx hardhat keystore set ${name} (or set it in the environment)`;
+  }
+  return line;
+}
+
+async function networkOrigin(hre: HardhatRuntimeEnvironment, name: string): Promise<string> {
+  const config = hre.config.networks[name];
+  if (config?.type !== "http") return "its configured URL";
+  try {
+    const url = new URL(await config.url.get());
+    return url.pathname === "/" && url.search === "" ? url.origin : `${url.origin}/…`;
+  } catch {
+    return "its configured URL";
   }
 }

@@ -4,7 +4,6 @@
  * process): same steps, same outcomes, same gas for every transaction. Then, on anvil alone, the relay puts device-
  * signed QAT readings and a gateway's sensor batch on chain, and the tasks index, trace and export them.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -23,21 +22,9 @@ import {
   type Stack,
 } from "../relay/stack.js";
 import { signReading, type QatReading } from "../src/qat.js";
+import { roleId } from "../src/roles.js";
+import { hardhatCli as hardhat } from "./cli.js";
 import { eventually, post, sensorPost, wire } from "./relay-world.js";
-
-const HARDHAT = path.join("node_modules", "hardhat", "dist", "src", "cli.js");
-
-/** Runs the Hardhat CLI with `args` and `env`; its exit code and everything it printed. */
-function hardhat(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [HARDHAT, ...args], {
-    env: { ...process.env, CI: "true", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, output })));
-}
 
 /** One numbered step of the demo's story: what it did and the gas it used. */
 interface Step {
@@ -265,7 +252,8 @@ describe("a second EVM client: the relay, the index, trace and export on anvil",
     const s = stack!;
     const env = { LOCALHOST_URL: s.url };
     const common = ["--network", "localhost", "--registry", s.addresses.registry];
-    const db = path.join(dir, "index");
+    // Folders nobody made (a fresh clone has none): the index's and the exports' are made on first use.
+    const db = path.join(dir, "fresh", "indexer-data", "pglite");
     const indexed = await hardhat(["indexer", ...common, "--db", db], env);
     expect(indexed.code, indexed.output).to.equal(0);
 
@@ -289,5 +277,26 @@ describe("a second EVM client: the relay, the index, trace and export on anvil",
       events.some((e) => e.bizStep?.endsWith("inspecting") === true),
       "an inspection event",
     ).to.equal(true);
+
+    // The recall planner and the FSMA export on a fresh index of their own, in folders that do not exist yet.
+    const freshDb = path.join(dir, "fresh-2", "indexer-data", "pglite");
+    const regulator = await s.provider.getSigner(8);
+    await (
+      await s.fishTrace.registry.registerParticipant(
+        regulator.address,
+        roleId("REGULATOR"),
+        "Food Safety Authority",
+        "7080003000057",
+      )
+    ).wait();
+    const planned = await hardhat(
+      ["recall", ...common, "--from", "8", "--db", freshDb, "--lot", lot, "--reason", "clients test", "--dry-run"],
+      env,
+    );
+    expect(planned.code, planned.output).to.equal(0);
+    const fsma = path.join(dir, "fsma", "out", "fsma.csv");
+    const rows = await hardhat(["export", "fsma", ...common, "--db", freshDb, "--lot", lot, "--out", fsma], env);
+    expect(rows.code, rows.output).to.equal(0);
+    expect(await readFile(fsma, "utf8")).to.include("Traceability Lot Code");
   });
 });

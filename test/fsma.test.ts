@@ -391,9 +391,17 @@ describe("FSMA 204 sortable spreadsheet", function () {
         /not lot and range/,
       );
       expect(await fails(["export", "fsma"], { link: "1", out, db, noSync: true })).to.match(/not a GS1 Digital Link/);
+      // A folder that cannot be made: its parent is a file.
+      await writeFile(join(dir, "a-file"), "");
       expect(
-        await fails(["export", "fsma"], { lot: "1", out: join(dir, "missing", "x.csv"), db, noSync: true }),
-      ).to.match(/no such directory/);
+        await fails(["export", "fsma"], { lot: "1", out: join(dir, "a-file", "x.csv"), db, noSync: true }),
+      ).to.match(/a-file\/x\.csv cannot be written: its folder cannot be made/);
+    });
+
+    it("makes the folders of --out on first use (a fresh clone has none)", async function () {
+      const out = join(dir, "not", "yet", "there", "fsma.csv");
+      await ok(["export", "fsma"], { lot: "1", out, db, noSync: true });
+      expect((await readFile(out, "utf8")).split("\n")[0]).to.include("Traceability Lot Code");
     });
   });
 
