@@ -4,13 +4,14 @@
  * the Ignition journal of the chain (`ignition/deployments/chain-<id>`, or --deployment <id>) or --addresses
  * <file.json> (keys registry, harvester … customer, qualityLedger). Stops cleanly on SIGINT / SIGTERM.
  */
+import path from "node:path";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 
 import { JsonRpcProvider } from "ethers";
 
 import { describeError } from "../src/errors.js";
-import { DEPLOYMENT_KEYS, recordedAddresses, type FishTraceAddresses } from "../src/system.js";
+import { DEPLOYMENT_KEYS, deploymentIdOf, recordedAddresses, type FishTraceAddresses } from "../src/system.js";
 import { InputError } from "../src/units.js";
 import { relaySettings, relayWallet } from "./options.js";
 import { startRelay } from "./relay.js";
@@ -68,7 +69,11 @@ async function main(): Promise<void> {
   const addresses =
     values.addresses !== undefined
       ? await addressesFrom(values.addresses)
-      : await recordedAddresses(chainId, process.cwd(), values.deployment ?? `chain-${chainId}`);
+      : await recordedAddresses(
+          chainId,
+          path.join(process.cwd(), "ignition"),
+          values.deployment ?? deploymentIdOf(chainId),
+        );
   const wallet = relayWallet(values.key, chainId, provider, (line) => console.log(line));
   const relay = await startRelay({ ...settings, provider, wallet, addresses, log: (line) => console.log(line) });
   const stop = () => {

@@ -66,6 +66,18 @@ export function timeOrDelay(value: string, what: string, now: number): number {
   return !bareNumber && DURATION.test(value) ? now + durationSeconds(value, what) : unixSeconds(value, what);
 }
 
+const AGO = /^\s*(.+?)\s+ago\s*$/i;
+
+/**
+ * A point in time: an ISO 8601 date or unix seconds (see `unixSeconds`), or a duration before `now` ("2h ago",
+ * "30d ago"), as unix seconds. Files and examples written with "ago" stay true on a fresh chain whenever they are run.
+ */
+export function timeOrAgo(value: string | number, what: string, now = Math.floor(Date.now() / 1000)): number {
+  const ago = typeof value === "string" ? AGO.exec(value) : null;
+  if (ago?.[1] !== undefined) return Math.max(0, now - durationSeconds(ago[1], what));
+  return unixSeconds(value, what);
+}
+
 /** A role name as typed ("harvester", "sensor-gateway"), checked against `allowed` (default: every role). */
 export function roleName(value: string): RoleName;
 export function roleName<R extends RoleName>(value: string, allowed: readonly R[]): R;

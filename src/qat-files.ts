@@ -7,8 +7,9 @@ import { getAddress, isAddress, isHexString } from "ethers";
 
 import { lotRef } from "./digital-link.js";
 import type { QatReading, SignedReading } from "./qat.js";
+import { timeOrAgo } from "./inputs.js";
 import { field, jsonRecords, parseRecord, readText, record, recordsOf, toJson } from "./record-files.js";
-import { InputError, percent, speciesCode, uint64, unixSeconds, wholeNumber } from "./units.js";
+import { InputError, percent, speciesCode, uint64, wholeNumber } from "./units.js";
 
 /** A scan as a device's export lists it, before it is bound to the device that signs it. */
 export type ScanInput = Omit<QatReading, "device">;
@@ -26,29 +27,32 @@ export const SCAN_COLUMNS = [
 
 const MAX_UINT40 = 2 ** 40 - 1;
 
-const scanSchema = record(
-  {
-    readingId: field("readingId", (v) => uint64(v, "readingId")),
-    lot: field("lot", (v) => lotRef(String(v), "lot")),
-    species: field("species", (v) => speciesCode(String(v))),
-    speciesConfidence: field("speciesConfidence", (v) => percent(v, "speciesConfidence")),
-    grade: field("grade", (v) => wholeNumber(v, "grade", 255)),
-    gradeConfidence: field("gradeConfidence", (v) => percent(v, "gradeConfidence")),
-    scannedAt: field("scannedAt", (v) => unixSeconds(v, "scannedAt")),
-  },
-  "a reading",
-);
+/** A scan of a readings file; times may be written "2h ago", before `now` (the chain's clock, as a rule). */
+const scanSchema = (now?: number) =>
+  record(
+    {
+      readingId: field("readingId", (v) => uint64(v, "readingId")),
+      lot: field("lot", (v) => lotRef(String(v), "lot")),
+      species: field("species", (v) => speciesCode(String(v))),
+      speciesConfidence: field("speciesConfidence", (v) => percent(v, "speciesConfidence")),
+      grade: field("grade", (v) => wholeNumber(v, "grade", 255)),
+      gradeConfidence: field("gradeConfidence", (v) => percent(v, "gradeConfidence")),
+      scannedAt: field("scannedAt", (v) => timeOrAgo(v, "scannedAt", now)),
+    },
+    "a reading",
+  );
 
 /**
  * The scans of a readings file (JSON array or CSV with the `SCAN_COLUMNS` header), each with where it was
  * ("line 3", "record 2"); reading ids must not repeat.
  */
-export async function readScans(file: string): Promise<{ where: string; scan: ScanInput }[]> {
+export async function readScans(file: string, now?: number): Promise<{ where: string; scan: ScanInput }[]> {
   const raws = recordsOf(file, await readText(file), SCAN_COLUMNS);
+  const schema = scanSchema(now);
   const seen = new Map<bigint, string>();
   return raws.map((raw) => {
     const { readingId, lot, species, speciesConfidence, grade, gradeConfidence, scannedAt } = parseRecord(
-      scanSchema,
+      schema,
       file,
       raw,
     );

@@ -8,9 +8,10 @@ import type { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { z } from "zod";
 import { getAddress, isAddress, isHexString } from "ethers";
 
+import { timeOrAgo } from "./inputs.js";
 import { field, list, parseJson, parseRecord, readText, record, recordsOf, toJson } from "./record-files.js";
 import type { SensorReading, SensorSummary } from "./sensors.js";
-import { centiCelsius, humidityPercent, InputError, positiveId, unixSeconds, wholeNumber } from "./units.js";
+import { centiCelsius, humidityPercent, InputError, positiveId, wholeNumber } from "./units.js";
 
 /** The columns (CSV) or fields (JSON) of a sensor log, in order. */
 export const SENSOR_COLUMNS = ["sensor", "readAt", "temperature", "humidity"] as const;
@@ -23,25 +24,28 @@ function sensorAddress(value: string | number): string {
   return getAddress(text);
 }
 
-const logSchema = record(
-  {
-    sensor: field("sensor", sensorAddress),
-    readAt: field("readAt", (v) => unixSeconds(v, "readAt")),
-    temperature: field("temperature", centiCelsius),
-    humidity: field("humidity", humidityPercent),
-  },
-  "a reading",
-);
+/** A reading of a gateway's log; times may be written "2h ago", before `now` (the chain's clock, as a rule). */
+const logSchema = (now?: number) =>
+  record(
+    {
+      sensor: field("sensor", sensorAddress),
+      readAt: field("readAt", (v) => timeOrAgo(v, "readAt", now)),
+      temperature: field("temperature", centiCelsius),
+      humidity: field("humidity", humidityPercent),
+    },
+    "a reading",
+  );
 
 /**
  * The readings of a sensor log, in file order (the order of the tree's leaves). Temperatures are °C (decimals, a
  * leading "-" or "−"), stored as hundredths; a sensor reads once at a time.
  */
-export async function readSensorLog(file: string): Promise<SensorReading[]> {
+export async function readSensorLog(file: string, now?: number): Promise<SensorReading[]> {
   const raws = recordsOf(file, await readText(file), SENSOR_COLUMNS);
+  const schema = logSchema(now);
   const seen = new Map<string, string>();
   return raws.map((raw) => {
-    const reading = parseRecord(logSchema, file, raw);
+    const reading = parseRecord(schema, file, raw);
     const key = `${reading.sensor}@${reading.readAt}`;
     const earlier = seen.get(key);
     if (earlier !== undefined) {
@@ -59,7 +63,7 @@ export async function readSensorLog(file: string): Promise<SensorReading[]> {
  * readAt in unix seconds or ISO 8601); a problem is an `InputError` starting with `where`.
  */
 export function parseSensorReading(value: unknown, where: string): SensorReading {
-  return parseRecord(logSchema, where, { where: "", value });
+  return parseRecord(logSchema(), where, { where: "", value });
 }
 
 /** One reading with its proof against the anchored root. */

@@ -60,15 +60,23 @@ export async function deployFishTrace(connection: Connection, options: DeployOpt
 }
 
 /**
- * The addresses Ignition recorded in ignition/deployments/<deployment id>/deployed_addresses.json; the default
- * deployment id is `chain-<chainId>`.
+ * The Ignition deployment id FishTrace uses on chain `chainId`: `$FISHTRACE_DEPLOYMENT_ID` when set (several
+ * deployments on one chain: the local stack, the README's examples), else Ignition's default `chain-<chainId>`.
+ */
+export function deploymentIdOf(chainId: bigint): string {
+  return process.env.FISHTRACE_DEPLOYMENT_ID?.trim() || `chain-${chainId}`;
+}
+
+/**
+ * The addresses Ignition recorded in <ignition dir>/deployments/<deployment id>/deployed_addresses.json (Hardhat's
+ * `paths.ignition`, by default ignition/ in the project), of `deploymentIdOf(chainId)` unless told another.
  */
 export async function recordedAddresses(
   chainId: bigint,
-  root = process.cwd(),
-  deploymentId = `chain-${chainId}`,
+  ignitionDir = path.join(process.cwd(), "ignition"),
+  deploymentId = deploymentIdOf(chainId),
 ): Promise<FishTraceAddresses> {
-  const file = path.join(root, "ignition", "deployments", deploymentId, "deployed_addresses.json");
+  const file = path.join(ignitionDir, "deployments", deploymentId, "deployed_addresses.json");
   let text: string;
   try {
     text = await readFile(file, "utf8");

@@ -39,8 +39,8 @@ export interface Session {
   inProcess: boolean;
   chainId: bigint;
   accounts: HardhatEthersSigner[];
-  /** The project root, where Ignition records deployments. */
-  root: string;
+  /** Where Ignition records deployments (Hardhat's `paths.ignition`). */
+  ignitionDir: string;
 }
 
 export async function openSession(hre: HardhatRuntimeEnvironment): Promise<Session> {
@@ -54,7 +54,7 @@ export async function openSession(hre: HardhatRuntimeEnvironment): Promise<Sessi
     inProcess: connection.networkConfig.type === "edr-simulated",
     chainId,
     accounts: await ethers.getSigners(),
-    root: hre.config.paths.root,
+    ignitionDir: hre.config.paths.ignition,
   };
 }
 
@@ -143,7 +143,7 @@ export async function deploymentOf(session: Session, args: DeploymentArgs): Prom
     }
     addresses = remembered;
   } else {
-    addresses = await recordedAddresses(session.chainId, session.root);
+    addresses = await recordedAddresses(session.chainId, session.ignitionDir);
   }
   const recorded = args.registry === undefined && args.harvester === undefined;
   const stale = recorded && !session.inProcess ? " (the node was restarted? run the deploy task again)" : "";

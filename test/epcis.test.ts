@@ -476,8 +476,11 @@ describe("EPCIS 2.0 export", function () {
       expect(await fails(["export", "epcis"], { from: "yesterday", to: "2027-01-01", out, db, noSync: true })).to.match(
         /--from "yesterday" is not a date/,
       );
-      expect(await fails(["export", "epcis"], { from: "2027-01-01", out, db, noSync: true })).to.match(
-        /give both --from and --to/,
+      expect(await fails(["export", "epcis"], { to: "2027-01-01", out, db, noSync: true })).to.match(
+        /give --from with --to \(--to defaults to now\)/,
+      );
+      expect(await fails(["export", "epcis"], { from: "2999-01-01", out, db, noSync: true })).to.match(
+        /--from 2999-01-01 is after now/,
       );
       expect(await fails(["export", "epcis"], { lot: "999", out, db, noSync: true })).to.match(
         /lot 999 is not in the index/,

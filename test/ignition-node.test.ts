@@ -59,7 +59,7 @@ describe("ignition deploy against a local hardhat node", function () {
     const { code, output } = await exitOf(deploy);
     expect(code, output).to.equal(0);
 
-    const addresses = await recordedAddresses(0n, process.cwd(), deploymentId);
+    const addresses = await recordedAddresses(0n, path.join(process.cwd(), "ignition"), deploymentId);
     const provider = new JsonRpcProvider(url);
     const system = attachFishTrace(addresses, provider);
     expect(await system.registry.stages()).to.deep.equal([

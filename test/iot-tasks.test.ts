@@ -570,17 +570,22 @@ describe("IoT tasks", function () {
 
   it("reads the example files", async function () {
     const root = hre.config.paths.root;
-    const scans = await readScans(path.join(root, "examples", "qat-readings.csv"));
-    expect(scans.map((s) => s.where)).to.deep.equal(["line 3", "line 4", "line 5", "line 6"]);
-    expect(scans[3]!.scan).to.deep.include({ readingId: 4n, lotId: 2n, species: speciesCode("HAD") });
-    const log = await readSensorLog(path.join(root, "examples", "sensor-readings.csv"));
-    expect(log).to.have.length(8);
-    expect(log[0]).to.deep.equal({
-      sensor: PROBE_1,
-      readAt: Date.parse("2026-11-20T06:00:00Z") / 1000,
-      temperature: 120,
-      humidity: 91,
+    // Their times are written "50m ago": before the clock they are read against (the chain's, in the tasks), so
+    // they stay true on a fresh chain whenever the README's examples run.
+    const now = 1_800_000_000;
+    const scans = await readScans(path.join(root, "examples", "qat-readings.csv"), now);
+    expect(scans.map((s) => s.where)).to.deep.equal(["line 4", "line 5", "line 6", "line 7"]);
+    expect(scans[0]!.scan.scannedAt).to.equal(now - 50 * 60);
+    expect(scans[3]!.scan).to.deep.include({
+      readingId: 4n,
+      lotId: 2n,
+      species: speciesCode("HAD"),
+      scannedAt: now - 16 * 60,
     });
+    const log = await readSensorLog(path.join(root, "examples", "sensor-readings.csv"), now);
+    expect(log).to.have.length(8);
+    expect(log[0]).to.deep.equal({ sensor: PROBE_1, readAt: now - 3_600, temperature: 120, humidity: 91 });
+    expect(log[7]!.readAt).to.equal(now - 15 * 60);
   });
 
   it("exits the CLI with code 1 and one error line that does not echo the key", async function () {

@@ -1,5 +1,7 @@
 import { expect } from "chai";
 
+import { timeOrAgo } from "../src/inputs.js";
+
 import {
   InputError,
   centiCelsius,
@@ -216,6 +218,23 @@ describe("src/units", () => {
 
     it("formats what grams() parsed back to the same quantity", () => {
       for (const text of ["250 kg", "1.2 t", "900 g"]) expect(formatGrams(grams(text))).to.equal(text);
+    });
+  });
+
+  describe("timeOrAgo", () => {
+    it("reads a duration before now, and a date or unix seconds as unixSeconds does", () => {
+      const now = 1_800_000_000;
+      expect(timeOrAgo("2h ago", "scannedAt", now)).to.equal(now - 7_200);
+      expect(timeOrAgo(" 30d  AGO ", "--from", now)).to.equal(now - 30 * 86_400);
+      expect(timeOrAgo("90m ago", "readAt", now)).to.equal(now - 5_400);
+      expect(timeOrAgo("2026-11-20T06:00:00Z", "readAt", now)).to.equal(Date.UTC(2026, 10, 20, 6) / 1000);
+      expect(timeOrAgo(1_763_600_000, "readAt", now)).to.equal(1_763_600_000);
+    });
+
+    it("rejects a duration it cannot read, naming the field", () => {
+      expect(inputErrorOf(() => timeOrAgo("soon ago", "scannedAt", 1)).message).to.equal(
+        'scannedAt "soon" is not a duration (e.g. 36h, 2d, 90m, 3600)',
+      );
     });
   });
 

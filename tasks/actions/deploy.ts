@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 
 import { deployWithReport } from "../../src/deploy.js";
-import { recordedAddresses } from "../../src/system.js";
+import { deploymentIdOf, recordedAddresses } from "../../src/system.js";
 import { txText } from "../../src/format.js";
 import { InputError } from "../../src/units.js";
 import { fishTraceAction } from "../run.js";
@@ -24,10 +24,11 @@ export default fishTraceAction(async ({ from, reset }: Args, hre) => {
       `--from must be account 0 (${session.accounts[0]?.address}): the Ignition module makes it the admin`,
     );
   }
-  const journal = path.join(hre.config.paths.ignition, "deployments", `chain-${session.chainId}`);
+  const deploymentId = deploymentIdOf(session.chainId);
+  const journal = path.join(hre.config.paths.ignition, "deployments", deploymentId);
   if (!session.inProcess) {
     // A Hardhat node forgets its chain when restarted, Ignition's journal does not: start afresh on one.
-    const recorded = await recordedAddresses(session.chainId, session.root).catch(() => undefined);
+    const recorded = await recordedAddresses(session.chainId, session.ignitionDir).catch(() => undefined);
     const stale = recorded !== undefined && (await session.ethers.provider.getCode(recorded.registry)) === "0x";
     if (stale && !reset && session.chainId !== HARDHAT_CHAIN_ID) {
       throw new InputError(
@@ -40,7 +41,10 @@ export default fishTraceAction(async ({ from, reset }: Args, hre) => {
     if (stale || reset) await rm(journal, { recursive: true, force: true });
   }
 
-  const { addresses, transactions } = await deployWithReport(session.connection);
+  const { addresses, transactions } = await deployWithReport(
+    session.connection,
+    session.inProcess ? {} : { deploymentId },
+  );
   rememberDeployment(session, addresses);
 
   console.log(`FishTrace on ${session.networkName} (chain ${session.chainId}), admin ${deployer.address}:`);

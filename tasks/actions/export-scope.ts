@@ -7,7 +7,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { Sql } from "../../indexer/db.js";
 import { lotRef } from "../../src/digital-link.js";
 import { loadJourney, participantRef, type Journey, type JourneyScope } from "../../src/export/journey.js";
-import { InputError, unixSeconds } from "../../src/units.js";
+import { timeOrAgo } from "../../src/inputs.js";
+import { InputError } from "../../src/units.js";
 import { openTraceIndex, type TraceIndexArgs } from "./trace-index.js";
 
 export interface ExportArgs extends TraceIndexArgs {
@@ -32,7 +33,7 @@ export function scopeRequest(args: ExportArgs, extensions: readonly string[]): S
   ].filter((g) => g !== undefined);
   if (given.length === 0) {
     throw new InputError(
-      `give what to export: --lot <id|GTIN:LOT|Digital Link>, --link <Digital Link>${extensions.includes(".jsonld") ? ", --actor <participant>" : ""} or --from <date> --to <date>`,
+      `give what to export: --lot <id|GTIN:LOT|Digital Link>, --link <Digital Link>${extensions.includes(".jsonld") ? ", --actor <participant>" : ""} or --from <date> [--to <date>]`,
     );
   }
   if (given.length > 1) throw new InputError(`give one of --lot, --actor or --from/--to, not ${given.join(" and ")}`);
@@ -50,10 +51,15 @@ export function scopeRequest(args: ExportArgs, extensions: readonly string[]): S
   if (args.lot !== undefined) return { kind: "lot", lotId: lotRef(args.lot, "--lot"), out };
   if (args.link !== undefined) return { kind: "lot", lotId: lotRef(args.link, "--link"), out };
   if (args.actor !== undefined) return { kind: "actorRef", ref: args.actor, out };
-  if (args.from === undefined || args.to === undefined) throw new InputError("give both --from and --to");
-  const from = unixSeconds(args.from, "--from");
-  const to = unixSeconds(args.to, "--to");
-  if (to < from) throw new InputError(`--to ${args.to} is before --from ${args.from}`);
+  if (args.from === undefined) throw new InputError("give --from with --to (--to defaults to now)");
+  const now = Math.floor(Date.now() / 1000);
+  const from = timeOrAgo(args.from, "--from", now);
+  const to = args.to === undefined ? now : timeOrAgo(args.to, "--to", now);
+  if (to < from) {
+    throw new InputError(
+      args.to === undefined ? `--from ${args.from} is after now` : `--to ${args.to} is before --from ${args.from}`,
+    );
+  }
   return { kind: "range", from, to, out };
 }
 

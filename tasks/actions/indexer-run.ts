@@ -38,10 +38,11 @@ export default fishTraceAction(async (args: Args, hre): Promise<SyncResult> => {
   const interval = args.interval === undefined ? 2 : wholeNumber(args.interval, "--interval", 86_400);
   if (args.interval !== undefined && !args.follow) throw new InputError("--interval needs --follow");
 
-  const session = await openSession(hre);
-  const addresses = await deploymentOf(session, args);
+  // The index first: a node closes a connection idle for five seconds, and opening PGlite can take that long.
   const sql = await openIndex({ dir: args.db ?? DEFAULT_INDEX_DIR });
   try {
+    const session = await openSession(hre);
+    const addresses = await deploymentOf(session, args);
     const provider = session.ethers.provider;
     const options = { fromBlock, confirmations, chunk };
     const started = performance.now();

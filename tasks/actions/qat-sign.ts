@@ -10,7 +10,7 @@ import { roleBit } from "../../src/roles.js";
 import { stageHolding } from "../../src/stages.js";
 import { InputError, speciesText } from "../../src/units.js";
 import { fishTraceAction } from "../run.js";
-import { accountOf, connectFishTrace } from "../session.js";
+import { accountOf, chainNow, connectFishTrace } from "../session.js";
 
 interface Args {
   in?: string;
@@ -41,9 +41,9 @@ export default fishTraceAction(async (args: Args, hre) => {
     throw new InputError("--key or --device is required: the device that signs");
   }
   const wallet = args.key === undefined ? undefined : deviceKey(args.key);
-  const scans = await readScans(input);
-
   const { session, fishTrace } = await connectFishTrace(hre, { registry: args.registry, harvester: args.harvester }, 0);
+  // "2h ago" in the file is two hours before the chain's clock.
+  const scans = await readScans(input, await chainNow(session));
   const device: Signer = wallet ?? accountOf(session, args.device ?? "", "--device");
   const deviceAddress = await device.getAddress();
   const domain = await ledgerDomain(fishTrace.qualityLedger, session.chainId);

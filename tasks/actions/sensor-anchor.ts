@@ -1,4 +1,4 @@
-import { access, constants } from "node:fs/promises";
+import { access, constants, mkdir } from "node:fs/promises";
 import path from "node:path";
 
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
@@ -88,8 +88,10 @@ async function custodianGateway(
   );
 }
 
+/** Makes the folder of `file` (a fresh clone has none) and checks it can be written, before anything is sent. */
 async function writableDirectory(file: string): Promise<void> {
   const dir = path.dirname(path.resolve(file));
+  await mkdir(dir, { recursive: true }).catch(() => undefined);
   await access(dir, constants.W_OK).catch(() => {
     throw new InputError(`--out ${file} cannot be written: ${dir} is not a writable directory`);
   });
@@ -106,10 +108,6 @@ export default fishTraceAction(async (args: Args, hre) => {
   const orderId = args.order === undefined ? undefined : positiveId(args.order, "order");
   const seller = orderId === undefined ? undefined : sellingStage(args.stage);
   const forced = givenLots !== undefined && args.stage !== undefined ? stageName(args.stage) : undefined;
-  const readings = await readSensorLog(input);
-  const tree = sensorTree(readings);
-  const summary = summarize(readings);
-  const root = tree.root;
   await writableDirectory(output);
 
   const {
@@ -117,6 +115,12 @@ export default fishTraceAction(async (args: Args, hre) => {
     addresses,
     fishTrace: view,
   } = await connectFishTrace(hre, { registry: args.registry, harvester: args.harvester }, 0);
+  const now = await chainNow(session);
+  // "2h ago" in the log is two hours before the chain's clock.
+  const readings = await readSensorLog(input, now);
+  const tree = sensorTree(readings);
+  const summary = summarize(readings);
+  const root = tree.root;
   const lotIds = givenLots ?? (await requireShipment(orderBook(view, seller ?? "harvester"), orderId ?? 0n)).lotIds;
   const stage = forced ?? (await commonStage(view, lotIds));
 
@@ -126,7 +130,6 @@ export default fishTraceAction(async (args: Args, hre) => {
       `${input} was anchored already: root ${root} at ${isoTime(anchored.anchoredAt)} by gateway #${anchored.gatewayId}`,
     );
   }
-  const now = await chainNow(session);
   if (summary.to > now) {
     throw new InputError(
       `${input}: the readings run to ${isoTime(summary.to)}, after the chain's latest block (${isoTime(now)})`,

@@ -26,6 +26,12 @@ export interface TraceIndex {
   sync(): Promise<SyncResult>;
 }
 
+/** Whether the network chosen with --network is Hardhat's in-process one (whose index lives in memory). */
+export function inProcessNetwork(hre: HardhatRuntimeEnvironment): boolean {
+  const name = hre.globalOptions.network;
+  return hre.config.networks[typeof name === "string" && name !== "" ? name : "default"]?.type === "edr-simulated";
+}
+
 /**
  * Opens the index for the connected network's deployment and syncs it once; with `sync` false, opens the index
  * and reads it as it is (no network needed).
@@ -45,10 +51,12 @@ export async function openTraceIndex(
     }
     return { sql, sync: () => Promise.reject(new InputError("the index is read as it is (--no-sync)")) };
   }
-  const session = await openSession(hre);
-  const addresses = await deploymentOf(session, args);
-  const sql = await openIndex({ dir: args.db ?? (session.inProcess ? "memory://" : DEFAULT_INDEX_DIR) });
+  // The index first: opening PGlite takes seconds, and a node closes a connection idle for five (keep-alive), so a
+  // session opened before it would send its first getLogs on a socket the node had just closed.
+  const sql = await openIndex({ dir: args.db ?? (inProcessNetwork(hre) ? "memory://" : DEFAULT_INDEX_DIR) });
   try {
+    const session = await openSession(hre);
+    const addresses = await deploymentOf(session, args);
     const index: TraceIndex = {
       sql,
       session,
