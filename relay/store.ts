@@ -148,6 +148,7 @@ CREATE TABLE IF NOT EXISTS batches (
   error TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS batches_open ON batches (state, nonce) WHERE state = 'sent';
+CREATE TABLE IF NOT EXISTS chain_answers (key TEXT PRIMARY KEY, value TEXT NOT NULL, checked_at INTEGER NOT NULL) STRICT;
 `;
 
 type Row = Record<string, string | number | bigint | null | Uint8Array>;
@@ -245,6 +246,11 @@ export class Store {
         "SELECT s.state, s.outcome, s.reason, s.received_at, s.batch_id, s.leaf, b.hash, b.state AS bstate, b.block, " +
           "b.root FROM sensor s LEFT JOIN batches b ON b.id = s.batch_id WHERE s.sensor = ? AND s.read_at = ?",
       ),
+      answerGet: p("SELECT value, checked_at FROM chain_answers WHERE key = ?"),
+      answerSet: p(
+        "INSERT INTO chain_answers (key, value, checked_at) VALUES (?, ?, ?) " +
+          "ON CONFLICT (key) DO UPDATE SET value = excluded.value, checked_at = excluded.checked_at",
+      ),
       metaGet: p("SELECT value FROM meta WHERE key = ?"),
       metaSet: p("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
     };
@@ -274,6 +280,17 @@ export class Store {
           `chain ${chainId} (give another --db)`,
       );
     }
+  }
+
+  /** The chain's last answer kept under `key` (a device's registry record, a species' grade scale), or undefined. */
+  chainAnswer(key: string): { value: string; checkedAt: number } | undefined {
+    const row = this.st("answerGet").get(key) as Row | undefined;
+    return row === undefined ? undefined : { value: String(row.value), checkedAt: Number(row.checked_at) };
+  }
+
+  /** Keeps the chain's answer under `key`, so intake can go on without the node after a restart. */
+  keepChainAnswer(key: string, value: string, checkedAt = Date.now()): void {
+    if (!this.closed) this.st("answerSet").run(key, value, checkedAt);
   }
 
   /** Acknowledged readings of `kind` not yet on chain or refused. */

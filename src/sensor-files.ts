@@ -10,7 +10,8 @@ import { getAddress, isAddress, isHexString } from "ethers";
 
 import { field, list, parseJson, parseRecord, readText, record, recordsOf, toJson } from "./record-files.js";
 import type { SensorReading, SensorSummary } from "./sensors.js";
-import { centiCelsius, humidityPercent, InputError, positiveId, unixSeconds, wholeNumber } from "./units.js";
+import { CALLDATA_FIELDS } from "./calldata.js";
+import { InputError, positiveId, unixSeconds, wholeNumber } from "./units.js";
 
 /** The columns (CSV) or fields (JSON) of a sensor log, in order. */
 export const SENSOR_COLUMNS = ["sensor", "readAt", "temperature", "humidity"] as const;
@@ -27,8 +28,8 @@ const logSchema = record(
   {
     sensor: field("sensor", sensorAddress),
     readAt: field("readAt", (v) => unixSeconds(v, "readAt")),
-    temperature: field("temperature", centiCelsius),
-    humidity: field("humidity", humidityPercent),
+    temperature: field("temperature", (v) => CALLDATA_FIELDS.temperature(v)),
+    humidity: field("humidity", (v) => CALLDATA_FIELDS.humidity(v)),
   },
   "a reading",
 );
