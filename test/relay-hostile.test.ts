@@ -13,6 +13,7 @@ import { BrowserProvider, Wallet, id } from "ethers";
 
 import type { Relay } from "../relay/relay.js";
 import { Store } from "../relay/store.js";
+import { rawUpload } from "./raw-http.js";
 import { stageNumber } from "../src/stages.js";
 import {
   chainNow,
@@ -101,6 +102,28 @@ describe("relay under hostile input and faults", function () {
       });
       expect(qat.status).to.equal(400);
       expect(relay.store.queueDepth("sensor")).to.equal(0);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it("answers broken percent-encoding in a path with 400 and closes an endless upload after its 413", async function () {
+    const relay = await relayFor(world, "door.sqlite");
+    try {
+      for (const url of ["/v1/qat/readings/%E0%A4%A/1", "/v1/qat/readings/%ZZ/1", "/v1/sensor/readings/0x1/%ZZ"]) {
+        const answer = await get(relay.url + url);
+        expect(answer.status, url).to.equal(400);
+        expect(answer.json.reason).to.equal("malformed");
+      }
+      const head =
+        `POST /v1/sensor/readings HTTP/1.1\r\nHost: 127.0.0.1:${relay.port}\r\nContent-Type: application/json\r\n` +
+        "Transfer-Encoding: chunked\r\n\r\n";
+      const started = Date.now();
+      const result = await rawUpload(relay.port, head, Buffer.from(`10000\r\n${"x".repeat(0x10000)}\r\n`), 8_000);
+      expect(result.answer).to.match(/^HTTP\/1\.1 413 /);
+      expect(result.closed, "the relay closed the connection").to.equal(true);
+      expect(Date.now() - started).to.be.below(5_000);
+      expect((await get(`${relay.url}/healthz`)).status).to.equal(200);
     } finally {
       await relay.close();
     }

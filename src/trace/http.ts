@@ -127,8 +127,11 @@ export function createTraceServer(sql: Sql, options: TraceServerOptions = {}): S
       if (err instanceof LotNotIndexedError) refuse(res, 404, err.message);
       else if (err instanceof InputError) refuse(res, 400, err.message);
       else {
-        const message = err instanceof Error ? err.message : String(err);
-        refuse(res, 500, `the trace failed: ${message}`);
+        // The detail (a database message, a stack) goes to the log, never to the client.
+        console.error(
+          `trace API: ${req.method ?? "?"} ${req.url ?? "?"}: ${err instanceof Error ? err.stack : String(err)}`,
+        );
+        refuse(res, 500, "the trace failed (the server's log says why)");
       }
     });
   });
