@@ -26,8 +26,10 @@ export interface RelayOptions {
   /** The account that sends the relay's transactions (connected to `provider`); a SENSOR_GATEWAY to anchor. */
   wallet: Wallet;
   addresses: FishTraceAddresses;
-  /** The SQLite file (created if missing). */
+  /** The SQLite file; checked at start (refused when damaged, empty or missing unless `init`). */
   database: string;
+  /** Create the store when the file is missing or empty (`--init`). */
+  init?: boolean;
   host?: string;
   /** 0: any free port. */
   port?: number;
@@ -67,7 +69,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const ledger = fishTrace.qualityLedger;
   const digest = readingDigester(await ledgerDomain(ledger, chainId));
 
-  const store = new Store(options.database, { sync: options.sync ?? "full" });
+  const store = new Store(options.database, { sync: options.sync ?? "full", init: options.init ?? false });
   try {
     store.bind(chainId, options.addresses.qualityLedger);
   } catch (err) {

@@ -231,6 +231,7 @@ export async function startRelayProcess(
       String(port),
       "--key",
       stack.relayKey,
+      "--init",
       ...extra,
     ],
     { detached: true, stdio: ["ignore", "pipe", "pipe"] },

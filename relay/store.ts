@@ -5,7 +5,7 @@
  * a conflicting request leaves nothing behind. Readings move pending → sent → done | refused; a batch that was
  * lost or reverted returns its readings to pending.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { DatabaseSync as Database, StatementSync } from "node:sqlite";
@@ -159,7 +159,22 @@ interface Job {
   reject: (err: unknown) => void;
 }
 
+/** The identity row every relay store holds (meta key `store`): an empty or foreign file is not mistaken for one. */
+const IDENTITY_KEY = "store";
+const IDENTITY = "fishtrace-relay-store/1";
+
+/** Whether `file` is missing or 0 bytes (a store that has to be created, which only --init may do). */
+function emptyOrMissing(file: string): boolean {
+  try {
+    return statSync(file).size === 0;
+  } catch {
+    return true;
+  }
+}
+
 export interface StoreOptions {
+  /** Create the store when the file is missing or empty (`--init`); without it such a file is refused. */
+  init?: boolean;
   /** `full` (default): every commit is fsynced, an acknowledged reading survives a power cut; `normal`: it
    * survives a crash of the relay process but not of the machine. */
   sync?: "full" | "normal";
@@ -176,14 +191,32 @@ export class Store {
 
   constructor(file: string, options: StoreOptions = {}) {
     this.file = file;
+    const fresh = file === ":memory:" || emptyOrMissing(file);
+    if (fresh && options.init !== true) {
+      throw new InputError(
+        `the relay store ${file} ${existsSync(file) ? "is empty (0 bytes)" : "does not exist"}: restore it from ` +
+          "a backup (README: backing up the relay store), or start the relay with --init (hardhat relay --init-store) for a new, empty one",
+      );
+    }
     if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     try {
       this.db = new DatabaseSync(file);
-      this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.sync === "normal" ? "NORMAL" : "FULL"};`);
-      this.db.exec("PRAGMA busy_timeout = 5000;");
-      this.db.exec(SCHEMA);
     } catch (err) {
       throw new InputError(`cannot open the relay store ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    try {
+      this.db.exec("PRAGMA busy_timeout = 5000;");
+      if (!fresh) this.selfCheck();
+      this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.sync === "normal" ? "NORMAL" : "FULL"};`);
+      this.db.exec(SCHEMA);
+      this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)").run(IDENTITY_KEY, IDENTITY);
+    } catch (err) {
+      this.db.close();
+      if (err instanceof InputError) throw err;
+      throw new InputError(
+        `the relay store ${file} cannot be read (${err instanceof Error ? err.message : String(err)}): restore it ` +
+          "from a backup (README: backing up the relay store), or move it aside and give --init to start a new one",
+      );
     }
     const p = (sql: string) => this.db.prepare(sql);
     this.s = {
@@ -256,6 +289,41 @@ export class Store {
     };
     this.backlog.qat = Number((this.s.count!.get() as Row).n);
     this.backlog.sensor = Number((this.s.countSensor!.get() as Row).n);
+  }
+
+  /**
+   * Refuses a store that is damaged (`PRAGMA quick_check`) or is not a relay store: a store has its identity row, or
+   * — written before stores had one — the tables and deployment binding of one (then it gets the row).
+   */
+  private selfCheck(): void {
+    const rows = this.db.prepare("PRAGMA quick_check").all() as Row[];
+    const verdict = rows.map((r) => String(Object.values(r)[0])).filter((v) => v !== "ok");
+    if (verdict.length > 0) {
+      throw new InputError(
+        `the relay store ${this.file} is damaged (quick_check: ${verdict[0]!.split("\n")[0]}): restore it from a ` +
+          "backup (README: backing up the relay store); to start over, move it aside and give --init",
+      );
+    }
+    const tables = new Set(
+      (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Row[]).map((r) =>
+        String(r.name),
+      ),
+    );
+    const identity = tables.has("meta")
+      ? (this.db.prepare("SELECT value FROM meta WHERE key = ?").get(IDENTITY_KEY) as Row | undefined)
+      : undefined;
+    if (identity !== undefined) {
+      if (identity.value !== IDENTITY) {
+        throw new InputError(`the relay store ${this.file} is ${String(identity.value)}, not ${IDENTITY}`);
+      }
+      return;
+    }
+    const older = ["meta", "qat", "sensor", "batches"].every((t) => tables.has(t));
+    if (!older) {
+      throw new InputError(
+        `${this.file} is a SQLite file but not a relay store (no identity row): give the relay store's path with --db`,
+      );
+    }
   }
 
   private st(name: string): StatementSync {

@@ -132,7 +132,7 @@ describe("relay under hostile input and faults", function () {
   it("settles a group the encoder refuses as refused, and the other readings go on chain", async function () {
     // A store an older relay filled: a sensor reading of lot 2^256 (the encoder cannot take it) waits first.
     const file = `${world.dir}/poisoned.sqlite`;
-    const old = new Store(file, { sync: "normal" });
+    const old = new Store(file, { sync: "normal", init: true });
     old.bind(world.chainId, world.addresses.qualityLedger);
     const readAt = (await chainNow(world)) - 120;
     const sensor = new Wallet(id("FishTrace hostile test: poisoned sensor")).address;
