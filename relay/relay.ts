@@ -9,7 +9,7 @@ import type { Provider, Wallet } from "ethers";
 
 import { describeError } from "../src/errors.js";
 import { ledgerDomain, readingDigester } from "../src/qat.js";
-import { proofOf, sensorTree } from "../src/sensors.js";
+import { sensorMerkle } from "../src/sensors.js";
 import { attachFishTrace, type FishTraceAddresses } from "../src/system.js";
 import { ChainAnswers, DeviceDirectory, withTimeout } from "./devices.js";
 import { createRelayServer } from "./http.js";
@@ -179,14 +179,15 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     log,
     proof: async (sensor, readAt, status) => {
       if (status.batch === null || status.batch.root === null || status.leaf === null) return { proof: null };
-      const readings = store.sensorOfBatch(status.batch.id);
-      const tree = sensorTree(readings);
-      const reading = readings[status.leaf]!;
-      return {
-        root: tree.root,
-        reading: { ...reading, sensor, readAt },
-        proof: proofOf(tree, reading),
-      };
+      const reading = store.sensorReading(sensor, readAt);
+      let proof = store.sensorProof(status.batch.id, status.leaf);
+      if (proof === undefined) {
+        // A batch anchored before the relay kept proofs: computed once (without holding the thread), then kept.
+        const { proofs } = await sensorMerkle(store.sensorOfBatch(status.batch.id));
+        store.keepSensorProofs(status.batch.id, proofs);
+        proof = proofs[status.leaf];
+      }
+      return { root: status.batch.root, reading: { ...reading, sensor, readAt }, proof: proof ?? null };
     },
   });
 

@@ -148,6 +148,12 @@ CREATE TABLE IF NOT EXISTS batches (
   error TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS batches_open ON batches (state, nonce) WHERE state = 'sent';
+CREATE TABLE IF NOT EXISTS sensor_proofs (
+  batch_id INTEGER NOT NULL,
+  leaf INTEGER NOT NULL,
+  proof TEXT NOT NULL,
+  PRIMARY KEY (batch_id, leaf)
+) STRICT;
 CREATE TABLE IF NOT EXISTS chain_answers (key TEXT PRIMARY KEY, value TEXT NOT NULL, checked_at INTEGER NOT NULL) STRICT;
 `;
 
@@ -279,6 +285,8 @@ export class Store {
         "SELECT s.state, s.outcome, s.reason, s.received_at, s.batch_id, s.leaf, b.hash, b.state AS bstate, b.block, " +
           "b.root FROM sensor s LEFT JOIN batches b ON b.id = s.batch_id WHERE s.sensor = ? AND s.read_at = ?",
       ),
+      proofInsert: p("INSERT OR REPLACE INTO sensor_proofs (batch_id, leaf, proof) VALUES (?, ?, ?)"),
+      proofGet: p("SELECT proof FROM sensor_proofs WHERE batch_id = ? AND leaf = ?"),
       answerGet: p("SELECT value, checked_at FROM chain_answers WHERE key = ?"),
       answerSet: p(
         "INSERT INTO chain_answers (key, value, checked_at) VALUES (?, ?, ?) " +
@@ -553,6 +561,7 @@ export class Store {
   recordBatch(
     batch: { kind: Kind; stage: number; lots?: string; root?: string; nonce: number; hash: string; raw: string },
     readingIds: readonly number[],
+    proofs?: readonly (readonly string[])[],
   ): number {
     return this.transaction(() => {
       const { lastInsertRowid } = this.st("batchInsert").run(
@@ -569,6 +578,7 @@ export class Store {
       const id = Number(lastInsertRowid);
       if (batch.kind === "qat") for (const r of readingIds) this.st("qatSend").run(id, r);
       else readingIds.forEach((r, leaf) => this.st("sensorSend").run(id, leaf, r));
+      this.keepProofs(id, proofs);
       return id;
     });
   }
@@ -630,7 +640,11 @@ export class Store {
    * Pending sensor readings whose root is already anchored (by this relay, before a crash lost the record of its
    * transaction): recorded as a mined batch without a transaction of its own, so each keeps its proof.
    */
-  recordAnchored(batch: { stage: number; lots: string; root: string }, readingIds: readonly number[]): void {
+  recordAnchored(
+    batch: { stage: number; lots: string; root: string },
+    readingIds: readonly number[],
+    proofs?: readonly (readonly string[])[],
+  ): void {
     this.transaction(() => {
       const { lastInsertRowid } = this.db
         .prepare(
@@ -643,7 +657,29 @@ export class Store {
         "UPDATE sensor SET state = 'done', outcome = 'already_on_chain', batch_id = ?, leaf = ? WHERE id = ?",
       );
       readingIds.forEach((r, leaf) => (this.backlog.sensor -= Number(done.run(id, leaf, r).changes)));
+      this.keepProofs(id, proofs);
     });
+  }
+
+  private keepProofs(batchId: number, proofs: readonly (readonly string[])[] | undefined): void {
+    proofs?.forEach((proof, leaf) => this.st("proofInsert").run(batchId, leaf, JSON.stringify(proof)));
+  }
+
+  /** One sensor reading's values (the leaf of its proof), or undefined. */
+  sensorReading(sensor: string, readAt: number): { temperature: number; humidity: number } | undefined {
+    const row = this.st("sensorGet").get(sensor, readAt) as Row | undefined;
+    return row === undefined ? undefined : { temperature: Number(row.temperature), humidity: Number(row.humidity) };
+  }
+
+  /** The proof kept for leaf `leaf` of sensor batch `batchId` (computed when it was anchored), or undefined. */
+  sensorProof(batchId: number, leaf: number): string[] | undefined {
+    const row = this.st("proofGet").get(batchId, leaf) as Row | undefined;
+    return row === undefined ? undefined : (JSON.parse(String(row.proof)) as string[]);
+  }
+
+  /** Keeps the proofs of a batch anchored before proofs were kept (computed once, on its first proof request). */
+  keepSensorProofs(batchId: number, proofs: readonly (readonly string[])[]): void {
+    this.transaction(() => this.keepProofs(batchId, proofs));
   }
 
   /** The batch's transaction reverted or was lost: its readings go back to pending, to be planned again. */

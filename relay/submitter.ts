@@ -19,7 +19,7 @@ import {
 
 import { customErrorOf, describeError } from "../src/errors.js";
 import type { QatReading } from "../src/qat.js";
-import { sensorRoot, summarize } from "../src/sensors.js";
+import { sensorMerkle, summarize } from "../src/sensors.js";
 import { stageHolding, stageNumber } from "../src/stages.js";
 import type { FishTrace } from "../src/system.js";
 import { InputError } from "../src/units.js";
@@ -321,6 +321,7 @@ export class Submitter {
     request: TransactionRequest,
     batch: { stage: number; lots?: string; root?: string },
     readingIds: number[],
+    proofs?: string[][],
   ): Promise<void> {
     const { provider, wallet, chainId } = this.chain;
     const gas = await this.rpc("estimateGas", () => provider.estimateGas({ ...request, from: wallet.address }));
@@ -343,7 +344,7 @@ export class Submitter {
     const raw = await wallet.signTransaction(tx);
     await yieldToRequests();
     const hash = keccak256(raw);
-    const id = this.store.recordBatch({ kind, ...batch, nonce, hash, raw }, readingIds);
+    const id = this.store.recordBatch({ kind, ...batch, nonce, hash, raw }, readingIds, proofs);
     this.nextNonce = nonce + 1;
     this.firstSent.set(id, Date.now());
     await this.broadcast(raw);
@@ -518,7 +519,8 @@ export class Submitter {
       this.waitingUntil.sensor = Date.now() + 1_000;
       return false;
     }
-    const root = await sensorRoot(ready);
+    // The root and every reading's proof, computed once here and kept with the batch (GET serves them as kept).
+    const { root, proofs } = await sensorMerkle(ready);
     const summary = summarize(ready);
     let data: string;
     try {
@@ -542,6 +544,7 @@ export class Submitter {
         this.store.recordAnchored(
           { stage, lots, root },
           ready.map((r) => r.id),
+          proofs,
         );
         this.metrics.onChain.inc({ kind: "sensor", outcome: "already_on_chain" }, ready.length);
         return true;
@@ -553,6 +556,7 @@ export class Submitter {
         { to: await ledger.getAddress(), data },
         { stage, lots, root },
         ready.map((r) => r.id),
+        proofs,
       );
     } catch (err) {
       const error = customErrorOf(err);

@@ -129,6 +129,44 @@ describe("relay under hostile input and faults", function () {
     }
   });
 
+  it("serves sensor proofs from what it kept at anchoring: 20 concurrent GETs on a 2,048-reading batch leave /healthz fast", async function () {
+    const relay = await relayFor(world, "proofs.sqlite", { submitter: { sensorBatch: 2_048 } });
+    try {
+      const sensor = new Wallet(id("FishTrace hostile test: proof sensor")).address;
+      const base = (await chainNow(world)) - 4_000;
+      const readings = Array.from({ length: 2_048 }, (_, i) => ({
+        sensor,
+        readAt: base + i,
+        temperature: 1 + (i % 7) / 10,
+        humidity: 80,
+      }));
+      const request = await sensorPost(world.gateway, { stage: "harvester", lots: [String(world.lots[0])], readings });
+      expect((await post(`${relay.url}/v1/sensor/readings`, request.body, request.headers)).status).to.equal(202);
+      const url = (i: number) => `${relay.url}/v1/sensor/readings/${sensor}/${base + i}`;
+      await eventually(async () => (await get(url(2_047))).json.state === "done", 30_000, "the batch anchored");
+
+      const gets = Array.from({ length: 20 }, (_, k) => get(url(k * 100)));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const health = await get(`${relay.url}/healthz`);
+      const answers = await Promise.all(gets);
+      expect(health.ms, `/healthz took ${health.ms} ms under 20 proof requests`).to.be.below(100);
+      const ledger = world.fishTrace.qualityLedger;
+      for (const answer of answers.slice(0, 3)) {
+        const { root, proof, reading } = answer.json as {
+          root: string;
+          proof: string[];
+          reading: { sensor: string; readAt: number; temperature: number; humidity: number };
+        };
+        expect(proof).to.have.length(11);
+        expect(await ledger.verifyReading(root, reading, proof)).to.equal(true);
+      }
+      const slowest = Math.max(...answers.map((a) => a.ms));
+      expect(slowest, `the slowest of 20 proof GETs took ${slowest} ms`).to.be.below(1_000);
+    } finally {
+      await relay.close();
+    }
+  });
+
   it("settles a group the encoder refuses as refused, and the other readings go on chain", async function () {
     // A store an older relay filled: a sensor reading of lot 2^256 (the encoder cannot take it) waits first.
     const file = `${world.dir}/poisoned.sqlite`;
