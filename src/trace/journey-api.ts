@@ -13,7 +13,14 @@ import { celsius } from "../format.js";
 import { STAGE_NAMES } from "../deployment.js";
 import { InputError, fromCentiCelsius } from "../units.js";
 import { alarmNames, coldChainBand, LOT_FLAGS } from "../vocabulary.js";
-import type { AlarmJson, BandJson, JourneyJson, ParticipantJson } from "./journey-json.js";
+import {
+  JOURNEY_PAGE,
+  type AlarmJson,
+  type BandJson,
+  type EventPage,
+  type JourneyJson,
+  type ParticipantJson,
+} from "./journey-json.js";
 import { OPEN_ORDER_STATES, traceLot, withIndexLookups } from "./queries.js";
 import { jsonify, traceJson, type Jsonified } from "./tree.js";
 import type { LotNode, Party } from "./types.js";
@@ -216,7 +223,12 @@ const byBigint = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
  * every lot and party they name, the alarms of its closure and each lot's band. Throws `LotNotIndexedError` (a 404
  * in the API) for a lot the index does not know.
  */
-export async function loadJourneyJson(sql: Sql, lotId: bigint, chainId: bigint | number): Promise<JourneyJson> {
+export async function loadJourneyJson(
+  sql: Sql,
+  lotId: bigint,
+  chainId: bigint | number,
+  page: { offset?: number; limit?: number } = {},
+): Promise<JourneyJson> {
   return withIndexLookups(sql, async (tx) => {
     const graph = await traceLot(tx, lotId, "both");
     const journey = await loadJourney(tx, { kind: "lot", lotId }, BigInt(chainId));
@@ -263,13 +275,33 @@ export async function loadJourneyJson(sql: Sql, lotId: bigint, chainId: bigint |
       trace: traceJson(graph),
       lots: lots.map((l) => jsonify(l) as Jsonified<LotFacts>),
       parties: [...parties.values()].sort((a, b) => a.id - b.id),
-      events: journey.events.map((e) => jsonify(e) as Jsonified<JourneyEvent>),
+      ...pageOf(journey.events, page.offset ?? 0, page.limit ?? JOURNEY_PAGE),
       alarms,
       bands,
     };
     if (product !== undefined) json.product = product;
     return json;
   });
+}
+
+/** Every event but the bulk ones (scans, readings), and the bulk ones from `offset`, at most `limit` (in chain order). */
+function pageOf(
+  all: readonly JourneyEvent[],
+  offset: number,
+  limit: number,
+): { events: Jsonified<JourneyEvent>[]; eventPage: EventPage } {
+  const total = { scan: 0, reading: 0 };
+  const events: Jsonified<JourneyEvent>[] = [];
+  let bulk = 0;
+  for (const e of all) {
+    if (e.kind === "scan" || e.kind === "reading") {
+      total[e.kind]++;
+      const at = bulk++;
+      if (at < offset || at >= offset + limit) continue;
+    }
+    events.push(jsonify(e) as Jsonified<JourneyEvent>);
+  }
+  return { events, eventPage: { offset, limit, total, next: offset + limit < bulk ? offset + limit : null } };
 }
 
 /** `value` as an account address; a one-line InputError otherwise. */
