@@ -5,6 +5,7 @@
  * runs under a tight Content Security Policy (no inline scripts or styles, nothing fetched from elsewhere).
  *
  *   GET  /config.json          WebConfig
+ *   GET  /healthz              {"ok": true} (the server answers; the proxied services have their own)
  *   POST /rpc                  → the node's JSON-RPC: the methods of RPC_METHODS only (reads, eth_estimateGas,
  *                                eth_sendRawTransaction), application/json only
  *   GET  /api/<path>           → the trace API's /<path> (e.g. /api/v1/journey/:lot)
@@ -317,6 +318,10 @@ async function handle(
   }
   if (req.method !== "GET" && req.method !== "HEAD") {
     refuse(res, 405, `${req.method ?? "?"} is not allowed; use GET`, { allow: "GET, HEAD" });
+    return;
+  }
+  if (pathname === "/healthz") {
+    sendJson(res, 200, { ok: true });
     return;
   }
   if (pathname === "/config.json") {

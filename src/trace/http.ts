@@ -110,6 +110,7 @@ function healthOf(sql: Sql): () => Promise<{ ok: boolean; indexedTo: { block: nu
       })
       .catch(() => undefined)
       .finally(() => (reading = undefined)));
+  void refresh();
   return async () => {
     if (known === undefined) await refresh();
     else if (Date.now() - at > 1_000) void refresh();
