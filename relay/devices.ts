@@ -28,6 +28,9 @@ export const RETRY_AFTER_SECONDS = 10;
 /** Answers kept in memory at most (the oldest go first; known devices come back from the store). */
 const MEMORY_ENTRIES = 10_000;
 
+/** After a background refresh fails, how long the others wait before asking the node again. */
+const REFRESH_PAUSE_MS = 2_000;
+
 /** Resolves like `promise`, or rejects after `ms`. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -52,6 +55,8 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 export class ChainAnswers<T> {
   private readonly memory = new Map<string, { value: T; checkedAt: number }>();
   private readonly inFlight = new Map<string, Promise<T>>();
+  /** Background refreshes wait until then after one failed. */
+  private quietUntil = 0;
 
   constructor(
     private readonly prefix: string,
@@ -69,7 +74,11 @@ export class ChainAnswers<T> {
   async get(key: string): Promise<T> {
     const known = this.known(key);
     if (known !== undefined) {
-      if (Date.now() - known.checkedAt >= this.freshMs(known.value)) this.refresh(key).catch(() => undefined);
+      const now = Date.now();
+      if (now - known.checkedAt >= this.freshMs(known.value) && now >= this.quietUntil) {
+        // A node that fails is asked again after a pause, not once per request.
+        this.refresh(key).catch(() => (this.quietUntil = Date.now() + REFRESH_PAUSE_MS));
+      }
       return known.value;
     }
     try {
