@@ -7,7 +7,9 @@ import { encodeBytes32String, Wallet, id } from "ethers";
 import { expect } from "chai";
 
 import { digitalLink, elementString, gtin14 } from "../src/digital-link.js";
+import { loadJourney } from "../src/export/journey.js";
 import { listenTrace, type TraceService } from "../src/trace/http.js";
+import { jsonify } from "../src/trace/tree.js";
 import type { JourneyJson, ParticipantJson } from "../src/trace/journey-json.js";
 import { qatDomain, signReading } from "../src/qat.js";
 import { roleId } from "../src/roles.js";
@@ -201,6 +203,9 @@ describe("trace API: journeys and participants", function () {
     const all = whole.body.events.filter(bulk);
     const others = whole.body.events.filter((e) => !bulk(e));
     expect(all.length, "the journey has scans and readings to page").to.be.at.least(2);
+    // The page read with LIMIT/OFFSET is in the order the whole journey (as the exports read it) has them.
+    const exported = await loadJourney(tw.index, { kind: "lot", lotId: loins }, BigInt(whole.body.chainId));
+    expect(exported.events.filter(bulk).map((e) => jsonify(e))).to.deep.equal(all);
     expect(whole.body.eventPage).to.deep.equal({
       offset: 0,
       limit: 2_000,

@@ -8,7 +8,7 @@
 import type { Sql } from "../../indexer/db.js";
 import { digitalLink, elementString } from "../digital-link.js";
 import { loadJourney } from "../export/journey.js";
-import type { JourneyEvent, LotFacts } from "../export/journey-types.js";
+import type { Journey, JourneyEvent, LotFacts } from "../export/journey-types.js";
 import { celsius } from "../format.js";
 import { STAGE_NAMES } from "../deployment.js";
 import { InputError, fromCentiCelsius } from "../units.js";
@@ -231,7 +231,10 @@ export async function loadJourneyJson(
 ): Promise<JourneyJson> {
   return withIndexLookups(sql, async (tx) => {
     const graph = await traceLot(tx, lotId, "both");
-    const journey = await loadJourney(tx, { kind: "lot", lotId }, BigInt(chainId));
+    const offset = page.offset ?? 0;
+    const limit = page.limit ?? JOURNEY_PAGE;
+    // The page of scans and readings is read from the index as a page (LIMIT/OFFSET), never the whole list.
+    const journey = await loadJourney(tx, { kind: "lot", lotId }, BigInt(chainId), { bulk: { offset, limit } });
     const closure = [...(journey.closure ?? new Set([lotId]))].sort(byBigint);
     const lots = [...journey.lots.values()].sort((a, b) => byBigint(a.lotId, b.lotId));
     const parties = new Map(journey.parties);
@@ -275,7 +278,8 @@ export async function loadJourneyJson(
       trace: traceJson(graph),
       lots: lots.map((l) => jsonify(l) as Jsonified<LotFacts>),
       parties: [...parties.values()].sort((a, b) => a.id - b.id),
-      ...pageOf(journey.events, page.offset ?? 0, page.limit ?? JOURNEY_PAGE),
+      events: journey.events.map((e) => jsonify(e) as Jsonified<JourneyEvent>),
+      eventPage: eventPageOf(journey.bulk ?? { offset, limit, total: { scan: 0, reading: 0 } }),
       alarms,
       bands,
     };
@@ -284,24 +288,10 @@ export async function loadJourneyJson(
   });
 }
 
-/** Every event but the bulk ones (scans, readings), and the bulk ones from `offset`, at most `limit` (in chain order). */
-function pageOf(
-  all: readonly JourneyEvent[],
-  offset: number,
-  limit: number,
-): { events: Jsonified<JourneyEvent>[]; eventPage: EventPage } {
-  const total = { scan: 0, reading: 0 };
-  const events: Jsonified<JourneyEvent>[] = [];
-  let bulk = 0;
-  for (const e of all) {
-    if (e.kind === "scan" || e.kind === "reading") {
-      total[e.kind]++;
-      const at = bulk++;
-      if (at < offset || at >= offset + limit) continue;
-    }
-    events.push(jsonify(e) as Jsonified<JourneyEvent>);
-  }
-  return { events, eventPage: { offset, limit, total, next: offset + limit < bulk ? offset + limit : null } };
+/** Where a page of scans and readings sits among them all. */
+function eventPageOf(bulk: NonNullable<Journey["bulk"]>): EventPage {
+  const all = bulk.total.scan + bulk.total.reading;
+  return { ...bulk, next: bulk.offset + bulk.limit < all ? bulk.offset + bulk.limit : null };
 }
 
 /** `value` as an account address; a one-line InputError otherwise. */
