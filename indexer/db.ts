@@ -25,6 +25,12 @@ export interface Sql {
 /** Where the index lives unless told otherwise (git-ignored). */
 export const DEFAULT_INDEX_DIR = "indexer-data/pglite";
 
+/**
+ * PGlite runs in this thread and its queries resolve as microtasks, so a request's chain of queries would hold the
+ * event loop from its first to its last: each query first lets waiting I/O in (another request, a /healthz).
+ */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 class PgliteSql implements Sql {
   readonly kind = "pglite" as const;
   constructor(
@@ -32,9 +38,11 @@ class PgliteSql implements Sql {
     private readonly owner?: PGlite,
   ) {}
   async query<T extends object>(text: string, params: unknown[] = []): Promise<T[]> {
+    await turn();
     return (await this.db.query<T>(text, params)).rows;
   }
   async exec(text: string): Promise<void> {
+    await turn();
     await this.db.exec(text);
   }
   transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {

@@ -3,7 +3,8 @@
  * blocks from where it stopped up to `latest − confirmations`, decodes them with the contracts' ABIs and writes
  * them into the index (indexer/schema.ts).
  *
- * Each chunk — its rows, its blocks and the cursor — is written in one transaction, so a crash leaves the index
+ * The chunk (default 2,000 blocks) adapts to the node: halved whenever `getLogs` fails on it, for any reason, and
+ * doubled back after a few chunks that work. Each chunk — its rows, its blocks and the cursor — is written in one transaction, so a crash leaves the index
  * at the end of the last whole chunk and the next run goes on from there. Inserts are idempotent. The index
  * remembers which deployment (`<chainId>:<registry>`) and schema version it was built for and refuses any other;
  * it also remembers the hash of the last block it read, and notices a chain that was reset or reorganised below it.
@@ -35,7 +36,7 @@ export interface SyncOptions {
   toBlock?: number;
   /** Blocks left unread below the latest (default 0 on chain 31337, else 12). */
   confirmations?: number;
-  /** Blocks per `getLogs` call and per transaction (default 2,000; halved when the node refuses the range). */
+  /** Blocks per `getLogs` call and per transaction (default 2,000; halved whenever the node fails on one, grown back after a few that work). */
   chunk?: number;
   /** Drop every table first and index again from the start. */
   reset?: boolean;
@@ -118,17 +119,31 @@ async function deploymentBlock(provider: IndexProvider, registry: string, head: 
   }
 }
 
-const RANGE_ERROR = /range|limit|too many|exceed|more than|block count|10000|timeout/i;
+/** Chunks that work in a row before a halved chunk is doubled again. */
+const GROW_AFTER = 4;
 
-/** The logs of `addresses` in [from, to]; the range is split when the node refuses it. */
-async function logsOf(provider: IndexProvider, address: string[], from: number, to: number): Promise<Log[]> {
-  try {
-    return await provider.getLogs({ address, fromBlock: from, toBlock: to });
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if (to <= from || !RANGE_ERROR.test(message)) throw err;
-    const mid = Math.floor((from + to) / 2);
-    return [...(await logsOf(provider, address, from, mid)), ...(await logsOf(provider, address, mid + 1, to))];
+/** Tries of a one-block range before its error is final (a dropped connection, a node restarting). */
+const SINGLE_BLOCK_TRIES = 3;
+
+/**
+ * The logs of `addresses` in [from, to], or undefined when the node failed on a range wider than one block (whatever
+ * the error: a range limit, a timeout, a connection the node closed on a large answer) — the caller halves its
+ * chunk. A one-block range is tried `SINGLE_BLOCK_TRIES` times before its error is thrown.
+ */
+async function logsOf(
+  provider: IndexProvider,
+  address: string[],
+  from: number,
+  to: number,
+): Promise<Log[] | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await provider.getLogs({ address, fromBlock: from, toBlock: to });
+    } catch (err) {
+      if (to > from) return undefined;
+      if (attempt >= SINGLE_BLOCK_TRIES) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
   }
 }
 
@@ -234,9 +249,22 @@ export async function syncIndex(
   const addressList = decoder.addressList;
   const firstBlock = position.block + 1;
   let events = 0;
+  // The chunk adapts: halved when the node fails on one, doubled back (up to `chunk`) after GROW_AFTER that work.
+  let size = chunk;
+  let streak = 0;
   for (let from = firstBlock; from <= head;) {
-    const to = Math.min(from + chunk - 1, head);
-    const decoded: DecodedEvent[] = decoder.decodeAll(await logsOf(provider, addressList, from, to));
+    const to = Math.min(from + size - 1, head);
+    const logs = await logsOf(provider, addressList, from, to);
+    if (logs === undefined) {
+      size = Math.max(1, Math.floor((to - from + 1) / 2));
+      streak = 0;
+      continue;
+    }
+    if (++streak >= GROW_AFTER && size < chunk) {
+      size = Math.min(chunk, size * 2);
+      streak = 0;
+    }
+    const decoded: DecodedEvent[] = decoder.decodeAll(logs);
     const numbers = [...new Set([...decoded.map((e) => e.block), to])].sort((x, y) => x - y);
     const blocks = await blocksOf(provider, numbers);
     for (const e of decoded) {

@@ -8,8 +8,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 
 import { getAddress, isAddress } from "ethers";
 
-import { BodyTooLargeError, readBody } from "../src/http-body.js";
+import { BodyTooLargeError, closeAfterAnswer, readBody } from "../src/http-body.js";
 import { InputError, uint64, unixSeconds } from "../src/units.js";
+import { RETRY_AFTER_SECONDS } from "./devices.js";
 import { GATEWAY_SIGNATURE_HEADER, Refusal } from "./intake.js";
 import type { RelayMetrics } from "./metrics.js";
 import type { AddResult, Kind, NewQat, NewSensor, ReadingStatus, Store } from "./store.js";
@@ -22,7 +23,10 @@ export interface HttpHandlers {
   maxQueue: number;
   qat(body: unknown): Promise<NewQat[]>;
   sensor(raw: Uint8Array, body: unknown, signature: string | undefined): Promise<NewSensor[]>;
-  health(): Promise<{ healthy: boolean; details: Record<string, unknown> }>;
+  /** What /healthz answers: computed from what the relay already knows, never by asking the node. */
+  health(): { healthy: boolean; details: Record<string, unknown> };
+  /** Where an internal error is logged with its detail (the client gets one line without it). */
+  log(line: string): void;
   proof(sensor: string, readAt: number, status: ReadingStatus): Promise<Record<string, unknown>>;
 }
 
@@ -33,7 +37,26 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 }
 
 function refuse(res: ServerResponse, refusal: Refusal, headers: Record<string, string> = {}): void {
-  send(res, refusal.status, { error: refusal.message, reason: refusal.reason }, headers);
+  const wait: Record<string, string> = refusal.status === 503 ? { "retry-after": String(RETRY_AFTER_SECONDS) } : {};
+  send(res, refusal.status, { error: refusal.message, reason: refusal.reason }, { ...wait, ...headers });
+}
+
+/**
+ * A refusal: when the request's body was not (all) read — a 413, a 415 — the connection closes once the answer is
+ * out and the rest of the body is not read (src/http-body.ts).
+ */
+function refuseUnread(
+  req: IncomingMessage,
+  res: ServerResponse,
+  refusal: Refusal,
+  headers: Record<string, string> = {},
+): void {
+  if (req.complete) {
+    refuse(res, refusal, headers);
+    return;
+  }
+  refuse(res, refusal, { ...headers, connection: "close" });
+  closeAfterAnswer(req, res);
 }
 
 /** The request body, refused with 413 past `limit` bytes (src/http-body.ts). */
@@ -87,7 +110,8 @@ export function createRelayServer(h: HttpHandlers): Server {
       }
       if (h.store.queueDepth(kind) >= h.maxQueue) {
         h.metrics.reject(kind, "overloaded");
-        refuse(
+        refuseUnread(
+          req,
           res,
           new Refusal(503, "overloaded", `${h.store.queueDepth(kind)} ${kind} readings are waiting; try again later`),
           { "retry-after": "5" },
@@ -110,7 +134,7 @@ export function createRelayServer(h: HttpHandlers): Server {
       if (err instanceof Refusal) {
         h.metrics.received.inc({ kind }, err.readings);
         h.metrics.reject(kind, err.reason, err.readings);
-        refuse(res, err);
+        refuseUnread(req, res, err);
         return;
       }
       throw err;
@@ -151,7 +175,7 @@ export function createRelayServer(h: HttpHandlers): Server {
     }
     if (path === "/healthz") {
       if (!only("GET")) return;
-      const { healthy, details } = await h.health();
+      const { healthy, details } = h.health();
       send(res, healthy ? 200 : 503, { status: healthy ? "ok" : "failing", ...details });
       return;
     }
@@ -162,9 +186,9 @@ export function createRelayServer(h: HttpHandlers): Server {
       (parts[1] === "qat" || parts[1] === "sensor")
     ) {
       if (!only("GET")) return;
-      const device = decodeURIComponent(parts[3]!);
-      const id = decodeURIComponent(parts[4]!);
       try {
+        const device = decodePart(parts[3]!, "device");
+        const id = decodePart(parts[4]!, "id");
         if (!isAddress(device)) throw new InputError(`"${device}" is not an address`);
         if (parts[1] === "qat") {
           const readingId = uint64(id, "reading id").toString();
@@ -196,11 +220,23 @@ export function createRelayServer(h: HttpHandlers): Server {
 
   return createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
-      const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
-      if (!res.headersSent) send(res, 500, { error: `the relay failed: ${message}`, reason: "internal" });
-      else res.end();
+      h.log(
+        `internal error on ${req.method ?? "?"} ${req.url ?? "?"}: ${err instanceof Error ? err.stack : String(err)}`,
+      );
+      if (!res.headersSent) {
+        send(res, 500, { error: "the relay failed (its log says why)", reason: "internal" });
+      } else res.end();
     });
   });
+}
+
+/** A path segment decoded, or a 400 naming it. */
+function decodePart(part: string, what: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new InputError(`the ${what} in the path is not valid percent-encoding`);
+  }
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

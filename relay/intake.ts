@@ -7,12 +7,13 @@
 import { getAddress, isAddress } from "ethers";
 import { z } from "zod";
 
+import { CALLDATA_FIELDS } from "../src/calldata.js";
 import { parseSignedReading } from "../src/qat-files.js";
 import type { QatReading, SignedReading } from "../src/qat.js";
 import { parseSensorReading } from "../src/sensor-files.js";
 import { messageSigner, recoverSigner } from "../src/signature.js";
 import { stageName, stageNumber } from "../src/stages.js";
-import { InputError, positiveId } from "../src/units.js";
+import { InputError } from "../src/units.js";
 import type { DeviceDirectory } from "./devices.js";
 import type { RejectReason } from "./metrics.js";
 import type { NewQat, NewSensor } from "./store.js";
@@ -215,7 +216,9 @@ export async function sensorIntake(
     if (request.lots.length === 0 || request.lots.length > MAX_LOTS) {
       throw new InputError(`lots must list 1..${MAX_LOTS} lot ids`);
     }
-    const ids = [...new Set(request.lots.map((l) => positiveId(l, "lot id")))].sort((a, b) => (a < b ? -1 : 1));
+    const ids = [...new Set(request.lots.map((l) => CALLDATA_FIELDS.lotId(l, "lot id")))].sort((a, b) =>
+      a < b ? -1 : 1,
+    );
     lots = ids.join(",");
   } catch (err) {
     throw malformed(err instanceof Error ? err.message : String(err), count);

@@ -2,7 +2,8 @@
  * The relay without Hardhat: `node --import tsx relay/main.ts --rpc http://127.0.0.1:8545 [--deployment <dir>]`
  * (what a service manager runs, and what the crash test kills and restarts). The deployment's addresses come from
  * the Ignition journal of the chain (`ignition/deployments/chain-<id>`, or --deployment <id>) or --addresses
- * <file.json> (keys registry, harvester … customer, qualityLedger). Stops cleanly on SIGINT / SIGTERM.
+ * <file.json> (keys registry, harvester … customer, qualityLedger). The store (--db) must exist unless --init is
+ * given. Stops cleanly on SIGINT / SIGTERM.
  */
 import path from "node:path";
 import { readFile } from "node:fs/promises";
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
       "sensor-batch": { type: "string" },
       "max-age": { type: "string" },
       sync: { type: "string" },
+      init: { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
     sensorBatch: values["sensor-batch"],
     maxAge: values["max-age"],
     sync: values.sync,
+    init: values.init,
   });
   const provider = new JsonRpcProvider(values.rpc, undefined, { staticNetwork: true, polling: true });
   const chainId = await provider

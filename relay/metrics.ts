@@ -8,7 +8,18 @@ import { KINDS, type Kind, type Store } from "./store.js";
 
 /** Why a request or a reading was refused at the door (the `reason` label). */
 export type RejectReason =
-  "malformed" | "bad_signature" | "unknown_device" | "conflict" | "too_large" | "content_type" | "overloaded";
+  | "malformed"
+  | "bad_signature"
+  | "unknown_device"
+  | "conflict"
+  | "too_large"
+  | "content_type"
+  | "overloaded"
+  | "node_unavailable";
+
+/** Why /healthz says `degraded` (the `reason` label of fishtrace_relay_degraded). */
+export const DEGRADED_REASONS = ["rounds_failing", "rpc_failing", "backlog_stale"] as const;
+export type DegradedReason = (typeof DEGRADED_REASONS)[number];
 
 export type Flag = "species_mismatch" | "freshness_warning" | "excursion";
 
@@ -27,6 +38,9 @@ export class RelayMetrics {
   readonly rpcErrors: Counter<"operation">;
   readonly lastBlock: Gauge;
   readonly flags: Counter<"flag">;
+  readonly roundFailures: Counter;
+  /** 1 while /healthz says `degraded`, with the reason as a label (0 for the others). */
+  readonly degraded: Gauge<"reason">;
 
   constructor(store: Store) {
     const registers = [this.registry];
@@ -133,6 +147,22 @@ export class RelayMetrics {
       labelNames: ["flag"],
       registers,
     });
+    this.roundFailures = new Counter({
+      name: `${p}round_failures_total`,
+      help: "Submission rounds that failed (an RPC error, a group set aside); the relay retries with a backoff",
+      registers,
+    });
+    const refresh = () => this.refreshHealth();
+    this.degraded = new Gauge({
+      name: `${p}degraded`,
+      help: "1 while the relay reports itself degraded for this reason (rounds_failing, rpc_failing, backlog_stale)",
+      labelNames: ["reason"],
+      registers,
+      collect() {
+        refresh();
+      },
+    });
+    for (const reason of DEGRADED_REASONS) this.degraded.set({ reason }, 0);
     for (const kind of KINDS) {
       this.received.inc({ kind }, 0);
       this.accepted.inc({ kind }, 0);
@@ -147,6 +177,7 @@ export class RelayMetrics {
       "too_large",
       "content_type",
       "overloaded",
+      "node_unavailable",
     ];
     for (const kind of KINDS) {
       for (const reason of reasons) this.rejected.inc({ kind, reason }, 0);
@@ -155,6 +186,13 @@ export class RelayMetrics {
     }
     for (const flag of ["species_mismatch", "freshness_warning", "excursion"] as const) this.flags.inc({ flag }, 0);
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  private refreshHealth: () => void = () => undefined;
+
+  /** `check` runs at each scrape, before fishtrace_relay_degraded is read (it sets the gauge). */
+  onCollect(check: () => void): void {
+    this.refreshHealth = check;
   }
 
   reject(kind: Kind, reason: RejectReason, readings = 1): void {

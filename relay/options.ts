@@ -16,6 +16,8 @@ export interface RelayArgs {
   sensorBatch?: string;
   maxAge?: string;
   sync?: string;
+  /** Create the store when it is missing or empty. */
+  init?: boolean;
 }
 
 /** Where the relay keeps its store unless told otherwise (git-ignored). */
@@ -37,7 +39,7 @@ function positive(value: string, what: string, max: number): number {
 /** The settings of `args` other than the chain and the key. */
 export function relaySettings(
   args: RelayArgs,
-): Pick<RelayOptions, "database" | "host" | "port" | "sync" | "submitter"> {
+): Pick<RelayOptions, "database" | "host" | "port" | "sync" | "submitter" | "init"> {
   const submitter: NonNullable<RelayOptions["submitter"]> = {};
   if (args.qatBatch !== undefined) submitter.qatBatch = positive(args.qatBatch, "--qat-batch", 500);
   if (args.sensorBatch !== undefined) submitter.sensorBatch = positive(args.sensorBatch, "--sensor-batch", 65_536);
@@ -60,6 +62,7 @@ export function relaySettings(
     port: args.port === undefined ? DEFAULT_RELAY_PORT : wholeNumber(args.port, "--port", 65_535),
     sync: sync as "full" | "normal" | undefined,
     submitter,
+    init: args.init === true,
   };
 }
 

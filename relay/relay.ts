@@ -9,12 +9,12 @@ import type { Provider, Wallet } from "ethers";
 
 import { describeError } from "../src/errors.js";
 import { ledgerDomain, readingDigester } from "../src/qat.js";
-import { proofOf, sensorTree } from "../src/sensors.js";
+import { sensorMerkle } from "../src/sensors.js";
 import { attachFishTrace, type FishTraceAddresses } from "../src/system.js";
-import { DeviceDirectory } from "./devices.js";
+import { ChainAnswers, DeviceDirectory, withTimeout } from "./devices.js";
 import { createRelayServer } from "./http.js";
 import { DEFAULT_LIMITS, qatIntake, Refusal, sensorIntake, type IntakeLimits } from "./intake.js";
-import { RelayMetrics } from "./metrics.js";
+import { DEGRADED_REASONS, RelayMetrics, type DegradedReason } from "./metrics.js";
 import { Store, type StoreOptions } from "./store.js";
 import { DEFAULT_SUBMITTER, Submitter, type SubmitterOptions } from "./submitter.js";
 
@@ -26,8 +26,10 @@ export interface RelayOptions {
   /** The account that sends the relay's transactions (connected to `provider`); a SENSOR_GATEWAY to anchor. */
   wallet: Wallet;
   addresses: FishTraceAddresses;
-  /** The SQLite file (created if missing). */
+  /** The SQLite file; checked at start (refused when damaged, empty or missing unless `init`). */
   database: string;
+  /** Create the store when the file is missing or empty (`--init`). */
+  init?: boolean;
   host?: string;
   /** 0: any free port. */
   port?: number;
@@ -36,6 +38,10 @@ export interface RelayOptions {
   sync?: StoreOptions["sync"];
   limits?: Partial<IntakeLimits>;
   submitter?: Partial<SubmitterOptions>;
+  /** How often the relay asks the node for its block (the RPC state /healthz reports). */
+  heartbeatMs?: number;
+  /** A pending reading older than this makes /healthz say `degraded` (backlog_stale). */
+  staleAfterMs?: number;
   /** Where the relay says what it does (default: nowhere). */
   log?: (line: string) => void;
 }
@@ -51,6 +57,8 @@ export interface Relay {
 }
 
 const MAX_BODY = 1 << 20;
+const HEARTBEAT_MS = 5_000;
+const STALE_AFTER_MS = 10 * 60_000;
 const MAX_QUEUE = 1_000_000;
 
 export async function startRelay(options: RelayOptions): Promise<Relay> {
@@ -61,7 +69,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const ledger = fishTrace.qualityLedger;
   const digest = readingDigester(await ledgerDomain(ledger, chainId));
 
-  const store = new Store(options.database, { sync: options.sync ?? "full" });
+  const store = new Store(options.database, { sync: options.sync ?? "full", init: options.init ?? false });
   try {
     store.bind(chainId, options.addresses.qualityLedger);
   } catch (err) {
@@ -69,7 +77,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     throw err;
   }
   const metrics = new RelayMetrics(store);
-  const devices = new DeviceDirectory(fishTrace.registry);
+  const devices = new DeviceDirectory(fishTrace.registry, store);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const submitter = new Submitter(
     store,
@@ -80,24 +88,83 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     log,
   );
 
-  const grades = new Map<string, { max: number; until: number }>();
-  async function maxGrade(species: string): Promise<number> {
-    const cached = grades.get(species);
-    if (cached !== undefined && cached.until > Date.now()) return cached.max;
-    const rule = await ledger.freshnessRuleOf(species);
-    const max = Number(rule.maxGrade);
-    grades.set(species, { max, until: Date.now() + 60_000 });
-    return max;
-  }
+  const grades = new ChainAnswers<number>(
+    "grade-scale",
+    store,
+    async (species) => Number((await ledger.freshnessRuleOf(species)).maxGrade),
+    () => 60_000,
+    String,
+    (text) => {
+      const max = Number(text);
+      if (!Number.isInteger(max)) throw new Error("not a grade");
+      return max;
+    },
+  );
 
-  let lastRpcOk = Date.now();
-  let lastRpcError: string | undefined;
+  // The node is watched from here, never from /healthz: a hung node must not hold the health answer.
+  const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
+  const staleAfterMs = options.staleAfterMs ?? STALE_AFTER_MS;
+  const node: { block?: number; okAt: number; error?: string } = { okAt: Date.now() };
+  let beating: Promise<void> | undefined;
+  const beat = () => {
+    beating ??= withTimeout(provider.getBlockNumber(), heartbeatMs, "getBlockNumber")
+      .then(
+        (block) => {
+          node.block = block;
+          node.okAt = Date.now();
+          node.error = undefined;
+        },
+        (err: unknown) => {
+          metrics.rpcErrors.inc({ operation: "getBlockNumber" });
+          node.error = describeError(err);
+        },
+      )
+      .finally(() => (beating = undefined));
+  };
+  beat();
+  const heartbeat = setInterval(beat, heartbeatMs);
+  heartbeat.unref();
+
+  function healthNow(): { healthy: boolean; details: Record<string, unknown> } {
+    const now = Date.now();
+    const reasons: DegradedReason[] = [];
+    const rounds = submitter.health();
+    if (rounds.failingRounds > 0) reasons.push("rounds_failing");
+    if (node.error !== undefined) reasons.push("rpc_failing");
+    const oldest = Math.min(store.oldestPending("qat") ?? now, store.oldestPending("sensor") ?? now);
+    if (now - oldest > staleAfterMs) reasons.push("backlog_stale");
+    for (const reason of DEGRADED_REASONS) metrics.degraded.set({ reason }, reasons.includes(reason) ? 1 : 0);
+    return {
+      healthy: true,
+      details: {
+        status: reasons.length === 0 ? "ok" : "degraded",
+        degraded: reasons,
+        chainId: chainId.toString(),
+        ledger: options.addresses.qualityLedger,
+        relayer: wallet.address,
+        rpc: node.error === undefined ? "ok" : `failing since ${new Date(node.okAt).toISOString()}: ${node.error}`,
+        block: node.block,
+        rounds:
+          rounds.lastFailure === undefined
+            ? { failing: 0 }
+            : {
+                failing: rounds.failingRounds,
+                lastFailure: new Date(rounds.lastFailure.at).toISOString(),
+                lastError: rounds.lastFailure.error,
+              },
+        oldestPendingSeconds: Math.round((now - oldest) / 1000),
+        queue: { qat: store.queueDepth("qat"), sensor: store.queueDepth("sensor") },
+      },
+    };
+  }
+  metrics.onCollect(() => healthNow());
+
   const server = createRelayServer({
     store,
     metrics,
     maxBodyBytes: options.maxBodyBytes ?? MAX_BODY,
     maxQueue: options.maxQueue ?? MAX_QUEUE,
-    qat: (body) => qatIntake(body, digest, devices, maxGrade, limits),
+    qat: (body) => qatIntake(body, digest, devices, (species) => grades.get(species), limits),
     sensor: async (raw, body, signature) => {
       if (!(await devices.has(wallet.address, "SENSOR_GATEWAY"))) {
         throw new Refusal(
@@ -108,52 +175,39 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       }
       return sensorIntake(raw, body, signature, devices, limits);
     },
-    health: async () => {
-      let block: number | undefined;
-      try {
-        block = await provider.getBlockNumber();
-        lastRpcOk = Date.now();
-        lastRpcError = undefined;
-      } catch (err) {
-        metrics.rpcErrors.inc({ operation: "getBlockNumber" });
-        lastRpcError = describeError(err);
-      }
-      return {
-        healthy: true,
-        details: {
-          chainId: chainId.toString(),
-          ledger: options.addresses.qualityLedger,
-          relayer: wallet.address,
-          rpc:
-            lastRpcError === undefined ? "ok" : `failing since ${new Date(lastRpcOk).toISOString()}: ${lastRpcError}`,
-          block,
-          queue: { qat: store.queueDepth("qat"), sensor: store.queueDepth("sensor") },
-        },
-      };
-    },
+    health: healthNow,
+    log,
     proof: async (sensor, readAt, status) => {
       if (status.batch === null || status.batch.root === null || status.leaf === null) return { proof: null };
-      const readings = store.sensorOfBatch(status.batch.id);
-      const tree = sensorTree(readings);
-      const reading = readings[status.leaf]!;
-      return {
-        root: tree.root,
-        reading: { ...reading, sensor, readAt },
-        proof: proofOf(tree, reading),
-      };
+      const reading = store.sensorReading(sensor, readAt);
+      let proof = store.sensorProof(status.batch.id, status.leaf);
+      if (proof === undefined) {
+        // A batch anchored before the relay kept proofs: computed once (without holding the thread), then kept.
+        const { proofs } = await sensorMerkle(store.sensorOfBatch(status.batch.id));
+        store.keepSensorProofs(status.batch.id, proofs);
+        proof = proofs[status.leaf];
+      }
+      return { root: status.batch.root, reading: { ...reading, sensor, readAt }, proof: proof ?? null };
     },
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? DEFAULT_RELAY_PORT, options.host ?? "127.0.0.1", () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? DEFAULT_RELAY_PORT, options.host ?? "127.0.0.1", () => resolve());
+    });
+  } catch (err) {
+    clearInterval(heartbeat);
+    store.close();
+    throw err;
+  }
   const { port, address } = server.address() as AddressInfo;
   const url = `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
 
   try {
     await submitter.start();
   } catch (err) {
+    clearInterval(heartbeat);
     server.close();
     store.close();
     throw err;
@@ -176,7 +230,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        clearInterval(heartbeat);
         await submitter.stop();
+        await beating;
         store.close();
       })();
       return closing;

@@ -252,6 +252,7 @@ export async function startRelayProcess(
       String(port),
       "--key",
       stack.relayKey,
+      "--init",
       ...extra,
     ],
     { detached: true, stdio: ["ignore", "pipe", "pipe"] },

@@ -5,7 +5,7 @@
  * a conflicting request leaves nothing behind. Readings move pending → sent → done | refused; a batch that was
  * lost or reverted returns its readings to pending.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { DatabaseSync as Database, StatementSync } from "node:sqlite";
@@ -148,6 +148,13 @@ CREATE TABLE IF NOT EXISTS batches (
   error TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS batches_open ON batches (state, nonce) WHERE state = 'sent';
+CREATE TABLE IF NOT EXISTS sensor_proofs (
+  batch_id INTEGER NOT NULL,
+  leaf INTEGER NOT NULL,
+  proof TEXT NOT NULL,
+  PRIMARY KEY (batch_id, leaf)
+) STRICT;
+CREATE TABLE IF NOT EXISTS chain_answers (key TEXT PRIMARY KEY, value TEXT NOT NULL, checked_at INTEGER NOT NULL) STRICT;
 `;
 
 type Row = Record<string, string | number | bigint | null | Uint8Array>;
@@ -158,7 +165,22 @@ interface Job {
   reject: (err: unknown) => void;
 }
 
+/** The identity row every relay store holds (meta key `store`): an empty or foreign file is not mistaken for one. */
+const IDENTITY_KEY = "store";
+const IDENTITY = "fishtrace-relay-store/1";
+
+/** Whether `file` is missing or 0 bytes (a store that has to be created, which only --init may do). */
+function emptyOrMissing(file: string): boolean {
+  try {
+    return statSync(file).size === 0;
+  } catch {
+    return true;
+  }
+}
+
 export interface StoreOptions {
+  /** Create the store when the file is missing or empty (`--init`); without it such a file is refused. */
+  init?: boolean;
   /** `full` (default): every commit is fsynced, an acknowledged reading survives a power cut; `normal`: it
    * survives a crash of the relay process but not of the machine. */
   sync?: "full" | "normal";
@@ -175,14 +197,32 @@ export class Store {
 
   constructor(file: string, options: StoreOptions = {}) {
     this.file = file;
+    const fresh = file === ":memory:" || emptyOrMissing(file);
+    if (fresh && options.init !== true) {
+      throw new InputError(
+        `the relay store ${file} ${existsSync(file) ? "is empty (0 bytes)" : "does not exist"}: restore it from ` +
+          "a backup (README: backing up the relay store), or start the relay with --init (hardhat relay --init-store) for a new, empty one",
+      );
+    }
     if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     try {
       this.db = new DatabaseSync(file);
-      this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.sync === "normal" ? "NORMAL" : "FULL"};`);
-      this.db.exec("PRAGMA busy_timeout = 5000;");
-      this.db.exec(SCHEMA);
     } catch (err) {
       throw new InputError(`cannot open the relay store ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    try {
+      this.db.exec("PRAGMA busy_timeout = 5000;");
+      if (!fresh) this.selfCheck();
+      this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.sync === "normal" ? "NORMAL" : "FULL"};`);
+      this.db.exec(SCHEMA);
+      this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)").run(IDENTITY_KEY, IDENTITY);
+    } catch (err) {
+      this.db.close();
+      if (err instanceof InputError) throw err;
+      throw new InputError(
+        `the relay store ${file} cannot be read (${err instanceof Error ? err.message : String(err)}): restore it ` +
+          "from a backup (README: backing up the relay store), or move it aside and give --init to start a new one",
+      );
     }
     const p = (sql: string) => this.db.prepare(sql);
     this.s = {
@@ -245,11 +285,53 @@ export class Store {
         "SELECT s.state, s.outcome, s.reason, s.received_at, s.batch_id, s.leaf, b.hash, b.state AS bstate, b.block, " +
           "b.root FROM sensor s LEFT JOIN batches b ON b.id = s.batch_id WHERE s.sensor = ? AND s.read_at = ?",
       ),
+      proofInsert: p("INSERT OR REPLACE INTO sensor_proofs (batch_id, leaf, proof) VALUES (?, ?, ?)"),
+      proofGet: p("SELECT proof FROM sensor_proofs WHERE batch_id = ? AND leaf = ?"),
+      answerGet: p("SELECT value, checked_at FROM chain_answers WHERE key = ?"),
+      answerSet: p(
+        "INSERT INTO chain_answers (key, value, checked_at) VALUES (?, ?, ?) " +
+          "ON CONFLICT (key) DO UPDATE SET value = excluded.value, checked_at = excluded.checked_at",
+      ),
       metaGet: p("SELECT value FROM meta WHERE key = ?"),
       metaSet: p("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
     };
     this.backlog.qat = Number((this.s.count!.get() as Row).n);
     this.backlog.sensor = Number((this.s.countSensor!.get() as Row).n);
+  }
+
+  /**
+   * Refuses a store that is damaged (`PRAGMA quick_check`) or is not a relay store: a store has its identity row, or
+   * — written before stores had one — the tables and deployment binding of one (then it gets the row).
+   */
+  private selfCheck(): void {
+    const rows = this.db.prepare("PRAGMA quick_check").all() as Row[];
+    const verdict = rows.map((r) => String(Object.values(r)[0])).filter((v) => v !== "ok");
+    if (verdict.length > 0) {
+      throw new InputError(
+        `the relay store ${this.file} is damaged (quick_check: ${verdict[0]!.split("\n")[0]}): restore it from a ` +
+          "backup (README: backing up the relay store); to start over, move it aside and give --init",
+      );
+    }
+    const tables = new Set(
+      (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Row[]).map((r) =>
+        String(r.name),
+      ),
+    );
+    const identity = tables.has("meta")
+      ? (this.db.prepare("SELECT value FROM meta WHERE key = ?").get(IDENTITY_KEY) as Row | undefined)
+      : undefined;
+    if (identity !== undefined) {
+      if (identity.value !== IDENTITY) {
+        throw new InputError(`the relay store ${this.file} is ${String(identity.value)}, not ${IDENTITY}`);
+      }
+      return;
+    }
+    const older = ["meta", "qat", "sensor", "batches"].every((t) => tables.has(t));
+    if (!older) {
+      throw new InputError(
+        `${this.file} is a SQLite file but not a relay store (no identity row): give the relay store's path with --db`,
+      );
+    }
   }
 
   private st(name: string): StatementSync {
@@ -274,6 +356,17 @@ export class Store {
           `chain ${chainId} (give another --db)`,
       );
     }
+  }
+
+  /** The chain's last answer kept under `key` (a device's registry record, a species' grade scale), or undefined. */
+  chainAnswer(key: string): { value: string; checkedAt: number } | undefined {
+    const row = this.st("answerGet").get(key) as Row | undefined;
+    return row === undefined ? undefined : { value: String(row.value), checkedAt: Number(row.checked_at) };
+  }
+
+  /** Keeps the chain's answer under `key`, so intake can go on without the node after a restart. */
+  keepChainAnswer(key: string, value: string, checkedAt = Date.now()): void {
+    if (!this.closed) this.st("answerSet").run(key, value, checkedAt);
   }
 
   /** Acknowledged readings of `kind` not yet on chain or refused. */
@@ -468,6 +561,7 @@ export class Store {
   recordBatch(
     batch: { kind: Kind; stage: number; lots?: string; root?: string; nonce: number; hash: string; raw: string },
     readingIds: readonly number[],
+    proofs?: readonly (readonly string[])[],
   ): number {
     return this.transaction(() => {
       const { lastInsertRowid } = this.st("batchInsert").run(
@@ -484,6 +578,7 @@ export class Store {
       const id = Number(lastInsertRowid);
       if (batch.kind === "qat") for (const r of readingIds) this.st("qatSend").run(id, r);
       else readingIds.forEach((r, leaf) => this.st("sensorSend").run(id, leaf, r));
+      this.keepProofs(id, proofs);
       return id;
     });
   }
@@ -545,7 +640,11 @@ export class Store {
    * Pending sensor readings whose root is already anchored (by this relay, before a crash lost the record of its
    * transaction): recorded as a mined batch without a transaction of its own, so each keeps its proof.
    */
-  recordAnchored(batch: { stage: number; lots: string; root: string }, readingIds: readonly number[]): void {
+  recordAnchored(
+    batch: { stage: number; lots: string; root: string },
+    readingIds: readonly number[],
+    proofs?: readonly (readonly string[])[],
+  ): void {
     this.transaction(() => {
       const { lastInsertRowid } = this.db
         .prepare(
@@ -558,7 +657,29 @@ export class Store {
         "UPDATE sensor SET state = 'done', outcome = 'already_on_chain', batch_id = ?, leaf = ? WHERE id = ?",
       );
       readingIds.forEach((r, leaf) => (this.backlog.sensor -= Number(done.run(id, leaf, r).changes)));
+      this.keepProofs(id, proofs);
     });
+  }
+
+  private keepProofs(batchId: number, proofs: readonly (readonly string[])[] | undefined): void {
+    proofs?.forEach((proof, leaf) => this.st("proofInsert").run(batchId, leaf, JSON.stringify(proof)));
+  }
+
+  /** One sensor reading's values (the leaf of its proof), or undefined. */
+  sensorReading(sensor: string, readAt: number): { temperature: number; humidity: number } | undefined {
+    const row = this.st("sensorGet").get(sensor, readAt) as Row | undefined;
+    return row === undefined ? undefined : { temperature: Number(row.temperature), humidity: Number(row.humidity) };
+  }
+
+  /** The proof kept for leaf `leaf` of sensor batch `batchId` (computed when it was anchored), or undefined. */
+  sensorProof(batchId: number, leaf: number): string[] | undefined {
+    const row = this.st("proofGet").get(batchId, leaf) as Row | undefined;
+    return row === undefined ? undefined : (JSON.parse(String(row.proof)) as string[]);
+  }
+
+  /** Keeps the proofs of a batch anchored before proofs were kept (computed once, on its first proof request). */
+  keepSensorProofs(batchId: number, proofs: readonly (readonly string[])[]): void {
+    this.transaction(() => this.keepProofs(batchId, proofs));
   }
 
   /** The batch's transaction reverted or was lost: its readings go back to pending, to be planned again. */

@@ -19,7 +19,7 @@ import {
 
 import { customErrorOf, describeError } from "../src/errors.js";
 import type { QatReading } from "../src/qat.js";
-import { sensorRoot, summarize } from "../src/sensors.js";
+import { sensorMerkle, summarize } from "../src/sensors.js";
 import { stageHolding, stageNumber } from "../src/stages.js";
 import type { FishTrace } from "../src/system.js";
 import { InputError } from "../src/units.js";
@@ -70,6 +70,7 @@ const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolv
 const LOT_STAGE_MS = 5_000;
 const FEE_DATA_MS = 2_000;
 const MAX_BACKOFF_MS = 30_000;
+const MAX_SET_ASIDE_MS = 300_000;
 
 /** A signed reading as the store keeps it, back in the contract's types. */
 function signedOf(row: QatRow): { reading: QatReading; signature: string } {
@@ -101,6 +102,9 @@ export class Submitter {
   private running = false;
   private loop: Promise<void> | undefined;
   private failures = 0;
+  private lastFailure: { at: number; error: string } | undefined;
+  /** Sensor groups whose last attempt failed for a reason other than the ledger's word, skipped until `until`. */
+  private readonly setAside = new Map<string, { until: number; failures: number }>();
   private turn: Kind = "qat";
   private recovering = true;
   private readonly lotStages = new Map<string, { stage: number | string; until: number }>();
@@ -137,6 +141,11 @@ export class Submitter {
     this.loop = this.run();
   }
 
+  /** Rounds failed in a row (0 when the last one went through) and the last failure, for /healthz. */
+  health(): { failingRounds: number; lastFailure: { at: number; error: string } | undefined } {
+    return { failingRounds: this.failures, lastFailure: this.lastFailure };
+  }
+
   /** Finishes the current round and stops. */
   async stop(): Promise<void> {
     this.running = false;
@@ -152,6 +161,8 @@ export class Submitter {
         this.failures = 0;
       } catch (err) {
         this.failures++;
+        this.lastFailure = { at: Date.now(), error: describeError(err) };
+        this.metrics.roundFailures.inc();
         this.log(`submission round failed (${describeError(err)}); retrying`);
       }
       const wait =
@@ -310,6 +321,7 @@ export class Submitter {
     request: TransactionRequest,
     batch: { stage: number; lots?: string; root?: string },
     readingIds: number[],
+    proofs?: string[][],
   ): Promise<void> {
     const { provider, wallet, chainId } = this.chain;
     const gas = await this.rpc("estimateGas", () => provider.estimateGas({ ...request, from: wallet.address }));
@@ -332,7 +344,7 @@ export class Submitter {
     const raw = await wallet.signTransaction(tx);
     await yieldToRequests();
     const hash = keccak256(raw);
-    const id = this.store.recordBatch({ kind, ...batch, nonce, hash, raw }, readingIds);
+    const id = this.store.recordBatch({ kind, ...batch, nonce, hash, raw }, readingIds, proofs);
     this.nextNonce = nonce + 1;
     this.firstSent.set(id, Date.now());
     await this.broadcast(raw);
@@ -392,10 +404,10 @@ export class Submitter {
     const [stage, group] = [...byStage.entries()].sort((a, b) => a[1][0]!.id - b[1][0]!.id)[0] ?? [];
     if (stage === undefined || group === undefined) return settled.length > 0;
     const batch = group.slice(0, qatBatch);
-    const payload = batch.map((row) => signedOf(row));
     await yieldToRequests();
-    const data = ledger.interface.encodeFunctionData("submitScans", [stage, payload]);
+    const data = this.encodeQat(stage, batch);
     await yieldToRequests();
+    if (data === undefined) return true;
     try {
       await this.send(
         "qat",
@@ -408,6 +420,32 @@ export class Submitter {
       await this.isolate(stage, batch);
     }
     return true;
+  }
+
+  /**
+   * The `submitScans` calldata of `batch`, or undefined when the encoder refuses it: then each reading the encoder
+   * refuses alone (a value its type cannot hold, kept by an older relay) is settled `refused` with the encoder's
+   * reason, and the rest go out in the next round.
+   */
+  private encodeQat(stage: number, batch: QatRow[]): string | undefined {
+    const ledger = this.chain.fishTrace.qualityLedger;
+    try {
+      return ledger.interface.encodeFunctionData("submitScans", [stage, batch.map((row) => signedOf(row))]);
+    } catch {
+      const settled: { id: number; outcome: "refused"; reason: string }[] = [];
+      for (const row of batch) {
+        try {
+          ledger.interface.encodeFunctionData("submitScans", [stage, [signedOf(row)]]);
+        } catch (err) {
+          settled.push({ id: row.id, outcome: "refused", reason: `cannot be encoded: ${describeError(err)}` });
+        }
+      }
+      if (settled.length === 0) {
+        for (const row of batch) settled.push({ id: row.id, outcome: "refused", reason: "cannot be encoded" });
+      }
+      this.settleQat(settled);
+      return undefined;
+    }
   }
 
   /** A batch would revert: try each reading alone, settle the ones the ledger refuses, keep the rest. */
@@ -441,13 +479,35 @@ export class Submitter {
     }
   }
 
+  /**
+   * Anchors the oldest ready group not set aside. A group whose attempt fails for any reason but the ledger's word
+   * (an RPC error, a revert the relay cannot read) is set aside with a growing backoff and the error goes up to the
+   * round, so the next round goes on with the other groups and the QAT readings: no group blocks the others.
+   */
   private async sendSensor(): Promise<boolean> {
     const { sensorBatch, maxAgeMs } = this.options;
     const now = Date.now();
-    const group = this.store.sensorGroups().find((g) => g.count >= sensorBatch || now - g.oldest >= maxAgeMs);
+    const group = this.store
+      .sensorGroups()
+      .find(
+        (g) =>
+          (g.count >= sensorBatch || now - g.oldest >= maxAgeMs) &&
+          (this.setAside.get(`${g.stage}:${g.lots}`)?.until ?? 0) <= now,
+      );
     if (group === undefined) return false;
+    const key = `${group.stage}:${group.lots}`;
     const rows = this.store.pendingSensor(group.stage, group.lots, sensorBatch);
-    return this.anchor(group.stage, group.lots, rows);
+    try {
+      const sent = await this.anchor(group.stage, group.lots, rows);
+      this.setAside.delete(key);
+      return sent;
+    } catch (err) {
+      const failures = (this.setAside.get(key)?.failures ?? 0) + 1;
+      const wait = Math.min(MAX_SET_ASIDE_MS, this.options.pollMs * 2 ** Math.min(failures + 2, 16));
+      this.setAside.set(key, { until: Date.now() + wait, failures });
+      this.log(`sensor group of lots ${group.lots} set aside for ${wait} ms: ${describeError(err)}`);
+      throw err;
+    }
   }
 
   private async anchor(stage: number, lots: string, rows: SensorRow[]): Promise<boolean> {
@@ -459,9 +519,24 @@ export class Submitter {
       this.waitingUntil.sensor = Date.now() + 1_000;
       return false;
     }
-    const root = await sensorRoot(ready);
+    // The root and every reading's proof, computed once here and kept with the batch (GET serves them as kept).
+    const { root, proofs } = await sensorMerkle(ready);
     const summary = summarize(ready);
-    const lotIds = lots.split(",").map((l) => BigInt(l));
+    let data: string;
+    try {
+      const lotIds = lots.split(",").map((l) => BigInt(l));
+      data = ledger.interface.encodeFunctionData("anchorReadings", [stage, lotIds, root, summary]);
+    } catch (err) {
+      // Kept by an older relay that did not bound its fields: the ledger can never take this group.
+      const reason = `cannot be encoded: ${describeError(err)}`;
+      this.store.refuseSensor(
+        ready.map((r) => r.id),
+        reason,
+      );
+      this.metrics.onChain.inc({ kind: "sensor", outcome: "refused" }, ready.length);
+      this.log(`sensor batch of ${ready.length} readings for lots ${lots} refused: ${reason}`);
+      return true;
+    }
     if (ready.some((r) => r.attempts > 0)) {
       const anchored = await this.rpc("anchorOf", () => ledger.anchorOf(root));
       if (anchored.anchoredAt !== 0n) {
@@ -469,18 +544,19 @@ export class Submitter {
         this.store.recordAnchored(
           { stage, lots, root },
           ready.map((r) => r.id),
+          proofs,
         );
         this.metrics.onChain.inc({ kind: "sensor", outcome: "already_on_chain" }, ready.length);
         return true;
       }
     }
-    const data = ledger.interface.encodeFunctionData("anchorReadings", [stage, lotIds, root, summary]);
     try {
       await this.send(
         "sensor",
         { to: await ledger.getAddress(), data },
         { stage, lots, root },
         ready.map((r) => r.id),
+        proofs,
       );
     } catch (err) {
       const error = customErrorOf(err);

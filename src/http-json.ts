@@ -1,6 +1,11 @@
 /**
  * JSON answers of the read-only HTTP APIs (the trace API, src/trace/http.ts, and the analytics routes mounted in it,
  * src/analytics/http.ts): CORS open, every refusal `{"error": "<one line>"}`.
+ *
+ * CORS is open by choice: these endpoints are public and read-only (GET, OPTIONS), answer the same to everyone what
+ * the chain already shows to everyone, and take no credentials — no cookies, no authorization header, and
+ * `Access-Control-Allow-Origin: *` without `Access-Control-Allow-Credentials`, so a browser never sends a user's
+ * credentials with a cross-origin request. Any page (a retailer's shop, a consumer's scanner) may embed a journey.
  */
 import type { ServerResponse } from "node:http";
 

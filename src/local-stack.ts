@@ -364,6 +364,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           String(ports.relay),
           "--db",
           path.join(dir, "relay.sqlite"),
+          "--init-store",
         ],
         "POST http",
       ),

@@ -5,6 +5,7 @@
  */
 import { getAddress, isAddress, isHexString } from "ethers";
 
+import { CALLDATA_FIELDS } from "./calldata.js";
 import { lotRef } from "./digital-link.js";
 import type { QatReading, SignedReading } from "./qat.js";
 import { timeOrAgo } from "./inputs.js";
@@ -24,8 +25,6 @@ export const SCAN_COLUMNS = [
   "gradeConfidence",
   "scannedAt",
 ] as const;
-
-const MAX_UINT40 = 2 ** 40 - 1;
 
 /** A scan of a readings file; times may be written "2h ago", before `now` (the chain's clock, as a rule). */
 const scanSchema = (now?: number) =>
@@ -92,13 +91,13 @@ const signedSchema = record(
   {
     reading: record(
       {
-        readingId: field("readingId", (v) => uint64(v, "readingId")),
-        lotId: field("lotId", (v) => lotRef(String(v), "lotId")),
+        readingId: field("readingId", (v) => CALLDATA_FIELDS.readingId(v, "readingId")),
+        lotId: field("lotId", (v) => CALLDATA_FIELDS.lotId(v, "lotId")),
         species: field("species", bytes3),
-        speciesConfidence: field("speciesConfidence", (v) => wholeNumber(v, "speciesConfidence", 255)),
-        grade: field("grade", (v) => wholeNumber(v, "grade", 255)),
-        gradeConfidence: field("gradeConfidence", (v) => wholeNumber(v, "gradeConfidence", 255)),
-        scannedAt: field("scannedAt", (v) => wholeNumber(v, "scannedAt", MAX_UINT40)),
+        speciesConfidence: field("speciesConfidence", (v) => CALLDATA_FIELDS.uint8(v, "speciesConfidence")),
+        grade: field("grade", (v) => CALLDATA_FIELDS.uint8(v, "grade")),
+        gradeConfidence: field("gradeConfidence", (v) => CALLDATA_FIELDS.uint8(v, "gradeConfidence")),
+        scannedAt: field("scannedAt", (v) => CALLDATA_FIELDS.timestamp(v, "scannedAt")),
         device: field("device", deviceAddress),
       },
       "reading",

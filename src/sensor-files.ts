@@ -11,7 +11,8 @@ import { getAddress, isAddress, isHexString } from "ethers";
 import { timeOrAgo } from "./inputs.js";
 import { field, list, parseJson, parseRecord, readText, record, recordsOf, toJson } from "./record-files.js";
 import type { SensorReading, SensorSummary } from "./sensors.js";
-import { centiCelsius, humidityPercent, InputError, positiveId, wholeNumber } from "./units.js";
+import { CALLDATA_FIELDS } from "./calldata.js";
+import { InputError, positiveId, wholeNumber } from "./units.js";
 
 /** The columns (CSV) or fields (JSON) of a sensor log, in order. */
 export const SENSOR_COLUMNS = ["sensor", "readAt", "temperature", "humidity"] as const;
@@ -30,8 +31,8 @@ const logSchema = (now?: number) =>
     {
       sensor: field("sensor", sensorAddress),
       readAt: field("readAt", (v) => timeOrAgo(v, "readAt", now)),
-      temperature: field("temperature", centiCelsius),
-      humidity: field("humidity", humidityPercent),
+      temperature: field("temperature", (v) => CALLDATA_FIELDS.temperature(v)),
+      humidity: field("humidity", (v) => CALLDATA_FIELDS.humidity(v)),
     },
     "a reading",
   );

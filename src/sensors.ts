@@ -92,26 +92,49 @@ export function sensorLeafHash(r: SensorReading): string {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** A batch's Merkle root and every reading's proof (in the readings' order), as `sensorMerkle` computes them. */
+export interface SensorMerkle {
+  root: string;
+  proofs: string[][];
+}
+
 /**
- * `sensorTree(readings).root`, computed without holding the event loop: the leaves hashed by hand (the library's ABI
- * encoder is most of its cost) and the tree built `chunk` hashes at a time, letting other work in between. The relay
- * anchors with it while it answers devices; a test holds it equal to the library's root.
+ * The root of `sensorTree(readings)` and each reading's proof, computed without holding the event loop: the leaves
+ * hashed by hand (the library's ABI encoder is most of its cost) and the tree built `chunk` hashes at a time,
+ * letting other work in between. The relay computes it once when it anchors a batch and keeps the proofs; a test
+ * holds root and proofs equal to the library's.
  */
-export async function sensorRoot(readings: readonly SensorReading[], chunk = 256): Promise<string> {
+export async function sensorMerkle(readings: readonly SensorReading[], chunk = 256): Promise<SensorMerkle> {
   if (readings.length === 0) throw new InputError("a sensor batch needs at least one reading");
-  const leaves: string[] = [];
+  const hashes: string[] = [];
   for (let i = 0; i < readings.length; i++) {
-    leaves.push(sensorLeafHash(readings[i]!));
+    hashes.push(sensorLeafHash(readings[i]!));
     if (i % chunk === chunk - 1) await yieldToEventLoop();
   }
   // @openzeppelin/merkle-tree: leaves sorted, stored from the end of the array; each node hashes its sorted pair.
-  leaves.sort();
-  const tree = new Array<string>(2 * leaves.length - 1);
-  leaves.forEach((leaf, i) => (tree[tree.length - 1 - i] = leaf));
-  for (let i = tree.length - 1 - leaves.length, n = 0; i >= 0; i--, n++) {
+  const order = hashes
+    .map((_, i) => i)
+    .sort((a, b) => (hashes[a]! < hashes[b]! ? -1 : hashes[a]! > hashes[b]! ? 1 : 0));
+  const tree = new Array<string>(2 * hashes.length - 1);
+  const at = new Array<number>(hashes.length);
+  order.forEach((reading, i) => {
+    at[reading] = tree.length - 1 - i;
+    tree[tree.length - 1 - i] = hashes[reading]!;
+  });
+  for (let i = tree.length - 1 - hashes.length, n = 0; i >= 0; i--, n++) {
     const [a, b] = [tree[2 * i + 1]!, tree[2 * i + 2]!].sort();
     tree[i] = keccak256(concat([a!, b!]));
     if (n % chunk === chunk - 1) await yieldToEventLoop();
   }
-  return tree[0]!;
+  const proofs = at.map((start) => {
+    const proof: string[] = [];
+    for (let j = start; j > 0; j = Math.floor((j - 1) / 2)) proof.push(tree[j % 2 === 1 ? j + 1 : j - 1]!);
+    return proof;
+  });
+  return { root: tree[0]!, proofs };
+}
+
+/** `sensorTree(readings).root` (see `sensorMerkle`). */
+export async function sensorRoot(readings: readonly SensorReading[], chunk = 256): Promise<string> {
+  return (await sensorMerkle(readings, chunk)).root;
 }

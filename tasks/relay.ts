@@ -21,6 +21,10 @@ export const relayTasks = [
     .addOption(opt("qatBatch", "QAT readings per transaction (default: 100)"))
     .addOption(opt("sensorBatch", "Sensor readings per anchored root (default: 2048)"))
     .addOption(opt("maxAge", "Seconds a smaller batch waits before it is sent anyway (default: 2)"))
+    .addFlag({
+      name: "initStore",
+      description: "Create the store (--db) if it is missing or empty; without it the store must exist",
+    })
     .addOption(opt("sync", "full: every acknowledgement survives a power cut (default); normal: a crash only"))
     .setAction(() => import("./actions/relay-run.js"))
     .build(),

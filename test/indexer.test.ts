@@ -12,7 +12,7 @@ import { expect } from "chai";
 import { encodeBytes32String } from "ethers";
 
 import { openIndex, type Sql } from "../indexer/db.js";
-import { indexPosition, resetIndex, syncIndex } from "../indexer/indexer.js";
+import { indexPosition, resetIndex, syncIndex, type IndexProvider } from "../indexer/indexer.js";
 import { InputError } from "../src/units.js";
 import { ethers } from "./fixtures.js";
 import { fails, ok } from "./task-run.js";
@@ -421,6 +421,40 @@ describe("indexer: chain events into the trace index", function () {
 
     await syncIndex(sql, ethers.provider, world.addresses, { chunk: 10 });
     expect(await dump(sql)).to.deep.equal(await dump(tw.index));
+  });
+
+  it("catches up from scratch with the default chunk when the node drops wide getLogs calls (any error halves it)", async () => {
+    // A stand-in for a node behind a proxy that closes the connection on a large answer (undici's "other side
+    // closed"): getLogs over more than 8 blocks fails with that message, which names no range limit. (Simulated in
+    // the provider the indexer is given, rather than with the 50,000 events that make a real node do it.)
+    const { world, startBlock } = tw;
+    const asked: number[] = [];
+    const provider: IndexProvider = {
+      getBlockNumber: () => ethers.provider.getBlockNumber(),
+      getBlock: (block) => ethers.provider.getBlock(block),
+      getNetwork: () => ethers.provider.getNetwork(),
+      getCode: (address, tag) => ethers.provider.getCode(address, tag),
+      getLogs: async (filter) => {
+        const span = "toBlock" in filter ? Number(filter.toBlock) - Number(filter.fromBlock) + 1 : 1;
+        asked.push(span);
+        if (span > 8) throw new Error("Failed to make POST request to http://127.0.0.1:8545: other side closed");
+        return ethers.provider.getLogs(filter);
+      },
+    };
+    const sql = await newIndex();
+    const head = await ethers.provider.getBlockNumber();
+    expect(head - startBlock, "the journey spans more blocks than the node takes at once").to.be.greaterThan(16);
+    const result = await syncIndex(sql, provider, world.addresses, { fromBlock: startBlock });
+    expect(result.toBlock).to.equal(head);
+    expect(await dump(sql)).to.deep.equal(await dump(tw.index));
+    // It started at the default chunk, halved down to what the node takes, and tried larger chunks again.
+    expect(asked[0]).to.be.greaterThan(head - startBlock);
+    expect(Math.max(...asked.filter((span) => span <= 8)), "halved to what works, not to 1").to.be.at.least(4);
+    const firstWorking = asked.findIndex((span) => span <= 8);
+    expect(
+      asked.slice(firstWorking).some((span) => span > 8),
+      "grew back after working chunks",
+    ).to.equal(true);
   });
 
   it("refuses in one line an index of another deployment, another schema version or a chain that moved", async () => {

@@ -7,7 +7,9 @@ import { encodeBytes32String, Wallet, id } from "ethers";
 import { expect } from "chai";
 
 import { digitalLink, elementString, gtin14 } from "../src/digital-link.js";
+import { loadJourney } from "../src/export/journey.js";
 import { listenTrace, type TraceService } from "../src/trace/http.js";
+import { jsonify } from "../src/trace/tree.js";
 import type { JourneyJson, ParticipantJson } from "../src/trace/journey-json.js";
 import { qatDomain, signReading } from "../src/qat.js";
 import { roleId } from "../src/roles.js";
@@ -192,6 +194,68 @@ describe("trace API: journeys and participants", function () {
       expect(r.status, p).to.equal(status);
       expect(r.body.error, p).to.match(message);
       expect(r.body.error).to.not.include("\n");
+    }
+  });
+  it("pages a journey's scans and readings (limit, offset, eventPage), the other events on every page", async function () {
+    const { loins } = tw.packs;
+    const whole = await get<JourneyJson>(`/v1/journey/${loins}`);
+    const bulk = (e: { kind: string }) => e.kind === "scan" || e.kind === "reading";
+    const all = whole.body.events.filter(bulk);
+    const others = whole.body.events.filter((e) => !bulk(e));
+    expect(all.length, "the journey has scans and readings to page").to.be.at.least(2);
+    // The page read with LIMIT/OFFSET is in the order the whole journey (as the exports read it) has them.
+    const exported = await loadJourney(tw.index, { kind: "lot", lotId: loins }, BigInt(whole.body.chainId));
+    expect(exported.events.filter(bulk).map((e) => jsonify(e))).to.deep.equal(all);
+    expect(whole.body.eventPage).to.deep.equal({
+      offset: 0,
+      limit: 2_000,
+      total: {
+        scan: all.filter((e) => e.kind === "scan").length,
+        reading: all.filter((e) => e.kind === "reading").length,
+      },
+      next: null,
+    });
+    const paged: unknown[] = [];
+    for (let offset: number | null = 0; offset !== null;) {
+      const page: { status: number; body: JourneyJson } = await get<JourneyJson>(
+        `/v1/journey/${loins}?limit=1&offset=${offset}`,
+      );
+      expect(page.status).to.equal(200);
+      expect(page.body.events.filter((e) => !bulk(e))).to.deep.equal(others);
+      expect(page.body.events.filter(bulk)).to.have.length(1);
+      paged.push(...page.body.events.filter(bulk));
+      offset = page.body.eventPage.next;
+    }
+    expect(paged).to.deep.equal(all);
+    for (const q of ["limit=0", "limit=10001", "offset=-1", "limit=x", `offset=${"9".repeat(400)}`]) {
+      const r = await get<{ error: string }>(`/v1/journey/${loins}?${q}`);
+      expect(r.status, q).to.equal(400);
+    }
+  });
+
+  it("limits each endpoint's concurrent requests (503 with retry-after beyond them); /healthz answers at once", async function () {
+    const chainId = (await ethers.provider.getNetwork()).chainId;
+    const narrow = await listenTrace(tw.index, { host: "127.0.0.1", port: 0, chainId, concurrency: 1, waiting: 2 });
+    try {
+      const { loins } = tw.packs;
+      expect((await fetch(`${narrow.url}/healthz`)).status).to.equal(200);
+      const many = Array.from({ length: 12 }, () => fetch(`${narrow.url}/v1/journey/${loins}`));
+      const started = Date.now();
+      const health = await fetch(`${narrow.url}/healthz`);
+      const healthMs = Date.now() - started;
+      const answers = await Promise.all(many);
+      expect(health.status).to.equal(200);
+      expect(healthMs, `/healthz took ${healthMs} ms beside 12 journeys`).to.be.below(100);
+      const statuses = answers.map((r) => r.status);
+      expect(statuses.filter((s) => s === 200).length).to.equal(3);
+      const busy = answers.filter((r) => r.status === 503);
+      expect(busy).to.have.length(9);
+      expect(busy[0]!.headers.get("retry-after")).to.match(/^\d+$/);
+      expect(((await busy[0]!.json()) as { error: string }).error).to.match(/^journey is busy/);
+      // Another endpoint has its own limit.
+      expect((await fetch(`${narrow.url}/v1/trace/${loins}`)).status).to.equal(200);
+    } finally {
+      await narrow.close();
     }
   });
 });

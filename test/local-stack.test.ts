@@ -93,7 +93,11 @@ describe("static server", function () {
   });
 
   it("answers a one-line error when a proxied service is down, and refuses other methods", async function () {
-    const rpc = await fetch(server.url + "/rpc", { method: "POST", body: "{}" });
+    const rpc = await fetch(server.url + "/rpc", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId" }),
+    });
     expect(rpc.status).to.equal(502);
     expect(((await rpc.json()) as { error: string }).error).to.match(/^the node did not answer/);
     expect((await fetch(server.url + "/rpc")).status).to.equal(405);
@@ -104,7 +108,11 @@ describe("static server", function () {
 
   it("answers 413 with a one-line error to a JSON-RPC body over 1 MiB (the answer reaches the client)", async function () {
     const big = "x".repeat((1 << 20) + 1);
-    const r = await fetch(server.url + "/rpc", { method: "POST", body: big });
+    const r = await fetch(server.url + "/rpc", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: big,
+    });
     expect(r.status).to.equal(413);
     expect(((await r.json()) as { error: string }).error).to.equal("a JSON-RPC request is at most 1048576 bytes");
   });

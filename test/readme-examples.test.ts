@@ -147,7 +147,8 @@ const STORY: Step[] = [
   { readme: "export epcis" },
   { readme: "export fsma" },
   { readme: "trace serve", server: { ready: "trace API on" } },
-  { readme: "relay", server: { ready: "listening on" } },
+  // The relay's first start creates its store, as its row says (--init-store).
+  { readme: "relay", extra: ["--init-store"], server: { ready: "listening on" } },
   // gas-tables measures on Hardhat's in-process network of its own (no --network in its row), as the CLI starts it;
   // it rewrites committed files, so its documented --check form measures and compares instead.
   { readme: "gas-tables", extra: ["--check"], cli: true },
@@ -240,9 +241,9 @@ describe("README's Tasks table, every example in order on a hardhat node", funct
   }
 
   /** Starts a server task as the CLI does, asks it for /healthz, stops it by PID. */
-  async function runServer(command: string, ready: string): Promise<void> {
+  async function runServer(command: string, ready: string, extra: string[] = []): Promise<void> {
     const port = await freePort();
-    const argv = [...words(command).slice(2), "--port", String(port)];
+    const argv = [...words(command).slice(2), ...extra, "--port", String(port)];
     if (argv[0] === "relay") argv.push("--db", path.join(dir, "relay-data", "relay.sqlite"));
     else argv.push("--db", path.join(dir, "indexer-data", "pglite"));
     const child = spawn(process.execPath, [HARDHAT, ...argv], {
@@ -271,7 +272,7 @@ describe("README's Tasks table, every example in order on a hardhat node", funct
         }
         const command =
           "run" in step ? step.run : (examples.find((e) => e.task === step.readme)?.command ?? step.readme);
-        if ("readme" in step && step.server !== undefined) await runServer(command, step.server.ready);
+        if ("readme" in step && step.server !== undefined) await runServer(command, step.server.ready, step.extra);
         else if ("readme" in step && step.cli === true) {
           const run = await hardhatCli([...words(command).slice(2), ...(step.extra ?? [])]);
           expect(run.code, `${command}\n${run.output.slice(-2000)}`).to.equal(0);

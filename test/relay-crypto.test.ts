@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { Wallet, getBytes, hashMessage, hexlify, id, randomBytes, toBeHex, verifyMessage } from "ethers";
 
 import { qatDomain, readingDigest, readingDigester, type QatReading } from "../src/qat.js";
-import { sensorRoot, sensorTree, type SensorReading } from "../src/sensors.js";
+import { proofOf, sensorMerkle, sensorRoot, sensorTree, type SensorReading } from "../src/sensors.js";
 import { messageSigner, recoverSigner, recoverSignerSlow } from "../src/signature.js";
 import { mulberry32 } from "../src/random.js";
 import { fails } from "./task-run.js";
@@ -115,6 +115,22 @@ describe("the relay's sensor root", function () {
         humidity: Math.floor(random() * 256),
       }));
       expect(await sensorRoot(readings, 16), `${size} readings`).to.equal(sensorTree(readings).root);
+    }
+  });
+
+  it("computes every reading's proof as the standard tree does (what the relay stores when it anchors)", async function () {
+    const random = mulberry32(0x0f_0f5eed);
+    for (const size of [1, 2, 3, 5, 64, 257]) {
+      const readings: SensorReading[] = Array.from({ length: size }, () => ({
+        sensor: hexlify(randomBytes(20)),
+        readAt: Math.floor(random() * 2 ** 40),
+        temperature: Math.floor(random() * 65_536) - 32_768,
+        humidity: Math.floor(random() * 256),
+      }));
+      const tree = sensorTree(readings);
+      const { root, proofs } = await sensorMerkle(readings, 16);
+      expect(root).to.equal(tree.root);
+      readings.forEach((r, i) => expect(proofs[i], `${size} readings, reading ${i}`).to.deep.equal(proofOf(tree, r)));
     }
   });
 });

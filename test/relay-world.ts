@@ -94,6 +94,7 @@ export function relayFor(world: RelayWorld, database: string, over: Partial<Rela
     database: path.join(world.dir, database),
     port: 0,
     sync: "normal",
+    init: true,
     ...over,
     submitter: { maxAgeMs: 50, pollMs: 20, ...over.submitter },
   });

@@ -124,7 +124,10 @@ export function analyticsRoutes(sql: Sql, options: AnalyticsOptions = {}): Analy
       else if (err instanceof ModelFileError) refuse(res, 500, `the analytics failed: ${err.message}`);
       else if (err instanceof LotNotIndexedError || err instanceof NotInIndexError) refuse(res, 404, err.message);
       else if (err instanceof InputError) refuse(res, 400, err.message);
-      else refuse(res, 500, `the analytics failed: ${err instanceof Error ? err.message : String(err)}`);
+      else {
+        console.error(`analytics: ${req.url ?? "?"}: ${err instanceof Error ? err.stack : String(err)}`);
+        refuse(res, 500, "the analytics failed (the server's log says why)");
+      }
     }
     return true;
   };

@@ -34,10 +34,18 @@ export interface SalesQuery {
 const num = (v: unknown): number => Number(v);
 
 /** The participant `ref` names: a participant id ("7") or an account (0x…); an `InputError` when not indexed. */
+/** The largest participant id the index holds (its `int` column). */
+export const MAX_PARTICIPANT_ID = 2_147_483_647;
+
 export async function participantOf(sql: Sql, ref: string, what: string): Promise<IndexedParticipant> {
   const text = ref.trim();
   let rows: { id: number; account: string; name: string }[];
   if (/^\d+$/.test(text)) {
+    // The index keeps participant ids as int (the registry's uint32 ids never pass 2^31 in practice): checked here,
+    // before SQL, so an id beyond it is a one-line 400, not the database's error.
+    if (text.length > 10 || Number(text) > MAX_PARTICIPANT_ID || Number(text) === 0) {
+      throw new InputError(`${what} "${ref}" is not a participant id (1..${MAX_PARTICIPANT_ID})`);
+    }
     rows = await sql.query(`SELECT id, account, name FROM participants WHERE id = $1`, [Number(text)]);
   } else if (/^0x[0-9a-fA-F]{40}$/.test(text)) {
     rows = await sql.query(`SELECT id, account, name FROM participants WHERE lower(account) = lower($1)`, [text]);

@@ -157,6 +157,11 @@ export interface Journey {
   /** Lineage edges among `lots`. */
   edges: LineageEdge[];
   events: JourneyEvent[];
+  /**
+   * When the journey was read with a page of its bulk events (QAT scans, cold-chain readings): which page `events`
+   * holds of them, and how many there are by kind. Absent: `events` holds them all.
+   */
+  bulk?: { offset: number; limit: number; total: { scan: number; reading: number } };
   /** The last block indexed (0 for an empty index). */
   indexedTo: number;
 }

@@ -80,7 +80,7 @@ export async function participantRef(sql: Sql, ref: string): Promise<number> {
 }
 
 /** Every fact of the index that concerns `lots` (null: every lot). */
-async function loadEvents(sql: Sql, lots: string[] | null): Promise<JourneyEvent[]> {
+async function loadEvents(sql: Sql, lots: string[] | null, withBulk = true): Promise<JourneyEvent[]> {
   const events: JourneyEvent[] = [];
   const p = [lots];
   const lotFilter = (column: string) => `($1::numeric[] IS NULL OR ${column} = ANY($1::numeric[]))`;
@@ -248,26 +248,7 @@ async function loadEvents(sql: Sql, lots: string[] | null): Promise<JourneyEvent
     if (phase !== undefined && end !== undefined) events.push({ ...base, phase, time: end });
   }
 
-  for (const r of await sql.query<Row>(
-    `SELECT lot_id::text, device_id, reading_id::text, species, species_confidence, grade, grade_confidence,
-            scanned_at, block, log_index, tx_hash FROM scans WHERE ${lotFilter("lot_id")}`,
-    p,
-  )) {
-    events.push({
-      kind: "scan",
-      lotId: big(r.lot_id),
-      deviceId: num(r.device_id),
-      readingId: big(r.reading_id),
-      species: text(r.species),
-      speciesConfidence: num(r.species_confidence),
-      grade: num(r.grade),
-      gradeConfidence: num(r.grade_confidence),
-      time: num(r.scanned_at),
-      block: num(r.block),
-      logIndex: num(r.log_index),
-      txHash: text(r.tx_hash),
-    });
-  }
+  if (withBulk) events.push(...(await loadScans(sql, lots)));
 
   for (const r of await sql.query<Row>(
     `SELECT b.root, b.gateway_id, b.stage, b.from_time, b.to_time, b.count, b.minimum, b.maximum, b.mean, b.block,
@@ -301,30 +282,7 @@ async function loadEvents(sql: Sql, lots: string[] | null): Promise<JourneyEvent
     });
   }
 
-  for (const r of await sql.query<Row>(
-    `SELECT r.lot_id::text, r.stage, r.reporter_id, r.read_at, r.temperature, r.humidity, r.latitude, r.longitude,
-            r.block, r.log_index, e.tx_hash
-     FROM readings r LEFT JOIN events e USING (block, log_index) WHERE ${lotFilter("r.lot_id")}`,
-    p,
-  )) {
-    const latitude = optNum(r.latitude);
-    const longitude = optNum(r.longitude);
-    events.push({
-      kind: "reading",
-      lotId: big(r.lot_id),
-      stage: num(r.stage),
-      reporterId: num(r.reporter_id),
-      temperature: num(r.temperature),
-      humidity: num(r.humidity),
-      ...(latitude === undefined || longitude === undefined
-        ? {}
-        : { latitude: latitude / 1e5, longitude: longitude / 1e5 }),
-      time: num(r.read_at),
-      block: num(r.block),
-      logIndex: num(r.log_index),
-      txHash: text(r.tx_hash),
-    });
-  }
+  if (withBulk) events.push(...(await loadReadings(sql, lots)));
 
   for (const r of await sql.query<Row>(
     `SELECT lot_id::text, stage, regulator_id, reason, block, log_index, time, tx_hash FROM recalls
@@ -346,8 +304,120 @@ async function loadEvents(sql: Sql, lots: string[] | null): Promise<JourneyEvent
   return events;
 }
 
+const SCAN_COLUMNS = `lot_id::text, device_id, reading_id::text, species, species_confidence, grade, grade_confidence,
+            scanned_at, block, log_index, tx_hash`;
+const READING_COLUMNS = `r.lot_id::text, r.stage, r.reporter_id, r.read_at, r.temperature, r.humidity, r.latitude,
+            r.longitude, r.block, r.log_index, e.tx_hash`;
+
+function scanOf(r: Row): JourneyEvent {
+  return {
+    kind: "scan",
+    lotId: big(r.lot_id),
+    deviceId: num(r.device_id),
+    readingId: big(r.reading_id),
+    species: text(r.species),
+    speciesConfidence: num(r.species_confidence),
+    grade: num(r.grade),
+    gradeConfidence: num(r.grade_confidence),
+    time: num(r.scanned_at),
+    block: num(r.block),
+    logIndex: num(r.log_index),
+    txHash: text(r.tx_hash),
+  };
+}
+
+function readingOf(r: Row): JourneyEvent {
+  const latitude = optNum(r.latitude);
+  const longitude = optNum(r.longitude);
+  return {
+    kind: "reading",
+    lotId: big(r.lot_id),
+    stage: num(r.stage),
+    reporterId: num(r.reporter_id),
+    temperature: num(r.temperature),
+    humidity: num(r.humidity),
+    ...(latitude === undefined || longitude === undefined
+      ? {}
+      : { latitude: latitude / 1e5, longitude: longitude / 1e5 }),
+    time: num(r.read_at),
+    block: num(r.block),
+    logIndex: num(r.log_index),
+    txHash: text(r.tx_hash),
+  };
+}
+
+const LOT_FILTER = (column: string) => `($1::numeric[] IS NULL OR ${column} = ANY($1::numeric[]))`;
+
+async function loadScans(sql: Sql, lots: string[] | null): Promise<JourneyEvent[]> {
+  const rows = await sql.query<Row>(`SELECT ${SCAN_COLUMNS} FROM scans WHERE ${LOT_FILTER("lot_id")}`, [lots]);
+  return rows.map(scanOf);
+}
+
+async function loadReadings(sql: Sql, lots: string[] | null): Promise<JourneyEvent[]> {
+  const rows = await sql.query<Row>(
+    `SELECT ${READING_COLUMNS} FROM readings r LEFT JOIN events e USING (block, log_index)
+     WHERE ${LOT_FILTER("r.lot_id")}`,
+    [lots],
+  );
+  return rows.map(readingOf);
+}
+
+/**
+ * One page of the bulk events of `lots` — QAT scans and cold-chain readings, the lists any registered device can make
+ * long — in chain order (`compareEvents`: time, block, scans before readings, log index), read with LIMIT/OFFSET so
+ * that a lot with tens of thousands of scans costs one page, with the counts by kind.
+ */
+export async function loadBulkPage(
+  sql: Sql,
+  lots: string[],
+  page: BulkPage,
+): Promise<{ events: JourneyEvent[]; total: { scan: number; reading: number } }> {
+  const [counts] = await sql.query<{ scans: string | number; readings: string | number }>(
+    `SELECT (SELECT count(*) FROM scans WHERE lot_id = ANY($1::numeric[])) AS scans,
+            (SELECT count(*) FROM readings WHERE lot_id = ANY($1::numeric[])) AS readings`,
+    [lots],
+  );
+  const keys = await sql.query<{ kind: string; block: string | number; log_index: string | number }>(
+    `SELECT kind, block, log_index FROM (
+       SELECT 'scan' AS kind, scanned_at AS time, block, ${rank({ kind: "scan" })} AS rank, log_index
+         FROM scans WHERE lot_id = ANY($1::numeric[])
+       UNION ALL
+       SELECT 'reading', read_at, block, ${rank({ kind: "reading" })}, log_index
+         FROM readings WHERE lot_id = ANY($1::numeric[])
+     ) bulk ORDER BY time, block, rank, log_index LIMIT $2 OFFSET $3`,
+    [lots, page.limit, page.offset],
+  );
+  const wanted = (kind: string) => keys.filter((k) => k.kind === kind).map((k) => `${k.block}:${k.log_index}`);
+  const scanKeys = wanted("scan");
+  const readingKeys = wanted("reading");
+  const scans =
+    scanKeys.length === 0
+      ? []
+      : await sql.query<Row>(
+          `SELECT ${SCAN_COLUMNS} FROM scans
+           WHERE lot_id = ANY($1::numeric[]) AND (block::text || ':' || log_index::text) = ANY($2::text[])`,
+          [lots, scanKeys],
+        );
+  const readings =
+    readingKeys.length === 0
+      ? []
+      : await sql.query<Row>(
+          `SELECT ${READING_COLUMNS} FROM readings r LEFT JOIN events e USING (block, log_index)
+           WHERE r.lot_id = ANY($1::numeric[]) AND (r.block::text || ':' || r.log_index::text) = ANY($2::text[])`,
+          [lots, readingKeys],
+        );
+  const events = [...scans.map(scanOf), ...readings.map(readingOf)].sort(compareEvents);
+  return { events, total: { scan: num(counts?.scans), reading: num(counts?.readings) } };
+}
+
+/** A page of a journey's bulk events (scans and readings): from `offset`, at most `limit`. */
+export interface BulkPage {
+  offset: number;
+  limit: number;
+}
+
 /** Where events go among those of the same time whose blocks are not known to differ. */
-function rank(event: JourneyEvent): number {
+function rank(event: Pick<JourneyEvent, "kind"> & { phase?: string }): number {
   if (event.kind === "order") return event.phase === "placed" ? 0 : 5;
   return { catch: 1, transform: 2, ship: 3, receive: 4, scan: 6, reading: 7, sensor: 8, recall: 9 }[event.kind];
 }
@@ -437,14 +507,25 @@ function involves(
 }
 
 /** Reads the facts of `scope` from the index. */
-export async function loadJourney(sql: Sql, scope: JourneyScope, chainId: bigint): Promise<Journey> {
+export async function loadJourney(
+  sql: Sql,
+  scope: JourneyScope,
+  chainId: bigint,
+  options: { bulk?: BulkPage } = {},
+): Promise<Journey> {
   let events: JourneyEvent[];
   let closure: bigint[] | undefined;
+  let bulk: Journey["bulk"];
   if (scope.kind === "lot") {
     const known = await sql.query("SELECT 1 FROM lots WHERE lot_id = $1::numeric", [scope.lotId.toString()]);
     if (known.length === 0) throw new InputError(`lot ${scope.lotId} is not in the index`);
     closure = await lotClosure(sql, scope.lotId);
-    events = await loadEvents(sql, closure.map(String));
+    events = await loadEvents(sql, closure.map(String), options.bulk === undefined);
+    if (options.bulk !== undefined) {
+      const page = await loadBulkPage(sql, closure.map(String), options.bulk);
+      events.push(...page.events);
+      bulk = { ...options.bulk, total: page.total };
+    }
   } else if (scope.kind === "actor") {
     const lots = await lotsOfActor(sql, scope.participantId);
     const stages = await sql.query<{ lot_id: string; stage: number; custodian_id: number; received_time: unknown }>(
@@ -556,6 +637,7 @@ export async function loadJourney(sql: Sql, scope: JourneyScope, chainId: bigint
     events,
     indexedTo: Number(head[0]?.n ?? 0),
     ...(closure === undefined ? {} : { closure: new Set(closure) }),
+    ...(bulk === undefined ? {} : { bulk }),
   };
 }
 

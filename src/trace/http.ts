@@ -3,23 +3,27 @@
  *
  *   GET /v1/trace/:lot[?direction=backward|forward|both][&format=json|svg]   (:lot an id, GTIN:LOT or an encoded link)
  *   GET /v1/trace?link=<GS1 Digital Link>[&direction=…][&format=…]          (or ?lot=<any lot reference>)
- *   GET /v1/journey/:lot                                                    (JourneyJson: trace, events, alarms)
+ *   GET /v1/journey/:lot[?offset=0][&limit=2000]                            (JourneyJson: trace, events, alarms;
+ *                                                                           scans and readings paged, eventPage)
  *   GET /v1/journey?link=<GS1 Digital Link>                                 (or ?lot=<any lot reference>)
  *   GET /v1/participants/:account                                           (ParticipantJson: held lots, open orders)
  *   GET /healthz                                                            ({ok, indexedTo})
  *
  * Answers JSON (`traceJson`, src/trace/journey-json.ts) or SVG; every refusal is `{"error": "<one line>"}`: 400 for
- * bad input, 404 for a lot the index does not know or another path, 405 for another method. CORS is open (read-only
- * data).
+ * bad input, 404 for a lot the index does not know or another path, 405 for another method, 503 (retry-after) when
+ * the endpoint already runs `concurrency` requests and `waiting` more wait. CORS is open by choice (src/http-json.ts:
+ * public read-only data, no credentials). /healthz answers from a cached index position, never behind the queue.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 import type { Sql } from "../../indexer/db.js";
+import { BusyError, Gates } from "../http-limit.js";
 import { CORS, refuse, send } from "../http-json.js";
 import type { AnalyticsHandler } from "../analytics/http.js";
 import { lotRef } from "../digital-link.js";
-import { InputError } from "../units.js";
+import { InputError, wholeNumber } from "../units.js";
+import { JOURNEY_PAGE_MAX } from "./journey-json.js";
 import { loadJourneyJson, loadParticipantJson } from "./journey-api.js";
 import { indexedBlock, indexedChain, LotNotIndexedError, traceDirection, traceLot } from "./queries.js";
 import { traceSvg } from "./svg.js";
@@ -50,7 +54,14 @@ export interface TraceServerOptions {
   chainId?: bigint | number;
   /** The analytics routes (src/analytics/http.ts), answered under /v1/analytics. */
   analytics?: AnalyticsHandler;
+  /** Requests of one endpoint (trace, journey, participants, each analytics route) run at once (default 4). */
+  concurrency?: number;
+  /** Requests of one endpoint waiting their turn beyond those (default 32); more are answered 503. */
+  waiting?: number;
 }
+
+const CONCURRENCY = 4;
+const WAITING = 32;
 
 /** A path segment, percent-decoded. */
 function decoded(segment: string, what: string): string {
@@ -61,13 +72,80 @@ function decoded(segment: string, what: string): string {
   }
 }
 
-async function journey(sql: Sql, res: ServerResponse, ref: string, what: string, options: TraceServerOptions) {
-  const lotId = lotRef(ref, what);
-  send(res, 200, await loadJourneyJson(sql, lotId, options.chainId ?? (await indexedChain(sql))));
+/** A whole-number query parameter `0..max`, or undefined when absent. */
+function countParam(params: URLSearchParams, name: string, max: number): number | undefined {
+  const value = params.get(name);
+  return value === null ? undefined : wholeNumber(value, name, max);
 }
 
-async function handle(sql: Sql, req: IncomingMessage, res: ServerResponse, options: TraceServerOptions): Promise<void> {
+async function journey(
+  sql: Sql,
+  res: ServerResponse,
+  ref: string,
+  what: string,
+  params: URLSearchParams,
+  options: TraceServerOptions,
+) {
+  const lotId = lotRef(ref, what);
+  const offset = countParam(params, "offset", Number.MAX_SAFE_INTEGER);
+  const limit = countParam(params, "limit", JOURNEY_PAGE_MAX);
+  if (limit === 0) throw new InputError(`limit 0 is not a page size (1..${JOURNEY_PAGE_MAX})`);
+  const page = { ...(offset === undefined ? {} : { offset }), ...(limit === undefined ? {} : { limit }) };
+  send(res, 200, await loadJourneyJson(sql, lotId, options.chainId ?? (await indexedChain(sql)), page));
+}
+
+/**
+ * /healthz from what the server knows: the indexed block read at most once a second in the background, so health
+ * answers at once however busy the index is.
+ */
+function healthOf(sql: Sql): () => Promise<{ ok: boolean; indexedTo: { block: number | null } }> {
+  let known: number | null | undefined;
+  let at = 0;
+  let reading: Promise<void> | undefined;
+  const refresh = () =>
+    (reading ??= indexedBlock(sql)
+      .then((block) => {
+        known = block;
+        at = Date.now();
+      })
+      .catch(() => undefined)
+      .finally(() => (reading = undefined)));
+  void refresh();
+  return async () => {
+    if (known === undefined) await refresh();
+    else if (Date.now() - at > 1_000) void refresh();
+    return { ok: known !== undefined, indexedTo: { block: known ?? null } };
+  };
+}
+
+/** The endpoint a path belongs to, for its concurrency limit. */
+function endpointOf(path: string): string {
+  return /^\/v1\/(trace|journey|participants|analytics\/[a-z]+)/.exec(path)?.[1] ?? "other";
+}
+
+async function handle(
+  sql: Sql,
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: TraceServerOptions,
+  gates: Gates,
+  health: ReturnType<typeof healthOf>,
+): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
+  if (url.pathname.replace(/\/+$/, "") === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
+    send(res, 200, await health());
+    return;
+  }
+  await gates.of(endpointOf(url.pathname)).run(() => route(sql, req, res, url, options));
+}
+
+async function route(
+  sql: Sql,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  options: TraceServerOptions,
+): Promise<void> {
   if (req.method === "OPTIONS") {
     res.writeHead(204, CORS);
     res.end();
@@ -80,10 +158,6 @@ async function handle(sql: Sql, req: IncomingMessage, res: ServerResponse, optio
   }
   const path = url.pathname.replace(/\/+$/, "");
   if (options.analytics !== undefined && (await options.analytics(req, res, url))) return;
-  if (path === "/healthz") {
-    send(res, 200, { ok: true, indexedTo: { block: await indexedBlock(sql) } });
-    return;
-  }
   if (path === "/v1/trace") {
     const link = url.searchParams.get("link");
     const lot = url.searchParams.get("lot");
@@ -97,13 +171,13 @@ async function handle(sql: Sql, req: IncomingMessage, res: ServerResponse, optio
   if (path === "/v1/journey") {
     const link = url.searchParams.get("link");
     const lot = url.searchParams.get("lot");
-    if (link !== null) return journey(sql, res, link, "link", options);
-    if (lot !== null) return journey(sql, res, lot, "lot", options);
+    if (link !== null) return journey(sql, res, link, "link", url.searchParams, options);
+    if (lot !== null) return journey(sql, res, lot, "lot", url.searchParams, options);
     refuse(res, 400, "give ?link=<GS1 Digital Link> or ?lot=<lot id, GTIN:LOT or Digital Link>");
     return;
   }
   const j = /^\/v1\/journey\/(.+)$/.exec(path);
-  if (j !== null) return journey(sql, res, decoded(j[1]!, "lot"), "lot", options);
+  if (j !== null) return journey(sql, res, decoded(j[1]!, "lot"), "lot", url.searchParams, options);
   const p = /^\/v1\/participants\/([^/]+)$/.exec(path);
   if (p !== null) {
     send(res, 200, await loadParticipantJson(sql, decoded(p[1]!, "account")));
@@ -118,17 +192,25 @@ async function handle(sql: Sql, req: IncomingMessage, res: ServerResponse, optio
 
 /** The HTTP server of the trace API over `sql`, built from chain `options.chainId` (not listening yet). */
 export function createTraceServer(sql: Sql, options: TraceServerOptions = {}): Server {
+  const gates = new Gates(options.concurrency ?? CONCURRENCY, options.waiting ?? WAITING);
+  const health = healthOf(sql);
   return createServer((req, res) => {
-    handle(sql, req, res, options).catch((err: unknown) => {
+    handle(sql, req, res, options, gates, health).catch((err: unknown) => {
       if (res.headersSent) {
         res.destroy();
         return;
       }
-      if (err instanceof LotNotIndexedError) refuse(res, 404, err.message);
+      if (err instanceof BusyError) {
+        res.setHeader("retry-after", String(err.retryAfterSeconds));
+        refuse(res, 503, err.message);
+      } else if (err instanceof LotNotIndexedError) refuse(res, 404, err.message);
       else if (err instanceof InputError) refuse(res, 400, err.message);
       else {
-        const message = err instanceof Error ? err.message : String(err);
-        refuse(res, 500, `the trace failed: ${message}`);
+        // The detail (a database message, a stack) goes to the log, never to the client.
+        console.error(
+          `trace API: ${req.method ?? "?"} ${req.url ?? "?"}: ${err instanceof Error ? err.stack : String(err)}`,
+        );
+        refuse(res, 500, "the trace failed (the server's log says why)");
       }
     });
   });
@@ -147,10 +229,8 @@ export async function listenTrace(
   options: TraceServerOptions & { host?: string; port?: number } = {},
 ): Promise<TraceService> {
   const host = options.host ?? "127.0.0.1";
-  const server = createTraceServer(sql, {
-    ...(options.chainId === undefined ? {} : { chainId: options.chainId }),
-    ...(options.analytics === undefined ? {} : { analytics: options.analytics }),
-  });
+  const { host: _host, port: _port, ...serverOptions } = options;
+  const server = createTraceServer(sql, serverOptions);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {

@@ -8,12 +8,19 @@
 import type { Sql } from "../../indexer/db.js";
 import { digitalLink, elementString } from "../digital-link.js";
 import { loadJourney } from "../export/journey.js";
-import type { JourneyEvent, LotFacts } from "../export/journey-types.js";
+import type { Journey, JourneyEvent, LotFacts } from "../export/journey-types.js";
 import { celsius } from "../format.js";
 import { STAGE_NAMES } from "../deployment.js";
 import { InputError, fromCentiCelsius } from "../units.js";
 import { alarmNames, coldChainBand, LOT_FLAGS } from "../vocabulary.js";
-import type { AlarmJson, BandJson, JourneyJson, ParticipantJson } from "./journey-json.js";
+import {
+  JOURNEY_PAGE,
+  type AlarmJson,
+  type BandJson,
+  type EventPage,
+  type JourneyJson,
+  type ParticipantJson,
+} from "./journey-json.js";
 import { OPEN_ORDER_STATES, traceLot, withIndexLookups } from "./queries.js";
 import { jsonify, traceJson, type Jsonified } from "./tree.js";
 import type { LotNode, Party } from "./types.js";
@@ -216,10 +223,18 @@ const byBigint = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
  * every lot and party they name, the alarms of its closure and each lot's band. Throws `LotNotIndexedError` (a 404
  * in the API) for a lot the index does not know.
  */
-export async function loadJourneyJson(sql: Sql, lotId: bigint, chainId: bigint | number): Promise<JourneyJson> {
+export async function loadJourneyJson(
+  sql: Sql,
+  lotId: bigint,
+  chainId: bigint | number,
+  page: { offset?: number; limit?: number } = {},
+): Promise<JourneyJson> {
   return withIndexLookups(sql, async (tx) => {
     const graph = await traceLot(tx, lotId, "both");
-    const journey = await loadJourney(tx, { kind: "lot", lotId }, BigInt(chainId));
+    const offset = page.offset ?? 0;
+    const limit = page.limit ?? JOURNEY_PAGE;
+    // The page of scans and readings is read from the index as a page (LIMIT/OFFSET), never the whole list.
+    const journey = await loadJourney(tx, { kind: "lot", lotId }, BigInt(chainId), { bulk: { offset, limit } });
     const closure = [...(journey.closure ?? new Set([lotId]))].sort(byBigint);
     const lots = [...journey.lots.values()].sort((a, b) => byBigint(a.lotId, b.lotId));
     const parties = new Map(journey.parties);
@@ -264,12 +279,19 @@ export async function loadJourneyJson(sql: Sql, lotId: bigint, chainId: bigint |
       lots: lots.map((l) => jsonify(l) as Jsonified<LotFacts>),
       parties: [...parties.values()].sort((a, b) => a.id - b.id),
       events: journey.events.map((e) => jsonify(e) as Jsonified<JourneyEvent>),
+      eventPage: eventPageOf(journey.bulk ?? { offset, limit, total: { scan: 0, reading: 0 } }),
       alarms,
       bands,
     };
     if (product !== undefined) json.product = product;
     return json;
   });
+}
+
+/** Where a page of scans and readings sits among them all. */
+function eventPageOf(bulk: NonNullable<Journey["bulk"]>): EventPage {
+  const all = bulk.total.scan + bulk.total.reading;
+  return { ...bulk, next: bulk.offset + bulk.limit < all ? bulk.offset + bulk.limit : null };
 }
 
 /** `value` as an account address; a one-line InputError otherwise. */

@@ -41,11 +41,33 @@ export interface JourneyJson {
   /** Every lot an event names, with its catch facts and product keys. */
   lots: Jsonified<LotFacts>[];
   parties: Party[];
-  /** Sorted in chain order. */
+  /**
+   * Sorted in chain order: every event but the bulk ones (QAT scans, cold-chain readings), and of those the page
+   * `eventPage` describes.
+   */
   events: Jsonified<JourneyEvent>[];
+  /** Which scans and readings `events` carries, how many there are, and where the next page starts. */
+  eventPage: EventPage;
   alarms: AlarmJson[];
   bands: BandJson[];
 }
+
+/**
+ * The page of a journey's bulk events (QAT scans and cold-chain readings, any registered device can add thousands):
+ * `?offset=&limit=` on the journey endpoint, default the first `JOURNEY_PAGE` of them.
+ */
+export interface EventPage {
+  offset: number;
+  limit: number;
+  /** Bulk events of the journey, by kind, before paging. */
+  total: { scan: number; reading: number };
+  /** The offset of the next page, or null on the last. */
+  next: number | null;
+}
+
+/** Bulk events a journey answer carries unless asked for fewer (`limit`); at most `JOURNEY_PAGE_MAX`. */
+export const JOURNEY_PAGE = 2_000;
+export const JOURNEY_PAGE_MAX = 10_000;
 
 /** `GET /v1/participants/:account` — what an actor view lists for a connected account. */
 export interface ParticipantJson {

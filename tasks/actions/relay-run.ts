@@ -6,10 +6,10 @@ import type { DeploymentArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { deploymentOf, openSession } from "../session.js";
 
-type Args = RelayArgs & Omit<DeploymentArgs, "from">;
+type Args = Omit<RelayArgs, "init"> & Omit<DeploymentArgs, "from"> & { initStore?: boolean };
 
 export default fishTraceAction(async (args: Args, hre): Promise<void> => {
-  const settings = relaySettings(args);
+  const settings = relaySettings({ ...args, init: args.initStore === true });
   const session = await openSession(hre);
   const addresses = await deploymentOf(session, args);
   const provider = new BrowserProvider(session.connection.provider, undefined, { polling: true });
