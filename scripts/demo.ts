@@ -774,6 +774,12 @@ if (factsDir !== undefined) {
 }
 const { gas, transactions: count } = tell.totals();
 console.log(`  ${count} transactions, ${thousands(gas)} gas in all`);
+console.log("");
+console.log("Time per part of the story:");
+for (const { title, seconds } of tell.phases()) {
+  const short = title.length > 72 ? `${title.slice(0, 71)}…` : title;
+  console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${short}`);
+}
 console.log(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
 
 /** What the demo made, for the local stack and the browser tests (`FISHTRACE_DEMO_OUT`): `<dir>/facts.json`. */

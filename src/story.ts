@@ -13,9 +13,16 @@ export interface Story {
   section(title: string): void;
   /** The gas of every step so far, and how many transactions. */
   totals(): { gas: bigint; transactions: number };
+  /** Each section so far with the seconds it took (the last one up to now). */
+  phases(): { title: string; seconds: number }[];
 }
 
-export function story(print: (line: string) => void = console.log, width = 96): Story {
+export function story(
+  print: (line: string) => void = console.log,
+  width = 96,
+  clock: () => number = () => performance.now(),
+): Story {
+  const sections: { title: string; startedAt: number }[] = [];
   let steps = 0;
   let transactions = 0;
   let gas = 0n;
@@ -32,11 +39,19 @@ export function story(print: (line: string) => void = console.log, width = 96): 
       print(`     ${text}`);
     },
     section(title) {
+      sections.push({ title, startedAt: clock() });
       print("");
       print(title);
     },
     totals() {
       return { gas, transactions };
+    },
+    phases() {
+      const now = clock();
+      return sections.map(({ title, startedAt }, i) => ({
+        title,
+        seconds: ((sections[i + 1]?.startedAt ?? now) - startedAt) / 1000,
+      }));
     },
   };
 }

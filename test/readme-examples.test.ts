@@ -287,3 +287,30 @@ describe("README's Tasks table, every example in order on a hardhat node", funct
     expect(done).to.have.length(STORY.filter((s) => !("advance" in s)).length);
   });
 });
+
+describe("README's Quick start: npm run demo", function () {
+  this.timeout(300_000);
+
+  it("tells the story to the end on the in-process network and prints the time of each part", async function () {
+    const child = spawn("npm", ["run", "demo"], {
+      env: { ...process.env, CI: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code, output.slice(-3000)).to.equal(0);
+    // What README says it shows.
+    expect(output).to.include("FishTrace demo on Hardhat's in-process network");
+    expect(output).to.match(
+      /EPCIS 2\.0 \+ GDST 1\.2 document: \d+ events, valid \(epcis2\.js\) → demo-output\/epcis-pack\.jsonld/,
+    );
+    expect(output).to.include("FSMA 204 sortable spreadsheet");
+    expect(output).to.include("pack L2026-11-002 at the retailer: FROZEN, SPECIES_MISMATCH, RECALLED");
+    const phases = output.slice(output.indexOf("Time per part of the story:")).split("\n").slice(1);
+    const timed = phases.filter((line) => /^\s+\d+\.\d s {2}\S/.test(line));
+    expect(timed.length, "a time for each part").to.be.greaterThan(5);
+    expect(output).to.match(/Done in [\d.]+ s\./);
+  });
+});
