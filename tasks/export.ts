@@ -6,8 +6,8 @@ const scopeOptions = <T extends ReturnType<typeof withContracts>>(builder: T) =>
   builder
     .addOption(opt("lot", "A lot's history (its catches and packs): an id, GTIN:LOT, (01)…(10)… or a Digital Link"))
     .addOption(opt("link", "Or the lot's GS1 Digital Link (https://id.gs1.org/01/{GTIN}/10/{lot})"))
-    .addOption(opt("from", "Or a time range from: ISO 8601, unix seconds or a time ago such as \"30d ago\""))
-    .addOption(opt("to", "Time range to, included: ISO 8601, unix seconds or \"1h ago\" (default: now)"))
+    .addOption(opt("from", 'Or a time range from: ISO 8601, unix seconds or a time ago such as "30d ago"'))
+    .addOption(opt("to", 'Time range to, included: ISO 8601, unix seconds or "1h ago" (default: now)'))
     .addOption(
       opt(
         "db",
