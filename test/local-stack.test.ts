@@ -13,6 +13,7 @@ import { startLocalStack, type LocalStack } from "../src/local-stack.js";
 import { CONTENT_SECURITY_POLICY, startStaticServer, type StaticServer } from "../src/static-server.js";
 import type { JourneyJson } from "../src/trace/journey-json.js";
 import type { WebConfig } from "../src/web-config.js";
+import { testWebConfig } from "./web-config-fixture.js";
 
 const INDEX = "<!doctype html><title>FishTrace stand-in</title><p>stand-in</p>\n";
 
@@ -37,24 +38,7 @@ async function standInDist(): Promise<string> {
 describe("static server", function () {
   let dist: string;
   let server: StaticServer;
-  const config = (origin: string): WebConfig => ({
-    chainId: 31337,
-    chainName: "FishTrace local",
-    rpcUrl: "/rpc",
-    walletRpcUrl: "http://127.0.0.1:1",
-    traceApi: "/api",
-    addresses: {
-      registry: "0x1",
-      harvester: "0x2",
-      supplier: "0x3",
-      manufacturer: "0x4",
-      distributor: "0x5",
-      retailer: "0x6",
-      customer: "0x7",
-      qualityLedger: "0x8",
-    },
-    linkBase: origin,
-  });
+  const config = testWebConfig;
 
   before(async function () {
     dist = await standInDist();

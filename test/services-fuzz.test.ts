@@ -35,6 +35,7 @@ import {
   wire,
   type RelayWorld,
 } from "./relay-world.js";
+import { testWebConfig } from "./web-config-fixture.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x17_f022);
 const REQUESTS_PER_SERVICE = 600;
@@ -191,24 +192,7 @@ async function hammer(base: string, requests: Fuzzed[]): Promise<{ statuses: Map
   return { statuses, slowest };
 }
 
-const CONFIG = (origin: string): WebConfig => ({
-  chainId: 31337,
-  chainName: "FishTrace local",
-  rpcUrl: "/rpc",
-  walletRpcUrl: "http://127.0.0.1:1",
-  traceApi: "/api",
-  addresses: {
-    registry: "0x1",
-    harvester: "0x2",
-    supplier: "0x3",
-    manufacturer: "0x4",
-    distributor: "0x5",
-    retailer: "0x6",
-    customer: "0x7",
-    qualityLedger: "0x8",
-  },
-  linkBase: origin,
-});
+const CONFIG = testWebConfig;
 
 describe("services fuzz (seeded, bounded): no 500, no crash, /healthz fast, memory bounded", function () {
   this.timeout(300_000);

@@ -20,6 +20,7 @@ import { RPC_METHODS, startStaticServer, type StaticServer } from "../src/static
 import { listenTrace, type TraceService } from "../src/trace/http.js";
 import type { WebConfig } from "../src/web-config.js";
 import { rawUpload } from "./raw-http.js";
+import { testWebConfig } from "./web-config-fixture.js";
 
 /** A stand-in node: answers every JSON-RPC call with its method name, and counts what reached it. */
 async function fakeNode(): Promise<{ url: string; seen: string[]; server: Server }> {
@@ -52,24 +53,7 @@ function withHost(url: string, method: string, headers: Record<string, string>, 
   });
 }
 
-const CONFIG = (origin: string): WebConfig => ({
-  chainId: 31337,
-  chainName: "FishTrace local",
-  rpcUrl: "/rpc",
-  walletRpcUrl: "http://127.0.0.1:1",
-  traceApi: "/api",
-  addresses: {
-    registry: "0x1",
-    harvester: "0x2",
-    supplier: "0x3",
-    manufacturer: "0x4",
-    distributor: "0x5",
-    retailer: "0x6",
-    customer: "0x7",
-    qualityLedger: "0x8",
-  },
-  linkBase: origin,
-});
+const CONFIG = testWebConfig;
 
 describe("web server and trace API under hostile requests", function () {
   this.timeout(60_000);
