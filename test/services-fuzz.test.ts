@@ -23,7 +23,6 @@ import { analyticsRoutes } from "../src/analytics/http.js";
 import { mulberry32 } from "../src/random.js";
 import { RPC_METHODS, startStaticServer, type StaticServer } from "../src/static-server.js";
 import { listenTrace, type TraceService } from "../src/trace/http.js";
-import type { WebConfig } from "../src/web-config.js";
 import {
   chainNow,
   eventually,

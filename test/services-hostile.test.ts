@@ -18,7 +18,6 @@ import { SCHEMA } from "../indexer/schema.js";
 import { analyticsRoutes } from "../src/analytics/http.js";
 import { RPC_METHODS, startStaticServer, type StaticServer } from "../src/static-server.js";
 import { listenTrace, type TraceService } from "../src/trace/http.js";
-import type { WebConfig } from "../src/web-config.js";
 import { rawUpload } from "./raw-http.js";
 import { testWebConfig } from "./web-config-fixture.js";
 
