@@ -40,6 +40,10 @@ interface IManufacturer {
         uint256 processId
     );
 
+    /// @notice GS1 company prefix `prefix` (`digits` digits long) now belongs to manufacturer `manufacturerId` (0:
+    /// released); only it may create product lots under GTINs carrying that prefix.
+    event CompanyPrefixSet(uint64 indexed prefix, uint8 digits, uint32 indexed manufacturerId);
+
     /// @notice A process needs at least one input and one output.
     error ProcessEmpty(uint256 inputs, uint256 outputs);
     /// @notice Lot `lotId` is `actual`, but this process is of `expected` (the first input's species).
@@ -54,13 +58,21 @@ interface IManufacturer {
     error ProcessInvalidGtin(uint64 gtin);
     /// @notice A product lot needs a lot number and a weight (GTIN `gtin`).
     error ProcessInvalidOutput(uint64 gtin, bytes20 lotNumber, uint40 weightGrams);
+    /// @notice `gtin` carries a GS1 company prefix registered to manufacturer `ownerId`, not to the caller.
+    error ProcessGtinNotOwned(uint64 gtin, uint32 ownerId);
+    /// @notice `prefix` is not a GS1 company prefix of `digits` digits (6 to 12).
+    error ManufacturerInvalidPrefix(uint64 prefix, uint8 digits);
+    /// @notice Lot `lotId` is not recalled here, so there is no recall to carry on to its products.
+    error ManufacturerLotNotRecalled(uint256 lotId);
 
     /// @notice Consumes `inputs` and creates the product lots `outputs` in the caller's custody.
     /// @dev Callable by a MANUFACTURER holding every input (available, not recalled, one species). A fully consumed
     /// input is removed (`FishRemoved`, reason Consumed). Emits `ProductLotCreated` per output and
     /// `LotsProcessed`. Reverts with `StageUnauthorized`, `ProcessEmpty`, `ProcessDuplicateInput`, `LotNotFound`, `LotNotInCustody`,
     /// `LotInvalidStatus`, `LotIsRecalled`, `ProcessMixedSpecies`, `ProcessOverdrawn`, `ProcessInvalidGtin`,
-    /// `ProcessInvalidOutput`, `LotAlreadyExists`, `ProcessMassBalance`.
+    /// `ProcessInvalidOutput`, `ProcessGtinNotOwned`, `LotAlreadyExists`, `ProcessMassBalance`. A GTIN whose GS1
+    /// company prefix is registered (`setCompanyPrefix`) may be used by that prefix's manufacturer only; a GTIN with
+    /// no registered prefix is open to any manufacturer.
     /// @return processId the process's number
     /// @return productLotIds the new lots' ids (see `productLotId`)
     function processLots(
@@ -74,4 +86,25 @@ interface IManufacturer {
 
     /// @notice The number of processes run so far.
     function processCount() external view returns (uint256);
+
+    /// @notice Registers GS1 company prefix `prefix` of `digits` digits to `owner`, a MANUFACTURER (the zero address
+    /// releases it): from then on only `owner` may create product lots under GTINs carrying it (audit F1).
+    /// @dev Callable by the registry admin. Emits `CompanyPrefixSet`. Reverts with `StageUnauthorized`,
+    /// `ManufacturerInvalidPrefix`.
+    function setCompanyPrefix(uint64 prefix, uint8 digits, address owner) external;
+
+    /// @notice The manufacturer id whose registered company prefix `gtin` carries (0: none registered).
+    function gtinOwnerOf(uint64 gtin) external view returns (uint32);
+
+    /// @notice The product lots made (in part) from lot `lotId` here.
+    function productsOf(uint256 lotId) external view returns (uint256[] memory);
+
+    /// @notice Carries the recall of lot `lotId` (recalled here) on to the product lots made from it: those at
+    /// positions [`cursor`, `cursor + count`) of `productsOf(lotId)`, and wherever they went on from here. Bounded and
+    /// resumable: call again from the returned `next` until it equals the number of products (audit F9). Products
+    /// made from those products are reached by calling it for them in turn.
+    /// @dev Callable by a REGULATOR. Emits `IStage.LotRecalled` per newly recalled lot. Reverts with
+    /// `StageUnauthorized`, `LotNotFound`, `ManufacturerLotNotRecalled`.
+    /// @return next where the next batch starts
+    function recallProducts(uint256 lotId, bytes32 reason, uint256 cursor, uint256 count) external returns (uint256 next);
 }
