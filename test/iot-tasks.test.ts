@@ -405,7 +405,7 @@ describe("IoT tasks", function () {
     expect(anchored.text).to.match(/ {2}tx 0x[0-9a-f]{64}, block \d+, gas [\d,]+ \([\d,]+ per reading\)\n/);
     expect(anchored.text).to.not.include("EXCURSION");
 
-    const anchor = await ledger.anchorOf(expected.root);
+    const anchor = await ledger.anchorOf(gateway, expected.root);
     expect(anchor.gatewayId).to.equal(gatewayId);
     expect([anchor.from, anchor.to, anchor.count]).to.deep.equal([BigInt(now - 3_600), BigInt(now - 600), 4n]);
     expect([anchor.minimum, anchor.maximum, anchor.mean]).to.deep.equal([80n, 390n, 210n]);
@@ -477,7 +477,7 @@ describe("IoT tasks", function () {
     expect(shipped.text).to.match(
       /^anchored .+truck\.csv for lot 4 \(shipped against harvester order 1\) at the harvester stage/,
     );
-    expect((await ledger.anchorOf(shipped.value.root)).count).to.equal(2n);
+    expect((await ledger.anchorOf((await ethers.getSigners())[ACCOUNTS.gateway]!.address, shipped.value.root)).count).to.equal(2n);
 
     // Once the Supplier holds lot 4, the vessel's gateway may no longer anchor for it, and none of the Supplier's is
     // among the accounts.
