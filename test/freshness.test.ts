@@ -314,8 +314,13 @@ describe("freshness rule", () => {
             const elapsed = i === 0 ? 0n : BigInt(d.int(0, d.pick([2, 3_600, 86_400, 4 * 86_400])));
             t += elapsed;
             const coveredSeconds = anchored && i !== 0 ? drawCovered(d, elapsed) : 0n;
+            const top = Math.max(rule.maxGrade, 1);
+            const before = scans[scans.length - 1];
+            // Mostly a slow slide, a grade or none a step (what the pair rule alone let through), else any grade.
+            const grade =
+              before !== undefined && d.chance(0.7) ? Math.max(0, before.grade - d.int(0, 1)) : d.int(0, top);
             scans.push({
-              grade: d.int(0, Math.max(rule.maxGrade, 1)),
+              grade,
               confidence: d.chance(0.5) ? 100 : d.int(0, 100),
               scannedAt: t,
               coveredSeconds,

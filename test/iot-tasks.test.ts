@@ -463,7 +463,8 @@ describe("IoT tasks", function () {
   });
 
   it("anchors the lots of a shipment by its order, and refuses a gateway the lots' custodian does not operate", async function () {
-    const { now, ledger } = await chain();
+    const { now, ledger, ethers } = await chain();
+    const gateway = (await ethers.getSigners())[ACCOUNTS.gateway]!.address;
     await ok(["order", "place"], { species: "COD", weight: "10kg", price: "0.1" });
     await ok(["order", "ship"], { order: "1", lots: "4" });
     const truck = await write("truck.csv", [LOG_HEADER, `${PROBE_2},${now - 60},−1.5,95`, `${PROBE_2},${now},0.5,95`]);
@@ -477,7 +478,7 @@ describe("IoT tasks", function () {
     expect(shipped.text).to.match(
       /^anchored .+truck\.csv for lot 4 \(shipped against harvester order 1\) at the harvester stage/,
     );
-    expect((await ledger.anchorOf((await ethers.getSigners())[ACCOUNTS.gateway]!.address, shipped.value.root)).count).to.equal(2n);
+    expect((await ledger.anchorOf(gateway, shipped.value.root)).count).to.equal(2n);
 
     // Once the Supplier holds lot 4, the vessel's gateway may no longer anchor for it, and none of the Supplier's is
     // among the accounts.

@@ -394,13 +394,13 @@ describe("QualityLedger", () => {
         .withArgs(w.harvesterQat.address);
     });
 
-    it("another actor's device cannot scan a lot it does not hold (QualityNotCustodian)", async () => {
+    it("another actor's device cannot scan a lot it does not hold (QualityOperatorNotAtStage, QualityNotCustodian)", async () => {
       const ledger = w.qualityLedger;
-      // The cast's `qat` device is supplier1's; the lot is harvester1's.
+      // The cast's `qat` device is supplier1's; the lot is harvester1's, at the Harvester, where supplier1 has no role.
       let reading = await readingOf(w.cast.qat, w.cod);
       await expect(submit(w, HARVESTER, w.cast.qat, reading))
-        .to.be.revertedWithCustomError(ledger, "QualityNotCustodian")
-        .withArgs(w.cod, w.ids.harvester1, w.ids.supplier1);
+        .to.be.revertedWithCustomError(ledger, "QualityOperatorNotAtStage")
+        .withArgs(w.cast.supplier1.address, HARVESTER);
 
       // A device of harvester2 (same role, other participant).
       const rival = new Wallet(id("FishTrace test: QAT device of harvester2"));
