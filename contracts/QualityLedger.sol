@@ -372,8 +372,12 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         uint256 q,
         FreshnessRule memory rule
     ) private returns (bool) {
-        (FreshnessVerdict memory verdict, uint8 previousGrade, uint40 elapsed, Freshness.Reference memory next) = Freshness
-            .step(
+        (
+            FreshnessVerdict memory verdict,
+            uint8 previousGrade,
+            uint40 elapsed,
+            Freshness.Reference memory next
+        ) = Freshness.step(
                 rule,
                 Freshness.decode(_references[lotId]),
                 FreshnessInput({

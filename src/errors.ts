@@ -101,6 +101,7 @@ const PHRASES: Record<string, Phrase> = {
   ProcessGtinNotOwned: (a) =>
     `GTIN ${a[0]} carries a GS1 company prefix registered to manufacturer participant ${a[1]}, not to you`,
   ManufacturerInvalidPrefix: (a) => `${a[0]} is not a GS1 company prefix of ${a[1]} digits (6 to 12 digits)`,
+  ManufacturerNotAProduct: (a) => `lot ${lotIdText(a[1])} was not made at the manufacturer from lot ${lotIdText(a[0])}`,
   ManufacturerLotNotRecalled: (a) =>
     `lot ${lotIdText(a[0])} is not recalled at the manufacturer, so there is no recall to carry on to its products`,
   ProvenanceTooLong: (a) =>

@@ -68,9 +68,7 @@ contract AuditFindingsTest is FishTraceTest {
         vm.expectRevert(abi.encodeWithSelector(IStage.StageUnauthorized.selector, manufacturer1, Roles.ADMIN_BIT));
         vm.prank(manufacturer1);
         manufacturer.setCompanyPrefix(9_506_001, 7, manufacturer1);
-        vm.expectRevert(
-            abi.encodeWithSelector(IStage.StageUnauthorized.selector, supplier1, Roles.MANUFACTURER_BIT)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageUnauthorized.selector, supplier1, Roles.MANUFACTURER_BIT));
         vm.prank(admin);
         manufacturer.setCompanyPrefix(9_506_001, 7, supplier1);
         vm.expectRevert(abi.encodeWithSelector(IManufacturer.ManufacturerInvalidPrefix.selector, 12_345, 5));
@@ -358,7 +356,8 @@ contract AuditFindingsTest is FishTraceTest {
         // A page is the same slice of the walk wherever it is asked from.
         (ICustomer.Hop[] memory all, ) = customer.verifyProvenancePage(packs[0], 0, 100);
         (ICustomer.Hop[] memory middle, ) = customer.verifyProvenancePage(packs[0], 30, 5);
-        for (uint256 i; i < 5; ++i) assertEq(keccak256(abi.encode(middle[i])), keccak256(abi.encode(all[30 + i])), "same hop");
+        for (uint256 i; i < 5; ++i)
+            assertEq(keccak256(abi.encode(middle[i])), keccak256(abi.encode(all[30 + i])), "same hop");
     }
 
     // ------------------------------------------------------------------ F8: revocation out of gas
@@ -403,45 +402,50 @@ contract AuditFindingsTest is FishTraceTest {
     // ------------------------------------------------------------------ F9: recall stops at processing
 
     /// @dev A catch recalled after it was processed reaches the products made from it, and where they went on, in
-    /// bounded batches that resume where the last one stopped (before: the products stayed unrecalled).
-    function test_F9_recallReachesProductsInResumableBatches() public {
+    /// batches the regulator chooses, each product's lineage checked on chain (before: the products stayed
+    /// unrecalled, and no call carried the recall past processing).
+    function test_F9_recallReachesProductsInBatches() public {
         uint256 lotId = _lotAt(3, COD, GRAMS);
+        uint256 other = _lotAt(3, COD, GRAMS);
         IManufacturer.Output[] memory outputs = new IManufacturer.Output[](2);
         outputs[0] = IManufacturer.Output(GTIN, "LOT-1", 2_000, false);
         outputs[1] = IManufacturer.Output(GTIN, "LOT-2", 2_000, false);
         vm.prank(manufacturer1);
         (, uint256[] memory products) = manufacturer.processLots(_whole(lotId), outputs);
+        vm.prank(manufacturer1);
+        (, uint256[] memory unrelated) = manufacturer.processLots(_whole(other), _out(GTIN, "LOT-3", 1_000));
         _handOver(3, manufacturer1, distributor1, _ids(products[1]));
-        assertEq(manufacturer.productsOf(lotId).length, 2, "lineage downwards");
 
         vm.expectRevert(abi.encodeWithSelector(IManufacturer.ManufacturerLotNotRecalled.selector, lotId));
         vm.prank(regulator);
-        manufacturer.recallProducts(lotId, REASON, 0, 1);
+        manufacturer.recallProducts(lotId, _ids(products[0]), REASON);
 
         vm.prank(regulator);
         harvester.recallLots(_ids(lotId), REASON); // follows the catch to the Manufacturer
         assertTrue(manufacturer.getLot(lotId).flags & LotFlags.RECALLED != 0, "the consumed catch is recalled");
         assertEq(manufacturer.getLot(products[0]).flags & LotFlags.RECALLED, 0, "its products are not yet");
 
+        // A lot not made from it is refused, and the whole batch with it.
+        vm.expectRevert(abi.encodeWithSelector(IManufacturer.ManufacturerNotAProduct.selector, lotId, unrelated[0]));
         vm.prank(regulator);
-        uint256 next = manufacturer.recallProducts(lotId, REASON, 0, 1);
-        assertEq(next, 1, "one at a time");
+        manufacturer.recallProducts(lotId, _ids(products[0], unrelated[0]), REASON);
+
+        vm.prank(regulator);
+        manufacturer.recallProducts(lotId, _ids(products[0]), REASON);
         assertTrue(manufacturer.getLot(products[0]).flags & LotFlags.RECALLED != 0, "first product");
-        assertEq(manufacturer.getLot(products[1]).flags & LotFlags.RECALLED, 0, "second waits");
+        assertEq(manufacturer.getLot(products[1]).flags & LotFlags.RECALLED, 0, "second waits for its batch");
         vm.prank(regulator);
-        next = manufacturer.recallProducts(lotId, REASON, next, 10);
-        assertEq(next, 2, "done");
+        manufacturer.recallProducts(lotId, products, REASON); // resumes; the first is a no-op
         assertTrue(manufacturer.getLot(products[1]).flags & LotFlags.RECALLED != 0, "second product");
         assertTrue(distributor.getLot(products[1]).flags & LotFlags.RECALLED != 0, "followed to the Distributor");
-        vm.prank(regulator);
-        assertEq(manufacturer.recallProducts(lotId, REASON, 5, 10), 2, "past the end: nothing to do");
+        assertEq(manufacturer.getLot(unrelated[0]).flags & LotFlags.RECALLED, 0, "the unrelated product is not");
 
         vm.expectRevert(abi.encodeWithSelector(IStage.StageUnauthorized.selector, stranger, Roles.REGULATOR_BIT));
         vm.prank(stranger);
-        manufacturer.recallProducts(lotId, REASON, 0, 1);
+        manufacturer.recallProducts(lotId, products, REASON);
         vm.expectRevert(abi.encodeWithSelector(IStage.LotNotFound.selector, 999));
         vm.prank(regulator);
-        manufacturer.recallProducts(999, REASON, 0, 1);
+        manufacturer.recallProducts(999, products, REASON);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -480,11 +484,7 @@ contract AuditFindingsTest is FishTraceTest {
         return IQualityLedger.SensorSummary(uint40(_now() - 1 hours), uint40(_now()), 12, minimum, maximum, mean);
     }
 
-    function _reading(
-        address device,
-        uint256 lotId,
-        uint8 grade
-    ) private returns (IQualityLedger.QatReading memory) {
+    function _reading(address device, uint256 lotId, uint8 grade) private returns (IQualityLedger.QatReading memory) {
         return IQualityLedger.QatReading(_readingNo++, lotId, COD, 97, grade, 100, uint40(_now()), device);
     }
 
@@ -494,8 +494,7 @@ contract AuditFindingsTest is FishTraceTest {
     }
 
     function _sign(IQualityLedger.QatReading memory r) private view returns (bytes memory) {
-        (, string memory name, string memory version, uint256 chainId, address verifying, , ) = ledger
-            .eip712Domain();
+        (, string memory name, string memory version, uint256 chainId, address verifying, , ) = ledger.eip712Domain();
         bytes32 domain = keccak256(
             abi.encode(DOMAIN_TYPEHASH, keccak256(bytes(name)), keccak256(bytes(version)), chainId, verifying)
         );

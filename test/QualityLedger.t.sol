@@ -1145,7 +1145,11 @@ contract QualityLedgerTest is FishTraceTest {
     function test_anchorReadings_RegulatorGatewayAnchorsAnyLot() public {
         uint256 lotId = _lotAt(3, COD, GRAMS);
         _anchor(gatewayRegulator, 3, _ids(lotId), keccak256("inspection"), _summary(100, 200, 300));
-        assertEq(ledger.anchorOf(gatewayRegulator, keccak256("inspection")).gatewayId, _idOf(gatewayRegulator), "anchored");
+        assertEq(
+            ledger.anchorOf(gatewayRegulator, keccak256("inspection")).gatewayId,
+            _idOf(gatewayRegulator),
+            "anchored"
+        );
     }
 
     /// @dev A fresh lot's band is 0-4 °C: a maximum above 4 °C or a minimum below 0 °C is an excursion.

@@ -329,9 +329,7 @@ describe("freshness rule", () => {
           }
           batch.push({ rule, scans });
         }
-        const onChain = await Promise.all(
-          batch.map((c) => w.qualityLedger.evaluateFreshnessSequence(c.rule, c.scans)),
-        );
+        const onChain = await Promise.all(batch.map((c) => w.qualityLedger.evaluateFreshnessSequence(c.rule, c.scans)));
         batch.forEach((c, k) => {
           const expected = evaluateFreshnessSequence(c.rule, c.scans);
           const actual = [...onChain[k]!];

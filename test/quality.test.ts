@@ -546,13 +546,17 @@ describe("QualityLedger", () => {
           tree.leafHash([candidate.sensor, candidate.readAt, candidate.temperature, candidate.humidity]),
         ).not.to.equal(inner);
         expect(await ledger.verifyReading(w.cast.gateway.address, tree.root, candidate, shortProof)).to.equal(false);
-        expect(await ledger.verifyReading(w.cast.gateway.address, tree.root, candidate, pathFrom(nodes, 3))).to.equal(false);
+        expect(await ledger.verifyReading(w.cast.gateway.address, tree.root, candidate, pathFrom(nodes, 3))).to.equal(
+          false,
+        );
         expect(await ledger.verifyReading(w.cast.gateway.address, tree.root, candidate, [])).to.equal(false);
       }
 
       // The real readings under that node do verify.
       for (const reading of readings) {
-        expect(await ledger.verifyReading(w.cast.gateway.address, tree.root, reading, proofOf(tree, reading))).to.equal(true);
+        expect(await ledger.verifyReading(w.cast.gateway.address, tree.root, reading, proofOf(tree, reading))).to.equal(
+          true,
+        );
       }
     });
 
@@ -606,7 +610,9 @@ describe("QualityLedger", () => {
       const sample = [0, 1, 2, 255, 256, 499, 500, 511, 512, 767, 998, 999];
       for (let k = 0; k < 20; k++) sample.push((k * 7919 + 13) % 1_000);
       const results = await Promise.all(
-        sample.map((i) => ledger.verifyReading(w.cast.gateway.address, tree.root, readings[i]!, proofOf(tree, readings[i]!))),
+        sample.map((i) =>
+          ledger.verifyReading(w.cast.gateway.address, tree.root, readings[i]!, proofOf(tree, readings[i]!)),
+        ),
       );
       expect(results).to.deep.equal(sample.map(() => true));
 
@@ -618,9 +624,12 @@ describe("QualityLedger", () => {
         { ...reading, humidity: reading.humidity + 1 },
         { ...reading, sensor: w.cast.outsider.address },
       ];
-      for (const forged of forgeries) expect(await ledger.verifyReading(w.cast.gateway.address, tree.root, forged, proof)).to.equal(false);
+      for (const forged of forgeries)
+        expect(await ledger.verifyReading(w.cast.gateway.address, tree.root, forged, proof)).to.equal(false);
       // Another reading's proof, and a proof against a root nobody anchored.
-      expect(await ledger.verifyReading(w.cast.gateway.address, tree.root, reading, proofOf(tree, readings[501]!))).to.equal(false);
+      expect(
+        await ledger.verifyReading(w.cast.gateway.address, tree.root, reading, proofOf(tree, readings[501]!)),
+      ).to.equal(false);
       const unanchored = id("no such batch");
       await expect(ledger.verifyReading(w.cast.gateway.address, unanchored, reading, proof))
         .to.be.revertedWithCustomError(ledger, "SensorRootNotFound")

@@ -101,6 +101,8 @@ const POLICIES = {
     ...stagePolicy(3),
     ...orderBookPolicy(3),
     processLots: { kind: "roles", roles: ["MANUFACTURER"] },
+    setCompanyPrefix: ADMIN,
+    recallProducts: { kind: "roles", roles: ["REGULATOR"] },
   },
   Distributor: {
     ...stagePolicy(4),

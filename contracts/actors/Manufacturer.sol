@@ -20,7 +20,6 @@ contract Manufacturer is IManufacturer, OrderBook {
         LotFlags.FARMED | LotFlags.EXCURSION | LotFlags.SPECIES_MISMATCH | LotFlags.FRESHNESS_WARNING;
 
     mapping(uint256 lotId => uint256[] parentLotIds) private _parents;
-    mapping(uint256 lotId => uint256[] productLotIds) private _products;
     /// @dev Owner of each registered GS1 company prefix, keyed by `digits << 64 | prefix`.
     mapping(uint256 key => uint32 manufacturerId) private _prefixOwners;
     uint256 private _processCount;
@@ -77,9 +76,8 @@ contract Manufacturer is IManufacturer, OrderBook {
                 })
             );
             _parents[lotId] = inputLotIds;
-            for (uint256 j; j < inputLotIds.length; ++j) _products[inputLotIds[j]].push(lotId);
             productLotIds[i] = lotId;
-            emit ProductLotCreated(lotId, out.gtin, out.lotNumber, species, out.weightGrams, processId);
+            emit ProductLotCreated(lotId, out.gtin, out.lotNumber, species, out.weightGrams, processId, out.frozen);
         }
         if (producedGrams > consumedGrams) revert ProcessMassBalance(consumedGrams, producedGrams);
         emit LotsProcessed(
@@ -124,28 +122,19 @@ contract Manufacturer is IManufacturer, OrderBook {
     }
 
     /// @inheritdoc IManufacturer
-    function productsOf(uint256 lotId) external view returns (uint256[] memory) {
-        return _products[lotId];
-    }
-
-    /// @inheritdoc IManufacturer
-    function recallProducts(
-        uint256 lotId,
-        bytes32 reason,
-        uint256 cursor,
-        uint256 count
-    ) external returns (uint256 next) {
+    function recallProducts(uint256 lotId, uint256[] calldata productLotIds, bytes32 reason) external {
         uint32 regulatorId = _requireRole(Roles.REGULATOR_BIT).id;
         uint256 word = _lots[lotId];
         if (word.status() == LotStatus.None) revert LotNotFound(lotId);
         if (word.flags() & LotFlags.RECALLED == 0) revert ManufacturerLotNotRecalled(lotId);
-        uint256[] storage products = _products[lotId];
-        uint256 total = products.length;
-        if (cursor > total) cursor = total;
-        next = count > total - cursor ? total : cursor + count;
-        uint256[] memory batch = new uint256[](next - cursor);
-        for (uint256 i; i < batch.length; ++i) batch[i] = products[cursor + i];
-        _recall(batch, regulatorId, reason);
+        for (uint256 i; i < productLotIds.length; ++i) {
+            uint256[] storage parents = _parents[productLotIds[i]];
+            uint256 n = parents.length;
+            uint256 j;
+            while (j < n && parents[j] != lotId) ++j;
+            if (j == n) revert ManufacturerNotAProduct(lotId, productLotIds[i]);
+        }
+        _recall(productLotIds, regulatorId, reason);
     }
 
     /// @notice The lots `lotId` was made from (empty for a lot received from the Supplier).

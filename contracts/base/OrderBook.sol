@@ -231,9 +231,8 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
 
         // The seller's confirmation is its word that the goods arrived: the buyer may dispute it for longer
         // (audit F6), so a seller confirming at shipment cannot run the buyer's window out before the goods arrive.
-        uint40 ackDeadline = uint40(block.timestamp) +
-            o.ackWindow +
-            (callerId == o.buyerId ? 0 : ARRIVAL_DISPUTE_WINDOW);
+        uint40 ackDeadline =
+            uint40(block.timestamp) + o.ackWindow + (callerId == o.buyerId ? 0 : ARRIVAL_DISPUTE_WINDOW);
         order.state = OrderState.Delivered;
         order.deadline = ackDeadline;
         emit DeliveryConfirmed(orderId, callerId, ackDeadline);

@@ -267,7 +267,7 @@ abstract contract Stage is IStage, RegistryReplica {
 
     /// @dev Flags `lotIds` recalled here and carries the recall on for the newly recalled lots that already left
     /// this stage (their records at the next stage exist: the hand-over created them).
-    function _recall(uint256[] memory lotIds, uint32 regulatorId, bytes32 reason) internal {
+    function _recall(uint256[] calldata lotIds, uint32 regulatorId, bytes32 reason) internal {
         uint256[] memory onward = new uint256[](lotIds.length);
         uint256 forwarded;
         for (uint256 i; i < lotIds.length; ++i) {

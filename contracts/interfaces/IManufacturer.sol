@@ -30,14 +30,16 @@ interface IManufacturer {
         uint256 producedGrams,
         uint16 yieldBps
     );
-    /// @notice Product lot `lotId` (GTIN `gtin`, lot `lotNumber`) was made in process `processId`.
+    /// @notice Product lot `lotId` (GTIN `gtin`, lot `lotNumber`) was made in process `processId`; `frozen` is its
+    /// product form (its cold-chain band: frozen at most −18 °C, else fresh 0–4 °C).
     event ProductLotCreated(
         uint256 indexed lotId,
         uint64 indexed gtin,
         bytes20 lotNumber,
         bytes3 species,
         uint40 weightGrams,
-        uint256 processId
+        uint256 processId,
+        bool frozen
     );
 
     /// @notice GS1 company prefix `prefix` (`digits` digits long) now belongs to manufacturer `manufacturerId` (0:
@@ -64,6 +66,8 @@ interface IManufacturer {
     error ManufacturerInvalidPrefix(uint64 prefix, uint8 digits);
     /// @notice Lot `lotId` is not recalled here, so there is no recall to carry on to its products.
     error ManufacturerLotNotRecalled(uint256 lotId);
+    /// @notice `productLotId` was not made here from lot `lotId`.
+    error ManufacturerNotAProduct(uint256 lotId, uint256 productLotId);
 
     /// @notice Consumes `inputs` and creates the product lots `outputs` in the caller's custody.
     /// @dev Callable by a MANUFACTURER holding every input (available, not recalled, one species). A fully consumed
@@ -96,15 +100,12 @@ interface IManufacturer {
     /// @notice The manufacturer id whose registered company prefix `gtin` carries (0: none registered).
     function gtinOwnerOf(uint64 gtin) external view returns (uint32);
 
-    /// @notice The product lots made (in part) from lot `lotId` here.
-    function productsOf(uint256 lotId) external view returns (uint256[] memory);
-
-    /// @notice Carries the recall of lot `lotId` (recalled here) on to the product lots made from it: those at
-    /// positions [`cursor`, `cursor + count`) of `productsOf(lotId)`, and wherever they went on from here. Bounded and
-    /// resumable: call again from the returned `next` until it equals the number of products (audit F9). Products
+    /// @notice Carries the recall of lot `lotId` (recalled here, even when consumed) on to `productLotIds`, product
+    /// lots made from it here, and wherever they went on from here (audit F9). Each product's lineage is checked on
+    /// chain (`parentsOf`); the regulator passes the products in batches of its choosing (the `LotsProcessed` events
+    /// name them), so any number of products is reached in bounded calls, and a repeated batch is a no-op. Products
     /// made from those products are reached by calling it for them in turn.
     /// @dev Callable by a REGULATOR. Emits `IStage.LotRecalled` per newly recalled lot. Reverts with
-    /// `StageUnauthorized`, `LotNotFound`, `ManufacturerLotNotRecalled`.
-    /// @return next where the next batch starts
-    function recallProducts(uint256 lotId, bytes32 reason, uint256 cursor, uint256 count) external returns (uint256 next);
+    /// `StageUnauthorized`, `LotNotFound`, `ManufacturerLotNotRecalled`, `ManufacturerNotAProduct`.
+    function recallProducts(uint256 lotId, uint256[] calldata productLotIds, bytes32 reason) external;
 }

@@ -37,14 +37,15 @@ library Provenance {
             IStage stage = stages[done];
             uint256 id = lotIds[done];
             IStage.Lot memory lot = stage.getLot(id);
-            if (done >= cursor) hops[done - cursor] = ICustomer.Hop({
-                stage: stage.stage(),
-                lotId: id,
-                custodianId: lot.custodianId,
-                status: lot.status,
-                flags: lot.flags,
-                weightGrams: lot.weightGrams
-            });
+            if (done >= cursor)
+                hops[done - cursor] = ICustomer.Hop({
+                    stage: stage.stage(),
+                    lotId: id,
+                    custodianId: lot.custodianId,
+                    status: lot.status,
+                    flags: lot.flags,
+                    weightGrams: lot.weightGrams
+                });
             uint256[] memory parents = stage.parentsOf(id);
             address previous = stage.previousStage();
             if (parents.length != 0) {
