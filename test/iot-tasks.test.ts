@@ -490,7 +490,7 @@ describe("IoT tasks", function () {
       /^error: no SENSOR_GATEWAY operated by Bodø Fish Receiving \(#\d+, 0x[0-9a-fA-F]{40}\) is among the accounts default can sign with; pass --from$/,
     );
     expect(await fails(["sensor", "anchor"], { ...args, from: "3" })).to.match(
-      /^error: QualityNotCustodian: the device's operator \(participant \d+\) neither holds lot 4 \(participant \d+ does\) nor is a regulator$/,
+      /^error: QualityOperatorNotAtStage: the device's operator 0x[0-9a-fA-F]{40} holds neither stage 2's actor role nor REGULATOR, so its devices cannot act on lots there$/,
     );
     const supplier = (await (await hre.network.getOrCreate()).ethers.getSigners())[ACCOUNTS.supplier]!.address;
     expect(await fails(["sensor", "anchor"], { ...args, from: "2" })).to.equal(

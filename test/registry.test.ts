@@ -634,14 +634,12 @@ describe("RegistryReplica (through the Harvester)", () => {
     const { harvester, cast } = world;
     for (const caller of [cast.admin, cast.harvester1, cast.outsider]) {
       await expect(
-        harvester
-          .connect(caller)
-          .syncAuthorization(caller, {
-            id: 99,
-            roles: roleBit("HARVESTER"),
-            operatorId: 0,
-            operator: ethers.ZeroAddress,
-          }),
+        harvester.connect(caller).syncAuthorization(caller, {
+          id: 99,
+          roles: roleBit("HARVESTER"),
+          operatorId: 0,
+          operator: ethers.ZeroAddress,
+        }),
       )
         .to.be.revertedWithCustomError(harvester, "ReplicaCallerNotRegistry")
         .withArgs(caller.address);

@@ -301,7 +301,8 @@ describe("tasks", function () {
     await ok(["order", "ship"], { order: "4", lots: "3" });
     await ok(["order", "confirm"], { order: "4" });
     expect(await fails(["order", "claim"], { order: "4" })).to.match(/^error: OrderDeadlineNotReached: order 4/);
-    await networkHelpers.time.increase(3_601);
+    // The seller confirmed: the buyer's hour plus 7 days to dispute the arrival (audit F6).
+    await networkHelpers.time.increase(7 * 86_400 + 3_601);
     expect((await ok(["order", "claim"], { order: "4" })).text).to.match(
       /^harvester order 4 acknowledged for the buyer, whose deadline passed: lot 3 passed to Bodø .+ at the supplier stage/,
     );
