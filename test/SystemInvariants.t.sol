@@ -364,7 +364,7 @@ contract ChainHandler {
     function recallProduct(uint256 productSeed) external {
         uint256 n = _lots.length;
         for (uint256 i; i < n; ++i) {
-            uint256 product = _lots[(productSeed + i) % n];
+            uint256 product = _lots[((productSeed % n) + i) % n];
             if (originOf[product] != 3) continue;
             uint256 parent = _stages[3].parentsOf(product)[0];
             uint256[] memory batch = new uint256[](1);
