@@ -448,6 +448,34 @@ contract AuditFindingsTest is FishTraceTest {
         manufacturer.recallProducts(999, products, REASON);
     }
 
+    // ------------------------------------------------------------------ lever: the admin handed to a multisig
+
+    /// @dev README's recipe: the deployer grants DEFAULT_ADMIN_ROLE to a multisig or timelock, which takes over every
+    /// admin function at the registry, the stages and the ledger, and then renounces its own.
+    function test_adminHandedToAMultisig() public {
+        address safe = makeAddr("safe or timelock");
+        vm.prank(admin);
+        registry.grantRole(Roles.DEFAULT_ADMIN, safe);
+        vm.prank(admin);
+        registry.renounceRole(Roles.DEFAULT_ADMIN, admin);
+        assertFalse(registry.hasRole(Roles.DEFAULT_ADMIN, admin), "the deployer is no admin");
+
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageUnauthorized.selector, admin, Roles.ADMIN_BIT));
+        vm.prank(admin);
+        manufacturer.setCompanyPrefix(9_506_000, 7, manufacturer1);
+        vm.expectRevert(abi.encodeWithSelector(IQualityLedger.QualityUnauthorized.selector, admin));
+        vm.prank(admin);
+        ledger.setFreshnessRule(COD, _defaultRule());
+
+        vm.prank(safe);
+        manufacturer.setCompanyPrefix(9_506_000, 7, manufacturer1);
+        vm.prank(safe);
+        ledger.setFreshnessRule(COD, _defaultRule());
+        vm.prank(safe);
+        registry.registerParticipant(stranger, Roles.HARVESTER, "new vessel", "location");
+        assertTrue(registry.hasRole(Roles.HARVESTER, stranger), "the multisig administers the registry");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     function _out(
