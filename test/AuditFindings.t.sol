@@ -2,6 +2,8 @@
 pragma solidity 0.8.37;
 
 import {ICustomer} from "../contracts/interfaces/ICustomer.sol";
+import {Harvester} from "../contracts/actors/Harvester.sol";
+import {IHarvester} from "../contracts/interfaces/IHarvester.sol";
 import {IManufacturer} from "../contracts/interfaces/IManufacturer.sol";
 import {IOrderBook} from "../contracts/interfaces/IOrderBook.sol";
 import {IQualityLedger} from "../contracts/interfaces/IQualityLedger.sol";
@@ -474,6 +476,150 @@ contract AuditFindingsTest is FishTraceTest {
         vm.prank(safe);
         registry.registerParticipant(stranger, Roles.HARVESTER, "new vessel", "location");
         assertTrue(registry.hasRole(Roles.HARVESTER, stranger), "the multisig administers the registry");
+    }
+
+    // ------------------------------------------------------------------ levers: scan time bound, no rule
+
+    /// @dev A scan older than MAX_UPLOAD_DELAY (a device whose clock was reset) is refused; one just inside is not.
+    function test_scanOlderThanTheUploadDelayIsRefused() public {
+        address device = _qatDevice(harvester1);
+        uint256 lotId = _registerLot(harvester1, COD, GRAMS);
+        vm.warp(_now() + 40 days);
+        uint40 oldest = uint40(_now()) - ledger.MAX_UPLOAD_DELAY();
+        IQualityLedger.QatReading memory r = _reading(device, lotId, 10);
+        r.scannedAt = oldest - 1;
+        bytes memory sig = _sign(r);
+        vm.expectRevert(abi.encodeWithSelector(IQualityLedger.QatScanTooOld.selector, oldest - 1, oldest));
+        ledger.submitScan(1, r, sig);
+        r.scannedAt = 0; // a clock reset to 1970
+        sig = _sign(r);
+        vm.expectRevert(abi.encodeWithSelector(IQualityLedger.QatScanTooOld.selector, 0, oldest));
+        ledger.submitScan(1, r, sig);
+        r.scannedAt = oldest;
+        ledger.submitScan(1, r, _sign(r));
+        assertEq(ledger.qualityOf(lotId).scannedAt, oldest, "accepted at the bound");
+    }
+
+    /// @dev Without any freshness rule, an anchored batch counts for nothing (it used to divide by zero).
+    function test_anchorWithoutAnyRuleDoesNotDivideByZero() public {
+        // A rule with maxGrade 0 cannot be stored, so a ledger without rules is a fresh one.
+        QualityLedger bare = new QualityLedger(
+            registry,
+            [
+                address(harvester),
+                address(supplier),
+                address(manufacturer),
+                address(distributor),
+                address(retailer),
+                address(customer)
+            ]
+        );
+        vm.prank(admin);
+        registry.attachStage(address(bare));
+        address gateway = _gatewayOf(harvester1, "gateway");
+        uint256 lotId = _registerLot(harvester1, COD, GRAMS);
+        vm.prank(gateway);
+        bare.anchorReadings(1, _ids(lotId), keccak256("batch"), _summary(100, 200, 300));
+        assertEq(bare.qualityOf(lotId).coveredSeconds, 0, "no model, no exposure");
+        assertEq(bare.anchorOf(gateway, keccak256("batch")).count, 12, "anchored all the same");
+    }
+
+    // ------------------------------------------------------------------ branches the other tests did not take
+
+    function test_branch_updateFishRefusals() public {
+        uint256 lotId = _registerLot(harvester1, COD, GRAMS);
+        vm.startPrank(harvester1);
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageInvalidHumidity.selector, 101));
+        harvester.updateFish(lotId, 200, 101, 0, 0, uint40(_now()));
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageTimeInFuture.selector, uint40(_now() + 1), uint40(_now())));
+        harvester.updateFish(lotId, 200, 80, 0, 0, uint40(_now() + 1));
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageInvalidPosition.selector, 90_00001, 0));
+        harvester.updateFish(lotId, 200, 80, 90_00001, 0, uint40(_now()));
+        harvester.removeFish(lotId, IStage.RemovalReason.Discarded);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IStage.LotInvalidStatus.selector,
+                lotId,
+                IStage.LotStatus.Removed,
+                IStage.LotStatus.Created
+            )
+        );
+        harvester.updateFish(lotId, 200, 80, 0, 0, uint40(_now()));
+        vm.stopPrank();
+    }
+
+    function test_branch_registerFishRefusals() public {
+        IHarvester.Catch memory c = _catch(COD, 0);
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageInvalidWeight.selector, 0));
+        vm.prank(harvester1);
+        harvester.registerFish(c);
+        c = _catch(COD, GRAMS);
+        c.caughtAt = uint40(_now() + 1);
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageTimeInFuture.selector, uint40(_now() + 1), uint40(_now())));
+        vm.prank(harvester1);
+        harvester.registerFish(c);
+    }
+
+    function test_branch_receiveLotsTwiceAndLedgerFlags() public {
+        uint256 lotId = _lotAt(2, COD, GRAMS);
+        uint256[] memory words = _ids(harvester.lotWord(lotId));
+        vm.expectRevert(abi.encodeWithSelector(IStage.LotAlreadyExists.selector, lotId));
+        vm.prank(address(harvester));
+        supplier.receiveLots(1, 1, _ids(lotId), words);
+
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageInvalidFlags.selector, LotFlags.RECALLED));
+        vm.prank(address(ledger));
+        supplier.flagLot(lotId, LotFlags.RECALLED);
+        vm.expectRevert(abi.encodeWithSelector(IStage.LotNotFound.selector, 999));
+        vm.prank(address(ledger));
+        supplier.flagLot(999, LotFlags.EXCURSION);
+
+        (uint40 readAt, , , int32 latitude, , uint8 flags) = supplier.queryStatus(lotId);
+        assertEq(readAt, 0, "never read");
+        assertEq(latitude, 62_00000, "where it was caught");
+        assertEq(flags, 0, "no flags");
+        vm.expectRevert(abi.encodeWithSelector(IStage.LotNotFound.selector, 999));
+        supplier.queryStatus(999);
+    }
+
+    function test_branch_wiringRefusals() public {
+        Harvester fresh = new Harvester(registry);
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageInvalidLedger.selector, address(ledger)));
+        vm.prank(admin);
+        fresh.setQualityLedger(address(ledger));
+
+        address[6] memory stages = [
+            address(harvester),
+            address(supplier),
+            address(manufacturer),
+            address(distributor),
+            address(retailer),
+            address(fresh)
+        ];
+        vm.expectRevert(abi.encodeWithSelector(IQualityLedger.QualityInvalidStage.selector, 6, address(fresh)));
+        new QualityLedger(registry, stages);
+
+        assertEq(Roles.roleOf(uint16(1) << 12), bytes32(0), "no role has bit 12");
+        vm.prank(admin);
+        assertFalse(_revokeRoleOf(stranger), "revoking a role not held changes nothing");
+        assertEq(ledger.evaluateFreshnessSequence(_defaultRule(), new IQualityLedger.FreshnessScan[](0)).length, 0, "");
+    }
+
+    function test_branch_reportProblemAndEmptyProvenancePage() public {
+        uint256 pack = _lotAt(6, COD, GRAMS);
+        vm.expectEmit(true, true, false, true, address(customer));
+        emit ICustomer.ProblemReported(pack, _idOf(customer1), ICustomer.ProblemReason.Spoiled, "smelled off");
+        vm.prank(customer1);
+        customer.reportProblem(pack, ICustomer.ProblemReason.Spoiled, "smelled off");
+        assertEq(customer.getLot(pack).flags & LotFlags.PROBLEM_REPORTED, LotFlags.PROBLEM_REPORTED, "flagged");
+        (ICustomer.Hop[] memory hops, uint256 next) = customer.verifyProvenancePage(pack, 3, 0);
+        assertEq(hops.length, 0, "an empty page");
+        assertEq(next, 3, "stays where it was");
+    }
+
+    function _revokeRoleOf(address account) private returns (bool) {
+        registry.revokeRole(Roles.HARVESTER, account);
+        return registry.hasRole(Roles.HARVESTER, account);
     }
 
     // ------------------------------------------------------------------ helpers
