@@ -53,7 +53,14 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
     mapping(uint256 lotId => uint256 word) private _quality;
     mapping(address device => mapping(uint256 wordIndex => uint256 bits)) private _accepted;
     mapping(bytes3 species => FreshnessRule) private _rules;
-    mapping(bytes32 root => Anchor) private _anchors;
+    /// @dev Each root is bound to the gateway that anchored it (audit F4).
+    mapping(address gateway => mapping(bytes32 root => Anchor)) private _anchors;
+    /// @dev Each lot's `Freshness.Reference`, packed by `Freshness.encode`.
+    mapping(uint256 lotId => uint256 word) private _references;
+
+    /// @notice The oldest a scan may be when submitted: older scans (a device whose clock was reset, an upload too
+    /// late) would stretch the interval the freshness rule allows a drop over.
+    uint40 public constant MAX_UPLOAD_DELAY = 30 days;
 
     /// @param registry_ the FishTrace registry (this ledger must then be attached to it as a replica)
     /// @param stages_ the six stage contracts, Harvester first
@@ -99,7 +106,7 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
     ) external {
         IRegistry.Authorization memory auth = _authorization(msg.sender);
         if (auth.roles & Roles.SENSOR_GATEWAY_BIT == 0) revert SensorGatewayUnauthorized(msg.sender);
-        if (root == bytes32(0) || _anchors[root].anchoredAt != 0) revert SensorRootInvalid(root);
+        if (root == bytes32(0) || _anchors[msg.sender][root].anchoredAt != 0) revert SensorRootInvalid(root);
         if (
             summary.count == 0 ||
             summary.from > summary.to ||
@@ -119,7 +126,7 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         if (lotIds.length == 0) revert SensorNoLots();
         address stageContract = _stageAt(stage);
 
-        _anchors[root] = Anchor({
+        _anchors[msg.sender][root] = Anchor({
             anchoredAt: uint40(block.timestamp),
             gatewayId: auth.id,
             from: summary.from,
@@ -133,15 +140,22 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         uint256[] memory excursions = new uint256[](lotIds.length);
         for (uint256 i; i < lotIds.length; ++i) {
             uint256 lotId = lotIds[i];
-            uint256 word = _locate(stageContract, stage, lotId, auth.operatorId);
-            uint256 q = _quality[lotId];
-            uint256 covered = _min(uint32(q >> _COVERED_SHIFT) + window, type(uint32).max);
-            uint256 equivalent = _min(
-                uint48(q >> _EQUIVALENT_SHIFT) +
-                    Freshness.equivalentSeconds(window, summary.mean, _ruleOf(word.species()).minimumTemperature),
-                type(uint48).max
-            );
-            _quality[lotId] = (q & ~_EXPOSURE_MASK) | (covered << _COVERED_SHIFT) | (equivalent << _EQUIVALENT_SHIFT);
+            uint256 word = _locate(stageContract, stage, lotId, auth);
+            FreshnessRule memory rule = _ruleOf(word.species());
+            // Without a rule there is no model to convert the window by: it counts for nothing.
+            if (rule.maxGrade != 0) {
+                uint256 q = _quality[lotId];
+                uint256 covered = _min(uint32(q >> _COVERED_SHIFT) + window, type(uint32).max);
+                uint256 equivalent = _min(
+                    uint48(q >> _EQUIVALENT_SHIFT) +
+                        Freshness.equivalentSeconds(window, summary.mean, rule.minimumTemperature),
+                    type(uint48).max
+                );
+                _quality[lotId] =
+                    (q & ~_EXPOSURE_MASK) |
+                    (covered << _COVERED_SHIFT) |
+                    (equivalent << _EQUIVALENT_SHIFT);
+            }
             uint8 flags = word.flags();
             (int16 bandMinimum, int16 bandMaximum) = ColdChain.band(flags);
             if (summary.minimum < bandMinimum || summary.maximum > bandMaximum) {
@@ -158,11 +172,12 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
 
     /// @inheritdoc IQualityLedger
     function verifyReading(
+        address gateway,
         bytes32 root,
         SensorReading calldata reading,
         bytes32[] calldata proof
     ) external view returns (bool) {
-        if (_anchors[root].anchoredAt == 0) revert SensorRootNotFound(root);
+        if (_anchors[gateway][root].anchoredAt == 0) revert SensorRootNotFound(root);
         // The standard tree's leaf: a hash of the hash of the values, so no inner node (a hash of 64 bytes) can
         // pass for a leaf.
         bytes32 leaf = keccak256(
@@ -185,8 +200,8 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IQualityLedger
-    function anchorOf(bytes32 root) external view returns (Anchor memory) {
-        return _anchors[root];
+    function anchorOf(address gateway, bytes32 root) external view returns (Anchor memory) {
+        return _anchors[gateway][root];
     }
 
     /// @inheritdoc IQualityLedger
@@ -226,6 +241,36 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
     }
 
     /// @inheritdoc IQualityLedger
+    function evaluateFreshnessSequence(
+        FreshnessRule calldata rule,
+        FreshnessScan[] calldata scans
+    ) external pure returns (bool[] memory warnings) {
+        warnings = new bool[](scans.length);
+        if (scans.length == 0) return warnings;
+        Freshness.Reference memory ref = Freshness.start(scans[0].scannedAt, scans[0].grade, scans[0].confidence);
+        for (uint256 i = 1; i < scans.length; ++i) {
+            FreshnessScan calldata previous = scans[i - 1];
+            FreshnessScan calldata scan = scans[i];
+            FreshnessVerdict memory verdict;
+            (verdict, , , ref) = Freshness.step(
+                rule,
+                ref,
+                FreshnessInput({
+                    previousGrade: previous.grade,
+                    previousConfidence: previous.confidence,
+                    grade: scan.grade,
+                    confidence: scan.confidence,
+                    elapsed: scan.scannedAt - previous.scannedAt,
+                    coveredSeconds: scan.coveredSeconds,
+                    equivalentSeconds: scan.equivalentSeconds
+                }),
+                scan.scannedAt
+            );
+            warnings[i] = verdict.warning;
+        }
+    }
+
+    /// @inheritdoc IQualityLedger
     function readingDigest(QatReading calldata reading) external view returns (bytes32) {
         return _digest(reading);
     }
@@ -255,6 +300,9 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
             revert QatReadingAlreadyAccepted(device, reading.readingId);
         }
         if (reading.scannedAt > block.timestamp) revert QatScanInFuture(reading.scannedAt, uint40(block.timestamp));
+        if (reading.scannedAt + MAX_UPLOAD_DELAY < block.timestamp) {
+            revert QatScanTooOld(reading.scannedAt, uint40(block.timestamp) - MAX_UPLOAD_DELAY);
+        }
         if (reading.speciesConfidence > 100) revert QatInvalidConfidence(reading.speciesConfidence);
         if (reading.gradeConfidence > 100) revert QatInvalidConfidence(reading.gradeConfidence);
 
@@ -265,7 +313,7 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         if (auth.roles & Roles.QAT_DEVICE_BIT == 0) revert QatDeviceUnauthorized(device);
 
         uint256 lotId = reading.lotId;
-        uint256 word = _locate(stageContract, stage, lotId, auth.operatorId);
+        uint256 word = _locate(stageContract, stage, lotId, auth);
         FreshnessRule memory rule = _ruleOf(word.species());
         if (rule.maxGrade != 0 && reading.grade > rule.maxGrade)
             revert QatGradeOutOfScale(reading.grade, rule.maxGrade);
@@ -284,8 +332,12 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         }
         uint40 lastScannedAt = uint40(q);
         if (reading.scannedAt >= lastScannedAt) {
-            if (scans != 0 && rule.maxGrade != 0 && _freshnessWarning(lotId, auth.id, reading, q, rule)) {
-                raise |= LotFlags.FRESHNESS_WARNING;
+            if (scans != 0 && rule.maxGrade != 0) {
+                if (_freshnessWarning(lotId, auth.id, reading, q, rule)) raise |= LotFlags.FRESHNESS_WARNING;
+            } else {
+                _references[lotId] = Freshness.encode(
+                    Freshness.start(reading.scannedAt, reading.grade, reading.gradeConfidence)
+                );
             }
             _quality[lotId] =
                 uint256(reading.scannedAt) |
@@ -311,8 +363,8 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         return true;
     }
 
-    /// @dev Applies the freshness rule between the latest inspection packed in `q` and `reading`; emits
-    /// `FreshnessWarning` and returns true when the grade dropped more than allowed.
+    /// @dev Applies the freshness rule between the latest inspection packed in `q` (and the lot's reference scan)
+    /// and `reading`; emits `FreshnessWarning` and returns true when the grade dropped more than allowed.
     function _freshnessWarning(
         uint256 lotId,
         uint32 deviceId,
@@ -320,20 +372,26 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         uint256 q,
         FreshnessRule memory rule
     ) private returns (bool) {
-        uint8 previousGrade = uint8(q >> 72);
-        uint40 elapsed = reading.scannedAt - uint40(q);
-        FreshnessVerdict memory verdict = Freshness.evaluate(
-            rule,
-            FreshnessInput({
-                previousGrade: previousGrade,
-                previousConfidence: uint8(q >> 80),
-                grade: reading.grade,
-                confidence: reading.gradeConfidence,
-                elapsed: elapsed,
-                coveredSeconds: uint32(q >> _COVERED_SHIFT),
-                equivalentSeconds: uint48(q >> _EQUIVALENT_SHIFT)
-            })
-        );
+        (
+            FreshnessVerdict memory verdict,
+            uint8 previousGrade,
+            uint40 elapsed,
+            Freshness.Reference memory next
+        ) = Freshness.step(
+                rule,
+                Freshness.decode(_references[lotId]),
+                FreshnessInput({
+                    previousGrade: uint8(q >> 72),
+                    previousConfidence: uint8(q >> 80),
+                    grade: reading.grade,
+                    confidence: reading.gradeConfidence,
+                    elapsed: reading.scannedAt - uint40(q),
+                    coveredSeconds: uint32(q >> _COVERED_SHIFT),
+                    equivalentSeconds: uint48(q >> _EQUIVALENT_SHIFT)
+                }),
+                reading.scannedAt
+            );
+        _references[lotId] = Freshness.encode(next);
         if (!verdict.warning) return false;
         emit FreshnessWarning(
             lotId,
@@ -363,28 +421,24 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
             });
     }
 
-    /// @dev The lot word of `lotId` at `stageContract`, after checking the lot is held there by `operatorId` (or
-    /// that `operatorId` is a regulator).
+    /// @dev The lot word of `lotId` at `stageContract`, after checking that the operator of `device` is a regulator,
+    /// or holds this stage's actor role (audit F5) and the lot.
     function _locate(
         address stageContract,
         uint8 stage,
         uint256 lotId,
-        uint32 operatorId
+        IRegistry.Authorization memory device
     ) private view returns (uint256 word) {
         word = IStage(stageContract).lotWord(lotId);
         IStage.LotStatus status = word.status();
         if (status != IStage.LotStatus.Created && status != IStage.LotStatus.Shipped) {
             revert QualityLotNotHere(lotId, stage, status);
         }
+        uint16 operatorRoles = _rolesOf(device.operator);
+        if (operatorRoles & Roles.REGULATOR_BIT != 0) return word;
+        if (operatorRoles & Roles.actorBit(stage) == 0) revert QualityOperatorNotAtStage(device.operator, stage);
         uint32 custodianId = word.custodianId();
-        if (custodianId != operatorId && !_isRegulator(operatorId)) {
-            revert QualityNotCustodian(lotId, custodianId, operatorId);
-        }
-    }
-
-    function _isRegulator(uint32 participantId) private view returns (bool) {
-        if (participantId == 0) return false;
-        return _authorization(_REGISTRY.accountOf(participantId)).roles & Roles.REGULATOR_BIT != 0;
+        if (custodianId != device.operatorId) revert QualityNotCustodian(lotId, custodianId, device.operatorId);
     }
 
     function _ruleOf(bytes3 species) private view returns (FreshnessRule memory rule) {

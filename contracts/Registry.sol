@@ -37,7 +37,6 @@ contract Registry is IRegistry, AccessControl {
     mapping(uint32 id => address account) private _accounts;
     mapping(address account => Profile) private _profiles;
     mapping(bytes3 code => string name) private _species;
-    mapping(address operator => address[] devices) private _devices;
     address[] private _stages;
     uint32 private _participantCount;
 
@@ -89,7 +88,6 @@ contract Registry is IRegistry, AccessControl {
         _enrol(device);
         if (m.operator == address(0)) {
             m.operator = operator;
-            _devices[operator].push(device);
             emit DeviceBound(device, operator);
         }
         _grantRole(role, device);
@@ -146,6 +144,7 @@ contract Registry is IRegistry, AccessControl {
         if (m.operator != address(0)) {
             Member memory op = _members[m.operator];
             auth.operatorId = op.id;
+            auth.operator = m.operator;
             // A device acts only while the participant operating it is still an actor or a regulator.
             if (op.roles & Roles.OPERATOR_BITS == 0) auth.roles &= ~Roles.DEVICE_BITS;
         }
@@ -220,16 +219,20 @@ contract Registry is IRegistry, AccessControl {
         return true;
     }
 
-    /// @dev Pushes `account`'s authorization, and that of every device it operates, to every attached stage.
+    /// @dev Pushes `account`'s own record (its id, its own roles, its operator) to every attached stage. A device's
+    /// record does not depend on its operator's roles: replicas read the operator's record when the device acts, so
+    /// an operator's role change is one push whatever the number of its devices (audit F8).
     function _push(address account) private {
-        Authorization memory auth = _authorizationOf(account);
+        Member memory m = _members[account];
+        Authorization memory auth = Authorization({
+            id: m.id,
+            roles: m.roles,
+            operatorId: _members[m.operator].id,
+            operator: m.operator
+        });
         uint256 n = _stages.length;
         for (uint256 i; i < n; ++i) {
             IRegistryReplica(_stages[i]).syncAuthorization(account, auth);
-        }
-        address[] storage devices = _devices[account];
-        for (uint256 i; i < devices.length; ++i) {
-            _push(devices[i]);
         }
     }
 

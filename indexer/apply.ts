@@ -221,10 +221,12 @@ export async function applyEvent(sql: Sql, e: DecodedEvent, time: number): Promi
       );
       return;
     }
-    case "ProductLotCreated":
+    case "ProductLotCreated": {
+      // The product's form: its cold-chain band (a frozen pack is not judged against the fresh 0-4 °C band).
+      const frozen = a.bool("frozen");
       await sql.query(
         `INSERT INTO lots (lot_id, kind, species, weight_grams, origin_stage, created_block, created_time, tx_hash,
-           gtin, lot_number, process_id) VALUES ($1, 'product', $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           gtin, lot_number, process_id, frozen) VALUES ($1, 'product', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT DO NOTHING`,
         [
           a.dec("lotId"),
@@ -237,9 +239,11 @@ export async function applyEvent(sql: Sql, e: DecodedEvent, time: number): Promi
           gtin14(a.big("gtin")),
           lotNumberText(a.str("lotNumber")),
           a.dec("processId"),
+          frozen,
         ],
       );
       return;
+    }
     case "LotsProcessed": {
       const processId = a.dec("processId");
       const manufacturerId = a.num("manufacturerId");
@@ -259,15 +263,16 @@ export async function applyEvent(sql: Sql, e: DecodedEvent, time: number): Promi
          ON CONFLICT DO NOTHING`,
         [inputs, outputs, processId, inputs.map((_, i) => (consumed[i] ?? 0n).toString())],
       );
-      // The products inherit the inputs' alarm flags (their own FROZEN bit is not in any event).
+      // The products inherit the inputs' alarm flags, and carry their own form (ProductLotCreated, logged before).
       const [inherited] = await sql.query<{ bits: number | null }>(
         `SELECT bit_or(flags)::int AS bits FROM lot_stages WHERE stage = $1 AND lot_id = ANY($2::numeric[])`,
         [s, inputs],
       );
       await sql.query(
         `INSERT INTO lot_stages (lot_id, stage, custodian_id, status, flags)
-         SELECT c, $2, $3, 'Created', $4 FROM unnest($1::numeric[]) AS c ON CONFLICT DO NOTHING`,
-        [outputs, s, manufacturerId, (inherited?.bits ?? 0) & INHERITED],
+         SELECT c, $2, $3, 'Created', $4::int | (CASE WHEN l.frozen THEN $5::int ELSE 0 END)
+         FROM unnest($1::numeric[]) AS c LEFT JOIN lots l ON l.lot_id = c ON CONFLICT DO NOTHING`,
+        [outputs, s, manufacturerId, (inherited?.bits ?? 0) & INHERITED, LOT_FLAGS.FROZEN],
       );
       return;
     }

@@ -538,7 +538,7 @@ export class Submitter {
       return true;
     }
     if (ready.some((r) => r.attempts > 0)) {
-      const anchored = await this.rpc("anchorOf", () => ledger.anchorOf(root));
+      const anchored = await this.rpc("anchorOf", () => ledger.anchorOf(this.chain.wallet.address, root));
       if (anchored.anchoredAt !== 0n) {
         // Anchored before a restart: recorded as a batch of its own so every reading keeps its proof.
         this.store.recordAnchored(

@@ -375,7 +375,7 @@ for (const e of await eventsIn(qualityLedger, qualityLedger.filters.SensorExcurs
   );
 }
 const warmest = hold.reduce((a, b) => (b.temperature > a.temperature ? b : a));
-const proved = await qualityLedger.verifyReading(holdTree.root, warmest, proofOf(holdTree, warmest));
+const proved = await qualityLedger.verifyReading(gateway.address, holdTree.root, warmest, proofOf(holdTree, warmest));
 tell.step(
   `anyone proves one reading against the root: ${celsius(warmest.temperature)} at ${isoTime(warmest.readAt)} is in the ` +
     `batch (${proved ? "proved" : "NOT proved"} by a free view call, ${proofOf(holdTree, warmest).length} hashes)`,

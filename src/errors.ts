@@ -72,18 +72,22 @@ const PHRASES: Record<string, Phrase> = {
   QatWrongSigner: (a) => `reading ${a[0]} names device ${a[1]} but was signed by ${a[2]}`,
   QatReadingAlreadyAccepted: (a) => `device ${a[0]} already submitted reading ${a[1]}`,
   QatScanInFuture: (a) => `scan time ${when(a[0])} is after the current block time ${when(a[1])}`,
+  QatScanTooOld: (a) =>
+    `scan time ${when(a[0])} is older than ${when(a[1])}, the oldest the ledger accepts (30 days before the block: a device clock reset, or an upload too late)`,
   QatInvalidConfidence: (a) => `a confidence of ${a[0]} % is above 100 %`,
   QatGradeOutOfScale: (a) => `grade ${a[0]} is above ${a[1]}, the top of the lot's grading scale`,
   QualityLotNotHere: (a) =>
     `lot ${lotIdText(a[0])} is not held at stage ${a[1]} (it is ${LOT_STATUS[Number(a[2])] ?? a[2]} there)`,
   QualityNotCustodian: (a) =>
     `the device's operator (participant ${a[2]}) neither holds lot ${lotIdText(a[0])} (participant ${a[1]} does) nor is a regulator`,
+  QualityOperatorNotAtStage: (a) =>
+    `the device's operator ${a[0]} holds neither stage ${a[1]}'s actor role nor REGULATOR, so its devices cannot act on lots there`,
   SensorGatewayUnauthorized: (a) => `account ${a[0]} is not a SENSOR_GATEWAY in the registry`,
-  SensorRootInvalid: (a) => `root ${a[0]} is zero or was anchored already`,
+  SensorRootInvalid: (a) => `root ${a[0]} is zero or was anchored already by this gateway`,
   SensorInvalidSummary: (a) =>
     `the sensor summary is inconsistent (from ${when(a[0])} to ${when(a[1])}, ${a[2]} readings, minimum ${Number(a[3]) / 100} °C, mean ${Number(a[4]) / 100} °C, maximum ${Number(a[5]) / 100} °C): it needs at least one reading, from ≤ to ≤ now and minimum ≤ mean ≤ maximum`,
   SensorNoLots: () => `a sensor batch must be anchored for at least one lot`,
-  SensorRootNotFound: (a) => `no sensor batch was anchored under root ${a[0]}`,
+  SensorRootNotFound: (a) => `no sensor batch was anchored under root ${a[0]} by the gateway asked about`,
   FreshnessInvalidRule: (a) =>
     `the freshness rule is unusable (minimum temperature ${Number(a[0]) / 100} °C, default temperature ${Number(a[1]) / 100} °C, top grade ${a[2]}): it needs a minimum below 0 °C, a default above the minimum and a top grade of at least 1`,
   ProcessEmpty: (a) => `a process needs at least one input and one output (got ${a[0]} inputs, ${a[1]} outputs)`,
@@ -94,7 +98,14 @@ const PHRASES: Record<string, Phrase> = {
   ProcessMassBalance: (a) => `the outputs weigh ${a[1]} g, more than the ${a[0]} g consumed`,
   ProcessInvalidGtin: (a) => `GTIN ${a[0]} is not a GTIN-14 with a valid check digit`,
   ProcessInvalidOutput: (a) => `a product lot of GTIN ${a[0]} needs a lot number and a weight (got ${a[2]} g)`,
-  ProvenanceTooLong: (a) => `the provenance of lot ${lotIdText(a[0])} needs more than ${a[1]} hops`,
+  ProcessGtinNotOwned: (a) =>
+    `GTIN ${a[0]} carries a GS1 company prefix registered to manufacturer participant ${a[1]}, not to you`,
+  ManufacturerInvalidPrefix: (a) => `${a[0]} is not a GS1 company prefix of ${a[1]} digits (6 to 12 digits)`,
+  ManufacturerNotAProduct: (a) => `lot ${lotIdText(a[1])} was not made at the manufacturer from lot ${lotIdText(a[0])}`,
+  ManufacturerLotNotRecalled: (a) =>
+    `lot ${lotIdText(a[0])} is not recalled at the manufacturer, so there is no recall to carry on to its products`,
+  ProvenanceTooLong: (a) =>
+    `the provenance of lot ${lotIdText(a[0])} needs more than ${a[1]} hops: read it in pages (verifyProvenancePage)`,
   ReplicaCallerNotRegistry: (a) => `only the registry may push authorizations, not ${a[0]}`,
   OrderNotFound: (a) => `order ${a[0]} does not exist`,
   OrderInvalidState: (a) =>

@@ -127,3 +127,112 @@ export function ruleProblem(rule: FreshnessRule): string | undefined {
   if (rule.maxGrade < 1) return "the grade scale needs a top grade of at least 1";
   return undefined;
 }
+
+/**
+ * What a lot's freshness is judged against besides its previous scan (`Freshness.Reference`): its exposure (seconds
+ * at 0 °C) since its first judged scan, and the reference scan — the earlier scan from which the rule allows the
+ * least grade now.
+ */
+export interface FreshnessReference {
+  /** Seconds at 0 °C from the first scan to the latest. */
+  exposure: bigint;
+  /** The same, up to the reference scan. */
+  exposureAt: bigint;
+  /** The reference scan's time, Unix seconds. */
+  scannedAt: bigint;
+  grade: number;
+  /** Percent. */
+  confidence: number;
+}
+
+/** One scan of a sequence (`IQualityLedger.FreshnessScan`): exposure counted since the scan before it. */
+export interface FreshnessScan {
+  grade: number;
+  /** Percent. */
+  confidence: number;
+  /** Unix seconds. */
+  scannedAt: bigint;
+  coveredSeconds: bigint;
+  equivalentSeconds: bigint;
+}
+
+const U32 = (1n << 32n) - 1n;
+const U48 = (1n << 48n) - 1n;
+const U64 = (1n << 64n) - 1n;
+const cap = (value: bigint, maximum: bigint): bigint => (value < maximum ? value : maximum);
+
+/** A lot's reference after its first scan (`Freshness.start`). */
+export function startReference(scannedAt: bigint, grade: number, confidence: number): FreshnessReference {
+  return { exposure: 0n, exposureAt: 0n, scannedAt, grade, confidence };
+}
+
+/** The grade a scan allows at `exposure` (hundredths · seconds of a day), as `Freshness._potential`. */
+function potential(rule: FreshnessRule, grade: number, exposure: bigint): bigint {
+  return BigInt(grade) * 100n * DAY + BigInt(rule.decayPerDay) * exposure;
+}
+
+/**
+ * A scan at `scannedAt` judged against the previous scan (`pair`) and the reference `ref`, as `Freshness.step`: the
+ * verdict (the pair's, or the reference's when only that one warns), the earlier grade and interval it speaks of,
+ * and the reference for the next scan. So no sequence of scans avoids a warning the single pair would give.
+ */
+export function freshnessStep(
+  rule: FreshnessRule,
+  ref: FreshnessReference,
+  pair: FreshnessInput,
+  scannedAt: bigint,
+): { verdict: FreshnessVerdict; fromGrade: number; elapsed: bigint; next: FreshnessReference } {
+  let verdict = evaluateFreshness(rule, pair);
+  let fromGrade = pair.previousGrade;
+  let elapsed = pair.elapsed;
+  const exposure = cap(ref.exposure + verdict.equivalentSeconds, U64);
+  if (!verdict.warning && ref.scannedAt !== scannedAt - pair.elapsed) {
+    const since = scannedAt - ref.scannedAt;
+    const longer = evaluateFreshness(rule, {
+      previousGrade: ref.grade,
+      previousConfidence: ref.confidence,
+      grade: pair.grade,
+      confidence: pair.confidence,
+      elapsed: since,
+      coveredSeconds: cap(since, U32),
+      equivalentSeconds: cap(exposure - ref.exposureAt, U48),
+    });
+    if (longer.warning) [verdict, fromGrade, elapsed] = [longer, ref.grade, since];
+  }
+  const next: FreshnessReference =
+    potential(rule, pair.grade, exposure) >= potential(rule, ref.grade, ref.exposureAt)
+      ? { exposure, exposureAt: exposure, scannedAt, grade: pair.grade, confidence: pair.confidence }
+      : { ...ref, exposure };
+  return { verdict, fromGrade, elapsed, next };
+}
+
+/** Whether each scan of `scans` (in time order) warns, as `QualityLedger.evaluateFreshnessSequence` says. */
+export function evaluateFreshnessSequence(rule: FreshnessRule, scans: readonly FreshnessScan[]): boolean[] {
+  const first = scans[0];
+  if (first === undefined) return [];
+  let ref = startReference(first.scannedAt, first.grade, first.confidence);
+  const warnings = [false];
+  let previous = first;
+  for (const [i, scan] of scans.entries()) {
+    if (i === 0) continue;
+    if (scan.scannedAt < previous.scannedAt) throw new RangeError(`scan ${i} is older than the scan before it`);
+    const step = freshnessStep(
+      rule,
+      ref,
+      {
+        previousGrade: previous.grade,
+        previousConfidence: previous.confidence,
+        grade: scan.grade,
+        confidence: scan.confidence,
+        elapsed: scan.scannedAt - previous.scannedAt,
+        coveredSeconds: scan.coveredSeconds,
+        equivalentSeconds: scan.equivalentSeconds,
+      },
+      scan.scannedAt,
+    );
+    ref = step.next;
+    previous = scan;
+    warnings.push(step.verdict.warning);
+  }
+  return warnings;
+}

@@ -83,10 +83,16 @@ const WEIGHT = /^\s*(\d+(?:\.\d+)?)\s*(g|kg|t)?\s*$/i;
 const GRAMS_PER_UNIT: Record<string, number> = { g: 1, kg: 1_000, t: 1_000_000 };
 const MAX_UINT40 = 2 ** 40 - 1;
 
-/** A weight such as "250kg", "1.2t" or "900g" (bare numbers are grams) as whole grams for a uint40. */
+/**
+ * A weight such as "250kg", "1.2t" or "900g" as whole grams for a uint40. A number (from a JSON file) is grams; a
+ * text without a unit is refused, since "250" could as well mean 250 kg as 250 g.
+ */
 export function grams(value: string | number): number {
   const m = WEIGHT.exec(String(value));
   if (m === null) throw new InputError(`weight "${value}" is not a weight (e.g. 250kg, 1.2t, 900g)`);
+  if (typeof value === "string" && m[2] === undefined) {
+    throw new InputError(`weight "${value.trim()}" has no unit: write ${m[1]}g, ${m[1]}kg or ${m[1]}t`);
+  }
   const n = Math.round(Number(m[1]) * GRAMS_PER_UNIT[(m[2] ?? "g").toLowerCase()]!);
   if (n <= 0 || n > MAX_UINT40)
     throw new InputError(`weight "${value}" must be more than 0 g and at most ${MAX_UINT40} g`);

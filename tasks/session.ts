@@ -242,11 +242,16 @@ export function custodianOf(stage: StageName, lotId: bigint): (view: FishTrace) 
 export function partyOf(
   stage: SellingStageName,
   orderId: bigint,
-  party: "seller" | "buyer" | "owed",
+  party: "seller" | "buyer" | "owed" | "canceller",
 ): (view: FishTrace) => Promise<string> {
   return async (view) => {
     const { order, seller, buyer } = await orderWithParties(view[stage], view.registry, orderId);
     if (party === "owed") return ORDER_STATE[Number(order.state)] === "Acknowledged" ? seller : buyer;
+    if (party === "canceller") {
+      // The seller may decline any time before shipping; the buyer may walk away once the ship-by time passed.
+      const block = await view.registry.runner?.provider?.getBlock("latest");
+      return block !== undefined && block !== null && block.timestamp > Number(order.deadline) ? buyer : seller;
+    }
     return party === "seller" ? seller : buyer;
   };
 }

@@ -197,9 +197,9 @@ contract ManufacturerTest is FishTraceTest {
         vm.expectEmit(true, true, false, true, address(manufacturer));
         emit IStage.FishRemoved(lotIds[0], manufacturerId, IStage.RemovalReason.Consumed);
         vm.expectEmit(true, true, false, true, address(manufacturer));
-        emit IManufacturer.ProductLotCreated(products[0], GTIN, "FILLET-A", COD, 4_000, 1);
+        emit IManufacturer.ProductLotCreated(products[0], GTIN, "FILLET-A", COD, 4_000, 1, false);
         vm.expectEmit(true, true, false, true, address(manufacturer));
-        emit IManufacturer.ProductLotCreated(products[1], GTIN, "FILLET-B", COD, 2_000, 1);
+        emit IManufacturer.ProductLotCreated(products[1], GTIN, "FILLET-B", COD, 2_000, 1, true);
         vm.expectEmit(true, true, false, true, address(manufacturer));
         emit IManufacturer.LotsProcessed(1, manufacturerId, lotIds, consumed, products, 6_000, 5_000);
         vm.prank(manufacturer1);

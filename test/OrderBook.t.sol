@@ -514,7 +514,8 @@ contract OrderBookTest is FishTraceTest {
     function test_confirmDelivery_bySeller() public {
         (uint256 orderId, ) = _shipped();
         vm.expectEmit(true, true, false, true, address(harvester));
-        emit IOrderBook.DeliveryConfirmed(orderId, sellerId, uint40(_now()) + ACK_WINDOW);
+        // The seller's confirmation leaves the buyer its window plus the time to dispute the arrival (audit F6).
+        emit IOrderBook.DeliveryConfirmed(orderId, sellerId, uint40(_now()) + ACK_WINDOW + 7 days);
         vm.prank(harvester1);
         harvester.confirmDelivery(orderId);
         assertEq(_state(orderId), uint256(IOrderBook.OrderState.Delivered), "state");

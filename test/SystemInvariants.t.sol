@@ -13,6 +13,7 @@ import {IOrderBook} from "../contracts/interfaces/IOrderBook.sol";
 import {IStage} from "../contracts/interfaces/IStage.sol";
 import {Registry} from "../contracts/Registry.sol";
 import {LotFlags} from "../contracts/libraries/LotFlags.sol";
+import {Roles} from "../contracts/libraries/Roles.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
 import {console} from "hardhat/console.sol";
 import {Vm} from "./utils/Vm.sol";
@@ -20,7 +21,9 @@ import {Vm} from "./utils/Vm.sol";
 /// @title ChainHandler
 /// @notice Drives lots through the whole chain, Harvester to Customer: catches are registered, ordered, shipped,
 /// confirmed, acknowledged, rejected, cancelled, claimed and paid out at whichever pair of stages they stand,
-/// processed into products at the Manufacturer, recalled by the regulator, and time moves on. It keeps the ghost
+/// processed into products at the Manufacturer, recalled by the regulator (inputs of products carried on to the
+/// products with `recallProducts`), parties revoked while money is owed to them settle it all the same (and are
+/// registered again), and time moves on. It keeps the ghost
 /// state the system invariants are checked against: every lot it knows with where it was made and who received it at
 /// each stage, every order's parties and shipped lots, every observed order state change, the Ether moved in and out
 /// of each book, the grams consumed and produced at the Manufacturer, and every recall.
@@ -65,6 +68,7 @@ contract ChainHandler {
 
     Registry public immutable registry;
     address private immutable _regulator;
+    address private immutable _admin;
     IStage[7] private _stages; // 1 = Harvester … 6 = Customer
     address[2][7] private _actors;
     mapping(address account => uint32) private _id;
@@ -106,9 +110,16 @@ contract ChainHandler {
     uint160 private _nextLotNumber = 1;
     mapping(bytes32 action => uint256) public successes;
 
-    constructor(Registry registry_, IStage[6] memory stages_, address[2][6] memory actors_, address regulator_) {
+    constructor(
+        Registry registry_,
+        IStage[6] memory stages_,
+        address[2][6] memory actors_,
+        address regulator_,
+        address admin_
+    ) {
         registry = registry_;
         _regulator = regulator_;
+        _admin = admin_;
         for (uint8 s = 1; s <= 6; ++s) {
             _stages[s] = stages_[s - 1];
             _actors[s] = actors_[s - 1];
@@ -348,6 +359,69 @@ contract ChainHandler {
         ++successes["recall"];
     }
 
+    /// @dev The regulator recalls an input of a product lot at the Manufacturer (a consumed one included) and carries
+    /// the recall on to that product with `recallProducts`; the recall follows the product wherever it went.
+    function recallProduct(uint256 productSeed) external {
+        uint256 n = _lots.length;
+        for (uint256 i; i < n; ++i) {
+            uint256 product = _lots[((productSeed % n) + i) % n];
+            if (originOf[product] != 3) continue;
+            uint256 parent = _stages[3].parentsOf(product)[0];
+            uint256[] memory batch = new uint256[](1);
+            batch[0] = parent;
+            _recordRecall(3, parent);
+            vm.prank(_regulator);
+            _stages[3].recallLots(batch, "INPUT");
+            batch[0] = product;
+            _recordRecall(3, product);
+            vm.prank(_regulator);
+            Manufacturer(address(_stages[3])).recallProducts(parent, batch, "INPUT");
+            ++successes["recallProduct"];
+            return;
+        }
+    }
+
+    /// @dev The party an order owes (the seller of an acknowledged order, the buyer of a cancelled or rejected one)
+    /// is revoked, withdraws what it is owed all the same (exactly the price), and is registered again; with nothing
+    /// owed, a buyer revoked while its delivery carries a recalled lot sends it back, and is registered again.
+    function revokedSettles(uint256 orderSeed) external {
+        uint256 n = _allOrders.length;
+        for (uint256 i; i < n; ++i) {
+            OrderRef memory r = _allOrders[((orderSeed % n) + i) % n];
+            GhostOrder storage o = _orders[r.stage][r.orderId - 1];
+            IOrderBook book = _book(r.stage);
+            if (o.seen == IOrderBook.OrderState.Acknowledged) {
+                _revoke(o.seller);
+                uint256 before = o.seller.balance;
+                vm.prank(o.seller);
+                book.withdraw(r.orderId);
+                if (o.seller.balance - before != o.price) ++ghostWrongPayouts;
+                _paidOut[r.stage] += o.price;
+                _restore(o.seller, r.stage);
+            } else if (o.seen == IOrderBook.OrderState.Cancelled || o.seen == IOrderBook.OrderState.Rejected) {
+                _revoke(o.buyer);
+                uint256 before = o.buyer.balance;
+                vm.prank(o.buyer);
+                book.withdraw(r.orderId);
+                if (o.buyer.balance - before != o.price) ++ghostWrongPayouts;
+                _paidOut[r.stage] += o.price;
+                _restore(o.buyer, r.stage + 1);
+            } else if (
+                (o.seen == IOrderBook.OrderState.Shipped || o.seen == IOrderBook.OrderState.Delivered) &&
+                _anyRecalled(r.stage, o.lots)
+            ) {
+                _revoke(o.buyer);
+                vm.prank(o.buyer);
+                book.rejectDelivery(r.orderId, o.shipmentNo, o.lots, "recalled");
+                _restore(o.buyer, r.stage + 1);
+            } else {
+                continue;
+            }
+            _done(r.stage, "revokedSettles");
+            return;
+        }
+    }
+
     function warp(uint256 secondsForward) external {
         vm.warp(_now() + _bound(secondsForward, 0, 3 days));
         ++successes["warp"];
@@ -471,7 +545,7 @@ contract ChainHandler {
 
     /// @notice The actions the invariant fuzzer may call.
     function selectors() external pure returns (bytes4[] memory s) {
-        s = new bytes4[](15);
+        s = new bytes4[](17);
         s[0] = this.registerFish.selector;
         s[1] = this.placeOrder.selector;
         s[2] = this.ship.selector;
@@ -487,6 +561,8 @@ contract ChainHandler {
         s[12] = this.rogueMoveRecalled.selector;
         s[13] = this.rogueProcess.selector;
         s[14] = this.advance.selector;
+        s[15] = this.recallProduct.selector;
+        s[16] = this.revokedSettles.selector;
     }
 
     // ------------------------------------------------------------------ internals: orders
@@ -824,6 +900,30 @@ contract ChainHandler {
         for (uint256 i; i < count; ++i) ids[i] = picked[i];
     }
 
+    /// @dev Records the recall of `lotId` made at stage `s`, where the lot is now (a recall follows a lot supplied on).
+    function _recordRecall(uint8 s, uint256 lotId) private {
+        uint8 at = s;
+        IStage.Lot memory lot = _stages[s].getLot(lotId);
+        if (lot.status == IStage.LotStatus.Supplied) {
+            at = ghostStage[lotId];
+            lot = _stages[at].getLot(lotId);
+        }
+        if (lot.flags & LotFlags.RECALLED != 0 || _recallRecorded[at][lotId]) return;
+        _recallRecorded[at][lotId] = true;
+        _recalls.push(Recall(at, lotId, lot.status, lot.weightGrams));
+    }
+
+    function _revoke(address account) private {
+        vm.prank(_admin);
+        registry.revokeParticipant(account);
+    }
+
+    /// @dev Registers `account` again as the actor of stage `s` (its participant id stays).
+    function _restore(address account, uint8 s) private {
+        vm.prank(_admin);
+        registry.registerParticipant(account, Roles.roleOf(Roles.actorBit(s)), "name", "location");
+    }
+
     function _anyRecalled(uint8 s, uint256[] storage lotIds) private view returns (bool) {
         for (uint256 i; i < lotIds.length; ++i) {
             if (_stages[s].getLot(lotIds[i]).flags & LotFlags.RECALLED != 0) return true;
@@ -875,7 +975,7 @@ contract SystemInvariantsTest is FishTraceTest {
             isActorOf[s][_idOf(_actor(s, 0))] = true;
             isActorOf[s][_idOf(_actor(s, 1))] = true;
         }
-        handler = new ChainHandler(registry, stages, actors, regulator);
+        handler = new ChainHandler(registry, stages, actors, regulator, admin);
         targetContract(address(handler));
         targetSelector(FuzzSelector({addr: address(handler), selectors: handler.selectors()}));
     }
@@ -883,7 +983,7 @@ contract SystemInvariantsTest is FishTraceTest {
     /// @notice After each run, logs what the handler did (shown with `-vvvv`): how often each action took place, how
     /// far lots got, and how many orders, recalls and processes the run made.
     function afterInvariant() public view {
-        string[22] memory actions = [
+        string[24] memory actions = [
             "registerFish",
             "placeOrder",
             "ship",
@@ -905,7 +1005,9 @@ contract SystemInvariantsTest is FishTraceTest {
             "rogue:ackRecalled",
             "rogue:claimRecalled",
             "rogue:massBalance",
-            "advance"
+            "advance",
+            "recallProduct",
+            "revokedSettles"
         ];
         for (uint256 i; i < actions.length; ++i) {
             console.log(actions[i], handler.successes(bytes32(bytes(actions[i]))));

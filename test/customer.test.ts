@@ -86,7 +86,13 @@ describe("Customer", () => {
         return all.sort();
       };
       expect(names(Customer__factory.createInterface())).to.deep.equal(
-        [...names(Stage__factory.createInterface()), "MAX_PROVENANCE_HOPS", "reportProblem", "verifyProvenance"].sort(),
+        [
+          ...names(Stage__factory.createInterface()),
+          "MAX_PROVENANCE_HOPS",
+          "reportProblem",
+          "verifyProvenance",
+          "verifyProvenancePage",
+        ].sort(),
       );
     });
 

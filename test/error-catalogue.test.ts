@@ -71,7 +71,7 @@ describe("error catalogue", () => {
     );
     const tooLong = CONTRACTS.Customer.encodeErrorResult("ProvenanceTooLong", [5n, 64n]);
     expect(describeError({ data: tooLong })).to.equal(
-      "ProvenanceTooLong: the provenance of lot 5 needs more than 64 hops",
+      "ProvenanceTooLong: the provenance of lot 5 needs more than 64 hops: read it in pages (verifyProvenancePage)",
     );
   });
 });

@@ -12,11 +12,13 @@ import {
   DEFAULT_RULE_SPECIES,
   equivalentSeconds,
   evaluateFreshness,
+  evaluateFreshnessSequence,
   exposureOf,
   relativeRate,
   ruleProblem,
   type FreshnessInput,
   type FreshnessRule,
+  type FreshnessScan,
   type FreshnessVerdict,
 } from "../src/freshness.js";
 import { qatDomain, signReading, type QatReading } from "../src/qat.js";
@@ -40,6 +42,8 @@ import { mulberry32 } from "../src/random.js";
 const SEED = 0x0f15_b0a7;
 /** Random (rule, input) pairs drawn, on top of the hand-picked edge cases. */
 const RANDOM_CASES = 2_400;
+/** Sequences of scans the sequence cross-check draws. */
+const SEQUENCES = 400;
 /** eth_calls in flight at once. */
 const CHUNK = 200;
 
@@ -290,6 +294,79 @@ describe("freshness rule", () => {
       }
       expect(mismatches.slice(0, 5), `${mismatches.length} of ${cases.length} cases differ`).to.deep.equal([]);
       // The generator reached every region it is meant to.
+      for (const [region, count] of Object.entries(seen)) expect(count, region).to.be.greaterThan(10);
+    });
+
+    it(`sequences of scans: the chain's evaluateFreshnessSequence and the TypeScript twin agree scan for scan, and no sequence avoids the warning its first-to-last pair gives (seed ${seedText}, ${SEQUENCES} sequences)`, async function () {
+      this.timeout(60_000);
+      const d = new Draw(mulberry32(SEED ^ 0x5e9));
+      const mismatches: string[] = [];
+      const seen = { warnedOnlyFromReference: 0, pairWarnings: 0, clean: 0 };
+      for (let start = 0; start < SEQUENCES; start += CHUNK) {
+        const batch: { rule: FreshnessRule; scans: FreshnessScan[] }[] = [];
+        for (let k = start; k < Math.min(SEQUENCES, start + CHUNK); k++) {
+          let rule = drawRule(d);
+          if (ruleProblem(rule) !== undefined) rule = DEFAULT_FRESHNESS_RULE;
+          const anchored = d.chance(0.5);
+          let t = BigInt(d.int(1_700_000_000, 1_800_000_000));
+          const scans: FreshnessScan[] = [];
+          for (let i = 0, n = d.int(2, 8); i < n; i++) {
+            const elapsed = i === 0 ? 0n : BigInt(d.int(0, d.pick([2, 3_600, 86_400, 4 * 86_400])));
+            t += elapsed;
+            const coveredSeconds = anchored && i !== 0 ? drawCovered(d, elapsed) : 0n;
+            const top = Math.max(rule.maxGrade, 1);
+            const before = scans[scans.length - 1];
+            // Mostly a slow slide, a grade or none a step (what the pair rule alone let through), else any grade.
+            const grade =
+              before !== undefined && d.chance(0.7) ? Math.max(0, before.grade - d.int(0, 1)) : d.int(0, top);
+            scans.push({
+              grade,
+              confidence: d.chance(0.5) ? 100 : d.int(0, 100),
+              scannedAt: t,
+              coveredSeconds,
+              equivalentSeconds: coveredSeconds === 0n ? 0n : drawEquivalent(d, coveredSeconds),
+            });
+          }
+          batch.push({ rule, scans });
+        }
+        const onChain = await Promise.all(batch.map((c) => w.qualityLedger.evaluateFreshnessSequence(c.rule, c.scans)));
+        batch.forEach((c, k) => {
+          const expected = evaluateFreshnessSequence(c.rule, c.scans);
+          const actual = [...onChain[k]!];
+          if (json(actual) !== json(expected)) mismatches.push(`${json(c)} chain ${json(actual)} ts ${json(expected)}`);
+          const first = c.scans[0]!;
+          const last = c.scans[c.scans.length - 1]!;
+          const equalConfidence = c.scans.every((x) => x.confidence === first.confidence);
+          const uncovered = c.scans.every((x) => x.coveredSeconds === 0n);
+          const pairs = c.scans.slice(1).map((x, i) =>
+            evaluateFreshness(c.rule, {
+              previousGrade: c.scans[i]!.grade,
+              previousConfidence: c.scans[i]!.confidence,
+              grade: x.grade,
+              confidence: x.confidence,
+              elapsed: x.scannedAt - c.scans[i]!.scannedAt,
+              coveredSeconds: x.coveredSeconds,
+              equivalentSeconds: x.equivalentSeconds,
+            }),
+          );
+          const whole = evaluateFreshness(c.rule, {
+            previousGrade: first.grade,
+            previousConfidence: first.confidence,
+            grade: last.grade,
+            confidence: last.confidence,
+            elapsed: last.scannedAt - first.scannedAt,
+            coveredSeconds: 0n,
+            equivalentSeconds: 0n,
+          });
+          if (equalConfidence && uncovered && whole.warning && !expected.includes(true)) {
+            mismatches.push(`the sequence ${json(c)} avoids the warning of its first-to-last pair`);
+          }
+          if (expected.includes(true) && !pairs.some((p) => p.warning)) seen.warnedOnlyFromReference++;
+          else if (expected.includes(true)) seen.pairWarnings++;
+          else seen.clean++;
+        });
+      }
+      expect(mismatches.slice(0, 3), `${mismatches.length} of ${SEQUENCES} sequences`).to.deep.equal([]);
       for (const [region, count] of Object.entries(seen)) expect(count, region).to.be.greaterThan(10);
     });
 

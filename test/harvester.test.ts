@@ -640,7 +640,7 @@ describe("Harvester with an order placed", () => {
 
     it("sends the new custodian's gateway to the Supplier contract, where the lot now is", async () => {
       const market = await networkHelpers.loadFixture(marketFixture);
-      const { harvester, supplier, registry, cast, ids } = market;
+      const { harvester, supplier, registry, cast } = market;
       await deliver(market);
       await harvester.connect(cast.supplier1).acknowledge(market.orderId, market.shipmentNo, market.codLots);
       const supplierGateway = Wallet.createRandom().connect(ethers.provider);
@@ -650,9 +650,10 @@ describe("Harvester with an order placed", () => {
       const [lotId] = market.codLots;
       const r = await aReading();
       const args = [lotId, r.temperature, r.humidity, r.latitude, r.longitude, r.readAt] as const;
+      // At the Harvester its operator holds no role (audit F5: a device acts only for its operator's stage).
       await expect(harvester.connect(supplierGateway).updateFish(...args))
-        .to.be.revertedWithCustomError(harvester, "LotNotInCustody")
-        .withArgs(lotId, ids.harvester1, ids.supplier1);
+        .to.be.revertedWithCustomError(harvester, "StageUnauthorized")
+        .withArgs(supplierGateway.address, roleBit("HARVESTER") | roleBit("SENSOR_GATEWAY"));
       await expect(supplier.connect(supplierGateway).updateFish(...args))
         .to.emit(supplier, "FishUpdated")
         .withArgs(lotId, gatewayId, r.readAt, r.temperature, r.humidity, r.latitude, r.longitude);

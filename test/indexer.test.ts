@@ -101,7 +101,7 @@ describe("indexer: chain events into the trace index", function () {
     expect(
       await sql.query(
         `SELECT lot_id, kind, species, weight_grams, origin_stage, harvester_id, catch_area, vessel, gear, gtin,
-           lot_number, process_id FROM lots ORDER BY created_block, lot_id`,
+           lot_number, process_id, frozen FROM lots ORDER BY created_block, lot_id`,
       ),
     ).to.deep.equal([
       ...[a, b].map((lot) => ({
@@ -117,6 +117,7 @@ describe("indexer: chain events into the trace index", function () {
         gtin: null,
         lot_number: null,
         process_id: null,
+        frozen: false,
       })),
       ...[fillets, loins]
         .sort((x, y) => (String(x) < String(y) ? -1 : 1))
@@ -133,6 +134,8 @@ describe("indexer: chain events into the trace index", function () {
           gtin: lot === loins ? "07038010000010" : "07038010000027",
           lot_number: "NK-2026-11-20",
           process_id: String(processId),
+          // A product's form is indexed from ProductLotCreated (it was null, and a frozen pack was judged as fresh).
+          frozen: false,
         })),
     ]);
 

@@ -405,7 +405,7 @@ describe("IoT tasks", function () {
     expect(anchored.text).to.match(/ {2}tx 0x[0-9a-f]{64}, block \d+, gas [\d,]+ \([\d,]+ per reading\)\n/);
     expect(anchored.text).to.not.include("EXCURSION");
 
-    const anchor = await ledger.anchorOf(expected.root);
+    const anchor = await ledger.anchorOf(gateway, expected.root);
     expect(anchor.gatewayId).to.equal(gatewayId);
     expect([anchor.from, anchor.to, anchor.count]).to.deep.equal([BigInt(now - 3_600), BigInt(now - 600), 4n]);
     expect([anchor.minimum, anchor.maximum, anchor.mean]).to.deep.equal([80n, 390n, 210n]);
@@ -463,7 +463,8 @@ describe("IoT tasks", function () {
   });
 
   it("anchors the lots of a shipment by its order, and refuses a gateway the lots' custodian does not operate", async function () {
-    const { now, ledger } = await chain();
+    const { now, ledger, ethers } = await chain();
+    const gateway = (await ethers.getSigners())[ACCOUNTS.gateway]!.address;
     await ok(["order", "place"], { species: "COD", weight: "10kg", price: "0.1" });
     await ok(["order", "ship"], { order: "1", lots: "4" });
     const truck = await write("truck.csv", [LOG_HEADER, `${PROBE_2},${now - 60},−1.5,95`, `${PROBE_2},${now},0.5,95`]);
@@ -477,7 +478,7 @@ describe("IoT tasks", function () {
     expect(shipped.text).to.match(
       /^anchored .+truck\.csv for lot 4 \(shipped against harvester order 1\) at the harvester stage/,
     );
-    expect((await ledger.anchorOf(shipped.value.root)).count).to.equal(2n);
+    expect((await ledger.anchorOf(gateway, shipped.value.root)).count).to.equal(2n);
 
     // Once the Supplier holds lot 4, the vessel's gateway may no longer anchor for it, and none of the Supplier's is
     // among the accounts.
@@ -489,7 +490,7 @@ describe("IoT tasks", function () {
       /^error: no SENSOR_GATEWAY operated by Bodø Fish Receiving \(#\d+, 0x[0-9a-fA-F]{40}\) is among the accounts default can sign with; pass --from$/,
     );
     expect(await fails(["sensor", "anchor"], { ...args, from: "3" })).to.match(
-      /^error: QualityNotCustodian: the device's operator \(participant \d+\) neither holds lot 4 \(participant \d+ does\) nor is a regulator$/,
+      /^error: QualityOperatorNotAtStage: the device's operator 0x[0-9a-fA-F]{40} holds neither stage 2's actor role nor REGULATOR, so its devices cannot act on lots there$/,
     );
     const supplier = (await (await hre.network.getOrCreate()).ethers.getSigners())[ACCOUNTS.supplier]!.address;
     expect(await fails(["sensor", "anchor"], { ...args, from: "2" })).to.equal(

@@ -119,10 +119,10 @@ describe("Manufacturer", () => {
       const tx = manufacturer.connect(m1).processLots(inputs, outputs);
       await expect(tx)
         .to.emit(manufacturer, "ProductLotCreated")
-        .withArgs(loins, LOINS, LOT_A, COD, grams("100kg"), 1n);
+        .withArgs(loins, LOINS, LOT_A, COD, grams("100kg"), 1n, false);
       await expect(tx)
         .to.emit(manufacturer, "ProductLotCreated")
-        .withArgs(fillets, FILLETS, LOT_A, COD, grams("80kg"), 1n);
+        .withArgs(fillets, FILLETS, LOT_A, COD, grams("80kg"), 1n, true);
       await expect(tx).to.emit(manufacturer, "FishRemoved").withArgs(a, m1Id, RemovalReason.Consumed);
       await expect(tx)
         .to.emit(manufacturer, "LotsProcessed")

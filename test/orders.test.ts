@@ -315,11 +315,13 @@ describe("Harvester order book", () => {
         const [signer, id] = who === "buyer" ? [cast.supplier1, ids.supplier1] : [cast.harvester1, ids.harvester1];
         const now = (await time.latest()) + 100;
         await at(now);
+        const deadline = now + t.ackWindow + (who === "seller" ? 7 * 86_400 : 0);
         await expect(harvester.connect(signer).confirmDelivery(orderId))
           .to.emit(harvester, "DeliveryConfirmed")
-          .withArgs(orderId, id, now + t.ackWindow);
+          // The seller's confirmation leaves the buyer 7 more days to dispute the arrival (audit F6).
+          .withArgs(orderId, id, deadline);
         const order = await harvester.getOrder(orderId);
-        expect([order.state, order.deadline]).to.deep.equal([OrderState.Delivered, BigInt(now + t.ackWindow)]);
+        expect([order.state, order.deadline]).to.deep.equal([OrderState.Delivered, BigInt(deadline)]);
       });
     }
 

@@ -394,13 +394,13 @@ describe("QualityLedger", () => {
         .withArgs(w.harvesterQat.address);
     });
 
-    it("another actor's device cannot scan a lot it does not hold (QualityNotCustodian)", async () => {
+    it("another actor's device cannot scan a lot it does not hold (QualityOperatorNotAtStage, QualityNotCustodian)", async () => {
       const ledger = w.qualityLedger;
-      // The cast's `qat` device is supplier1's; the lot is harvester1's.
+      // The cast's `qat` device is supplier1's; the lot is harvester1's, at the Harvester, where supplier1 has no role.
       let reading = await readingOf(w.cast.qat, w.cod);
       await expect(submit(w, HARVESTER, w.cast.qat, reading))
-        .to.be.revertedWithCustomError(ledger, "QualityNotCustodian")
-        .withArgs(w.cod, w.ids.harvester1, w.ids.supplier1);
+        .to.be.revertedWithCustomError(ledger, "QualityOperatorNotAtStage")
+        .withArgs(w.cast.supplier1.address, HARVESTER);
 
       // A device of harvester2 (same role, other participant).
       const rival = new Wallet(id("FishTrace test: QAT device of harvester2"));
@@ -545,14 +545,18 @@ describe("QualityLedger", () => {
         expect(
           tree.leafHash([candidate.sensor, candidate.readAt, candidate.temperature, candidate.humidity]),
         ).not.to.equal(inner);
-        expect(await ledger.verifyReading(tree.root, candidate, shortProof)).to.equal(false);
-        expect(await ledger.verifyReading(tree.root, candidate, pathFrom(nodes, 3))).to.equal(false);
-        expect(await ledger.verifyReading(tree.root, candidate, [])).to.equal(false);
+        expect(await ledger.verifyReading(w.cast.gateway.address, tree.root, candidate, shortProof)).to.equal(false);
+        expect(await ledger.verifyReading(w.cast.gateway.address, tree.root, candidate, pathFrom(nodes, 3))).to.equal(
+          false,
+        );
+        expect(await ledger.verifyReading(w.cast.gateway.address, tree.root, candidate, [])).to.equal(false);
       }
 
       // The real readings under that node do verify.
       for (const reading of readings) {
-        expect(await ledger.verifyReading(tree.root, reading, proofOf(tree, reading))).to.equal(true);
+        expect(await ledger.verifyReading(w.cast.gateway.address, tree.root, reading, proofOf(tree, reading))).to.equal(
+          true,
+        );
       }
     });
 
@@ -597,7 +601,7 @@ describe("QualityLedger", () => {
       const ledger = w.qualityLedger;
       const readings = await sensorReadings(1_000, (i) => 100 + ((i * 37) % 250));
       const { tree, summary } = await anchor(w, [w.cod], readings);
-      const stored = await ledger.anchorOf(tree.root);
+      const stored = await ledger.anchorOf(w.cast.gateway.address, tree.root);
       expect(stored.count).to.equal(1_000n);
       expect([stored.from, stored.to, stored.count, stored.minimum, stored.maximum, stored.mean]).to.deep.equal(
         summaryTuple(summary),
@@ -606,7 +610,9 @@ describe("QualityLedger", () => {
       const sample = [0, 1, 2, 255, 256, 499, 500, 511, 512, 767, 998, 999];
       for (let k = 0; k < 20; k++) sample.push((k * 7919 + 13) % 1_000);
       const results = await Promise.all(
-        sample.map((i) => ledger.verifyReading(tree.root, readings[i]!, proofOf(tree, readings[i]!))),
+        sample.map((i) =>
+          ledger.verifyReading(w.cast.gateway.address, tree.root, readings[i]!, proofOf(tree, readings[i]!)),
+        ),
       );
       expect(results).to.deep.equal(sample.map(() => true));
 
@@ -618,11 +624,14 @@ describe("QualityLedger", () => {
         { ...reading, humidity: reading.humidity + 1 },
         { ...reading, sensor: w.cast.outsider.address },
       ];
-      for (const forged of forgeries) expect(await ledger.verifyReading(tree.root, forged, proof)).to.equal(false);
+      for (const forged of forgeries)
+        expect(await ledger.verifyReading(w.cast.gateway.address, tree.root, forged, proof)).to.equal(false);
       // Another reading's proof, and a proof against a root nobody anchored.
-      expect(await ledger.verifyReading(tree.root, reading, proofOf(tree, readings[501]!))).to.equal(false);
+      expect(
+        await ledger.verifyReading(w.cast.gateway.address, tree.root, reading, proofOf(tree, readings[501]!)),
+      ).to.equal(false);
       const unanchored = id("no such batch");
-      await expect(ledger.verifyReading(unanchored, reading, proof))
+      await expect(ledger.verifyReading(w.cast.gateway.address, unanchored, reading, proof))
         .to.be.revertedWithCustomError(ledger, "SensorRootNotFound")
         .withArgs(unanchored);
     });
@@ -821,7 +830,7 @@ describe("QualityLedger", () => {
         .withArgs(tree.root, gatewayId, HARVESTER, [w.cod], summaryTuple(summary));
       await expect(tx).to.emit(w.harvester, "LotFlagged").withArgs(w.cod, Flag.EXCURSION);
       expect((await w.harvester.getLot(w.cod)).flags & Flag.EXCURSION).to.equal(Flag.EXCURSION);
-      const stored = await ledger.anchorOf(tree.root);
+      const stored = await ledger.anchorOf(w.cast.gateway.address, tree.root);
       expect(stored.gatewayId).to.equal(gatewayId);
       expect(stored.anchoredAt).to.equal(BigInt(await time.latest()));
 

@@ -136,7 +136,9 @@ const STORY: Step[] = [
   catchOf("110kg"),
   { run: "npx hardhat order place --species COD --weight 100kg --price 1 --ack-window 1h" },
   { run: "npx hardhat order ship --order 3 --lots 4" },
-  { run: "npx hardhat order confirm --order 3" },
+  // The buyer confirms the arrival itself: its acknowledgement window starts now (a seller's word would add the
+  // arrival dispute window, audit F6).
+  { run: "npx hardhat order confirm --order 3 --from 2" },
   { advance: 2 * HOUR, why: "the ship-by time and the acknowledgement window pass" },
   { readme: "order cancel" },
   { readme: "order reject" },

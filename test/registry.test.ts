@@ -6,7 +6,7 @@ import { roleBit, roleId, ROLE_NAMES } from "../src/roles.js";
 import { STAGE_NAMES } from "../src/system.js";
 import { speciesCode } from "../src/units.js";
 import { Harvester__factory, Registry__factory } from "../typechain-types/index.js";
-import { COD, HAD, POK, aCatch, castOf, ethers, networkHelpers, worldFixture, type World } from "./fixtures.js";
+import { COD, HAD, POK, aCatch, castOf, ethers, networkHelpers, time, worldFixture, type World } from "./fixtures.js";
 
 const ADMIN = roleId("DEFAULT_ADMIN");
 const HARVESTER = roleId("HARVESTER");
@@ -333,10 +333,14 @@ describe("Registry", () => {
     });
 
     it("strips the device roles of the operator's devices, and hasRole agrees with authorization", async () => {
-      const { registry, harvester, cast, ids } = world;
+      const { registry, harvester, cast } = world;
+      // Only the operator's record is pushed (audit F8); the stages read it when one of its devices acts.
       await expect(registry.revokeParticipant(cast.harvester1))
         .to.emit(harvester, "AuthorizationSynced")
-        .withArgs(cast.gateway.address, ids.gateway, 0n, ids.harvester1);
+        .withArgs(cast.harvester1.address, world.ids.harvester1, 0n, 0n);
+      await expect(harvester.connect(cast.gateway).updateFish(1n, 200, 80, 0, 0, await time.latest()))
+        .to.be.revertedWithCustomError(harvester, "StageUnauthorized")
+        .withArgs(cast.gateway.address, roleBit("HARVESTER") | roleBit("SENSOR_GATEWAY"));
       expect((await registry.authorization(cast.gateway)).roles).to.equal(0n);
       // Regression: hasRole used to read the stored bit and still said true here.
       expect(await registry.hasRole(SENSOR_GATEWAY, cast.gateway)).to.equal(false);
@@ -347,7 +351,7 @@ describe("Registry", () => {
       await registry.revokeParticipant(cast.harvester1);
       await expect(registry.grantRole(HARVESTER, cast.harvester1))
         .to.emit(harvester, "AuthorizationSynced")
-        .withArgs(cast.gateway.address, ids.gateway, roleBit("SENSOR_GATEWAY"), ids.harvester1);
+        .withArgs(cast.harvester1.address, ids.harvester1, roleBit("HARVESTER"), 0n);
       expect((await registry.authorization(cast.gateway)).roles).to.equal(BigInt(roleBit("SENSOR_GATEWAY")));
     });
 
@@ -630,7 +634,12 @@ describe("RegistryReplica (through the Harvester)", () => {
     const { harvester, cast } = world;
     for (const caller of [cast.admin, cast.harvester1, cast.outsider]) {
       await expect(
-        harvester.connect(caller).syncAuthorization(caller, { id: 99, roles: roleBit("HARVESTER"), operatorId: 0 }),
+        harvester.connect(caller).syncAuthorization(caller, {
+          id: 99,
+          roles: roleBit("HARVESTER"),
+          operatorId: 0,
+          operator: ethers.ZeroAddress,
+        }),
       )
         .to.be.revertedWithCustomError(harvester, "ReplicaCallerNotRegistry")
         .withArgs(caller.address);
@@ -643,7 +652,7 @@ describe("RegistryReplica (through the Harvester)", () => {
     await networkHelpers.impersonateAccount(registryAddress);
     await networkHelpers.setBalance(registryAddress, ethers.parseEther("1"));
     const asRegistry = await ethers.getSigner(registryAddress);
-    const pushed = { id: 4242, roles: roleBit("HARVESTER"), operatorId: 0 };
+    const pushed = { id: 4242, roles: roleBit("HARVESTER"), operatorId: 0, operator: ethers.ZeroAddress };
     await expect(harvester.connect(asRegistry).syncAuthorization(cast.outsider, pushed))
       .to.emit(harvester, "AuthorizationSynced")
       .withArgs(cast.outsider.address, pushed.id, pushed.roles, pushed.operatorId);

@@ -67,6 +67,8 @@ describe("relay crash test: SIGKILL under load, restart, every acknowledged read
     const random = mulberry32(SEED + 1);
     const dbPath = path.join(s.dir, "crash.sqlite");
     const ledger = s.fishTrace.qualityLedger;
+    // The relay anchors with its own account: the roots are bound to it.
+    const relayAccount = new Wallet(s.relayKey).address;
 
     // QAT readings, signed before the load (signing is slower than posting).
     const scannedAt = Math.floor(Date.now() / 1000) - 30;
@@ -303,7 +305,7 @@ describe("relay crash test: SIGKILL under load, restart, every acknowledged read
           const reading = leaves[status.leaf!]!;
           if (reading.sensor !== sensor || reading.readAt !== readAt) return `${sensor}:${readAt} has the wrong leaf`;
           const proof = proofOf(sensorTree(leaves), reading);
-          const ok = (await ledger.verifyReading(status.batch.root, reading, proof)) as boolean;
+          const ok = (await ledger.verifyReading(relayAccount, status.batch.root, reading, proof)) as boolean;
           return ok ? undefined : `${sensor}:${readAt}: the ledger refuses its proof`;
         }),
       );

@@ -280,11 +280,11 @@ describe("relay service", function () {
       const reading = json.reading as { sensor: string; readAt: number; temperature: number; humidity: number };
       expect(reading).to.deep.equal({ sensor, readAt: base + 210, temperature: 650, humidity: 85 });
       const ledger = world.fishTrace.qualityLedger;
-      expect(await ledger.verifyReading(root, reading, proof)).to.equal(true);
+      expect(await ledger.verifyReading(world.relayWallet.address, root, reading, proof)).to.equal(true);
       const expected = sensorTree(readings.map((r) => ({ ...r, temperature: Math.round(r.temperature * 100) })));
       expect(root).to.equal(expected.root);
       expect(proof).to.deep.equal(proofOf(expected, reading));
-      expect((await ledger.anchorOf(root)).count).to.equal(12n);
+      expect((await ledger.anchorOf(world.relayWallet.address, root)).count).to.equal(12n);
       expect(await metric(relay, "fishtrace_relay_flags_total", { flag: "excursion" })).to.equal(1);
     });
 

@@ -29,8 +29,12 @@ import { COD, deployWorld, ethers, networkHelpers, type World } from "./fixtures
 
 /** Who may call a function. */
 type Policy =
-  /** Holders of any of `roles` (checked through the stage's replica): others get StageUnauthorized(account, bits). */
-  | { kind: "roles"; roles: RoleName[] }
+  /**
+   * Holders of any of `roles` (checked through the stage's replica): others get StageUnauthorized(account, bits), and
+   * so do the `alsoDenied` callers, which hold one of the roles but not for this stage (a device whose operator holds
+   * another stage's role).
+   */
+  | { kind: "roles"; roles: RoleName[]; alsoDenied?: Caller[] }
   /** The registry admin: AccessControlUnauthorizedAccount at the Registry, StageUnauthorized(account, 1) at a stage. */
   | { kind: "admin" }
   /** Only the registry contract itself: ReplicaCallerNotRegistry. */
@@ -53,7 +57,13 @@ const actor = (stage: number): RoleName => ACTOR_ROLES[stage - 1]!;
 /** What every stage shares. */
 function stagePolicy(stage: number): Record<string, Policy> {
   return {
-    updateFish: { kind: "roles", roles: [actor(stage), "SENSOR_GATEWAY"] },
+    // A gateway acts at a stage only while its operator holds that stage's role (audit F5); the matrix's gateway is
+    // operated by harvester1, so it passes the gate at the Harvester only.
+    updateFish: {
+      kind: "roles",
+      roles: [actor(stage), "SENSOR_GATEWAY"],
+      alsoDenied: stage === 1 ? [] : ["SENSOR_GATEWAY"],
+    },
     removeFish: { kind: "roles", roles: [actor(stage)] },
     receiveLots: { kind: "previous" },
     forwardRecall: { kind: "previous" },
@@ -101,6 +111,8 @@ const POLICIES = {
     ...stagePolicy(3),
     ...orderBookPolicy(3),
     processLots: { kind: "roles", roles: ["MANUFACTURER"] },
+    setCompanyPrefix: ADMIN,
+    recallProducts: { kind: "roles", roles: ["REGULATOR"] },
   },
   Distributor: {
     ...stagePolicy(4),
@@ -149,7 +161,9 @@ const CALLERS: readonly Caller[] = [...ROLE_NAMES, "OUTSIDER"];
 function deniedCallers(policy: Policy): Caller[] {
   switch (policy.kind) {
     case "roles":
-      return CALLERS.filter((c) => c === "OUTSIDER" || !policy.roles.includes(c));
+      return CALLERS.filter(
+        (c) => c === "OUTSIDER" || !policy.roles.includes(c) || (policy.alsoDenied ?? []).includes(c),
+      );
     case "admin":
       return CALLERS.filter((c) => c !== "DEFAULT_ADMIN");
     case "gateway":
@@ -163,7 +177,7 @@ function deniedCallers(policy: Policy): Caller[] {
 
 /** The callers a policy lets through its gate (what happens after the gate depends on the arguments). */
 function allowedCallers(policy: Policy): Caller[] {
-  if (policy.kind === "roles") return policy.roles;
+  if (policy.kind === "roles") return policy.roles.filter((r) => !(policy.alsoDenied ?? []).includes(r));
   if (policy.kind === "admin") return ["DEFAULT_ADMIN"];
   if (policy.kind === "gateway") return ["SENSOR_GATEWAY"];
   if (policy.kind === "anyone") return [...CALLERS];

@@ -169,11 +169,10 @@ describe("src/units", () => {
       ["250kg", 250_000],
       ["1.2t", 1_200_000],
       ["900g", 900],
-      ["900", 900],
       [900, 900],
       [" 12.5 KG ", 12_500],
       ["2T", 2_000_000],
-      ["0.5", 1],
+      ["0.5g", 1],
       [`${MAX_UINT40}g`, MAX_UINT40],
     ];
     for (const [input, expected] of cases) {
@@ -187,6 +186,14 @@ describe("src/units", () => {
       expect(inputErrorOf(() => grams("0kg")).message).to.equal(`weight "0kg" ${limit}`);
       expect(inputErrorOf(() => grams("0.4g")).message).to.equal(`weight "0.4g" ${limit}`);
       expect(inputErrorOf(() => grams(MAX_UINT40 + 1)).message).to.equal(`weight "${MAX_UINT40 + 1}" ${limit}`);
+    });
+
+    it("refuses a text without a unit in one line (250 could be grams or kilograms); a number is grams", () => {
+      expect(inputErrorOf(() => grams("250")).message).to.equal(`weight "250" has no unit: write 250g, 250kg or 250t`);
+      expect(inputErrorOf(() => grams(" 1.5 ")).message).to.equal(
+        `weight "1.5" has no unit: write 1.5g, 1.5kg or 1.5t`,
+      );
+      expect(grams(250)).to.equal(250);
     });
 
     for (const bad of ["", "-5kg", "250 lb", "kg", "1,5kg", "1e3"]) {

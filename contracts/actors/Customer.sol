@@ -35,4 +35,15 @@ contract Customer is ICustomer, Stage {
     function verifyProvenance(uint256 lotId) external view returns (Hop[] memory) {
         return Provenance.walk(IStage(address(this)), lotId, MAX_PROVENANCE_HOPS);
     }
+
+    /// @inheritdoc ICustomer
+    function verifyProvenancePage(
+        uint256 lotId,
+        uint256 cursor,
+        uint256 maxHops
+    ) external view returns (Hop[] memory hops, uint256 next) {
+        bool more;
+        (hops, more) = Provenance.page(IStage(address(this)), lotId, cursor, maxHops);
+        next = more ? cursor + maxHops : 0;
+    }
 }

@@ -7,6 +7,7 @@ import {IManufacturer} from "../interfaces/IManufacturer.sol";
 import {IRegistry} from "../interfaces/IRegistry.sol";
 import {LotCodec} from "../libraries/LotCodec.sol";
 import {LotFlags} from "../libraries/LotFlags.sol";
+import {Roles} from "../libraries/Roles.sol";
 
 /// @title Manufacturer
 /// @notice Smart contract 3: raw lots from Suppliers are processed into product lots (GS1 GTIN + lot number) with
@@ -19,7 +20,11 @@ contract Manufacturer is IManufacturer, OrderBook {
         LotFlags.FARMED | LotFlags.EXCURSION | LotFlags.SPECIES_MISMATCH | LotFlags.FRESHNESS_WARNING;
 
     mapping(uint256 lotId => uint256[] parentLotIds) private _parents;
+    /// @dev Owner of each registered GS1 company prefix, keyed by `digits << 64 | prefix`.
+    mapping(uint256 key => uint32 manufacturerId) private _prefixOwners;
     uint256 private _processCount;
+    /// @dev Bit `d` set: some company prefix of `d` digits is registered (so GTINs are looked up at that length).
+    uint16 private _prefixLengths;
 
     /// @param registry_ the FishTrace registry
     /// @param supplier the Supplier contract raw lots come from
@@ -47,6 +52,8 @@ contract Manufacturer is IManufacturer, OrderBook {
         for (uint256 i; i < outputs.length; ++i) {
             Output calldata out = outputs[i];
             if (!_validGtin(out.gtin)) revert ProcessInvalidGtin(out.gtin);
+            uint32 owner = _gtinOwner(out.gtin);
+            if (owner != 0 && owner != manufacturerId) revert ProcessGtinNotOwned(out.gtin, owner);
             if (out.lotNumber == bytes20(0) || out.weightGrams == 0) {
                 revert ProcessInvalidOutput(out.gtin, out.lotNumber, out.weightGrams);
             }
@@ -70,7 +77,7 @@ contract Manufacturer is IManufacturer, OrderBook {
             );
             _parents[lotId] = inputLotIds;
             productLotIds[i] = lotId;
-            emit ProductLotCreated(lotId, out.gtin, out.lotNumber, species, out.weightGrams, processId);
+            emit ProductLotCreated(lotId, out.gtin, out.lotNumber, species, out.weightGrams, processId, out.frozen);
         }
         if (producedGrams > consumedGrams) revert ProcessMassBalance(consumedGrams, producedGrams);
         emit LotsProcessed(
@@ -92,6 +99,42 @@ contract Manufacturer is IManufacturer, OrderBook {
     /// @inheritdoc IManufacturer
     function processCount() external view returns (uint256) {
         return _processCount;
+    }
+
+    /// @inheritdoc IManufacturer
+    function setCompanyPrefix(uint64 prefix, uint8 digits, address owner) external {
+        _requireRole(Roles.ADMIN_BIT);
+        if (digits < 6 || digits > 12 || prefix >= 10 ** digits) revert ManufacturerInvalidPrefix(prefix, digits);
+        uint32 ownerId;
+        if (owner != address(0)) {
+            IRegistry.Authorization memory auth = _authorization(owner);
+            if (auth.roles & _ACTOR_BIT == 0) revert StageUnauthorized(owner, _ACTOR_BIT);
+            ownerId = auth.id;
+            _prefixLengths |= uint16(1) << digits;
+        }
+        _prefixOwners[(uint256(digits) << 64) | prefix] = ownerId;
+        emit CompanyPrefixSet(prefix, digits, ownerId);
+    }
+
+    /// @inheritdoc IManufacturer
+    function gtinOwnerOf(uint64 gtin) external view returns (uint32) {
+        return _gtinOwner(gtin);
+    }
+
+    /// @inheritdoc IManufacturer
+    function recallProducts(uint256 lotId, uint256[] calldata productLotIds, bytes32 reason) external {
+        uint32 regulatorId = _requireRole(Roles.REGULATOR_BIT).id;
+        uint256 word = _lots[lotId];
+        if (word.status() == LotStatus.None) revert LotNotFound(lotId);
+        if (word.flags() & LotFlags.RECALLED == 0) revert ManufacturerLotNotRecalled(lotId);
+        for (uint256 i; i < productLotIds.length; ++i) {
+            uint256[] storage parents = _parents[productLotIds[i]];
+            uint256 n = parents.length;
+            uint256 j;
+            while (j < n && parents[j] != lotId) ++j;
+            if (j == n) revert ManufacturerNotAProduct(lotId, productLotIds[i]);
+        }
+        _recall(productLotIds, regulatorId, reason);
     }
 
     /// @notice The lots `lotId` was made from (empty for a lot received from the Supplier).
@@ -134,6 +177,19 @@ contract Manufacturer is IManufacturer, OrderBook {
             lotIds[i] = lotId;
             consumed[i] = grams;
             total += grams;
+        }
+    }
+
+    /// @dev The manufacturer id owning the registered company prefix `gtin` carries (0: none). A GTIN-14 is an
+    /// indicator digit, the company prefix and item reference (12 digits together), and a check digit.
+    function _gtinOwner(uint64 gtin) private view returns (uint32 owner) {
+        uint16 lengths = _prefixLengths;
+        if (lengths == 0) return 0;
+        for (uint8 digits = 6; digits <= 12; ++digits) {
+            if (lengths & (uint16(1) << digits) == 0) continue;
+            uint64 prefix = (gtin / uint64(10) ** (13 - digits)) % uint64(10) ** digits;
+            owner = _prefixOwners[(uint256(digits) << 64) | prefix];
+            if (owner != 0) return owner;
         }
     }
 

@@ -26,6 +26,9 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
     /// @notice Bounds of the buyer's acknowledgement window.
     uint32 public constant MIN_ACK_WINDOW = 1 hours;
     uint32 public constant MAX_ACK_WINDOW = 90 days;
+    /// @notice Added to the buyer's window when the seller, not the buyer, confirms the delivery: the seller's word
+    /// that the goods arrived is an arrival the buyer can dispute (reject) for this long beyond its own window.
+    uint32 public constant ARRIVAL_DISPUTE_WINDOW = 7 days;
 
     /// @dev The actor role bit of the buying stage.
     uint16 internal immutable _BUYER_BIT;
@@ -102,10 +105,14 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
 
     /// @inheritdoc IOrderBook
     function rejectDelivery(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds, bytes32 reason) external {
-        uint32 buyerId = _requireRole(_BUYER_BIT).id;
+        IRegistry.Authorization memory auth = _authorization(msg.sender);
+        bool buyerRole = auth.roles & _BUYER_BIT != 0;
         Order storage order = _orders[orderId];
         Order memory o = order;
-        _requireParty(orderId, o, o.buyerId == buyerId);
+        // A buyer whose role was revoked may still send back a delivery carrying a recalled lot (checked below): its
+        // price is owed back to it, and nothing else can release it (audit F3).
+        if (!buyerRole && (auth.id == 0 || auth.id != o.buyerId)) revert StageUnauthorized(msg.sender, _BUYER_BIT);
+        _requireParty(orderId, o, o.buyerId == auth.id);
         if (o.state != OrderState.Shipped && o.state != OrderState.Delivered) {
             revert OrderInvalidState(orderId, o.state, OrderState.Delivered);
         }
@@ -121,6 +128,7 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
         }
         // A recalled lot can always be sent back: it can be neither acknowledged nor claimed, so this is the way
         // its price leaves escrow.
+        if (!recalled && !buyerRole) revert StageUnauthorized(msg.sender, _BUYER_BIT);
         if (!recalled && o.state == OrderState.Delivered && block.timestamp > o.deadline) {
             revert OrderDeadlinePassed(orderId, o.deadline, uint40(block.timestamp));
         }
@@ -221,7 +229,10 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
         _requireParty(orderId, o, callerId == o.sellerId || callerId == o.buyerId);
         _requireState(orderId, o.state, OrderState.Shipped);
 
-        uint40 ackDeadline = uint40(block.timestamp) + o.ackWindow;
+        // The seller's confirmation is its word that the goods arrived: the buyer may dispute it for longer
+        // (audit F6), so a seller confirming at shipment cannot run the buyer's window out before the goods arrive.
+        uint40 ackDeadline =
+            uint40(block.timestamp) + o.ackWindow + (callerId == o.buyerId ? 0 : ARRIVAL_DISPUTE_WINDOW);
         order.state = OrderState.Delivered;
         order.deadline = ackDeadline;
         emit DeliveryConfirmed(orderId, callerId, ackDeadline);

@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {IRegistry} from "../interfaces/IRegistry.sol";
 import {IRegistryReplica} from "../interfaces/IRegistryReplica.sol";
+import {Roles} from "../libraries/Roles.sol";
 
 /// @title RegistryReplica
 /// @notice The registry's authorizations as this contract sees them: a copy the registry pushes on every change,
@@ -12,7 +13,7 @@ import {IRegistryReplica} from "../interfaces/IRegistryReplica.sol";
 abstract contract RegistryReplica is IRegistryReplica {
     IRegistry internal immutable _REGISTRY;
 
-    /// @dev Layout (1 slot): id 32 | roles 16 | operatorId 32.
+    /// @dev Layout (1 slot): id 32 | roles 16 | operatorId 32 | operator 160.
     mapping(address account => IRegistry.Authorization) private _replica;
 
     constructor(IRegistry registry_) {
@@ -31,8 +32,23 @@ abstract contract RegistryReplica is IRegistryReplica {
         return address(_REGISTRY);
     }
 
-    /// @dev `account`'s current id, roles and operator.
+    /// @dev `account`'s current id, roles and operator. A device's roles count only while its operator is an actor
+    /// or a regulator: the operator's own record is read here, so revoking an operator costs the same whatever the
+    /// number of its devices (nothing is pushed per device).
     function _authorization(address account) internal view returns (IRegistry.Authorization memory auth) {
+        auth = _recordOf(account);
+        if (auth.operator != address(0) && _recordOf(auth.operator).roles & Roles.OPERATOR_BITS == 0) {
+            auth.roles &= ~Roles.DEVICE_BITS;
+        }
+    }
+
+    /// @dev The role bits `account` holds itself (for a device's operator: the operator's own roles).
+    function _rolesOf(address account) internal view returns (uint16) {
+        return _recordOf(account).roles;
+    }
+
+    /// @dev The record pushed for `account`, or the registry's when none was pushed here yet.
+    function _recordOf(address account) private view returns (IRegistry.Authorization memory auth) {
         auth = _replica[account];
         if (auth.id == 0) auth = _REGISTRY.authorization(account);
     }

@@ -71,8 +71,10 @@ abstract contract Stage is IStage, RegistryReplica {
         IRegistry.Authorization memory auth = _authorization(msg.sender);
         uint32 actorId;
         if (auth.roles & _ACTOR_BIT != 0) actorId = auth.id;
-        else if (auth.roles & Roles.SENSOR_GATEWAY_BIT != 0) actorId = auth.operatorId;
-        else revert StageUnauthorized(msg.sender, _ACTOR_BIT | Roles.SENSOR_GATEWAY_BIT);
+        else if (auth.roles & Roles.SENSOR_GATEWAY_BIT != 0 && _rolesOf(auth.operator) & _ACTOR_BIT != 0) {
+            // A gateway acts here only while its operator holds this stage's role (audit F5).
+            actorId = auth.operatorId;
+        } else revert StageUnauthorized(msg.sender, _ACTOR_BIT | Roles.SENSOR_GATEWAY_BIT);
 
         uint256 word = _lots[lotId];
         _requireCustody(lotId, word, actorId);
@@ -265,7 +267,7 @@ abstract contract Stage is IStage, RegistryReplica {
 
     /// @dev Flags `lotIds` recalled here and carries the recall on for the newly recalled lots that already left
     /// this stage (their records at the next stage exist: the hand-over created them).
-    function _recall(uint256[] calldata lotIds, uint32 regulatorId, bytes32 reason) private {
+    function _recall(uint256[] calldata lotIds, uint32 regulatorId, bytes32 reason) internal {
         uint256[] memory onward = new uint256[](lotIds.length);
         uint256 forwarded;
         for (uint256 i; i < lotIds.length; ++i) {

@@ -43,4 +43,15 @@ interface ICustomer {
     /// @dev A view: free off chain, bounded on chain (each hop is a few external view calls, about 10,000 gas).
     /// Reverts with `ProvenanceTooLong`.
     function verifyProvenance(uint256 lotId) external view returns (Hop[] memory hops);
+
+    /// @notice Hops [`cursor`, `cursor + maxHops`) of the walk `verifyProvenance` makes, for provenance of any length
+    /// (a pack made of many catches): start at cursor 0 and go on from `next` until it is 0 (audit F7).
+    /// @dev A view; each page walks the hops before it again, so its cost grows with `cursor + maxHops`.
+    /// @return hops the hops of this page, in the walk's order
+    /// @return next the cursor of the next page, or 0 when this page ends the walk
+    function verifyProvenancePage(
+        uint256 lotId,
+        uint256 cursor,
+        uint256 maxHops
+    ) external view returns (Hop[] memory hops, uint256 next);
 }

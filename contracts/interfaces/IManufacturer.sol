@@ -30,15 +30,21 @@ interface IManufacturer {
         uint256 producedGrams,
         uint16 yieldBps
     );
-    /// @notice Product lot `lotId` (GTIN `gtin`, lot `lotNumber`) was made in process `processId`.
+    /// @notice Product lot `lotId` (GTIN `gtin`, lot `lotNumber`) was made in process `processId`; `frozen` is its
+    /// product form (its cold-chain band: frozen at most −18 °C, else fresh 0–4 °C).
     event ProductLotCreated(
         uint256 indexed lotId,
         uint64 indexed gtin,
         bytes20 lotNumber,
         bytes3 species,
         uint40 weightGrams,
-        uint256 processId
+        uint256 processId,
+        bool frozen
     );
+
+    /// @notice GS1 company prefix `prefix` (`digits` digits long) now belongs to manufacturer `manufacturerId` (0:
+    /// released); only it may create product lots under GTINs carrying that prefix.
+    event CompanyPrefixSet(uint64 indexed prefix, uint8 digits, uint32 indexed manufacturerId);
 
     /// @notice A process needs at least one input and one output.
     error ProcessEmpty(uint256 inputs, uint256 outputs);
@@ -54,13 +60,23 @@ interface IManufacturer {
     error ProcessInvalidGtin(uint64 gtin);
     /// @notice A product lot needs a lot number and a weight (GTIN `gtin`).
     error ProcessInvalidOutput(uint64 gtin, bytes20 lotNumber, uint40 weightGrams);
+    /// @notice `gtin` carries a GS1 company prefix registered to manufacturer `ownerId`, not to the caller.
+    error ProcessGtinNotOwned(uint64 gtin, uint32 ownerId);
+    /// @notice `prefix` is not a GS1 company prefix of `digits` digits (6 to 12).
+    error ManufacturerInvalidPrefix(uint64 prefix, uint8 digits);
+    /// @notice Lot `lotId` is not recalled here, so there is no recall to carry on to its products.
+    error ManufacturerLotNotRecalled(uint256 lotId);
+    /// @notice `productLotId` was not made here from lot `lotId`.
+    error ManufacturerNotAProduct(uint256 lotId, uint256 productLotId);
 
     /// @notice Consumes `inputs` and creates the product lots `outputs` in the caller's custody.
     /// @dev Callable by a MANUFACTURER holding every input (available, not recalled, one species). A fully consumed
     /// input is removed (`FishRemoved`, reason Consumed). Emits `ProductLotCreated` per output and
     /// `LotsProcessed`. Reverts with `StageUnauthorized`, `ProcessEmpty`, `ProcessDuplicateInput`, `LotNotFound`, `LotNotInCustody`,
     /// `LotInvalidStatus`, `LotIsRecalled`, `ProcessMixedSpecies`, `ProcessOverdrawn`, `ProcessInvalidGtin`,
-    /// `ProcessInvalidOutput`, `LotAlreadyExists`, `ProcessMassBalance`.
+    /// `ProcessInvalidOutput`, `ProcessGtinNotOwned`, `LotAlreadyExists`, `ProcessMassBalance`. A GTIN whose GS1
+    /// company prefix is registered (`setCompanyPrefix`) may be used by that prefix's manufacturer only; a GTIN with
+    /// no registered prefix is open to any manufacturer.
     /// @return processId the process's number
     /// @return productLotIds the new lots' ids (see `productLotId`)
     function processLots(
@@ -74,4 +90,22 @@ interface IManufacturer {
 
     /// @notice The number of processes run so far.
     function processCount() external view returns (uint256);
+
+    /// @notice Registers GS1 company prefix `prefix` of `digits` digits to `owner`, a MANUFACTURER (the zero address
+    /// releases it): from then on only `owner` may create product lots under GTINs carrying it (audit F1).
+    /// @dev Callable by the registry admin. Emits `CompanyPrefixSet`. Reverts with `StageUnauthorized`,
+    /// `ManufacturerInvalidPrefix`.
+    function setCompanyPrefix(uint64 prefix, uint8 digits, address owner) external;
+
+    /// @notice The manufacturer id whose registered company prefix `gtin` carries (0: none registered).
+    function gtinOwnerOf(uint64 gtin) external view returns (uint32);
+
+    /// @notice Carries the recall of lot `lotId` (recalled here, even when consumed) on to `productLotIds`, product
+    /// lots made from it here, and wherever they went on from here (audit F9). Each product's lineage is checked on
+    /// chain (`parentsOf`); the regulator passes the products in batches of its choosing (the `LotsProcessed` events
+    /// name them), so any number of products is reached in bounded calls, and a repeated batch is a no-op. Products
+    /// made from those products are reached by calling it for them in turn.
+    /// @dev Callable by a REGULATOR. Emits `IStage.LotRecalled` per newly recalled lot. Reverts with
+    /// `StageUnauthorized`, `LotNotFound`, `ManufacturerLotNotRecalled`, `ManufacturerNotAProduct`.
+    function recallProducts(uint256 lotId, uint256[] calldata productLotIds, bytes32 reason) external;
 }

@@ -109,7 +109,8 @@ interface IOrderBook {
     function initiateShipment(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external;
 
     /// @notice Confirms the shipment of `orderId` arrived (the paper's Confirm_delivery); starts the buyer's
-    /// acknowledgement window.
+    /// acknowledgement window: `ackWindow` from the buyer's confirmation, or `ackWindow + ARRIVAL_DISPUTE_WINDOW`
+    /// from the seller's (an arrival the buyer did not confirm, which it may dispute by rejecting).
     /// @dev Callable by the order's seller or buyer. Emits `DeliveryConfirmed`. Reverts with `StageUnauthorized`,
     /// `OrderNotFound`, `OrderNotParty`, `OrderInvalidState`.
     function confirmDelivery(uint256 orderId) external;
@@ -125,7 +126,8 @@ interface IOrderBook {
     /// @notice Rejects the shipment of `orderId` for `reason` (quality failure, discrepancy): the lots go back
     /// to the seller's inventory and the price becomes the buyer's to withdraw.
     /// @dev Callable by the order's buyer when `Shipped` or `Delivered` (and before the acknowledgement deadline,
-    /// unless a shipped lot was recalled: a recalled delivery can always be sent back).
+    /// unless a shipped lot was recalled: a recalled delivery can always be sent back, even by a buyer whose role was
+    /// revoked since, so that its price never stays locked).
     /// Emits `DeliveryRejected`. Reverts with `StageUnauthorized`, `OrderNotFound`, `OrderNotParty`,
     /// `OrderInvalidState`, `OrderDeadlinePassed`, `OrderShipmentMismatch`.
     function rejectDelivery(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds, bytes32 reason) external;

@@ -61,6 +61,16 @@ interface IQualityLedger {
         uint256 drop; // hundredths of a grade (0 when the grade did not drop)
     }
 
+    /// @notice One scan of a sequence `evaluateFreshnessSequence` judges: its grade, confidence and time, and the
+    /// sensor exposure anchored since the scan before it.
+    struct FreshnessScan {
+        uint8 grade;
+        uint8 confidence; // percent
+        uint40 scannedAt;
+        uint32 coveredSeconds;
+        uint48 equivalentSeconds;
+    }
+
     /// @notice A lot's quality record: the latest inspection and the sensor exposure anchored since it. 1 slot.
     struct LotQuality {
         uint40 scannedAt;
@@ -127,7 +137,9 @@ interface IQualityLedger {
         uint8 confidence
     );
     /// @notice `lotId` dropped from `previousGrade` to `grade` in `elapsed` seconds (`equivalentSeconds` at 0 °C):
-    /// `drop` hundredths of a grade where `allowedDrop` were allowed; the lot is flagged FRESHNESS_WARNING.
+    /// `drop` hundredths of a grade where `allowedDrop` were allowed; the lot is flagged FRESHNESS_WARNING. The
+    /// earlier grade is the previous scan's, or that of the lot's reference scan when the drop since the reference
+    /// is the one too large (see `Freshness.step`).
     event FreshnessWarning(
         uint256 indexed lotId,
         uint32 indexed deviceId,
@@ -185,15 +197,21 @@ interface IQualityLedger {
     /// @notice The device or gateway's operator `operatorId` neither holds `lotId` (its custodian is
     /// `custodianId`) nor is a regulator.
     error QualityNotCustodian(uint256 lotId, uint32 custodianId, uint32 operatorId);
+    /// @notice `operator`, which operates the device or gateway, holds neither stage `stage`'s actor role nor
+    /// REGULATOR, so its devices cannot act on lots at that stage.
+    error QualityOperatorNotAtStage(address operator, uint8 stage);
+    /// @notice A scan time `scannedAt` is older than `oldest`: more than `MAX_UPLOAD_DELAY` before the block (a device
+    /// with a reset clock, or an upload too late to judge freshness by).
+    error QatScanTooOld(uint40 scannedAt, uint40 oldest);
     /// @notice `gateway` does not hold SENSOR_GATEWAY.
     error SensorGatewayUnauthorized(address gateway);
-    /// @notice `root` is zero, or was anchored already.
+    /// @notice `root` is zero, or was anchored already by this gateway.
     error SensorRootInvalid(bytes32 root);
     /// @notice The summary is inconsistent: it needs count ≥ 1, from ≤ to ≤ now and minimum ≤ mean ≤ maximum.
     error SensorInvalidSummary(uint40 from, uint40 to, uint32 count, int16 minimum, int16 mean, int16 maximum);
     /// @notice An anchor needs at least one lot.
     error SensorNoLots();
-    /// @notice No batch was anchored under `root`.
+    /// @notice No batch was anchored under `root` (by the gateway asked about).
     error SensorRootNotFound(bytes32 root);
     /// @notice The rule is unusable: it needs minimumTemperature < 0, minimumTemperature < defaultTemperature and a
     /// maxGrade of at least 1.
@@ -206,7 +224,8 @@ interface IQualityLedger {
     /// species only. Emits `QatScanned`, and `SpeciesMismatch` / `FreshnessWarning` (with `IStage.LotFlagged` at the
     /// stage) when a check fails. Reverts with `QualityUnknownStage`, `QatDeviceUnauthorized`,
     /// `QatMalformedSignature`, `QatWrongSigner`, `QatReadingAlreadyAccepted`, `QatScanInFuture`,
-    /// `QatInvalidConfidence`, `QatGradeOutOfScale`, `QualityLotNotHere`, `QualityNotCustodian`.
+    /// `QatScanTooOld`, `QatInvalidConfidence`, `QatGradeOutOfScale`, `QualityLotNotHere`,
+    /// `QualityOperatorNotAtStage`, `QualityNotCustodian`.
     /// @param stage where the lot is now: 1 = Harvester … 6 = Customer
     /// @param signature the device's 65-byte signature over the reading's EIP-712 digest
     function submitScan(uint8 stage, QatReading calldata reading, bytes calldata signature) external;
@@ -219,11 +238,15 @@ interface IQualityLedger {
 
     /// @notice Anchors the Merkle `root` of a batch of sensor readings taken around `lotIds` (one lot, or the lots
     /// that travel together in a shipment), all held at `stage`, with the gateway's `summary` of the batch.
-    /// @dev Callable by a SENSOR_GATEWAY operated by the custodian of every lot. A summary outside a lot's cold-chain
+    /// @dev Callable by a SENSOR_GATEWAY operated by the custodian of every lot (holding that stage's role). A root
+    /// is bound to the gateway that anchors it: another gateway anchoring the same root makes an anchor of its own
+    /// and cannot block or take over this one (audit F4). A summary outside a lot's cold-chain
     /// band (fresh 0–4 °C, frozen at most −18 °C) flags it EXCURSION. The batch's window counts towards the
     /// freshness rule at each lot's next scan, at the summary's mean temperature. Emits `SensorBatchAnchored` and
     /// `SensorExcursion` per lot outside its band. Reverts with `SensorGatewayUnauthorized`, `SensorRootInvalid`,
-    /// `SensorInvalidSummary`, `SensorNoLots`, `QualityUnknownStage`, `QualityLotNotHere`, `QualityNotCustodian`.
+    /// `SensorInvalidSummary`, `SensorNoLots`, `QualityUnknownStage`, `QualityLotNotHere`,
+    /// `QualityOperatorNotAtStage`, `QualityNotCustodian`. Without a freshness rule for a lot's species (nor a
+    /// default), the batch counts for nothing towards freshness.
     function anchorReadings(
         uint8 stage,
         uint256[] calldata lotIds,
@@ -236,16 +259,17 @@ interface IQualityLedger {
     /// `FreshnessInvalidRule`.
     function setFreshnessRule(bytes3 species, FreshnessRule calldata rule) external;
 
-    /// @notice Whether `reading` is a leaf of the batch anchored under `root`, by `proof`.
-    /// @dev Reverts with `SensorRootNotFound` when nothing was anchored under `root`.
+    /// @notice Whether `reading` is a leaf of the batch `gateway` anchored under `root`, by `proof`.
+    /// @dev Reverts with `SensorRootNotFound` when `gateway` anchored nothing under `root`.
     function verifyReading(
+        address gateway,
         bytes32 root,
         SensorReading calldata reading,
         bytes32[] calldata proof
     ) external view returns (bool);
 
-    /// @notice The batch anchored under `root` (zeroed when none).
-    function anchorOf(bytes32 root) external view returns (Anchor memory);
+    /// @notice The batch `gateway` anchored under `root` (zeroed when none).
+    function anchorOf(address gateway, bytes32 root) external view returns (Anchor memory);
 
     /// @notice The latest inspection of `lotId` (zeroed until the lot is scanned), as `IStage.queryQAT` returns it.
     function inspectionOf(uint256 lotId) external view returns (IStage.Inspection memory);
@@ -265,6 +289,16 @@ interface IQualityLedger {
         FreshnessRule calldata rule,
         FreshnessInput calldata input
     ) external pure returns (FreshnessVerdict memory);
+
+    /// @notice Whether each scan of `scans` (in time order; the sensor exposure of each counted since the one
+    /// before) would raise a freshness warning: the judgement every scan of a lot gets, against the previous scan and
+    /// the lot's reference scan, so that no sequence of scans avoids a warning a single pair over the same interval
+    /// would give. The first scan is never warned about.
+    /// @dev Reverts with an arithmetic panic when the scans are not in time order.
+    function evaluateFreshnessSequence(
+        FreshnessRule calldata rule,
+        FreshnessScan[] calldata scans
+    ) external pure returns (bool[] memory warnings);
 
     /// @notice The EIP-712 digest a device signs for `reading`.
     function readingDigest(QatReading calldata reading) external view returns (bytes32);

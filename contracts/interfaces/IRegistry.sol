@@ -11,10 +11,13 @@ interface IRegistry {
     /// @param roles the caller's role bits (see `Roles`); a device loses its roles while its operator holds no
     /// actor role
     /// @param operatorId for a device, the participant id of the participant operating it; 0 otherwise
+    /// @param operator for a device, the account operating it; zero otherwise. Replicas read the operator's own
+    /// record through it, so an operator's role change reaches its devices without being pushed for each of them.
     struct Authorization {
         uint32 id;
         uint16 roles;
         uint32 operatorId;
+        address operator;
     }
 
     /// @notice A participant id was assigned to `account` (once, on its first role).

@@ -25,10 +25,15 @@ export interface IotMeasurement {
   scenario: string;
 }
 
-/** The goals: a single scan, each scan of a batch of 20, and an anchor per reading at 1,000 readings. */
+/**
+ * The goals: a single scan, each scan of a batch of 20 (the first scans of lots apart), and an anchor per reading at
+ * 1,000 readings. The scan goals were 70,000 and 45,000 for every batch until the freshness reference scan (audit F2)
+ * gave each lot a second slot: created by its first scan, rewritten by later ones (README, Gas).
+ */
 export const IOT_GOALS = {
-  submitScan: 70_000,
+  submitScan: 75_000,
   submitScansEach: 45_000,
+  submitScansFirstEach: 70_000,
   anchorPerReadingAt1000: 100,
 } as const;
 

@@ -207,11 +207,12 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
     const claimed = lots[3]!;
     await send(ship(k, 7000n + k, [claimed]));
     await send(confirm(k));
-    await networkHelpers.time.increase(DAY + 1);
+    // The seller confirmed: the buyer's window is its day plus the 7 days to dispute the arrival.
+    await networkHelpers.time.increase(8 * DAY + 1);
     await measure(
       sellerStage,
       "claimPayment",
-      `the buyer let the 1-day window pass; the seller claims order ${k} (lot ${shortId(claimed)} handed over)`,
+      `the buyer let the window (1 day + 7 to dispute the seller's arrival) pass; the seller claims order ${k} (lot ${shortId(claimed)} handed over)`,
       asSeller.claimPayment(k, 7000n + k, [claimed]),
     );
 

@@ -54,7 +54,10 @@ export interface IotRow extends IotMeasurement {
 /** The goal of an IoT measurement, from the issue. */
 function iotGoal(m: IotMeasurement): Pick<IotRow, "goal" | "goalOf"> {
   if (m.fn === "submitScan") return { goal: IOT_GOALS.submitScan, goalOf: "transaction" };
-  if (m.fn.startsWith("submitScans")) return { goal: IOT_GOALS.submitScansEach, goalOf: "each reading" };
+  if (m.fn.startsWith("submitScans")) {
+    const goal = m.fn.includes("first of each lot") ? IOT_GOALS.submitScansFirstEach : IOT_GOALS.submitScansEach;
+    return { goal, goalOf: "each reading" };
+  }
   if (m.fn === "anchorReadings" && m.readings === 1_000)
     return { goal: IOT_GOALS.anchorPerReadingAt1000, goalOf: "each reading" };
   return { goal: null, goalOf: null };

@@ -16,7 +16,7 @@ export default fishTraceAction(async (args: Args, hre) => {
   const stage = sellingStage(args.stage);
   const orderId = positiveId(required(args.order, "order"), "order");
 
-  const { fishTrace } = await connectFishTrace(hre, args, partyOf(stage, orderId, "buyer"));
+  const { fishTrace } = await connectFishTrace(hre, args, partyOf(stage, orderId, "canceller"));
   const book = orderBook(fishTrace, stage);
   const { registry } = fishTrace;
   const receipt = await mined(book.cancelOrder(orderId));

@@ -124,12 +124,6 @@ export default fishTraceAction(async (args: Args, hre) => {
   const lotIds = givenLots ?? (await requireShipment(orderBook(view, seller ?? "harvester"), orderId ?? 0n)).lotIds;
   const stage = forced ?? (await commonStage(view, lotIds));
 
-  const anchored = await view.qualityLedger.anchorOf(root);
-  if (anchored.anchoredAt !== 0n) {
-    throw new InputError(
-      `${input} was anchored already: root ${root} at ${isoTime(anchored.anchoredAt)} by gateway #${anchored.gatewayId}`,
-    );
-  }
   if (summary.to > now) {
     throw new InputError(
       `${input}: the readings run to ${isoTime(summary.to)}, after the chain's latest block (${isoTime(now)})`,
@@ -138,6 +132,13 @@ export default fishTraceAction(async (args: Args, hre) => {
 
   const gateway =
     args.from !== undefined ? accountOf(session, args.from) : await custodianGateway(view, session, stage, lotIds);
+  // A root is bound to the gateway that anchored it: only this gateway's own anchor of it is a repeat.
+  const anchored = await view.qualityLedger.anchorOf(gateway.address, root);
+  if (anchored.anchoredAt !== 0n) {
+    throw new InputError(
+      `${input} was anchored already: root ${root} at ${isoTime(anchored.anchoredAt)} by gateway #${anchored.gatewayId}`,
+    );
+  }
   const { qualityLedger: ledger, registry, manufacturer } = attachFishTrace(addresses, gateway);
   const receipt = await mined(ledger.anchorReadings(stageNumber(stage), lotIds, root, summary));
   const proofs: ReadingProof[] = readings.map((reading, i) => ({ reading, proof: tree.getProof(i) }));

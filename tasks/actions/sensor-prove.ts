@@ -42,18 +42,30 @@ export default fishTraceAction(async (args: Args, hre) => {
 
   const { session, fishTrace } = await connectFishTrace(hre, { registry: args.registry, harvester: args.harvester }, 0);
   const ledger = fishTrace.qualityLedger;
-  const anchor = await ledger.anchorOf(root);
-  if (anchor.anchoredAt === 0n) {
+  // A root is bound to the gateway that anchored it: the gateways that did are in the anchoring events.
+  const anchoredBy = await ledger.queryFilter(ledger.filters.SensorBatchAnchored(root));
+  if (anchoredBy.length === 0) {
     throw new InputError(
       `root ${root} of ${file} is not anchored: no batch was anchored under it on ${session.networkName}`,
     );
   }
+  const gateways = [
+    ...new Set(await Promise.all(anchoredBy.map((e) => fishTrace.registry.accountOf(e.args.gatewayId)))),
+  ];
   const what =
     `the reading of sensor ${reading.sensor} at ${isoTime(reading.readAt)} ` +
     `(${celsius(reading.temperature)}, ${reading.humidity} %)`;
-  if (!(await ledger.verifyReading(root, reading, proof))) {
+  let gateway: string | undefined;
+  for (const candidate of gateways) {
+    if (await ledger.verifyReading(candidate, root, reading, proof)) {
+      gateway = candidate;
+      break;
+    }
+  }
+  if (gateway === undefined) {
     throw new InputError(`${what} is not in the anchored batch: its proof does not lead to root ${root}`);
   }
+  const anchor = await ledger.anchorOf(gateway, root);
   console.log(`proved: ${what} is in the batch anchored under root ${root}`);
   console.log(
     `  anchored ${isoTime(anchor.anchoredAt)} by gateway #${anchor.gatewayId}: ${anchor.count} readings from ` +
