@@ -150,14 +150,15 @@ describe("Distributor", () => {
         await dispatch(d1);
         const [signer, id] = who === "retailer" ? [r1, ids.retailer1] : [d1, ids.distributor1];
         const now = (await time.latest()) + 60;
+        // The buyer's confirmation starts its acknowledgement window; the seller's adds the arrival dispute window
+        // (audit F6: the seller cannot start the buyer's clock).
+        const deadline = now + DAY + (who === "retailer" ? 0 : Number(await distributor.ARRIVAL_DISPUTE_WINDOW()));
         await time.setNextBlockTimestamp(now);
         const tx = distributor.connect(signer).confirmArrival(orderId, SHOP);
-        await expect(tx)
-          .to.emit(distributor, "DeliveryConfirmed")
-          .withArgs(orderId, id, now + DAY);
+        await expect(tx).to.emit(distributor, "DeliveryConfirmed").withArgs(orderId, id, deadline);
         await expect(tx).to.emit(distributor, "ShipmentArrived").withArgs(orderId, id, SHOP);
         const stored = await distributor.getOrder(orderId);
-        expect([stored.state, stored.deadline]).to.deep.equal([OrderState.Delivered, BigInt(now + DAY)]);
+        expect([stored.state, stored.deadline]).to.deep.equal([OrderState.Delivered, BigInt(deadline)]);
       });
     }
 
