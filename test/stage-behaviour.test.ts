@@ -854,12 +854,14 @@ function shouldRunTheOrderMachine(info: StageInfo): void {
           await ship();
           const [signer, id] = who === "buyer" ? [m.buyer, m.buyerId] : [m.holder, m.holderId];
           const now = (await time.latest()) + 100;
+          // The seller's word adds the arrival dispute window: it cannot start the buyer's clock alone (audit F6).
+          const deadline = now + terms.ackWindow + (who === "buyer" ? 0 : Number(await book.ARRIVAL_DISPUTE_WINDOW()));
           await at(now);
           await expect(book.connect(signer).confirmDelivery(orderId))
             .to.emit(book, "DeliveryConfirmed")
-            .withArgs(orderId, id, now + terms.ackWindow);
+            .withArgs(orderId, id, deadline);
           const stored = await book.getOrder(orderId);
-          expect([stored.state, stored.deadline]).to.deep.equal([OrderState.Delivered, BigInt(now + terms.ackWindow)]);
+          expect([stored.state, stored.deadline]).to.deep.equal([OrderState.Delivered, BigInt(deadline)]);
         });
       }
 
