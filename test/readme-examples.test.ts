@@ -316,3 +316,59 @@ describe("README's Quick start: npm run demo", function () {
     expect(output).to.match(/Done in [\d.]+ s\./);
   });
 });
+
+describe("README's Quick start: npm run stack", function () {
+  this.timeout(300_000);
+
+  it("builds the dApp, starts the stack on the ports given, serves the dApp, and Ctrl-C stops all of it", async function () {
+    const [node, web, relay, trace] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const dir = await mkdtemp(path.join(os.tmpdir(), "fishtrace-stack-"));
+    const args = ["run", "stack", "--", "--port-node", String(node), "--port-web", String(web)];
+    args.push("--port-relay", String(relay), "--port-trace", String(trace), "--no-prometheus", "--dir", dir);
+    const child = spawn("npm", args, {
+      env: { ...process.env, CI: "true" },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exit = new Promise<NodeJS.Signals | number | null>((resolve) =>
+      child.once("exit", (code, signal) => resolve(code ?? signal)),
+    );
+    try {
+      // What README shows it print, on the ports given.
+      const output = await started(child, "a recalled pack", "npm run stack", 240_000);
+      expect(output).to.include(`http://127.0.0.1:${web}/01/07038010123450/10/L2026-11-001`);
+      const page = await fetch(`http://127.0.0.1:${web}/01/07038010123450/10/L2026-11-001`);
+      expect(page.status).to.equal(200);
+      expect(await page.text()).to.include("<html");
+      const config = (await (await fetch(`http://127.0.0.1:${web}/config.json`)).json()) as { chainId?: number };
+      expect(config.chainId).to.equal(31337);
+      expect((await fetch(`http://127.0.0.1:${relay}/healthz`)).status).to.equal(200);
+    } finally {
+      // Ctrl-C in a terminal: SIGINT to the whole foreground group (npm ends by the signal, the stack cleanly).
+      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGINT");
+      const ended = await exit;
+      await rm(dir, { recursive: true, force: true });
+      expect([0, "SIGINT"], "how npm run stack ended").to.include(ended);
+    }
+    // Everything it started stops (npm ends at once; the stack stops its services in turn): the node, the relay,
+    // the trace API and the dApp's server.
+    const answering = async () => {
+      const open: number[] = [];
+      for (const port of [node, relay, trace, web]) {
+        const answers = await fetch(`http://127.0.0.1:${port}/`).then(
+          () => true,
+          () => false,
+        );
+        if (answers) open.push(port);
+      }
+      return open;
+    };
+    const until = Date.now() + 30_000;
+    let open = await answering();
+    while (open.length > 0 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      open = await answering();
+    }
+    expect(open, "ports still answering 30 s after Ctrl-C").to.deep.equal([]);
+  });
+});
