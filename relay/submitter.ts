@@ -528,13 +528,7 @@ export class Submitter {
       data = ledger.interface.encodeFunctionData("anchorReadings", [stage, lotIds, root, summary]);
     } catch (err) {
       // Kept by an older relay that did not bound its fields: the ledger can never take this group.
-      const reason = `cannot be encoded: ${describeError(err)}`;
-      this.store.refuseSensor(
-        ready.map((r) => r.id),
-        reason,
-      );
-      this.metrics.onChain.inc({ kind: "sensor", outcome: "refused" }, ready.length);
-      this.log(`sensor batch of ${ready.length} readings for lots ${lots} refused: ${reason}`);
+      this.refuseSensorGroup(ready, lots, `cannot be encoded: ${describeError(err)}`);
       return true;
     }
     if (ready.some((r) => r.attempts > 0)) {
@@ -566,14 +560,18 @@ export class Submitter {
         this.log(`sensor batch of ${ready.length} readings waits: ${describeError(err)}`);
         return false;
       }
-      const reason = describeError(err);
-      this.store.refuseSensor(
-        ready.map((r) => r.id),
-        reason,
-      );
-      this.metrics.onChain.inc({ kind: "sensor", outcome: "refused" }, ready.length);
-      this.log(`sensor batch of ${ready.length} readings for lots ${lots} refused: ${reason}`);
+      this.refuseSensorGroup(ready, lots, describeError(err));
     }
     return true;
+  }
+
+  /** Settles a sensor group the ledger can never take as refused, with its reason: it holds up nothing else. */
+  private refuseSensorGroup(ready: readonly { id: number }[], lots: string, reason: string): void {
+    this.store.refuseSensor(
+      ready.map((r) => r.id),
+      reason,
+    );
+    this.metrics.onChain.inc({ kind: "sensor", outcome: "refused" }, ready.length);
+    this.log(`sensor batch of ${ready.length} readings for lots ${lots} refused: ${reason}`);
   }
 }
