@@ -98,17 +98,21 @@ export function jsonRecords(file: string, text: string): RawRecord[] {
   return data.map((value: unknown, i) => ({ where: `record ${i + 1}`, value }));
 }
 
-interface CsvRow {
+/** A CSV row with the line it ended on. */
+export interface CsvRow {
   record: Record<string, string>;
   info: { lines: number };
 }
 
-function csvRecords(file: string, text: string, columns: readonly string[]): RawRecord[] {
-  let rows: CsvRow[];
+/**
+ * The rows of CSV `text` (BOM, `#` comments, blank lines and padding ignored); `header` sees the header row's names
+ * and returns the column names (an `InputError` it throws passes through); anything else is one line naming `file`.
+ */
+export function csvRows(file: string, text: string, header: (names: string[]) => string[]): CsvRow[] {
   try {
-    rows = parseCsv(text, {
+    return parseCsv(text, {
       bom: true,
-      columns: (header: string[]) => checkHeader(file, header, columns),
+      columns: header,
       comment: "#",
       info: true,
       skip_empty_lines: true,
@@ -119,6 +123,10 @@ function csvRecords(file: string, text: string, columns: readonly string[]): Raw
     const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
     throw new InputError(`${file} is not valid CSV (${message})`);
   }
+}
+
+function csvRecords(file: string, text: string, columns: readonly string[]): RawRecord[] {
+  const rows = csvRows(file, text, (header) => checkHeader(file, header, columns));
   return rows.map((row) => ({ where: `line ${row.info.lines}`, value: row.record }));
 }
 

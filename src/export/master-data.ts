@@ -10,10 +10,9 @@
  * CSV: one section per file; the header's first column names it and holds the key (`vessel`, `party`, `location`,
  * or `certificate` for the certificate's id), the other columns are the fields below.
  */
-import { parse as parseCsv } from "csv-parse/sync";
 import { z } from "zod";
 
-import { parseJson, readText } from "../record-files.js";
+import { csvRows, parseJson, readText } from "../record-files.js";
 import { InputError, unixSeconds } from "../units.js";
 
 export const HUMAN_WELFARE_POLICIES = ["None", "Internal", "3P Audit"] as const;
@@ -246,27 +245,9 @@ function fromJson(path: string, content: string, into: MasterData): void {
   }
 }
 
-interface CsvRow {
-  record: Record<string, string>;
-  info: { lines: number };
-}
-
 function fromCsv(path: string, content: string, into: MasterData): void {
-  let rows: CsvRow[];
   let header: string[] = [];
-  try {
-    rows = parseCsv(content, {
-      bom: true,
-      columns: (names: string[]) => (header = names.map((n) => n.trim())),
-      comment: "#",
-      info: true,
-      skip_empty_lines: true,
-      trim: true,
-    }) as CsvRow[];
-  } catch (err) {
-    const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    throw new InputError(`${path} is not valid CSV (${message})`);
-  }
+  const rows = csvRows(path, content, (names) => (header = names.map((n) => n.trim())));
   const kind = header[0] ?? "";
   if (!isCsvKind(kind)) {
     throw new InputError(
