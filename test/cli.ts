@@ -4,7 +4,8 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 
-const HARDHAT = path.join("node_modules", "hardhat", "dist", "src", "cli.js");
+/** The Hardhat CLI's entry point, run with this process's node. */
+export const HARDHAT = path.join("node_modules", "hardhat", "dist", "src", "cli.js");
 
 export interface CliRun {
   code: number | null;

@@ -23,9 +23,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import userConfig from "../hardhat.config.js";
 import { freePort, kill, startNode, started } from "../relay/stack.js";
 import { README } from "../src/readme.js";
-import { hardhatCli } from "./cli.js";
-
-const HARDHAT = path.join("node_modules", "hardhat", "dist", "src", "cli.js");
+import { HARDHAT, hardhatCli } from "./cli.js";
+import { runTask, type TaskRun } from "./task-run.js";
 
 /** One row of README's Tasks table: the task and its example command, as written. */
 interface Example {
@@ -221,25 +220,17 @@ describe("README's Tasks table, every example in order on a hardhat node", funct
       if (option!.type === "FLAG") args[name] = true;
       else args[name] = rest.shift() ?? "";
     }
-    const out: string[] = [];
-    const err: string[] = [];
-    const { log, error } = console;
-    const exitCodeBefore = process.exitCode;
-    console.log = (...data: unknown[]) => void out.push(data.join(" "));
-    console.error = (...data: unknown[]) => void err.push(data.join(" "));
-    let result: unknown;
+    // Relative paths (examples/, signed.json, the default index folder) resolve in the story's folder.
+    process.chdir(dir);
+    let run: TaskRun;
     try {
-      process.chdir(dir);
-      result = await task.run(args);
+      run = await runTask(id, args, hre);
     } finally {
       process.chdir(cwd);
-      console.log = log;
-      console.error = error;
-      process.exitCode = exitCodeBefore;
     }
-    expect(err, `${command}\n${out.slice(-20).join("\n")}`).to.deep.equal([]);
-    expect(result, command).to.not.deep.include({ success: false });
-    return out;
+    expect(run.err, `${command}\n${run.out.slice(-20).join("\n")}`).to.deep.equal([]);
+    expect(run.result, command).to.not.deep.include({ success: false });
+    return run.out;
   }
 
   /** Starts a server task as the CLI does, asks it for /healthz, stops it by PID. */

@@ -4,6 +4,7 @@
  */
 import { expect } from "chai";
 import hre from "hardhat";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 export interface TaskRun {
   result: unknown;
@@ -14,8 +15,15 @@ export interface TaskRun {
 
 export type TaskArgs = Record<string, string | boolean>;
 
-/** Runs task `id` with `args`, capturing what it prints and the exit code it sets (restored afterwards). */
-export async function runTask(id: string[], args: TaskArgs): Promise<TaskRun> {
+/**
+ * Runs task `id` with `args` in `runtime` (this process's Hardhat, unless another is given), capturing what it prints
+ * and the exit code it sets (restored afterwards).
+ */
+export async function runTask(
+  id: string[],
+  args: TaskArgs,
+  runtime: HardhatRuntimeEnvironment = hre,
+): Promise<TaskRun> {
   const out: string[] = [];
   const err: string[] = [];
   const { log, error } = console;
@@ -24,7 +32,7 @@ export async function runTask(id: string[], args: TaskArgs): Promise<TaskRun> {
   console.log = (...data: unknown[]) => void out.push(data.join(" "));
   console.error = (...data: unknown[]) => void err.push(data.join(" "));
   try {
-    const result: unknown = await hre.tasks.getTask(id).run(args);
+    const result: unknown = await runtime.tasks.getTask(id).run(args);
     return { result, out, err, exitCode: process.exitCode };
   } finally {
     console.log = log;
