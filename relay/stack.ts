@@ -65,15 +65,54 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
-/** Kills the process group of `child` with `signal` and waits for it to end. */
-export async function kill(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+/** True while any process of the group `pgid` is alive. */
+export function groupAlive(pgid: number): boolean {
   try {
-    process.kill(-child.pid, signal);
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves true once the group `pgid` is empty, false if it still has a member after `timeoutMs`. */
+async function groupGone(pgid: number, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (groupAlive(pgid)) {
+    if (Date.now() >= until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return true;
+}
+
+/**
+ * Kills the process group of `child` with `signal` and waits until the whole group has ended, not only its
+ * leader: a wrapper (tsx, npx) may exit before the process it started. A member still alive after `graceMs` is
+ * sent SIGKILL.
+ */
+export async function kill(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM", graceMs = 5_000): Promise<void> {
+  const pgid = child.pid;
+  if (pgid === undefined || !groupAlive(pgid)) return;
+  try {
+    process.kill(-pgid, signal);
   } catch {
     return;
   }
-  await exited(child);
+  const ended = async (timeoutMs: number): Promise<boolean> => {
+    const until = Date.now() + timeoutMs;
+    const leader = await Promise.race([
+      exited(child).then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
+    ]);
+    return leader && groupGone(pgid, Math.max(0, until - Date.now()));
+  };
+  if (await ended(graceMs)) return;
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {
+    return;
+  }
+  await ended(2_000);
 }
 
 /** Registers `count` catches of 100 kg of cod, caught an hour ago, as the harvester `vessel` is connected to. */

@@ -146,16 +146,9 @@ function spawnChild(name: string, command: string, args: string[], env: NodeJS.P
   return { name, process: child, output: () => output };
 }
 
-/** SIGTERM to the child's process group, SIGKILL after `graceMs`; resolves once it has exited. */
+/** SIGTERM to the child's process group, SIGKILL after `graceMs`; resolves once the whole group has exited. */
 async function stopChild(child: Child, graceMs = 5_000): Promise<void> {
-  const p = child.process;
-  if (p.exitCode !== null || p.signalCode !== null) return;
-  const timer = setTimeout(() => void kill(p, "SIGKILL"), graceMs);
-  try {
-    await kill(p, "SIGTERM");
-  } finally {
-    clearTimeout(timer);
-  }
+  await kill(child.process, "SIGTERM", graceMs);
 }
 
 /** Resolves when `child` exits with code 0; rejects with its last lines otherwise or after `timeoutMs`. */
