@@ -2,13 +2,13 @@
 pragma solidity 0.8.37;
 
 import {ICustomer} from "../contracts/interfaces/ICustomer.sol";
-import {Harvester} from "../contracts/actors/Harvester.sol";
+import {HarvesterInterface as Harvester} from "./utils/Contracts.sol";
 import {IHarvester} from "../contracts/interfaces/IHarvester.sol";
 import {IManufacturer} from "../contracts/interfaces/IManufacturer.sol";
 import {IOrderBook} from "../contracts/interfaces/IOrderBook.sol";
 import {IQualityLedger} from "../contracts/interfaces/IQualityLedger.sol";
 import {IStage} from "../contracts/interfaces/IStage.sol";
-import {QualityLedger} from "../contracts/QualityLedger.sol";
+import {QualityLedgerInterface as QualityLedger} from "./utils/Contracts.sol";
 import {LotFlags} from "../contracts/libraries/LotFlags.sol";
 import {Roles} from "../contracts/libraries/Roles.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
@@ -503,17 +503,7 @@ contract AuditFindingsTest is FishTraceTest {
     /// @dev Without any freshness rule, an anchored batch counts for nothing (it used to divide by zero).
     function test_anchorWithoutAnyRuleDoesNotDivideByZero() public {
         // A rule with maxGrade 0 cannot be stored, so a ledger without rules is a fresh one.
-        QualityLedger bare = new QualityLedger(
-            registry,
-            [
-                address(harvester),
-                address(supplier),
-                address(manufacturer),
-                address(distributor),
-                address(retailer),
-                address(customer)
-            ]
-        );
+        QualityLedger bare = _newLedger(_stageAddresses());
         vm.prank(admin);
         registry.attachStage(address(bare));
         address gateway = _gatewayOf(harvester1, "gateway");
@@ -583,7 +573,7 @@ contract AuditFindingsTest is FishTraceTest {
     }
 
     function test_branch_wiringRefusals() public {
-        Harvester fresh = new Harvester(registry);
+        Harvester fresh = _newHarvester(registry);
         vm.expectRevert(abi.encodeWithSelector(IStage.StageInvalidLedger.selector, address(ledger)));
         vm.prank(admin);
         fresh.setQualityLedger(address(ledger));
@@ -597,7 +587,7 @@ contract AuditFindingsTest is FishTraceTest {
             address(fresh)
         ];
         vm.expectRevert(abi.encodeWithSelector(IQualityLedger.QualityInvalidStage.selector, 6, address(fresh)));
-        new QualityLedger(registry, stages);
+        _tryDeploy("QualityLedger.sol:QualityLedger", abi.encode(registry, stages));
 
         assertEq(Roles.roleOf(uint16(1) << 12), bytes32(0), "no role has bit 12");
         vm.prank(admin);

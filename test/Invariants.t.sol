@@ -3,11 +3,11 @@ pragma solidity 0.8.37;
 
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
-import {Harvester} from "../contracts/actors/Harvester.sol";
+import {HarvesterInterface as Harvester} from "./utils/Contracts.sol";
 import {IHarvester} from "../contracts/interfaces/IHarvester.sol";
 import {IOrderBook} from "../contracts/interfaces/IOrderBook.sol";
 import {IStage} from "../contracts/interfaces/IStage.sol";
-import {Registry} from "../contracts/Registry.sol";
+import {RegistryInterface as Registry} from "./utils/Contracts.sol";
 import {Roles} from "../contracts/libraries/Roles.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
 import {console} from "hardhat/console.sol";

@@ -4,7 +4,7 @@ pragma solidity 0.8.37;
 import {Errors} from "@openzeppelin/contracts/utils/Errors.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
-import {Harvester} from "../contracts/actors/Harvester.sol";
+import {HarvesterInterface as Harvester} from "./utils/Contracts.sol";
 import {IHarvester} from "../contracts/interfaces/IHarvester.sol";
 import {IOrderBook} from "../contracts/interfaces/IOrderBook.sol";
 import {IStage} from "../contracts/interfaces/IStage.sol";

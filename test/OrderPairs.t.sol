@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {Distributor} from "../contracts/actors/Distributor.sol";
-import {OrderBook} from "../contracts/base/OrderBook.sol";
+import {DistributorInterface as Distributor} from "./utils/Contracts.sol";
+import {OrderBookInterface as OrderBook} from "./utils/Contracts.sol";
 import {IOrderBook} from "../contracts/interfaces/IOrderBook.sol";
 import {IStage} from "../contracts/interfaces/IStage.sol";
 import {LotFlags} from "../contracts/libraries/LotFlags.sol";
 import {Roles} from "../contracts/libraries/Roles.sol";
-import {Registry} from "../contracts/Registry.sol";
+import {RegistryInterface as Registry} from "./utils/Contracts.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
 
 /// @notice The escrowed order machine of every consecutive pair of stages (Harvester→Supplier, Supplier→Manufacturer,
@@ -193,8 +193,8 @@ contract OrderPairsTest is FishTraceTest {
             address(supplier),
             address(manufacturer),
             stranger,
-            address(new Distributor(registry, address(supplier))),
-            address(new Distributor(new Registry(admin), address(manufacturer)))
+            address(_newDistributor(registry, address(supplier))),
+            address(_newDistributor(_newRegistry(admin), address(manufacturer)))
         ];
         for (uint256 i; i < wrong.length; ++i) {
             vm.expectRevert(abi.encodeWithSelector(IStage.StageInvalidNext.selector, wrong[i]));

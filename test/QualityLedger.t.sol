@@ -6,7 +6,7 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 import {IHarvester} from "../contracts/interfaces/IHarvester.sol";
 import {IQualityLedger} from "../contracts/interfaces/IQualityLedger.sol";
 import {IStage} from "../contracts/interfaces/IStage.sol";
-import {QualityLedger} from "../contracts/QualityLedger.sol";
+import {QualityLedgerInterface as QualityLedger} from "./utils/Contracts.sol";
 import {Freshness} from "../contracts/libraries/Freshness.sol";
 import {LotFlags} from "../contracts/libraries/LotFlags.sol";
 import {Roles} from "../contracts/libraries/Roles.sol";
@@ -721,17 +721,7 @@ contract QualityLedgerTest is FishTraceTest {
     /// @dev At every stage: the admin, the custodian, the regulator, an outsider and a second ledger built for the
     /// same stages may not flag lots; only the ledger each stage was given.
     function test_flagLot_RevertWhen_CallerNotLedger() public {
-        QualityLedger other = new QualityLedger(
-            registry,
-            [
-                address(harvester),
-                address(supplier),
-                address(manufacturer),
-                address(distributor),
-                address(retailer),
-                address(customer)
-            ]
-        );
+        QualityLedger other = _newLedger(_stageAddresses());
         for (uint8 s = 1; s <= 6; ++s) {
             uint256 lotId = _lotAt(s, COD, GRAMS);
             address[6] memory callers = [admin, _actor(s, 0), regulator, stranger, address(this), address(other)];
@@ -745,17 +735,7 @@ contract QualityLedgerTest is FishTraceTest {
     }
 
     function test_setQualityLedger_RevertWhen_AlreadySet() public {
-        QualityLedger other = new QualityLedger(
-            registry,
-            [
-                address(harvester),
-                address(supplier),
-                address(manufacturer),
-                address(distributor),
-                address(retailer),
-                address(customer)
-            ]
-        );
+        QualityLedger other = _newLedger(_stageAddresses());
         for (uint8 s = 1; s <= 6; ++s) {
             address[2] memory candidates = [address(ledger), address(other)];
             for (uint256 i; i < candidates.length; ++i) {

@@ -3,11 +3,11 @@ pragma solidity 0.8.37;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
-import {Harvester} from "../contracts/actors/Harvester.sol";
+import {HarvesterInterface as Harvester} from "./utils/Contracts.sol";
 import {IRegistry} from "../contracts/interfaces/IRegistry.sol";
 import {IRegistryReplica} from "../contracts/interfaces/IRegistryReplica.sol";
 import {IStage} from "../contracts/interfaces/IStage.sol";
-import {Registry} from "../contracts/Registry.sol";
+import {RegistryInterface as Registry} from "./utils/Contracts.sol";
 import {Roles} from "../contracts/libraries/Roles.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
 import {Vm} from "./utils/Vm.sol";
@@ -379,7 +379,7 @@ contract RegistryTest is FishTraceTest {
     // ------------------------------------------------------------------ attachStage
 
     function test_attachStage_appends() public {
-        Harvester second = new Harvester(registry);
+        Harvester second = _newHarvester(registry);
         vm.expectEmit(true, false, false, true, address(registry));
         emit IRegistry.StageAttached(address(second));
         vm.prank(admin);
@@ -405,9 +405,9 @@ contract RegistryTest is FishTraceTest {
         assertEq(registry.stages().length, 7, "system stages and ledger");
         vm.startPrank(admin);
         for (uint256 i = 7; i < max; ++i) {
-            registry.attachStage(address(new Harvester(registry)));
+            registry.attachStage(address(_newHarvester(registry)));
         }
-        address extra = address(new Harvester(registry));
+        address extra = address(_newHarvester(registry));
         vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryTooManyStages.selector, max));
         registry.attachStage(extra);
         vm.stopPrank();
@@ -416,7 +416,7 @@ contract RegistryTest is FishTraceTest {
     }
 
     function test_attachStage_RevertWhen_NotAdmin() public {
-        Harvester second = new Harvester(registry);
+        Harvester second = _newHarvester(registry);
         vm.expectRevert(_unauthorized(stranger));
         vm.prank(stranger);
         registry.attachStage(address(second));
@@ -429,7 +429,7 @@ contract RegistryTest is FishTraceTest {
     }
 
     function test_attachStage_RevertWhen_StageOfAnotherRegistry() public {
-        Harvester foreign = new Harvester(new Registry(admin));
+        Harvester foreign = _newHarvester(_newRegistry(admin));
         vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryNotReplica.selector, address(foreign)));
         vm.prank(admin);
         registry.attachStage(address(foreign));
@@ -455,7 +455,7 @@ contract RegistryTest is FishTraceTest {
     /// @dev Regression: the same bug through a stage contract deployed for another registry, whose replica refuses
     /// the push with `ReplicaCallerNotRegistry`.
     function test_attachStage_foreignStageBricksRoleChanges() public {
-        Harvester foreign = new Harvester(new Registry(admin));
+        Harvester foreign = _newHarvester(_newRegistry(admin));
         vm.prank(admin);
         try registry.attachStage(address(foreign)) {} catch {}
         _register(harvester1, Roles.HARVESTER);
@@ -552,7 +552,7 @@ contract RegistryTest is FishTraceTest {
     }
 
     function test_attachStage_pushesToEveryStage() public {
-        Harvester second = new Harvester(registry);
+        Harvester second = _newHarvester(registry);
         vm.prank(admin);
         registry.attachStage(address(second));
         vm.expectEmit(true, false, false, true, address(harvester));
@@ -647,7 +647,7 @@ contract RegistryTest is FishTraceTest {
     }
 
     function test_authorization_fallbackForParticipantRegisteredBeforeAttach() public {
-        Harvester late = new Harvester(registry);
+        Harvester late = _newHarvester(registry);
         _register(harvester1, Roles.HARVESTER);
         vm.recordLogs();
         vm.prank(admin);
@@ -663,7 +663,7 @@ contract RegistryTest is FishTraceTest {
     }
 
     function test_authorization_fallbackReflectsRevokeBeforeAttach() public {
-        Harvester late = new Harvester(registry);
+        Harvester late = _newHarvester(registry);
         _register(harvester1, Roles.HARVESTER);
         vm.prank(admin);
         registry.revokeParticipant(harvester1);
@@ -676,7 +676,7 @@ contract RegistryTest is FishTraceTest {
     }
 
     function test_authorization_replicaTakesOverAfterFirstPush() public {
-        Harvester late = new Harvester(registry);
+        Harvester late = _newHarvester(registry);
         _register(harvester1, Roles.HARVESTER);
         vm.prank(admin);
         registry.attachStage(address(late));
@@ -688,7 +688,7 @@ contract RegistryTest is FishTraceTest {
     }
 
     function test_authorization_fallbackForDeviceRegisteredBeforeAttach() public {
-        Harvester late = new Harvester(registry);
+        Harvester late = _newHarvester(registry);
         _register(harvester1, Roles.HARVESTER);
         _registerGateway(gateway, harvester1);
         vm.prank(admin);

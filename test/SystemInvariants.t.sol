@@ -3,15 +3,15 @@ pragma solidity 0.8.37;
 
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
-import {Distributor} from "../contracts/actors/Distributor.sol";
-import {Harvester} from "../contracts/actors/Harvester.sol";
-import {Manufacturer} from "../contracts/actors/Manufacturer.sol";
+import {DistributorInterface as Distributor} from "./utils/Contracts.sol";
+import {HarvesterInterface as Harvester} from "./utils/Contracts.sol";
+import {ManufacturerInterface as Manufacturer} from "./utils/Contracts.sol";
 import {IDistributor} from "../contracts/interfaces/IDistributor.sol";
 import {IHarvester} from "../contracts/interfaces/IHarvester.sol";
 import {IManufacturer} from "../contracts/interfaces/IManufacturer.sol";
 import {IOrderBook} from "../contracts/interfaces/IOrderBook.sol";
 import {IStage} from "../contracts/interfaces/IStage.sol";
-import {Registry} from "../contracts/Registry.sol";
+import {RegistryInterface as Registry} from "./utils/Contracts.sol";
 import {LotFlags} from "../contracts/libraries/LotFlags.sol";
 import {Roles} from "../contracts/libraries/Roles.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
@@ -342,16 +342,16 @@ contract ChainHandler {
         }
         batch[0] = lotId;
         for (uint256 i; i < batch.length; ++i) {
-            uint8 at = s;
+            uint8 where = s;
             IStage.Lot memory lot = _stages[s].getLot(batch[i]);
             // A lot that left stage s is recalled where it is now: the recall follows it down the chain.
             if (lot.status == IStage.LotStatus.Supplied) {
-                at = ghostStage[batch[i]];
-                lot = _stages[at].getLot(batch[i]);
+                where = ghostStage[batch[i]];
+                lot = _stages[where].getLot(batch[i]);
             }
-            if (!_recallRecorded[at][batch[i]]) {
-                _recallRecorded[at][batch[i]] = true;
-                _recalls.push(Recall(at, batch[i], lot.status, lot.weightGrams));
+            if (!_recallRecorded[where][batch[i]]) {
+                _recallRecorded[where][batch[i]] = true;
+                _recalls.push(Recall(where, batch[i], lot.status, lot.weightGrams));
             }
         }
         vm.prank(_regulator);
@@ -902,15 +902,15 @@ contract ChainHandler {
 
     /// @dev Records the recall of `lotId` made at stage `s`, where the lot is now (a recall follows a lot supplied on).
     function _recordRecall(uint8 s, uint256 lotId) private {
-        uint8 at = s;
+        uint8 where = s;
         IStage.Lot memory lot = _stages[s].getLot(lotId);
         if (lot.status == IStage.LotStatus.Supplied) {
-            at = ghostStage[lotId];
-            lot = _stages[at].getLot(lotId);
+            where = ghostStage[lotId];
+            lot = _stages[where].getLot(lotId);
         }
-        if (lot.flags & LotFlags.RECALLED != 0 || _recallRecorded[at][lotId]) return;
-        _recallRecorded[at][lotId] = true;
-        _recalls.push(Recall(at, lotId, lot.status, lot.weightGrams));
+        if (lot.flags & LotFlags.RECALLED != 0 || _recallRecorded[where][lotId]) return;
+        _recallRecorded[where][lotId] = true;
+        _recalls.push(Recall(where, lotId, lot.status, lot.weightGrams));
     }
 
     function _revoke(address account) private {

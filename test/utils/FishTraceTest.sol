@@ -1,20 +1,20 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {Customer} from "../../contracts/actors/Customer.sol";
-import {Distributor} from "../../contracts/actors/Distributor.sol";
-import {Harvester} from "../../contracts/actors/Harvester.sol";
-import {Manufacturer} from "../../contracts/actors/Manufacturer.sol";
-import {Retailer} from "../../contracts/actors/Retailer.sol";
-import {Supplier} from "../../contracts/actors/Supplier.sol";
+import {CustomerInterface as Customer} from "./Contracts.sol";
+import {DistributorInterface as Distributor} from "./Contracts.sol";
+import {HarvesterInterface as Harvester} from "./Contracts.sol";
+import {ManufacturerInterface as Manufacturer} from "./Contracts.sol";
+import {RetailerInterface as Retailer} from "./Contracts.sol";
+import {SupplierInterface as Supplier} from "./Contracts.sol";
 import {IDistributor} from "../../contracts/interfaces/IDistributor.sol";
 import {IHarvester} from "../../contracts/interfaces/IHarvester.sol";
 import {IOrderBook} from "../../contracts/interfaces/IOrderBook.sol";
 import {IQualityLedger} from "../../contracts/interfaces/IQualityLedger.sol";
 import {IRegistry} from "../../contracts/interfaces/IRegistry.sol";
 import {IStage} from "../../contracts/interfaces/IStage.sol";
-import {QualityLedger} from "../../contracts/QualityLedger.sol";
-import {Registry} from "../../contracts/Registry.sol";
+import {QualityLedgerInterface as QualityLedger} from "./Contracts.sol";
+import {RegistryInterface as Registry} from "./Contracts.sol";
 import {Roles} from "../../contracts/libraries/Roles.sol";
 import {Test} from "./Test.sol";
 
@@ -90,24 +90,14 @@ abstract contract FishTraceTest is Test {
         regulator = makeAddr("regulator");
         stranger = makeAddr("stranger");
 
-        registry = new Registry(admin);
-        harvester = new Harvester(registry);
-        supplier = new Supplier(registry, address(harvester));
-        manufacturer = new Manufacturer(registry, address(supplier));
-        distributor = new Distributor(registry, address(manufacturer));
-        retailer = new Retailer(registry, address(distributor));
-        customer = new Customer(registry, address(retailer));
-        ledger = new QualityLedger(
-            registry,
-            [
-                address(harvester),
-                address(supplier),
-                address(manufacturer),
-                address(distributor),
-                address(retailer),
-                address(customer)
-            ]
-        );
+        registry = _newRegistry(admin);
+        harvester = _newHarvester(registry);
+        supplier = Supplier(_deploy("Supplier.sol:Supplier", abi.encode(registry, harvester)));
+        manufacturer = Manufacturer(_deploy("Manufacturer.sol:Manufacturer", abi.encode(registry, supplier)));
+        distributor = _newDistributor(registry, address(manufacturer));
+        retailer = Retailer(_deploy("Retailer.sol:Retailer", abi.encode(registry, distributor)));
+        customer = Customer(_deploy("Customer.sol:Customer", abi.encode(registry, retailer)));
+        ledger = _newLedger(_stageAddresses());
         vm.label(address(registry), "Registry");
         vm.label(address(harvester), "Harvester");
         vm.label(address(supplier), "Supplier");
@@ -368,5 +358,54 @@ abstract contract FishTraceTest is Test {
             rest /= 10;
         }
         return body * 10 + uint64((10 - (sum % 10)) % 10);
+    }
+
+    // ------------------------------------------------------------------ deploying from the artifacts
+
+    /// @dev Deploys the compiled artifact `artifact` (`File.sol:Contract`) with the ABI-encoded constructor `args`.
+    /// Deploying from the artifact, not with `new`, keeps the contracts' creation code out of the test contracts:
+    /// under via-IR each `new X` compiles and optimizes X again inside every suite that inherits it, which made the
+    /// suites' compilation take eight times as long as the contracts'. The suites also test the very bytecode the
+    /// Ignition module deploys.
+    function _deploy(string memory artifact, bytes memory args) internal returns (address deployed) {
+        deployed = _tryDeploy(artifact, args);
+        require(deployed != address(0), string.concat("deploying ", artifact, " failed"));
+    }
+
+    /// @dev As `_deploy`, but a constructor's revert gives address zero (for `vm.expectRevert`).
+    function _tryDeploy(string memory artifact, bytes memory args) internal returns (address deployed) {
+        bytes memory code = bytes.concat(vm.getCode(artifact), args);
+        assembly ("memory-safe") {
+            deployed := create(0, add(code, 0x20), mload(code))
+        }
+    }
+
+    function _newRegistry(address admin_) internal returns (Registry) {
+        return Registry(_deploy("Registry.sol:Registry", abi.encode(admin_)));
+    }
+
+    function _newHarvester(IRegistry registry_) internal returns (Harvester) {
+        return Harvester(_deploy("Harvester.sol:Harvester", abi.encode(registry_)));
+    }
+
+    function _newDistributor(IRegistry registry_, address previous) internal returns (Distributor) {
+        return Distributor(_deploy("Distributor.sol:Distributor", abi.encode(registry_, previous)));
+    }
+
+    function _newLedger(address[6] memory stages) internal returns (QualityLedger) {
+        return QualityLedger(_deploy("QualityLedger.sol:QualityLedger", abi.encode(registry, stages)));
+    }
+
+    /// @dev The six stage contracts' addresses, Harvester first.
+    function _stageAddresses() internal view returns (address[6] memory) {
+        return
+            [
+                address(harvester),
+                address(supplier),
+                address(manufacturer),
+                address(distributor),
+                address(retailer),
+                address(customer)
+            ];
     }
 }

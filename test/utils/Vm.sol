@@ -58,6 +58,11 @@ interface Vm {
     /// @notice Discards the current fuzz input unless `condition`.
     function assume(bool condition) external pure;
 
+    // ------------------------------------------------------------------ artifacts
+
+    /// @notice The creation bytecode of a compiled contract of the project, named `File.sol:Contract`.
+    function getCode(string calldata artifactPath) external view returns (bytes memory creationBytecode);
+
     // ------------------------------------------------------------------ accounts and logs
 
     /// @notice The address of `privateKey`.
