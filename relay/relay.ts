@@ -5,11 +5,12 @@
  */
 import type { AddressInfo } from "node:net";
 
-import type { Provider, Wallet } from "ethers";
+import { Transaction, type Provider, type Wallet } from "ethers";
 
 import { describeError } from "../src/errors.js";
 import { ledgerDomain, readingDigester } from "../src/qat.js";
 import { sensorMerkle } from "../src/sensors.js";
+import { fromCentiCelsius } from "../src/units.js";
 import { attachFishTrace, type FishTraceAddresses } from "../src/system.js";
 import { ChainAnswers, DeviceDirectory, withTimeout } from "./devices.js";
 import { createRelayServer } from "./http.js";
@@ -180,6 +181,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     proof: async (sensor, readAt, status) => {
       if (status.batch === null || status.batch.root === null || status.leaf === null) return { proof: null };
       const reading = store.sensorReading(sensor, readAt);
+      if (reading === undefined) return { proof: null };
       let proof = store.sensorProof(status.batch.id, status.leaf);
       if (proof === undefined) {
         // A batch anchored before the relay kept proofs: computed once (without holding the thread), then kept.
@@ -187,7 +189,17 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         store.keepSensorProofs(status.batch.id, proofs);
         proof = proofs[status.leaf];
       }
-      return { root: status.batch.root, reading: { ...reading, sensor, readAt }, proof: proof ?? null };
+      const raw = store.batchTransaction(status.batch.id);
+      const leaf = { sensor, readAt, temperature: reading.temperature, humidity: reading.humidity };
+      return {
+        root: status.batch.root,
+        // The account that anchored the root: `verifyReading(gateway, root, leaf, proof)` checks it (audit F4).
+        gateway: raw === undefined ? null : Transaction.from(raw).from,
+        // In the units the gateway posted (°C), and as the tree and `verifyReading` take it (hundredths of °C).
+        reading: { ...leaf, temperature: fromCentiCelsius(leaf.temperature) },
+        leaf,
+        proof: proof ?? null,
+      };
     },
   });
 

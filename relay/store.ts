@@ -267,6 +267,7 @@ export class Store {
       sensorOfBatch: p(
         "SELECT id, sensor, read_at, temperature, humidity FROM sensor WHERE batch_id = ? ORDER BY leaf",
       ),
+      batchRaw: p("SELECT raw FROM batches WHERE id = ?"),
       qatDone: p("UPDATE qat SET state = 'done', outcome = ?, reason = NULL WHERE id = ?"),
       sensorDoneBatch: p("UPDATE sensor SET state = 'done', outcome = ? WHERE batch_id = ? AND state = 'sent'"),
       qatRefuse: p("UPDATE qat SET state = 'refused', outcome = 'refused', reason = ? WHERE id = ?"),
@@ -618,6 +619,12 @@ export class Store {
       temperature: Number(r.temperature),
       humidity: Number(r.humidity),
     }));
+  }
+
+  /** The signed transaction of batch `batchId`, as it was broadcast; undefined for an unknown batch. */
+  batchTransaction(batchId: number): string | undefined {
+    const row = this.st("batchRaw").get(batchId) as Row | undefined;
+    return row === undefined ? undefined : String(row.raw);
   }
 
   /** The batch was mined: its readings are done, each with its outcome (QAT) or all included (sensor). */

@@ -277,10 +277,14 @@ describe("relay service", function () {
       const { json } = await get(url);
       const root = json.root as string;
       const proof = json.proof as string[];
-      const reading = json.reading as { sensor: string; readAt: number; temperature: number; humidity: number };
+      // The reading in the units it was posted in (°C); the leaf as the tree and verifyReading take it (0.01 °C);
+      // the gateway that anchored the root, which verifyReading checks.
+      expect(json.reading).to.deep.equal({ sensor, readAt: base + 210, temperature: 6.5, humidity: 85 });
+      const reading = json.leaf as { sensor: string; readAt: number; temperature: number; humidity: number };
       expect(reading).to.deep.equal({ sensor, readAt: base + 210, temperature: 650, humidity: 85 });
+      expect(json.gateway).to.equal(world.relayWallet.address);
       const ledger = world.fishTrace.qualityLedger;
-      expect(await ledger.verifyReading(world.relayWallet.address, root, reading, proof)).to.equal(true);
+      expect(await ledger.verifyReading(json.gateway as string, root, reading, proof)).to.equal(true);
       const expected = sensorTree(readings.map((r) => ({ ...r, temperature: Math.round(r.temperature * 100) })));
       expect(root).to.equal(expected.root);
       expect(proof).to.deep.equal(proofOf(expected, reading));
