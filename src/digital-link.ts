@@ -174,6 +174,28 @@ export function lotRefList(value: string, what = "lots"): bigint[] {
 
 const SHORT_ID_LIMIT = 1n << 64n;
 
+/**
+ * `line` with each hashed product lot id the user typed in `typed` (task arguments: GTIN:LOT, a Digital Link, an
+ * element string, or comma-separated lists of them) printed as the user typed it instead of as 64 hex digits.
+ */
+export function withTypedLots(line: string, typed: readonly unknown[]): string {
+  let named = line;
+  for (const value of typed) {
+    if (typeof value !== "string") continue;
+    for (const part of value.split(",")) {
+      let ref: LotReference;
+      try {
+        ref = parseLotRef(part);
+      } catch {
+        continue;
+      }
+      if (ref.kind !== "product") continue;
+      named = named.split(lotIdText(productLotId(ref.key.gtin, ref.key.lot))).join(part.trim());
+    }
+  }
+  return named;
+}
+
 /** A lot id as printed when nothing better is known: decimal for a counted lot, 0x-hex for a hashed product lot. */
 export function lotIdText(id: bigint | number): string {
   const n = BigInt(id);

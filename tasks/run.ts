@@ -7,6 +7,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { Result } from "hardhat/types/utils";
 
+import { withTypedLots } from "../src/digital-link.js";
 import { describeError } from "../src/errors.js";
 
 export type TaskOutcome<T> = Result<T, string>;
@@ -18,7 +19,8 @@ export function fishTraceAction<ArgsT, T>(
     try {
       return { success: true, value: await action(args, hre) };
     } catch (err) {
-      const line = await withNetworkContext(oneLine(err), hre);
+      const typed = typeof args === "object" && args !== null ? Object.values(args) : [];
+      const line = await withNetworkContext(withTypedLots(oneLine(err), typed), hre);
       console.error(`error: ${line}`);
       process.exitCode = 1;
       return { success: false, error: line };
