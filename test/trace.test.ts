@@ -26,6 +26,43 @@ const { catchA, catchB, loins, fillets, smoked } = ROWS;
 const sorted = (ids: Iterable<bigint>) => [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 const edgesOf = (g: TraceGraph) => g.edges.map((e) => [e.parent, e.child]);
 
+/**
+ * The holder arrows (dashed) of `svg` that pass through a box other than the two they join: such an arrow reads as
+ * the holder of the lot it crosses. Samples each cubic curve and reports "x1,y1→x2,y2 crosses box at x,y".
+ */
+function holderArrowsCrossingLots(svg: string): string[] {
+  const boxes = [...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" rx/g)].map(
+    (m) => ({ x: Number(m[1]), y: Number(m[2]), w: Number(m[3]), h: Number(m[4]) }),
+  );
+  const crossing: string[] = [];
+  const curve =
+    /<path d="M([\d.]+),([\d.]+) C([\d.]+),([\d.]+) ([\d.]+),([\d.]+) ([\d.]+),([\d.]+)"[^>]*stroke-dasharray/g;
+  for (const m of svg.matchAll(curve)) {
+    const [x0, y0, cx1, cy1, cx2, cy2, x3, y3] = m.slice(1, 9).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    for (const b of boxes) {
+      for (let t = 0.02; t < 1; t += 0.02) {
+        const u = 1 - t;
+        const x = u * u * u * x0 + 3 * u * u * t * cx1 + 3 * u * t * t * cx2 + t * t * t * x3;
+        const y = u * u * u * y0 + 3 * u * u * t * cy1 + 3 * u * t * t * cy2 + t * t * t * y3;
+        if (x > b.x + 1 && x < b.x + b.w - 1 && y > b.y + 1 && y < b.y + b.h - 1) {
+          crossing.push(`${x0},${y0}→${x3},${y3} crosses box at ${b.x},${b.y}`);
+          break;
+        }
+      }
+    }
+  }
+  return crossing;
+}
+
 /** Element names of `svg` opened and closed in order (self-closing ones skipped); throws when unbalanced. */
 function checkBalanced(svg: string): string[] {
   const stack: string[] = [];
@@ -234,6 +271,7 @@ describe("trace: queries on a known index", function () {
     expect(svg).to.not.include('Fisk & Co <"AS">');
     expect(svg).to.include("#dc2626"); // the recalled pack
     expect((svg.match(/<path d="M/g) ?? []).length).to.be.at.least(3); // the lineage arrows
+    expect(holderArrowsCrossingLots(svg), "a holder's arrow drawn through another lot's box").to.deep.equal([]);
     const back = traceSvg(await traceLot(sql, loins, "backward"));
     checkBalanced(back);
     expect(back).to.include("catch 1").and.include("catch 2");

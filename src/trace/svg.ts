@@ -138,8 +138,10 @@ export function traceSvg(graph: TraceGraph): string {
     rows = Math.max(rows, ids.length);
   }
 
-  // Holders and customers: one box per party and stage, in the column after the last lots.
-  const parties = new Map<string, { party: Party; stage: string; customer: boolean; lots: bigint[] }>();
+  // Holders and customers: one box per party and stage, in the column right after the lots it holds, below that
+  // column's lots, so its arrow crosses no other lot's box (a catch's holder drawn past the packs made from it read
+  // as the packs' holder).
+  const parties = new Map<string, { party: Party; stage: string; customer: boolean; lots: bigint[]; col: number }>();
   for (const h of graph.holders) {
     const key = `${h.custodian.id}:${h.stage}`;
     const entry = parties.get(key) ?? {
@@ -147,21 +149,28 @@ export function traceSvg(graph: TraceGraph): string {
       stage: h.stage,
       customer: h.stage === "customer",
       lots: [],
+      col: minDepth,
     };
     entry.lots.push(h.lotId);
+    entry.col = Math.max(entry.col, (depth.get(h.lotId) ?? minDepth) + 1);
     parties.set(key, entry);
   }
-  [...parties.entries()].forEach(([key, p], i) => {
+  const nextRow = new Map<number, number>();
+  let lastCol = maxDepth;
+  for (const [key, p] of parties) {
+    const row = nextRow.get(p.col) ?? columns.get(p.col)?.length ?? 0;
+    nextRow.set(p.col, row + 1);
+    lastCol = Math.max(lastCol, p.col);
+    rows = Math.max(rows, row + 1);
     boxes.set(`party:${key}`, {
-      x: colX(maxDepth + 1),
-      y: rowY(i),
+      x: colX(p.col),
+      y: rowY(row),
       lines: [partyText(p.party), p.customer ? "customer" : `holder at the ${p.stage}`, p.party.location],
       style: p.customer ? STYLE.customer : STYLE.holder,
       thick: false,
       red: false,
     });
-  });
-  rows = Math.max(rows, parties.size);
+  }
 
   const edges: string[] = [];
   for (const e of graph.edges) {
@@ -179,7 +188,7 @@ export function traceSvg(graph: TraceGraph): string {
     }
   }
 
-  const width = colX(parties.size > 0 ? maxDepth + 1 : maxDepth) + BOX_W + MARGIN;
+  const width = colX(lastCol) + BOX_W + MARGIN;
   const height = MARGIN * 2 + TITLE_H + Math.max(rows, 1) * (BOX_H + ROW_GAP) - ROW_GAP;
   const root = graph.lots.get(graph.root);
   const title = `Trace of ${lotText(root, graph.root)} (${graph.direction}), index at block ${graph.indexedTo.block}`;
