@@ -517,6 +517,48 @@ describe("web: the dApp in Chromium against the local stack", function () {
     if (pack.excursion) expect(await page.getByTestId("excursion").count()).to.be.greaterThan(0);
   }
 
+  /**
+   * A demo pack's page shows only findings the demo's data supports (it once showed a false "Warm spell" under
+   * "No alarms" on both packs, and named a catch the pack was not made from). The demo makes two real anomalies near
+   * its packs: a saithe scan on a pack of processing run 1 (species substitution) and catch 2 losing four grades in
+   * two hours on order 1 (a freshness warning on chain, a warm leg). Each finding shown must be one of those, backed by
+   * that record, and a lineage phrase names only lots of the pack's own lineage.
+   */
+  async function expectOnlySupportedFindings(page: Page, pack: DemoFacts["packs"][number]): Promise<void> {
+    const section = page.getByTestId("analytics-flags");
+    await section.waitFor({ timeout: 30_000 });
+    const json = await journeyJson(pack.digitalLink);
+    const lineage = new Set(json.trace.lots.map((l) => l.lotId));
+    const response = await fetch(`${web}/api/v1/analytics/anomalies?lot=${pack.lotId}`);
+    const report = (await response.json()) as AnomalyReport;
+    for (const a of report.anomalies) {
+      if (a.kind === "species-substitution") {
+        expect(
+          facts.packs.some((p) => p.speciesMismatch),
+          "a species mismatch the demo scanned",
+        ).to.equal(true);
+      } else if (a.kind === "warm-leg") {
+        const warned = await Promise.all(
+          a.lotIds.map(async (id) => {
+            const lot = (await (await fetch(`${web}/api/v1/journey/${id}`)).json()) as JourneyJson;
+            return lot.alarms.some((x) => x.kind === "freshness_warning");
+          }),
+        );
+        expect(warned, `a freshness warning on a lot of leg ${a.itemId}`).to.include(true);
+      } else expect.fail(`a ${a.kind} finding on ${pack.digitalLink}, which the demo's data does not support`);
+    }
+    const flags = page.getByTestId("analytics-flag");
+    expect(await flags.count()).to.equal(report.anomalies.length);
+    for (const text of await flags.locator(".analytics-where").allTextContents()) {
+      const named = /on a lot this one was made from \(([^)]*)\)/.exec(text)?.[1];
+      if (named === undefined) continue;
+      for (const name of named.split(", ")) {
+        const id = /^catch (\d+)$/.exec(name)?.[1];
+        if (id !== undefined) expect(lineage.has(id), `${name} named in "${text}"`).to.equal(true);
+      }
+    }
+  }
+
   journey("1 a consumer types a pack's Digital Link and sees its journey", async function () {
     const pack = goodPack();
     const page = await consumer();
@@ -526,6 +568,7 @@ describe("web: the dApp in Chromium against the local stack", function () {
     await page.getByTestId("lookup-input").fill(pack.digitalLink);
     await page.getByTestId("lookup-submit").click();
     await expectJourney(page, await journeyJson(pack.digitalLink), pack);
+    await expectOnlySupportedFindings(page, pack);
     await shot(page, "consumer-journey", "full");
     await page
       .getByTestId("catch-card")
@@ -593,6 +636,7 @@ describe("web: the dApp in Chromium against the local stack", function () {
       const alarmBox = (await recalled.boundingBox())!;
       const productBox = (await page.getByTestId("product-card").boundingBox())!;
       expect(alarmBox.y).to.be.lessThan(productBox.y);
+      await expectOnlySupportedFindings(page, pack!);
       await shot(page, "recalled");
     },
   );

@@ -446,13 +446,15 @@ export interface AnomalyFlag {
   score: number;
 }
 
-/** How a finding on another lot of the lineage is said: which way it is related, and (made from) which lot. */
+/**
+ * How a finding on another lot of the lineage is said: which way it is related, and (made from) which lot. Only lots
+ * of this lot's lineage (the trace) are named: a transport also carried lots this one was not made from, and naming
+ * them here said it was.
+ */
 function lineageText(j: Journey, a: AnomalyJson): string | undefined {
   if (a.relation === "made into") return "on a lot made from this one";
   if (a.relation !== "made from") return undefined;
-  const names = a.lotIds
-    .filter((id) => id !== j.rootId && (j.lots.has(id) || j.facts.has(id)))
-    .map((id) => lotName(j, id));
+  const names = a.lotIds.filter((id) => id !== j.rootId && j.lots.has(id)).map((id) => lotName(j, id));
   return `on a lot this one was made from${names.length === 0 ? "" : ` (${names.join(", ")})`}`;
 }
 
