@@ -10,7 +10,7 @@ export const lotTasks = [
   withDeployment(task(["lot", "update"], "Records a temperature/humidity/position reading (Update_fish)"), CUSTODIAN)
     .addOption(stageOption())
     .addOption(opt("lot", LOT))
-    .addOption(opt("temp", "Temperature, °C; below zero with a typographic minus, e.g. −18"))
+    .addOption(opt("temp", 'Temperature, °C; below zero as --temp=−18 (typographic minus) or --temp " -18"'))
     .addOption(opt("humidity", "Relative humidity, whole percent 0..100"))
     .addOption(opt("lat", "Latitude, degrees: 69.1 or 33.9S (default: the lot's latest position)"))
     .addOption(opt("lon", "Longitude, degrees: 18.6 or 5.5W (default: the lot's latest position)"))

@@ -475,4 +475,27 @@ describe("tasks", function () {
     ]);
     expect(stdout).to.equal("");
   });
+
+  it("takes a below-zero value the two ways README gives, each reaching the task whole", async function () {
+    this.timeout(60_000);
+    const hardhat = path.join(hre.config.paths.root, "node_modules", "hardhat", "dist", "src", "cli.js");
+    // After "=" with a typographic minus (no argument starts with a non-ASCII dash, which npx calls an error), or
+    // quoted with a leading space. A bad suffix makes the task print the value it was given.
+    for (const [args, value] of [
+      [["--temp=−18.5x"], "-18.5x"],
+      [["--temp", " -18.5x"], " -18.5x"],
+    ] as const) {
+      const failure: unknown = await promisify(execFile)(
+        process.execPath,
+        [hardhat, "lot", "update", "--lot", "1", ...args, "--humidity", "80"],
+        { cwd: hre.config.paths.root, env: { ...process.env, CI: "true" } },
+      ).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(failure).to.include({ code: 1 });
+      const { stderr } = failure as { stderr: string };
+      expect(stderr.trim().split("\n")).to.deep.equal([`error: temperature "${value}" is not a number`]);
+    }
+  });
 });
