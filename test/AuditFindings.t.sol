@@ -24,14 +24,6 @@ contract AuditFindingsTest is FishTraceTest {
     bytes32 private constant REASON = "LISTERIA";
     uint256 private constant QAT_KEY = uint256(keccak256("audit qat"));
 
-    bytes32 private constant READING_TYPEHASH = keccak256(
-        "QatReading(uint64 readingId,uint256 lotId,bytes3 species,uint8 speciesConfidence,uint8 grade,"
-        "uint8 gradeConfidence,uint40 scannedAt,address device)"
-    );
-    bytes32 private constant DOMAIN_TYPEHASH = keccak256(
-        "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
-    );
-
     uint64 private _readingNo = 1;
 
     function setUp() public {
@@ -279,7 +271,7 @@ contract AuditFindingsTest is FishTraceTest {
         harvester.updateFish(lotId, 200, 80, 0, 0, uint40(_now()));
 
         IQualityLedger.QatReading memory r = _reading(device, lotId, 9);
-        bytes memory sig = _sign(r);
+        bytes memory sig = _sign(QAT_KEY, r);
         vm.expectRevert(abi.encodeWithSelector(IQualityLedger.QualityOperatorNotAtStage.selector, harvester1, 1));
         ledger.submitScan(1, r, sig);
         vm.expectRevert(abi.encodeWithSelector(IQualityLedger.QualityOperatorNotAtStage.selector, harvester1, 1));
@@ -488,15 +480,15 @@ contract AuditFindingsTest is FishTraceTest {
         uint40 oldest = uint40(_now()) - ledger.MAX_UPLOAD_DELAY();
         IQualityLedger.QatReading memory r = _reading(device, lotId, 10);
         r.scannedAt = oldest - 1;
-        bytes memory sig = _sign(r);
+        bytes memory sig = _sign(QAT_KEY, r);
         vm.expectRevert(abi.encodeWithSelector(IQualityLedger.QatScanTooOld.selector, oldest - 1, oldest));
         ledger.submitScan(1, r, sig);
         r.scannedAt = 0; // a clock reset to 1970
-        sig = _sign(r);
+        sig = _sign(QAT_KEY, r);
         vm.expectRevert(abi.encodeWithSelector(IQualityLedger.QatScanTooOld.selector, 0, oldest));
         ledger.submitScan(1, r, sig);
         r.scannedAt = oldest;
-        ledger.submitScan(1, r, _sign(r));
+        ledger.submitScan(1, r, _sign(QAT_KEY, r));
         assertEq(ledger.qualityOf(lotId).scannedAt, oldest, "accepted at the bound");
     }
 
@@ -654,35 +646,7 @@ contract AuditFindingsTest is FishTraceTest {
 
     function _submit(address device, uint256 lotId, uint8 grade) private {
         IQualityLedger.QatReading memory r = _reading(device, lotId, grade);
-        ledger.submitScan(1, r, _sign(r));
-    }
-
-    function _sign(IQualityLedger.QatReading memory r) private view returns (bytes memory) {
-        (, string memory name, string memory version, uint256 chainId, address verifying, , ) = ledger.eip712Domain();
-        bytes32 domain = keccak256(
-            abi.encode(DOMAIN_TYPEHASH, keccak256(bytes(name)), keccak256(bytes(version)), chainId, verifying)
-        );
-        bytes32 digest = keccak256(
-            abi.encodePacked(
-                "\x19\x01",
-                domain,
-                keccak256(
-                    abi.encode(
-                        READING_TYPEHASH,
-                        r.readingId,
-                        r.lotId,
-                        r.species,
-                        r.speciesConfidence,
-                        r.grade,
-                        r.gradeConfidence,
-                        r.scannedAt,
-                        r.device
-                    )
-                )
-            )
-        );
-        (uint8 v, bytes32 rr, bytes32 ss) = vm.sign(QAT_KEY, digest);
-        return abi.encodePacked(rr, ss, v);
+        ledger.submitScan(1, r, _sign(QAT_KEY, r));
     }
 
     function _count(Vm.Log[] memory logs, bytes32 topic0) private pure returns (uint256 n) {

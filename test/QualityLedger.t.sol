@@ -24,14 +24,6 @@ import {Vm} from "./utils/Vm.sol";
 contract QualityLedgerTest is FishTraceTest {
     // ------------------------------------------------------------------ constants
 
-    /// @dev Written out here, not copied from the contract: the EIP-712 type a device signs.
-    bytes32 private constant READING_TYPEHASH = keccak256(
-        "QatReading(uint64 readingId,uint256 lotId,bytes3 species,uint8 speciesConfidence,uint8 grade,"
-        "uint8 gradeConfidence,uint40 scannedAt,address device)"
-    );
-    bytes32 private constant DOMAIN_TYPEHASH = keccak256(
-        "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
-    );
     /// @dev The order of secp256k1's group.
     uint256 private constant SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
 
@@ -1473,36 +1465,6 @@ contract QualityLedgerTest is FishTraceTest {
     ) private returns (IQualityLedger.QatReading memory r) {
         r = _reading(vm.addr(key), lotId, species, grade);
         ledger.submitScan(stage, r, _sign(key, r));
-    }
-
-    /// @dev The 65-byte signature (r, s, v) of `r` by `key` for this deployment's ledger.
-    function _sign(uint256 key, IQualityLedger.QatReading memory r) private view returns (bytes memory) {
-        (uint8 v, bytes32 rr, bytes32 ss) = vm.sign(key, _digest(ledger, r));
-        return abi.encodePacked(rr, ss, v);
-    }
-
-    /// @dev The EIP-712 digest of `r` under `on`'s domain, computed here from the domain's fields:
-    /// keccak256("\x19\x01" ‖ domainSeparator ‖ hashStruct(r)).
-    function _digest(QualityLedger on, IQualityLedger.QatReading memory r) private view returns (bytes32) {
-        (, string memory name, string memory version, uint256 chainId, address verifyingContract, , ) = on
-            .eip712Domain();
-        bytes32 domainSeparator = keccak256(
-            abi.encode(DOMAIN_TYPEHASH, keccak256(bytes(name)), keccak256(bytes(version)), chainId, verifyingContract)
-        );
-        bytes32 structHash = keccak256(
-            abi.encode(
-                READING_TYPEHASH,
-                r.readingId,
-                r.lotId,
-                r.species,
-                r.speciesConfidence,
-                r.grade,
-                r.gradeConfidence,
-                r.scannedAt,
-                r.device
-            )
-        );
-        return keccak256(abi.encodePacked("\x19\x01", domainSeparator, structHash));
     }
 
     /// @dev Whom `sig` recovers to for `r` under `on`'s domain (what the ledger reports as the signer).

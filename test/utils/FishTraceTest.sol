@@ -360,6 +360,47 @@ abstract contract FishTraceTest is Test {
         return body * 10 + uint64((10 - (sum % 10)) % 10);
     }
 
+    // ------------------------------------------------------------------ signed QAT readings
+
+    /// @dev Written out here, not copied from the contract: the EIP-712 type a device signs.
+    bytes32 internal constant READING_TYPEHASH = keccak256(
+        "QatReading(uint64 readingId,uint256 lotId,bytes3 species,uint8 speciesConfidence,uint8 grade,"
+        "uint8 gradeConfidence,uint40 scannedAt,address device)"
+    );
+    bytes32 internal constant DOMAIN_TYPEHASH = keccak256(
+        "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+    );
+
+    /// @dev The 65-byte signature (r, s, v) of `r` by `key` for this deployment's ledger.
+    function _sign(uint256 key, IQualityLedger.QatReading memory r) internal view returns (bytes memory) {
+        (uint8 v, bytes32 rr, bytes32 ss) = vm.sign(key, _digest(ledger, r));
+        return abi.encodePacked(rr, ss, v);
+    }
+
+    /// @dev The EIP-712 digest of `r` under `on`'s domain, computed here from the domain's fields:
+    /// keccak256("\x19\x01" ‖ domainSeparator ‖ hashStruct(r)).
+    function _digest(QualityLedger on, IQualityLedger.QatReading memory r) internal view returns (bytes32) {
+        (, string memory name, string memory version, uint256 chainId, address verifyingContract, , ) = on
+            .eip712Domain();
+        bytes32 domainSeparator = keccak256(
+            abi.encode(DOMAIN_TYPEHASH, keccak256(bytes(name)), keccak256(bytes(version)), chainId, verifyingContract)
+        );
+        bytes32 structHash = keccak256(
+            abi.encode(
+                READING_TYPEHASH,
+                r.readingId,
+                r.lotId,
+                r.species,
+                r.speciesConfidence,
+                r.grade,
+                r.gradeConfidence,
+                r.scannedAt,
+                r.device
+            )
+        );
+        return keccak256(abi.encodePacked("\x19\x01", domainSeparator, structHash));
+    }
+
     // ------------------------------------------------------------------ deploying from the artifacts
 
     /// @dev Deploys the compiled artifact `artifact` (`File.sol:Contract`) with the ABI-encoded constructor `args`.
