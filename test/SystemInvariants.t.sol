@@ -391,21 +391,9 @@ contract ChainHandler {
             GhostOrder storage o = _orders[r.stage][r.orderId - 1];
             IOrderBook book = _book(r.stage);
             if (o.seen == IOrderBook.OrderState.Acknowledged) {
-                _revoke(o.seller);
-                uint256 before = o.seller.balance;
-                vm.prank(o.seller);
-                book.withdraw(r.orderId);
-                if (o.seller.balance - before != o.price) ++ghostWrongPayouts;
-                _paidOut[r.stage] += o.price;
-                _restore(o.seller, r.stage);
+                _withdrawRevoked(r, o.seller, o.price, r.stage);
             } else if (o.seen == IOrderBook.OrderState.Cancelled || o.seen == IOrderBook.OrderState.Rejected) {
-                _revoke(o.buyer);
-                uint256 before = o.buyer.balance;
-                vm.prank(o.buyer);
-                book.withdraw(r.orderId);
-                if (o.buyer.balance - before != o.price) ++ghostWrongPayouts;
-                _paidOut[r.stage] += o.price;
-                _restore(o.buyer, r.stage + 1);
+                _withdrawRevoked(r, o.buyer, o.price, r.stage + 1);
             } else if (
                 (o.seen == IOrderBook.OrderState.Shipped || o.seen == IOrderBook.OrderState.Delivered) &&
                 _anyRecalled(r.stage, o.lots)
@@ -922,6 +910,18 @@ contract ChainHandler {
     function _restore(address account, uint8 s) private {
         vm.prank(_admin);
         registry.registerParticipant(account, Roles.roleOf(Roles.actorBit(s)), "name", "location");
+    }
+
+    /// @dev `party` (the actor of stage `actorStage`) is revoked, withdraws what order `r` owes it (counted wrong
+    /// unless exactly `price`), and is registered again.
+    function _withdrawRevoked(OrderRef memory r, address party, uint256 price, uint8 actorStage) private {
+        _revoke(party);
+        uint256 before = party.balance;
+        vm.prank(party);
+        _book(r.stage).withdraw(r.orderId);
+        if (party.balance - before != price) ++ghostWrongPayouts;
+        _paidOut[r.stage] += price;
+        _restore(party, actorStage);
     }
 
     function _anyRecalled(uint8 s, uint256[] storage lotIds) private view returns (bool) {
