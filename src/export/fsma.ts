@@ -395,6 +395,12 @@ function rowsOf(ctx: Context, event: JourneyEvent): FsmaRow[] {
           "Reference Document Type": "Purchase order",
           "Reference Document Number": `${event.stage - 1}-${event.orderId}`,
         };
+        /** A catch's row where it came ashore (First Land-Based Receiving, Initial Packing): harvest and place. */
+        const landed = (cte: Cte): FsmaRow => ({
+          ...emptyRow(ctx, cte, id, event),
+          ...harvest(ctx, lot, cte),
+          "Location Description": describe(ctx, event.toId, code, cte, "Location Description", event.arrivedLocation),
+        });
         if (event.stage === 2 && isCatch(id) && farmed(id)) {
           // Initial packing by the business that buys the farm's harvest (§1.1330).
           const cte = "Initial Packing";
@@ -407,16 +413,7 @@ function rowsOf(ctx: Context, event: JourneyEvent): FsmaRow[] {
           }
           return [
             {
-              ...emptyRow(ctx, cte, id, event),
-              ...harvest(ctx, lot, cte),
-              "Location Description": describe(
-                ctx,
-                event.toId,
-                code,
-                cte,
-                "Location Description",
-                event.arrivedLocation,
-              ),
+              ...landed(cte),
               "Date Received": isoTime(event.time),
               "Quantity Received": kg(lot?.weightGrams ?? 0),
               "Harvester Business Name": harvesterData.name ?? harvester?.name ?? "",
@@ -432,16 +429,7 @@ function rowsOf(ctx: Context, event: JourneyEvent): FsmaRow[] {
           const cte = "First Land-Based Receiving";
           return [
             {
-              ...emptyRow(ctx, cte, id, event),
-              ...harvest(ctx, lot, cte),
-              "Location Description": describe(
-                ctx,
-                event.toId,
-                code,
-                cte,
-                "Location Description",
-                event.arrivedLocation,
-              ),
+              ...landed(cte),
               "Landing Date": isoTime(event.time),
               ...reference,
             },
