@@ -146,11 +146,6 @@ function spawnChild(name: string, command: string, args: string[], env: NodeJS.P
   return { name, process: child, output: () => output };
 }
 
-/** SIGTERM to the child's process group, SIGKILL after `graceMs`; resolves once the whole group has exited. */
-async function stopChild(child: Child, graceMs = 5_000): Promise<void> {
-  await kill(child.process, "SIGTERM", graceMs);
-}
-
 /** Resolves when `child` exits with code 0; rejects with its last lines otherwise or after `timeoutMs`. */
 function finished(child: Child, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -264,7 +259,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stopping = true;
       await web?.close().catch(() => undefined);
       for (const child of [...children].reverse()) {
-        await stopChild(child);
+        await kill(child.process); // SIGTERM to its group, SIGKILL after 5 s; waits until the group is gone
         log(`stopped the ${child.name}`);
       }
       await clean(dir);
@@ -479,7 +474,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stop();
     // What started while an abort's stop was under way.
     await web?.close().catch(() => undefined);
-    for (const child of [...children].reverse()) await stopChild(child);
+    for (const child of [...children].reverse()) await kill(child.process);
     if (signal?.aborted === true) throw new InputError("the stack's start was interrupted");
     throw err;
   }
