@@ -436,8 +436,8 @@ describe("web: the dApp in Chromium against the local stack", function () {
     await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: at === "full" });
   }
 
-  async function journeyJson(ref: string): Promise<JourneyJson> {
-    const response = await fetch(`${web}/api/v1/journey?link=${encodeURIComponent(ref)}`);
+  async function journeyJson(ref: string, by: "link" | "lot" = "link"): Promise<JourneyJson> {
+    const response = await fetch(`${web}/api/v1/journey?${by}=${encodeURIComponent(ref)}`);
     expect(response.status, await response.clone().text()).to.equal(200);
     return (await response.json()) as JourneyJson;
   }
@@ -539,10 +539,7 @@ describe("web: the dApp in Chromium against the local stack", function () {
         ).to.equal(true);
       } else if (a.kind === "warm-leg") {
         const warned = await Promise.all(
-          a.lotIds.map(async (id) => {
-            const lot = (await (await fetch(`${web}/api/v1/journey/${id}`)).json()) as JourneyJson;
-            return lot.alarms.some((x) => x.kind === "freshness_warning");
-          }),
+          a.lotIds.map(async (id) => (await journeyJson(id, "lot")).alarms.some((x) => x.kind === "freshness_warning")),
         );
         expect(warned, `a freshness warning on a lot of leg ${a.itemId}`).to.include(true);
       } else expect.fail(`a ${a.kind} finding on ${pack.digitalLink}, which the demo's data does not support`);
