@@ -4,7 +4,7 @@ import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-et
 import { configVariable, defineConfig } from "hardhat/config";
 
 import { fishTraceTasks } from "./tasks/index.js";
-import { sharedTestCompilation, solidityTestFiles } from "./tasks/solidity-test-compilation.js";
+import { sharedTestCompilation, solidityTestFiles } from "./src/tools/solidity-test-compilation.js";
 
 // The compiler is the npm `solc` package, pinned exactly in package.json: no download at build time.
 // The version label is read from that package so it cannot disagree with the compiler that runs.
@@ -17,7 +17,7 @@ const compiler = {
   path: solcPath,
   // `optimizer` first: Hardhat's production profile merges these settings into defaults that start with an
   // optimizer key, and a job's id hashes the settings as written, key order included. In this order both profiles
-  // hash alike (test/build-profiles.test.ts).
+  // hash alike (test/tools/build-profiles.test.ts).
   settings: {
     optimizer: { enabled: true, runs: 10_000 },
     evmVersion: "prague",
@@ -46,7 +46,7 @@ function besuGasPrice(): "auto" | bigint {
 /**
  * The Solidity test suites deploy the contracts from the contracts' own optimized artifacts, so their own code needs
  * no optimizer to measure the contracts: they compile via IR without it (64 s instead of 181 s), one job for all
- * (tasks/solidity-test-compilation.ts). The invariant suites are the exception: their handlers make some 25,000
+ * (src/tools/solidity-test-compilation.ts). The invariant suites are the exception: their handlers make some 25,000
  * calls a run, and unoptimized they ran 80 s instead of 30; optimized, they compile in 32 s, a job of their own.
  */
 const testCompiler = (optimize: boolean) => ({

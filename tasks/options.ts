@@ -1,6 +1,6 @@
 /**
- * Option builders shared by the FishTrace tasks. Every value is taken as text and parsed by src/units.ts and
- * src/inputs.ts, so that a bad value is reported by FishTrace's one-line errors rather than Hardhat's.
+ * Option builders shared by the FishTrace tasks. Every value is taken as text and parsed by src/core/units.ts and
+ * src/core/inputs.ts, so that a bad value is reported by FishTrace's one-line errors rather than Hardhat's.
  */
 import { ArgumentType } from "hardhat/types/arguments";
 import type { NewTaskDefinitionBuilder, TaskArguments } from "hardhat/types/tasks";

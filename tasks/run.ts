@@ -7,8 +7,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { Result } from "hardhat/types/utils";
 
-import { withTypedLots } from "../src/digital-link.js";
-import { describeError } from "../src/errors.js";
+import { withTypedLots } from "../src/core/digital-link.js";
+import { describeError } from "../src/core/errors.js";
 
 export type TaskOutcome<T> = Result<T, string>;
 

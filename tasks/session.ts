@@ -5,7 +5,7 @@
  * The connection is `hre.network.getOrCreate()`: the network given on the command line, shared by every task
  * run in the same process, so that on the in-process network a `deploy` followed by other tasks (in a test or a
  * script) sees one chain. Deployments on the in-process network live only in memory and are remembered here;
- * on any other network the addresses come from what Ignition recorded (src/system.ts `recordedAddresses`).
+ * on any other network the addresses come from what Ignition recorded (src/node/system.ts `recordedAddresses`).
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { ZeroAddress } from "ethers";
@@ -13,10 +13,10 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import { Registry__factory, Stage__factory } from "../typechain-types/index.js";
-import { lotIdText } from "../src/digital-link.js";
-import { accountRef, address } from "../src/inputs.js";
-import { orderWithParties } from "../src/orders.js";
-import { roleBit, type RoleName } from "../src/roles.js";
+import { lotIdText } from "../src/core/digital-link.js";
+import { accountRef, address } from "../src/core/inputs.js";
+import { orderWithParties } from "../src/core/orders.js";
+import { roleBit, type RoleName } from "../src/core/roles.js";
 import {
   attachFishTrace,
   recordedAddresses,
@@ -26,9 +26,9 @@ import {
   type FishTraceAddresses,
   type SellingStageName,
   type StageName,
-} from "../src/system.js";
-import { InputError } from "../src/units.js";
-import { ORDER_STATE } from "../src/vocabulary.js";
+} from "../src/node/system.js";
+import { InputError } from "../src/core/units.js";
+import { ORDER_STATE } from "../src/core/vocabulary.js";
 import type { DeploymentArgs } from "./options.js";
 
 export interface Session {

@@ -1,8 +1,8 @@
 /**
  * Vite build of the FishTrace dApp (web/): `vite build --config web/vite.config.ts` writes web/dist, served by the
- * local stack (src/static-server.ts); `vite --config web/vite.config.ts` is the dev server.
+ * local stack (src/services/web/server.ts); `vite --config web/vite.config.ts` is the dev server.
  *
- * The browser shares src/ (alias `@shared`): two inline plugins keep Node out of the bundle (`no-node` fails the build
+ * The browser shares src/core/ (alias `@core`): two inline plugins keep Node out of the bundle (`no-node` fails the build
  * on a `node:*`, `hardhat` or `@nomicfoundation/*` import) and keep deploy bytecode out of typechain factories
  * (`strip-bytecode`). The dev server answers /config.json from .stack/config.json (written by a running
  * `npm run stack`) and proxies /rpc and /api to that stack; without one it answers from the fixture in web/src/dev/.
@@ -107,7 +107,7 @@ export default defineConfig({
   publicDir: resolve(web, "public"),
   resolve: {
     alias: {
-      "@shared": resolve(repo, "src"),
+      "@core": resolve(repo, "src/core"),
       "@chain": resolve(repo, "typechain-types"),
     },
   },

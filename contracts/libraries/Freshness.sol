@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {IQualityLedger} from "../interfaces/IQualityLedger.sol";
 
 /// @title Freshness
-/// @notice The freshness rule between two QAT scans of a lot, in integer arithmetic that `src/freshness.ts` repeats
+/// @notice The freshness rule between two QAT scans of a lot, in integer arithmetic that `src/core/freshness.ts` repeats
 /// step by step (a test holds the two to the same verdict on fuzzed inputs). docs/freshness.md explains the model.
 /// @dev t0 = anchored equivalent seconds (scaled down to the elapsed time when the batches cover more) + uncovered
 /// seconds · RRS(default temperature); allowed = k · t0 / 86,400 + margin + uncertainty · (100 − c) / 100.

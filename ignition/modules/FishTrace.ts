@@ -1,6 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
-import { DEFAULT_FRESHNESS_RULE, DEFAULT_RULE_SPECIES } from "../../src/freshness.js";
+import { DEFAULT_FRESHNESS_RULE, DEFAULT_RULE_SPECIES } from "../../src/core/freshness.js";
 
 /**
  * The whole FishTrace system: the registry, the six stage contracts (each built on the one before it and handing

@@ -14,7 +14,7 @@
 import { median, medianAbsoluteDeviation } from "simple-statistics";
 
 import type { HistoryFeatures, LegFeatures, ProcessFeatures } from "./features.js";
-import type { AnomalyKind } from "./history.js";
+import type { AnomalyKind } from "../core/chain-history.js";
 
 /** The median and MAD of one feature. */
 export interface RobustScale {

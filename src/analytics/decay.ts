@@ -1,10 +1,10 @@
 /**
- * Grades lost under the shared freshness model (src/freshness.ts), as the analytics use it in continuous grades: the
+ * Grades lost under the shared freshness model (src/core/freshness.ts), as the analytics use it in continuous grades: the
  * model's decay k (hundredths of a grade per day at 0 °C) times the exposure t0 (seconds at 0 °C) in days. Written
  * once here for the generator, the features, the dispatch prediction and its simulation.
  */
-import { equivalentSeconds, exposureOf, type FreshnessRule } from "../freshness.js";
-import type { TemperatureReading } from "./history.js";
+import { equivalentSeconds, exposureOf, type FreshnessRule } from "../core/freshness.js";
+import type { TemperatureReading } from "../core/chain-history.js";
 
 const DAY = 86_400;
 

@@ -6,11 +6,11 @@
  * the same arrivals and demand; only the hub's choice of which lot goes where differs. A lot spoils (its kilograms
  * are lost) when its true grade falls below the rejection grade, at the hub or on a shop's shelf.
  */
-import { DEFAULT_FRESHNESS_RULE } from "../freshness.js";
-import { InputError } from "../units.js";
+import { DEFAULT_FRESHNESS_RULE } from "../core/freshness.js";
+import { InputError } from "../core/units.js";
 import { gradesLostAt, gradesLostOver } from "./decay.js";
 import { planDispatch, planFifo, DEFAULT_SHELF_LIFE, type LotCondition } from "./dispatch.js";
-import type { TemperatureReading } from "./history.js";
+import type { TemperatureReading } from "../core/chain-history.js";
 import { rngOf } from "./rng.js";
 import { generateSales } from "./sales.js";
 

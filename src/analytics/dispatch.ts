@@ -10,10 +10,10 @@
  * has open demand and that it reaches with at least `minimumSellDays` of life left (else the nearest with open
  * demand: the shortest trip spends the least of it). Lots already past rejection are listed apart, not shipped.
  */
-import { DEFAULT_FRESHNESS_RULE, equivalentSeconds, exposureOf, type FreshnessRule } from "../freshness.js";
-import { InputError } from "../units.js";
+import { DEFAULT_FRESHNESS_RULE, equivalentSeconds, exposureOf, type FreshnessRule } from "../core/freshness.js";
+import { InputError } from "../core/units.js";
 import { gradesLost, gradesLostAt } from "./decay.js";
-import type { ChainHistory, TemperatureReading } from "./history.js";
+import type { ChainHistory, TemperatureReading } from "../core/chain-history.js";
 
 /** What is known of a lot waiting at a hub. */
 export interface LotCondition {

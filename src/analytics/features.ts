@@ -5,10 +5,10 @@
  */
 import { mean } from "simple-statistics";
 
-import { DEFAULT_FRESHNESS_RULE, type FreshnessRule } from "../freshness.js";
-import { coldChainBand, LOT_FLAGS } from "../vocabulary.js";
+import { DEFAULT_FRESHNESS_RULE, type FreshnessRule } from "../core/freshness.js";
+import { coldChainBand, LOT_FLAGS } from "../core/vocabulary.js";
 import { gradesLostOver } from "./decay.js";
-import type { ChainHistory, LegRecord, ProcessRecord, ScanRecord } from "./history.js";
+import type { ChainHistory, LegRecord, ProcessRecord, ScanRecord } from "../core/chain-history.js";
 
 export interface LegFeatures {
   legId: string;

@@ -5,7 +5,7 @@
  */
 import ARIMA from "arima";
 
-import { InputError } from "../units.js";
+import { InputError } from "../core/units.js";
 import { mape, mase } from "./metrics-eval.js";
 
 /** A forecaster: from the history up to an origin (never past it), `horizon` daily values after it. */

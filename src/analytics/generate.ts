@@ -16,9 +16,9 @@
  *   the contract enforces);
  * - sensor-flatline: the leg's sensor stuck at one value for the whole leg (readings and summary constant).
  */
-import { DEFAULT_FRESHNESS_RULE } from "../freshness.js";
-import { summarize, type SensorReading } from "../sensors.js";
-import { InputError } from "../units.js";
+import { DEFAULT_FRESHNESS_RULE } from "../core/freshness.js";
+import { summarize, type SensorReading } from "../core/sensors.js";
+import { InputError } from "../core/units.js";
 import {
   ANOMALY_KINDS,
   type AnomalyKind,
@@ -28,7 +28,7 @@ import {
   type LotRecord,
   type ProcessRecord,
   type TemperatureReading,
-} from "./history.js";
+} from "../core/chain-history.js";
 import { gradesLostAt, gradesLostOver } from "./decay.js";
 import { rngOf, type Rng } from "./rng.js";
 

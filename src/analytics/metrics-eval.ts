@@ -1,6 +1,6 @@
 /** Scoring against ground truth: precision / recall / F1 of findings per anomaly kind, MAPE and MASE of forecasts. */
 import type { Finding } from "./anomaly.js";
-import { ANOMALY_KINDS, type AnomalyKind, type AnomalyLabel } from "./history.js";
+import { ANOMALY_KINDS, type AnomalyKind, type AnomalyLabel } from "../core/chain-history.js";
 
 export interface KindScore {
   kind: AnomalyKind;

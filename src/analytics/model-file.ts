@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 
-import { InputError } from "../units.js";
+import { InputError } from "../core/units.js";
 import type { DetectorParams } from "./anomaly.js";
 import type { ForecastSpec } from "./forecast.js";
 

@@ -10,13 +10,13 @@
 import { id, Wallet, type ContractTransactionReceipt, type Interface, type Signer } from "ethers";
 
 import { OrderBook__factory, Stage__factory } from "../../typechain-types/index.js";
-import { gtin, gtin14, gtinCheckDigit, lotNumberBytes } from "../digital-link.js";
-import { qatDomain, signReading, type QatReading } from "../qat.js";
-import { roleId } from "../roles.js";
-import { addressesOf, type FishTrace } from "../system.js";
-import { mined } from "../tx.js";
-import { degrees, fixedText, InputError, speciesCode } from "../units.js";
-import type { ChainHistory } from "./history.js";
+import { gtin, gtin14, gtinCheckDigit, lotNumberBytes } from "../core/digital-link.js";
+import { qatDomain, signReading, type QatReading } from "../core/qat.js";
+import { roleId } from "../core/roles.js";
+import { addressesOf, type FishTrace } from "../node/system.js";
+import { mined } from "../node/tx.js";
+import { degrees, fixedText, InputError, speciesCode } from "../core/units.js";
+import type { ChainHistory } from "../core/chain-history.js";
 
 /** Who acts and how the writer moves the chain's clock. */
 export interface ChainWriter {

@@ -1,5 +1,5 @@
-/** Seeded draws over `mulberry32` (src/random.ts): uniform, integer, normal, choice — one generator per run. */
-import { mulberry32 } from "../random.js";
+/** Seeded draws over `mulberry32` (src/core/random.ts): uniform, integer, normal, choice — one generator per run. */
+import { mulberry32 } from "../core/random.js";
 
 export interface Rng {
   /** Uniform in [0, 1). */

@@ -3,7 +3,7 @@
  * a weekly profile (Friday–Saturday peaks, quiet Sundays), an annual cycle (fish sells best in winter and Lent),
  * holidays (Christmas week, Easter), unannounced promotions and multiplicative noise.
  */
-import { InputError } from "../units.js";
+import { InputError } from "../core/units.js";
 import { rngOf } from "./rng.js";
 
 export interface SalesOptions {

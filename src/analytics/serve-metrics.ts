@@ -18,7 +18,7 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 import type { Finding } from "./anomaly.js";
 import { DRIFT_FEATURES, type DriftFeature, type DriftValue } from "./drift.js";
-import { ANOMALY_KINDS } from "./history.js";
+import { ANOMALY_KINDS } from "../core/chain-history.js";
 
 /** The models timed by the latency histogram. */
 export type ServedModel = "anomaly-detector" | "demand-forecast" | "shelf-life-dispatch";

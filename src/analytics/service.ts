@@ -12,12 +12,12 @@
  */
 import { stat } from "node:fs/promises";
 
-import type { Sql } from "../../indexer/db.js";
-import { lotRef } from "../digital-link.js";
-import { lotAncestors, lotDescendants } from "../export/journey.js";
-import { readText } from "../record-files.js";
-import { LotNotIndexedError, indexedBlock } from "../trace/queries.js";
-import { InputError } from "../units.js";
+import type { Sql } from "../index/db.js";
+import { lotRef } from "../core/digital-link.js";
+import { lotAncestors, lotDescendants } from "../index/journey.js";
+import { readText } from "../node/record-files.js";
+import { LotNotIndexedError, indexedBlock } from "../index/trace.js";
+import { InputError } from "../core/units.js";
 import { detectAnomalies, trainDetector, type Finding } from "./anomaly.js";
 import type {
   AnomalyJson,
@@ -27,15 +27,15 @@ import type {
   ForecastReport,
   ModelInfo,
   SeriesForecast,
-} from "./api-types.js";
+} from "../core/api/analytics.js";
 import { featureDrift, type DriftFeature, type DriftValue } from "./drift.js";
 import { extractFeatures, type HistoryFeatures } from "./features.js";
 import { DEFAULT_FORECAST_SPEC, sarimaForecast, seasonalNaive } from "./forecast.js";
-import { ITEM_OF_KIND, itemKey, type ChainHistory } from "./history.js";
-import { dispatchFromIndex } from "./hub-index.js";
-import { historyFromIndex } from "./indexed.js";
+import { ITEM_OF_KIND, itemKey, type ChainHistory } from "../core/chain-history.js";
+import { dispatchFromIndex } from "./hubs.js";
+import { historyFromIndex } from "../index/history.js";
 import { detectorModel, parseModelFile, serializeModel, type ModelFile } from "./model-file.js";
-import { NotInIndexError, participantOf, salesFromIndex } from "./sales-index.js";
+import { NotInIndexError, participantOf, salesFromIndex } from "../index/sales.js";
 import { AnalyticsMetrics } from "./serve-metrics.js";
 
 export interface AnalyticsOptions {

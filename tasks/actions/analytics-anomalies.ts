@@ -1,6 +1,6 @@
-import { lotIdText } from "../../src/digital-link.js";
-import { toJson, writeText } from "../../src/record-files.js";
-import type { AnomalyReport } from "../../src/analytics/api-types.js";
+import { lotIdText } from "../../src/core/digital-link.js";
+import { toJson, writeText } from "../../src/node/record-files.js";
+import type { AnomalyReport } from "../../src/core/api/analytics.js";
 import { fishTraceAction } from "../run.js";
 import { withAnalytics, type AnalyticsArgs } from "./analytics-open.js";
 

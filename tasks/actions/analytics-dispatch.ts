@@ -1,7 +1,7 @@
-import { lotIdText } from "../../src/digital-link.js";
-import type { DispatchReport } from "../../src/analytics/api-types.js";
-import { toJson, writeText } from "../../src/record-files.js";
-import { formatGrams } from "../../src/units.js";
+import { lotIdText } from "../../src/core/digital-link.js";
+import type { DispatchReport } from "../../src/core/api/analytics.js";
+import { toJson, writeText } from "../../src/node/record-files.js";
+import { formatGrams } from "../../src/core/units.js";
 import { fishTraceAction } from "../run.js";
 import { withAnalytics, type AnalyticsArgs } from "./analytics-open.js";
 

@@ -1,6 +1,6 @@
-import type { ForecastReport } from "../../src/analytics/api-types.js";
+import type { ForecastReport } from "../../src/core/api/analytics.js";
 import { daysParam, speciesParam } from "../../src/analytics/service.js";
-import { toJson, writeText } from "../../src/record-files.js";
+import { toJson, writeText } from "../../src/node/record-files.js";
 import { fishTraceAction } from "../run.js";
 import { withAnalytics, type AnalyticsArgs } from "./analytics-open.js";
 

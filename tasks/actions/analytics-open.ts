@@ -5,8 +5,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { AnalyticsService, type AnalyticsOptions } from "../../src/analytics/service.js";
-import { parseJson, readText } from "../../src/record-files.js";
-import { InputError } from "../../src/units.js";
+import { parseJson, readText } from "../../src/node/record-files.js";
+import { InputError } from "../../src/core/units.js";
 import { openTraceIndex, type TraceIndexArgs } from "./trace-index.js";
 
 export interface AnalyticsArgs extends TraceIndexArgs {

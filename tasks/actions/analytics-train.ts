@@ -2,8 +2,8 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 
 import { trainedDetectorFile, type DetectorFile } from "../../src/analytics/service.js";
-import { writeText } from "../../src/record-files.js";
-import { InputError } from "../../src/units.js";
+import { writeText } from "../../src/node/record-files.js";
+import { InputError } from "../../src/core/units.js";
 import { fishTraceAction } from "../run.js";
 import { withAnalytics, type AnalyticsArgs } from "./analytics-open.js";
 

@@ -1,10 +1,10 @@
-import { lotRef } from "../../src/digital-link.js";
-import { flagsText, txText } from "../../src/format.js";
-import { problemReason, required } from "../../src/inputs.js";
-import { lotLabel, participantLabel } from "../../src/labels.js";
-import { eventIn, mined } from "../../src/tx.js";
-import { fixedText } from "../../src/units.js";
-import { PROBLEM_REASONS } from "../../src/vocabulary.js";
+import { lotRef } from "../../src/core/digital-link.js";
+import { flagsText, txText } from "../../src/core/format.js";
+import { problemReason, required } from "../../src/core/inputs.js";
+import { lotLabel, participantLabel } from "../../src/core/labels.js";
+import { eventIn, mined } from "../../src/node/tx.js";
+import { fixedText } from "../../src/core/units.js";
+import { PROBLEM_REASONS } from "../../src/core/vocabulary.js";
 import type { DeploymentArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { connectFishTrace, custodianOf } from "../session.js";

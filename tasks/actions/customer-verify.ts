@@ -1,10 +1,10 @@
-import { digitalLink, lotIdText, lotRef } from "../../src/digital-link.js";
-import { required } from "../../src/inputs.js";
-import { lotLabel, productLotOf } from "../../src/labels.js";
-import { catchesOf, provenanceLines, provenanceTree } from "../../src/provenance.js";
-import { stageOfNumber } from "../../src/stages.js";
-import { InputError } from "../../src/units.js";
-import { LOT_STATUS } from "../../src/vocabulary.js";
+import { digitalLink, lotIdText, lotRef } from "../../src/core/digital-link.js";
+import { required } from "../../src/core/inputs.js";
+import { lotLabel, productLotOf } from "../../src/core/labels.js";
+import { catchesOf, provenanceLines, provenanceTree } from "../../src/node/provenance.js";
+import { stageOfNumber } from "../../src/core/stages.js";
+import { InputError } from "../../src/core/units.js";
+import { LOT_STATUS } from "../../src/core/vocabulary.js";
 import type { DeploymentArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { connectFishTrace } from "../session.js";

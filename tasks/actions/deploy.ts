@@ -1,10 +1,10 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 
-import { deployWithReport } from "../../src/deploy.js";
-import { deploymentIdOf, recordedAddresses } from "../../src/system.js";
-import { txText } from "../../src/format.js";
-import { InputError } from "../../src/units.js";
+import { deployWithReport } from "../../src/node/deploy.js";
+import { deploymentIdOf, recordedAddresses } from "../../src/node/system.js";
+import { txText } from "../../src/core/format.js";
+import { InputError } from "../../src/core/units.js";
 import { fishTraceAction } from "../run.js";
 import { openSession, rememberDeployment, signerFor } from "../session.js";
 

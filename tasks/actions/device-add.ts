@@ -1,7 +1,7 @@
-import { required, roleName } from "../../src/inputs.js";
-import { accountLabel } from "../../src/labels.js";
-import { addDevice, type DeviceRole } from "../../src/seed.js";
-import { txText } from "../../src/format.js";
+import { required, roleName } from "../../src/core/inputs.js";
+import { accountLabel } from "../../src/core/labels.js";
+import { addDevice, type DeviceRole } from "../../src/node/seed.js";
+import { txText } from "../../src/core/format.js";
 import type { DeploymentArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { addressOf, connectFishTrace } from "../session.js";

@@ -1,8 +1,8 @@
-import { duration, isoTime, txText } from "../../src/format.js";
-import { required } from "../../src/inputs.js";
-import { participantLabel } from "../../src/labels.js";
-import { eventIn, mined } from "../../src/tx.js";
-import { fixedText, positiveId } from "../../src/units.js";
+import { duration, isoTime, txText } from "../../src/core/format.js";
+import { required } from "../../src/core/inputs.js";
+import { participantLabel } from "../../src/core/labels.js";
+import { eventIn, mined } from "../../src/node/tx.js";
+import { fixedText, positiveId } from "../../src/core/units.js";
 import type { DeploymentArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { connectFishTrace, partyOf } from "../session.js";

@@ -1,10 +1,10 @@
-import { lotRefList } from "../../src/digital-link.js";
-import { txText } from "../../src/format.js";
-import { required, transportMode } from "../../src/inputs.js";
-import { lotsLabel, participantLabel } from "../../src/labels.js";
-import { eventIn, mined } from "../../src/tx.js";
-import { fixedText, formatGrams, positiveId } from "../../src/units.js";
-import { TRANSPORT_MODES } from "../../src/vocabulary.js";
+import { lotRefList } from "../../src/core/digital-link.js";
+import { txText } from "../../src/core/format.js";
+import { required, transportMode } from "../../src/core/inputs.js";
+import { lotsLabel, participantLabel } from "../../src/core/labels.js";
+import { eventIn, mined } from "../../src/node/tx.js";
+import { fixedText, formatGrams, positiveId } from "../../src/core/units.js";
+import { TRANSPORT_MODES } from "../../src/core/vocabulary.js";
 import type { DeploymentArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { connectFishTrace, partyOf } from "../session.js";

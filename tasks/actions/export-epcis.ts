@@ -1,6 +1,6 @@
-import { epcisDocument, eventSummary, gdstGaps, validateEpcis, type EpcisDocument } from "../../src/export/epcis.js";
-import { readMasterData } from "../../src/export/master-data.js";
-import { writeText } from "../../src/record-files.js";
+import { epcisDocument, eventSummary, gdstGaps, validateEpcis, type EpcisDocument } from "../../src/exports/epcis.js";
+import { readMasterData } from "../../src/exports/master-data.js";
+import { writeText } from "../../src/node/record-files.js";
 import { fishTraceAction } from "../run.js";
 import { exportJourney, scopeRequest, type ExportArgs } from "./export-scope.js";
 

@@ -1,6 +1,6 @@
-import { InputError } from "../../src/units.js";
-import { CTES, fsmaExport, writeFsma, type FsmaRow } from "../../src/export/fsma.js";
-import { readMasterData } from "../../src/export/master-data.js";
+import { InputError } from "../../src/core/units.js";
+import { CTES, fsmaExport, writeFsma, type FsmaRow } from "../../src/exports/fsma.js";
+import { readMasterData } from "../../src/exports/master-data.js";
 import { fishTraceAction } from "../run.js";
 import { exportJourney, scopeRequest, type ExportArgs } from "./export-scope.js";
 

@@ -4,11 +4,11 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import type { Sql } from "../../indexer/db.js";
-import { lotRef } from "../../src/digital-link.js";
-import { loadJourney, participantRef, type Journey, type JourneyScope } from "../../src/export/journey.js";
-import { timeOrAgo } from "../../src/inputs.js";
-import { InputError } from "../../src/units.js";
+import type { Sql } from "../../src/index/db.js";
+import { lotRef } from "../../src/core/digital-link.js";
+import { loadJourney, participantRef, type Journey, type JourneyScope } from "../../src/index/journey.js";
+import { timeOrAgo } from "../../src/core/inputs.js";
+import { InputError } from "../../src/core/units.js";
 import { openTraceIndex, type TraceIndexArgs } from "./trace-index.js";
 
 export interface ExportArgs extends TraceIndexArgs {

@@ -2,10 +2,10 @@ import { isDeepStrictEqual } from "node:util";
 
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { readCommittedTables, TABLES_JSON, TABLES_MD, writeTables } from "../../src/gas/files.js";
-import { measureGas } from "../../src/gas/measure.js";
-import { buildTables, overBudget, tablesMarkdown } from "../../src/gas/tables.js";
-import { updateReadmeSection } from "../../src/readme.js";
+import { readCommittedTables, TABLES_JSON, TABLES_MD, writeTables } from "../../src/tools/gas/files.js";
+import { measureGas } from "../../src/tools/gas/measure.js";
+import { buildTables, overBudget, tablesMarkdown } from "../../src/tools/gas/tables.js";
+import { updateReadmeSection } from "../../src/tools/readme.js";
 
 interface Args {
   check: boolean;

@@ -1,9 +1,9 @@
-import { catchData } from "../../src/catch.js";
-import { formText, isoTime, position, txText } from "../../src/format.js";
-import { required } from "../../src/inputs.js";
-import { participantLabel, speciesLabel } from "../../src/labels.js";
-import { eventIn, mined } from "../../src/tx.js";
-import { formatGrams } from "../../src/units.js";
+import { catchData } from "../../src/core/catch.js";
+import { formText, isoTime, position, txText } from "../../src/core/format.js";
+import { required } from "../../src/core/inputs.js";
+import { participantLabel, speciesLabel } from "../../src/core/labels.js";
+import { eventIn, mined } from "../../src/node/tx.js";
+import { formatGrams } from "../../src/core/units.js";
 import type { DeploymentArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { chainNow, connectFishTrace, firstWithRole } from "../session.js";

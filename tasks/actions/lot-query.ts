@@ -1,10 +1,10 @@
-import { digitalLink, lotRef } from "../../src/digital-link.js";
-import { bandText, celsius, flagsText, formText, isoTime, position } from "../../src/format.js";
-import { required } from "../../src/inputs.js";
-import { lotLabel, lotsLabel, participantLabel, productLotOf, speciesLabel } from "../../src/labels.js";
-import { lotStage, stageContract, STAGE_NAMES } from "../../src/stages.js";
-import { fixedTextOf, formatGrams } from "../../src/units.js";
-import { LOT_FLAGS, LOT_STATUS } from "../../src/vocabulary.js";
+import { digitalLink, lotRef } from "../../src/core/digital-link.js";
+import { bandText, celsius, flagsText, formText, isoTime, position } from "../../src/core/format.js";
+import { required } from "../../src/core/inputs.js";
+import { lotLabel, lotsLabel, participantLabel, productLotOf, speciesLabel } from "../../src/core/labels.js";
+import { lotStage, stageContract, STAGE_NAMES } from "../../src/core/stages.js";
+import { fixedTextOf, formatGrams } from "../../src/core/units.js";
+import { LOT_FLAGS, LOT_STATUS } from "../../src/core/vocabulary.js";
 import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { connectFishTrace } from "../session.js";

@@ -1,7 +1,7 @@
-import { isoTime } from "../../src/format.js";
-import { listedSpecies, speciesLabel } from "../../src/labels.js";
-import { lotStage, stageContract } from "../../src/stages.js";
-import { formatGrams, speciesCode } from "../../src/units.js";
+import { isoTime } from "../../src/core/format.js";
+import { listedSpecies, speciesLabel } from "../../src/core/labels.js";
+import { lotStage, stageContract } from "../../src/core/stages.js";
+import { formatGrams, speciesCode } from "../../src/core/units.js";
 import type { IStage } from "../../typechain-types/index.js";
 import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";

@@ -1,10 +1,10 @@
-import { lotRef } from "../../src/digital-link.js";
-import { bandText, celsius, isoTime, position, txText } from "../../src/format.js";
-import { required, signedDegrees } from "../../src/inputs.js";
-import { lotLabel } from "../../src/labels.js";
-import { lotStage, stageContract } from "../../src/stages.js";
-import { eventsIn, mined } from "../../src/tx.js";
-import { centiCelsius, humidityPercent, unixSeconds } from "../../src/units.js";
+import { lotRef } from "../../src/core/digital-link.js";
+import { bandText, celsius, isoTime, position, txText } from "../../src/core/format.js";
+import { required, signedDegrees } from "../../src/core/inputs.js";
+import { lotLabel } from "../../src/core/labels.js";
+import { lotStage, stageContract } from "../../src/core/stages.js";
+import { eventsIn, mined } from "../../src/node/tx.js";
+import { centiCelsius, humidityPercent, unixSeconds } from "../../src/core/units.js";
 import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { chainNow, connectFishTrace, custodianOf } from "../session.js";

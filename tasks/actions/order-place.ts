@@ -1,9 +1,9 @@
-import { duration, ether, isoTime, txText } from "../../src/format.js";
-import { durationSeconds, etherAmount, required, timeOrDelay } from "../../src/inputs.js";
-import { participantLabel, speciesLabel } from "../../src/labels.js";
-import { buyerRole, orderBook, sellingStage, stageRole } from "../../src/stages.js";
-import { eventIn, mined } from "../../src/tx.js";
-import { formatGrams, grams, speciesCode } from "../../src/units.js";
+import { duration, ether, isoTime, txText } from "../../src/core/format.js";
+import { durationSeconds, etherAmount, required, timeOrDelay } from "../../src/core/inputs.js";
+import { participantLabel, speciesLabel } from "../../src/core/labels.js";
+import { buyerRole, orderBook, sellingStage, stageRole } from "../../src/core/stages.js";
+import { eventIn, mined } from "../../src/node/tx.js";
+import { formatGrams, grams, speciesCode } from "../../src/core/units.js";
 import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { addressOf, chainNow, connectFishTrace, firstWithRole } from "../session.js";

@@ -1,10 +1,10 @@
-import { ether, txText } from "../../src/format.js";
-import { required } from "../../src/inputs.js";
-import { lotsLabel, participantLabel } from "../../src/labels.js";
-import { requireShipment } from "../../src/orders.js";
-import { orderBook, sellingStage } from "../../src/stages.js";
-import { mined } from "../../src/tx.js";
-import { fixedText, positiveId } from "../../src/units.js";
+import { ether, txText } from "../../src/core/format.js";
+import { required } from "../../src/core/inputs.js";
+import { lotsLabel, participantLabel } from "../../src/core/labels.js";
+import { requireShipment } from "../../src/core/orders.js";
+import { orderBook, sellingStage } from "../../src/core/stages.js";
+import { mined } from "../../src/node/tx.js";
+import { fixedText, positiveId } from "../../src/core/units.js";
 import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { connectFishTrace, partyOf } from "../session.js";

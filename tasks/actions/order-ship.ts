@@ -1,10 +1,10 @@
-import { lotRefList } from "../../src/digital-link.js";
-import { txText } from "../../src/format.js";
-import { required } from "../../src/inputs.js";
-import { lotsLabel, participantLabel } from "../../src/labels.js";
-import { orderBook, sellingStage } from "../../src/stages.js";
-import { eventIn, mined } from "../../src/tx.js";
-import { formatGrams, positiveId } from "../../src/units.js";
+import { lotRefList } from "../../src/core/digital-link.js";
+import { txText } from "../../src/core/format.js";
+import { required } from "../../src/core/inputs.js";
+import { lotsLabel, participantLabel } from "../../src/core/labels.js";
+import { orderBook, sellingStage } from "../../src/core/stages.js";
+import { eventIn, mined } from "../../src/node/tx.js";
+import { formatGrams, positiveId } from "../../src/core/units.js";
 import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { connectFishTrace, partyOf } from "../session.js";

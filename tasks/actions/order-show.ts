@@ -1,10 +1,10 @@
-import { duration, ether, isoTime } from "../../src/format.js";
-import { required } from "../../src/inputs.js";
-import { lotsLabel, participantLabel, speciesLabel } from "../../src/labels.js";
-import { orderTerms, orderWithParties, shipmentOf } from "../../src/orders.js";
-import { buyerStage, orderBook, sellingStage } from "../../src/stages.js";
-import { formatGrams, positiveId } from "../../src/units.js";
-import { ORDER_STATE } from "../../src/vocabulary.js";
+import { duration, ether, isoTime } from "../../src/core/format.js";
+import { required } from "../../src/core/inputs.js";
+import { lotsLabel, participantLabel, speciesLabel } from "../../src/core/labels.js";
+import { orderTerms, orderWithParties, shipmentOf } from "../../src/core/orders.js";
+import { buyerStage, orderBook, sellingStage } from "../../src/core/stages.js";
+import { formatGrams, positiveId } from "../../src/core/units.js";
+import { ORDER_STATE } from "../../src/core/vocabulary.js";
 import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { connectFishTrace } from "../session.js";

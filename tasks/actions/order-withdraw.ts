@@ -1,9 +1,9 @@
-import { ether, txText } from "../../src/format.js";
-import { required } from "../../src/inputs.js";
-import { accountLabel } from "../../src/labels.js";
-import { orderBook, sellingStage } from "../../src/stages.js";
-import { eventsIn, mined } from "../../src/tx.js";
-import { positiveId } from "../../src/units.js";
+import { ether, txText } from "../../src/core/format.js";
+import { required } from "../../src/core/inputs.js";
+import { accountLabel } from "../../src/core/labels.js";
+import { orderBook, sellingStage } from "../../src/core/stages.js";
+import { eventsIn, mined } from "../../src/node/tx.js";
+import { positiveId } from "../../src/core/units.js";
 import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { connectFishTrace, partyOf } from "../session.js";

@@ -1,8 +1,8 @@
-import { required, roleName } from "../../src/inputs.js";
-import { accountLabel } from "../../src/labels.js";
-import { ROLE_NAMES } from "../../src/roles.js";
-import { addParticipant } from "../../src/seed.js";
-import { txText } from "../../src/format.js";
+import { required, roleName } from "../../src/core/inputs.js";
+import { accountLabel } from "../../src/core/labels.js";
+import { ROLE_NAMES } from "../../src/core/roles.js";
+import { addParticipant } from "../../src/node/seed.js";
+import { txText } from "../../src/core/format.js";
 import type { DeploymentArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { addressOf, connectFishTrace } from "../session.js";

@@ -1,14 +1,14 @@
 import type { ContractTransactionReceipt } from "ethers";
 
-import { describeError } from "../../src/errors.js";
-import { thousands, txText } from "../../src/format.js";
-import { required } from "../../src/inputs.js";
-import { accountLabel, lotLabel } from "../../src/labels.js";
-import { readSignedReadings } from "../../src/qat-files.js";
-import { ledgerDomain, readingTuple, signerOf, type SignedReading } from "../../src/qat.js";
-import { stageHolding, stageName, stageNumber, type StageName } from "../../src/stages.js";
-import { eventsIn, mined } from "../../src/tx.js";
-import { InputError, speciesText, wholeNumber } from "../../src/units.js";
+import { describeError } from "../../src/core/errors.js";
+import { thousands, txText } from "../../src/core/format.js";
+import { required } from "../../src/core/inputs.js";
+import { accountLabel, lotLabel } from "../../src/core/labels.js";
+import { readSignedReadings } from "../../src/node/qat-files.js";
+import { ledgerDomain, readingTuple, signerOf, type SignedReading } from "../../src/core/qat.js";
+import { stageHolding, stageName, stageNumber, type StageName } from "../../src/core/stages.js";
+import { eventsIn, mined } from "../../src/node/tx.js";
+import { InputError, speciesText, wholeNumber } from "../../src/core/units.js";
 import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { connectFishTrace } from "../session.js";

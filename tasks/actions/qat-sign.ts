@@ -1,14 +1,14 @@
 import { Wallet, type Signer } from "ethers";
 
-import { isoTime } from "../../src/format.js";
-import { required } from "../../src/inputs.js";
-import { deviceLabel, lotLabel } from "../../src/labels.js";
-import { readScans, signedReadingsJson } from "../../src/qat-files.js";
-import { ledgerDomain, signReading, type QatReading, type SignedReading } from "../../src/qat.js";
-import { writeText } from "../../src/record-files.js";
-import { roleBit } from "../../src/roles.js";
-import { stageHolding } from "../../src/stages.js";
-import { InputError, speciesText } from "../../src/units.js";
+import { isoTime } from "../../src/core/format.js";
+import { required } from "../../src/core/inputs.js";
+import { deviceLabel, lotLabel } from "../../src/core/labels.js";
+import { readScans, signedReadingsJson } from "../../src/node/qat-files.js";
+import { ledgerDomain, signReading, type QatReading, type SignedReading } from "../../src/core/qat.js";
+import { writeText } from "../../src/node/record-files.js";
+import { roleBit } from "../../src/core/roles.js";
+import { stageHolding } from "../../src/core/stages.js";
+import { InputError, speciesText } from "../../src/core/units.js";
 import { fishTraceAction } from "../run.js";
 import { accountOf, chainNow, connectFishTrace } from "../session.js";
 

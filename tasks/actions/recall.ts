@@ -1,7 +1,7 @@
 /**
  * `recall --lot <ref> --reason "<text>"`: recalls a lot and everything made from it, through the index.
  *
- * The index is synced, the recall planned (src/recall.ts: the descendant closure, each lot at the stage that created
+ * The index is synced, the recall planned (src/index/recall.ts: the descendant closure, each lot at the stage that created
  * it, skipping what is recalled there already), then `recallLots` is sent per origin stage in batches. Each batch is
  * gas-estimated first; a batch that would run out of gas or past the block gas limit is halved (a revert with a
  * FishTrace error is reported as it is). The index is synced again and the notice (who holds each lot, the
@@ -10,11 +10,11 @@
 import cliProgress from "cli-progress";
 import type { ContractTransactionReceipt } from "ethers";
 
-import { lotIdText, lotRef } from "../../src/digital-link.js";
-import { customErrorOf } from "../../src/errors.js";
-import { thousands, txText } from "../../src/format.js";
-import { required } from "../../src/inputs.js";
-import { participantLabel } from "../../src/labels.js";
+import { lotIdText, lotRef } from "../../src/core/digital-link.js";
+import { customErrorOf } from "../../src/core/errors.js";
+import { thousands, txText } from "../../src/core/format.js";
+import { required } from "../../src/core/inputs.js";
+import { participantLabel } from "../../src/core/labels.js";
 import {
   DEFAULT_RECALL_BATCH,
   noticeCsv,
@@ -25,13 +25,13 @@ import {
   type RecallBatch,
   type RecallNoticeRow,
   type RecallPlan,
-} from "../../src/recall.js";
-import { writeText } from "../../src/record-files.js";
-import { roleBit } from "../../src/roles.js";
-import { stageContract } from "../../src/stages.js";
-import { attachFishTrace, type FishTrace } from "../../src/system.js";
-import { eventsIn } from "../../src/tx.js";
-import { fixedText, InputError } from "../../src/units.js";
+} from "../../src/index/recall.js";
+import { writeText } from "../../src/node/record-files.js";
+import { roleBit } from "../../src/core/roles.js";
+import { stageContract } from "../../src/core/stages.js";
+import { attachFishTrace, type FishTrace } from "../../src/node/system.js";
+import { eventsIn } from "../../src/node/tx.js";
+import { fixedText, InputError } from "../../src/core/units.js";
 import type { DeploymentArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { accountOf, deploymentOf, firstWithRole, openSession } from "../session.js";

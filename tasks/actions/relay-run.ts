@@ -1,7 +1,7 @@
 import { BrowserProvider } from "ethers";
 
-import { startRelay } from "../../relay/relay.js";
-import { relaySettings, relayWallet, type RelayArgs } from "../../relay/options.js";
+import { startRelay } from "../../src/services/relay/relay.js";
+import { relaySettings, relayWallet, type RelayArgs } from "../../src/services/relay/options.js";
 import type { DeploymentArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { deploymentOf, openSession } from "../session.js";

@@ -3,19 +3,26 @@ import path from "node:path";
 
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
-import { lotRefList } from "../../src/digital-link.js";
-import { celsius, isoTime, thousands, txText } from "../../src/format.js";
-import { required } from "../../src/inputs.js";
-import { deviceLabel, lotLabel, lotsLabel, participantLabel } from "../../src/labels.js";
-import { requireShipment } from "../../src/orders.js";
-import { roleBit } from "../../src/roles.js";
-import { readSensorLog, proofsFileJson, type ReadingProof } from "../../src/sensor-files.js";
-import { sensorTree, summarize, type SensorSummary } from "../../src/sensors.js";
-import { orderBook, sellingStage, stageHolding, stageName, stageNumber, type StageName } from "../../src/stages.js";
-import { attachFishTrace, type FishTrace } from "../../src/system.js";
-import { writeText } from "../../src/record-files.js";
-import { eventsIn, mined } from "../../src/tx.js";
-import { InputError, positiveId } from "../../src/units.js";
+import { lotRefList } from "../../src/core/digital-link.js";
+import { celsius, isoTime, thousands, txText } from "../../src/core/format.js";
+import { required } from "../../src/core/inputs.js";
+import { deviceLabel, lotLabel, lotsLabel, participantLabel } from "../../src/core/labels.js";
+import { requireShipment } from "../../src/core/orders.js";
+import { roleBit } from "../../src/core/roles.js";
+import { readSensorLog, proofsFileJson, type ReadingProof } from "../../src/node/sensor-files.js";
+import { sensorTree, summarize, type SensorSummary } from "../../src/core/sensors.js";
+import {
+  orderBook,
+  sellingStage,
+  stageHolding,
+  stageName,
+  stageNumber,
+  type StageName,
+} from "../../src/core/stages.js";
+import { attachFishTrace, type FishTrace } from "../../src/node/system.js";
+import { writeText } from "../../src/node/record-files.js";
+import { eventsIn, mined } from "../../src/node/tx.js";
+import { InputError, positiveId } from "../../src/core/units.js";
 import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { accountOf, chainNow, connectFishTrace, type Session } from "../session.js";

@@ -1,8 +1,8 @@
-import { celsius, isoTime } from "../../src/format.js";
-import { address, required } from "../../src/inputs.js";
-import { lotsLabel } from "../../src/labels.js";
-import { readProofsFile, type ReadingProof } from "../../src/sensor-files.js";
-import { InputError, unixSeconds, wholeNumber } from "../../src/units.js";
+import { celsius, isoTime } from "../../src/core/format.js";
+import { address, required } from "../../src/core/inputs.js";
+import { lotsLabel } from "../../src/core/labels.js";
+import { readProofsFile, type ReadingProof } from "../../src/node/sensor-files.js";
+import { InputError, unixSeconds, wholeNumber } from "../../src/core/units.js";
 import { fishTraceAction } from "../run.js";
 import { connectFishTrace } from "../session.js";
 

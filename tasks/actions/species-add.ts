@@ -1,8 +1,8 @@
-import { required } from "../../src/inputs.js";
-import { speciesLabel } from "../../src/labels.js";
-import { addSpecies } from "../../src/seed.js";
-import { speciesCode } from "../../src/units.js";
-import { txText } from "../../src/format.js";
+import { required } from "../../src/core/inputs.js";
+import { speciesLabel } from "../../src/core/labels.js";
+import { addSpecies } from "../../src/node/seed.js";
+import { speciesCode } from "../../src/core/units.js";
+import { txText } from "../../src/core/format.js";
 import type { DeploymentArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { connectFishTrace } from "../session.js";

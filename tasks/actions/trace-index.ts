@@ -1,15 +1,15 @@
 /**
  * The index the trace tasks read, brought up to date first: PGlite in `--db` (default indexer-data/pglite; in
  * memory on the in-process network, whose chain lives only as long as the process), or PostgreSQL at
- * DATABASE_URL, synced in process with the deployment on the connected network (indexer/indexer.ts).
+ * DATABASE_URL, synced in process with the deployment on the connected network (src/index/sync.ts).
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { openIndex, DEFAULT_INDEX_DIR, type Sql } from "../../indexer/db.js";
-import { syncIndex, type SyncResult } from "../../indexer/indexer.js";
-import { SCHEMA } from "../../indexer/schema.js";
-import type { FishTraceAddresses } from "../../src/system.js";
-import { InputError } from "../../src/units.js";
+import { openIndex, DEFAULT_INDEX_DIR, type Sql } from "../../src/index/db.js";
+import { syncIndex, type SyncResult } from "../../src/index/sync.js";
+import { SCHEMA } from "../../src/index/schema.js";
+import type { FishTraceAddresses } from "../../src/node/system.js";
+import { InputError } from "../../src/core/units.js";
 import type { DeploymentArgs } from "../options.js";
 import { deploymentOf, openSession, type Session } from "../session.js";
 

@@ -1,10 +1,10 @@
-import { lotRef } from "../../src/digital-link.js";
-import { writeText } from "../../src/record-files.js";
-import { traceDirection, traceLot } from "../../src/trace/queries.js";
-import { traceSvg } from "../../src/trace/svg.js";
-import { traceJsonText, traceTree } from "../../src/trace/tree.js";
-import type { TraceGraph } from "../../src/trace/types.js";
-import { InputError } from "../../src/units.js";
+import { lotRef } from "../../src/core/digital-link.js";
+import { writeText } from "../../src/node/record-files.js";
+import { traceDirection, traceLot } from "../../src/index/trace.js";
+import { traceSvg } from "../../src/core/trace/svg.js";
+import { traceJsonText, traceTree } from "../../src/core/trace/tree.js";
+import type { TraceGraph } from "../../src/core/trace/types.js";
+import { InputError } from "../../src/core/units.js";
 import { fishTraceAction } from "../run.js";
 import { openTraceIndex, type TraceIndexArgs } from "./trace-index.js";
 

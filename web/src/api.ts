@@ -2,8 +2,8 @@
  * The trace API as the dApp calls it (`${config.traceApi}/v1/…`, a same-origin proxy). Failures are `Error`s whose
  * message is one line for people: the API's own `{"error": "…"}` text, or what went wrong on the way.
  */
-import type { AnomalyReport, DispatchReport } from "@shared/analytics/api-types.js";
-import type { JourneyJson, ParticipantJson } from "@shared/trace/journey-json.js";
+import type { AnomalyReport, DispatchReport } from "@core/api/analytics.js";
+import type { JourneyJson, ParticipantJson } from "@core/api/journey-json.js";
 
 import { loadConfig } from "./config.js";
 

@@ -1,8 +1,8 @@
 /**
- * The runtime configuration of the dApp: `/config.json`, served by the local stack (src/static-server.ts) or, in
+ * The runtime configuration of the dApp: `/config.json`, served by the local stack (src/services/web/server.ts) or, in
  * development, by the Vite dev server (web/vite.config.ts). Loaded once; every caller shares the same promise.
  */
-import type { WebConfig } from "@shared/web-config.js";
+import type { WebConfig } from "@core/api/web-config.js";
 
 export type { WebConfig };
 

@@ -7,14 +7,14 @@
 import type { BaseContract, JsonRpcProvider, JsonRpcSigner, LogDescription, TransactionReceipt } from "ethers";
 
 import type { IDistributor } from "@chain/index.js";
-import { catchData } from "@shared/catch.js";
-import type { FishTrace } from "@shared/deployment.js";
-import { digitalLink, elementString, gtin14, lotRefList } from "@shared/digital-link.js";
-import { ether, formText, isoTime } from "@shared/format.js";
-import { address, durationSeconds, etherAmount, required, timeOrDelay, transportMode } from "@shared/inputs.js";
-import { parseInputs, parseOutputs } from "@shared/process.js";
-import { buyerStage, type SellingStageName } from "@shared/stages.js";
-import { fixedText, formatGrams, grams, InputError, speciesCode } from "@shared/units.js";
+import { catchData } from "@core/catch.js";
+import type { FishTrace } from "@core/deployment.js";
+import { digitalLink, elementString, gtin14, lotRefList } from "@core/digital-link.js";
+import { ether, formText, isoTime } from "@core/format.js";
+import { address, durationSeconds, etherAmount, required, timeOrDelay, transportMode } from "@core/inputs.js";
+import { parseInputs, parseOutputs } from "@core/process.js";
+import { buyerStage, type SellingStageName } from "@core/stages.js";
+import { fixedText, formatGrams, grams, InputError, speciesCode } from "@core/units.js";
 
 import { labelPath } from "../router.js";
 import { chainNow, type OrderView } from "./chain.js";

@@ -9,9 +9,9 @@
 import { getAddress, type JsonRpcProvider } from "ethers";
 import { nothing, render } from "lit-html";
 
-import { attachFishTrace, type FishTrace } from "@shared/deployment.js";
-import { InputError } from "@shared/units.js";
-import type { WebConfig } from "@shared/web-config.js";
+import { attachFishTrace, type FishTrace } from "@core/deployment.js";
+import { InputError } from "@core/units.js";
+import type { WebConfig } from "@core/api/web-config.js";
 
 import * as actions from "./actions.js";
 import { owedOf, participantOf, Parties, readProvider } from "./chain.js";

@@ -7,11 +7,11 @@
 import { JsonRpcProvider } from "ethers";
 
 import type { OrderBook } from "@chain/index.js";
-import { elementString, gtin14, lotIdText, parseDigitalLink } from "@shared/digital-link.js";
-import { ORDER_STATE } from "@shared/errors.js";
-import { productLotOf } from "@shared/labels.js";
-import { shipmentOf, type Shipment } from "@shared/orders.js";
-import { ACTOR_ROLES, rolesOf, type ActorRole, type RoleName } from "@shared/roles.js";
+import { elementString, gtin14, lotIdText, parseDigitalLink } from "@core/digital-link.js";
+import { ORDER_STATE } from "@core/errors.js";
+import { productLotOf } from "@core/labels.js";
+import { shipmentOf, type Shipment } from "@core/orders.js";
+import { ACTOR_ROLES, rolesOf, type ActorRole, type RoleName } from "@core/roles.js";
 import {
   SELLING_STAGES,
   STAGE_NAMES,
@@ -20,12 +20,12 @@ import {
   stageRole,
   type SellingStageName,
   type StageName,
-} from "@shared/stages.js";
-import type { FishTrace } from "@shared/deployment.js";
-import type { ParticipantJson } from "@shared/trace/journey-json.js";
-import { speciesText } from "@shared/units.js";
-import { LOT_STATUS } from "@shared/vocabulary.js";
-import type { WebConfig } from "@shared/web-config.js";
+} from "@core/stages.js";
+import type { FishTrace } from "@core/deployment.js";
+import type { ParticipantJson } from "@core/api/journey-json.js";
+import { speciesText } from "@core/units.js";
+import { LOT_STATUS } from "@core/vocabulary.js";
+import type { WebConfig } from "@core/api/web-config.js";
 
 import { fetchParticipant } from "../api.js";
 import { oneLine } from "../one-line.js";

@@ -6,8 +6,8 @@
  */
 import { html, nothing, type TemplateResult } from "lit-html";
 
-import type { DispatchReport } from "@shared/analytics/api-types.js";
-import { formatGrams } from "@shared/units.js";
+import type { DispatchReport } from "@core/api/analytics.js";
+import { formatGrams } from "@core/units.js";
 
 import type { LotView } from "./chain.js";
 import { lotPath } from "../router.js";

@@ -1,10 +1,10 @@
 /**
  * A distributor's shelf-life-first dispatch advice as the actor views hold it, from the analytics beside the trace
- * API (api.ts `fetchDispatch`, `DispatchReport` as src/analytics/api-types.ts declares it): the lots it holds,
+ * API (api.ts `fetchDispatch`, `DispatchReport` as src/core/api/analytics.ts declares it): the lots it holds,
  * shortest remaining shelf life first, each with a retailer to go to and why; lots past rejection, with nowhere to
  * go, recalled or never scanned, apart.
  */
-import type { DispatchReport } from "@shared/analytics/api-types.js";
+import type { DispatchReport } from "@core/api/analytics.js";
 
 import { fetchDispatch } from "../api.js";
 import { oneLine } from "../one-line.js";

@@ -14,7 +14,7 @@
  */
 import "./actor.css";
 
-import type { WebConfig } from "@shared/web-config.js";
+import type { WebConfig } from "@core/api/web-config.js";
 
 import { ActorApp } from "./app.js";
 

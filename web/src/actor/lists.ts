@@ -5,8 +5,8 @@
  */
 import type { JsonRpcProvider } from "ethers";
 
-import type { FishTrace } from "@shared/deployment.js";
-import type { SellingStageName } from "@shared/stages.js";
+import type { FishTrace } from "@core/deployment.js";
+import type { SellingStageName } from "@core/stages.js";
 
 import {
   lotsOf,

@@ -1,8 +1,8 @@
 /** The lots the participant holds (`lots-list`), each with its alarms, journey link and (product lots) label. */
 import { html, nothing, type TemplateResult } from "lit-html";
 
-import { formatGrams } from "@shared/units.js";
-import { alarmNames } from "@shared/vocabulary.js";
+import { formatGrams } from "@core/units.js";
+import { alarmNames } from "@core/vocabulary.js";
 
 import type { ActorHost } from "./state.js";
 import { lotJourneyPath, lotLabelPath, lotName } from "./text.js";

@@ -6,9 +6,9 @@
  */
 import { html, nothing, type TemplateResult } from "lit-html";
 
-import { ether, isoTime } from "@shared/format.js";
-import { formatGrams } from "@shared/units.js";
-import { LOT_FLAGS, TRANSPORT_MODES } from "@shared/vocabulary.js";
+import { ether, isoTime } from "@core/format.js";
+import { formatGrams } from "@core/units.js";
+import { LOT_FLAGS, TRANSPORT_MODES } from "@core/vocabulary.js";
 
 import * as actions from "./actions.js";
 import { owedOf, type LotView, type OrderView } from "./chain.js";

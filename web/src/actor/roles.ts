@@ -2,8 +2,8 @@
  * Role detection for the views: which order books a participant buys from, how its roles read in the wallet bar,
  * and the calm notice for an account that is no participant or holds no supply-chain role.
  */
-import type { RoleName } from "@shared/roles.js";
-import { buyerRole, SELLING_STAGES, type SellingStageName } from "@shared/stages.js";
+import type { RoleName } from "@core/roles.js";
+import { buyerRole, SELLING_STAGES, type SellingStageName } from "@core/stages.js";
 
 import type { Participant } from "./chain.js";
 

@@ -5,7 +5,7 @@
  */
 import { BrowserProvider, type JsonRpcSigner } from "ethers";
 
-import type { WebConfig } from "@shared/web-config.js";
+import type { WebConfig } from "@core/api/web-config.js";
 
 import { errorLine } from "./tx.js";
 import {

@@ -3,8 +3,8 @@
  * it (`ActorHost`): the views are functions of the host, the app (app.ts) owns the wallet, the reads and the
  * transactions.
  */
-import type { SellingStageName } from "@shared/stages.js";
-import type { WebConfig } from "@shared/web-config.js";
+import type { SellingStageName } from "@core/stages.js";
+import type { WebConfig } from "@core/api/web-config.js";
 
 import type { ActionContext } from "./actions.js";
 import type { LotView, OrderView, Participant, PartyView } from "./chain.js";

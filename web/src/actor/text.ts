@@ -4,8 +4,8 @@
  */
 import { html, nothing, type TemplateResult } from "lit-html";
 
-import { elementString } from "@shared/digital-link.js";
-import type { StageName } from "@shared/stages.js";
+import { elementString } from "@core/digital-link.js";
+import type { StageName } from "@core/stages.js";
 
 import { journeyPath, labelPath, lotPath } from "../router.js";
 import type { LotView } from "./chain.js";

@@ -6,8 +6,8 @@
  */
 import type { JsonRpcProvider, TransactionReceipt } from "ethers";
 
-import { describeError } from "@shared/errors.js";
-import { thousands } from "@shared/format.js";
+import { describeError } from "@core/errors.js";
+import { thousands } from "@core/format.js";
 import { BUSY_TEXT, DECLINED_TEXT, isBusy, isDeclined } from "./wallet.js";
 
 export type TxState = "wallet" | "pending" | "confirmed" | "failed" | "declined";

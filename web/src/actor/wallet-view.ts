@@ -4,7 +4,7 @@
  */
 import { html, nothing, type TemplateResult } from "lit-html";
 
-import { ether } from "@shared/format.js";
+import { ether } from "@core/format.js";
 
 import { participantNotice, roleText } from "./roles.js";
 import type { ActorHost } from "./state.js";

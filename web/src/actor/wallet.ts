@@ -3,7 +3,7 @@
  * falling back to the legacy `window.ethereum`; the EIP-1193 requests the actor views need (accounts, chain,
  * switching and adding the FishTrace network) and the error codes wallets answer with.
  */
-import type { WebConfig } from "@shared/web-config.js";
+import type { WebConfig } from "@core/api/web-config.js";
 
 /** An EIP-1193 provider, as far as the actor views use it. */
 export interface Eip1193 {

@@ -1,7 +1,7 @@
 /** The payments panel: what the account may withdraw from its orders (`withdrawable`), and `action-withdraw`. */
 import { html, nothing, type TemplateResult } from "lit-html";
 
-import { ether } from "@shared/format.js";
+import { ether } from "@core/format.js";
 
 import { owedOf } from "./chain.js";
 import type { ActorHost } from "./state.js";

@@ -2,9 +2,9 @@
  * A lot's journey for a consumer, phone first: alarm banners, the product, where the fish was caught (with an
  * offline map), who handed it to whom, the QAT scans and the cold chain. Data from the trace API (`fetchJourney`).
  */
-import type { AnomalyReport } from "@shared/analytics/api-types.js";
-import type { JourneyJson } from "@shared/trace/journey-json.js";
-import { formatGrams } from "@shared/units.js";
+import type { AnomalyReport } from "@core/api/analytics.js";
+import type { JourneyJson } from "@core/api/journey-json.js";
+import { formatGrams } from "@core/units.js";
 import { html, nothing, render, type TemplateResult } from "lit-html";
 
 import { fetchAnomalies, fetchJourney } from "../api.js";

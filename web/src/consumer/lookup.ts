@@ -2,8 +2,8 @@
  * What a person typed or a QR code held, checked with the shared `lotRef` before anything is fetched, as the app
  * path of its journey: `/01/{gtin14}/10/{lot}` for a product lot, `/lot/{id}` for a lot id.
  */
-import { gtin14, parseLotRef } from "@shared/digital-link.js";
-import { InputError } from "@shared/units.js";
+import { gtin14, parseLotRef } from "@core/digital-link.js";
+import { InputError } from "@core/units.js";
 
 import { journeyPath, lotPath } from "../router.js";
 

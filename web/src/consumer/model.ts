@@ -2,12 +2,12 @@
  * What the journey page shows, derived from the trace API's `JourneyJson`: the looked-up lot, its catches, the
  * hand-overs between participants, the QAT scans, the cold-chain series per lot and the alarms, as plain values.
  */
-import type { AnomalyJson, AnomalyKind, AnomalyReport } from "@shared/analytics/api-types.js";
-import type { LotFacts } from "@shared/export/journey-types.js";
-import type { JourneyJson, AlarmJson } from "@shared/trace/journey-json.js";
-import { alarmsText, type Jsonified } from "@shared/trace/tree.js";
-import type { LotNode, Party } from "@shared/trace/types.js";
-import { coldChainBand } from "@shared/vocabulary.js";
+import type { AnomalyJson, AnomalyKind, AnomalyReport } from "@core/api/analytics.js";
+import type { LotFacts } from "@core/api/journey-types.js";
+import type { JourneyJson, AlarmJson } from "@core/api/journey-json.js";
+import { alarmsText, type Jsonified } from "@core/trace/tree.js";
+import type { LotNode, Party } from "@core/trace/types.js";
+import { coldChainBand } from "@core/vocabulary.js";
 
 export type LotJson = Jsonified<LotNode>;
 export type FactsJson = Jsonified<LotFacts>;

@@ -4,8 +4,8 @@
  * on this app (`${config.linkBase}/01/{gtin}/10/{lot}`) as inline SVG, so a phone camera opens the journey. Sized for
  * a 62 × 100 mm label (`@page label` in styles.css).
  */
-import { elementString } from "@shared/digital-link.js";
-import { formatGrams } from "@shared/units.js";
+import { elementString } from "@core/digital-link.js";
+import { formatGrams } from "@core/units.js";
 import { html, nothing, render, type TemplateResult } from "lit-html";
 import { unsafeSVG } from "lit-html/directives/unsafe-svg.js";
 import { toString as qrSvg } from "qrcode/lib/browser.js";

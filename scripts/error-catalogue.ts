@@ -1,9 +1,0 @@
-/**
- * Regenerates the error catalogue section of README.md from the contracts' ABIs (`npm run errors`);
- * test/readme.test.ts fails when the README's catalogue is out of date.
- */
-import { errorCatalogue } from "../src/catalogue.js";
-import { updateReadmeSection } from "../src/readme.js";
-
-await updateReadmeSection("errors", errorCatalogue());
-console.log("README.md error catalogue updated.");

@@ -1,0 +1,83 @@
+/**
+ * What a FishTrace deployment is — its stage names, contracts and addresses — and typed handles to one, with
+ * nothing but ethers and the generated contract types: safe for the browser (web/) as well as Node.
+ * src/node/system.ts adds deploying and reading Ignition's records.
+ */
+import type { ContractRunner } from "ethers";
+
+import {
+  Customer__factory,
+  Distributor__factory,
+  Harvester__factory,
+  Manufacturer__factory,
+  QualityLedger__factory,
+  Registry__factory,
+  Retailer__factory,
+  Supplier__factory,
+  type Customer,
+  type Distributor,
+  type Harvester,
+  type Manufacturer,
+  type QualityLedger,
+  type Registry,
+  type Retailer,
+  type Supplier,
+} from "../../typechain-types/index.js";
+
+/** The six stage contracts in supply-chain order; a stage's number is its index + 1. */
+export const STAGE_NAMES = ["harvester", "supplier", "manufacturer", "distributor", "retailer", "customer"] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+/** The five stages that sell to the next one through an order book. */
+export const SELLING_STAGES = ["harvester", "supplier", "manufacturer", "distributor", "retailer"] as const;
+export type SellingStageName = (typeof SELLING_STAGES)[number];
+
+export interface FishTrace {
+  registry: Registry;
+  harvester: Harvester;
+  supplier: Supplier;
+  manufacturer: Manufacturer;
+  distributor: Distributor;
+  retailer: Retailer;
+  customer: Customer;
+  qualityLedger: QualityLedger;
+}
+
+/** The addresses of a deployment. */
+export type FishTraceAddresses = Record<"registry" | StageName | "qualityLedger", string>;
+
+/** Each contract of a deployment by its key, with its contract (and Ignition future) name. */
+export const CONTRACT_NAMES: Record<keyof FishTraceAddresses, string> = {
+  registry: "Registry",
+  harvester: "Harvester",
+  supplier: "Supplier",
+  manufacturer: "Manufacturer",
+  distributor: "Distributor",
+  retailer: "Retailer",
+  customer: "Customer",
+  qualityLedger: "QualityLedger",
+};
+
+/** The contracts of a deployment in deployment order: the registry, the six stages, the quality ledger. */
+export const DEPLOYMENT_KEYS = Object.keys(CONTRACT_NAMES) as (keyof FishTraceAddresses)[];
+
+/** The addresses of `fishTrace`'s contracts. */
+export async function addressesOf(fishTrace: FishTrace): Promise<FishTraceAddresses> {
+  const addresses = {} as FishTraceAddresses;
+  for (const key of DEPLOYMENT_KEYS) addresses[key] = await fishTrace[key].getAddress();
+  return addresses;
+}
+
+/** Typed contract handles for `addresses`, connected to `runner`. */
+export function attachFishTrace(addresses: FishTraceAddresses, runner: ContractRunner): FishTrace {
+  return {
+    registry: Registry__factory.connect(addresses.registry, runner),
+    harvester: Harvester__factory.connect(addresses.harvester, runner),
+    supplier: Supplier__factory.connect(addresses.supplier, runner),
+    manufacturer: Manufacturer__factory.connect(addresses.manufacturer, runner),
+    distributor: Distributor__factory.connect(addresses.distributor, runner),
+    retailer: Retailer__factory.connect(addresses.retailer, runner),
+    customer: Customer__factory.connect(addresses.customer, runner),
+    qualityLedger: QualityLedger__factory.connect(addresses.qualityLedger, runner),
+  };
+}

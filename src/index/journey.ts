@@ -1,0 +1,647 @@
+/**
+ * The facts an export needs, read from the trace index (src/index/schema.ts) with SQL: the lots, the parties, the
+ * lineage edges and the events of one scope — a lot's history (the lot, its ancestors and its descendants through
+ * `lineage`), one actor's events, or a time range — in chain order. The EPCIS and FSMA 204 writers
+ * (src/exports/epcis.ts, src/exports/fsma.ts) read nothing else.
+ */
+import type { Sql } from "./db.js";
+import { STAGE_NAMES, type StageName } from "../node/system.js";
+import type { Journey, JourneyEvent, JourneyScope, LotFacts } from "../core/api/journey-types.js";
+import type { LineageEdge, Party } from "../core/trace/types.js";
+import { InputError } from "../core/units.js";
+
+export type {
+  At,
+  CatchFacts,
+  Journey,
+  JourneyEvent,
+  JourneyEventKind,
+  JourneyScope,
+  LotFacts,
+  Route,
+} from "../core/api/journey-types.js";
+
+/** The stage's name (1 → harvester). */
+export function stageName(stage: number): StageName {
+  const name = STAGE_NAMES[stage - 1];
+  if (name === undefined) throw new Error(`stage ${stage} is not 1..6`);
+  return name;
+}
+
+const num = (v: unknown): number => Number(v);
+const big = (v: unknown): bigint => BigInt(String(v));
+const optNum = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
+const text = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
+
+/** Row types of the queries below (numeric and bigint columns arrive as strings or numbers). */
+type Row = Record<string, unknown>;
+
+/** The ids of the lots reached from `lotId` through `lineage` one way, transitively (not the lot itself). */
+async function lineageWalk(sql: Sql, lotId: bigint, way: "up" | "down"): Promise<bigint[]> {
+  const [from, to] = way === "up" ? ["child_id", "parent_id"] : ["parent_id", "child_id"];
+  const rows = await sql.query<{ lot_id: string }>(
+    `WITH RECURSIVE walk(lot_id) AS (
+       SELECT $1::numeric UNION SELECT l.${to} FROM lineage l JOIN walk ON l.${from} = walk.lot_id)
+     SELECT lot_id::text AS lot_id FROM walk WHERE lot_id <> $1::numeric`,
+    [lotId.toString()],
+  );
+  return rows.map((r) => BigInt(r.lot_id));
+}
+
+/** The ids of the lots `lotId` was made from through `lineage`, transitively (its ancestors; not the lot itself). */
+export function lotAncestors(sql: Sql, lotId: bigint): Promise<bigint[]> {
+  return lineageWalk(sql, lotId, "up");
+}
+
+/** The ids of the lots made from `lotId` through `lineage`, transitively (its descendants; not the lot itself). */
+export function lotDescendants(sql: Sql, lotId: bigint): Promise<bigint[]> {
+  return lineageWalk(sql, lotId, "down");
+}
+
+/** The ids of `lotId`'s ancestors and descendants through `lineage`, the lot itself included (first). */
+export async function lotClosure(sql: Sql, lotId: bigint): Promise<bigint[]> {
+  return [lotId, ...(await lotAncestors(sql, lotId)), ...(await lotDescendants(sql, lotId))];
+}
+
+/** The participant whose id or account is `ref`. */
+export async function participantRef(sql: Sql, ref: string): Promise<number> {
+  const value = ref.trim();
+  if (/^\d+$/.test(value)) {
+    const rows = await sql.query<{ id: number }>("SELECT id FROM participants WHERE id = $1", [Number(value)]);
+    if (rows[0] === undefined) throw new InputError(`--actor ${value}: no participant with that id in the index`);
+    return Number(rows[0].id);
+  }
+  if (!/^0x[0-9a-fA-F]{40}$/.test(value)) {
+    throw new InputError(`--actor "${ref}" is neither a participant id nor an account address`);
+  }
+  const rows = await sql.query<{ id: number }>("SELECT id FROM participants WHERE lower(account) = lower($1)", [value]);
+  if (rows[0] === undefined) throw new InputError(`--actor ${value} is not an enrolled participant in the index`);
+  return Number(rows[0].id);
+}
+
+/** Every fact of the index that concerns `lots` (null: every lot). */
+async function loadEvents(sql: Sql, lots: string[] | null, withBulk = true): Promise<JourneyEvent[]> {
+  const events: JourneyEvent[] = [];
+  const p = [lots];
+  const lotFilter = (column: string) => `($1::numeric[] IS NULL OR ${column} = ANY($1::numeric[]))`;
+
+  for (const r of await sql.query<Row>(
+    `SELECT lot_id::text, harvester_id, created_time, created_block, tx_hash FROM lots
+     WHERE kind = 'catch' AND ${lotFilter("lot_id")}`,
+    p,
+  )) {
+    events.push({
+      kind: "catch",
+      lotId: big(r.lot_id),
+      harvesterId: num(r.harvester_id),
+      time: num(r.created_time),
+      block: num(r.created_block),
+      logIndex: -1,
+      txHash: text(r.tx_hash),
+    });
+  }
+
+  const processes = await sql.query<Row>(
+    `SELECT p.process_id::text, p.manufacturer_id, p.block, p.time, p.tx_hash FROM processes p
+     WHERE $1::numeric[] IS NULL OR EXISTS (SELECT 1 FROM lineage l WHERE l.process_id = p.process_id
+       AND (l.parent_id = ANY($1::numeric[]) OR l.child_id = ANY($1::numeric[])))`,
+    p,
+  );
+  if (processes.length > 0) {
+    const ids = processes.map((r) => text(r.process_id));
+    const edges = await sql.query<Row>(
+      `SELECT process_id::text, parent_id::text, child_id::text, consumed_grams FROM lineage
+       WHERE process_id = ANY($1::numeric[]) ORDER BY parent_id, child_id`,
+      [ids],
+    );
+    const outputs = await sql.query<Row>(
+      `SELECT process_id::text, lot_id::text, weight_grams FROM lots WHERE process_id = ANY($1::numeric[])
+       ORDER BY created_block, lot_id`,
+      [ids],
+    );
+    for (const r of processes) {
+      const id = text(r.process_id);
+      const inputs = new Map<string, number>();
+      for (const e of edges.filter((e) => e.process_id === id)) inputs.set(text(e.parent_id), num(e.consumed_grams));
+      events.push({
+        kind: "transform",
+        processId: big(id),
+        manufacturerId: num(r.manufacturer_id),
+        inputs: [...inputs].map(([lotId, consumedGrams]) => ({ lotId: BigInt(lotId), consumedGrams })),
+        outputs: outputs
+          .filter((o) => o.process_id === id)
+          .map((o) => ({ lotId: big(o.lot_id), grams: num(o.weight_grams) })),
+        time: num(r.time),
+        block: num(r.block),
+        logIndex: -1,
+        txHash: text(r.tx_hash),
+      });
+    }
+  }
+
+  // Shipments, with their lots and the order's parties.
+  const shipments = await sql.query<Row>(
+    `SELECT s.stage, s.order_id::text, s.shipment_no::text, s.weight_grams, s.origin, s.destination, s.mode,
+            s.vehicle, s.block, s.time, s.tx_hash, o.seller_id, o.buyer_id,
+            array_agg(sl.lot_id::text ORDER BY sl.lot_id) AS lot_ids
+     FROM shipments s JOIN orders o USING (stage, order_id)
+     JOIN shipment_lots sl USING (stage, order_id)
+     WHERE $1::numeric[] IS NULL OR EXISTS (SELECT 1 FROM shipment_lots x WHERE x.stage = s.stage
+       AND x.order_id = s.order_id AND x.lot_id = ANY($1::numeric[]))
+     GROUP BY s.stage, s.order_id, s.shipment_no, s.weight_grams, s.origin, s.destination, s.mode, s.vehicle,
+              s.block, s.time, s.tx_hash, o.seller_id, o.buyer_id`,
+    p,
+  );
+  const orderLots = new Map<string, bigint[]>();
+  for (const r of shipments) {
+    const lotIds = (r.lot_ids as string[]).map((id) => BigInt(id));
+    orderLots.set(`${num(r.stage)}:${text(r.order_id)}`, lotIds);
+    const route =
+      r.origin === null || r.origin === undefined
+        ? undefined
+        : { origin: text(r.origin), destination: text(r.destination), mode: text(r.mode), vehicle: text(r.vehicle) };
+    events.push({
+      kind: "ship",
+      stage: num(r.stage),
+      orderId: big(r.order_id),
+      shipmentNo: big(r.shipment_no),
+      weightGrams: num(r.weight_grams),
+      lotIds,
+      fromId: num(r.seller_id),
+      toId: num(r.buyer_id),
+      ...(route === undefined ? {} : { route }),
+      time: num(r.time),
+      block: num(r.block),
+      logIndex: -1,
+      txHash: text(r.tx_hash),
+    });
+  }
+
+  // Receipts: the lots a stage received with one order of the previous stage, at the custody transfer.
+  const receipts = await sql.query<Row>(
+    `SELECT ls.stage, ls.received_order::text AS order_id, ls.custodian_id, ls.received_time,
+            o.seller_id, s.arrived_location, min(c.block) AS block, min(c.log_index) AS log_index,
+            min(c.tx_hash) AS tx_hash, array_agg(ls.lot_id::text ORDER BY ls.lot_id) AS lot_ids
+     FROM lot_stages ls
+     LEFT JOIN orders o ON o.stage = ls.stage - 1 AND o.order_id = ls.received_order
+     LEFT JOIN shipments s ON s.stage = ls.stage - 1 AND s.order_id = ls.received_order
+     LEFT JOIN custody c ON c.stage = ls.stage - 1 AND c.lot_id = ls.lot_id AND c.order_id = ls.received_order
+     WHERE ls.stage > 1 AND ls.received_order IS NOT NULL AND ${lotFilter("ls.lot_id")}
+     GROUP BY ls.stage, ls.received_order, ls.custodian_id, ls.received_time, o.seller_id, s.arrived_location`,
+    p,
+  );
+  for (const r of receipts) {
+    const arrived = text(r.arrived_location);
+    events.push({
+      kind: "receive",
+      stage: num(r.stage),
+      orderId: big(r.order_id),
+      lotIds: (r.lot_ids as string[]).map((id) => BigInt(id)),
+      fromId: num(r.seller_id),
+      toId: num(r.custodian_id),
+      ...(arrived === "" ? {} : { arrivedLocation: arrived }),
+      time: num(r.received_time),
+      block: optNum(r.block) ?? 0,
+      logIndex: optNum(r.log_index) ?? -1,
+      txHash: text(r.tx_hash),
+    });
+  }
+
+  // Orders: those whose shipments or receipts carry a lot of the scope (every order for the whole index).
+  const orderKeys = new Set(orderLots.keys());
+  for (const r of receipts) orderKeys.add(`${num(r.stage) - 1}:${text(r.order_id)}`);
+  const orders = await sql.query<Row>(
+    `SELECT stage, order_id::text, seller_id, buyer_id, species, weight_grams, price::text, state, placed_time,
+            delivered_time, settled_time, shipped_time FROM orders
+     WHERE $1::text[] IS NULL OR (stage::text || ':' || order_id::text) = ANY($1::text[])`,
+    [lots === null ? null : [...orderKeys]],
+  );
+  for (const r of orders) {
+    const key = `${num(r.stage)}:${text(r.order_id)}`;
+    const base = {
+      kind: "order" as const,
+      stage: num(r.stage),
+      orderId: big(r.order_id),
+      sellerId: num(r.seller_id),
+      buyerId: num(r.buyer_id),
+      species: text(r.species),
+      weightGrams: num(r.weight_grams),
+      price: big(r.price),
+      lotIds: orderLots.get(key) ?? [],
+      block: 0,
+      logIndex: -1,
+      txHash: "",
+    };
+    events.push({ ...base, phase: "placed", time: num(r.placed_time) });
+    const state = text(r.state);
+    const end = optNum(r.settled_time) ?? optNum(r.delivered_time) ?? optNum(r.shipped_time);
+    const phase =
+      state === "Acknowledged" || state === "Paid"
+        ? "settled"
+        : state === "Cancelled"
+          ? "cancelled"
+          : state === "Rejected"
+            ? "rejected"
+            : state === "Refunded"
+              ? "refunded"
+              : undefined;
+    if (phase !== undefined && end !== undefined) events.push({ ...base, phase, time: end });
+  }
+
+  if (withBulk) events.push(...(await loadScans(sql, lots)));
+
+  for (const r of await sql.query<Row>(
+    `SELECT b.root, b.gateway_id, b.stage, b.from_time, b.to_time, b.count, b.minimum, b.maximum, b.mean, b.block,
+            b.time, b.tx_hash, array_agg(bl.lot_id::text ORDER BY bl.lot_id) AS lot_ids,
+            EXISTS (SELECT 1 FROM flags f WHERE f.kind = 'excursion' AND f.block = b.block
+                    AND f.lot_id IN (SELECT lot_id FROM sensor_batch_lots WHERE root = b.root)) AS excursion
+     FROM sensor_batches b JOIN sensor_batch_lots bl USING (root)
+     WHERE $1::numeric[] IS NULL OR EXISTS (SELECT 1 FROM sensor_batch_lots x WHERE x.root = b.root
+       AND x.lot_id = ANY($1::numeric[]))
+     GROUP BY b.root, b.gateway_id, b.stage, b.from_time, b.to_time, b.count, b.minimum, b.maximum, b.mean,
+              b.block, b.time, b.tx_hash`,
+    p,
+  )) {
+    events.push({
+      kind: "sensor",
+      root: text(r.root),
+      gatewayId: num(r.gateway_id),
+      stage: num(r.stage),
+      lotIds: (r.lot_ids as string[]).map((id) => BigInt(id)),
+      from: num(r.from_time),
+      to: num(r.to_time),
+      count: num(r.count),
+      minimum: num(r.minimum),
+      maximum: num(r.maximum),
+      mean: num(r.mean),
+      excursion: r.excursion === true,
+      time: num(r.time),
+      block: num(r.block),
+      logIndex: -1,
+      txHash: text(r.tx_hash),
+    });
+  }
+
+  if (withBulk) events.push(...(await loadReadings(sql, lots)));
+
+  for (const r of await sql.query<Row>(
+    `SELECT lot_id::text, stage, regulator_id, reason, block, log_index, time, tx_hash FROM recalls
+     WHERE ${lotFilter("lot_id")}`,
+    p,
+  )) {
+    events.push({
+      kind: "recall",
+      lotId: big(r.lot_id),
+      stage: num(r.stage),
+      regulatorId: num(r.regulator_id),
+      reason: text(r.reason),
+      time: num(r.time),
+      block: num(r.block),
+      logIndex: num(r.log_index),
+      txHash: text(r.tx_hash),
+    });
+  }
+  return events;
+}
+
+const SCAN_COLUMNS = `lot_id::text, device_id, reading_id::text, species, species_confidence, grade, grade_confidence,
+            scanned_at, block, log_index, tx_hash`;
+const READING_COLUMNS = `r.lot_id::text, r.stage, r.reporter_id, r.read_at, r.temperature, r.humidity, r.latitude,
+            r.longitude, r.block, r.log_index, e.tx_hash`;
+
+function scanOf(r: Row): JourneyEvent {
+  return {
+    kind: "scan",
+    lotId: big(r.lot_id),
+    deviceId: num(r.device_id),
+    readingId: big(r.reading_id),
+    species: text(r.species),
+    speciesConfidence: num(r.species_confidence),
+    grade: num(r.grade),
+    gradeConfidence: num(r.grade_confidence),
+    time: num(r.scanned_at),
+    block: num(r.block),
+    logIndex: num(r.log_index),
+    txHash: text(r.tx_hash),
+  };
+}
+
+function readingOf(r: Row): JourneyEvent {
+  const latitude = optNum(r.latitude);
+  const longitude = optNum(r.longitude);
+  return {
+    kind: "reading",
+    lotId: big(r.lot_id),
+    stage: num(r.stage),
+    reporterId: num(r.reporter_id),
+    temperature: num(r.temperature),
+    humidity: num(r.humidity),
+    ...(latitude === undefined || longitude === undefined
+      ? {}
+      : { latitude: latitude / 1e5, longitude: longitude / 1e5 }),
+    time: num(r.read_at),
+    block: num(r.block),
+    logIndex: num(r.log_index),
+    txHash: text(r.tx_hash),
+  };
+}
+
+const LOT_FILTER = (column: string) => `($1::numeric[] IS NULL OR ${column} = ANY($1::numeric[]))`;
+
+async function loadScans(sql: Sql, lots: string[] | null): Promise<JourneyEvent[]> {
+  const rows = await sql.query<Row>(`SELECT ${SCAN_COLUMNS} FROM scans WHERE ${LOT_FILTER("lot_id")}`, [lots]);
+  return rows.map(scanOf);
+}
+
+async function loadReadings(sql: Sql, lots: string[] | null): Promise<JourneyEvent[]> {
+  const rows = await sql.query<Row>(
+    `SELECT ${READING_COLUMNS} FROM readings r LEFT JOIN events e USING (block, log_index)
+     WHERE ${LOT_FILTER("r.lot_id")}`,
+    [lots],
+  );
+  return rows.map(readingOf);
+}
+
+/**
+ * One page of the bulk events of `lots` — QAT scans and cold-chain readings, the lists any registered device can make
+ * long — in chain order (`compareEvents`: time, block, scans before readings, log index), read with LIMIT/OFFSET so
+ * that a lot with tens of thousands of scans costs one page, with the counts by kind.
+ */
+export async function loadBulkPage(
+  sql: Sql,
+  lots: string[],
+  page: BulkPage,
+): Promise<{ events: JourneyEvent[]; total: { scan: number; reading: number } }> {
+  const [counts] = await sql.query<{ scans: string | number; readings: string | number }>(
+    `SELECT (SELECT count(*) FROM scans WHERE lot_id = ANY($1::numeric[])) AS scans,
+            (SELECT count(*) FROM readings WHERE lot_id = ANY($1::numeric[])) AS readings`,
+    [lots],
+  );
+  const keys = await sql.query<{ kind: string; block: string | number; log_index: string | number }>(
+    `SELECT kind, block, log_index FROM (
+       SELECT 'scan' AS kind, scanned_at AS time, block, ${rank({ kind: "scan" })} AS rank, log_index
+         FROM scans WHERE lot_id = ANY($1::numeric[])
+       UNION ALL
+       SELECT 'reading', read_at, block, ${rank({ kind: "reading" })}, log_index
+         FROM readings WHERE lot_id = ANY($1::numeric[])
+     ) bulk ORDER BY time, block, rank, log_index LIMIT $2 OFFSET $3`,
+    [lots, page.limit, page.offset],
+  );
+  const wanted = (kind: string) => keys.filter((k) => k.kind === kind).map((k) => `${k.block}:${k.log_index}`);
+  const scanKeys = wanted("scan");
+  const readingKeys = wanted("reading");
+  const scans =
+    scanKeys.length === 0
+      ? []
+      : await sql.query<Row>(
+          `SELECT ${SCAN_COLUMNS} FROM scans
+           WHERE lot_id = ANY($1::numeric[]) AND (block::text || ':' || log_index::text) = ANY($2::text[])`,
+          [lots, scanKeys],
+        );
+  const readings =
+    readingKeys.length === 0
+      ? []
+      : await sql.query<Row>(
+          `SELECT ${READING_COLUMNS} FROM readings r LEFT JOIN events e USING (block, log_index)
+           WHERE r.lot_id = ANY($1::numeric[]) AND (r.block::text || ':' || r.log_index::text) = ANY($2::text[])`,
+          [lots, readingKeys],
+        );
+  const events = [...scans.map(scanOf), ...readings.map(readingOf)].sort(compareEvents);
+  return { events, total: { scan: num(counts?.scans), reading: num(counts?.readings) } };
+}
+
+/** A page of a journey's bulk events (scans and readings): from `offset`, at most `limit`. */
+export interface BulkPage {
+  offset: number;
+  limit: number;
+}
+
+/** Where events go among those of the same time whose blocks are not known to differ. */
+function rank(event: Pick<JourneyEvent, "kind"> & { phase?: string }): number {
+  if (event.kind === "order") return event.phase === "placed" ? 0 : 5;
+  return { catch: 1, transform: 2, ship: 3, receive: 4, scan: 6, reading: 7, sensor: 8, recall: 9 }[event.kind];
+}
+
+/** Chain order: by time, then block (where both are known), then kind, then log index. */
+export function compareEvents(a: JourneyEvent, b: JourneyEvent): number {
+  return (
+    a.time - b.time ||
+    (a.block > 0 && b.block > 0 ? a.block - b.block : 0) ||
+    rank(a) - rank(b) ||
+    a.logIndex - b.logIndex ||
+    (a.kind === "order" && b.kind === "order" ? a.stage - b.stage || Number(a.orderId - b.orderId) : 0)
+  );
+}
+
+/** The lots an event names. */
+export function lotsOf(event: JourneyEvent): bigint[] {
+  switch (event.kind) {
+    case "catch":
+    case "scan":
+    case "reading":
+    case "recall":
+      return [event.lotId];
+    case "transform":
+      return [...event.inputs.map((i) => i.lotId), ...event.outputs.map((o) => o.lotId)];
+    default:
+      return event.lotIds;
+  }
+}
+
+/** The participants an event names. */
+function partiesOf(event: JourneyEvent): number[] {
+  switch (event.kind) {
+    case "catch":
+      return [event.harvesterId];
+    case "transform":
+      return [event.manufacturerId];
+    case "order":
+      return [event.sellerId, event.buyerId];
+    case "ship":
+    case "receive":
+      return [event.fromId, event.toId];
+    case "scan":
+      return [event.deviceId];
+    case "sensor":
+      return [event.gatewayId];
+    case "reading":
+      return [event.reporterId];
+    case "recall":
+      return [event.regulatorId];
+  }
+}
+
+async function lotsOfActor(sql: Sql, id: number): Promise<string[]> {
+  const rows = await sql.query<{ lot_id: string }>(
+    `SELECT lot_id::text AS lot_id FROM lot_stages WHERE custodian_id = $1
+     UNION SELECT lot_id::text FROM lots WHERE harvester_id = $1
+     UNION SELECT l.lot_id::text FROM lots l JOIN processes p USING (process_id) WHERE p.manufacturer_id = $1
+     UNION SELECT sl.lot_id::text FROM shipment_lots sl JOIN orders o USING (stage, order_id)
+       WHERE o.seller_id = $1 OR o.buyer_id = $1`,
+    [id],
+  );
+  return rows.map((r) => r.lot_id);
+}
+
+/**
+ * Whether `actor` took part in `event`: a party of it, or — for a scan, sensor batch, reading or recall — the
+ * custodian of one of its lots where and when it happened.
+ */
+function involves(
+  event: JourneyEvent,
+  actor: number,
+  holds: (lotId: bigint, stage: number | undefined, at: number) => boolean,
+): boolean {
+  if (partiesOf(event).includes(actor)) return true;
+  switch (event.kind) {
+    case "scan":
+      return holds(event.lotId, undefined, event.time);
+    case "sensor":
+      return event.lotIds.some((lot) => holds(lot, event.stage, event.time));
+    case "reading":
+    case "recall":
+      return holds(event.lotId, event.stage, event.time);
+    default:
+      return false;
+  }
+}
+
+/** Reads the facts of `scope` from the index. */
+export async function loadJourney(
+  sql: Sql,
+  scope: JourneyScope,
+  chainId: bigint,
+  options: { bulk?: BulkPage } = {},
+): Promise<Journey> {
+  let events: JourneyEvent[];
+  let closure: bigint[] | undefined;
+  let bulk: Journey["bulk"];
+  if (scope.kind === "lot") {
+    const known = await sql.query("SELECT 1 FROM lots WHERE lot_id = $1::numeric", [scope.lotId.toString()]);
+    if (known.length === 0) throw new InputError(`lot ${scope.lotId} is not in the index`);
+    closure = await lotClosure(sql, scope.lotId);
+    events = await loadEvents(sql, closure.map(String), options.bulk === undefined);
+    if (options.bulk !== undefined) {
+      const page = await loadBulkPage(sql, closure.map(String), options.bulk);
+      events.push(...page.events);
+      bulk = { ...options.bulk, total: page.total };
+    }
+  } else if (scope.kind === "actor") {
+    const lots = await lotsOfActor(sql, scope.participantId);
+    const stages = await sql.query<{ lot_id: string; stage: number; custodian_id: number; received_time: unknown }>(
+      `SELECT lot_id::text AS lot_id, stage, custodian_id, received_time FROM lot_stages
+       WHERE lot_id = ANY($1::numeric[]) ORDER BY stage`,
+      [lots],
+    );
+    const byLot = new Map<string, Array<{ stage: number; custodian: number; since: number }>>();
+    for (const r of stages) {
+      const list = byLot.get(r.lot_id) ?? [];
+      list.push({ stage: Number(r.stage), custodian: Number(r.custodian_id), since: optNum(r.received_time) ?? 0 });
+      byLot.set(r.lot_id, list);
+    }
+    const holds = (lotId: bigint, stage: number | undefined, at: number): boolean => {
+      const list = byLot.get(lotId.toString()) ?? [];
+      // A scan names no stage: the lot was where it had most recently arrived.
+      const row = stage === undefined ? list.filter((s) => s.since <= at).at(-1) : list.find((s) => s.stage === stage);
+      return row?.custodian === scope.participantId;
+    };
+    events = (await loadEvents(sql, lots)).filter((e) => involves(e, scope.participantId, holds));
+  } else {
+    if (scope.to < scope.from) throw new InputError(`--to is before --from`);
+    events = (await loadEvents(sql, null)).filter((e) => e.time >= scope.from && e.time <= scope.to);
+  }
+  events.sort(compareEvents);
+
+  const lotIds = new Set<string>();
+  for (const e of events) for (const lot of lotsOf(e)) lotIds.add(lot.toString());
+  const lots = new Map<bigint, LotFacts>();
+  const ids = [...lotIds];
+  for (const r of await sql.query<Row>(
+    `SELECT lot_id::text, kind, species, weight_grams, origin_stage, created_block, created_time, tx_hash,
+            harvester_id, caught_at, latitude, longitude, catch_area, vessel, gear, farmed, frozen, gtin, lot_number,
+            process_id::text, (SELECT name FROM species s WHERE s.code = lots.species) AS species_name,
+            CASE WHEN kind = 'product' THEN (SELECT manufacturer_id FROM processes p WHERE p.process_id = lots.process_id)
+                 WHEN farmed THEN harvester_id
+                 ELSE (SELECT custodian_id FROM lot_stages s WHERE s.lot_id = lots.lot_id AND s.stage = 2) END
+              AS tlc_source_id
+     FROM lots WHERE lot_id = ANY($1::numeric[])`,
+    [ids],
+  )) {
+    const lot: LotFacts = {
+      lotId: big(r.lot_id),
+      kind: r.kind === "product" ? "product" : "catch",
+      species: text(r.species),
+      weightGrams: num(r.weight_grams),
+      originStage: num(r.origin_stage),
+      createdAt: num(r.created_time),
+      createdBlock: num(r.created_block),
+      txHash: text(r.tx_hash),
+    };
+    const speciesName = text(r.species_name);
+    if (speciesName !== "") lot.speciesName = speciesName;
+    const tlcSource = optNum(r.tlc_source_id);
+    if (tlcSource !== undefined) lot.tlcSourceId = tlcSource;
+    if (lot.kind === "catch") {
+      lot.catch = {
+        harvesterId: num(r.harvester_id),
+        caughtAt: num(r.caught_at),
+        latitude: num(r.latitude) / 1e5,
+        longitude: num(r.longitude) / 1e5,
+        catchArea: text(r.catch_area),
+        vessel: text(r.vessel),
+        gear: text(r.gear),
+        farmed: r.farmed === true,
+        frozen: r.frozen === true,
+      };
+    } else {
+      lot.gtin = text(r.gtin);
+      lot.lotNumber = text(r.lot_number);
+      if (r.process_id !== null && r.process_id !== undefined) lot.processId = big(r.process_id);
+    }
+    lots.set(lot.lotId, lot);
+  }
+
+  const edges: LineageEdge[] = (
+    await sql.query<Row>(
+      `SELECT parent_id::text, child_id::text, process_id::text, consumed_grams FROM lineage
+       WHERE parent_id = ANY($1::numeric[]) AND child_id = ANY($1::numeric[]) ORDER BY process_id, parent_id, child_id`,
+      [ids],
+    )
+  ).map((r) => ({
+    parent: big(r.parent_id),
+    child: big(r.child_id),
+    processId: big(r.process_id),
+    consumedGrams: num(r.consumed_grams),
+  }));
+
+  const partyIds = new Set<number>();
+  for (const e of events) for (const id of partiesOf(e)) partyIds.add(id);
+  for (const lot of lots.values()) {
+    if (lot.catch !== undefined) partyIds.add(lot.catch.harvesterId);
+    if (lot.tlcSourceId !== undefined) partyIds.add(lot.tlcSourceId);
+  }
+  const parties = new Map<number, Party>();
+  for (const r of await sql.query<Row>(
+    "SELECT id, account, name, location FROM participants WHERE id = ANY($1::int[])",
+    [[...partyIds]],
+  )) {
+    parties.set(num(r.id), { id: num(r.id), account: text(r.account), name: text(r.name), location: text(r.location) });
+  }
+  const head = await sql.query<{ n: string | null }>("SELECT max(number)::text AS n FROM blocks");
+  return {
+    scope,
+    chainId,
+    lots,
+    parties,
+    edges,
+    events,
+    indexedTo: Number(head[0]?.n ?? 0),
+    ...(closure === undefined ? {} : { closure: new Set(closure) }),
+    ...(bulk === undefined ? {} : { bulk }),
+  };
+}
+
+/** A party as known to the index, or a placeholder naming its id. */
+export function partyOf(journey: Journey, id: number): Party {
+  return journey.parties.get(id) ?? { id, account: "", name: `participant ${id}`, location: "" };
+}

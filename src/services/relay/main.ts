@@ -1,0 +1,96 @@
+/**
+ * The relay without Hardhat: `node --import tsx src/services/relay/main.ts --rpc http://127.0.0.1:8545 [--deployment <dir>]`
+ * (what a service manager runs, and what the crash test kills and restarts). The deployment's addresses come from
+ * the Ignition journal of the chain (`ignition/deployments/chain-<id>`, or --deployment <id>) or --addresses
+ * <file.json> (keys registry, harvester … customer, qualityLedger). The store (--db) must exist unless --init is
+ * given. Stops cleanly on SIGINT / SIGTERM.
+ */
+import path from "node:path";
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+
+import { JsonRpcProvider } from "ethers";
+
+import { describeError } from "../../core/errors.js";
+import { DEPLOYMENT_KEYS, deploymentIdOf, recordedAddresses, type FishTraceAddresses } from "../../node/system.js";
+import { InputError } from "../../core/units.js";
+import { relaySettings, relayWallet } from "./options.js";
+import { startRelay } from "./relay.js";
+
+async function addressesFrom(file: string): Promise<FishTraceAddresses> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, "utf8"));
+  } catch (err) {
+    throw new InputError(`--addresses ${file}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+  }
+  const record = parsed as Record<string, unknown>;
+  const addresses = {} as FishTraceAddresses;
+  for (const key of DEPLOYMENT_KEYS) {
+    const value = record[key];
+    if (typeof value !== "string") throw new InputError(`--addresses ${file} has no "${key}" address`);
+    addresses[key] = value;
+  }
+  return addresses;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rpc: { type: "string", default: "http://127.0.0.1:8545" },
+      deployment: { type: "string" },
+      addresses: { type: "string" },
+      db: { type: "string" },
+      host: { type: "string" },
+      port: { type: "string" },
+      key: { type: "string" },
+      "qat-batch": { type: "string" },
+      "sensor-batch": { type: "string" },
+      "max-age": { type: "string" },
+      sync: { type: "string" },
+      init: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  const settings = relaySettings({
+    db: values.db,
+    host: values.host,
+    port: values.port,
+    qatBatch: values["qat-batch"],
+    sensorBatch: values["sensor-batch"],
+    maxAge: values["max-age"],
+    sync: values.sync,
+    init: values.init,
+  });
+  const provider = new JsonRpcProvider(values.rpc, undefined, { staticNetwork: true, polling: true });
+  const chainId = await provider
+    .getNetwork()
+    .then((n) => n.chainId)
+    .catch(() => {
+      throw new InputError(`no chain answers at --rpc ${values.rpc}`);
+    });
+  const addresses =
+    values.addresses !== undefined
+      ? await addressesFrom(values.addresses)
+      : await recordedAddresses(
+          chainId,
+          path.join(process.cwd(), "ignition"),
+          values.deployment ?? deploymentIdOf(chainId),
+        );
+  const wallet = relayWallet(values.key, chainId, provider, (line) => console.log(line));
+  const relay = await startRelay({ ...settings, provider, wallet, addresses, log: (line) => console.log(line) });
+  const stop = () => {
+    console.log("stopping: finishing the current round");
+    relay.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(`error: ${describeError(err)}`);
+  process.exit(1);
+});

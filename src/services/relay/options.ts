@@ -1,0 +1,91 @@
+/**
+ * The relay's settings as people give them (task options, command-line flags, environment), parsed once for the
+ * `relay` task and src/services/relay/main.ts, each problem one line naming the option.
+ */
+import { HDNodeWallet, isHexString, Wallet, type Provider } from "ethers";
+
+import { InputError, wholeNumber } from "../../core/units.js";
+import { DEFAULT_RELAY_PORT, type RelayOptions } from "./relay.js";
+
+export interface RelayArgs {
+  db?: string;
+  host?: string;
+  port?: string;
+  key?: string;
+  qatBatch?: string;
+  sensorBatch?: string;
+  maxAge?: string;
+  sync?: string;
+  /** Create the store when it is missing or empty. */
+  init?: boolean;
+}
+
+/** Where the relay keeps its store unless told otherwise (git-ignored). */
+export const DEFAULT_DB = "relay-data/relay.sqlite";
+
+/** The environment variable a deployment puts the relay's private key in. */
+export const KEY_ENV = "FISHTRACE_RELAY_KEY";
+
+/** Hardhat's development mnemonic and the account of it the relay uses on a local chain (the last of twenty). */
+const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+export const DEV_ACCOUNT_INDEX = 19;
+
+function positive(value: string, what: string, max: number): number {
+  const n = wholeNumber(value, what, max);
+  if (n === 0) throw new InputError(`${what} must be at least 1`);
+  return n;
+}
+
+/** The settings of `args` other than the chain and the key. */
+export function relaySettings(
+  args: RelayArgs,
+): Pick<RelayOptions, "database" | "host" | "port" | "sync" | "submitter" | "init"> {
+  const submitter: NonNullable<RelayOptions["submitter"]> = {};
+  if (args.qatBatch !== undefined) submitter.qatBatch = positive(args.qatBatch, "--qat-batch", 500);
+  if (args.sensorBatch !== undefined) submitter.sensorBatch = positive(args.sensorBatch, "--sensor-batch", 65_536);
+  if (args.maxAge !== undefined) {
+    const seconds = Number(args.maxAge.trim());
+    if (!/^\d+(\.\d+)?$/.test(args.maxAge.trim()) || seconds <= 0 || seconds > 86_400) {
+      throw new InputError(`--max-age "${args.maxAge}" is not a number of seconds (0 < s ≤ 86400)`);
+    }
+    submitter.maxAgeMs = Math.round(seconds * 1000);
+  }
+  const sync = args.sync?.trim().toLowerCase();
+  if (sync !== undefined && sync !== "full" && sync !== "normal") {
+    throw new InputError(`--sync "${args.sync}" must be full (survives a power cut) or normal (survives a crash)`);
+  }
+  const host = args.host?.trim() ?? "127.0.0.1";
+  if (host === "") throw new InputError("--host is empty");
+  return {
+    database: args.db?.trim() || DEFAULT_DB,
+    host,
+    port: args.port === undefined ? DEFAULT_RELAY_PORT : wholeNumber(args.port, "--port", 65_535),
+    sync: sync as "full" | "normal" | undefined,
+    submitter,
+    init: args.init === true,
+  };
+}
+
+/**
+ * The relay's account: `--key`, else $FISHTRACE_RELAY_KEY, else — on a local development chain (id 31337) only —
+ * Hardhat's development account #19, announced through `notice`.
+ */
+export function relayWallet(
+  key: string | undefined,
+  chainId: bigint,
+  provider: Provider,
+  notice: (line: string) => void,
+): Wallet {
+  const given = key ?? process.env[KEY_ENV];
+  if (given !== undefined && given.trim() !== "") {
+    const hex = given.trim().startsWith("0x") ? given.trim() : `0x${given.trim()}`;
+    if (!isHexString(hex, 32)) throw new InputError(`the relay key is not 32 bytes of hex (--key or $${KEY_ENV})`);
+    return new Wallet(hex, provider);
+  }
+  if (chainId !== 31337n) {
+    throw new InputError(`give the relay's private key with --key or $${KEY_ENV} (chain ${chainId} is not local)`);
+  }
+  const dev = HDNodeWallet.fromPhrase(DEV_MNEMONIC, "", `m/44'/60'/0'/0/${DEV_ACCOUNT_INDEX}`);
+  notice(`no --key: sending from Hardhat's development account #${DEV_ACCOUNT_INDEX} ${dev.address}`);
+  return new Wallet(dev.privateKey, provider);
+}

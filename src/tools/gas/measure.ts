@@ -1,0 +1,329 @@
+/**
+ * Runs every FishTrace function in a realistic state (other lots and orders already exist, the slots a steady
+ * stream of traffic keeps non-zero are non-zero) and measures its gas, one lot per call, as the paper did. Lots
+ * really travel: the lots sold at one stage are the ones the next stage sells on.
+ */
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
+import { encodeBytes32String, parseEther, type ContractTransactionResponse } from "ethers";
+import type { NetworkConnection } from "hardhat/types/network";
+
+import type { IHarvester, OrderBook } from "../../../typechain-types/index.js";
+import { roleId, type RoleName } from "../../core/roles.js";
+import { deployFishTrace, type FishTrace, type StageName } from "../../node/system.js";
+import { fixedText, speciesCode } from "../../core/units.js";
+import { intrinsicGas } from "./intrinsic.js";
+import { measureIot, type IotMeasurement } from "./iot.js";
+
+export interface TxMeasurement {
+  /** The stage contract called (or "registry"). */
+  contract: StageName;
+  fn: string;
+  transactionGas: number;
+  executionGas: number;
+  /** What the measured call did, so a reader can reproduce it. */
+  scenario: string;
+}
+
+export interface ViewMeasurement {
+  fn: string;
+  executionGas: number;
+  scenario: string;
+}
+
+export interface GasMeasurements {
+  payable: TxMeasurement[];
+  views: ViewMeasurement[];
+  iot: IotMeasurement[];
+}
+
+type Connection = NetworkConnection & { ethers: HardhatEthers; networkHelpers: NetworkHelpers };
+
+const DAY = 86_400;
+const KG = 1_000;
+
+/**
+ * The benchmark runs at a fixed chain time (4,000,000,000 s: 2096-10-02) so that every timestamp it sends, and
+ * so the calldata's zero and non-zero bytes, are the same run to run: gas is then deterministic.
+ */
+export const BENCHMARK_TIME = 4_000_000_000;
+
+/** GS1 GTIN-14s with valid check digits for the two packs the benchmark's manufacturer makes. */
+const FILLET_GTIN = 7_312_345_678_909n;
+const LOIN_GTIN = 7_312_345_678_916n;
+
+const ACTORS: readonly [StageName, RoleName, string][] = [
+  ["harvester", "HARVESTER", "MV Nordkapp"],
+  ["supplier", "SUPPLIER", "Bodø Fish Receiving"],
+  ["manufacturer", "MANUFACTURER", "Lofoten Filleting"],
+  ["distributor", "DISTRIBUTOR", "Arctic Cold Logistics"],
+  ["retailer", "RETAILER", "Oslo Fish Market"],
+  ["customer", "CUSTOMER", "A. Customer"],
+];
+
+/** Deploys a fresh system on `connection` and measures every function. Deterministic for a given compiler. */
+export async function measureGas(connection: Connection): Promise<GasMeasurements> {
+  const { ethers, networkHelpers } = connection;
+  const system = await deployFishTrace(connection);
+  const { registry, harvester, manufacturer, distributor, customer } = system;
+  await networkHelpers.time.increaseTo(BENCHMARK_TIME);
+
+  const signers = (await ethers.getSigners()) as HardhatEthersSigner[];
+  if (signers.length < 8) throw new Error("the network needs at least eight accounts");
+  const actor = {} as Record<StageName, HardhatEthersSigner>;
+  for (const [i, [stage, role, name]] of ACTORS.entries()) {
+    actor[stage] = signers[i + 1]!;
+    await (await registry.registerParticipant(actor[stage], roleId(role), name, `70800030000${i}`)).wait();
+  }
+  const regulator = signers[7]!;
+  await (await registry.registerParticipant(regulator, roleId("REGULATOR"), "Fisheries Directorate", "NO-FD")).wait();
+  const COD = speciesCode("COD");
+  await (await registry.listSpecies(COD, "Atlantic cod")).wait();
+
+  const now = async () => Number((await ethers.provider.getBlock("latest"))!.timestamp);
+  const payable: TxMeasurement[] = [];
+  const measure = async (
+    contract: StageName,
+    fn: string,
+    scenario: string,
+    sent: Promise<ContractTransactionResponse>,
+  ) => {
+    const tx = await sent;
+    const receipt = (await tx.wait())!;
+    const transactionGas = Number(receipt.gasUsed);
+    payable.push({ contract, fn, transactionGas, executionGas: transactionGas - intrinsicGas(tx.data), scenario });
+  };
+  const send = async (sent: Promise<ContractTransactionResponse>) => {
+    await (await sent).wait();
+  };
+
+  // ---- stage 1: catches (lots 1-2 exist before the measured registration of lot 3)
+  const catchOf = async (kg: number): Promise<IHarvester.CatchStruct> => ({
+    species: COD,
+    weightGrams: kg * KG,
+    caughtAt: (await now()) - 3_600,
+    latitude: 68_12345, // 68.12345° N, 14.54321° E: Lofoten
+    longitude: 14_54321,
+    catchArea: fixedText("27.2.a", 8, "catch area"),
+    vessel: fixedText("IMO9241061", 16, "vessel"),
+    gear: fixedText("OTB", 8, "gear"),
+    farmed: false,
+    frozen: false,
+  });
+  const vessel = harvester.connect(actor.harvester);
+  for (const kg of [300, 260, 240, 220]) await send(vessel.registerFish(await catchOf(kg)));
+  await measure(
+    "harvester",
+    "registerFish",
+    "fifth COD lot of the vessel (250 kg, fresh, wild)",
+    vessel.registerFish(await catchOf(250)),
+  );
+  await send(vessel.removeFish(5, 0)); // keep lots 1-4 for the chain; lot 5 measured the registration
+  await send(vessel.registerFish(await catchOf(40)));
+  await measure("harvester", "removeFish", "discard lot 6 (other COD lots remain available)", vessel.removeFish(6, 0));
+
+  const readings = async (stage: StageName, lotId: bigint) => {
+    const contract = system[stage].connect(actor[stage]);
+    await send(contract.updateFish(lotId, 210, 85, 68_12345, 14_54321, (await now()) - 60));
+    await measure(
+      stage,
+      "updateFish",
+      `second reading of lot ${shortId(lotId)} (2.2 °C, 85 %, position)`,
+      contract.updateFish(lotId, 220, 85, 68_12400, 14_54400, (await now()) - 30),
+    );
+  };
+  await readings("harvester", 1n);
+
+  /**
+   * Sells `lots` (at least four, of COD) from `seller` to the next stage: one warm-up sale, then the measured
+   * sale (place, ship, confirm, acknowledge, withdraw), a rejected one, a declined one and one claimed after the
+   * buyer's deadline; the rejected lot is then sold again, so all four lots end up at the next stage.
+   */
+  const sellPair = async (sellerStage: StageName, buyerStage: StageName, lots: bigint[]) => {
+    const seller = system[sellerStage] as unknown as OrderBook;
+    const asSeller = seller.connect(actor[sellerStage]);
+    const asBuyer = seller.connect(actor[buyerStage]);
+    const shipBy = async () => (await now()) + 2 * DAY;
+    let next = Number(await seller.orderCount());
+    const order = async (measured: boolean) => {
+      const placed = asBuyer.placeOrder(actor[sellerStage], COD, 10 * KG, await shipBy(), DAY, {
+        value: parseEther("1"),
+      });
+      if (measured) await measure(sellerStage, "placeOrder", "an order for 10 kg of COD, 1 ETH escrowed", placed);
+      else await send(placed);
+      return BigInt(++next);
+    };
+    const ship = (orderId: bigint, shipment: bigint, lotIds: bigint[]) =>
+      sellerStage === "distributor"
+        ? distributor.connect(actor.distributor).dispatch(orderId, shipment, lotIds, {
+            origin: encodeBytes32String("7080003000003"),
+            destination: encodeBytes32String("7080003000004"),
+            mode: 0,
+            vehicle: fixedText("EL12345", 16, "vehicle"),
+          })
+        : asSeller.initiateShipment(orderId, shipment, lotIds);
+    const confirm = (orderId: bigint) =>
+      sellerStage === "distributor"
+        ? distributor.connect(actor.distributor).confirmArrival(orderId, encodeBytes32String("7080003000004"))
+        : asSeller.confirmDelivery(orderId);
+    const shipFn = sellerStage === "distributor" ? "dispatch" : "initiateShipment";
+    const confirmFn = sellerStage === "distributor" ? "confirmArrival" : "confirmDelivery";
+    const [warm, measured, returned] = [lots[0]!, lots[1]!, lots[2]!];
+
+    // Warm-up: the first sale of the pair creates the totals slots at both stages.
+    const w = await order(false);
+    await send(ship(w, 9000n + w, [warm]));
+    await send(confirm(w));
+    await send(asBuyer.acknowledge(w, 9000n + w, [warm]));
+    await send(asSeller.withdraw(w));
+
+    const o = await order(true);
+    await measure(sellerStage, shipFn, `ship order ${o} with lot ${shortId(measured)}`, ship(o, 7000n + o, [measured]));
+    await measure(sellerStage, confirmFn, `the seller confirms order ${o} arrived`, confirm(o));
+    await measure(
+      sellerStage,
+      "acknowledge",
+      `the buyer acknowledges order ${o}: lot ${shortId(measured)} handed to the ${buyerStage}`,
+      asBuyer.acknowledge(o, 7000n + o, [measured]),
+    );
+    await measure(sellerStage, "withdraw", `the seller withdraws the price of order ${o}`, asSeller.withdraw(o));
+
+    const r = await order(false);
+    await send(ship(r, 7000n + r, [returned]));
+    await measure(
+      sellerStage,
+      "rejectDelivery",
+      `the buyer rejects shipped order ${r} (lot back in stock)`,
+      asBuyer.rejectDelivery(r, 7000n + r, [returned], encodeBytes32String("temperature abuse")),
+    );
+    const c = await order(false);
+    await measure(
+      sellerStage,
+      "cancelOrder",
+      `the seller declines order ${c} before shipping`,
+      asSeller.cancelOrder(c),
+    );
+    const k = await order(false);
+    const claimed = lots[3]!;
+    await send(ship(k, 7000n + k, [claimed]));
+    await send(confirm(k));
+    // The seller confirmed: the buyer's window is its day plus the 7 days to dispute the arrival.
+    await networkHelpers.time.increase(8 * DAY + 1);
+    await measure(
+      sellerStage,
+      "claimPayment",
+      `the buyer let the window (1 day + 7 to dispute the seller's arrival) pass; the seller claims order ${k} (lot ${shortId(claimed)} handed over)`,
+      asSeller.claimPayment(k, 7000n + k, [claimed]),
+    );
+
+    // The rejected lot is sold again, so that every lot travels on to the next stage.
+    const again = await order(false);
+    await send(ship(again, 7000n + again, [returned]));
+    await send(confirm(again));
+    await send(asBuyer.acknowledge(again, 7000n + again, [returned]));
+  };
+
+  await sellPair("harvester", "supplier", [1n, 2n, 3n, 4n]);
+  await readings("supplier", 2n);
+  await sellPair("supplier", "manufacturer", [1n, 2n, 3n, 4n]);
+  await readings("manufacturer", 2n);
+
+  // ---- stage 3: lots 1-4 (300/260/240/220 kg) become packs.
+  const maker = manufacturer.connect(actor.manufacturer);
+  const pack = (gtin: bigint, lot: string, kg: number) => ({
+    gtin,
+    lotNumber: fixedText(lot, 20, "lot number"),
+    weightGrams: kg * KG,
+    frozen: false,
+  });
+  await send(maker.processLots([{ lotId: 1n, grams: 0 }], [pack(FILLET_GTIN, "L-WARM", 120)]));
+  await measure(
+    "manufacturer",
+    "processLots",
+    "one input lot (100 kg of lot 2) into one pack lot",
+    maker.processLots([{ lotId: 2n, grams: 100 * KG }], [pack(FILLET_GTIN, "L-0001", 60)]),
+  );
+  await send(
+    maker.processLots(
+      [{ lotId: 3n, grams: 0 }],
+      [pack(FILLET_GTIN, "L-0002", 40), pack(LOIN_GTIN, "L-0003", 40), pack(LOIN_GTIN, "L-0004", 40)],
+    ),
+  );
+  const packs = await Promise.all(
+    (
+      [
+        [FILLET_GTIN, "L-0001"],
+        [FILLET_GTIN, "L-0002"],
+        [LOIN_GTIN, "L-0003"],
+        [LOIN_GTIN, "L-0004"],
+      ] as const
+    ).map(([gtin, lot]) => manufacturer.productLotId(gtin, fixedText(lot, 20, "lot number"))),
+  );
+
+  await sellPair("manufacturer", "distributor", packs);
+  await readings("distributor", packs[1]!);
+  await sellPair("distributor", "retailer", packs);
+  await readings("retailer", packs[1]!);
+  await sellPair("retailer", "customer", packs);
+
+  // ---- stage 6 and the regulator
+  await readings("customer", packs[1]!);
+  const buyer = customer.connect(actor.customer);
+  await measure(
+    "customer",
+    "reportProblem",
+    "the customer reports a spoiled pack",
+    buyer.reportProblem(packs[1]!, 0, encodeBytes32String("smelled off")),
+  );
+  await measure("customer", "removeFish", "the customer eats a pack (reason Consumed)", buyer.removeFish(packs[2]!, 1));
+  await measure(
+    "manufacturer",
+    "recallLots",
+    "the regulator recalls lot 4 where it is held (a recall sent to an earlier stage follows the lot: +1 call a stage)",
+    manufacturer.connect(regulator).recallLots([4n], encodeBytes32String("Listeria")),
+  );
+
+  // ---- views (Table 3), on the Harvester as in the paper
+  const views: ViewMeasurement[] = [];
+  const measureView = async (fn: string, scenario: string, data: string, to = harvester) => {
+    const gas = Number(await ethers.provider.estimateGas({ to: await to.getAddress(), data }));
+    views.push({ fn, executionGas: gas - intrinsicGas(data), scenario });
+  };
+  const iface = harvester.interface;
+  await measureView("queryStatus", "lot 1, which has readings", iface.encodeFunctionData("queryStatus", [1]));
+  await measureView("queryQAT", "lot 1", iface.encodeFunctionData("queryQAT", [1]));
+  await measureView("totalAvailableFish", "COD", iface.encodeFunctionData("totalAvailableFish", [COD]));
+  await measureView("totalSuppliedFish", "COD", iface.encodeFunctionData("totalSuppliedFish", [COD]));
+  const provenance = customer.interface.encodeFunctionData("verifyProvenance", [packs[1]!]);
+  const gas = Number(await ethers.provider.estimateGas({ to: await customer.getAddress(), data: provenance }));
+  views.push({
+    fn: "verifyProvenance",
+    executionGas: gas - intrinsicGas(provenance),
+    scenario: "a pack back to its catch: 6 stages of the pack, then its parent lot at stages 3, 2 and 1",
+  });
+
+  // ---- the IoT layer: QAT scans and sensor anchors, on fresh lots of the vessel
+  const iot = await measureIot({
+    ethers,
+    networkHelpers,
+    system,
+    vessel: actor.harvester,
+    newLot: async () => {
+      const receipt = (await (await vessel.registerFish(await catchOf(100))).wait())!;
+      for (const log of receipt.logs) {
+        const parsed = harvester.interface.parseLog(log);
+        if (parsed?.name === "FishRegistered") return parsed.args.lotId as bigint;
+      }
+      throw new Error("registerFish emitted no FishRegistered");
+    },
+  });
+
+  return { payable, views, iot };
+}
+
+/** Product lot ids are 256-bit hashes: show their first hex digits. */
+function shortId(lotId: bigint): string {
+  return lotId < 1_000_000n ? lotId.toString() : `0x${lotId.toString(16).slice(0, 6)}…`;
+}
+
+export type { FishTrace };

@@ -1,0 +1,309 @@
+/**
+ * The relay as it runs for real, for the crash test, the Prometheus scrape test and the load benchmark: a
+ * `hardhat node` on 127.0.0.1 (its own process), FishTrace deployed to it with Ignition, devices registered, and
+ * relay processes (`node --import tsx src/services/relay/main.ts`) started, killed and restarted by PID. Everything started here
+ * is stopped here.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+import { HDNodeWallet, JsonRpcProvider, Wallet, id, type JsonRpcSigner, type TypedDataDomain } from "ethers";
+import { network } from "hardhat";
+
+import FishTraceModule from "../../ignition/modules/FishTrace.js";
+import type { Harvester } from "../../typechain-types/index.js";
+import { anvilArgs, anvilBinary } from "./anvil.js";
+import { qatDomain } from "../core/qat.js";
+import { roleId } from "../core/roles.js";
+import { attachFishTrace, DEPLOYMENT_KEYS, type FishTrace, type FishTraceAddresses } from "../node/system.js";
+import { degrees, fixedText, grams, speciesCode } from "../core/units.js";
+import { DEV_ACCOUNT_INDEX } from "../services/relay/options.js";
+
+const HARDHAT = path.join("node_modules", "hardhat", "dist", "src", "cli.js");
+const MNEMONIC = "test test test test test test test test test test test junk";
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Resolves with what `child` printed once its output (stdout or stderr) includes `ready`; rejects if it exits first
+ * or times out.
+ */
+export function started(child: ChildProcess, ready: string, what: string, timeoutMs = 60_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${seen.slice(-800)}`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      seen += d.toString();
+      if (seen.includes(ready)) {
+        clearTimeout(timer);
+        resolve(seen);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited early (${code}): ${seen.slice(-800)}`));
+    });
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+/** True while any process of the group `pgid` is alive. */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves true once the group `pgid` is empty, false if it still has a member after `timeoutMs`. */
+async function groupGone(pgid: number, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (groupAlive(pgid)) {
+    if (Date.now() >= until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return true;
+}
+
+/**
+ * Kills the process group of `child` with `signal` and waits until the whole group has ended, not only its
+ * leader: a wrapper (tsx, npx) may exit before the process it started. A member still alive after `graceMs` is
+ * sent SIGKILL.
+ */
+export async function kill(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM", graceMs = 5_000): Promise<void> {
+  const pgid = child.pid;
+  if (pgid === undefined || !groupAlive(pgid)) return;
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    return;
+  }
+  const ended = async (timeoutMs: number): Promise<boolean> => {
+    const until = Date.now() + timeoutMs;
+    const leader = await Promise.race([
+      exited(child).then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
+    ]);
+    return leader && groupGone(pgid, Math.max(0, until - Date.now()));
+  };
+  if (await ended(graceMs)) return;
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {
+    return;
+  }
+  await ended(2_000);
+}
+
+/** Registers `count` catches of 100 kg of cod, caught an hour ago, as the harvester `vessel` is connected to. */
+export async function registerCatches(vessel: Harvester, count: number): Promise<bigint[]> {
+  const lots: bigint[] = [];
+  const now = Math.floor(Date.now() / 1000);
+  for (let i = 0; i < count; i++) {
+    const receipt = await (
+      await vessel.registerFish({
+        species: speciesCode("COD"),
+        weightGrams: grams("100kg"),
+        caughtAt: now - 3_600,
+        latitude: degrees(69.1, "latitude"),
+        longitude: degrees(18.1, "longitude"),
+        catchArea: fixedText("27.2.a", 8, "catch area"),
+        vessel: fixedText("IMO9241061", 16, "vessel"),
+        gear: fixedText("OTB", 8, "gear"),
+        farmed: false,
+        frozen: false,
+      })
+    ).wait();
+    for (const log of receipt!.logs) {
+      const parsed = vessel.interface.parseLog(log);
+      if (parsed?.name === "FishRegistered") lots.push(parsed.args.lotId as bigint);
+    }
+  }
+  return lots;
+}
+
+export interface Stack {
+  url: string;
+  provider: JsonRpcProvider;
+  fishTrace: FishTrace;
+  addresses: FishTraceAddresses;
+  chainId: bigint;
+  domain: TypedDataDomain;
+  /** QAT devices of the harvester (keys only, never funded). */
+  devices: Wallet[];
+  /** A sensor gateway of the harvester. */
+  gateway: Wallet;
+  /** The relay's account (Hardhat account #19), a SENSOR_GATEWAY of the harvester. */
+  relayKey: string;
+  lots: bigint[];
+  /** Temporary directory (addresses file, stores); removed by `stop`. */
+  dir: string;
+  stop(): Promise<void>;
+}
+
+/** The EVM clients FishTrace is tested on: Hardhat's own node (EDR) and Foundry's anvil. */
+export type NodeClient = "hardhat" | "anvil";
+
+/** A node of `client` on 127.0.0.1:`port`, in its own process group; resolves once it answers JSON-RPC. */
+export async function startNode(client: NodeClient, port: number): Promise<ChildProcess> {
+  const node =
+    client === "anvil"
+      ? spawn(anvilBinary(), anvilArgs(port), { detached: true, stdio: ["ignore", "pipe", "pipe"] })
+      : spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+          detached: true,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+  try {
+    await started(node, client === "anvil" ? "Listening on" : "Started HTTP and WebSocket JSON-RPC server", client);
+  } catch (err) {
+    await kill(node);
+    throw err;
+  }
+  node.stdout?.resume();
+  node.stderr?.resume();
+  return node;
+}
+
+/**
+ * A node (`hardhat node`, or anvil) on a free 127.0.0.1 port with FishTrace deployed, `deviceCount` QAT devices and
+ * `lotCount` lots.
+ */
+export async function startStack(deviceCount = 4, lotCount = 8, client: NodeClient = "hardhat"): Promise<Stack> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const node = await startNode(client, port);
+  const dir = mkdtempSync(path.join(os.tmpdir(), "fishtrace-stack-"));
+  const deploymentId = `relay-stack-${process.pid}-${port}`;
+  const stop = async () => {
+    await kill(node);
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(path.join("ignition", "deployments", deploymentId), { recursive: true, force: true });
+  };
+  try {
+    const connection = await network.create({ network: "localhost", override: { url } });
+    const { ignition } = connection as unknown as {
+      ignition: {
+        deploy(
+          module: typeof FishTraceModule,
+          options: { deploymentId: string; displayUi?: boolean },
+        ): Promise<Record<string, { getAddress(): Promise<string> }>>;
+      };
+    };
+    const deployed = await ignition.deploy(FishTraceModule, { deploymentId });
+    const addresses = {} as FishTraceAddresses;
+    for (const key of DEPLOYMENT_KEYS) addresses[key] = await deployed[key]!.getAddress();
+
+    const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, polling: true, pollingInterval: 100 });
+    const { chainId } = await provider.getNetwork();
+    const admin: JsonRpcSigner = await provider.getSigner(0);
+    const harvester: JsonRpcSigner = await provider.getSigner(1);
+    const fishTrace = attachFishTrace(addresses, admin);
+    const { registry } = fishTrace;
+    const relay = HDNodeWallet.fromPhrase(MNEMONIC, "", `m/44'/60'/0'/0/${DEV_ACCOUNT_INDEX}`);
+    const devices = Array.from({ length: deviceCount }, (_, i) => new Wallet(id(`FishTrace stack: QAT device ${i}`)));
+    const gateway = new Wallet(id("FishTrace stack: sensor gateway"));
+    const cod = speciesCode("COD");
+    await (
+      await registry.registerParticipant(harvester.address, roleId("HARVESTER"), "FV Nordkapp", "7080003000012")
+    ).wait();
+    for (const device of devices) {
+      await (await registry.registerDevice(device.address, roleId("QAT_DEVICE"), harvester.address)).wait();
+    }
+    await (await registry.registerDevice(gateway.address, roleId("SENSOR_GATEWAY"), harvester.address)).wait();
+    await (await registry.registerDevice(relay.address, roleId("SENSOR_GATEWAY"), harvester.address)).wait();
+    await (await registry.listSpecies(cod, "Atlantic cod")).wait();
+    const lots = await registerCatches(fishTrace.harvester.connect(harvester), lotCount);
+    writeFileSync(path.join(dir, "addresses.json"), JSON.stringify(addresses));
+    await connection.close();
+    return {
+      url,
+      provider,
+      fishTrace,
+      addresses,
+      chainId,
+      domain: qatDomain(chainId, addresses.qualityLedger),
+      devices,
+      gateway,
+      relayKey: relay.privateKey,
+      lots,
+      dir,
+      stop: async () => {
+        provider.destroy();
+        await stop();
+      },
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+export interface RelayProcess {
+  url: string;
+  child: ChildProcess;
+  /** Everything it printed so far. */
+  output(): string;
+  /** SIGTERM (a clean stop) or SIGKILL (a crash); waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts src/services/relay/main.ts for `stack` on `port` with the store `db`; resolves once it listens. */
+export async function startRelayProcess(
+  stack: Stack,
+  db: string,
+  port: number,
+  extra: string[] = [],
+): Promise<RelayProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      "--no-warnings=ExperimentalWarning",
+      "--import",
+      "tsx",
+      path.join("src", "services", "relay", "main.ts"),
+      "--rpc",
+      stack.url,
+      "--addresses",
+      path.join(stack.dir, "addresses.json"),
+      "--db",
+      db,
+      "--port",
+      String(port),
+      "--key",
+      stack.relayKey,
+      "--init",
+      ...extra,
+    ],
+    { detached: true, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  await started(child, "listening on", "the relay");
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    output: () => output,
+    stop: (signal = "SIGTERM") => kill(child, signal),
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * `npm run stack`: FishTrace on this machine in one command (src/tools/local-stack.ts) — a hardhat node seeded by the
+ * demo, the relay, the trace API, the dApp and, when installed, Prometheus — then a table of its URLs and the demo's
+ * accounts with their (test) keys. Ctrl-C or SIGTERM stops everything and exits 0; if a process of the stack dies,
+ * the rest is stopped and it exits 1 with one line saying which.
+ *
+ *   npm run stack -- [--port-node 8545] [--port-web 5173] [--port-relay 8600] [--port-trace 8547]
+ *                    [--port-prometheus 9090] [--seed demo|none] [--no-prometheus] [--dir .stack/<node port>]
+ *                    [--web-dist web/dist]
+ *
+ * The dApp must be built (`npm run stack` builds it; `npm run web:build` alone).
+ */
+import { parseArgs } from "node:util";
+
+import { HDNodeWallet } from "ethers";
+
+import { DEV_ACCOUNT_INDEX } from "../services/relay/options.js";
+import {
+  DEFAULT_PORTS,
+  startLocalStack,
+  TEST_MNEMONIC,
+  type LocalStack,
+  type LocalStackOptions,
+  type StackService,
+} from "./local-stack.js";
+import { InputError, wholeNumber } from "../core/units.js";
+
+const SERVICES: StackService[] = ["node", "web", "relay", "trace", "prometheus"];
+
+const USAGE =
+  "usage: npm run stack -- [--port-node N] [--port-web N] [--port-relay N] [--port-trace N] [--port-prometheus N] " +
+  "[--seed demo|none] [--no-prometheus] [--dir DIR] [--web-dist web/dist]";
+
+/** The stack's options from the command line; a one-line InputError for anything wrong. */
+export function stackOptions(argv: string[]): LocalStackOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        "port-node": { type: "string" },
+        "port-web": { type: "string" },
+        "port-relay": { type: "string" },
+        "port-trace": { type: "string" },
+        "port-prometheus": { type: "string" },
+        seed: { type: "string" },
+        "no-prometheus": { type: "boolean" },
+        dir: { type: "string" },
+        "web-dist": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new InputError(`${err instanceof Error ? err.message.split("\n")[0] : String(err)}; ${USAGE}`);
+  }
+  if (values.help === true) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const ports: NonNullable<LocalStackOptions["ports"]> = {};
+  for (const service of SERVICES) {
+    const value = values[`port-${service}`];
+    if (value !== undefined) ports[service] = wholeNumber(value, `--port-${service}`, 65_535);
+  }
+  const seed = values.seed?.trim() ?? "demo";
+  if (seed !== "demo" && seed !== "none") throw new InputError(`--seed "${values.seed}" is not demo or none`);
+  return {
+    ports,
+    seed,
+    ...(values["no-prometheus"] === true ? { prometheus: false } : {}),
+    ...(values.dir === undefined ? {} : { dir: values.dir }),
+    ...(values["web-dist"] === undefined ? {} : { webDist: values["web-dist"] }),
+  };
+}
+
+/** The demo's accounts by role, with their Hardhat test keys, and the relay's. */
+function accountLines(stack: LocalStack): string[] {
+  const rows = Object.entries(stack.facts.accounts).map(([role, { address, index }]) => {
+    const key = HDNodeWallet.fromPhrase(TEST_MNEMONIC, "", `m/44'/60'/0'/0/${index}`).privateKey;
+    return [role, `#${index}`, address, key];
+  });
+  const relay = HDNodeWallet.fromPhrase(TEST_MNEMONIC, "", `m/44'/60'/0'/0/${DEV_ACCOUNT_INDEX}`);
+  rows.push(["relay", `#${DEV_ACCOUNT_INDEX}`, relay.address, relay.privateKey]);
+  const width = Math.max(...rows.map((r) => r[0]!.length));
+  return rows.map(
+    ([role, index, address, key]) => `  ${role!.padEnd(width)}  ${index!.padStart(3)}  ${address}  ${key}`,
+  );
+}
+
+function table(stack: LocalStack): string {
+  const urls: [string, string][] = [
+    ["dApp", stack.urls.web],
+    ["node (JSON-RPC, chain 31337)", stack.urls.node],
+    ["trace API", `${stack.urls.trace}/v1/journey/:lot`],
+    ["analytics", `${stack.urls.trace}/v1/analytics/anomalies (/forecast, /dispatch, /model, /metrics)`],
+    ["relay", `${stack.urls.relay}/healthz`],
+  ];
+  if (stack.urls.prometheus !== undefined) urls.push(["Prometheus", stack.urls.prometheus]);
+  const width = Math.max(...urls.map(([name]) => name.length));
+  const pack = stack.facts.packs.find((p) => !p.recalled);
+  const recalled = stack.facts.packs.find((p) => p.recalled);
+  const link = (p: { gtin: string; lotNumber: string }) =>
+    `${stack.urls.web}/01/${p.gtin}/10/${encodeURIComponent(p.lotNumber)}`;
+  return [
+    "",
+    "FishTrace local stack",
+    ...urls.map(([name, url]) => `  ${name.padEnd(width)}  ${url}`),
+    ...(pack === undefined ? [] : [`  ${"a demo pack".padEnd(width)}  ${link(pack)}`]),
+    ...(recalled === undefined ? [] : [`  ${"a recalled pack".padEnd(width)}  ${link(recalled)}`]),
+    "",
+    "Demo accounts (Hardhat's test mnemonic — test keys, never use with real funds):",
+    ...accountLines(stack),
+    "",
+    `A wallet: add network ${stack.config.chainName}, RPC ${stack.config.walletRpcUrl}, chain id ${stack.config.chainId}; ` +
+      "import a key above; after a restart, reset the account's activity (nonces).",
+    "Ctrl-C stops everything.",
+    "",
+  ].join("\n");
+}
+
+async function main(): Promise<number> {
+  const options = stackOptions(process.argv.slice(2));
+  const interrupted = new AbortController();
+  let stack: LocalStack | undefined;
+  let signalled: (() => void) | undefined;
+  const stopRequested = new Promise<"signal">((resolve) => {
+    signalled = () => resolve("signal");
+  });
+  const onSignal = () => {
+    interrupted.abort();
+    signalled?.();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const log = (line: string) => console.log(`stack: ${line}`);
+  const shown = SERVICES.filter((s) => s !== "prometheus" || options.prometheus !== false);
+  console.log(
+    `stack: starting (ports ${shown.map((s) => `${s} ${options.ports?.[s] ?? DEFAULT_PORTS[s]}`).join(", ")})`,
+  );
+  try {
+    stack = await startLocalStack({ ...options, log, signal: interrupted.signal });
+  } catch (err) {
+    if (interrupted.signal.aborted) {
+      console.log("stack: stopped before it was up");
+      return 0;
+    }
+    throw err;
+  }
+  console.log(table(stack));
+  const outcome = await Promise.race([stopRequested, stack.died]);
+  if (outcome === "signal") {
+    console.log("stack: stopping");
+    await stack.stop();
+    console.log("stack: stopped");
+    return 0;
+  }
+  console.error(`error: ${outcome}`);
+  await stack.stop();
+  return 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`error: ${message.split("\n")[0]}`);
+    process.exit(1);
+  },
+);

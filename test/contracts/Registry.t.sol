@@ -1,0 +1,702 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+
+import {HarvesterInterface as Harvester} from "./utils/Contracts.sol";
+import {IRegistry} from "../../contracts/interfaces/IRegistry.sol";
+import {IRegistryReplica} from "../../contracts/interfaces/IRegistryReplica.sol";
+import {IStage} from "../../contracts/interfaces/IStage.sol";
+import {RegistryInterface as Registry} from "./utils/Contracts.sol";
+import {Roles} from "../../contracts/libraries/Roles.sol";
+import {FishTraceTest} from "./utils/FishTraceTest.sol";
+import {Vm} from "./utils/Vm.sol";
+
+contract RegistryTest is FishTraceTest {
+    address private gateway;
+    address private qat;
+
+    /// @dev The eleven roles in bit order (bit i of the packed word is `_roles()[i]`).
+    function _roles() private pure returns (bytes32[11] memory) {
+        return
+            [
+                Roles.DEFAULT_ADMIN,
+                Roles.HARVESTER,
+                Roles.SUPPLIER,
+                Roles.MANUFACTURER,
+                Roles.DISTRIBUTOR,
+                Roles.RETAILER,
+                Roles.CUSTOMER,
+                Roles.REGULATOR,
+                Roles.QAT_DEVICE,
+                Roles.SENSOR_GATEWAY,
+                Roles.RELAYER
+            ];
+    }
+
+    function _bit(uint256 i) private pure returns (uint16) {
+        return uint16(uint256(1) << i);
+    }
+
+    function setUp() public {
+        _deploy(true);
+        gateway = makeAddr("gateway");
+        qat = makeAddr("qat");
+        _listSpecies(COD, "Atlantic cod");
+    }
+
+    function _registerGateway(address device, address operator) private {
+        vm.prank(admin);
+        registry.registerDevice(device, Roles.SENSOR_GATEWAY, operator);
+    }
+
+    function _unauthorized(address account) private view returns (bytes memory) {
+        return
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                account,
+                registry.DEFAULT_ADMIN_ROLE()
+            );
+    }
+
+    // ------------------------------------------------------------------ constructor
+
+    function test_constructor_enrolsAdmin() public view {
+        assertTrue(registry.hasRole(Roles.DEFAULT_ADMIN, admin), "admin role");
+        assertEq(registry.participantCount(), 1, "participant count");
+        assertEq(registry.accountOf(1), admin, "account of id 1");
+        IRegistry.Authorization memory auth = _auth(admin);
+        assertEq(auth.id, 1, "id");
+        assertEq(auth.roles, Roles.ADMIN_BIT, "roles");
+        assertEq(auth.operatorId, 0, "operator");
+    }
+
+    // ------------------------------------------------------------------ registerParticipant
+
+    function test_registerParticipant_enrolsAndGrants() public {
+        vm.expectEmit(true, true, false, true, address(registry));
+        emit IRegistry.ParticipantEnrolled(2, harvester1);
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit IAccessControl.RoleGranted(Roles.HARVESTER, harvester1, admin);
+        vm.expectEmit(true, false, false, true, address(registry));
+        emit IRegistry.ParticipantProfileSet(harvester1, "Nordic Trawl", "5790000000001");
+        vm.prank(admin);
+        registry.registerParticipant(harvester1, Roles.HARVESTER, "Nordic Trawl", "5790000000001");
+
+        assertEq(registry.participantCount(), 2, "participant count");
+        assertEq(registry.accountOf(2), harvester1, "account of id");
+        assertTrue(registry.hasRole(Roles.HARVESTER, harvester1), "role");
+        IRegistry.Authorization memory auth = _auth(harvester1);
+        assertEq(auth.id, 2, "id");
+        assertEq(auth.roles, Roles.HARVESTER_BIT, "roles");
+        (string memory name, string memory location) = registry.profileOf(harvester1);
+        assertEq(name, "Nordic Trawl", "name");
+        assertEq(location, "5790000000001", "location");
+    }
+
+    function test_registerParticipant_secondRoleKeepsId() public {
+        _register(supplier1, Roles.SUPPLIER);
+        uint32 id = _idOf(supplier1);
+        _register(supplier1, Roles.MANUFACTURER);
+        assertEq(_idOf(supplier1), id, "id");
+        assertEq(registry.participantCount(), 2, "participant count");
+        assertEq(_auth(supplier1).roles, Roles.SUPPLIER_BIT | Roles.MANUFACTURER_BIT, "roles");
+    }
+
+    function test_registerParticipant_sameRoleAgainUpdatesProfileOnly() public {
+        _register(supplier1, Roles.SUPPLIER);
+        vm.recordLogs();
+        vm.prank(admin);
+        registry.registerParticipant(supplier1, Roles.SUPPLIER, "Renamed", "elsewhere");
+        // Only ParticipantProfileSet: no RoleGranted, no push.
+        assertEq(vm.getRecordedLogs().length, 1, "events");
+        assertEq(_auth(supplier1).roles, Roles.SUPPLIER_BIT, "roles");
+        (string memory name, ) = registry.profileOf(supplier1);
+        assertEq(name, "Renamed", "name");
+    }
+
+    function test_registerParticipant_RevertWhen_NotAdmin() public {
+        vm.expectRevert(_unauthorized(stranger));
+        vm.prank(stranger);
+        registry.registerParticipant(stranger, Roles.HARVESTER, "", "");
+    }
+
+    function test_registerParticipant_RevertWhen_UnknownRole() public {
+        bytes32 role = keccak256("FISHMONGER");
+        vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryUnknownRole.selector, role));
+        vm.prank(admin);
+        registry.registerParticipant(harvester1, role, "", "");
+    }
+
+    function test_registerParticipant_RevertWhen_ZeroAccount() public {
+        vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryZeroAccount.selector));
+        vm.prank(admin);
+        registry.registerParticipant(address(0), Roles.HARVESTER, "", "");
+    }
+
+    function test_registerParticipant_RevertWhen_DeviceRole() public {
+        vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryDeviceConflict.selector, qat, address(0)));
+        vm.prank(admin);
+        registry.registerParticipant(qat, Roles.QAT_DEVICE, "", "");
+    }
+
+    // ------------------------------------------------------------------ registerDevice
+
+    function test_registerDevice_bindsToOperator() public {
+        _register(harvester1, Roles.HARVESTER);
+        vm.expectEmit(true, true, false, true, address(registry));
+        emit IRegistry.ParticipantEnrolled(3, gateway);
+        vm.expectEmit(true, true, false, true, address(registry));
+        emit IRegistry.DeviceBound(gateway, harvester1);
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit IAccessControl.RoleGranted(Roles.SENSOR_GATEWAY, gateway, admin);
+        _registerGateway(gateway, harvester1);
+
+        assertEq(registry.operatorOf(gateway), harvester1, "operator");
+        assertTrue(registry.hasRole(Roles.SENSOR_GATEWAY, gateway), "role");
+        IRegistry.Authorization memory auth = _auth(gateway);
+        assertEq(auth.id, 3, "id");
+        assertEq(auth.roles, Roles.SENSOR_GATEWAY_BIT, "roles");
+        assertEq(auth.operatorId, _idOf(harvester1), "operator id");
+    }
+
+    function test_registerDevice_secondDeviceRoleSameOperator() public {
+        _register(harvester1, Roles.HARVESTER);
+        _registerGateway(gateway, harvester1);
+        vm.prank(admin);
+        registry.registerDevice(gateway, Roles.QAT_DEVICE, harvester1);
+        assertEq(_auth(gateway).roles, Roles.SENSOR_GATEWAY_BIT | Roles.QAT_DEVICE_BIT, "roles");
+        assertEq(registry.participantCount(), 3, "participant count");
+    }
+
+    function test_registerDevice_RevertWhen_NotDeviceRole() public {
+        _register(harvester1, Roles.HARVESTER);
+        vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryNotDeviceRole.selector, Roles.HARVESTER));
+        vm.prank(admin);
+        registry.registerDevice(gateway, Roles.HARVESTER, harvester1);
+    }
+
+    function test_registerDevice_RevertWhen_UnknownRole() public {
+        _register(harvester1, Roles.HARVESTER);
+        bytes32 role = keccak256("THERMOMETER");
+        vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryNotDeviceRole.selector, role));
+        vm.prank(admin);
+        registry.registerDevice(gateway, role, harvester1);
+    }
+
+    function test_registerDevice_RevertWhen_OperatorNotActor() public {
+        _register(stranger, Roles.RELAYER);
+        vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryOperatorNotActor.selector, stranger));
+        vm.prank(admin);
+        registry.registerDevice(gateway, Roles.SENSOR_GATEWAY, stranger);
+    }
+
+    function test_registerDevice_RevertWhen_DeviceIsParticipant() public {
+        _register(harvester1, Roles.HARVESTER);
+        _register(supplier1, Roles.SUPPLIER);
+        vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryDeviceConflict.selector, supplier1, address(0)));
+        vm.prank(admin);
+        registry.registerDevice(supplier1, Roles.SENSOR_GATEWAY, harvester1);
+    }
+
+    function test_registerDevice_RevertWhen_BoundToOtherOperator() public {
+        _register(harvester1, Roles.HARVESTER);
+        _register(harvester2, Roles.HARVESTER);
+        _registerGateway(gateway, harvester1);
+        vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryDeviceConflict.selector, gateway, harvester1));
+        vm.prank(admin);
+        registry.registerDevice(gateway, Roles.SENSOR_GATEWAY, harvester2);
+    }
+
+    function test_registerDevice_RevertWhen_NotAdmin() public {
+        _register(harvester1, Roles.HARVESTER);
+        vm.expectRevert(_unauthorized(harvester1));
+        vm.prank(harvester1);
+        registry.registerDevice(gateway, Roles.SENSOR_GATEWAY, harvester1);
+    }
+
+    function test_grantRole_RevertWhen_ActorRoleToDevice() public {
+        _register(harvester1, Roles.HARVESTER);
+        _registerGateway(gateway, harvester1);
+        vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryDeviceConflict.selector, gateway, harvester1));
+        vm.prank(admin);
+        registry.grantRole(Roles.HARVESTER, gateway);
+    }
+
+    // ------------------------------------------------------------------ revokeParticipant
+
+    function test_revokeParticipant_revokesEveryRole() public {
+        _register(supplier1, Roles.SUPPLIER);
+        _register(supplier1, Roles.RELAYER);
+        uint32 id = _idOf(supplier1);
+
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit IAccessControl.RoleRevoked(Roles.SUPPLIER, supplier1, admin);
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit IAccessControl.RoleRevoked(Roles.RELAYER, supplier1, admin);
+        vm.expectEmit(true, false, false, true, address(registry));
+        emit IRegistry.ParticipantRevoked(supplier1);
+        vm.prank(admin);
+        registry.revokeParticipant(supplier1);
+
+        IRegistry.Authorization memory auth = _auth(supplier1);
+        assertEq(auth.roles, 0, "roles");
+        assertEq(auth.id, id, "id kept");
+        assertEq(registry.accountOf(id), supplier1, "account kept");
+        assertFalse(registry.hasRole(Roles.SUPPLIER, supplier1), "supplier role");
+        assertFalse(registry.hasRole(Roles.RELAYER, supplier1), "relayer role");
+    }
+
+    function test_revokeParticipant_adminLosesAdminRole() public {
+        vm.prank(admin);
+        registry.revokeParticipant(admin);
+        assertFalse(registry.hasRole(Roles.DEFAULT_ADMIN, admin), "admin role");
+        vm.expectRevert(_unauthorized(admin));
+        vm.prank(admin);
+        registry.listSpecies("HER", "Atlantic herring");
+    }
+
+    function test_revokeParticipant_deviceLosesRolesWithOperator() public {
+        _register(harvester1, Roles.HARVESTER);
+        _registerGateway(gateway, harvester1);
+        vm.prank(admin);
+        registry.revokeParticipant(harvester1);
+
+        IRegistry.Authorization memory auth = _auth(gateway);
+        assertEq(auth.roles, 0, "effective device roles");
+        assertEq(auth.operatorId, _idOf(harvester1), "operator id kept");
+        // hasRole agrees with the effective roles (regression: it used to report the stored bit); the bit itself
+        // stays, so the device regains its role with its operator (see the next test).
+        assertFalse(registry.hasRole(Roles.SENSOR_GATEWAY, gateway), "hasRole is effective");
+    }
+
+    function test_revokeParticipant_reRegisteredOperatorRestoresDevice() public {
+        _register(harvester1, Roles.HARVESTER);
+        _registerGateway(gateway, harvester1);
+        vm.prank(admin);
+        registry.revokeParticipant(harvester1);
+        _register(harvester1, Roles.HARVESTER);
+        assertEq(_auth(gateway).roles, Roles.SENSOR_GATEWAY_BIT, "device roles back");
+    }
+
+    function test_revokeParticipant_unknownAccountOnlyEmits() public {
+        vm.recordLogs();
+        vm.prank(admin);
+        registry.revokeParticipant(stranger);
+        assertEq(vm.getRecordedLogs().length, 1, "only ParticipantRevoked");
+        assertEq(_auth(stranger).id, 0, "not enrolled");
+    }
+
+    function test_revokeParticipant_RevertWhen_NotAdmin() public {
+        _register(supplier1, Roles.SUPPLIER);
+        vm.expectRevert(_unauthorized(supplier1));
+        vm.prank(supplier1);
+        registry.revokeParticipant(supplier1);
+    }
+
+    // ------------------------------------------------------------------ species
+
+    function test_listSpecies_lists() public {
+        vm.expectEmit(true, false, false, true, address(registry));
+        emit IRegistry.SpeciesListed("HER", "Atlantic herring");
+        _listSpecies("HER", "Atlantic herring");
+        assertTrue(registry.isSpeciesListed("HER"), "listed");
+        assertEq(registry.speciesName("HER"), "Atlantic herring", "name");
+    }
+
+    function test_listSpecies_emptyNameStoresCode() public {
+        _listSpecies("HER", "");
+        assertTrue(registry.isSpeciesListed("HER"), "listed");
+        assertEq(registry.speciesName("HER"), "HER", "name");
+    }
+
+    function test_listSpecies_RevertWhen_InvalidCode() public {
+        bytes3[4] memory codes = [bytes3("cod"), bytes3("C0D"), bytes3(0), bytes3("CO@")];
+        for (uint256 i; i < codes.length; ++i) {
+            vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryInvalidSpeciesCode.selector, codes[i]));
+            vm.prank(admin);
+            registry.listSpecies(codes[i], "x");
+        }
+    }
+
+    function test_listSpecies_RevertWhen_AlreadyListed() public {
+        vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistrySpeciesAlreadyListed.selector, COD));
+        vm.prank(admin);
+        registry.listSpecies(COD, "Cod again");
+    }
+
+    function test_listSpecies_RevertWhen_NotAdmin() public {
+        vm.expectRevert(_unauthorized(stranger));
+        vm.prank(stranger);
+        registry.listSpecies("HER", "Atlantic herring");
+    }
+
+    function testFuzz_listSpecies_onlyUpperCaseCodes(bytes3 code) public {
+        bool valid = true;
+        for (uint256 i; i < 3; ++i) {
+            if (code[i] < "A" || code[i] > "Z") valid = false;
+        }
+        vm.assume(code != COD);
+        if (!valid) vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryInvalidSpeciesCode.selector, code));
+        vm.prank(admin);
+        registry.listSpecies(code, "name");
+        assertEq(registry.isSpeciesListed(code), valid, "listed");
+    }
+
+    function test_delistSpecies_delists() public {
+        vm.expectEmit(true, false, false, true, address(registry));
+        emit IRegistry.SpeciesDelisted(COD);
+        vm.prank(admin);
+        registry.delistSpecies(COD);
+        assertFalse(registry.isSpeciesListed(COD), "listed");
+        assertEq(registry.speciesName(COD), "", "name");
+        // ...and may be listed again.
+        _listSpecies(COD, "Gadus morhua");
+        assertEq(registry.speciesName(COD), "Gadus morhua", "name again");
+    }
+
+    function test_delistSpecies_RevertWhen_NotListed() public {
+        vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistrySpeciesNotListed.selector, bytes3("HER")));
+        vm.prank(admin);
+        registry.delistSpecies("HER");
+    }
+
+    function test_delistSpecies_RevertWhen_NotAdmin() public {
+        vm.expectRevert(_unauthorized(stranger));
+        vm.prank(stranger);
+        registry.delistSpecies(COD);
+    }
+
+    function test_delistSpecies_blocksNewLots() public {
+        _register(harvester1, Roles.HARVESTER);
+        vm.prank(admin);
+        registry.delistSpecies(COD);
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageSpeciesNotListed.selector, COD));
+        vm.prank(harvester1);
+        harvester.registerFish(_catch(COD, 1000));
+    }
+
+    // ------------------------------------------------------------------ attachStage
+
+    function test_attachStage_appends() public {
+        Harvester second = _newHarvester(registry);
+        vm.expectEmit(true, false, false, true, address(registry));
+        emit IRegistry.StageAttached(address(second));
+        vm.prank(admin);
+        registry.attachStage(address(second));
+        address[] memory stages = registry.stages();
+        // The fixture attached the six stages of the system in chain order, then the quality ledger; the new one
+        // comes last.
+        assertEq(stages.length, 8, "stages");
+        for (uint8 s = 1; s <= 6; ++s) assertEq(stages[s - 1], address(_stage(s)), _stageName(s));
+        assertEq(stages[6], address(ledger), "quality ledger");
+        assertEq(stages[7], address(second), "appended");
+    }
+
+    function test_attachStage_RevertWhen_AlreadyAttached() public {
+        vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryStageAlreadyAttached.selector, address(harvester)));
+        vm.prank(admin);
+        registry.attachStage(address(harvester));
+    }
+
+    function test_attachStage_RevertWhen_TooManyStages() public {
+        uint256 max = registry.MAX_STAGES();
+        // The six stages of the system and the quality ledger are attached already.
+        assertEq(registry.stages().length, 7, "system stages and ledger");
+        vm.startPrank(admin);
+        for (uint256 i = 7; i < max; ++i) {
+            registry.attachStage(address(_newHarvester(registry)));
+        }
+        address extra = address(_newHarvester(registry));
+        vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryTooManyStages.selector, max));
+        registry.attachStage(extra);
+        vm.stopPrank();
+        // Every one of the twelve still receives pushes.
+        _register(harvester1, Roles.HARVESTER);
+    }
+
+    function test_attachStage_RevertWhen_NotAdmin() public {
+        Harvester second = _newHarvester(registry);
+        vm.expectRevert(_unauthorized(stranger));
+        vm.prank(stranger);
+        registry.attachStage(address(second));
+    }
+
+    function test_attachStage_RevertWhen_NotAContract() public {
+        vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryNotReplica.selector, stranger));
+        vm.prank(admin);
+        registry.attachStage(stranger);
+    }
+
+    function test_attachStage_RevertWhen_StageOfAnotherRegistry() public {
+        Harvester foreign = _newHarvester(_newRegistry(admin));
+        vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryNotReplica.selector, address(foreign)));
+        vm.prank(admin);
+        registry.attachStage(address(foreign));
+    }
+
+    function test_attachStage_RevertWhen_NotAReplica() public {
+        // A contract without `registry()` (the registry itself has none).
+        vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryNotReplica.selector, address(registry)));
+        vm.prank(admin);
+        registry.attachStage(address(registry));
+    }
+
+    /// @dev Regression: `attachStage` used to accept any address, and a stage can never be detached. Once an
+    /// address that is not a replica of this registry was attached (an EOA, a typo), every later `_push` reverted,
+    /// so no role could be granted or revoked ever again, not even to shut out a compromised participant.
+    function test_attachStage_nonReplicaBricksRoleChanges() public {
+        vm.prank(admin);
+        try registry.attachStage(stranger) {} catch {}
+        _register(harvester1, Roles.HARVESTER);
+        assertTrue(registry.hasRole(Roles.HARVESTER, harvester1), "role granted");
+    }
+
+    /// @dev Regression: the same bug through a stage contract deployed for another registry, whose replica refuses
+    /// the push with `ReplicaCallerNotRegistry`.
+    function test_attachStage_foreignStageBricksRoleChanges() public {
+        Harvester foreign = _newHarvester(_newRegistry(admin));
+        vm.prank(admin);
+        try registry.attachStage(address(foreign)) {} catch {}
+        _register(harvester1, Roles.HARVESTER);
+        assertTrue(registry.hasRole(Roles.HARVESTER, harvester1), "role granted");
+    }
+
+    // ------------------------------------------------------------------ hasRole and AccessControl
+
+    function testFuzz_hasRole_matchesPackedBits(uint16 mask) public {
+        // Any combination of the non-device roles (devices are covered by registerDevice).
+        mask &= (uint16(1) << 11) - 1;
+        mask &= ~Roles.DEVICE_BITS;
+        bytes32[11] memory roles = _roles();
+        vm.startPrank(admin);
+        for (uint256 i; i < 11; ++i) {
+            if (mask & _bit(i) != 0) registry.grantRole(roles[i], supplier1);
+        }
+        vm.stopPrank();
+        for (uint256 i; i < 11; ++i) {
+            assertEq(registry.hasRole(roles[i], supplier1), mask & _bit(i) != 0, "hasRole");
+        }
+        assertEq(_auth(supplier1).roles, mask, "packed roles");
+    }
+
+    function test_roles_bitsAreInOrder() public pure {
+        bytes32[11] memory roles = _roles();
+        for (uint256 i; i < 11; ++i) {
+            assertEq(Roles.bitOf(roles[i]), _bit(i), "bitOf");
+            assertEq(Roles.roleOf(_bit(i)), roles[i], "roleOf");
+        }
+        for (uint8 s = 1; s <= 6; ++s) {
+            assertTrue(Roles.actorBit(s) & Roles.ACTOR_BITS != 0, "actor bit");
+        }
+    }
+
+    function testFuzz_hasRole_unknownRoleIsFalse(bytes32 role) public view {
+        vm.assume(Roles.bitOf(role) == 0);
+        assertFalse(registry.hasRole(role, admin), "unknown role");
+    }
+
+    function test_grantRole_RevertWhen_UnknownRole() public {
+        bytes32 role = keccak256("FISHMONGER");
+        vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryUnknownRole.selector, role));
+        vm.prank(admin);
+        registry.grantRole(role, supplier1);
+    }
+
+    function test_revokeRole_RevertWhen_UnknownRole() public {
+        bytes32 role = keccak256("FISHMONGER");
+        vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryUnknownRole.selector, role));
+        vm.prank(admin);
+        registry.revokeRole(role, supplier1);
+    }
+
+    function test_grantRole_RevertWhen_NotAdmin() public {
+        _register(supplier1, Roles.SUPPLIER);
+        vm.expectRevert(_unauthorized(supplier1));
+        vm.prank(supplier1);
+        registry.grantRole(Roles.HARVESTER, supplier1);
+    }
+
+    function test_revokeRole_revokesOneRole() public {
+        _register(supplier1, Roles.SUPPLIER);
+        _register(supplier1, Roles.RELAYER);
+        vm.prank(admin);
+        registry.revokeRole(Roles.RELAYER, supplier1);
+        assertEq(_auth(supplier1).roles, Roles.SUPPLIER_BIT, "roles");
+    }
+
+    function test_renounceRole_dropsOwnRole() public {
+        _register(supplier1, Roles.SUPPLIER);
+        vm.prank(supplier1);
+        registry.renounceRole(Roles.SUPPLIER, supplier1);
+        assertFalse(registry.hasRole(Roles.SUPPLIER, supplier1), "role");
+    }
+
+    function test_renounceRole_RevertWhen_NotSelf() public {
+        _register(supplier1, Roles.SUPPLIER);
+        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlBadConfirmation.selector));
+        vm.prank(stranger);
+        registry.renounceRole(Roles.SUPPLIER, supplier1);
+    }
+
+    // ------------------------------------------------------------------ replica push
+
+    function test_registerParticipant_pushesToReplica() public {
+        vm.expectEmit(true, false, false, true, address(harvester));
+        emit IRegistryReplica.AuthorizationSynced(harvester1, 2, Roles.HARVESTER_BIT, 0);
+        _register(harvester1, Roles.HARVESTER);
+
+        // The stage answers from its replica: no call back to the registry.
+        vm.expectCall(address(registry), abi.encodeCall(IRegistry.authorization, (harvester1)), 0);
+        _registerLot(harvester1, COD, 1000);
+    }
+
+    function test_attachStage_pushesToEveryStage() public {
+        Harvester second = _newHarvester(registry);
+        vm.prank(admin);
+        registry.attachStage(address(second));
+        vm.expectEmit(true, false, false, true, address(harvester));
+        emit IRegistryReplica.AuthorizationSynced(supplier1, 2, Roles.SUPPLIER_BIT, 0);
+        vm.expectEmit(true, false, false, true, address(second));
+        emit IRegistryReplica.AuthorizationSynced(supplier1, 2, Roles.SUPPLIER_BIT, 0);
+        _register(supplier1, Roles.SUPPLIER);
+    }
+
+    function test_revokeParticipant_pushesToReplica() public {
+        _register(harvester1, Roles.HARVESTER);
+        _registerLot(harvester1, COD, 1000);
+        vm.expectEmit(true, false, false, true, address(harvester));
+        emit IRegistryReplica.AuthorizationSynced(harvester1, 2, 0, 0);
+        vm.prank(admin);
+        registry.revokeParticipant(harvester1);
+
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageUnauthorized.selector, harvester1, Roles.HARVESTER_BIT));
+        vm.prank(harvester1);
+        harvester.registerFish(_catch(COD, 1000));
+    }
+
+    function test_registerDevice_pushesToReplica() public {
+        _register(harvester1, Roles.HARVESTER);
+        vm.expectEmit(true, false, false, true, address(harvester));
+        emit IRegistryReplica.AuthorizationSynced(gateway, 3, Roles.SENSOR_GATEWAY_BIT, 2);
+        _registerGateway(gateway, harvester1);
+    }
+
+    function test_revokeParticipant_deviceLosesRolesInReplica() public {
+        _register(harvester1, Roles.HARVESTER);
+        _registerGateway(gateway, harvester1);
+        uint256 lotId = _registerLot(harvester1, COD, 1000);
+        vm.prank(gateway);
+        harvester.updateFish(lotId, 200, 80, 62_00000, -6_50000, uint40(_now()));
+
+        // Only the operator's own record is pushed (audit F8): the replica reads it when the device acts.
+        vm.recordLogs();
+        vm.prank(admin);
+        registry.revokeParticipant(harvester1);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].topics[0] == IRegistryReplica.AuthorizationSynced.selector) {
+                assertEq(logs[i].topics[1], bytes32(uint256(uint160(harvester1))), "only the operator is pushed");
+            }
+        }
+        assertEq(registry.authorization(gateway).roles, 0, "the registry reports the device roleless");
+
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IStage.StageUnauthorized.selector,
+                gateway,
+                Roles.HARVESTER_BIT | Roles.SENSOR_GATEWAY_BIT
+            )
+        );
+        vm.prank(gateway);
+        harvester.updateFish(lotId, 200, 80, 62_00000, -6_50000, uint40(_now()));
+
+        // Re-registering the operator gives the device its roles back, with no push of its own.
+        _register(harvester1, Roles.HARVESTER);
+        vm.prank(gateway);
+        harvester.updateFish(lotId, 300, 80, 62_00000, -6_50000, uint40(_now()));
+    }
+
+    function test_syncAuthorization_RevertWhen_CallerNotRegistry() public {
+        IRegistry.Authorization memory auth = IRegistry.Authorization({
+            id: 99,
+            roles: Roles.HARVESTER_BIT,
+            operatorId: 0,
+            operator: address(0)
+        });
+        vm.expectRevert(abi.encodeWithSelector(IRegistryReplica.ReplicaCallerNotRegistry.selector, admin));
+        vm.prank(admin);
+        harvester.syncAuthorization(stranger, auth);
+    }
+
+    function testFuzz_syncAuthorization_RevertWhen_CallerNotRegistry(address caller) public {
+        vm.assume(caller != address(registry));
+        IRegistry.Authorization memory auth = IRegistry.Authorization({
+            id: 99,
+            roles: Roles.HARVESTER_BIT,
+            operatorId: 0,
+            operator: address(0)
+        });
+        vm.expectRevert(abi.encodeWithSelector(IRegistryReplica.ReplicaCallerNotRegistry.selector, caller));
+        vm.prank(caller);
+        harvester.syncAuthorization(stranger, auth);
+        // The forged authorization never took effect.
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageUnauthorized.selector, stranger, Roles.HARVESTER_BIT));
+        vm.prank(stranger);
+        harvester.registerFish(_catch(COD, 1000));
+    }
+
+    function test_authorization_fallbackForParticipantRegisteredBeforeAttach() public {
+        Harvester late = _newHarvester(registry);
+        _register(harvester1, Roles.HARVESTER);
+        vm.recordLogs();
+        vm.prank(admin);
+        registry.attachStage(address(late));
+        // Attaching pushes nothing: only StageAttached.
+        assertEq(vm.getRecordedLogs().length, 1, "no push on attach");
+
+        // The late stage has no replica entry and asks the registry instead.
+        vm.expectCall(address(registry), abi.encodeCall(IRegistry.authorization, (harvester1)));
+        vm.prank(harvester1);
+        uint256 lotId = late.registerFish(_catch(COD, 1000));
+        assertEq(late.getLot(lotId).custodianId, _idOf(harvester1), "custodian");
+    }
+
+    function test_authorization_fallbackReflectsRevokeBeforeAttach() public {
+        Harvester late = _newHarvester(registry);
+        _register(harvester1, Roles.HARVESTER);
+        vm.prank(admin);
+        registry.revokeParticipant(harvester1);
+        vm.prank(admin);
+        registry.attachStage(address(late));
+
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageUnauthorized.selector, harvester1, Roles.HARVESTER_BIT));
+        vm.prank(harvester1);
+        late.registerFish(_catch(COD, 1000));
+    }
+
+    function test_authorization_replicaTakesOverAfterFirstPush() public {
+        Harvester late = _newHarvester(registry);
+        _register(harvester1, Roles.HARVESTER);
+        vm.prank(admin);
+        registry.attachStage(address(late));
+        // A change after the attach pushes the account, and the replica answers from then on.
+        _register(harvester1, Roles.RELAYER);
+        vm.expectCall(address(registry), abi.encodeCall(IRegistry.authorization, (harvester1)), 0);
+        vm.prank(harvester1);
+        late.registerFish(_catch(COD, 1000));
+    }
+
+    function test_authorization_fallbackForDeviceRegisteredBeforeAttach() public {
+        Harvester late = _newHarvester(registry);
+        _register(harvester1, Roles.HARVESTER);
+        _registerGateway(gateway, harvester1);
+        vm.prank(admin);
+        registry.attachStage(address(late));
+        vm.prank(harvester1);
+        uint256 lotId = late.registerFish(_catch(COD, 1000));
+        vm.prank(gateway);
+        late.updateFish(lotId, 100, 70, 0, 0, uint40(_now()));
+        assertEq(late.getLot(lotId).temperature, 100, "reading stored");
+    }
+}

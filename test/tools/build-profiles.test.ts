@@ -1,0 +1,73 @@
+/**
+ * `ignition deploy` builds with the "production" profile, the tests, demo, relay and stack with "default". Hardhat
+ * hashes each resolved compiler config into its compilation job's id, key order included, so the two profiles must
+ * resolve to the same JSON text; otherwise every switch between them recompiles all contracts, and what Ignition
+ * deploys is not the artifact the tests and gas tables measured.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+
+import { expect } from "chai";
+import hre from "hardhat";
+
+import { solidityTestFiles } from "../../src/tools/solidity-test-compilation.js";
+
+describe("build profiles", function () {
+  it("production resolves to exactly the default profile (same settings, same key order)", function () {
+    const { profiles } = hre.config.solidity;
+    const production = profiles.production;
+    const defaults = profiles.default;
+    expect(production, "a production profile").to.not.equal(undefined);
+    expect(JSON.stringify(production)).to.equal(JSON.stringify(defaults));
+  });
+
+  it("compiles via IR with the optimizer, as the gas tables were measured", function () {
+    const compiler = hre.config.solidity.profiles.default?.compilers[0];
+    expect(compiler?.settings).to.deep.include({ viaIR: true, evmVersion: "prague" });
+    expect(compiler?.settings.optimizer).to.deep.equal({ enabled: true, runs: 10_000 });
+  });
+});
+
+describe("Solidity test compilation", function () {
+  const root = hre.config.paths.root;
+  const suites = solidityTestFiles(root, "test");
+
+  it("compiles the suites via IR in two jobs: the invariant suites optimized, the others not", function () {
+    const overrides = hre.config.solidity.profiles.default?.overrides ?? {};
+    expect(suites).to.include.members(["test/contracts/Registry.t.sol", "test/contracts/SystemInvariants.t.sol"]);
+    expect(Object.keys(overrides).sort()).to.deep.equal(suites);
+    const configs = new Set(Object.values(overrides));
+    expect(configs.size, "one resolved object per configuration, so Hardhat merges the suites that share it").to.equal(
+      2,
+    );
+    for (const [file, config] of Object.entries(overrides)) {
+      expect(config.settings, file).to.deep.include({ viaIR: true });
+      expect(config.settings.optimizer, file).to.deep.include({ enabled: file.endsWith("Invariants.t.sol") });
+    }
+  });
+
+  it("keeps the contracts' sources out of the suites: they import interfaces and libraries only", function () {
+    const files = readdirSync(path.join(root, "test"), { recursive: true, encoding: "utf8" }).filter((f) =>
+      f.endsWith(".sol"),
+    );
+    const offending: string[] = [];
+    for (const file of files) {
+      const source = readFileSync(path.join(root, "test", file), "utf8");
+      for (const [, imported] of source.matchAll(/^import\s+[^;]*?"([^"]+)";/gm)) {
+        if (imported === undefined || !imported.includes("contracts/")) continue;
+        if (/contracts\/(interfaces|libraries)\//.test(imported) || imported.startsWith("@openzeppelin/")) continue;
+        offending.push(`${file} imports ${imported}`);
+      }
+    }
+    expect(offending, "a contract's source in a suite is compiled into the suites' job again").to.deep.equal([]);
+  });
+});
+
+describe("artifact names", function () {
+  it("names each deployed contract once, so Ignition and ethers find it by its bare name", async function () {
+    for (const name of ["Registry", "Harvester", "Supplier", "Manufacturer", "Distributor", "Retailer", "Customer"]) {
+      expect((await hre.artifacts.readArtifact(name)).contractName).to.equal(name);
+    }
+    expect((await hre.artifacts.readArtifact("QualityLedger")).sourceName).to.equal("contracts/QualityLedger.sol");
+  });
+});
