@@ -3,6 +3,7 @@
  * a weekly profile (Friday–Saturday peaks, quiet Sundays), an annual cycle (fish sells best in winter and Lent),
  * holidays (Christmas week, Easter), unannounced promotions and multiplicative noise.
  */
+import type { SalesSeries } from "../core/chain-history.js";
 import { InputError } from "../core/units.js";
 import { rngOf } from "./rng.js";
 
@@ -22,15 +23,6 @@ export const DEFAULT_SALES_OPTIONS: SalesOptions = {
   days: 730,
   start: Date.UTC(2025, 0, 6) / 1000,
 };
-
-export interface SalesSeries {
-  species: string;
-  /** "retailer 1" … */
-  retailer: string;
-  start: number;
-  /** kg sold per day, day 0 first. */
-  values: number[];
-}
 
 /** Monday … Sunday. */
 const WEEKLY = [0.85, 0.8, 0.9, 1.0, 1.4, 1.3, 0.55] as const;

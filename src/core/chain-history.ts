@@ -106,3 +106,13 @@ export interface AnomalyLabel {
 export function itemKey(kind: AnomalyKind, itemId: string): string {
   return `${ITEM_OF_KIND[kind]}:${itemId}`;
 }
+
+/** Daily sales of one species at one retailer: generated (analytics/sales.ts) or read from the index (index/sales.ts). */
+export interface SalesSeries {
+  species: string;
+  /** "retailer 1" … */
+  retailer: string;
+  start: number;
+  /** kg sold per day, day 0 first. */
+  values: number[];
+}

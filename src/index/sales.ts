@@ -9,7 +9,7 @@
 import type { Sql } from "./db.js";
 import { InputError } from "../core/units.js";
 import type { IndexedParticipant } from "../core/api/analytics.js";
-import type { SalesSeries } from "../analytics/sales.js";
+import type { SalesSeries } from "../core/chain-history.js";
 
 /** Something the index does not hold (a participant, a series): a 404 in the HTTP API. */
 export class NotInIndexError extends InputError {}

@@ -9,7 +9,7 @@
 import type { Registry } from "../../../typechain-types/index.js";
 import { describeError } from "../../core/errors.js";
 import { roleBit, type RoleName } from "../../core/roles.js";
-import { Refusal } from "./intake.js";
+import { Refusal } from "./refusal.js";
 import type { Store } from "./store.js";
 
 export interface DeviceInfo {

@@ -11,7 +11,8 @@ import { getAddress, isAddress } from "ethers";
 import { BodyTooLargeError, closeAfterAnswer, readBody } from "../http/body.js";
 import { InputError, uint64, unixSeconds } from "../../core/units.js";
 import { RETRY_AFTER_SECONDS } from "./devices.js";
-import { GATEWAY_SIGNATURE_HEADER, Refusal } from "./intake.js";
+import { GATEWAY_SIGNATURE_HEADER } from "./intake.js";
+import { Refusal } from "./refusal.js";
 import type { RelayMetrics } from "./metrics.js";
 import type { AddResult, Kind, NewQat, NewSensor, ReadingStatus, Store } from "./store.js";
 

@@ -2,7 +2,7 @@
  * What a device may post, checked before anything is stored: the request's shape (zod, through the same record
  * parsers as the task files), the signature (a QAT reading's EIP-712 signature by its device; a gateway's EIP-191
  * signature over the exact body it sent) and the registry's word that the signer is a device of the right kind.
- * Every refusal is a `Refusal`: an HTTP status, a metrics reason and one line naming what is wrong.
+ * Every refusal is a `Refusal` (refusal.ts): an HTTP status, a metrics reason and one line naming what is wrong.
  */
 import { getAddress, isAddress } from "ethers";
 import { z } from "zod";
@@ -15,20 +15,8 @@ import { messageSigner, recoverSigner } from "../../node/signature.js";
 import { stageName, stageNumber } from "../../core/stages.js";
 import { InputError } from "../../core/units.js";
 import type { DeviceDirectory } from "./devices.js";
-import type { RejectReason } from "./metrics.js";
+import { Refusal } from "./refusal.js";
 import type { NewQat, NewSensor } from "./store.js";
-
-/** A request refused: `status` is the HTTP answer, `reason` the metrics label. */
-export class Refusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: RejectReason,
-    message: string,
-    readonly readings = 1,
-  ) {
-    super(message);
-  }
-}
 
 /** How far ahead of the relay's clock a device's clock may run. */
 export const CLOCK_SKEW_SECONDS = 300;
