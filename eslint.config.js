@@ -22,12 +22,10 @@ const NOT_YET_CLEAN = [
   "src/index/**/*.ts",
   "src/exports/**/*.ts",
   "src/analytics/**/*.ts",
-  "src/services/**/*.ts",
+  // The index helper's (issue 16); the rest of src/services is clean.
+  "src/services/trace/journey-api.ts",
   "src/tools/**/*.ts",
-  "tasks/**/*.ts",
   "web/src/**/*.ts",
-  "hardhat.config.ts",
-  "ignition/**/*.ts",
 ];
 
 export default tseslint.config(

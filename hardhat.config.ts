@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
+import { z } from "zod";
 
 import { fishTraceTasks } from "./tasks/index.js";
 import { sharedTestCompilation, solidityTestFiles } from "./src/tools/solidity-test-compilation.js";
@@ -10,7 +11,7 @@ import { sharedTestCompilation, solidityTestFiles } from "./src/tools/solidity-t
 // The version label is read from that package so it cannot disagree with the compiler that runs.
 const require = createRequire(import.meta.url);
 const solcPath = require.resolve("solc/soljson.js");
-const solcVersion = (require("solc/package.json") as { version: string }).version;
+const solcVersion = z.object({ version: z.string() }).parse(require("solc/package.json")).version;
 
 const compiler = {
   version: solcVersion,

@@ -157,28 +157,43 @@ async function chainFrom(
   harvester: string,
   what: string,
 ): Promise<Record<StageName | "qualityLedger", string>> {
-  const chain = { harvester } as Record<StageName | "qualityLedger", string>;
+  const chain = new Map<StageName, string>();
+  let qualityLedger = ZeroAddress;
+  let address = harvester;
   for (const [i, name] of STAGE_NAMES.entries()) {
-    const stage = Stage__factory.connect(await codeAt(session, chain[name], `the ${name}`), session.ethers.provider);
+    chain.set(name, address);
+    const stage = Stage__factory.connect(await codeAt(session, address, `the ${name}`), session.ethers.provider);
     const n = await stage.stage().catch(() => 0n);
-    if (n !== BigInt(i + 1)) throw new InputError(`${what}: ${chain[name]} is not a FishTrace ${name} contract`);
+    if (n !== BigInt(i + 1)) throw new InputError(`${what}: ${address} is not a FishTrace ${name} contract`);
     if (i === 0) {
-      chain.qualityLedger = await stage.qualityLedger();
-      if (chain.qualityLedger === ZeroAddress) {
+      qualityLedger = await stage.qualityLedger();
+      if (qualityLedger === ZeroAddress) {
         throw new InputError(
           `${what}: the harvester at ${harvester} has no quality ledger set (an unfinished deployment)`,
         );
       }
     }
-    const next = STAGE_NAMES[i + 1];
-    if (next === undefined) break;
-    const nextAddress = await stage.nextStage();
-    if (nextAddress === ZeroAddress) {
-      throw new InputError(`${what}: the ${name} at ${chain[name]} has no next stage set (an unfinished deployment)`);
+    if (i === STAGE_NAMES.length - 1) break;
+    const next = await stage.nextStage();
+    if (next === ZeroAddress) {
+      throw new InputError(`${what}: the ${name} at ${address} has no next stage set (an unfinished deployment)`);
     }
-    chain[next] = nextAddress;
+    address = next;
   }
-  return chain;
+  const at = (name: StageName): string => {
+    const found = chain.get(name);
+    if (found === undefined) throw new Error(`internal: the ${name} was not followed from the Harvester`);
+    return found;
+  };
+  return {
+    harvester: at("harvester"),
+    supplier: at("supplier"),
+    manufacturer: at("manufacturer"),
+    distributor: at("distributor"),
+    retailer: at("retailer"),
+    customer: at("customer"),
+    qualityLedger,
+  };
 }
 
 async function codeAt(session: Session, account: string, what: string, hint = ""): Promise<string> {

@@ -26,8 +26,12 @@ export default buildModule("FishTrace", (m) => {
   );
   // setNextStage, setQualityLedger and setFreshnessRule check the caller is the registry admin through the
   // contract's replica: attach first.
-  for (let i = 0; i < chain.length - 1; i++) {
-    m.call(chain[i]!, "setNextStage", [chain[i + 1]!], { id: `link_${i + 1}_${i + 2}`, after: attached });
+  let previous: (typeof chain)[number] | undefined;
+  for (const [i, stage] of chain.entries()) {
+    if (previous !== undefined) {
+      m.call(previous, "setNextStage", [stage], { id: `link_${i}_${i + 1}`, after: attached });
+    }
+    previous = stage;
   }
   for (const [name, stage] of Object.entries(stages)) {
     m.call(stage, "setQualityLedger", [qualityLedger], { id: `ledger_${name}`, after: attached });

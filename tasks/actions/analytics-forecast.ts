@@ -28,12 +28,12 @@ export default fishTraceAction(async (args: Args, hre): Promise<ForecastReport> 
         `${s.species} at retailer ${s.retailer.id}${name}: ${s.history.days} days of sales ${s.history.from}..` +
           `${s.history.to}, mean ${s.history.meanKg} kg/day; ${s.method}, seasonal naive beside it`,
       );
-      s.forecast.forEach((f, i) => {
+      for (const [i, f] of s.forecast.entries()) {
+        const naive = s.baseline[i];
+        if (naive === undefined) throw new Error(`internal: no seasonal-naive value for ${s.species} on ${f.date}`);
         const day = WEEKDAY[new Date(`${f.date}T00:00:00Z`).getUTCDay()];
-        console.log(
-          `  ${f.date} ${day} ${f.kg.toFixed(1).padStart(7)} kg   (seasonal naive ${s.baseline[i]!.kg.toFixed(1)})`,
-        );
-      });
+        console.log(`  ${f.date} ${day} ${f.kg.toFixed(1).padStart(7)} kg   (seasonal naive ${naive.kg.toFixed(1)})`);
+      }
     }
     if (args.json !== undefined) {
       await writeText(args.json, toJson(report));

@@ -18,10 +18,12 @@ interface Args extends DeploymentArgs {
 export default fishTraceAction(async (args: Args, hre) => {
   const inputs = parseInputs(required(args.inputs, "inputs"));
   const outputs = parseOutputs(required(args.outputs, "outputs"));
+  const [firstInput] = inputs;
+  if (firstInput === undefined) throw new Error("internal: parseInputs returned no input");
 
   // By default the custodian of the first input signs (or, for an unknown lot, the first MANUFACTURER).
   const custodian = async (view: FishTrace, session: Session) => {
-    const lot = await view.manufacturer.getLot(inputs[0]!.lotId);
+    const lot = await view.manufacturer.getLot(firstInput.lotId);
     return lot.status === 0n ? firstWithRole("MANUFACTURER")(view, session) : view.registry.accountOf(lot.custodianId);
   };
   const { fishTrace } = await connectFishTrace(hre, args, custodian);
@@ -38,7 +40,9 @@ export default fishTraceAction(async (args: Args, hre) => {
     if (id !== outputs[i]?.lotId) throw new Error(`product lot ${i + 1} has id ${id}, not the expected one`);
   });
   const consumed = consumedGrams.reduce((sum, g) => sum + g, 0n);
-  const species = (await manufacturer.getLot(productLotIds[0]!)).species;
+  const [firstProduct] = productLotIds;
+  if (firstProduct === undefined) throw new Error(`internal: process ${processId} made no product lot`);
+  const species = (await manufacturer.getLot(firstProduct)).species;
 
   console.log(
     `process ${processId} by ${await participantLabel(registry, manufacturerId)}: ${formatGrams(consumed)} of ` +
@@ -46,9 +50,11 @@ export default fishTraceAction(async (args: Args, hre) => {
       `${formatGrams(producedGrams)} (yield ${(Number(yieldBps) / 100).toFixed(1)} %)`,
   );
   for (const [i, lotId] of inputLotIds.entries()) {
+    const taken = consumedGrams[i];
+    if (taken === undefined) throw new Error(`internal: LotsProcessed names no weight for input lot ${lotId}`);
     const left = await manufacturer.getLot(lotId);
     const rest = left.status === 4n ? "consumed whole" : `${formatGrams(left.weightGrams)} left`;
-    console.log(`  in   lot ${await lotLabel(manufacturer, lotId)}: ${formatGrams(consumedGrams[i]!)} taken, ${rest}`);
+    console.log(`  in   lot ${await lotLabel(manufacturer, lotId)}: ${formatGrams(taken)} taken, ${rest}`);
   }
   for (const out of outputs) {
     console.log(

@@ -159,6 +159,7 @@ export default fishTraceAction(async (args: Args, hre): Promise<RelaySummary> =>
   }
 
   const transactions: RelayTransaction[] = [];
+  const sent: { transaction: RelayTransaction; receipt: ContractTransactionReceipt }[] = [];
   const mismatchLines: string[] = [];
   const warningLines: string[] = [];
   const speciesMismatches: bigint[] = [];
@@ -167,14 +168,16 @@ export default fishTraceAction(async (args: Args, hre): Promise<RelaySummary> =>
     const scanned = await eventsIn(ledger, ledger.filters.QatScanned(), receipt);
     const accepted = scanned.length;
     alreadyOnChain += batch.length - accepted; // accepted by someone else since the check
-    transactions.push({
+    const transaction: RelayTransaction = {
       stage,
       readings: batch.length,
       accepted,
       hash: receipt.hash,
       gasUsed: receipt.gasUsed,
       gasPerReading: accepted === 0 ? 0n : receipt.gasUsed / BigInt(accepted),
-    });
+    };
+    transactions.push(transaction);
+    sent.push({ transaction, receipt });
     for (const e of await eventsIn(ledger, ledger.filters.SpeciesMismatch(), receipt)) {
       const { lotId, registered, previous, scanned: found, confidence } = e.args;
       speciesMismatches.push(lotId);
@@ -214,8 +217,7 @@ export default fishTraceAction(async (args: Args, hre): Promise<RelaySummary> =>
     console.log(`    ${r.where} (device ${r.device}, reading ${r.readingId}): ${r.reason}`);
   }
   for (const line of [...mismatchLines, ...warningLines]) console.log(line);
-  for (const t of transactions) {
-    const receipt = receipts.find((r) => r.receipt.hash === t.hash)!.receipt;
+  for (const { transaction: t, receipt } of sent) {
     console.log(
       `  ${t.stage}: ${t.accepted} of ${t.readings} recorded, ${txText(receipt)} (${thousands(t.gasPerReading)} per reading)`,
     );

@@ -49,18 +49,22 @@ function summaryText(s: SensorSummary): string {
   );
 }
 
+const NO_LOTS = "no lots to anchor the readings around";
+
 /** The stage holding every lot of `lotIds`; they must all be at one stage. */
 async function commonStage(view: FishTrace, lotIds: readonly bigint[]): Promise<StageName> {
-  const stages = await Promise.all(lotIds.map((id) => stageHolding(view, id)));
-  const first = stages[0]!;
-  const other = stages.findIndex((s) => s !== first);
-  if (other >= 0) {
+  const held = await Promise.all(lotIds.map(async (id) => ({ id, stage: await stageHolding(view, id) })));
+  const [first] = held;
+  if (first === undefined) throw new InputError(NO_LOTS);
+  const other = held.find((h) => h.stage !== first.stage);
+  if (other !== undefined) {
     throw new InputError(
-      `the lots are held at different stages (lot ${await lotLabel(view.manufacturer, lotIds[0]!)} at the ${first}, ` +
-        `lot ${await lotLabel(view.manufacturer, lotIds[other]!)} at the ${stages[other]}); anchor a batch per stage`,
+      `the lots are held at different stages (lot ${await lotLabel(view.manufacturer, first.id)} at the ` +
+        `${first.stage}, lot ${await lotLabel(view.manufacturer, other.id)} at the ${other.stage}); anchor a batch ` +
+        "per stage",
     );
   }
-  return first;
+  return first.stage;
 }
 
 /** A SENSOR_GATEWAY among the node's accounts, bound to the one custodian of `lotIds` at `stage`. */
@@ -79,7 +83,8 @@ async function custodianGateway(
       `the lots have ${custodians.length} different custodians; pass --from with a gateway a regulator operates`,
     );
   }
-  const custodianId = custodians[0]!;
+  const [custodianId] = custodians;
+  if (custodianId === undefined) throw new InputError(NO_LOTS);
   const operator = await registry.accountOf(custodianId);
   const bound = await registry.queryFilter(registry.filters.DeviceBound(undefined, operator));
   const bit = BigInt(roleBit("SENSOR_GATEWAY"));

@@ -18,14 +18,15 @@ interface Args extends TraceIndexArgs {
 }
 
 export default fishTraceAction(async (args: Args, hre): Promise<TraceGraph> => {
-  if (args.lot !== undefined && args.link !== undefined) throw new InputError("give --lot or --link, not both");
-  if (args.lot === undefined && args.link === undefined) {
+  const { lot, link } = args;
+  if (lot !== undefined && link !== undefined) throw new InputError("give --lot or --link, not both");
+  let lotId;
+  if (lot !== undefined) lotId = lotRef(lot, "--lot");
+  else if (link === undefined) {
     throw new InputError("give the lot to trace: --lot <id, GTIN:LOT or Digital Link> or --link <GS1 Digital Link>");
-  }
-  if (args.link !== undefined && !/^https?:\/\//i.test(args.link.trim())) {
-    throw new InputError(`--link "${args.link}" is not a GS1 Digital Link (https://id.gs1.org/01/{GTIN}/10/{lot})`);
-  }
-  const lotId = args.lot !== undefined ? lotRef(args.lot, "--lot") : lotRef(args.link!, "--link");
+  } else if (!/^https?:\/\//i.test(link.trim())) {
+    throw new InputError(`--link "${link}" is not a GS1 Digital Link (https://id.gs1.org/01/{GTIN}/10/{lot})`);
+  } else lotId = lotRef(link, "--link");
   const direction = traceDirection(args.direction);
 
   const index = await openTraceIndex(hre, args, !args.noSync);

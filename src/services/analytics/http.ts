@@ -54,8 +54,9 @@ function param(params: URLSearchParams, name: string): string | undefined {
   const values = params.getAll(name);
   if (values.length === 0) return undefined;
   if (values.length > 1) throw new InputError(`${name} is given ${values.length} times`);
-  if (values[0]!.trim() === "") throw new InputError(`${name} is empty`);
-  return values[0];
+  const [value] = values;
+  if (value === undefined || value.trim() === "") throw new InputError(`${name} is empty`);
+  return value;
 }
 
 async function route(service: AnalyticsService, path: string, params: URLSearchParams, res: ServerResponse) {

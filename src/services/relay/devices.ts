@@ -6,6 +6,8 @@
  * a device registered a moment ago is let in almost at once). Only a question never answered before waits for the
  * node, for a few seconds at most; when the node does not answer it is refused with 503 and `retry-after`.
  */
+import { z } from "zod";
+
 import type { Registry } from "../../../typechain-types/index.js";
 import { describeError } from "../../core/errors.js";
 import { roleBit, type RoleName } from "../../core/roles.js";
@@ -129,6 +131,9 @@ export class ChainAnswers<T> {
   }
 }
 
+/** A device's record as the store keeps it (JSON of a `DeviceInfo`). */
+const DEVICE_RECORD = z.object({ id: z.number(), roles: z.number(), operatorId: z.number() });
+
 export class DeviceDirectory {
   private readonly answers: ChainAnswers<DeviceInfo>;
 
@@ -143,11 +148,9 @@ export class DeviceDirectory {
       (info) => (info.roles !== 0 ? knownMs : unknownMs),
       (info) => JSON.stringify(info),
       (text) => {
-        const { id, roles, operatorId } = JSON.parse(text) as Partial<DeviceInfo>;
-        if (typeof id !== "number" || typeof roles !== "number" || typeof operatorId !== "number") {
-          throw new Error("not a device record");
-        }
-        return { id, roles, operatorId };
+        const record = DEVICE_RECORD.safeParse(JSON.parse(text));
+        if (!record.success) throw new Error("not a device record");
+        return record.data;
       },
       waitMs,
       (info) => info.roles !== 0,

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { getAddress, isAddress } from "ethers";
 
 import { BodyTooLargeError, closeAfterAnswer, readBody } from "../http/body.js";
+import { mediaType } from "../http/server.js";
 import { InputError, uint64, unixSeconds } from "../../core/units.js";
 import { RETRY_AFTER_SECONDS } from "./devices.js";
 import { GATEWAY_SIGNATURE_HEADER } from "./intake.js";
@@ -79,8 +80,7 @@ function jsonOf(raw: Buffer): unknown {
 }
 
 function isJson(req: IncomingMessage): boolean {
-  const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-  return type === "application/json";
+  return mediaType(req) === "application/json";
 }
 
 function accepted(res: ServerResponse, result: AddResult & { ok: true }): void {
@@ -121,12 +121,15 @@ export function createRelayServer(h: HttpHandlers): Server {
       }
       const raw = await readLimitedBody(req, h.maxBodyBytes);
       const body = jsonOf(raw);
-      const rows =
-        kind === "qat" ? await h.qat(body) : await h.sensor(raw, body, header(req, GATEWAY_SIGNATURE_HEADER));
-      h.metrics.received.inc({ kind }, rows.length);
+      const request: { kind: "qat"; rows: NewQat[] } | { kind: "sensor"; rows: NewSensor[] } =
+        kind === "qat"
+          ? { kind: "qat", rows: await h.qat(body) }
+          : { kind: "sensor", rows: await h.sensor(raw, body, header(req, GATEWAY_SIGNATURE_HEADER)) };
+      const count = request.rows.length;
+      h.metrics.received.inc({ kind }, count);
       const result =
-        kind === "qat" ? await h.store.addQat(rows as NewQat[]) : await h.store.addSensor(rows as NewSensor[]);
-      if (!result.ok) throw new Refusal(409, "conflict", `readings[${result.index}]: ${result.reason}`, rows.length);
+        request.kind === "qat" ? await h.store.addQat(request.rows) : await h.store.addSensor(request.rows);
+      if (!result.ok) throw new Refusal(409, "conflict", `readings[${result.index}]: ${result.reason}`, count);
       h.metrics.accepted.inc({ kind }, result.accepted);
       h.metrics.duplicates.inc({ kind }, result.duplicates);
       accepted(res, result);
@@ -180,18 +183,21 @@ export function createRelayServer(h: HttpHandlers): Server {
       send(res, healthy ? 200 : 503, { status: healthy ? "ok" : "failing", ...details });
       return;
     }
+    const [version, kindPart, resource, devicePart, idPart] = parts;
     if (
       parts.length === 5 &&
-      parts[0] === "v1" &&
-      parts[2] === "readings" &&
-      (parts[1] === "qat" || parts[1] === "sensor")
+      version === "v1" &&
+      resource === "readings" &&
+      (kindPart === "qat" || kindPart === "sensor") &&
+      devicePart !== undefined &&
+      idPart !== undefined
     ) {
       if (!only("GET")) return;
       try {
-        const device = decodePart(parts[3]!, "device");
-        const id = decodePart(parts[4]!, "id");
+        const device = decodePart(devicePart, "device");
+        const id = decodePart(idPart, "id");
         if (!isAddress(device)) throw new InputError(`"${device}" is not an address`);
-        if (parts[1] === "qat") {
+        if (kindPart === "qat") {
           const readingId = uint64(id, "reading id").toString();
           const status = h.store.qatStatus(getAddress(device), readingId);
           if (status === undefined) {

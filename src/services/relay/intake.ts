@@ -50,6 +50,26 @@ export function canonicalSigned({ reading: r, signature }: SignedReading): strin
   });
 }
 
+const storedSignedSchema = z.object({
+  reading: z.object({
+    readingId: z.string(),
+    lotId: z.string(),
+    species: z.string(),
+    speciesConfidence: z.number(),
+    grade: z.number(),
+    gradeConfidence: z.number(),
+    scannedAt: z.number(),
+    device: z.string(),
+  }),
+  signature: z.string(),
+});
+
+/** A signed reading as `canonicalSigned` stored it, back in the contract's types. */
+export function storedSigned(text: string): SignedReading {
+  const { reading: r, signature } = storedSignedSchema.parse(JSON.parse(text));
+  return { reading: { ...r, readingId: BigInt(r.readingId), lotId: BigInt(r.lotId) }, signature };
+}
+
 function malformed(message: string, readings = 1): Refusal {
   return new Refusal(400, "malformed", message, readings);
 }
@@ -59,7 +79,7 @@ function entries(body: unknown, max: number): { items: unknown[]; where: (i: num
   if (typeof body === "object" && body !== null && "readings" in body) {
     const keys = Object.keys(body).filter((k) => k !== "readings");
     if (keys.length > 0) throw malformed(`unknown field "${keys.join('", "')}" (send {"readings": [...]})`);
-    const { readings } = body as { readings: unknown };
+    const { readings } = body;
     if (!Array.isArray(readings)) throw malformed("readings must be a list of signed readings");
     if (readings.length > max) {
       throw new Refusal(
@@ -90,7 +110,7 @@ export async function qatIntake(
   if (items.length === 0) throw malformed("readings is empty");
   const latest = Math.floor(now / 1000) + CLOCK_SKEW_SECONDS;
   const rows: NewQat[] = [];
-  const seen = new Map<string, number>();
+  const seen = new Map<string, NewQat>();
   for (const [i, value] of items.entries()) {
     let signed: SignedReading;
     try {
@@ -140,7 +160,7 @@ export async function qatIntake(
     const canonical = canonicalSigned(signed);
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      if (rows[earlier]!.signed !== canonical) {
+      if (earlier.signed !== canonical) {
         throw new Refusal(
           409,
           "conflict",
@@ -150,14 +170,15 @@ export async function qatIntake(
       }
       continue;
     }
-    seen.set(key, rows.length);
-    rows.push({
+    const row: NewQat = {
       device: reading.device,
       readingId: reading.readingId.toString(),
       lotId: reading.lotId.toString(),
       signed: canonical,
       receivedAt: now,
-    });
+    };
+    seen.set(key, row);
+    rows.push(row);
   }
   return rows;
 }
@@ -244,7 +265,7 @@ export async function sensorIntake(
   }
   const latest = Math.floor(now / 1000) + CLOCK_SKEW_SECONDS;
   const rows: NewSensor[] = [];
-  const seen = new Map<string, number>();
+  const seen = new Map<string, NewSensor>();
   for (const [i, value] of request.readings.entries()) {
     let reading;
     try {
@@ -258,8 +279,7 @@ export async function sensorIntake(
     const key = `${reading.sensor}:${reading.readAt}`;
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      const first = rows[earlier]!;
-      if (first.temperature !== reading.temperature || first.humidity !== reading.humidity) {
+      if (earlier.temperature !== reading.temperature || earlier.humidity !== reading.humidity) {
         throw new Refusal(
           409,
           "conflict",
@@ -269,8 +289,9 @@ export async function sensorIntake(
       }
       continue;
     }
-    seen.set(key, rows.length);
-    rows.push({ ...reading, stage, lots, gateway, receivedAt: now });
+    const row: NewSensor = { ...reading, stage, lots, gateway, receivedAt: now };
+    seen.set(key, row);
+    rows.push(row);
   }
   return rows;
 }

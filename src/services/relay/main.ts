@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { JsonRpcProvider } from "ethers";
 
 import { describeError } from "../../core/errors.js";
-import { DEPLOYMENT_KEYS, deploymentIdOf, recordedAddresses, type FishTraceAddresses } from "../../node/system.js";
+import { deploymentIdOf, recordedAddresses, type FishTraceAddresses } from "../../node/system.js";
 import { InputError } from "../../core/units.js";
 import { relaySettings, relayWallet } from "./options.js";
 import { startRelay } from "./relay.js";
@@ -24,14 +24,23 @@ async function addressesFrom(file: string): Promise<FishTraceAddresses> {
   } catch (err) {
     throw new InputError(`--addresses ${file}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
   }
-  const record = parsed as Record<string, unknown>;
-  const addresses = {} as FishTraceAddresses;
-  for (const key of DEPLOYMENT_KEYS) {
-    const value = record[key];
+  const record = new Map<string, unknown>(typeof parsed === "object" && parsed !== null ? Object.entries(parsed) : []);
+  const address = (key: keyof FishTraceAddresses): string => {
+    const value = record.get(key);
     if (typeof value !== "string") throw new InputError(`--addresses ${file} has no "${key}" address`);
-    addresses[key] = value;
-  }
-  return addresses;
+    return value;
+  };
+  // In deployment order (DEPLOYMENT_KEYS), so the first missing key is the one named.
+  return {
+    registry: address("registry"),
+    harvester: address("harvester"),
+    supplier: address("supplier"),
+    manufacturer: address("manufacturer"),
+    distributor: address("distributor"),
+    retailer: address("retailer"),
+    customer: address("customer"),
+    qualityLedger: address("qualityLedger"),
+  };
 }
 
 async function main(): Promise<void> {

@@ -60,7 +60,7 @@ export function relaySettings(
     database: args.db?.trim() || DEFAULT_DB,
     host,
     port: args.port === undefined ? DEFAULT_RELAY_PORT : wholeNumber(args.port, "--port", 65_535),
-    sync: sync as "full" | "normal" | undefined,
+    sync,
     submitter,
     init: args.init === true,
   };

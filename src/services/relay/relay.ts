@@ -13,6 +13,7 @@ import { sensorMerkle } from "../../core/sensors.js";
 import { fromCentiCelsius } from "../../core/units.js";
 import { attachFishTrace, type FishTraceAddresses } from "../../node/system.js";
 import { ChainAnswers, DeviceDirectory, withTimeout } from "./devices.js";
+import { listeningAddress } from "../http/server.js";
 import { createRelayServer } from "./http.js";
 import { DEFAULT_LIMITS, qatIntake, sensorIntake, type IntakeLimits } from "./intake.js";
 import { Refusal } from "./refusal.js";
@@ -204,17 +205,19 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     },
   });
 
+  let bound: AddressInfo;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(options.port ?? DEFAULT_RELAY_PORT, options.host ?? "127.0.0.1", () => resolve());
     });
+    bound = listeningAddress(server);
   } catch (err) {
     clearInterval(heartbeat);
     store.close();
     throw err;
   }
-  const { port, address } = server.address() as AddressInfo;
+  const { port, address } = bound;
   const url = `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
 
   try {

@@ -6,34 +6,29 @@
  * lost or reverted returns its readings to pending.
  */
 import { existsSync, mkdirSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
-import type { DatabaseSync as Database, StatementSync } from "node:sqlite";
 
 import { InputError } from "../../core/units.js";
-
-/**
- * Node's built-in SQLite (no native addon to build, a real SQLite engine). Node 22 still calls it experimental and
- * says so on stderr at load; that one warning is dropped here so task output and one-line errors stay clean.
- */
-const DatabaseSync: typeof Database = (() => {
-  const emit = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    if (String(warning).includes("SQLite is an experimental feature")) return;
-    (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
-  }) as typeof process.emitWarning;
-  try {
-    return (createRequire(import.meta.url)("node:sqlite") as typeof import("node:sqlite")).DatabaseSync;
-  } finally {
-    process.emitWarning = emit;
-  }
-})();
+import {
+  command,
+  DatabaseSync,
+  integer,
+  integerOrNull,
+  oneOf,
+  oneOfOrNull,
+  query,
+  text,
+  textOrNull,
+  type Columns,
+  type Database,
+} from "./sqlite.js";
 
 export type Kind = "qat" | "sensor";
 export const KINDS: readonly Kind[] = ["qat", "sensor"];
 
 /** What became of a reading on chain. */
 export type Outcome = "included" | "already_on_chain" | "refused";
+const OUTCOMES: readonly Outcome[] = ["included", "already_on_chain", "refused"];
 
 /** A signed QAT reading as stored: the request's JSON of it is kept verbatim for resubmission. */
 export interface QatRow {
@@ -77,13 +72,19 @@ export interface BatchRow {
   nonce: number;
   hash: string;
   raw: string;
-  state: "sent" | "mined" | "reverted" | "lost";
+  state: BatchState;
   sentAt: number;
   attempts: number;
 }
 
+type BatchState = "sent" | "mined" | "reverted" | "lost";
+const BATCH_STATES: readonly BatchState[] = ["sent", "mined", "reverted", "lost"];
+
+type ReadingState = "pending" | "sent" | "done" | "refused";
+const READING_STATES: readonly ReadingState[] = ["pending", "sent", "done", "refused"];
+
 export interface ReadingStatus {
-  state: "pending" | "sent" | "done" | "refused";
+  state: ReadingState;
   outcome: Outcome | null;
   reason: string | null;
   receivedAt: number;
@@ -157,7 +158,309 @@ CREATE TABLE IF NOT EXISTS sensor_proofs (
 CREATE TABLE IF NOT EXISTS chain_answers (key TEXT PRIMARY KEY, value TEXT NOT NULL, checked_at INTEGER NOT NULL) STRICT;
 `;
 
-type Row = Record<string, string | number | bigint | null | Uint8Array>;
+/** A QAT reading's row (`qatPending`). */
+function qatRow(r: Columns): QatRow {
+  return {
+    id: integer(r, "id"),
+    device: text(r, "device"),
+    readingId: text(r, "reading_id"),
+    lotId: text(r, "lot_id"),
+    signed: text(r, "signed"),
+    receivedAt: integer(r, "received_at"),
+    attempts: integer(r, "attempts"),
+  };
+}
+
+/** A sensor reading's row (`sensorPending`). */
+function sensorRow(r: Columns): SensorRow {
+  return {
+    id: integer(r, "id"),
+    sensor: text(r, "sensor"),
+    readAt: integer(r, "read_at"),
+    temperature: integer(r, "temperature"),
+    humidity: integer(r, "humidity"),
+    stage: integer(r, "stage"),
+    lots: text(r, "lots"),
+    gateway: text(r, "gateway"),
+    receivedAt: integer(r, "received_at"),
+    attempts: integer(r, "attempts"),
+  };
+}
+
+/** A batch's row (`openBatches`). */
+function batchRow(r: Columns): BatchRow {
+  return {
+    id: integer(r, "id"),
+    kind: oneOf(r, "kind", KINDS),
+    stage: integer(r, "stage"),
+    lots: textOrNull(r, "lots"),
+    root: textOrNull(r, "root"),
+    readings: integer(r, "readings"),
+    nonce: integer(r, "nonce"),
+    hash: text(r, "hash"),
+    raw: text(r, "raw"),
+    state: oneOf(r, "state", BATCH_STATES),
+    sentAt: integer(r, "sent_at"),
+    attempts: integer(r, "attempts"),
+  };
+}
+
+/** A reading's status row joined with its batch (`qatStatus`, `sensorStatus`); `leaf` is the sensor's. */
+function statusRow(r: Columns, leaf: number | null): ReadingStatus {
+  const batchId = integerOrNull(r, "batch_id");
+  return {
+    state: oneOf(r, "state", READING_STATES),
+    outcome: oneOfOrNull(r, "outcome", OUTCOMES),
+    reason: textOrNull(r, "reason"),
+    receivedAt: integer(r, "received_at"),
+    leaf,
+    batch:
+      batchId === null
+        ? null
+        : {
+            id: batchId,
+            hash: text(r, "hash"),
+            state: text(r, "bstate"),
+            block: integerOrNull(r, "block"),
+            root: textOrNull(r, "root"),
+          },
+  };
+}
+
+/** A kept Merkle proof: the JSON list of hex nodes `keepProofs` wrote. */
+function proofOf(r: Columns): string[] {
+  const proof: unknown = JSON.parse(text(r, "proof"));
+  if (!Array.isArray(proof) || !proof.every((node) => typeof node === "string")) {
+    throw new Error("the relay store's column proof is not a list of hex strings");
+  }
+  return proof;
+}
+
+/** One acknowledged reading's key and state (`allReadings`). */
+function readingRow(r: Columns): { key: string; state: string; outcome: string | null } {
+  return { key: text(r, "key"), state: text(r, "state"), outcome: textOrNull(r, "outcome") };
+}
+
+/** The count of a `COUNT(*) AS n` query. */
+const countOf = (r: Columns) => integer(r, "n");
+
+/** The value of a `MIN(received_at) AS oldest` query, NULL when no reading is pending. */
+const oldestOf = (r: Columns) => integerOrNull(r, "oldest");
+
+/** Every statement the store runs after it is opened, each with its parameters and its rows' type. */
+function prepareStatements(db: Database) {
+  return {
+    qatGet: query<[device: string, readingId: string], { signed: string }>(
+      db,
+      "SELECT signed FROM qat WHERE device = ? AND reading_id = ?",
+      (r) => ({ signed: text(r, "signed") }),
+    ),
+    qatInsert: command<[device: string, readingId: string, lotId: string, signed: string, receivedAt: number]>(
+      db,
+      "INSERT INTO qat (device, reading_id, lot_id, signed, received_at) VALUES (?, ?, ?, ?, ?)",
+    ),
+    sensorGet: query<
+      [sensor: string, readAt: number],
+      { temperature: number; humidity: number; stage: number; lots: string }
+    >(db, "SELECT temperature, humidity, stage, lots FROM sensor WHERE sensor = ? AND read_at = ?", (r) => ({
+      temperature: integer(r, "temperature"),
+      humidity: integer(r, "humidity"),
+      stage: integer(r, "stage"),
+      lots: text(r, "lots"),
+    })),
+    sensorInsert: command<
+      [
+        sensor: string,
+        readAt: number,
+        temperature: number,
+        humidity: number,
+        stage: number,
+        lots: string,
+        gateway: string,
+        receivedAt: number,
+      ]
+    >(
+      db,
+      "INSERT INTO sensor (sensor, read_at, temperature, humidity, stage, lots, gateway, received_at) " +
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    ),
+    qatPending: query<[limit: number], QatRow>(
+      db,
+      "SELECT id, device, reading_id, lot_id, signed, received_at, attempts FROM qat " +
+        "WHERE state = 'pending' ORDER BY id LIMIT ?",
+      qatRow,
+    ),
+    sensorGroups: query<[], { stage: number; lots: string; count: number; oldest: number }>(
+      db,
+      "SELECT stage, lots, COUNT(*) AS n, MIN(received_at) AS oldest FROM sensor WHERE state = 'pending' " +
+        "GROUP BY stage, lots ORDER BY oldest",
+      (r) => ({ stage: integer(r, "stage"), lots: text(r, "lots"), count: countOf(r), oldest: integer(r, "oldest") }),
+    ),
+    sensorPending: query<[stage: number, lots: string, limit: number], SensorRow>(
+      db,
+      "SELECT id, sensor, read_at, temperature, humidity, stage, lots, gateway, received_at, attempts FROM sensor " +
+        "WHERE state = 'pending' AND stage = ? AND lots = ? ORDER BY id LIMIT ?",
+      sensorRow,
+    ),
+    oldest: query<[], number | null>(
+      db,
+      "SELECT MIN(received_at) AS oldest FROM qat WHERE state = 'pending'",
+      oldestOf,
+    ),
+    oldestSensor: query<[], number | null>(
+      db,
+      "SELECT MIN(received_at) AS oldest FROM sensor WHERE state = 'pending'",
+      oldestOf,
+    ),
+    count: query<[], number>(db, "SELECT COUNT(*) AS n FROM qat WHERE state IN ('pending', 'sent')", countOf),
+    countSensor: query<[], number>(db, "SELECT COUNT(*) AS n FROM sensor WHERE state IN ('pending', 'sent')", countOf),
+    batchInsert: command<
+      [
+        kind: Kind,
+        stage: number,
+        lots: string | null,
+        root: string | null,
+        readings: number,
+        nonce: number,
+        hash: string,
+        raw: string,
+        sentAt: number,
+      ]
+    >(
+      db,
+      "INSERT INTO batches (kind, stage, lots, root, readings, nonce, hash, raw, state, sent_at) " +
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?)",
+    ),
+    anchoredInsert: command<[stage: number, lots: string, root: string, readings: number, sentAt: number]>(
+      db,
+      "INSERT INTO batches (kind, stage, lots, root, readings, nonce, hash, raw, state, sent_at, error) " +
+        "VALUES ('sensor', ?, ?, ?, ?, -1, '', '', 'mined', ?, 'root already anchored')",
+    ),
+    qatSend: command<[batchId: number, id: number]>(
+      db,
+      "UPDATE qat SET state = 'sent', batch_id = ?, attempts = attempts + 1 WHERE id = ?",
+    ),
+    sensorSend: command<[batchId: number, leaf: number, id: number]>(
+      db,
+      "UPDATE sensor SET state = 'sent', batch_id = ?, leaf = ?, attempts = attempts + 1 WHERE id = ?",
+    ),
+    openBatches: query<[], BatchRow>(
+      db,
+      "SELECT id, kind, stage, lots, root, readings, nonce, hash, raw, state, sent_at, attempts FROM batches " +
+        "WHERE state = 'sent' ORDER BY nonce",
+      batchRow,
+    ),
+    maxNonce: query<[], number | null>(db, "SELECT MAX(nonce) AS nonce FROM batches", (r) => integerOrNull(r, "nonce")),
+    batchMined: command<[minedAt: number, block: number, gasUsed: string, id: number]>(
+      db,
+      "UPDATE batches SET state = 'mined', mined_at = ?, block = ?, gas_used = ? WHERE id = ?",
+    ),
+    batchEnd: command<[state: "reverted" | "lost", error: string, id: number]>(
+      db,
+      "UPDATE batches SET state = ?, error = ? WHERE id = ?",
+    ),
+    batchResent: command<[sentAt: number, id: number]>(
+      db,
+      "UPDATE batches SET attempts = attempts + 1, sent_at = ? WHERE id = ?",
+    ),
+    qatOfBatch: query<[batchId: number], { id: number; device: string; readingId: string }>(
+      db,
+      "SELECT id, device, reading_id FROM qat WHERE batch_id = ? AND state = 'sent'",
+      (r) => ({ id: integer(r, "id"), device: text(r, "device"), readingId: text(r, "reading_id") }),
+    ),
+    sensorOfBatch: query<[batchId: number], { sensor: string; readAt: number; temperature: number; humidity: number }>(
+      db,
+      "SELECT id, sensor, read_at, temperature, humidity FROM sensor WHERE batch_id = ? ORDER BY leaf",
+      (r) => ({
+        sensor: text(r, "sensor"),
+        readAt: integer(r, "read_at"),
+        temperature: integer(r, "temperature"),
+        humidity: integer(r, "humidity"),
+      }),
+    ),
+    batchRaw: query<[id: number], string>(db, "SELECT raw FROM batches WHERE id = ?", (r) => text(r, "raw")),
+    qatDone: command<[outcome: Outcome, id: number]>(
+      db,
+      "UPDATE qat SET state = 'done', outcome = ?, reason = NULL WHERE id = ?",
+    ),
+    sensorDoneBatch: command<[outcome: Outcome, batchId: number]>(
+      db,
+      "UPDATE sensor SET state = 'done', outcome = ? WHERE batch_id = ? AND state = 'sent'",
+    ),
+    sensorAnchored: command<[batchId: number, leaf: number, id: number]>(
+      db,
+      "UPDATE sensor SET state = 'done', outcome = 'already_on_chain', batch_id = ?, leaf = ? WHERE id = ?",
+    ),
+    qatRefuse: command<[reason: string, id: number]>(
+      db,
+      "UPDATE qat SET state = 'refused', outcome = 'refused', reason = ? WHERE id = ?",
+    ),
+    sensorRefuse: command<[reason: string, id: number]>(
+      db,
+      "UPDATE sensor SET state = 'refused', outcome = 'refused', reason = ? WHERE id = ? AND state = 'pending'",
+    ),
+    sensorRefuseBatch: command<[reason: string, batchId: number]>(
+      db,
+      "UPDATE sensor SET state = 'refused', outcome = 'refused', reason = ? WHERE batch_id = ? AND state = 'sent'",
+    ),
+    qatBack: command<[batchId: number]>(
+      db,
+      "UPDATE qat SET state = 'pending', batch_id = NULL WHERE batch_id = ? AND state = 'sent'",
+    ),
+    sensorBack: command<[batchId: number]>(
+      db,
+      "UPDATE sensor SET state = 'pending', batch_id = NULL, leaf = NULL WHERE batch_id = ? AND state = 'sent'",
+    ),
+    qatStatus: query<[device: string, readingId: string], ReadingStatus>(
+      db,
+      "SELECT q.state, q.outcome, q.reason, q.received_at, q.batch_id, b.hash, b.state AS bstate, b.block, b.root " +
+        "FROM qat q LEFT JOIN batches b ON b.id = q.batch_id WHERE q.device = ? AND q.reading_id = ?",
+      (r) => statusRow(r, null),
+    ),
+    sensorStatus: query<[sensor: string, readAt: number], ReadingStatus>(
+      db,
+      "SELECT s.state, s.outcome, s.reason, s.received_at, s.batch_id, s.leaf, b.hash, b.state AS bstate, b.block, " +
+        "b.root FROM sensor s LEFT JOIN batches b ON b.id = s.batch_id WHERE s.sensor = ? AND s.read_at = ?",
+      (r) => statusRow(r, integerOrNull(r, "leaf")),
+    ),
+    qatReadings: query<[], { key: string; state: string; outcome: string | null }>(
+      db,
+      "SELECT device || ':' || reading_id AS key, state, outcome FROM qat ORDER BY id",
+      readingRow,
+    ),
+    sensorReadings: query<[], { key: string; state: string; outcome: string | null }>(
+      db,
+      "SELECT sensor || ':' || read_at AS key, state, outcome FROM sensor ORDER BY id",
+      readingRow,
+    ),
+    proofInsert: command<[batchId: number, leaf: number, proof: string]>(
+      db,
+      "INSERT OR REPLACE INTO sensor_proofs (batch_id, leaf, proof) VALUES (?, ?, ?)",
+    ),
+    proofGet: query<[batchId: number, leaf: number], string[]>(
+      db,
+      "SELECT proof FROM sensor_proofs WHERE batch_id = ? AND leaf = ?",
+      proofOf,
+    ),
+    answerGet: query<[key: string], { value: string; checkedAt: number }>(
+      db,
+      "SELECT value, checked_at FROM chain_answers WHERE key = ?",
+      (r) => ({ value: text(r, "value"), checkedAt: integer(r, "checked_at") }),
+    ),
+    answerSet: command<[key: string, value: string, checkedAt: number]>(
+      db,
+      "INSERT INTO chain_answers (key, value, checked_at) VALUES (?, ?, ?) " +
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value, checked_at = excluded.checked_at",
+    ),
+    metaGet: query<[key: string], string>(db, "SELECT value FROM meta WHERE key = ?", (r) => text(r, "value")),
+    metaSet: command<[key: string, value: string]>(
+      db,
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
 
 interface Job {
   run: () => AddResult;
@@ -193,7 +496,7 @@ export class Store {
   private scheduled = false;
   private closed = false;
   private readonly backlog: Record<Kind, number> = { qat: 0, sensor: 0 };
-  private readonly s: Record<string, StatementSync>;
+  private readonly s: Statements;
 
   constructor(file: string, options: StoreOptions = {}) {
     this.file = file;
@@ -215,7 +518,10 @@ export class Store {
       if (!fresh) this.selfCheck();
       this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.sync === "normal" ? "NORMAL" : "FULL"};`);
       this.db.exec(SCHEMA);
-      this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)").run(IDENTITY_KEY, IDENTITY);
+      command<[key: string, value: string]>(this.db, "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)").run(
+        IDENTITY_KEY,
+        IDENTITY,
+      );
     } catch (err) {
       this.db.close();
       if (err instanceof InputError) throw err;
@@ -224,80 +530,9 @@ export class Store {
           "from a backup (README: backing up the relay store), or move it aside and give --init to start a new one",
       );
     }
-    const p = (sql: string) => this.db.prepare(sql);
-    this.s = {
-      qatGet: p("SELECT signed FROM qat WHERE device = ? AND reading_id = ?"),
-      qatInsert: p("INSERT INTO qat (device, reading_id, lot_id, signed, received_at) VALUES (?, ?, ?, ?, ?)"),
-      sensorGet: p("SELECT temperature, humidity, stage, lots FROM sensor WHERE sensor = ? AND read_at = ?"),
-      sensorInsert: p(
-        "INSERT INTO sensor (sensor, read_at, temperature, humidity, stage, lots, gateway, received_at) " +
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      ),
-      qatPending: p(
-        "SELECT id, device, reading_id, lot_id, signed, received_at, attempts FROM qat " +
-          "WHERE state = 'pending' ORDER BY id LIMIT ?",
-      ),
-      sensorGroups: p(
-        "SELECT stage, lots, COUNT(*) AS n, MIN(received_at) AS oldest FROM sensor WHERE state = 'pending' " +
-          "GROUP BY stage, lots ORDER BY oldest",
-      ),
-      sensorPending: p(
-        "SELECT id, sensor, read_at, temperature, humidity, stage, lots, gateway, received_at, attempts FROM sensor " +
-          "WHERE state = 'pending' AND stage = ? AND lots = ? ORDER BY id LIMIT ?",
-      ),
-      oldest: p("SELECT MIN(received_at) AS oldest FROM qat WHERE state = 'pending'"),
-      oldestSensor: p("SELECT MIN(received_at) AS oldest FROM sensor WHERE state = 'pending'"),
-      count: p("SELECT COUNT(*) AS n FROM qat WHERE state IN ('pending', 'sent')"),
-      countSensor: p("SELECT COUNT(*) AS n FROM sensor WHERE state IN ('pending', 'sent')"),
-      batchInsert: p(
-        "INSERT INTO batches (kind, stage, lots, root, readings, nonce, hash, raw, state, sent_at) " +
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?)",
-      ),
-      qatSend: p("UPDATE qat SET state = 'sent', batch_id = ?, attempts = attempts + 1 WHERE id = ?"),
-      sensorSend: p("UPDATE sensor SET state = 'sent', batch_id = ?, leaf = ?, attempts = attempts + 1 WHERE id = ?"),
-      openBatches: p(
-        "SELECT id, kind, stage, lots, root, readings, nonce, hash, raw, state, sent_at, attempts FROM batches " +
-          "WHERE state = 'sent' ORDER BY nonce",
-      ),
-      maxNonce: p("SELECT MAX(nonce) AS nonce FROM batches"),
-      batchMined: p("UPDATE batches SET state = 'mined', mined_at = ?, block = ?, gas_used = ? WHERE id = ?"),
-      batchEnd: p("UPDATE batches SET state = ?, error = ? WHERE id = ?"),
-      batchResent: p("UPDATE batches SET attempts = attempts + 1, sent_at = ? WHERE id = ?"),
-      qatOfBatch: p("SELECT id, device, reading_id FROM qat WHERE batch_id = ? AND state = 'sent'"),
-      sensorOfBatch: p(
-        "SELECT id, sensor, read_at, temperature, humidity FROM sensor WHERE batch_id = ? ORDER BY leaf",
-      ),
-      batchRaw: p("SELECT raw FROM batches WHERE id = ?"),
-      qatDone: p("UPDATE qat SET state = 'done', outcome = ?, reason = NULL WHERE id = ?"),
-      sensorDoneBatch: p("UPDATE sensor SET state = 'done', outcome = ? WHERE batch_id = ? AND state = 'sent'"),
-      qatRefuse: p("UPDATE qat SET state = 'refused', outcome = 'refused', reason = ? WHERE id = ?"),
-      sensorRefuseBatch: p(
-        "UPDATE sensor SET state = 'refused', outcome = 'refused', reason = ? WHERE batch_id = ? AND state = 'sent'",
-      ),
-      qatBack: p("UPDATE qat SET state = 'pending', batch_id = NULL WHERE batch_id = ? AND state = 'sent'"),
-      sensorBack: p(
-        "UPDATE sensor SET state = 'pending', batch_id = NULL, leaf = NULL WHERE batch_id = ? AND state = 'sent'",
-      ),
-      qatStatus: p(
-        "SELECT q.state, q.outcome, q.reason, q.received_at, q.batch_id, b.hash, b.state AS bstate, b.block, b.root " +
-          "FROM qat q LEFT JOIN batches b ON b.id = q.batch_id WHERE q.device = ? AND q.reading_id = ?",
-      ),
-      sensorStatus: p(
-        "SELECT s.state, s.outcome, s.reason, s.received_at, s.batch_id, s.leaf, b.hash, b.state AS bstate, b.block, " +
-          "b.root FROM sensor s LEFT JOIN batches b ON b.id = s.batch_id WHERE s.sensor = ? AND s.read_at = ?",
-      ),
-      proofInsert: p("INSERT OR REPLACE INTO sensor_proofs (batch_id, leaf, proof) VALUES (?, ?, ?)"),
-      proofGet: p("SELECT proof FROM sensor_proofs WHERE batch_id = ? AND leaf = ?"),
-      answerGet: p("SELECT value, checked_at FROM chain_answers WHERE key = ?"),
-      answerSet: p(
-        "INSERT INTO chain_answers (key, value, checked_at) VALUES (?, ?, ?) " +
-          "ON CONFLICT (key) DO UPDATE SET value = excluded.value, checked_at = excluded.checked_at",
-      ),
-      metaGet: p("SELECT value FROM meta WHERE key = ?"),
-      metaSet: p("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
-    };
-    this.backlog.qat = Number((this.s.count!.get() as Row).n);
-    this.backlog.sensor = Number((this.s.countSensor!.get() as Row).n);
+    this.s = prepareStatements(this.db);
+    this.backlog.qat = this.s.count.one();
+    this.backlog.sensor = this.s.countSensor.one();
   }
 
   /**
@@ -305,26 +540,26 @@ export class Store {
    * — written before stores had one — the tables and deployment binding of one (then it gets the row).
    */
   private selfCheck(): void {
-    const rows = this.db.prepare("PRAGMA quick_check").all() as Row[];
-    const verdict = rows.map((r) => String(Object.values(r)[0])).filter((v) => v !== "ok");
-    if (verdict.length > 0) {
+    // Any SQLite file can be met here, not only a relay store: its values are shown as text, not checked.
+    const [damage] = query<[], string>(this.db, "PRAGMA quick_check", (r) => String(Object.values(r)[0]))
+      .all()
+      .filter((v) => v !== "ok");
+    if (damage !== undefined) {
       throw new InputError(
-        `the relay store ${this.file} is damaged (quick_check: ${verdict[0]!.split("\n")[0]}): restore it from a ` +
+        `the relay store ${this.file} is damaged (quick_check: ${damage.split("\n")[0]}): restore it from a ` +
           "backup (README: backing up the relay store); to start over, move it aside and give --init",
       );
     }
     const tables = new Set(
-      (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Row[]).map((r) =>
-        String(r.name),
-      ),
+      query<[], string>(this.db, "SELECT name FROM sqlite_master WHERE type = 'table'", (r) => String(r.name)).all(),
     );
     const identity = tables.has("meta")
-      ? (this.db.prepare("SELECT value FROM meta WHERE key = ?").get(IDENTITY_KEY) as Row | undefined)
+      ? query<[key: string], string>(this.db, "SELECT value FROM meta WHERE key = ?", (r) => String(r.value)).get(
+          IDENTITY_KEY,
+        )
       : undefined;
     if (identity !== undefined) {
-      if (identity.value !== IDENTITY) {
-        throw new InputError(`the relay store ${this.file} is ${String(identity.value)}, not ${IDENTITY}`);
-      }
+      if (identity !== IDENTITY) throw new InputError(`the relay store ${this.file} is ${identity}, not ${IDENTITY}`);
       return;
     }
     const older = ["meta", "qat", "sensor", "batches"].every((t) => tables.has(t));
@@ -335,23 +570,19 @@ export class Store {
     }
   }
 
-  private st(name: string): StatementSync {
-    return this.s[name]!;
-  }
-
   /**
    * Binds the store to one chain and ledger: a store written for another deployment is refused (its readings were
    * signed for another ledger and must not be sent here).
    */
   bind(chainId: bigint, ledger: string): void {
     const current = `${chainId}:${ledger.toLowerCase()}`;
-    const bound = this.st("metaGet").get("deployment") as Row | undefined;
+    const bound = this.s.metaGet.get("deployment");
     if (bound === undefined) {
-      this.st("metaSet").run("deployment", current);
+      this.s.metaSet.run("deployment", current);
       return;
     }
-    if (bound.value !== current) {
-      const [chain, address] = String(bound.value).split(":");
+    if (bound !== current) {
+      const [chain, address] = bound.split(":");
       throw new InputError(
         `the relay store ${this.file} belongs to the quality ledger ${address} on chain ${chain}, not ${ledger} on ` +
           `chain ${chainId} (give another --db)`,
@@ -361,13 +592,12 @@ export class Store {
 
   /** The chain's last answer kept under `key` (a device's registry record, a species' grade scale), or undefined. */
   chainAnswer(key: string): { value: string; checkedAt: number } | undefined {
-    const row = this.st("answerGet").get(key) as Row | undefined;
-    return row === undefined ? undefined : { value: String(row.value), checkedAt: Number(row.checked_at) };
+    return this.s.answerGet.get(key);
   }
 
   /** Keeps the chain's answer under `key`, so intake can go on without the node after a restart. */
   keepChainAnswer(key: string, value: string, checkedAt = Date.now()): void {
-    if (!this.closed) this.st("answerSet").run(key, value, checkedAt);
+    if (!this.closed) this.s.answerSet.run(key, value, checkedAt);
   }
 
   /** Acknowledged readings of `kind` not yet on chain or refused. */
@@ -377,8 +607,8 @@ export class Store {
 
   /** When the oldest pending reading of `kind` was received (ms), or undefined. */
   oldestPending(kind: Kind): number | undefined {
-    const row = this.st(kind === "qat" ? "oldest" : "oldestSensor").get() as Row;
-    return row.oldest === null ? undefined : Number(row.oldest);
+    const oldest = (kind === "qat" ? this.s.oldest : this.s.oldestSensor).one();
+    return oldest ?? undefined;
   }
 
   /** Stores a request's QAT readings (all or none), after any requests queued in the same tick. */
@@ -387,7 +617,7 @@ export class Store {
       let accepted = 0;
       let duplicates = 0;
       for (const [index, r] of readings.entries()) {
-        const existing = this.st("qatGet").get(r.device, r.readingId) as Row | undefined;
+        const existing = this.s.qatGet.get(r.device, r.readingId);
         if (existing !== undefined) {
           if (existing.signed !== r.signed) {
             return {
@@ -399,7 +629,7 @@ export class Store {
           duplicates++;
           continue;
         }
-        this.st("qatInsert").run(r.device, r.readingId, r.lotId, r.signed, r.receivedAt);
+        this.s.qatInsert.run(r.device, r.readingId, r.lotId, r.signed, r.receivedAt);
         accepted++;
       }
       return { ok: true, accepted, duplicates };
@@ -412,12 +642,12 @@ export class Store {
       let accepted = 0;
       let duplicates = 0;
       for (const [index, r] of readings.entries()) {
-        const existing = this.st("sensorGet").get(r.sensor, r.readAt) as Row | undefined;
+        const existing = this.s.sensorGet.get(r.sensor, r.readAt);
         if (existing !== undefined) {
           const same =
-            Number(existing.temperature) === r.temperature &&
-            Number(existing.humidity) === r.humidity &&
-            Number(existing.stage) === r.stage &&
+            existing.temperature === r.temperature &&
+            existing.humidity === r.humidity &&
+            existing.stage === r.stage &&
             existing.lots === r.lots;
           if (!same) {
             return {
@@ -429,7 +659,7 @@ export class Store {
           duplicates++;
           continue;
         }
-        this.st("sensorInsert").run(
+        this.s.sensorInsert.run(
           r.sensor,
           r.readAt,
           r.temperature,
@@ -491,11 +721,12 @@ export class Store {
       for (const job of jobs) job.reject(err);
       return;
     }
-    jobs.forEach((job, i) => {
-      const result = results[i]!;
-      if (result instanceof Error) job.reject(result);
+    for (const [i, job] of jobs.entries()) {
+      const result = results[i];
+      if (result === undefined) job.reject(new Error("internal: the relay store's commit lost a request's result"));
+      else if (result instanceof Error) job.reject(result);
       else job.resolve(result);
-    });
+    }
   }
 
   private transaction<T>(work: () => T): T {
@@ -512,47 +743,22 @@ export class Store {
 
   /** Up to `limit` pending QAT readings, oldest first. */
   pendingQat(limit: number): QatRow[] {
-    return (this.st("qatPending").all(limit) as Row[]).map((r) => ({
-      id: Number(r.id),
-      device: String(r.device),
-      readingId: String(r.reading_id),
-      lotId: String(r.lot_id),
-      signed: String(r.signed),
-      receivedAt: Number(r.received_at),
-      attempts: Number(r.attempts),
-    }));
+    return this.s.qatPending.all(limit);
   }
 
   /** The groups of pending sensor readings (one batch key each), oldest first. */
   sensorGroups(): { stage: number; lots: string; count: number; oldest: number }[] {
-    return (this.st("sensorGroups").all() as Row[]).map((r) => ({
-      stage: Number(r.stage),
-      lots: String(r.lots),
-      count: Number(r.n),
-      oldest: Number(r.oldest),
-    }));
+    return this.s.sensorGroups.all();
   }
 
   /** Up to `limit` pending sensor readings of one group, oldest first. */
   pendingSensor(stage: number, lots: string, limit: number): SensorRow[] {
-    return (this.st("sensorPending").all(stage, lots, limit) as Row[]).map((r) => ({
-      id: Number(r.id),
-      sensor: String(r.sensor),
-      readAt: Number(r.read_at),
-      temperature: Number(r.temperature),
-      humidity: Number(r.humidity),
-      stage: Number(r.stage),
-      lots: String(r.lots),
-      gateway: String(r.gateway),
-      receivedAt: Number(r.received_at),
-      attempts: Number(r.attempts),
-    }));
+    return this.s.sensorPending.all(stage, lots, limit);
   }
 
   /** The highest nonce the relay ever signed with, or -1. */
   maxNonce(): number {
-    const row = this.st("maxNonce").get() as Row;
-    return row.nonce === null ? -1 : Number(row.nonce);
+    return this.s.maxNonce.one() ?? -1;
   }
 
   /**
@@ -565,7 +771,7 @@ export class Store {
     proofs?: readonly (readonly string[])[],
   ): number {
     return this.transaction(() => {
-      const { lastInsertRowid } = this.st("batchInsert").run(
+      const { lastInsertRowid } = this.s.batchInsert.run(
         batch.kind,
         batch.stage,
         batch.lots ?? null,
@@ -577,8 +783,8 @@ export class Store {
         Date.now(),
       );
       const id = Number(lastInsertRowid);
-      if (batch.kind === "qat") for (const r of readingIds) this.st("qatSend").run(id, r);
-      else readingIds.forEach((r, leaf) => this.st("sensorSend").run(id, leaf, r));
+      if (batch.kind === "qat") for (const r of readingIds) this.s.qatSend.run(id, r);
+      else readingIds.forEach((r, leaf) => this.s.sensorSend.run(id, leaf, r));
       this.keepProofs(id, proofs);
       return id;
     });
@@ -586,58 +792,35 @@ export class Store {
 
   /** Batches signed and sent but not yet seen mined, by nonce. */
   openBatches(): BatchRow[] {
-    return (this.st("openBatches").all() as Row[]).map((r) => ({
-      id: Number(r.id),
-      kind: String(r.kind) as Kind,
-      stage: Number(r.stage),
-      lots: r.lots === null ? null : String(r.lots),
-      root: r.root === null ? null : String(r.root),
-      readings: Number(r.readings),
-      nonce: Number(r.nonce),
-      hash: String(r.hash),
-      raw: String(r.raw),
-      state: String(r.state) as BatchRow["state"],
-      sentAt: Number(r.sent_at),
-      attempts: Number(r.attempts),
-    }));
+    return this.s.openBatches.all();
   }
 
   /** The QAT readings a batch carries that are still in flight. */
   qatOfBatch(batchId: number): { id: number; device: string; readingId: string }[] {
-    return (this.st("qatOfBatch").all(batchId) as Row[]).map((r) => ({
-      id: Number(r.id),
-      device: String(r.device),
-      readingId: String(r.reading_id),
-    }));
+    return this.s.qatOfBatch.all(batchId);
   }
 
   /** The sensor readings of a batch, in leaf order. */
   sensorOfBatch(batchId: number): { sensor: string; readAt: number; temperature: number; humidity: number }[] {
-    return (this.st("sensorOfBatch").all(batchId) as Row[]).map((r) => ({
-      sensor: String(r.sensor),
-      readAt: Number(r.read_at),
-      temperature: Number(r.temperature),
-      humidity: Number(r.humidity),
-    }));
+    return this.s.sensorOfBatch.all(batchId);
   }
 
   /** The signed transaction of batch `batchId`, as it was broadcast; undefined for an unknown batch. */
   batchTransaction(batchId: number): string | undefined {
-    const row = this.st("batchRaw").get(batchId) as Row | undefined;
-    return row === undefined ? undefined : String(row.raw);
+    return this.s.batchRaw.get(batchId);
   }
 
   /** The batch was mined: its readings are done, each with its outcome (QAT) or all included (sensor). */
   batchMined(batch: BatchRow, block: number, gasUsed: bigint, outcomes?: Map<number, Outcome>): void {
     this.transaction(() => {
-      this.st("batchMined").run(Date.now(), block, gasUsed.toString(), batch.id);
+      this.s.batchMined.run(Date.now(), block, gasUsed.toString(), batch.id);
       if (batch.kind === "sensor") {
-        const { changes } = this.st("sensorDoneBatch").run("included", batch.id);
+        const { changes } = this.s.sensorDoneBatch.run("included", batch.id);
         this.backlog.sensor -= Number(changes);
         return;
       }
       for (const r of this.qatOfBatch(batch.id)) {
-        this.st("qatDone").run(outcomes?.get(r.id) ?? "already_on_chain", r.id);
+        this.s.qatDone.run(outcomes?.get(r.id) ?? "already_on_chain", r.id);
         this.backlog.qat--;
       }
     });
@@ -653,35 +836,32 @@ export class Store {
     proofs?: readonly (readonly string[])[],
   ): void {
     this.transaction(() => {
-      const { lastInsertRowid } = this.db
-        .prepare(
-          "INSERT INTO batches (kind, stage, lots, root, readings, nonce, hash, raw, state, sent_at, error) " +
-            "VALUES ('sensor', ?, ?, ?, ?, -1, '', '', 'mined', ?, 'root already anchored')",
-        )
-        .run(batch.stage, batch.lots, batch.root, readingIds.length, Date.now());
-      const id = Number(lastInsertRowid);
-      const done = this.db.prepare(
-        "UPDATE sensor SET state = 'done', outcome = 'already_on_chain', batch_id = ?, leaf = ? WHERE id = ?",
+      const { lastInsertRowid } = this.s.anchoredInsert.run(
+        batch.stage,
+        batch.lots,
+        batch.root,
+        readingIds.length,
+        Date.now(),
       );
-      readingIds.forEach((r, leaf) => (this.backlog.sensor -= Number(done.run(id, leaf, r).changes)));
+      const id = Number(lastInsertRowid);
+      readingIds.forEach((r, leaf) => (this.backlog.sensor -= Number(this.s.sensorAnchored.run(id, leaf, r).changes)));
       this.keepProofs(id, proofs);
     });
   }
 
   private keepProofs(batchId: number, proofs: readonly (readonly string[])[] | undefined): void {
-    proofs?.forEach((proof, leaf) => this.st("proofInsert").run(batchId, leaf, JSON.stringify(proof)));
+    proofs?.forEach((proof, leaf) => this.s.proofInsert.run(batchId, leaf, JSON.stringify(proof)));
   }
 
   /** One sensor reading's values (the leaf of its proof), or undefined. */
   sensorReading(sensor: string, readAt: number): { temperature: number; humidity: number } | undefined {
-    const row = this.st("sensorGet").get(sensor, readAt) as Row | undefined;
-    return row === undefined ? undefined : { temperature: Number(row.temperature), humidity: Number(row.humidity) };
+    const row = this.s.sensorGet.get(sensor, readAt);
+    return row === undefined ? undefined : { temperature: row.temperature, humidity: row.humidity };
   }
 
   /** The proof kept for leaf `leaf` of sensor batch `batchId` (computed when it was anchored), or undefined. */
   sensorProof(batchId: number, leaf: number): string[] | undefined {
-    const row = this.st("proofGet").get(batchId, leaf) as Row | undefined;
-    return row === undefined ? undefined : (JSON.parse(String(row.proof)) as string[]);
+    return this.s.proofGet.get(batchId, leaf);
   }
 
   /** Keeps the proofs of a batch anchored before proofs were kept (computed once, on its first proof request). */
@@ -692,23 +872,23 @@ export class Store {
   /** The batch's transaction reverted or was lost: its readings go back to pending, to be planned again. */
   batchFailed(batch: BatchRow, state: "reverted" | "lost", error: string): void {
     this.transaction(() => {
-      this.st("batchEnd").run(state, error, batch.id);
-      this.st(batch.kind === "qat" ? "qatBack" : "sensorBack").run(batch.id);
+      this.s.batchEnd.run(state, error, batch.id);
+      (batch.kind === "qat" ? this.s.qatBack : this.s.sensorBack).run(batch.id);
     });
   }
 
   /** The batch was refused on chain for good (a sensor batch the ledger will never take): its readings too. */
   batchRefused(batch: BatchRow, reason: string): void {
     this.transaction(() => {
-      this.st("batchEnd").run("reverted", reason, batch.id);
-      const { changes } = this.st("sensorRefuseBatch").run(reason, batch.id);
+      this.s.batchEnd.run("reverted", reason, batch.id);
+      const { changes } = this.s.sensorRefuseBatch.run(reason, batch.id);
       this.backlog.sensor -= Number(changes);
     });
   }
 
   /** A transaction was broadcast again. */
   batchResent(batchId: number): void {
-    this.st("batchResent").run(Date.now(), batchId);
+    this.s.batchResent.run(Date.now(), batchId);
   }
 
   /** Pending QAT readings settled without a transaction: already on chain, or refused with `reason`. */
@@ -716,8 +896,8 @@ export class Store {
     if (settled.length === 0) return;
     this.transaction(() => {
       for (const s of settled) {
-        if (s.outcome === "refused") this.st("qatRefuse").run(s.reason ?? "refused", s.id);
-        else this.st("qatDone").run("already_on_chain", s.id);
+        if (s.outcome === "refused") this.s.qatRefuse.run(s.reason ?? "refused", s.id);
+        else this.s.qatDone.run("already_on_chain", s.id);
         this.backlog.qat--;
       }
     });
@@ -726,37 +906,24 @@ export class Store {
   /** Pending sensor readings refused before any transaction (e.g. no lot of the group is held any more). */
   refuseSensor(ids: readonly number[], reason: string): void {
     if (ids.length === 0) return;
-    const refuse = this.db.prepare(
-      "UPDATE sensor SET state = 'refused', outcome = 'refused', reason = ? WHERE id = ? AND state = 'pending'",
-    );
     this.transaction(() => {
-      for (const id of ids) this.backlog.sensor -= Number(refuse.run(reason, id).changes);
+      for (const id of ids) this.backlog.sensor -= Number(this.s.sensorRefuse.run(reason, id).changes);
     });
   }
 
   /** Where one QAT reading is, or undefined if the relay never accepted it. */
   qatStatus(device: string, readingId: string): ReadingStatus | undefined {
-    const r = this.st("qatStatus").get(device, readingId) as Row | undefined;
-    return r === undefined ? undefined : statusOf(r);
+    return this.s.qatStatus.get(device, readingId);
   }
 
   /** Where one sensor reading is, or undefined. */
   sensorStatus(sensor: string, readAt: number): ReadingStatus | undefined {
-    const r = this.st("sensorStatus").get(sensor, readAt) as Row | undefined;
-    return r === undefined ? undefined : statusOf(r);
+    return this.s.sensorStatus.get(sensor, readAt);
   }
 
   /** Every acknowledged reading's key and state (for the crash test and audits). */
   allReadings(kind: Kind): { key: string; state: string; outcome: string | null }[] {
-    const sql =
-      kind === "qat"
-        ? "SELECT device || ':' || reading_id AS key, state, outcome FROM qat ORDER BY id"
-        : "SELECT sensor || ':' || read_at AS key, state, outcome FROM sensor ORDER BY id";
-    return (this.db.prepare(sql).all() as Row[]).map((r) => ({
-      key: String(r.key),
-      state: String(r.state),
-      outcome: r.outcome === null ? null : String(r.outcome),
-    }));
+    return (kind === "qat" ? this.s.qatReadings : this.s.sensorReadings).all();
   }
 
   /** Finishes queued requests and closes the file. */
@@ -766,24 +933,4 @@ export class Store {
     this.closed = true;
     this.db.close();
   }
-}
-
-function statusOf(r: Row): ReadingStatus {
-  return {
-    state: String(r.state) as ReadingStatus["state"],
-    outcome: r.outcome === null ? null : (String(r.outcome) as Outcome),
-    reason: r.reason === null ? null : String(r.reason),
-    receivedAt: Number(r.received_at),
-    leaf: r.leaf === undefined || r.leaf === null ? null : Number(r.leaf),
-    batch:
-      r.batch_id === null
-        ? null
-        : {
-            id: Number(r.batch_id),
-            hash: String(r.hash),
-            state: String(r.bstate),
-            block: r.block === null ? null : Number(r.block),
-            root: r.root === null ? null : String(r.root),
-          },
-  };
 }

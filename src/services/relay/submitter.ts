@@ -18,12 +18,12 @@ import {
 } from "ethers";
 
 import { customErrorOf, describeError } from "../../core/errors.js";
-import type { QatReading } from "../../core/qat.js";
 import { sensorMerkle, summarize } from "../../core/sensors.js";
 import { stageHolding, stageNumber } from "../../core/stages.js";
 import type { FishTrace } from "../../node/system.js";
 import { InputError } from "../../core/units.js";
 import type { DeviceDirectory } from "./devices.js";
+import { storedSigned } from "./intake.js";
 import type { RelayMetrics } from "./metrics.js";
 import type { BatchRow, Kind, Outcome, QatRow, SensorRow, Store } from "./store.js";
 
@@ -71,28 +71,6 @@ const LOT_STAGE_MS = 5_000;
 const FEE_DATA_MS = 2_000;
 const MAX_BACKOFF_MS = 30_000;
 const MAX_SET_ASIDE_MS = 300_000;
-
-/** A signed reading as the store keeps it, back in the contract's types. */
-function signedOf(row: QatRow): { reading: QatReading; signature: string } {
-  const parsed = JSON.parse(row.signed) as {
-    reading: Omit<QatReading, "readingId" | "lotId"> & { readingId: string; lotId: string };
-    signature: string;
-  };
-  const r = parsed.reading;
-  return {
-    reading: {
-      readingId: BigInt(r.readingId),
-      lotId: BigInt(r.lotId),
-      species: r.species,
-      speciesConfidence: r.speciesConfidence,
-      grade: r.grade,
-      gradeConfidence: r.gradeConfidence,
-      scannedAt: r.scannedAt,
-      device: r.device,
-    },
-    signature: parsed.signature,
-  };
-}
 
 /** Ledger errors that clear up with time: leave the reading pending and try again later. */
 const WAIT_ERRORS = new Set(["QatScanInFuture", "SensorInvalidSummary"]);
@@ -375,8 +353,9 @@ export class Submitter {
   private async sendQat(): Promise<boolean> {
     const { qatBatch, maxAgeMs, maxAttempts } = this.options;
     const rows = this.store.pendingQat(qatBatch * 4);
-    if (rows.length === 0) return false;
-    if (rows.length < qatBatch && Date.now() - rows[0]!.receivedAt < maxAgeMs) return false;
+    const [oldest] = rows;
+    if (oldest === undefined) return false;
+    if (rows.length < qatBatch && Date.now() - oldest.receivedAt < maxAgeMs) return false;
     const ledger = this.chain.fishTrace.qualityLedger;
 
     // Readings that come back (a lost or reverted transaction, a restart) may be on chain already.
@@ -393,7 +372,8 @@ export class Submitter {
       } else fresh.push(row);
     }
 
-    // Each lot at the stage that holds it now; the batch is the oldest reading's stage.
+    // Each lot at the stage that holds it now; the batch is the oldest reading's stage: rows come oldest first
+    // (pendingQat orders by id), so that is the stage the map met first.
     const byStage = new Map<number, QatRow[]>();
     for (const row of fresh) {
       const stage = await this.stageOf(row.lotId);
@@ -401,8 +381,9 @@ export class Submitter {
       else byStage.set(stage, [...(byStage.get(stage) ?? []), row]);
     }
     this.settleQat(settled);
-    const [stage, group] = [...byStage.entries()].sort((a, b) => a[1][0]!.id - b[1][0]!.id)[0] ?? [];
-    if (stage === undefined || group === undefined) return settled.length > 0;
+    const [first] = byStage;
+    if (first === undefined) return settled.length > 0;
+    const [stage, group] = first;
     const batch = group.slice(0, qatBatch);
     await yieldToRequests();
     const data = this.encodeQat(stage, batch);
@@ -430,12 +411,12 @@ export class Submitter {
   private encodeQat(stage: number, batch: QatRow[]): string | undefined {
     const ledger = this.chain.fishTrace.qualityLedger;
     try {
-      return ledger.interface.encodeFunctionData("submitScans", [stage, batch.map((row) => signedOf(row))]);
+      return ledger.interface.encodeFunctionData("submitScans", [stage, batch.map((row) => storedSigned(row.signed))]);
     } catch {
       const settled: { id: number; outcome: "refused"; reason: string }[] = [];
       for (const row of batch) {
         try {
-          ledger.interface.encodeFunctionData("submitScans", [stage, [signedOf(row)]]);
+          ledger.interface.encodeFunctionData("submitScans", [stage, [storedSigned(row.signed)]]);
         } catch (err) {
           settled.push({ id: row.id, outcome: "refused", reason: `cannot be encoded: ${describeError(err)}` });
         }
@@ -454,7 +435,7 @@ export class Submitter {
     const settled: { id: number; outcome: "already_on_chain" | "refused"; reason?: string }[] = [];
     let waiting = 0;
     for (const row of batch) {
-      const { reading, signature } = signedOf(row);
+      const { reading, signature } = storedSigned(row.signed);
       try {
         await ledger.submitScan.staticCall(stage, reading, signature, { from: this.chain.wallet.address });
       } catch (err) {

@@ -15,11 +15,11 @@
  * public read-only data, no credentials). /healthz answers from a cached index position, never behind the queue.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 
 import type { Sql } from "../../index/db.js";
 import { BusyError, Gates } from "../http/limit.js";
 import { CORS, refuse, send } from "../http/json.js";
+import { listeningAddress } from "../http/server.js";
 import type { AnalyticsHandler } from "../analytics/http.js";
 import { lotRef } from "../../core/digital-link.js";
 import { InputError, wholeNumber } from "../../core/units.js";
@@ -166,8 +166,8 @@ async function route(
     refuse(res, 400, "give ?link=<GS1 Digital Link> or ?lot=<lot id, GTIN:LOT or Digital Link>");
     return;
   }
-  const m = /^\/v1\/trace\/(.+)$/.exec(path);
-  if (m !== null) return trace(sql, res, decoded(m[1]!, "lot"), url.searchParams, "lot");
+  const traced = /^\/v1\/trace\/(.+)$/.exec(path)?.[1];
+  if (traced !== undefined) return trace(sql, res, decoded(traced, "lot"), url.searchParams, "lot");
   if (path === "/v1/journey") {
     const link = url.searchParams.get("link");
     const lot = url.searchParams.get("lot");
@@ -176,11 +176,11 @@ async function route(
     refuse(res, 400, "give ?link=<GS1 Digital Link> or ?lot=<lot id, GTIN:LOT or Digital Link>");
     return;
   }
-  const j = /^\/v1\/journey\/(.+)$/.exec(path);
-  if (j !== null) return journey(sql, res, decoded(j[1]!, "lot"), "lot", url.searchParams, options);
-  const p = /^\/v1\/participants\/([^/]+)$/.exec(path);
-  if (p !== null) {
-    send(res, 200, await loadParticipantJson(sql, decoded(p[1]!, "account")));
+  const journeyed = /^\/v1\/journey\/(.+)$/.exec(path)?.[1];
+  if (journeyed !== undefined) return journey(sql, res, decoded(journeyed, "lot"), "lot", url.searchParams, options);
+  const account = /^\/v1\/participants\/([^/]+)$/.exec(path)?.[1];
+  if (account !== undefined) {
+    send(res, 200, await loadParticipantJson(sql, decoded(account, "account")));
     return;
   }
   refuse(
@@ -238,7 +238,7 @@ export async function listenTrace(
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
+  const { port } = listeningAddress(server);
   const shown = host.includes(":") ? `[${host}]` : host;
   return {
     server,

@@ -25,10 +25,10 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 
 import { BodyTooLargeError, closeAfterAnswer, readBody } from "../http/body.js";
+import { listeningAddress, mediaType } from "../http/server.js";
 import type { WebConfig } from "../../core/api/web-config.js";
 
 /** The Content Security Policy of every answer: the app's own origin only; images from data: and blob: URLs too. */
@@ -122,7 +122,7 @@ function rpcMethods(body: Buffer): { methods: string[] } | { error: string; stat
   if (calls.length === 0) return { status: 400, error: "the JSON-RPC batch is empty" };
   const methods: string[] = [];
   for (const call of calls) {
-    const method = typeof call === "object" && call !== null ? (call as { method?: unknown }).method : undefined;
+    const method = typeof call === "object" && call !== null && "method" in call ? call.method : undefined;
     if (typeof method !== "string") return { status: 400, error: "a JSON-RPC request names no method" };
     if (!RPC_METHODS.has(method)) {
       return {
@@ -279,7 +279,7 @@ async function handle(
       refuseAndClose(req, res, 403, `${foreign}: /rpc answers the app's own page only`);
       return;
     }
-    const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    const type = mediaType(req);
     if (type !== "application/json") {
       refuseAndClose(req, res, 403, `content-type is ${type || "missing"}; /rpc takes application/json only`);
       return;
@@ -361,7 +361,10 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     handle(
       { ...options, root },
       () => own,
-      () => config!,
+      () => {
+        if (config === undefined) throw new Error("the web server answered before its config was set");
+        return config;
+      },
       req,
       res,
     ).catch((err: unknown) => {
@@ -382,7 +385,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
+  const { port } = listeningAddress(server);
   own = ownHosts(host, port);
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   config = options.config(url);
