@@ -24,13 +24,9 @@ import {
   type Supplier,
 } from "../../typechain-types/index.js";
 
-/** The six stage contracts in supply-chain order; a stage's number is its index + 1. */
-export const STAGE_NAMES = ["harvester", "supplier", "manufacturer", "distributor", "retailer", "customer"] as const;
-export type StageName = (typeof STAGE_NAMES)[number];
+import type { StageName } from "./vocabulary.js";
 
-/** The five stages that sell to the next one through an order book. */
-export const SELLING_STAGES = ["harvester", "supplier", "manufacturer", "distributor", "retailer"] as const;
-export type SellingStageName = (typeof SELLING_STAGES)[number];
+export { SELLING_STAGES, STAGE_NAMES, type SellingStageName, type StageName } from "./vocabulary.js";
 
 export interface FishTrace {
   registry: Registry;

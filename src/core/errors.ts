@@ -8,21 +8,10 @@ import { CONTRACT_ABIS } from "./abis.js";
 import { lotIdText } from "./digital-link.js";
 import { rolesOf } from "./roles.js";
 import { InputError, speciesText } from "./units.js";
+import { LOT_STATUS, ORDER_STATE } from "./vocabulary.js";
 
-/** The names of `IStage.LotStatus`, by value. */
-export const LOT_STATUS = ["None", "Created", "Shipped", "Supplied", "Removed"];
-/** The names of `IOrderBook.OrderState`, by value. */
-export const ORDER_STATE = [
-  "None",
-  "Ordered",
-  "Shipped",
-  "Delivered",
-  "Acknowledged",
-  "Paid",
-  "Cancelled",
-  "Rejected",
-  "Refunded",
-];
+/** Defined in vocabulary.ts; re-exported for the modules that read them here. */
+export { LOT_STATUS, ORDER_STATE };
 
 /** Every error any FishTrace contract can revert with (the ABIs are merged, duplicates dropped). */
 const fishTraceErrors = new Interface(

@@ -4,10 +4,10 @@
  */
 import type { OrderBook, Stage } from "../../typechain-types/index.js";
 import { lotIdText } from "./digital-link.js";
-import { LOT_STATUS } from "./errors.js";
 import { ACTOR_ROLES, type ActorRole } from "./roles.js";
-import { SELLING_STAGES, STAGE_NAMES, type FishTrace, type SellingStageName, type StageName } from "./deployment.js";
+import type { FishTrace } from "./deployment.js";
 import { InputError } from "./units.js";
+import { LOT_STATUS, SELLING_STAGES, STAGE_NAMES, type SellingStageName, type StageName } from "./vocabulary.js";
 
 export { SELLING_STAGES, STAGE_NAMES, type SellingStageName, type StageName };
 

@@ -8,7 +8,6 @@ import { JsonRpcProvider } from "ethers";
 
 import type { OrderBook } from "@chain/index.js";
 import { elementString, gtin14, lotIdText, parseDigitalLink } from "@core/digital-link.js";
-import { ORDER_STATE } from "@core/errors.js";
 import { productLotOf } from "@core/labels.js";
 import { shipmentOf, type Shipment } from "@core/orders.js";
 import { ACTOR_ROLES, rolesOf, type ActorRole, type RoleName } from "@core/roles.js";
@@ -24,7 +23,7 @@ import {
 import type { FishTrace } from "@core/deployment.js";
 import type { ParticipantJson } from "@core/api/journey-json.js";
 import { speciesText } from "@core/units.js";
-import { LOT_STATUS } from "@core/vocabulary.js";
+import { LOT_STATUS, ORDER_STATE } from "@core/vocabulary.js";
 import type { WebConfig } from "@core/api/web-config.js";
 
 import { fetchParticipant } from "../api.js";

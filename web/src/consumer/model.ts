@@ -7,19 +7,16 @@ import type { LotFacts } from "@core/api/journey-types.js";
 import type { JourneyJson, AlarmJson } from "@core/api/journey-json.js";
 import { alarmsText, type Jsonified } from "@core/trace/tree.js";
 import type { LotNode, Party } from "@core/trace/types.js";
-import { coldChainBand } from "@core/vocabulary.js";
+import { coldChainBand, STAGE_NAMES } from "@core/vocabulary.js";
 
 export type LotJson = Jsonified<LotNode>;
 export type FactsJson = Jsonified<LotFacts>;
 export type EventJson = JourneyJson["events"][number];
 type EventOf<K extends EventJson["kind"]> = Extract<EventJson, { kind: K }>;
 
-/** The stages in contract order (1 harvester … 6 customer); kept here so the phone bundle needs no typechain. */
-export const STAGES = ["harvester", "supplier", "manufacturer", "distributor", "retailer", "customer"] as const;
-
-/** Stage number 1…6 as its name ("harvester"); "" when unknown. */
+/** Stage number 1…6 as its name ("harvester"); "" without a number, "stage 9" for an unknown one. */
 export function stageName(stage: number | undefined): string {
-  return stage === undefined ? "" : (STAGES[stage - 1] ?? `stage ${stage}`);
+  return stage === undefined ? "" : (STAGE_NAMES[stage - 1] ?? `stage ${stage}`);
 }
 
 export interface Journey {
