@@ -4,6 +4,7 @@
  */
 import type { AnomalyJson, AnomalyKind, AnomalyReport } from "@core/api/analytics.js";
 import type { LotFacts } from "@core/api/journey-types.js";
+import type { ColdChainBand } from "@core/cold-chain.js";
 import type { JourneyJson, AlarmJson } from "@core/api/journey-json.js";
 import { alarmsText, type Jsonified } from "@core/trace/tree.js";
 import type { LotNode, Party } from "@core/trace/types.js";
@@ -231,25 +232,12 @@ export function whereNow(j: Journey, lot: LotJson | undefined): string | undefin
 }
 
 /** The storage band of a lot in hundredths of a degree: the API's, else the one its flags imply. */
-export function bandOf(j: Journey, lotId: string): { min?: number; max: number } {
+export function bandOf(j: Journey, lotId: string): ColdChainBand {
   const band = j.json.bands.find((b) => b.lotId === lotId);
   if (band !== undefined) return band.min === undefined ? { max: band.max } : { min: band.min, max: band.max };
   const flags = j.lots.get(lotId)?.flags ?? 0;
   const { min, max } = coldChainBand(flags);
   return min === undefined ? { max } : { min, max };
-}
-
-/** Hundredths of a degree as "−18 °C", "2.5 °C". */
-export function degreesText(centi: number): string {
-  const v = centi / 100;
-  return `${v < 0 ? "−" : ""}${Math.abs(v).toLocaleString("en", { maximumFractionDigits: 2 })} °C`;
-}
-
-/** A band as text ("0 to 4 °C", "−18 °C or colder"). */
-export function bandText(band: { min?: number; max: number }): string {
-  return band.min === undefined
-    ? `${degreesText(band.max)} or colder`
-    : `${degreesText(band.min).replace(" °C", "")} to ${degreesText(band.max)}`;
 }
 
 // ---------------------------------------------------------------------------------------------- hand-overs
