@@ -58,10 +58,16 @@ export const LOT_FLAGS = {
 } as const;
 export type LotFlagName = keyof typeof LOT_FLAGS;
 
+function isLotFlagName(name: string): name is LotFlagName {
+  return Object.hasOwn(LOT_FLAGS, name);
+}
+
 /** The names of the flags set in `flags`. */
 export function flagNames(flags: number | bigint): LotFlagName[] {
   const n = Number(flags);
-  return (Object.keys(LOT_FLAGS) as LotFlagName[]).filter((name) => (n & LOT_FLAGS[name]) !== 0);
+  return Object.keys(LOT_FLAGS)
+    .filter(isLotFlagName)
+    .filter((name) => (n & LOT_FLAGS[name]) !== 0);
 }
 
 /** The alarms among `flags` (everything but the declared product form and origin). */
