@@ -23,8 +23,8 @@ export function lotText(lot: LotNode | undefined, lotId: bigint): string {
   return `pack ${lotIdText(lot.lotId)}`;
 }
 
-/** The alarms of a lot as "RECALLED, SPECIES MISMATCH" (empty when none). */
-export function alarmsText(lot: LotNode): string[] {
+/** The alarms of a lot as "RECALLED, SPECIES MISMATCH" (empty when none); a lot's JSON form will do too. */
+export function alarmsText(lot: Pick<LotNode, "flags" | "recalled">): string[] {
   const names = alarmNames(lot.flags).map((n) => n.replace(/_/g, " "));
   if (lot.recalled && !names.includes("RECALLED")) names.unshift("RECALLED");
   return names.sort((a, b) => (a === "RECALLED" ? -1 : b === "RECALLED" ? 1 : a.localeCompare(b)));
