@@ -17,15 +17,12 @@ const PRODUCTION = ["src/**/*.ts", "tasks/**/*.ts", "web/src/**/*.ts", "hardhat.
  * nothing and then goes.
  */
 const NOT_YET_CLEAN = [
-  "src/core/**/*.ts",
-  "src/node/**/*.ts",
   "src/index/**/*.ts",
   "src/exports/**/*.ts",
   "src/analytics/**/*.ts",
   "src/services/**/*.ts",
   "src/tools/**/*.ts",
   "tasks/**/*.ts",
-  "web/src/**/*.ts",
   "hardhat.config.ts",
   "ignition/**/*.ts",
 ];
