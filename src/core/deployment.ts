@@ -1,7 +1,7 @@
 /**
  * What a FishTrace deployment is — its stage names, contracts and addresses — and typed handles to one, with
  * nothing but ethers and the generated contract types: safe for the browser (web/) as well as Node.
- * src/node/system.ts adds deploying and reading Ignition's records.
+ * src/node/system.ts adds reading the addresses Ignition recorded, src/node/deploy.ts deploying.
  */
 import type { ContractRunner } from "ethers";
 
@@ -24,13 +24,9 @@ import {
   type Supplier,
 } from "../../typechain-types/index.js";
 
-/** The six stage contracts in supply-chain order; a stage's number is its index + 1. */
-export const STAGE_NAMES = ["harvester", "supplier", "manufacturer", "distributor", "retailer", "customer"] as const;
-export type StageName = (typeof STAGE_NAMES)[number];
+import type { StageName } from "./vocabulary.js";
 
-/** The five stages that sell to the next one through an order book. */
-export const SELLING_STAGES = ["harvester", "supplier", "manufacturer", "distributor", "retailer"] as const;
-export type SellingStageName = (typeof SELLING_STAGES)[number];
+export { SELLING_STAGES, STAGE_NAMES, type SellingStageName, type StageName } from "./vocabulary.js";
 
 export interface FishTrace {
   registry: Registry;
@@ -43,11 +39,26 @@ export interface FishTrace {
   qualityLedger: QualityLedger;
 }
 
+/** A contract of a deployment, by its key in `FishTrace`. */
+export type DeploymentKey = "registry" | StageName | "qualityLedger";
+
 /** The addresses of a deployment. */
-export type FishTraceAddresses = Record<"registry" | StageName | "qualityLedger", string>;
+export type FishTraceAddresses = Record<DeploymentKey, string>;
+
+/** The contracts of a deployment in deployment order: the registry, the six stages, the quality ledger. */
+export const DEPLOYMENT_KEYS = [
+  "registry",
+  "harvester",
+  "supplier",
+  "manufacturer",
+  "distributor",
+  "retailer",
+  "customer",
+  "qualityLedger",
+] as const satisfies readonly DeploymentKey[];
 
 /** Each contract of a deployment by its key, with its contract (and Ignition future) name. */
-export const CONTRACT_NAMES: Record<keyof FishTraceAddresses, string> = {
+export const CONTRACT_NAMES = {
   registry: "Registry",
   harvester: "Harvester",
   supplier: "Supplier",
@@ -56,16 +67,30 @@ export const CONTRACT_NAMES: Record<keyof FishTraceAddresses, string> = {
   retailer: "Retailer",
   customer: "Customer",
   qualityLedger: "QualityLedger",
-};
+} as const satisfies Record<DeploymentKey, string>;
 
-/** The contracts of a deployment in deployment order: the registry, the six stages, the quality ledger. */
-export const DEPLOYMENT_KEYS = Object.keys(CONTRACT_NAMES) as (keyof FishTraceAddresses)[];
+/**
+ * A deployment's addresses, each asked of `addressOf` in deployment order (one at a time: the first that throws
+ * stops the rest).
+ */
+export async function collectAddresses(
+  addressOf: (key: DeploymentKey) => string | Promise<string>,
+): Promise<FishTraceAddresses> {
+  return {
+    registry: await addressOf("registry"),
+    harvester: await addressOf("harvester"),
+    supplier: await addressOf("supplier"),
+    manufacturer: await addressOf("manufacturer"),
+    distributor: await addressOf("distributor"),
+    retailer: await addressOf("retailer"),
+    customer: await addressOf("customer"),
+    qualityLedger: await addressOf("qualityLedger"),
+  };
+}
 
 /** The addresses of `fishTrace`'s contracts. */
 export async function addressesOf(fishTrace: FishTrace): Promise<FishTraceAddresses> {
-  const addresses = {} as FishTraceAddresses;
-  for (const key of DEPLOYMENT_KEYS) addresses[key] = await fishTrace[key].getAddress();
-  return addresses;
+  return collectAddresses((key) => fishTrace[key].getAddress());
 }
 
 /** Typed contract handles for `addresses`, connected to `runner`. */

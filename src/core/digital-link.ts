@@ -112,7 +112,8 @@ export function parseDigitalLink(value: string, what = "Digital Link"): ProductK
 export function parseProductKey(value: string, what = "product lot"): ProductKey {
   const m = /^([^:]*):([^:]*)$/.exec(value.trim());
   if (m === null) throw new InputError(`${what} "${value}" is not GTIN:LOT (e.g. 07038010123450:L2026-001)`);
-  return { gtin: gtin(m[1]!, `${what} GTIN`), lot: lotNumber(m[2]!, `${what} lot number`) };
+  const [, gtinText = "", lot = ""] = m;
+  return { gtin: gtin(gtinText, `${what} GTIN`), lot: lotNumber(lot, `${what} lot number`) };
 }
 
 /** A product lot's key as GS1 prints it under a barcode: "(01)07038010123450(10)L2026-001". */
@@ -141,9 +142,10 @@ export function parseLotRef(value: string, what = "lot"): LotReference {
   if (/^https?:\/\//i.test(text)) return { kind: "product", key: parseDigitalLink(text, what) };
   const hri = ELEMENT_STRING.exec(text);
   if (hri !== null) {
+    const [, gtinText = "", lot = ""] = hri;
     return {
       kind: "product",
-      key: { gtin: gtin(hri[1]!, `${what} GTIN`), lot: lotNumber(hri[2]!, `${what} lot number`) },
+      key: { gtin: gtin(gtinText, `${what} GTIN`), lot: lotNumber(lot, `${what} lot number`) },
     };
   }
   if (text.includes(":")) return { kind: "product", key: parseProductKey(text, what) };

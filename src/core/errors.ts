@@ -5,24 +5,14 @@
 import { Interface, type ErrorDescription, type Result } from "ethers";
 
 import { CONTRACT_ABIS } from "./abis.js";
+import { firstLine, propertyOf } from "./checks.js";
 import { lotIdText } from "./digital-link.js";
 import { rolesOf } from "./roles.js";
 import { InputError, speciesText } from "./units.js";
+import { LOT_STATUS, ORDER_STATE } from "./vocabulary.js";
 
-/** The names of `IStage.LotStatus`, by value. */
-export const LOT_STATUS = ["None", "Created", "Shipped", "Supplied", "Removed"];
-/** The names of `IOrderBook.OrderState`, by value. */
-export const ORDER_STATE = [
-  "None",
-  "Ordered",
-  "Shipped",
-  "Delivered",
-  "Acknowledged",
-  "Paid",
-  "Cancelled",
-  "Rejected",
-  "Refunded",
-];
+/** Defined in vocabulary.ts; re-exported for the modules that read them here. */
+export { LOT_STATUS, ORDER_STATE };
 
 /** Every error any FishTrace contract can revert with (the ABIs are merged, duplicates dropped). */
 const fishTraceErrors = new Interface(
@@ -156,11 +146,11 @@ function revertData(err: unknown): string | undefined {
   let e: unknown = err;
   while (typeof e === "object" && e !== null && !seen.has(e)) {
     seen.add(e);
-    const rec = e as { data?: unknown; error?: unknown; cause?: unknown; info?: { error?: { data?: unknown } } };
-    if (typeof rec.data === "string" && rec.data.startsWith("0x") && rec.data.length >= 10) return rec.data;
-    const infoData = rec.info?.error?.data;
+    const data = propertyOf(e, "data");
+    if (typeof data === "string" && data.startsWith("0x") && data.length >= 10) return data;
+    const infoData = propertyOf(propertyOf(propertyOf(e, "info"), "error"), "data");
     if (typeof infoData === "string" && infoData.startsWith("0x") && infoData.length >= 10) return infoData;
-    e = rec.error ?? rec.cause;
+    e = propertyOf(e, "error") ?? propertyOf(e, "cause");
   }
   return undefined;
 }
@@ -183,11 +173,9 @@ export function describeError(err: unknown): string {
       return phrase !== undefined ? `${decoded.name}: ${phrase(decoded.args)}` : `${decoded.name}(${values})`;
     }
   }
-  if (typeof err === "object" && err !== null) {
-    const rec = err as { shortMessage?: unknown; reason?: unknown; message?: unknown };
-    for (const text of [rec.reason, rec.shortMessage, rec.message]) {
-      if (typeof text === "string" && text !== "") return text.split("\n")[0]!;
-    }
+  for (const key of ["reason", "shortMessage", "message"]) {
+    const text = propertyOf(err, key);
+    if (typeof text === "string" && text !== "") return firstLine(text);
   }
-  return String(err).split("\n")[0]!;
+  return firstLine(String(err));
 }

@@ -4,8 +4,11 @@
  */
 import { formatEther, type TransactionReceipt } from "ethers";
 
-import { fromCentiCelsius, fromFixedDegrees } from "./units.js";
+import { celsius, coldChainBandText } from "./cold-chain.js";
+import { fromFixedDegrees } from "./units.js";
 import { coldChainBand, flagNames } from "./vocabulary.js";
+
+export { celsius };
 
 /** Unix seconds as an ISO 8601 time without milliseconds ("2026-11-20T06:00:00Z"); "never" for 0. */
 export function isoTime(seconds: number | bigint): string {
@@ -13,15 +16,9 @@ export function isoTime(seconds: number | bigint): string {
   return new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
 }
 
-/** Hundredths of a degree as "2.5 °C". */
-export function celsius(centi: number | bigint): string {
-  return `${fromCentiCelsius(centi)} °C`;
-}
-
 /** The cold-chain band of a lot with `flags` as text ("0..4 °C", "≤ -18 °C"). */
 export function bandText(flags: number | bigint): string {
-  const { min, max } = coldChainBand(flags);
-  return min === undefined ? `≤ ${celsius(max)}` : `${fromCentiCelsius(min)}..${celsius(max)}`;
+  return coldChainBandText(coldChainBand(flags));
 }
 
 /** A position in 1e-5 degrees as "69.12345° N, 18.5° E". */

@@ -95,9 +95,13 @@ export function exposureOf(
 ): bigint {
   const sorted = [...readings].sort((a, b) => a.readAt - b.readAt);
   let total = 0n;
-  for (let i = 0; i + 1 < sorted.length; i++) {
-    const span = BigInt(sorted[i + 1]!.readAt - sorted[i]!.readAt);
-    total += equivalentSeconds(span, sorted[i]!.temperature, minimumTemperature);
+  let previous: (typeof sorted)[number] | undefined;
+  for (const reading of sorted) {
+    if (previous !== undefined) {
+      const span = BigInt(reading.readAt - previous.readAt);
+      total += equivalentSeconds(span, previous.temperature, minimumTemperature);
+    }
+    previous = reading;
   }
   return total;
 }

@@ -5,6 +5,7 @@
  */
 import { getAddress, isAddress, parseEther } from "ethers";
 
+import { defined } from "./checks.js";
 import { ROLE_NAMES, type RoleName } from "./roles.js";
 import { degrees, InputError, unixSeconds } from "./units.js";
 import { PROBLEM_REASONS, REMOVAL_REASONS, TRANSPORT_MODES } from "./vocabulary.js";
@@ -38,7 +39,8 @@ const ETHER = /^\s*(\d+(?:\.\d{1,18})?|\.\d{1,18})\s*(?:eth)?\s*$/i;
 export function etherAmount(value: string, what: string): bigint {
   const m = ETHER.exec(value);
   if (m === null) throw new InputError(`${what} "${value}" is not an amount of ETH (e.g. 1.5)`);
-  const wei = parseEther(m[1]!.startsWith(".") ? `0${m[1]!}` : m[1]!);
+  const [, amount = ""] = m;
+  const wei = parseEther(amount.startsWith(".") ? `0${amount}` : amount);
   if (wei === 0n) throw new InputError(`${what} "${value}" must be more than 0 ETH`);
   return wei;
 }
@@ -51,7 +53,10 @@ const MAX_UINT32 = 2 ** 32 - 1;
 export function durationSeconds(value: string, what: string): number {
   const m = DURATION.exec(value);
   if (m === null) throw new InputError(`${what} "${value}" is not a duration (e.g. 36h, 2d, 90m, 3600)`);
-  const seconds = Math.round(Number(m[1]) * SECONDS_PER_UNIT[(m[2] ?? "s").toLowerCase()]!);
+  const unit = (m[2] ?? "s").toLowerCase();
+  const seconds = Math.round(
+    Number(m[1]) * defined(SECONDS_PER_UNIT[unit], `the seconds in a duration unit "${unit}"`),
+  );
   if (seconds <= 0 || seconds > MAX_UINT32)
     throw new InputError(`${what} "${value}" must be more than 0 s and fit in 32 bits`);
   return seconds;

@@ -75,11 +75,10 @@ const OUTPUTS_EXAMPLE = "07038010123450:L2026-001:20kg:frozen";
 export function parseOutputs(value: string): ProcessOutput[] {
   const outputs = items(value, "outputs", OUTPUTS_EXAMPLE).map((item, i): ProcessOutput => {
     const where = `--outputs item ${i + 1} "${item}"`;
-    const parts = item.split(":");
-    if (parts.length < 3 || parts.length > 4) {
+    const [gtinText, lot, weightText, form, ...more] = item.split(":");
+    if (gtinText === undefined || lot === undefined || weightText === undefined || more.length > 0) {
       throw new InputError(`${where} is not GTIN:LOT:WEIGHT[:frozen] (e.g. ${OUTPUTS_EXAMPLE})`);
     }
-    const [gtinText, lot, weightText, form] = parts as [string, string, string, string | undefined];
     try {
       const frozen = form === undefined ? false : productForm(form);
       const g = gtin(gtinText);

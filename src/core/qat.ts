@@ -12,6 +12,7 @@ import {
   verifyTypedData,
   type Signer,
   type TypedDataDomain,
+  type TypedDataField,
 } from "ethers";
 
 import { InputError } from "./units.js";
@@ -72,7 +73,8 @@ export async function domainOf(ledger: {
   return { name, version, chainId, verifyingContract };
 }
 
-const types = QAT_READING_TYPES as unknown as Record<string, { name: string; type: string }[]>;
+/** `QAT_READING_TYPES` as ethers takes EIP-712 types (mutable arrays). */
+const types: Record<string, TypedDataField[]> = { QatReading: [...QAT_READING_TYPES.QatReading] };
 
 /** The EIP-712 digest of `reading` under `domain`: what the device's key signs. */
 export function readingDigest(domain: TypedDataDomain, reading: QatReading): string {

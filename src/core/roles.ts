@@ -38,5 +38,5 @@ export function rolesOf(bits: number | bigint): RoleName[] {
 }
 
 export function isRoleName(name: string): name is RoleName {
-  return (ROLE_NAMES as readonly string[]).includes(name);
+  return ROLE_NAMES.some((role) => role === name);
 }

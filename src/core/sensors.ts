@@ -6,6 +6,7 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { concat, getBytes, keccak256, toBeHex, toTwos } from "ethers";
 
+import { defined } from "./checks.js";
 import { InputError } from "./units.js";
 
 /** One sensor reading, as the tree stores it. */
@@ -107,31 +108,33 @@ export interface SensorMerkle {
 export async function sensorMerkle(readings: readonly SensorReading[], chunk = 256): Promise<SensorMerkle> {
   if (readings.length === 0) throw new InputError("a sensor batch needs at least one reading");
   const hashes: string[] = [];
-  for (let i = 0; i < readings.length; i++) {
-    hashes.push(sensorLeafHash(readings[i]!));
+  for (const [i, reading] of readings.entries()) {
+    hashes.push(sensorLeafHash(reading));
     if (i % chunk === chunk - 1) await yieldToEventLoop();
   }
   // @openzeppelin/merkle-tree: leaves sorted, stored from the end of the array; each node hashes its sorted pair.
   const order = hashes
-    .map((_, i) => i)
-    .sort((a, b) => (hashes[a]! < hashes[b]! ? -1 : hashes[a]! > hashes[b]! ? 1 : 0));
+    .map((hash, reading) => ({ hash, reading }))
+    .sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
   const tree = new Array<string>(2 * hashes.length - 1);
+  const node = (j: number) => defined(tree[j], `node ${j} of the sensor Merkle tree`);
   const at = new Array<number>(hashes.length);
-  order.forEach((reading, i) => {
+  order.forEach(({ hash, reading }, i) => {
     at[reading] = tree.length - 1 - i;
-    tree[tree.length - 1 - i] = hashes[reading]!;
+    tree[tree.length - 1 - i] = hash;
   });
   for (let i = tree.length - 1 - hashes.length, n = 0; i >= 0; i--, n++) {
-    const [a, b] = [tree[2 * i + 1]!, tree[2 * i + 2]!].sort();
-    tree[i] = keccak256(concat([a!, b!]));
+    const left = node(2 * i + 1);
+    const right = node(2 * i + 2);
+    tree[i] = keccak256(concat(left <= right ? [left, right] : [right, left]));
     if (n % chunk === chunk - 1) await yieldToEventLoop();
   }
   const proofs = at.map((start) => {
     const proof: string[] = [];
-    for (let j = start; j > 0; j = Math.floor((j - 1) / 2)) proof.push(tree[j % 2 === 1 ? j + 1 : j - 1]!);
+    for (let j = start; j > 0; j = Math.floor((j - 1) / 2)) proof.push(node(j % 2 === 1 ? j + 1 : j - 1));
     return proof;
   });
-  return { root: tree[0]!, proofs };
+  return { root: node(0), proofs };
 }
 
 /** `sensorTree(readings).root` (see `sensorMerkle`). */

@@ -3,11 +3,12 @@
  * a stage's contract as a generic `Stage` (lots) or `OrderBook` (orders), so one task serves every stage.
  */
 import type { OrderBook, Stage } from "../../typechain-types/index.js";
+import { defined } from "./checks.js";
 import { lotIdText } from "./digital-link.js";
-import { LOT_STATUS } from "./errors.js";
 import { ACTOR_ROLES, type ActorRole } from "./roles.js";
-import { SELLING_STAGES, STAGE_NAMES, type FishTrace, type SellingStageName, type StageName } from "./deployment.js";
+import type { FishTrace } from "./deployment.js";
 import { InputError } from "./units.js";
+import { LOT_STATUS, SELLING_STAGES, STAGE_NAMES, type SellingStageName, type StageName } from "./vocabulary.js";
 
 export { SELLING_STAGES, STAGE_NAMES, type SellingStageName, type StageName };
 
@@ -18,7 +19,7 @@ export function stageName(value: string, what = "--stage", allowed: readonly Sta
   const name = value.trim().toLowerCase();
   const match = allowed.find((s) => s === name);
   if (match !== undefined) return match;
-  if (allowed !== STAGE_NAMES && (STAGE_NAMES as readonly string[]).includes(name)) {
+  if (allowed !== STAGE_NAMES && STAGE_NAMES.some((s) => s === name)) {
     throw new InputError(`${what} ${name} cannot be used here: it must be one of ${allowed.join(", ")}`);
   }
   throw new InputError(`${what} "${value}" is not one of ${allowed.join(", ")}`);
@@ -53,12 +54,12 @@ export function stageNumber(stage: StageName): number {
 
 /** The actor role lot custodians at `stage` hold. */
 export function stageRole(stage: StageName): ActorRole {
-  return ACTOR_ROLES[STAGE_NAMES.indexOf(stage)]!;
+  return defined(ACTOR_ROLES[STAGE_NAMES.indexOf(stage)], `the actor role of the ${stage} stage`);
 }
 
 /** The stage that buys from `stage`: its lots go there once acknowledged. */
 export function buyerStage(stage: SellingStageName): StageName {
-  return STAGE_NAMES[STAGE_NAMES.indexOf(stage) + 1]!;
+  return defined(STAGE_NAMES[STAGE_NAMES.indexOf(stage) + 1], `the stage after the ${stage}`);
 }
 
 /** The actor role of `stage`'s buyers (the role of the next stage). */
@@ -84,13 +85,14 @@ const HELD = new Set([1n, 2n]);
  * anchor readings for it). Throws an `InputError` saying why when no stage holds it.
  */
 export async function stageHolding(fishTrace: FishTrace, lotId: bigint, what = "lot"): Promise<StageName> {
-  const lots = await Promise.all(STAGE_NAMES.map((stage) => fishTrace[stage].getLot(lotId)));
-  const held = STAGE_NAMES.filter((_, i) => HELD.has(lots[i]!.status));
-  const stage = held.at(-1);
-  if (stage !== undefined) return stage;
-  const known = STAGE_NAMES.map((s, i) => [s, lots[i]!.status] as const).filter(([, status]) => status !== 0n);
-  if (known.length === 0) throw new InputError(`${what} ${lotIdText(lotId)} does not exist at any stage`);
-  const [last, status] = known.at(-1)!;
+  const statuses = await Promise.all(
+    STAGE_NAMES.map(async (stage) => ({ stage, status: (await fishTrace[stage].getLot(lotId)).status })),
+  );
+  const held = statuses.filter(({ status }) => HELD.has(status)).at(-1);
+  if (held !== undefined) return held.stage;
+  const known = statuses.filter(({ status }) => status !== 0n).at(-1);
+  if (known === undefined) throw new InputError(`${what} ${lotIdText(lotId)} does not exist at any stage`);
+  const { stage: last, status } = known;
   throw new InputError(
     `${what} ${lotIdText(lotId)} is not held at any stage (it is ${LOT_STATUS[Number(status)] ?? status} at the ${last} stage)`,
   );

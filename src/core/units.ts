@@ -4,6 +4,8 @@
  */
 import { decodeBytes32String, getBytes, hexlify, toUtf8Bytes, zeroPadBytes } from "ethers";
 
+import { defined } from "./checks.js";
+
 /** A user mistake (bad argument, malformed reading): printed as one line, never with a stack trace. */
 export class InputError extends Error {
   override readonly name = "InputError";
@@ -93,7 +95,8 @@ export function grams(value: string | number): number {
   if (typeof value === "string" && m[2] === undefined) {
     throw new InputError(`weight "${value.trim()}" has no unit: write ${m[1]}g, ${m[1]}kg or ${m[1]}t`);
   }
-  const n = Math.round(Number(m[1]) * GRAMS_PER_UNIT[(m[2] ?? "g").toLowerCase()]!);
+  const unit = (m[2] ?? "g").toLowerCase();
+  const n = Math.round(Number(m[1]) * defined(GRAMS_PER_UNIT[unit], `the grams in a weight unit "${unit}"`));
   if (n <= 0 || n > MAX_UINT40)
     throw new InputError(`weight "${value}" must be more than 0 g and at most ${MAX_UINT40} g`);
   return n;

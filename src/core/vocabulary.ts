@@ -1,9 +1,40 @@
 /**
  * The names behind the numbers the contracts store: lot statuses, order states, removal and problem reasons,
  * transport modes, lot flags and the cold-chain bands (contracts/interfaces/IStage.sol, IOrderBook.sol,
- * ICustomer.sol, IDistributor.sol, libraries/LotFlags.sol, ColdChain.sol).
+ * ICustomer.sol, IDistributor.sol, libraries/LotFlags.sol, ColdChain.sol), and the stages by name. Imports nothing:
+ * the dApp's phone bundle reads these names without pulling in ethers or the contract types.
  */
-export { LOT_STATUS, ORDER_STATE } from "./errors.js";
+
+/** The six stage contracts in supply-chain order; a stage's number is its index + 1. */
+export const STAGE_NAMES = ["harvester", "supplier", "manufacturer", "distributor", "retailer", "customer"] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+/** The five stages that sell to the next one through an order book. */
+export const SELLING_STAGES = ["harvester", "supplier", "manufacturer", "distributor", "retailer"] as const;
+export type SellingStageName = (typeof SELLING_STAGES)[number];
+
+/** The names of `IStage.LotStatus`, by value. */
+export const LOT_STATUS = ["None", "Created", "Shipped", "Supplied", "Removed"] as const;
+export type LotStatusName = (typeof LOT_STATUS)[number];
+
+/** The names of `IOrderBook.OrderState`, by value. */
+export const ORDER_STATE = [
+  "None",
+  "Ordered",
+  "Shipped",
+  "Delivered",
+  "Acknowledged",
+  "Paid",
+  "Cancelled",
+  "Rejected",
+  "Refunded",
+] as const;
+export type OrderStateName = (typeof ORDER_STATE)[number];
+
+/** Whether `name` is one of the `ORDER_STATE` names. */
+export function isOrderState(name: string): name is OrderStateName {
+  return ORDER_STATE.some((state) => state === name);
+}
 
 /** `IStage.RemovalReason`, by value, as typed on the command line. */
 export const REMOVAL_REASONS = ["discarded", "consumed", "sold", "lost", "other"] as const;
@@ -27,10 +58,16 @@ export const LOT_FLAGS = {
 } as const;
 export type LotFlagName = keyof typeof LOT_FLAGS;
 
+function isLotFlagName(name: string): name is LotFlagName {
+  return Object.hasOwn(LOT_FLAGS, name);
+}
+
 /** The names of the flags set in `flags`. */
 export function flagNames(flags: number | bigint): LotFlagName[] {
   const n = Number(flags);
-  return (Object.keys(LOT_FLAGS) as LotFlagName[]).filter((name) => (n & LOT_FLAGS[name]) !== 0);
+  return Object.keys(LOT_FLAGS)
+    .filter(isLotFlagName)
+    .filter((name) => (n & LOT_FLAGS[name]) !== 0);
 }
 
 /** The alarms among `flags` (everything but the declared product form and origin). */

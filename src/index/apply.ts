@@ -5,7 +5,7 @@
  */
 import { gtin14, lotNumberText } from "../core/digital-link.js";
 import { fixedTextOf, speciesText } from "../core/units.js";
-import { LOT_FLAGS, ORDER_STATE, PROBLEM_REASONS, REMOVAL_REASONS, TRANSPORT_MODES } from "../core/vocabulary.js";
+import { isOrderState, LOT_FLAGS, PROBLEM_REASONS, REMOVAL_REASONS, TRANSPORT_MODES } from "../core/vocabulary.js";
 import type { Sql } from "./db.js";
 import type { DecodedEvent } from "./decode.js";
 
@@ -22,7 +22,7 @@ export function textOf(hex: string): string {
 }
 
 const state = (name: string): string => {
-  if (!ORDER_STATE.includes(name)) throw new Error(`unknown order state ${name}`);
+  if (!isOrderState(name)) throw new Error(`unknown order state ${name}`);
   return name;
 };
 

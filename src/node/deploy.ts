@@ -1,21 +1,47 @@
 /**
- * Deploys the system through the Ignition module (src/node/system.ts) and reports the transactions that did it, with
- * their gas, for the deploy task and the demo. Ignition does not hand out receipts, so the blocks mined during
- * the deployment are read back; a deployment Ignition had recorded already mines none.
+ * Deploys the system through the Ignition module, so tests, demo and the deploy task share one path, and reports
+ * the transactions that did it, with their gas, for the deploy task and the demo. Ignition does not hand out
+ * receipts, so the blocks mined during the deployment are read back; a deployment Ignition had recorded already
+ * mines none. Attaching to a deployment without Hardhat or Ignition is src/node/system.ts's.
  */
 import type { TransactionReceipt } from "ethers";
+import type { NetworkConnection } from "hardhat/types/network";
 
+import FishTraceModule from "../../ignition/modules/FishTrace.js";
 import { Stage__factory } from "../../typechain-types/index.js";
 import {
   addressesOf,
+  attachFishTrace,
+  collectAddresses,
   CONTRACT_NAMES,
-  deployFishTrace,
-  type DeployOptions,
+  DEPLOYMENT_KEYS,
   type FishTrace,
   type FishTraceAddresses,
-} from "./system.js";
+} from "../core/deployment.js";
 
-type Connection = Parameters<typeof deployFishTrace>[0];
+/** A Hardhat network connection (with the ethers and Ignition plugins the project's config loads). */
+type Connection = NetworkConnection;
+
+export interface DeployOptions {
+  /**
+   * Ignition's deployment id: its journal is kept in ignition/deployments/<deploymentId> (default `chain-<chainId>`,
+   * shared by every deployment to that chain; give a unique one for a throw-away chain such as the local stack's).
+   */
+  deploymentId?: string;
+}
+
+/** Deploys the system with Ignition on `connection`; the first account becomes the registry admin. */
+export async function deployFishTrace(connection: Connection, options: DeployOptions = {}): Promise<FishTrace> {
+  const { ignition, ethers } = connection;
+  const deployed = await ignition.deploy(
+    FishTraceModule,
+    options.deploymentId === undefined ? {} : { deploymentId: options.deploymentId },
+  );
+  const [admin] = await ethers.getSigners();
+  if (admin === undefined) throw new Error("the network has no accounts to deploy FishTrace from");
+  const addresses = await collectAddresses((key) => deployed[key].getAddress());
+  return attachFishTrace(addresses, admin);
+}
 
 export interface DeploymentTransaction {
   what: string;
@@ -36,11 +62,8 @@ export async function deployWithReport(connection: Connection, options: DeployOp
   const fishTrace = await deployFishTrace(connection, options);
   const last = await provider.getBlockNumber();
   const addresses = await addressesOf(fishTrace);
-  const names = new Map(
-    (Object.entries(addresses) as [keyof FishTraceAddresses, string][]).map(([key, address]) => [
-      address.toLowerCase(),
-      CONTRACT_NAMES[key],
-    ]),
+  const names = new Map<string, string>(
+    DEPLOYMENT_KEYS.map((key) => [addresses[key].toLowerCase(), CONTRACT_NAMES[key]]),
   );
   const stageInterface = Stage__factory.createInterface();
 

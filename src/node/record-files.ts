@@ -72,7 +72,8 @@ export function formatOf(file: string, text: string): RecordFormat {
 /** Parses `text` as JSON; invalid JSON is an `InputError` naming `file`. */
 export function parseJson(file: string, text: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    const value: unknown = JSON.parse(text);
+    return value;
   } catch (err) {
     const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
     throw new InputError(`${file} is not valid JSON (${message})`);
@@ -104,20 +105,24 @@ export interface CsvRow {
   info: { lines: number };
 }
 
+/** What csv-parse returns with `columns` and `info`: each record with the line it ended on. */
+const CSV_ROWS = z.array(z.object({ record: z.record(z.string(), z.string()), info: z.object({ lines: z.number() }) }));
+
 /**
  * The rows of CSV `text` (BOM, `#` comments, blank lines and padding ignored); `header` sees the header row's names
  * and returns the column names (an `InputError` it throws passes through); anything else is one line naming `file`.
  */
 export function csvRows(file: string, text: string, header: (names: string[]) => string[]): CsvRow[] {
   try {
-    return parseCsv(text, {
+    const rows: unknown = parseCsv(text, {
       bom: true,
       columns: header,
       comment: "#",
       info: true,
       skip_empty_lines: true,
       trim: true,
-    }) as CsvRow[];
+    });
+    return CSV_ROWS.parse(rows);
   } catch (err) {
     if (err instanceof InputError) throw err;
     const message = err instanceof Error ? err.message.split("\n")[0] : String(err);

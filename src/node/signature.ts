@@ -4,16 +4,8 @@
  * what OpenZeppelin's `ECDSA.tryRecover` accepts on chain: 65 bytes, v 27 or 28, r and s in range, s in the lower
  * half of the order (EIP-2); anything else recovers nobody.
  */
-import { createRequire } from "node:module";
-
 import { getAddress, getBytes, hashMessage, hexlify, keccak256, recoverAddress } from "ethers";
-
-interface Secp256k1 {
-  ecdsaRecover(signature: Uint8Array, recid: number, message: Uint8Array, compressed: boolean): Uint8Array;
-}
-
-const require = createRequire(import.meta.url);
-const secp256k1 = require("secp256k1") as Secp256k1;
+import secp256k1 from "secp256k1";
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const HALF_N = N >> 1n;
@@ -30,9 +22,8 @@ export function recoverSigner(digest: Uint8Array, signature: string | Uint8Array
   } catch {
     return undefined;
   }
-  if (sig.length !== 65 || digest.length !== 32) return undefined;
-  const v = sig[64]!;
-  if (v !== 27 && v !== 28) return undefined;
+  const v = sig[64];
+  if (sig.length !== 65 || digest.length !== 32 || (v !== 27 && v !== 28)) return undefined;
   const r = toBigInt(sig.subarray(0, 32));
   const s = toBigInt(sig.subarray(32, 64));
   if (r === 0n || r >= N || s === 0n || s > HALF_N) return undefined;

@@ -9,7 +9,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { network } from "hardhat";
 
 import { roleId, type RoleName } from "../../src/core/roles.js";
-import { addressesOf, deployFishTrace, type FishTrace, type FishTraceAddresses } from "../../src/node/system.js";
+import { deployFishTrace } from "../../src/node/deploy.js";
+import { addressesOf, type FishTrace, type FishTraceAddresses } from "../../src/node/system.js";
 import { degrees, fixedText, grams, speciesCode } from "../../src/core/units.js";
 import type { IHarvester } from "../../typechain-types/index.js";
 

@@ -16,7 +16,8 @@ import { startRelay, type Relay, type RelayOptions } from "../../src/services/re
 import { registerCatches } from "../../src/tools/relay-stack.js";
 import { qatDomain, signReading, type QatReading, type SignedReading } from "../../src/core/qat.js";
 import { roleId } from "../../src/core/roles.js";
-import { addressesOf, deployFishTrace, type FishTrace, type FishTraceAddresses } from "../../src/node/system.js";
+import { deployFishTrace } from "../../src/node/deploy.js";
+import { addressesOf, type FishTrace, type FishTraceAddresses } from "../../src/node/system.js";
 import { speciesCode } from "../../src/core/units.js";
 
 export const COD = speciesCode("COD");

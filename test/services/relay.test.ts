@@ -9,7 +9,8 @@ import { Wallet, getBytes, id } from "ethers";
 
 import { proofOf, sensorTree } from "../../src/core/sensors.js";
 import { stageNumber } from "../../src/core/stages.js";
-import { addressesOf, deployFishTrace } from "../../src/node/system.js";
+import { deployFishTrace } from "../../src/node/deploy.js";
+import { addressesOf } from "../../src/node/system.js";
 import { InputError } from "../../src/core/units.js";
 import { startRelay, type Relay } from "../../src/services/relay/relay.js";
 import { Store } from "../../src/services/relay/store.js";

@@ -4,6 +4,7 @@
  */
 import type { AnomalyReport, DispatchReport } from "@core/api/analytics.js";
 import type { JourneyJson, ParticipantJson } from "@core/api/journey-json.js";
+import { propertyOf } from "@core/checks.js";
 
 import { loadConfig } from "./config.js";
 
@@ -23,7 +24,38 @@ function oneLine(text: string): string {
   return line.length > 300 ? `${line.slice(0, 297)}…` : line;
 }
 
-async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+/** Whether `value` holds a list under each of `keys`: the lists the views walk. */
+function hasLists(value: unknown, keys: readonly string[]): boolean {
+  return keys.every((key) => Array.isArray(propertyOf(value, key)));
+}
+
+function isJourney(value: unknown): value is JourneyJson {
+  return (
+    typeof propertyOf(value, "lotId") === "string" &&
+    hasLists(value, ["lots", "parties", "events", "alarms", "bands"]) &&
+    hasLists(propertyOf(value, "trace"), ["lots", "edges"])
+  );
+}
+
+function isParticipant(value: unknown): value is ParticipantJson {
+  return typeof propertyOf(value, "account") === "string" && hasLists(value, ["lots", "orders"]);
+}
+
+function isAnomalyReport(value: unknown): value is AnomalyReport {
+  return hasLists(value, ["anomalies"]);
+}
+
+function isDispatchReport(value: unknown): value is DispatchReport {
+  return hasLists(value, ["advice", "expired", "held", "recalled", "unscanned"]);
+}
+
+/** The answer at `path`, checked by `is` to be `what` the endpoint answers. */
+async function getJson<T>(
+  path: string,
+  is: (value: unknown) => value is T,
+  what: string,
+  signal?: AbortSignal,
+): Promise<T> {
   const { traceApi } = await loadConfig();
   const base = traceApi.replace(/\/+$/, "");
   let response: Response;
@@ -40,10 +72,8 @@ async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
     body = undefined;
   }
   if (!response.ok) {
-    const said =
-      body !== null && typeof body === "object" && typeof (body as { error?: unknown }).error === "string"
-        ? oneLine((body as { error: string }).error)
-        : "";
+    const error = propertyOf(body, "error");
+    const said = typeof error === "string" ? oneLine(error) : "";
     const fallback =
       response.status === 404
         ? "That lot is not known to FishTrace."
@@ -53,7 +83,8 @@ async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
     throw new ApiError(said !== "" ? said : fallback, response.status);
   }
   if (body === undefined) throw new Error("The trace service answered something that is not JSON.");
-  return body as T;
+  if (!is(body)) throw new Error(`The trace service answered something that is not ${what}.`);
+  return body;
 }
 
 /**
@@ -64,12 +95,12 @@ export function fetchJourney(ref: string, signal?: AbortSignal): Promise<Journey
   const path = /^https?:\/\//i.test(text)
     ? `/v1/journey?link=${encodeURIComponent(text)}`
     : `/v1/journey/${encodeURIComponent(text)}`;
-  return getJson<JourneyJson>(path, signal);
+  return getJson(path, isJourney, "a journey", signal);
 }
 
 /** What the index knows of an account: its participant record, the lots it holds and its open orders. */
 export function fetchParticipant(account: string, signal?: AbortSignal): Promise<ParticipantJson> {
-  return getJson<ParticipantJson>(`/v1/participants/${encodeURIComponent(account.trim())}`, signal);
+  return getJson(`/v1/participants/${encodeURIComponent(account.trim())}`, isParticipant, "a participant", signal);
 }
 
 /**
@@ -77,7 +108,12 @@ export function fetchParticipant(account: string, signal?: AbortSignal): Promise
  * (not on chain: the analytics beside the trace API).
  */
 export function fetchAnomalies(lotId: string, signal?: AbortSignal): Promise<AnomalyReport> {
-  return getJson<AnomalyReport>(`/v1/analytics/anomalies?lot=${encodeURIComponent(lotId)}`, signal);
+  return getJson(
+    `/v1/analytics/anomalies?lot=${encodeURIComponent(lotId)}`,
+    isAnomalyReport,
+    "an anomaly report",
+    signal,
+  );
 }
 
 /**
@@ -85,5 +121,10 @@ export function fetchAnomalies(lotId: string, signal?: AbortSignal): Promise<Ano
  * the analytics beside the trace API).
  */
 export function fetchDispatch(hub: string, signal?: AbortSignal): Promise<DispatchReport> {
-  return getJson<DispatchReport>(`/v1/analytics/dispatch?hub=${encodeURIComponent(hub.trim())}`, signal);
+  return getJson(
+    `/v1/analytics/dispatch?hub=${encodeURIComponent(hub.trim())}`,
+    isDispatchReport,
+    "a dispatch plan",
+    signal,
+  );
 }

@@ -3,21 +3,21 @@
  * development, by the Vite dev server (web/vite.config.ts). Loaded once; every caller shares the same promise.
  */
 import type { WebConfig } from "@core/api/web-config.js";
+import { propertyOf } from "@core/checks.js";
 
 export type { WebConfig };
 
 let loading: Promise<WebConfig> | undefined;
 
 function isConfig(value: unknown): value is WebConfig {
-  if (value === null || typeof value !== "object") return false;
-  const c = value as Record<string, unknown>;
+  const addresses = propertyOf(value, "addresses");
   return (
-    typeof c.chainId === "number" &&
-    typeof c.rpcUrl === "string" &&
-    typeof c.traceApi === "string" &&
-    typeof c.linkBase === "string" &&
-    c.addresses !== null &&
-    typeof c.addresses === "object"
+    typeof propertyOf(value, "chainId") === "number" &&
+    typeof propertyOf(value, "rpcUrl") === "string" &&
+    typeof propertyOf(value, "traceApi") === "string" &&
+    typeof propertyOf(value, "linkBase") === "string" &&
+    addresses !== null &&
+    typeof addresses === "object"
   );
 }
 

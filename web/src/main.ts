@@ -9,6 +9,7 @@ import { html, render } from "lit-html";
 import { loadConfig } from "./config.js";
 import { mountHome } from "./consumer/home.js";
 import { mountJourney } from "./consumer/journey.js";
+import { elements } from "./dom.js";
 import { oneLine } from "./one-line.js";
 import { type Route, startRouter } from "./router.js";
 
@@ -19,7 +20,7 @@ let first = true;
 
 function setNav(route: Route): void {
   const section = route.name === "actor" ? "actor" : route.name === "home" ? "home" : "";
-  for (const a of document.querySelectorAll<HTMLAnchorElement>("[data-nav]")) {
+  for (const a of elements(document, "[data-nav]", HTMLAnchorElement)) {
     if (a.dataset.nav === section) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }

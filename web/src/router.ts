@@ -31,17 +31,20 @@ export function parseRoute(pathname: string): Route {
   if (path === "/actor" || path.startsWith("/actor/")) return { name: "actor", path };
   let m = /^\/label\/01\/(\d{14})\/10\/([^/]+)$/.exec(path);
   if (m !== null) {
-    const lot = decode(m[2]!);
-    if (lot !== undefined) return { name: "label", gtin: m[1]!, lot };
+    const [, gtin = "", encoded = ""] = m;
+    const lot = decode(encoded);
+    if (lot !== undefined) return { name: "label", gtin, lot };
   }
   m = /^\/01\/(\d{14})\/10\/([^/]+)$/.exec(path);
   if (m !== null) {
-    const lot = decode(m[2]!);
-    if (lot !== undefined) return { name: "journey", ref: `${m[1]!}:${lot}`, gtin: m[1]!, lot };
+    const [, gtin = "", encoded = ""] = m;
+    const lot = decode(encoded);
+    if (lot !== undefined) return { name: "journey", ref: `${gtin}:${lot}`, gtin, lot };
   }
   m = /^\/lot\/([^/]+)$/.exec(path);
   if (m !== null) {
-    const id = decode(m[1]!);
+    const [, encoded = ""] = m;
+    const id = decode(encoded);
     if (id !== undefined && id.trim() !== "") return { name: "journey", ref: id };
   }
   return { name: "not-found", path };
@@ -82,8 +85,8 @@ const SERVER_PATHS = /^\/(api|rpc|config\.json)(\/|$|\?)/;
 function intercept(event: MouseEvent): void {
   if (event.defaultPrevented || event.button !== 0) return;
   if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-  const anchor = (event.target as Element | null)?.closest?.("a");
-  if (anchor === null || anchor === undefined || !anchor.hasAttribute("href")) return;
+  const anchor = event.target instanceof Element ? event.target.closest("a") : null;
+  if (anchor === null || !anchor.hasAttribute("href")) return;
   if (anchor.target !== "" && anchor.target !== "_self") return;
   if (anchor.hasAttribute("download") || anchor.getAttribute("rel")?.includes("external") === true) return;
   const url = new URL(anchor.href, location.href);

@@ -4,6 +4,7 @@
  * the weight used, and the lots' holders and customers as boxes in a last column. Catches blue, packs green,
  * holders amber, customers violet, recalled lots red.
  */
+import { defined } from "../checks.js";
 import { formatGrams } from "../units.js";
 import { alarmsText, lotText, partyText } from "./tree.js";
 import type { LotNode, Party, TraceGraph } from "./types.js";
@@ -74,7 +75,11 @@ function lotLines(lot: LotNode): string[] {
     lines[1] += ` · ${[c.vessel, c.catchArea, c.gear].filter((t) => t !== "").join(" · ")}`;
   }
   const alarms = alarmsText(lot);
-  lines.push(alarms.length > 0 ? alarms.join(", ") : lot.kind === "catch" ? partyText(lot.catch!.harvester) : "");
+  lines.push(
+    alarms.length > 0 || lot.kind !== "catch"
+      ? alarms.join(", ")
+      : partyText(defined(lot.catch, `the catch data of catch ${lot.lotId}`).harvester),
+  );
   return lines;
 }
 
@@ -111,20 +116,19 @@ export function traceSvg(graph: TraceGraph): string {
   const depth = depths(graph);
   const minDepth = Math.min(...depth.values());
   const maxDepth = Math.max(...depth.values());
-  const columns = new Map<number, bigint[]>();
-  const ordered = [...graph.lots.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const id of ordered) {
-    const d = depth.get(id)!;
-    columns.set(d, [...(columns.get(d) ?? []), id]);
+  const columns = new Map<number, [bigint, LotNode][]>();
+  const ordered = [...graph.lots].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const entry of ordered) {
+    const d = defined(depth.get(entry[0]), `the depth of lot ${entry[0]}`);
+    columns.set(d, [...(columns.get(d) ?? []), entry]);
   }
 
   const boxes = new Map<string, Box>();
   const colX = (d: number) => MARGIN + (d - minDepth) * (BOX_W + COL_GAP);
   const rowY = (i: number) => MARGIN + TITLE_H + i * (BOX_H + ROW_GAP);
   let rows = 0;
-  for (const [d, ids] of columns) {
-    ids.forEach((id, i) => {
-      const lot = graph.lots.get(id)!;
+  for (const [d, lots] of columns) {
+    lots.forEach(([id, lot], i) => {
       const style = lot.recalled ? STYLE.recalled : STYLE[lot.kind];
       boxes.set(`lot:${id}`, {
         x: colX(d),
@@ -135,7 +139,7 @@ export function traceSvg(graph: TraceGraph): string {
         red: lot.recalled,
       });
     });
-    rows = Math.max(rows, ids.length);
+    rows = Math.max(rows, lots.length);
   }
 
   // Holders and customers: one box per party and stage, in the column right after the lots it holds, below that
@@ -157,19 +161,22 @@ export function traceSvg(graph: TraceGraph): string {
   }
   const nextRow = new Map<number, number>();
   let lastCol = maxDepth;
+  const partyBoxes: { box: Box; lots: bigint[] }[] = [];
   for (const [key, p] of parties) {
     const row = nextRow.get(p.col) ?? columns.get(p.col)?.length ?? 0;
     nextRow.set(p.col, row + 1);
     lastCol = Math.max(lastCol, p.col);
     rows = Math.max(rows, row + 1);
-    boxes.set(`party:${key}`, {
+    const box: Box = {
       x: colX(p.col),
       y: rowY(row),
       lines: [partyText(p.party), p.customer ? "customer" : `holder at the ${p.stage}`, p.party.location],
       style: p.customer ? STYLE.customer : STYLE.holder,
       thick: false,
       red: false,
-    });
+    };
+    boxes.set(`party:${key}`, box);
+    partyBoxes.push({ box, lots: p.lots });
   }
 
   const edges: string[] = [];
@@ -179,9 +186,8 @@ export function traceSvg(graph: TraceGraph): string {
     if (from === undefined || to === undefined) continue;
     edges.push(arrow(from.x + BOX_W, from.y + BOX_H / 2, to.x, to.y + BOX_H / 2, formatGrams(e.consumedGrams), false));
   }
-  for (const [key, p] of parties) {
-    const to = boxes.get(`party:${key}`)!;
-    for (const lotId of p.lots) {
+  for (const { box: to, lots } of partyBoxes) {
+    for (const lotId of lots) {
       const from = boxes.get(`lot:${lotId}`);
       if (from === undefined) continue;
       edges.push(arrow(from.x + BOX_W, from.y + BOX_H / 2, to.x, to.y + BOX_H / 2, "", true));

@@ -3,6 +3,7 @@
  * every catch (vessel, area, gear, date, position), forward from it to every pack made of it and who holds or
  * bought each one; alarms in capitals (RECALLED, SPECIES MISMATCH, …). And the stable JSON form of a trace.
  */
+import { defined } from "../checks.js";
 import { lotIdText } from "../digital-link.js";
 import { formText, isoTime, position } from "../format.js";
 import { formatGrams } from "../units.js";
@@ -22,8 +23,8 @@ export function lotText(lot: LotNode | undefined, lotId: bigint): string {
   return `pack ${lotIdText(lot.lotId)}`;
 }
 
-/** The alarms of a lot as "RECALLED, SPECIES MISMATCH" (empty when none). */
-export function alarmsText(lot: LotNode): string[] {
+/** The alarms of a lot as "RECALLED, SPECIES MISMATCH" (empty when none); a lot's JSON form will do too. */
+export function alarmsText(lot: Pick<LotNode, "flags" | "recalled">): string[] {
   const names = alarmNames(lot.flags).map((n) => n.replace(/_/g, " "));
   if (lot.recalled && !names.includes("RECALLED")) names.unshift("RECALLED");
   return names.sort((a, b) => (a === "RECALLED" ? -1 : b === "RECALLED" ? 1 : a.localeCompare(b)));
@@ -121,6 +122,14 @@ function sortedBy(graph: TraceGraph, ids: bigint[]): bigint[] {
   });
 }
 
+/** The lineage edge from `parent` to `child`, which the caller found among the trace's edges. */
+function edgeBetween(graph: TraceGraph, parent: bigint, child: bigint): LineageEdge {
+  return defined(
+    graph.edges.find((e) => e.parent === parent && e.child === child),
+    `the lineage edge from lot ${parent} to lot ${child}`,
+  );
+}
+
 /** The trace as text lines: the lot, what it was made from, what was made from it, who has it, open orders. */
 export function traceTree(graph: TraceGraph): string[] {
   const root = graph.lots.get(graph.root);
@@ -131,12 +140,12 @@ export function traceTree(graph: TraceGraph): string[] {
     sortedBy(
       graph,
       graph.edges.filter((e) => e.child === id).map((e) => e.parent),
-    ).map((next) => ({ edge: graph.edges.find((e) => e.child === id && e.parent === next)!, next }));
+    ).map((next) => ({ edge: edgeBetween(graph, next, id), next }));
   const children: Step = (id) =>
     sortedBy(
       graph,
       graph.edges.filter((e) => e.parent === id).map((e) => e.child),
-    ).map((next) => ({ edge: graph.edges.find((e) => e.parent === id && e.child === next)!, next }));
+    ).map((next) => ({ edge: edgeBetween(graph, id, next), next }));
 
   if (graph.direction !== "forward") {
     lines.push("");
@@ -212,7 +221,11 @@ export type Jsonified<T> = T extends bigint
 
 export type TraceJson = Jsonified<TraceGraph>;
 
-/** `value` as JSON values: bigints as decimal strings, Maps as arrays of their values, undefined fields dropped. */
+/**
+ * `value` as JSON values: bigints as decimal strings, Maps as arrays of their values, undefined fields dropped. Typed
+ * as `Jsonified<T>`, which spells out the same rules on the types.
+ */
+export function jsonify<T>(value: T): Jsonified<T>;
 export function jsonify(value: unknown): unknown {
   if (typeof value === "bigint") return value.toString();
   if (value instanceof Map) return [...value.values()].map(jsonify);
@@ -239,7 +252,7 @@ export function traceJson(graph: TraceGraph): TraceJson {
     products: [...graph.products].sort(byId),
     holders: [...graph.holders].sort((x, y) => byId(x.lotId, y.lotId)),
   };
-  return jsonify(sorted) as TraceJson;
+  return jsonify(sorted);
 }
 
 /** `traceJson` as text, indented, ending in a newline. */

@@ -10,8 +10,9 @@ import { digitalLink, elementString } from "../../core/digital-link.js";
 import { loadJourney } from "../../index/journey.js";
 import type { Journey, JourneyEvent, LotFacts } from "../../core/api/journey-types.js";
 import { celsius } from "../../core/format.js";
+import { coldChainBandText } from "../../core/cold-chain.js";
 import { STAGE_NAMES } from "../../core/deployment.js";
-import { InputError, fromCentiCelsius } from "../../core/units.js";
+import { InputError } from "../../core/units.js";
 import { alarmNames, coldChainBand, LOT_FLAGS } from "../../core/vocabulary.js";
 import {
   JOURNEY_PAGE,
@@ -44,7 +45,7 @@ function stageText(stage: number | undefined): string {
 const NO_MINIMUM = -32_768;
 
 function bandLine(minimum: number, maximum: number): string {
-  return minimum <= NO_MINIMUM ? `at most ${celsius(maximum)}` : `${fromCentiCelsius(minimum)}..${celsius(maximum)}`;
+  return coldChainBandText(minimum <= NO_MINIMUM ? { max: maximum } : { min: minimum, max: maximum }, "alarm");
 }
 
 function partyName(parties: Map<number, Party>, id: number): string {

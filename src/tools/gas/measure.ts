@@ -10,7 +10,8 @@ import type { NetworkConnection } from "hardhat/types/network";
 
 import type { IHarvester, OrderBook } from "../../../typechain-types/index.js";
 import { roleId, type RoleName } from "../../core/roles.js";
-import { deployFishTrace, type FishTrace, type StageName } from "../../node/system.js";
+import { deployFishTrace } from "../../node/deploy.js";
+import type { FishTrace, StageName } from "../../node/system.js";
 import { fixedText, speciesCode } from "../../core/units.js";
 import { intrinsicGas } from "./intrinsic.js";
 import { measureIot, type IotMeasurement } from "./iot.js";

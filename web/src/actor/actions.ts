@@ -8,6 +8,7 @@ import type { BaseContract, JsonRpcProvider, JsonRpcSigner, LogDescription, Tran
 
 import type { IDistributor } from "@chain/index.js";
 import { catchData } from "@core/catch.js";
+import { propertyOf } from "@core/checks.js";
 import type { FishTrace } from "@core/deployment.js";
 import { digitalLink, elementString, gtin14, lotRefList } from "@core/digital-link.js";
 import { ether, formText, isoTime } from "@core/format.js";
@@ -30,6 +31,12 @@ export interface ActionContext {
   signer(): Promise<JsonRpcSigner>;
   /** A lot as people know it ("lot 7", a product lot's element string). */
   lotName(lotId: bigint): string;
+}
+
+/** The unsigned integer argument `name` of `event` (undefined without the event). */
+function uintArg(event: LogDescription | undefined, name: string): bigint | undefined {
+  const value = propertyOf(event?.args, name);
+  return typeof value === "bigint" ? value : undefined;
 }
 
 /** The events `contract` emitted in `receipt`, by name. */
@@ -66,9 +73,11 @@ function field(fields: Fields, name: string, label: string): string {
 /** `harvester register`: a catch; "caught at" defaults to the latest block's time. */
 export function registerCatch(ctx: ActionContext, fields: Fields, flags: { farmed: boolean; frozen: boolean }): TxPlan {
   const caughtAtText = (fields.caughtAt ?? "").trim();
+  const speciesText = field(fields, "species", "species");
+  const weightText = field(fields, "weight", "weight");
   const data = catchData({
-    species: field(fields, "species", "species"),
-    weight: field(fields, "weight", "weight"),
+    species: speciesText,
+    weight: weightText,
     caughtAt: caughtAtText === "" ? 0 : caughtAtText,
     latitude: field(fields, "latitude", "latitude"),
     longitude: field(fields, "longitude", "longitude"),
@@ -91,12 +100,12 @@ export function registerCatch(ctx: ActionContext, fields: Fields, flags: { farme
     },
     outcome(receipt) {
       const [registered] = eventsIn(harvester, receipt, "FishRegistered");
-      const lotId = registered?.args.lotId as bigint | undefined;
+      const lotId = uintArg(registered, "lotId");
       if (lotId === undefined) return { text: "Catch registered" };
       return {
         text:
-          `Catch registered as lot ${lotId}: ${fields.species!.trim().toUpperCase()}, ` +
-          `${formatGrams(grams(fields.weight!))}, ${formText(flags.frozen, flags.farmed)}`,
+          `Catch registered as lot ${lotId}: ${speciesText.toUpperCase()}, ` +
+          `${formatGrams(grams(weightText))}, ${formText(flags.frozen, flags.farmed)}`,
         result: lotId.toString(),
         links: [{ href: `/lot/${lotId}`, text: `Journey of lot ${lotId}` }],
       };
@@ -109,7 +118,8 @@ export function registerCatch(ctx: ActionContext, fields: Fields, flags: { farme
 /** `order place`: at `stage`'s order book, the price (ETH) escrowed as the call's value. */
 export function placeOrder(ctx: ActionContext, stage: SellingStageName, fields: Fields): TxPlan {
   const seller = address(field(fields, "seller", "seller"), "seller");
-  const species = speciesCode(field(fields, "species", "species"));
+  const speciesText = field(fields, "species", "species");
+  const species = speciesCode(speciesText);
   const weightGrams = grams(field(fields, "weight", "weight"));
   const price = etherAmount(field(fields, "price", "price"), "price");
   const shipByText = (fields.shipBy ?? "").trim() || "7d";
@@ -134,11 +144,9 @@ export function placeOrder(ctx: ActionContext, stage: SellingStageName, fields: 
     },
     outcome(receipt) {
       const [placed] = eventsIn(book, receipt, "OrderPlaced");
-      const orderId = placed?.args.orderId as bigint | undefined;
+      const orderId = uintArg(placed, "orderId");
       return {
-        text: `Order ${orderId ?? "?"} placed at the ${stage}: ${formatGrams(weightGrams)} of ${fields
-          .species!.trim()
-          .toUpperCase()}, ${ether(price)} in escrow`,
+        text: `Order ${orderId ?? "?"} placed at the ${stage}: ${formatGrams(weightGrams)} of ${speciesText.toUpperCase()}, ${ether(price)} in escrow`,
         result: orderId?.toString(),
       };
     },
@@ -188,7 +196,7 @@ export function ship(ctx: ActionContext, order: OrderView, lotsText: string, rou
     },
     outcome(receipt) {
       const [shipped] = eventsIn(book, receipt, "ShipmentInitiated");
-      const weight = shipped?.args.weightGrams as bigint | undefined;
+      const weight = uintArg(shipped, "weightGrams");
       return {
         text:
           `Order ${orderId} shipped: ${lotsWord(ctx, lotIds)}` +
@@ -222,7 +230,7 @@ export function confirm(ctx: ActionContext, order: OrderView, location?: string)
     },
     outcome(receipt) {
       const [confirmed] = eventsIn(book, receipt, "DeliveryConfirmed");
-      const deadline = confirmed?.args.ackDeadline as bigint | undefined;
+      const deadline = uintArg(confirmed, "ackDeadline");
       const until = deadline === undefined ? "" : `; the buyer has until ${isoTime(deadline)} to acknowledge or reject`;
       return {
         text: `Order ${orderId} delivered${where === "" ? "" : ` at ${where}`}${until}`,
@@ -348,7 +356,7 @@ export function withdraw(ctx: ActionContext, order: OrderView): TxPlan {
     },
     outcome(receipt) {
       const paid = eventsIn(book, receipt, "OrderPaid")[0] ?? eventsIn(book, receipt, "OrderRefunded")[0];
-      const amount = (paid?.args.amount as bigint | undefined) ?? order.price;
+      const amount = uintArg(paid, "amount") ?? order.price;
       const what = paid?.name === "OrderRefunded" ? "refund" : "price";
       return { text: `Order ${orderId}: ${what} of ${ether(amount)} paid to you`, result: orderId.toString() };
     },
@@ -375,7 +383,7 @@ export function processLots(ctx: ActionContext, inputsText: string, outputsText:
     },
     outcome(receipt) {
       const [processed] = eventsIn(manufacturer, receipt, "LotsProcessed");
-      const processId = processed?.args.processId as bigint | undefined;
+      const processId = uintArg(processed, "processId");
       const links: TxLink[] = outputs.map((out) => ({
         href: labelPath(gtin14(out.gtin), out.lot),
         text: `Label ${elementString(out)}`,

@@ -8,7 +8,6 @@ import { JsonRpcProvider } from "ethers";
 
 import type { OrderBook } from "@chain/index.js";
 import { elementString, gtin14, lotIdText, parseDigitalLink } from "@core/digital-link.js";
-import { ORDER_STATE } from "@core/errors.js";
 import { productLotOf } from "@core/labels.js";
 import { shipmentOf, type Shipment } from "@core/orders.js";
 import { ACTOR_ROLES, rolesOf, type ActorRole, type RoleName } from "@core/roles.js";
@@ -24,7 +23,7 @@ import {
 import type { FishTrace } from "@core/deployment.js";
 import type { ParticipantJson } from "@core/api/journey-json.js";
 import { speciesText } from "@core/units.js";
-import { LOT_STATUS } from "@core/vocabulary.js";
+import { LOT_STATUS, ORDER_STATE } from "@core/vocabulary.js";
 import type { WebConfig } from "@core/api/web-config.js";
 
 import { fetchParticipant } from "../api.js";
@@ -232,8 +231,10 @@ export async function lotsOf(
     if (!candidates.has(key) || link !== undefined) candidates.set(key, { stage, lotId, link });
   };
   const stages = STAGE_NAMES.filter((stage) => participant.actorRoles.includes(stageRole(stage)));
-  const ids = await Promise.all(stages.map((stage) => lotIdsAt(fishTrace, stage, participant.id)));
-  stages.forEach((stage, i) => ids[i]!.forEach((lotId) => add(stage, lotId)));
+  const held = await Promise.all(
+    stages.map(async (stage) => ({ stage, lotIds: await lotIdsAt(fishTrace, stage, participant.id) })),
+  );
+  for (const { stage, lotIds } of held) lotIds.forEach((lotId) => add(stage, lotId));
   for (const lot of fromApi?.lots ?? []) {
     try {
       add(stageOfNumber(lot.stage), BigInt(lot.lotId), lot.digitalLink);
@@ -300,10 +301,9 @@ export async function speciesList(fishTrace: FishTrace): Promise<Array<{ code: s
   const { registry } = fishTrace;
   const events = await registry.queryFilter(registry.filters.SpeciesListed());
   const codes = [...new Set(events.map((e) => e.args.code))];
-  const listed = await Promise.all(codes.map((code) => registry.isSpeciesListed(code)));
-  const kept = codes.filter((_, i) => listed[i]);
-  const names = await Promise.all(kept.map((code) => registry.speciesName(code)));
-  return kept.map((code, i) => ({ code: speciesText(code), name: names[i]! }));
+  const listed = await Promise.all(codes.map(async (code) => ({ code, listed: await registry.isSpeciesListed(code) })));
+  const kept = listed.filter((c) => c.listed).map((c) => c.code);
+  return Promise.all(kept.map(async (code) => ({ code: speciesText(code), name: await registry.speciesName(code) })));
 }
 
 /** The latest block's time: the chain's "now" (ahead of the wall clock after the demo moved time). */

@@ -1,6 +1,7 @@
 /** The harvester's form: register a catch (actions.registerCatch). */
 import { html, type TemplateResult } from "lit-html";
 
+import { elementOf, isChecked } from "../dom.js";
 import * as actions from "./actions.js";
 import type { ActorHost } from "./state.js";
 import { formError, formFields, speciesField, textField } from "./text.js";
@@ -9,10 +10,10 @@ import { formError, formFields, speciesField, textField } from "./text.js";
 export function registerForm(host: ActorHost, off: boolean): TemplateResult {
   const submit = (e: SubmitEvent) => {
     e.preventDefault();
-    const form = e.currentTarget as HTMLFormElement;
+    const form = elementOf(e.currentTarget, HTMLFormElement, "the catch form");
     const fields = formFields(form);
-    const farmed = (form.elements.namedItem("farmed") as HTMLInputElement | null)?.checked ?? false;
-    const frozen = (form.elements.namedItem("frozen") as HTMLInputElement | null)?.checked ?? false;
+    const farmed = isChecked(form, "farmed");
+    const frozen = isChecked(form, "frozen");
     void host.perform("register-catch", (ctx) => actions.registerCatch(ctx, fields, { farmed, frozen }));
   };
   return html`<form class="actor-card actor-form" data-testid="form-register-catch" @submit=${submit} novalidate>

@@ -2,7 +2,9 @@
 import { html, type TemplateResult } from "lit-html";
 
 import { stageRole, type SellingStageName } from "@core/stages.js";
+import { defined } from "@core/checks.js";
 
+import { elementOf } from "../dom.js";
 import * as actions from "./actions.js";
 import type { Participant } from "./chain.js";
 import { buyStages, roleWord } from "./roles.js";
@@ -13,11 +15,14 @@ import { formError, formFields, shortAddress, speciesField, stageTitle, textFiel
 export function orderForm(host: ActorHost, p: Participant, off: boolean): TemplateResult {
   const s = host.state;
   const stages = buyStages(p);
-  const stage = s.buyStage !== undefined && stages.includes(s.buyStage) ? s.buyStage : stages[0]!;
+  const stage =
+    s.buyStage !== undefined && stages.includes(s.buyStage)
+      ? s.buyStage
+      : defined(stages[0], "a stage this participant buys from");
   const sellers = s.sellers[stage];
   const submit = (e: SubmitEvent) => {
     e.preventDefault();
-    const fields = formFields(e.currentTarget as HTMLFormElement);
+    const fields = formFields(elementOf(e.currentTarget, HTMLFormElement, "the order form"));
     void host.perform("place-order", (ctx) => actions.placeOrder(ctx, stage, fields));
   };
   return html`<form class="actor-card actor-form" data-testid="form-place-order" @submit=${submit} novalidate>
@@ -28,7 +33,10 @@ export function orderForm(host: ActorHost, p: Participant, off: boolean): Templa
             >Buy from stage
             <select
               name="stage"
-              @change=${(e: Event) => host.update({ buyStage: (e.target as HTMLSelectElement).value as SellingStageName })}
+              @change=${(e: Event) => {
+                const chosen = elementOf(e.target, HTMLSelectElement, "the stage choice").value;
+                host.update({ buyStage: stages.find((st) => st === chosen) });
+              }}
             >
               ${stages.map((st) => html`<option value=${st} ?selected=${st === stage}>${stageTitle(st)}</option>`)}
             </select></label

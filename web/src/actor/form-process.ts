@@ -1,6 +1,7 @@
 /** The manufacturer's form: process lots into labelled packs (actions.processLots). */
 import { html, type TemplateResult } from "lit-html";
 
+import { elementOf } from "../dom.js";
 import * as actions from "./actions.js";
 import type { ActorHost } from "./state.js";
 import { formError, formFields, lotRefText, textField } from "./text.js";
@@ -9,7 +10,7 @@ import { formError, formFields, lotRefText, textField } from "./text.js";
 export function processForm(host: ActorHost, off: boolean): TemplateResult {
   const submit = (e: SubmitEvent) => {
     e.preventDefault();
-    const fields = formFields(e.currentTarget as HTMLFormElement);
+    const fields = formFields(elementOf(e.currentTarget, HTMLFormElement, "the process form"));
     void host.perform("process", (ctx) => actions.processLots(ctx, fields.inputs ?? "", fields.outputs ?? ""));
   };
   const held = host.state.lots.filter((l) => l.stage === "manufacturer" && l.status === "Created");

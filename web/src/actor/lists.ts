@@ -35,11 +35,11 @@ export async function readChoices(
 ): Promise<Choices> {
   const stages = buyStages(participant);
   const [sellers, species] = await Promise.all([
-    Promise.all(stages.map((stage) => participantsWithRole(view, stage))),
+    Promise.all(stages.map(async (stage) => ({ stage, parties: await participantsWithRole(view, stage) }))),
     known.length > 0 ? Promise.resolve(known) : speciesList(view),
   ]);
   const byStage: Partial<Record<SellingStageName, PartyView[]>> = {};
-  stages.forEach((stage, i) => (byStage[stage] = sellers[i]!));
+  for (const { stage, parties } of sellers) byStage[stage] = parties;
   return { sellers: byStage, species };
 }
 

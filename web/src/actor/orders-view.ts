@@ -10,6 +10,7 @@ import { ether, isoTime } from "@core/format.js";
 import { formatGrams } from "@core/units.js";
 import { LOT_FLAGS, TRANSPORT_MODES } from "@core/vocabulary.js";
 
+import { closest, controlValue, elementOf } from "../dom.js";
 import * as actions from "./actions.js";
 import { owedOf, type LotView, type OrderView } from "./chain.js";
 import type { ActorHost } from "./state.js";
@@ -34,9 +35,9 @@ function orderRow(host: ActorHost, o: OrderView, off: boolean): TemplateResult {
   const key = `order-${o.stage}-${o.orderId}`;
   const mine = o.side === "seller";
   const other = mine ? o.buyer : o.seller;
-  const row = (e: Event) => (e.currentTarget as HTMLElement).closest<HTMLElement>("[data-order]")!;
-  const value = (e: Event, name: string) =>
-    row(e).querySelector<HTMLInputElement | HTMLSelectElement>(`[name="${name}"]`)?.value ?? "";
+  const row = (e: Event) =>
+    closest(elementOf(e.currentTarget, HTMLElement, "the order row's button"), "[data-order]", HTMLElement);
+  const value = (e: Event, name: string) => controlValue(row(e), `[name="${name}"]`) ?? "";
   const act = (build: (ctx: actions.ActionContext, e: Event) => TxPlan) => (e: Event) =>
     void host.perform(key, (ctx) => build(ctx, e));
   const button = (testid: string, text: string, handler: (e: Event) => void, primary = false) =>

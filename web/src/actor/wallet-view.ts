@@ -6,6 +6,7 @@ import { html, nothing, type TemplateResult } from "lit-html";
 
 import { ether } from "@core/format.js";
 
+import { elementOf } from "../dom.js";
 import { participantNotice, roleText } from "./roles.js";
 import type { ActorHost } from "./state.js";
 
@@ -26,7 +27,8 @@ export function walletBar(host: ActorHost): TemplateResult {
             name="wallet"
             data-testid="wallet-choice"
             @change=${(e: Event) => {
-              const w = s.wallets.find((x) => x.uuid === (e.target as HTMLSelectElement).value);
+              const chosen = elementOf(e.target, HTMLSelectElement, "the wallet choice").value;
+              const w = s.wallets.find((x) => x.uuid === chosen);
               if (w !== undefined) void host.useWallet(w);
             }}
           >

@@ -4,6 +4,7 @@
  * switching and adding the FishTrace network) and the error codes wallets answer with.
  */
 import type { WebConfig } from "@core/api/web-config.js";
+import { propertyOf } from "@core/checks.js";
 
 /** An EIP-1193 provider, as far as the actor views use it. */
 export interface Eip1193 {
@@ -22,13 +23,14 @@ export interface FoundWallet {
   provider: Eip1193;
 }
 
-interface AnnounceDetail {
-  info?: { uuid?: string; name?: string; icon?: string; rdns?: string };
-  provider?: Eip1193;
+function isProvider(value: unknown): value is Eip1193 {
+  return typeof propertyOf(value, "request") === "function";
 }
 
-function isProvider(value: unknown): value is Eip1193 {
-  return typeof value === "object" && value !== null && typeof (value as Eip1193).request === "function";
+/** The text field `key` of an EIP-6963 announcement's `info`, when it is text. */
+function infoText(info: unknown, key: "uuid" | "name" | "icon" | "rdns"): string | undefined {
+  const value = propertyOf(info, key);
+  return typeof value === "string" ? value : undefined;
 }
 
 /**
@@ -39,25 +41,27 @@ function isProvider(value: unknown): value is Eip1193 {
 export function discoverWallets(onChange: (wallets: FoundWallet[]) => void): () => void {
   const announced: FoundWallet[] = [];
   const list = (): FoundWallet[] => {
-    const legacy = (window as unknown as { ethereum?: unknown }).ethereum;
+    const legacy = propertyOf(window, "ethereum");
     const all = [...announced];
     if (isProvider(legacy) && !all.some((w) => w.provider === legacy)) {
-      const metaMask = (legacy as { isMetaMask?: boolean }).isMetaMask === true;
+      const metaMask = propertyOf(legacy, "isMetaMask") === true;
       all.push({ uuid: "window.ethereum", name: metaMask ? "MetaMask" : "Browser wallet", provider: legacy });
     }
     return all;
   };
   const onAnnounce = (event: Event) => {
-    const detail = (event as CustomEvent<AnnounceDetail>).detail;
-    if (detail === undefined || !isProvider(detail.provider)) return;
-    const uuid = detail.info?.uuid ?? `wallet-${announced.length + 1}`;
-    if (announced.some((w) => w.uuid === uuid || w.provider === detail.provider)) return;
+    const detail = propertyOf(event, "detail");
+    const provider = propertyOf(detail, "provider");
+    if (!isProvider(provider)) return;
+    const info = propertyOf(detail, "info");
+    const uuid = infoText(info, "uuid") ?? `wallet-${announced.length + 1}`;
+    if (announced.some((w) => w.uuid === uuid || w.provider === provider)) return;
     announced.push({
       uuid,
-      name: detail.info?.name ?? "Wallet",
-      icon: detail.info?.icon,
-      rdns: detail.info?.rdns,
-      provider: detail.provider,
+      name: infoText(info, "name") ?? "Wallet",
+      icon: infoText(info, "icon"),
+      rdns: infoText(info, "rdns"),
+      provider,
     });
     onChange(list());
   };
@@ -79,17 +83,17 @@ export function rpcCode(err: unknown): number | string | undefined {
   let found: number | string | undefined;
   while (typeof e === "object" && e !== null && !seen.has(e)) {
     seen.add(e);
-    const rec = e as { code?: unknown; error?: unknown; info?: { error?: unknown }; cause?: unknown };
-    if (typeof rec.code === "number") return rec.code;
-    if (typeof rec.code === "string" && found === undefined) found = rec.code;
-    e = rec.info?.error ?? rec.error ?? rec.cause;
+    const code = propertyOf(e, "code");
+    if (typeof code === "number") return code;
+    if (typeof code === "string" && found === undefined) found = code;
+    e = propertyOf(propertyOf(e, "info"), "error") ?? propertyOf(e, "error") ?? propertyOf(e, "cause");
   }
   return found;
 }
 
 /** The user said no in the wallet (EIP-1193 4001, ethers ACTION_REJECTED). */
 export function isDeclined(err: unknown): boolean {
-  if (typeof err === "object" && err !== null && (err as { code?: unknown }).code === "ACTION_REJECTED") return true;
+  if (propertyOf(err, "code") === "ACTION_REJECTED") return true;
   const code = rpcCode(err);
   return code === 4001 || code === "ACTION_REJECTED";
 }

@@ -5,6 +5,7 @@
 import { html, render } from "lit-html";
 import { ref } from "lit-html/directives/ref.js";
 
+import { elementOf } from "../dom.js";
 import { oneLine } from "../one-line.js";
 import { navigate } from "../router.js";
 import type { CameraScan } from "../scan/index.js";
@@ -82,7 +83,7 @@ export function mountHome(host: HTMLElement): () => void {
   };
 
   const upload = async (event: Event) => {
-    const input = event.target as HTMLInputElement;
+    const input = elementOf(event.target, HTMLInputElement, "the photo upload field");
     const file = input.files?.[0];
     input.value = "";
     if (file === undefined) return;
@@ -140,7 +141,7 @@ export function mountHome(host: HTMLElement): () => void {
         <div class="camera ${s.camera === "off" ? "hidden" : ""}">
           <video
             ${ref((el) => {
-              video = el as HTMLVideoElement | undefined;
+              video = el instanceof HTMLVideoElement ? el : undefined;
             })}
             muted
             playsinline
@@ -167,7 +168,8 @@ export function mountHome(host: HTMLElement): () => void {
               aria-describedby="lookup-help"
               aria-invalid=${s.error === "" ? "false" : "true"}
               .value=${s.text}
-              @input=${(e: Event) => store.update({ text: (e.target as HTMLInputElement).value, error: "" })}
+              @input=${(e: Event) =>
+                store.update({ text: elementOf(e.target, HTMLInputElement, "the look-up field").value, error: "" })}
             />
             <button type="submit" class="button primary" data-testid="lookup-submit">Look up</button>
           </div>

@@ -4,6 +4,7 @@
  */
 import type { AnomalyReport } from "@core/api/analytics.js";
 import type { JourneyJson } from "@core/api/journey-json.js";
+import { coldChainBandText } from "@core/cold-chain.js";
 import { formatGrams } from "@core/units.js";
 import { html, nothing, render, type TemplateResult } from "lit-html";
 
@@ -16,7 +17,6 @@ import { coldChainChart, excursionsOf } from "../svg/cold-chain.js";
 import {
   anomalyFlagsOf,
   bandOf,
-  bandText,
   bannersOf,
   coldChainOf,
   handoversOf,
@@ -184,8 +184,8 @@ function productCard(j: Journey): TemplateResult {
       ${row("Lot", product?.lotNumber)}
       ${row("Packed by", packed === undefined ? undefined : partyName(j, packed.manufacturerId))}
       ${row(kind === "product" ? "Packed on" : "Registered on", time(created))}
-      ${row("Keep at", `${bandText(band)} (${frozen ? "frozen" : "fresh"})`)} ${row("Where now", whereNow(j, lot))}
-      ${row("Lot id", kind === "catch" ? j.rootId : undefined)}
+      ${row("Keep at", `${coldChainBandText(band, "prose")} (${frozen ? "frozen" : "fresh"})`)}
+      ${row("Where now", whereNow(j, lot))} ${row("Lot id", kind === "catch" ? j.rootId : undefined)}
     </dl>
     ${
       product === undefined
@@ -336,14 +336,14 @@ function coldChain(j: Journey): TemplateResult | typeof nothing {
       const excursions = excursionsOf(s, dateTime);
       return html`<figure class="card chart-card" data-testid="cold-chain-chart">
         <figcaption>
-          <strong>${name === "this lot" ? "This lot" : name}</strong>: allowed ${bandText(s.band)} (shaded);
-          ${s.readings.length} reading${s.readings.length === 1 ? "" : "s"}, ${s.batches.length} sensor
+          <strong>${name === "this lot" ? "This lot" : name}</strong>: allowed ${coldChainBandText(s.band, "prose")}
+          (shaded); ${s.readings.length} reading${s.readings.length === 1 ? "" : "s"}, ${s.batches.length} sensor
           batch${s.batches.length === 1 ? "" : "es"}
         </figcaption>
         ${coldChainChart(s, name)}
         ${
           excursions.length === 0
-            ? html`<p class="ok-line">All within ${bandText(s.band)}.</p>`
+            ? html`<p class="ok-line">All within ${coldChainBandText(s.band, "prose")}.</p>`
             : html`<ul class="excursion-list">
                 ${excursions.map((e) => html`<li data-testid="excursion-text"><span class="bad">✕</span> ${e.text}</li>`)}
               </ul>`

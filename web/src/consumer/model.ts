@@ -4,22 +4,21 @@
  */
 import type { AnomalyJson, AnomalyKind, AnomalyReport } from "@core/api/analytics.js";
 import type { LotFacts } from "@core/api/journey-types.js";
+import type { ColdChainBand } from "@core/cold-chain.js";
 import type { JourneyJson, AlarmJson } from "@core/api/journey-json.js";
+import { defined } from "@core/checks.js";
 import { alarmsText, type Jsonified } from "@core/trace/tree.js";
 import type { LotNode, Party } from "@core/trace/types.js";
-import { coldChainBand } from "@core/vocabulary.js";
+import { coldChainBand, STAGE_NAMES } from "@core/vocabulary.js";
 
 export type LotJson = Jsonified<LotNode>;
 export type FactsJson = Jsonified<LotFacts>;
 export type EventJson = JourneyJson["events"][number];
 type EventOf<K extends EventJson["kind"]> = Extract<EventJson, { kind: K }>;
 
-/** The stages in contract order (1 harvester … 6 customer); kept here so the phone bundle needs no typechain. */
-export const STAGES = ["harvester", "supplier", "manufacturer", "distributor", "retailer", "customer"] as const;
-
-/** Stage number 1…6 as its name ("harvester"); "" when unknown. */
+/** Stage number 1…6 as its name ("harvester"); "" without a number, "stage 9" for an unknown one. */
 export function stageName(stage: number | undefined): string {
-  return stage === undefined ? "" : (STAGES[stage - 1] ?? `stage ${stage}`);
+  return stage === undefined ? "" : (STAGE_NAMES[stage - 1] ?? `stage ${stage}`);
 }
 
 export interface Journey {
@@ -127,7 +126,9 @@ function where(j: Journey, lotId: string, stage: number | undefined): string {
 
 /** "a", "a and b", "a, b and c". */
 export function wordList(words: readonly string[]): string {
-  return words.length <= 1 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} and ${words.at(-1)!}`;
+  const last = words.at(-1);
+  if (last === undefined) return "";
+  return words.length === 1 ? last : `${words.slice(0, -1).join(", ")} and ${last}`;
 }
 
 /** The alarm banners, most serious first: one per kind, one line per alarm. */
@@ -150,7 +151,7 @@ export function bannersOf(j: Journey, dateText: (t: number) => string): Banner[]
     recallGroups.set(key, [...(recallGroups.get(key) ?? []), r]);
   }
   for (const group of recallGroups.values()) {
-    const r = group[0]!;
+    const r = defined(group[0], "the first recall of a group");
     const reason = r.reason === "" ? "no reason given" : r.reason;
     const stages = [...new Set(group.map((g) => g.stage))].sort((a, b) => a - b).map((s) => `the ${stageName(s)}`);
     const first = Math.min(...group.map((g) => g.time));
@@ -174,26 +175,26 @@ export function bannersOf(j: Journey, dateText: (t: number) => string): Banner[]
     add(kind, `${where(j, a.lotId, a.stage)}${text === "" ? "" : `: ${text}`} — ${dateText(a.time)}`, a.lotId);
   }
   if (j.root !== undefined) {
-    for (const name of alarmsText(j.root as unknown as LotNode)) {
+    for (const name of alarmsText(j.root)) {
       const kind = FLAG_BANNER[name] ?? "flagged";
       if (!byKind.has(kind)) add(kind, `This lot is flagged ${name.toLowerCase()}.`);
     }
   }
-  return ORDER.filter((k) => byKind.has(k)).map((kind) => ({
-    kind,
-    title: direct.has(kind)
+  return ORDER.flatMap((kind) => {
+    const lines = byKind.get(kind);
+    if (lines === undefined) return [];
+    const title = direct.has(kind)
       ? TITLES[kind]
-      : `${kind === "recalled" ? "RECALL" : TITLES[kind]} of a lot made from this one`,
-    lines: byKind.get(kind)!,
-  }));
+      : `${kind === "recalled" ? "RECALL" : TITLES[kind]} of a lot made from this one`;
+    return [{ kind, title, lines }];
+  });
 }
 
 /** The lot looked up and every lot it was made from (backward along the trace's lineage edges). */
 export function ancestorsOf(j: Journey): Set<string> {
   const out = new Set([j.rootId]);
   const queue = [j.rootId];
-  while (queue.length > 0) {
-    const child = queue.pop()!;
+  for (let child = queue.pop(); child !== undefined; child = queue.pop()) {
     for (const e of j.json.trace.edges) {
       if (e.child === child && !out.has(e.parent)) {
         out.add(e.parent);
@@ -234,25 +235,12 @@ export function whereNow(j: Journey, lot: LotJson | undefined): string | undefin
 }
 
 /** The storage band of a lot in hundredths of a degree: the API's, else the one its flags imply. */
-export function bandOf(j: Journey, lotId: string): { min?: number; max: number } {
+export function bandOf(j: Journey, lotId: string): ColdChainBand {
   const band = j.json.bands.find((b) => b.lotId === lotId);
   if (band !== undefined) return band.min === undefined ? { max: band.max } : { min: band.min, max: band.max };
   const flags = j.lots.get(lotId)?.flags ?? 0;
   const { min, max } = coldChainBand(flags);
   return min === undefined ? { max } : { min, max };
-}
-
-/** Hundredths of a degree as "−18 °C", "2.5 °C". */
-export function degreesText(centi: number): string {
-  const v = centi / 100;
-  return `${v < 0 ? "−" : ""}${Math.abs(v).toLocaleString("en", { maximumFractionDigits: 2 })} °C`;
-}
-
-/** A band as text ("0 to 4 °C", "−18 °C or colder"). */
-export function bandText(band: { min?: number; max: number }): string {
-  return band.min === undefined
-    ? `${degreesText(band.max)} or colder`
-    : `${degreesText(band.min).replace(" °C", "")} to ${degreesText(band.max)}`;
 }
 
 // ---------------------------------------------------------------------------------------------- hand-overs

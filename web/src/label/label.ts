@@ -5,6 +5,7 @@
  * a 62 × 100 mm label (`@page label` in styles.css).
  */
 import { elementString } from "@core/digital-link.js";
+import { coldChainBandText } from "@core/cold-chain.js";
 import { formatGrams } from "@core/units.js";
 import { html, nothing, render, type TemplateResult } from "lit-html";
 import { unsafeSVG } from "lit-html/directives/unsafe-svg.js";
@@ -13,7 +14,7 @@ import { toString as qrSvg } from "qrcode/lib/browser.js";
 import { fetchJourney } from "../api.js";
 import type { WebConfig } from "../config.js";
 import { dateOnly } from "../consumer/journey.js";
-import { bandOf, bandText, journeyOf, packedBy, partyName, speciesLabel, type Journey } from "../consumer/model.js";
+import { bandOf, journeyOf, packedBy, partyName, speciesLabel, type Journey } from "../consumer/model.js";
 import { oneLine } from "../one-line.js";
 import type { Route } from "../router.js";
 import { journeyPath } from "../router.js";
@@ -82,7 +83,7 @@ function labelBody(j: Journey, route: LabelRoute, link: string, qr: string): Tem
       }
       <div>
         <dt>Keep at</dt>
-        <dd>${bandText(band)}</dd>
+        <dd>${coldChainBandText(band, "prose")}</dd>
       </div>
       ${
         packed === undefined

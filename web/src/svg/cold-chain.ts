@@ -4,9 +4,10 @@
  * `data-testid="excursion"`; the same marks are listed in text under the chart. Attributes and classes only: the
  * page's CSP allows no inline styles.
  */
+import { degreesText } from "@core/cold-chain.js";
 import { html, svg, type TemplateResult } from "lit-html";
 
-import { type ColdChainSeries, degreesText } from "../consumer/model.js";
+import type { ColdChainSeries } from "../consumer/model.js";
 
 const W = 380;
 const H = 230;

@@ -8,6 +8,8 @@ import { feature } from "topojson-client";
 import type { GeometryCollection, Topology } from "topojson-specification";
 import land110m from "world-atlas/land-110m.json";
 
+import { defined, propertyOf } from "@core/checks.js";
+
 type Ring = Array<[number, number]>;
 
 /** 1° = 10 SVG units. */
@@ -18,15 +20,22 @@ let rings: Ring[] | undefined;
 let maps = 0;
 let worldPath: string | undefined;
 
+/** Whether `value` is a TopoJSON topology whose `land` object is a geometry collection (as world-atlas's is). */
+function isLandTopology(value: unknown): value is Topology<{ land: GeometryCollection }> {
+  const land = propertyOf(propertyOf(value, "objects"), "land");
+  return propertyOf(value, "type") === "Topology" && propertyOf(land, "type") === "GeometryCollection";
+}
+
 function landRings(): Ring[] {
   if (rings !== undefined) return rings;
-  const topology = land110m as unknown as Topology<{ land: GeometryCollection }>;
+  const topology: unknown = land110m;
+  if (!isLandTopology(topology)) throw new Error("internal error: world-atlas/land-110m.json is not a land topology");
   const land = feature(topology, topology.objects.land);
   const out: Ring[] = [];
   for (const f of land.features) {
     const g = f.geometry;
-    if (g.type === "Polygon") for (const r of g.coordinates) out.push(unwrap(r as Ring));
-    else if (g.type === "MultiPolygon") for (const p of g.coordinates) for (const r of p) out.push(unwrap(r as Ring));
+    if (g.type === "Polygon") for (const r of g.coordinates) out.push(unwrap(r));
+    else if (g.type === "MultiPolygon") for (const p of g.coordinates) for (const r of p) out.push(unwrap(r));
   }
   rings = out;
   return out;
@@ -36,11 +45,13 @@ function landRings(): Ring[] {
  * A ring made continuous across the antimeridian (longitudes may leave −180..180, e.g. Chukotka at 190°), so no edge
  * jumps across the whole map; a ring around a pole (Antarctica) is closed along that pole.
  */
-function unwrap(ring: Ring): Ring {
+function unwrap(ring: readonly (readonly number[])[]): Ring {
   const out: Ring = [];
   let offset = 0;
   let previous: number | undefined;
-  for (const [lon, lat] of ring) {
+  for (const position of ring) {
+    const lon = defined(position[0], "a land position's longitude");
+    const lat = defined(position[1], "a land position's latitude");
     if (previous !== undefined) {
       if (lon + offset - previous > 180) offset -= 360;
       else if (lon + offset - previous < -180) offset += 360;
