@@ -11,9 +11,6 @@ import { rolesOf } from "./roles.js";
 import { InputError, speciesText } from "./units.js";
 import { LOT_STATUS, ORDER_STATE } from "./vocabulary.js";
 
-/** Defined in vocabulary.ts; re-exported for the modules that read them here. */
-export { LOT_STATUS, ORDER_STATE };
-
 /** Every error any FishTrace contract can revert with (the ABIs are merged, duplicates dropped). */
 const fishTraceErrors = new Interface(
   Object.values(CONTRACT_ABIS)
