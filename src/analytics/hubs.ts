@@ -24,6 +24,7 @@ import {
   type ShelfLifeOptions,
 } from "./dispatch.js";
 import { salesFromIndex, type IndexedSalesSeries } from "../index/sales.js";
+import { numberOf, optionalNumber } from "../index/rows.js";
 
 /** The distributor stage: the hubs. */
 export const HUB_STAGE = 4;
@@ -39,7 +40,6 @@ export interface HubDispatchOptions {
   salesDays?: number;
 }
 
-const num = (v: unknown): number => Number(v);
 const DEFAULT_TRANSIT_HOURS = 6;
 
 interface HeldLot {
@@ -70,11 +70,11 @@ async function heldLots(sql: Sql, hub: number | undefined): Promise<HeldLot[]> {
   );
   return rows.map((r) => ({
     lotId: r.lot_id,
-    hub: num(r.custodian_id),
+    hub: numberOf(r, "custodian_id"),
     species: r.species,
-    grams: num(r.weight_grams),
-    flags: num(r.flags),
-    receivedAt: num(r.received_time ?? r.created_time),
+    grams: numberOf(r, "weight_grams"),
+    flags: numberOf(r, "flags"),
+    receivedAt: optionalNumber(r.received_time) ?? numberOf(r, "created_time"),
   }));
 }
 
@@ -101,12 +101,13 @@ async function conditionsOf(sql: Sql, lots: readonly HeldLot[]): Promise<Map<str
   }
   for (const s of scans) {
     out.get(s.lot_id)?.scans.push({
-      scannedAt: num(s.scanned_at),
+      scannedAt: numberOf(s, "scanned_at"),
       grade: s.grade,
       gradeConfidence: s.grade_confidence,
     });
   }
-  for (const r of readings) out.get(r.lot_id)?.readings.push({ readAt: num(r.read_at), temperature: r.temperature });
+  for (const r of readings)
+    out.get(r.lot_id)?.readings.push({ readAt: numberOf(r, "read_at"), temperature: r.temperature });
   return out;
 }
 
@@ -116,7 +117,7 @@ async function participants(sql: Sql, ids: readonly number[]): Promise<Map<numbe
     [[...new Set(ids)]],
   );
   const out = new Map<number, IndexedParticipant>(ids.map((id) => [id, { id, account: "", name: "" }]));
-  for (const r of rows) out.set(num(r.id), { id: num(r.id), account: r.account, name: r.name });
+  for (const r of rows) out.set(numberOf(r, "id"), { id: numberOf(r, "id"), account: r.account, name: r.name });
   return out;
 }
 
@@ -140,7 +141,7 @@ async function destinationsOf(
     [hub],
   );
   const hoursTo = (buyer: number) => {
-    const past = legs.filter((l) => num(l.buyer_id) === buyer).map((l) => num(l.hours));
+    const past = legs.filter((l) => numberOf(l, "buyer_id") === buyer).map((l) => numberOf(l, "hours"));
     return past.length === 0 ? defaultTransitHours : Math.round(median(past) * 10) / 10;
   };
   const open = await sql.query<{ buyer_id: number; grams: string | number }>(
@@ -151,8 +152,8 @@ async function destinationsOf(
   if (open.length > 0) {
     return open.map((o) => ({
       retailer: String(o.buyer_id),
-      transitHours: hoursTo(num(o.buyer_id)),
-      demandGrams: num(o.grams),
+      transitHours: hoursTo(numberOf(o, "buyer_id")),
+      demandGrams: numberOf(o, "grams"),
       demand: "open orders",
     }));
   }
@@ -163,12 +164,12 @@ async function destinationsOf(
   );
   const sales = await salesOf(species);
   return past.map((p) => {
-    const series = sales.find((s) => s.retailerOf.id === num(p.buyer_id));
+    const series = sales.find((s) => s.retailerOf.id === numberOf(p, "buyer_id"));
     const recent = series?.values.slice(-7) ?? [];
     const perDay = recent.length === 0 ? undefined : recent.reduce((a, b) => a + b, 0) / recent.length;
     return {
       retailer: String(p.buyer_id),
-      transitHours: hoursTo(num(p.buyer_id)),
+      transitHours: hoursTo(numberOf(p, "buyer_id")),
       demandGrams: perDay === undefined ? Infinity : Math.round(perDay * salesDays * 1_000),
       demand: perDay === undefined ? "unknown" : "recent sales",
     };

@@ -213,6 +213,7 @@ export type Jsonified<T> = T extends bigint
 export type TraceJson = Jsonified<TraceGraph>;
 
 /** `value` as JSON values: bigints as decimal strings, Maps as arrays of their values, undefined fields dropped. */
+export function jsonify<T>(value: T): Jsonified<T>;
 export function jsonify(value: unknown): unknown {
   if (typeof value === "bigint") return value.toString();
   if (value instanceof Map) return [...value.values()].map(jsonify);
