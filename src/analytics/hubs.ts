@@ -25,6 +25,7 @@ import {
 } from "./dispatch.js";
 import { salesFromIndex, type IndexedSalesSeries } from "../index/sales.js";
 import { numberOf, optionalNumber } from "../index/rows.js";
+import { required } from "./required.js";
 
 /** The distributor stage: the hubs. */
 export const HUB_STAGE = 4;
@@ -184,9 +185,10 @@ export async function dispatchFromIndex(sql: Sql, o: HubDispatchOptions): Promis
   const lots = await heldLots(sql, o.hub?.id);
   const conditions = await conditionsOf(sql, lots);
   const out: HubDispatch = { at: o.now, advice: [], expired: [], held: [], recalled: [], unscanned: [] };
+  const conditionOf = (lotId: string) => required(conditions.get(lotId), `the condition of lot ${lotId}`);
   const plannable: HeldLot[] = [];
   for (const l of lots) {
-    const c = conditions.get(l.lotId)!;
+    const c = conditionOf(l.lotId);
     if ((l.flags & LOT_FLAGS.RECALLED) !== 0) out.recalled.push({ lotId: l.lotId, hub: l.hub });
     else if (c.scans.every((s) => s.scannedAt > o.now)) out.unscanned.push({ lotId: l.lotId, hub: l.hub });
     else plannable.push(l);
@@ -203,13 +205,12 @@ export async function dispatchFromIndex(sql: Sql, o: HubDispatchOptions): Promis
     if (read === undefined) sales.set(species, (read = salesFromIndex(sql, { species })));
     return read;
   };
-  const unranked: Omit<HubAdvice, "rank" | "hub" | "retailer">[] = [];
-  const who: { hub: number; retailer: number }[] = [];
+  const unranked: (Omit<HubAdvice, "rank" | "hub" | "retailer"> & { who: { hub: number; retailer: number } })[] = [];
   for (const group of groups.values()) {
-    const { hub, species } = group[0]!;
+    const { hub, species } = required(group[0], "a lot of a hub's group");
     const destinations = await destinationsOf(sql, hub, species, defaultTransitHours, salesDays, salesOf);
     const plan = planDispatch(
-      group.map((l) => conditions.get(l.lotId)!),
+      group.map((l) => conditionOf(l.lotId)),
       destinations,
       o.now,
       shelfLife,
@@ -217,8 +218,11 @@ export async function dispatchFromIndex(sql: Sql, o: HubDispatchOptions): Promis
     for (const e of plan.expired) out.expired.push({ ...e, hub });
     for (const lotId of plan.held) out.held.push({ lotId, hub, species });
     for (const a of plan.advice) {
-      const to = destinations.find((d) => d.retailer === a.retailer)!;
-      const grade = predictGrade(conditions.get(a.lotId)!, o.now, shelfLife.rule);
+      const to = required(
+        destinations.find((d) => d.retailer === a.retailer),
+        `retailer ${a.retailer} among the destinations`,
+      );
+      const grade = predictGrade(conditionOf(a.lotId), o.now, shelfLife.rule);
       unranked.push({
         lotId: a.lotId,
         species,
@@ -228,17 +232,19 @@ export async function dispatchFromIndex(sql: Sql, o: HubDispatchOptions): Promis
         predictedGrade: Math.round(grade * 100) / 100,
         demand: to.demand,
         why: `${a.why}; demand from ${to.demand}`,
+        who: { hub, retailer: Number(a.retailer) },
       });
-      who.push({ hub, retailer: Number(a.retailer) });
     }
   }
-  const names = await participants(sql, [...who.flatMap((w) => [w.hub, w.retailer])]);
-  const order = unranked.map((_, i) => i).sort((a, b) => unranked[a]!.remainingDays - unranked[b]!.remainingDays);
-  out.advice = order.map((i, n) => ({
-    ...unranked[i]!,
-    rank: n + 1,
-    hub: names.get(who[i]!.hub)!,
-    retailer: names.get(who[i]!.retailer)!,
-  }));
+  const names = await participants(sql, [...unranked.flatMap(({ who }) => [who.hub, who.retailer])]);
+  const nameOf = (id: number) => required(names.get(id), `participant ${id}`);
+  out.advice = [...unranked]
+    .sort((a, b) => a.remainingDays - b.remainingDays)
+    .map(({ who, ...advice }, n) => ({
+      ...advice,
+      rank: n + 1,
+      hub: nameOf(who.hub),
+      retailer: nameOf(who.retailer),
+    }));
   return out;
 }
