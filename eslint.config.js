@@ -19,9 +19,6 @@ const PRODUCTION = ["src/**/*.ts", "tasks/**/*.ts", "web/src/**/*.ts", "hardhat.
 const NOT_YET_CLEAN = [
   "src/core/**/*.ts",
   "src/node/**/*.ts",
-  "src/index/**/*.ts",
-  "src/exports/**/*.ts",
-  "src/analytics/**/*.ts",
   "src/services/**/*.ts",
   "src/tools/**/*.ts",
   "tasks/**/*.ts",
