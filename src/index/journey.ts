@@ -103,6 +103,14 @@ async function loadEvents(sql: Sql, lots: LotScope, withBulk = true): Promise<Jo
   ];
 }
 
+/**
+ * Where an event sits that the index keeps without its log index (ordered among its block's events by kind): the
+ * row's time and block columns and its transaction.
+ */
+function inBlock(r: Row, time = "time", block = "block"): Pick<JourneyEvent, "time" | "block" | "logIndex" | "txHash"> {
+  return { time: numberOf(r, time), block: numberOf(r, block), logIndex: -1, txHash: textOf(r, "tx_hash") };
+}
+
 /** The catches (FishRegistered) among `lots`. */
 async function loadCatches(sql: Sql, lots: LotScope): Promise<JourneyEvent[]> {
   const rows = await sql.query<Row>(
@@ -114,10 +122,7 @@ async function loadCatches(sql: Sql, lots: LotScope): Promise<JourneyEvent[]> {
     kind: "catch",
     lotId: bigintOf(r, "lot_id"),
     harvesterId: numberOrZero(r.harvester_id),
-    time: numberOf(r, "created_time"),
-    block: numberOf(r, "created_block"),
-    logIndex: -1,
-    txHash: textOf(r, "tx_hash"),
+    ...inBlock(r, "created_time", "created_block"),
   }));
 }
 
@@ -155,10 +160,7 @@ async function loadTransforms(sql: Sql, lots: LotScope): Promise<JourneyEvent[]>
       outputs: outputs
         .filter((o) => o.process_id === id)
         .map((o) => ({ lotId: bigintOf(o, "lot_id"), grams: numberOf(o, "weight_grams") })),
-      time: numberOf(r, "time"),
-      block: numberOf(r, "block"),
-      logIndex: -1,
-      txHash: textOf(r, "tx_hash"),
+      ...inBlock(r),
     };
   });
 }
@@ -203,10 +205,7 @@ async function loadShipments(
       fromId: numberOf(r, "seller_id"),
       toId: numberOf(r, "buyer_id"),
       ...(route === undefined ? {} : { route }),
-      time: numberOf(r, "time"),
-      block: numberOf(r, "block"),
-      logIndex: -1,
-      txHash: textOf(r, "tx_hash"),
+      ...inBlock(r),
     };
   });
   return { ships, orderLots };
@@ -316,10 +315,7 @@ async function loadSensorBatches(sql: Sql, lots: LotScope): Promise<JourneyEvent
     maximum: numberOf(r, "maximum"),
     mean: numberOf(r, "mean"),
     excursion: r.excursion === true,
-    time: numberOf(r, "time"),
-    block: numberOf(r, "block"),
-    logIndex: -1,
-    txHash: textOf(r, "tx_hash"),
+    ...inBlock(r),
   }));
 }
 
