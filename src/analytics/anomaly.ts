@@ -68,8 +68,10 @@ const defined = <T>(xs: readonly (T | undefined)[]): T[] => xs.filter((x): x is 
 /** Fits the detector on the features of an (unlabelled) training history. */
 export function trainDetector(features: HistoryFeatures, threshold = 3.5): DetectorParams {
   const legs = features.legs;
-  const withLoss = legs.filter((l) => l.lossShare !== undefined && l.hours > 0);
-  const lossPerDay = withLoss.length === 0 ? 0 : median(withLoss.map((l) => (l.lossShare! / l.hours) * 24));
+  const withLoss = legs.flatMap(({ lossShare, hours }) =>
+    lossShare !== undefined && hours > 0 ? [{ lossShare, hours }] : [],
+  );
+  const lossPerDay = withLoss.length === 0 ? 0 : median(withLoss.map((l) => (l.lossShare / l.hours) * 24));
   const byProduct = new Map<string, number[]>();
   for (const p of features.processes) {
     if (p.yieldShare === undefined) continue;
@@ -85,7 +87,7 @@ export function trainDetector(features: HistoryFeatures, threshold = 3.5): Detec
     gradeResidual: scaleOf(defined(legs.map((l) => l.gradeResidual)), 0.25),
     lossPerDay,
     lossResidual: scaleOf(
-      withLoss.map((l) => l.lossShare! - (lossPerDay * l.hours) / 24),
+      withLoss.map((l) => l.lossShare - (lossPerDay * l.hours) / 24),
       0.0005,
     ),
     yieldByProduct,

@@ -52,8 +52,9 @@ function decaySince(readings: readonly TemperatureReading[], from: number, to: n
     t0 = equivalentSeconds(BigInt(to - from), rule.defaultTemperature, rule.minimumTemperature);
   } else {
     const start = before ?? { readAt: from, temperature: rule.defaultTemperature };
-    const points = [{ readAt: from, temperature: start.temperature }, ...inside];
-    const last = points.at(-1)!;
+    const first = { readAt: from, temperature: start.temperature };
+    const points = [first, ...inside];
+    const last = inside.at(-1) ?? first;
     t0 = exposureOf([...points, { readAt: to, temperature: last.temperature }], rule.minimumTemperature);
     // Readings older than a day stop vouching for the temperature: time past the last one counts at the default.
     const stale = to - last.readAt - DAY;

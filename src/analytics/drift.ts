@@ -58,10 +58,15 @@ export function featureDrift(
     if (p.declaredConfidence !== undefined)
       values.declared_confidence.push(shifted(p.declaredConfidence, params.declaredConfidence));
   }
-  const out = {} as Record<DriftFeature, DriftValue>;
-  for (const f of DRIFT_FEATURES) {
-    const xs = values[f];
-    out[f] = { drift: xs.length >= minimum ? Math.abs(median(xs)) : undefined, items: xs.length };
-  }
-  return out;
+  const driftOf = (xs: number[]): DriftValue => ({
+    drift: xs.length >= minimum ? Math.abs(median(xs)) : undefined,
+    items: xs.length,
+  });
+  return {
+    summary_mean_gap: driftOf(values.summary_mean_gap),
+    grade_residual: driftOf(values.grade_residual),
+    loss_residual: driftOf(values.loss_residual),
+    yield_share: driftOf(values.yield_share),
+    declared_confidence: driftOf(values.declared_confidence),
+  };
 }

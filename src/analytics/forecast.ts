@@ -7,6 +7,7 @@ import ARIMA from "arima";
 
 import { InputError } from "../core/units.js";
 import { mape, mase } from "./metrics-eval.js";
+import { required } from "./required.js";
 
 /** A forecaster: from the history up to an origin (never past it), `horizon` daily values after it. */
 export type Forecaster = (history: readonly number[], horizon: number) => number[];
@@ -31,7 +32,10 @@ export function seasonalNaive(season = 7): Forecaster {
   return (history, horizon) => {
     if (history.length < season)
       throw new InputError(`seasonal naive needs ${season} days of history, got ${history.length}`);
-    return Array.from({ length: horizon }, (_, i) => history[history.length - season + (i % season)]!);
+    return Array.from({ length: horizon }, (_, i) => {
+      const day = history.length - season + (i % season);
+      return required(history[day], `day ${day} of the history`);
+    });
   };
 }
 

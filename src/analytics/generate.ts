@@ -20,7 +20,6 @@ import { DEFAULT_FRESHNESS_RULE } from "../core/freshness.js";
 import { summarize, type SensorReading } from "../core/sensors.js";
 import { InputError } from "../core/units.js";
 import {
-  ANOMALY_KINDS,
   type AnomalyKind,
   type AnomalyLabel,
   type ChainHistory,
@@ -31,6 +30,7 @@ import {
 } from "../core/chain-history.js";
 import { gradesLostAt, gradesLostOver } from "./decay.js";
 import { rngOf, type Rng } from "./rng.js";
+import { required } from "./required.js";
 
 export interface GeneratorOptions {
   seed: number;
@@ -68,6 +68,7 @@ export const PRODUCT_YIELDS = {
   gutted: { mean: 0.86, sd: 0.015 },
 } as const;
 export type ProductForm = keyof typeof PRODUCT_YIELDS;
+const PRODUCT_FORMS: readonly ProductForm[] = ["fillet", "loin", "gutted"];
 
 export interface GeneratedHistory {
   history: ChainHistory;
@@ -185,7 +186,7 @@ class Builder {
       }
     }
     if (kind === "sensor-flatline") {
-      const stuck = dense[0]!.temperature;
+      const stuck = required(dense[0], "the leg's first logger reading").temperature;
       for (const d of dense) d.temperature = stuck;
     }
     // The truth decays over the dense series (a stuck sensor does not stop the fish from warming as usual).
@@ -214,7 +215,7 @@ class Builder {
       legId,
       stage,
       lotIds: lots.map((s) => s.lot.lotId),
-      species: lots[0]!.lot.species,
+      species: required(lots[0], `a lot on leg ${legId}`).lot.species,
       frozen: false,
       departedAt,
       arrivedAt,
@@ -238,8 +239,8 @@ class Builder {
 
   process(inputs: readonly LotState[], at: number): LotState {
     const r = this.rng;
-    const species = inputs[0]!.lot.species;
-    const form = r.pick(Object.keys(PRODUCT_YIELDS) as ProductForm[]);
+    const species = required(inputs[0], "an input of the processing").lot.species;
+    const form = r.pick(PRODUCT_FORMS);
     const kind = this.inject(["species-substitution", "impossible-yield"]);
     const { mean, sd } = PRODUCT_YIELDS[form];
     let yieldShare = Math.min(0.98, Math.max(0.1, r.normal(mean, sd)));
@@ -283,7 +284,7 @@ export function generateHistory(options: Partial<GeneratorOptions> = {}): Genera
   let t = o.start;
   for (let i = 0; i < o.catches; i++) {
     t += r.int(1, 5) * HOUR;
-    const species = o.species[i % o.species.length]!;
+    const species = required(o.species[i % o.species.length], `species ${i % o.species.length}`);
     const c = b.lot("catch", species, r.int(200, 800) * 1_000, t);
     b.store([c], 4 * HOUR);
     let at = b.leg(1, [c], t + 4 * HOUR, r.uniform(8, 36));
@@ -316,7 +317,13 @@ export function generateHistory(options: Partial<GeneratorOptions> = {}): Genera
 
 /** The kinds `labels` holds, with their counts (every kind, 0 when absent). */
 export function labelCounts(labels: readonly AnomalyLabel[]): Record<AnomalyKind, number> {
-  const counts = Object.fromEntries(ANOMALY_KINDS.map((k) => [k, 0])) as Record<AnomalyKind, number>;
+  const counts: Record<AnomalyKind, number> = {
+    "warm-leg": 0,
+    "weight-shrink": 0,
+    "species-substitution": 0,
+    "impossible-yield": 0,
+    "sensor-flatline": 0,
+  };
   for (const l of labels) counts[l.kind]++;
   return counts;
 }

@@ -24,6 +24,8 @@ import {
   type ShelfLifeOptions,
 } from "./dispatch.js";
 import { salesFromIndex, type IndexedSalesSeries } from "../index/sales.js";
+import { numberOf, optionalNumber } from "../index/rows.js";
+import { required } from "./required.js";
 
 /** The distributor stage: the hubs. */
 export const HUB_STAGE = 4;
@@ -39,7 +41,6 @@ export interface HubDispatchOptions {
   salesDays?: number;
 }
 
-const num = (v: unknown): number => Number(v);
 const DEFAULT_TRANSIT_HOURS = 6;
 
 interface HeldLot {
@@ -70,11 +71,11 @@ async function heldLots(sql: Sql, hub: number | undefined): Promise<HeldLot[]> {
   );
   return rows.map((r) => ({
     lotId: r.lot_id,
-    hub: num(r.custodian_id),
+    hub: numberOf(r, "custodian_id"),
     species: r.species,
-    grams: num(r.weight_grams),
-    flags: num(r.flags),
-    receivedAt: num(r.received_time ?? r.created_time),
+    grams: numberOf(r, "weight_grams"),
+    flags: numberOf(r, "flags"),
+    receivedAt: optionalNumber(r.received_time) ?? numberOf(r, "created_time"),
   }));
 }
 
@@ -101,12 +102,13 @@ async function conditionsOf(sql: Sql, lots: readonly HeldLot[]): Promise<Map<str
   }
   for (const s of scans) {
     out.get(s.lot_id)?.scans.push({
-      scannedAt: num(s.scanned_at),
+      scannedAt: numberOf(s, "scanned_at"),
       grade: s.grade,
       gradeConfidence: s.grade_confidence,
     });
   }
-  for (const r of readings) out.get(r.lot_id)?.readings.push({ readAt: num(r.read_at), temperature: r.temperature });
+  for (const r of readings)
+    out.get(r.lot_id)?.readings.push({ readAt: numberOf(r, "read_at"), temperature: r.temperature });
   return out;
 }
 
@@ -116,7 +118,7 @@ async function participants(sql: Sql, ids: readonly number[]): Promise<Map<numbe
     [[...new Set(ids)]],
   );
   const out = new Map<number, IndexedParticipant>(ids.map((id) => [id, { id, account: "", name: "" }]));
-  for (const r of rows) out.set(num(r.id), { id: num(r.id), account: r.account, name: r.name });
+  for (const r of rows) out.set(numberOf(r, "id"), { id: numberOf(r, "id"), account: r.account, name: r.name });
   return out;
 }
 
@@ -140,7 +142,7 @@ async function destinationsOf(
     [hub],
   );
   const hoursTo = (buyer: number) => {
-    const past = legs.filter((l) => num(l.buyer_id) === buyer).map((l) => num(l.hours));
+    const past = legs.filter((l) => numberOf(l, "buyer_id") === buyer).map((l) => numberOf(l, "hours"));
     return past.length === 0 ? defaultTransitHours : Math.round(median(past) * 10) / 10;
   };
   const open = await sql.query<{ buyer_id: number; grams: string | number }>(
@@ -151,8 +153,8 @@ async function destinationsOf(
   if (open.length > 0) {
     return open.map((o) => ({
       retailer: String(o.buyer_id),
-      transitHours: hoursTo(num(o.buyer_id)),
-      demandGrams: num(o.grams),
+      transitHours: hoursTo(numberOf(o, "buyer_id")),
+      demandGrams: numberOf(o, "grams"),
       demand: "open orders",
     }));
   }
@@ -163,12 +165,12 @@ async function destinationsOf(
   );
   const sales = await salesOf(species);
   return past.map((p) => {
-    const series = sales.find((s) => s.retailerOf.id === num(p.buyer_id));
+    const series = sales.find((s) => s.retailerOf.id === numberOf(p, "buyer_id"));
     const recent = series?.values.slice(-7) ?? [];
     const perDay = recent.length === 0 ? undefined : recent.reduce((a, b) => a + b, 0) / recent.length;
     return {
       retailer: String(p.buyer_id),
-      transitHours: hoursTo(num(p.buyer_id)),
+      transitHours: hoursTo(numberOf(p, "buyer_id")),
       demandGrams: perDay === undefined ? Infinity : Math.round(perDay * salesDays * 1_000),
       demand: perDay === undefined ? "unknown" : "recent sales",
     };
@@ -183,9 +185,10 @@ export async function dispatchFromIndex(sql: Sql, o: HubDispatchOptions): Promis
   const lots = await heldLots(sql, o.hub?.id);
   const conditions = await conditionsOf(sql, lots);
   const out: HubDispatch = { at: o.now, advice: [], expired: [], held: [], recalled: [], unscanned: [] };
+  const conditionOf = (lotId: string) => required(conditions.get(lotId), `the condition of lot ${lotId}`);
   const plannable: HeldLot[] = [];
   for (const l of lots) {
-    const c = conditions.get(l.lotId)!;
+    const c = conditionOf(l.lotId);
     if ((l.flags & LOT_FLAGS.RECALLED) !== 0) out.recalled.push({ lotId: l.lotId, hub: l.hub });
     else if (c.scans.every((s) => s.scannedAt > o.now)) out.unscanned.push({ lotId: l.lotId, hub: l.hub });
     else plannable.push(l);
@@ -202,13 +205,12 @@ export async function dispatchFromIndex(sql: Sql, o: HubDispatchOptions): Promis
     if (read === undefined) sales.set(species, (read = salesFromIndex(sql, { species })));
     return read;
   };
-  const unranked: Omit<HubAdvice, "rank" | "hub" | "retailer">[] = [];
-  const who: { hub: number; retailer: number }[] = [];
+  const unranked: (Omit<HubAdvice, "rank" | "hub" | "retailer"> & { who: { hub: number; retailer: number } })[] = [];
   for (const group of groups.values()) {
-    const { hub, species } = group[0]!;
+    const { hub, species } = required(group[0], "a lot of a hub's group");
     const destinations = await destinationsOf(sql, hub, species, defaultTransitHours, salesDays, salesOf);
     const plan = planDispatch(
-      group.map((l) => conditions.get(l.lotId)!),
+      group.map((l) => conditionOf(l.lotId)),
       destinations,
       o.now,
       shelfLife,
@@ -216,8 +218,11 @@ export async function dispatchFromIndex(sql: Sql, o: HubDispatchOptions): Promis
     for (const e of plan.expired) out.expired.push({ ...e, hub });
     for (const lotId of plan.held) out.held.push({ lotId, hub, species });
     for (const a of plan.advice) {
-      const to = destinations.find((d) => d.retailer === a.retailer)!;
-      const grade = predictGrade(conditions.get(a.lotId)!, o.now, shelfLife.rule);
+      const to = required(
+        destinations.find((d) => d.retailer === a.retailer),
+        `retailer ${a.retailer} among the destinations`,
+      );
+      const grade = predictGrade(conditionOf(a.lotId), o.now, shelfLife.rule);
       unranked.push({
         lotId: a.lotId,
         species,
@@ -227,17 +232,19 @@ export async function dispatchFromIndex(sql: Sql, o: HubDispatchOptions): Promis
         predictedGrade: Math.round(grade * 100) / 100,
         demand: to.demand,
         why: `${a.why}; demand from ${to.demand}`,
+        who: { hub, retailer: Number(a.retailer) },
       });
-      who.push({ hub, retailer: Number(a.retailer) });
     }
   }
-  const names = await participants(sql, [...who.flatMap((w) => [w.hub, w.retailer])]);
-  const order = unranked.map((_, i) => i).sort((a, b) => unranked[a]!.remainingDays - unranked[b]!.remainingDays);
-  out.advice = order.map((i, n) => ({
-    ...unranked[i]!,
-    rank: n + 1,
-    hub: names.get(who[i]!.hub)!,
-    retailer: names.get(who[i]!.retailer)!,
-  }));
+  const names = await participants(sql, [...unranked.flatMap(({ who }) => [who.hub, who.retailer])]);
+  const nameOf = (id: number) => required(names.get(id), `participant ${id}`);
+  out.advice = [...unranked]
+    .sort((a, b) => a.remainingDays - b.remainingDays)
+    .map(({ who, ...advice }, n) => ({
+      ...advice,
+      rank: n + 1,
+      hub: nameOf(who.hub),
+      retailer: nameOf(who.retailer),
+    }));
   return out;
 }

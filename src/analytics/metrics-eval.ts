@@ -32,7 +32,8 @@ export function mape(actual: readonly number[], forecast: readonly number[]): nu
   let n = 0;
   actual.forEach((a, i) => {
     if (a === 0) return;
-    sum += Math.abs((a - forecast[i]!) / a);
+    // A forecast shorter than the actuals scores NaN (no value to compare).
+    sum += Math.abs((a - (forecast[i] ?? NaN)) / a);
     n++;
   });
   return n === 0 ? NaN : (100 * sum) / n;
@@ -50,8 +51,10 @@ export function mase(
   season = 7,
 ): number {
   let scale = 0;
-  for (let i = season; i < training.length; i++) scale += Math.abs(training[i]! - training[i - season]!);
+  training.slice(season).forEach((x, i) => {
+    scale += Math.abs(x - (training[i] ?? NaN));
+  });
   scale /= Math.max(1, training.length - season);
-  const mae = actual.reduce((s, a, i) => s + Math.abs(a - forecast[i]!), 0) / actual.length;
+  const mae = actual.reduce((s, a, i) => s + Math.abs(a - (forecast[i] ?? NaN)), 0) / actual.length;
   return scale === 0 ? NaN : mae / scale;
 }

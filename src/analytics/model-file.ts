@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 
 import { InputError } from "../core/units.js";
-import type { DetectorParams } from "./anomaly.js";
+import type { DetectorParams, RobustScale } from "./anomaly.js";
 import type { ForecastSpec } from "./forecast.js";
 
 /** The parameters each model kind stores. */
@@ -30,14 +30,18 @@ export interface ModelFile<K extends ModelKind> {
   /** sha256 (hex) of the canonical JSON of `params`. */
   paramsSha256: string;
   params: ModelParams[K];
+  /** ISO time the model was trained, where its writer records it (`analytics train` does). */
+  trainedAt?: string;
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** `value` as JSON with object keys sorted at every depth. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+    if (!isRecord(v)) return v;
     const sorted: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+    for (const k of Object.keys(v).sort()) sorted[k] = v[k];
     return sorted;
   });
 }
@@ -69,41 +73,61 @@ export function serializeModel<K extends ModelKind>(model: ModelFile<K>): string
   return `${JSON.stringify(model, null, 2)}\n`;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isFinite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-const isWhole = (v: unknown, min: number): boolean => Number.isInteger(v) && (v as number) >= min;
+const isWhole = (v: unknown, min: number): v is number => Number.isInteger(v) && typeof v === "number" && v >= min;
 
-/** Why `v` is not a median and a MAD (a MAD of 0 would divide every z-score by zero). */
-function scaleProblem(v: unknown, name: string): string | undefined {
+/** Why a model's parameters are not usable (a hand-edited file whose hash was recomputed). */
+class ParamsProblem extends Error {}
+
+/** `v` as a median and a MAD (a MAD of 0 would divide every z-score by zero). */
+function scaleOf(v: unknown, name: string): RobustScale {
   if (!isRecord(v) || !isFinite(v.median) || !isFinite(v.mad) || v.mad <= 0)
-    return `${name} is not a median and a MAD > 0`;
-  return undefined;
+    throw new ParamsProblem(`${name} is not a median and a MAD > 0`);
+  return { median: v.median, mad: v.mad };
 }
 
-/** Why `params` cannot be a model of `kind` (a hand-edited file whose hash was recomputed), or undefined. */
-const PARAMS_PROBLEM: { [K in ModelKind]: (params: Record<string, unknown>) => string | undefined } = {
+/** SARIMA's (p, d, q)(P, D, Q)s, in whole numbers (s at least 1). */
+function orderOf(o: unknown): ForecastSpec["order"] {
+  const whole = (key: string, min: number): number => {
+    const v = isRecord(o) ? o[key] : undefined;
+    if (!isWhole(v, min)) throw new ParamsProblem("order is not (p, d, q)(P, D, Q)s in whole numbers");
+    return v;
+  };
+  const n = (key: string) => whole(key, 0);
+  return { p: n("p"), d: n("d"), q: n("q"), P: n("P"), D: n("D"), Q: n("Q"), s: whole("s", 1) };
+}
+
+/** The parameters of each kind read from a file's `params`; a `ParamsProblem` names the first that is not usable. */
+const PARAMS_OF: { [K in ModelKind]: (params: Record<string, unknown>) => ModelParams[K] } = {
   "anomaly-detector": (p) => {
-    if (!isFinite(p.threshold) || p.threshold <= 0) return "threshold is not a number > 0";
-    if (!isFinite(p.lossPerDay)) return "lossPerDay is not a number";
-    if (!isWhole(p.flatRun, 2)) return "flatRun is not a whole number ≥ 2";
-    if (!isRecord(p.yieldByProduct)) return "yieldByProduct is not an object";
-    for (const name of ["summaryMeanGap", "gradeResidual", "lossResidual", "declaredConfidence"] as const) {
-      const problem = scaleProblem(p[name], name);
-      if (problem !== undefined) return problem;
+    const { threshold, lossPerDay, flatRun, yieldByProduct } = p;
+    if (!isFinite(threshold) || threshold <= 0) throw new ParamsProblem("threshold is not a number > 0");
+    if (!isFinite(lossPerDay)) throw new ParamsProblem("lossPerDay is not a number");
+    if (!isWhole(flatRun, 2)) throw new ParamsProblem("flatRun is not a whole number ≥ 2");
+    if (!isRecord(yieldByProduct)) throw new ParamsProblem("yieldByProduct is not an object");
+    const summaryMeanGap = scaleOf(p.summaryMeanGap, "summaryMeanGap");
+    const gradeResidual = scaleOf(p.gradeResidual, "gradeResidual");
+    const lossResidual = scaleOf(p.lossResidual, "lossResidual");
+    const declaredConfidence = scaleOf(p.declaredConfidence, "declaredConfidence");
+    const yields: Record<string, RobustScale> = {};
+    for (const [product, scale] of Object.entries(yieldByProduct)) {
+      yields[product] = scaleOf(scale, `the yield of ${product}`);
     }
-    for (const [product, scale] of Object.entries(p.yieldByProduct)) {
-      const problem = scaleProblem(scale, `the yield of ${product}`);
-      if (problem !== undefined) return problem;
-    }
-    return undefined;
+    return {
+      threshold,
+      summaryMeanGap,
+      gradeResidual,
+      lossPerDay,
+      lossResidual,
+      yieldByProduct: yields,
+      declaredConfidence,
+      flatRun,
+    };
   },
   "demand-forecast": (p) => {
-    if (p.method !== "sarima") return `method ${JSON.stringify(p.method)} is not "sarima"`;
-    if (!isWhole(p.trainingDays, 1)) return "trainingDays is not a whole number ≥ 1";
-    const o = p.order;
-    if (!isRecord(o) || !["p", "d", "q", "P", "D", "Q"].every((k) => isWhole(o[k], 0)) || !isWhole(o.s, 1))
-      return "order is not (p, d, q)(P, D, Q)s in whole numbers";
-    return undefined;
+    if (p.method !== "sarima") throw new ParamsProblem(`method ${JSON.stringify(p.method)} is not "sarima"`);
+    if (!isWhole(p.trainingDays, 1)) throw new ParamsProblem("trainingDays is not a whole number ≥ 1");
+    return { method: "sarima", order: orderOf(p.order), trainingDays: p.trainingDays };
   },
 };
 
@@ -134,8 +158,13 @@ export function parseModelFile<K extends ModelKind>(text: string, kind: K, train
     throw new InputError(
       `the ${kind} model file was altered: its parameters hash to ${actual.slice(0, 12)}…, not ${raw.paramsSha256.slice(0, 12)}…`,
     );
-  const problem = PARAMS_PROBLEM[kind](raw.params);
-  if (problem !== undefined) throw new InputError(`the ${kind} model file's parameters are not usable: ${problem}`);
+  let params: ModelParams[K];
+  try {
+    params = PARAMS_OF[kind](raw.params);
+  } catch (err) {
+    if (!(err instanceof ParamsProblem)) throw err;
+    throw new InputError(`the ${kind} model file's parameters are not usable: ${err.message}`);
+  }
   if (trainingData !== undefined) {
     const data = sha256Of(trainingData);
     if (data !== raw.trainingDataSha256)
@@ -143,5 +172,13 @@ export function parseModelFile<K extends ModelKind>(text: string, kind: K, train
         `the ${kind} model was trained on data ${raw.trainingDataSha256.slice(0, 12)}…, not on the given data ${data.slice(0, 12)}…`,
       );
   }
-  return raw as unknown as ModelFile<K>;
+  return {
+    format: FORMAT,
+    kind,
+    version: MODEL_VERSIONS[kind],
+    trainingDataSha256: raw.trainingDataSha256,
+    paramsSha256: raw.paramsSha256,
+    params,
+    ...(typeof raw.trainedAt === "string" ? { trainedAt: raw.trainedAt } : {}),
+  };
 }

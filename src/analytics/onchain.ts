@@ -17,6 +17,7 @@ import { addressesOf, type FishTrace } from "../node/system.js";
 import { mined } from "../node/tx.js";
 import { degrees, fixedText, InputError, speciesCode } from "../core/units.js";
 import type { ChainHistory } from "../core/chain-history.js";
+import { required } from "./required.js";
 
 /** Who acts and how the writer moves the chain's clock. */
 export interface ChainWriter {
@@ -59,11 +60,17 @@ interface Step {
   run: () => Promise<unknown>;
 }
 
+/** An id argument of an event (ethers decodes every uint as a bigint). */
+function idArg(value: unknown, what: string): bigint {
+  if (typeof value !== "bigint") throw new Error(`${what} is not an id`);
+  return value;
+}
+
 /** The first argument (an id) of `event` in `receipt`, parsed through `iface`. */
 function firstArg(receipt: ContractTransactionReceipt, iface: Interface, event: string): bigint {
   for (const log of receipt.logs) {
     const parsed = iface.parseLog(log);
-    if (parsed?.name === event) return BigInt(parsed.args[0] as bigint);
+    if (parsed?.name === event) return idArg(parsed.args[0], `the first argument of ${event} in ${receipt.hash}`);
   }
   throw new Error(`transaction ${receipt.hash} emitted no ${event}`);
 }
@@ -86,8 +93,9 @@ export async function writeHistoryOnChain(
   // A QAT device for the actor of every stage, a sensor gateway for every selling stage.
   const devices: Wallet[] = [];
   const gateways: Wallet[] = [];
-  for (let stage = 1; stage <= 5; stage++) {
-    const operator = await w.actors[stage - 1]!.getAddress();
+  for (const [i, actor] of w.actors.entries()) {
+    const stage = i + 1;
+    const operator = await actor.getAddress();
     const device = new Wallet(id(`${w.label} qat ${stage}`), provider);
     await mined(registry.registerDevice(device.address, roleId("QAT_DEVICE"), operator));
     devices.push(device);
@@ -153,7 +161,7 @@ export async function writeHistoryOnChain(
   for (const scan of history.scans) {
     step(scan.scannedAt, async () => {
       const stage = stageOf(scan.lotId, scan.scannedAt);
-      const device = devices[stage - 1]!;
+      const device = required(devices[stage - 1], `the QAT device of stage ${stage}`);
       const readingId = (readingIds.get(stage) ?? 0n) + 1n;
       readingIds.set(stage, readingId);
       const reading: QatReading = {
@@ -172,10 +180,11 @@ export async function writeHistoryOnChain(
 
   for (const leg of history.legs) {
     if (leg.stage < 1 || leg.stage > 4) throw new InputError(`leg ${leg.legId} leaves stage ${leg.stage}, not 1-4`);
-    const seller = w.actors[leg.stage - 1]!;
-    const buyer = w.actors[leg.stage]!;
-    const book = OrderBook__factory.connect(stageAddress[leg.stage - 1]!, buyer);
-    const stage = Stage__factory.connect(stageAddress[leg.stage - 1]!, seller);
+    const seller = required(w.actors[leg.stage - 1], `the actor of stage ${leg.stage}`);
+    const buyer = required(w.actors[leg.stage], `the actor of stage ${leg.stage + 1}`);
+    const sellerAt = required(stageAddress[leg.stage - 1], `the address of stage ${leg.stage}`);
+    const book = OrderBook__factory.connect(sellerAt, buyer);
+    const stage = Stage__factory.connect(sellerAt, seller);
     let orderId = 0n;
     const shipmentNo = () => 1_000n * BigInt(leg.stage) + orderId;
     const lots = () => leg.lotIds.map(chainLot);
@@ -213,7 +222,7 @@ export async function writeHistoryOnChain(
       step(leg.arrivedAt, () =>
         mined(
           system.qualityLedger
-            .connect(gateways[leg.stage - 1]!)
+            .connect(required(gateways[leg.stage - 1], `the sensor gateway of stage ${leg.stage}`))
             .anchorReadings(leg.stage, lots(), id(`${w.label} leg ${leg.legId}`), {
               ...summary,
               from: summary.from + offset,
@@ -229,7 +238,10 @@ export async function writeHistoryOnChain(
   const productKeys = [...new Set(history.processes.map((p) => p.product))];
   const manufacturer = system.manufacturer.connect(w.actors[2]);
   for (const p of history.processes) {
-    if (p.outputLotIds.length !== 1) throw new InputError(`processing ${p.processId} must make exactly one lot`);
+    const [outputLotId, ...more] = p.outputLotIds;
+    if (outputLotId === undefined || more.length > 0) {
+      throw new InputError(`processing ${p.processId} must make exactly one lot`);
+    }
     step(p.time, async () => {
       const body = `0703802${String(productKeys.indexOf(p.product)).padStart(6, "0")}`;
       const code = gtin(body + String(gtinCheckDigit(body)));
@@ -243,8 +255,12 @@ export async function writeHistoryOnChain(
       for (const log of receipt.logs) {
         const parsed = manufacturer.interface.parseLog(log);
         if (parsed?.name !== "LotsProcessed") continue;
-        out.processes.set(p.processId, String(parsed.args.processId as bigint));
-        out.lots.set(p.outputLotIds[0]!, BigInt((parsed.args.productLotIds as bigint[])[0]!));
+        const productLotIds: unknown = parsed.args.productLotIds;
+        out.processes.set(p.processId, String(idArg(parsed.args.processId, "LotsProcessed's processId")));
+        out.lots.set(
+          outputLotId,
+          idArg(Array.isArray(productLotIds) ? productLotIds[0] : undefined, "LotsProcessed's first product lot"),
+        );
       }
       if (!out.processes.has(p.processId)) throw new Error(`processing ${p.processId} emitted no LotsProcessed`);
     });

@@ -6,6 +6,7 @@
 import type { SalesSeries } from "../core/chain-history.js";
 import { InputError } from "../core/units.js";
 import { rngOf } from "./rng.js";
+import { required } from "./required.js";
 
 export interface SalesOptions {
   seed: number;
@@ -66,7 +67,14 @@ export function generateSales(options: Partial<SalesOptions> = {}): SalesSeries[
         if (promoLeft > 0) promoLeft--;
         const annual = 1 + 0.2 * Math.cos((2 * Math.PI * (dayOfYear - peakDay)) / 365);
         const noise = Math.exp(rng.normal(0, 0.12));
-        const kg = level * WEEKLY[weekday]! * annual * (1 + trend * day) * holiday(dayOfYear) * promo * noise;
+        const kg =
+          level *
+          required(WEEKLY[weekday], `weekday ${weekday}`) *
+          annual *
+          (1 + trend * day) *
+          holiday(dayOfYear) *
+          promo *
+          noise;
         values.push(Math.round(Math.max(0, kg) * 10) / 10);
       }
       out.push({ species, retailer: `retailer ${r + 1}`, start: o.start, values });

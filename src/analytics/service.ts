@@ -60,7 +60,7 @@ export interface AnalyticsOptions {
 export class ModelFileError extends InputError {}
 
 /** A model file as `analytics train` writes it: a detector model plus when it was trained. */
-export type DetectorFile = ModelFile<"anomaly-detector"> & { trainedAt?: string };
+export type DetectorFile = ModelFile<"anomaly-detector">;
 
 /** The detector being served and where it came from. */
 export interface ServedDetector {
@@ -182,7 +182,7 @@ export class AnalyticsService {
     if (known !== undefined && known.mtimeMs === info.mtimeMs && known.size === info.size) return known.detector;
     let model: DetectorFile;
     try {
-      model = parseModelFile(await readText(file), "anomaly-detector") as DetectorFile;
+      model = parseModelFile(await readText(file), "anomaly-detector");
     } catch (err) {
       throw err instanceof InputError ? new ModelFileError(err.message) : err;
     }

@@ -83,10 +83,23 @@ let epcis2: Epcis2 | undefined;
  */
 function loadEpcis2(): Epcis2 {
   if (epcis2 === undefined) {
-    epcis2 = createRequire(import.meta.url)("epcis2.js") as Epcis2;
-    epcis2.setup({ checkExtensions: true });
+    const loaded: unknown = createRequire(import.meta.url)("epcis2.js");
+    if (!isEpcis2(loaded)) throw new Error("epcis2.js has no validateEpcisDocument and setup");
+    loaded.setup({ checkExtensions: true });
+    epcis2 = loaded;
   }
   return epcis2;
+}
+
+function isEpcis2(value: unknown): value is Epcis2 {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "validateEpcisDocument" in value &&
+    typeof value.validateEpcisDocument === "function" &&
+    "setup" in value &&
+    typeof value.setup === "function"
+  );
 }
 
 /** The outcome of checking a document with epcis2.js. */
@@ -152,7 +165,12 @@ function gdstParties(
 }
 
 /** `cbvmda:certificationList` of the certificates of `subjects` valid at `time`, or nothing. */
-function certificationList(masterData: MasterData, subjects: string[], time: number, kinds?: Certificate["kind"][]) {
+function certificationList(
+  masterData: MasterData,
+  subjects: string[],
+  time: number,
+  kinds?: Certificate["kind"][],
+): JsonObject {
   const certificates = certificatesOf(masterData, subjects, time).filter(
     (c) => kinds === undefined || kinds.includes(c.kind),
   );
@@ -170,7 +188,7 @@ function certificationList(masterData: MasterData, subjects: string[], time: num
   };
 }
 
-function placeOf(journey: Journey, id: number): JsonObject {
+function placeOf(journey: Journey, id: number): { id: string } {
   const party = partyOf(journey, id);
   return {
     id: party.location.trim() === "" ? partyUri(journey.chainId, party) : locationUri(journey.chainId, party.location),
@@ -267,7 +285,7 @@ function landings(journey: Journey, event: JourneyEvent & { kind: "receive" }, m
         ...(port.trim() === "" ? {} : { "cbvmda:unloadingPort": port }),
         ...gdstParties(journey, masterData, c.harvesterId, c.harvesterId, true),
         ...certificationList(masterData, [`vessel:${c.vessel}`], event.time, ["fishingAuthorisation"]),
-      } as EpcisEvent,
+      },
     ];
   });
 }
@@ -287,12 +305,12 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
           disposition: DISPOSITION.active,
           quantityList: [quantity(journey, event.lotId)],
           readPoint: {
-            id: c === undefined ? placeOf(journey, event.harvesterId).id! : geoUri(c.latitude, c.longitude),
+            id: c === undefined ? placeOf(journey, event.harvesterId).id : geoUri(c.latitude, c.longitude),
           },
           bizLocation: placeOf(journey, event.harvesterId),
           ...gdstParties(journey, masterData, event.harvesterId, event.harvesterId, true),
           ilmd: lot === undefined ? {} : catchIlmd(journey, lot, masterData),
-        } as EpcisEvent,
+        },
       ];
     }
     case "transform": {
@@ -330,7 +348,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
               "fishtrace:gtin": lot?.gtin ?? "",
             })),
           },
-        } as EpcisEvent;
+        };
       });
     }
     case "order": {
@@ -364,7 +382,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
           ),
           "fishtrace:orderPhase": event.phase,
           "fishtrace:priceWei": event.price.toString(),
-        } as EpcisEvent,
+        },
       ];
     }
     case "ship": {
@@ -387,7 +405,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
             {
               type: "location",
               source:
-                origin !== undefined && origin !== "" ? locationUri(chain, origin) : placeOf(journey, event.fromId).id!,
+                origin !== undefined && origin !== "" ? locationUri(chain, origin) : placeOf(journey, event.fromId).id,
             },
           ],
           destinationList: [
@@ -397,7 +415,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
               destination:
                 destination !== undefined && destination !== ""
                   ? locationUri(chain, destination)
-                  : placeOf(journey, event.toId).id!,
+                  : placeOf(journey, event.toId).id,
             },
           ],
           ...gdstParties(journey, masterData, event.fromId, event.fromId, false),
@@ -405,7 +423,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
           ...(event.route === undefined
             ? {}
             : { "fishtrace:transportMode": event.route.mode, "fishtrace:vehicle": event.route.vehicle }),
-        } as EpcisEvent,
+        },
       ];
     }
     case "receive": {
@@ -428,7 +446,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
           destinationList: [{ type: "owning_party", destination: partyUriOf(journey, event.toId, masterData) }],
           ...gdstParties(journey, masterData, event.toId, event.toId, false),
           ...certificationList(masterData, [partySubject(journey, event.toId)], event.time, ["chainOfCustody"]),
-        } as EpcisEvent,
+        },
       ];
     }
     case "scan": {
@@ -458,7 +476,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
             },
           ],
           "fishtrace:readingId": event.readingId.toString(),
-        } as EpcisEvent,
+        },
       ];
     }
     case "sensor": {
@@ -491,7 +509,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
               ],
             },
           ],
-        } as EpcisEvent,
+        },
       ];
     }
     case "reading": {
@@ -517,7 +535,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
               ],
             },
           ],
-        } as EpcisEvent,
+        },
       ];
     }
     case "recall":
@@ -532,7 +550,7 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
           sourceList: [{ type: "owning_party", source: partyUriOf(journey, event.regulatorId) }],
           "fishtrace:stage": event.stage,
           "fishtrace:reason": event.reason,
-        } as EpcisEvent,
+        },
       ];
   }
 }

@@ -211,7 +211,7 @@ const file = z.strictObject(
 
 const CSV_KINDS = ["vessel", "party", "location", "certificate"] as const;
 type CsvKind = (typeof CSV_KINDS)[number];
-const isCsvKind = (v: string): v is CsvKind => (CSV_KINDS as readonly string[]).includes(v);
+const isCsvKind = (v: string): v is CsvKind => CSV_KINDS.some((k) => k === v);
 
 function checkTrip(where: string, key: string, v: VesselMasterData): void {
   if (v.tripStart !== undefined && v.tripEnd !== undefined && v.tripStart > v.tripEnd) {

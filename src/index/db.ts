@@ -61,7 +61,8 @@ class PostgresSql implements Sql {
     private readonly pool?: pg.Pool,
   ) {}
   async query<T extends object>(text: string, params: unknown[] = []): Promise<T[]> {
-    return (await this.client.query(text, params)).rows as T[];
+    // Typed as the caller's row shape, as PGlite's `query<T>` is: the columns are the statement's.
+    return (await this.client.query<T & pg.QueryResultRow>(text, params)).rows;
   }
   async exec(text: string): Promise<void> {
     await this.client.query(text);

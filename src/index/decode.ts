@@ -3,16 +3,10 @@
  * Each log carries the key of the contract that emitted it and, for the six stage contracts, the stage number
  * (position in `STAGE_NAMES` + 1), so a `LotReceived` of the Distributor is told from one of the Retailer.
  */
-import { Interface, type Log, type ParamType, type Result } from "ethers";
+import { Interface, Result, type InterfaceAbi, type Log, type ParamType } from "ethers";
 
-import { CONTRACT_ABIS, type ContractName } from "../core/abis.js";
-import {
-  CONTRACT_NAMES,
-  DEPLOYMENT_KEYS,
-  STAGE_NAMES,
-  type FishTraceAddresses,
-  type StageName,
-} from "../node/system.js";
+import { CONTRACT_ABIS } from "../core/abis.js";
+import { CONTRACT_NAMES, DEPLOYMENT_KEYS, STAGE_NAMES, type FishTraceAddresses } from "../node/system.js";
 
 export type ContractKey = keyof FishTraceAddresses;
 
@@ -36,7 +30,7 @@ export class EventArgs {
   constructor(private readonly result: Result) {}
 
   private value(name: string): unknown {
-    return this.result.getValue(name) as unknown;
+    return this.result.getValue(name);
   }
 
   big(name: string): bigint {
@@ -76,35 +70,48 @@ export class EventArgs {
   }
 
   sub(name: string): EventArgs {
-    return new EventArgs(this.value(name) as Result);
+    const v = this.value(name);
+    if (!(v instanceof Result)) throw new Error(`event argument ${name} is not a struct`);
+    return new EventArgs(v);
   }
+}
+
+/** A decoded tuple or array (ethers decodes both as a `Result`). */
+function decodedList(value: unknown, type: ParamType): Result {
+  if (!(value instanceof Result)) throw new Error(`a decoded ${type.format()} is not a list of values`);
+  return value;
 }
 
 /** JSON of a decoded value of type `type`: bigints as decimal strings, tuples as objects by component name. */
 function jsonOf(value: unknown, type: ParamType): unknown {
   if (type.isTuple()) {
-    const r = value as Result;
+    const r = decodedList(value, type);
     return Object.fromEntries(type.components.map((c, i) => [c.name || String(i), jsonOf(r[i], c)]));
   }
-  if (type.isArray()) return (value as Result).map((v: unknown) => jsonOf(v, type.arrayChildren));
+  if (type.isArray()) return decodedList(value, type).map((v: unknown) => jsonOf(v, type.arrayChildren));
   if (typeof value === "bigint") return value.toString();
   return value;
 }
+
+/** The ABIs by contract name. */
+const ABIS: Readonly<Record<string, InterfaceAbi | undefined>> = CONTRACT_ABIS;
 
 /** Decodes the logs of a deployment's eight contracts. */
 export class Decoder {
   private readonly byAddress = new Map<string, { key: ContractKey; iface: Interface; stage: number | undefined }>();
 
   constructor(readonly addresses: FishTraceAddresses) {
-    const interfaces = new Map<ContractName, Interface>();
+    const interfaces = new Map<string, Interface>();
     for (const key of DEPLOYMENT_KEYS) {
-      const name = CONTRACT_NAMES[key] as ContractName;
+      const name = CONTRACT_NAMES[key];
       let iface = interfaces.get(name);
       if (iface === undefined) {
-        iface = new Interface(CONTRACT_ABIS[name]);
+        const abi = ABIS[name];
+        if (abi === undefined) throw new Error(`no ABI for the ${name} contract`);
+        iface = new Interface(abi);
         interfaces.set(name, iface);
       }
-      const stageIndex = STAGE_NAMES.indexOf(key as StageName);
+      const stageIndex = STAGE_NAMES.findIndex((stage) => stage === key);
       this.byAddress.set(addresses[key].toLowerCase(), {
         key,
         iface,

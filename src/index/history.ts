@@ -6,6 +6,7 @@
  */
 import type { Sql } from "./db.js";
 import type { ChainHistory, LegRecord, LotRecord, ProcessRecord, ScanRecord } from "../core/chain-history.js";
+import { numberOf } from "./rows.js";
 
 export interface IndexedHistoryOptions {
   /** Intake weighings (grams) by leg id ("<stage>:<order id>"), from the receiving stations' stream. */
@@ -13,8 +14,6 @@ export interface IndexedHistoryOptions {
   /** The product key yields are compared under, from a product lot's GTIN-14 (default: the GTIN itself). */
   productOf?: (gtin: string) => string;
 }
-
-const num = (v: unknown): number => Number(v);
 
 /** Reads the whole indexed history (one query per table). */
 export async function historyFromIndex(sql: Sql, options: IndexedHistoryOptions = {}): Promise<ChainHistory> {
@@ -32,8 +31,8 @@ export async function historyFromIndex(sql: Sql, options: IndexedHistoryOptions 
     lotId: r.lot_id,
     kind: r.kind,
     species: r.species,
-    weightGrams: num(r.weight_grams),
-    createdAt: num(r.created_time),
+    weightGrams: numberOf(r, "weight_grams"),
+    createdAt: numberOf(r, "created_time"),
     frozen: r.frozen === true,
   }));
   const lotById = new Map(lots.map((l) => [l.lotId, l]));
@@ -61,7 +60,7 @@ export async function historyFromIndex(sql: Sql, options: IndexedHistoryOptions 
   const readingsOf = new Map<string, { readAt: number; temperature: number }[]>();
   for (const r of readingRows) {
     const list = readingsOf.get(r.lot_id) ?? [];
-    list.push({ readAt: num(r.read_at), temperature: r.temperature });
+    list.push({ readAt: numberOf(r, "read_at"), temperature: r.temperature });
     readingsOf.set(r.lot_id, list);
   }
   const batchRows = await sql.query<{
@@ -85,8 +84,8 @@ export async function historyFromIndex(sql: Sql, options: IndexedHistoryOptions 
   }
 
   const legs: LegRecord[] = shipmentRows.map((s) => {
-    const departedAt = num(s.shipped);
-    const arrivedAt = num(s.delivered);
+    const departedAt = numberOf(s, "shipped");
+    const arrivedAt = numberOf(s, "delivered");
     const lotIds = s.lot_ids ?? [];
     const legId = `${s.stage}:${s.order_id}`;
     // One reading per time (a reading posted for every lot of a shipment is one temperature).
@@ -99,7 +98,7 @@ export async function historyFromIndex(sql: Sql, options: IndexedHistoryOptions 
     }
     const batch = lotIds
       .flatMap((lotId) => batchesOf.get(lotId) ?? [])
-      .find((b) => num(b.from_time) >= departedAt && num(b.to_time) <= arrivedAt);
+      .find((b) => numberOf(b, "from_time") >= departedAt && numberOf(b, "to_time") <= arrivedAt);
     const first = lotById.get(lotIds[0] ?? "");
     return {
       legId,
@@ -109,15 +108,15 @@ export async function historyFromIndex(sql: Sql, options: IndexedHistoryOptions 
       frozen: first?.frozen ?? false,
       departedAt,
       arrivedAt,
-      shippedGrams: num(s.weight_grams),
+      shippedGrams: numberOf(s, "weight_grams"),
       receivedGrams: options.intake?.get(legId),
       readings: [...byTime].sort((a, b) => a[0] - b[0]).map(([readAt, temperature]) => ({ readAt, temperature })),
       summary:
         batch === undefined
           ? undefined
           : {
-              from: num(batch.from_time),
-              to: num(batch.to_time),
+              from: numberOf(batch, "from_time"),
+              to: numberOf(batch, "to_time"),
               count: batch.count,
               minimum: batch.minimum,
               maximum: batch.maximum,
@@ -140,7 +139,7 @@ export async function historyFromIndex(sql: Sql, options: IndexedHistoryOptions 
     )
   ).map((r) => ({
     lotId: r.lot_id,
-    scannedAt: num(r.scanned_at),
+    scannedAt: numberOf(r, "scanned_at"),
     species: r.species,
     speciesConfidence: r.species_confidence,
     grade: r.grade,
@@ -172,9 +171,9 @@ export async function historyFromIndex(sql: Sql, options: IndexedHistoryOptions 
       product: productOf(gtinOf.get(first) ?? ""),
       inputLotIds: p.inputs ?? [],
       outputLotIds: outputs,
-      consumedGrams: (p.consumed ?? []).reduce<number>((sum, g) => sum + num(g), 0),
-      producedGrams: num(p.produced_grams),
-      time: num(p.time),
+      consumedGrams: (p.consumed ?? []).reduce<number>((sum, g) => sum + Number(g), 0),
+      producedGrams: numberOf(p, "produced_grams"),
+      time: numberOf(p, "time"),
     };
   });
 

@@ -5,10 +5,20 @@
  * (src/exports/epcis.ts, src/exports/fsma.ts) read nothing else.
  */
 import type { Sql } from "./db.js";
-import { STAGE_NAMES, type StageName } from "../node/system.js";
 import type { Journey, JourneyEvent, JourneyScope, LotFacts } from "../core/api/journey-types.js";
 import type { LineageEdge, Party } from "../core/trace/types.js";
 import { InputError } from "../core/units.js";
+import {
+  bigintList,
+  bigintOf,
+  numberOf,
+  numberOrZero,
+  optionalNumber,
+  partyRow,
+  textOf,
+  textOrEmpty,
+  type Row,
+} from "./rows.js";
 
 export type {
   At,
@@ -20,21 +30,6 @@ export type {
   LotFacts,
   Route,
 } from "../core/api/journey-types.js";
-
-/** The stage's name (1 → harvester). */
-export function stageName(stage: number): StageName {
-  const name = STAGE_NAMES[stage - 1];
-  if (name === undefined) throw new Error(`stage ${stage} is not 1..6`);
-  return name;
-}
-
-const num = (v: unknown): number => Number(v);
-const big = (v: unknown): bigint => BigInt(String(v));
-const optNum = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
-const text = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
-
-/** Row types of the queries below (numeric and bigint columns arrive as strings or numbers). */
-type Row = Record<string, unknown>;
 
 /** The ids of the lots reached from `lotId` through `lineage` one way, transitively (not the lot itself). */
 async function lineageWalk(sql: Sql, lotId: bigint, way: "up" | "down"): Promise<bigint[]> {
@@ -79,68 +74,103 @@ export async function participantRef(sql: Sql, ref: string): Promise<number> {
   return Number(rows[0].id);
 }
 
-/** Every fact of the index that concerns `lots` (null: every lot). */
-async function loadEvents(sql: Sql, lots: string[] | null, withBulk = true): Promise<JourneyEvent[]> {
-  const events: JourneyEvent[] = [];
-  const p = [lots];
-  const lotFilter = (column: string) => `($1::numeric[] IS NULL OR ${column} = ANY($1::numeric[]))`;
+/** The lots of a query's scope, `$1` (null: every lot). */
+type LotScope = string[] | null;
 
-  for (const r of await sql.query<Row>(
+/** `column` is one of the scope's lots (`$1`; every lot when it is null). */
+const LOT_FILTER = (column: string) => `($1::numeric[] IS NULL OR ${column} = ANY($1::numeric[]))`;
+
+/** Every fact of the index that concerns `lots` (null: every lot), one loader per kind of event. */
+async function loadEvents(sql: Sql, lots: LotScope, withBulk = true): Promise<JourneyEvent[]> {
+  const catches = await loadCatches(sql, lots);
+  const transforms = await loadTransforms(sql, lots);
+  const { ships, orderLots } = await loadShipments(sql, lots);
+  const receipts = await loadReceipts(sql, lots);
+  // Orders: those whose shipments or receipts carry a lot of the scope (every order for the whole index).
+  const orderKeys = new Set(orderLots.keys());
+  for (const r of receipts) orderKeys.add(`${r.stage - 1}:${r.orderId}`);
+  const orders = await loadOrders(sql, lots === null ? null : [...orderKeys], orderLots);
+  return [
+    ...catches,
+    ...transforms,
+    ...ships,
+    ...receipts,
+    ...orders,
+    ...(withBulk ? await loadScans(sql, lots) : []),
+    ...(await loadSensorBatches(sql, lots)),
+    ...(withBulk ? await loadReadings(sql, lots) : []),
+    ...(await loadRecalls(sql, lots)),
+  ];
+}
+
+/**
+ * Where an event sits that the index keeps without its log index (ordered among its block's events by kind): the
+ * row's time and block columns and its transaction.
+ */
+function inBlock(r: Row, time = "time", block = "block"): Pick<JourneyEvent, "time" | "block" | "logIndex" | "txHash"> {
+  return { time: numberOf(r, time), block: numberOf(r, block), logIndex: -1, txHash: textOf(r, "tx_hash") };
+}
+
+/** The catches (FishRegistered) among `lots`. */
+async function loadCatches(sql: Sql, lots: LotScope): Promise<JourneyEvent[]> {
+  const rows = await sql.query<Row>(
     `SELECT lot_id::text, harvester_id, created_time, created_block, tx_hash FROM lots
-     WHERE kind = 'catch' AND ${lotFilter("lot_id")}`,
-    p,
-  )) {
-    events.push({
-      kind: "catch",
-      lotId: big(r.lot_id),
-      harvesterId: num(r.harvester_id),
-      time: num(r.created_time),
-      block: num(r.created_block),
-      logIndex: -1,
-      txHash: text(r.tx_hash),
-    });
-  }
+     WHERE kind = 'catch' AND ${LOT_FILTER("lot_id")}`,
+    [lots],
+  );
+  return rows.map((r) => ({
+    kind: "catch",
+    lotId: bigintOf(r, "lot_id"),
+    harvesterId: numberOrZero(r.harvester_id),
+    ...inBlock(r, "created_time", "created_block"),
+  }));
+}
 
+/** The processings that consumed or made one of `lots`, with every input and output lot of each. */
+async function loadTransforms(sql: Sql, lots: LotScope): Promise<JourneyEvent[]> {
   const processes = await sql.query<Row>(
     `SELECT p.process_id::text, p.manufacturer_id, p.block, p.time, p.tx_hash FROM processes p
      WHERE $1::numeric[] IS NULL OR EXISTS (SELECT 1 FROM lineage l WHERE l.process_id = p.process_id
        AND (l.parent_id = ANY($1::numeric[]) OR l.child_id = ANY($1::numeric[])))`,
-    p,
+    [lots],
   );
-  if (processes.length > 0) {
-    const ids = processes.map((r) => text(r.process_id));
-    const edges = await sql.query<Row>(
-      `SELECT process_id::text, parent_id::text, child_id::text, consumed_grams FROM lineage
-       WHERE process_id = ANY($1::numeric[]) ORDER BY parent_id, child_id`,
-      [ids],
-    );
-    const outputs = await sql.query<Row>(
-      `SELECT process_id::text, lot_id::text, weight_grams FROM lots WHERE process_id = ANY($1::numeric[])
-       ORDER BY created_block, lot_id`,
-      [ids],
-    );
-    for (const r of processes) {
-      const id = text(r.process_id);
-      const inputs = new Map<string, number>();
-      for (const e of edges.filter((e) => e.process_id === id)) inputs.set(text(e.parent_id), num(e.consumed_grams));
-      events.push({
-        kind: "transform",
-        processId: big(id),
-        manufacturerId: num(r.manufacturer_id),
-        inputs: [...inputs].map(([lotId, consumedGrams]) => ({ lotId: BigInt(lotId), consumedGrams })),
-        outputs: outputs
-          .filter((o) => o.process_id === id)
-          .map((o) => ({ lotId: big(o.lot_id), grams: num(o.weight_grams) })),
-        time: num(r.time),
-        block: num(r.block),
-        logIndex: -1,
-        txHash: text(r.tx_hash),
-      });
+  if (processes.length === 0) return [];
+  const ids = processes.map((r) => textOf(r, "process_id"));
+  const edges = await sql.query<Row>(
+    `SELECT process_id::text, parent_id::text, child_id::text, consumed_grams FROM lineage
+     WHERE process_id = ANY($1::numeric[]) ORDER BY parent_id, child_id`,
+    [ids],
+  );
+  const outputs = await sql.query<Row>(
+    `SELECT process_id::text, lot_id::text, weight_grams FROM lots WHERE process_id = ANY($1::numeric[])
+     ORDER BY created_block, lot_id`,
+    [ids],
+  );
+  return processes.map((r) => {
+    const id = textOf(r, "process_id");
+    const inputs = new Map<string, number>();
+    for (const e of edges.filter((e) => e.process_id === id)) {
+      inputs.set(textOf(e, "parent_id"), numberOf(e, "consumed_grams"));
     }
-  }
+    return {
+      kind: "transform",
+      processId: BigInt(id),
+      manufacturerId: numberOf(r, "manufacturer_id"),
+      inputs: [...inputs].map(([lotId, consumedGrams]) => ({ lotId: BigInt(lotId), consumedGrams })),
+      outputs: outputs
+        .filter((o) => o.process_id === id)
+        .map((o) => ({ lotId: bigintOf(o, "lot_id"), grams: numberOf(o, "weight_grams") })),
+      ...inBlock(r),
+    };
+  });
+}
 
-  // Shipments, with their lots and the order's parties.
-  const shipments = await sql.query<Row>(
+/** The shipments carrying one of `lots`, with their lots and the order's parties; and the lots by order key. */
+async function loadShipments(
+  sql: Sql,
+  lots: LotScope,
+): Promise<{ ships: JourneyEvent[]; orderLots: Map<string, bigint[]> }> {
+  const rows = await sql.query<Row>(
     `SELECT s.stage, s.order_id::text, s.shipment_no::text, s.weight_grams, s.origin, s.destination, s.mode,
             s.vehicle, s.block, s.time, s.tx_hash, o.seller_id, o.buyer_id,
             array_agg(sl.lot_id::text ORDER BY sl.lot_id) AS lot_ids
@@ -150,35 +180,40 @@ async function loadEvents(sql: Sql, lots: string[] | null, withBulk = true): Pro
        AND x.order_id = s.order_id AND x.lot_id = ANY($1::numeric[]))
      GROUP BY s.stage, s.order_id, s.shipment_no, s.weight_grams, s.origin, s.destination, s.mode, s.vehicle,
               s.block, s.time, s.tx_hash, o.seller_id, o.buyer_id`,
-    p,
+    [lots],
   );
   const orderLots = new Map<string, bigint[]>();
-  for (const r of shipments) {
-    const lotIds = (r.lot_ids as string[]).map((id) => BigInt(id));
-    orderLots.set(`${num(r.stage)}:${text(r.order_id)}`, lotIds);
+  const ships = rows.map((r): JourneyEvent => {
+    const lotIds = bigintList(r, "lot_ids");
+    orderLots.set(`${numberOf(r, "stage")}:${textOf(r, "order_id")}`, lotIds);
     const route =
       r.origin === null || r.origin === undefined
         ? undefined
-        : { origin: text(r.origin), destination: text(r.destination), mode: text(r.mode), vehicle: text(r.vehicle) };
-    events.push({
+        : {
+            origin: textOrEmpty(r.origin),
+            destination: textOrEmpty(r.destination),
+            mode: textOrEmpty(r.mode),
+            vehicle: textOrEmpty(r.vehicle),
+          };
+    return {
       kind: "ship",
-      stage: num(r.stage),
-      orderId: big(r.order_id),
-      shipmentNo: big(r.shipment_no),
-      weightGrams: num(r.weight_grams),
+      stage: numberOf(r, "stage"),
+      orderId: bigintOf(r, "order_id"),
+      shipmentNo: bigintOf(r, "shipment_no"),
+      weightGrams: numberOf(r, "weight_grams"),
       lotIds,
-      fromId: num(r.seller_id),
-      toId: num(r.buyer_id),
+      fromId: numberOf(r, "seller_id"),
+      toId: numberOf(r, "buyer_id"),
       ...(route === undefined ? {} : { route }),
-      time: num(r.time),
-      block: num(r.block),
-      logIndex: -1,
-      txHash: text(r.tx_hash),
-    });
-  }
+      ...inBlock(r),
+    };
+  });
+  return { ships, orderLots };
+}
 
-  // Receipts: the lots a stage received with one order of the previous stage, at the custody transfer.
-  const receipts = await sql.query<Row>(
+/** Receipts of `lots`: the lots a stage received with one order of the previous stage, at the custody transfer. */
+async function loadReceipts(sql: Sql, lots: LotScope): Promise<(JourneyEvent & { kind: "receive" })[]> {
+  const rows = await sql.query<Row>(
     `SELECT ls.stage, ls.received_order::text AS order_id, ls.custodian_id, ls.received_time,
             o.seller_id, s.arrived_location, min(c.block) AS block, min(c.log_index) AS log_index,
             min(c.tx_hash) AS tx_hash, array_agg(ls.lot_id::text ORDER BY ls.lot_id) AS lot_ids
@@ -186,71 +221,76 @@ async function loadEvents(sql: Sql, lots: string[] | null, withBulk = true): Pro
      LEFT JOIN orders o ON o.stage = ls.stage - 1 AND o.order_id = ls.received_order
      LEFT JOIN shipments s ON s.stage = ls.stage - 1 AND s.order_id = ls.received_order
      LEFT JOIN custody c ON c.stage = ls.stage - 1 AND c.lot_id = ls.lot_id AND c.order_id = ls.received_order
-     WHERE ls.stage > 1 AND ls.received_order IS NOT NULL AND ${lotFilter("ls.lot_id")}
+     WHERE ls.stage > 1 AND ls.received_order IS NOT NULL AND ${LOT_FILTER("ls.lot_id")}
      GROUP BY ls.stage, ls.received_order, ls.custodian_id, ls.received_time, o.seller_id, s.arrived_location`,
-    p,
+    [lots],
   );
-  for (const r of receipts) {
-    const arrived = text(r.arrived_location);
-    events.push({
+  return rows.map((r) => {
+    const arrived = textOrEmpty(r.arrived_location);
+    return {
       kind: "receive",
-      stage: num(r.stage),
-      orderId: big(r.order_id),
-      lotIds: (r.lot_ids as string[]).map((id) => BigInt(id)),
-      fromId: num(r.seller_id),
-      toId: num(r.custodian_id),
+      stage: numberOf(r, "stage"),
+      orderId: bigintOf(r, "order_id"),
+      lotIds: bigintList(r, "lot_ids"),
+      fromId: numberOrZero(r.seller_id),
+      toId: numberOf(r, "custodian_id"),
       ...(arrived === "" ? {} : { arrivedLocation: arrived }),
-      time: num(r.received_time),
-      block: optNum(r.block) ?? 0,
-      logIndex: optNum(r.log_index) ?? -1,
-      txHash: text(r.tx_hash),
-    });
-  }
+      time: numberOrZero(r.received_time),
+      block: optionalNumber(r.block) ?? 0,
+      logIndex: optionalNumber(r.log_index) ?? -1,
+      txHash: textOrEmpty(r.tx_hash),
+    };
+  });
+}
 
-  // Orders: those whose shipments or receipts carry a lot of the scope (every order for the whole index).
-  const orderKeys = new Set(orderLots.keys());
-  for (const r of receipts) orderKeys.add(`${num(r.stage) - 1}:${text(r.order_id)}`);
-  const orders = await sql.query<Row>(
+/** How an order ended, by its state; undefined while it is open. */
+function orderEnd(state: string): "settled" | "cancelled" | "rejected" | "refunded" | undefined {
+  if (state === "Acknowledged" || state === "Paid") return "settled";
+  if (state === "Cancelled") return "cancelled";
+  if (state === "Rejected") return "rejected";
+  return state === "Refunded" ? "refunded" : undefined;
+}
+
+/**
+ * The orders of `keys` ("<stage>:<order id>"; null: every order): each placed, and settled, cancelled, rejected or
+ * refunded when it ended so; with the lots `orderLots` says it carried.
+ */
+async function loadOrders(
+  sql: Sql,
+  keys: string[] | null,
+  orderLots: ReadonlyMap<string, bigint[]>,
+): Promise<JourneyEvent[]> {
+  const rows = await sql.query<Row>(
     `SELECT stage, order_id::text, seller_id, buyer_id, species, weight_grams, price::text, state, placed_time,
             delivered_time, settled_time, shipped_time FROM orders
      WHERE $1::text[] IS NULL OR (stage::text || ':' || order_id::text) = ANY($1::text[])`,
-    [lots === null ? null : [...orderKeys]],
+    [keys],
   );
-  for (const r of orders) {
-    const key = `${num(r.stage)}:${text(r.order_id)}`;
+  return rows.flatMap((r) => {
     const base = {
       kind: "order" as const,
-      stage: num(r.stage),
-      orderId: big(r.order_id),
-      sellerId: num(r.seller_id),
-      buyerId: num(r.buyer_id),
-      species: text(r.species),
-      weightGrams: num(r.weight_grams),
-      price: big(r.price),
-      lotIds: orderLots.get(key) ?? [],
+      stage: numberOf(r, "stage"),
+      orderId: bigintOf(r, "order_id"),
+      sellerId: numberOf(r, "seller_id"),
+      buyerId: numberOf(r, "buyer_id"),
+      species: textOf(r, "species"),
+      weightGrams: numberOf(r, "weight_grams"),
+      price: bigintOf(r, "price"),
+      lotIds: orderLots.get(`${numberOf(r, "stage")}:${textOf(r, "order_id")}`) ?? [],
       block: 0,
       logIndex: -1,
       txHash: "",
     };
-    events.push({ ...base, phase: "placed", time: num(r.placed_time) });
-    const state = text(r.state);
-    const end = optNum(r.settled_time) ?? optNum(r.delivered_time) ?? optNum(r.shipped_time);
-    const phase =
-      state === "Acknowledged" || state === "Paid"
-        ? "settled"
-        : state === "Cancelled"
-          ? "cancelled"
-          : state === "Rejected"
-            ? "rejected"
-            : state === "Refunded"
-              ? "refunded"
-              : undefined;
-    if (phase !== undefined && end !== undefined) events.push({ ...base, phase, time: end });
-  }
+    const placed: JourneyEvent = { ...base, phase: "placed", time: numberOf(r, "placed_time") };
+    const end = optionalNumber(r.settled_time) ?? optionalNumber(r.delivered_time) ?? optionalNumber(r.shipped_time);
+    const phase = orderEnd(textOf(r, "state"));
+    return phase !== undefined && end !== undefined ? [placed, { ...base, phase, time: end }] : [placed];
+  });
+}
 
-  if (withBulk) events.push(...(await loadScans(sql, lots)));
-
-  for (const r of await sql.query<Row>(
+/** The anchored sensor batches covering one of `lots`, with whether an excursion was raised in their block. */
+async function loadSensorBatches(sql: Sql, lots: LotScope): Promise<JourneyEvent[]> {
+  const rows = await sql.query<Row>(
     `SELECT b.root, b.gateway_id, b.stage, b.from_time, b.to_time, b.count, b.minimum, b.maximum, b.mean, b.block,
             b.time, b.tx_hash, array_agg(bl.lot_id::text ORDER BY bl.lot_id) AS lot_ids,
             EXISTS (SELECT 1 FROM flags f WHERE f.kind = 'excursion' AND f.block = b.block
@@ -260,48 +300,43 @@ async function loadEvents(sql: Sql, lots: string[] | null, withBulk = true): Pro
        AND x.lot_id = ANY($1::numeric[]))
      GROUP BY b.root, b.gateway_id, b.stage, b.from_time, b.to_time, b.count, b.minimum, b.maximum, b.mean,
               b.block, b.time, b.tx_hash`,
-    p,
-  )) {
-    events.push({
-      kind: "sensor",
-      root: text(r.root),
-      gatewayId: num(r.gateway_id),
-      stage: num(r.stage),
-      lotIds: (r.lot_ids as string[]).map((id) => BigInt(id)),
-      from: num(r.from_time),
-      to: num(r.to_time),
-      count: num(r.count),
-      minimum: num(r.minimum),
-      maximum: num(r.maximum),
-      mean: num(r.mean),
-      excursion: r.excursion === true,
-      time: num(r.time),
-      block: num(r.block),
-      logIndex: -1,
-      txHash: text(r.tx_hash),
-    });
-  }
+    [lots],
+  );
+  return rows.map((r) => ({
+    kind: "sensor",
+    root: textOf(r, "root"),
+    gatewayId: numberOf(r, "gateway_id"),
+    stage: numberOf(r, "stage"),
+    lotIds: bigintList(r, "lot_ids"),
+    from: numberOf(r, "from_time"),
+    to: numberOf(r, "to_time"),
+    count: numberOf(r, "count"),
+    minimum: numberOf(r, "minimum"),
+    maximum: numberOf(r, "maximum"),
+    mean: numberOf(r, "mean"),
+    excursion: r.excursion === true,
+    ...inBlock(r),
+  }));
+}
 
-  if (withBulk) events.push(...(await loadReadings(sql, lots)));
-
-  for (const r of await sql.query<Row>(
+/** The recalls of `lots`, one per lot and stage. */
+async function loadRecalls(sql: Sql, lots: LotScope): Promise<JourneyEvent[]> {
+  const rows = await sql.query<Row>(
     `SELECT lot_id::text, stage, regulator_id, reason, block, log_index, time, tx_hash FROM recalls
-     WHERE ${lotFilter("lot_id")}`,
-    p,
-  )) {
-    events.push({
-      kind: "recall",
-      lotId: big(r.lot_id),
-      stage: num(r.stage),
-      regulatorId: num(r.regulator_id),
-      reason: text(r.reason),
-      time: num(r.time),
-      block: num(r.block),
-      logIndex: num(r.log_index),
-      txHash: text(r.tx_hash),
-    });
-  }
-  return events;
+     WHERE ${LOT_FILTER("lot_id")}`,
+    [lots],
+  );
+  return rows.map((r) => ({
+    kind: "recall",
+    lotId: bigintOf(r, "lot_id"),
+    stage: numberOf(r, "stage"),
+    regulatorId: numberOf(r, "regulator_id"),
+    reason: textOf(r, "reason"),
+    time: numberOf(r, "time"),
+    block: numberOf(r, "block"),
+    logIndex: numberOf(r, "log_index"),
+    txHash: textOf(r, "tx_hash"),
+  }));
 }
 
 const SCAN_COLUMNS = `lot_id::text, device_id, reading_id::text, species, species_confidence, grade, grade_confidence,
@@ -312,48 +347,49 @@ const READING_COLUMNS = `r.lot_id::text, r.stage, r.reporter_id, r.read_at, r.te
 function scanOf(r: Row): JourneyEvent {
   return {
     kind: "scan",
-    lotId: big(r.lot_id),
-    deviceId: num(r.device_id),
-    readingId: big(r.reading_id),
-    species: text(r.species),
-    speciesConfidence: num(r.species_confidence),
-    grade: num(r.grade),
-    gradeConfidence: num(r.grade_confidence),
-    time: num(r.scanned_at),
-    block: num(r.block),
-    logIndex: num(r.log_index),
-    txHash: text(r.tx_hash),
+    lotId: bigintOf(r, "lot_id"),
+    deviceId: numberOf(r, "device_id"),
+    readingId: bigintOf(r, "reading_id"),
+    species: textOf(r, "species"),
+    speciesConfidence: numberOf(r, "species_confidence"),
+    grade: numberOf(r, "grade"),
+    gradeConfidence: numberOf(r, "grade_confidence"),
+    time: numberOf(r, "scanned_at"),
+    block: numberOf(r, "block"),
+    logIndex: numberOf(r, "log_index"),
+    txHash: textOf(r, "tx_hash"),
   };
 }
 
 function readingOf(r: Row): JourneyEvent {
-  const latitude = optNum(r.latitude);
-  const longitude = optNum(r.longitude);
+  const latitude = optionalNumber(r.latitude);
+  const longitude = optionalNumber(r.longitude);
   return {
     kind: "reading",
-    lotId: big(r.lot_id),
-    stage: num(r.stage),
-    reporterId: num(r.reporter_id),
-    temperature: num(r.temperature),
-    humidity: num(r.humidity),
+    lotId: bigintOf(r, "lot_id"),
+    stage: numberOf(r, "stage"),
+    reporterId: numberOf(r, "reporter_id"),
+    temperature: numberOf(r, "temperature"),
+    humidity: numberOf(r, "humidity"),
     ...(latitude === undefined || longitude === undefined
       ? {}
       : { latitude: latitude / 1e5, longitude: longitude / 1e5 }),
-    time: num(r.read_at),
-    block: num(r.block),
-    logIndex: num(r.log_index),
-    txHash: text(r.tx_hash),
+    time: numberOf(r, "read_at"),
+    block: numberOf(r, "block"),
+    logIndex: numberOf(r, "log_index"),
+    // The event's transaction, where `events` still holds it.
+    txHash: textOrEmpty(r.tx_hash),
   };
 }
 
-const LOT_FILTER = (column: string) => `($1::numeric[] IS NULL OR ${column} = ANY($1::numeric[]))`;
-
-async function loadScans(sql: Sql, lots: string[] | null): Promise<JourneyEvent[]> {
+/** The QAT scans of `lots`. */
+async function loadScans(sql: Sql, lots: LotScope): Promise<JourneyEvent[]> {
   const rows = await sql.query<Row>(`SELECT ${SCAN_COLUMNS} FROM scans WHERE ${LOT_FILTER("lot_id")}`, [lots]);
   return rows.map(scanOf);
 }
 
-async function loadReadings(sql: Sql, lots: string[] | null): Promise<JourneyEvent[]> {
+/** The cold-chain readings of `lots`. */
+async function loadReadings(sql: Sql, lots: LotScope): Promise<JourneyEvent[]> {
   const rows = await sql.query<Row>(
     `SELECT ${READING_COLUMNS} FROM readings r LEFT JOIN events e USING (block, log_index)
      WHERE ${LOT_FILTER("r.lot_id")}`,
@@ -407,7 +443,8 @@ export async function loadBulkPage(
           [lots, readingKeys],
         );
   const events = [...scans.map(scanOf), ...readings.map(readingOf)].sort(compareEvents);
-  return { events, total: { scan: num(counts?.scans), reading: num(counts?.readings) } };
+  if (counts === undefined) throw new Error("the index returned no bulk event counts");
+  return { events, total: { scan: numberOf(counts, "scans"), reading: numberOf(counts, "readings") } };
 }
 
 /** A page of a journey's bulk events (scans and readings): from `offset`, at most `limit`. */
@@ -536,7 +573,11 @@ export async function loadJourney(
     const byLot = new Map<string, Array<{ stage: number; custodian: number; since: number }>>();
     for (const r of stages) {
       const list = byLot.get(r.lot_id) ?? [];
-      list.push({ stage: Number(r.stage), custodian: Number(r.custodian_id), since: optNum(r.received_time) ?? 0 });
+      list.push({
+        stage: Number(r.stage),
+        custodian: Number(r.custodian_id),
+        since: optionalNumber(r.received_time) ?? 0,
+      });
       byLot.set(r.lot_id, list);
     }
     const holds = (lotId: bigint, stage: number | undefined, at: number): boolean => {
@@ -568,35 +609,35 @@ export async function loadJourney(
     [ids],
   )) {
     const lot: LotFacts = {
-      lotId: big(r.lot_id),
+      lotId: bigintOf(r, "lot_id"),
       kind: r.kind === "product" ? "product" : "catch",
-      species: text(r.species),
-      weightGrams: num(r.weight_grams),
-      originStage: num(r.origin_stage),
-      createdAt: num(r.created_time),
-      createdBlock: num(r.created_block),
-      txHash: text(r.tx_hash),
+      species: textOf(r, "species"),
+      weightGrams: numberOf(r, "weight_grams"),
+      originStage: numberOf(r, "origin_stage"),
+      createdAt: numberOf(r, "created_time"),
+      createdBlock: numberOf(r, "created_block"),
+      txHash: textOf(r, "tx_hash"),
     };
-    const speciesName = text(r.species_name);
+    const speciesName = textOrEmpty(r.species_name);
     if (speciesName !== "") lot.speciesName = speciesName;
-    const tlcSource = optNum(r.tlc_source_id);
+    const tlcSource = optionalNumber(r.tlc_source_id);
     if (tlcSource !== undefined) lot.tlcSourceId = tlcSource;
     if (lot.kind === "catch") {
       lot.catch = {
-        harvesterId: num(r.harvester_id),
-        caughtAt: num(r.caught_at),
-        latitude: num(r.latitude) / 1e5,
-        longitude: num(r.longitude) / 1e5,
-        catchArea: text(r.catch_area),
-        vessel: text(r.vessel),
-        gear: text(r.gear),
+        harvesterId: numberOrZero(r.harvester_id),
+        caughtAt: numberOrZero(r.caught_at),
+        latitude: numberOrZero(r.latitude) / 1e5,
+        longitude: numberOrZero(r.longitude) / 1e5,
+        catchArea: textOrEmpty(r.catch_area),
+        vessel: textOrEmpty(r.vessel),
+        gear: textOrEmpty(r.gear),
         farmed: r.farmed === true,
         frozen: r.frozen === true,
       };
     } else {
-      lot.gtin = text(r.gtin);
-      lot.lotNumber = text(r.lot_number);
-      if (r.process_id !== null && r.process_id !== undefined) lot.processId = big(r.process_id);
+      lot.gtin = textOrEmpty(r.gtin);
+      lot.lotNumber = textOrEmpty(r.lot_number);
+      if (r.process_id !== null && r.process_id !== undefined) lot.processId = bigintOf(r, "process_id");
     }
     lots.set(lot.lotId, lot);
   }
@@ -608,10 +649,10 @@ export async function loadJourney(
       [ids],
     )
   ).map((r) => ({
-    parent: big(r.parent_id),
-    child: big(r.child_id),
-    processId: big(r.process_id),
-    consumedGrams: num(r.consumed_grams),
+    parent: bigintOf(r, "parent_id"),
+    child: bigintOf(r, "child_id"),
+    processId: bigintOf(r, "process_id"),
+    consumedGrams: numberOf(r, "consumed_grams"),
   }));
 
   const partyIds = new Set<number>();
@@ -625,7 +666,8 @@ export async function loadJourney(
     "SELECT id, account, name, location FROM participants WHERE id = ANY($1::int[])",
     [[...partyIds]],
   )) {
-    parties.set(num(r.id), { id: num(r.id), account: text(r.account), name: text(r.name), location: text(r.location) });
+    const party = partyRow(numberOf(r, "id"), r.account, r.name, r.location);
+    parties.set(party.id, party);
   }
   const head = await sql.query<{ n: string | null }>("SELECT max(number)::text AS n FROM blocks");
   return {

@@ -11,7 +11,8 @@
  */
 import type { Sql } from "./db.js";
 import { digitalLink, lotIdText } from "../core/digital-link.js";
-import { STAGE_NAMES, type StageName } from "../node/system.js";
+import type { StageName } from "../node/system.js";
+import { numberOf, stageAt, textOrEmpty } from "./rows.js";
 import { descendants, OPEN_ORDER_STATES, withIndexLookups } from "./trace.js";
 
 /** The stage where a lot's id is created: the harvester for a catch, the manufacturer for a product lot. */
@@ -45,24 +46,8 @@ export interface RecallPlan {
 
 export const DEFAULT_RECALL_BATCH = 200;
 
-/** An integer column as a number: PGlite gives int8 as a bigint or number, pg as a decimal string. */
-function num(value: unknown): number {
-  if (value === null || value === undefined) return 0;
-  return typeof value === "number" ? value : Number(value);
-}
-
-function text(value: unknown): string {
-  return typeof value === "string" ? value : "";
-}
-
-function stageOf(n: unknown): StageName {
-  const name = STAGE_NAMES[num(n) - 1];
-  if (name === undefined) throw new Error(`the index has a lot at stage ${String(n)}, which is not a stage`);
-  return name;
-}
-
 function originOf(n: unknown, lotId: bigint): OriginStage {
-  const stage = stageOf(n);
+  const stage = stageAt(n);
   if (stage !== "harvester" && stage !== "manufacturer") {
     throw new Error(`the index says lot ${lotIdText(lotId)} was created at the ${stage} stage`);
   }
@@ -207,7 +192,7 @@ interface NoticeOrderRow extends NoticePartyRow {
 }
 
 function partyOf(row: NoticePartyRow): NoticeParty {
-  return { name: text(row.name), location: text(row.location), account: text(row.account) };
+  return { name: textOrEmpty(row.name), location: textOrEmpty(row.location), account: textOrEmpty(row.account) };
 }
 
 function groupBy<R extends { lot_id: string }>(rows: readonly R[]): Map<bigint, R[]> {
@@ -241,7 +226,7 @@ export async function recallNotice(sql: Sql, lotIds: readonly bigint[]): Promise
       lotId,
       kind: lot.kind,
       species: lot.species,
-      weightGrams: num(lot.weight_grams),
+      weightGrams: numberOf(lot, "weight_grams"),
       customers: [],
       openOrders: [],
     };
@@ -257,15 +242,15 @@ export async function recallNotice(sql: Sql, lotIds: readonly bigint[]): Promise
     const held = stages.get(lotId) ?? [];
     const latest = held.at(-1);
     if (latest !== undefined && (latest.status === "Created" || latest.status === "Shipped")) {
-      row.holder = { stage: stageOf(latest.stage), status: latest.status, ...partyOf(latest) };
+      row.holder = { stage: stageAt(latest.stage), status: latest.status, ...partyOf(latest) };
     }
     for (const s of held) {
-      if (stageOf(s.stage) !== "customer") continue;
+      if (stageAt(s.stage) !== "customer") continue;
       const customer = partyOf(s);
       if (!row.customers.some((c) => c.account === customer.account)) row.customers.push(customer);
     }
     row.openOrders = (orders.get(lotId) ?? []).map((o) => ({
-      stage: stageOf(o.stage),
+      stage: stageAt(o.stage),
       orderId: BigInt(o.order_id),
       state: o.state,
       buyer: partyOf(o),

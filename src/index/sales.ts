@@ -10,6 +10,7 @@ import type { Sql } from "./db.js";
 import { InputError } from "../core/units.js";
 import type { IndexedParticipant } from "../core/api/analytics.js";
 import type { SalesSeries } from "../core/chain-history.js";
+import { numberOf } from "./rows.js";
 
 /** Something the index does not hold (a participant, a series): a 404 in the HTTP API. */
 export class NotInIndexError extends InputError {}
@@ -30,8 +31,6 @@ export interface SalesQuery {
   /** The retailer's participant id. */
   retailerId?: number;
 }
-
-const num = (v: unknown): number => Number(v);
 
 /** The participant `ref` names: a participant id ("7") or an account (0x…); an `InputError` when not indexed. */
 /** The largest participant id the index holds (its `int` column). */
@@ -54,7 +53,7 @@ export async function participantOf(sql: Sql, ref: string, what: string): Promis
   }
   const found = rows[0];
   if (found === undefined) throw new NotInIndexError(`${what} ${text} is not a participant in the index`);
-  return { id: num(found.id), account: found.account, name: found.name };
+  return { id: numberOf(found, "id"), account: found.account, name: found.name };
 }
 
 /** The daily sales series of the index (module comment), narrowed to `query`'s species and retailer. */
@@ -79,13 +78,13 @@ export async function salesFromIndex(sql: Sql, query: SalesQuery = {}): Promise<
   let first = Infinity;
   let last = -Infinity;
   for (const r of rows) {
-    first = Math.min(first, num(r.day));
-    last = Math.max(last, num(r.day));
+    first = Math.min(first, numberOf(r, "day"));
+    last = Math.max(last, numberOf(r, "day"));
   }
   const length = last - first + 1;
   const series = new Map<string, IndexedSalesSeries>();
   for (const r of rows) {
-    const id = num(r.seller_id);
+    const id = numberOf(r, "seller_id");
     if (query.species !== undefined && r.species !== query.species) continue;
     if (query.retailerId !== undefined && id !== query.retailerId) continue;
     const key = `${id} ${r.species}`;
@@ -100,7 +99,7 @@ export async function salesFromIndex(sql: Sql, query: SalesQuery = {}): Promise<
       };
       series.set(key, s);
     }
-    s.values[num(r.day) - first] = num(r.grams) / 1_000;
+    s.values[numberOf(r, "day") - first] = numberOf(r, "grams") / 1_000;
   }
   return [...series.values()];
 }

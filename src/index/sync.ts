@@ -71,7 +71,7 @@ export function deploymentKey(chainId: bigint, addresses: FishTraceAddresses): s
 }
 
 /** The tables SCHEMA creates. */
-const TABLES = [...SCHEMA.matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g)].map((m) => m[1]!);
+const TABLES = [...SCHEMA.matchAll(/CREATE TABLE IF NOT EXISTS (?<table>\w+)/g)].flatMap((m) => m.groups?.table ?? []);
 
 /** Drops every table of the index (then `syncIndex` builds it again). */
 export async function resetIndex(sql: Sql): Promise<void> {
@@ -155,12 +155,11 @@ async function blocksOf(
   const blocks = new Map<number, { hash: string; time: number }>();
   for (let i = 0; i < numbers.length; i += 16) {
     const batch = numbers.slice(i, i + 16);
-    const got = await Promise.all(batch.map((n) => provider.getBlock(n)));
-    got.forEach((block, j) => {
-      const n = batch[j]!;
+    const got = await Promise.all(batch.map(async (n) => ({ n, block: await provider.getBlock(n) })));
+    for (const { n, block } of got) {
       if (block === null || block.hash === null) throw new Error(`the node returned no block ${n}`);
       blocks.set(n, { hash: block.hash, time: block.timestamp });
-    });
+    }
   }
   return blocks;
 }
@@ -267,6 +266,11 @@ export async function syncIndex(
     const decoded: DecodedEvent[] = decoder.decodeAll(logs);
     const numbers = [...new Set([...decoded.map((e) => e.block), to])].sort((x, y) => x - y);
     const blocks = await blocksOf(provider, numbers);
+    const blockOf = (n: number) => {
+      const block = blocks.get(n);
+      if (block === undefined) throw new Error(`block ${n} was not read with its chunk`);
+      return block;
+    };
     for (const e of decoded) {
       if (blocks.get(e.block)?.hash !== e.blockHash) {
         throw new Error(`block ${e.block} changed while it was read (a reorganisation): run the indexer again`);
@@ -275,11 +279,11 @@ export async function syncIndex(
     const progress: SyncProgress = { from, to, head, events: decoded.length };
     await sql.transaction(async (tx) => {
       await insertEvents(tx, decoded);
-      for (const e of decoded) await applyEvent(tx, e, blocks.get(e.block)!.time);
+      for (const e of decoded) await applyEvent(tx, e, blockOf(e.block).time);
       // The blocks that have events (the chunk's last block is only read for the cursor's hash), so that an
       // index built in any chunks holds the same rows.
       for (const n of new Set(decoded.map((e) => e.block))) {
-        const b = blocks.get(n)!;
+        const b = blockOf(n);
         await tx.query(`INSERT INTO blocks (number, hash, time) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
           n,
           b.hash,
@@ -290,7 +294,7 @@ export async function syncIndex(
       await tx.query(`UPDATE cursor SET next_block = $2, last_hash = $3, updated_at = now() WHERE deployment = $1`, [
         key,
         to + 1,
-        blocks.get(to)!.hash,
+        blockOf(to).hash,
       ]);
     });
     events += decoded.length;

@@ -8,7 +8,6 @@
  */
 import type { Sql } from "./db.js";
 import { digitalLink, lotIdText } from "../core/digital-link.js";
-import { STAGE_NAMES, type StageName } from "../node/system.js";
 import { InputError, fromFixedDegrees } from "../core/units.js";
 import { LOT_FLAGS } from "../core/vocabulary.js";
 import type {
@@ -21,6 +20,18 @@ import type {
   StageHolding,
   TraceGraph,
 } from "../core/trace/types.js";
+import {
+  bigintOf,
+  jsonRows,
+  numberOf,
+  numberOrZero,
+  optionalNumber,
+  partyRow,
+  stageAt,
+  textOf,
+  textOrEmpty,
+  type Row,
+} from "./rows.js";
 
 export type TraceDirection = TraceGraph["direction"];
 
@@ -44,64 +55,9 @@ export function traceDirection(value: string | undefined, what = "--direction"):
   if (value === undefined || value.trim() === "") return "both";
   const text = value.trim().toLowerCase();
   const alias: Record<string, TraceDirection> = { back: "backward", fwd: "forward", forwards: "forward" };
-  const direction = alias[text] ?? text;
-  if ((TRACE_DIRECTIONS as readonly string[]).includes(direction)) return direction as TraceDirection;
+  const direction = alias[text] ?? TRACE_DIRECTIONS.find((d) => d === text);
+  if (direction !== undefined) return direction;
   throw new InputError(`${what} "${value}" is not backward, forward or both`);
-}
-
-/** An integer column as a number: PGlite gives int8 as a bigint or number, pg as a decimal string. */
-function num(value: unknown): number {
-  if (value === null || value === undefined) return 0;
-  return typeof value === "number" ? value : Number(value);
-}
-
-function optionalNum(value: unknown): number | undefined {
-  return value === null || value === undefined ? undefined : num(value);
-}
-
-function big(value: unknown): bigint {
-  return BigInt(value as string);
-}
-
-function party(id: unknown, account: unknown, name: unknown, location: unknown): Party {
-  return {
-    id: num(id),
-    account: typeof account === "string" ? account : "",
-    name: typeof name === "string" ? name : "",
-    location: typeof location === "string" ? location : "",
-  };
-}
-
-function stageOf(n: unknown): StageName {
-  const name = STAGE_NAMES[num(n) - 1];
-  if (name === undefined) throw new Error(`the index has a lot at stage ${String(n)}, which is not a stage`);
-  return name;
-}
-
-interface LotRow {
-  lot_id: string;
-  up: boolean;
-  down: boolean;
-  kind: "catch" | "product";
-  species: string;
-  weight_grams: unknown;
-  created_time: unknown;
-  harvester_id: number | null;
-  caught_at: unknown;
-  latitude: number | null;
-  longitude: number | null;
-  catch_area: string | null;
-  vessel: string | null;
-  gear: string | null;
-  farmed: boolean | null;
-  frozen: boolean | null;
-  gtin: string | null;
-  lot_number: string | null;
-  process_id: string | null;
-  recalled: boolean;
-  h_account: string | null;
-  h_name: string | null;
-  h_location: string | null;
 }
 
 /**
@@ -189,47 +145,6 @@ interface TraceRow {
   block: unknown;
 }
 
-/** A JSON array column: parsed already by both drivers, but a string should a driver leave it as text. */
-function jsonRows<T>(value: unknown): T[] {
-  const parsed: unknown = typeof value === "string" ? JSON.parse(value) : value;
-  return Array.isArray(parsed) ? (parsed as T[]) : [];
-}
-
-interface StageRow {
-  lot_id: string;
-  stage: number;
-  custodian_id: number;
-  status: LotStatus;
-  flags: number;
-  received_order: string | null;
-  received_time: unknown;
-  account: string | null;
-  name: string | null;
-  location: string | null;
-}
-
-interface EdgeRow {
-  parent_id: string;
-  child_id: string;
-  process_id: string;
-  consumed_grams: unknown;
-}
-
-interface OrderRow {
-  stage: number;
-  order_id: string;
-  state: string;
-  seller_id: number;
-  s_account: string | null;
-  s_name: string | null;
-  s_location: string | null;
-  buyer_id: number;
-  b_account: string | null;
-  b_name: string | null;
-  b_location: string | null;
-  lots: string;
-}
-
 /**
  * Runs `work` in a transaction with PostgreSQL's planner kept to index lookups. A trace touches a few dozen rows of
  * tables with hundreds of thousands, but the planner cannot know how small a recursive closure will be and plans it
@@ -247,7 +162,7 @@ export async function withIndexLookups<T>(sql: Sql, work: (tx: Sql) => Promise<T
 /** The block the index has read up to (-1 when it has read nothing). */
 export async function indexedBlock(sql: Sql): Promise<number> {
   const [row] = await sql.query<{ block: unknown }>(INDEXED_TO);
-  return num(row?.block ?? -1);
+  return optionalNumber(row?.block) ?? -1;
 }
 
 /** The chain id of the deployment the index was built from (its cursor's "<chainId>:<registry>"); 0 when empty. */
@@ -259,41 +174,55 @@ export async function indexedChain(sql: Sql): Promise<bigint> {
   return /^\d+$/.test(id) ? BigInt(id) : 0n;
 }
 
-function lotNode(row: LotRow): LotNode {
+const LOT_STATUSES: readonly LotStatus[] = ["Created", "Shipped", "Supplied", "Removed"];
+
+/** A `lot_stages.status` (the schema allows these four only). */
+function lotStatus(row: Row): LotStatus {
+  const status = textOf(row, "status");
+  const known = LOT_STATUSES.find((s) => s === status);
+  if (known === undefined) throw new Error(`the index has a lot stage whose status ${status} is not a lot status`);
+  return known;
+}
+
+/** A lot of the trace's `lots` array, its harvester's participant columns prefixed `h_`. */
+function lotNode(row: Row): LotNode {
+  const kind = row.kind === "product" ? "product" : "catch";
   const node: LotNode = {
-    lotId: big(row.lot_id),
-    kind: row.kind,
-    species: row.species,
-    weightGrams: num(row.weight_grams),
-    createdAt: num(row.created_time),
-    recalled: row.recalled,
+    lotId: bigintOf(row, "lot_id"),
+    kind,
+    species: textOf(row, "species"),
+    weightGrams: numberOf(row, "weight_grams"),
+    createdAt: numberOf(row, "created_time"),
+    recalled: row.recalled === true,
     flags: 0,
     stages: [],
   };
-  if (row.kind === "catch") {
+  if (kind === "catch") {
     node.catch = {
-      harvester: party(row.harvester_id, row.h_account, row.h_name, row.h_location),
-      caughtAt: num(row.caught_at),
-      latitude: fromFixedDegrees(row.latitude ?? 0),
-      longitude: fromFixedDegrees(row.longitude ?? 0),
-      catchArea: row.catch_area ?? "",
-      vessel: row.vessel ?? "",
-      gear: row.gear ?? "",
-      farmed: row.farmed ?? false,
-      frozen: row.frozen ?? false,
+      harvester: partyRow(numberOrZero(row.harvester_id), row.h_account, row.h_name, row.h_location),
+      caughtAt: numberOrZero(row.caught_at),
+      latitude: fromFixedDegrees(numberOrZero(row.latitude)),
+      longitude: fromFixedDegrees(numberOrZero(row.longitude)),
+      catchArea: textOrEmpty(row.catch_area),
+      vessel: textOrEmpty(row.vessel),
+      gear: textOrEmpty(row.gear),
+      farmed: row.farmed === true,
+      frozen: row.frozen === true,
     };
   } else {
-    if (row.gtin !== null) node.gtin = row.gtin;
-    if (row.lot_number !== null) node.lotNumber = row.lot_number;
-    if (row.gtin !== null && row.lot_number !== null) {
+    const gtin = typeof row.gtin === "string" ? row.gtin : undefined;
+    const lotNumber = typeof row.lot_number === "string" ? row.lot_number : undefined;
+    if (gtin !== undefined) node.gtin = gtin;
+    if (lotNumber !== undefined) node.lotNumber = lotNumber;
+    if (gtin !== undefined && lotNumber !== undefined) {
       try {
-        node.digitalLink = digitalLink(BigInt(row.gtin), row.lot_number);
+        node.digitalLink = digitalLink(BigInt(gtin), lotNumber);
       } catch {
         // A lot number the Digital Link form cannot carry: the lot keeps its GTIN and lot number only.
       }
     }
   }
-  if (row.process_id !== null) node.processId = big(row.process_id);
+  if (row.process_id !== null && row.process_id !== undefined) node.processId = bigintOf(row, "process_id");
   return node;
 }
 
@@ -307,29 +236,34 @@ export async function traceLot(sql: Sql, lotId: bigint, direction: TraceDirectio
   const [result] = await withIndexLookups(sql, (tx) =>
     tx.query<TraceRow>(TRACE, [lotId.toString(), backward, forward, [...OPEN_ORDER_STATES]]),
   );
-  const lotRows = jsonRows<LotRow>(result?.lots);
-  if (lotRows.length === 0) throw new LotNotIndexedError(lotId, num(result?.block ?? -1));
-  const stageRows = jsonRows<StageRow>(result?.stages);
-  const edgeRows = jsonRows<EdgeRow>(result?.edges);
-  const orderRows = jsonRows<OrderRow>(result?.orders);
-  const block = num(result?.block ?? -1);
+  const block = optionalNumber(result?.block) ?? -1;
+  const lotRows = jsonRows(result?.lots, "lots");
+  if (lotRows.length === 0) throw new LotNotIndexedError(lotId, block);
+  const stageRows = jsonRows(result?.stages, "stages");
+  const edgeRows = jsonRows(result?.edges, "edges");
+  const orderRows = jsonRows(result?.orders, "orders");
 
   const lots = new Map<bigint, LotNode>();
-  for (const row of lotRows) lots.set(big(row.lot_id), lotNode(row));
+  for (const row of lotRows) {
+    const node = lotNode(row);
+    lots.set(node.lotId, node);
+  }
 
   const holders: Holding[] = [];
   const customers = new Map<number, Party>();
   for (const row of stageRows) {
-    const lot = lots.get(big(row.lot_id));
+    const lot = lots.get(bigintOf(row, "lot_id"));
     if (lot === undefined) continue;
     const holding: StageHolding = {
-      stage: stageOf(row.stage),
-      custodian: party(row.custodian_id, row.account, row.name, row.location),
-      status: row.status,
-      flags: num(row.flags),
+      stage: stageAt(row.stage),
+      custodian: partyRow(numberOf(row, "custodian_id"), row.account, row.name, row.location),
+      status: lotStatus(row),
+      flags: numberOf(row, "flags"),
     };
-    if (row.received_order !== null) holding.receivedOrderId = big(row.received_order);
-    const receivedAt = optionalNum(row.received_time);
+    if (row.received_order !== null && row.received_order !== undefined) {
+      holding.receivedOrderId = bigintOf(row, "received_order");
+    }
+    const receivedAt = optionalNumber(row.received_time);
     if (receivedAt !== undefined) holding.receivedAt = receivedAt;
     lot.stages.push(holding);
     lot.flags |= holding.flags;
@@ -346,19 +280,21 @@ export async function traceLot(sql: Sql, lotId: bigint, direction: TraceDirectio
   }
 
   const edges: LineageEdge[] = edgeRows.map((r) => ({
-    parent: big(r.parent_id),
-    child: big(r.child_id),
-    processId: big(r.process_id),
-    consumedGrams: num(r.consumed_grams),
+    parent: bigintOf(r, "parent_id"),
+    child: bigintOf(r, "child_id"),
+    processId: bigintOf(r, "process_id"),
+    consumedGrams: numberOf(r, "consumed_grams"),
   }));
 
   const openOrders: OrderRef[] = orderRows.map((r) => ({
-    stage: stageOf(r.stage),
-    orderId: big(r.order_id),
-    seller: party(r.seller_id, r.s_account, r.s_name, r.s_location),
-    buyer: party(r.buyer_id, r.b_account, r.b_name, r.b_location),
-    state: r.state,
-    lotIds: r.lots.split(",").map(big),
+    stage: stageAt(r.stage),
+    orderId: bigintOf(r, "order_id"),
+    seller: partyRow(numberOf(r, "seller_id"), r.s_account, r.s_name, r.s_location),
+    buyer: partyRow(numberOf(r, "buyer_id"), r.b_account, r.b_name, r.b_location),
+    state: textOf(r, "state"),
+    lotIds: textOf(r, "lots")
+      .split(",")
+      .map((id) => BigInt(id)),
   }));
 
   return {
@@ -366,8 +302,8 @@ export async function traceLot(sql: Sql, lotId: bigint, direction: TraceDirectio
     direction,
     lots,
     edges,
-    catches: lotRows.filter((r) => r.up && r.kind === "catch").map((r) => big(r.lot_id)),
-    products: lotRows.filter((r) => r.down && r.kind === "product").map((r) => big(r.lot_id)),
+    catches: lotRows.filter((r) => r.up === true && r.kind === "catch").map((r) => bigintOf(r, "lot_id")),
+    products: lotRows.filter((r) => r.down === true && r.kind === "product").map((r) => bigintOf(r, "lot_id")),
     holders,
     customers: [...customers.values()].sort((a, b) => a.id - b.id),
     openOrders,
@@ -391,5 +327,5 @@ ORDER BY d.lot_id = $1::numeric DESC, d.lot_id`;
 export async function descendants(sql: Sql, lotId: bigint): Promise<bigint[]> {
   const rows = await withIndexLookups(sql, (tx) => tx.query<{ lot_id: string }>(DESCENDANTS, [lotId.toString()]));
   if (rows.length === 0) throw new LotNotIndexedError(lotId, await indexedBlock(sql));
-  return rows.map((r) => big(r.lot_id));
+  return rows.map((r) => bigintOf(r, "lot_id"));
 }

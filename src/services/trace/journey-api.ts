@@ -8,10 +8,9 @@
 import type { Sql } from "../../index/db.js";
 import { digitalLink, elementString } from "../../core/digital-link.js";
 import { loadJourney } from "../../index/journey.js";
-import type { Journey, JourneyEvent, LotFacts } from "../../core/api/journey-types.js";
+import type { Journey, LotFacts } from "../../core/api/journey-types.js";
 import { celsius } from "../../core/format.js";
 import { coldChainBandText } from "../../core/cold-chain.js";
-import { STAGE_NAMES } from "../../core/deployment.js";
 import { InputError } from "../../core/units.js";
 import { alarmNames, coldChainBand, LOT_FLAGS } from "../../core/vocabulary.js";
 import {
@@ -23,22 +22,45 @@ import {
   type ParticipantJson,
 } from "../../core/api/journey-json.js";
 import { OPEN_ORDER_STATES, traceLot, withIndexLookups } from "../../index/trace.js";
-import { jsonify, traceJson, type Jsonified } from "../../core/trace/tree.js";
+import { jsonify, traceJson } from "../../core/trace/tree.js";
 import type { LotNode, Party } from "../../core/trace/types.js";
-
-type Row = Record<string, unknown>;
-
-const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
-const text = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
-
-/** A jsonb column: parsed by both drivers, but a string should a driver leave it as text. */
-function detailOf(value: unknown): Record<string, unknown> {
-  const parsed: unknown = typeof value === "string" ? JSON.parse(value) : value;
-  return parsed !== null && typeof parsed === "object" ? (parsed as Record<string, unknown>) : {};
-}
+import { stageOfNumber } from "../../core/stages.js";
+import {
+  jsonObject,
+  numberOf,
+  numberOrZero,
+  optionalNumber,
+  partyRow,
+  textOf,
+  textOrEmpty,
+  type Row,
+} from "../../index/rows.js";
 
 function stageText(stage: number | undefined): string {
-  return stage === undefined ? "" : ` at the ${STAGE_NAMES[stage - 1] ?? `stage ${stage}`}`;
+  if (stage === undefined) return "";
+  try {
+    return ` at the ${stageOfNumber(stage)}`;
+  } catch {
+    return ` at the stage ${stage}`;
+  }
+}
+
+const ALARM_KINDS: readonly AlarmJson["kind"][] = [
+  "recalled",
+  "species_mismatch",
+  "freshness_warning",
+  "excursion",
+  "cold_chain",
+  "problem",
+  "flagged",
+];
+
+/** The kind of an alarm row (a `flags.kind`, or "recalled" for a recall). */
+function alarmKind(row: Row): AlarmJson["kind"] {
+  const kind = textOf(row, "kind");
+  const known = ALARM_KINDS.find((k) => k === kind);
+  if (known === undefined) throw new Error(`the index has an alarm of kind ${kind}, which is not an alarm kind`);
+  return known;
 }
 
 /** The int16 minimum a frozen band reports for "no lower bound" (`ColdChain.FROZEN_MIN`). */
@@ -62,14 +84,14 @@ export function alarmText(
   detail: Record<string, unknown>,
   parties: Map<number, Party> = new Map(),
 ): string {
-  const d = (key: string) => num(detail[key]);
+  const d = (key: string) => numberOrZero(detail[key]);
   switch (kind) {
     case "species_mismatch": {
-      const registered = text(detail.registered);
-      const previous = detail.previous === null || detail.previous === undefined ? "" : text(detail.previous);
+      const registered = textOrEmpty(detail.registered);
+      const previous = textOrEmpty(detail.previous);
       const was = previous !== "" && previous !== registered ? `, last scanned as ${previous}` : "";
       return (
-        `Species mismatch: registered as ${registered}${was}, scanned as ${text(detail.scanned)} ` +
+        `Species mismatch: registered as ${registered}${was}, scanned as ${textOrEmpty(detail.scanned)} ` +
         `(${d("confidence")} % confidence)`
       );
     }
@@ -89,9 +111,9 @@ export function alarmText(
         `outside ${bandLine(d("minimum"), d("maximum"))}`
       );
     case "problem": {
-      const extra = text(detail.detail);
+      const extra = textOrEmpty(detail.detail);
       const who = detail.customerId === undefined ? "a customer" : partyName(parties, d("customerId"));
-      return `Problem reported by ${who}: ${text(detail.reason)}${extra === "" ? "" : ` (${extra})`}`;
+      return `Problem reported by ${who}: ${textOrEmpty(detail.reason)}${extra === "" ? "" : ` (${extra})`}`;
     }
     case "flagged": {
       const names = alarmNames(d("flags")).map((n) => n.toLowerCase().replace(/_/g, " "));
@@ -99,7 +121,7 @@ export function alarmText(
     }
     case "recalled": {
       const by = detail.regulatorId === undefined ? "" : ` by ${partyName(parties, d("regulatorId"))}`;
-      return `Recalled${stageText(stage)}${by}: ${text(detail.reason)}`;
+      return `Recalled${stageText(stage)}${by}: ${textOrEmpty(detail.reason)}`;
     }
   }
 }
@@ -122,26 +144,28 @@ ORDER BY block, log_index`;
 async function loadAlarms(sql: Sql, lots: string[], parties: Map<number, Party>): Promise<AlarmJson[]> {
   const rows = await sql.query<Row>(ALARMS, [lots]);
   const ledger = new Set(
-    rows.filter((r) => LEDGER_KINDS.has(text(r.kind))).map((r) => `${text(r.lot_id)}:${num(r.block)}`),
+    rows
+      .filter((r) => LEDGER_KINDS.has(textOf(r, "kind")))
+      .map((r) => `${textOf(r, "lot_id")}:${numberOf(r, "block")}`),
   );
   const alarms: AlarmJson[] = [];
   for (const r of rows) {
-    const kind = text(r.kind) as AlarmJson["kind"];
-    if (kind === "flagged" && ledger.has(`${text(r.lot_id)}:${num(r.block)}`)) continue;
-    const stage = r.stage === null || r.stage === undefined ? undefined : num(r.stage);
+    const kind = alarmKind(r);
+    if (kind === "flagged" && ledger.has(`${textOf(r, "lot_id")}:${numberOf(r, "block")}`)) continue;
+    const stage = optionalNumber(r.stage);
     const detail: Record<string, unknown> =
       r.source === "recall"
         ? {
-            regulatorId: num(r.regulator_id),
-            regulator: partyName(parties, num(r.regulator_id)),
-            reason: text(r.reason),
-            txHash: text(r.tx_hash),
+            regulatorId: numberOf(r, "regulator_id"),
+            regulator: partyName(parties, numberOf(r, "regulator_id")),
+            reason: textOf(r, "reason"),
+            txHash: textOf(r, "tx_hash"),
           }
-        : detailOf(r.detail);
+        : jsonObject(r.detail);
     const alarm: AlarmJson = {
-      lotId: text(r.lot_id),
+      lotId: textOf(r, "lot_id"),
       kind,
-      time: num(r.time),
+      time: numberOf(r, "time"),
       text: alarmText(kind, stage, detail, parties),
       detail,
     };
@@ -178,23 +202,23 @@ async function loadBands(sql: Sql, lots: BandLot[]): Promise<BandJson[]> {
      FROM lots l WHERE l.lot_id = ANY($1::numeric[])`,
     [ids],
   );
-  const byId = new Map(rows.map((r) => [text(r.lot_id), r]));
+  const byId = new Map(rows.map((r) => [textOf(r, "lot_id"), r]));
   return lots.map((lot) => {
     const id = lot.lotId.toString();
     const r = byId.get(id);
-    const reported = r?.reported === null || r?.reported === undefined ? undefined : detailOf(r.reported);
+    const reported = r?.reported === null || r?.reported === undefined ? undefined : jsonObject(r.reported);
     let min: number | undefined;
     let max: number;
     if (reported !== undefined) {
       const excursion = r?.reported_kind === "excursion";
-      min = num(excursion ? reported.bandMinimum : reported.minimum);
-      max = num(excursion ? reported.bandMaximum : reported.maximum);
+      min = numberOrZero(excursion ? reported.bandMinimum : reported.minimum);
+      max = numberOrZero(excursion ? reported.bandMaximum : reported.maximum);
       if (min <= NO_MINIMUM) min = undefined;
     } else {
       const frozen =
         lot.kind === "catch"
-          ? lot.frozen || (num(r?.flags) & LOT_FLAGS.FROZEN) !== 0
-          : r?.coldest !== null && r?.coldest !== undefined && num(r.coldest) < 0;
+          ? lot.frozen || (numberOrZero(r?.flags) & LOT_FLAGS.FROZEN) !== 0
+          : r?.coldest !== null && r?.coldest !== undefined && numberOrZero(r.coldest) < 0;
       ({ min, max } = coldChainBand(frozen ? LOT_FLAGS.FROZEN : 0));
     }
     return min === undefined ? { lotId: id, max } : { lotId: id, min, max };
@@ -254,12 +278,8 @@ export async function loadJourneyJson(
       [closure.map(String)],
     );
     for (const r of missing) {
-      parties.set(num(r.id), {
-        id: num(r.id),
-        account: text(r.account),
-        name: text(r.name),
-        location: text(r.location),
-      });
+      const party = partyRow(numberOf(r, "id"), r.account, r.name, r.location);
+      parties.set(party.id, party);
     }
     const alarms = await loadAlarms(tx, closure.map(String), parties);
     const bandLots = new Map<bigint, BandLot>();
@@ -277,9 +297,9 @@ export async function loadJourneyJson(
       chainId: BigInt(chainId).toString(),
       indexedTo: graph.indexedTo.block,
       trace: traceJson(graph),
-      lots: lots.map((l) => jsonify(l) as Jsonified<LotFacts>),
+      lots: lots.map((l) => jsonify(l)),
       parties: [...parties.values()].sort((a, b) => a.id - b.id),
-      events: journey.events.map((e) => jsonify(e) as Jsonified<JourneyEvent>),
+      events: journey.events.map((e) => jsonify(e)),
       eventPage: eventPageOf(journey.bulk ?? { offset, limit, total: { scan: 0, reading: 0 } }),
       alarms,
       bands,
@@ -324,10 +344,6 @@ LEFT JOIN participants bp ON bp.id = o.buyer_id
 WHERE (o.seller_id = $1 OR o.buyer_id = $1) AND o.state = ANY($2::text[])
 ORDER BY o.placed_time DESC, o.stage DESC, o.order_id DESC`;
 
-function partyRow(id: unknown, account: unknown, name: unknown, location: unknown): Party {
-  return { id: num(id), account: text(account), name: text(name), location: text(location) };
-}
-
 /**
  * What an actor view lists for `account`: the participant it is (absent when not enrolled), the lots it holds now
  * (Created or Shipped at their latest stage), newest first, and its orders not settled as buyer or seller, newest
@@ -337,25 +353,25 @@ export async function loadParticipantJson(sql: Sql, account: string): Promise<Pa
   const address = accountAddress(account);
   return withIndexLookups(sql, async (tx) => {
     const [head] = await tx.query<{ block: unknown }>(`SELECT COALESCE(MAX(next_block), 0) - 1 AS block FROM cursor`);
-    const indexedTo = num(head?.block ?? -1);
+    const indexedTo = optionalNumber(head?.block) ?? -1;
     const [p] = await tx.query<Row>(
       `SELECT id, account, name, location FROM participants WHERE lower(account) = lower($1)`,
       [address],
     );
     if (p === undefined) return { account: address, lots: [], orders: [], indexedTo };
-    const participant = partyRow(p.id, p.account, p.name, p.location);
+    const participant = partyRow(numberOf(p, "id"), p.account, p.name, p.location);
     const lots: ParticipantJson["lots"] = (await tx.query<Row>(HELD, [participant.id])).map((r) => {
       const lot: ParticipantJson["lots"][number] = {
-        lotId: text(r.lot_id),
-        stage: num(r.stage),
-        status: text(r.status),
-        species: text(r.species),
-        weightGrams: num(r.weight_grams),
-        flags: num(r.flags),
+        lotId: textOf(r, "lot_id"),
+        stage: numberOf(r, "stage"),
+        status: textOf(r, "status"),
+        species: textOf(r, "species"),
+        weightGrams: numberOf(r, "weight_grams"),
+        flags: numberOf(r, "flags"),
       };
       if (r.gtin !== null && r.gtin !== undefined && r.lot_number !== null && r.lot_number !== undefined) {
         try {
-          lot.digitalLink = digitalLink(BigInt(text(r.gtin)), text(r.lot_number));
+          lot.digitalLink = digitalLink(BigInt(textOf(r, "gtin")), textOf(r, "lot_number"));
         } catch {
           // A lot number a Digital Link cannot carry: the lot is listed without one.
         }
@@ -365,16 +381,16 @@ export async function loadParticipantJson(sql: Sql, account: string): Promise<Pa
     const orders: ParticipantJson["orders"] = (
       await tx.query<Row>(ORDERS, [participant.id, [...OPEN_ORDER_STATES]])
     ).map((r) => ({
-      stage: num(r.stage),
-      orderId: text(r.order_id),
-      side: num(r.seller_id) === participant.id ? "seller" : "buyer",
-      state: text(r.state),
-      seller: partyRow(r.seller_id, r.s_account, r.s_name, r.s_location),
-      buyer: partyRow(r.buyer_id, r.b_account, r.b_name, r.b_location),
-      species: text(r.species),
-      weightGrams: num(r.weight_grams),
-      price: text(r.price),
-      lotIds: text(r.lots) === "" ? [] : text(r.lots).split(","),
+      stage: numberOf(r, "stage"),
+      orderId: textOf(r, "order_id"),
+      side: numberOf(r, "seller_id") === participant.id ? "seller" : "buyer",
+      state: textOf(r, "state"),
+      seller: partyRow(numberOf(r, "seller_id"), r.s_account, r.s_name, r.s_location),
+      buyer: partyRow(numberOf(r, "buyer_id"), r.b_account, r.b_name, r.b_location),
+      species: textOf(r, "species"),
+      weightGrams: numberOf(r, "weight_grams"),
+      price: textOf(r, "price"),
+      lotIds: textOf(r, "lots") === "" ? [] : textOf(r, "lots").split(","),
     }));
     return { account: address, participant, lots, orders, indexedTo };
   });
