@@ -12,14 +12,14 @@
  * ({node, web, relay, trace}) are copied to .stack/ too, for `npm run web:dev` (Vite's dev server) to find the
  * running stack.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { constants, existsSync } from "node:fs";
 import { access, mkdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { freePort, kill, started } from "./relay-stack.js";
+import { freePort, kill, spawnGroup, started } from "./processes.js";
 import { startStaticServer, type StaticServer } from "../services/web/server.js";
 import { InputError } from "../core/units.js";
 import type { StackAnalytics } from "./stack-analytics.js";
@@ -136,14 +136,7 @@ function tail(text: string, lines = 4): string {
 }
 
 function spawnChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = spawn(command, args, { cwd: PROJECT_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  const keep = (d: Buffer) => {
-    output = (output + d.toString()).slice(-8_000);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  return { name, process: child, output: () => output };
+  return { name, ...spawnGroup(command, args, { cwd: PROJECT_ROOT, env, keep: 8_000 }) };
 }
 
 /** Resolves when `child` exits with code 0; rejects with its last lines otherwise or after `timeoutMs`. */

@@ -23,7 +23,8 @@ import { performance } from "node:perf_hooks";
 import { getAddress, getBytes, hashMessage, hexlify, id, type Wallet } from "ethers";
 
 import { readingDigester, signReading, type QatReading } from "../../core/qat.js";
-import { freePort, startRelayProcess, startStack, type RelayProcess, type Stack } from "../relay-stack.js";
+import { freePort } from "../processes.js";
+import { startRelayProcess, startStack, type RelayProcess, type Stack } from "../relay-stack.js";
 import { envNumber } from "./env.js";
 
 interface Secp256k1 {
