@@ -12,13 +12,19 @@ import path from "node:path";
 import { HDNodeWallet, JsonRpcProvider, Wallet, id, type JsonRpcSigner, type TypedDataDomain } from "ethers";
 import { network } from "hardhat";
 
-import FishTraceModule from "../../ignition/modules/FishTrace.js";
 import type { Harvester } from "../../typechain-types/index.js";
 import { anvilArgs, anvilBinary } from "./anvil.js";
 import { freePort, kill, spawnGroup, started } from "./processes.js";
 import { qatDomain } from "../core/qat.js";
 import { roleId } from "../core/roles.js";
-import { attachFishTrace, DEPLOYMENT_KEYS, type FishTrace, type FishTraceAddresses } from "../node/system.js";
+import {
+  addressesOf,
+  attachFishTrace,
+  deployFishTrace,
+  type FishTrace,
+  type FishTraceAddresses,
+} from "../node/system.js";
+import { mined } from "../node/tx.js";
 import { degrees, fixedText, grams, speciesCode } from "../core/units.js";
 import { DEV_ACCOUNT_INDEX } from "../services/relay/options.js";
 
@@ -30,8 +36,8 @@ export async function registerCatches(vessel: Harvester, count: number): Promise
   const lots: bigint[] = [];
   const now = Math.floor(Date.now() / 1000);
   for (let i = 0; i < count; i++) {
-    const receipt = await (
-      await vessel.registerFish({
+    const receipt = await mined(
+      vessel.registerFish({
         species: speciesCode("COD"),
         weightGrams: grams("100kg"),
         caughtAt: now - 3_600,
@@ -42,11 +48,15 @@ export async function registerCatches(vessel: Harvester, count: number): Promise
         gear: fixedText("OTB", 8, "gear"),
         farmed: false,
         frozen: false,
-      })
-    ).wait();
-    for (const log of receipt!.logs) {
+      }),
+    );
+    for (const log of receipt.logs) {
       const parsed = vessel.interface.parseLog(log);
-      if (parsed?.name === "FishRegistered") lots.push(parsed.args.lotId as bigint);
+      if (parsed?.name !== "FishRegistered") continue;
+      const lotId: unknown = parsed.args.lotId;
+      if (typeof lotId !== "bigint")
+        throw new Error(`FishRegistered in ${receipt.hash} has no lot id: ${String(lotId)}`);
+      lots.push(lotId);
     }
   }
   return lots;
@@ -106,17 +116,7 @@ export async function startStack(deviceCount = 4, lotCount = 8, client: NodeClie
   };
   try {
     const connection = await network.create({ network: "localhost", override: { url } });
-    const { ignition } = connection as unknown as {
-      ignition: {
-        deploy(
-          module: typeof FishTraceModule,
-          options: { deploymentId: string; displayUi?: boolean },
-        ): Promise<Record<string, { getAddress(): Promise<string> }>>;
-      };
-    };
-    const deployed = await ignition.deploy(FishTraceModule, { deploymentId });
-    const addresses = {} as FishTraceAddresses;
-    for (const key of DEPLOYMENT_KEYS) addresses[key] = await deployed[key]!.getAddress();
+    const addresses = await addressesOf(await deployFishTrace(connection, { deploymentId }));
 
     const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, polling: true, pollingInterval: 100 });
     const { chainId } = await provider.getNetwork();
