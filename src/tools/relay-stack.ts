@@ -14,6 +14,7 @@ import { network } from "hardhat";
 
 import type { Harvester } from "../../typechain-types/index.js";
 import { anvilArgs, anvilBinary } from "./anvil.js";
+import { registeredLots } from "./chain.js";
 import { freePort, kill, spawnGroup, started } from "./processes.js";
 import { qatDomain } from "../core/qat.js";
 import { roleId } from "../core/roles.js";
@@ -50,14 +51,7 @@ export async function registerCatches(vessel: Harvester, count: number): Promise
         frozen: false,
       }),
     );
-    for (const log of receipt.logs) {
-      const parsed = vessel.interface.parseLog(log);
-      if (parsed?.name !== "FishRegistered") continue;
-      const lotId: unknown = parsed.args.lotId;
-      if (typeof lotId !== "bigint")
-        throw new Error(`FishRegistered in ${receipt.hash} has no lot id: ${String(lotId)}`);
-      lots.push(lotId);
-    }
+    lots.push(...registeredLots(vessel, receipt));
   }
   return lots;
 }

@@ -3,10 +3,9 @@
  * (src/tools/local-stack.ts): `facts.json` (DemoFacts) and `analytics.json` (StackAnalytics), checked as they are
  * read. No Hardhat and no chain here: the local stack reads them without loading the seed.
  */
-import { readFile } from "node:fs/promises";
-
 import { z } from "zod";
 
+import { readJsonFile } from "../checked.js";
 import { ANOMALY_KINDS } from "../../core/chain-history.js";
 import type { DemoFacts } from "../../core/api/web-config.js";
 import type { StackAnalytics } from "../stack-analytics.js";
@@ -69,23 +68,12 @@ const stackAnalyticsSchema = z.object({
   seconds: z.number(),
 }) satisfies z.ZodType<StackAnalytics>;
 
-/** Reads `file` as JSON checked by `schema`; an Error naming the file and the first wrong field otherwise. */
-async function readChecked<T>(file: string, schema: z.ZodType<T>): Promise<T> {
-  const parsed = schema.safeParse(JSON.parse(await readFile(file, "utf8")));
-  if (!parsed.success) {
-    const [issue] = parsed.error.issues;
-    const where = issue === undefined || issue.path.length === 0 ? "" : `${issue.path.join(".")}: `;
-    throw new Error(`${file} is not what the demo's seed writes: ${where}${issue?.message ?? "invalid"}`);
-  }
-  return parsed.data;
-}
-
 /** `<dir>/facts.json` as the demo's seed wrote it. */
 export function readDemoFacts(file: string): Promise<DemoFacts> {
-  return readChecked(file, demoFactsSchema);
+  return readJsonFile(file, demoFactsSchema, "what the demo's seed writes");
 }
 
 /** `<dir>/analytics.json` as the demo's seed wrote it. */
 export function readStackAnalytics(file: string): Promise<StackAnalytics> {
-  return readChecked(file, stackAnalyticsSchema);
+  return readJsonFile(file, stackAnalyticsSchema, "what the demo's seed writes");
 }

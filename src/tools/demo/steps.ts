@@ -5,7 +5,7 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { parseEther, type Provider, type TypedDataDomain, type Wallet } from "ethers";
 
-import { defined } from "../checked.js";
+import { latestBlockTime } from "../chain.js";
 import { duration, ether, isoTime } from "../../core/format.js";
 import { speciesLabel } from "../../core/labels.js";
 import { signReading, type QatReading } from "../../core/qat.js";
@@ -79,7 +79,7 @@ export function demoSteps(context: {
   const packNames = new Map<bigint, string>();
   let readingIds = 0n;
 
-  const now = async () => defined(await provider.getBlock("latest"), "the chain's latest block").timestamp;
+  const now = () => latestBlockTime(provider);
   const lotName = (lotId: bigint) => packNames.get(lotId) ?? `lot ${lotId}`;
 
   return {
