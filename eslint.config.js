@@ -23,7 +23,6 @@ const NOT_YET_CLEAN = [
   "src/exports/**/*.ts",
   "src/analytics/**/*.ts",
   "src/services/**/*.ts",
-  "src/tools/**/*.ts",
   "tasks/**/*.ts",
   "web/src/**/*.ts",
   "hardhat.config.ts",
