@@ -12,12 +12,6 @@ import tseslint from "typescript-eslint";
 
 const PRODUCTION = ["src/**/*.ts", "tasks/**/*.ts", "web/src/**/*.ts", "hardhat.config.ts", "ignition/**/*.ts"];
 
-/**
- * Production folders whose assertions are still being taken out (issue 16), one entry a folder; the list shrinks to
- * nothing and then goes.
- */
-const NOT_YET_CLEAN = ["src/tools/**/*.ts"];
-
 export default tseslint.config(
   {
     ignores: [
@@ -58,13 +52,6 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-non-null-assertion": "error",
       "@typescript-eslint/consistent-type-assertions": ["error", { assertionStyle: "never" }],
-    },
-  },
-  {
-    files: NOT_YET_CLEAN,
-    rules: {
-      "@typescript-eslint/no-non-null-assertion": "off",
-      "@typescript-eslint/consistent-type-assertions": "off",
     },
   },
 );

@@ -9,8 +9,15 @@
  */
 import { readFile } from "node:fs/promises";
 
-import type { EpcisDocument } from "../exports/epcis.js";
-import { allErrors } from "./epcis-validators.js";
+import { z } from "zod";
+
+import { allErrors, type EpcisInput } from "./epcis-validators.js";
+
+/** A JSON document with an event list: what the validators read (they judge the rest). */
+const documentSchema = z.looseObject({
+  "@context": z.json().optional(),
+  epcisBody: z.looseObject({ eventList: z.array(z.record(z.string(), z.json())) }),
+}) satisfies z.ZodType<EpcisInput>;
 
 const files = process.argv.slice(2);
 if (files.length === 0) {
@@ -19,7 +26,12 @@ if (files.length === 0) {
 }
 let failed = false;
 for (const file of files) {
-  const doc = JSON.parse(await readFile(file, "utf8")) as EpcisDocument;
+  const parsed = documentSchema.safeParse(JSON.parse(await readFile(file, "utf8")));
+  if (!parsed.success) {
+    console.error(`${file}: not an EPCIS document: it needs an epcisBody.eventList of objects`);
+    process.exit(2);
+  }
+  const doc = parsed.data;
   console.log(`${file}: ${doc.epcisBody.eventList.length} events`);
   const results = allErrors(doc, { gdst: process.env.GDST_SCHEMA, epcis: process.env.EPCIS_SCHEMA });
   for (const [validator, errors] of Object.entries(results)) {

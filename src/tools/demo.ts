@@ -12,25 +12,24 @@
  *   npm run demo        (hardhat run src/tools/demo.ts)
  *
  * It runs against a node too (`hardhat run --no-compile --network localhost src/tools/demo.ts`, LOCALHOST_URL naming
- * the node), as the local stack seeds its chain (src/tools/local-stack.ts). Environment:
- *   FISHTRACE_DEPLOYMENT_ID=<id>   Ignition's deployment id (default chain-<chainId>), so a throw-away chain's
- *                                  journal does not clobber ignition/deployments/chain-31337
- *   FISHTRACE_DEMO_OUT=<dir>       also enrol Hardhat account #19 as the relay (a SENSOR_GATEWAY of the vessel), and
- *                                  write <dir>/facts.json (DemoFacts, src/core/api/web-config.ts); the export files go to
- *                                  <dir>/demo-output instead of demo-output/
- *   FISHTRACE_DEMO_SEED=registry   (with FISHTRACE_DEMO_OUT) stop after the deployment and the registry's cast
- *   FISHTRACE_DEMO_ANALYTICS=0     (with FISHTRACE_DEMO_OUT) skip the analytics data seeded after the demo
- *                                  (src/tools/stack-analytics.ts: <dir>/analytics.json, detector.json, intake.json)
+ * the node), as the local stack seeds its chain (src/tools/local-stack.ts): the environment that turns the demo into
+ * the stack's seed (FISHTRACE_DEPLOYMENT_ID, FISHTRACE_DEMO_OUT, FISHTRACE_DEMO_SEED, FISHTRACE_DEMO_ANALYTICS) and
+ * what it writes (facts.json, the analytics data) are in src/tools/demo/seeding.ts; the verbs of the story (scan,
+ * order, ship and deliver, settle) in src/tools/demo/steps.ts.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-import { HDNodeWallet, Wallet, id } from "ethers";
+import { Wallet, id } from "ethers";
 import { network } from "hardhat";
 
+import { defined } from "./checked.js";
+import { bindRelay, demoSeeding, exportDir, finishStackSeed, writeFacts, type MadePack } from "./demo/seeding.js";
+import { demoSteps, HOUR } from "./demo/steps.js";
+import { story } from "./story.js";
+import type { DemoCast } from "../node/seed.js";
 import { openIndex } from "../index/db.js";
 import { syncIndex } from "../index/sync.js";
-import { seedStackAnalytics } from "./stack-analytics.js";
 import { catchData } from "../core/catch.js";
 import { epcisDocument, gdstGaps, validateEpcis, type EpcisDocument } from "../exports/epcis.js";
 import { fsmaExport, writeFsma } from "../exports/fsma.js";
@@ -40,9 +39,9 @@ import { noticeCsv, planRecall, recallNotice } from "../index/recall.js";
 import { traceLot } from "../index/trace.js";
 import { traceTree } from "../core/trace/tree.js";
 import { deployWithReport } from "../node/deploy.js";
-import { digitalLink, elementString, gtin14 } from "../core/digital-link.js";
+import { digitalLink, elementString } from "../core/digital-link.js";
 import { describeError } from "../core/errors.js";
-import { bandText, celsius, duration, ether, flagsText, isoTime, position, thousands } from "../core/format.js";
+import { bandText, celsius, ether, flagsText, isoTime, position, thousands } from "../core/format.js";
 import { transportMode } from "../core/inputs.js";
 import { participantName, speciesLabel } from "../core/labels.js";
 import { DEFAULT_FRESHNESS_RULE } from "../core/freshness.js";
@@ -51,28 +50,20 @@ import { catchesOf, provenanceLines, provenanceTree } from "../node/provenance.j
 import { DEMO_SPECIES, demoParticipants, seedDemo } from "../node/seed.js";
 import { SELLING_STAGES, STAGE_NAMES } from "../core/stages.js";
 import { addressesOf } from "../node/system.js";
-import { qatDomain, signReading, type QatReading } from "../core/qat.js";
+import { qatDomain } from "../core/qat.js";
 import { roleId } from "../core/roles.js";
 import { proofOf, sensorTree, summarize, type SensorReading } from "../core/sensors.js";
-import { story } from "./story.js";
+import { centiCelsius, fixedText, formatGrams, speciesCode } from "../core/units.js";
+import { LOT_STATUS } from "../core/vocabulary.js";
 import { eventIn, eventsIn, mined } from "../node/tx.js";
-import { centiCelsius, fixedText, formatGrams, grams, speciesCode } from "../core/units.js";
-import { LOT_FLAGS, LOT_STATUS } from "../core/vocabulary.js";
-import type { DemoFacts, DemoRole } from "../core/api/web-config.js";
-import { DEV_ACCOUNT_INDEX } from "../services/relay/options.js";
-import type { OrderBook } from "../../typechain-types/index.js";
 
 const started = performance.now();
-const HOUR = 3_600;
-const deploymentId = process.env.FISHTRACE_DEPLOYMENT_ID?.trim() || undefined;
-const factsDir = process.env.FISHTRACE_DEMO_OUT?.trim() || undefined;
-/** Hardhat's development mnemonic: the relay's account is its #19 (src/services/relay/options.ts). */
-const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+const seeding = demoSeeding();
 
 const connection = await network.getOrCreate();
 const { ethers, networkHelpers } = connection;
-const [admin, vessel, supplier, gateway, manufacturer, distributor, retailer, customer, regulator] =
-  await ethers.getSigners();
+const signers = await ethers.getSigners();
+const [admin, vessel, supplier, gateway, manufacturer, distributor, retailer, customer, regulator] = signers;
 if (
   admin === undefined ||
   vessel === undefined ||
@@ -86,9 +77,12 @@ if (
 ) {
   throw new Error("the demo needs nine accounts");
 }
+/** Each role's account, in the order of their Hardhat account indices. */
+const roles = { admin, vessel, supplier, gateway, manufacturer, distributor, retailer, customer, regulator };
 const parties = [vessel, supplier, manufacturer, distributor, retailer, customer];
-const startBalances = await Promise.all(parties.map((a) => ethers.provider.getBalance(a)));
-const now = async () => (await ethers.provider.getBlock("latest"))!.timestamp;
+const startBalances = await Promise.all(
+  parties.map(async (account) => ({ account, balance: await ethers.provider.getBalance(account) })),
+);
 
 const tell = story();
 const where =
@@ -99,7 +93,7 @@ console.log(`FishTrace demo on ${where} (chain ${(await ethers.provider.getNetwo
 tell.section("Deployment of the registry, the six stage contracts and the quality ledger, through the Ignition module");
 const { fishTrace, transactions } = await deployWithReport(
   connection,
-  deploymentId === undefined ? {} : { deploymentId },
+  seeding.deploymentId === undefined ? {} : { deploymentId: seeding.deploymentId },
 );
 const { registry, harvester, qualityLedger } = fishTrace;
 for (const { what, receipt } of transactions) tell.step(what, receipt);
@@ -112,7 +106,7 @@ tell.detail(
 
 // ------------------------------------------------------------------------------------------ registry
 tell.section(`Registry: participants, devices and species, by the admin ${admin.address}`);
-const cast = {
+const cast: DemoCast = {
   vessel: vessel.address,
   supplier: supplier.address,
   manufacturer: manufacturer.address,
@@ -123,26 +117,32 @@ const cast = {
   gateway: gateway.address,
 };
 for (const { what, receipt } of await seedDemo(registry, cast)) tell.step(what, receipt);
-const [vesselName, supplierName, manufacturerName, distributorName, retailerName, customerName, regulatorName] =
-  demoParticipants(cast).map((p) => p.name) as [string, string, string, string, string, string, string];
+/** The registered name of the participant `part` of the cast. */
+const nameOf = (part: Exclude<keyof DemoCast, "gateway">): string =>
+  defined(
+    demoParticipants(cast).find((p) => p.account === cast[part]),
+    `the demo's participant for the ${part}`,
+  ).name;
+const vesselName = nameOf("vessel");
+const supplierName = nameOf("supplier");
+const manufacturerName = nameOf("manufacturer");
+const distributorName = nameOf("distributor");
+const retailerName = nameOf("retailer");
+const customerName = nameOf("customer");
+const regulatorName = nameOf("regulator");
 
-if (factsDir !== undefined) {
-  // The local stack's relay sends from Hardhat's account #19: a SENSOR_GATEWAY of the vessel, so it may anchor.
-  const relay = HDNodeWallet.fromPhrase(DEV_MNEMONIC, "", `m/44'/60'/0'/0/${DEV_ACCOUNT_INDEX}`);
-  const receipt = await mined(registry.registerDevice(relay.address, roleId("SENSOR_GATEWAY"), vessel.address));
+if (seeding.stack !== undefined) {
+  const relay = await bindRelay(registry, vessel.address);
   tell.step(
-    `bind the relay's account ${relay.address} (#${DEV_ACCOUNT_INDEX}) as ${vesselName}'s SENSOR_GATEWAY`,
-    receipt,
+    `bind the relay's account ${relay.address} (#${relay.index}) as ${vesselName}'s SENSOR_GATEWAY`,
+    relay.receipt,
   );
-}
-
-type Account = typeof vessel;
-
-if (factsDir !== undefined && process.env.FISHTRACE_DEMO_SEED?.trim() === "registry") {
-  // The local stack's `seed: "none"`: the deployment and the registry's cast only.
-  await writeFacts(factsDir, [], []);
-  console.log(`Deployed and enrolled in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
-  process.exit(0);
+  if (seeding.stack.registryOnly) {
+    // The local stack's `seed: "none"`: the deployment and the registry's cast only.
+    await writeFacts(seeding.stack.dir, { fishTrace, cast: roles, signers, packs: [], catches: [] });
+    console.log(`Deployed and enrolled in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+    process.exit(0);
+  }
 }
 
 // QAT hand-held devices: each signs its readings with its own key (no wallet, no ether); the admin account relays
@@ -153,141 +153,36 @@ const qatDevices = {
   manufacturer: new Wallet(id("fishtrace demo QAT device: manufacturer")),
   retailer: new Wallet(id("fishtrace demo QAT device: retailer")),
 };
-for (const [owner, device] of Object.entries(qatDevices) as [keyof typeof qatDevices, Wallet][]) {
+for (const owner of ["vessel", "supplier", "manufacturer", "retailer"] as const) {
+  const device = qatDevices[owner];
   const receipt = await mined(registry.registerDevice(device.address, roleId("QAT_DEVICE"), cast[owner]));
   tell.step(`QAT device ${device.address} operated by the ${owner}`, receipt);
 }
-const qatDomainOfDemo = qatDomain((await ethers.provider.getNetwork()).chainId, await qualityLedger.getAddress());
-let readingIds = 0n;
-
-/** `device` scans `lots` at stage `stage` (a batch, relayed by the admin); tells each scan and what it raised. */
-async function scan(
-  stage: number,
-  device: Wallet,
-  who: string,
-  lots: { lotId: bigint; species: string; speciesConfidence: number; grade: number; gradeConfidence: number }[],
-) {
-  const scannedAt = await now();
-  const signed = await Promise.all(
-    lots.map(async (l) => {
-      const reading: QatReading = {
-        readingId: ++readingIds,
-        lotId: l.lotId,
-        species: speciesCode(l.species),
-        speciesConfidence: l.speciesConfidence,
-        grade: l.grade,
-        gradeConfidence: l.gradeConfidence,
-        scannedAt,
-        device: device.address,
-      };
-      return { reading, signature: await signReading(device, qatDomainOfDemo, reading) };
-    }),
-  );
-  const receipt = await mined(qualityLedger.submitScans(stage, signed));
-  const names = lots.map((l) => lotName(l.lotId));
-  tell.step(`${who}'s QAT device scans ${names.join(" and ")}; the admin relays the signed readings`, receipt);
-  for (const l of lots) {
-    tell.detail(
-      `${lotName(l.lotId)}: ${await speciesLabel(registry, speciesCode(l.species))} – ${l.speciesConfidence} % confidence, ` +
-        `grade ${l.grade} freshness – ${l.gradeConfidence} % confidence`,
-    );
-  }
-  for (const e of await eventsIn(qualityLedger, qualityLedger.filters.SpeciesMismatch(), receipt)) {
-    tell.detail(
-      `species mismatch on ${lotName(e.args.lotId)}: registered ${await speciesLabel(registry, e.args.registered)}, ` +
-        `scanned ${await speciesLabel(registry, e.args.scanned)} (${e.args.confidence} %): lot flagged SPECIES_MISMATCH`,
-    );
-  }
-  for (const e of await eventsIn(qualityLedger, qualityLedger.filters.FreshnessWarning(), receipt)) {
-    tell.detail(
-      `freshness warning on ${lotName(e.args.lotId)}: grade ${e.args.previousGrade} → ${e.args.grade} in ` +
-        `${(Number(e.args.elapsed) / 3_600).toFixed(1)} h (${(Number(e.args.equivalentSeconds) / 3_600).toFixed(1)} h at 0 °C ` +
-        `equivalent) drops ${Number(e.args.drop) / 100} grades where ${Number(e.args.allowedDrop) / 100} are allowed: ` +
-        `lot flagged FRESHNESS_WARNING`,
-    );
-  }
-}
-
-/** The end of every sale: the buyer acknowledges (the lots move to its stage), the seller withdraws the price. */
-async function settle(
-  book: OrderBook,
-  orderId: bigint,
-  shipmentNo: bigint,
-  lotIds: bigint[],
-  who: { seller: Account; buyer: Account; sellerName: string; buyerName: string },
-) {
-  const acknowledged = await mined(book.connect(who.buyer).acknowledge(orderId, shipmentNo, lotIds));
-  const moved = await eventsIn(book, book.filters.CustodyTransferred(), acknowledged);
-  const names = moved.map((e) => lotName(e.args.lotId));
-  tell.step(
-    `${who.buyerName} acknowledges: ${names.join(" and ")} pass${names.length === 1 ? "es" : ""} to its stage`,
-    acknowledged,
-  );
-  const withdrawn = await mined(book.connect(who.seller).withdraw(orderId));
-  const { amount } = (await eventIn(book, book.filters.OrderPaid(orderId), withdrawn)).args;
-  tell.step(`${who.sellerName} withdraws the price, ${ether(amount)}, from escrow`, withdrawn);
-}
-
-/** How the demo calls a lot: "lot 1", or "pack L2026-11-001" for the packs made below. */
-const packNames = new Map<bigint, string>();
-function lotName(lotId: bigint): string {
-  return packNames.get(lotId) ?? `lot ${lotId}`;
-}
-
-/** Places an order in `book` and tells it; returns its id. */
-async function order(
-  book: OrderBook,
-  buyer: Account,
-  seller: Account,
-  terms: { species: string; weight: string; price: string; shipWithinHours: number; ackWindowHours: number },
-  text: string,
-): Promise<bigint> {
-  const price = ethers.parseEther(terms.price);
-  const shipBy = (await now()) + terms.shipWithinHours * HOUR;
-  const ackWindow = terms.ackWindowHours * HOUR;
-  const placed = await mined(
-    book
-      .connect(buyer)
-      .placeOrder(seller.address, speciesCode(terms.species), grams(terms.weight), shipBy, ackWindow, { value: price }),
-  );
-  const { orderId } = (await eventIn(book, book.filters.OrderPlaced(), placed)).args;
-  tell.step(`order ${orderId}: ${text} for ${ether(price)}, held in escrow`, placed);
-  tell.detail(`ship by ${isoTime(shipBy)}; ${duration(ackWindow)} to acknowledge once delivered`);
-  return orderId;
-}
-
-/** Ships `lotIds` against `orderId` as shipment `shipmentNo` and confirms delivery, telling both. */
-async function shipAndDeliver(
-  book: OrderBook,
-  orderId: bigint,
-  shipmentNo: bigint,
-  lotIds: bigint[],
-  seller: Account,
-  buyer: Account,
-  texts: { ship: string; deliver: string },
-) {
-  const shipped = await mined(book.connect(seller).initiateShipment(orderId, shipmentNo, lotIds));
-  const { weightGrams } = (await eventIn(book, book.filters.ShipmentInitiated(orderId), shipped)).args;
-  tell.step(`${texts.ship} (${formatGrams(weightGrams)}) as shipment ${shipmentNo}`, shipped);
-  const delivered = await mined(book.connect(buyer).confirmDelivery(orderId));
-  const { ackDeadline } = (await eventIn(book, book.filters.DeliveryConfirmed(orderId), delivered)).args;
-  tell.step(texts.deliver, delivered);
-  tell.detail(`acknowledge or reject by ${isoTime(ackDeadline)}`);
-}
+const { now, lotName, namePack, scan, order, shipAndDeliver, settle } = demoSteps({
+  tell,
+  provider: ethers.provider,
+  registry,
+  qualityLedger,
+  qatDomain: qatDomain((await ethers.provider.getNetwork()).chainId, await qualityLedger.getAddress()),
+});
 
 // ------------------------------------------------------------------------------------------ stage 1: catch
 tell.section(`Stage 1, harvester — at sea off Lofoten: ${vesselName} registers three lots`);
 const asVessel = harvester.connect(vessel);
 const landing = await now();
-const catches = [
-  { species: "COD", weight: "250kg", hoursAgo: 9, latitude: "68.93512N", longitude: "15.02210E" },
-  { species: "COD", weight: "180kg", hoursAgo: 7, latitude: "68.88004N", longitude: "14.87311E" },
-  { species: "HAD", weight: "120kg", hoursAgo: 6, latitude: "68.81420N", longitude: "14.70166E" },
-];
-const lotIds: bigint[] = [];
-for (const { hoursAgo, ...declared } of catches) {
+/** The lots registered, in order, with their species. */
+const caught: { lotId: bigint; species: string }[] = [];
+/** The vessel registers a catch of `hoursAgo` before landing; tells it; returns its lot id. */
+async function registerCatch(declared: {
+  species: string;
+  weight: string;
+  hoursAgo: number;
+  latitude: string;
+  longitude: string;
+}): Promise<bigint> {
+  const { hoursAgo, ...rest } = declared;
   const data = catchData({
-    ...declared,
+    ...rest,
     caughtAt: landing - hoursAgo * HOUR,
     area: "27.2.a",
     vessel: "IMO9241061",
@@ -295,14 +190,35 @@ for (const { hoursAgo, ...declared } of catches) {
   });
   const receipt = await mined(asVessel.registerFish(data));
   const { lotId, catchData: c } = (await eventIn(harvester, harvester.filters.FishRegistered(), receipt)).args;
-  lotIds.push(lotId);
+  caught.push({ lotId, species: declared.species });
   tell.step(
     `lot ${lotId}: ${await speciesLabel(registry, c.species)}, ${formatGrams(c.weightGrams)}, ` +
       `caught ${isoTime(c.caughtAt)} at ${position(c.latitude, c.longitude)}`,
     receipt,
   );
+  return lotId;
 }
-const [cod1, cod2, haddock] = lotIds as [bigint, bigint, bigint];
+const cod1 = await registerCatch({
+  species: "COD",
+  weight: "250kg",
+  hoursAgo: 9,
+  latitude: "68.93512N",
+  longitude: "15.02210E",
+});
+const cod2 = await registerCatch({
+  species: "COD",
+  weight: "180kg",
+  hoursAgo: 7,
+  latitude: "68.88004N",
+  longitude: "14.87311E",
+});
+const haddock = await registerCatch({
+  species: "HAD",
+  weight: "120kg",
+  hoursAgo: 6,
+  latitude: "68.81420N",
+  longitude: "14.70166E",
+});
 
 tell.section("Cold chain: the vessel's sensor gateway reports (fresh fish belongs at 0..4 °C)");
 const asGateway = harvester.connect(gateway);
@@ -456,8 +372,9 @@ const processed = await mined(
   ),
 );
 const made = (await eventIn(manufacturerStage, manufacturerStage.filters.LotsProcessed(), processed)).args;
+const consumed = defined(made.consumedGrams[0], `the grams of lot ${cod1} process ${made.processId} consumed`);
 tell.step(
-  `process ${made.processId}: ${formatGrams(made.consumedGrams[0]!)} of lot ${cod1} → ` +
+  `process ${made.processId}: ${formatGrams(consumed)} of lot ${cod1} → ` +
     `${formatGrams(made.producedGrams)} in ${made.productLotIds.length} packs (yield ${Number(made.yieldBps) / 100} %)`,
   processed,
 );
@@ -467,8 +384,13 @@ for (const out of outputs) {
   );
 }
 tell.detail(`lot ${cod1} keeps ${formatGrams((await manufacturerStage.getLot(cod1)).weightGrams)} for later runs`);
-const [packA, packB] = made.productLotIds as unknown as [bigint, bigint];
-for (const [i, out] of outputs.entries()) packNames.set(made.productLotIds[i]!, `pack ${out.lot}`);
+const packs: MadePack[] = outputs.map((output, i) => ({
+  lotId: defined(made.productLotIds[i], `the lot of pack ${output.lot} (process ${made.processId})`),
+  output,
+}));
+for (const { lotId, output } of packs) namePack(lotId, `pack ${output.lot}`);
+const [packA, packB] = packs.map((p) => p.lotId);
+if (packA === undefined || packB === undefined) throw new Error(`process ${made.processId} made fewer than two packs`);
 const [labelA, labelB] = [lotName(packA), lotName(packB)];
 await scan(3, qatDevices.manufacturer, manufacturerName, [
   { lotId: packA, species: "COD", speciesConfidence: 99, grade: 9, gradeConfidence: 94 },
@@ -611,7 +533,7 @@ tell.step(
 );
 tell.step(`trace of ${labelA} (npx hardhat trace --lot …), backward to the catch and forward to its holders:`);
 for (const line of traceTree(await traceLot(index, packA, "both"))) tell.detail(line);
-const outDir = factsDir === undefined ? "demo-output" : path.join(factsDir, "demo-output");
+const outDir = exportDir(seeding);
 await mkdir(outDir, { recursive: true });
 // The recall at the retailer flagged the pack there; the recall planner works from the index and recalls every lot
 // at the stage that made it, which the chain forwards to each later stage (a second plan finds nothing to do).
@@ -705,8 +627,8 @@ for (const name of STAGE_NAMES) {
     available = { lots: available.lots + a.lots, grams: available.grams + a.grams };
     supplied = { lots: supplied.lots + b.lots, grams: supplied.grams + b.grams };
   }
-  const selling = (SELLING_STAGES as readonly string[]).includes(name);
-  const book = selling ? fishTrace[name as (typeof SELLING_STAGES)[number]] : undefined;
+  const selling = SELLING_STAGES.find((s) => s === name);
+  const book = selling === undefined ? undefined : fishTrace[selling];
   const orders =
     book === undefined ? "" : `  ${await book.orderCount()} order(s), escrow ${ether(await book.escrowBalance())}`;
   console.log(
@@ -716,61 +638,17 @@ for (const name of STAGE_NAMES) {
 }
 const recalledFlags = flagsText((await retailerStage.getLot(packB)).flags);
 console.log(`  ${labelB} at the retailer: ${recalledFlags}`);
-for (const [i, account] of parties.entries()) {
+for (const { account, balance: startBalance } of startBalances) {
   const balance = await ethers.provider.getBalance(account);
-  const change = balance - startBalances[i]!;
+  const change = balance - startBalance;
   const name = await participantName(registry, (await registry.authorization(account)).id);
   console.log(
     `  ${name.padEnd(22)} balance ${ether(balance, 4)} ` +
       `(${change >= 0n ? "+" : ""}${ether(change, 6)} since the start, gas paid)`,
   );
 }
-if (factsDir !== undefined) {
-  /** A lot's flags at the latest stage that has it. */
-  const flagsOf = async (lotId: bigint): Promise<number> => {
-    for (const name of [...STAGE_NAMES].reverse()) {
-      const lot = await fishTrace[name].getLot(lotId);
-      if (lot.status !== 0n) return Number(lot.flags);
-    }
-    return 0;
-  };
-  const packs: DemoFacts["packs"] = [];
-  for (const [i, out] of outputs.entries()) {
-    const lotId = made.productLotIds[i]!;
-    const flags = await flagsOf(lotId);
-    packs.push({
-      lotId: lotId.toString(),
-      gtin: gtin14(out.gtin),
-      lotNumber: out.lot,
-      digitalLink: digitalLink(out.gtin, out.lot),
-      name: `Atlantic cod, ${formatGrams(out.weightGrams)}, ${out.frozen ? "frozen" : "fresh"}`,
-      recalled: (flags & LOT_FLAGS.RECALLED) !== 0,
-      speciesMismatch: (flags & LOT_FLAGS.SPECIES_MISMATCH) !== 0,
-      excursion: (flags & LOT_FLAGS.EXCURSION) !== 0,
-    });
-  }
-  const catchLots = lotIds.map((lotId, i) => ({ lotId: lotId.toString(), species: catches[i]!.species }));
-  await writeFacts(factsDir, packs, catchLots);
-  if (process.env.FISHTRACE_DEMO_ANALYTICS?.trim() !== "0") {
-    // After the demo's story: the analytics data of the local stack (src/tools/stack-analytics.ts), same cast.
-    const analytics = await seedStackAnalytics(
-      fishTrace,
-      { admin, vessel, supplier, manufacturer, distributor, retailer, customer },
-      {
-        setNextBlockTimestamp: (t) => networkHelpers.time.setNextBlockTimestamp(t),
-        latestTime: () => networkHelpers.time.latest(),
-        fund: (address) => networkHelpers.setBalance(address, 10n ** 19n),
-      },
-      { model: path.join(factsDir, "detector.json"), intake: path.join(factsDir, "intake.json") },
-    );
-    const file = path.join(factsDir, "analytics.json");
-    await writeFile(file, JSON.stringify(analytics, null, 2) + "\n");
-    console.log(
-      `  analytics data: ${analytics.salesDays} days of sales, ${analytics.anomalies.length} injected anomalies, ` +
-        `${analytics.heldLots.length} lots at the distributor; ${analytics.transactions} transactions in ` +
-        `${analytics.seconds} s → ${file}`,
-    );
-  }
+if (seeding.stack !== undefined) {
+  await finishStackSeed(seeding.stack, { fishTrace, cast: roles, signers, packs, catches: caught }, networkHelpers);
 }
 const { gas, transactions: count } = tell.totals();
 console.log(`  ${count} transactions, ${thousands(gas)} gas in all`);
@@ -781,28 +659,3 @@ for (const { title, seconds } of tell.phases()) {
   console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${short}`);
 }
 console.log(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
-
-/** What the demo made, for the local stack and the browser tests (`FISHTRACE_DEMO_OUT`): `<dir>/facts.json`. */
-async function writeFacts(dir: string, packs: DemoFacts["packs"], catchLots: DemoFacts["catches"]): Promise<void> {
-  const roles: [DemoRole, Account][] = [
-    ["admin", admin!],
-    ["vessel", vessel!],
-    ["supplier", supplier!],
-    ["gateway", gateway!],
-    ["manufacturer", manufacturer!],
-    ["distributor", distributor!],
-    ["retailer", retailer!],
-    ["customer", customer!],
-    ["regulator", regulator!],
-  ];
-  const signers = (await ethers.getSigners()).map((s) => s.address);
-  const accounts = {} as DemoFacts["accounts"];
-  for (const [role, account] of roles) {
-    accounts[role] = { address: account.address, index: signers.indexOf(account.address) };
-  }
-  const facts: DemoFacts = { addresses: await addressesOf(fishTrace), accounts, packs, catches: catchLots };
-  const file = path.join(dir, "facts.json");
-  await mkdir(dir, { recursive: true });
-  await writeFile(file, JSON.stringify(facts, null, 2) + "\n");
-  console.log(`  facts for the dApp and its tests → ${file}`);
-}

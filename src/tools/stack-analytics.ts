@@ -17,6 +17,8 @@ import { writeFile } from "node:fs/promises";
 
 import type { Signer } from "ethers";
 
+import { defined } from "./checked.js";
+
 import { OrderBook__factory } from "../../typechain-types/index.js";
 import type { FishTrace } from "../node/system.js";
 import { mined } from "../node/tx.js";
@@ -33,7 +35,10 @@ export const STACK_TRAINING = { seed: 1, catches: 200, species: ["COD", "HAD"] }
 
 const DAY = 86_400;
 /** kg a customer orders per weekday (Monday first), per species. */
-const WEEK: Record<string, number[]> = { COD: [18, 16, 18, 20, 28, 26, 11], HAD: [9, 8, 9, 10, 14, 13, 6] };
+const WEEK: Record<(typeof STACK_HISTORY.species)[number], readonly number[]> = {
+  COD: [18, 16, 18, 20, 28, 26, 11],
+  HAD: [9, 8, 9, 10, 14, 13, 6],
+};
 const SALES_DAYS = 28;
 
 /** The demo's accounts the seed acts as. */
@@ -127,7 +132,7 @@ export async function seedStackAnalytics(
   const monday = Math.ceil(((await chain.latestTime()) + DAY) / (7 * DAY)) * 7 * DAY + 4 * DAY;
   for (let d = 0; d < SALES_DAYS; d++) {
     for (const species of STACK_HISTORY.species) {
-      const kg = WEEK[species]![d % 7]! + (d % 3);
+      const kg = defined(WEEK[species][d % 7], `the ${species} orders of weekday ${d % 7}`) + (d % 3);
       await chain.setNextBlockTimestamp(monday + d * DAY + 10 * 3_600 + (species === "COD" ? 0 : 60));
       await mined(
         book.placeOrder(retailer, speciesCode(species), kg * 1_000, monday + (d + 2) * DAY, 3_600, { value: 1n }),
@@ -149,11 +154,16 @@ export async function seedStackAnalytics(
   });
   transactions += written.transactions;
   // Every seller takes its payments, so the demo's accounts owe nothing the dApp would offer to withdraw.
-  const sellers = [cast.vessel, cast.supplier, cast.manufacturer, cast.distributor];
-  const stageBooks = [system.harvester, system.supplier, system.manufacturer, system.distributor];
+  const sellers = [
+    { book: system.harvester, seller: cast.vessel },
+    { book: system.supplier, seller: cast.supplier },
+    { book: system.manufacturer, seller: cast.manufacturer },
+    { book: system.distributor, seller: cast.distributor },
+  ];
   for (const leg of written.legs.values()) {
-    const [stage, orderId] = leg.split(":").map(Number) as [number, number];
-    await mined(stageBooks[stage - 1]!.connect(sellers[stage - 1]!).withdraw(orderId));
+    const [stage, orderId] = leg.split(":").map(Number);
+    const { book: stageBook, seller } = defined(sellers[Number(stage) - 1], `the selling stage of leg ${leg}`);
+    await mined(stageBook.connect(seller).withdraw(Number(orderId)));
     transactions++;
   }
 
@@ -191,7 +201,7 @@ export async function seedStackAnalytics(
   }
   return {
     hub: distributor,
-    heldLots: held.map((id) => written.lots.get(id)!.toString()),
+    heldLots: held.map((id) => defined(written.lots.get(id), `the chain lot of held lot ${id}`).toString()),
     retailer,
     anomalies,
     modelFile: files.model,

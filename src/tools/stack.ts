@@ -79,13 +79,13 @@ export function stackOptions(argv: string[]): LocalStackOptions {
 function accountLines(stack: LocalStack): string[] {
   const rows = Object.entries(stack.facts.accounts).map(([role, { address, index }]) => {
     const key = HDNodeWallet.fromPhrase(TEST_MNEMONIC, "", `m/44'/60'/0'/0/${index}`).privateKey;
-    return [role, `#${index}`, address, key];
+    return { role, index: `#${index}`, address, key };
   });
   const relay = HDNodeWallet.fromPhrase(TEST_MNEMONIC, "", `m/44'/60'/0'/0/${DEV_ACCOUNT_INDEX}`);
-  rows.push(["relay", `#${DEV_ACCOUNT_INDEX}`, relay.address, relay.privateKey]);
-  const width = Math.max(...rows.map((r) => r[0]!.length));
+  rows.push({ role: "relay", index: `#${DEV_ACCOUNT_INDEX}`, address: relay.address, key: relay.privateKey });
+  const width = Math.max(...rows.map((r) => r.role.length));
   return rows.map(
-    ([role, index, address, key]) => `  ${role!.padEnd(width)}  ${index!.padStart(3)}  ${address}  ${key}`,
+    ({ role, index, address, key }) => `  ${role.padEnd(width)}  ${index.padStart(3)}  ${address}  ${key}`,
   );
 }
 

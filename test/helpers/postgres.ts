@@ -11,7 +11,7 @@ import path from "node:path";
 
 import pg from "pg";
 
-import { freePort } from "../../src/tools/relay-stack.js";
+import { freePort } from "../../src/tools/processes.js";
 
 export interface RunningPostgres {
   /** postgres://fishtrace@127.0.0.1:<port>/postgres */

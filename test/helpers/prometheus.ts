@@ -16,7 +16,7 @@ import path from "node:path";
 
 import { z } from "zod";
 
-import { freePort } from "../../src/tools/relay-stack.js";
+import { freePort } from "../../src/tools/processes.js";
 
 /** The job name the relay is scraped under, here and in monitoring/prometheus.yml (alerts.yml selects on it). */
 export const RELAY_JOB = "fishtrace-relay";

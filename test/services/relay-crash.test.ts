@@ -11,7 +11,8 @@ import path from "node:path";
 import { expect } from "chai";
 import { Wallet, id } from "ethers";
 
-import { freePort, startRelayProcess, startStack, type RelayProcess, type Stack } from "../../src/tools/relay-stack.js";
+import { freePort } from "../../src/tools/processes.js";
+import { startRelayProcess, startStack, type RelayProcess, type Stack } from "../../src/tools/relay-stack.js";
 import { Store } from "../../src/services/relay/store.js";
 import { signReading, type QatReading } from "../../src/core/qat.js";
 import { proofOf, sensorTree } from "../../src/core/sensors.js";

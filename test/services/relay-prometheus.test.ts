@@ -9,7 +9,8 @@ import path from "node:path";
 import { expect } from "chai";
 
 import { signReading, type QatReading } from "../../src/core/qat.js";
-import { freePort, startRelayProcess, startStack, type RelayProcess, type Stack } from "../../src/tools/relay-stack.js";
+import { freePort } from "../../src/tools/processes.js";
+import { startRelayProcess, startStack, type RelayProcess, type Stack } from "../../src/tools/relay-stack.js";
 import { startPrometheus, type RunningPrometheus } from "../helpers/prometheus.js";
 import { post, wire } from "../helpers/relay-world.js";
 

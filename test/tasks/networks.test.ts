@@ -10,7 +10,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet, id, parseEther, toQuantity } from "ethers";
 
-import { freePort, kill, started } from "../../src/tools/relay-stack.js";
+import { freePort, kill, started } from "../../src/tools/processes.js";
 import { anvilArgs, anvilBinary } from "../../src/tools/anvil.js";
 import { hardhatCli } from "../helpers/cli.js";
 import { spawn, type ChildProcess } from "node:child_process";

@@ -21,7 +21,8 @@ import { createHardhatRuntimeEnvironment } from "hardhat/hre";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import userConfig from "../../hardhat.config.js";
-import { freePort, kill, startNode, started } from "../../src/tools/relay-stack.js";
+import { freePort, kill, started } from "../../src/tools/processes.js";
+import { startNode } from "../../src/tools/relay-stack.js";
 import { README } from "../../src/tools/readme.js";
 import { HARDHAT, hardhatCli } from "../helpers/cli.js";
 import { runTask, type TaskRun } from "../helpers/task-run.js";

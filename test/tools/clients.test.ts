@@ -11,9 +11,8 @@ import path from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet, id } from "ethers";
 
+import { freePort, kill } from "../../src/tools/processes.js";
 import {
-  freePort,
-  kill,
   startNode,
   startRelayProcess,
   startStack,

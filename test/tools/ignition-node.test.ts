@@ -9,7 +9,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 
-import { freePort, started } from "../../src/tools/relay-stack.js";
+import { freePort, started } from "../../src/tools/processes.js";
 import { attachFishTrace, recordedAddresses, STAGE_NAMES } from "../../src/node/system.js";
 
 const HARDHAT = path.join("node_modules", "hardhat", "dist", "src", "cli.js");

@@ -1,12 +1,12 @@
 /**
- * `kill` (src/tools/relay-stack.ts) ends a child's whole process group, not only its leader: the local stack and the tests
+ * `kill` (src/tools/processes.ts) ends a child's whole process group, not only its leader: the local stack and the tests
  * start services through wrappers (tsx, npx) whose leader can exit before the process it started. CI once found a
  * group member alive after `stop()` returned.
  */
 import { spawn } from "node:child_process";
 import { expect } from "chai";
 
-import { groupAlive, kill, started } from "../../src/tools/relay-stack.js";
+import { groupAlive, kill, started } from "../../src/tools/processes.js";
 
 /** A detached leader that exits on SIGTERM at once, with a grandchild in its group that outlives it. */
 function leaderWithLingeringChild(grandchild: string) {

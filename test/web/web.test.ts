@@ -15,7 +15,7 @@ import { JsonRpcProvider, TypedDataEncoder, parseEther, verifyMessage, verifyTyp
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { PNG } from "pngjs";
 
-import { freePort, kill, started } from "../../src/tools/relay-stack.js";
+import { freePort, kill, started } from "../../src/tools/processes.js";
 import type { AnomalyReport, DispatchReport } from "../../src/core/api/analytics.js";
 import { attachFishTrace, STAGE_NAMES, type FishTrace } from "../../src/core/deployment.js";
 import { gtin14, parseDigitalLink } from "../../src/core/digital-link.js";

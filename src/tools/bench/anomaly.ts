@@ -17,6 +17,7 @@ import { extractFeatures } from "../../analytics/features.js";
 import { generateHistory, labelCounts } from "../../analytics/generate.js";
 import { scoreFindings, type KindScore } from "../../analytics/metrics-eval.js";
 import { detectorModel, parseModelFile, serializeModel } from "../../analytics/model-file.js";
+import { defined } from "../checked.js";
 import { envNumber } from "./env.js";
 
 const CATCHES = Math.round(envNumber("BENCH_ANOMALY_CATCHES", 1500));
@@ -67,7 +68,9 @@ console.log(`Model: ${model.kind} v${model.version}, training data sha256 ${mode
 console.log("");
 console.log("| kind | n labelled | detector P / R / F1 | baseline P / R / F1 |");
 console.log("| --- | ---: | --- | --- |");
-detector.forEach((d, i) => console.log(`| ${d.kind} | ${d.labelled} | ${prf(d)} | ${prf(base[i]!)} |`));
+detector.forEach((d, i) =>
+  console.log(`| ${d.kind} | ${d.labelled} | ${prf(d)} | ${prf(defined(base[i], `the baseline's ${d.kind} score`))} |`),
+);
 const micro = (scores: KindScore[]) => {
   const tp = scores.reduce((s, x) => s + x.truePositives, 0);
   const flagged = scores.reduce((s, x) => s + x.flagged, 0);

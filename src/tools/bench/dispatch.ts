@@ -19,6 +19,7 @@ import {
   type DispatchPolicy,
   type DispatchResult,
 } from "../../analytics/dispatch-sim.js";
+import { defined } from "../checked.js";
 import { envNumber } from "./env.js";
 
 const DAYS = Math.round(envNumber("BENCH_DISPATCH_DAYS", 56));
@@ -30,8 +31,17 @@ const SEEDS = Math.max(1, Math.round(envNumber("BENCH_DISPATCH_SEEDS", 5)));
 const cpus = os.cpus();
 const machine = `${cpus.length} cores (${cpus[0]?.model.trim() ?? "unknown CPU"}), node ${process.version}`;
 const policies: DispatchPolicy[] = ["fifo", "shelf-life-first"];
-const totals = new Map<DispatchPolicy, DispatchResult[]>(policies.map((p) => [p, []]));
-const ms = new Map<DispatchPolicy, number>(policies.map((p) => [p, 0]));
+/** Each policy's results, one a scenario, and the milliseconds its simulations took. */
+const runs: { policy: DispatchPolicy; results: DispatchResult[]; ms: number }[] = policies.map((policy) => ({
+  policy,
+  results: [],
+  ms: 0,
+}));
+const runOf = (policy: DispatchPolicy) =>
+  defined(
+    runs.find((r) => r.policy === policy),
+    `the ${policy} run`,
+  );
 let lots = 0;
 for (let seed = 1; seed <= SEEDS; seed++) {
   const scenario = generateDispatchScenario({
@@ -42,10 +52,10 @@ for (let seed = 1; seed <= SEEDS; seed++) {
     warmShare: WARM,
   });
   lots += scenario.arrivals.reduce((s, a) => s + a.length, 0);
-  for (const policy of policies) {
+  for (const run of runs) {
     const t = performance.now();
-    totals.get(policy)!.push(simulateDispatch(scenario, policy));
-    ms.set(policy, ms.get(policy)! + performance.now() - t);
+    run.results.push(simulateDispatch(scenario, run.policy));
+    run.ms += performance.now() - t;
   }
 }
 
@@ -62,19 +72,20 @@ console.log(
   "| policy | supplied | sold | spoiled (hub + shops) | spoiled % of supplied | unmet demand | simulation time |",
 );
 console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-for (const policy of policies) {
-  const rs = totals.get(policy)!;
+for (const { policy, results: rs, ms } of runs) {
   const spoiled = sum(rs, "spoiledKg");
   console.log(
     `| ${policy} | ${kg(sum(rs, "suppliedKg"))} | ${kg(sum(rs, "soldKg"))} | ${kg(spoiled)} (${kg(sum(rs, "spoiledAtHubKg"))} + ` +
       `${kg(sum(rs, "spoiledAtShopsKg"))}) | ${((100 * spoiled) / sum(rs, "suppliedKg")).toFixed(1)} % | ${kg(sum(rs, "unmetKg"))} | ` +
-      `${(ms.get(policy)! / 1000).toFixed(1)} s |`,
+      `${(ms / 1000).toFixed(1)} s |`,
   );
 }
-const fifo = sum(totals.get("fifo")!, "spoiledKg");
-const first = sum(totals.get("shelf-life-first")!, "spoiledKg");
+const fifoRun = runOf("fifo").results;
+const firstRun = runOf("shelf-life-first").results;
+const fifo = sum(fifoRun, "spoiledKg");
+const first = sum(firstRun, "spoiledKg");
 console.log("");
 console.log(
   `Shelf-life-first spoils ${kg(fifo - first)} less than FIFO (${fifo === 0 ? "n/a" : `${((100 * (fifo - first)) / fifo).toFixed(0)} %`} less); ` +
-    `better on ${totals.get("fifo")!.filter((r, i) => totals.get("shelf-life-first")![i]!.spoiledKg < r.spoiledKg).length} of ${SEEDS} scenarios.`,
+    `better on ${fifoRun.filter((r, i) => defined(firstRun[i], `scenario ${i + 1}`).spoiledKg < r.spoiledKg).length} of ${SEEDS} scenarios.`,
 );

@@ -24,6 +24,7 @@ import {
 } from "../../analytics/forecast.js";
 import { mape } from "../../analytics/metrics-eval.js";
 import { DEFAULT_SALES_OPTIONS, generateSales } from "../../analytics/sales.js";
+import { defined } from "../checked.js";
 import { envNumber } from "./env.js";
 
 const RETAILERS = Math.round(envNumber("BENCH_FORECAST_RETAILERS", 4));
@@ -67,9 +68,12 @@ function window(days: number, title: string): void {
     results.set(name, r);
   }
   const origins = backtestOrigins(days, options);
-  const dateOf = (day: number) => new Date((series[0]!.start + day * 86_400) * 1000).toISOString().slice(0, 10);
+  const start = defined(series[0], "a generated sales series").start;
+  const dateOf = (day: number) => new Date((start + day * 86_400) * 1000).toISOString().slice(0, 10);
   console.log("");
-  console.log(`${title}: forecast days ${dateOf(origins[0]!)} … ${dateOf(days - 1)} (history of ${days} days)`);
+  console.log(
+    `${title}: forecast days ${dateOf(defined(origins[0], "a backtest origin"))} … ${dateOf(days - 1)} (history of ${days} days)`,
+  );
   console.log("");
   console.log(
     "| model | MAPE % median / mean per series | MASE median / mean per series | MAPE % overall | MASE overall | time |",
@@ -85,9 +89,11 @@ function window(days: number, title: string): void {
         `${(r.ms / 1000).toFixed(1)} s |`,
     );
   }
-  const sarimaResult = results.get("SARIMA")!;
-  const naiveResult = results.get("seasonal naive (lag 7)")!;
-  const wins = sarimaResult.perSeriesMase.filter((m, i) => m < naiveResult.perSeriesMase[i]!).length;
+  const sarimaResult = defined(results.get("SARIMA"), "the SARIMA backtest");
+  const naiveResult = defined(results.get("seasonal naive (lag 7)"), "the seasonal naive backtest");
+  const wins = sarimaResult.perSeriesMase.filter(
+    (m, i) => m < defined(naiveResult.perSeriesMase[i], `the seasonal naive MASE of series ${i}`),
+  ).length;
   console.log("");
   console.log(`SARIMA has the lower MASE on ${wins} of ${series.length} series. (MASE overall: mean over folds.)`);
 }

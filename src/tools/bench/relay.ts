@@ -13,7 +13,6 @@
  * BENCH_DRAIN_SECONDS (75, per phase), BENCH_RELAY_CPU_PROF (a directory: the relay process writes a V8 CPU profile
  * there when it stops, to see where its time goes).
  */
-import { createRequire } from "node:module";
 import http from "node:http";
 import { readFileSync, readdirSync } from "node:fs";
 import os from "node:os";
@@ -21,15 +20,15 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 
 import { getAddress, getBytes, hashMessage, hexlify, id, type Wallet } from "ethers";
+import secp256k1 from "secp256k1";
+import { z } from "zod";
 
 import { readingDigester, signReading, type QatReading } from "../../core/qat.js";
-import { freePort, startRelayProcess, startStack, type RelayProcess, type Stack } from "../relay-stack.js";
+import { freePort } from "../processes.js";
+import { startRelayProcess, startStack, type RelayProcess, type Stack } from "../relay-stack.js";
+import { defined } from "../checked.js";
 import { envNumber } from "./env.js";
-
-interface Secp256k1 {
-  ecdsaSign(message: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number };
-}
-const secp256k1 = createRequire(import.meta.url)("secp256k1") as Secp256k1;
+import { percentile } from "./stats.js";
 
 const SECONDS = envNumber("BENCH_SECONDS", 10);
 const QAT_CONCURRENCY = envNumber("BENCH_QAT_CONCURRENCY", 32);
@@ -89,10 +88,12 @@ async function signQat(
   let checked = 0;
   for (let i = 0; i < count; i++) {
     const d = i % devices.length;
-    const device = devices[d]!;
+    const device = defined(devices[d], `QAT device ${d}`);
+    const readingId = defined(next[d], `the next reading id of QAT device ${d}`);
+    next[d] = readingId + 1n;
     const reading: QatReading = {
-      readingId: next[d]!++,
-      lotId: stack.lots[i % stack.lots.length]!,
+      readingId,
+      lotId: defined(stack.lots[i % stack.lots.length], "a lot of the stack"),
       species: "0x434f44",
       speciesConfidence: 96,
       grade: 10,
@@ -100,7 +101,7 @@ async function signQat(
       scannedAt,
       device: device.address,
     };
-    const signature = nativeSign(digest(reading), keys[d]!);
+    const signature = nativeSign(digest(reading), defined(keys[d], `the key of QAT device ${d}`));
     if (checked < 3) {
       // The native signature must be exactly what ethers signs (RFC 6979, low s): no silently bad posts.
       const expected = await signReading(device, stack.domain, reading);
@@ -135,14 +136,14 @@ async function signSensor(stack: Stack, posts: number, perPost: number): Promise
   for (let p = 0; p < posts; p++) {
     const readings: string[] = [];
     for (let i = 0; i < perPost; i++, n++) {
-      const sensor = sensors[n % sensors.length]!;
+      const sensor = defined(sensors[n % sensors.length], "a sensor");
       const readAt = base - Math.floor(n / sensors.length);
       const temperature = (1 + (n % 30) / 10).toFixed(1);
       readings.push(
         `{"sensor":"${sensor}","readAt":${readAt},"temperature":${temperature},"humidity":${80 + (n % 15)}}`,
       );
     }
-    const lot = stack.lots[p % stack.lots.length]!;
+    const lot = defined(stack.lots[p % stack.lots.length], "a lot of the stack");
     const body =
       `{"gateway":"${stack.gateway.address}","stage":"harvester","lots":["${lot}"],` +
       `"readings":[${readings.join(",")}]}`;
@@ -160,6 +161,15 @@ async function signSensor(stack: Stack, posts: number, perPost: number): Promise
 }
 
 // ------------------------------------------------------------------ load
+
+const acceptedAnswer = z.object({ accepted: z.number() });
+const refusedAnswer = z.object({ reason: z.string().optional() });
+
+/** What the relay's answer counts: the readings it accepted, and its key in the status table ("202", or the reason). */
+function answered(status: number, text: string): { accepted: number; key: string } {
+  if (status === 202) return { accepted: acceptedAnswer.parse(JSON.parse(text)).accepted, key: "202" };
+  return { accepted: 0, key: `${status} ${refusedAnswer.parse(JSON.parse(text)).reason ?? ""}`.trim() };
+}
 
 interface LoadResult {
   requests: number;
@@ -217,14 +227,16 @@ async function load(
     });
   const worker = async () => {
     while (performance.now() < end && next < bodies.length) {
-      const item = bodies[next++]!;
+      const item = bodies[next++];
+      if (item === undefined) break;
       const t0 = performance.now();
       let key: string;
       try {
         const { status, text } = await once(item.body, item.headers ?? {});
         latencies.push(performance.now() - t0);
-        if (status === 202) accepted += (JSON.parse(text) as { accepted: number }).accepted;
-        key = status === 202 ? "202" : `${status} ${(JSON.parse(text) as { reason?: string }).reason ?? ""}`.trim();
+        const answer = answered(status, text);
+        accepted += answer.accepted;
+        key = answer.key;
       } catch (err) {
         key = `network ${err instanceof Error ? err.message : String(err)}`;
       }
@@ -232,23 +244,23 @@ async function load(
       statuses.set(key, (statuses.get(key) ?? 0) + 1);
     }
   };
-  const paced = async () => {
-    const gap = 1000 / rate!;
+  const paced = async (rate: number) => {
+    const gap = 1000 / rate;
     const inFlight: Promise<void>[] = [];
     for (let i = 0; start + i * gap < end && next < bodies.length; i++) {
       const due = start + i * gap;
       const wait = due - performance.now();
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      const item = bodies[next++]!;
+      const item = bodies[next++];
+      if (item === undefined) break;
       inFlight.push(
         once(item.body, item.headers ?? {}).then(
           ({ status, text }) => {
             (due - start < WARMUP_MS ? warmup : latencies).push(performance.now() - due);
-            if (status === 202) accepted += (JSON.parse(text) as { accepted: number }).accepted;
-            const key =
-              status === 202 ? "202" : `${status} ${(JSON.parse(text) as { reason?: string }).reason ?? ""}`.trim();
+            const answer = answered(status, text);
+            accepted += answer.accepted;
             requests++;
-            statuses.set(key, (statuses.get(key) ?? 0) + 1);
+            statuses.set(answer.key, (statuses.get(answer.key) ?? 0) + 1);
           },
           (err: unknown) => {
             const key = `network ${err instanceof Error ? err.message : String(err)}`;
@@ -261,15 +273,10 @@ async function load(
     await Promise.all(inFlight);
   };
   if (rate === undefined) await Promise.all(Array.from({ length: concurrency }, () => worker()));
-  else await paced();
+  else await paced(rate);
   const elapsed = (performance.now() - start) / 1000;
   agent.destroy();
   return { requests, accepted, elapsed, latencies, warmup, statuses, exhausted: next >= bodies.length };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 // ------------------------------------------------------------------ the relay's and the processes' figures
@@ -380,12 +387,14 @@ interface Drain {
   reverted: number;
 }
 
+const healthAnswer = z.object({ queue: z.object({ qat: z.number(), sensor: z.number() }) });
+
 /** Waits until the relay's queue is empty (both kinds); what reached the chain meanwhile, from /metrics. */
 async function drain(relay: RelayProcess, kind: "qat" | "sensor", before: Samples, from: number): Promise<Drain> {
   const deadline = Date.now() + DRAIN_SECONDS * 1000;
   let drained = false;
   while (Date.now() < deadline) {
-    const health = (await (await fetch(`${relay.url}/healthz`)).json()) as { queue: { qat: number; sensor: number } };
+    const health = healthAnswer.parse(await (await fetch(`${relay.url}/healthz`)).json());
     if (health.queue.qat === 0 && health.queue.sensor === 0) {
       drained = true;
       break;
@@ -662,13 +671,14 @@ async function main(): Promise<void> {
       ]);
       rows.push([`${label} gas/reading`, "", fmt(p.drain.gas / Math.max(1, p.drain.included)), ""]);
     }
-    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+    const widths: number[] = [];
+    for (const r of rows) r.forEach((cell, c) => (widths[c] = Math.max(widths[c] ?? 0, cell.length)));
     console.log(`summary (${cpus.length} cores, ${cpus[0]?.model ?? "?"}, node ${process.version}, relay sync=full)`);
     for (const r of rows)
       console.log(
         "  " +
           r
-            .map((cell, c) => cell.padEnd(widths[c]!))
+            .map((cell, c) => cell.padEnd(widths[c] ?? 0))
             .join("  ")
             .trimEnd(),
       );

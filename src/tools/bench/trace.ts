@@ -24,18 +24,23 @@ import { performance } from "node:perf_hooks";
 import cliProgress from "cli-progress";
 import { AbiCoder, Interface, getAddress, id, keccak256, toQuantity } from "ethers";
 import { network } from "hardhat";
+import { z } from "zod";
 
 import { openIndex, type Sql } from "../../index/db.js";
 import { syncIndex } from "../../index/sync.js";
 import { mulberry32 } from "../../core/random.js";
 import { planRecall, recallNotice } from "../../index/recall.js";
-import { roleId, type RoleName } from "../../core/roles.js";
+import { roleId } from "../../core/roles.js";
+import { gtinCheckDigit } from "../../core/digital-link.js";
+import { stageRole, type StageName } from "../../core/stages.js";
 import { deployFishTrace } from "../../node/deploy.js";
 import { addressesOf, type FishTraceAddresses } from "../../node/system.js";
 import { descendants, traceLot } from "../../index/trace.js";
 import { degrees, fixedText, speciesCode } from "../../core/units.js";
 import { Harvester__factory, Manufacturer__factory, OrderBook__factory } from "../../../typechain-types/index.js";
+import { defined } from "../checked.js";
 import { envNumber } from "./env.js";
+import { percentile } from "./stats.js";
 
 const LOTS = Math.round(envNumber("BENCH_TRACE_LOTS", 100_000));
 const CATCH_SHARE = envNumber("BENCH_TRACE_CATCH_SHARE", 0.06);
@@ -69,11 +74,14 @@ const TO_CUSTOMERS = 0.5;
 
 const rand = mulberry32(SEED);
 const randInt = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
-const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
+const pick = <T>(items: readonly T[]): T =>
+  defined(items[Math.floor(rand() * items.length)], "an item of an empty list");
 function shuffle<T>(items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
+    const [a, b] = [items[i], items[j]];
+    if (a === undefined || b === undefined) throw new Error(`shuffle: no item at ${i} or ${j}`);
+    [items[i], items[j]] = [b, a];
   }
   return items;
 }
@@ -82,18 +90,10 @@ function shuffle<T>(items: T[]): T[] {
 
 /** `body` (up to 13 digits) with its GS1 mod-10 check digit, as the uint64 a GTIN-14 is stored as. */
 function gtin(body: string): bigint {
-  let sum = 0;
-  [...body].reverse().forEach((digit, i) => (sum += Number(digit) * (i % 2 === 0 ? 3 : 1)));
-  return BigInt(body + String((10 - (sum % 10)) % 10));
+  return BigInt(body + String(gtinCheckDigit(body)));
 }
 
 // ------------------------------------------------------------------ statistics
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
-}
 
 interface Stats {
   n: number;
@@ -120,7 +120,7 @@ const secs = (x: number) => `${(x / 1000).toFixed(1)} s`;
 
 // ------------------------------------------------------------------ the plan (abstract lots, real ids later)
 
-type Role = "harvester" | "supplier" | "manufacturer" | "distributor" | "retailer" | "customer";
+type Role = StageName;
 
 interface Actor {
   role: Role;
@@ -136,6 +136,11 @@ interface CatchPlan {
   lotId?: bigint;
 }
 
+/** A catch's lot id, once its registerFish is mined. */
+function lotIdOf(c: CatchPlan): bigint {
+  return defined(c.lotId, `the lot id of a catch of vessel ${c.harvester.index} (its registerFish not mined)`);
+}
+
 interface PackPlan {
   lotId: bigint;
   species: string;
@@ -145,7 +150,7 @@ interface PackPlan {
 
 interface ProcessPlan {
   manufacturer: Actor;
-  inputs: number[];
+  inputs: CatchPlan[];
   outputs: { gtin: bigint; lotNumber: string; weightGrams: number }[];
   packs: PackPlan[];
 }
@@ -195,12 +200,15 @@ const { ethers, provider } = connection;
 type Rpc = (method: string, params?: unknown[]) => Promise<unknown>;
 const rpc: Rpc = (method, params = []) => provider.request({ method, params });
 
-interface Receipt {
-  status: string;
-  gasUsed: string;
-  blockNumber: string;
-  logs: { address: string; topics: string[]; data: string }[];
-}
+const receiptSchema = z.object({
+  status: z.string(),
+  gasUsed: z.string(),
+  blockNumber: z.string(),
+  logs: z.array(z.object({ address: z.string(), topics: z.array(z.string()), data: z.string() })),
+});
+type Receipt = z.infer<typeof receiptSchema>;
+const pendingBlockSchema = z.object({ transactions: z.array(z.string()) }).nullable();
+const latestBlockSchema = z.object({ timestamp: z.string() });
 
 interface Pending {
   hash: Promise<string>;
@@ -236,7 +244,10 @@ class Miner {
     this.nonces.set(sender, nonce + 1);
     const tx: Record<string, string> = { from: sender, to, data, gas: toQuantity(gas), nonce: toQuantity(nonce) };
     if (value > 0n) tx.value = toQuantity(value);
-    const hash = rpc("eth_sendTransaction", [tx]) as Promise<string>;
+    const hash = rpc("eth_sendTransaction", [tx]).then((sent) => {
+      if (typeof sent !== "string") throw new Error(`${what}: eth_sendTransaction answered no hash`);
+      return sent;
+    });
     hash.catch(() => undefined); // reported in mine()
     this.pending.push({ hash, gas, what, ...(onReceipt ? { onReceipt } : {}) });
     this.pendingGas += gas;
@@ -248,21 +259,22 @@ class Miner {
     this.pending = [];
     this.pendingGas = 0;
     if (batch.length === 0) return;
-    const hashes = await Promise.all(batch.map((p) => p.hash));
+    const sent = await Promise.all(batch.map(async (p) => ({ ...p, sentHash: await p.hash })));
     for (let guard = 0; ; guard++) {
       await rpc("evm_mine");
       this.blocks++;
-      const left = (await rpc("eth_getBlockByNumber", ["pending", false])) as { transactions: string[] } | null;
+      const left = pendingBlockSchema.parse(await rpc("eth_getBlockByNumber", ["pending", false]));
       if (left === null || left.transactions.length === 0) break;
       if (guard > 100) throw new Error("transactions stay pending after 100 blocks");
     }
-    for (let i = 0; i < batch.length; i += 128) {
-      const part = batch.slice(i, i + 128);
-      const receipts = (await Promise.all(
-        part.map((_, j) => rpc("eth_getTransactionReceipt", [hashes[i + j]])),
-      )) as (Receipt | null)[];
-      receipts.forEach((receipt, j) => {
-        const p = part[j]!;
+    for (let i = 0; i < sent.length; i += 128) {
+      const part = await Promise.all(
+        sent.slice(i, i + 128).map(async (p) => ({
+          p,
+          receipt: receiptSchema.nullable().parse(await rpc("eth_getTransactionReceipt", [p.sentHash])),
+        })),
+      );
+      part.forEach(({ p, receipt }) => {
         if (receipt === null) throw new Error(`${p.what}: no receipt (not mined)`);
         if (receipt.status !== "0x1") {
           throw new Error(`${p.what}: reverted (gas used ${BigInt(receipt.gasUsed)} of ${p.gas})`);
@@ -290,7 +302,7 @@ async function main(): Promise<void> {
   const system = await deployFishTrace(connection);
   const addresses: FishTraceAddresses = await addressesOf(system);
   const [admin] = await ethers.getSigners();
-  const adminAddress = await admin!.getAddress();
+  const adminAddress = await defined(admin, "the network's first account").getAddress();
 
   const counts: Record<Role, number> = {
     harvester: 6,
@@ -300,14 +312,20 @@ async function main(): Promise<void> {
     retailer: 10,
     customer: CUSTOMERS,
   };
-  const actors = {} as Record<Role, Actor[]>;
-  for (const role of Object.keys(counts) as Role[]) {
-    actors[role] = Array.from({ length: counts[role] }, (_, index) => ({
+  const team = (role: Role): Actor[] =>
+    Array.from({ length: counts[role] }, (_, index) => ({
       role,
       index,
       address: getAddress(id(`fishtrace bench ${role} ${index}`).slice(0, 42)),
     }));
-  }
+  const actors: Record<Role, Actor[]> = {
+    harvester: team("harvester"),
+    supplier: team("supplier"),
+    manufacturer: team("manufacturer"),
+    distributor: team("distributor"),
+    retailer: team("retailer"),
+    customer: team("customer"),
+  };
   const everyone = Object.values(actors).flat();
   for (const actor of everyone) {
     await rpc("hardhat_impersonateAccount", [actor.address]);
@@ -318,10 +336,9 @@ async function main(): Promise<void> {
   const miner = new Miner();
   const registryIface = system.registry.interface;
   for (const actor of everyone) {
-    const role = actor.role.toUpperCase() as RoleName;
     const data = registryIface.encodeFunctionData("registerParticipant", [
       actor.address,
-      roleId(role),
+      roleId(stageRole(actor.role)),
       `${actor.role} ${actor.index + 1}`,
       `NO-${actor.role.slice(0, 3).toUpperCase()}${actor.index + 1}`,
     ]);
@@ -338,7 +355,7 @@ async function main(): Promise<void> {
   }
   await miner.mine();
   const latestTime = async () =>
-    Number(((await rpc("eth_getBlockByNumber", ["latest", false])) as { timestamp: string }).timestamp);
+    Number(latestBlockSchema.parse(await rpc("eth_getBlockByNumber", ["latest", false])).timestamp);
 
   // ---------------------------------------------------------------- the plan
   const catchCount = Math.max(12, Math.round(LOTS * CATCH_SHARE));
@@ -347,25 +364,25 @@ async function main(): Promise<void> {
   for (let i = 0; i < catchCount; i++) {
     const harvester = pick(actors.harvester);
     // Each vessel fishes mostly one species.
-    const species = rand() < 0.7 ? SPECIES[harvester.index % SPECIES.length]!.code : pick(SPECIES).code;
+    const usual = defined(SPECIES[harvester.index % SPECIES.length], `the species of vessel ${harvester.index}`);
+    const species = rand() < 0.7 ? usual.code : pick(SPECIES).code;
     catches.push({ harvester, species, weightGrams: randInt(200, 800) * 1_000 });
   }
 
   const orders: OrderPlan[] = [];
-  const catchLots = (idx: number[]) => () => idx.map((i) => catches[i]!.lotId!);
-  const weightOf = (idx: number[]) => idx.reduce((s, i) => s + catches[i]!.weightGrams, 0);
+  const catchLots = (part: readonly CatchPlan[]) => () => part.map(lotIdOf);
+  const weightOf = (part: readonly CatchPlan[]) => part.reduce((s, c) => s + c.weightGrams, 0);
+  const firstOf = <T>(part: readonly T[]): T => defined(part[0], "the first of an empty group");
 
   // Stage 1: each vessel sells its catches, by species, in orders of up to 100, to a supplier.
-  const atSupplier = new Map<number, Actor>();
+  const atSupplier = new Map<CatchPlan, Actor>();
+  const supplierOf = (c: CatchPlan) => defined(atSupplier.get(c), "a catch's supplier");
   const sale1: OrderPlan[] = [];
-  for (const group of groupBy(
-    catches.map((_, i) => i),
-    (i) => `${catches[i]!.harvester.index}:${catches[i]!.species}`,
-  )) {
+  for (const group of groupBy(catches, (c) => `${c.harvester.index}:${c.species}`)) {
     for (const part of slices(group, CATCHES_PER_ORDER)) {
       const buyer = pick(actors.supplier);
-      for (const i of part) atSupplier.set(i, buyer);
-      const first = catches[part[0]!]!;
+      for (const c of part) atSupplier.set(c, buyer);
+      const first = firstOf(part);
       sale1.push({
         stage: 1,
         buyer,
@@ -377,31 +394,27 @@ async function main(): Promise<void> {
     }
   }
   // Stage 2: suppliers sell on to manufacturers, by species, in orders of up to 100.
-  const atManufacturer = new Map<number, Actor>();
+  const atManufacturer = new Map<CatchPlan, Actor>();
+  const manufacturerOfCatch = (c: CatchPlan) => defined(atManufacturer.get(c), "a catch's manufacturer");
   const sale2: OrderPlan[] = [];
-  for (const group of groupBy(
-    catches.map((_, i) => i),
-    (i) => `${atSupplier.get(i)!.index}:${catches[i]!.species}`,
-  )) {
+  for (const group of groupBy(catches, (c) => `${supplierOf(c).index}:${c.species}`)) {
     for (const part of slices(group, CATCHES_PER_ORDER)) {
       const buyer = pick(actors.manufacturer);
-      for (const i of part) atManufacturer.set(i, buyer);
+      for (const c of part) atManufacturer.set(c, buyer);
+      const first = firstOf(part);
       sale2.push({
         stage: 2,
         buyer,
-        seller: atSupplier.get(part[0]!)!,
-        species: catches[part[0]!]!.species,
+        seller: supplierOf(first),
+        species: first.species,
         lots: catchLots(part),
         weightGrams: weightOf(part),
       });
     }
   }
   // Processing: each manufacturer runs its catches of one species, 2–4 at a time, into packs.
-  const groups: number[][] = [];
-  for (const group of groupBy(
-    catches.map((_, i) => i),
-    (i) => `${atManufacturer.get(i)!.index}:${catches[i]!.species}`,
-  )) {
+  const groups: CatchPlan[][] = [];
+  for (const group of groupBy(catches, (c) => `${manufacturerOfCatch(c).index}:${c.species}`)) {
     shuffle(group);
     for (let i = 0; i < group.length;) {
       const k = Math.min(randInt(2, 4), group.length - i);
@@ -414,11 +427,14 @@ async function main(): Promise<void> {
   const manufacturerOf = new Map<bigint, Actor>();
   groups.forEach((inputs, p) => {
     const n = Math.floor(packCount / groups.length) + (p < packCount % groups.length ? 1 : 0);
-    const first = catches[inputs[0]!]!;
-    const s = SPECIES.find((x) => x.code === first.species)!;
+    const first = firstOf(inputs);
+    const s = defined(
+      SPECIES.find((x) => x.code === first.species),
+      `species ${first.species}`,
+    );
     const consumed = weightOf(inputs);
     const each = Math.max(1, Math.floor((consumed * 0.6) / Math.max(1, n)));
-    const plan: ProcessPlan = { manufacturer: atManufacturer.get(inputs[0]!)!, inputs, outputs: [], packs: [] };
+    const plan: ProcessPlan = { manufacturer: manufacturerOfCatch(first), inputs, outputs: [], packs: [] };
     for (let j = 0; j < n; j++) {
       const g = gtin(s.body + String(j % 3));
       const lotNumber = fixedText(`B${p}-${j}`, 20, "lot number");
@@ -445,11 +461,12 @@ async function main(): Promise<void> {
         const part = group.slice(i, i + size());
         i += part.length;
         const buyer = pick(buyers);
+        const first = firstOf(part);
         sales.push({
           stage,
           buyer,
-          seller: part[0]!.holder,
-          species: part[0]!.pack.species,
+          seller: first.holder,
+          species: first.pack.species,
           lots: () => part.map((h) => h.pack.lotId),
           weightGrams: part.reduce((s, h) => s + h.pack.weightGrams, 0),
         });
@@ -460,7 +477,10 @@ async function main(): Promise<void> {
   };
   const s3 = packSale(
     3,
-    packs.map((pack) => ({ pack, holder: manufacturerOf.get(pack.lotId)! })),
+    packs.map((pack) => ({
+      pack,
+      holder: defined(manufacturerOf.get(pack.lotId), `the manufacturer of ${pack.lotId}`),
+    })),
     actors.distributor,
     () => PACKS_PER_ORDER,
   );
@@ -504,7 +524,7 @@ async function main(): Promise<void> {
   const harvesterIface = Harvester__factory.createInterface();
   const bookIface = OrderBook__factory.createInterface();
   const manufacturerIface = Manufacturer__factory.createInterface();
-  const topicOf = (iface: Interface, name: string) => iface.getEvent(name)!.topicHash;
+  const topicOf = (iface: Interface, name: string) => defined(iface.getEvent(name), `event ${name}`).topicHash;
   const FISH_REGISTERED = topicOf(harvesterIface, "FishRegistered");
   const ORDER_PLACED = topicOf(bookIface, "OrderPlaced");
 
@@ -527,16 +547,21 @@ async function main(): Promise<void> {
     await miner.send(c.harvester, addresses.harvester, data, 250_000, `registerFish #${i}`, (receipt) => {
       const log = receipt.logs.find((l) => l.topics[0] === FISH_REGISTERED);
       if (log === undefined) throw new Error(`registerFish #${i} emitted no FishRegistered`);
-      c.lotId = BigInt(log.topics[1]!);
+      c.lotId = BigInt(defined(log.topics[1], `the lot id of registerFish #${i}`));
       lots++;
     });
   }
   await miner.mine();
 
   const stageAddress = (stage: number) =>
-    [addresses.harvester, addresses.supplier, addresses.manufacturer, addresses.distributor, addresses.retailer][
-      stage - 1
-    ]!;
+    defined(
+      [addresses.harvester, addresses.supplier, addresses.manufacturer, addresses.distributor, addresses.retailer][
+        stage - 1
+      ],
+      `the order book of stage ${stage}`,
+    );
+  const orderIdOf = (o: OrderPlan) =>
+    defined(o.orderId, `the order id of a sale at stage ${o.stage} (its placeOrder not mined)`);
 
   /** Places, ships, confirms and acknowledges `sales` (one stage), each step in as few blocks as it takes. */
   async function sell(sales: OrderPlan[], label: string): Promise<void> {
@@ -559,7 +584,7 @@ async function main(): Promise<void> {
         (r) => {
           const log = r.logs.find((l) => l.topics[0] === ORDER_PLACED);
           if (log === undefined) throw new Error(`placeOrder at stage ${o.stage} emitted no OrderPlaced`);
-          o.orderId = BigInt(log.topics[1]!);
+          o.orderId = BigInt(defined(log.topics[1], `the order id of placeOrder at stage ${o.stage}`));
         },
         10n ** 12n,
       );
@@ -568,7 +593,7 @@ async function main(): Promise<void> {
     phase = `${label}: shipping`;
     for (const o of sales) {
       const ids = o.lots();
-      const data = bookIface.encodeFunctionData("initiateShipment", [o.orderId!, 1n, ids]);
+      const data = bookIface.encodeFunctionData("initiateShipment", [orderIdOf(o), 1n, ids]);
       await miner.send(o.seller, stageAddress(o.stage), data, 100_000 + 25_000 * ids.length, `ship ${o.orderId}`);
     }
     await miner.mine();
@@ -579,11 +604,11 @@ async function main(): Promise<void> {
       await miner.send(
         o.buyer,
         book,
-        bookIface.encodeFunctionData("confirmDelivery", [o.orderId!]),
+        bookIface.encodeFunctionData("confirmDelivery", [orderIdOf(o)]),
         150_000,
         "confirm",
       );
-      const data = bookIface.encodeFunctionData("acknowledge", [o.orderId!, 1n, ids]);
+      const data = bookIface.encodeFunctionData("acknowledge", [orderIdOf(o), 1n, ids]);
       await miner.send(o.buyer, book, data, 150_000 + 60_000 * ids.length, `acknowledge ${o.orderId}`);
     }
     await miner.mine();
@@ -595,7 +620,7 @@ async function main(): Promise<void> {
   phase = "processing";
   for (const [p, plan] of processes.entries()) {
     const data = manufacturerIface.encodeFunctionData("processLots", [
-      plan.inputs.map((i) => ({ lotId: catches[i]!.lotId!, grams: 0 })),
+      plan.inputs.map((c) => ({ lotId: lotIdOf(c), grams: 0 })),
       plan.outputs.map((o) => ({ gtin: o.gtin, lotNumber: o.lotNumber, weightGrams: o.weightGrams, frozen: false })),
     ]);
     const gas =
@@ -631,9 +656,10 @@ async function main(): Promise<void> {
   // ---------------------------------------------------------------- index it
   const keep = process.env.BENCH_TRACE_DB;
   const dir = keep !== undefined && keep !== "" ? keep : mkdtempSync(path.join(os.tmpdir(), "fishtrace-bench-trace-"));
-  let sql: Sql | undefined;
+  let opened: Sql | undefined;
   try {
-    sql = await openIndex({ dir, databaseUrl: "" });
+    const sql = await openIndex({ dir, databaseUrl: "" });
+    opened = sql;
     const chunk = Math.max(1, Math.ceil(head / 200));
     const ibar = new cliProgress.SingleBar(
       {
@@ -661,7 +687,7 @@ async function main(): Promise<void> {
     const indexMs = performance.now() - tIndex;
     const eventsPerSecond = result.events / (indexMs / 1000);
     const tableRows = async (table: string) =>
-      Number((await sql!.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${table}`))[0]?.n ?? 0);
+      Number((await sql.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${table}`))[0]?.n ?? 0);
     const rows = {
       lots: await tableRows("lots"),
       lineage: await tableRows("lineage"),
@@ -678,7 +704,7 @@ async function main(): Promise<void> {
     );
 
     // -------------------------------------------------------------- trace latency
-    const catchIds = catches.map((c) => c.lotId!);
+    const catchIds = catches.map(lotIdOf);
     const packIds = packs.map((p) => p.lotId);
     for (let i = 0; i < WARMUP; i++) {
       await traceLot(sql, pick(packIds), "backward");
@@ -745,7 +771,8 @@ async function main(): Promise<void> {
     // src/index/recall.ts: the recall as the task computes it (closure, origin stages, already recalled; the notice).
     const planMs: number[] = [];
     const noticeMs: number[] = [];
-    await planRecall(sql, recallLots[0]!);
+    const [warmUp] = recallLots;
+    if (warmUp !== undefined) await planRecall(sql, warmUp);
     for (const lotId of recallLots) {
       const t = performance.now();
       await planRecall(sql, lotId);
@@ -820,7 +847,7 @@ async function main(): Promise<void> {
     );
     console.log(`| history size | ≥ 100,000 lots | ${int(lots)} | ${mark(lots >= 100_000)} |`);
   } finally {
-    await sql?.close();
+    await opened?.close();
     if (keep === undefined || keep === "") rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,56 @@
-import { readFile, writeFile, mkdir } from "node:fs/promises";
+import { writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 
+import { z } from "zod";
+
+import { readJsonFile } from "../checked.js";
 import { tablesMarkdown, type GasTables } from "./tables.js";
+
+const payableRow = z.object({
+  contract: z.string(),
+  fn: z.string(),
+  paperName: z.string().nullable(),
+  transactionGas: z.number(),
+  executionGas: z.number(),
+  eth: z.number(),
+  usd: z.number(),
+  budget: z.number().nullable(),
+  paperTransactionGas: z.number().nullable(),
+  paperExecutionGas: z.number().nullable(),
+  paperUsd: z.number().nullable(),
+  ratio: z.number().nullable(),
+  scenario: z.string(),
+});
+
+/** gas/tables.json as `writeTables` writes it. */
+const gasTablesSchema = z.object({
+  gasPriceGwei: z.number(),
+  usdPerEth: z.number(),
+  table2: z.array(payableRow),
+  table3: z.array(
+    z.object({
+      fn: z.string(),
+      paperName: z.string().nullable(),
+      executionGas: z.number(),
+      paperExecutionGas: z.number().nullable(),
+      ratio: z.number().nullable(),
+      scenario: z.string(),
+    }),
+  ),
+  stages: z.array(payableRow),
+  iot: z.array(
+    z.object({
+      fn: z.string(),
+      readings: z.number(),
+      transactionGas: z.number(),
+      executionGas: z.number(),
+      gasPerReading: z.number(),
+      scenario: z.string(),
+      goal: z.number().nullable(),
+      goalOf: z.enum(["transaction", "each reading"]).nullable(),
+    }),
+  ),
+}) satisfies z.ZodType<GasTables>;
 
 /** Where the committed figures live, relative to the project root. */
 export const GAS_DIR = "gas";
@@ -18,5 +67,5 @@ export async function writeTables(tables: GasTables, root = process.cwd()): Prom
 }
 
 export async function readCommittedTables(root = process.cwd()): Promise<GasTables> {
-  return JSON.parse(await readFile(path.join(root, TABLES_JSON), "utf8")) as GasTables;
+  return readJsonFile(path.join(root, TABLES_JSON), gasTablesSchema, "the gas tables gas-tables writes");
 }

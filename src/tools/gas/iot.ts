@@ -12,6 +12,8 @@ import { roleId } from "../../core/roles.js";
 import { sensorTree, summarize, type SensorReading } from "../../core/sensors.js";
 import type { FishTrace } from "../../node/system.js";
 import { intrinsicGas } from "./intrinsic.js";
+import { latestBlockTime } from "../chain.js";
+import { defined } from "../checked.js";
 
 /** One IoT measurement: a transaction and the readings it carried. */
 export interface IotMeasurement {
@@ -57,7 +59,7 @@ export async function measureIot(ctx: IotContext): Promise<IotMeasurement[]> {
   await networkHelpers.setBalance(gateway.address, 10n ** 18n);
 
   const domain = qatDomain((await ethers.provider.getNetwork()).chainId, await qualityLedger.getAddress());
-  const now = async () => Number((await ethers.provider.getBlock("latest"))!.timestamp);
+  const now = () => latestBlockTime(ethers.provider);
   const COD = await system.harvester.getLot(await newLot()).then((lot) => lot.species);
   let nextReadingId = 0n;
   const scan = async (lotId: bigint, grade: number, scannedAt: number): Promise<SignedReading> => {
@@ -82,7 +84,7 @@ export async function measureIot(ctx: IotContext): Promise<IotMeasurement[]> {
     sent: Promise<ContractTransactionResponse>,
   ) => {
     const tx = await sent;
-    const transactionGas = Number((await tx.wait())!.gasUsed);
+    const transactionGas = Number(defined(await tx.wait(), `the receipt of ${fn} (${scenario})`).gasUsed);
     rows.push({
       fn,
       readings,

@@ -8,10 +8,14 @@ import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/ty
 import { encodeBytes32String, parseEther, type ContractTransactionResponse } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import type { IHarvester, OrderBook } from "../../../typechain-types/index.js";
+import type { IHarvester } from "../../../typechain-types/index.js";
 import { roleId, type RoleName } from "../../core/roles.js";
+import { orderBook } from "../../core/stages.js";
 import { deployFishTrace } from "../../node/deploy.js";
-import type { FishTrace, StageName } from "../../node/system.js";
+import type { FishTrace, SellingStageName, StageName } from "../../node/system.js";
+import { mined } from "../../node/tx.js";
+import { latestBlockTime, registeredLots } from "../chain.js";
+import { defined } from "../checked.js";
 import { fixedText, speciesCode } from "../../core/units.js";
 import { intrinsicGas } from "./intrinsic.js";
 import { measureIot, type IotMeasurement } from "./iot.js";
@@ -69,19 +73,27 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
   const { registry, harvester, manufacturer, distributor, customer } = system;
   await networkHelpers.time.increaseTo(BENCHMARK_TIME);
 
-  const signers = (await ethers.getSigners()) as HardhatEthersSigner[];
+  const signers = await ethers.getSigners();
   if (signers.length < 8) throw new Error("the network needs at least eight accounts");
-  const actor = {} as Record<StageName, HardhatEthersSigner>;
+  const account = (i: number) => defined(signers[i], `account #${i}`);
+  // Accounts #1 to #6 act for the stages, in ACTORS' order; #7 is the regulator.
+  const actor: Record<StageName, HardhatEthersSigner> = {
+    harvester: account(1),
+    supplier: account(2),
+    manufacturer: account(3),
+    distributor: account(4),
+    retailer: account(5),
+    customer: account(6),
+  };
   for (const [i, [stage, role, name]] of ACTORS.entries()) {
-    actor[stage] = signers[i + 1]!;
     await (await registry.registerParticipant(actor[stage], roleId(role), name, `70800030000${i}`)).wait();
   }
-  const regulator = signers[7]!;
+  const regulator = account(7);
   await (await registry.registerParticipant(regulator, roleId("REGULATOR"), "Fisheries Directorate", "NO-FD")).wait();
   const COD = speciesCode("COD");
   await (await registry.listSpecies(COD, "Atlantic cod")).wait();
 
-  const now = async () => Number((await ethers.provider.getBlock("latest"))!.timestamp);
+  const now = () => latestBlockTime(ethers.provider);
   const payable: TxMeasurement[] = [];
   const measure = async (
     contract: StageName,
@@ -90,7 +102,7 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
     sent: Promise<ContractTransactionResponse>,
   ) => {
     const tx = await sent;
-    const receipt = (await tx.wait())!;
+    const receipt = defined(await tx.wait(), `the receipt of ${contract}.${fn} (${scenario})`);
     const transactionGas = Number(receipt.gasUsed);
     payable.push({ contract, fn, transactionGas, executionGas: transactionGas - intrinsicGas(tx.data), scenario });
   };
@@ -140,8 +152,8 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
    * sale (place, ship, confirm, acknowledge, withdraw), a rejected one, a declined one and one claimed after the
    * buyer's deadline; the rejected lot is then sold again, so all four lots end up at the next stage.
    */
-  const sellPair = async (sellerStage: StageName, buyerStage: StageName, lots: bigint[]) => {
-    const seller = system[sellerStage] as unknown as OrderBook;
+  const sellPair = async (sellerStage: SellingStageName, buyerStage: StageName, lots: bigint[]) => {
+    const seller = orderBook(system, sellerStage);
     const asSeller = seller.connect(actor[sellerStage]);
     const asBuyer = seller.connect(actor[buyerStage]);
     const shipBy = async () => (await now()) + 2 * DAY;
@@ -169,7 +181,10 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
         : asSeller.confirmDelivery(orderId);
     const shipFn = sellerStage === "distributor" ? "dispatch" : "initiateShipment";
     const confirmFn = sellerStage === "distributor" ? "confirmArrival" : "confirmDelivery";
-    const [warm, measured, returned] = [lots[0]!, lots[1]!, lots[2]!];
+    const [warm, measured, returned, claimed] = lots;
+    if (warm === undefined || measured === undefined || returned === undefined || claimed === undefined) {
+      throw new Error(`selling on from the ${sellerStage} needs four lots, not ${lots.length}`);
+    }
 
     // Warm-up: the first sale of the pair creates the totals slots at both stages.
     const w = await order(false);
@@ -205,7 +220,6 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
       asSeller.cancelOrder(c),
     );
     const k = await order(false);
-    const claimed = lots[3]!;
     await send(ship(k, 7000n + k, [claimed]));
     await send(confirm(k));
     // The seller confirmed: the buyer's window is its day plus the 7 days to dispute the arrival.
@@ -261,22 +275,25 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
     ).map(([gtin, lot]) => manufacturer.productLotId(gtin, fixedText(lot, 20, "lot number"))),
   );
 
+  const [, pack2, pack3] = packs;
+  if (pack2 === undefined || pack3 === undefined) throw new Error("the manufacturer made fewer than three packs");
+
   await sellPair("manufacturer", "distributor", packs);
-  await readings("distributor", packs[1]!);
+  await readings("distributor", pack2);
   await sellPair("distributor", "retailer", packs);
-  await readings("retailer", packs[1]!);
+  await readings("retailer", pack2);
   await sellPair("retailer", "customer", packs);
 
   // ---- stage 6 and the regulator
-  await readings("customer", packs[1]!);
+  await readings("customer", pack2);
   const buyer = customer.connect(actor.customer);
   await measure(
     "customer",
     "reportProblem",
     "the customer reports a spoiled pack",
-    buyer.reportProblem(packs[1]!, 0, encodeBytes32String("smelled off")),
+    buyer.reportProblem(pack2, 0, encodeBytes32String("smelled off")),
   );
-  await measure("customer", "removeFish", "the customer eats a pack (reason Consumed)", buyer.removeFish(packs[2]!, 1));
+  await measure("customer", "removeFish", "the customer eats a pack (reason Consumed)", buyer.removeFish(pack3, 1));
   await measure(
     "manufacturer",
     "recallLots",
@@ -295,7 +312,7 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
   await measureView("queryQAT", "lot 1", iface.encodeFunctionData("queryQAT", [1]));
   await measureView("totalAvailableFish", "COD", iface.encodeFunctionData("totalAvailableFish", [COD]));
   await measureView("totalSuppliedFish", "COD", iface.encodeFunctionData("totalSuppliedFish", [COD]));
-  const provenance = customer.interface.encodeFunctionData("verifyProvenance", [packs[1]!]);
+  const provenance = customer.interface.encodeFunctionData("verifyProvenance", [pack2]);
   const gas = Number(await ethers.provider.estimateGas({ to: await customer.getAddress(), data: provenance }));
   views.push({
     fn: "verifyProvenance",
@@ -310,12 +327,10 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
     system,
     vessel: actor.harvester,
     newLot: async () => {
-      const receipt = (await (await vessel.registerFish(await catchOf(100))).wait())!;
-      for (const log of receipt.logs) {
-        const parsed = harvester.interface.parseLog(log);
-        if (parsed?.name === "FishRegistered") return parsed.args.lotId as bigint;
-      }
-      throw new Error("registerFish emitted no FishRegistered");
+      const receipt = await mined(vessel.registerFish(await catchOf(100)));
+      const [lotId] = registeredLots(harvester, receipt);
+      if (lotId === undefined) throw new Error("registerFish emitted no FishRegistered");
+      return lotId;
     },
   });
 
