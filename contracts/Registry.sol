@@ -14,7 +14,7 @@ import {Roles} from "./libraries/Roles.sol";
 /// @dev Roles are kept as bits in one packed word per account instead of `AccessControl`'s nested mappings, so
 /// that a stage contract learns a caller's id, roles and operator with a single cold storage read. `hasRole`,
 /// `grantRole`, `revokeRole`, `renounceRole`, `onlyRole` and the `RoleGranted`/`RoleRevoked` events behave as in
-/// `AccessControl`; a role outside FishTrace's eleven reverts with `RegistryUnknownRole`.
+/// `AccessControl`; a role outside FishTrace's twelve reverts with `RegistryUnknownRole`.
 /// Every change of an account's authorization is pushed to the replicas of the attached stage contracts, so that
 /// they check callers with one local read (see `RegistryReplica`).
 contract Registry is IRegistry, AccessControl {
@@ -60,6 +60,16 @@ contract Registry is IRegistry, AccessControl {
         }
         _stages.push(stage);
         emit StageAttached(stage);
+    }
+
+    /// @inheritdoc IRegistry
+    function pause(address target) external onlyRole(Roles.PAUSER) {
+        _attached(target).syncPause(true, msg.sender);
+    }
+
+    /// @inheritdoc IRegistry
+    function unpause(address target) external onlyRole(Roles.PAUSER) {
+        _attached(target).syncPause(false, msg.sender);
     }
 
     // ------------------------------------------------------------------ participants
@@ -182,7 +192,7 @@ contract Registry is IRegistry, AccessControl {
     }
 
     /// @notice Whether `account` holds `role` (as `authorization` reports it); false for roles outside FishTrace's
-    /// eleven.
+    /// twelve.
     function hasRole(bytes32 role, address account) public view override returns (bool) {
         // The effective roles, as stages see them: a device whose operator is neither actor nor regulator holds none.
         return _authorizationOf(account).roles & Roles.bitOf(role) != 0;
@@ -234,6 +244,15 @@ contract Registry is IRegistry, AccessControl {
         for (uint256 i; i < n; ++i) {
             IRegistryReplica(_stages[i]).syncAuthorization(account, auth);
         }
+    }
+
+    /// @dev `target` as a replica; reverts with `RegistryNotAttached` unless it is attached here.
+    function _attached(address target) private view returns (IRegistryReplica) {
+        uint256 n = _stages.length;
+        for (uint256 i; i < n; ++i) {
+            if (_stages[i] == target) return IRegistryReplica(target);
+        }
+        revert RegistryNotAttached(target);
     }
 
     /// @dev Gives `account` a participant id if it has none yet.

@@ -132,6 +132,12 @@ const PHRASES: Record<string, Phrase> = {
   RegistryNotReplica: (a) => `${a[0]} is not a stage contract of this registry`,
   RegistryStageAlreadyAttached: (a) => `stage ${a[0]} is attached already`,
   RegistryTooManyStages: (a) => `no more than ${a[0]} stages can be attached`,
+  RegistryNotAttached: (a) => `${a[0]} is not a stage contract or quality ledger attached to the registry`,
+  StagePaused: (a) =>
+    `stage ${a[0]} is paused: only settlement, recalls and hand-overs work until a pauser unpauses it`,
+  QualityLedgerPaused: (a) =>
+    `the quality ledger is paused: the scan or sensor batch for stage ${a[0]} waits for an unpause`,
+  PauseUnchanged: (a) => (a[0] ? "the contract is paused already" : "the contract is not paused"),
   AccessControlUnauthorizedAccount: (a) => `account ${a[0]} lacks role ${a[1]}`,
   AccessControlBadConfirmation: () => `an account can renounce only its own roles`,
   ReentrancyGuardReentrantCall: () => `reentrant call refused`,

@@ -16,8 +16,8 @@ contract RegistryTest is FishTraceTest {
     address private gateway;
     address private qat;
 
-    /// @dev The eleven roles in bit order (bit i of the packed word is `_roles()[i]`).
-    function _roles() private pure returns (bytes32[11] memory) {
+    /// @dev The twelve roles in bit order (bit i of the packed word is `_roles()[i]`).
+    function _roles() private pure returns (bytes32[12] memory) {
         return
             [
                 Roles.DEFAULT_ADMIN,
@@ -30,7 +30,8 @@ contract RegistryTest is FishTraceTest {
                 Roles.REGULATOR,
                 Roles.QAT_DEVICE,
                 Roles.SENSOR_GATEWAY,
-                Roles.RELAYER
+                Roles.RELAYER,
+                Roles.PAUSER
             ];
     }
 
@@ -466,23 +467,23 @@ contract RegistryTest is FishTraceTest {
 
     function testFuzz_hasRole_matchesPackedBits(uint16 mask) public {
         // Any combination of the non-device roles (devices are covered by registerDevice).
-        mask &= (uint16(1) << 11) - 1;
+        mask &= (uint16(1) << 12) - 1;
         mask &= ~Roles.DEVICE_BITS;
-        bytes32[11] memory roles = _roles();
+        bytes32[12] memory roles = _roles();
         vm.startPrank(admin);
-        for (uint256 i; i < 11; ++i) {
+        for (uint256 i; i < 12; ++i) {
             if (mask & _bit(i) != 0) registry.grantRole(roles[i], supplier1);
         }
         vm.stopPrank();
-        for (uint256 i; i < 11; ++i) {
+        for (uint256 i; i < 12; ++i) {
             assertEq(registry.hasRole(roles[i], supplier1), mask & _bit(i) != 0, "hasRole");
         }
         assertEq(_auth(supplier1).roles, mask, "packed roles");
     }
 
     function test_roles_bitsAreInOrder() public pure {
-        bytes32[11] memory roles = _roles();
-        for (uint256 i; i < 11; ++i) {
+        bytes32[12] memory roles = _roles();
+        for (uint256 i; i < 12; ++i) {
             assertEq(Roles.bitOf(roles[i]), _bit(i), "bitOf");
             assertEq(Roles.roleOf(_bit(i)), roles[i], "roleOf");
         }

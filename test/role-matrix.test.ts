@@ -1,6 +1,6 @@
 /**
  * The role matrix, generated from the ABIs: every state-changing function of the Registry, of the six stage
- * contracts and of the quality ledger is called from an account holding only one role (each of the eleven) and from an outsider with none,
+ * contracts and of the quality ledger is called from an account holding only one role (each of the twelve) and from an outsider with none,
  * and every account that must not call it gets the gate's named error. What "must not" means is the policy table
  * below; a function the table does not know fails the suite, so a new function cannot be forgotten.
  *
@@ -30,7 +30,8 @@ import { COD, deployWorld, ethers, networkHelpers, type World } from "./fixtures
 /** Who may call a function. */
 type Policy =
   /**
-   * Holders of any of `roles` (checked through the stage's replica): others get StageUnauthorized(account, bits), and
+   * Holders of any of `roles` (checked through the stage's replica): others get StageUnauthorized(account, bits) (at
+   * the Registry: AccessControlUnauthorizedAccount(account, role), one role), and
    * so do the `alsoDenied` callers, which hold one of the roles but not for this stage (a device whose operator holds
    * another stage's role).
    */
@@ -72,6 +73,7 @@ function stagePolicy(stage: number): Record<string, Policy> {
     setQualityLedger: { kind: "admin" },
     flagLot: { kind: "ledger" },
     syncAuthorization: { kind: "registry" },
+    syncPause: { kind: "registry" },
   };
 }
 
@@ -104,6 +106,8 @@ const POLICIES = {
     grantRole: ADMIN,
     revokeRole: ADMIN,
     renounceRole: { kind: "self" },
+    pause: { kind: "roles", roles: ["PAUSER"] },
+    unpause: { kind: "roles", roles: ["PAUSER"] },
   },
   Harvester: { ...stagePolicy(1), ...orderBookPolicy(1), registerFish: { kind: "roles", roles: ["HARVESTER"] } },
   Supplier: { ...stagePolicy(2), ...orderBookPolicy(2) },
@@ -128,6 +132,7 @@ const POLICIES = {
     anchorReadings: { kind: "gateway" },
     setFreshnessRule: ADMIN,
     syncAuthorization: { kind: "registry" },
+    syncPause: { kind: "registry" },
   },
 } satisfies Record<string, Record<string, Policy>>;
 
@@ -153,7 +158,7 @@ const CONTRACTS: Record<ContractName, { iface: Interface; address: (w: World) =>
   },
 };
 
-/** The eleven roles and an account with none. */
+/** The twelve roles and an account with none. */
 type Caller = RoleName | "OUTSIDER";
 const CALLERS: readonly Caller[] = [...ROLE_NAMES, "OUTSIDER"];
 
@@ -188,6 +193,8 @@ function allowedCallers(policy: Policy): Caller[] {
 function gateError(contract: ContractName, policy: Policy, account: string): [string, unknown[]] {
   switch (policy.kind) {
     case "roles":
+      // The registry's own role gates are AccessControl's (one role each).
+      if (contract === "Registry") return ["AccessControlUnauthorizedAccount", [account, roleId(policy.roles[0]!)]];
       return ["StageUnauthorized", [account, policy.roles.reduce((bits, r) => bits | roleBit(r), 0)]];
     case "admin":
       if (contract === "Registry") return ["AccessControlUnauthorizedAccount", [account, ZeroHash]];

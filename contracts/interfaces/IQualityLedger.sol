@@ -173,6 +173,9 @@ interface IQualityLedger {
 
     /// @notice `account` is not the registry administrator.
     error QualityUnauthorized(address account);
+    /// @notice The quality ledger is paused: the scan or sensor batch for stage `stage` waits for a PAUSER to
+    /// unpause it.
+    error QualityLedgerPaused(uint8 stage);
     /// @notice `stage` is not a stage number of this chain (1 = Harvester … 6 = Customer).
     error QualityUnknownStage(uint8 stage);
     /// @notice The stage contract given for stage `stage` at deployment, `stageContract`, is not that stage of this
@@ -222,7 +225,7 @@ interface IQualityLedger {
     /// `Created` or `Shipped` at `stage`. A scan at least as recent as the latest becomes the latest inspection and
     /// is checked for species and freshness; an older one (a late upload) is recorded as an event and checked for
     /// species only. Emits `QatScanned`, and `SpeciesMismatch` / `FreshnessWarning` (with `IStage.LotFlagged` at the
-    /// stage) when a check fails. Reverts with `QualityUnknownStage`, `QatDeviceUnauthorized`,
+    /// stage) when a check fails. Reverts with `QualityLedgerPaused`, `QualityUnknownStage`, `QatDeviceUnauthorized`,
     /// `QatMalformedSignature`, `QatWrongSigner`, `QatReadingAlreadyAccepted`, `QatScanInFuture`,
     /// `QatScanTooOld`, `QatInvalidConfidence`, `QatGradeOutOfScale`, `QualityLotNotHere`,
     /// `QualityOperatorNotAtStage`, `QualityNotCustodian`.
@@ -243,7 +246,8 @@ interface IQualityLedger {
     /// and cannot block or take over this one (audit F4). A summary outside a lot's cold-chain
     /// band (fresh 0–4 °C, frozen at most −18 °C) flags it EXCURSION. The batch's window counts towards the
     /// freshness rule at each lot's next scan, at the summary's mean temperature. Emits `SensorBatchAnchored` and
-    /// `SensorExcursion` per lot outside its band. Reverts with `SensorGatewayUnauthorized`, `SensorRootInvalid`,
+    /// `SensorExcursion` per lot outside its band. Reverts with `QualityLedgerPaused`, `SensorGatewayUnauthorized`,
+    /// `SensorRootInvalid`,
     /// `SensorInvalidSummary`, `SensorNoLots`, `QualityUnknownStage`, `QualityLotNotHere`,
     /// `QualityOperatorNotAtStage`, `QualityNotCustodian`. Without a freshness rule for a lot's species (nor a
     /// default), the batch counts for nothing towards freshness.
