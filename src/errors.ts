@@ -140,6 +140,12 @@ const PHRASES: Record<string, Phrase> = {
   PauseUnchanged: (a) => (a[0] ? "the contract is paused already" : "the contract is not paused"),
   AccessControlUnauthorizedAccount: (a) => `account ${a[0]} lacks role ${a[1]}`,
   AccessControlBadConfirmation: () => `an account can renounce only its own roles`,
+  AccessControlEnforcedDefaultAdminRules: () =>
+    `the admin role moves only by a two-step transfer (beginDefaultAdminTransfer, then acceptDefaultAdminTransfer)`,
+  AccessControlEnforcedDefaultAdminDelay: (a) =>
+    Number(a[0]) === 0 ? `no admin transfer is scheduled` : `the admin transfer can complete only after ${when(a[0])}`,
+  SafeCastOverflowedUintDowncast: (a) => `${a[1]} does not fit in ${a[0]} bits`,
+  AccessControlInvalidDefaultAdmin: (a) => `${a[0]} is not the pending admin of a begun transfer`,
   ReentrancyGuardReentrantCall: () => `reentrant call refused`,
   InvalidShortString: () => `a short string of the EIP-712 domain is malformed`,
   StringTooLong: (a) => `"${a[0]}" is too long for a short string (EIP-712 domain name or version)`,

@@ -2,6 +2,7 @@
 pragma solidity 0.8.37;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IAccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/IAccessControlDefaultAdminRules.sol";
 
 import {IManufacturer} from "../contracts/interfaces/IManufacturer.sol";
 import {IOrderBook} from "../contracts/interfaces/IOrderBook.sol";
@@ -16,7 +17,7 @@ import {FishTraceTest} from "./utils/FishTraceTest.sol";
 
 /// @title LeversTest
 /// @notice The safety levers of issue 21: pausing each stage contract and the quality ledger on its own (settlement
-/// never paused).
+/// never paused); the admin handed over in two steps with a delay.
 contract LeversTest is FishTraceTest {
     uint40 private constant GRAMS = 5_000;
     uint256 private constant QAT_KEY = uint256(keccak256("levers qat"));
@@ -343,6 +344,135 @@ contract LeversTest is FishTraceTest {
         IQualityLedger.QatReading memory r = _reading(device, lotId);
         ledger.submitScan(1, r, _sign(QAT_KEY, r));
         assertTrue(ledger.isAccepted(device, r.readingId), "scan recorded");
+    }
+
+    // ------------------------------------------------------------------ admin: two steps, with a delay
+
+    function test_admin_deployedWithTheDelayAndOneAdmin() public view {
+        assertEq(registry.defaultAdmin(), admin, "defaultAdmin");
+        assertEq(registry.defaultAdminDelay(), ADMIN_DELAY, "delay from the constructor");
+        assertTrue(registry.hasRole(Roles.DEFAULT_ADMIN, admin), "hasRole agrees");
+        assertEq(_auth(admin).roles, Roles.ADMIN_BIT, "packed bit agrees");
+    }
+
+    /// @dev The new admin accepts only after the delay; then the registry, every stage and the ledger follow it.
+    function test_admin_transferWaitsForTheDelay() public {
+        address safe = makeAddr("safe");
+        vm.prank(admin);
+        registry.beginDefaultAdminTransfer(safe);
+        (address pending, uint48 schedule) = registry.pendingDefaultAdmin();
+        assertEq(pending, safe, "pending admin");
+        assertEq(schedule, _now() + ADMIN_DELAY, "schedule");
+
+        vm.warp(schedule);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControlDefaultAdminRules.AccessControlEnforcedDefaultAdminDelay.selector,
+                schedule
+            )
+        );
+        vm.prank(safe);
+        registry.acceptDefaultAdminTransfer();
+        assertTrue(registry.hasRole(Roles.DEFAULT_ADMIN, admin), "still the deployer's");
+
+        vm.warp(schedule + 1);
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit IAccessControl.RoleRevoked(Roles.DEFAULT_ADMIN, admin, safe);
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit IAccessControl.RoleGranted(Roles.DEFAULT_ADMIN, safe, safe);
+        vm.prank(safe);
+        registry.acceptDefaultAdminTransfer();
+        assertEq(registry.defaultAdmin(), safe, "defaultAdmin");
+        assertFalse(registry.hasRole(Roles.DEFAULT_ADMIN, admin), "the deployer lost it");
+        assertEq(_auth(safe).roles, Roles.ADMIN_BIT, "the safe's packed bit");
+
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageUnauthorized.selector, admin, Roles.ADMIN_BIT));
+        vm.prank(admin);
+        manufacturer.setCompanyPrefix(9_506_000, 7, manufacturer1);
+        vm.prank(safe);
+        manufacturer.setCompanyPrefix(9_506_000, 7, manufacturer1);
+        vm.prank(safe);
+        ledger.setFreshnessRule(COD, _defaultRule());
+    }
+
+    function test_admin_RevertWhen_AcceptedByAnotherAccount() public {
+        vm.prank(admin);
+        registry.beginDefaultAdminTransfer(makeAddr("safe"));
+        vm.warp(_now() + ADMIN_DELAY + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControlDefaultAdminRules.AccessControlInvalidDefaultAdmin.selector, stranger)
+        );
+        vm.prank(stranger);
+        registry.acceptDefaultAdminTransfer();
+    }
+
+    function test_admin_cancelledTransferCannotBeAccepted() public {
+        address safe = makeAddr("safe");
+        vm.startPrank(admin);
+        registry.beginDefaultAdminTransfer(safe);
+        registry.cancelDefaultAdminTransfer();
+        vm.stopPrank();
+        vm.warp(_now() + ADMIN_DELAY + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControlDefaultAdminRules.AccessControlInvalidDefaultAdmin.selector, safe)
+        );
+        vm.prank(safe);
+        registry.acceptDefaultAdminTransfer();
+        assertEq(registry.defaultAdmin(), admin, "unchanged");
+    }
+
+    /// @dev The admin role is never granted, revoked or registered directly (before: grantRole made a second admin).
+    function test_admin_RevertWhen_GrantedOrRevokedDirectly() public {
+        bytes memory enforced = abi.encodeWithSelector(
+            IAccessControlDefaultAdminRules.AccessControlEnforcedDefaultAdminRules.selector
+        );
+        vm.startPrank(admin);
+        vm.expectRevert(enforced);
+        registry.grantRole(Roles.DEFAULT_ADMIN, stranger);
+        vm.expectRevert(enforced);
+        registry.revokeRole(Roles.DEFAULT_ADMIN, admin);
+        vm.expectRevert(enforced);
+        registry.registerParticipant(stranger, Roles.DEFAULT_ADMIN, "second admin", "location");
+        vm.stopPrank();
+        assertFalse(registry.hasRole(Roles.DEFAULT_ADMIN, stranger), "no second admin");
+    }
+
+    /// @dev Renouncing needs a scheduled transfer to nobody whose delay has passed; afterwards nobody is admin.
+    function test_admin_renounceOnlyAfterAScheduledDelay() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControlDefaultAdminRules.AccessControlEnforcedDefaultAdminDelay.selector, 0)
+        );
+        vm.prank(admin);
+        registry.renounceRole(Roles.DEFAULT_ADMIN, admin);
+
+        vm.prank(admin);
+        registry.beginDefaultAdminTransfer(address(0));
+        vm.warp(_now() + ADMIN_DELAY + 1);
+        vm.prank(admin);
+        registry.renounceRole(Roles.DEFAULT_ADMIN, admin);
+        assertEq(registry.defaultAdmin(), address(0), "no admin");
+        assertFalse(registry.hasRole(Roles.DEFAULT_ADMIN, admin), "hasRole agrees");
+        assertEq(_auth(admin).roles, 0, "packed bit cleared");
+    }
+
+    /// @dev Changing the delay is itself delayed (a longer one after at most 5 days, a shorter one after the
+    /// difference); a rollback cancels a pending change.
+    function test_admin_delayChangeIsDelayed() public {
+        vm.prank(admin);
+        registry.changeDefaultAdminDelay(1 days);
+        (uint48 pendingDelay, uint48 schedule) = registry.pendingDefaultAdminDelay();
+        assertEq(pendingDelay, 1 days, "pending delay");
+        assertEq(schedule, _now() + ADMIN_DELAY - 1 days, "a shorter delay waits the difference");
+        assertEq(registry.defaultAdminDelay(), ADMIN_DELAY, "not yet");
+        vm.warp(schedule + 1);
+        assertEq(registry.defaultAdminDelay(), 1 days, "now");
+
+        vm.startPrank(admin);
+        registry.changeDefaultAdminDelay(10 days);
+        registry.rollbackDefaultAdminDelay();
+        vm.stopPrank();
+        vm.warp(_now() + 6 days);
+        assertEq(registry.defaultAdminDelay(), 1 days, "rolled back");
     }
 
     // ------------------------------------------------------------------ helpers

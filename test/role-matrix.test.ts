@@ -46,6 +46,8 @@ type Policy =
   | { kind: "party" }
   /** Anyone, for itself only (AccessControl's renounceRole): AccessControlBadConfirmation for another account. */
   | { kind: "self" }
+  /** Only the pending admin of a begun admin transfer (none in the matrix): AccessControlInvalidDefaultAdmin. */
+  | { kind: "pendingAdmin" }
   /** Only the quality ledger contract: StageCallerNotLedger. */
   | { kind: "ledger" }
   /** Holders of SENSOR_GATEWAY, checked by the quality ledger: SensorGatewayUnauthorized(account). */
@@ -106,6 +108,11 @@ const POLICIES = {
     grantRole: ADMIN,
     revokeRole: ADMIN,
     renounceRole: { kind: "self" },
+    beginDefaultAdminTransfer: ADMIN,
+    cancelDefaultAdminTransfer: ADMIN,
+    acceptDefaultAdminTransfer: { kind: "pendingAdmin" },
+    changeDefaultAdminDelay: ADMIN,
+    rollbackDefaultAdminDelay: ADMIN,
     pause: { kind: "roles", roles: ["PAUSER"] },
     unpause: { kind: "roles", roles: ["PAUSER"] },
   },
@@ -208,6 +215,8 @@ function gateError(contract: ContractName, policy: Policy, account: string): [st
       return ["OrderNotParty", [ORDER_ID, account]];
     case "self":
       return ["AccessControlBadConfirmation", []];
+    case "pendingAdmin":
+      return ["AccessControlInvalidDefaultAdmin", [account]];
     case "ledger":
       return ["StageCallerNotLedger", [account]];
     case "gateway":
@@ -231,6 +240,8 @@ function describePolicy(policy: Policy): string {
       return "the order's parties only";
     case "self":
       return "each account for itself only";
+    case "pendingAdmin":
+      return "the pending admin of a begun transfer only";
     case "ledger":
       return "the quality ledger only";
     case "gateway":
@@ -282,8 +293,11 @@ async function matrixFixture(): Promise<MatrixWorld> {
   const { registry, cast } = world;
   const accounts = {} as Record<Caller, string>;
   for (const caller of CALLERS) {
-    const account = Wallet.createRandom().address;
-    if (caller === "QAT_DEVICE" || caller === "SENSOR_GATEWAY") {
+    // One admin at a time (AccessControlDefaultAdminRules): the deployer, which holds only that role, stands for it.
+    const account = caller === "DEFAULT_ADMIN" ? cast.admin.address : Wallet.createRandom().address;
+    if (caller === "DEFAULT_ADMIN") {
+      // the admin since deployment
+    } else if (caller === "QAT_DEVICE" || caller === "SENSOR_GATEWAY") {
       await registry.registerDevice(account, roleId(caller), cast.harvester1);
     } else if (caller !== "OUTSIDER") {
       await registry.registerParticipant(account, roleId(caller), `only ${caller}`, "test");
