@@ -320,6 +320,9 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
 
         uint256 lotId = reading.lotId;
         uint256 word = _locate(stageContract, stage, lotId, auth);
+        // A scan older than the lot (a device whose clock was reset) would stretch the freshness allowance.
+        uint40 createdAt = word.createdAt();
+        if (reading.scannedAt < createdAt) revert QatScanBeforeLot(lotId, reading.scannedAt, createdAt);
         FreshnessRule memory rule = _ruleOf(word.species());
         if (rule.maxGrade != 0 && reading.grade > rule.maxGrade)
             revert QatGradeOutOfScale(reading.grade, rule.maxGrade);

@@ -137,6 +137,8 @@ const PHRASES: Record<string, Phrase> = {
     `stage ${a[0]} is paused: only settlement, recalls and hand-overs work until a pauser unpauses it`,
   QualityLedgerPaused: (a) =>
     `the quality ledger is paused: the scan or sensor batch for stage ${a[0]} waits for an unpause`,
+  QatScanBeforeLot: (a) =>
+    `the scan of lot ${lotIdText(a[0])} at ${when(a[1])} predates the lot, which came into being on the day of ${when(a[2])}`,
   PauseUnchanged: (a) => (a[0] ? "the contract is paused already" : "the contract is not paused"),
   AccessControlUnauthorizedAccount: (a) => `account ${a[0]} lacks role ${a[1]}`,
   AccessControlBadConfirmation: () => `an account can renounce only its own roles`,

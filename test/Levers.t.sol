@@ -475,6 +475,50 @@ contract LeversTest is FishTraceTest {
         assertEq(registry.defaultAdminDelay(), 1 days, "rolled back");
     }
 
+    // ------------------------------------------------------------------ scannedAt not before the lot
+
+    /// @dev A catch's creation is its catch day: a scan from before that day is refused (before: accepted, and the
+    /// next scan's allowance grew by the extra time), one from that day's start on is accepted.
+    function test_scan_RevertWhen_BeforeTheCatchDay() public {
+        uint256 lotId = _registerLot(harvester1, COD, GRAMS);
+        address device = _qatDevice(harvester1);
+        uint40 day = uint40((_now() / 1 days) * 1 days);
+
+        IQualityLedger.QatReading memory r = _reading(device, lotId);
+        r.scannedAt = day - 1;
+        bytes memory sig = _sign(QAT_KEY, r);
+        vm.expectRevert(abi.encodeWithSelector(IQualityLedger.QatScanBeforeLot.selector, lotId, day - 1, day));
+        ledger.submitScan(1, r, sig);
+
+        r.scannedAt = day;
+        ledger.submitScan(1, r, _sign(QAT_KEY, r));
+        assertEq(ledger.qualityOf(lotId).scannedAt, day, "accepted from the catch day on");
+    }
+
+    /// @dev A product's creation is its processing day, carried with it down the chain.
+    function test_scan_RevertWhen_BeforeTheProductWasMade() public {
+        uint256 input = _lotAt(3, COD, GRAMS);
+        vm.warp(_now() + 3 days);
+        IManufacturer.Input[] memory inputs = new IManufacturer.Input[](1);
+        inputs[0] = IManufacturer.Input({lotId: input, grams: 0});
+        IManufacturer.Output[] memory outputs = new IManufacturer.Output[](1);
+        outputs[0] = IManufacturer.Output(GTIN, "LOT-D", GRAMS, false);
+        vm.prank(manufacturer1);
+        (, uint256[] memory products) = manufacturer.processLots(inputs, outputs);
+        uint256 pack = products[0];
+        _carryFrom(3, pack, 4);
+        address device = _qatDevice(distributor1);
+        uint40 day = uint40((_now() / 1 days) * 1 days);
+
+        IQualityLedger.QatReading memory r = _reading(device, pack);
+        r.scannedAt = day - 1 days;
+        bytes memory sig = _sign(QAT_KEY, r);
+        vm.expectRevert(abi.encodeWithSelector(IQualityLedger.QatScanBeforeLot.selector, pack, day - 1 days, day));
+        ledger.submitScan(4, r, sig);
+        r.scannedAt = uint40(_now());
+        ledger.submitScan(4, r, _sign(QAT_KEY, r));
+    }
+
     // ------------------------------------------------------------------ helpers
 
     function _pause(address target) internal {

@@ -206,6 +206,9 @@ interface IQualityLedger {
     /// @notice A scan time `scannedAt` is older than `oldest`: more than `MAX_UPLOAD_DELAY` before the block (a device
     /// with a reset clock, or an upload too late to judge freshness by).
     error QatScanTooOld(uint40 scannedAt, uint40 oldest);
+    /// @notice A scan of lot `lotId` at `scannedAt` predates the lot: it came into being on the UTC day starting at
+    /// `createdAt` (its catch, or its processing into a product).
+    error QatScanBeforeLot(uint256 lotId, uint40 scannedAt, uint40 createdAt);
     /// @notice `gateway` does not hold SENSOR_GATEWAY.
     error SensorGatewayUnauthorized(address gateway);
     /// @notice `root` is zero, or was anchored already by this gateway.
@@ -227,7 +230,7 @@ interface IQualityLedger {
     /// species only. Emits `QatScanned`, and `SpeciesMismatch` / `FreshnessWarning` (with `IStage.LotFlagged` at the
     /// stage) when a check fails. Reverts with `QualityLedgerPaused`, `QualityUnknownStage`, `QatDeviceUnauthorized`,
     /// `QatMalformedSignature`, `QatWrongSigner`, `QatReadingAlreadyAccepted`, `QatScanInFuture`,
-    /// `QatScanTooOld`, `QatInvalidConfidence`, `QatGradeOutOfScale`, `QualityLotNotHere`,
+    /// `QatScanTooOld`, `QatScanBeforeLot`, `QatInvalidConfidence`, `QatGradeOutOfScale`, `QualityLotNotHere`,
     /// `QualityOperatorNotAtStage`, `QualityNotCustodian`.
     /// @param stage where the lot is now: 1 = Harvester … 6 = Customer
     /// @param signature the device's 65-byte signature over the reading's EIP-712 digest
