@@ -57,6 +57,9 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
     mapping(address gateway => mapping(bytes32 root => Anchor)) private _anchors;
     /// @dev Each lot's `Freshness.Reference`, packed by `Freshness.encode`.
     mapping(uint256 lotId => uint256 word) private _references;
+    /// @dev Set by a PAUSER: scans and sensor batches wait. No slot a scan reads is shared by every lot and device,
+    /// so this one costs a scan or a batch one cold read (2,100 gas); a batch checks it once.
+    bool private _paused;
 
     /// @notice The oldest a scan may be when submitted: older scans (a device whose clock was reset, an upload too
     /// late) would stretch the interval the freshness rule allows a drop over.
@@ -84,11 +87,13 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
 
     /// @inheritdoc IQualityLedger
     function submitScan(uint8 stage, QatReading calldata reading, bytes calldata signature) external {
+        _requireNotPaused(stage);
         _scan(_stageAt(stage), stage, reading, signature, false);
     }
 
     /// @inheritdoc IQualityLedger
     function submitScans(uint8 stage, SignedReading[] calldata readings) external returns (uint256 accepted) {
+        _requireNotPaused(stage);
         address stageContract = _stageAt(stage);
         for (uint256 i; i < readings.length; ++i) {
             if (_scan(stageContract, stage, readings[i].reading, readings[i].signature, true)) ++accepted;
@@ -104,6 +109,7 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         bytes32 root,
         SensorSummary calldata summary
     ) external {
+        _requireNotPaused(stage);
         IRegistry.Authorization memory auth = _authorization(msg.sender);
         if (auth.roles & Roles.SENSOR_GATEWAY_BIT == 0) revert SensorGatewayUnauthorized(msg.sender);
         if (root == bytes32(0) || _anchors[msg.sender][root].anchoredAt != 0) revert SensorRootInvalid(root);
@@ -314,6 +320,9 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
 
         uint256 lotId = reading.lotId;
         uint256 word = _locate(stageContract, stage, lotId, auth);
+        // A scan older than the lot (a device whose clock was reset) would stretch the freshness allowance.
+        uint40 createdAt = word.createdAt();
+        if (reading.scannedAt < createdAt) revert QatScanBeforeLot(lotId, reading.scannedAt, createdAt);
         FreshnessRule memory rule = _ruleOf(word.species());
         if (rule.maxGrade != 0 && reading.grade > rule.maxGrade)
             revert QatGradeOutOfScale(reading.grade, rule.maxGrade);
@@ -439,6 +448,19 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         if (operatorRoles & Roles.actorBit(stage) == 0) revert QualityOperatorNotAtStage(device.operator, stage);
         uint32 custodianId = word.custodianId();
         if (custodianId != device.operatorId) revert QualityNotCustodian(lotId, custodianId, device.operatorId);
+    }
+
+    /// @dev Reverts with `QualityLedgerPaused` while a PAUSER has paused the ledger.
+    function _requireNotPaused(uint8 stage) private view {
+        if (_paused) revert QualityLedgerPaused(stage);
+    }
+
+    function _isPaused() internal view override returns (bool) {
+        return _paused;
+    }
+
+    function _storePaused(bool value) internal override {
+        _paused = value;
     }
 
     function _ruleOf(bytes3 species) private view returns (FreshnessRule memory rule) {

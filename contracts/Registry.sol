@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControl, IAccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 
 import {IRegistry} from "./interfaces/IRegistry.sol";
 import {IRegistryReplica} from "./interfaces/IRegistryReplica.sol";
@@ -14,10 +15,14 @@ import {Roles} from "./libraries/Roles.sol";
 /// @dev Roles are kept as bits in one packed word per account instead of `AccessControl`'s nested mappings, so
 /// that a stage contract learns a caller's id, roles and operator with a single cold storage read. `hasRole`,
 /// `grantRole`, `revokeRole`, `renounceRole`, `onlyRole` and the `RoleGranted`/`RoleRevoked` events behave as in
-/// `AccessControl`; a role outside FishTrace's eleven reverts with `RegistryUnknownRole`.
+/// `AccessControl`; a role outside FishTrace's twelve reverts with `RegistryUnknownRole`.
+/// The admin follows OpenZeppelin `AccessControlDefaultAdminRules`: one admin at a time, handed over in two steps
+/// (`beginDefaultAdminTransfer`, then `acceptDefaultAdminTransfer` by the new admin once the delay has passed), never
+/// granted or revoked directly. The packed word stays the one source `hasRole` reads; for the admin role the
+/// overrides below also run `AccessControlDefaultAdminRules`' bookkeeping, so `defaultAdmin()` and `hasRole` agree.
 /// Every change of an account's authorization is pushed to the replicas of the attached stage contracts, so that
 /// they check callers with one local read (see `RegistryReplica`).
-contract Registry is IRegistry, AccessControl {
+contract Registry is IRegistry, AccessControlDefaultAdminRules {
     /// @notice The most stage contracts one registry pushes to (six actors plus room for upgrades).
     uint256 public constant MAX_STAGES = 12;
 
@@ -41,9 +46,8 @@ contract Registry is IRegistry, AccessControl {
     uint32 private _participantCount;
 
     /// @param admin the account that holds DEFAULT_ADMIN_ROLE and manages participants and species
-    constructor(address admin) {
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
-    }
+    /// @param adminDelay seconds between beginning an admin transfer and the new admin's earliest acceptance
+    constructor(address admin, uint48 adminDelay) AccessControlDefaultAdminRules(adminDelay, admin) {}
 
     // ------------------------------------------------------------------ stages
 
@@ -60,6 +64,16 @@ contract Registry is IRegistry, AccessControl {
         }
         _stages.push(stage);
         emit StageAttached(stage);
+    }
+
+    /// @inheritdoc IRegistry
+    function pause(address target) external onlyRole(Roles.PAUSER) {
+        _attached(target).syncPause(true, msg.sender);
+    }
+
+    /// @inheritdoc IRegistry
+    function unpause(address target) external onlyRole(Roles.PAUSER) {
+        _attached(target).syncPause(false, msg.sender);
     }
 
     // ------------------------------------------------------------------ participants
@@ -95,6 +109,8 @@ contract Registry is IRegistry, AccessControl {
 
     /// @inheritdoc IRegistry
     function revokeParticipant(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        // The admin leaves only through the delayed two-step transfer (or a scheduled renounce).
+        if (account == defaultAdmin()) revert AccessControlEnforcedDefaultAdminRules();
         uint16 roles = _members[account].roles;
         for (uint16 bit = 1; bit != 0 && bit <= roles; bit <<= 1) {
             if (roles & bit != 0) _revokeRole(Roles.roleOf(bit), account);
@@ -182,15 +198,17 @@ contract Registry is IRegistry, AccessControl {
     }
 
     /// @notice Whether `account` holds `role` (as `authorization` reports it); false for roles outside FishTrace's
-    /// eleven.
-    function hasRole(bytes32 role, address account) public view override returns (bool) {
+    /// twelve.
+    function hasRole(bytes32 role, address account) public view override(AccessControl, IAccessControl) returns (bool) {
         // The effective roles, as stages see them: a device whose operator is neither actor nor regulator holds none.
         return _authorizationOf(account).roles & Roles.bitOf(role) != 0;
     }
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev Replaces `AccessControl`'s storage with the packed membership word; same return value and event.
+    /// @dev Replaces `AccessControl`'s storage with the packed membership word; same return value and event. The
+    /// admin role also goes through `AccessControlDefaultAdminRules` (one admin; it records `defaultAdmin()`, and
+    /// `AccessControl` below it emits `RoleGranted`), before the packed bit is set, since `hasRole` reads that bit.
     function _grantRole(bytes32 role, address account) internal override returns (bool) {
         uint16 bit = Roles.bitOf(role);
         if (bit == 0) revert RegistryUnknownRole(role);
@@ -201,20 +219,24 @@ contract Registry is IRegistry, AccessControl {
         if ((bit & Roles.DEVICE_BITS != 0) != (m.operator != address(0)))
             revert RegistryDeviceConflict(account, m.operator);
         _enrol(account);
+        if (bit == Roles.ADMIN_BIT) super._grantRole(role, account);
+        else emit RoleGranted(role, account, _msgSender());
         m.roles |= bit;
-        emit RoleGranted(role, account, _msgSender());
         _push(account);
         return true;
     }
 
-    /// @dev Replaces `AccessControl`'s storage with the packed membership word; same return value and event.
+    /// @dev Replaces `AccessControl`'s storage with the packed membership word; same return value and event. The
+    /// admin role also goes through `AccessControlDefaultAdminRules` (clearing `defaultAdmin()`; `AccessControl`
+    /// emits `RoleRevoked`) while the packed bit is still set.
     function _revokeRole(bytes32 role, address account) internal override returns (bool) {
         uint16 bit = Roles.bitOf(role);
         if (bit == 0) revert RegistryUnknownRole(role);
         Member storage m = _members[account];
         if (m.roles & bit == 0) return false;
+        if (bit == Roles.ADMIN_BIT) super._revokeRole(role, account);
+        else emit RoleRevoked(role, account, _msgSender());
         m.roles &= ~bit;
-        emit RoleRevoked(role, account, _msgSender());
         _push(account);
         return true;
     }
@@ -234,6 +256,15 @@ contract Registry is IRegistry, AccessControl {
         for (uint256 i; i < n; ++i) {
             IRegistryReplica(_stages[i]).syncAuthorization(account, auth);
         }
+    }
+
+    /// @dev `target` as a replica; reverts with `RegistryNotAttached` unless it is attached here.
+    function _attached(address target) private view returns (IRegistryReplica) {
+        uint256 n = _stages.length;
+        for (uint256 i; i < n; ++i) {
+            if (_stages[i] == target) return IRegistryReplica(target);
+        }
+        revert RegistryNotAttached(target);
     }
 
     /// @dev Gives `account` a participant id if it has none yet.

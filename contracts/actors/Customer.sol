@@ -24,6 +24,7 @@ contract Customer is ICustomer, Stage {
 
     /// @inheritdoc ICustomer
     function reportProblem(uint256 lotId, ProblemReason reason, bytes32 detail) external {
+        _requireNotPaused();
         uint32 customerId = _requireRole(_ACTOR_BIT).id;
         uint256 word = _lots[lotId];
         _requireCustody(lotId, word, customerId);

@@ -5,6 +5,7 @@ import {OrderBook} from "../base/OrderBook.sol";
 import {Stage} from "../base/Stage.sol";
 import {IHarvester} from "../interfaces/IHarvester.sol";
 import {IRegistry} from "../interfaces/IRegistry.sol";
+import {LotCodec} from "../libraries/LotCodec.sol";
 import {LotFlags} from "../libraries/LotFlags.sol";
 import {Roles} from "../libraries/Roles.sol";
 
@@ -16,6 +17,7 @@ contract Harvester is IHarvester, OrderBook {
 
     /// @inheritdoc IHarvester
     function registerFish(Catch calldata catchData) external returns (uint256 lotId) {
+        _requireNotPaused();
         uint32 harvesterId = _requireRole(Roles.HARVESTER_BIT).id;
         if (!_REGISTRY.isSpeciesListed(catchData.species)) revert StageSpeciesNotListed(catchData.species);
         if (catchData.weightGrams == 0) revert StageInvalidWeight(0);
@@ -26,20 +28,19 @@ contract Harvester is IHarvester, OrderBook {
 
         lotId = ++_lotCount;
         uint8 flags = (catchData.frozen ? LotFlags.FROZEN : 0) | (catchData.farmed ? LotFlags.FARMED : 0);
+        // The catch is when the lot came into being: scans taken at sea before it was registered are not "before
+        // the lot" (QualityLedger refuses scans older than the lot's creation day).
         _createLot(
             lotId,
-            Lot({
-                custodianId: harvesterId,
-                weightGrams: catchData.weightGrams,
-                species: catchData.species,
-                status: LotStatus.Created,
-                flags: flags,
-                readAt: 0,
-                temperature: 0,
-                humidity: 0,
-                latitude: catchData.latitude,
-                longitude: catchData.longitude
-            })
+            LotCodec.created(
+                harvesterId,
+                catchData.weightGrams,
+                catchData.species,
+                flags,
+                catchData.latitude,
+                catchData.longitude,
+                catchData.caughtAt
+            )
         );
         emit FishRegistered(lotId, harvesterId, catchData);
     }

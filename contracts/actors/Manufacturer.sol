@@ -35,6 +35,7 @@ contract Manufacturer is IManufacturer, OrderBook {
         Input[] calldata inputs,
         Output[] calldata outputs
     ) external returns (uint256 processId, uint256[] memory productLotIds) {
+        _requireNotPaused();
         uint32 manufacturerId = _requireRole(_ACTOR_BIT).id;
         if (inputs.length == 0 || outputs.length == 0) revert ProcessEmpty(inputs.length, outputs.length);
         processId = ++_processCount;
@@ -62,18 +63,15 @@ contract Manufacturer is IManufacturer, OrderBook {
             producedGrams += out.weightGrams;
             _createLot(
                 lotId,
-                Lot({
-                    custodianId: manufacturerId,
-                    weightGrams: out.weightGrams,
-                    species: species,
-                    status: LotStatus.Created,
-                    flags: flags | (out.frozen ? LotFlags.FROZEN : 0),
-                    readAt: 0,
-                    temperature: 0,
-                    humidity: 0,
-                    latitude: 0,
-                    longitude: 0
-                })
+                LotCodec.created(
+                    manufacturerId,
+                    out.weightGrams,
+                    species,
+                    flags | (out.frozen ? LotFlags.FROZEN : 0),
+                    0,
+                    0,
+                    block.timestamp
+                )
             );
             _parents[lotId] = inputLotIds;
             productLotIds[i] = lotId;
@@ -104,7 +102,7 @@ contract Manufacturer is IManufacturer, OrderBook {
     /// @inheritdoc IManufacturer
     function setCompanyPrefix(uint64 prefix, uint8 digits, address owner) external {
         _requireRole(Roles.ADMIN_BIT);
-        if (digits < 6 || digits > 12 || prefix >= 10 ** digits) revert ManufacturerInvalidPrefix(prefix, digits);
+        if (digits < 6 || digits > 12 || prefix >= _pow10(digits)) revert ManufacturerInvalidPrefix(prefix, digits);
         uint32 ownerId;
         if (owner != address(0)) {
             IRegistry.Authorization memory auth = _authorization(owner);
@@ -187,9 +185,17 @@ contract Manufacturer is IManufacturer, OrderBook {
         if (lengths == 0) return 0;
         for (uint8 digits = 6; digits <= 12; ++digits) {
             if (lengths & (uint16(1) << digits) == 0) continue;
-            uint64 prefix = (gtin / uint64(10) ** (13 - digits)) % uint64(10) ** digits;
+            uint64 prefix = (gtin / _pow10(13 - digits)) % _pow10(digits);
             owner = _prefixOwners[(uint256(digits) << 64) | prefix];
             if (owner != 0) return owner;
+        }
+    }
+
+    /// @dev 10 to the power `digits`; callers pass at most 13, so the EXP opcode cannot overflow a uint64 (unchecked:
+    /// the checked power is a long helper, and the Manufacturer is close to the contract size limit).
+    function _pow10(uint8 digits) private pure returns (uint64) {
+        unchecked {
+            return uint64(10) ** digits;
         }
     }
 

@@ -17,7 +17,9 @@ import {Stage} from "./Stage.sol";
 /// selling actors. Payment is pulled (`withdraw`), never pushed inside a state change.
 /// Placing, shipping, confirming, acknowledging and rejecting need the caller's current role; settling money
 /// already owed (`withdraw`, `cancelOrder`, `claimPayment`) needs only being the order's party, so revoking a
-/// participant never locks its Ether in escrow.
+/// participant never locks its Ether in escrow. Pausing the stage stops placing, shipping, confirming and
+/// acknowledging; it never stops `withdraw`, `cancelOrder`, `rejectDelivery` or `claimPayment`, so a pause can
+/// neither lock Ether nor run a buyer's window out while it cannot reject.
 /// @dev An order is two slots (see `IOrderBook.Order`); the shipped lots are not stored but committed to by hash
 /// and passed again by the calls that move them.
 abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
@@ -47,6 +49,7 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
         uint40 shipBy,
         uint32 ackWindow
     ) external payable returns (uint256 orderId) {
+        _requireNotPaused();
         uint32 buyerId = _requireRole(_BUYER_BIT).id;
         IRegistry.Authorization memory sellerAuth = _authorization(seller);
         if (sellerAuth.roles & _ACTOR_BIT == 0) revert StageUnauthorized(seller, _ACTOR_BIT);
@@ -59,7 +62,7 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
         }
 
         orderId = ++_orderCount;
-        _escrowed += uint128(msg.value);
+        _escrowed += uint120(msg.value);
         _orders[orderId] = Order({
             sellerId: sellerAuth.id,
             buyerId: buyerId,
@@ -84,6 +87,7 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
 
     /// @inheritdoc IOrderBook
     function acknowledge(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external {
+        _requireNotPaused();
         uint32 buyerId = _requireRole(_BUYER_BIT).id;
         Order memory o = _orders[orderId];
         _requireParty(orderId, o, o.buyerId == buyerId);
@@ -193,6 +197,7 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
 
     /// @dev `initiateShipment`, for actors that ship with more detail (the Distributor's routes).
     function _ship(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) internal returns (uint256 shipped) {
+        _requireNotPaused();
         uint32 sellerId = _requireRole(_ACTOR_BIT).id;
         Order storage order = _orders[orderId];
         Order memory o = order;
@@ -223,6 +228,7 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
 
     /// @dev `confirmDelivery`, for actors that confirm with more detail (the Distributor's arrivals).
     function _confirmDelivery(uint256 orderId) internal returns (uint32 callerId) {
+        _requireNotPaused();
         callerId = _requireRole(_ACTOR_BIT | _BUYER_BIT).id;
         Order storage order = _orders[orderId];
         Order memory o = order;

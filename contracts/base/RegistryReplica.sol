@@ -8,6 +8,8 @@ import {Roles} from "../libraries/Roles.sol";
 /// @title RegistryReplica
 /// @notice The registry's authorizations as this contract sees them: a copy the registry pushes on every change,
 /// read locally (one cold slot, 2,100 gas) instead of by calling the registry (about 5,700 gas).
+/// The registry also pushes the pause a PAUSER sets on this contract (`syncPause`), so pausing needs no role check
+/// in each contract.
 /// @dev An account the registry has not pushed here yet (for example one registered before this contract was
 /// attached) has id 0 in the replica; it is then looked up in the registry itself, so the answer is always current.
 abstract contract RegistryReplica is IRegistryReplica {
@@ -25,6 +27,20 @@ abstract contract RegistryReplica is IRegistryReplica {
         if (msg.sender != address(_REGISTRY)) revert ReplicaCallerNotRegistry(msg.sender);
         _replica[account] = auth;
         emit AuthorizationSynced(account, auth.id, auth.roles, auth.operatorId);
+    }
+
+    /// @inheritdoc IRegistryReplica
+    function syncPause(bool value, address account) external {
+        if (msg.sender != address(_REGISTRY)) revert ReplicaCallerNotRegistry(msg.sender);
+        if (_isPaused() == value) revert PauseUnchanged(value);
+        _storePaused(value);
+        if (value) emit Paused(account);
+        else emit Unpaused(account);
+    }
+
+    /// @inheritdoc IRegistryReplica
+    function paused() external view returns (bool) {
+        return _isPaused();
     }
 
     /// @inheritdoc IRegistryReplica
@@ -46,6 +62,13 @@ abstract contract RegistryReplica is IRegistryReplica {
     function _rolesOf(address account) internal view returns (uint16) {
         return _recordOf(account).roles;
     }
+
+    /// @dev Whether a PAUSER paused this contract. Each contract keeps the flag where its hot paths read it anyway
+    /// (OpenZeppelin's `Pausable` would add a slot of its own, and so a cold read, to every business function).
+    function _isPaused() internal view virtual returns (bool);
+
+    /// @dev Stores the pause flag.
+    function _storePaused(bool value) internal virtual;
 
     /// @dev The record pushed for `account`, or the registry's when none was pushed here yet.
     function _recordOf(address account) private view returns (IRegistry.Authorization memory auth) {

@@ -37,11 +37,13 @@ abstract contract Stage is IStage, RegistryReplica {
     mapping(bytes3 species => Totals) internal _available;
     mapping(bytes3 species => Totals) internal _supplied;
 
-    /// @dev Layout (1 slot): lotCount 64 | orderCount 64 | escrowed 128. Kept together because registering a lot
-    /// and placing an order each touch it once.
+    /// @dev Layout (1 slot): lotCount 64 | orderCount 64 | escrowed 120 | paused 8. Kept together because
+    /// registering a lot and placing an order each touch it once, so their pause check reads a warm slot (100 gas,
+    /// not a cold 2,100). 2^120 wei is far above all the Ether there is.
     uint64 internal _lotCount;
     uint64 internal _orderCount;
-    uint128 internal _escrowed;
+    uint120 internal _escrowed;
+    bool private _paused;
 
     /// @dev The stage contract acknowledged lots are handed to; set once by the registry admin.
     address internal _next;
@@ -68,6 +70,7 @@ abstract contract Stage is IStage, RegistryReplica {
         int32 longitude,
         uint40 readAt
     ) external {
+        _requireNotPaused();
         IRegistry.Authorization memory auth = _authorization(msg.sender);
         uint32 actorId;
         if (auth.roles & _ACTOR_BIT != 0) actorId = auth.id;
@@ -100,6 +103,7 @@ abstract contract Stage is IStage, RegistryReplica {
 
     /// @inheritdoc IStage
     function removeFish(uint256 lotId, RemovalReason reason) external {
+        _requireNotPaused();
         uint32 actorId = _requireRole(_ACTOR_BIT).id;
         uint256 word = _lots[lotId];
         _requireCustody(lotId, word, actorId);
@@ -242,6 +246,13 @@ abstract contract Stage is IStage, RegistryReplica {
 
     // ------------------------------------------------------------------ internals for the actors
 
+    /// @dev Reverts with `StagePaused` while a PAUSER has paused this stage. Every business function calls it first;
+    /// settlement (`withdraw`, `cancelOrder`, `rejectDelivery`, `claimPayment`), `receiveLots`, recalls, `flagLot`
+    /// and the administrator's links do not, so money owed never waits for an unpause.
+    function _requireNotPaused() internal view {
+        if (_paused) revert StagePaused(_STAGE);
+    }
+
     /// @dev The caller's registry record; reverts with `StageUnauthorized` unless it holds one of `bits`.
     function _requireRole(uint16 bits) internal view returns (IRegistry.Authorization memory auth) {
         auth = _authorization(msg.sender);
@@ -253,16 +264,10 @@ abstract contract Stage is IStage, RegistryReplica {
         return LotCodec.decode(_lots[lotId]);
     }
 
-    /// @dev Stores `lot` as the record of `lotId`.
-    function _store(uint256 lotId, Lot memory lot) internal {
-        _lots[lotId] = LotCodec.encode(lot);
-    }
-
-    /// @dev Puts a new available lot in `custodianId`'s custody at this stage.
-    function _createLot(uint256 lotId, Lot memory lot) internal {
-        lot.status = LotStatus.Created;
-        _store(lotId, lot);
-        _add(_available[lot.species], lot.weightGrams);
+    /// @dev Puts a new available lot, `word` as `LotCodec.created` packs it, in its custodian's custody here.
+    function _createLot(uint256 lotId, uint256 word) internal {
+        _lots[lotId] = word;
+        _add(_available[word.species()], word.weightGrams());
     }
 
     /// @dev Flags `lotIds` recalled here and carries the recall on for the newly recalled lots that already left
@@ -286,6 +291,14 @@ abstract contract Stage is IStage, RegistryReplica {
             }
             IStage(_next).forwardRecall(onward, regulatorId, reason);
         }
+    }
+
+    function _isPaused() internal view override returns (bool) {
+        return _paused;
+    }
+
+    function _storePaused(bool value) internal override {
+        _paused = value;
     }
 
     /// @dev Only the previous stage contract hands lots and recalls on; the Harvester has none.

@@ -33,7 +33,7 @@ interface ICustomer {
     error ProvenanceTooLong(uint256 lotId, uint256 maximum);
 
     /// @notice Reports a problem with pack `lotId` and flags it (PROBLEM_REPORTED).
-    /// @dev Callable by the CUSTOMER holding the pack. Emits `ProblemReported`. Reverts with `StageUnauthorized`,
+    /// @dev Callable by the CUSTOMER holding the pack. Emits `ProblemReported`. Reverts with `StagePaused`, `StageUnauthorized`,
     /// `LotNotFound`, `LotNotInCustody`.
     function reportProblem(uint256 lotId, ProblemReason reason, bytes32 detail) external;
 

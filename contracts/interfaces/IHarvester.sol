@@ -24,7 +24,7 @@ interface IHarvester {
     event FishRegistered(uint256 indexed lotId, uint32 indexed harvesterId, Catch catchData);
 
     /// @notice Registers a raw fish lot in the caller's custody (the paper's Register_fish).
-    /// @dev Callable by a HARVESTER. Emits `FishRegistered`. Reverts with `StageUnauthorized`,
+    /// @dev Callable by a HARVESTER. Emits `FishRegistered`. Reverts with `StagePaused`, `StageUnauthorized`,
     /// `StageSpeciesNotListed`, `StageInvalidWeight`, `StageInvalidPosition`, `StageTimeInFuture`.
     /// @return lotId the new lot's id
     function registerFish(Catch calldata catchData) external returns (uint256 lotId);

@@ -72,7 +72,7 @@ interface IManufacturer {
     /// @notice Consumes `inputs` and creates the product lots `outputs` in the caller's custody.
     /// @dev Callable by a MANUFACTURER holding every input (available, not recalled, one species). A fully consumed
     /// input is removed (`FishRemoved`, reason Consumed). Emits `ProductLotCreated` per output and
-    /// `LotsProcessed`. Reverts with `StageUnauthorized`, `ProcessEmpty`, `ProcessDuplicateInput`, `LotNotFound`, `LotNotInCustody`,
+    /// `LotsProcessed`. Reverts with `StagePaused`, `StageUnauthorized`, `ProcessEmpty`, `ProcessDuplicateInput`, `LotNotFound`, `LotNotInCustody`,
     /// `LotInvalidStatus`, `LotIsRecalled`, `ProcessMixedSpecies`, `ProcessOverdrawn`, `ProcessInvalidGtin`,
     /// `ProcessInvalidOutput`, `ProcessGtinNotOwned`, `LotAlreadyExists`, `ProcessMassBalance`. A GTIN whose GS1
     /// company prefix is registered (`setCompanyPrefix`) may be used by that prefix's manufacturer only; a GTIN with

@@ -88,7 +88,7 @@ interface IOrderBook {
     /// @notice Orders at least `weightGrams` of `species` from `seller`, paying the price (`msg.value`) into
     /// escrow. The seller must ship by `shipBy`; once delivered, the buyer has `ackWindow` seconds to acknowledge.
     /// @dev Callable by a participant with the next stage's actor role; `seller` must hold this stage's. Emits
-    /// `OrderPlaced`. Reverts with `StageUnauthorized`, `StageSpeciesNotListed`, `StageInvalidWeight`,
+    /// `OrderPlaced`. Reverts with `StagePaused`, `StageUnauthorized`, `StageSpeciesNotListed`, `StageInvalidWeight`,
     /// `OrderInvalidPrice`, `OrderInvalidShipBy`, `OrderInvalidAckWindow`.
     /// @return orderId the new order's number
     function placeOrder(
@@ -103,7 +103,7 @@ interface IOrderBook {
     /// Initiate_shipment). Every lot must be available, in the seller's custody, of the ordered species, and
     /// together weigh at least the ordered weight.
     /// @dev Callable by the order's seller before the ship-by deadline. Emits `ShipmentInitiated`. Reverts with
-    /// `StageUnauthorized`, `OrderNotFound`, `OrderNotParty`, `OrderInvalidState`, `OrderDeadlinePassed`,
+    /// `StagePaused`, `StageUnauthorized`, `OrderNotFound`, `OrderNotParty`, `OrderInvalidState`, `OrderDeadlinePassed`,
     /// `OrderEmptyShipment`, `LotNotFound`, `LotNotInCustody`, `LotInvalidStatus`, `LotIsRecalled`,
     /// `OrderSpeciesMismatch`, `OrderUnderweight`.
     function initiateShipment(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external;
@@ -111,7 +111,8 @@ interface IOrderBook {
     /// @notice Confirms the shipment of `orderId` arrived (the paper's Confirm_delivery); starts the buyer's
     /// acknowledgement window: `ackWindow` from the buyer's confirmation, or `ackWindow + ARRIVAL_DISPUTE_WINDOW`
     /// from the seller's (an arrival the buyer did not confirm, which it may dispute by rejecting).
-    /// @dev Callable by the order's seller or buyer. Emits `DeliveryConfirmed`. Reverts with `StageUnauthorized`,
+    /// @dev Callable by the order's seller or buyer. Emits `DeliveryConfirmed`. Reverts with `StagePaused`,
+    /// `StageUnauthorized`,
     /// `OrderNotFound`, `OrderNotParty`, `OrderInvalidState`.
     function confirmDelivery(uint256 orderId) external;
 
@@ -119,7 +120,7 @@ interface IOrderBook {
     /// stage contract in the buyer's custody, and the escrowed price becomes the seller's to withdraw.
     /// @dev Callable by the order's buyer when `Delivered`; `shipmentNo` and `lotIds` must be those shipped.
     /// Emits `CustodyTransferred` per lot, `OrderAcknowledged`, and the next stage's `LotReceived`. Reverts with
-    /// `StageUnauthorized`, `OrderNotFound`, `OrderNotParty`, `OrderInvalidState`, `StageNextNotSet`,
+    /// `StagePaused`, `StageUnauthorized`, `OrderNotFound`, `OrderNotParty`, `OrderInvalidState`, `StageNextNotSet`,
     /// `OrderShipmentMismatch`, `LotIsRecalled`.
     function acknowledge(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external;
 
@@ -127,20 +128,22 @@ interface IOrderBook {
     /// to the seller's inventory and the price becomes the buyer's to withdraw.
     /// @dev Callable by the order's buyer when `Shipped` or `Delivered` (and before the acknowledgement deadline,
     /// unless a shipped lot was recalled: a recalled delivery can always be sent back, even by a buyer whose role was
-    /// revoked since, so that its price never stays locked).
+    /// revoked since, so that its price never stays locked). Never paused: the buyer's refund cannot wait for an
+    /// unpause while its window runs out.
     /// Emits `DeliveryRejected`. Reverts with `StageUnauthorized`, `OrderNotFound`, `OrderNotParty`,
     /// `OrderInvalidState`, `OrderDeadlinePassed`, `OrderShipmentMismatch`.
     function rejectDelivery(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds, bytes32 reason) external;
 
     /// @notice Cancels `orderId` before it is shipped; the price becomes the buyer's to withdraw.
     /// @dev The seller may cancel (decline) at any time before shipping; the buyer only once the ship-by
-    /// deadline has passed; neither needs a current role. Emits `OrderCancelled`. Reverts with `OrderNotFound`,
+    /// deadline has passed; neither needs a current role; never paused. Emits `OrderCancelled`. Reverts with `OrderNotFound`,
     /// `OrderNotParty`, `OrderInvalidState`, `OrderDeadlineNotReached`.
     function cancelOrder(uint256 orderId) external;
 
     /// @notice Acknowledges `orderId` on the buyer's behalf once the buyer let the acknowledgement deadline
     /// pass, so the seller is not left unpaid.
-    /// @dev Callable by the order's seller (no current role needed) when `Delivered` and past the deadline. Emits
+    /// @dev Callable by the order's seller (no current role needed) when `Delivered` and past the deadline, also
+    /// while this stage or the next is paused (money owed for a delivery the buyer did not reject). Emits
     /// `CustodyTransferred` per lot, `OrderAcknowledged(orderId, true)` and the next stage's `LotReceived`.
     /// Reverts with `StageNextNotSet`, `LotIsRecalled`, `OrderNotFound`,
     /// `OrderNotParty`, `OrderInvalidState`, `OrderDeadlineNotReached`, `OrderShipmentMismatch`.
@@ -149,7 +152,7 @@ interface IOrderBook {
     /// @notice Pays out what `orderId` owes the caller: the price to the seller of an `Acknowledged` order
     /// (→ `Paid`), or the refund to the buyer of a `Cancelled` or `Rejected` one (→ `Refunded`).
     /// @dev Pull payment, guarded against reentrancy; the state changes before the Ether moves. Needs no current
-    /// role: a revoked participant still collects what it is owed. Emits `OrderPaid` or `OrderRefunded`. Reverts
+    /// role: a revoked participant still collects what it is owed; never paused. Emits `OrderPaid` or `OrderRefunded`. Reverts
     /// with `OrderNotFound`, `OrderNotParty`,
     /// `OrderInvalidState`, and OpenZeppelin's `FailedCall` when the transfer fails.
     function withdraw(uint256 orderId) external;

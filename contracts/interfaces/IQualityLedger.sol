@@ -173,6 +173,9 @@ interface IQualityLedger {
 
     /// @notice `account` is not the registry administrator.
     error QualityUnauthorized(address account);
+    /// @notice The quality ledger is paused: the scan or sensor batch for stage `stage` waits for a PAUSER to
+    /// unpause it.
+    error QualityLedgerPaused(uint8 stage);
     /// @notice `stage` is not a stage number of this chain (1 = Harvester … 6 = Customer).
     error QualityUnknownStage(uint8 stage);
     /// @notice The stage contract given for stage `stage` at deployment, `stageContract`, is not that stage of this
@@ -203,6 +206,9 @@ interface IQualityLedger {
     /// @notice A scan time `scannedAt` is older than `oldest`: more than `MAX_UPLOAD_DELAY` before the block (a device
     /// with a reset clock, or an upload too late to judge freshness by).
     error QatScanTooOld(uint40 scannedAt, uint40 oldest);
+    /// @notice A scan of lot `lotId` at `scannedAt` predates the lot: it came into being on the UTC day starting at
+    /// `createdAt` (its catch, or its processing into a product).
+    error QatScanBeforeLot(uint256 lotId, uint40 scannedAt, uint40 createdAt);
     /// @notice `gateway` does not hold SENSOR_GATEWAY.
     error SensorGatewayUnauthorized(address gateway);
     /// @notice `root` is zero, or was anchored already by this gateway.
@@ -222,9 +228,9 @@ interface IQualityLedger {
     /// `Created` or `Shipped` at `stage`. A scan at least as recent as the latest becomes the latest inspection and
     /// is checked for species and freshness; an older one (a late upload) is recorded as an event and checked for
     /// species only. Emits `QatScanned`, and `SpeciesMismatch` / `FreshnessWarning` (with `IStage.LotFlagged` at the
-    /// stage) when a check fails. Reverts with `QualityUnknownStage`, `QatDeviceUnauthorized`,
+    /// stage) when a check fails. Reverts with `QualityLedgerPaused`, `QualityUnknownStage`, `QatDeviceUnauthorized`,
     /// `QatMalformedSignature`, `QatWrongSigner`, `QatReadingAlreadyAccepted`, `QatScanInFuture`,
-    /// `QatScanTooOld`, `QatInvalidConfidence`, `QatGradeOutOfScale`, `QualityLotNotHere`,
+    /// `QatScanTooOld`, `QatScanBeforeLot`, `QatInvalidConfidence`, `QatGradeOutOfScale`, `QualityLotNotHere`,
     /// `QualityOperatorNotAtStage`, `QualityNotCustodian`.
     /// @param stage where the lot is now: 1 = Harvester … 6 = Customer
     /// @param signature the device's 65-byte signature over the reading's EIP-712 digest
@@ -243,7 +249,8 @@ interface IQualityLedger {
     /// and cannot block or take over this one (audit F4). A summary outside a lot's cold-chain
     /// band (fresh 0–4 °C, frozen at most −18 °C) flags it EXCURSION. The batch's window counts towards the
     /// freshness rule at each lot's next scan, at the summary's mean temperature. Emits `SensorBatchAnchored` and
-    /// `SensorExcursion` per lot outside its band. Reverts with `SensorGatewayUnauthorized`, `SensorRootInvalid`,
+    /// `SensorExcursion` per lot outside its band. Reverts with `QualityLedgerPaused`, `SensorGatewayUnauthorized`,
+    /// `SensorRootInvalid`,
     /// `SensorInvalidSummary`, `SensorNoLots`, `QualityUnknownStage`, `QualityLotNotHere`,
     /// `QualityOperatorNotAtStage`, `QualityNotCustodian`. Without a freshness rule for a lot's species (nor a
     /// default), the batch counts for nothing towards freshness.

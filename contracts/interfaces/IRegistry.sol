@@ -60,11 +60,24 @@ interface IRegistry {
     error RegistryNotReplica(address stage);
     /// @notice No more than `maximum` stage contracts can be attached.
     error RegistryTooManyStages(uint256 maximum);
+    /// @notice `target` is not a stage contract or quality ledger attached to this registry.
+    error RegistryNotAttached(address target);
 
     /// @notice Attaches a stage contract: from now on every authorization change is pushed to its replica.
     /// @dev Only DEFAULT_ADMIN_ROLE. Emits `StageAttached`. Reverts with `RegistryNotReplica`,
     /// `RegistryStageAlreadyAttached`, `RegistryTooManyStages`.
     function attachStage(address stage) external;
+
+    /// @notice Pauses the business functions of `target`, one attached stage contract or the quality ledger, and
+    /// no other. What a pause stops and what it never stops (settlement): see `IRegistryReplica.syncPause`.
+    /// @dev Callable by a PAUSER. `target` emits `Paused`. Reverts with `AccessControlUnauthorizedAccount`,
+    /// `RegistryNotAttached`, and `PauseUnchanged` from a target paused already.
+    function pause(address target) external;
+
+    /// @notice Resumes the business functions of `target`, one attached stage contract or the quality ledger.
+    /// @dev Callable by a PAUSER. `target` emits `Unpaused`. Reverts with `AccessControlUnauthorizedAccount`,
+    /// `RegistryNotAttached`, and `PauseUnchanged` from a target that is not paused.
+    function unpause(address target) external;
 
     /// @notice Registers `account` in `role` with its display name and GS1 GLN or location code.
     /// @dev Only DEFAULT_ADMIN_ROLE. Emits `ParticipantEnrolled` (first time), `RoleGranted`,

@@ -10,12 +10,30 @@ interface IRegistryReplica {
     /// @notice The registry pushed `account`'s current authorization.
     event AuthorizationSynced(address indexed account, uint32 id, uint16 roles, uint32 operatorId);
 
+    /// @notice `account`, a PAUSER, paused this contract through the registry.
+    event Paused(address account);
+    /// @notice `account`, a PAUSER, unpaused this contract through the registry.
+    event Unpaused(address account);
+
     /// @notice Only the registry may push authorizations; `caller` is not it.
     error ReplicaCallerNotRegistry(address caller);
+    /// @notice The pause asked for is the state already: this contract is `paused`.
+    error PauseUnchanged(bool paused);
 
     /// @notice Stores `auth` as `account`'s current authorization.
     /// @dev Only the registry this contract was deployed with. Emits `AuthorizationSynced`.
     function syncAuthorization(address account, IRegistry.Authorization calldata auth) external;
+
+    /// @notice Pauses (`value` true) or resumes this contract's business functions on behalf of PAUSER `account`.
+    /// Settlement is never paused: withdrawing what an order owes, cancelling an unshipped order, rejecting a
+    /// delivery (the buyer's refund), claiming a delivered order after the buyer's window and receiving the lots such
+    /// a claim hands over all work while paused, as do recalls, the ledger's flags and the registry's pushes.
+    /// @dev Only the registry (`IRegistry.pause` / `unpause`, which check PAUSER). Emits `Paused` or `Unpaused`.
+    /// Reverts with `ReplicaCallerNotRegistry`, `PauseUnchanged`.
+    function syncPause(bool value, address account) external;
+
+    /// @notice Whether this contract's business functions are paused.
+    function paused() external view returns (bool);
 
     /// @notice The registry this contract replicates, the only one allowed to push to it.
     function registry() external view returns (address);

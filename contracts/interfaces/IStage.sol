@@ -128,13 +128,16 @@ interface IStage {
     /// @notice `flags` include bits the quality ledger may not raise (only excursion, species mismatch, freshness
     /// warning).
     error StageInvalidFlags(uint8 flags);
+    /// @notice Stage `stage` (1 = Harvester … 6 = Customer) is paused: its business functions wait for a PAUSER to
+    /// unpause it (settlement, recalls and hand-overs from the previous stage still work).
+    error StagePaused(uint8 stage);
 
     /// @notice Attaches an environmental reading to `lotId` (the paper's Update_fish) and stores it as the lot's
     /// latest status unless a newer one is already stored. A reading outside the cold-chain band of the lot's
     /// product form (fresh 0-4 °C, frozen at most -18 °C) flags the lot.
     /// @dev Callable by the lot's custodian (with this stage's actor role) or a SENSOR_GATEWAY it operates, while
     /// the lot is `Created` or `Shipped`. Emits `FishUpdated`, and `ColdChainExcursion` when outside the band.
-    /// Reverts with `StageUnauthorized`, `LotNotFound`, `LotNotInCustody`, `LotInvalidStatus`,
+    /// Reverts with `StagePaused`, `StageUnauthorized`, `LotNotFound`, `LotNotInCustody`, `LotInvalidStatus`,
     /// `StageInvalidHumidity`, `StageInvalidPosition`, `StageTimeInFuture`.
     /// @param temperature hundredths of a degree Celsius
     /// @param humidity relative humidity, percent
@@ -152,13 +155,14 @@ interface IStage {
 
     /// @notice Takes an available lot out of this stage's inventory for `reason` (the paper's Remove_fish).
     /// @dev Callable by the lot's custodian with this stage's actor role; the lot must be `Created`.
-    /// Emits `FishRemoved`. Reverts with `StageUnauthorized`, `LotNotFound`, `LotNotInCustody`, `LotInvalidStatus`.
+    /// Emits `FishRemoved`. Reverts with `StagePaused`, `StageUnauthorized`, `LotNotFound`, `LotNotInCustody`,
+    /// `LotInvalidStatus`.
     function removeFish(uint256 lotId, RemovalReason reason) external;
 
     /// @notice Takes over `lotIds` (their records packed as in `LotCodec`) into `buyerId`'s custody, as acknowledged
     /// under `orderId` at the previous stage.
-    /// @dev Only the previous stage contract. Emits `LotReceived` per lot. Reverts with `StageCallerNotPrevious`,
-    /// `LotAlreadyExists`.
+    /// @dev Only the previous stage contract; works while this stage is paused (a seller's claim hands lots over).
+    /// Emits `LotReceived` per lot. Reverts with `StageCallerNotPrevious`, `LotAlreadyExists`.
     function receiveLots(uint256 orderId, uint32 buyerId, uint256[] calldata lotIds, uint256[] calldata words) external;
 
     /// @notice Recalls `lotIds` held or recorded at this stage, for `reason`. A lot that has already left this stage

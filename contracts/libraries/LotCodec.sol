@@ -10,7 +10,9 @@ import {IStage} from "../interfaces/IStage.sol";
 ///   [  0,  32) custodianId   [ 32,  72) weightGrams   [ 72,  96) species   [ 96, 104) status
 ///   [104, 112) flags         [112, 152) readAt        [152, 168) temperature (two's complement)
 ///   [168, 176) humidity      [176, 208) latitude (two's complement)   [208, 240) longitude (two's complement)
-///   [240, 256) spare, always zero
+///   [240, 256) createdDay: the UTC day the lot came into being (unix seconds / 86,400; 0 = unknown, a lot
+///   stored before the field existed). Not part of `IStage.Lot`: `encode` leaves it zero, `decode` ignores it, and
+///   the word-level `with*` functions keep it, so a lot carries it from stage to stage.
 library LotCodec {
     function encode(IStage.Lot memory lot) internal pure returns (uint256 word) {
         word =
@@ -46,6 +48,38 @@ library LotCodec {
     uint256 private constant _READING_SHIFT = 112;
     /// @dev The bits of readAt, temperature, humidity, latitude and longitude: [112, 240).
     uint256 private constant _READING_MASK = ((uint256(1) << 128) - 1) << _READING_SHIFT;
+    uint256 private constant _WEIGHT_SHIFT = 32;
+    uint256 private constant _SPECIES_SHIFT = 72;
+    uint256 private constant _LATITUDE_SHIFT = 176;
+    uint256 private constant _LONGITUDE_SHIFT = 208;
+    uint256 private constant _CREATED_SHIFT = 240;
+
+    /// @notice The word of a new `Created` lot with no reading yet, created at `time` (unix seconds; stored as
+    /// its UTC day, so 16 bits last until the year 2149).
+    function created(
+        uint32 custodian,
+        uint40 grams,
+        bytes3 code,
+        uint8 lotFlags,
+        int32 latitude,
+        int32 longitude,
+        uint256 time
+    ) internal pure returns (uint256) {
+        return
+            uint256(custodian) |
+            (uint256(grams) << _WEIGHT_SHIFT) |
+            (uint256(uint24(code)) << _SPECIES_SHIFT) |
+            (uint256(IStage.LotStatus.Created) << _STATUS_SHIFT) |
+            (uint256(lotFlags) << _FLAGS_SHIFT) |
+            (uint256(uint32(latitude)) << _LATITUDE_SHIFT) |
+            (uint256(uint32(longitude)) << _LONGITUDE_SHIFT) |
+            (uint256(uint16(time / 1 days)) << _CREATED_SHIFT);
+    }
+
+    /// @notice The start (unix seconds) of the UTC day the lot came into being; 0 when unknown.
+    function createdAt(uint256 word) internal pure returns (uint40) {
+        return uint40(uint16(word >> _CREATED_SHIFT)) * 1 days;
+    }
 
     function custodianId(uint256 word) internal pure returns (uint32) {
         return uint32(word);

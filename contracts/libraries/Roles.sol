@@ -18,6 +18,8 @@ library Roles {
     bytes32 internal constant QAT_DEVICE = keccak256("QAT_DEVICE");
     bytes32 internal constant SENSOR_GATEWAY = keccak256("SENSOR_GATEWAY");
     bytes32 internal constant RELAYER = keccak256("RELAYER");
+    /// @dev May pause and unpause each stage contract and the quality ledger on its own (settlement never pauses).
+    bytes32 internal constant PAUSER = keccak256("PAUSER");
 
     uint16 internal constant ADMIN_BIT = 1 << 0;
     uint16 internal constant HARVESTER_BIT = 1 << 1;
@@ -30,6 +32,7 @@ library Roles {
     uint16 internal constant QAT_DEVICE_BIT = 1 << 8;
     uint16 internal constant SENSOR_GATEWAY_BIT = 1 << 9;
     uint16 internal constant RELAYER_BIT = 1 << 10;
+    uint16 internal constant PAUSER_BIT = 1 << 11;
 
     /// @dev The six supply-chain actor roles.
     uint16 internal constant ACTOR_BITS =
@@ -52,6 +55,7 @@ library Roles {
         if (role == QAT_DEVICE) return QAT_DEVICE_BIT;
         if (role == SENSOR_GATEWAY) return SENSOR_GATEWAY_BIT;
         if (role == RELAYER) return RELAYER_BIT;
+        if (role == PAUSER) return PAUSER_BIT;
         return 0;
     }
 
@@ -68,6 +72,7 @@ library Roles {
         if (bit == QAT_DEVICE_BIT) return QAT_DEVICE;
         if (bit == SENSOR_GATEWAY_BIT) return SENSOR_GATEWAY;
         if (bit == RELAYER_BIT) return RELAYER;
+        if (bit == PAUSER_BIT) return PAUSER;
         return bytes32(0);
     }
 

@@ -7,10 +7,16 @@ import { DEFAULT_FRESHNESS_RULE, DEFAULT_RULE_SPECIES } from "../../src/core/fre
  * acknowledged lots to the next) and the quality ledger that records QAT scans and sensor batches for all six. Every
  * contract is attached to the registry so that it receives every authorization change. The deploying account
  * becomes the registry's admin; the ledger starts with the default freshness rule (docs/freshness.md).
+ *
+ * Parameter `adminDelay` (seconds, default 3 days): how long a begun admin transfer waits before the new admin may
+ * accept it (OpenZeppelin `AccessControlDefaultAdminRules`); see the README's "Handing the admin" section.
  */
+export const DEFAULT_ADMIN_DELAY = 3 * 24 * 60 * 60;
+
 export default buildModule("FishTrace", (m) => {
   const admin = m.getAccount(0);
-  const registry = m.contract("Registry", [admin]);
+  const adminDelay = m.getParameter("adminDelay", DEFAULT_ADMIN_DELAY);
+  const registry = m.contract("Registry", [admin, adminDelay]);
   const harvester = m.contract("Harvester", [registry]);
   const supplier = m.contract("Supplier", [registry, harvester]);
   const manufacturer = m.contract("Manufacturer", [registry, supplier]);

@@ -119,8 +119,22 @@ const PHRASES: Record<string, Phrase> = {
   RegistryNotReplica: (a) => `${a[0]} is not a stage contract of this registry`,
   RegistryStageAlreadyAttached: (a) => `stage ${a[0]} is attached already`,
   RegistryTooManyStages: (a) => `no more than ${a[0]} stages can be attached`,
+  RegistryNotAttached: (a) => `${a[0]} is not a stage contract or quality ledger attached to the registry`,
+  StagePaused: (a) =>
+    `stage ${a[0]} is paused: only settlement, recalls and hand-overs work until a pauser unpauses it`,
+  QualityLedgerPaused: (a) =>
+    `the quality ledger is paused: the scan or sensor batch for stage ${a[0]} waits for an unpause`,
+  QatScanBeforeLot: (a) =>
+    `the scan of lot ${lotIdText(a[0])} at ${when(a[1])} predates the lot, which came into being on the day of ${when(a[2])}`,
+  PauseUnchanged: (a) => (a[0] ? "the contract is paused already" : "the contract is not paused"),
   AccessControlUnauthorizedAccount: (a) => `account ${a[0]} lacks role ${a[1]}`,
   AccessControlBadConfirmation: () => `an account can renounce only its own roles`,
+  AccessControlEnforcedDefaultAdminRules: () =>
+    `the admin role moves only by a two-step transfer (beginDefaultAdminTransfer, then acceptDefaultAdminTransfer)`,
+  AccessControlEnforcedDefaultAdminDelay: (a) =>
+    Number(a[0]) === 0 ? `no admin transfer is scheduled` : `the admin transfer can complete only after ${when(a[0])}`,
+  SafeCastOverflowedUintDowncast: (a) => `${a[1]} does not fit in ${a[0]} bits`,
+  AccessControlInvalidDefaultAdmin: (a) => `${a[0]} is not the pending admin of a begun transfer`,
   ReentrancyGuardReentrantCall: () => `reentrant call refused`,
   InvalidShortString: () => `a short string of the EIP-712 domain is malformed`,
   StringTooLong: (a) => `"${a[0]}" is too long for a short string (EIP-712 domain name or version)`,

@@ -13,6 +13,7 @@ export const ROLE_NAMES = [
   "QAT_DEVICE",
   "SENSOR_GATEWAY",
   "RELAYER",
+  "PAUSER",
 ] as const;
 
 export type RoleName = (typeof ROLE_NAMES)[number];

@@ -444,15 +444,18 @@ contract AuditFindingsTest is FishTraceTest {
 
     // ------------------------------------------------------------------ lever: the admin handed to a multisig
 
-    /// @dev README's recipe: the deployer grants DEFAULT_ADMIN_ROLE to a multisig or timelock, which takes over every
-    /// admin function at the registry, the stages and the ledger, and then renounces its own.
+    /// @dev README's recipe: the deployer begins the transfer of DEFAULT_ADMIN_ROLE to a multisig or timelock, which
+    /// accepts it once the delay has passed and from then on holds every admin function at the registry, the stages
+    /// and the ledger; the deployer holds none.
     function test_adminHandedToAMultisig() public {
         address safe = makeAddr("safe or timelock");
         vm.prank(admin);
-        registry.grantRole(Roles.DEFAULT_ADMIN, safe);
-        vm.prank(admin);
-        registry.renounceRole(Roles.DEFAULT_ADMIN, admin);
+        registry.beginDefaultAdminTransfer(safe);
+        vm.warp(_now() + ADMIN_DELAY + 1);
+        vm.prank(safe);
+        registry.acceptDefaultAdminTransfer();
         assertFalse(registry.hasRole(Roles.DEFAULT_ADMIN, admin), "the deployer is no admin");
+        assertEq(registry.defaultAdmin(), safe, "defaultAdmin");
 
         vm.expectRevert(abi.encodeWithSelector(IStage.StageUnauthorized.selector, admin, Roles.ADMIN_BIT));
         vm.prank(admin);

@@ -30,7 +30,7 @@ const NOT_A_ROLE = id("CAPTAIN");
 /** A fresh registry (admin = first account) and a Harvester attached to it, deployed without Ignition. */
 async function bareSystem() {
   const { admin } = await castOf();
-  const registry = await new Registry__factory(admin).deploy(admin);
+  const registry = await new Registry__factory(admin).deploy(admin, 0);
   const harvester = await new Harvester__factory(admin).deploy(registry);
   return { registry, harvester };
 }
@@ -53,7 +53,7 @@ describe("Registry", () => {
 
     it("emits ParticipantEnrolled and RoleGranted for the admin at construction", async () => {
       const { admin } = await castOf();
-      const registry = await new Registry__factory(admin).deploy(admin);
+      const registry = await new Registry__factory(admin).deploy(admin, 0);
       const tx = registry.deploymentTransaction();
       await expect(tx).to.emit(registry, "ParticipantEnrolled").withArgs(1n, admin.address);
       await expect(tx).to.emit(registry, "RoleGranted").withArgs(ADMIN, admin.address, admin.address);

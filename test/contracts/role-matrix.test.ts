@@ -1,6 +1,6 @@
 /**
  * The role matrix, generated from the ABIs: every state-changing function of the Registry, of the six stage
- * contracts and of the quality ledger is called from an account holding only one role (each of the eleven) and from an outsider with none,
+ * contracts and of the quality ledger is called from an account holding only one role (each of the twelve) and from an outsider with none,
  * and every account that must not call it gets the gate's named error. What "must not" means is the policy table
  * below; a function the table does not know fails the suite, so a new function cannot be forgotten.
  *
@@ -30,7 +30,8 @@ import { COD, deployWorld, ethers, networkHelpers, type World } from "../helpers
 /** Who may call a function. */
 type Policy =
   /**
-   * Holders of any of `roles` (checked through the stage's replica): others get StageUnauthorized(account, bits), and
+   * Holders of any of `roles` (checked through the stage's replica): others get StageUnauthorized(account, bits) (at
+   * the Registry: AccessControlUnauthorizedAccount(account, role), one role), and
    * so do the `alsoDenied` callers, which hold one of the roles but not for this stage (a device whose operator holds
    * another stage's role).
    */
@@ -45,6 +46,8 @@ type Policy =
   | { kind: "party" }
   /** Anyone, for itself only (AccessControl's renounceRole): AccessControlBadConfirmation for another account. */
   | { kind: "self" }
+  /** Only the pending admin of a begun admin transfer (none in the matrix): AccessControlInvalidDefaultAdmin. */
+  | { kind: "pendingAdmin" }
   /** Only the quality ledger contract: StageCallerNotLedger. */
   | { kind: "ledger" }
   /** Holders of SENSOR_GATEWAY, checked by the quality ledger: SensorGatewayUnauthorized(account). */
@@ -72,6 +75,7 @@ function stagePolicy(stage: number): Record<string, Policy> {
     setQualityLedger: { kind: "admin" },
     flagLot: { kind: "ledger" },
     syncAuthorization: { kind: "registry" },
+    syncPause: { kind: "registry" },
   };
 }
 
@@ -104,6 +108,13 @@ const POLICIES = {
     grantRole: ADMIN,
     revokeRole: ADMIN,
     renounceRole: { kind: "self" },
+    beginDefaultAdminTransfer: ADMIN,
+    cancelDefaultAdminTransfer: ADMIN,
+    acceptDefaultAdminTransfer: { kind: "pendingAdmin" },
+    changeDefaultAdminDelay: ADMIN,
+    rollbackDefaultAdminDelay: ADMIN,
+    pause: { kind: "roles", roles: ["PAUSER"] },
+    unpause: { kind: "roles", roles: ["PAUSER"] },
   },
   Harvester: { ...stagePolicy(1), ...orderBookPolicy(1), registerFish: { kind: "roles", roles: ["HARVESTER"] } },
   Supplier: { ...stagePolicy(2), ...orderBookPolicy(2) },
@@ -128,6 +139,7 @@ const POLICIES = {
     anchorReadings: { kind: "gateway" },
     setFreshnessRule: ADMIN,
     syncAuthorization: { kind: "registry" },
+    syncPause: { kind: "registry" },
   },
 } satisfies Record<string, Record<string, Policy>>;
 
@@ -153,7 +165,7 @@ const CONTRACTS: Record<ContractName, { iface: Interface; address: (w: World) =>
   },
 };
 
-/** The eleven roles and an account with none. */
+/** The twelve roles and an account with none. */
 type Caller = RoleName | "OUTSIDER";
 const CALLERS: readonly Caller[] = [...ROLE_NAMES, "OUTSIDER"];
 
@@ -188,6 +200,8 @@ function allowedCallers(policy: Policy): Caller[] {
 function gateError(contract: ContractName, policy: Policy, account: string): [string, unknown[]] {
   switch (policy.kind) {
     case "roles":
+      // The registry's own role gates are AccessControl's (one role each).
+      if (contract === "Registry") return ["AccessControlUnauthorizedAccount", [account, roleId(policy.roles[0]!)]];
       return ["StageUnauthorized", [account, policy.roles.reduce((bits, r) => bits | roleBit(r), 0)]];
     case "admin":
       if (contract === "Registry") return ["AccessControlUnauthorizedAccount", [account, ZeroHash]];
@@ -201,6 +215,8 @@ function gateError(contract: ContractName, policy: Policy, account: string): [st
       return ["OrderNotParty", [ORDER_ID, account]];
     case "self":
       return ["AccessControlBadConfirmation", []];
+    case "pendingAdmin":
+      return ["AccessControlInvalidDefaultAdmin", [account]];
     case "ledger":
       return ["StageCallerNotLedger", [account]];
     case "gateway":
@@ -224,6 +240,8 @@ function describePolicy(policy: Policy): string {
       return "the order's parties only";
     case "self":
       return "each account for itself only";
+    case "pendingAdmin":
+      return "the pending admin of a begun transfer only";
     case "ledger":
       return "the quality ledger only";
     case "gateway":
@@ -275,8 +293,11 @@ async function matrixFixture(): Promise<MatrixWorld> {
   const { registry, cast } = world;
   const accounts = {} as Record<Caller, string>;
   for (const caller of CALLERS) {
-    const account = Wallet.createRandom().address;
-    if (caller === "QAT_DEVICE" || caller === "SENSOR_GATEWAY") {
+    // One admin at a time (AccessControlDefaultAdminRules): the deployer, which holds only that role, stands for it.
+    const account = caller === "DEFAULT_ADMIN" ? cast.admin.address : Wallet.createRandom().address;
+    if (caller === "DEFAULT_ADMIN") {
+      // the admin since deployment
+    } else if (caller === "QAT_DEVICE" || caller === "SENSOR_GATEWAY") {
       await registry.registerDevice(account, roleId(caller), cast.harvester1);
     } else if (caller !== "OUTSIDER") {
       await registry.registerParticipant(account, roleId(caller), `only ${caller}`, "test");

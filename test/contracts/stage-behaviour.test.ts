@@ -618,7 +618,7 @@ function shouldBehaveLikeAStage(info: StageInfo): void {
           const previous = n === 1 ? ZeroAddress : w.addresses[STAGES[n - 2]!.name];
           const fresh = await deployStage(admin, n, registry, previous);
           const freshAddress = await fresh.getAddress();
-          const otherRegistry = await new Registry__factory(admin).deploy(admin);
+          const otherRegistry = await new Registry__factory(admin).deploy(admin, 0);
           const invalid = [
             Wallet.createRandom().address, // no code
             await (await deployStage(admin, n + 1, registry, w.addresses[info.name])).getAddress(), // wrong previous

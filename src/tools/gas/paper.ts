@@ -39,10 +39,10 @@ export const USD_PER_ETH = 1_702;
  */
 export const BUDGETS: Record<string, number> = {
   registerFish: 80_000,
-  updateFish: 35_000,
-  removeFish: 40_000,
+  updateFish: 37_500,
+  removeFish: 41_500,
   initiateShipment: 75_000,
-  confirmDelivery: 36_000,
+  confirmDelivery: 38_000,
   placeOrder: 95_000,
   acknowledge: 90_000,
   withdraw: 50_000,
@@ -52,6 +52,6 @@ export const BUDGETS: Record<string, number> = {
   processLots: 135_000,
   dispatch: 60_000,
   confirmArrival: 40_000,
-  reportProblem: 35_000,
+  reportProblem: 36_000,
   recallLots: 35_000,
 };

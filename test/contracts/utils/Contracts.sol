@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IAccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/IAccessControlDefaultAdminRules.sol";
 import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 import {ICustomer} from "../../../contracts/interfaces/ICustomer.sol";
 import {IDistributor} from "../../../contracts/interfaces/IDistributor.sol";
@@ -47,7 +47,7 @@ interface CustomerInterface is ICustomer, IStage, IRegistryReplica {
 }
 
 /// @notice contracts/Registry.sol.
-interface RegistryInterface is IRegistry, IAccessControl {
+interface RegistryInterface is IRegistry, IAccessControlDefaultAdminRules {
     function MAX_STAGES() external view returns (uint256);
     function DEFAULT_ADMIN_ROLE() external view returns (bytes32);
 }

@@ -36,6 +36,8 @@ abstract contract FishTraceTest is Test {
     uint32 internal constant CHAIN_ACK_WINDOW = 1 days;
     /// @dev A GS1 GTIN-14 with a valid check digit (GS1's own example, 09506000134352).
     uint64 internal constant GTIN = 9_506_000_134_352;
+    /// @dev The registry's admin transfer delay, as the Ignition module deploys it by default.
+    uint48 internal constant ADMIN_DELAY = 3 days;
 
     address internal admin;
     address internal harvester1;
@@ -422,7 +424,7 @@ abstract contract FishTraceTest is Test {
     }
 
     function _newRegistry(address admin_) internal returns (Registry) {
-        return Registry(_deploy("Registry.sol:Registry", abi.encode(admin_)));
+        return Registry(_deploy("Registry.sol:Registry", abi.encode(admin_, ADMIN_DELAY)));
     }
 
     function _newHarvester(IRegistry registry_) internal returns (Harvester) {
