@@ -27,7 +27,7 @@ import {
   type SellingStageName,
   type StageName,
 } from "../src/node/system.js";
-import { InputError } from "../src/core/units.js";
+import { InputError } from "../src/core/input-error.js";
 import { ORDER_STATE } from "../src/core/vocabulary.js";
 import type { DeploymentArgs } from "./options.js";
 

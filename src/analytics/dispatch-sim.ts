@@ -7,7 +7,7 @@
  * are lost) when its true grade falls below the rejection grade, at the hub or on a shop's shelf.
  */
 import { DEFAULT_FRESHNESS_RULE } from "../core/freshness.js";
-import { InputError } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
 import { gradesLostAt, gradesLostOver } from "./decay.js";
 import { planDispatch, planFifo, DEFAULT_SHELF_LIFE, type LotCondition } from "./dispatch.js";
 import type { TemperatureReading } from "../core/chain-history.js";

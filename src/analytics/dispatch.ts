@@ -11,7 +11,7 @@
  * demand: the shortest trip spends the least of it). Lots already past rejection are listed apart, not shipped.
  */
 import { DEFAULT_FRESHNESS_RULE, equivalentSeconds, exposureOf, type FreshnessRule } from "../core/freshness.js";
-import { InputError } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
 import { gradesLost, gradesLostAt } from "./decay.js";
 import type { ChainHistory, TemperatureReading } from "../core/chain-history.js";
 

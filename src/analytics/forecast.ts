@@ -5,7 +5,7 @@
  */
 import ARIMA from "arima";
 
-import { InputError } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
 import { mape, mase } from "./metrics-eval.js";
 import { required } from "./required.js";
 

@@ -18,7 +18,7 @@
  */
 import { DEFAULT_FRESHNESS_RULE } from "../core/freshness.js";
 import { summarize, type SensorReading } from "../core/sensors.js";
-import { InputError } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
 import {
   type AnomalyKind,
   type AnomalyLabel,

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 
-import { InputError } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
 import type { DetectorParams, RobustScale } from "./anomaly.js";
 import type { ForecastSpec } from "./forecast.js";
 

@@ -15,7 +15,8 @@ import { qatDomain, signReading, type QatReading } from "../core/qat.js";
 import { roleId } from "../core/roles.js";
 import { addressesOf, type FishTrace } from "../node/system.js";
 import { mined } from "../node/tx.js";
-import { degrees, fixedText, InputError, speciesCode } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
+import { degrees, fixedText, speciesCode } from "../core/units.js";
 import type { ChainHistory } from "../core/chain-history.js";
 import { required } from "./required.js";
 

@@ -4,7 +4,7 @@
  * holidays (Christmas week, Easter), unannounced promotions and multiplicative noise.
  */
 import type { SalesSeries } from "../core/chain-history.js";
-import { InputError } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
 import { rngOf } from "./rng.js";
 import { required } from "./required.js";
 

@@ -17,7 +17,7 @@ import { lotRef } from "../core/digital-link.js";
 import { lotAncestors, lotDescendants } from "../index/journey.js";
 import { readText } from "../node/record-files.js";
 import { LotNotIndexedError, indexedBlock } from "../index/trace.js";
-import { InputError } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
 import { detectAnomalies, trainDetector, type Finding } from "./anomaly.js";
 import type {
   AnomalyJson,

@@ -8,7 +8,8 @@
  */
 import { AbiCoder, keccak256 } from "ethers";
 
-import { fixedText, fixedTextOf, InputError } from "./units.js";
+import { InputError } from "./input-error.js";
+import { fixedText, fixedTextOf } from "./units.js";
 
 /** The resolver of GS1's own Digital Links; any other host with the same path is accepted when parsing. */
 export const GS1_RESOLVER = "https://id.gs1.org";

@@ -8,7 +8,8 @@ import { CONTRACT_ABIS } from "./abis.js";
 import { firstLine, propertyOf } from "./checks.js";
 import { lotIdText } from "./digital-link.js";
 import { rolesOf } from "./roles.js";
-import { InputError, speciesText } from "./units.js";
+import { InputError } from "./input-error.js";
+import { speciesText } from "./units.js";
 import { LOT_STATUS, ORDER_STATE } from "./vocabulary.js";
 
 /** Every error any FishTrace contract can revert with (the ABIs are merged, duplicates dropped). */

@@ -7,7 +7,8 @@ import { getAddress, isAddress, parseEther } from "ethers";
 
 import { defined } from "./checks.js";
 import { ROLE_NAMES, type RoleName } from "./roles.js";
-import { degrees, InputError, unixSeconds } from "./units.js";
+import { InputError } from "./input-error.js";
+import { degrees, unixSeconds } from "./units.js";
 import { PROBLEM_REASONS, REMOVAL_REASONS, TRANSPORT_MODES } from "./vocabulary.js";
 
 /** The value of an option the user must give. */

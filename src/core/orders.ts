@@ -4,7 +4,7 @@
  * that move the shipped lots (acknowledge, reject, claim) take the shipment number and lots from here.
  */
 import type { IOrderBook, OrderBook, Registry } from "../../typechain-types/index.js";
-import { InputError } from "./units.js";
+import { InputError } from "./input-error.js";
 
 export interface OrderTerms {
   sellerId: bigint;

@@ -5,7 +5,8 @@
  * number, weight), lots and product keys may appear once, and errors name the item in one line.
  */
 import { gtin, lotNumber, lotNumberBytes, lotRef, productLotId } from "./digital-link.js";
-import { grams, InputError } from "./units.js";
+import { InputError } from "./input-error.js";
+import { grams } from "./units.js";
 
 export interface ProcessInput {
   lotId: bigint;

@@ -15,7 +15,7 @@ import {
   type TypedDataField,
 } from "ethers";
 
-import { InputError } from "./units.js";
+import { InputError } from "./input-error.js";
 
 /** One QAT scan (`IQualityLedger.QatReading`). */
 export interface QatReading {

@@ -7,7 +7,7 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { concat, getBytes, keccak256, toBeHex, toTwos } from "ethers";
 
 import { defined } from "./checks.js";
-import { InputError } from "./units.js";
+import { InputError } from "./input-error.js";
 
 /** One sensor reading, as the tree stores it. */
 export interface SensorReading {

@@ -7,7 +7,7 @@ import { defined } from "./checks.js";
 import { lotIdText } from "./digital-link.js";
 import { ACTOR_ROLES, type ActorRole } from "./roles.js";
 import type { FishTrace } from "./deployment.js";
-import { InputError } from "./units.js";
+import { InputError } from "./input-error.js";
 import { LOT_STATUS, SELLING_STAGES, STAGE_NAMES, type SellingStageName, type StageName } from "./vocabulary.js";
 
 export { SELLING_STAGES, STAGE_NAMES, type SellingStageName, type StageName };

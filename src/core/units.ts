@@ -5,11 +5,7 @@
 import { decodeBytes32String, getBytes, hexlify, toUtf8Bytes, zeroPadBytes } from "ethers";
 
 import { defined } from "./checks.js";
-
-/** A user mistake (bad argument, malformed reading): printed as one line, never with a stack trace. */
-export class InputError extends Error {
-  override readonly name = "InputError";
-}
+import { InputError } from "./input-error.js";
 
 const SPECIES_CODE = /^[A-Z]{3}$/;
 

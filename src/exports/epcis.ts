@@ -22,7 +22,7 @@
 import { createRequire } from "node:module";
 
 import { isoTime } from "../core/format.js";
-import { InputError } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
 import {
   BIZ_STEP,
   catchAreaUri,

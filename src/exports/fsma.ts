@@ -25,7 +25,7 @@ import ExcelJS from "exceljs";
 import { gtin14 } from "../core/digital-link.js";
 import { isoTime } from "../core/format.js";
 import { writeText } from "../node/record-files.js";
-import { InputError } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
 import { partyUri } from "./gs1.js";
 import { partyOf, type Journey, type JourneyEvent, type LotFacts } from "../index/journey.js";
 import { locationData, NO_MASTER_DATA, partyData, type MasterData } from "./master-data.js";

@@ -13,7 +13,8 @@
 import { z } from "zod";
 
 import { csvRows, parseJson, readText } from "../node/record-files.js";
-import { InputError, unixSeconds } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
+import { unixSeconds } from "../core/units.js";
 
 export const HUMAN_WELFARE_POLICIES = ["None", "Internal", "3P Audit"] as const;
 export type HumanWelfarePolicy = (typeof HUMAN_WELFARE_POLICIES)[number];

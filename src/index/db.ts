@@ -9,7 +9,7 @@ import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 
 import { errnoCode } from "../node/record-files.js";
-import { InputError } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
 
 export interface Sql {
   readonly kind: "pglite" | "postgres";

@@ -7,7 +7,7 @@
 import type { Sql } from "./db.js";
 import type { Journey, JourneyEvent, JourneyScope, LotFacts } from "../core/api/journey-types.js";
 import type { LineageEdge, Party } from "../core/trace/types.js";
-import { InputError } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
 import {
   bigintList,
   bigintOf,

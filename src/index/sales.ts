@@ -7,7 +7,7 @@
  * series counted 0. Days after the last recorded sale are left out: the sales may simply not be indexed yet.
  */
 import type { Sql } from "./db.js";
-import { InputError } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
 import type { IndexedParticipant } from "../core/api/analytics.js";
 import type { SalesSeries } from "../core/chain-history.js";
 import { numberOf } from "./rows.js";

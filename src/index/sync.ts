@@ -12,7 +12,7 @@
 import type { Log, Provider } from "ethers";
 
 import type { FishTraceAddresses } from "../node/system.js";
-import { InputError } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
 import { applyEvent, insertEvents } from "./apply.js";
 import type { Sql } from "./db.js";
 import { Decoder, type DecodedEvent } from "./decode.js";

@@ -8,7 +8,8 @@
  */
 import type { Sql } from "./db.js";
 import { digitalLink, lotIdText } from "../core/digital-link.js";
-import { InputError, fromFixedDegrees } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
+import { fromFixedDegrees } from "../core/units.js";
 import { LOT_FLAGS } from "../core/vocabulary.js";
 import type {
   Holding,

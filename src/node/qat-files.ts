@@ -10,7 +10,8 @@ import { lotRef } from "../core/digital-link.js";
 import type { QatReading, SignedReading } from "../core/qat.js";
 import { timeOrAgo } from "../core/inputs.js";
 import { field, jsonRecords, parseRecord, readText, record, recordsOf, toJson } from "./record-files.js";
-import { InputError, percent, speciesCode, uint64, wholeNumber } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
+import { percent, speciesCode, uint64, wholeNumber } from "../core/units.js";
 
 /** A scan as a device's export lists it, before it is bound to the device that signs it. */
 export type ScanInput = Omit<QatReading, "device">;

@@ -9,7 +9,7 @@ import path from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import { z } from "zod";
 
-import { InputError } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
 
 /** One record of a file, before validation, with where it was ("line 3", "record 2"). */
 export interface RawRecord {

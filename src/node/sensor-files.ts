@@ -12,7 +12,8 @@ import { timeOrAgo } from "../core/inputs.js";
 import { field, list, parseJson, parseRecord, readText, record, recordsOf, toJson } from "./record-files.js";
 import type { SensorReading, SensorSummary } from "../core/sensors.js";
 import { CALLDATA_FIELDS } from "../core/calldata.js";
-import { InputError, positiveId, wholeNumber } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
+import { positiveId, wholeNumber } from "../core/units.js";
 
 /** The columns (CSV) or fields (JSON) of a sensor log, in order. */
 export const SENSOR_COLUMNS = ["sensor", "readAt", "temperature", "humidity"] as const;

@@ -8,7 +8,7 @@ import path from "node:path";
 import { z } from "zod";
 
 import { collectAddresses, CONTRACT_NAMES, type FishTraceAddresses } from "../core/deployment.js";
-import { InputError } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
 
 export {
   addressesOf,

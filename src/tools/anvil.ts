@@ -5,7 +5,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 
-import { InputError } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
 
 const PLATFORMS: Record<string, string> = {
   "linux-x64": "linux-amd64",

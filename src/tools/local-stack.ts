@@ -24,7 +24,7 @@ import { z } from "zod";
 import { readDemoFacts, readStackAnalytics } from "./demo/files.js";
 import { freePort, kill, spawnGroup, started } from "./processes.js";
 import { startStaticServer, type StaticServer } from "../services/web/server.js";
-import { InputError } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
 import type { StackAnalytics } from "./stack-analytics.js";
 import type { DemoFacts, WebConfig } from "../core/api/web-config.js";
 

@@ -23,7 +23,8 @@ import {
   type LocalStackOptions,
   type StackService,
 } from "./local-stack.js";
-import { InputError, wholeNumber } from "../core/units.js";
+import { InputError } from "../core/input-error.js";
+import { wholeNumber } from "../core/units.js";
 
 const SERVICES: StackService[] = ["node", "web", "relay", "trace", "prometheus"];
 

@@ -6,7 +6,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { AnalyticsService, type AnalyticsOptions } from "../../src/analytics/service.js";
 import { parseJson, readText } from "../../src/node/record-files.js";
-import { InputError } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
 import { openTraceIndex, type TraceIndexArgs } from "./trace-index.js";
 
 export interface AnalyticsArgs extends TraceIndexArgs {

@@ -3,7 +3,7 @@ import path from "node:path";
 
 import { trainedDetectorFile, type DetectorFile } from "../../src/analytics/service.js";
 import { writeText } from "../../src/node/record-files.js";
-import { InputError } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
 import { fishTraceAction } from "../run.js";
 import { withAnalytics, type AnalyticsArgs } from "./analytics-open.js";
 

@@ -3,7 +3,7 @@ import { required } from "../../src/core/inputs.js";
 import { lotLabel, productLotOf } from "../../src/core/labels.js";
 import { catchesOf, provenanceLines, provenanceTree } from "../../src/node/provenance.js";
 import { stageOfNumber } from "../../src/core/stages.js";
-import { InputError } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
 import { LOT_STATUS } from "../../src/core/vocabulary.js";
 import type { DeploymentArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { deployWithReport } from "../../src/node/deploy.js";
 import { deploymentIdOf, recordedAddresses } from "../../src/node/system.js";
 import { txText } from "../../src/core/format.js";
-import { InputError } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
 import { fishTraceAction } from "../run.js";
 import { openSession, rememberDeployment, signerFor } from "../session.js";
 

@@ -1,4 +1,4 @@
-import { InputError } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
 import { CTES, fsmaExport, writeFsma, type FsmaRow } from "../../src/exports/fsma.js";
 import { readMasterData } from "../../src/exports/master-data.js";
 import { fishTraceAction } from "../run.js";

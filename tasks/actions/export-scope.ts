@@ -8,7 +8,7 @@ import type { Sql } from "../../src/index/db.js";
 import { lotRef } from "../../src/core/digital-link.js";
 import { loadJourney, participantRef, type Journey, type JourneyScope } from "../../src/index/journey.js";
 import { timeOrAgo } from "../../src/core/inputs.js";
-import { InputError } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
 import { openTraceIndex, type TraceIndexArgs } from "./trace-index.js";
 
 export interface ExportArgs extends TraceIndexArgs {

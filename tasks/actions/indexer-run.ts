@@ -1,7 +1,8 @@
 import { openIndex, DEFAULT_INDEX_DIR } from "../../src/index/db.js";
 import { syncIndex, type SyncResult } from "../../src/index/sync.js";
 import { thousands } from "../../src/core/format.js";
-import { InputError, wholeNumber } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
+import { wholeNumber } from "../../src/core/units.js";
 import type { DeploymentArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { deploymentOf, openSession } from "../session.js";

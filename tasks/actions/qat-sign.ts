@@ -8,7 +8,8 @@ import { ledgerDomain, signReading, type QatReading, type SignedReading } from "
 import { writeText } from "../../src/node/record-files.js";
 import { roleBit } from "../../src/core/roles.js";
 import { stageHolding } from "../../src/core/stages.js";
-import { InputError, speciesText } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
+import { speciesText } from "../../src/core/units.js";
 import { fishTraceAction } from "../run.js";
 import { accountOf, chainNow, connectFishTrace } from "../session.js";
 

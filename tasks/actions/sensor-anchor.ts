@@ -22,7 +22,8 @@ import {
 import { attachFishTrace, type FishTrace } from "../../src/node/system.js";
 import { writeText } from "../../src/node/record-files.js";
 import { eventsIn, mined } from "../../src/node/tx.js";
-import { InputError, positiveId } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
+import { positiveId } from "../../src/core/units.js";
 import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { accountOf, chainNow, connectFishTrace, type Session } from "../session.js";

@@ -2,7 +2,8 @@ import { celsius, isoTime } from "../../src/core/format.js";
 import { address, required } from "../../src/core/inputs.js";
 import { lotsLabel } from "../../src/core/labels.js";
 import { readProofsFile, type ReadingProof } from "../../src/node/sensor-files.js";
-import { InputError, unixSeconds, wholeNumber } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
+import { unixSeconds, wholeNumber } from "../../src/core/units.js";
 import { fishTraceAction } from "../run.js";
 import { connectFishTrace } from "../session.js";
 

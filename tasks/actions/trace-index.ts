@@ -9,7 +9,7 @@ import { openIndex, DEFAULT_INDEX_DIR, type Sql } from "../../src/index/db.js";
 import { syncIndex, type SyncResult } from "../../src/index/sync.js";
 import { SCHEMA } from "../../src/index/schema.js";
 import type { FishTraceAddresses } from "../../src/node/system.js";
-import { InputError } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
 import type { DeploymentArgs } from "../options.js";
 import { deploymentOf, openSession, type Session } from "../session.js";
 

@@ -1,6 +1,7 @@
 import { analyticsRoutes } from "../../src/services/analytics/http.js";
 import { listenTrace } from "../../src/services/trace/http.js";
-import { InputError, wholeNumber } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
+import { wholeNumber } from "../../src/core/units.js";
 import { fishTraceAction } from "../run.js";
 import { readIntake } from "./analytics-open.js";
 import { openTraceIndex, type TraceIndexArgs } from "./trace-index.js";

@@ -4,7 +4,7 @@ import { traceDirection, traceLot } from "../../src/index/trace.js";
 import { traceSvg } from "../../src/core/trace/svg.js";
 import { traceJsonText, traceTree } from "../../src/core/trace/tree.js";
 import type { TraceGraph } from "../../src/core/trace/types.js";
-import { InputError } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
 import { fishTraceAction } from "../run.js";
 import { openTraceIndex, type TraceIndexArgs } from "./trace-index.js";
 

@@ -12,7 +12,7 @@ import { extractFeatures } from "../../src/analytics/features.js";
 import { generateHistory, labelCounts } from "../../src/analytics/generate.js";
 import { ANOMALY_KINDS } from "../../src/core/chain-history.js";
 import { scoreFindings } from "../../src/analytics/metrics-eval.js";
-import { InputError } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
 
 /** `actual` within `tolerance` of `expected` (chai's closeTo is bigint-only once hardhat's chai matchers load). */
 function expectNear(actual: number, expected: number, tolerance = 1e-9): void {

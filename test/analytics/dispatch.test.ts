@@ -17,7 +17,7 @@ import {
 } from "../../src/analytics/dispatch.js";
 import { generateDispatchScenario, simulateDispatch, type DispatchScenario } from "../../src/analytics/dispatch-sim.js";
 import { generateHistory } from "../../src/analytics/generate.js";
-import { InputError } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
 
 /** `actual` within `tolerance` of `expected` (chai's closeTo is bigint-only once hardhat's chai matchers load). */
 function expectNear(actual: number, expected: number, tolerance = 1e-9): void {

@@ -15,7 +15,7 @@ import {
 } from "../../src/analytics/forecast.js";
 import { mape, mase } from "../../src/analytics/metrics-eval.js";
 import { generateSales } from "../../src/analytics/sales.js";
-import { InputError } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
 
 /** `actual` within `tolerance` of `expected` (chai's closeTo is bigint-only once hardhat's chai matchers load). */
 function expectNear(actual: number, expected: number, tolerance = 1e-9): void {

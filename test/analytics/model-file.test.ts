@@ -17,7 +17,7 @@ import {
   serializeModel,
   sha256Of,
 } from "../../src/analytics/model-file.js";
-import { InputError } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
 
 /** The one-line InputError `read` throws. */
 function refusal(read: () => unknown): string {

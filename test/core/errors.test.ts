@@ -3,7 +3,8 @@ import { ZeroAddress, ZeroHash, id } from "ethers";
 
 import { decodeCustomError, describeError } from "../../src/core/errors.js";
 import { roleId } from "../../src/core/roles.js";
-import { InputError, speciesCode } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
+import { speciesCode } from "../../src/core/units.js";
 import { Harvester__factory } from "../../typechain-types/index.js";
 import {
   COD,

@@ -2,8 +2,8 @@ import { expect } from "chai";
 
 import { timeOrAgo } from "../../src/core/inputs.js";
 
+import { InputError } from "../../src/core/input-error.js";
 import {
-  InputError,
   centiCelsius,
   degrees,
   fixedText,

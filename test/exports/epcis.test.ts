@@ -18,7 +18,7 @@ import {
 import { contextPrefixes, eventHashId } from "../../src/exports/event-hash.js";
 import { loadJourney, participantRef, type Journey, type JourneyScope } from "../../src/index/journey.js";
 import { readMasterData } from "../../src/exports/master-data.js";
-import { InputError } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
 import { digitalLinkErrors, gdstKdeErrors } from "../../src/tools/epcis-validators.js";
 import {
   CHAIN_ID,

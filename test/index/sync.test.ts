@@ -13,7 +13,7 @@ import { encodeBytes32String } from "ethers";
 
 import { openIndex, type Sql } from "../../src/index/db.js";
 import { indexPosition, resetIndex, syncIndex, type IndexProvider } from "../../src/index/sync.js";
-import { InputError } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
 import { ethers } from "../helpers/fixtures.js";
 import { fails, ok } from "../helpers/task-run.js";
 import { loadTraceWorld, type TraceWorld } from "../helpers/trace-world.js";

@@ -16,7 +16,7 @@ import { descendants, LotNotIndexedError, traceDirection, traceLot } from "../..
 import { traceSvg, xmlEscape } from "../../src/core/trace/svg.js";
 import { traceJson, traceJsonText, traceTree } from "../../src/core/trace/tree.js";
 import type { TraceGraph } from "../../src/core/trace/types.js";
-import { InputError } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
 import { fails, ok } from "../helpers/task-run.js";
 import { GTIN, ROWS, traceRows } from "../helpers/trace-rows.js";
 import { loadTraceWorld } from "../helpers/trace-world.js";

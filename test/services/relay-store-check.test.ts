@@ -11,7 +11,7 @@ import path from "node:path";
 import { expect } from "chai";
 
 import { Store } from "../../src/services/relay/store.js";
-import { InputError } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
 
 const { DatabaseSync } = createRequire(import.meta.url)("node:sqlite") as typeof import("node:sqlite");
 

@@ -11,7 +11,7 @@ import { proofOf, sensorTree } from "../../src/core/sensors.js";
 import { stageNumber } from "../../src/core/stages.js";
 import { deployFishTrace } from "../../src/node/deploy.js";
 import { addressesOf } from "../../src/node/system.js";
-import { InputError } from "../../src/core/units.js";
+import { InputError } from "../../src/core/input-error.js";
 import { startRelay, type Relay } from "../../src/services/relay/relay.js";
 import { Store } from "../../src/services/relay/store.js";
 import {

@@ -20,7 +20,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Sql } from "../../index/db.js";
 import { CORS, refuse, send } from "../http/json.js";
 import { LotNotIndexedError } from "../../index/trace.js";
-import { InputError } from "../../core/units.js";
+import { InputError } from "../../core/input-error.js";
 import { NotInIndexError } from "../../index/sales.js";
 import {
   AnalyticsService,

@@ -10,7 +10,8 @@ import { getAddress, isAddress } from "ethers";
 
 import { BodyTooLargeError, closeAfterAnswer, readBody } from "../http/body.js";
 import { mediaType } from "../http/server.js";
-import { InputError, uint64, unixSeconds } from "../../core/units.js";
+import { InputError } from "../../core/input-error.js";
+import { uint64, unixSeconds } from "../../core/units.js";
 import { RETRY_AFTER_SECONDS } from "./devices.js";
 import { GATEWAY_SIGNATURE_HEADER } from "./intake.js";
 import { Refusal } from "./refusal.js";

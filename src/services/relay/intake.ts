@@ -13,7 +13,7 @@ import type { QatReading, SignedReading } from "../../core/qat.js";
 import { parseSensorReading } from "../../node/sensor-files.js";
 import { messageSigner, recoverSigner } from "../../node/signature.js";
 import { stageName, stageNumber } from "../../core/stages.js";
-import { InputError } from "../../core/units.js";
+import { InputError } from "../../core/input-error.js";
 import type { DeviceDirectory } from "./devices.js";
 import { Refusal } from "./refusal.js";
 import type { NewQat, NewSensor } from "./store.js";

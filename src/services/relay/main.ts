@@ -13,7 +13,7 @@ import { JsonRpcProvider } from "ethers";
 
 import { describeError } from "../../core/errors.js";
 import { deploymentIdOf, recordedAddresses, type FishTraceAddresses } from "../../node/system.js";
-import { InputError } from "../../core/units.js";
+import { InputError } from "../../core/input-error.js";
 import { relaySettings, relayWallet } from "./options.js";
 import { startRelay } from "./relay.js";
 

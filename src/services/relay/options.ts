@@ -4,7 +4,8 @@
  */
 import { HDNodeWallet, isHexString, Wallet, type Provider } from "ethers";
 
-import { InputError, wholeNumber } from "../../core/units.js";
+import { InputError } from "../../core/input-error.js";
+import { wholeNumber } from "../../core/units.js";
 import { DEFAULT_RELAY_PORT, type RelayOptions } from "./relay.js";
 
 export interface RelayArgs {

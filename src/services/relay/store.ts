@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 
-import { InputError } from "../../core/units.js";
+import { InputError } from "../../core/input-error.js";
 import {
   command,
   DatabaseSync,

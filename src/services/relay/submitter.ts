@@ -21,7 +21,7 @@ import { customErrorOf, describeError } from "../../core/errors.js";
 import { sensorMerkle, summarize } from "../../core/sensors.js";
 import { stageHolding, stageNumber } from "../../core/stages.js";
 import type { FishTrace } from "../../node/system.js";
-import { InputError } from "../../core/units.js";
+import { InputError } from "../../core/input-error.js";
 import type { DeviceDirectory } from "./devices.js";
 import { storedSigned } from "./intake.js";
 import type { RelayMetrics } from "./metrics.js";

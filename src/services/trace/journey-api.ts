@@ -11,7 +11,7 @@ import { loadJourney } from "../../index/journey.js";
 import type { Journey, LotFacts } from "../../core/api/journey-types.js";
 import { celsius } from "../../core/format.js";
 import { coldChainBandText } from "../../core/cold-chain.js";
-import { InputError } from "../../core/units.js";
+import { InputError } from "../../core/input-error.js";
 import { alarmNames, coldChainBand, LOT_FLAGS } from "../../core/vocabulary.js";
 import {
   JOURNEY_PAGE,

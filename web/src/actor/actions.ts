@@ -15,7 +15,8 @@ import { ether, formText, isoTime } from "@core/format.js";
 import { address, durationSeconds, etherAmount, required, timeOrDelay, transportMode } from "@core/inputs.js";
 import { parseInputs, parseOutputs } from "@core/process.js";
 import { buyerStage, type SellingStageName } from "@core/stages.js";
-import { fixedText, formatGrams, grams, InputError, speciesCode } from "@core/units.js";
+import { InputError } from "@core/input-error.js";
+import { fixedText, formatGrams, grams, speciesCode } from "@core/units.js";
 
 import { labelPath } from "../router.js";
 import { chainNow, type OrderView } from "./chain.js";

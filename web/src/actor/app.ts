@@ -10,7 +10,7 @@ import { getAddress, type JsonRpcProvider } from "ethers";
 import { nothing, render } from "lit-html";
 
 import { attachFishTrace, type FishTrace } from "@core/deployment.js";
-import { InputError } from "@core/units.js";
+import { InputError } from "@core/input-error.js";
 import type { WebConfig } from "@core/api/web-config.js";
 
 import * as actions from "./actions.js";

@@ -3,7 +3,7 @@
  * path of its journey: `/01/{gtin14}/10/{lot}` for a product lot, `/lot/{id}` for a lot id.
  */
 import { gtin14, parseLotRef } from "@core/digital-link.js";
-import { InputError } from "@core/units.js";
+import { InputError } from "@core/input-error.js";
 
 import { journeyPath, lotPath } from "../router.js";
 
