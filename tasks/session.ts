@@ -12,9 +12,9 @@ import { ZeroAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import { Registry__factory, Stage__factory } from "../typechain-types/index.js";
+import { Registry__factory, Stage__factory, type OrderBook } from "../typechain-types/index.js";
 import { lotIdText } from "../src/core/digital-link.js";
-import { accountRef, address } from "../src/core/inputs.js";
+import { accountRef, address, required } from "../src/core/inputs.js";
 import { orderWithParties } from "../src/core/orders.js";
 import { roleBit, type RoleName } from "../src/core/roles.js";
 import {
@@ -28,8 +28,10 @@ import {
   type StageName,
 } from "../src/node/system.js";
 import { InputError } from "../src/core/input-error.js";
+import { orderBook, sellingStage } from "../src/core/stages.js";
+import { positiveId } from "../src/core/units.js";
 import { ORDER_STATE } from "../src/core/vocabulary.js";
-import type { DeploymentArgs } from "./options.js";
+import type { DeploymentArgs, StageArgs } from "./options.js";
 
 export interface Session {
   connection: NetworkConnection & { ethers: HardhatEthers };
@@ -282,4 +284,29 @@ export async function chainNow(session: Session): Promise<number> {
 export function addressOf(session: Session, value: string, what: string): string {
   const ref = accountRef(value, what);
   return "address" in ref ? ref.address : accountOf(session, value, what).address;
+}
+
+/** The arguments of a task acting on one order: `--stage` (the seller's) and `--order`. */
+export interface OrderArgs extends StageArgs {
+  order?: string;
+}
+
+/** The order a task acts on, read from `--stage` and `--order` (before anything connects, so a typo fails first). */
+export function orderOf(args: OrderArgs): { stage: SellingStageName; orderId: bigint } {
+  return { stage: sellingStage(args.stage), orderId: positiveId(required(args.order, "order"), "order") };
+}
+
+/**
+ * Connects for a task acting on `order`: signing as `signer` unless `--from` names another (a party of the order, or
+ * an account index), with the selling stage's order book.
+ */
+export async function connectToOrder(
+  hre: HardhatRuntimeEnvironment,
+  args: DeploymentArgs,
+  order: { stage: SellingStageName; orderId: bigint },
+  signer: "seller" | "buyer" | "owed" | "canceller" | number,
+): Promise<Connected & { book: OrderBook }> {
+  const fallback = typeof signer === "number" ? signer : partyOf(order.stage, order.orderId, signer);
+  const connected = await connectFishTrace(hre, args, fallback);
+  return { ...connected, book: orderBook(connected.fishTrace, order.stage) };
 }

@@ -1,24 +1,16 @@
 import { ether, txText } from "../../src/core/format.js";
-import { required } from "../../src/core/inputs.js";
 import { lotsLabel, participantLabel } from "../../src/core/labels.js";
 import { requireShipment } from "../../src/core/orders.js";
-import { buyerStage, orderBook, sellingStage } from "../../src/core/stages.js";
+import { buyerStage } from "../../src/core/stages.js";
 import { mined } from "../../src/node/tx.js";
-import { positiveId } from "../../src/core/units.js";
-import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
-import { connectFishTrace, partyOf } from "../session.js";
+import { connectToOrder, orderOf, type OrderArgs } from "../session.js";
 
-interface Args extends StageArgs {
-  order?: string;
-}
+export default fishTraceAction(async (args: OrderArgs, hre) => {
+  const order = orderOf(args);
+  const { stage, orderId } = order;
 
-export default fishTraceAction(async (args: Args, hre) => {
-  const stage = sellingStage(args.stage);
-  const orderId = positiveId(required(args.order, "order"), "order");
-
-  const { fishTrace } = await connectFishTrace(hre, args, partyOf(stage, orderId, "seller"));
-  const book = orderBook(fishTrace, stage);
+  const { fishTrace, book } = await connectToOrder(hre, args, order, "seller");
   const { registry } = fishTrace;
   const { shipmentNo, lotIds } = await requireShipment(book, orderId);
   const receipt = await mined(book.claimPayment(orderId, shipmentNo, lotIds));

@@ -2,26 +2,22 @@ import { ether, txText } from "../../src/core/format.js";
 import { required } from "../../src/core/inputs.js";
 import { lotsLabel, participantLabel } from "../../src/core/labels.js";
 import { requireShipment } from "../../src/core/orders.js";
-import { orderBook, sellingStage } from "../../src/core/stages.js";
 import { mined } from "../../src/node/tx.js";
-import { fixedText, positiveId } from "../../src/core/units.js";
-import type { StageArgs } from "../options.js";
+import { fixedText } from "../../src/core/units.js";
 import { fishTraceAction } from "../run.js";
-import { connectFishTrace, partyOf } from "../session.js";
+import { connectToOrder, orderOf, type OrderArgs } from "../session.js";
 
-interface Args extends StageArgs {
-  order?: string;
+interface Args extends OrderArgs {
   reason?: string;
 }
 
 export default fishTraceAction(async (args: Args, hre) => {
-  const stage = sellingStage(args.stage);
-  const orderId = positiveId(required(args.order, "order"), "order");
+  const order = orderOf(args);
+  const { stage, orderId } = order;
   const text = required(args.reason, "reason");
   const reason = fixedText(text, 32, "reason");
 
-  const { fishTrace } = await connectFishTrace(hre, args, partyOf(stage, orderId, "buyer"));
-  const book = orderBook(fishTrace, stage);
+  const { fishTrace, book } = await connectToOrder(hre, args, order, "buyer");
   const { registry } = fishTrace;
   const { shipmentNo, lotIds } = await requireShipment(book, orderId);
   const receipt = await mined(book.rejectDelivery(orderId, shipmentNo, lotIds, reason));

@@ -2,27 +2,23 @@ import { lotRefList } from "../../src/core/digital-link.js";
 import { txText } from "../../src/core/format.js";
 import { required } from "../../src/core/inputs.js";
 import { lotsLabel, participantLabel } from "../../src/core/labels.js";
-import { orderBook, sellingStage } from "../../src/core/stages.js";
 import { eventIn, mined } from "../../src/node/tx.js";
 import { formatGrams, positiveId } from "../../src/core/units.js";
-import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
-import { connectFishTrace, partyOf } from "../session.js";
+import { connectToOrder, orderOf, type OrderArgs } from "../session.js";
 
-interface Args extends StageArgs {
-  order?: string;
+interface Args extends OrderArgs {
   shipment?: string;
   lots?: string;
 }
 
 export default fishTraceAction(async (args: Args, hre) => {
-  const stage = sellingStage(args.stage);
-  const orderId = positiveId(required(args.order, "order"), "order");
+  const order = orderOf(args);
+  const { stage, orderId } = order;
   const shipmentNo = args.shipment === undefined ? orderId : positiveId(args.shipment, "shipment");
   const lotIds = lotRefList(required(args.lots, "lots"));
 
-  const { fishTrace } = await connectFishTrace(hre, args, partyOf(stage, orderId, "seller"));
-  const book = orderBook(fishTrace, stage);
+  const { fishTrace, book } = await connectToOrder(hre, args, order, "seller");
   const receipt = await mined(book.initiateShipment(orderId, shipmentNo, lotIds));
   const { weightGrams } = (await eventIn(book, book.filters.ShipmentInitiated(orderId), receipt)).args;
   const { buyerId } = await book.getOrder(orderId);

@@ -1,29 +1,22 @@
 import { duration, ether, isoTime } from "../../src/core/format.js";
-import { required } from "../../src/core/inputs.js";
 import { lotsLabel, participantLabel, speciesLabel } from "../../src/core/labels.js";
 import { orderTerms, orderWithParties, shipmentOf } from "../../src/core/orders.js";
-import { buyerStage, orderBook, sellingStage } from "../../src/core/stages.js";
-import { formatGrams, positiveId } from "../../src/core/units.js";
+import { buyerStage } from "../../src/core/stages.js";
+import { formatGrams } from "../../src/core/units.js";
 import { ORDER_STATE } from "../../src/core/vocabulary.js";
-import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
-import { connectFishTrace } from "../session.js";
-
-interface Args extends StageArgs {
-  order?: string;
-}
+import { connectToOrder, orderOf, type OrderArgs } from "../session.js";
 
 /** What the deadline of an order in each state means. */
 const DEADLINE: Record<string, string> = { Ordered: "ship by", Delivered: "acknowledge by" };
 /** The states in which the price is still in escrow. */
 const ESCROWED = ["Ordered", "Shipped", "Delivered", "Acknowledged", "Cancelled", "Rejected"];
 
-export default fishTraceAction(async (args: Args, hre) => {
-  const stage = sellingStage(args.stage);
-  const orderId = positiveId(required(args.order, "order"), "order");
+export default fishTraceAction(async (args: OrderArgs, hre) => {
+  const which = orderOf(args);
+  const { stage, orderId } = which;
 
-  const { fishTrace } = await connectFishTrace(hre, args, 0);
-  const book = orderBook(fishTrace, stage);
+  const { fishTrace, book } = await connectToOrder(hre, args, which, 0);
   const { registry } = fishTrace;
   const { order } = await orderWithParties(book, registry, orderId);
   const terms = await orderTerms(book, orderId);

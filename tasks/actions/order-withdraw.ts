@@ -1,23 +1,14 @@
 import { ether, txText } from "../../src/core/format.js";
-import { required } from "../../src/core/inputs.js";
 import { accountLabel } from "../../src/core/labels.js";
-import { orderBook, sellingStage } from "../../src/core/stages.js";
 import { eventsIn, mined } from "../../src/node/tx.js";
-import { positiveId } from "../../src/core/units.js";
-import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
-import { connectFishTrace, partyOf } from "../session.js";
+import { connectToOrder, orderOf, type OrderArgs } from "../session.js";
 
-interface Args extends StageArgs {
-  order?: string;
-}
+export default fishTraceAction(async (args: OrderArgs, hre) => {
+  const order = orderOf(args);
+  const { stage, orderId } = order;
 
-export default fishTraceAction(async (args: Args, hre) => {
-  const stage = sellingStage(args.stage);
-  const orderId = positiveId(required(args.order, "order"), "order");
-
-  const { session, signer, fishTrace } = await connectFishTrace(hre, args, partyOf(stage, orderId, "owed"));
-  const book = orderBook(fishTrace, stage);
+  const { session, signer, fishTrace, book } = await connectToOrder(hre, args, order, "owed");
   const receipt = await mined(book.withdraw(orderId));
   const paid = await eventsIn(book, book.filters.OrderPaid(orderId), receipt);
   const refunded = await eventsIn(book, book.filters.OrderRefunded(orderId), receipt);

@@ -12,7 +12,6 @@ import {
   lotClass,
   validateEpcis,
   type EpcisDocument,
-  type EpcisEvent,
   type JsonObject,
 } from "../../src/exports/epcis.js";
 import { contextPrefixes, eventHashId } from "../../src/exports/event-hash.js";

@@ -1,7 +1,7 @@
 /** Every buyer's form: place an escrowed order at the order book of the stage it buys from (actions.placeOrder). */
 import { html, type TemplateResult } from "lit-html";
 
-import { stageRole, type SellingStageName } from "@core/stages.js";
+import { stageRole } from "@core/stages.js";
 import { defined } from "@core/checks.js";
 
 import { elementOf } from "../dom.js";
