@@ -2,7 +2,8 @@
  * The shapes of a journey (src/index/journey.ts loads one from the trace index): its lots, parties, lineage and
  * events in chain order. Types only, importing nothing that needs Node, so the dApp (web/) shares them.
  */
-import type { LineageEdge, Party } from "../trace/types.js";
+import type { SensorSummary } from "../sensors.js";
+import type { CatchFields, LineageEdge, Party } from "../trace/types.js";
 
 /** What to export. Times are unix seconds, both ends included. */
 export type JourneyScope =
@@ -10,17 +11,8 @@ export type JourneyScope =
   | { kind: "actor"; participantId: number }
   | { kind: "range"; from: number; to: number };
 
-export interface CatchFacts {
+export interface CatchFacts extends CatchFields {
   harvesterId: number;
-  caughtAt: number;
-  /** Degrees. */
-  latitude: number;
-  longitude: number;
-  catchArea: string;
-  vessel: string;
-  gear: string;
-  farmed: boolean;
-  frozen: boolean;
 }
 
 export interface LotFacts {
@@ -116,21 +108,14 @@ export type JourneyEvent = At &
         grade: number;
         gradeConfidence: number;
       }
-    | {
+    | ({
         kind: "sensor";
         root: string;
         gatewayId: number;
         stage: number;
         lotIds: bigint[];
-        from: number;
-        to: number;
-        count: number;
-        /** 0.01 °C. */
-        minimum: number;
-        maximum: number;
-        mean: number;
         excursion: boolean;
-      }
+      } & SensorSummary)
     | {
         kind: "reading";
         lotId: bigint;

@@ -13,8 +13,8 @@ export interface Party {
   location: string;
 }
 
-export interface CatchData {
-  harvester: Party;
+/** What a catch was, as `IHarvester.Catch` records it (times unix seconds). */
+export interface CatchFields {
   caughtAt: number;
   /** Degrees. */
   latitude: number;
@@ -24,6 +24,10 @@ export interface CatchData {
   gear: string;
   farmed: boolean;
   frozen: boolean;
+}
+
+export interface CatchData extends CatchFields {
+  harvester: Party;
 }
 
 export type LotStatus = "Created" | "Shipped" | "Supplied" | "Removed";
