@@ -463,4 +463,79 @@ contract ManufacturerTest is FishTraceTest {
         inputs = new IManufacturer.Input[](1);
         inputs[0] = IManufacturer.Input({lotId: lotId, grams: 0});
     }
+
+    // ------------------------------------------------------------------ folded in from the mocha suite
+
+    /// @dev What a GS1 Digital Link `/01/{gtin}/10/{lot}` resolves to.
+    function test_productLotId_isHashOfGtinAndLotNumber() public view {
+        assertEq(manufacturer.productLotId(GTIN, "A"), uint256(keccak256(abi.encode(GTIN, bytes20("A")))), "id");
+        assertEq(manufacturer.productLotId(0, bytes20(0)), uint256(keccak256(abi.encode(uint64(0), bytes20(0)))), "0");
+        assertNotEq(manufacturer.productLotId(GTIN, "A"), manufacturer.productLotId(GTIN, "B"), "lot number counts");
+        assertNotEq(manufacturer.productLotId(GTIN, "A"), manufacturer.productLotId(GTIN + 1, "A"), "gtin counts");
+    }
+
+    /// @dev Yield in basis points, rounded down; a partial draw leaves the lot available, `grams: 0` takes the rest.
+    function test_processLots_yieldRoundsDownAndZeroTakesTheRest() public {
+        uint256 lotId = _lotAt(3, COD, 3_000);
+        IManufacturer.Input[] memory inputs = new IManufacturer.Input[](1);
+        inputs[0] = IManufacturer.Input({lotId: lotId, grams: 3});
+        uint40[] memory consumed = new uint40[](1);
+        consumed[0] = 3;
+        vm.expectEmit(true, true, false, true, address(manufacturer));
+        emit IManufacturer.LotsProcessed(1, manufacturerId, _ids(lotId), consumed, _ids(_product(1)), 1, 3_333);
+        vm.prank(manufacturer1);
+        manufacturer.processLots(inputs, _outputs(1, 0));
+        assertEq(manufacturer.getLot(lotId).weightGrams, 2_997, "rest kept");
+        assertEq(manufacturer.totalAvailableFish(COD).updatedAt, _now(), "totals stamped");
+
+        inputs[0].grams = 0;
+        consumed[0] = 2_997;
+        IManufacturer.Output[] memory outputs = new IManufacturer.Output[](1);
+        outputs[0] = _output(2, 2_997);
+        vm.expectEmit(true, true, false, true, address(manufacturer));
+        emit IStage.FishRemoved(lotId, manufacturerId, IStage.RemovalReason.Consumed);
+        vm.expectEmit(true, true, false, true, address(manufacturer));
+        emit IManufacturer.LotsProcessed(2, manufacturerId, _ids(lotId), consumed, _ids(_product(2)), 2_997, 10_000);
+        vm.prank(manufacturer1);
+        manufacturer.processLots(inputs, outputs);
+        IStage.Lot memory gone = manufacturer.getLot(lotId);
+        assertEq(uint256(gone.status), uint256(IStage.LotStatus.Removed), "consumed");
+        assertEq(gone.weightGrams, 2_997, "weight at removal kept");
+    }
+
+    /// @dev GTIN-8, GTIN-12 and GTIN-13 padded to 14 digits, and the largest GTIN-14.
+    function test_processLots_acceptsShortGtinsAndLargest() public {
+        uint64[4] memory gtins = [uint64(96_385_074), 36_000_291_452, 7_038_010_000_010, _gtin(9_999_999_999_999)];
+        uint256 lotId = _lotAt(3, COD, 4_000);
+        IManufacturer.Output[] memory outputs = new IManufacturer.Output[](4);
+        for (uint256 i; i < 4; ++i) outputs[i] = IManufacturer.Output(gtins[i], "A", uint40(1_000 - i), false);
+        vm.prank(manufacturer1);
+        (, uint256[] memory products) = manufacturer.processLots(_whole(lotId), outputs);
+        for (uint256 i; i < 4; ++i) assertEq(products[i], manufacturer.productLotId(gtins[i], "A"), "product id");
+    }
+
+    /// @dev The manufacturer's sensor gateway reports readings of its lots but does not process them.
+    function test_processLots_RevertWhen_OperatorsGateway() public {
+        uint256 lotId = _lotAt(3, COD, 1_000);
+        address gateway = makeAddr("gateway");
+        vm.prank(admin);
+        registry.registerDevice(gateway, Roles.SENSOR_GATEWAY, manufacturer1);
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageUnauthorized.selector, gateway, Roles.MANUFACTURER_BIT));
+        vm.prank(gateway);
+        manufacturer.processLots(_whole(lotId), _outputs(1, 0));
+    }
+
+    /// @dev A product sells on like any lot: the Distributor holds it under the same id, without parents there.
+    function test_processLots_productSellsOnWithoutParentsDownstream() public {
+        uint256 lotId = _lotAt(3, COD, 1_000);
+        vm.prank(manufacturer1);
+        (, uint256[] memory products) = manufacturer.processLots(_whole(lotId), _outputs(800, 0));
+        _handOver(3, manufacturer1, distributor1, products);
+        IStage.Lot memory lot = distributor.getLot(products[0]);
+        assertEq(uint256(lot.status), uint256(IStage.LotStatus.Created), "created downstream");
+        assertEq(lot.custodianId, _idOf(distributor1), "custodian");
+        assertEq(lot.weightGrams, 800, "weight");
+        assertEq(distributor.parentsOf(products[0]).length, 0, "no parents at the Distributor");
+        assertEq(uint256(manufacturer.getLot(products[0]).status), uint256(IStage.LotStatus.Supplied), "supplied");
+    }
 }

@@ -10,6 +10,7 @@ import {IOrderBook} from "../../contracts/interfaces/IOrderBook.sol";
 import {IStage} from "../../contracts/interfaces/IStage.sol";
 import {Roles} from "../../contracts/libraries/Roles.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
+import {Party} from "./utils/Party.sol";
 
 /// @dev A harvester that is a contract: it re-enters `withdraw` when paid, or refuses Ether.
 contract ContractSeller {
@@ -1291,5 +1292,57 @@ contract OrderBookTest is FishTraceTest {
         assertEq(supplier2.balance, priceB, "refund b");
         assertEq(harvester1.balance, priceA, "payout a");
         assertEq(address(harvester).balance, 0, "balance");
+    }
+
+    // ------------------------------------------------------------------ folded in from the mocha suite
+
+    function test_placeOrder_acceptsLargestPriceAndAckWindowBounds() public {
+        assertEq(minAckWindow, 1 hours, "MIN_ACK_WINDOW");
+        assertEq(maxAckWindow, 90 days, "MAX_ACK_WINDOW");
+        uint256 first = _place(type(uint96).max, _shipBy(), minAckWindow);
+        uint256 second = _place(PRICE, _shipBy(), maxAckWindow);
+        assertEq(second, first + 1, "ids count up");
+        assertEq(harvester.getOrder(first).price, type(uint96).max, "largest price");
+        assertEq(harvester.getOrder(second).ackWindow, maxAckWindow, "longest window");
+    }
+
+    function test_getOrder_zeroedForUnknownId() public view {
+        IOrderBook.Order memory o = harvester.getOrder(42);
+        assertEq(o.sellerId, 0, "seller");
+        assertEq(o.buyerId, 0, "buyer");
+        assertEq(uint256(o.state), uint256(IOrderBook.OrderState.None), "state");
+        assertEq(o.deadline, 0, "deadline");
+        assertEq(o.ackWindow, 0, "ack window");
+        assertEq(o.price, 0, "price");
+        assertEq(o.cargo, bytes32(0), "cargo");
+    }
+
+    /// @dev The escrow never holds less than it owes; should it ever, the payout reverts rather than underpay.
+    function test_withdraw_RevertWhen_BalanceBelowPrice() public {
+        uint256 orderId = _place();
+        vm.prank(harvester1);
+        harvester.cancelOrder(orderId);
+        vm.deal(address(harvester), 0);
+        vm.expectRevert(abi.encodeWithSelector(Errors.InsufficientBalance.selector, 0, PRICE));
+        vm.prank(supplier1);
+        harvester.withdraw(orderId);
+        assertEq(_state(orderId), uint256(IOrderBook.OrderState.Cancelled), "state kept");
+    }
+
+    function test_withdraw_refundsContractBuyer() public {
+        Party party = new Party();
+        _register(address(party), Roles.SUPPLIER);
+        vm.deal(address(this), PRICE);
+        bytes memory place = abi.encodeCall(harvester.placeOrder, (harvester1, COD, GRAMS, _shipBy(), ACK_WINDOW));
+        uint256 orderId = abi.decode(party.execute{value: PRICE}(address(harvester), place), (uint256));
+        vm.prank(harvester1);
+        harvester.cancelOrder(orderId);
+
+        vm.expectEmit(true, true, false, true, address(harvester));
+        emit IOrderBook.OrderRefunded(orderId, _idOf(address(party)), PRICE);
+        party.execute(address(harvester), abi.encodeCall(harvester.withdraw, (orderId)));
+        assertEq(address(party).balance, PRICE, "refunded");
+        assertEq(harvester.escrowBalance(), 0, "escrow");
+        assertEq(_state(orderId), uint256(IOrderBook.OrderState.Refunded), "state");
     }
 }

@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {IAccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/IAccessControlDefaultAdminRules.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 
 import {HarvesterInterface as Harvester} from "./utils/Contracts.sol";
 import {IRegistry} from "../../contracts/interfaces/IRegistry.sol";
@@ -702,5 +703,192 @@ contract RegistryTest is FishTraceTest {
         vm.prank(gateway);
         late.updateFish(lotId, 100, 70, 0, 0, uint40(_now()));
         assertEq(late.getLot(lotId).temperature, 100, "reading stored");
+    }
+
+    // ------------------------------------------------------------------ folded in from the mocha suite
+
+    function test_constructor_emitsEnrolmentAndGrantOfAdmin() public {
+        vm.recordLogs();
+        Registry fresh = _newRegistry(admin);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        bool enrolled;
+        bool granted;
+        for (uint256 i; i < logs.length; ++i) {
+            assertEq(logs[i].emitter, address(fresh), "emitter");
+            bytes32 topic = logs[i].topics[0];
+            if (topic == IRegistry.ParticipantEnrolled.selector) {
+                assertEq(logs[i].topics[1], bytes32(uint256(1)), "id 1");
+                assertEq(logs[i].topics[2], bytes32(uint256(uint160(admin))), "admin enrolled");
+                enrolled = true;
+            } else if (topic == IAccessControl.RoleGranted.selector) {
+                assertEq(logs[i].topics[1], Roles.DEFAULT_ADMIN, "role");
+                assertEq(logs[i].topics[2], bytes32(uint256(uint160(admin))), "account");
+                assertEq(logs[i].topics[3], bytes32(uint256(uint160(address(this)))), "sender: the deployer");
+                granted = true;
+            }
+        }
+        assertTrue(enrolled && granted, "ParticipantEnrolled and RoleGranted");
+        assertEq(fresh.MAX_STAGES(), 12, "six actors plus room for upgrades");
+        assertEq(fresh.DEFAULT_ADMIN_ROLE(), Roles.DEFAULT_ADMIN, "admin role id");
+    }
+
+    function test_registerDevice_RevertWhen_NotDeviceRole_everyOtherRole() public {
+        _register(harvester1, Roles.HARVESTER);
+        bytes32[4] memory roles = [Roles.HARVESTER, Roles.REGULATOR, Roles.RELAYER, Roles.DEFAULT_ADMIN];
+        for (uint256 i; i < roles.length; ++i) {
+            vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryNotDeviceRole.selector, roles[i]));
+            vm.prank(admin);
+            registry.registerDevice(gateway, roles[i], harvester1);
+        }
+    }
+
+    function test_registerDevice_RevertWhen_OperatorUnregisteredOrAdmin() public {
+        address[2] memory operators = [stranger, admin];
+        for (uint256 i; i < operators.length; ++i) {
+            vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryOperatorNotActor.selector, operators[i]));
+            vm.prank(admin);
+            registry.registerDevice(qat, Roles.QAT_DEVICE, operators[i]);
+        }
+    }
+
+    function test_registerDevice_secondRoleNeitherEnrolsNorBindsAgain() public {
+        _register(harvester1, Roles.HARVESTER);
+        _registerGateway(gateway, harvester1);
+        vm.recordLogs();
+        vm.prank(admin);
+        registry.registerDevice(gateway, Roles.QAT_DEVICE, harvester1);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i; i < logs.length; ++i) {
+            assertTrue(logs[i].topics[0] != IRegistry.ParticipantEnrolled.selector, "no ParticipantEnrolled");
+            assertTrue(logs[i].topics[0] != IRegistry.DeviceBound.selector, "no DeviceBound");
+        }
+    }
+
+    function test_revokeParticipant_keepsProfile() public {
+        vm.prank(admin);
+        registry.registerParticipant(harvester1, Roles.HARVESTER, "FV Nordkapp", "7080003000012");
+        vm.prank(admin);
+        registry.revokeParticipant(harvester1);
+        (string memory name, string memory location) = registry.profileOf(harvester1);
+        assertEq(name, "FV Nordkapp", "name");
+        assertEq(location, "7080003000012", "location");
+    }
+
+    function test_revokeParticipant_revokesDevicesOwnRoles() public {
+        _register(supplier1, Roles.SUPPLIER);
+        vm.prank(admin);
+        registry.registerDevice(qat, Roles.QAT_DEVICE, supplier1);
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit IAccessControl.RoleRevoked(Roles.QAT_DEVICE, qat, admin);
+        vm.prank(admin);
+        registry.revokeParticipant(qat);
+        assertFalse(registry.hasRole(Roles.QAT_DEVICE, qat), "device role");
+        assertEq(registry.operatorOf(qat), supplier1, "binding kept");
+    }
+
+    function test_views_unknownAccountAndId() public view {
+        IRegistry.Authorization memory auth = _auth(stranger);
+        assertEq(auth.id, 0, "id");
+        assertEq(auth.roles, 0, "roles");
+        assertEq(auth.operatorId, 0, "operator id");
+        assertEq(registry.accountOf(0), address(0), "id 0");
+        assertEq(registry.accountOf(registry.participantCount() + 1), address(0), "next id");
+        (string memory name, string memory location) = registry.profileOf(stranger);
+        assertEq(bytes(name).length + bytes(location).length, 0, "no profile");
+        assertEq(registry.operatorOf(admin), address(0), "no device, no operator");
+        assertFalse(registry.isSpeciesListed(HER), "unlisted");
+        assertEq(registry.speciesName(HER), "", "unlisted name");
+    }
+
+    function test_grantRole_enrolsAndPushes() public {
+        uint32 id = registry.participantCount() + 1;
+        vm.expectEmit(true, true, false, true, address(registry));
+        emit IRegistry.ParticipantEnrolled(id, supplier1);
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit IAccessControl.RoleGranted(Roles.RELAYER, supplier1, admin);
+        vm.expectEmit(true, false, false, true, address(harvester));
+        emit IRegistryReplica.AuthorizationSynced(supplier1, id, Roles.RELAYER_BIT, 0);
+        vm.prank(admin);
+        registry.grantRole(Roles.RELAYER, supplier1);
+    }
+
+    function test_grantRole_heldRoleEmitsNothing() public {
+        _register(supplier1, Roles.SUPPLIER);
+        vm.recordLogs();
+        vm.prank(admin);
+        registry.grantRole(Roles.SUPPLIER, supplier1);
+        assertEq(vm.getRecordedLogs().length, 0, "no event, no push");
+    }
+
+    function test_revokeRole_emitsAndPushes_notHeldEmitsNothing() public {
+        _register(supplier1, Roles.SUPPLIER);
+        _register(supplier1, Roles.RELAYER);
+        uint32 id = _idOf(supplier1);
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit IAccessControl.RoleRevoked(Roles.SUPPLIER, supplier1, admin);
+        vm.expectEmit(true, false, false, true, address(harvester));
+        emit IRegistryReplica.AuthorizationSynced(supplier1, id, Roles.RELAYER_BIT, 0);
+        vm.prank(admin);
+        registry.revokeRole(Roles.SUPPLIER, supplier1);
+
+        vm.recordLogs();
+        vm.prank(admin);
+        registry.revokeRole(Roles.SUPPLIER, supplier1);
+        assertEq(vm.getRecordedLogs().length, 0, "no event, no push");
+    }
+
+    function test_revokeRole_RevertWhen_NotAdmin() public {
+        _register(supplier1, Roles.SUPPLIER);
+        _register(supplier2, Roles.SUPPLIER);
+        vm.expectRevert(_unauthorized(supplier2));
+        vm.prank(supplier2);
+        registry.revokeRole(Roles.SUPPLIER, supplier1);
+    }
+
+    function test_renounceRole_emitsRoleRevokedBySelf() public {
+        _register(supplier1, Roles.SUPPLIER);
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit IAccessControl.RoleRevoked(Roles.SUPPLIER, supplier1, supplier1);
+        vm.prank(supplier1);
+        registry.renounceRole(Roles.SUPPLIER, supplier1);
+    }
+
+    function test_getRoleAdmin_isDefaultAdminForEveryRole() public view {
+        bytes32[12] memory roles = _roles();
+        for (uint256 i; i < roles.length; ++i) {
+            assertEq(registry.getRoleAdmin(roles[i]), Roles.DEFAULT_ADMIN, "role admin");
+        }
+    }
+
+    function test_supportsInterface_accessControlAndErc165Only() public view {
+        IERC165 asErc165 = IERC165(address(registry));
+        assertTrue(asErc165.supportsInterface(type(IAccessControl).interfaceId), "IAccessControl");
+        assertTrue(asErc165.supportsInterface(type(IERC165).interfaceId), "IERC165");
+        assertFalse(asErc165.supportsInterface(0xffffffff), "0xffffffff");
+        assertFalse(asErc165.supportsInterface(IRegistry.attachStage.selector), "no interface of its own");
+    }
+
+    function test_syncAuthorization_fromRegistryStoresAndEmits() public {
+        IRegistry.Authorization memory auth = IRegistry.Authorization({
+            id: 4242,
+            roles: Roles.HARVESTER_BIT,
+            operatorId: 0,
+            operator: address(0)
+        });
+        vm.expectEmit(true, false, false, true, address(harvester));
+        emit IRegistryReplica.AuthorizationSynced(stranger, 4242, Roles.HARVESTER_BIT, 0);
+        vm.prank(address(registry));
+        harvester.syncAuthorization(stranger, auth);
+        // The stage trusts its replica: the account registers lots under the pushed id.
+        uint256 lotId = _registerLot(stranger, COD, 1000);
+        assertEq(harvester.getLot(lotId).custodianId, 4242, "custodian id");
+    }
+
+    function test_registerParticipant_pushesNothingToUnattachedStage() public {
+        Harvester detached = _newHarvester(registry);
+        vm.recordLogs();
+        _register(harvester1, Roles.HARVESTER);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i; i < logs.length; ++i) assertTrue(logs[i].emitter != address(detached), "no push");
     }
 }
