@@ -26,7 +26,7 @@ contract Harvester is IHarvester, OrderBook {
             revert StageTimeInFuture(catchData.caughtAt, uint40(block.timestamp));
         }
 
-        lotId = ++_lotCount;
+        lotId = _newLotId();
         uint8 flags = (catchData.frozen ? LotFlags.FROZEN : 0) | (catchData.farmed ? LotFlags.FARMED : 0);
         // The catch is when the lot came into being: scans taken at sea before it was registered are not "before
         // the lot" (QualityLedger refuses scans older than the lot's creation day).

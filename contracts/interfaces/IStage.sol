@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {LotWord} from "../libraries/LotCodec.sol";
+
 /// @title IStage
 /// @notice The vocabulary every FishTrace actor contract shares: lots, custody, environmental readings and the
 /// paper's query functions (Update_fish, Remove_fish, Query_status, Query_QAT, Total_available_fish,
@@ -34,7 +36,7 @@ interface IStage {
         uint40 weightGrams;
         bytes3 species; // FAO ASFIS 3-alpha code, e.g. "COD"
         LotStatus status;
-        uint8 flags; // see the FLAG_* constants in `LotFlags`
+        uint8 flags; // one bit per `LotFlags` constant (FROZEN, FARMED, EXCURSION, RECALLED, …)
         uint40 readAt; // time of the latest environmental reading (0: none yet)
         int16 temperature; // latest temperature, hundredths of a degree Celsius
         uint8 humidity; // latest relative humidity, percent
@@ -163,7 +165,7 @@ interface IStage {
     /// under `orderId` at the previous stage.
     /// @dev Only the previous stage contract; works while this stage is paused (a seller's claim hands lots over).
     /// Emits `LotReceived` per lot. Reverts with `StageCallerNotPrevious`, `LotAlreadyExists`.
-    function receiveLots(uint256 orderId, uint32 buyerId, uint256[] calldata lotIds, uint256[] calldata words) external;
+    function receiveLots(uint256 orderId, uint32 buyerId, uint256[] calldata lotIds, LotWord[] calldata words) external;
 
     /// @notice Recalls `lotIds` held or recorded at this stage, for `reason`. A lot that has already left this stage
     /// is recalled at every later stage it reached too, so the recall sticks wherever the lot is now. Recalling a
@@ -197,7 +199,7 @@ interface IStage {
 
     /// @notice The stored record of `lotId` as the one word `LotCodec` packs (zero when unknown): what the quality
     /// ledger reads to locate a lot and its custodian in one call.
-    function lotWord(uint256 lotId) external view returns (uint256);
+    function lotWord(uint256 lotId) external view returns (LotWord);
 
     /// @notice The whole stored record of `lotId` (zeroed when unknown). At a stage the lot has left (`Supplied`),
     /// `custodianId` still names who held it here.
