@@ -10,6 +10,7 @@ import {IStage} from "../../contracts/interfaces/IStage.sol";
 import {RegistryInterface as Registry} from "./utils/Contracts.sol";
 import {Roles} from "../../contracts/libraries/Roles.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
+import {OrderStates} from "./utils/OrderStates.sol";
 import {console} from "hardhat/console.sol";
 import {Vm} from "./utils/Vm.sol";
 
@@ -750,15 +751,14 @@ contract InvariantsTest is FishTraceTest {
         }
     }
 
-    /// @notice Every observed order state change is an edge of the state chart: (creation →) Ordered → Shipped |
-    /// Cancelled, Shipped → Delivered | Rejected, Delivered → Acknowledged | Rejected, Acknowledged → Paid,
-    /// Cancelled → Refunded, Rejected → Refunded.
+    /// @notice Every observed order state change is an edge of the state chart (`OrderStates`), and nothing changed
+    /// unobserved.
     /// hardhat-config: invariant.failOnRevert = true
     function invariant_onlyAllowedTransitions() public view {
         uint256 n = handler.edgeCount();
         for (uint256 i; i < n; ++i) {
             HarvesterHandler.Edge memory e = handler.edge(i);
-            assertTrue(_allowed(e.from, e.to), _describe(e));
+            assertTrue(OrderStates.allowed(e.from, e.to), _describe(e));
         }
         // Nothing changed since the handler last looked.
         uint256 orders = handler.orderCount();
@@ -769,32 +769,7 @@ contract InvariantsTest is FishTraceTest {
 
     // ------------------------------------------------------------------ helpers
 
-    function _allowed(IOrderBook.OrderState from, IOrderBook.OrderState to) private pure returns (bool) {
-        if (from == IOrderBook.OrderState.None) return to == IOrderBook.OrderState.Ordered;
-        if (from == IOrderBook.OrderState.Ordered) {
-            return to == IOrderBook.OrderState.Shipped || to == IOrderBook.OrderState.Cancelled;
-        }
-        if (from == IOrderBook.OrderState.Shipped) {
-            return to == IOrderBook.OrderState.Delivered || to == IOrderBook.OrderState.Rejected;
-        }
-        if (from == IOrderBook.OrderState.Delivered) {
-            return to == IOrderBook.OrderState.Acknowledged || to == IOrderBook.OrderState.Rejected;
-        }
-        if (from == IOrderBook.OrderState.Acknowledged) return to == IOrderBook.OrderState.Paid;
-        if (from == IOrderBook.OrderState.Cancelled) return to == IOrderBook.OrderState.Refunded;
-        if (from == IOrderBook.OrderState.Rejected) return to == IOrderBook.OrderState.Refunded;
-        return false; // Paid and Refunded are final
-    }
-
     function _describe(HarvesterHandler.Edge memory e) private pure returns (string memory) {
-        return
-            string.concat(
-                "order ",
-                Strings.toString(e.orderId),
-                ": ",
-                Strings.toString(uint256(e.from)),
-                " -> ",
-                Strings.toString(uint256(e.to))
-            );
+        return OrderStates.describe(e.orderId, e.from, e.to);
     }
 }

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
-
 import {DistributorInterface as Distributor} from "./utils/Contracts.sol";
 import {HarvesterInterface as Harvester} from "./utils/Contracts.sol";
 import {ManufacturerInterface as Manufacturer} from "./utils/Contracts.sol";
@@ -15,6 +13,7 @@ import {RegistryInterface as Registry} from "./utils/Contracts.sol";
 import {LotFlags} from "../../contracts/libraries/LotFlags.sol";
 import {Roles} from "../../contracts/libraries/Roles.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
+import {OrderStates} from "./utils/OrderStates.sol";
 import {console} from "hardhat/console.sol";
 import {Vm} from "./utils/Vm.sol";
 
@@ -1106,15 +1105,14 @@ contract SystemInvariantsTest is FishTraceTest {
         assertEq(handler.ghostRogueSuccesses(), 0, "no rogue call succeeded");
     }
 
-    /// @notice Every observed order state change, in every book, is an edge of the state chart, and nothing changed
-    /// unobserved: (creation →) Ordered → Shipped | Cancelled, Shipped → Delivered | Rejected, Delivered →
-    /// Acknowledged | Rejected, Acknowledged → Paid, Cancelled → Refunded, Rejected → Refunded.
+    /// @notice Every observed order state change, in every book, is an edge of the state chart (`OrderStates`), and
+    /// nothing changed unobserved.
     /// hardhat-config: invariant.failOnRevert = true
     function invariant_onlyAllowedTransitions() public view {
         uint256 n = handler.edgeCount();
         for (uint256 i; i < n; ++i) {
             ChainHandler.Edge memory e = handler.edge(i);
-            assertTrue(_allowed(e.from, e.to), _describe(e));
+            assertTrue(OrderStates.allowed(e.from, e.to), _describe(e));
         }
         for (uint8 s = 1; s <= 5; ++s) {
             uint256 orders = handler.orderCount(s);
@@ -1218,33 +1216,7 @@ contract SystemInvariantsTest is FishTraceTest {
 
     // ------------------------------------------------------------------ helpers
 
-    function _allowed(IOrderBook.OrderState from, IOrderBook.OrderState to) private pure returns (bool) {
-        if (from == IOrderBook.OrderState.None) return to == IOrderBook.OrderState.Ordered;
-        if (from == IOrderBook.OrderState.Ordered) {
-            return to == IOrderBook.OrderState.Shipped || to == IOrderBook.OrderState.Cancelled;
-        }
-        if (from == IOrderBook.OrderState.Shipped) {
-            return to == IOrderBook.OrderState.Delivered || to == IOrderBook.OrderState.Rejected;
-        }
-        if (from == IOrderBook.OrderState.Delivered) {
-            return to == IOrderBook.OrderState.Acknowledged || to == IOrderBook.OrderState.Rejected;
-        }
-        if (from == IOrderBook.OrderState.Acknowledged) return to == IOrderBook.OrderState.Paid;
-        if (from == IOrderBook.OrderState.Cancelled) return to == IOrderBook.OrderState.Refunded;
-        if (from == IOrderBook.OrderState.Rejected) return to == IOrderBook.OrderState.Refunded;
-        return false; // Paid and Refunded are final
-    }
-
     function _describe(ChainHandler.Edge memory e) private pure returns (string memory) {
-        return
-            string.concat(
-                _stageName(e.stage),
-                " order ",
-                Strings.toString(e.orderId),
-                ": ",
-                Strings.toString(uint256(e.from)),
-                " -> ",
-                Strings.toString(uint256(e.to))
-            );
+        return string.concat(_stageName(e.stage), " ", OrderStates.describe(e.orderId, e.from, e.to));
     }
 }
