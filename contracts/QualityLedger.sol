@@ -55,6 +55,7 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
     /// late) would stretch the interval the freshness rule allows a drop over.
     uint40 public constant MAX_UPLOAD_DELAY = 30 days;
 
+    /// @notice Deploys the ledger for the six stage contracts of `registry_`.
     /// @param registry_ the FishTrace registry (this ledger must then be attached to it as a replica)
     /// @param stages_ the six stage contracts, Harvester first
     constructor(IRegistry registry_, address[6] memory stages_) RegistryReplica(registry_) EIP712("FishTrace", "1") {

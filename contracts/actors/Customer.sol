@@ -16,6 +16,7 @@ contract Customer is ICustomer, Stage {
     /// @notice The most hops `verifyProvenance` walks.
     uint256 public constant MAX_PROVENANCE_HOPS = 64;
 
+    /// @notice Deploys the Customer stage (stage 6) of `registry_`.
     /// @param registry_ the FishTrace registry
     /// @param retailer the Retailer contract packs come from
     constructor(IRegistry registry_, address retailer) Stage(registry_, 6, retailer) {}

@@ -12,6 +12,7 @@ import {Roles} from "../libraries/Roles.sol";
 /// @title Harvester
 /// @notice Smart contract 1: catches enter the chain here and are sold to Suppliers.
 contract Harvester is IHarvester, OrderBook {
+    /// @notice Deploys the Harvester stage (stage 1) of `registry_`.
     /// @param registry_ the FishTrace registry
     constructor(IRegistry registry_) Stage(registry_, 1, address(0)) {}
 

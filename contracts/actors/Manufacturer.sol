@@ -24,6 +24,7 @@ contract Manufacturer is IManufacturer, OrderBook {
     /// @dev Bit `d` set: some company prefix of `d` digits is registered (so GTINs are looked up at that length).
     uint16 private _prefixLengths;
 
+    /// @notice Deploys the Manufacturer stage (stage 3) of `registry_`.
     /// @param registry_ the FishTrace registry
     /// @param supplier the Supplier contract raw lots come from
     constructor(IRegistry registry_, address supplier) Stage(registry_, 3, supplier) {}
@@ -134,6 +135,7 @@ contract Manufacturer is IManufacturer, OrderBook {
     }
 
     /// @notice The lots `lotId` was made from (empty for a lot received from the Supplier).
+    /// @param lotId the lot
     function parentsOf(uint256 lotId) external view override returns (uint256[] memory) {
         return _parents[lotId];
     }

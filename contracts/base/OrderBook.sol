@@ -23,8 +23,9 @@ import {Stage} from "./Stage.sol";
 /// @dev An order is two slots (see `IOrderBook.Order`); the shipped lots are not stored but committed to by hash
 /// and passed again by the calls that move them.
 abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
-    /// @notice Bounds of the buyer's acknowledgement window.
+    /// @notice The shortest acknowledgement window a buyer may set.
     uint32 public constant MIN_ACK_WINDOW = 1 hours;
+    /// @notice The longest acknowledgement window a buyer may set.
     uint32 public constant MAX_ACK_WINDOW = 90 days;
     /// @notice Added to the buyer's window when the seller, not the buyer, confirms the delivery: the seller's word
     /// that the goods arrived is an arrival the buyer can dispute (reject) for this long beyond its own window.

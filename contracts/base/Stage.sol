@@ -49,6 +49,7 @@ abstract contract Stage is IStage, RegistryReplica {
     /// @dev The quality ledger (QAT scans, sensor batches); set once by the registry admin.
     address private _ledger;
 
+    /// @notice Sets the stage's number, actor role and previous stage, fixed for its lifetime.
     /// @param registry_ the FishTrace registry
     /// @param stage_ 1 = Harvester … 6 = Customer
     /// @param previous_ the stage contract lots come from (zero for the Harvester)

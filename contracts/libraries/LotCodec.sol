@@ -34,6 +34,7 @@ library LotCodec {
     uint256 private constant _READING_MASK = ((uint256(1) << 128) - 1) << _READING_SHIFT;
 
     /// @notice Packs `lot` (its creation day zero).
+    /// @param lot the lot record
     function encode(IStage.Lot memory lot) internal pure returns (LotWord) {
         return
             LotWord.wrap(
@@ -51,6 +52,8 @@ library LotCodec {
     }
 
     /// @notice Unpacks every field of `IStage.Lot` (not the creation day).
+    /// @param word the packed lot word
+    /// @return lot the lot record
     function decode(LotWord word) internal pure returns (IStage.Lot memory lot) {
         uint256 w = LotWord.unwrap(word);
         lot.custodianId = uint32(w);
@@ -69,6 +72,13 @@ library LotCodec {
 
     /// @notice The word of a new `Created` lot with no reading yet, created at `time` (unix seconds; stored as
     /// its UTC day, so 16 bits last until the year 2149).
+    /// @param custodian participant id of the lot's custodian
+    /// @param grams the lot's weight in grams
+    /// @param code the species code
+    /// @param lotFlags the lot's flags (see `LotFlags`)
+    /// @param latitude the position's latitude, 1e-5 degrees
+    /// @param longitude the position's longitude, 1e-5 degrees
+    /// @param time when the lot came into being (unix seconds)
     function created(
         uint32 custodian,
         uint40 grams,
@@ -92,11 +102,13 @@ library LotCodec {
     }
 
     /// @notice Whether nothing is stored in `word` (no lot by that id was ever here).
+    /// @param word a stored lot word
     function isEmpty(LotWord word) internal pure returns (bool) {
         return LotWord.unwrap(word) == 0;
     }
 
     /// @notice The start (unix seconds) of the UTC day the lot came into being; 0 when unknown.
+    /// @param word the packed lot word
     function createdAt(LotWord word) internal pure returns (uint40) {
         return uint40(uint16(LotWord.unwrap(word) >> _CREATED_SHIFT)) * 1 days;
     }

@@ -30,6 +30,9 @@ library QualityWordLibrary {
 
     /// @notice The word of the inspection `reading` by participant `device`, the lot's `count`-th scan recorded as
     /// the latest, with no exposure anchored since.
+    /// @param reading the scan recorded
+    /// @param device participant id of the device
+    /// @param count how many scans the lot has had as the latest (saturates at 65,535)
     function inspected(
         IQualityLedger.QatReading calldata reading,
         uint32 device,
@@ -48,6 +51,9 @@ library QualityWordLibrary {
     }
 
     /// @notice `q` with its exposure since the latest scan replaced.
+    /// @param q the packed quality word
+    /// @param covered seconds of sensor batches anchored since the latest scan
+    /// @param equivalent the same exposure, in seconds at 0 °C
     function withExposure(QualityWord q, uint32 covered, uint48 equivalent) internal pure returns (QualityWord) {
         return
             QualityWord.wrap(
@@ -58,6 +64,7 @@ library QualityWordLibrary {
     }
 
     /// @notice Every field of `q`.
+    /// @param q the packed quality word
     function decode(QualityWord q) internal pure returns (IQualityLedger.LotQuality memory) {
         return
             IQualityLedger.LotQuality({
