@@ -11,9 +11,13 @@ import {RegistryInterface as Registry} from "./utils/Contracts.sol";
 import {Roles} from "../../contracts/libraries/Roles.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
 import {OrderStates} from "./utils/OrderStates.sol";
+// The invariant suites log a call summary (afterInvariant).
+// solhint-disable-next-line no-console
 import {console} from "hardhat/console.sol";
 import {Vm} from "./utils/Vm.sol";
 
+// A handler/harness: its public functions are not tests.
+// solhint-disable foundry-test-function-naming
 /// @title HarvesterHandler
 /// @notice Drives a Harvester stage through random but mostly valid actions of several harvesters and suppliers,
 /// and keeps the ghost state the invariants are checked against: every order's parties and shipped lots, every
@@ -589,6 +593,8 @@ contract HarvesterHandler {
     }
 }
 
+// solhint-enable foundry-test-function-naming
+
 /// @notice Invariants of the Harvester's lots, custody, inventory totals and escrow under random sequences of the
 /// handler's actions.
 /// @dev Each invariant runs with `invariant.failOnRevert = true`: the handler makes only valid moves (its rogue
@@ -622,6 +628,7 @@ contract InvariantsTest is FishTraceTest {
 
     // ------------------------------------------------------------------ invariants
 
+    /* solhint-disable no-console */
     /// @notice After each run, logs what the handler did (shown with `-vvvv`): how often each action took place,
     /// and how many orders and lots the run created.
     function afterInvariant() public view {
@@ -650,6 +657,7 @@ contract InvariantsTest is FishTraceTest {
         }
         console.log("orders", handler.orderCount(), "lots", handler.lotCount());
     }
+    /* solhint-enable no-console */
 
     /// @notice The Harvester holds at least what it owes, and owes exactly the prices of the orders not yet paid
     /// out; every withdrawal moved exactly its order's price.

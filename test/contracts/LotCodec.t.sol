@@ -5,6 +5,8 @@ import {IStage} from "../../contracts/interfaces/IStage.sol";
 import {LotCodec, LotWord} from "../../contracts/libraries/LotCodec.sol";
 import {Test} from "./utils/Test.sol";
 
+// A handler/harness: its public functions are not tests.
+// solhint-disable foundry-test-function-naming
 /// @dev Exposes LotCodec's internal functions as external calls on raw words.
 contract LotCodecHarness {
     function encode(IStage.Lot memory lot) external pure returns (uint256) {
@@ -66,6 +68,8 @@ contract LotCodecHarness {
         return LotWord.unwrap(LotWord.wrap(word).withReading(time, temperature, humidity, latitude, longitude));
     }
 }
+
+// solhint-enable foundry-test-function-naming
 
 contract LotCodecTest is Test {
     /// @dev Highest `IStage.LotStatus` value.

@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {DistributorInterface as Distributor} from "./utils/Contracts.sol";
 import {OrderBookInterface as OrderBook} from "./utils/Contracts.sol";
 import {IOrderBook} from "../../contracts/interfaces/IOrderBook.sol";
 import {IStage} from "../../contracts/interfaces/IStage.sol";
 import {LotWord} from "../../contracts/libraries/LotCodec.sol";
 import {LotFlags} from "../../contracts/libraries/LotFlags.sol";
 import {Roles} from "../../contracts/libraries/Roles.sol";
-import {RegistryInterface as Registry} from "./utils/Contracts.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
 
 /// @notice The escrowed order machine of every consecutive pair of stages (Harvester→Supplier, Supplier→Manufacturer,

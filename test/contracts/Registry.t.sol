@@ -8,7 +8,6 @@ import {HarvesterInterface as Harvester} from "./utils/Contracts.sol";
 import {IRegistry} from "../../contracts/interfaces/IRegistry.sol";
 import {IRegistryReplica} from "../../contracts/interfaces/IRegistryReplica.sol";
 import {IStage} from "../../contracts/interfaces/IStage.sol";
-import {RegistryInterface as Registry} from "./utils/Contracts.sol";
 import {Roles} from "../../contracts/libraries/Roles.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
 import {Vm} from "./utils/Vm.sol";

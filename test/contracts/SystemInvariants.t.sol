@@ -14,9 +14,13 @@ import {LotFlags} from "../../contracts/libraries/LotFlags.sol";
 import {Roles} from "../../contracts/libraries/Roles.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
 import {OrderStates} from "./utils/OrderStates.sol";
+// The invariant suites log a call summary (afterInvariant).
+// solhint-disable-next-line no-console
 import {console} from "hardhat/console.sol";
 import {Vm} from "./utils/Vm.sol";
 
+// A handler/harness: its public functions are not tests.
+// solhint-disable foundry-test-function-naming
 /// @title ChainHandler
 /// @notice Drives lots through the whole chain, Harvester to Customer: catches are registered, ordered, shipped,
 /// confirmed, acknowledged, rejected, cancelled, claimed and paid out at whichever pair of stages they stand,
@@ -953,6 +957,8 @@ contract ChainHandler {
     }
 }
 
+// solhint-enable foundry-test-function-naming
+
 /// @notice Invariants of the whole system, Harvester to Customer, under random sequences of the handler's actions:
 /// escrow solvency of every selling contract, a single current custodian for every lot, only allowed order state
 /// transitions, mass balance at the Manufacturer, no movement of recalled lots, and inventory totals that match the
@@ -979,6 +985,7 @@ contract SystemInvariantsTest is FishTraceTest {
         targetSelector(FuzzSelector({addr: address(handler), selectors: handler.selectors()}));
     }
 
+    /* solhint-disable no-console */
     /// @notice After each run, logs what the handler did (shown with `-vvvv`): how often each action took place, how
     /// far lots got, and how many orders, recalls and processes the run made.
     function afterInvariant() public view {
@@ -1018,6 +1025,7 @@ contract SystemInvariantsTest is FishTraceTest {
         console.log("lots", lots, "recalls", handler.recallCount());
         console.log("edges", handler.edgeCount(), "processes", handler.ghostProcesses());
     }
+    /* solhint-enable no-console */
 
     // ------------------------------------------------------------------ invariants
 
