@@ -147,7 +147,7 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
                     q.equivalentSeconds() + Freshness.equivalentSeconds(window, summary.mean, rule.minimumTemperature),
                     type(uint48).max
                 );
-                _quality[lotId] = q.withExposure(uint32(covered), uint48(equivalent));
+                _quality[lotId] = q.withExposure(covered, equivalent);
             }
             uint8 flags = word.flags();
             (int16 bandMinimum, int16 bandMaximum) = ColdChain.band(flags);
@@ -199,14 +199,14 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
 
     /// @inheritdoc IQualityLedger
     function inspectionOf(uint256 lotId) external view returns (IStage.Inspection memory inspection) {
-        LotQuality memory q = _quality[lotId].decode();
+        QualityWord q = _quality[lotId];
         inspection = IStage.Inspection({
-            scannedAt: q.scannedAt,
-            species: q.species,
-            speciesConfidence: q.speciesConfidence,
-            grade: q.grade,
-            gradeConfidence: q.gradeConfidence,
-            deviceId: q.deviceId
+            scannedAt: q.scannedAt(),
+            species: q.species(),
+            speciesConfidence: q.speciesConfidence(),
+            grade: q.grade(),
+            gradeConfidence: q.gradeConfidence(),
+            deviceId: q.deviceId()
         });
     }
 

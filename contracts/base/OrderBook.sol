@@ -211,8 +211,7 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
             _requireStatus(lotId, word.status(), LotStatus.Created);
             _requireNotRecalled(lotId, word);
             if (word.species() != species) revert OrderSpeciesMismatch(orderId, lotId, species, word.species());
-            _shipLot(lotId, word);
-            shipped += word.weightGrams();
+            shipped += _shipLot(lotId, word);
         }
         uint256 ordered = uint40(uint256(o.cargo));
         if (shipped < ordered) revert OrderUnderweight(orderId, shipped, ordered);

@@ -125,7 +125,10 @@ abstract contract Stage is IStage, RegistryReplica {
         for (uint256 i; i < lotIds.length; ++i) {
             uint256 lotId = lotIds[i];
             if (!_lots[lotId].isEmpty()) revert LotAlreadyExists(lotId);
-            _createLot(lotId, words[i].withCustodian(buyerId).withStatus(LotStatus.Created));
+            // `_createLot`, written out: a second call site would stop the optimizer inlining it in registerFish.
+            LotWord word = words[i].withCustodian(buyerId).withStatus(LotStatus.Created);
+            _lots[lotId] = word;
+            _add(_available[word.species()], 1, word.weightGrams());
             emit LotReceived(lotId, buyerId, orderId);
         }
     }
@@ -302,22 +305,27 @@ abstract contract Stage is IStage, RegistryReplica {
         _add(_available[word.species()], 1, word.weightGrams());
     }
 
-    /// @dev An available lot leaves the inventory for good (`removeFish`, consumed by processing).
+    /// @dev An available lot leaves the inventory for good (`removeFish`, consumed whole by processing).
     function _removeLot(uint256 lotId, LotWord word) internal {
         _lots[lotId] = word.withStatus(LotStatus.Removed);
         _subtract(_available[word.species()], 1, word.weightGrams());
     }
 
-    /// @dev `grams` are taken from an available lot that keeps more than that.
+    /// @dev `grams`, less than the lot weighs (the caller checked), are taken from an available lot for processing.
     function _drawFromLot(uint256 lotId, LotWord word, uint40 grams) internal {
-        _lots[lotId] = word.withWeight(word.weightGrams() - grams);
+        uint40 left;
+        unchecked {
+            left = word.weightGrams() - grams;
+        }
+        _lots[lotId] = word.withWeight(left);
         _subtract(_available[word.species()], 0, grams);
     }
 
-    /// @dev An available lot is shipped: it leaves the inventory but stays in the seller's custody.
-    function _shipLot(uint256 lotId, LotWord word) internal {
+    /// @dev An available lot is shipped: it leaves the inventory but stays in the seller's custody. Returns its grams.
+    function _shipLot(uint256 lotId, LotWord word) internal returns (uint40 grams) {
+        grams = word.weightGrams();
         _lots[lotId] = word.withStatus(LotStatus.Shipped);
-        _subtract(_available[word.species()], 1, word.weightGrams());
+        _subtract(_available[word.species()], 1, grams);
     }
 
     /// @dev A shipped lot comes back (a rejected delivery) and is available again.

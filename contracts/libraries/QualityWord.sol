@@ -28,8 +28,8 @@ library QualityWordLibrary {
     /// @dev The bits of coveredSeconds and equivalentSeconds: [120, 200).
     uint256 private constant _EXPOSURE_MASK = ((uint256(1) << 80) - 1) << _COVERED_SHIFT;
 
-    /// @notice The word of the inspection `reading` by participant `device`, the lot's `count`-th scan recorded as
-    /// the latest, with no exposure anchored since.
+    /// @notice The word of the inspection `reading` by participant `device`, the lot's `count`-th scan (at most
+    /// 65,535) recorded as the latest, with no exposure anchored since.
     /// @param reading the scan recorded
     /// @param device participant id of the device
     /// @param count how many scans the lot has had as the latest (saturates at 65,535)
@@ -46,20 +46,21 @@ library QualityWordLibrary {
                     (uint256(reading.grade) << _GRADE_SHIFT) |
                     (uint256(reading.gradeConfidence) << _GRADE_CONFIDENCE_SHIFT) |
                     (uint256(device) << _DEVICE_SHIFT) |
-                    (uint256(uint16(count)) << _SCANS_SHIFT)
+                    (count << _SCANS_SHIFT)
             );
     }
 
-    /// @notice `q` with its exposure since the latest scan replaced.
+    /// @notice `q` with its exposure since the latest scan replaced; the caller caps `covered` below 2^32 and
+    /// `equivalent` below 2^48.
     /// @param q the packed quality word
     /// @param covered seconds of sensor batches anchored since the latest scan
     /// @param equivalent the same exposure, in seconds at 0 °C
-    function withExposure(QualityWord q, uint32 covered, uint48 equivalent) internal pure returns (QualityWord) {
+    function withExposure(QualityWord q, uint256 covered, uint256 equivalent) internal pure returns (QualityWord) {
         return
             QualityWord.wrap(
                 (QualityWord.unwrap(q) & ~_EXPOSURE_MASK) |
-                    (uint256(covered) << _COVERED_SHIFT) |
-                    (uint256(equivalent) << _EQUIVALENT_SHIFT)
+                    (covered << _COVERED_SHIFT) |
+                    (equivalent << _EQUIVALENT_SHIFT)
             );
     }
 
