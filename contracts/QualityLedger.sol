@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {RegistryReplica} from "./base/RegistryReplica.sol";
 import {IQualityLedger} from "./interfaces/IQualityLedger.sol";
@@ -12,9 +13,10 @@ import {IRegistryReplica} from "./interfaces/IRegistryReplica.sol";
 import {IStage} from "./interfaces/IStage.sol";
 import {ColdChain} from "./libraries/ColdChain.sol";
 import {Freshness} from "./libraries/Freshness.sol";
-import {LotCodec} from "./libraries/LotCodec.sol";
+import {LotWord} from "./libraries/LotCodec.sol";
 import {LotFlags} from "./libraries/LotFlags.sol";
 import {Probe} from "./libraries/Probe.sol";
+import {QualityWord, QualityWordLibrary} from "./libraries/QualityWord.sol";
 import {Roles} from "./libraries/Roles.sol";
 
 /// @title QualityLedger
@@ -25,19 +27,10 @@ import {Roles} from "./libraries/Roles.sol";
 /// (Permit2-style unordered nonces): a device numbering its readings in sequence pays for a fresh storage word once
 /// per 256 readings.
 contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
-    using LotCodec for uint256;
-
     bytes32 private constant _READING_TYPEHASH = keccak256(
         "QatReading(uint64 readingId,uint256 lotId,bytes3 species,uint8 speciesConfidence,uint8 grade,"
         "uint8 gradeConfidence,uint40 scannedAt,address device)"
     );
-
-    uint256 private constant _SPECIES_SHIFT = 40;
-    uint256 private constant _COVERED_SHIFT = 120;
-    uint256 private constant _EQUIVALENT_SHIFT = 152;
-    uint256 private constant _SCANS_SHIFT = 200;
-    /// @dev The bits of coveredSeconds and equivalentSeconds: [120, 200).
-    uint256 private constant _EXPOSURE_MASK = ((uint256(1) << 80) - 1) << _COVERED_SHIFT;
 
     address private immutable _HARVESTER;
     address private immutable _SUPPLIER;
@@ -46,11 +39,8 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
     address private immutable _RETAILER;
     address private immutable _CUSTOMER;
 
-    /// @dev Each lot's `LotQuality`, packed in one word as Solidity would pack the struct (first member lowest):
-    /// scannedAt 40 | species 24 | speciesConfidence 8 | grade 8 | gradeConfidence 8 | deviceId 32 |
-    /// coveredSeconds 32 | equivalentSeconds 48 | scans 16. Kept as a word so a scan reads and writes it without
-    /// unpacking nine fields.
-    mapping(uint256 lotId => uint256 word) private _quality;
+    /// @dev Each lot's `LotQuality`, packed in one word by `QualityWordLibrary`.
+    mapping(uint256 lotId => QualityWord word) private _quality;
     mapping(address device => mapping(uint256 wordIndex => uint256 bits)) private _accepted;
     mapping(bytes3 species => FreshnessRule) private _rules;
     /// @dev Each root is bound to the gateway that anchored it (audit F4).
@@ -65,6 +55,7 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
     /// late) would stretch the interval the freshness rule allows a drop over.
     uint40 public constant MAX_UPLOAD_DELAY = 30 days;
 
+    /// @notice Deploys the ledger for the six stage contracts of `registry_`.
     /// @param registry_ the FishTrace registry (this ledger must then be attached to it as a replica)
     /// @param stages_ the six stage contracts, Harvester first
     constructor(IRegistry registry_, address[6] memory stages_) RegistryReplica(registry_) EIP712("FishTrace", "1") {
@@ -146,21 +137,17 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         uint256[] memory excursions = new uint256[](lotIds.length);
         for (uint256 i; i < lotIds.length; ++i) {
             uint256 lotId = lotIds[i];
-            uint256 word = _locate(stageContract, stage, lotId, auth);
+            LotWord word = _locate(stageContract, stage, lotId, auth);
             FreshnessRule memory rule = _ruleOf(word.species());
             // Without a rule there is no model to convert the window by: it counts for nothing.
             if (rule.maxGrade != 0) {
-                uint256 q = _quality[lotId];
-                uint256 covered = _min(uint32(q >> _COVERED_SHIFT) + window, type(uint32).max);
-                uint256 equivalent = _min(
-                    uint48(q >> _EQUIVALENT_SHIFT) +
-                        Freshness.equivalentSeconds(window, summary.mean, rule.minimumTemperature),
+                QualityWord q = _quality[lotId];
+                uint256 covered = Math.min(q.coveredSeconds() + window, type(uint32).max);
+                uint256 equivalent = Math.min(
+                    q.equivalentSeconds() + Freshness.equivalentSeconds(window, summary.mean, rule.minimumTemperature),
                     type(uint48).max
                 );
-                _quality[lotId] =
-                    (q & ~_EXPOSURE_MASK) |
-                    (covered << _COVERED_SHIFT) |
-                    (equivalent << _EQUIVALENT_SHIFT);
+                _quality[lotId] = q.withExposure(covered, equivalent);
             }
             uint8 flags = word.flags();
             (int16 bandMinimum, int16 bandMaximum) = ColdChain.band(flags);
@@ -212,20 +199,20 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
 
     /// @inheritdoc IQualityLedger
     function inspectionOf(uint256 lotId) external view returns (IStage.Inspection memory inspection) {
-        LotQuality memory q = _decode(_quality[lotId]);
+        QualityWord q = _quality[lotId];
         inspection = IStage.Inspection({
-            scannedAt: q.scannedAt,
-            species: q.species,
-            speciesConfidence: q.speciesConfidence,
-            grade: q.grade,
-            gradeConfidence: q.gradeConfidence,
-            deviceId: q.deviceId
+            scannedAt: q.scannedAt(),
+            species: q.species(),
+            speciesConfidence: q.speciesConfidence(),
+            grade: q.grade(),
+            gradeConfidence: q.gradeConfidence(),
+            deviceId: q.deviceId()
         });
     }
 
     /// @inheritdoc IQualityLedger
     function qualityOf(uint256 lotId) external view returns (LotQuality memory) {
-        return _decode(_quality[lotId]);
+        return _quality[lotId].decode();
     }
 
     /// @inheritdoc IQualityLedger
@@ -319,7 +306,7 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         if (auth.roles & Roles.QAT_DEVICE_BIT == 0) revert QatDeviceUnauthorized(device);
 
         uint256 lotId = reading.lotId;
-        uint256 word = _locate(stageContract, stage, lotId, auth);
+        LotWord word = _locate(stageContract, stage, lotId, auth);
         // A scan older than the lot (a device whose clock was reset) would stretch the freshness allowance.
         uint40 createdAt = word.createdAt();
         if (reading.scannedAt < createdAt) revert QatScanBeforeLot(lotId, reading.scannedAt, createdAt);
@@ -328,18 +315,18 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
             revert QatGradeOutOfScale(reading.grade, rule.maxGrade);
 
         _accepted[device][wordIndex] = bits | bit;
-        uint256 q = _quality[lotId];
-        uint256 scans = uint16(q >> _SCANS_SHIFT);
+        QualityWord q = _quality[lotId];
+        uint256 scans = q.scans();
         uint8 raise;
         {
             bytes3 registered = word.species();
-            bytes3 previous = scans == 0 ? bytes3(0) : bytes3(uint24(q >> _SPECIES_SHIFT));
+            bytes3 previous = scans == 0 ? bytes3(0) : q.species();
             if (reading.species != registered || (scans != 0 && reading.species != previous)) {
                 raise = LotFlags.SPECIES_MISMATCH;
                 emit SpeciesMismatch(lotId, auth.id, registered, previous, reading.species, reading.speciesConfidence);
             }
         }
-        uint40 lastScannedAt = uint40(q);
+        uint40 lastScannedAt = q.scannedAt();
         if (reading.scannedAt >= lastScannedAt) {
             if (scans != 0 && rule.maxGrade != 0) {
                 if (_freshnessWarning(lotId, auth.id, reading, q, rule)) raise |= LotFlags.FRESHNESS_WARNING;
@@ -348,14 +335,11 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
                     Freshness.start(reading.scannedAt, reading.grade, reading.gradeConfidence)
                 );
             }
-            _quality[lotId] =
-                uint256(reading.scannedAt) |
-                (uint256(uint24(reading.species)) << _SPECIES_SHIFT) |
-                (uint256(reading.speciesConfidence) << 64) |
-                (uint256(reading.grade) << 72) |
-                (uint256(reading.gradeConfidence) << 80) |
-                (uint256(auth.id) << 88) |
-                ((scans == type(uint16).max ? scans : scans + 1) << _SCANS_SHIFT);
+            _quality[lotId] = QualityWordLibrary.inspected(
+                reading,
+                auth.id,
+                scans == type(uint16).max ? scans : scans + 1
+            );
         }
         emit QatScanned(
             lotId,
@@ -378,7 +362,7 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         uint256 lotId,
         uint32 deviceId,
         QatReading calldata reading,
-        uint256 q,
+        QualityWord q,
         FreshnessRule memory rule
     ) private returns (bool) {
         (
@@ -390,13 +374,13 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
                 rule,
                 Freshness.decode(_references[lotId]),
                 FreshnessInput({
-                    previousGrade: uint8(q >> 72),
-                    previousConfidence: uint8(q >> 80),
+                    previousGrade: q.grade(),
+                    previousConfidence: q.gradeConfidence(),
                     grade: reading.grade,
                     confidence: reading.gradeConfidence,
-                    elapsed: reading.scannedAt - uint40(q),
-                    coveredSeconds: uint32(q >> _COVERED_SHIFT),
-                    equivalentSeconds: uint48(q >> _EQUIVALENT_SHIFT)
+                    elapsed: reading.scannedAt - q.scannedAt(),
+                    coveredSeconds: q.coveredSeconds(),
+                    equivalentSeconds: q.equivalentSeconds()
                 }),
                 reading.scannedAt
             );
@@ -415,21 +399,6 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         return true;
     }
 
-    function _decode(uint256 q) private pure returns (LotQuality memory) {
-        return
-            LotQuality({
-                scannedAt: uint40(q),
-                species: bytes3(uint24(q >> _SPECIES_SHIFT)),
-                speciesConfidence: uint8(q >> 64),
-                grade: uint8(q >> 72),
-                gradeConfidence: uint8(q >> 80),
-                deviceId: uint32(q >> 88),
-                coveredSeconds: uint32(q >> _COVERED_SHIFT),
-                equivalentSeconds: uint48(q >> _EQUIVALENT_SHIFT),
-                scans: uint16(q >> _SCANS_SHIFT)
-            });
-    }
-
     /// @dev The lot word of `lotId` at `stageContract`, after checking that the operator of `device` is a regulator,
     /// or holds this stage's actor role (audit F5) and the lot.
     function _locate(
@@ -437,7 +406,7 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         uint8 stage,
         uint256 lotId,
         IRegistry.Authorization memory device
-    ) private view returns (uint256 word) {
+    ) private view returns (LotWord word) {
         word = IStage(stageContract).lotWord(lotId);
         IStage.LotStatus status = word.status();
         if (status != IStage.LotStatus.Created && status != IStage.LotStatus.Shipped) {
@@ -495,9 +464,5 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         if (stage == 5) return _RETAILER;
         if (stage == 6) return _CUSTOMER;
         revert QualityUnknownStage(stage);
-    }
-
-    function _min(uint256 a, uint256 b) private pure returns (uint256) {
-        return a < b ? a : b;
     }
 }

@@ -45,6 +45,7 @@ contract Registry is IRegistry, AccessControlDefaultAdminRules {
     address[] private _stages;
     uint32 private _participantCount;
 
+    /// @notice Deploys the registry with `admin` as its administrator.
     /// @param admin the account that holds DEFAULT_ADMIN_ROLE and manages participants and species
     /// @param adminDelay seconds between beginning an admin transfer and the new admin's earliest acceptance
     constructor(address admin, uint48 adminDelay) AccessControlDefaultAdminRules(adminDelay, admin) {}
@@ -199,6 +200,8 @@ contract Registry is IRegistry, AccessControlDefaultAdminRules {
 
     /// @notice Whether `account` holds `role` (as `authorization` reports it); false for roles outside FishTrace's
     /// twelve.
+    /// @param role the role's AccessControl id
+    /// @param account the account
     function hasRole(bytes32 role, address account) public view override(AccessControl, IAccessControl) returns (bool) {
         // The effective roles, as stages see them: a device whose operator is neither actor nor regulator holds none.
         return _authorizationOf(account).roles & Roles.bitOf(role) != 0;

@@ -5,7 +5,7 @@ import {Stage} from "../base/Stage.sol";
 import {ICustomer} from "../interfaces/ICustomer.sol";
 import {IRegistry} from "../interfaces/IRegistry.sol";
 import {IStage} from "../interfaces/IStage.sol";
-import {LotCodec} from "../libraries/LotCodec.sol";
+import {LotWord} from "../libraries/LotCodec.sol";
 import {LotFlags} from "../libraries/LotFlags.sol";
 import {Provenance} from "../libraries/Provenance.sol";
 
@@ -13,11 +13,10 @@ import {Provenance} from "../libraries/Provenance.sol";
 /// @notice Smart contract 6: packs bought from Retailers, in their customers' custody. Customers verify a pack's
 /// provenance back to the catch and report problems; they sell nothing on, so this stage has no order book.
 contract Customer is ICustomer, Stage {
-    using LotCodec for uint256;
-
     /// @notice The most hops `verifyProvenance` walks.
     uint256 public constant MAX_PROVENANCE_HOPS = 64;
 
+    /// @notice Deploys the Customer stage (stage 6) of `registry_`.
     /// @param registry_ the FishTrace registry
     /// @param retailer the Retailer contract packs come from
     constructor(IRegistry registry_, address retailer) Stage(registry_, 6, retailer) {}
@@ -26,9 +25,9 @@ contract Customer is ICustomer, Stage {
     function reportProblem(uint256 lotId, ProblemReason reason, bytes32 detail) external {
         _requireNotPaused();
         uint32 customerId = _requireRole(_ACTOR_BIT).id;
-        uint256 word = _lots[lotId];
+        LotWord word = _lotWord(lotId);
         _requireCustody(lotId, word, customerId);
-        _lots[lotId] = word.withFlags(word.flags() | LotFlags.PROBLEM_REPORTED);
+        _raiseFlags(lotId, word, LotFlags.PROBLEM_REPORTED);
         emit ProblemReported(lotId, customerId, reason, detail);
     }
 

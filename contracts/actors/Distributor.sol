@@ -10,6 +10,7 @@ import {IRegistry} from "../interfaces/IRegistry.sol";
 /// @notice Smart contract 4: cold-chain transport from Manufacturers to Retailers. Packs enter only from the
 /// Manufacturer; shipments to Retailers carry their route and mode, and arrival is confirmed with its place.
 contract Distributor is IDistributor, OrderBook {
+    /// @notice Deploys the Distributor stage (stage 4) of `registry_`.
     /// @param registry_ the FishTrace registry
     /// @param manufacturer the Manufacturer contract packs come from
     constructor(IRegistry registry_, address manufacturer) Stage(registry_, 4, manufacturer) {}

@@ -12,6 +12,7 @@ import {Roles} from "../libraries/Roles.sol";
 /// @title Harvester
 /// @notice Smart contract 1: catches enter the chain here and are sold to Suppliers.
 contract Harvester is IHarvester, OrderBook {
+    /// @notice Deploys the Harvester stage (stage 1) of `registry_`.
     /// @param registry_ the FishTrace registry
     constructor(IRegistry registry_) Stage(registry_, 1, address(0)) {}
 
@@ -26,7 +27,7 @@ contract Harvester is IHarvester, OrderBook {
             revert StageTimeInFuture(catchData.caughtAt, uint40(block.timestamp));
         }
 
-        lotId = ++_lotCount;
+        lotId = _newLotId();
         uint8 flags = (catchData.frozen ? LotFlags.FROZEN : 0) | (catchData.farmed ? LotFlags.FARMED : 0);
         // The catch is when the lot came into being: scans taken at sea before it was registered are not "before
         // the lot" (QualityLedger refuses scans older than the lot's creation day).

@@ -5,7 +5,7 @@ import {OrderBook} from "../base/OrderBook.sol";
 import {Stage} from "../base/Stage.sol";
 import {IManufacturer} from "../interfaces/IManufacturer.sol";
 import {IRegistry} from "../interfaces/IRegistry.sol";
-import {LotCodec} from "../libraries/LotCodec.sol";
+import {LotCodec, LotWord} from "../libraries/LotCodec.sol";
 import {LotFlags} from "../libraries/LotFlags.sol";
 import {Roles} from "../libraries/Roles.sol";
 
@@ -13,8 +13,6 @@ import {Roles} from "../libraries/Roles.sol";
 /// @notice Smart contract 3: raw lots from Suppliers are processed into product lots (GS1 GTIN + lot number) with
 /// their lineage on chain, and sold to Distributors.
 contract Manufacturer is IManufacturer, OrderBook {
-    using LotCodec for uint256;
-
     /// @dev Alarm flags a product inherits from any of its inputs.
     uint8 private constant _INHERITED =
         LotFlags.FARMED | LotFlags.EXCURSION | LotFlags.SPECIES_MISMATCH | LotFlags.FRESHNESS_WARNING;
@@ -26,6 +24,7 @@ contract Manufacturer is IManufacturer, OrderBook {
     /// @dev Bit `d` set: some company prefix of `d` digits is registered (so GTINs are looked up at that length).
     uint16 private _prefixLengths;
 
+    /// @notice Deploys the Manufacturer stage (stage 3) of `registry_`.
     /// @param registry_ the FishTrace registry
     /// @param supplier the Supplier contract raw lots come from
     constructor(IRegistry registry_, address supplier) Stage(registry_, 3, supplier) {}
@@ -59,7 +58,7 @@ contract Manufacturer is IManufacturer, OrderBook {
                 revert ProcessInvalidOutput(out.gtin, out.lotNumber, out.weightGrams);
             }
             uint256 lotId = productLotId(out.gtin, out.lotNumber);
-            if (_lots[lotId] != 0) revert LotAlreadyExists(lotId);
+            if (!_lotWord(lotId).isEmpty()) revert LotAlreadyExists(lotId);
             producedGrams += out.weightGrams;
             _createLot(
                 lotId,
@@ -122,7 +121,7 @@ contract Manufacturer is IManufacturer, OrderBook {
     /// @inheritdoc IManufacturer
     function recallProducts(uint256 lotId, uint256[] calldata productLotIds, bytes32 reason) external {
         uint32 regulatorId = _requireRole(Roles.REGULATOR_BIT).id;
-        uint256 word = _lots[lotId];
+        LotWord word = _lotWord(lotId);
         if (word.status() == LotStatus.None) revert LotNotFound(lotId);
         if (word.flags() & LotFlags.RECALLED == 0) revert ManufacturerLotNotRecalled(lotId);
         for (uint256 i; i < productLotIds.length; ++i) {
@@ -136,6 +135,7 @@ contract Manufacturer is IManufacturer, OrderBook {
     }
 
     /// @notice The lots `lotId` was made from (empty for a lot received from the Supplier).
+    /// @param lotId the lot
     function parentsOf(uint256 lotId) external view override returns (uint256[] memory) {
         return _parents[lotId];
     }
@@ -152,7 +152,7 @@ contract Manufacturer is IManufacturer, OrderBook {
             for (uint256 j; j < i; ++j) {
                 if (lotIds[j] == lotId) revert ProcessDuplicateInput(lotId);
             }
-            uint256 word = _lots[lotId];
+            LotWord word = _lotWord(lotId);
             _requireCustody(lotId, word, manufacturerId);
             _requireStatus(lotId, word.status(), LotStatus.Created);
             _requireNotRecalled(lotId, word);
@@ -162,14 +162,11 @@ contract Manufacturer is IManufacturer, OrderBook {
             uint40 available = word.weightGrams();
             uint40 grams = inputs[i].grams == 0 ? available : inputs[i].grams;
             if (grams > available) revert ProcessOverdrawn(lotId, grams, available);
-            uint40 left = available - grams;
-            if (left == 0) {
-                _lots[lotId] = word.withStatus(LotStatus.Removed);
-                _subtract(_available[species], 1, grams);
+            if (grams == available) {
+                _removeLot(lotId, word);
                 emit FishRemoved(lotId, manufacturerId, RemovalReason.Consumed);
             } else {
-                _lots[lotId] = word.withWeight(left);
-                _subtract(_available[species], 0, grams);
+                _drawFromLot(lotId, word, grams);
             }
             flags |= word.flags() & _INHERITED;
             lotIds[i] = lotId;

@@ -9,6 +9,7 @@ import {IRegistry} from "../interfaces/IRegistry.sol";
 /// @notice Smart contract 5: retail sale of packs. Packs enter only from the Distributor; customers buy them
 /// through the same escrowed order book every pair uses.
 contract Retailer is OrderBook {
+    /// @notice Deploys the Retailer stage (stage 5) of `registry_`.
     /// @param registry_ the FishTrace registry
     /// @param distributor the Distributor contract packs come from
     constructor(IRegistry registry_, address distributor) Stage(registry_, 5, distributor) {}

@@ -7,7 +7,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IOrderBook} from "../interfaces/IOrderBook.sol";
 import {IRegistry} from "../interfaces/IRegistry.sol";
 import {IStage} from "../interfaces/IStage.sol";
-import {LotCodec} from "../libraries/LotCodec.sol";
+import {LotWord} from "../libraries/LotCodec.sol";
 import {LotFlags} from "../libraries/LotFlags.sol";
 import {Roles} from "../libraries/Roles.sol";
 import {Stage} from "./Stage.sol";
@@ -23,10 +23,9 @@ import {Stage} from "./Stage.sol";
 /// @dev An order is two slots (see `IOrderBook.Order`); the shipped lots are not stored but committed to by hash
 /// and passed again by the calls that move them.
 abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
-    using LotCodec for uint256;
-
-    /// @notice Bounds of the buyer's acknowledgement window.
+    /// @notice The shortest acknowledgement window a buyer may set.
     uint32 public constant MIN_ACK_WINDOW = 1 hours;
+    /// @notice The longest acknowledgement window a buyer may set.
     uint32 public constant MAX_ACK_WINDOW = 90 days;
     /// @notice Added to the buyer's window when the seller, not the buyer, confirms the delivery: the seller's word
     /// that the goods arrived is an arrival the buyer can dispute (reject) for this long beyond its own window.
@@ -61,8 +60,7 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
             revert OrderInvalidAckWindow(ackWindow, MIN_ACK_WINDOW, MAX_ACK_WINDOW);
         }
 
-        orderId = ++_orderCount;
-        _escrowed += uint120(msg.value);
+        orderId = _newOrder(msg.value);
         _orders[orderId] = Order({
             sellerId: sellerAuth.id,
             buyerId: buyerId,
@@ -125,10 +123,9 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
         bool recalled;
         for (uint256 i; i < lotIds.length; ++i) {
             uint256 lotId = lotIds[i];
-            uint256 word = _lots[lotId];
+            LotWord word = _lotWord(lotId);
             recalled = recalled || word.flags() & LotFlags.RECALLED != 0;
-            _lots[lotId] = word.withStatus(LotStatus.Created);
-            _add(_available[word.species()], word.weightGrams());
+            _returnLot(lotId, word);
         }
         // A recalled lot can always be sent back: it can be neither acknowledged nor claimed, so this is the way
         // its price leaves escrow.
@@ -165,12 +162,12 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
         if (o.state == OrderState.Acknowledged) {
             _requireParty(orderId, o, callerId == o.sellerId);
             order.state = OrderState.Paid;
-            _escrowed -= o.price;
+            _releaseEscrow(o.price);
             emit OrderPaid(orderId, callerId, o.price);
         } else if (o.state == OrderState.Cancelled || o.state == OrderState.Rejected) {
             _requireParty(orderId, o, callerId == o.buyerId);
             order.state = OrderState.Refunded;
-            _escrowed -= o.price;
+            _releaseEscrow(o.price);
             emit OrderRefunded(orderId, callerId, o.price);
         } else {
             revert OrderInvalidState(orderId, o.state, OrderState.Acknowledged);
@@ -184,13 +181,13 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IOrderBook
-    function orderCount() external view returns (uint256) {
-        return _orderCount;
+    function orderCount() external view returns (uint256 orders) {
+        (orders, ) = _orderTotals();
     }
 
     /// @inheritdoc IOrderBook
-    function escrowBalance() external view returns (uint256) {
-        return _escrowed;
+    function escrowBalance() external view returns (uint256 escrowed) {
+        (, escrowed) = _orderTotals();
     }
 
     // ------------------------------------------------------------------ internals
@@ -209,14 +206,12 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
         bytes3 species = bytes3(o.cargo);
         for (uint256 i; i < lotIds.length; ++i) {
             uint256 lotId = lotIds[i];
-            uint256 word = _lots[lotId];
+            LotWord word = _lotWord(lotId);
             _requireCustody(lotId, word, sellerId);
             _requireStatus(lotId, word.status(), LotStatus.Created);
             _requireNotRecalled(lotId, word);
             if (word.species() != species) revert OrderSpeciesMismatch(orderId, lotId, species, word.species());
-            _lots[lotId] = word.withStatus(LotStatus.Shipped);
-            _subtract(_available[species], word.weightGrams());
-            shipped += word.weightGrams();
+            shipped += _shipLot(lotId, word);
         }
         uint256 ordered = uint40(uint256(o.cargo));
         if (shipped < ordered) revert OrderUnderweight(orderId, shipped, ordered);
@@ -253,17 +248,15 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
         uint256[] calldata lotIds,
         bool byDeadline
     ) private {
-        address next = _next;
-        if (next == address(0)) revert StageNextNotSet();
+        address next = _requireNext();
         _requireCargo(orderId, o.cargo, shipmentNo, lotIds);
-        uint256[] memory words = new uint256[](lotIds.length);
+        LotWord[] memory words = new LotWord[](lotIds.length);
         for (uint256 i; i < lotIds.length; ++i) {
             uint256 lotId = lotIds[i];
-            uint256 word = _lots[lotId];
+            LotWord word = _lotWord(lotId);
             _requireNotRecalled(lotId, word);
             words[i] = word;
-            _lots[lotId] = word.withStatus(LotStatus.Supplied);
-            _add(_supplied[word.species()], word.weightGrams());
+            _supplyLot(lotId, word);
             emit CustodyTransferred(lotId, o.sellerId, o.buyerId, orderId);
         }
         _orders[orderId].state = OrderState.Acknowledged;

@@ -5,7 +5,7 @@ import {IQualityLedger} from "../interfaces/IQualityLedger.sol";
 import {IRegistry} from "../interfaces/IRegistry.sol";
 import {IStage} from "../interfaces/IStage.sol";
 import {ColdChain} from "../libraries/ColdChain.sol";
-import {LotCodec} from "../libraries/LotCodec.sol";
+import {LotWord} from "../libraries/LotCodec.sol";
 import {LotFlags} from "../libraries/LotFlags.sol";
 import {Probe} from "../libraries/Probe.sol";
 import {Roles} from "../libraries/Roles.sol";
@@ -17,8 +17,6 @@ import {RegistryReplica} from "./RegistryReplica.sol";
 /// @dev Each lot is one storage slot (see `IStage.Lot`). Lots enter a stage only through `_createLot`: the
 /// Harvester registers catches, later stages receive lots from the stage before.
 abstract contract Stage is IStage, RegistryReplica {
-    using LotCodec for uint256;
-
     /// @dev The flags the quality ledger may raise.
     uint8 private constant _QUALITY_FLAGS = LotFlags.EXCURSION | LotFlags.SPECIES_MISMATCH | LotFlags.FRESHNESS_WARNING;
 
@@ -32,24 +30,26 @@ abstract contract Stage is IStage, RegistryReplica {
     /// @dev The stage contract lots come from; zero for the Harvester.
     address internal immutable _PREVIOUS;
 
-    /// @dev Each lot is one word packed by `LotCodec`.
-    mapping(uint256 lotId => uint256 word) internal _lots;
-    mapping(bytes3 species => Totals) internal _available;
-    mapping(bytes3 species => Totals) internal _supplied;
+    /// @dev Each lot is one word packed by `LotCodec`. Written only by the transitions below, so a lot's status and
+    /// the totals that count it change together.
+    mapping(uint256 lotId => LotWord word) private _lots;
+    mapping(bytes3 species => Totals) private _available;
+    mapping(bytes3 species => Totals) private _supplied;
 
     /// @dev Layout (1 slot): lotCount 64 | orderCount 64 | escrowed 120 | paused 8. Kept together because
     /// registering a lot and placing an order each touch it once, so their pause check reads a warm slot (100 gas,
     /// not a cold 2,100). 2^120 wei is far above all the Ether there is.
-    uint64 internal _lotCount;
-    uint64 internal _orderCount;
-    uint120 internal _escrowed;
+    uint64 private _lotCount;
+    uint64 private _orderCount;
+    uint120 private _escrowed;
     bool private _paused;
 
     /// @dev The stage contract acknowledged lots are handed to; set once by the registry admin.
-    address internal _next;
+    address private _next;
     /// @dev The quality ledger (QAT scans, sensor batches); set once by the registry admin.
-    address internal _ledger;
+    address private _ledger;
 
+    /// @notice Sets the stage's number, actor role and previous stage, fixed for its lifetime.
     /// @param registry_ the FishTrace registry
     /// @param stage_ 1 = Harvester … 6 = Customer
     /// @param previous_ the stage contract lots come from (zero for the Harvester)
@@ -79,7 +79,7 @@ abstract contract Stage is IStage, RegistryReplica {
             actorId = auth.operatorId;
         } else revert StageUnauthorized(msg.sender, _ACTOR_BIT | Roles.SENSOR_GATEWAY_BIT);
 
-        uint256 word = _lots[lotId];
+        LotWord word = _lots[lotId];
         _requireCustody(lotId, word, actorId);
         LotStatus status = word.status();
         if (status != LotStatus.Created && status != LotStatus.Shipped) {
@@ -105,12 +105,11 @@ abstract contract Stage is IStage, RegistryReplica {
     function removeFish(uint256 lotId, RemovalReason reason) external {
         _requireNotPaused();
         uint32 actorId = _requireRole(_ACTOR_BIT).id;
-        uint256 word = _lots[lotId];
+        LotWord word = _lots[lotId];
         _requireCustody(lotId, word, actorId);
         _requireStatus(lotId, word.status(), LotStatus.Created);
 
-        _lots[lotId] = word.withStatus(LotStatus.Removed);
-        _subtract(_available[word.species()], word.weightGrams());
+        _removeLot(lotId, word);
 
         emit FishRemoved(lotId, actorId, reason);
     }
@@ -120,15 +119,16 @@ abstract contract Stage is IStage, RegistryReplica {
         uint256 orderId,
         uint32 buyerId,
         uint256[] calldata lotIds,
-        uint256[] calldata words
+        LotWord[] calldata words
     ) external {
         _requirePrevious();
         for (uint256 i; i < lotIds.length; ++i) {
             uint256 lotId = lotIds[i];
-            if (_lots[lotId] != 0) revert LotAlreadyExists(lotId);
-            uint256 word = words[i];
-            _lots[lotId] = word.withCustodian(buyerId).withStatus(LotStatus.Created);
-            _add(_available[word.species()], word.weightGrams());
+            if (!_lots[lotId].isEmpty()) revert LotAlreadyExists(lotId);
+            // `_createLot`, written out: a second call site would stop the optimizer inlining it in registerFish.
+            LotWord word = words[i].withCustodian(buyerId).withStatus(LotStatus.Created);
+            _lots[lotId] = word;
+            _add(_available[word.species()], 1, word.weightGrams());
             emit LotReceived(lotId, buyerId, orderId);
         }
     }
@@ -173,9 +173,9 @@ abstract contract Stage is IStage, RegistryReplica {
     function flagLot(uint256 lotId, uint8 flags) external {
         if (msg.sender != _ledger || msg.sender == address(0)) revert StageCallerNotLedger(msg.sender);
         if (flags & ~_QUALITY_FLAGS != 0) revert StageInvalidFlags(flags);
-        uint256 word = _lots[lotId];
+        LotWord word = _lots[lotId];
         if (word.status() == LotStatus.None) revert LotNotFound(lotId);
-        _lots[lotId] = word.withFlags(word.flags() | flags);
+        _raiseFlags(lotId, word, flags);
         emit LotFlagged(lotId, flags);
     }
 
@@ -185,7 +185,7 @@ abstract contract Stage is IStage, RegistryReplica {
     }
 
     /// @inheritdoc IStage
-    function lotWord(uint256 lotId) external view returns (uint256) {
+    function lotWord(uint256 lotId) external view returns (LotWord) {
         return _lots[lotId];
     }
 
@@ -261,13 +261,88 @@ abstract contract Stage is IStage, RegistryReplica {
 
     /// @dev The stored record of `lotId` (all zero when unknown).
     function _lot(uint256 lotId) internal view returns (Lot memory) {
-        return LotCodec.decode(_lots[lotId]);
+        return _lots[lotId].decode();
+    }
+
+    /// @dev The stored word of `lotId` (empty when unknown).
+    function _lotWord(uint256 lotId) internal view returns (LotWord) {
+        return _lots[lotId];
+    }
+
+    /// @dev The next stage contract; reverts with `StageNextNotSet` until the administrator linked one.
+    function _requireNext() internal view returns (address next) {
+        next = _next;
+        if (next == address(0)) revert StageNextNotSet();
+    }
+
+    /// @dev How many orders this stage has taken, and the Ether their buyers' escrow holds.
+    function _orderTotals() internal view returns (uint256 orders, uint256 escrowed) {
+        return (_orderCount, _escrowed);
+    }
+
+    // Transitions: each writes a lot's word and the totals that count it together, or an order's count and its
+    // escrow together. Callers have checked the lot's custody and status; the word passed is the stored one.
+
+    /// @dev The id of a new lot registered here: one more than the last.
+    function _newLotId() internal returns (uint256) {
+        return ++_lotCount;
+    }
+
+    /// @dev The id of a new order whose buyer paid `price` into escrow.
+    function _newOrder(uint256 price) internal returns (uint256 orderId) {
+        orderId = ++_orderCount;
+        _escrowed += uint120(price);
+    }
+
+    /// @dev `price` leaves escrow (paid to the seller or refunded to the buyer).
+    function _releaseEscrow(uint96 price) internal {
+        _escrowed -= price;
     }
 
     /// @dev Puts a new available lot, `word` as `LotCodec.created` packs it, in its custodian's custody here.
-    function _createLot(uint256 lotId, uint256 word) internal {
+    function _createLot(uint256 lotId, LotWord word) internal {
         _lots[lotId] = word;
-        _add(_available[word.species()], word.weightGrams());
+        _add(_available[word.species()], 1, word.weightGrams());
+    }
+
+    /// @dev An available lot leaves the inventory for good (`removeFish`, consumed whole by processing).
+    function _removeLot(uint256 lotId, LotWord word) internal {
+        _lots[lotId] = word.withStatus(LotStatus.Removed);
+        _subtract(_available[word.species()], 1, word.weightGrams());
+    }
+
+    /// @dev `grams`, less than the lot weighs (the caller checked), are taken from an available lot for processing.
+    function _drawFromLot(uint256 lotId, LotWord word, uint40 grams) internal {
+        uint40 left;
+        unchecked {
+            left = word.weightGrams() - grams;
+        }
+        _lots[lotId] = word.withWeight(left);
+        _subtract(_available[word.species()], 0, grams);
+    }
+
+    /// @dev An available lot is shipped: it leaves the inventory but stays in the seller's custody. Returns its grams.
+    function _shipLot(uint256 lotId, LotWord word) internal returns (uint40 grams) {
+        grams = word.weightGrams();
+        _lots[lotId] = word.withStatus(LotStatus.Shipped);
+        _subtract(_available[word.species()], 1, grams);
+    }
+
+    /// @dev A shipped lot comes back (a rejected delivery) and is available again.
+    function _returnLot(uint256 lotId, LotWord word) internal {
+        _lots[lotId] = word.withStatus(LotStatus.Created);
+        _add(_available[word.species()], 1, word.weightGrams());
+    }
+
+    /// @dev A shipped lot was handed over to the next stage: supplied, with the seller kept as its holder here.
+    function _supplyLot(uint256 lotId, LotWord word) internal {
+        _lots[lotId] = word.withStatus(LotStatus.Supplied);
+        _add(_supplied[word.species()], 1, word.weightGrams());
+    }
+
+    /// @dev Raises `flags` on a lot; its status and the totals stay.
+    function _raiseFlags(uint256 lotId, LotWord word, uint8 flags) internal {
+        _lots[lotId] = word.withFlags(word.flags() | flags);
     }
 
     /// @dev Flags `lotIds` recalled here and carries the recall on for the newly recalled lots that already left
@@ -277,11 +352,11 @@ abstract contract Stage is IStage, RegistryReplica {
         uint256 forwarded;
         for (uint256 i; i < lotIds.length; ++i) {
             uint256 lotId = lotIds[i];
-            uint256 word = _lots[lotId];
+            LotWord word = _lots[lotId];
             if (word.status() == LotStatus.None) revert LotNotFound(lotId);
             uint8 flags = word.flags();
             if (flags & LotFlags.RECALLED != 0) continue;
-            _lots[lotId] = word.withFlags(flags | LotFlags.RECALLED);
+            _raiseFlags(lotId, word, LotFlags.RECALLED);
             emit LotRecalled(lotId, regulatorId, reason);
             if (word.status() == LotStatus.Supplied) onward[forwarded++] = lotId;
         }
@@ -307,12 +382,12 @@ abstract contract Stage is IStage, RegistryReplica {
     }
 
     /// @dev Reverts with `LotIsRecalled` when the lot packed in `word` was recalled.
-    function _requireNotRecalled(uint256 lotId, uint256 word) internal pure {
+    function _requireNotRecalled(uint256 lotId, LotWord word) internal pure {
         if (word.flags() & LotFlags.RECALLED != 0) revert LotIsRecalled(lotId);
     }
 
     /// @dev Reverts unless the lot packed in `word` exists and participant `actorId` holds it.
-    function _requireCustody(uint256 lotId, uint256 word, uint32 actorId) internal pure {
+    function _requireCustody(uint256 lotId, LotWord word, uint32 actorId) internal pure {
         if (word.status() == LotStatus.None) revert LotNotFound(lotId);
         if (word.custodianId() != actorId) revert LotNotInCustody(lotId, word.custodianId(), actorId);
     }
@@ -330,18 +405,14 @@ abstract contract Stage is IStage, RegistryReplica {
         ) revert StageInvalidPosition(latitude, longitude);
     }
 
-    function _add(Totals storage totals, uint40 grams) internal {
+    function _add(Totals storage totals, uint64 lots, uint40 grams) private {
         Totals memory t = totals;
-        totals.lots = t.lots + 1;
+        totals.lots = t.lots + lots;
         totals.grams = t.grams + grams;
         totals.updatedAt = uint40(block.timestamp);
     }
 
-    function _subtract(Totals storage totals, uint40 grams) internal {
-        _subtract(totals, 1, grams);
-    }
-
-    function _subtract(Totals storage totals, uint64 lots, uint40 grams) internal {
+    function _subtract(Totals storage totals, uint64 lots, uint40 grams) private {
         Totals memory t = totals;
         totals.lots = t.lots - lots;
         totals.grams = t.grams - grams;

@@ -21,11 +21,15 @@ interface IHarvester {
     }
 
     /// @notice Lot `lotId` was caught and registered by harvester `harvesterId` (the paper's Register_fish).
+    /// @param lotId the lot
+    /// @param harvesterId participant id of the harvester
+    /// @param catchData the catch: species, weight, position, time, vessel, gear, area, form, origin
     event FishRegistered(uint256 indexed lotId, uint32 indexed harvesterId, Catch catchData);
 
     /// @notice Registers a raw fish lot in the caller's custody (the paper's Register_fish).
     /// @dev Callable by a HARVESTER. Emits `FishRegistered`. Reverts with `StagePaused`, `StageUnauthorized`,
     /// `StageSpeciesNotListed`, `StageInvalidWeight`, `StageInvalidPosition`, `StageTimeInFuture`.
     /// @return lotId the new lot's id
+    /// @param catchData the catch: species, weight, position, time, vessel, gear, area, form, origin
     function registerFish(Catch calldata catchData) external returns (uint256 lotId);
 }

@@ -21,6 +21,13 @@ interface IManufacturer {
 
     /// @notice Process `processId` by `manufacturerId` turned `inputLotIds` (taking `consumedGrams` of each) into
     /// `productLotIds`; `yieldBps` = produced / consumed in basis points.
+    /// @param processId the processing run
+    /// @param manufacturerId participant id of the manufacturer
+    /// @param inputLotIds the lots consumed
+    /// @param consumedGrams grams taken from each input lot, in the same order
+    /// @param productLotIds the product lots created
+    /// @param producedGrams total grams of the products
+    /// @param yieldBps producedGrams / consumed grams, in basis points
     event LotsProcessed(
         uint256 indexed processId,
         uint32 indexed manufacturerId,
@@ -32,6 +39,13 @@ interface IManufacturer {
     );
     /// @notice Product lot `lotId` (GTIN `gtin`, lot `lotNumber`) was made in process `processId`; `frozen` is its
     /// product form (its cold-chain band: frozen at most −18 °C, else fresh 0–4 °C).
+    /// @param lotId the product lot
+    /// @param gtin its GTIN-14
+    /// @param lotNumber its batch/lot number
+    /// @param species the product's species
+    /// @param weightGrams the product lot's grams
+    /// @param processId the processing run
+    /// @param frozen whether the product is frozen (cold-chain band at most -18 °C)
     event ProductLotCreated(
         uint256 indexed lotId,
         uint64 indexed gtin,
@@ -44,6 +58,9 @@ interface IManufacturer {
 
     /// @notice GS1 company prefix `prefix` (`digits` digits long) now belongs to manufacturer `manufacturerId` (0:
     /// released); only it may create product lots under GTINs carrying that prefix.
+    /// @param prefix the GS1 company prefix
+    /// @param digits the prefix's length in digits (6 to 12)
+    /// @param manufacturerId participant id of the owner (0: none)
     event CompanyPrefixSet(uint64 indexed prefix, uint8 digits, uint32 indexed manufacturerId);
 
     /// @notice A process needs at least one input and one output.
@@ -79,6 +96,8 @@ interface IManufacturer {
     /// no registered prefix is open to any manufacturer.
     /// @return processId the process's number
     /// @return productLotIds the new lots' ids (see `productLotId`)
+    /// @param inputs the lots to consume and the grams to take from each (0: all of it)
+    /// @param outputs the product lots to create
     function processLots(
         Input[] calldata inputs,
         Output[] calldata outputs
@@ -86,6 +105,8 @@ interface IManufacturer {
 
     /// @notice The lot id of the product lot with GTIN `gtin` and lot number `lotNumber`: what a GS1 Digital Link
     /// `/01/{gtin}/10/{lot}` resolves to.
+    /// @param gtin the product's GTIN-14
+    /// @param lotNumber the product's GS1 batch/lot number (AI 10)
     function productLotId(uint64 gtin, bytes20 lotNumber) external pure returns (uint256);
 
     /// @notice The number of processes run so far.
@@ -95,9 +116,13 @@ interface IManufacturer {
     /// releases it): from then on only `owner` may create product lots under GTINs carrying it (audit F1).
     /// @dev Callable by the registry admin. Emits `CompanyPrefixSet`. Reverts with `StageUnauthorized`,
     /// `ManufacturerInvalidPrefix`.
+    /// @param prefix the GS1 company prefix
+    /// @param digits the prefix's length in digits (6 to 12)
+    /// @param owner the manufacturer that owns the prefix (zero address: none)
     function setCompanyPrefix(uint64 prefix, uint8 digits, address owner) external;
 
     /// @notice The manufacturer id whose registered company prefix `gtin` carries (0: none registered).
+    /// @param gtin a GTIN-14
     function gtinOwnerOf(uint64 gtin) external view returns (uint32);
 
     /// @notice Carries the recall of lot `lotId` (recalled here, even when consumed) on to `productLotIds`, product
@@ -107,5 +132,8 @@ interface IManufacturer {
     /// made from those products are reached by calling it for them in turn.
     /// @dev Callable by a REGULATOR. Emits `IStage.LotRecalled` per newly recalled lot. Reverts with
     /// `StageUnauthorized`, `LotNotFound`, `ManufacturerLotNotRecalled`, `ManufacturerNotAProduct`.
+    /// @param lotId a recalled lot the Manufacturer consumed
+    /// @param productLotIds product lots made from it
+    /// @param reason the regulator's reference for the recall
     function recallProducts(uint256 lotId, uint256[] calldata productLotIds, bytes32 reason) external;
 }

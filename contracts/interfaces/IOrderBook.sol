@@ -35,6 +35,14 @@ interface IOrderBook {
     }
 
     /// @notice `buyerId` ordered at least `weightGrams` of `species` from `sellerId`, paying `price` into escrow.
+    /// @param orderId the order
+    /// @param sellerId participant id of the seller
+    /// @param buyerId participant id of the buyer
+    /// @param species the species ordered
+    /// @param weightGrams the grams ordered
+    /// @param price the escrowed price in wei
+    /// @param shipBy the deadline for shipping (unix seconds)
+    /// @param ackWindow seconds the buyer has to acknowledge once the delivery is confirmed
     event OrderPlaced(
         uint256 indexed orderId,
         uint32 indexed sellerId,
@@ -46,18 +54,37 @@ interface IOrderBook {
         uint32 ackWindow
     );
     /// @notice The seller shipped `lotIds` (`weightGrams` in all) under shipment number `shipmentNo`.
+    /// @param orderId the order
+    /// @param shipmentNo the seller's shipment number
+    /// @param lotIds the lots shipped
+    /// @param weightGrams the grams shipped
     event ShipmentInitiated(uint256 indexed orderId, uint64 indexed shipmentNo, uint256[] lotIds, uint256 weightGrams);
     /// @notice Participant `confirmerId` confirmed the shipment arrived; the buyer has until `ackDeadline`.
+    /// @param orderId the order
+    /// @param confirmerId participant id of the party that confirmed
+    /// @param ackDeadline when the buyer's acknowledgement window closes (unix seconds)
     event DeliveryConfirmed(uint256 indexed orderId, uint32 indexed confirmerId, uint40 ackDeadline);
     /// @notice The buyer acknowledged the delivery (`byDeadline`: the seller claimed after the buyer's deadline).
+    /// @param orderId the order
+    /// @param byDeadline true when the seller claimed it after the buyer's window ran out
     event OrderAcknowledged(uint256 indexed orderId, bool byDeadline);
     /// @notice The seller `sellerId` withdrew `amount`, the escrowed price.
+    /// @param orderId the order
+    /// @param sellerId participant id of the seller paid
+    /// @param amount the wei paid out
     event OrderPaid(uint256 indexed orderId, uint32 indexed sellerId, uint256 amount);
     /// @notice Participant `byId` cancelled the order before shipping.
+    /// @param orderId the order
+    /// @param byId participant id of the party that cancelled
     event OrderCancelled(uint256 indexed orderId, uint32 indexed byId);
     /// @notice The buyer rejected the delivery for `reason`; the lots are back in the seller's inventory.
+    /// @param orderId the order
+    /// @param reason the buyer's reference for the rejection
     event DeliveryRejected(uint256 indexed orderId, bytes32 reason);
     /// @notice The buyer `buyerId` withdrew the refund `amount`.
+    /// @param orderId the order
+    /// @param buyerId participant id of the buyer refunded
+    /// @param amount the wei paid out
     event OrderRefunded(uint256 indexed orderId, uint32 indexed buyerId, uint256 amount);
 
     /// @notice No order `orderId` exists.
@@ -91,6 +118,11 @@ interface IOrderBook {
     /// `OrderPlaced`. Reverts with `StagePaused`, `StageUnauthorized`, `StageSpeciesNotListed`, `StageInvalidWeight`,
     /// `OrderInvalidPrice`, `OrderInvalidShipBy`, `OrderInvalidAckWindow`.
     /// @return orderId the new order's number
+    /// @param seller the selling actor's account (this stage's role)
+    /// @param species the species ordered (listed in the registry)
+    /// @param weightGrams the grams ordered (the shipment must weigh at least this)
+    /// @param shipBy the deadline for shipping (unix seconds, in the future)
+    /// @param ackWindow seconds the buyer has to acknowledge once the delivery is confirmed (MIN_ACK_WINDOW to MAX_ACK_WINDOW)
     function placeOrder(
         address seller,
         bytes3 species,
@@ -106,6 +138,9 @@ interface IOrderBook {
     /// `StagePaused`, `StageUnauthorized`, `OrderNotFound`, `OrderNotParty`, `OrderInvalidState`, `OrderDeadlinePassed`,
     /// `OrderEmptyShipment`, `LotNotFound`, `LotNotInCustody`, `LotInvalidStatus`, `LotIsRecalled`,
     /// `OrderSpeciesMismatch`, `OrderUnderweight`.
+    /// @param orderId the order
+    /// @param shipmentNo the seller's shipment number
+    /// @param lotIds the lots to ship (available, in the seller's custody, of the ordered species)
     function initiateShipment(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external;
 
     /// @notice Confirms the shipment of `orderId` arrived (the paper's Confirm_delivery); starts the buyer's
@@ -114,6 +149,7 @@ interface IOrderBook {
     /// @dev Callable by the order's seller or buyer. Emits `DeliveryConfirmed`. Reverts with `StagePaused`,
     /// `StageUnauthorized`,
     /// `OrderNotFound`, `OrderNotParty`, `OrderInvalidState`.
+    /// @param orderId the order
     function confirmDelivery(uint256 orderId) external;
 
     /// @notice Acknowledges the delivery of `orderId`: the lots become `Supplied` here and are handed to the next
@@ -122,6 +158,9 @@ interface IOrderBook {
     /// Emits `CustodyTransferred` per lot, `OrderAcknowledged`, and the next stage's `LotReceived`. Reverts with
     /// `StagePaused`, `StageUnauthorized`, `OrderNotFound`, `OrderNotParty`, `OrderInvalidState`, `StageNextNotSet`,
     /// `OrderShipmentMismatch`, `LotIsRecalled`.
+    /// @param orderId the order
+    /// @param shipmentNo the shipment number it was shipped under
+    /// @param lotIds the lots shipped, as passed to `initiateShipment`
     function acknowledge(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external;
 
     /// @notice Rejects the shipment of `orderId` for `reason` (quality failure, discrepancy): the lots go back
@@ -132,12 +171,17 @@ interface IOrderBook {
     /// unpause while its window runs out.
     /// Emits `DeliveryRejected`. Reverts with `StageUnauthorized`, `OrderNotFound`, `OrderNotParty`,
     /// `OrderInvalidState`, `OrderDeadlinePassed`, `OrderShipmentMismatch`.
+    /// @param orderId the order
+    /// @param shipmentNo the shipment number it was shipped under
+    /// @param lotIds the lots shipped, as passed to `initiateShipment`
+    /// @param reason the buyer's reference for the rejection
     function rejectDelivery(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds, bytes32 reason) external;
 
     /// @notice Cancels `orderId` before it is shipped; the price becomes the buyer's to withdraw.
     /// @dev The seller may cancel (decline) at any time before shipping; the buyer only once the ship-by
     /// deadline has passed; neither needs a current role; never paused. Emits `OrderCancelled`. Reverts with `OrderNotFound`,
     /// `OrderNotParty`, `OrderInvalidState`, `OrderDeadlineNotReached`.
+    /// @param orderId the order
     function cancelOrder(uint256 orderId) external;
 
     /// @notice Acknowledges `orderId` on the buyer's behalf once the buyer let the acknowledgement deadline
@@ -147,6 +191,9 @@ interface IOrderBook {
     /// `CustodyTransferred` per lot, `OrderAcknowledged(orderId, true)` and the next stage's `LotReceived`.
     /// Reverts with `StageNextNotSet`, `LotIsRecalled`, `OrderNotFound`,
     /// `OrderNotParty`, `OrderInvalidState`, `OrderDeadlineNotReached`, `OrderShipmentMismatch`.
+    /// @param orderId the order
+    /// @param shipmentNo the shipment number it was shipped under
+    /// @param lotIds the lots shipped, as passed to `initiateShipment`
     function claimPayment(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external;
 
     /// @notice Pays out what `orderId` owes the caller: the price to the seller of an `Acknowledged` order
@@ -155,9 +202,11 @@ interface IOrderBook {
     /// role: a revoked participant still collects what it is owed; never paused. Emits `OrderPaid` or `OrderRefunded`. Reverts
     /// with `OrderNotFound`, `OrderNotParty`,
     /// `OrderInvalidState`, and OpenZeppelin's `FailedCall` when the transfer fails.
+    /// @param orderId the order
     function withdraw(uint256 orderId) external;
 
     /// @notice The stored order `orderId` (zeroed when unknown).
+    /// @param orderId the order
     function getOrder(uint256 orderId) external view returns (Order memory);
 
     /// @notice The number of orders placed so far (order ids run 1 … count).

@@ -116,6 +116,14 @@ interface IQualityLedger {
     }
 
     /// @notice Device `deviceId` scanned `lotId` (reading `readingId`); species and grade as the device reported.
+    /// @param lotId the lot
+    /// @param deviceId participant id of the QAT device
+    /// @param readingId the device's number for the reading
+    /// @param species the species the scan reported
+    /// @param speciesConfidence the device's confidence in the species, percent
+    /// @param grade the freshness grade on the device's scale
+    /// @param gradeConfidence the device's confidence in the grade, percent
+    /// @param scannedAt when the device scanned (unix seconds)
     event QatScanned(
         uint256 indexed lotId,
         uint32 indexed deviceId,
@@ -128,6 +136,12 @@ interface IQualityLedger {
     );
     /// @notice A scan of `lotId` found `scanned`, but the lot was registered as `registered` and last scanned as
     /// `previous` (0x000000 when never); the lot is flagged SPECIES_MISMATCH.
+    /// @param lotId the lot
+    /// @param deviceId participant id of the QAT device
+    /// @param registered the species the lot was registered with
+    /// @param previous the species of the previous scan (zero for the first)
+    /// @param scanned the species the scan reported
+    /// @param confidence the device's confidence in the species, percent
     event SpeciesMismatch(
         uint256 indexed lotId,
         uint32 indexed deviceId,
@@ -140,6 +154,14 @@ interface IQualityLedger {
     /// `drop` hundredths of a grade where `allowedDrop` were allowed; the lot is flagged FRESHNESS_WARNING. The
     /// earlier grade is the previous scan's, or that of the lot's reference scan when the drop since the reference
     /// is the one too large (see `Freshness.step`).
+    /// @param lotId the lot
+    /// @param deviceId participant id of the QAT device
+    /// @param previousGrade the earlier grade compared with
+    /// @param grade the new grade
+    /// @param elapsed seconds between the two scans
+    /// @param equivalentSeconds the exposure between the two scans, in seconds at 0 °C
+    /// @param allowedDrop the grade drop the rule allows over that exposure
+    /// @param drop the grade drop measured
     event FreshnessWarning(
         uint256 indexed lotId,
         uint32 indexed deviceId,
@@ -151,8 +173,15 @@ interface IQualityLedger {
         uint256 drop
     );
     /// @notice The freshness rule of `species` (0x000000: the default rule) was set to `rule`.
+    /// @param species the species (zero: the default rule)
+    /// @param rule the freshness rule
     event FreshnessRuleSet(bytes3 indexed species, FreshnessRule rule);
     /// @notice Gateway `gatewayId` anchored the readings under `root` for `lotIds` held at stage `stage`.
+    /// @param root the Merkle root of the batch's readings
+    /// @param gatewayId participant id of the sensor gateway
+    /// @param stage the stage where the lots are
+    /// @param lotIds the lots the batch covers
+    /// @param summary the batch's time span, count and temperature minimum, mean and maximum
     event SensorBatchAnchored(
         bytes32 indexed root,
         uint32 indexed gatewayId,
@@ -162,6 +191,12 @@ interface IQualityLedger {
     );
     /// @notice The batch under `root` went outside `lotId`'s cold-chain band [`bandMinimum`, `bandMaximum`]; the lot
     /// is flagged EXCURSION.
+    /// @param root the batch's root
+    /// @param lotId the lot
+    /// @param minimum the batch's lowest temperature, hundredths of a degree
+    /// @param maximum the batch's highest temperature, hundredths of a degree
+    /// @param bandMinimum the lower end of the lot's cold-chain band, hundredths of a degree
+    /// @param bandMaximum the upper end of the lot's cold-chain band, hundredths of a degree
     event SensorExcursion(
         bytes32 indexed root,
         uint256 indexed lotId,
@@ -233,6 +268,7 @@ interface IQualityLedger {
     /// `QatScanTooOld`, `QatScanBeforeLot`, `QatInvalidConfidence`, `QatGradeOutOfScale`, `QualityLotNotHere`,
     /// `QualityOperatorNotAtStage`, `QualityNotCustodian`.
     /// @param stage where the lot is now: 1 = Harvester … 6 = Customer
+    /// @param reading the QAT reading, as the device signed it
     /// @param signature the device's 65-byte signature over the reading's EIP-712 digest
     function submitScan(uint8 stage, QatReading calldata reading, bytes calldata signature) external;
 
@@ -240,6 +276,8 @@ interface IQualityLedger {
     /// skipped, so a batch can be retried safely.
     /// @dev As `submitScan` for each reading; any other invalid reading reverts the whole batch.
     /// @return accepted the number of readings recorded (the rest were already on chain)
+    /// @param stage where the lots are now: 1 = Harvester … 6 = Customer
+    /// @param readings the signed readings
     function submitScans(uint8 stage, SignedReading[] calldata readings) external returns (uint256 accepted);
 
     /// @notice Anchors the Merkle `root` of a batch of sensor readings taken around `lotIds` (one lot, or the lots
@@ -254,6 +292,10 @@ interface IQualityLedger {
     /// `SensorInvalidSummary`, `SensorNoLots`, `QualityUnknownStage`, `QualityLotNotHere`,
     /// `QualityOperatorNotAtStage`, `QualityNotCustodian`. Without a freshness rule for a lot's species (nor a
     /// default), the batch counts for nothing towards freshness.
+    /// @param stage the stage where the lots are
+    /// @param lotIds the lots the batch covers
+    /// @param root the Merkle root of the batch's readings (standard tree)
+    /// @param summary the batch's time span, count and temperature minimum, mean and maximum
     function anchorReadings(
         uint8 stage,
         uint256[] calldata lotIds,
@@ -264,10 +306,16 @@ interface IQualityLedger {
     /// @notice Sets the freshness rule of `species` (0x000000: the default for species without one).
     /// @dev Only the registry administrator. Emits `FreshnessRuleSet`. Reverts with `QualityUnauthorized`,
     /// `FreshnessInvalidRule`.
+    /// @param species the species (zero: the default rule)
+    /// @param rule the rule
     function setFreshnessRule(bytes3 species, FreshnessRule calldata rule) external;
 
     /// @notice Whether `reading` is a leaf of the batch `gateway` anchored under `root`, by `proof`.
     /// @dev Reverts with `SensorRootNotFound` when `gateway` anchored nothing under `root`.
+    /// @param gateway the gateway that anchored the root
+    /// @param root the root it was anchored under
+    /// @param reading the sensor reading
+    /// @param proof the Merkle proof of the reading under the root
     function verifyReading(
         address gateway,
         bytes32 root,
@@ -276,22 +324,31 @@ interface IQualityLedger {
     ) external view returns (bool);
 
     /// @notice The batch `gateway` anchored under `root` (zeroed when none).
+    /// @param gateway the gateway
+    /// @param root the root
     function anchorOf(address gateway, bytes32 root) external view returns (Anchor memory);
 
     /// @notice The latest inspection of `lotId` (zeroed until the lot is scanned), as `IStage.queryQAT` returns it.
+    /// @param lotId the lot
     function inspectionOf(uint256 lotId) external view returns (IStage.Inspection memory);
 
     /// @notice The whole quality record of `lotId`.
+    /// @param lotId the lot
     function qualityOf(uint256 lotId) external view returns (LotQuality memory);
 
     /// @notice Whether `device` has submitted reading `readingId`.
+    /// @param device the QAT device
+    /// @param readingId the device's number for the reading
     function isAccepted(address device, uint64 readingId) external view returns (bool);
 
     /// @notice The rule that applies to `species`: its own, or else the default.
+    /// @param species the species
     function freshnessRuleOf(bytes3 species) external view returns (FreshnessRule memory);
 
     /// @notice The freshness rule's verdict on `input` under `rule`; the exact arithmetic every scan uses, for tools
     /// that want the chain's answer.
+    /// @param rule the freshness rule
+    /// @param input the two scans and the exposure between them
     function evaluateFreshness(
         FreshnessRule calldata rule,
         FreshnessInput calldata input
@@ -302,14 +359,19 @@ interface IQualityLedger {
     /// the lot's reference scan, so that no sequence of scans avoids a warning a single pair over the same interval
     /// would give. The first scan is never warned about.
     /// @dev Reverts with an arithmetic panic when the scans are not in time order.
+    /// @param rule the freshness rule
+    /// @param scans the scans in time order
+    /// @return warnings for each scan, whether it raised a freshness warning (the first never does)
     function evaluateFreshnessSequence(
         FreshnessRule calldata rule,
         FreshnessScan[] calldata scans
     ) external pure returns (bool[] memory warnings);
 
     /// @notice The EIP-712 digest a device signs for `reading`.
+    /// @param reading the QAT reading
     function readingDigest(QatReading calldata reading) external view returns (bytes32);
 
     /// @notice The stage contract of stage number `stage` (1 = Harvester … 6 = Customer).
+    /// @param stage 1 = Harvester … 6 = Customer
     function stageAt(uint8 stage) external view returns (address);
 }

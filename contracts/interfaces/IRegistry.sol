@@ -21,19 +21,31 @@ interface IRegistry {
     }
 
     /// @notice A participant id was assigned to `account` (once, on its first role).
+    /// @param id the participant id assigned
+    /// @param account the account
     event ParticipantEnrolled(uint32 indexed id, address indexed account);
     /// @notice `account`'s display name and GS1 GLN or location code were set.
+    /// @param account the participant
+    /// @param name the participant's display name
+    /// @param location the participant's location
     event ParticipantProfileSet(address indexed account, string name, string location);
     /// @notice Every role of `account` was revoked.
+    /// @param account the participant revoked
     event ParticipantRevoked(address indexed account);
     /// @notice `device` now acts on behalf of `operator`.
+    /// @param device the device's address
+    /// @param operator the participant that operates the device
     event DeviceBound(address indexed device, address indexed operator);
     /// @notice `code` (an FAO ASFIS 3-alpha species code) may be used for lots, under `name`.
+    /// @param code FAO ASFIS 3-alpha species code, e.g. "COD"
+    /// @param name the species' common name
     event SpeciesListed(bytes3 indexed code, string name);
     /// @notice `code` may no longer be used for new lots; existing lots keep it.
+    /// @param code FAO ASFIS 3-alpha species code, e.g. "COD"
     event SpeciesDelisted(bytes3 indexed code);
 
     /// @notice `stage` now receives every authorization change (see `IRegistryReplica`).
+    /// @param stage the stage contract (or quality ledger) attached
     event StageAttached(address indexed stage);
 
     /// @notice `role` is not one of FishTrace's roles.
@@ -66,22 +78,29 @@ interface IRegistry {
     /// @notice Attaches a stage contract: from now on every authorization change is pushed to its replica.
     /// @dev Only DEFAULT_ADMIN_ROLE. Emits `StageAttached`. Reverts with `RegistryNotReplica`,
     /// `RegistryStageAlreadyAttached`, `RegistryTooManyStages`.
+    /// @param stage the stage contract (or quality ledger) to attach
     function attachStage(address stage) external;
 
     /// @notice Pauses the business functions of `target`, one attached stage contract or the quality ledger, and
     /// no other. What a pause stops and what it never stops (settlement): see `IRegistryReplica.syncPause`.
     /// @dev Callable by a PAUSER. `target` emits `Paused`. Reverts with `AccessControlUnauthorizedAccount`,
     /// `RegistryNotAttached`, and `PauseUnchanged` from a target paused already.
+    /// @param target the stage contract or quality ledger to pause
     function pause(address target) external;
 
     /// @notice Resumes the business functions of `target`, one attached stage contract or the quality ledger.
     /// @dev Callable by a PAUSER. `target` emits `Unpaused`. Reverts with `AccessControlUnauthorizedAccount`,
     /// `RegistryNotAttached`, and `PauseUnchanged` from a target that is not paused.
+    /// @param target the stage contract or quality ledger to resume
     function unpause(address target) external;
 
     /// @notice Registers `account` in `role` with its display name and GS1 GLN or location code.
     /// @dev Only DEFAULT_ADMIN_ROLE. Emits `ParticipantEnrolled` (first time), `RoleGranted`,
     /// `ParticipantProfileSet`. Reverts with `RegistryUnknownRole`, `RegistryZeroAccount`.
+    /// @param account the participant's account
+    /// @param role the participant's role
+    /// @param name the participant's display name
+    /// @param location the participant's location
     function registerParticipant(
         address account,
         bytes32 role,
@@ -92,37 +111,52 @@ interface IRegistry {
     /// @notice Registers `device` in `role` (QAT_DEVICE or SENSOR_GATEWAY), bound to the participant `operator`.
     /// @dev Only DEFAULT_ADMIN_ROLE. Emits `ParticipantEnrolled` (first time), `DeviceBound`, `RoleGranted`.
     /// Reverts with `RegistryNotDeviceRole`, `RegistryOperatorNotActor`, `RegistryDeviceConflict`.
+    /// @param device the QAT device's address
+    /// @param role the device role (QAT_DEVICE or SENSOR_GATEWAY)
+    /// @param operator the participant that operates the device
     function registerDevice(address device, bytes32 role, address operator) external;
 
     /// @notice Revokes every role of `account`; its participant id and history remain.
     /// @dev Only DEFAULT_ADMIN_ROLE. Emits `RoleRevoked` per role and `ParticipantRevoked`.
+    /// @param account the participant
     function revokeParticipant(address account) external;
 
     /// @notice Lists species `code` (FAO ASFIS 3-alpha, e.g. "COD") under `name`.
     /// @dev Only DEFAULT_ADMIN_ROLE. Emits `SpeciesListed`. Reverts with `RegistryInvalidSpeciesCode`,
     /// `RegistrySpeciesAlreadyListed`.
+    /// @param code FAO ASFIS 3-alpha species code, e.g. "COD"
+    /// @param name the species' common name
     function listSpecies(bytes3 code, string calldata name) external;
 
     /// @notice Delists species `code`: no new lot may carry it.
     /// @dev Only DEFAULT_ADMIN_ROLE. Emits `SpeciesDelisted`. Reverts with `RegistrySpeciesNotListed`.
+    /// @param code FAO ASFIS 3-alpha species code, e.g. "COD"
     function delistSpecies(bytes3 code) external;
 
     /// @notice The participant id, effective role bits and operator of `account`, in one read.
+    /// @param account the account
     function authorization(address account) external view returns (Authorization memory);
 
     /// @notice Whether species `code` is listed.
+    /// @param code FAO ASFIS 3-alpha species code, e.g. "COD"
     function isSpeciesListed(bytes3 code) external view returns (bool);
 
     /// @notice The display name of species `code` (empty when never listed).
+    /// @param code FAO ASFIS 3-alpha species code, e.g. "COD"
     function speciesName(bytes3 code) external view returns (string memory);
 
     /// @notice The account holding participant id `id` (zero address when none).
+    /// @param id the participant id
     function accountOf(uint32 id) external view returns (address);
 
     /// @notice The display name and GS1 GLN or location code of `account`.
+    /// @param account the participant
+    /// @return name the participant's display name
+    /// @return location the participant's location
     function profileOf(address account) external view returns (string memory name, string memory location);
 
     /// @notice The participant that operates `device` (zero address for a non-device).
+    /// @param device the device
     function operatorOf(address device) external view returns (address);
 
     /// @notice The stage contracts attached, in order of attachment.

@@ -8,11 +8,17 @@ import {IRegistry} from "./IRegistry.sol";
 /// every change, so that checking a caller costs one local storage read instead of a cross-contract call.
 interface IRegistryReplica {
     /// @notice The registry pushed `account`'s current authorization.
+    /// @param account the account
+    /// @param id the participant id
+    /// @param roles the account's role bitmap (see `Roles`)
+    /// @param operatorId participant id of the device's operator (0 for a participant)
     event AuthorizationSynced(address indexed account, uint32 id, uint16 roles, uint32 operatorId);
 
     /// @notice `account`, a PAUSER, paused this contract through the registry.
+    /// @param account the pauser
     event Paused(address account);
     /// @notice `account`, a PAUSER, unpaused this contract through the registry.
+    /// @param account the pauser
     event Unpaused(address account);
 
     /// @notice Only the registry may push authorizations; `caller` is not it.
@@ -22,6 +28,8 @@ interface IRegistryReplica {
 
     /// @notice Stores `auth` as `account`'s current authorization.
     /// @dev Only the registry this contract was deployed with. Emits `AuthorizationSynced`.
+    /// @param account the account
+    /// @param auth the account's registry record
     function syncAuthorization(address account, IRegistry.Authorization calldata auth) external;
 
     /// @notice Pauses (`value` true) or resumes this contract's business functions on behalf of PAUSER `account`.
@@ -30,6 +38,8 @@ interface IRegistryReplica {
     /// a claim hands over all work while paused, as do recalls, the ledger's flags and the registry's pushes.
     /// @dev Only the registry (`IRegistry.pause` / `unpause`, which check PAUSER). Emits `Paused` or `Unpaused`.
     /// Reverts with `ReplicaCallerNotRegistry`, `PauseUnchanged`.
+    /// @param value true to pause, false to unpause
+    /// @param account the pauser
     function syncPause(bool value, address account) external;
 
     /// @notice Whether this contract's business functions are paused.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {LotWord} from "../libraries/LotCodec.sol";
+
 /// @title IStage
 /// @notice The vocabulary every FishTrace actor contract shares: lots, custody, environmental readings and the
 /// paper's query functions (Update_fish, Remove_fish, Query_status, Query_QAT, Total_available_fish,
@@ -34,7 +36,7 @@ interface IStage {
         uint40 weightGrams;
         bytes3 species; // FAO ASFIS 3-alpha code, e.g. "COD"
         LotStatus status;
-        uint8 flags; // see the FLAG_* constants in `LotFlags`
+        uint8 flags; // one bit per `LotFlags` constant (FROZEN, FARMED, EXCURSION, RECALLED, …)
         uint40 readAt; // time of the latest environmental reading (0: none yet)
         int16 temperature; // latest temperature, hundredths of a degree Celsius
         uint8 humidity; // latest relative humidity, percent
@@ -60,6 +62,13 @@ interface IStage {
     }
 
     /// @notice A reading was attached to `lotId` by `reporterId` (its custodian or a sensor gateway it operates).
+    /// @param lotId the lot
+    /// @param reporterId participant id of the actor (or the operator of the gateway) that reported it
+    /// @param readAt the time the reading was taken (unix seconds)
+    /// @param temperature hundredths of a degree Celsius
+    /// @param humidity relative humidity, percent
+    /// @param latitude 1e-5 degrees
+    /// @param longitude 1e-5 degrees
     event FishUpdated(
         uint256 indexed lotId,
         uint32 reporterId,
@@ -70,23 +79,45 @@ interface IStage {
         int32 longitude
     );
     /// @notice A reading of `lotId` lay outside its product form's cold-chain band [`minimum`, `maximum`].
+    /// @param lotId the lot
+    /// @param readAt the time the reading was taken (unix seconds)
+    /// @param temperature the reading, hundredths of a degree Celsius
+    /// @param minimum the lower end of the lot's band, hundredths of a degree
+    /// @param maximum the upper end of the lot's band, hundredths of a degree
     event ColdChainExcursion(uint256 indexed lotId, uint40 readAt, int16 temperature, int16 minimum, int16 maximum);
     /// @notice `lotId` left this stage's inventory for `reason`; its history stays.
+    /// @param lotId the lot
+    /// @param custodianId participant id of the custodian
+    /// @param reason why it left the inventory
     event FishRemoved(uint256 indexed lotId, uint32 indexed custodianId, RemovalReason reason);
     /// @notice Custody of `lotId` passed from `fromId` to `toId` under order `orderId`.
+    /// @param lotId the lot
+    /// @param fromId participant id of the seller who held the lot
+    /// @param toId participant id of the buyer who holds it now
+    /// @param orderId the order that transferred it
     event CustodyTransferred(uint256 indexed lotId, uint32 indexed fromId, uint32 indexed toId, uint256 orderId);
 
     /// @notice `lotId` arrived at this stage in `custodianId`'s custody, acknowledged under order `orderId` of the
     /// previous stage.
+    /// @param lotId the lot
+    /// @param custodianId participant id of the buyer who holds it now
+    /// @param orderId the order acknowledged at the previous stage
     event LotReceived(uint256 indexed lotId, uint32 indexed custodianId, uint256 orderId);
     /// @notice Regulator `regulatorId` recalled `lotId` for `reason`; it can no longer be shipped, sold or processed.
+    /// @param lotId the lot
+    /// @param regulatorId participant id of the regulator
+    /// @param reason the regulator's reference for the recall
     event LotRecalled(uint256 indexed lotId, uint32 indexed regulatorId, bytes32 reason);
     /// @notice Acknowledged lots are handed to `next`, the stage contract of the buyers.
+    /// @param next the next stage contract
     event NextStageSet(address indexed next);
     /// @notice QAT scans and sensor batches of lots held here are recorded by `ledger`.
+    /// @param ledger the quality ledger contract
     event QualityLedgerSet(address indexed ledger);
     /// @notice The quality ledger raised `flags` (`LotFlags`: excursion, species mismatch, freshness warning) on
     /// `lotId`; the event at the ledger says why.
+    /// @param lotId the lot
+    /// @param flags the flags raised
     event LotFlagged(uint256 indexed lotId, uint8 flags);
 
     /// @notice `account` holds none of the roles in `requiredRoles` (role bits, see `Roles`).
@@ -139,6 +170,7 @@ interface IStage {
     /// the lot is `Created` or `Shipped`. Emits `FishUpdated`, and `ColdChainExcursion` when outside the band.
     /// Reverts with `StagePaused`, `StageUnauthorized`, `LotNotFound`, `LotNotInCustody`, `LotInvalidStatus`,
     /// `StageInvalidHumidity`, `StageInvalidPosition`, `StageTimeInFuture`.
+    /// @param lotId the lot
     /// @param temperature hundredths of a degree Celsius
     /// @param humidity relative humidity, percent
     /// @param latitude 1e-5 degrees
@@ -157,39 +189,54 @@ interface IStage {
     /// @dev Callable by the lot's custodian with this stage's actor role; the lot must be `Created`.
     /// Emits `FishRemoved`. Reverts with `StagePaused`, `StageUnauthorized`, `LotNotFound`, `LotNotInCustody`,
     /// `LotInvalidStatus`.
+    /// @param lotId the lot
+    /// @param reason why it leaves the inventory
     function removeFish(uint256 lotId, RemovalReason reason) external;
 
     /// @notice Takes over `lotIds` (their records packed as in `LotCodec`) into `buyerId`'s custody, as acknowledged
     /// under `orderId` at the previous stage.
     /// @dev Only the previous stage contract; works while this stage is paused (a seller's claim hands lots over).
     /// Emits `LotReceived` per lot. Reverts with `StageCallerNotPrevious`, `LotAlreadyExists`.
-    function receiveLots(uint256 orderId, uint32 buyerId, uint256[] calldata lotIds, uint256[] calldata words) external;
+    /// @param orderId the order acknowledged at the previous stage
+    /// @param buyerId participant id of the buyer, the lots' custodian here
+    /// @param lotIds the lots handed over
+    /// @param words the lots' words at the previous stage, in the same order as `lotIds`
+    function receiveLots(uint256 orderId, uint32 buyerId, uint256[] calldata lotIds, LotWord[] calldata words) external;
 
     /// @notice Recalls `lotIds` held or recorded at this stage, for `reason`. A lot that has already left this stage
     /// is recalled at every later stage it reached too, so the recall sticks wherever the lot is now. Recalling a
     /// recalled lot again is a no-op, so a recall can be repeated safely.
     /// @dev Callable by a REGULATOR. Emits `LotRecalled` per newly recalled lot, here and at the later stages.
     /// Reverts with `StageUnauthorized`, `LotNotFound`.
+    /// @param lotIds the lots to recall
+    /// @param reason the regulator's reference for the recall
     function recallLots(uint256[] calldata lotIds, bytes32 reason) external;
 
     /// @notice Carries a recall by regulator `regulatorId` on to this stage for lots the previous stage supplied.
     /// @dev Only the previous stage contract. Emits `LotRecalled` per newly recalled lot. Reverts with
     /// `StageCallerNotPrevious`, `LotNotFound`.
+    /// @param lotIds the lots recalled
+    /// @param regulatorId participant id of the regulator who recalled them
+    /// @param reason the regulator's reference for the recall
     function forwardRecall(uint256[] calldata lotIds, uint32 regulatorId, bytes32 reason) external;
 
     /// @notice Sets the stage contract acknowledged lots are handed to (once).
     /// @dev Callable by the registry admin. Emits `NextStageSet`. Reverts with `StageUnauthorized`,
     /// `StageNextAlreadySet`, `StageInvalidNext`.
+    /// @param next the next stage contract (stage + 1, same registry, this as its previous)
     function setNextStage(address next) external;
 
     /// @notice Sets the quality ledger that records QAT scans and sensor batches of lots held here (once).
     /// @dev Callable by the registry admin. Emits `QualityLedgerSet`. Reverts with `StageUnauthorized`,
     /// `StageLedgerAlreadySet`, `StageInvalidLedger`.
+    /// @param ledger the quality ledger (its stage at this stage's number is this contract, same registry)
     function setQualityLedger(address ledger) external;
 
     /// @notice Raises quality `flags` on `lotId` (excursion, species mismatch, freshness warning).
     /// @dev Only the quality ledger, which checked the scan or batch behind them. Emits `LotFlagged`. Reverts with
     /// `StageCallerNotLedger`, `StageInvalidFlags`, `LotNotFound`.
+    /// @param lotId the lot
+    /// @param flags the quality flags to raise (EXCURSION, SPECIES_MISMATCH, FRESHNESS_WARNING)
     function flagLot(uint256 lotId, uint8 flags) external;
 
     /// @notice The quality ledger of this stage (zero until set).
@@ -197,10 +244,12 @@ interface IStage {
 
     /// @notice The stored record of `lotId` as the one word `LotCodec` packs (zero when unknown): what the quality
     /// ledger reads to locate a lot and its custodian in one call.
-    function lotWord(uint256 lotId) external view returns (uint256);
+    /// @param lotId the lot
+    function lotWord(uint256 lotId) external view returns (LotWord);
 
     /// @notice The whole stored record of `lotId` (zeroed when unknown). At a stage the lot has left (`Supplied`),
     /// `custodianId` still names who held it here.
+    /// @param lotId the lot
     function getLot(uint256 lotId) external view returns (Lot memory);
 
     /// @notice The latest environmental status of `lotId` (the paper's Query_status).
@@ -210,6 +259,7 @@ interface IStage {
     /// @return latitude 1e-5 degrees
     /// @return longitude 1e-5 degrees
     /// @return flags the lot's flags (`LotFlags`)
+    /// @param lotId the lot
     function queryStatus(
         uint256 lotId
     )
@@ -219,12 +269,17 @@ interface IStage {
 
     /// @notice The latest QAT inspection of `lotId` (from the quality ledger, wherever it was scanned) and the lot's
     /// flags here (the paper's Query_QAT); the inspection is zeroed until the lot is scanned.
+    /// @param lotId the lot
+    /// @return inspection the latest QAT inspection (zero when none)
+    /// @return flags the lot's flags here
     function queryQAT(uint256 lotId) external view returns (Inspection memory inspection, uint8 flags);
 
     /// @notice Lots and grams of `species` available at this stage (the paper's Total_available_fish).
+    /// @param species the species
     function totalAvailableFish(bytes3 species) external view returns (Totals memory);
 
     /// @notice Lots and grams of `species` this stage has supplied onward (the paper's Total_supplied_fish).
+    /// @param species the species
     function totalSuppliedFish(bytes3 species) external view returns (Totals memory);
 
     /// @notice This contract's stage: 1 = Harvester … 6 = Customer.
@@ -237,5 +292,6 @@ interface IStage {
     function nextStage() external view returns (address);
 
     /// @notice The lots `lotId` was made from at this stage (empty unless a Manufacturer processed them into it).
+    /// @param lotId the lot
     function parentsOf(uint256 lotId) external view returns (uint256[] memory);
 }

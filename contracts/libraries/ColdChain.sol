@@ -13,6 +13,9 @@ library ColdChain {
     int16 internal constant FROZEN_MAX = -1800;
 
     /// @notice The allowed band [min, max] for a lot with `flags`.
+    /// @param flags the lot's flags (FROZEN selects the frozen band)
+    /// @return min the lowest temperature allowed, hundredths of a degree
+    /// @return max the highest temperature allowed, hundredths of a degree
     function band(uint8 flags) internal pure returns (int16 min, int16 max) {
         return flags & LotFlags.FROZEN != 0 ? (FROZEN_MIN, FROZEN_MAX) : (FRESH_MIN, FRESH_MAX);
     }

@@ -15,6 +15,8 @@ library Freshness {
 
     /// @notice The relative rate of spoilage at `temperature` versus 0 °C, in parts per million, by the square-root
     /// model: ((T − Tmin) / (0 − Tmin))², and 0 at or below Tmin. Temperatures in hundredths of °C; Tmin < 0.
+    /// @param temperature the temperature, hundredths of a degree Celsius
+    /// @param minimumTemperature the species' minimum growth temperature, hundredths of a degree
     function relativeRate(int16 temperature, int16 minimumTemperature) internal pure returns (uint256) {
         if (temperature <= minimumTemperature) return 0;
         uint256 above = uint256(int256(temperature) - int256(minimumTemperature));
@@ -23,6 +25,9 @@ library Freshness {
     }
 
     /// @notice `seconds_` at `temperature`, as seconds at 0 °C.
+    /// @param seconds_ the duration, seconds
+    /// @param temperature the mean temperature over it, hundredths of a degree Celsius
+    /// @param minimumTemperature the species' minimum growth temperature, hundredths of a degree
     function equivalentSeconds(
         uint256 seconds_,
         int16 temperature,
@@ -32,6 +37,9 @@ library Freshness {
     }
 
     /// @notice The rule's verdict on `input` under `rule`.
+    /// @param rule the species' freshness rule
+    /// @param input the two scans and the exposure between them
+    /// @return verdict the drop, the drop allowed and whether it warns
     function evaluate(
         IQualityLedger.FreshnessRule memory rule,
         IQualityLedger.FreshnessInput memory input
@@ -68,6 +76,10 @@ library Freshness {
     }
 
     /// @notice A lot's reference after its first scan (or a scan judged without a rule).
+    /// @param scannedAt the scan's time (unix seconds)
+    /// @param grade the scan's grade
+    /// @param confidence the device's confidence in the grade, percent
+    /// @return ref the reference
     function start(uint40 scannedAt, uint8 grade, uint8 confidence) internal pure returns (Reference memory ref) {
         ref.scannedAt = scannedAt;
         ref.grade = grade;
@@ -78,6 +90,14 @@ library Freshness {
     /// reference `ref`; returns the verdict (the pair's, or the reference's when only that one warns), the earlier
     /// grade and interval it speaks of, and the reference for the next scan. A drop spread over many scans thus
     /// warns as the single pair from the reference would: no sequence of scans avoids the warning (audit F2).
+    /// @param rule the species' freshness rule
+    /// @param ref the lot's reference scan
+    /// @param pair the previous scan and this one, as `evaluate` takes them
+    /// @param scannedAt the scan's time (unix seconds)
+    /// @return verdict the verdict (the pair's, or the reference's when only that one warns)
+    /// @return fromGrade the earlier grade it speaks of
+    /// @return elapsed the interval it speaks of, seconds
+    /// @return next the reference for the next scan
     function step(
         IQualityLedger.FreshnessRule memory rule,
         Reference memory ref,

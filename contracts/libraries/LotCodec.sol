@@ -3,6 +3,12 @@ pragma solidity ^0.8.24;
 
 import {IStage} from "../interfaces/IStage.sol";
 
+/// @dev One lot as a stage stores it: an `IStage.Lot` packed in one word by `LotCodec` (layout there). A type of
+/// its own so a lot word cannot be passed where a lot id (or any other number) is expected, nor the reverse.
+type LotWord is uint256;
+
+using LotCodec for LotWord global;
+
 /// @title LotCodec
 /// @notice Packs an `IStage.Lot` into the one storage word a stage keeps per lot, and back, so that reading or
 /// updating a lot costs exactly one SLOAD and one SSTORE.
@@ -14,48 +20,65 @@ import {IStage} from "../interfaces/IStage.sol";
 ///   stored before the field existed). Not part of `IStage.Lot`: `encode` leaves it zero, `decode` ignores it, and
 ///   the word-level `with*` functions keep it, so a lot carries it from stage to stage.
 library LotCodec {
-    function encode(IStage.Lot memory lot) internal pure returns (uint256 word) {
-        word =
-            uint256(lot.custodianId) |
-            (uint256(lot.weightGrams) << 32) |
-            (uint256(uint24(lot.species)) << 72) |
-            (uint256(lot.status) << 96) |
-            (uint256(lot.flags) << 104) |
-            (uint256(lot.readAt) << 112) |
-            (uint256(uint16(lot.temperature)) << 152) |
-            (uint256(lot.humidity) << 168) |
-            (uint256(uint32(lot.latitude)) << 176) |
-            (uint256(uint32(lot.longitude)) << 208);
+    uint256 private constant _WEIGHT_SHIFT = 32;
+    uint256 private constant _SPECIES_SHIFT = 72;
+    uint256 private constant _STATUS_SHIFT = 96;
+    uint256 private constant _FLAGS_SHIFT = 104;
+    uint256 private constant _READING_SHIFT = 112;
+    uint256 private constant _TEMPERATURE_SHIFT = 152;
+    uint256 private constant _HUMIDITY_SHIFT = 168;
+    uint256 private constant _LATITUDE_SHIFT = 176;
+    uint256 private constant _LONGITUDE_SHIFT = 208;
+    uint256 private constant _CREATED_SHIFT = 240;
+    /// @dev The bits of readAt, temperature, humidity, latitude and longitude: [112, 240).
+    uint256 private constant _READING_MASK = ((uint256(1) << 128) - 1) << _READING_SHIFT;
+
+    /// @notice Packs `lot` (its creation day zero).
+    /// @param lot the lot record
+    function encode(IStage.Lot memory lot) internal pure returns (LotWord) {
+        return
+            LotWord.wrap(
+                uint256(lot.custodianId) |
+                    (uint256(lot.weightGrams) << _WEIGHT_SHIFT) |
+                    (uint256(uint24(lot.species)) << _SPECIES_SHIFT) |
+                    (uint256(lot.status) << _STATUS_SHIFT) |
+                    (uint256(lot.flags) << _FLAGS_SHIFT) |
+                    (uint256(lot.readAt) << _READING_SHIFT) |
+                    (uint256(uint16(lot.temperature)) << _TEMPERATURE_SHIFT) |
+                    (uint256(lot.humidity) << _HUMIDITY_SHIFT) |
+                    (uint256(uint32(lot.latitude)) << _LATITUDE_SHIFT) |
+                    (uint256(uint32(lot.longitude)) << _LONGITUDE_SHIFT)
+            );
     }
 
-    function decode(uint256 word) internal pure returns (IStage.Lot memory lot) {
-        lot.custodianId = uint32(word);
-        lot.weightGrams = uint40(word >> 32);
-        lot.species = bytes3(uint24(word >> 72));
-        lot.status = IStage.LotStatus(uint8(word >> 96));
-        lot.flags = uint8(word >> 104);
-        lot.readAt = uint40(word >> 112);
-        lot.temperature = int16(uint16(word >> 152));
-        lot.humidity = uint8(word >> 168);
-        lot.latitude = int32(uint32(word >> 176));
-        lot.longitude = int32(uint32(word >> 208));
+    /// @notice Unpacks every field of `IStage.Lot` (not the creation day).
+    /// @param word the packed lot word
+    /// @return lot the lot record
+    function decode(LotWord word) internal pure returns (IStage.Lot memory lot) {
+        uint256 w = LotWord.unwrap(word);
+        lot.custodianId = uint32(w);
+        lot.weightGrams = uint40(w >> _WEIGHT_SHIFT);
+        lot.species = bytes3(uint24(w >> _SPECIES_SHIFT));
+        lot.status = IStage.LotStatus(uint8(w >> _STATUS_SHIFT));
+        lot.flags = uint8(w >> _FLAGS_SHIFT);
+        lot.readAt = uint40(w >> _READING_SHIFT);
+        lot.temperature = int16(uint16(w >> _TEMPERATURE_SHIFT));
+        lot.humidity = uint8(w >> _HUMIDITY_SHIFT);
+        lot.latitude = int32(uint32(w >> _LATITUDE_SHIFT));
+        lot.longitude = int32(uint32(w >> _LONGITUDE_SHIFT));
     }
 
     // Word-level accessors for the hot paths: read or replace one field without decoding the whole lot.
 
-    uint256 private constant _STATUS_SHIFT = 96;
-    uint256 private constant _FLAGS_SHIFT = 104;
-    uint256 private constant _READING_SHIFT = 112;
-    /// @dev The bits of readAt, temperature, humidity, latitude and longitude: [112, 240).
-    uint256 private constant _READING_MASK = ((uint256(1) << 128) - 1) << _READING_SHIFT;
-    uint256 private constant _WEIGHT_SHIFT = 32;
-    uint256 private constant _SPECIES_SHIFT = 72;
-    uint256 private constant _LATITUDE_SHIFT = 176;
-    uint256 private constant _LONGITUDE_SHIFT = 208;
-    uint256 private constant _CREATED_SHIFT = 240;
-
     /// @notice The word of a new `Created` lot with no reading yet, created at `time` (unix seconds; stored as
     /// its UTC day, so 16 bits last until the year 2149).
+    /// @param custodian participant id of the lot's custodian
+    /// @param grams the lot's weight in grams
+    /// @param code the species code
+    /// @param lotFlags the lot's flags (see `LotFlags`)
+    /// @param latitude the position's latitude, 1e-5 degrees
+    /// @param longitude the position's longitude, 1e-5 degrees
+    /// @param time when the lot came into being (unix seconds)
     function created(
         uint32 custodian,
         uint40 grams,
@@ -64,77 +87,99 @@ library LotCodec {
         int32 latitude,
         int32 longitude,
         uint256 time
-    ) internal pure returns (uint256) {
+    ) internal pure returns (LotWord) {
         return
-            uint256(custodian) |
-            (uint256(grams) << _WEIGHT_SHIFT) |
-            (uint256(uint24(code)) << _SPECIES_SHIFT) |
-            (uint256(IStage.LotStatus.Created) << _STATUS_SHIFT) |
-            (uint256(lotFlags) << _FLAGS_SHIFT) |
-            (uint256(uint32(latitude)) << _LATITUDE_SHIFT) |
-            (uint256(uint32(longitude)) << _LONGITUDE_SHIFT) |
-            (uint256(uint16(time / 1 days)) << _CREATED_SHIFT);
+            LotWord.wrap(
+                uint256(custodian) |
+                    (uint256(grams) << _WEIGHT_SHIFT) |
+                    (uint256(uint24(code)) << _SPECIES_SHIFT) |
+                    (uint256(IStage.LotStatus.Created) << _STATUS_SHIFT) |
+                    (uint256(lotFlags) << _FLAGS_SHIFT) |
+                    (uint256(uint32(latitude)) << _LATITUDE_SHIFT) |
+                    (uint256(uint32(longitude)) << _LONGITUDE_SHIFT) |
+                    (uint256(uint16(time / 1 days)) << _CREATED_SHIFT)
+            );
+    }
+
+    /// @notice Whether nothing is stored in `word` (no lot by that id was ever here).
+    /// @param word a stored lot word
+    function isEmpty(LotWord word) internal pure returns (bool) {
+        return LotWord.unwrap(word) == 0;
     }
 
     /// @notice The start (unix seconds) of the UTC day the lot came into being; 0 when unknown.
-    function createdAt(uint256 word) internal pure returns (uint40) {
-        return uint40(uint16(word >> _CREATED_SHIFT)) * 1 days;
+    /// @param word the packed lot word
+    function createdAt(LotWord word) internal pure returns (uint40) {
+        return uint40(uint16(LotWord.unwrap(word) >> _CREATED_SHIFT)) * 1 days;
     }
 
-    function custodianId(uint256 word) internal pure returns (uint32) {
-        return uint32(word);
+    function custodianId(LotWord word) internal pure returns (uint32) {
+        return uint32(LotWord.unwrap(word));
     }
 
-    function weightGrams(uint256 word) internal pure returns (uint40) {
-        return uint40(word >> 32);
+    function weightGrams(LotWord word) internal pure returns (uint40) {
+        return uint40(LotWord.unwrap(word) >> _WEIGHT_SHIFT);
     }
 
-    function species(uint256 word) internal pure returns (bytes3) {
-        return bytes3(uint24(word >> 72));
+    function species(LotWord word) internal pure returns (bytes3) {
+        return bytes3(uint24(LotWord.unwrap(word) >> _SPECIES_SHIFT));
     }
 
-    function status(uint256 word) internal pure returns (IStage.LotStatus) {
-        return IStage.LotStatus(uint8(word >> _STATUS_SHIFT));
+    function status(LotWord word) internal pure returns (IStage.LotStatus) {
+        return IStage.LotStatus(uint8(LotWord.unwrap(word) >> _STATUS_SHIFT));
     }
 
-    function flags(uint256 word) internal pure returns (uint8) {
-        return uint8(word >> _FLAGS_SHIFT);
+    function flags(LotWord word) internal pure returns (uint8) {
+        return uint8(LotWord.unwrap(word) >> _FLAGS_SHIFT);
     }
 
-    function readAt(uint256 word) internal pure returns (uint40) {
-        return uint40(word >> _READING_SHIFT);
+    function readAt(LotWord word) internal pure returns (uint40) {
+        return uint40(LotWord.unwrap(word) >> _READING_SHIFT);
     }
 
-    function withCustodian(uint256 word, uint32 id) internal pure returns (uint256) {
-        return (word & ~uint256(type(uint32).max)) | id;
+    function withCustodian(LotWord word, uint32 id) internal pure returns (LotWord) {
+        return LotWord.wrap((LotWord.unwrap(word) & ~uint256(type(uint32).max)) | id);
     }
 
-    function withWeight(uint256 word, uint40 newWeightGrams) internal pure returns (uint256) {
-        return (word & ~(uint256(type(uint40).max) << 32)) | (uint256(newWeightGrams) << 32);
+    function withWeight(LotWord word, uint40 newWeightGrams) internal pure returns (LotWord) {
+        return
+            LotWord.wrap(
+                (LotWord.unwrap(word) & ~(uint256(type(uint40).max) << _WEIGHT_SHIFT)) |
+                    (uint256(newWeightGrams) << _WEIGHT_SHIFT)
+            );
     }
 
-    function withStatus(uint256 word, IStage.LotStatus newStatus) internal pure returns (uint256) {
-        return (word & ~(uint256(0xff) << _STATUS_SHIFT)) | (uint256(newStatus) << _STATUS_SHIFT);
+    function withStatus(LotWord word, IStage.LotStatus newStatus) internal pure returns (LotWord) {
+        return
+            LotWord.wrap(
+                (LotWord.unwrap(word) & ~(uint256(type(uint8).max) << _STATUS_SHIFT)) |
+                    (uint256(newStatus) << _STATUS_SHIFT)
+            );
     }
 
-    function withFlags(uint256 word, uint8 newFlags) internal pure returns (uint256) {
-        return (word & ~(uint256(0xff) << _FLAGS_SHIFT)) | (uint256(newFlags) << _FLAGS_SHIFT);
+    function withFlags(LotWord word, uint8 newFlags) internal pure returns (LotWord) {
+        return
+            LotWord.wrap(
+                (LotWord.unwrap(word) & ~(uint256(type(uint8).max) << _FLAGS_SHIFT)) |
+                    (uint256(newFlags) << _FLAGS_SHIFT)
+            );
     }
 
     function withReading(
-        uint256 word,
+        LotWord word,
         uint40 time,
         int16 temperature,
         uint8 humidity,
         int32 latitude,
         int32 longitude
-    ) internal pure returns (uint256) {
+    ) internal pure returns (LotWord) {
+        // The reading's fields at their offsets within [112, 240).
         uint256 reading =
             uint256(time) |
-                (uint256(uint16(temperature)) << 40) |
-                (uint256(humidity) << 56) |
-                (uint256(uint32(latitude)) << 64) |
-                (uint256(uint32(longitude)) << 96);
-        return (word & ~_READING_MASK) | (reading << _READING_SHIFT);
+                (uint256(uint16(temperature)) << (_TEMPERATURE_SHIFT - _READING_SHIFT)) |
+                (uint256(humidity) << (_HUMIDITY_SHIFT - _READING_SHIFT)) |
+                (uint256(uint32(latitude)) << (_LATITUDE_SHIFT - _READING_SHIFT)) |
+                (uint256(uint32(longitude)) << (_LONGITUDE_SHIFT - _READING_SHIFT));
+        return LotWord.wrap((LotWord.unwrap(word) & ~_READING_MASK) | (reading << _READING_SHIFT));
     }
 }

@@ -43,6 +43,7 @@ library Roles {
     uint16 internal constant OPERATOR_BITS = ACTOR_BITS | REGULATOR_BIT;
 
     /// @notice The membership bit of `role`, or 0 when `role` is not one of FishTrace's roles.
+    /// @param role the role's AccessControl id
     function bitOf(bytes32 role) internal pure returns (uint16) {
         if (role == DEFAULT_ADMIN) return ADMIN_BIT;
         if (role == HARVESTER) return HARVESTER_BIT;
@@ -60,6 +61,7 @@ library Roles {
     }
 
     /// @notice The role id whose membership bit is `bit` (inverse of `bitOf`); `bit` must be a single known bit.
+    /// @param bit one bit of a role bitmap (see `Roles`)
     function roleOf(uint16 bit) internal pure returns (bytes32) {
         if (bit == ADMIN_BIT) return DEFAULT_ADMIN;
         if (bit == HARVESTER_BIT) return HARVESTER;
@@ -77,6 +79,7 @@ library Roles {
     }
 
     /// @notice The actor role bit of supply-chain stage `stage` (1 = Harvester … 6 = Customer).
+    /// @param stage 1 = Harvester … 6 = Customer
     function actorBit(uint8 stage) internal pure returns (uint16) {
         return uint16(1) << stage;
     }

@@ -9,6 +9,7 @@ import {IOrderBook} from "../../contracts/interfaces/IOrderBook.sol";
 import {IQualityLedger} from "../../contracts/interfaces/IQualityLedger.sol";
 import {IStage} from "../../contracts/interfaces/IStage.sol";
 import {QualityLedgerInterface as QualityLedger} from "./utils/Contracts.sol";
+import {LotWord} from "../../contracts/libraries/LotCodec.sol";
 import {LotFlags} from "../../contracts/libraries/LotFlags.sol";
 import {Roles} from "../../contracts/libraries/Roles.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
@@ -547,7 +548,7 @@ contract AuditFindingsTest is FishTraceTest {
 
     function test_branch_receiveLotsTwiceAndLedgerFlags() public {
         uint256 lotId = _lotAt(2, COD, GRAMS);
-        uint256[] memory words = _ids(harvester.lotWord(lotId));
+        LotWord[] memory words = _words(harvester.lotWord(lotId));
         vm.expectRevert(abi.encodeWithSelector(IStage.LotAlreadyExists.selector, lotId));
         vm.prank(address(harvester));
         supplier.receiveLots(1, 1, _ids(lotId), words);

@@ -10,9 +10,14 @@ import {IStage} from "../../contracts/interfaces/IStage.sol";
 import {RegistryInterface as Registry} from "./utils/Contracts.sol";
 import {Roles} from "../../contracts/libraries/Roles.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
+import {OrderStates} from "./utils/OrderStates.sol";
+// The invariant suites log a call summary (afterInvariant).
+// solhint-disable-next-line no-console
 import {console} from "hardhat/console.sol";
 import {Vm} from "./utils/Vm.sol";
 
+// A handler/harness: its public functions are not tests.
+// solhint-disable foundry-test-function-naming
 /// @title HarvesterHandler
 /// @notice Drives a Harvester stage through random but mostly valid actions of several harvesters and suppliers,
 /// and keeps the ghost state the invariants are checked against: every order's parties and shipped lots, every
@@ -588,6 +593,8 @@ contract HarvesterHandler {
     }
 }
 
+// solhint-enable foundry-test-function-naming
+
 /// @notice Invariants of the Harvester's lots, custody, inventory totals and escrow under random sequences of the
 /// handler's actions.
 /// @dev Each invariant runs with `invariant.failOnRevert = true`: the handler makes only valid moves (its rogue
@@ -621,6 +628,7 @@ contract InvariantsTest is FishTraceTest {
 
     // ------------------------------------------------------------------ invariants
 
+    /* solhint-disable no-console */
     /// @notice After each run, logs what the handler did (shown with `-vvvv`): how often each action took place,
     /// and how many orders and lots the run created.
     function afterInvariant() public view {
@@ -649,6 +657,7 @@ contract InvariantsTest is FishTraceTest {
         }
         console.log("orders", handler.orderCount(), "lots", handler.lotCount());
     }
+    /* solhint-enable no-console */
 
     /// @notice The Harvester holds at least what it owes, and owes exactly the prices of the orders not yet paid
     /// out; every withdrawal moved exactly its order's price.
@@ -750,15 +759,14 @@ contract InvariantsTest is FishTraceTest {
         }
     }
 
-    /// @notice Every observed order state change is an edge of the state chart: (creation →) Ordered → Shipped |
-    /// Cancelled, Shipped → Delivered | Rejected, Delivered → Acknowledged | Rejected, Acknowledged → Paid,
-    /// Cancelled → Refunded, Rejected → Refunded.
+    /// @notice Every observed order state change is an edge of the state chart (`OrderStates`), and nothing changed
+    /// unobserved.
     /// hardhat-config: invariant.failOnRevert = true
     function invariant_onlyAllowedTransitions() public view {
         uint256 n = handler.edgeCount();
         for (uint256 i; i < n; ++i) {
             HarvesterHandler.Edge memory e = handler.edge(i);
-            assertTrue(_allowed(e.from, e.to), _describe(e));
+            assertTrue(OrderStates.allowed(e.from, e.to), _describe(e));
         }
         // Nothing changed since the handler last looked.
         uint256 orders = handler.orderCount();
@@ -769,32 +777,7 @@ contract InvariantsTest is FishTraceTest {
 
     // ------------------------------------------------------------------ helpers
 
-    function _allowed(IOrderBook.OrderState from, IOrderBook.OrderState to) private pure returns (bool) {
-        if (from == IOrderBook.OrderState.None) return to == IOrderBook.OrderState.Ordered;
-        if (from == IOrderBook.OrderState.Ordered) {
-            return to == IOrderBook.OrderState.Shipped || to == IOrderBook.OrderState.Cancelled;
-        }
-        if (from == IOrderBook.OrderState.Shipped) {
-            return to == IOrderBook.OrderState.Delivered || to == IOrderBook.OrderState.Rejected;
-        }
-        if (from == IOrderBook.OrderState.Delivered) {
-            return to == IOrderBook.OrderState.Acknowledged || to == IOrderBook.OrderState.Rejected;
-        }
-        if (from == IOrderBook.OrderState.Acknowledged) return to == IOrderBook.OrderState.Paid;
-        if (from == IOrderBook.OrderState.Cancelled) return to == IOrderBook.OrderState.Refunded;
-        if (from == IOrderBook.OrderState.Rejected) return to == IOrderBook.OrderState.Refunded;
-        return false; // Paid and Refunded are final
-    }
-
     function _describe(HarvesterHandler.Edge memory e) private pure returns (string memory) {
-        return
-            string.concat(
-                "order ",
-                Strings.toString(e.orderId),
-                ": ",
-                Strings.toString(uint256(e.from)),
-                " -> ",
-                Strings.toString(uint256(e.to))
-            );
+        return OrderStates.describe(e.orderId, e.from, e.to);
     }
 }

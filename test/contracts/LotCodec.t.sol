@@ -2,57 +2,59 @@
 pragma solidity 0.8.37;
 
 import {IStage} from "../../contracts/interfaces/IStage.sol";
-import {LotCodec} from "../../contracts/libraries/LotCodec.sol";
+import {LotCodec, LotWord} from "../../contracts/libraries/LotCodec.sol";
 import {Test} from "./utils/Test.sol";
 
-/// @dev Exposes LotCodec's internal functions as external calls.
+// A handler/harness: its public functions are not tests.
+// solhint-disable foundry-test-function-naming
+/// @dev Exposes LotCodec's internal functions as external calls on raw words.
 contract LotCodecHarness {
     function encode(IStage.Lot memory lot) external pure returns (uint256) {
-        return LotCodec.encode(lot);
+        return LotWord.unwrap(LotCodec.encode(lot));
     }
 
     function decode(uint256 word) external pure returns (IStage.Lot memory) {
-        return LotCodec.decode(word);
+        return LotWord.wrap(word).decode();
     }
 
     function custodianId(uint256 word) external pure returns (uint32) {
-        return LotCodec.custodianId(word);
+        return LotWord.wrap(word).custodianId();
     }
 
     function weightGrams(uint256 word) external pure returns (uint40) {
-        return LotCodec.weightGrams(word);
+        return LotWord.wrap(word).weightGrams();
     }
 
     function species(uint256 word) external pure returns (bytes3) {
-        return LotCodec.species(word);
+        return LotWord.wrap(word).species();
     }
 
     function status(uint256 word) external pure returns (IStage.LotStatus) {
-        return LotCodec.status(word);
+        return LotWord.wrap(word).status();
     }
 
     function flags(uint256 word) external pure returns (uint8) {
-        return LotCodec.flags(word);
+        return LotWord.wrap(word).flags();
     }
 
     function readAt(uint256 word) external pure returns (uint40) {
-        return LotCodec.readAt(word);
+        return LotWord.wrap(word).readAt();
     }
 
     function withCustodian(uint256 word, uint32 id) external pure returns (uint256) {
-        return LotCodec.withCustodian(word, id);
+        return LotWord.unwrap(LotWord.wrap(word).withCustodian(id));
     }
 
     function withWeight(uint256 word, uint40 newWeightGrams) external pure returns (uint256) {
-        return LotCodec.withWeight(word, newWeightGrams);
+        return LotWord.unwrap(LotWord.wrap(word).withWeight(newWeightGrams));
     }
 
     function withStatus(uint256 word, IStage.LotStatus newStatus) external pure returns (uint256) {
-        return LotCodec.withStatus(word, newStatus);
+        return LotWord.unwrap(LotWord.wrap(word).withStatus(newStatus));
     }
 
     function withFlags(uint256 word, uint8 newFlags) external pure returns (uint256) {
-        return LotCodec.withFlags(word, newFlags);
+        return LotWord.unwrap(LotWord.wrap(word).withFlags(newFlags));
     }
 
     function withReading(
@@ -63,9 +65,11 @@ contract LotCodecHarness {
         int32 latitude,
         int32 longitude
     ) external pure returns (uint256) {
-        return LotCodec.withReading(word, time, temperature, humidity, latitude, longitude);
+        return LotWord.unwrap(LotWord.wrap(word).withReading(time, temperature, humidity, latitude, longitude));
     }
 }
+
+// solhint-enable foundry-test-function-naming
 
 contract LotCodecTest is Test {
     /// @dev Highest `IStage.LotStatus` value.

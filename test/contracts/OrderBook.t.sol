@@ -12,6 +12,8 @@ import {Roles} from "../../contracts/libraries/Roles.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
 import {Party} from "./utils/Party.sol";
 
+// A handler/harness: its public functions are not tests.
+// solhint-disable foundry-test-function-naming
 /// @dev A harvester that is a contract: it re-enters `withdraw` when paid, or refuses Ether.
 contract ContractSeller {
     Harvester private immutable _HARVESTER;
@@ -36,11 +38,15 @@ contract ContractSeller {
         _HARVESTER.withdraw(orderId);
     }
 
+    // Re-enters withdraw on purpose, to test the guard.
+    // solhint-disable-next-line no-complex-fallback
     receive() external payable {
         if (!_REENTER) revert();
         _HARVESTER.withdraw(_orderId);
     }
 }
+
+// solhint-enable foundry-test-function-naming
 
 /// @notice The escrowed order book as the Harvester (seller) and a Supplier (buyer) use it: every transition of the
 /// state chart, every revert, and fuzzed prices and deadlines.

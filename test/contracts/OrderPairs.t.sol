@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {DistributorInterface as Distributor} from "./utils/Contracts.sol";
 import {OrderBookInterface as OrderBook} from "./utils/Contracts.sol";
 import {IOrderBook} from "../../contracts/interfaces/IOrderBook.sol";
 import {IStage} from "../../contracts/interfaces/IStage.sol";
+import {LotWord} from "../../contracts/libraries/LotCodec.sol";
 import {LotFlags} from "../../contracts/libraries/LotFlags.sol";
 import {Roles} from "../../contracts/libraries/Roles.sol";
-import {RegistryInterface as Registry} from "./utils/Contracts.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
 
 /// @notice The escrowed order machine of every consecutive pair of stages (Harvester→Supplier, Supplier→Manufacturer,
@@ -206,7 +205,7 @@ contract OrderPairsTest is FishTraceTest {
 
     function test_receiveLots_RevertWhen_CallerNotPrevious() public {
         uint256[] memory lotIds = _ids(1);
-        uint256[] memory words = _ids(1);
+        LotWord[] memory words = _words(LotWord.wrap(1));
         for (uint8 s = 1; s <= 6; ++s) {
             // Only the previous stage contract hands lots over: not an actor, not the admin, not another stage.
             address[3] memory callers = [_actor(s, 0), admin, address(_stage(s == 6 ? 1 : s + 1))];

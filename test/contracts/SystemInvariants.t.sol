@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
-
 import {DistributorInterface as Distributor} from "./utils/Contracts.sol";
 import {HarvesterInterface as Harvester} from "./utils/Contracts.sol";
 import {ManufacturerInterface as Manufacturer} from "./utils/Contracts.sol";
@@ -15,9 +13,14 @@ import {RegistryInterface as Registry} from "./utils/Contracts.sol";
 import {LotFlags} from "../../contracts/libraries/LotFlags.sol";
 import {Roles} from "../../contracts/libraries/Roles.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
+import {OrderStates} from "./utils/OrderStates.sol";
+// The invariant suites log a call summary (afterInvariant).
+// solhint-disable-next-line no-console
 import {console} from "hardhat/console.sol";
 import {Vm} from "./utils/Vm.sol";
 
+// A handler/harness: its public functions are not tests.
+// solhint-disable foundry-test-function-naming
 /// @title ChainHandler
 /// @notice Drives lots through the whole chain, Harvester to Customer: catches are registered, ordered, shipped,
 /// confirmed, acknowledged, rejected, cancelled, claimed and paid out at whichever pair of stages they stand,
@@ -954,6 +957,8 @@ contract ChainHandler {
     }
 }
 
+// solhint-enable foundry-test-function-naming
+
 /// @notice Invariants of the whole system, Harvester to Customer, under random sequences of the handler's actions:
 /// escrow solvency of every selling contract, a single current custodian for every lot, only allowed order state
 /// transitions, mass balance at the Manufacturer, no movement of recalled lots, and inventory totals that match the
@@ -980,6 +985,7 @@ contract SystemInvariantsTest is FishTraceTest {
         targetSelector(FuzzSelector({addr: address(handler), selectors: handler.selectors()}));
     }
 
+    /* solhint-disable no-console */
     /// @notice After each run, logs what the handler did (shown with `-vvvv`): how often each action took place, how
     /// far lots got, and how many orders, recalls and processes the run made.
     function afterInvariant() public view {
@@ -1019,6 +1025,7 @@ contract SystemInvariantsTest is FishTraceTest {
         console.log("lots", lots, "recalls", handler.recallCount());
         console.log("edges", handler.edgeCount(), "processes", handler.ghostProcesses());
     }
+    /* solhint-enable no-console */
 
     // ------------------------------------------------------------------ invariants
 
@@ -1106,15 +1113,14 @@ contract SystemInvariantsTest is FishTraceTest {
         assertEq(handler.ghostRogueSuccesses(), 0, "no rogue call succeeded");
     }
 
-    /// @notice Every observed order state change, in every book, is an edge of the state chart, and nothing changed
-    /// unobserved: (creation →) Ordered → Shipped | Cancelled, Shipped → Delivered | Rejected, Delivered →
-    /// Acknowledged | Rejected, Acknowledged → Paid, Cancelled → Refunded, Rejected → Refunded.
+    /// @notice Every observed order state change, in every book, is an edge of the state chart (`OrderStates`), and
+    /// nothing changed unobserved.
     /// hardhat-config: invariant.failOnRevert = true
     function invariant_onlyAllowedTransitions() public view {
         uint256 n = handler.edgeCount();
         for (uint256 i; i < n; ++i) {
             ChainHandler.Edge memory e = handler.edge(i);
-            assertTrue(_allowed(e.from, e.to), _describe(e));
+            assertTrue(OrderStates.allowed(e.from, e.to), _describe(e));
         }
         for (uint8 s = 1; s <= 5; ++s) {
             uint256 orders = handler.orderCount(s);
@@ -1218,33 +1224,7 @@ contract SystemInvariantsTest is FishTraceTest {
 
     // ------------------------------------------------------------------ helpers
 
-    function _allowed(IOrderBook.OrderState from, IOrderBook.OrderState to) private pure returns (bool) {
-        if (from == IOrderBook.OrderState.None) return to == IOrderBook.OrderState.Ordered;
-        if (from == IOrderBook.OrderState.Ordered) {
-            return to == IOrderBook.OrderState.Shipped || to == IOrderBook.OrderState.Cancelled;
-        }
-        if (from == IOrderBook.OrderState.Shipped) {
-            return to == IOrderBook.OrderState.Delivered || to == IOrderBook.OrderState.Rejected;
-        }
-        if (from == IOrderBook.OrderState.Delivered) {
-            return to == IOrderBook.OrderState.Acknowledged || to == IOrderBook.OrderState.Rejected;
-        }
-        if (from == IOrderBook.OrderState.Acknowledged) return to == IOrderBook.OrderState.Paid;
-        if (from == IOrderBook.OrderState.Cancelled) return to == IOrderBook.OrderState.Refunded;
-        if (from == IOrderBook.OrderState.Rejected) return to == IOrderBook.OrderState.Refunded;
-        return false; // Paid and Refunded are final
-    }
-
     function _describe(ChainHandler.Edge memory e) private pure returns (string memory) {
-        return
-            string.concat(
-                _stageName(e.stage),
-                " order ",
-                Strings.toString(e.orderId),
-                ": ",
-                Strings.toString(uint256(e.from)),
-                " -> ",
-                Strings.toString(uint256(e.to))
-            );
+        return string.concat(_stageName(e.stage), " ", OrderStates.describe(e.orderId, e.from, e.to));
     }
 }

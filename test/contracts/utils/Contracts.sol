@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
+// The contracts' interfaces: its functions are not tests.
+// solhint-disable foundry-test-function-naming
 
 import {IAccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/IAccessControlDefaultAdminRules.sol";
 import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";

@@ -15,6 +15,7 @@ import {IRegistry} from "../../../contracts/interfaces/IRegistry.sol";
 import {IStage} from "../../../contracts/interfaces/IStage.sol";
 import {QualityLedgerInterface as QualityLedger} from "./Contracts.sol";
 import {RegistryInterface as Registry} from "./Contracts.sol";
+import {LotWord} from "../../../contracts/libraries/LotCodec.sol";
 import {Roles} from "../../../contracts/libraries/Roles.sol";
 import {Test} from "./Test.sol";
 
@@ -349,6 +350,11 @@ abstract contract FishTraceTest is Test {
         ids[0] = a;
         ids[1] = b;
         ids[2] = c;
+    }
+
+    function _words(LotWord a) internal pure returns (LotWord[] memory words) {
+        words = new LotWord[](1);
+        words[0] = a;
     }
 
     /// @dev `body` (at most 13 digits) with its GS1 mod-10 check digit appended: a valid GTIN-14.

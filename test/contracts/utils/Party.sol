@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+// A test double, not a suite: its functions are not tests.
+// solhint-disable foundry-test-function-naming
+
 /// @notice A FishTrace participant that is a contract, for the escrow's pull-payment paths an account cannot reach: a
 /// payee that accepts Ether, one that refuses it, and one that makes one more call (re-enters `withdraw`) while paid.
 /// @dev Compiled by `hardhat build` as a root of the test sources; mocha deploys it from its artifact

@@ -148,7 +148,10 @@ abstract contract Test {
     }
 
     function assertEq(string memory a, string memory b, string memory message) internal pure {
-        if (keccak256(bytes(a)) != keccak256(bytes(b))) revert(string.concat(message, ': "', a, '" != "', b, '"'));
+        if (keccak256(bytes(a)) != keccak256(bytes(b))) {
+            string memory quote = "\x22";
+            revert(string.concat(message, ": ", quote, a, quote, " != ", quote, b, quote));
+        }
     }
 
     function assertEq(bytes memory a, bytes memory b, string memory message) internal pure {

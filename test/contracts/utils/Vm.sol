@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
+// The cheatcode interface: its functions are not tests.
+// solhint-disable foundry-test-function-naming
 
 /// @title Vm
 /// @notice The cheatcodes these tests use, as Hardhat 3's EDR Solidity test runner exposes them at
