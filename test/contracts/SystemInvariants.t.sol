@@ -8,6 +8,7 @@ import {IDistributor} from "../../contracts/interfaces/IDistributor.sol";
 import {IHarvester} from "../../contracts/interfaces/IHarvester.sol";
 import {IManufacturer} from "../../contracts/interfaces/IManufacturer.sol";
 import {IOrderBook} from "../../contracts/interfaces/IOrderBook.sol";
+import {IRegistryReplica} from "../../contracts/interfaces/IRegistryReplica.sol";
 import {IStage} from "../../contracts/interfaces/IStage.sol";
 import {RegistryInterface as Registry} from "./utils/Contracts.sol";
 import {LotFlags} from "../../contracts/libraries/LotFlags.sol";
@@ -26,13 +27,16 @@ import {Vm} from "./utils/Vm.sol";
 /// confirmed, acknowledged, rejected, cancelled, claimed and paid out at whichever pair of stages they stand,
 /// processed into products at the Manufacturer, recalled by the regulator (inputs of products carried on to the
 /// products with `recallProducts`), parties revoked while money is owed to them settle it all the same (and are
-/// registered again), and time moves on. It keeps the ghost
+/// registered again), stages and the quality ledger paused and unpaused by a PAUSER (what is owed settles while
+/// paused; a business call on a paused stage must revert), and time moves on. It keeps the ghost
 /// state the system invariants are checked against: every lot it knows with where it was made and who received it at
 /// each stage, every order's parties and shipped lots, every observed order state change, the Ether moved in and out
 /// of each book, the grams consumed and produced at the Manufacturer, and every recall.
 /// @dev Only valid moves (so the invariants run with `failOnRevert`): an action that finds nothing in the state it
 /// needs moves something one step toward it instead. The `rogue*` actions try what must fail (moving a recalled lot,
-/// producing more than was consumed) inside `try` and count whatever unexpectedly succeeds.
+/// producing more than was consumed, doing business at a paused stage) inside `try` and count whatever unexpectedly
+/// succeeds. An action that needs a paused stage's business functions unpauses it first (`_awake`); settlement,
+/// recalls and revocations never do, so they run at paused stages whenever the fuzzer left one paused.
 contract ChainHandler {
     Vm private constant vm = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
     uint64 private constant GTIN = 9_506_000_134_352;
@@ -72,6 +76,10 @@ contract ChainHandler {
     Registry public immutable registry;
     address private immutable _regulator;
     address private immutable _admin;
+    address private immutable _pauser;
+    address private immutable _ledger;
+    /// @notice Whether the handler paused pause target `t`: 1-6 the stages, 7 the quality ledger.
+    bool[8] public ghostPaused;
     IStage[7] private _stages; // 1 = Harvester … 6 = Customer
     address[2][7] private _actors;
     mapping(address account => uint32) private _id;
@@ -108,6 +116,10 @@ contract ChainHandler {
     /// @notice Processes whose products outweighed what they consumed.
     uint256 public ghostProcessViolations;
     uint256 public ghostProcesses;
+    /// @notice Settlements (withdraw, claim, cancel, reject) of an order whose stage, next stage and the ledger were
+    /// paused: made, and refused (each must be zero).
+    uint256 public ghostPausedSettlements;
+    uint256 public ghostPausedSettleFailures;
 
     uint64 private _nextShipmentNo = 1;
     uint160 private _nextLotNumber = 1;
@@ -118,11 +130,15 @@ contract ChainHandler {
         IStage[6] memory stages_,
         address[2][6] memory actors_,
         address regulator_,
-        address admin_
+        address admin_,
+        address pauser_,
+        address ledger_
     ) {
         registry = registry_;
         _regulator = regulator_;
         _admin = admin_;
+        _pauser = pauser_;
+        _ledger = ledger_;
         for (uint8 s = 1; s <= 6; ++s) {
             _stages[s] = stages_[s - 1];
             _actors[s] = actors_[s - 1];
@@ -299,6 +315,7 @@ contract ChainHandler {
         uint256 produced = _bound(yieldSeed, 1, consumed);
         IManufacturer.Output[] memory outputs = _outputs(produced, split);
 
+        _awake(3);
         vm.prank(maker);
         (, uint256[] memory products) = Manufacturer(address(_stages[3])).processLots(inputs, outputs);
 
@@ -413,6 +430,78 @@ contract ChainHandler {
         }
     }
 
+    /// @dev The PAUSER pauses pause target `1 + targetSeed % 7` (a stage, or the quality ledger as 7), or unpauses it
+    /// when the handler had paused it.
+    function togglePause(uint256 targetSeed) external {
+        uint8 t = uint8(1 + (targetSeed % 7));
+        bool pause = !ghostPaused[t];
+        vm.prank(_pauser);
+        if (pause) registry.pause(_pauseTarget(t));
+        else registry.unpause(_pauseTarget(t));
+        ghostPaused[t] = pause;
+        ++successes[pause ? bytes32("pause") : bytes32("unpause")];
+    }
+
+    /// @dev Settles an order while its stage, the next stage and the quality ledger are paused (pausing what is not):
+    /// the payee of an acknowledged, cancelled or rejected order withdraws exactly the price, a seller claims a
+    /// delivery past its deadline (warping there when `late`), a buyer rejects a shipped or delivered one, a seller
+    /// declines an unshipped one. With `revoke` the settling party is revoked first (and registered again after),
+    /// except a buyer rejecting a delivery with no recalled lot, which needs its role. A refused settlement is counted
+    /// (`ghostPausedSettleFailures`), not reverted, so the invariant names it.
+    function settleWhilePaused(uint256 orderSeed, bool revoke, bool late) external {
+        (bool found, OrderRef memory r) = _unsettled(orderSeed);
+        if (!found) return;
+        for (uint8 t = r.stage; t <= r.stage + 1; ++t) _pauseIfAwake(t);
+        _pauseIfAwake(7);
+        GhostOrder storage o = _orders[r.stage][r.orderId - 1];
+        IOrderBook book = _book(r.stage);
+        IOrderBook.OrderState state = o.seen;
+        bool sellerActs = state == IOrderBook.OrderState.Acknowledged || state == IOrderBook.OrderState.Ordered;
+        if (state == IOrderBook.OrderState.Delivered) {
+            uint256 deadline = book.getOrder(r.orderId).deadline;
+            if (late && _now() <= deadline) vm.warp(deadline + 1);
+            sellerActs = _now() > deadline && !_anyRecalled(r.stage, o.lots);
+        }
+        address party = sellerActs ? o.seller : o.buyer;
+        bool rejecting =
+            !sellerActs && (state == IOrderBook.OrderState.Shipped || state == IOrderBook.OrderState.Delivered);
+        revoke = revoke && (!rejecting || _anyRecalled(r.stage, o.lots));
+        if (revoke) _revoke(party);
+        uint256 before = party.balance;
+        vm.prank(party);
+        bool ok = _trySettle(book, r.orderId, o, state, sellerActs);
+        if (!ok) ++ghostPausedSettleFailures;
+        else if (
+            state == IOrderBook.OrderState.Acknowledged ||
+            state == IOrderBook.OrderState.Cancelled ||
+            state == IOrderBook.OrderState.Rejected
+        ) {
+            if (party.balance - before != o.price) ++ghostWrongPayouts;
+            _paidOut[r.stage] += o.price;
+        } else if (state == IOrderBook.OrderState.Delivered && sellerActs) {
+            _settled(r.stage, r.orderId);
+        }
+        if (revoke) _restore(party, sellerActs ? r.stage : r.stage + 1);
+        ++ghostPausedSettlements;
+        _done(r.stage, "settle:paused");
+    }
+
+    /// @dev Tries, at a stage the handler paused, a business call that must revert: a buyer's order to it.
+    function roguePaused(uint256 stageSeed) external {
+        for (uint8 i; i < 5; ++i) {
+            uint8 s = uint8(1 + (((stageSeed % 5) + i) % 5));
+            if (!ghostPaused[s]) continue;
+            address buyer = _actors[s + 1][stageSeed % 2];
+            vm.deal(buyer, buyer.balance + 1);
+            vm.prank(buyer);
+            try _book(s).placeOrder{value: 1}(_actors[s][0], _species[0], 1, uint40(_now() + 1 days), 1 days) {
+                ++ghostRogueSuccesses;
+            } catch {}
+            ++successes["rogue:paused"];
+            return;
+        }
+    }
+
     function warp(uint256 secondsForward) external {
         vm.warp(_now() + _bound(secondsForward, 0, 3 days));
         ++successes["warp"];
@@ -481,6 +570,7 @@ contract ChainHandler {
         uint40 grams = uint40(_bound(excess >> 128, 0, lot.weightGrams));
         inputs[0] = IManufacturer.Input({lotId: lotId, grams: grams});
         uint256 produced = (grams == 0 ? lot.weightGrams : grams) + _bound(excess, 1, 1_000);
+        _awake(3); // refused for its weight, not for a pause
         vm.prank(registry.accountOf(lot.custodianId));
         try Manufacturer(address(_stages[3])).processLots(inputs, _outputs(produced, split)) {
             ++ghostRogueSuccesses;
@@ -536,7 +626,7 @@ contract ChainHandler {
 
     /// @notice The actions the invariant fuzzer may call.
     function selectors() external pure returns (bytes4[] memory s) {
-        s = new bytes4[](17);
+        s = new bytes4[](20);
         s[0] = this.registerFish.selector;
         s[1] = this.placeOrder.selector;
         s[2] = this.ship.selector;
@@ -554,6 +644,9 @@ contract ChainHandler {
         s[14] = this.advance.selector;
         s[15] = this.recallProduct.selector;
         s[16] = this.revokedSettles.selector;
+        s[17] = this.togglePause.selector;
+        s[18] = this.settleWhilePaused.selector;
+        s[19] = this.roguePaused.selector;
     }
 
     // ------------------------------------------------------------------ internals: orders
@@ -623,6 +716,7 @@ contract ChainHandler {
         uint256 shipByDelta,
         uint256 ackWindow
     ) private returns (uint256 orderId) {
+        _awake(s);
         uint96 p = uint96(_bound(price, 1, 1_000 ether));
         uint40 shipBy = uint40(_now() + _bound(shipByDelta, 1 hours, 7 days));
         uint32 window = uint32(_bound(ackWindow, 1 hours, 3 days));
@@ -686,6 +780,7 @@ contract ChainHandler {
         uint256[] memory lotIds = new uint256[](count);
         for (uint256 i; i < count; ++i) lotIds[i] = picked[i];
         uint64 shipmentNo = _nextShipmentNo++;
+        _awake(s);
         vm.prank(o.seller);
         if (s == 4 && dispatch) {
             Distributor(address(_stages[4])).dispatch(
@@ -704,6 +799,7 @@ contract ChainHandler {
 
     function _confirm(uint8 s, uint256 orderId, bool bySeller, bool arrival) private {
         GhostOrder storage o = _orders[s][orderId - 1];
+        _awake(s);
         vm.prank(bySeller ? o.seller : o.buyer);
         if (s == 4 && arrival) Distributor(address(_stages[4])).confirmArrival(orderId, "GLN-B");
         else _book(s).confirmDelivery(orderId);
@@ -713,6 +809,7 @@ contract ChainHandler {
     function _acknowledge(uint8 s, uint256 orderId) private {
         GhostOrder storage o = _orders[s][orderId - 1];
         bool recalled = _anyRecalled(s, o.lots);
+        if (!recalled) _awake(s); // a rejection is never paused
         vm.prank(o.buyer);
         if (recalled) {
             _book(s).rejectDelivery(orderId, o.shipmentNo, o.lots, "recalled");
@@ -808,6 +905,7 @@ contract ChainHandler {
     // ------------------------------------------------------------------ internals: lots
 
     function _newCatch(address by, bytes3 code, uint256 grams) private returns (uint256 lotId) {
+        _awake(1);
         IHarvester.Catch memory c = IHarvester.Catch({
             species: code,
             weightGrams: uint40(grams),
@@ -944,6 +1042,81 @@ contract ChainHandler {
             outputs[1] = IManufacturer.Output(GTIN, bytes20(_nextLotNumber++), uint40(produced - first), false);
     }
 
+    // ------------------------------------------------------------------ internals: pauses
+
+    /// @dev Pause target `t`: stage `t` (1-6), or the quality ledger (7).
+    function _pauseTarget(uint8 t) private view returns (address) {
+        return t == 7 ? _ledger : address(_stages[t]);
+    }
+
+    function _pauseIfAwake(uint8 t) private {
+        if (ghostPaused[t]) return;
+        vm.prank(_pauser);
+        registry.pause(_pauseTarget(t));
+        ghostPaused[t] = true;
+        ++successes["pause"];
+    }
+
+    /// @dev Unpauses stage `s` before one of its business functions is called.
+    function _awake(uint8 s) private {
+        if (!ghostPaused[s]) return;
+        vm.prank(_pauser);
+        registry.unpause(_pauseTarget(s));
+        ghostPaused[s] = false;
+        ++successes["unpause:awake"];
+    }
+
+    /// @dev An order not yet paid out or refunded, picked by `seed`.
+    function _unsettled(uint256 seed) private view returns (bool, OrderRef memory r) {
+        uint256 n = _allOrders.length;
+        for (uint256 i; i < n; ++i) {
+            r = _allOrders[((seed % n) + i) % n];
+            IOrderBook.OrderState state = _orders[r.stage][r.orderId - 1].seen;
+            if (state != IOrderBook.OrderState.Paid && state != IOrderBook.OrderState.Refunded) return (true, r);
+        }
+        return (false, r);
+    }
+
+    /// @dev The settlement of `orderId` in `state`, by its seller (`sellerActs`) or buyer, the caller pranked already.
+    function _trySettle(
+        IOrderBook book,
+        uint256 orderId,
+        GhostOrder storage o,
+        IOrderBook.OrderState state,
+        bool sellerActs
+    ) private returns (bool) {
+        if (
+            state == IOrderBook.OrderState.Acknowledged ||
+            state == IOrderBook.OrderState.Cancelled ||
+            state == IOrderBook.OrderState.Rejected
+        ) {
+            try book.withdraw(orderId) {
+                return true;
+            } catch {
+                return false;
+            }
+        }
+        if (state == IOrderBook.OrderState.Ordered) {
+            try book.cancelOrder(orderId) {
+                return true;
+            } catch {
+                return false;
+            }
+        }
+        if (sellerActs) {
+            try book.claimPayment(orderId, o.shipmentNo, o.lots) {
+                return true;
+            } catch {
+                return false;
+            }
+        }
+        try book.rejectDelivery(orderId, o.shipmentNo, o.lots, "paused") {
+            return true;
+        } catch {
+            return false;
+        }
+    }
+
     function _book(uint8 s) private view returns (IOrderBook) {
         return IOrderBook(address(_stages[s]));
     }
@@ -980,7 +1153,9 @@ contract SystemInvariantsTest is FishTraceTest {
             isActorOf[s][_idOf(_actor(s, 0))] = true;
             isActorOf[s][_idOf(_actor(s, 1))] = true;
         }
-        handler = new ChainHandler(registry, stages, actors, regulator, admin);
+        address pauser = makeAddr("pauser");
+        _register(pauser, Roles.PAUSER);
+        handler = new ChainHandler(registry, stages, actors, regulator, admin, pauser, address(ledger));
         targetContract(address(handler));
         targetSelector(FuzzSelector({addr: address(handler), selectors: handler.selectors()}));
     }
@@ -989,7 +1164,7 @@ contract SystemInvariantsTest is FishTraceTest {
     /// @notice After each run, logs what the handler did (shown with `-vvvv`): how often each action took place, how
     /// far lots got, and how many orders, recalls and processes the run made.
     function afterInvariant() public view {
-        string[24] memory actions = [
+        string[29] memory actions = [
             "registerFish",
             "placeOrder",
             "ship",
@@ -1013,7 +1188,12 @@ contract SystemInvariantsTest is FishTraceTest {
             "rogue:massBalance",
             "advance",
             "recallProduct",
-            "revokedSettles"
+            "revokedSettles",
+            "pause",
+            "unpause",
+            "unpause:awake",
+            "settle:paused",
+            "rogue:paused"
         ];
         for (uint256 i; i < actions.length; ++i) {
             console.log(actions[i], handler.successes(bytes32(bytes(actions[i]))));
@@ -1220,6 +1400,23 @@ contract SystemInvariantsTest is FishTraceTest {
                 assertEq(supplied.grams, sums[c][3], string.concat(_stageName(s), ": supplied grams"));
             }
         }
+    }
+
+    /// @notice Pauses never hold money back: every settlement tried while the order's stage, the next stage and the
+    /// quality ledger were paused (withdrawal, claim, seller's cancel, buyer's rejection, some by a revoked party) went
+    /// through, and no business call at a paused stage did. Each contract is paused exactly when the handler paused it.
+    /// hardhat-config: invariant.failOnRevert = true
+    function invariant_owedSettlesWhilePaused() public view {
+        assertEq(handler.ghostPausedSettleFailures(), 0, "every settlement went through while paused");
+        assertEq(handler.ghostRogueSuccesses(), 0, "no business call at a paused stage succeeded");
+        for (uint8 s = 1; s <= 6; ++s) {
+            assertEq(
+                IRegistryReplica(address(_stage(s))).paused(),
+                handler.ghostPaused(s),
+                string.concat(_stageName(s), ": paused as set")
+            );
+        }
+        assertEq(ledger.paused(), handler.ghostPaused(7), "QualityLedger: paused as set");
     }
 
     // ------------------------------------------------------------------ helpers

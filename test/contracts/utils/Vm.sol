@@ -65,6 +65,12 @@ interface Vm {
     /// @notice The creation bytecode of a compiled contract of the project, named `File.sol:Contract`.
     function getCode(string calldata artifactPath) external view returns (bytes memory creationBytecode);
 
+    /// @notice Reads a storage slot of `target`.
+    function load(address target, bytes32 slot) external view returns (bytes32 data);
+
+    /// @notice Writes a storage slot of `target`.
+    function store(address target, bytes32 slot, bytes32 value) external;
+
     // ------------------------------------------------------------------ accounts and logs
 
     /// @notice The address of `privateKey`.
