@@ -13,7 +13,7 @@ import { planDispatch, planFifo, DEFAULT_SHELF_LIFE, type LotCondition } from ".
 import type { TemperatureReading } from "../core/chain-history.js";
 import { rngOf } from "./rng.js";
 import { generateSales } from "./sales.js";
-import { required } from "./required.js";
+import { defined } from "../core/checks.js";
 
 export interface DispatchScenarioOptions {
   seed: number;
@@ -71,7 +71,7 @@ export function generateDispatchScenario(options: Partial<DispatchScenarioOption
   });
   const retailers = sales.map((s, i) => ({ retailer: s.retailer, transitHours: 1 + ((i * 7) % 8) }));
   const demand = Array.from({ length: o.days }, (_, d) =>
-    sales.map((s) => Math.round(required(s.values[d], `day ${d} of ${s.retailer}'s sales`) * 1_000)),
+    sales.map((s) => Math.round(defined(s.values[d], `day ${d} of ${s.retailer}'s sales`) * 1_000)),
   );
   let nextLot = 1;
   const arrivals = demand.map((day, d) => {
@@ -92,7 +92,7 @@ export function generateDispatchScenario(options: Partial<DispatchScenarioOption
         const from = rng.int(0, Math.max(0, truth.length - 10));
         const hot = rng.uniform(600, 1200);
         for (let i = from; i < Math.min(truth.length, from + rng.int(3, 10)); i++)
-          required(truth[i], `reading ${i} of a lot's truth`).temperature = Math.round(hot);
+          defined(truth[i], `reading ${i} of a lot's truth`).temperature = Math.round(hot);
       }
       const trueGrade = 10 - rng.uniform(0, 0.4) - gradeLoss(truth);
       const scan = (at: number, grade: number) => ({
@@ -141,7 +141,7 @@ export function simulateDispatch(given: DispatchScenario, policy: DispatchPolicy
   const reject = DEFAULT_SHELF_LIFE.rejectGrade;
   let hub: Stock[] = [];
   const shops = new Map<string, Stock[]>(scenario.retailers.map((r) => [r.retailer, []]));
-  const shelfOf = (retailer: string) => required(shops.get(retailer), `the shelf of ${retailer}`);
+  const shelfOf = (retailer: string) => defined(shops.get(retailer), `the shelf of ${retailer}`);
   const r: DispatchResult = {
     policy,
     suppliedKg: 0,
@@ -154,7 +154,7 @@ export function simulateDispatch(given: DispatchScenario, policy: DispatchPolicy
   };
   scenario.demand.forEach((demand, d) => {
     const now = scenario.start + d * DAY;
-    for (const lot of required(scenario.arrivals[d], `the arrivals of day ${d}`)) {
+    for (const lot of defined(scenario.arrivals[d], `the arrivals of day ${d}`)) {
       // The hub's own sensor: a reading on arrival at the hub's temperature, the lot ages there until the dispatch.
       lot.readings.push({ readAt: lot.arrivedAt, temperature: HUB_TEMPERATURE });
       hub.push({ lot, grams: lot.grams, grade: lot.trueGrade - heldLoss(now - lot.arrivedAt, HUB_TEMPERATURE) });
@@ -166,15 +166,15 @@ export function simulateDispatch(given: DispatchScenario, policy: DispatchPolicy
 
     const destinations = scenario.retailers.map((ret, i) => {
       const onShelf = shelfOf(ret.retailer).reduce((sum, s) => sum + s.grams, 0);
-      return { ...ret, demandGrams: Math.max(0, required(demand[i], `${ret.retailer}'s demand`) - onShelf) };
+      return { ...ret, demandGrams: Math.max(0, defined(demand[i], `${ret.retailer}'s demand`) - onShelf) };
     });
     const conditions = hub.map((s) => ({ ...s.lot, grams: s.grams }));
     const plan = policy === "fifo" ? planFifo(conditions, destinations) : planDispatch(conditions, destinations, now);
     const byId = new Map(hub.map((s) => [s.lot.lotId, s]));
     const shipped = new Set<string>();
     for (const a of plan.advice) {
-      const s = required(byId.get(a.lotId), `lot ${a.lotId} at the hub`);
-      const to = required(
+      const s = defined(byId.get(a.lotId), `lot ${a.lotId} at the hub`);
+      const to = defined(
         scenario.retailers.find((x) => x.retailer === a.retailer),
         `retailer ${a.retailer}`,
       );
@@ -186,7 +186,7 @@ export function simulateDispatch(given: DispatchScenario, policy: DispatchPolicy
 
     // Shops sell the day's demand first-received first; then a day passes everywhere and spoiled fish is thrown out.
     scenario.retailers.forEach((ret, i) => {
-      let want = required(demand[i], `${ret.retailer}'s demand`);
+      let want = defined(demand[i], `${ret.retailer}'s demand`);
       const shelf = shelfOf(ret.retailer);
       for (const s of shelf) {
         if (want <= 0) break;

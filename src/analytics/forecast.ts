@@ -7,7 +7,7 @@ import ARIMA from "arima";
 
 import { InputError } from "../core/input-error.js";
 import { mape, mase } from "./metrics-eval.js";
-import { required } from "./required.js";
+import { defined } from "../core/checks.js";
 
 /** A forecaster: from the history up to an origin (never past it), `horizon` daily values after it. */
 export type Forecaster = (history: readonly number[], horizon: number) => number[];
@@ -34,7 +34,7 @@ export function seasonalNaive(season = 7): Forecaster {
       throw new InputError(`seasonal naive needs ${season} days of history, got ${history.length}`);
     return Array.from({ length: horizon }, (_, i) => {
       const day = history.length - season + (i % season);
-      return required(history[day], `day ${day} of the history`);
+      return defined(history[day], `day ${day} of the history`);
     });
   };
 }

@@ -30,7 +30,7 @@ import {
 } from "../core/chain-history.js";
 import { gradesLostAt, gradesLostOver } from "./decay.js";
 import { rngOf, type Rng } from "./rng.js";
-import { required } from "./required.js";
+import { defined } from "../core/checks.js";
 
 export interface GeneratorOptions {
   seed: number;
@@ -186,7 +186,7 @@ class Builder {
       }
     }
     if (kind === "sensor-flatline") {
-      const stuck = required(dense[0], "the leg's first logger reading").temperature;
+      const stuck = defined(dense[0], "the leg's first logger reading").temperature;
       for (const d of dense) d.temperature = stuck;
     }
     // The truth decays over the dense series (a stuck sensor does not stop the fish from warming as usual).
@@ -215,7 +215,7 @@ class Builder {
       legId,
       stage,
       lotIds: lots.map((s) => s.lot.lotId),
-      species: required(lots[0], `a lot on leg ${legId}`).lot.species,
+      species: defined(lots[0], `a lot on leg ${legId}`).lot.species,
       frozen: false,
       departedAt,
       arrivedAt,
@@ -239,7 +239,7 @@ class Builder {
 
   process(inputs: readonly LotState[], at: number): LotState {
     const r = this.rng;
-    const species = required(inputs[0], "an input of the processing").lot.species;
+    const species = defined(inputs[0], "an input of the processing").lot.species;
     const form = r.pick(PRODUCT_FORMS);
     const kind = this.inject(["species-substitution", "impossible-yield"]);
     const { mean, sd } = PRODUCT_YIELDS[form];
@@ -284,7 +284,7 @@ export function generateHistory(options: Partial<GeneratorOptions> = {}): Genera
   let t = o.start;
   for (let i = 0; i < o.catches; i++) {
     t += r.int(1, 5) * HOUR;
-    const species = required(o.species[i % o.species.length], `species ${i % o.species.length}`);
+    const species = defined(o.species[i % o.species.length], `species ${i % o.species.length}`);
     const c = b.lot("catch", species, r.int(200, 800) * 1_000, t);
     b.store([c], 4 * HOUR);
     let at = b.leg(1, [c], t + 4 * HOUR, r.uniform(8, 36));

@@ -25,7 +25,7 @@ import {
 } from "./dispatch.js";
 import { salesFromIndex, type IndexedSalesSeries } from "../index/sales.js";
 import { numberOf, optionalNumber } from "../index/rows.js";
-import { required } from "./required.js";
+import { defined } from "../core/checks.js";
 
 /** The distributor stage: the hubs. */
 export const HUB_STAGE = 4;
@@ -185,7 +185,7 @@ export async function dispatchFromIndex(sql: Sql, o: HubDispatchOptions): Promis
   const lots = await heldLots(sql, o.hub?.id);
   const conditions = await conditionsOf(sql, lots);
   const out: HubDispatch = { at: o.now, advice: [], expired: [], held: [], recalled: [], unscanned: [] };
-  const conditionOf = (lotId: string) => required(conditions.get(lotId), `the condition of lot ${lotId}`);
+  const conditionOf = (lotId: string) => defined(conditions.get(lotId), `the condition of lot ${lotId}`);
   const plannable: HeldLot[] = [];
   for (const l of lots) {
     const c = conditionOf(l.lotId);
@@ -207,7 +207,7 @@ export async function dispatchFromIndex(sql: Sql, o: HubDispatchOptions): Promis
   };
   const unranked: (Omit<HubAdvice, "rank" | "hub" | "retailer"> & { who: { hub: number; retailer: number } })[] = [];
   for (const group of groups.values()) {
-    const { hub, species } = required(group[0], "a lot of a hub's group");
+    const { hub, species } = defined(group[0], "a lot of a hub's group");
     const destinations = await destinationsOf(sql, hub, species, defaultTransitHours, salesDays, salesOf);
     const plan = planDispatch(
       group.map((l) => conditionOf(l.lotId)),
@@ -218,7 +218,7 @@ export async function dispatchFromIndex(sql: Sql, o: HubDispatchOptions): Promis
     for (const e of plan.expired) out.expired.push({ ...e, hub });
     for (const lotId of plan.held) out.held.push({ lotId, hub, species });
     for (const a of plan.advice) {
-      const to = required(
+      const to = defined(
         destinations.find((d) => d.retailer === a.retailer),
         `retailer ${a.retailer} among the destinations`,
       );
@@ -237,7 +237,7 @@ export async function dispatchFromIndex(sql: Sql, o: HubDispatchOptions): Promis
     }
   }
   const names = await participants(sql, [...unranked.flatMap(({ who }) => [who.hub, who.retailer])]);
-  const nameOf = (id: number) => required(names.get(id), `participant ${id}`);
+  const nameOf = (id: number) => defined(names.get(id), `participant ${id}`);
   out.advice = [...unranked]
     .sort((a, b) => a.remainingDays - b.remainingDays)
     .map(({ who, ...advice }, n) => ({

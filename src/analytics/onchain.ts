@@ -18,7 +18,7 @@ import { mined } from "../node/tx.js";
 import { InputError } from "../core/input-error.js";
 import { degrees, fixedText, speciesCode } from "../core/units.js";
 import type { ChainHistory } from "../core/chain-history.js";
-import { required } from "./required.js";
+import { defined } from "../core/checks.js";
 
 /** Who acts and how the writer moves the chain's clock. */
 export interface ChainWriter {
@@ -162,7 +162,7 @@ export async function writeHistoryOnChain(
   for (const scan of history.scans) {
     step(scan.scannedAt, async () => {
       const stage = stageOf(scan.lotId, scan.scannedAt);
-      const device = required(devices[stage - 1], `the QAT device of stage ${stage}`);
+      const device = defined(devices[stage - 1], `the QAT device of stage ${stage}`);
       const readingId = (readingIds.get(stage) ?? 0n) + 1n;
       readingIds.set(stage, readingId);
       const reading: QatReading = {
@@ -181,9 +181,9 @@ export async function writeHistoryOnChain(
 
   for (const leg of history.legs) {
     if (leg.stage < 1 || leg.stage > 4) throw new InputError(`leg ${leg.legId} leaves stage ${leg.stage}, not 1-4`);
-    const seller = required(w.actors[leg.stage - 1], `the actor of stage ${leg.stage}`);
-    const buyer = required(w.actors[leg.stage], `the actor of stage ${leg.stage + 1}`);
-    const sellerAt = required(stageAddress[leg.stage - 1], `the address of stage ${leg.stage}`);
+    const seller = defined(w.actors[leg.stage - 1], `the actor of stage ${leg.stage}`);
+    const buyer = defined(w.actors[leg.stage], `the actor of stage ${leg.stage + 1}`);
+    const sellerAt = defined(stageAddress[leg.stage - 1], `the address of stage ${leg.stage}`);
     const book = OrderBook__factory.connect(sellerAt, buyer);
     const stage = Stage__factory.connect(sellerAt, seller);
     let orderId = 0n;
@@ -223,7 +223,7 @@ export async function writeHistoryOnChain(
       step(leg.arrivedAt, () =>
         mined(
           system.qualityLedger
-            .connect(required(gateways[leg.stage - 1], `the sensor gateway of stage ${leg.stage}`))
+            .connect(defined(gateways[leg.stage - 1], `the sensor gateway of stage ${leg.stage}`))
             .anchorReadings(leg.stage, lots(), id(`${w.label} leg ${leg.legId}`), {
               ...summary,
               from: summary.from + offset,

@@ -1,6 +1,6 @@
 /** Seeded draws over `mulberry32` (src/core/random.ts): uniform, integer, normal, choice — one generator per run. */
 import { mulberry32 } from "../core/random.js";
-import { required } from "./required.js";
+import { defined } from "../core/checks.js";
 
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -26,6 +26,6 @@ export function rngOf(seed: number): Rng {
       return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
     },
     chance: (p) => next() < p,
-    pick: (items) => required(items[Math.floor(next() * items.length)], "an item to pick (the list is empty)"),
+    pick: (items) => defined(items[Math.floor(next() * items.length)], "an item to pick (the list is empty)"),
   };
 }

@@ -6,7 +6,7 @@
 import type { SalesSeries } from "../core/chain-history.js";
 import { InputError } from "../core/input-error.js";
 import { rngOf } from "./rng.js";
-import { required } from "./required.js";
+import { defined } from "../core/checks.js";
 
 export interface SalesOptions {
   seed: number;
@@ -69,7 +69,7 @@ export function generateSales(options: Partial<SalesOptions> = {}): SalesSeries[
         const noise = Math.exp(rng.normal(0, 0.12));
         const kg =
           level *
-          required(WEEKLY[weekday], `weekday ${weekday}`) *
+          defined(WEEKLY[weekday], `weekday ${weekday}`) *
           annual *
           (1 + trend * day) *
           holiday(dayOfYear) *
