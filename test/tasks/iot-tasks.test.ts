@@ -125,7 +125,13 @@ describe("IoT tasks", function () {
     inspector = signers[INSPECTOR_DEVICE]!.address;
     await ok(["species", "add"], { code: "COD", name: "Atlantic cod" });
     await ok(["species", "add"], { code: "HAD", name: "Haddock" });
-    for (const weight of ["250kg", "180kg", "90kg", "10kg"]) await ok(["harvester", "register"], { ...CATCH, weight });
+    // Caught yesterday and registered on landing: the scans below (up to two hours old) are never older than the
+    // lot's creation day, whatever the hour this runs (a lot caught "now" refused them in the first two hours of a
+    // UTC day, QatScanBeforeLot).
+    const caughtAt = String((await chain()).now - 86_400);
+    for (const weight of ["250kg", "180kg", "90kg", "10kg"]) {
+      await ok(["harvester", "register"], { ...CATCH, weight, caughtAt });
+    }
   });
 
   after(async function () {
