@@ -18,7 +18,8 @@ contract Harvester is IHarvester, OrderBook {
 
     /// @inheritdoc IHarvester
     function registerFish(Catch calldata catchData) external returns (uint256 lotId) {
-        _requireNotPaused();
+        // First, as a pause check: a reverted registration takes its id back.
+        lotId = _newLotId();
         uint32 harvesterId = _requireRole(Roles.HARVESTER_BIT).id;
         if (!_REGISTRY.isSpeciesListed(catchData.species)) revert StageSpeciesNotListed(catchData.species);
         if (catchData.weightGrams == 0) revert StageInvalidWeight(0);
@@ -27,7 +28,6 @@ contract Harvester is IHarvester, OrderBook {
             revert StageTimeInFuture(catchData.caughtAt, uint40(block.timestamp));
         }
 
-        lotId = _newLotId();
         uint8 flags = (catchData.frozen ? LotFlags.FROZEN : 0) | (catchData.farmed ? LotFlags.FARMED : 0);
         // The catch is when the lot came into being: scans taken at sea before it was registered are not "before
         // the lot" (QualityLedger refuses scans older than the lot's creation day).

@@ -7,7 +7,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IOrderBook} from "../interfaces/IOrderBook.sol";
 import {IRegistry} from "../interfaces/IRegistry.sol";
 import {IStage} from "../interfaces/IStage.sol";
-import {LotWord} from "../libraries/LotCodec.sol";
+import {LotCodec, LotWord} from "../libraries/LotCodec.sol";
 import {LotFlags} from "../libraries/LotFlags.sol";
 import {Roles} from "../libraries/Roles.sol";
 import {Stage} from "./Stage.sol";
@@ -250,7 +250,7 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
     ) private {
         address next = _requireNext();
         _requireCargo(orderId, o.cargo, shipmentNo, lotIds);
-        LotWord[] memory words = new LotWord[](lotIds.length);
+        LotWord[] memory words = LotCodec.allocate(lotIds.length); // every element written below
         for (uint256 i; i < lotIds.length; ++i) {
             uint256 lotId = lotIds[i];
             LotWord word = _lotWord(lotId);

@@ -128,7 +128,7 @@ abstract contract Stage is IStage, RegistryReplica {
             // `_createLot`, written out: a second call site would stop the optimizer inlining it in registerFish.
             LotWord word = words[i].withCustodian(buyerId).withStatus(LotStatus.Created);
             _lots[lotId] = word;
-            _add(_available[word.species()], 1, word.weightGrams());
+            _add(_available[word.species()], word.weightGrams());
             emit LotReceived(lotId, buyerId, orderId);
         }
     }
@@ -283,8 +283,10 @@ abstract contract Stage is IStage, RegistryReplica {
     // Transitions: each writes a lot's word and the totals that count it together, or an order's count and its
     // escrow together. Callers have checked the lot's custody and status; the word passed is the stored one.
 
-    /// @dev The id of a new lot registered here: one more than the last.
+    /// @dev The id of a new lot registered here: one more than the last. Reverts with `StagePaused` while the stage
+    /// is paused: the flag shares the counter's slot, so checking it here costs no second read.
     function _newLotId() internal returns (uint256) {
+        _requireNotPaused();
         return ++_lotCount;
     }
 
@@ -302,7 +304,7 @@ abstract contract Stage is IStage, RegistryReplica {
     /// @dev Puts a new available lot, `word` as `LotCodec.created` packs it, in its custodian's custody here.
     function _createLot(uint256 lotId, LotWord word) internal {
         _lots[lotId] = word;
-        _add(_available[word.species()], 1, word.weightGrams());
+        _add(_available[word.species()], word.weightGrams());
     }
 
     /// @dev An available lot leaves the inventory for good (`removeFish`, consumed whole by processing).
@@ -331,13 +333,13 @@ abstract contract Stage is IStage, RegistryReplica {
     /// @dev A shipped lot comes back (a rejected delivery) and is available again.
     function _returnLot(uint256 lotId, LotWord word) internal {
         _lots[lotId] = word.withStatus(LotStatus.Created);
-        _add(_available[word.species()], 1, word.weightGrams());
+        _add(_available[word.species()], word.weightGrams());
     }
 
     /// @dev A shipped lot was handed over to the next stage: supplied, with the seller kept as its holder here.
     function _supplyLot(uint256 lotId, LotWord word) internal {
         _lots[lotId] = word.withStatus(LotStatus.Supplied);
-        _add(_supplied[word.species()], 1, word.weightGrams());
+        _add(_supplied[word.species()], word.weightGrams());
     }
 
     /// @dev Raises `flags` on a lot; its status and the totals stay.
@@ -405,9 +407,9 @@ abstract contract Stage is IStage, RegistryReplica {
         ) revert StageInvalidPosition(latitude, longitude);
     }
 
-    function _add(Totals storage totals, uint64 lots, uint40 grams) private {
+    function _add(Totals storage totals, uint40 grams) private {
         Totals memory t = totals;
-        totals.lots = t.lots + lots;
+        totals.lots = t.lots + 1;
         totals.grams = t.grams + grams;
         totals.updatedAt = uint40(block.timestamp);
     }

@@ -101,6 +101,19 @@ library LotCodec {
             );
     }
 
+    /// @notice A memory array of `length` lot words, not zeroed: for a caller that writes every element before it
+    /// reads any (`new LotWord[](length)` would clear the memory first, and its own allocation code costs each
+    /// order-book function a few gas more than the shared `uint256[]` allocator did).
+    /// @param length the number of words
+    /// @return words the array; its elements hold whatever memory held
+    function allocate(uint256 length) internal pure returns (LotWord[] memory words) {
+        assembly ("memory-safe") {
+            words := mload(0x40)
+            mstore(words, length)
+            mstore(0x40, add(words, shl(5, add(length, 1))))
+        }
+    }
+
     /// @notice Whether nothing is stored in `word` (no lot by that id was ever here).
     /// @param word a stored lot word
     function isEmpty(LotWord word) internal pure returns (bool) {
@@ -122,7 +135,7 @@ library LotCodec {
     }
 
     function species(LotWord word) internal pure returns (bytes3) {
-        return bytes3(uint24(LotWord.unwrap(word) >> _SPECIES_SHIFT));
+        return bytes3(bytes32(LotWord.unwrap(word) << (256 - _SPECIES_SHIFT - 24)));
     }
 
     function status(LotWord word) internal pure returns (IStage.LotStatus) {
