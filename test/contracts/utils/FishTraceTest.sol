@@ -457,4 +457,14 @@ abstract contract FishTraceTest is Test {
                 address(customer)
             ];
     }
+
+    // ------------------------------------------------------------------ devices
+
+    /// @dev A new device `name` (a labelled address) registered with device role `role` (SENSOR_GATEWAY or
+    /// QAT_DEVICE), operated by `operator`.
+    function _enrolDevice(address operator, bytes32 role, string memory name) internal returns (address device) {
+        device = makeAddr(name);
+        vm.prank(admin);
+        registry.registerDevice(device, role, operator);
+    }
 }
