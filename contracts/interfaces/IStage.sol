@@ -63,7 +63,8 @@ interface IStage {
 
     /// @notice A reading was attached to `lotId` by `reporterId` (its custodian or a sensor gateway it operates).
     /// @param lotId the lot
-    /// @param reporterId participant id of the actor (or the operator of the gateway) that reported it
+    /// @param reporterId participant id of the caller that reported it: the custodian, or the sensor gateway itself
+    /// (a device is a participant of its own; its operator is the custodian)
     /// @param readAt the time the reading was taken (unix seconds)
     /// @param temperature hundredths of a degree Celsius
     /// @param humidity relative humidity, percent
