@@ -157,6 +157,12 @@ abstract contract FishTraceTest is Test {
         registry.registerParticipant(account, role, "name", "location");
     }
 
+    /// @dev Registers `device` with the device role `role` (SENSOR_GATEWAY, QAT_DEVICE), operated by `operator`.
+    function _registerDevice(address device, bytes32 role, address operator) internal {
+        vm.prank(admin);
+        registry.registerDevice(device, role, operator);
+    }
+
     function _listSpecies(bytes3 code, string memory name) internal {
         vm.prank(admin);
         registry.listSpecies(code, name);
@@ -249,6 +255,14 @@ abstract contract FishTraceTest is Test {
     function _lotsAt(uint8 s, bytes3 species, uint40 w1, uint40 w2) internal returns (uint256[] memory lotIds) {
         lotIds = _ids(_registerLot(harvester1, species, w1), _registerLot(harvester1, species, w2));
         _carry(lotIds, s);
+    }
+
+    /// @dev A lot of `species` weighing `weightGrams` at stage `s`, `Created` in `holder`'s custody (an actor of stage
+    /// `s`): registered by `holder` at the Harvester, else caught by `harvester1` and carried down by each stage's
+    /// first actor, the last hand-over going to `holder`.
+    function _lotHeldBy(uint8 s, address holder, bytes3 species, uint40 weightGrams) internal returns (uint256 lotId) {
+        lotId = _registerLot(s == 1 ? holder : harvester1, species, weightGrams);
+        for (uint8 t = 1; t < s; ++t) _handOver(t, _actor(t, 0), t + 1 == s ? holder : _actor(t + 1, 0), _ids(lotId));
     }
 
     /// @dev Carries `lotIds` (one species, at the Harvester in `harvester1`'s custody) down to stage `s`.
@@ -439,6 +453,14 @@ abstract contract FishTraceTest is Test {
 
     function _newDistributor(IRegistry registry_, address previous) internal returns (Distributor) {
         return Distributor(_deploy("Distributor.sol:Distributor", abi.encode(registry_, previous)));
+    }
+
+    /// @dev A new stage-`s` contract on `registry_`, attached nowhere and linked to nothing, whose previous stage is
+    /// `previous` (the Harvester has none: `previous` is ignored for `s` = 1).
+    function _newStage(uint8 s, IRegistry registry_, address previous) internal returns (IStage) {
+        if (s == 1) return IStage(address(_newHarvester(registry_)));
+        string memory name = _stageName(s);
+        return IStage(_deploy(string.concat(name, ".sol:", name), abi.encode(registry_, previous)));
     }
 
     function _newLedger(address[6] memory stages) internal returns (QualityLedger) {
