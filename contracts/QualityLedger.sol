@@ -7,6 +7,7 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {RegistryReplica} from "./base/RegistryReplica.sol";
+import {IOrderBook} from "./interfaces/IOrderBook.sol";
 import {IQualityLedger} from "./interfaces/IQualityLedger.sol";
 import {IRegistry} from "./interfaces/IRegistry.sol";
 import {IRegistryReplica} from "./interfaces/IRegistryReplica.sol";
@@ -18,6 +19,7 @@ import {LotFlags} from "./libraries/LotFlags.sol";
 import {Probe} from "./libraries/Probe.sol";
 import {QualityWord, QualityWordLibrary} from "./libraries/QualityWord.sol";
 import {Roles} from "./libraries/Roles.sol";
+import {Shipments} from "./libraries/Shipments.sol";
 
 /// @title QualityLedger
 /// @notice The IoT layer of FishTrace on chain: device-signed QAT scans with species and freshness checks, and
@@ -79,7 +81,7 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
     /// @inheritdoc IQualityLedger
     function submitScan(uint8 stage, QatReading calldata reading, bytes calldata signature) external {
         _requireNotPaused(stage);
-        _scan(_stageAt(stage), stage, reading, signature, false);
+        _scan(_stageAt(stage), stage, reading, signature, false, 0);
     }
 
     /// @inheritdoc IQualityLedger
@@ -87,8 +89,31 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         _requireNotPaused(stage);
         address stageContract = _stageAt(stage);
         for (uint256 i; i < readings.length; ++i) {
-            if (_scan(stageContract, stage, readings[i].reading, readings[i].signature, true)) ++accepted;
+            if (_scan(stageContract, stage, readings[i].reading, readings[i].signature, true, 0)) ++accepted;
         }
+    }
+
+    /// @inheritdoc IQualityLedger
+    function submitReceivingScan(
+        uint8 stage,
+        uint256 orderId,
+        uint64 shipmentNo,
+        uint256[] calldata lotIds,
+        QatReading calldata reading,
+        bytes calldata signature
+    ) external {
+        _requireNotPaused(stage);
+        address stageContract = _stageAt(stage);
+        if (stage == 6) revert QualityNoOrderBook(stage);
+        IOrderBook.Order memory o = IOrderBook(stageContract).getOrder(orderId);
+        if (o.state != IOrderBook.OrderState.Shipped && o.state != IOrderBook.OrderState.Delivered) {
+            revert QualityOrderNotInTransit(stage, orderId, o.state);
+        }
+        if (o.cargo != Shipments.commitment(shipmentNo, lotIds)) revert QualityShipmentMismatch(stage, orderId);
+        uint256 i;
+        while (i < lotIds.length && lotIds[i] != reading.lotId) ++i;
+        if (i == lotIds.length) revert QualityLotNotInShipment(stage, orderId, reading.lotId);
+        _scan(stageContract, stage, reading, signature, false, o.buyerId);
     }
 
     // ------------------------------------------------------------------ sensor batches
@@ -276,13 +301,15 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
     // ------------------------------------------------------------------ internals
 
     /// @dev Records `reading` of a lot held at `stageContract`; returns false when `skipAccepted` and the reading
-    /// is on chain already.
+    /// is on chain already. `buyerId` is zero for a scan by the lot's holder (or a regulator); otherwise the
+    /// lot is in a shipment to participant `buyerId` (`submitReceivingScan` checked the order), whose device scans.
     function _scan(
         address stageContract,
         uint8 stage,
         QatReading calldata reading,
         bytes calldata signature,
-        bool skipAccepted
+        bool skipAccepted,
+        uint32 buyerId
     ) private returns (bool) {
         address device = reading.device;
         uint256 wordIndex = reading.readingId >> 8;
@@ -306,7 +333,10 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         if (auth.roles & Roles.QAT_DEVICE_BIT == 0) revert QatDeviceUnauthorized(device);
 
         uint256 lotId = reading.lotId;
-        LotWord word = _locate(stageContract, stage, lotId, auth);
+        LotWord word =
+            buyerId == 0
+                ? _locate(stageContract, stage, lotId, auth)
+                : _locateShipped(stageContract, stage, lotId, auth, buyerId);
         // A scan older than the lot (a device whose clock was reset) would stretch the freshness allowance.
         uint40 createdAt = word.createdAt();
         if (reading.scannedAt < createdAt) revert QatScanBeforeLot(lotId, reading.scannedAt, createdAt);
@@ -417,6 +447,22 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         if (operatorRoles & Roles.actorBit(stage) == 0) revert QualityOperatorNotAtStage(device.operator, stage);
         uint32 custodianId = word.custodianId();
         if (custodianId != device.operatorId) revert QualityNotCustodian(lotId, custodianId, device.operatorId);
+    }
+
+    /// @dev The word of `lotId`, shipped from `stage` to participant `buyerId` under an order `submitReceivingScan`
+    /// checked, scanned by `device`, which must be the buyer's. (A Shipped or Delivered order keeps its lots Shipped
+    /// until they are acknowledged, claimed or rejected; a revoked buyer's devices hold no role.)
+    function _locateShipped(
+        address stageContract,
+        uint8 stage,
+        uint256 lotId,
+        IRegistry.Authorization memory device,
+        uint32 buyerId
+    ) private view returns (LotWord word) {
+        word = IStage(stageContract).lotWord(lotId);
+        IStage.LotStatus status = word.status();
+        if (status != IStage.LotStatus.Shipped) revert QualityLotNotHere(lotId, stage, status);
+        if (device.operatorId != buyerId) revert QualityNotBuyer(lotId, device.operatorId, buyerId);
     }
 
     /// @dev Reverts with `QualityLedgerPaused` while a PAUSER has paused the ledger.

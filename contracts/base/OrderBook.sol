@@ -10,6 +10,7 @@ import {IStage} from "../interfaces/IStage.sol";
 import {LotCodec, LotWord} from "../libraries/LotCodec.sol";
 import {LotFlags} from "../libraries/LotFlags.sol";
 import {Roles} from "../libraries/Roles.sol";
+import {Shipments} from "../libraries/Shipments.sol";
 import {Stage} from "./Stage.sol";
 
 /// @title OrderBook
@@ -217,7 +218,7 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
         if (shipped < ordered) revert OrderUnderweight(orderId, shipped, ordered);
 
         order.state = OrderState.Shipped;
-        order.cargo = _commitment(shipmentNo, lotIds);
+        order.cargo = Shipments.commitment(shipmentNo, lotIds);
         emit ShipmentInitiated(orderId, shipmentNo, lotIds, shipped);
     }
 
@@ -274,14 +275,10 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
     }
 
     function _requireCargo(uint256 orderId, bytes32 cargo, uint64 shipmentNo, uint256[] calldata lotIds) private pure {
-        if (cargo != _commitment(shipmentNo, lotIds)) revert OrderShipmentMismatch(orderId);
+        if (cargo != Shipments.commitment(shipmentNo, lotIds)) revert OrderShipmentMismatch(orderId);
     }
 
     function _terms(bytes3 species, uint40 weightGrams) private pure returns (bytes32) {
         return bytes32(species) | bytes32(uint256(weightGrams));
-    }
-
-    function _commitment(uint64 shipmentNo, uint256[] calldata lotIds) private pure returns (bytes32) {
-        return keccak256(abi.encode(shipmentNo, lotIds));
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IOrderBook} from "./IOrderBook.sol";
 import {IStage} from "./IStage.sol";
 
 /// @title IQualityLedger
@@ -244,6 +245,18 @@ interface IQualityLedger {
     /// @notice A scan of lot `lotId` at `scannedAt` predates the lot: it came into being on the UTC day starting at
     /// `createdAt` (its catch, or its processing into a product).
     error QatScanBeforeLot(uint256 lotId, uint40 scannedAt, uint40 createdAt);
+    /// @notice Stage `stage` (the Customer) sells nothing, so no lot of it is on its way to a buyer.
+    error QualityNoOrderBook(uint8 stage);
+    /// @notice Order `orderId` at stage `stage` is `state`: only a Shipped or Delivered order's lots are on their way
+    /// to the buyer.
+    error QualityOrderNotInTransit(uint8 stage, uint256 orderId, IOrderBook.OrderState state);
+    /// @notice The shipment number and lots given are not those order `orderId` at stage `stage` was shipped with.
+    error QualityShipmentMismatch(uint8 stage, uint256 orderId);
+    /// @notice Lot `lotId` is not in the shipment of order `orderId` at stage `stage`.
+    error QualityLotNotInShipment(uint8 stage, uint256 orderId, uint256 lotId);
+    /// @notice The device's operator `operatorId` is not `buyerId`, the buyer of the order the lot `lotId` is
+    /// shipped under.
+    error QualityNotBuyer(uint256 lotId, uint32 operatorId, uint32 buyerId);
     /// @notice `gateway` does not hold SENSOR_GATEWAY.
     error SensorGatewayUnauthorized(address gateway);
     /// @notice `root` is zero, or was anchored already by this gateway.
@@ -279,6 +292,28 @@ interface IQualityLedger {
     /// @param stage where the lots are now: 1 = Harvester … 6 = Customer
     /// @param readings the signed readings
     function submitScans(uint8 stage, SignedReading[] calldata readings) external returns (uint256 accepted);
+
+    /// @notice Records a receiving scan: a QAT device of the buyer of order `orderId` at `stage`'s order book scans
+    /// a lot of the shipment on its way (the order Shipped or Delivered), before the buyer acknowledges or rejects
+    /// it, so the species and freshness checks can inform that decision.
+    /// @dev As `submitScan`, with the buyer's device in place of the custodian's: the lot is still the seller's, at
+    /// `stage`, and any flag raised is raised there (and travels with the lot if acknowledged). Also reverts with
+    /// `QualityNoOrderBook`, `QualityOrderNotInTransit`, `QualityShipmentMismatch`, `QualityLotNotInShipment` and
+    /// `QualityNotBuyer` (a revoked buyer's devices hold no role: `QatDeviceUnauthorized`).
+    /// @param stage the seller's stage, where the lot is: 1 = Harvester … 5 = Retailer
+    /// @param orderId the order the lot is shipped under
+    /// @param shipmentNo the shipment number the seller gave
+    /// @param lotIds the shipment's lots, exactly as shipped
+    /// @param reading the QAT reading, as the buyer's device signed it
+    /// @param signature the device's 65-byte signature over the reading's EIP-712 digest
+    function submitReceivingScan(
+        uint8 stage,
+        uint256 orderId,
+        uint64 shipmentNo,
+        uint256[] calldata lotIds,
+        QatReading calldata reading,
+        bytes calldata signature
+    ) external;
 
     /// @notice Anchors the Merkle `root` of a batch of sensor readings taken around `lotIds` (one lot, or the lots
     /// that travel together in a shipment), all held at `stage`, with the gateway's `summary` of the batch.

@@ -70,6 +70,14 @@ const PHRASES: Record<string, Phrase> = {
     `the device's operator (participant ${a[2]}) neither holds lot ${lotIdText(a[0])} (participant ${a[1]} does) nor is a regulator`,
   QualityOperatorNotAtStage: (a) =>
     `the device's operator ${a[0]} holds neither stage ${a[1]}'s actor role nor REGULATOR, so its devices cannot act on lots there`,
+  QualityNoOrderBook: (a) => `stage ${a[0]} (the customer) sells nothing: no lot of it is on its way to a buyer`,
+  QualityOrderNotInTransit: (a) =>
+    `order ${a[1]} at stage ${a[0]} is ${ORDER_STATE[Number(a[2])] ?? a[2]}: only a Shipped or Delivered order's lots can be scanned by the buyer`,
+  QualityShipmentMismatch: (a) =>
+    `the shipment number and lots given are not those order ${a[1]} at stage ${a[0]} was shipped with`,
+  QualityLotNotInShipment: (a) => `lot ${lotIdText(a[2])} is not in the shipment of order ${a[1]} at stage ${a[0]}`,
+  QualityNotBuyer: (a) =>
+    `the device's operator (participant ${a[1]}) is not the buyer (participant ${a[2]}) of the order lot ${lotIdText(a[0])} is shipped under`,
   SensorGatewayUnauthorized: (a) => `account ${a[0]} is not a SENSOR_GATEWAY in the registry`,
   SensorRootInvalid: (a) => `root ${a[0]} is zero or was anchored already by this gateway`,
   SensorInvalidSummary: (a) =>

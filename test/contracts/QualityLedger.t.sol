@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 
 import {IHarvester} from "../../contracts/interfaces/IHarvester.sol";
+import {IOrderBook} from "../../contracts/interfaces/IOrderBook.sol";
 import {IQualityLedger} from "../../contracts/interfaces/IQualityLedger.sol";
 import {IStage} from "../../contracts/interfaces/IStage.sol";
 import {QualityLedgerInterface as QualityLedger} from "./utils/Contracts.sol";
@@ -1271,6 +1272,193 @@ contract QualityLedgerTest is FishTraceTest {
         );
         ledger.submitScans(1, batch);
         assertFalse(ledger.isAccepted(qat1, batch[0].reading.readingId), "nothing recorded");
+    }
+
+    // ================================================================== the buyer's receiving scan
+
+    /// @dev harvester1's lot shipped to supplier1 under a new order: returns the order, its shipment number 7 and
+    /// the shipped lots (the lot, and a second one when `two`).
+    function _shippedToSupplier(bool two) private returns (uint256 orderId, uint256[] memory lotIds) {
+        uint256 lotId = _registerLot(harvester1, COD, GRAMS);
+        lotIds = two ? _ids(lotId, _registerLot(harvester1, COD, GRAMS)) : _ids(lotId);
+        uint40 grams = two ? 2 * GRAMS : GRAMS;
+        orderId = _placeAt(1, supplier1, harvester1, COD, grams, CHAIN_PRICE, uint40(_now() + 1 days), 1 days);
+        _shipAt(1, harvester1, orderId, 7, lotIds);
+    }
+
+    /// @dev The buyer's device scans a lot on its way, as its own: the scan is the lot's latest inspection, by the
+    /// buyer's device, while the lot is still the harvester's (Shipped).
+    function test_submitReceivingScan_BuyersDeviceScansShippedLot() public {
+        (uint256 orderId, uint256[] memory lotIds) = _shippedToSupplier(true);
+        IQualityLedger.QatReading memory r = _reading(qatSupplier, lotIds[1], COD, 9);
+        vm.expectEmit(address(ledger));
+        emit IQualityLedger.QatScanned(
+            lotIds[1],
+            _idOf(qatSupplier),
+            r.readingId,
+            COD,
+            SPECIES_CONFIDENCE,
+            9,
+            FULL_CONFIDENCE,
+            r.scannedAt
+        );
+        ledger.submitReceivingScan(1, orderId, 7, lotIds, r, _sign(QAT_SUPPLIER_KEY, r));
+
+        (IStage.Inspection memory inspection, uint8 flags) = harvester.queryQAT(lotIds[1]);
+        assertEq(inspection.deviceId, _idOf(qatSupplier), "the buyer's device");
+        assertEq(inspection.grade, 9, "grade");
+        assertEq(flags, 0, "no flag");
+        assertEq(uint256(harvester.getLot(lotIds[1]).status), uint256(IStage.LotStatus.Shipped), "still on its way");
+        assertEq(ledger.qualityOf(lotIds[0]).scans, 0, "the other lot of the shipment is not scanned");
+        assertTrue(ledger.isAccepted(qatSupplier, r.readingId), "accepted");
+
+        // The same reading again is a replay.
+        bytes memory sig = _sign(QAT_SUPPLIER_KEY, r);
+        vm.expectRevert(
+            abi.encodeWithSelector(IQualityLedger.QatReadingAlreadyAccepted.selector, qatSupplier, r.readingId)
+        );
+        ledger.submitReceivingScan(1, orderId, 7, lotIds, r, sig);
+    }
+
+    /// @dev After the delivery is confirmed (Delivered) the buyer may still scan; a species mismatch it finds is
+    /// flagged at the seller's stage before it decides, and it rejects the delivery for it.
+    function test_submitReceivingScan_MismatchInformsTheBuyersDecision() public {
+        (uint256 orderId, uint256[] memory lotIds) = _shippedToSupplier(false);
+        _confirmAt(1, supplier1, orderId);
+        assertEq(uint256(harvester.getOrder(orderId).state), uint256(IOrderBook.OrderState.Delivered), "delivered");
+
+        IQualityLedger.QatReading memory r = _reading(qatSupplier, lotIds[0], HER, 9);
+        ledger.submitReceivingScan(1, orderId, 7, lotIds, r, _sign(QAT_SUPPLIER_KEY, r));
+        assertEq(harvester.getLot(lotIds[0]).flags & LotFlags.SPECIES_MISMATCH, LotFlags.SPECIES_MISMATCH, "flagged");
+
+        vm.prank(supplier1);
+        harvester.rejectDelivery(orderId, 7, lotIds, "species mismatch");
+        assertEq(uint256(harvester.getLot(lotIds[0]).status), uint256(IStage.LotStatus.Created), "back with seller");
+    }
+
+    /// @dev An acknowledged lot is the buyer's own: a flag its receiving scan raised travels with it.
+    function test_submitReceivingScan_FlagTravelsWithAcknowledgedLot() public {
+        (uint256 orderId, uint256[] memory lotIds) = _shippedToSupplier(false);
+        IQualityLedger.QatReading memory r = _reading(qatSupplier, lotIds[0], HER, 9);
+        ledger.submitReceivingScan(1, orderId, 7, lotIds, r, _sign(QAT_SUPPLIER_KEY, r));
+        _confirmAt(1, supplier1, orderId);
+        _ackAt(1, supplier1, orderId, 7, lotIds);
+        assertEq(supplier.getLot(lotIds[0]).flags & LotFlags.SPECIES_MISMATCH, LotFlags.SPECIES_MISMATCH, "flag kept");
+        assertEq(ledger.qualityOf(lotIds[0]).scans, 1, "the receiving scan is the lot's inspection");
+    }
+
+    function test_submitReceivingScan_RevertWhen_OrderNotInTransit() public {
+        uint256 lotId = _registerLot(harvester1, COD, GRAMS);
+        uint256 orderId = _placeAt(1, supplier1, harvester1, COD, GRAMS, CHAIN_PRICE, uint40(_now() + 1 days), 1 days);
+        IQualityLedger.QatReading memory r = _reading(qatSupplier, lotId, COD, 9);
+        bytes memory sig = _sign(QAT_SUPPLIER_KEY, r);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IQualityLedger.QualityOrderNotInTransit.selector,
+                uint8(1),
+                orderId,
+                IOrderBook.OrderState.Ordered
+            )
+        );
+        ledger.submitReceivingScan(1, orderId, 7, _ids(lotId), r, sig);
+
+        // Nor once acknowledged: the lot is the buyer's, scanned at its own stage.
+        _shipAt(1, harvester1, orderId, 7, _ids(lotId));
+        _confirmAt(1, supplier1, orderId);
+        _ackAt(1, supplier1, orderId, 7, _ids(lotId));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IQualityLedger.QualityOrderNotInTransit.selector,
+                uint8(1),
+                orderId,
+                IOrderBook.OrderState.Acknowledged
+            )
+        );
+        ledger.submitReceivingScan(1, orderId, 7, _ids(lotId), r, sig);
+
+        // An order that does not exist is None.
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IQualityLedger.QualityOrderNotInTransit.selector,
+                uint8(1),
+                99,
+                IOrderBook.OrderState.None
+            )
+        );
+        ledger.submitReceivingScan(1, 99, 7, _ids(lotId), r, sig);
+    }
+
+    function test_submitReceivingScan_RevertWhen_ShipmentMismatch() public {
+        (uint256 orderId, uint256[] memory lotIds) = _shippedToSupplier(true);
+        IQualityLedger.QatReading memory r = _reading(qatSupplier, lotIds[0], COD, 9);
+        bytes memory sig = _sign(QAT_SUPPLIER_KEY, r);
+        bytes memory mismatch = abi.encodeWithSelector(
+            IQualityLedger.QualityShipmentMismatch.selector,
+            uint8(1),
+            orderId
+        );
+        vm.expectRevert(mismatch);
+        ledger.submitReceivingScan(1, orderId, 8, lotIds, r, sig); // another shipment number
+        vm.expectRevert(mismatch);
+        ledger.submitReceivingScan(1, orderId, 7, _ids(lotIds[0]), r, sig); // part of the shipment
+        vm.expectRevert(mismatch);
+        ledger.submitReceivingScan(1, orderId, 7, _ids(lotIds[1], lotIds[0]), r, sig); // another order
+    }
+
+    function test_submitReceivingScan_RevertWhen_LotNotInShipment() public {
+        (uint256 orderId, uint256[] memory lotIds) = _shippedToSupplier(false);
+        uint256 other = _registerLot(harvester1, COD, GRAMS);
+        IQualityLedger.QatReading memory r = _reading(qatSupplier, other, COD, 9);
+        bytes memory sig = _sign(QAT_SUPPLIER_KEY, r);
+        vm.expectRevert(
+            abi.encodeWithSelector(IQualityLedger.QualityLotNotInShipment.selector, uint8(1), orderId, other)
+        );
+        ledger.submitReceivingScan(1, orderId, 7, lotIds, r, sig);
+    }
+
+    /// @dev Only the buyer's devices: not the seller's (it scans with submitScan), not another actor's, not a
+    /// regulator's (it scans with submitScan, anywhere).
+    function test_submitReceivingScan_RevertWhen_NotBuyersDevice() public {
+        (uint256 orderId, uint256[] memory lotIds) = _shippedToSupplier(false);
+        uint32 buyerId = _idOf(supplier1);
+        uint256[3] memory keys = [QAT1_KEY, QAT2_KEY, QAT_REGULATOR_KEY];
+        address[3] memory operators = [harvester1, harvester2, regulator];
+        for (uint256 i; i < keys.length; ++i) {
+            IQualityLedger.QatReading memory r = _reading(vm.addr(keys[i]), lotIds[0], COD, 9);
+            bytes memory sig = _sign(keys[i], r);
+            vm.expectRevert(
+                abi.encodeWithSelector(IQualityLedger.QualityNotBuyer.selector, lotIds[0], _idOf(operators[i]), buyerId)
+            );
+            ledger.submitReceivingScan(1, orderId, 7, lotIds, r, sig);
+        }
+    }
+
+    /// @dev A revoked buyer's device holds no role: its receiving scans are refused as any scan of it.
+    function test_submitReceivingScan_RevertWhen_BuyerRevoked() public {
+        (uint256 orderId, uint256[] memory lotIds) = _shippedToSupplier(false);
+        vm.prank(admin);
+        registry.revokeParticipant(supplier1);
+        IQualityLedger.QatReading memory r = _reading(qatSupplier, lotIds[0], COD, 9);
+        bytes memory sig = _sign(QAT_SUPPLIER_KEY, r);
+        vm.expectRevert(abi.encodeWithSelector(IQualityLedger.QatDeviceUnauthorized.selector, qatSupplier));
+        ledger.submitReceivingScan(1, orderId, 7, lotIds, r, sig);
+    }
+
+    function test_submitReceivingScan_RevertWhen_CustomerOrPausedOrUnknownStage() public {
+        (uint256 orderId, uint256[] memory lotIds) = _shippedToSupplier(false);
+        IQualityLedger.QatReading memory r = _reading(qatSupplier, lotIds[0], COD, 9);
+        bytes memory sig = _sign(QAT_SUPPLIER_KEY, r);
+        vm.expectRevert(abi.encodeWithSelector(IQualityLedger.QualityNoOrderBook.selector, uint8(6)));
+        ledger.submitReceivingScan(6, orderId, 7, lotIds, r, sig);
+        vm.expectRevert(abi.encodeWithSelector(IQualityLedger.QualityUnknownStage.selector, uint8(7)));
+        ledger.submitReceivingScan(7, orderId, 7, lotIds, r, sig);
+
+        address pauser = makeAddr("pauser");
+        _register(pauser, Roles.PAUSER);
+        vm.prank(pauser);
+        registry.pause(address(ledger));
+        vm.expectRevert(abi.encodeWithSelector(IQualityLedger.QualityLedgerPaused.selector, uint8(1)));
+        ledger.submitReceivingScan(1, orderId, 7, lotIds, r, sig);
     }
 
     // ================================================================== fuzz

@@ -136,6 +136,7 @@ const POLICIES = {
   QualityLedger: {
     submitScan: { kind: "anyone" },
     submitScans: { kind: "anyone" },
+    submitReceivingScan: { kind: "anyone" },
     anchorReadings: { kind: "gateway" },
     setFreshnessRule: ADMIN,
     syncAuthorization: { kind: "registry" },

@@ -12,6 +12,9 @@ import hre from "hardhat";
 
 import { solidityTestFiles } from "../../src/tools/solidity-test-compilation.js";
 
+/** The one contract source compiled with settings of its own. */
+const LEDGER = "contracts/QualityLedger.sol";
+
 describe("build profiles", function () {
   it("production resolves to exactly the default profile (same settings, same key order)", function () {
     const { profiles } = hre.config.solidity;
@@ -25,6 +28,14 @@ describe("build profiles", function () {
     const compiler = hre.config.solidity.profiles.default?.compilers[0];
     expect(compiler?.settings).to.deep.include({ viaIR: true, evmVersion: "prague" });
     expect(compiler?.settings.optimizer).to.deep.equal({ enabled: true, runs: 10_000 });
+    // The quality ledger alone at 30,000 runs (hardhat.config.ts: its constants stay literal), else as the stages.
+    const ledger = hre.config.solidity.profiles.default?.overrides[LEDGER];
+    expect(ledger?.settings.optimizer).to.deep.equal({ enabled: true, runs: 30_000 });
+    expect({ ...ledger?.settings, optimizer: undefined }).to.deep.equal({
+      ...compiler?.settings,
+      optimizer: undefined,
+    });
+    expect(ledger?.version).to.equal(compiler?.version);
   });
 });
 
@@ -33,7 +44,8 @@ describe("Solidity test compilation", function () {
   const suites = solidityTestFiles(root, "test");
 
   it("compiles the suites via IR in two jobs: the invariant suites optimized, the others not", function () {
-    const overrides = hre.config.solidity.profiles.default?.overrides ?? {};
+    const { [LEDGER]: ledger, ...overrides } = hre.config.solidity.profiles.default?.overrides ?? {};
+    expect(ledger, "the quality ledger's own override").to.not.equal(undefined);
     expect(suites).to.include.members(["test/contracts/Registry.t.sol", "test/contracts/SystemInvariants.t.sol"]);
     expect(Object.keys(overrides).sort()).to.deep.equal(suites);
     const configs = new Set(Object.values(overrides));
