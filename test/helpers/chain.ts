@@ -6,26 +6,19 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { AbiCoder, keccak256, toBeHex, type BigNumberish } from "ethers";
 
-import { ACTOR_ROLES, roleBit, type ActorRole } from "../../src/core/roles.js";
+import { ACTOR_ROLES, type ActorRole } from "../../src/core/roles.js";
 import { STAGE_NAMES, type StageName } from "../../src/node/system.js";
 import { fixedText } from "../../src/core/units.js";
 import {
-  Customer__factory,
-  Distributor__factory,
-  Harvester__factory,
-  Manufacturer__factory,
   OrderBook__factory,
-  Retailer__factory,
   Stage__factory,
-  Supplier__factory,
   type ICustomer,
   type IHarvester,
   type IManufacturer,
   type OrderBook,
-  type Registry,
   type Stage,
 } from "../../typechain-types/index.js";
-import { DAY, ethers, networkHelpers, registerLot, time, type Cast, type World } from "./fixtures.js";
+import { DAY, ethers, registerLot, time, type Cast, type World } from "./fixtures.js";
 
 /** One stage of the chain as the behaviour suite sees it. */
 export interface StageInfo {
@@ -53,11 +46,6 @@ export function stageInfo(n: number): StageInfo {
   const info = STAGES[n - 1];
   if (info === undefined) throw new Error(`there is no stage ${n}`);
   return info;
-}
-
-/** The role bit of stage `n`'s actors. */
-export function actorBitOf(n: number): number {
-  return roleBit(stageInfo(n).role);
 }
 
 /** Stage `n`'s contract through the ABI every stage shares (lots, custody, recall, hand-over). */
@@ -220,99 +208,9 @@ export async function lotAt(
 // ------------------------------------------------------------------ raw access for hand-over tests
 
 /** A lot as `LotCodec` packs it into one word (see contracts/libraries/LotCodec.sol). */
-export interface LotFields {
-  custodianId: bigint;
-  weightGrams: bigint;
-  species: string;
-  status: bigint;
-  flags: bigint;
-  readAt: bigint;
-  temperature: bigint;
-  humidity: bigint;
-  latitude: bigint;
-  longitude: bigint;
-}
-
-const twos = (value: bigint, bits: bigint) => BigInt.asUintN(Number(bits), value);
-
-/** Packs `lot` exactly as `LotCodec.encode` does. */
-export function lotWord(lot: LotFields): bigint {
-  return (
-    BigInt.asUintN(32, lot.custodianId) |
-    (BigInt.asUintN(40, lot.weightGrams) << 32n) |
-    (BigInt(lot.species) << 72n) |
-    (lot.status << 96n) |
-    (lot.flags << 104n) |
-    (BigInt.asUintN(40, lot.readAt) << 112n) |
-    (twos(lot.temperature, 16n) << 152n) |
-    (lot.humidity << 168n) |
-    (twos(lot.latitude, 32n) << 176n) |
-    (twos(lot.longitude, 32n) << 208n)
-  );
-}
-
-/** A stored lot (as `getLot` returns it) as plain fields. */
-export function fieldsOf(lot: Awaited<ReturnType<Stage["getLot"]>>): LotFields {
-  return {
-    custodianId: lot.custodianId,
-    weightGrams: lot.weightGrams,
-    species: lot.species,
-    status: lot.status,
-    flags: lot.flags,
-    readAt: lot.readAt,
-    temperature: lot.temperature,
-    humidity: lot.humidity,
-    latitude: lot.latitude,
-    longitude: lot.longitude,
-  };
-}
-
-/** A signer for a contract's address (impersonated, funded), to make calls only that contract may make. */
-export async function impersonate(address: string): Promise<HardhatEthersSigner> {
-  await networkHelpers.impersonateAccount(address);
-  await networkHelpers.setBalance(address, ethers.parseEther("10"));
-  return ethers.getSigner(address);
-}
-
 /** A bytes32 of `n`, for reasons and details. */
 export function word32(n: BigNumberish): string {
   return toBeHex(n, 32);
-}
-
-// ------------------------------------------------------------------ fresh, unwired stage contracts
-
-/** Deploys a new stage-`n` contract on `registry` whose previous stage is `previous` (ignored for the Harvester). */
-export async function deployStage(
-  deployer: HardhatEthersSigner,
-  n: number,
-  registry: Registry | string,
-  previous: string,
-): Promise<Stage> {
-  let deployed: { getAddress(): Promise<string>; waitForDeployment(): Promise<unknown> };
-  switch (n) {
-    case 1:
-      deployed = await new Harvester__factory(deployer).deploy(registry);
-      break;
-    case 2:
-      deployed = await new Supplier__factory(deployer).deploy(registry, previous);
-      break;
-    case 3:
-      deployed = await new Manufacturer__factory(deployer).deploy(registry, previous);
-      break;
-    case 4:
-      deployed = await new Distributor__factory(deployer).deploy(registry, previous);
-      break;
-    case 5:
-      deployed = await new Retailer__factory(deployer).deploy(registry, previous);
-      break;
-    case 6:
-      deployed = await new Customer__factory(deployer).deploy(registry, previous);
-      break;
-    default:
-      throw new Error(`there is no stage ${n}`);
-  }
-  await deployed.waitForDeployment();
-  return Stage__factory.connect(await deployed.getAddress(), deployer);
 }
 
 // ------------------------------------------------------------------ products (GS1 GTIN + lot number)
