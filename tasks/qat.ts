@@ -1,6 +1,6 @@
 import { emptyTask, task } from "hardhat/config";
 
-import { opt, stageOption, withContracts, withDeployment } from "./options.js";
+import { opt, sellerStageOption, stageOption, withContracts, withDeployment } from "./options.js";
 
 export const qatTasks = [
   emptyTask("qat", "QAT scans: devices sign what they scan (EIP-712), anyone relays the signed readings").build(),
@@ -26,5 +26,14 @@ export const qatTasks = [
     .addOption(stageOption("The stage that holds every lot of the file (default: found per lot)"))
     .addOption(opt("batch", "Readings per transaction (default: 20)"))
     .setAction(() => import("./actions/qat-relay.js"))
+    .build(),
+  withDeployment(
+    task(["qat", "receive"], "Submits a buyer's receiving scans of a shipment on its way (before acknowledging)"),
+    "account 0; anyone may submit",
+  )
+    .addOption(opt("in", "Signed readings by the buyer's QAT devices, as qat sign writes them (JSON)"))
+    .addOption(sellerStageOption())
+    .addOption(opt("order", "Order number (in the seller stage's order book) the lots are shipped under"))
+    .setAction(() => import("./actions/qat-receive.js"))
     .build(),
 ];

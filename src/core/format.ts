@@ -5,7 +5,7 @@
 import { formatEther, type TransactionReceipt } from "ethers";
 
 import { celsius, coldChainBandText } from "./cold-chain.js";
-import { fromFixedDegrees } from "./units.js";
+import { fromFixedDegrees, speciesText } from "./units.js";
 import { coldChainBand, flagNames } from "./vocabulary.js";
 
 export { celsius };
@@ -78,4 +78,42 @@ export function formText(frozen: boolean, farmed: boolean): string {
 /** Lot ids as "lot 3" or "lots 1, 2". */
 export function lotsText(lotIds: readonly (bigint | number)[]): string {
   return `lot${lotIds.length === 1 ? "" : "s"} ${lotIds.join(", ")}`;
+}
+
+/** Seconds as "40m", "2.5h", "3.2d": how long between two scans. */
+export function elapsedText(seconds: number | bigint): string {
+  const s = Number(seconds);
+  if (s < 2 * 3_600) return `${Math.round(s / 60)}m`;
+  if (s < 2 * 86_400) return `${(s / 3_600).toFixed(1).replace(/\.0$/, "")}h`;
+  return `${(s / 86_400).toFixed(1).replace(/\.0$/, "")}d`;
+}
+
+/** Hundredths of a grade as "1.52". */
+export function gradesText(hundredths: number | bigint): string {
+  return (Number(hundredths) / 100).toFixed(2);
+}
+
+/** A `SpeciesMismatch` the ledger emitted, for lot `lot` (as labelled) at `stage`: "lot 2 at the harvester stage: …". */
+export function speciesMismatchText(
+  lot: string,
+  stage: string,
+  e: { registered: string; previous: string; scanned: string; confidence: bigint },
+): string {
+  const before = BigInt(e.previous) === 0n ? "" : `, last scanned as ${speciesText(e.previous)}`;
+  return (
+    `lot ${lot} at the ${stage} stage: scanned ${speciesText(e.scanned)} (${e.confidence} % confident), ` +
+    `registered ${speciesText(e.registered)}${before}; flagged SPECIES_MISMATCH`
+  );
+}
+
+/** A `FreshnessWarning` the ledger emitted, for lot `lot` (as labelled) at `stage`: "lot 1 at the harvester stage: …". */
+export function freshnessWarningText(
+  lot: string,
+  stage: string,
+  e: { previousGrade: bigint; grade: bigint; elapsed: bigint; allowedDrop: bigint; drop: bigint },
+): string {
+  return (
+    `lot ${lot} at the ${stage} stage: grade ${e.previousGrade} → ${e.grade} in ${elapsedText(e.elapsed)}, a drop ` +
+    `of ${gradesText(e.drop)} where ${gradesText(e.allowedDrop)} is allowed; flagged FRESHNESS_WARNING`
+  );
 }

@@ -1,7 +1,7 @@
 import type { ContractTransactionReceipt } from "ethers";
 
 import { describeError } from "../../src/core/errors.js";
-import { thousands, txText } from "../../src/core/format.js";
+import { freshnessWarningText, speciesMismatchText, thousands, txText } from "../../src/core/format.js";
 import { required } from "../../src/core/inputs.js";
 import { accountLabel, lotLabel } from "../../src/core/labels.js";
 import { readSignedReadings } from "../../src/node/qat-files.js";
@@ -9,7 +9,7 @@ import { ledgerDomain, readingTuple, signerOf, type SignedReading } from "../../
 import { stageHolding, stageName, stageNumber, type StageName } from "../../src/core/stages.js";
 import { eventsIn, mined } from "../../src/node/tx.js";
 import { InputError } from "../../src/core/input-error.js";
-import { speciesText, wholeNumber } from "../../src/core/units.js";
+import { wholeNumber } from "../../src/core/units.js";
 import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { connectFishTrace } from "../session.js";
@@ -57,19 +57,6 @@ function batchSize(value: string | undefined): number {
   const n = wholeNumber(value, "--batch", 1_000);
   if (n === 0) throw new InputError("--batch must be at least 1");
   return n;
-}
-
-/** Seconds as "40m", "2.5h", "3.2d". */
-function elapsedText(seconds: bigint): string {
-  const s = Number(seconds);
-  if (s < 2 * 3_600) return `${Math.round(s / 60)}m`;
-  if (s < 2 * 86_400) return `${(s / 3_600).toFixed(1).replace(/\.0$/, "")}h`;
-  return `${(s / 86_400).toFixed(1).replace(/\.0$/, "")}d`;
-}
-
-/** Hundredths of a grade as "1.52". */
-function grades(hundredths: bigint): string {
-  return (Number(hundredths) / 100).toFixed(2);
 }
 
 export default fishTraceAction(async (args: Args, hre): Promise<RelaySummary> => {
@@ -180,23 +167,16 @@ export default fishTraceAction(async (args: Args, hre): Promise<RelaySummary> =>
     transactions.push(transaction);
     sent.push({ transaction, receipt });
     for (const e of await eventsIn(ledger, ledger.filters.SpeciesMismatch(), receipt)) {
-      const { lotId, registered, previous, scanned: found, confidence } = e.args;
+      const { lotId } = e.args;
       speciesMismatches.push(lotId);
-      const before = BigInt(previous) === 0n ? "" : `, last scanned as ${speciesText(previous)}`;
-      mismatchLines.push(
-        `  species mismatch  lot ${await lotLabel(manufacturer, lotId)} at the ${stage} stage: scanned ` +
-          `${speciesText(found)} (${confidence} % confident), registered ${speciesText(registered)}${before}; ` +
-          "flagged SPECIES_MISMATCH",
-      );
+      const lot = await lotLabel(manufacturer, lotId);
+      mismatchLines.push(`  species mismatch  ${speciesMismatchText(lot, stage, e.args)}`);
     }
     for (const e of await eventsIn(ledger, ledger.filters.FreshnessWarning(), receipt)) {
-      const { lotId, previousGrade, grade, elapsed, allowedDrop, drop } = e.args;
+      const { lotId } = e.args;
       freshnessWarnings.push(lotId);
-      warningLines.push(
-        `  freshness warning lot ${await lotLabel(manufacturer, lotId)} at the ${stage} stage: grade ` +
-          `${previousGrade} → ${grade} in ${elapsedText(elapsed)}, a drop of ${grades(drop)} where ` +
-          `${grades(allowedDrop)} is allowed; flagged FRESHNESS_WARNING`,
-      );
+      const lot = await lotLabel(manufacturer, lotId);
+      warningLines.push(`  freshness warning ${freshnessWarningText(lot, stage, e.args)}`);
     }
   }
   const submitted = transactions.reduce((n, t) => n + t.accepted, 0);
