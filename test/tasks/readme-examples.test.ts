@@ -141,6 +141,10 @@ const STORY: Step[] = [
   { run: "npx hardhat order confirm --order 3 --from 2" },
   { advance: 2 * HOUR, why: "the ship-by time and the acknowledgement window pass" },
   { readme: "order cancel" },
+  // The supplier's own scanner (node account 9) scans the lot on its way before it decides: haddock, not cod.
+  { run: "npx hardhat device add --address 9 --role qat-device --operator 2" },
+  { run: "npx hardhat qat sign --in examples/receiving-scans.csv --out received.json --device 9" },
+  { readme: "qat receive" },
   { readme: "order reject" },
   { readme: "order claim" },
   { readme: "indexer" },
