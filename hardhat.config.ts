@@ -46,9 +46,10 @@ function besuGasPrice(): "auto" | bigint {
 
 /**
  * The Solidity test suites deploy the contracts from the contracts' own optimized artifacts, so their own code needs
- * no optimizer to measure the contracts: they compile via IR without it (64 s instead of 181 s), one job for all
- * (src/tools/solidity-test-compilation.ts). The invariant suites are the exception: their handlers make some 25,000
- * calls a run, and unoptimized they ran 80 s instead of 30; optimized, they compile in 32 s, a job of their own.
+ * no optimizer to measure the contracts: they compile via IR without it (64 s instead of 181 s), dealt into two
+ * jobs that run side by side (src/tools/solidity-test-compilation.ts). The invariant suites are the exception: their
+ * handlers make some 25,000 calls a run, and unoptimized they ran 80 s instead of 30; optimized, they compile in jobs
+ * of their own.
  */
 const testCompiler = (optimize: boolean) => ({
   ...compiler,

@@ -8,10 +8,13 @@
  *
  * Hardhat resolves every `overrides` entry into an object of its own and groups root files into compilation jobs by
  * that object's identity, so a per-file override would give each suite its own job, each compiling the shared test
- * base (FishTraceTest and its helpers) again. `sharedTestCompilation` points every suite's override at one resolved object, so the suites share
- * one job per distinct configuration.
+ * base (FishTraceTest and its helpers) again. `sharedTestCompilation` points the suites of one configuration at
+ * `TEST_JOBS` resolved objects, the suites dealt between them by estimated cost (longest first, to the lightest job),
+ * and lets the build run as many jobs at once as the machine has cores (Hardhat's default leaves one core idle: on
+ * two cores, one job at a time). The unoptimized suites are most of CI's compile time; two jobs on two cores halve it.
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 
 import type { HardhatPlugin } from "hardhat/types/plugins";
@@ -25,7 +28,34 @@ export function solidityTestFiles(root: string, testsDir: string): string[] {
     .sort();
 }
 
-/** Makes every build profile's `overrides` one shared object per distinct configuration (see the module comment). */
+/** How many compilation jobs the suites of one configuration are dealt into. */
+export const TEST_JOBS = 2;
+
+/**
+ * A suite's compile cost as this module estimates it: its source's length times its concrete contracts (via IR each
+ * concrete contract is generated with everything it inherits; a suite run once per stage declares six).
+ */
+function compileCost(file: string): number {
+  const source = readFileSync(file, "utf8");
+  return source.length * Math.max(1, source.match(/^contract\s+\w+/gm)?.length ?? 0);
+}
+
+/** `files` dealt into at most `jobs` groups of about equal total cost: the costliest first, each to the lightest group. */
+export function dealByCost(files: readonly string[], cost: (file: string) => number, jobs: number): string[][] {
+  const groups = Array.from({ length: Math.min(jobs, files.length) }, (): { files: string[]; total: number } => ({
+    files: [],
+    total: 0,
+  }));
+  const costed = files.map((file) => ({ file, cost: cost(file) })).sort((a, b) => b.cost - a.cost);
+  for (const { file, cost: c } of costed) {
+    const lightest = groups.reduce((min, g) => (g.total < min.total ? g : min));
+    lightest.files.push(file);
+    lightest.total += c;
+  }
+  return groups.map((g) => g.files.sort());
+}
+
+/** Shares the suites' override objects (see the module comment) and runs the build's jobs on every core. */
 export const sharedTestCompilation: HardhatPlugin = {
   id: "fishtrace:shared-test-compilation",
   hookHandlers: {
@@ -33,17 +63,32 @@ export const sharedTestCompilation: HardhatPlugin = {
       default: async () => ({
         resolveUserConfig: async (userConfig, resolveConfigurationVariable, next) => {
           const resolved = await next(userConfig, resolveConfigurationVariable);
+          const root = resolved.paths.root;
           for (const profile of Object.values(resolved.solidity.profiles)) {
-            const shared = new Map<string, (typeof profile.overrides)[string]>();
+            const byConfig = new Map<string, string[]>();
             for (const [file, config] of Object.entries(profile.overrides)) {
+              if (!file.endsWith(".t.sol")) continue;
               const key = JSON.stringify(config);
-              const first = shared.get(key);
-              if (first === undefined) shared.set(key, config);
-              else profile.overrides[file] = first;
+              byConfig.set(key, [...(byConfig.get(key) ?? []), file]);
+            }
+            for (const files of byConfig.values()) {
+              for (const group of dealByCost(files, (file) => compileCost(path.join(root, file)), TEST_JOBS)) {
+                const [first, ...rest] = group;
+                if (first === undefined) continue;
+                const shared = profile.overrides[first];
+                if (shared === undefined) continue;
+                for (const file of rest) profile.overrides[file] = shared;
+              }
             }
           }
           return resolved;
         },
+      }),
+    }),
+    solidity: async () => ({
+      default: async () => ({
+        build: async (context, rootFilePaths, options, next) =>
+          next(context, rootFilePaths, { ...options, concurrency: options?.concurrency ?? availableParallelism() }),
       }),
     }),
   },

@@ -10,7 +10,7 @@ import path from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
 
-import { solidityTestFiles } from "../../src/tools/solidity-test-compilation.js";
+import { dealByCost, solidityTestFiles, TEST_JOBS } from "../../src/tools/solidity-test-compilation.js";
 
 /** The one contract source compiled with settings of its own. */
 const LEDGER = "contracts/QualityLedger.sol";
@@ -49,13 +49,25 @@ describe("Solidity test compilation", function () {
     expect(suites).to.include.members(["test/contracts/Registry.t.sol", "test/contracts/SystemInvariants.t.sol"]);
     expect(Object.keys(overrides).sort()).to.deep.equal(suites);
     const configs = new Set(Object.values(overrides));
-    expect(configs.size, "one resolved object per configuration, so Hardhat merges the suites that share it").to.equal(
-      2,
-    );
+    expect(
+      configs.size,
+      `${TEST_JOBS} resolved objects per configuration: Hardhat merges the suites that share one into a job`,
+    ).to.equal(2 * TEST_JOBS);
+    expect(new Set([...configs].map((c) => JSON.stringify(c))).size, "two configurations").to.equal(2);
     for (const [file, config] of Object.entries(overrides)) {
       expect(config.settings, file).to.deep.include({ viaIR: true });
       expect(config.settings.optimizer, file).to.deep.include({ enabled: file.endsWith("Invariants.t.sol") });
     }
+  });
+
+  it("deals the suites into jobs of about equal cost, the costliest first", function () {
+    const cost: Record<string, number> = { a: 10, b: 9, c: 3, d: 2, e: 1 };
+    expect(dealByCost(["e", "d", "c", "b", "a"], (f) => cost[f] ?? 0, 2)).to.deep.equal([
+      ["a", "d", "e"],
+      ["b", "c"],
+    ]);
+    expect(dealByCost(["a"], (f) => cost[f] ?? 0, 2)).to.deep.equal([["a"]]);
+    expect(dealByCost([], (f) => cost[f] ?? 0, 2)).to.deep.equal([]);
   });
 
   it("keeps the contracts' sources out of the suites: they import interfaces and libraries only", function () {
