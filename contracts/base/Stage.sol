@@ -407,17 +407,14 @@ abstract contract Stage is IStage, RegistryReplica {
         ) revert StageInvalidPosition(latitude, longitude);
     }
 
+    // The three fields share one slot: read once, written once (no copy of the struct in memory).
     function _add(Totals storage totals, uint40 grams) private {
-        Totals memory t = totals;
-        totals.lots = t.lots + 1;
-        totals.grams = t.grams + grams;
-        totals.updatedAt = uint40(block.timestamp);
+        (uint64 lots, uint96 total) = (totals.lots, totals.grams);
+        (totals.lots, totals.grams, totals.updatedAt) = (lots + 1, total + grams, uint40(block.timestamp));
     }
 
     function _subtract(Totals storage totals, uint64 lots, uint40 grams) private {
-        Totals memory t = totals;
-        totals.lots = t.lots - lots;
-        totals.grams = t.grams - grams;
-        totals.updatedAt = uint40(block.timestamp);
+        (uint64 held, uint96 total) = (totals.lots, totals.grams);
+        (totals.lots, totals.grams, totals.updatedAt) = (held - lots, total - grams, uint40(block.timestamp));
     }
 }
