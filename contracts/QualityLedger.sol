@@ -336,7 +336,7 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         LotWord word =
             buyerId == 0
                 ? _locate(stageContract, stage, lotId, auth)
-                : _locateShipped(stageContract, stage, lotId, auth, buyerId);
+                : _locateShipped(stageContract, lotId, auth, buyerId);
         // A scan older than the lot (a device whose clock was reset) would stretch the freshness allowance.
         uint40 createdAt = word.createdAt();
         if (reading.scannedAt < createdAt) revert QatScanBeforeLot(lotId, reading.scannedAt, createdAt);
@@ -449,20 +449,18 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         if (custodianId != device.operatorId) revert QualityNotCustodian(lotId, custodianId, device.operatorId);
     }
 
-    /// @dev The word of `lotId`, shipped from `stage` to participant `buyerId` under an order `submitReceivingScan`
-    /// checked, scanned by `device`, which must be the buyer's. (A Shipped or Delivered order keeps its lots Shipped
-    /// until they are acknowledged, claimed or rejected; a revoked buyer's devices hold no role.)
+    /// @dev The word of `lotId`, shipped to participant `buyerId` under an order `submitReceivingScan` checked, scanned
+    /// by `device`, which must be the buyer's. The lot is Shipped: a Shipped or Delivered order's lots stay Shipped
+    /// until they are acknowledged, claimed or rejected, and a lot is in one open shipment at a time (only a Created
+    /// lot ships). A revoked buyer's devices hold no role (`_scan` refused them already).
     function _locateShipped(
         address stageContract,
-        uint8 stage,
         uint256 lotId,
         IRegistry.Authorization memory device,
         uint32 buyerId
     ) private view returns (LotWord word) {
-        word = IStage(stageContract).lotWord(lotId);
-        IStage.LotStatus status = word.status();
-        if (status != IStage.LotStatus.Shipped) revert QualityLotNotHere(lotId, stage, status);
         if (device.operatorId != buyerId) revert QualityNotBuyer(lotId, device.operatorId, buyerId);
+        word = IStage(stageContract).lotWord(lotId);
     }
 
     /// @dev Reverts with `QualityLedgerPaused` while a PAUSER has paused the ledger.
