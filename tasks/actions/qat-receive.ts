@@ -6,24 +6,17 @@ import { required } from "../../src/core/inputs.js";
 import { InputError } from "../../src/core/input-error.js";
 import { accountLabel, lotLabel, participantLabel } from "../../src/core/labels.js";
 import { orderWithParties, requireShipment } from "../../src/core/orders.js";
-import { ledgerDomain, readingTuple, signerOf } from "../../src/core/qat.js";
+import { ledgerDomain, readingTuple } from "../../src/core/qat.js";
 import { orderBook, stageNumber } from "../../src/core/stages.js";
 import { alarmNames, ORDER_STATE, type LotFlagName } from "../../src/core/vocabulary.js";
 import { readSignedReadings } from "../../src/node/qat-files.js";
+import { readingScreen, type ReadingRejection } from "../../src/node/qat-screen.js";
 import { eventsIn, mined } from "../../src/node/tx.js";
 import { fishTraceAction } from "../run.js";
 import { connectFishTrace, orderOf, type OrderArgs } from "../session.js";
 
 interface Args extends OrderArgs {
   in?: string;
-}
-
-/** A reading not submitted: where it is in the file, and why. */
-export interface ReceiveRejection {
-  where: string;
-  device: string;
-  readingId: bigint;
-  reason: string;
 }
 
 /** One receiving scan recorded: its transaction. */
@@ -49,7 +42,7 @@ export interface ReceiveSummary {
   lotIds: bigint[];
   submitted: number;
   alreadyOnChain: number;
-  rejected: ReceiveRejection[];
+  rejected: ReadingRejection[];
   speciesMismatches: bigint[];
   freshnessWarnings: bigint[];
   transactions: ReceiveTransaction[];
@@ -86,45 +79,30 @@ export default fishTraceAction(async (args: Args, hre): Promise<ReceiveSummary> 
   }
   const { shipmentNo, lotIds } = await requireShipment(book, orderId);
   const inShipment = new Set(lotIds);
-  const domain = await ledgerDomain(ledger, session.chainId);
+  const screen = readingScreen(ledger, await ledgerDomain(ledger, session.chainId));
   const orderText = `${stage} order ${orderId}`;
   const command = (task: string) => `npx hardhat order ${task} --stage ${stage} --order ${orderId}`;
 
   let alreadyOnChain = 0;
-  const rejected: ReceiveRejection[] = [];
+  const rejected: ReadingRejection[] = [];
   const transactions: ReceiveTransaction[] = [];
   const speciesMismatches: bigint[] = [];
   const freshnessWarnings: bigint[] = [];
   const eventLines: string[] = [];
   const txLines: string[] = [];
-  const seen = new Map<string, string>();
 
   for (const { where, signed } of entries) {
     const { reading, signature } = signed;
     const reject = (reason: string) =>
       rejected.push({ where, device: reading.device, readingId: reading.readingId, reason });
 
-    const key = `${reading.device}:${reading.readingId}`;
-    const earlier = seen.get(key);
-    if (earlier !== undefined) {
-      reject(`repeats ${earlier} (same device and reading id)`);
-      continue;
-    }
-    seen.set(key, where);
-    if (await ledger.isAccepted(reading.device, reading.readingId)) {
+    const screened = await screen(where, signed);
+    if (screened.kind === "onChain") {
       alreadyOnChain++;
       continue;
     }
-
-    let recovered: string;
-    try {
-      recovered = signerOf(domain, reading, signature);
-    } catch {
-      reject("the signature is malformed");
-      continue;
-    }
-    if (recovered !== reading.device) {
-      reject(`signed by ${recovered}, not by the device it names (altered, or signed for another ledger or chain)`);
+    if (screened.kind === "refused") {
+      reject(screened.reason);
       continue;
     }
     if (!inShipment.has(reading.lotId)) {

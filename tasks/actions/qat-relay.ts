@@ -5,7 +5,8 @@ import { freshnessWarningText, speciesMismatchText, thousands, txText } from "..
 import { required } from "../../src/core/inputs.js";
 import { accountLabel, lotLabel } from "../../src/core/labels.js";
 import { readSignedReadings } from "../../src/node/qat-files.js";
-import { ledgerDomain, readingTuple, signerOf, type SignedReading } from "../../src/core/qat.js";
+import { readingScreen, type ReadingRejection } from "../../src/node/qat-screen.js";
+import { ledgerDomain, readingTuple, type SignedReading } from "../../src/core/qat.js";
 import { stageHolding, stageName, stageNumber, type StageName } from "../../src/core/stages.js";
 import { eventsIn, mined } from "../../src/node/tx.js";
 import { InputError } from "../../src/core/input-error.js";
@@ -25,13 +26,6 @@ interface Entry {
   signed: SignedReading;
 }
 
-export interface RelayRejection {
-  where: string;
-  device: string;
-  readingId: bigint;
-  reason: string;
-}
-
 export interface RelayTransaction {
   stage: StageName;
   readings: number;
@@ -44,7 +38,7 @@ export interface RelayTransaction {
 export interface RelaySummary {
   submitted: number;
   alreadyOnChain: number;
-  rejected: RelayRejection[];
+  rejected: ReadingRejection[];
   speciesMismatches: bigint[];
   freshnessWarnings: bigint[];
   transactions: RelayTransaction[];
@@ -67,41 +61,26 @@ export default fishTraceAction(async (args: Args, hre): Promise<RelaySummary> =>
 
   const { session, signer, fishTrace } = await connectFishTrace(hre, args, 0);
   const { qualityLedger: ledger, manufacturer, registry } = fishTrace;
-  const domain = await ledgerDomain(ledger, session.chainId);
+  const screen = readingScreen(ledger, await ledgerDomain(ledger, session.chainId));
 
   let alreadyOnChain = 0;
-  const rejected: RelayRejection[] = [];
+  const rejected: ReadingRejection[] = [];
   const valid = new Map<StageName, Entry[]>();
-  const seen = new Map<string, string>();
   const located = new Map<bigint, StageName | InputError>();
 
   for (const entry of entries) {
     const { where, signed } = entry;
-    const { reading, signature } = signed;
+    const { reading } = signed;
     const reject = (reason: string) =>
       rejected.push({ where, device: reading.device, readingId: reading.readingId, reason });
 
-    const key = `${reading.device}:${reading.readingId}`;
-    const earlier = seen.get(key);
-    if (earlier !== undefined) {
-      reject(`repeats ${earlier} (same device and reading id)`);
-      continue;
-    }
-    seen.set(key, where);
-    if (await ledger.isAccepted(reading.device, reading.readingId)) {
+    const screened = await screen(where, signed);
+    if (screened.kind === "onChain") {
       alreadyOnChain++;
       continue;
     }
-
-    let recovered: string;
-    try {
-      recovered = signerOf(domain, reading, signature);
-    } catch {
-      reject("the signature is malformed");
-      continue;
-    }
-    if (recovered !== reading.device) {
-      reject(`signed by ${recovered}, not by the device it names (altered, or signed for another ledger or chain)`);
+    if (screened.kind === "refused") {
+      reject(screened.reason);
       continue;
     }
 
@@ -119,7 +98,7 @@ export default fishTraceAction(async (args: Args, hre): Promise<RelaySummary> =>
     }
 
     try {
-      await ledger.submitScan.staticCall(stageNumber(stage), readingTuple(reading), signature);
+      await ledger.submitScan.staticCall(stageNumber(stage), readingTuple(reading), signed.signature);
     } catch (err) {
       reject(describeError(err));
       continue;
