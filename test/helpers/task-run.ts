@@ -6,6 +6,8 @@ import { expect } from "chai";
 import hre from "hardhat";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
+import { demoParticipants, type DemoCast, type ParticipantSeed } from "../../src/node/seed.js";
+
 export interface TaskRun {
   result: unknown;
   out: string[];
@@ -82,3 +84,29 @@ export const ACCOUNTS = {
   customer: 7,
   regulator: 8,
 } as const;
+
+/**
+ * The demo cast on this network's accounts (`ACCOUNTS`), each enrolled through `participant add`; returns the cast
+ * and what the task printed for each participant.
+ */
+export async function enrolDemoCast(): Promise<{
+  cast: DemoCast;
+  added: { participant: ParticipantSeed; text: string }[];
+}> {
+  const { ethers } = await hre.network.getOrCreate();
+  const signers = await ethers.getSigners();
+  const cast = Object.fromEntries(
+    Object.entries(ACCOUNTS).map(([part, index]) => [part, signers[index]!.address]),
+  ) as unknown as DemoCast;
+  const added: { participant: ParticipantSeed; text: string }[] = [];
+  for (const participant of demoParticipants(cast)) {
+    const { text } = await ok(["participant", "add"], {
+      address: participant.account,
+      role: participant.role.toLowerCase(),
+      name: participant.name,
+      location: participant.location,
+    });
+    added.push({ participant, text });
+  }
+  return { cast, added };
+}

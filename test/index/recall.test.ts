@@ -26,12 +26,11 @@ import {
   recallNotice,
   recallBatches,
 } from "../../src/index/recall.js";
-import { demoParticipants, type DemoCast } from "../../src/node/seed.js";
 import { attachFishTrace, STAGE_NAMES, type StageName } from "../../src/node/system.js";
 import { LOT_FLAGS } from "../../src/core/vocabulary.js";
 import { Stage__factory } from "../../typechain-types/index.js";
 import { sendBatches, type RecallOutcome, type RecallTransaction } from "../../tasks/actions/recall.js";
-import { ACCOUNTS, CATCH, fails, ok } from "../helpers/task-run.js";
+import { CATCH, enrolDemoCast, fails, ok } from "../helpers/task-run.js";
 import { loadTraceWorld } from "../helpers/trace-world.js";
 
 /** RFC 4180 records (quoted fields, doubled quotes, CRLF line ends). */
@@ -231,20 +230,8 @@ describe("recall task", function () {
   before(async function () {
     dir = await mkdtemp(path.join(tmpdir(), "fishtrace-recall-"));
     addresses = (await ok<Record<string, string>>(["deploy"])).value;
-    const { ethers } = await hre.network.getOrCreate();
-    const signers = await ethers.getSigners();
-    const cast = Object.fromEntries(
-      Object.entries(ACCOUNTS).map(([part, index]) => [part, signers[index]!.address]),
-    ) as unknown as DemoCast;
+    const { cast } = await enrolDemoCast();
     regulator = cast.regulator;
-    for (const p of demoParticipants(cast)) {
-      await ok(["participant", "add"], {
-        address: p.account,
-        role: p.role.toLowerCase(),
-        name: p.name,
-        location: p.location,
-      });
-    }
     await ok(["species", "add"], { code: "COD", name: "Atlantic cod" });
     await ok(["harvester", "register"], { ...CATCH, weight: "100kg" });
     await ok(["harvester", "register"], { ...CATCH, weight: "50kg" });

@@ -22,12 +22,11 @@ import { isoTime } from "../../src/core/format.js";
 import { readScans } from "../../src/node/qat-files.js";
 import { qatDomain, readingDigest, signerOf, type QatReading } from "../../src/core/qat.js";
 import { readSensorLog } from "../../src/node/sensor-files.js";
-import { demoParticipants, type DemoCast } from "../../src/node/seed.js";
 import { SENSOR_LEAF_TYPES } from "../../src/core/sensors.js";
 import { speciesCode } from "../../src/core/units.js";
 import { LOT_FLAGS } from "../../src/core/vocabulary.js";
 import { Harvester__factory, QualityLedger__factory, Registry__factory } from "../../typechain-types/index.js";
-import { ACCOUNTS, CATCH, fails, ok } from "../helpers/task-run.js";
+import { ACCOUNTS, CATCH, enrolDemoCast, fails, ok } from "../helpers/task-run.js";
 
 /** Account 9 is the regulator's QAT device. */
 const INSPECTOR_DEVICE = 9;
@@ -101,19 +100,9 @@ describe("IoT tasks", function () {
     addresses = (await ok<Record<string, string>>(["deploy"])).value;
     expect(addresses).to.have.property("qualityLedger");
 
+    await enrolDemoCast();
     const { ethers } = await hre.network.getOrCreate();
     const signers = await ethers.getSigners();
-    const cast = Object.fromEntries(
-      Object.entries(ACCOUNTS).map(([part, index]) => [part, signers[index]!.address]),
-    ) as unknown as DemoCast;
-    for (const p of demoParticipants(cast)) {
-      await ok(["participant", "add"], {
-        address: p.account,
-        role: p.role.toLowerCase(),
-        name: p.name,
-        location: p.location,
-      });
-    }
     await ok(["device", "add"], { address: "3", role: "sensor-gateway", operator: "1" });
     // The vessel's own scanner, and an inspector's scanner operated by the regulator (it may scan any lot).
     expect((await ok(["device", "add"], { address: device.address, role: "qat-device", operator: "1" })).text).to.match(

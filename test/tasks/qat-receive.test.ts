@@ -15,10 +15,9 @@ import { expect } from "chai";
 import { keccak256, toUtf8Bytes, Wallet } from "ethers";
 import hre from "hardhat";
 
-import { demoParticipants, type DemoCast } from "../../src/node/seed.js";
 import { LOT_FLAGS } from "../../src/core/vocabulary.js";
 import { Harvester__factory, QualityLedger__factory, Registry__factory } from "../../typechain-types/index.js";
-import { ACCOUNTS, CATCH, fails, ok } from "../helpers/task-run.js";
+import { CATCH, enrolDemoCast, fails, ok } from "../helpers/task-run.js";
 
 /** The supplier's receiving-bay scanner and the vessel's own: keys outside the node's accounts, as real devices. */
 const BUYER_KEY = keccak256(toUtf8Bytes("FishTrace example receiving QAT device"));
@@ -73,19 +72,7 @@ describe("qat receive: the buyer's receiving scans of a shipment on its way", fu
     dir = await mkdtemp(path.join(tmpdir(), "fishtrace-receive-"));
     addresses = (await ok<Record<string, string>>(["deploy"])).value;
 
-    const { ethers } = await hre.network.getOrCreate();
-    const signers = await ethers.getSigners();
-    const cast = Object.fromEntries(
-      Object.entries(ACCOUNTS).map(([part, index]) => [part, signers[index]!.address]),
-    ) as unknown as DemoCast;
-    for (const p of demoParticipants(cast)) {
-      await ok(["participant", "add"], {
-        address: p.account,
-        role: p.role.toLowerCase(),
-        name: p.name,
-        location: p.location,
-      });
-    }
+    await enrolDemoCast();
     await ok(["device", "add"], { address: buyerDevice.address, role: "qat-device", operator: "2" });
     await ok(["device", "add"], { address: sellerDevice.address, role: "qat-device", operator: "1" });
     await ok(["species", "add"], { code: "COD", name: "Atlantic cod" });

@@ -14,9 +14,8 @@ import { expect } from "chai";
 import hre from "hardhat";
 
 import { lotNumberBytes, productLotId } from "../../src/core/digital-link.js";
-import { demoParticipants, type DemoCast } from "../../src/node/seed.js";
 import { Harvester__factory, Manufacturer__factory, Supplier__factory } from "../../typechain-types/index.js";
-import { ACCOUNTS, CATCH, ok, runTask, type TaskArgs } from "../helpers/task-run.js";
+import { ACCOUNTS, CATCH, enrolDemoCast, ok, runTask, type TaskArgs } from "../helpers/task-run.js";
 
 type Args = TaskArgs;
 
@@ -74,19 +73,10 @@ describe("tasks", function () {
       "qualityLedger",
     ]);
 
-    const { ethers } = await hre.network.getOrCreate();
-    const signers = await ethers.getSigners();
-    const cast = Object.fromEntries(
-      Object.entries(ACCOUNTS).map(([part, index]) => [part, signers[index]!.address]),
-    ) as unknown as DemoCast;
-    for (const p of demoParticipants(cast)) {
-      const added = await ok(["participant", "add"], {
-        address: p.account,
-        role: p.role.toLowerCase(),
-        name: p.name,
-        location: p.location,
-      });
-      expect(added.text).to.match(new RegExp(`^${p.name} \\(#\\d+, 0x.+\\) now holds ${p.role}`));
+    const { added } = await enrolDemoCast();
+    expect(added).to.have.length(7);
+    for (const { participant: p, text } of added) {
+      expect(text).to.match(new RegExp(`^${p.name} \\(#\\d+, 0x.+\\) now holds ${p.role}`));
     }
     expect((await ok(["device", "add"], { address: "3", role: "sensor-gateway", operator: "1" })).text).to.match(
       /is a SENSOR_GATEWAY of MV Nordkapp/,
