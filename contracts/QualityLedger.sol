@@ -126,7 +126,7 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         SensorSummary calldata summary
     ) external {
         _requireNotPaused(stage);
-        IRegistry.Authorization memory auth = _authorization(msg.sender);
+        (IRegistry.Authorization memory auth, uint16 operatorRoles) = _deviceAuthorization(msg.sender);
         if (auth.roles & Roles.SENSOR_GATEWAY_BIT == 0) revert SensorGatewayUnauthorized(msg.sender);
         if (root == bytes32(0) || _anchors[msg.sender][root].anchoredAt != 0) revert SensorRootInvalid(root);
         if (
@@ -162,7 +162,7 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         uint256[] memory excursions = new uint256[](lotIds.length);
         for (uint256 i; i < lotIds.length; ++i) {
             uint256 lotId = lotIds[i];
-            LotWord word = _locate(stageContract, stage, lotId, auth);
+            LotWord word = _locate(stageContract, stage, lotId, auth, operatorRoles);
             FreshnessRule memory rule = _ruleOf(word.species());
             // Without a rule there is no model to convert the window by: it counts for nothing.
             if (rule.maxGrade != 0) {
@@ -329,13 +329,13 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         (address signer, ECDSA.RecoverError failure, ) = ECDSA.tryRecoverCalldata(_digest(reading), signature);
         if (failure != ECDSA.RecoverError.NoError) revert QatMalformedSignature(reading.readingId);
         if (signer != device) revert QatWrongSigner(reading.readingId, device, signer);
-        IRegistry.Authorization memory auth = _authorization(device);
+        (IRegistry.Authorization memory auth, uint16 operatorRoles) = _deviceAuthorization(device);
         if (auth.roles & Roles.QAT_DEVICE_BIT == 0) revert QatDeviceUnauthorized(device);
 
         uint256 lotId = reading.lotId;
         LotWord word =
             buyerId == 0
-                ? _locate(stageContract, stage, lotId, auth)
+                ? _locate(stageContract, stage, lotId, auth, operatorRoles)
                 : _locateShipped(stageContract, lotId, auth, buyerId);
         // A scan older than the lot (a device whose clock was reset) would stretch the freshness allowance.
         uint40 createdAt = word.createdAt();
@@ -429,20 +429,20 @@ contract QualityLedger is IQualityLedger, RegistryReplica, EIP712 {
         return true;
     }
 
-    /// @dev The lot word of `lotId` at `stageContract`, after checking that the operator of `device` is a regulator,
-    /// or holds this stage's actor role (audit F5) and the lot.
+    /// @dev The lot word of `lotId` at `stageContract`, after checking that the operator of `device` (whose own roles
+    /// are `operatorRoles`) is a regulator, or holds this stage's actor role (audit F5) and the lot.
     function _locate(
         address stageContract,
         uint8 stage,
         uint256 lotId,
-        IRegistry.Authorization memory device
+        IRegistry.Authorization memory device,
+        uint16 operatorRoles
     ) private view returns (LotWord word) {
         word = IStage(stageContract).lotWord(lotId);
         IStage.LotStatus status = word.status();
         if (status != IStage.LotStatus.Created && status != IStage.LotStatus.Shipped) {
             revert QualityLotNotHere(lotId, stage, status);
         }
-        uint16 operatorRoles = _rolesOf(device.operator);
         if (operatorRoles & Roles.REGULATOR_BIT != 0) return word;
         if (operatorRoles & Roles.actorBit(stage) == 0) revert QualityOperatorNotAtStage(device.operator, stage);
         uint32 custodianId = word.custodianId();

@@ -58,9 +58,16 @@ abstract contract RegistryReplica is IRegistryReplica {
         }
     }
 
-    /// @dev The role bits `account` holds itself (for a device's operator: the operator's own roles).
-    function _rolesOf(address account) internal view returns (uint16) {
-        return _recordOf(account).roles;
+    /// @dev `_authorization(account)` and, for a device, its operator's own role bits (zero for an account with no
+    /// operator): a caller that checks the operator's stage role reads the operator's record once, not twice.
+    function _deviceAuthorization(
+        address account
+    ) internal view returns (IRegistry.Authorization memory auth, uint16 operatorRoles) {
+        auth = _recordOf(account);
+        if (auth.operator != address(0)) {
+            operatorRoles = _recordOf(auth.operator).roles;
+            if (operatorRoles & Roles.OPERATOR_BITS == 0) auth.roles &= ~Roles.DEVICE_BITS;
+        }
     }
 
     /// @dev Whether a PAUSER paused this contract. Each contract keeps the flag where its hot paths read it anyway

@@ -71,10 +71,10 @@ abstract contract Stage is IStage, RegistryReplica {
         uint40 readAt
     ) external {
         _requireNotPaused();
-        IRegistry.Authorization memory auth = _authorization(msg.sender);
+        (IRegistry.Authorization memory auth, uint16 operatorRoles) = _deviceAuthorization(msg.sender);
         uint32 actorId;
         if (auth.roles & _ACTOR_BIT != 0) actorId = auth.id;
-        else if (auth.roles & Roles.SENSOR_GATEWAY_BIT != 0 && _rolesOf(auth.operator) & _ACTOR_BIT != 0) {
+        else if (auth.roles & Roles.SENSOR_GATEWAY_BIT != 0 && operatorRoles & _ACTOR_BIT != 0) {
             // A gateway acts here only while its operator holds this stage's role (audit F5).
             actorId = auth.operatorId;
         } else revert StageUnauthorized(msg.sender, _ACTOR_BIT | Roles.SENSOR_GATEWAY_BIT);
