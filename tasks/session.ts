@@ -21,16 +21,13 @@ import {
   attachFishTrace,
   recordedAddresses,
   DEPLOYMENT_KEYS,
-  STAGE_NAMES,
   type FishTrace,
   type FishTraceAddresses,
-  type SellingStageName,
-  type StageName,
 } from "../src/node/system.js";
 import { InputError } from "../src/core/input-error.js";
 import { orderBook, sellingStage } from "../src/core/stages.js";
 import { positiveId } from "../src/core/units.js";
-import { ORDER_STATE } from "../src/core/vocabulary.js";
+import { ORDER_STATE, STAGE_NAMES, type SellingStageName, type StageName } from "../src/core/vocabulary.js";
 import type { DeploymentArgs, StageArgs } from "./options.js";
 
 export interface Session {

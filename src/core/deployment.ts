@@ -26,8 +26,6 @@ import {
 
 import type { StageName } from "./vocabulary.js";
 
-export { SELLING_STAGES, STAGE_NAMES, type SellingStageName, type StageName } from "./vocabulary.js";
-
 export interface FishTrace {
   registry: Registry;
   harvester: Harvester;

@@ -10,8 +10,6 @@ import type { FishTrace } from "./deployment.js";
 import { InputError } from "./input-error.js";
 import { LOT_STATUS, SELLING_STAGES, STAGE_NAMES, type SellingStageName, type StageName } from "./vocabulary.js";
 
-export { SELLING_STAGES, STAGE_NAMES, type SellingStageName, type StageName };
-
 /** A stage given by name ("harvester", "Supplier"), checked against `allowed` (default: all six). */
 export function stageName(value: string, what?: string): StageName;
 export function stageName<S extends StageName>(value: string, what: string, allowed: readonly S[]): S;

@@ -6,7 +6,8 @@
 import { Interface, Result, type InterfaceAbi, type Log, type ParamType } from "ethers";
 
 import { CONTRACT_ABIS } from "../core/abis.js";
-import { CONTRACT_NAMES, DEPLOYMENT_KEYS, STAGE_NAMES, type FishTraceAddresses } from "../node/system.js";
+import { CONTRACT_NAMES, DEPLOYMENT_KEYS, type FishTraceAddresses } from "../node/system.js";
+import { STAGE_NAMES } from "../core/vocabulary.js";
 
 export type ContractKey = keyof FishTraceAddresses;
 

@@ -11,9 +11,9 @@
  */
 import type { Sql } from "./db.js";
 import { digitalLink, lotIdText } from "../core/digital-link.js";
-import type { StageName } from "../node/system.js";
 import { numberOf, stageAt, textOrEmpty } from "./rows.js";
 import { descendants, OPEN_ORDER_STATES, withIndexLookups } from "./trace.js";
+import type { StageName } from "../core/vocabulary.js";
 
 /** The stage where a lot's id is created: the harvester for a catch, the manufacturer for a product lot. */
 export type OriginStage = Extract<StageName, "harvester" | "manufacturer">;

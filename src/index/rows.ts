@@ -8,8 +8,9 @@
  * `…OrZero`, `…OrEmpty` and `optional…` ones read the columns that may be NULL (an outer join, a nullable column,
  * an aggregate over no rows) with the default their callers rely on.
  */
-import { stageOfNumber, type StageName } from "../core/stages.js";
+import { stageOfNumber } from "../core/stages.js";
 import type { Party } from "../core/trace/types.js";
+import type { StageName } from "../core/vocabulary.js";
 
 /** A row of a query, by column name. */
 export type Row = Record<string, unknown>;

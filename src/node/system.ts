@@ -16,13 +16,9 @@ export {
   collectAddresses,
   CONTRACT_NAMES,
   DEPLOYMENT_KEYS,
-  SELLING_STAGES,
-  STAGE_NAMES,
   type DeploymentKey,
   type FishTrace,
   type FishTraceAddresses,
-  type SellingStageName,
-  type StageName,
 } from "../core/deployment.js";
 
 /**

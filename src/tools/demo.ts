@@ -48,13 +48,12 @@ import { DEFAULT_FRESHNESS_RULE } from "../core/freshness.js";
 import { parseInputs, parseOutputs } from "../core/process.js";
 import { catchesOf, provenanceLines, provenanceTree } from "../node/provenance.js";
 import { DEMO_SPECIES, demoParticipants, seedDemo } from "../node/seed.js";
-import { SELLING_STAGES, STAGE_NAMES } from "../core/stages.js";
 import { addressesOf } from "../node/system.js";
 import { qatDomain } from "../core/qat.js";
 import { roleId } from "../core/roles.js";
 import { proofOf, sensorTree, summarize, type SensorReading } from "../core/sensors.js";
 import { centiCelsius, fixedText, formatGrams, speciesCode } from "../core/units.js";
-import { LOT_STATUS } from "../core/vocabulary.js";
+import { LOT_STATUS, SELLING_STAGES, STAGE_NAMES } from "../core/vocabulary.js";
 import { eventIn, eventsIn, mined } from "../node/tx.js";
 
 const started = performance.now();

@@ -7,13 +7,14 @@ import { accountLabel, lotLabel } from "../../src/core/labels.js";
 import { readSignedReadings } from "../../src/node/qat-files.js";
 import { readingScreen, type ReadingRejection } from "../../src/node/qat-screen.js";
 import { ledgerDomain, readingTuple, type SignedReading } from "../../src/core/qat.js";
-import { stageHolding, stageName, stageNumber, type StageName } from "../../src/core/stages.js";
+import { stageHolding, stageName, stageNumber } from "../../src/core/stages.js";
 import { eventsIn, mined } from "../../src/node/tx.js";
 import { InputError } from "../../src/core/input-error.js";
 import { wholeNumber } from "../../src/core/units.js";
 import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { connectFishTrace } from "../session.js";
+import type { StageName } from "../../src/core/vocabulary.js";
 
 interface Args extends StageArgs {
   in?: string;

@@ -11,14 +11,7 @@ import { requireShipment } from "../../src/core/orders.js";
 import { roleBit } from "../../src/core/roles.js";
 import { readSensorLog, proofsFileJson, type ReadingProof } from "../../src/node/sensor-files.js";
 import { sensorTree, summarize, type SensorSummary } from "../../src/core/sensors.js";
-import {
-  orderBook,
-  sellingStage,
-  stageHolding,
-  stageName,
-  stageNumber,
-  type StageName,
-} from "../../src/core/stages.js";
+import { orderBook, sellingStage, stageHolding, stageName, stageNumber } from "../../src/core/stages.js";
 import { attachFishTrace, type FishTrace } from "../../src/node/system.js";
 import { writeText } from "../../src/node/record-files.js";
 import { eventsIn, mined } from "../../src/node/tx.js";
@@ -27,6 +20,7 @@ import { positiveId } from "../../src/core/units.js";
 import type { StageArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { accountOf, chainNow, connectFishTrace, type Session } from "../session.js";
+import type { StageName } from "../../src/core/vocabulary.js";
 
 interface Args extends StageArgs {
   in?: string;

@@ -10,7 +10,6 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { encodeBytes32String } from "ethers";
 
-import { STAGE_NAMES, SELLING_STAGES } from "../../src/node/system.js";
 import { centiCelsius, degrees, fixedText, grams } from "../../src/core/units.js";
 import { bookAt, gtin, hopsOf, lotNumber, productLotId, stageAt, type HopFields } from "../helpers/chain.js";
 import {
@@ -26,6 +25,7 @@ import {
   worldFixture,
   type World,
 } from "../helpers/fixtures.js";
+import { SELLING_STAGES, STAGE_NAMES } from "../../src/core/vocabulary.js";
 
 const LOINS = gtin("0703801000001");
 const FILLETS = gtin("0703801000002");

@@ -7,7 +7,6 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { AbiCoder, keccak256, toBeHex, type BigNumberish } from "ethers";
 
 import { ACTOR_ROLES, type ActorRole } from "../../src/core/roles.js";
-import { STAGE_NAMES, type StageName } from "../../src/node/system.js";
 import { fixedText } from "../../src/core/units.js";
 import {
   OrderBook__factory,
@@ -19,6 +18,7 @@ import {
   type Stage,
 } from "../../typechain-types/index.js";
 import { DAY, ethers, registerLot, time, type Cast, type World } from "./fixtures.js";
+import { STAGE_NAMES, type StageName } from "../../src/core/vocabulary.js";
 
 /** One stage of the chain as the behaviour suite sees it. */
 export interface StageInfo {

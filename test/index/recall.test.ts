@@ -26,8 +26,8 @@ import {
   recallNotice,
   recallBatches,
 } from "../../src/index/recall.js";
-import { attachFishTrace, STAGE_NAMES, type StageName } from "../../src/node/system.js";
-import { LOT_FLAGS } from "../../src/core/vocabulary.js";
+import { attachFishTrace } from "../../src/node/system.js";
+import { LOT_FLAGS, STAGE_NAMES, type StageName } from "../../src/core/vocabulary.js";
 import { Stage__factory } from "../../typechain-types/index.js";
 import { sendBatches, type RecallOutcome, type RecallTransaction } from "../../tasks/actions/recall.js";
 import { CATCH, enrolDemoCast, fails, ok } from "../helpers/task-run.js";

@@ -10,7 +10,8 @@ import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 
 import { freePort, started } from "../../src/tools/processes.js";
-import { attachFishTrace, recordedAddresses, STAGE_NAMES } from "../../src/node/system.js";
+import { attachFishTrace, recordedAddresses } from "../../src/node/system.js";
+import { STAGE_NAMES } from "../../src/core/vocabulary.js";
 
 const HARDHAT = path.join("node_modules", "hardhat", "dist", "src", "cli.js");
 

@@ -17,7 +17,7 @@ import { PNG } from "pngjs";
 
 import { freePort, kill, started } from "../../src/tools/processes.js";
 import type { AnomalyReport, DispatchReport } from "../../src/core/api/analytics.js";
-import { attachFishTrace, STAGE_NAMES, type FishTrace } from "../../src/core/deployment.js";
+import { attachFishTrace, type FishTrace } from "../../src/core/deployment.js";
 import { gtin14, parseDigitalLink } from "../../src/core/digital-link.js";
 import { buildWeb, startLocalStack, type LocalStack } from "../../src/tools/local-stack.js";
 import type { JourneyJson } from "../../src/core/api/journey-json.js";
@@ -25,6 +25,7 @@ import type { DemoFacts } from "../../src/core/api/web-config.js";
 import { launchChromium } from "../helpers/web/browser.js";
 import { decodeQrPng, qrPhotoImage, qrPng, y4mVideo } from "../helpers/web/qr-images.js";
 import { TestWallet } from "../helpers/web/wallet.js";
+import { STAGE_NAMES } from "../../src/core/vocabulary.js";
 
 const HARDHAT = path.join("node_modules", "hardhat", "dist", "src", "cli.js");
 const ARTIFACTS = path.join("test-artifacts", "web");

@@ -3,7 +3,7 @@
  * consume it. Built from the trace index (src/index/schema.ts); ids are bigints, times unix seconds, weights grams,
  * temperatures 0.01 °C. In JSON, bigints are decimal strings.
  */
-import type { StageName } from "../deployment.js";
+import type { StageName } from "../vocabulary.js";
 
 export interface Party {
   id: number;

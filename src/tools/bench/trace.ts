@@ -32,7 +32,7 @@ import { mulberry32 } from "../../core/random.js";
 import { planRecall, recallNotice } from "../../index/recall.js";
 import { roleId } from "../../core/roles.js";
 import { gtinCheckDigit } from "../../core/digital-link.js";
-import { stageRole, type StageName } from "../../core/stages.js";
+import { stageRole } from "../../core/stages.js";
 import { deployFishTrace } from "../../node/deploy.js";
 import { addressesOf, type FishTraceAddresses } from "../../node/system.js";
 import { descendants, traceLot } from "../../index/trace.js";
@@ -41,6 +41,7 @@ import { Harvester__factory, Manufacturer__factory, OrderBook__factory } from ".
 import { defined } from "../checked.js";
 import { envNumber } from "./env.js";
 import { percentile } from "./stats.js";
+import type { StageName } from "../../core/vocabulary.js";
 
 const LOTS = Math.round(envNumber("BENCH_TRACE_LOTS", 100_000));
 const CATCH_SHARE = envNumber("BENCH_TRACE_CATCH_SHARE", 0.06);

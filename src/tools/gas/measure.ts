@@ -12,13 +12,14 @@ import type { IHarvester } from "../../../typechain-types/index.js";
 import { roleId, type RoleName } from "../../core/roles.js";
 import { orderBook } from "../../core/stages.js";
 import { deployFishTrace } from "../../node/deploy.js";
-import type { FishTrace, SellingStageName, StageName } from "../../node/system.js";
+import type { FishTrace } from "../../node/system.js";
 import { mined } from "../../node/tx.js";
 import { latestBlockTime, registeredLots } from "../chain.js";
 import { defined } from "../checked.js";
 import { fixedText, speciesCode } from "../../core/units.js";
 import { intrinsicGas } from "./intrinsic.js";
 import { measureIot, type IotMeasurement } from "./iot.js";
+import type { SellingStageName, StageName } from "../../core/vocabulary.js";
 
 export interface TxMeasurement {
   /** The stage contract called (or "registry"). */

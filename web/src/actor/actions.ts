@@ -14,13 +14,14 @@ import { digitalLink, elementString, gtin14, lotRefList } from "@core/digital-li
 import { ether, formText, isoTime } from "@core/format.js";
 import { address, durationSeconds, etherAmount, required, timeOrDelay, transportMode } from "@core/inputs.js";
 import { parseInputs, parseOutputs } from "@core/process.js";
-import { buyerStage, type SellingStageName } from "@core/stages.js";
+import { buyerStage } from "@core/stages.js";
 import { InputError } from "@core/input-error.js";
 import { fixedText, formatGrams, grams, speciesCode } from "@core/units.js";
 
 import { labelPath } from "../router.js";
 import { chainNow, type OrderView } from "./chain.js";
 import type { TxLink, TxPlan } from "./tx.js";
+import type { SellingStageName } from "@core/vocabulary.js";
 
 /** What every action needs: the deployment read through the node, the account, and the wallet's signer. */
 export interface ActionContext {

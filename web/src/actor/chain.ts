@@ -11,19 +11,18 @@ import { elementString, gtin14, lotIdText, parseDigitalLink } from "@core/digita
 import { productLotOf } from "@core/labels.js";
 import { shipmentOf, type Shipment } from "@core/orders.js";
 import { ACTOR_ROLES, rolesOf, type ActorRole, type RoleName } from "@core/roles.js";
-import {
-  SELLING_STAGES,
-  STAGE_NAMES,
-  stageNumber,
-  stageOfNumber,
-  stageRole,
-  type SellingStageName,
-  type StageName,
-} from "@core/stages.js";
+import { stageNumber, stageOfNumber, stageRole } from "@core/stages.js";
 import type { FishTrace } from "@core/deployment.js";
 import type { ParticipantJson } from "@core/api/journey-json.js";
 import { speciesText } from "@core/units.js";
-import { LOT_STATUS, ORDER_STATE } from "@core/vocabulary.js";
+import {
+  LOT_STATUS,
+  ORDER_STATE,
+  SELLING_STAGES,
+  STAGE_NAMES,
+  type SellingStageName,
+  type StageName,
+} from "@core/vocabulary.js";
 import type { WebConfig } from "@core/api/web-config.js";
 
 import { fetchParticipant } from "../api.js";

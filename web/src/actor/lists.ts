@@ -6,7 +6,6 @@
 import type { JsonRpcProvider } from "ethers";
 
 import type { FishTrace } from "@core/deployment.js";
-import type { SellingStageName } from "@core/stages.js";
 
 import {
   lotsOf,
@@ -21,6 +20,7 @@ import {
   type PartyView,
 } from "./chain.js";
 import { buyStages } from "./roles.js";
+import type { SellingStageName } from "@core/vocabulary.js";
 
 export interface Choices {
   sellers: Partial<Record<SellingStageName, PartyView[]>>;

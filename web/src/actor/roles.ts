@@ -3,9 +3,10 @@
  * and the calm notice for an account that is no participant or holds no supply-chain role.
  */
 import type { RoleName } from "@core/roles.js";
-import { buyerRole, SELLING_STAGES, type SellingStageName } from "@core/stages.js";
+import { buyerRole } from "@core/stages.js";
 
 import type { Participant } from "./chain.js";
+import { SELLING_STAGES, type SellingStageName } from "@core/vocabulary.js";
 
 const ROLE_WORDS: Partial<Record<RoleName, string>> = {
   DEFAULT_ADMIN: "Administrator",

@@ -3,7 +3,6 @@
  * it (`ActorHost`): the views are functions of the host, the app (app.ts) owns the wallet, the reads and the
  * transactions.
  */
-import type { SellingStageName } from "@core/stages.js";
 import type { WebConfig } from "@core/api/web-config.js";
 
 import type { ActionContext } from "./actions.js";
@@ -11,6 +10,7 @@ import type { LotView, OrderView, Participant, PartyView } from "./chain.js";
 import type { DispatchState } from "./dispatch.js";
 import type { TxPlan, TxStatus } from "./tx.js";
 import type { FoundWallet } from "./wallet.js";
+import type { SellingStageName } from "@core/vocabulary.js";
 
 export interface State {
   wallets: FoundWallet[];

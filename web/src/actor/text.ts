@@ -5,11 +5,11 @@
 import { html, nothing, type TemplateResult } from "lit-html";
 
 import { elementString } from "@core/digital-link.js";
-import type { StageName } from "@core/stages.js";
 
 import { journeyPath, labelPath, lotPath } from "../router.js";
 import type { LotView } from "./chain.js";
 import type { ActorHost } from "./state.js";
+import type { StageName } from "@core/vocabulary.js";
 
 /** A labelled text input named `name`, pre-filled with `value`, `hint` as its placeholder. */
 export function textField(name: string, label: string, value: string, hint: string): TemplateResult {
