@@ -31,15 +31,6 @@ contract HarvesterTest is FishTraceTest {
     uint16 private constant UPDATE_ROLES = Roles.HARVESTER_BIT | Roles.SENSOR_GATEWAY_BIT;
     uint64 private constant SHIPMENT_NO = 77;
 
-    /// @dev An environmental reading as `updateFish` takes it.
-    struct Reading {
-        int16 temperature;
-        uint8 humidity;
-        int32 latitude;
-        int32 longitude;
-        uint40 readAt;
-    }
-
     /// @dev A SENSOR_GATEWAY operated by harvester1.
     address private gateway;
     /// @dev A QAT_DEVICE operated by supplier1.

@@ -136,14 +136,6 @@ abstract contract StageWorld is FishTraceTest {
     }
 
     /// @dev A reading as the suites take one: 2 °C, 85 %, in Oslo, a minute before the current block.
-    struct Reading {
-        int16 temperature;
-        uint8 humidity;
-        int32 latitude;
-        int32 longitude;
-        uint40 readAt;
-    }
-
     function _reading() internal view returns (Reading memory) {
         return
             Reading({

@@ -40,6 +40,15 @@ abstract contract FishTraceTest is Test {
     /// @dev The registry's admin transfer delay, as the Ignition module deploys it by default.
     uint48 internal constant ADMIN_DELAY = 3 days;
 
+    /// @dev An environmental reading as `updateFish` takes it.
+    struct Reading {
+        int16 temperature;
+        uint8 humidity;
+        int32 latitude;
+        int32 longitude;
+        uint40 readAt;
+    }
+
     address internal admin;
     address internal harvester1;
     address internal harvester2;
