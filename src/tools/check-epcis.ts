@@ -4,7 +4,7 @@
  *
  *   node --import tsx src/tools/check-epcis.ts demo-output/epcis-pack.jsonld [more.jsonld …]
  *
- * GS1's EPCIS 2.0 JSON schema and the GDST 1.2 JSON schema are the copies vendored in test/fixtures/standards/;
+ * GS1's EPCIS 2.0 JSON schema and the GDST 1.2 JSON schema are the copies vendored in standards/;
  * EPCIS_SCHEMA=<path> / GDST_SCHEMA=<path> names a newer copy. Exits 1 when any validator finds an error.
  */
 import { existsSync } from "node:fs";

