@@ -21,7 +21,7 @@ import {Roles} from "./libraries/Roles.sol";
 /// granted or revoked directly. The packed word stays the one source `hasRole` reads; for the admin role the
 /// overrides below also run `AccessControlDefaultAdminRules`' bookkeeping, so `defaultAdmin()` and `hasRole` agree.
 /// Every change of an account's authorization is pushed to the replicas of the attached stage contracts, so that
-/// they check callers with one local read (see `RegistryReplica`).
+/// they check callers with one local read (see `RegistryReplica`); so is every listing and delisting of a species.
 contract Registry is IRegistry, AccessControlDefaultAdminRules {
     /// @notice The most stage contracts one registry pushes to (six actors plus room for upgrades).
     uint256 public constant MAX_STAGES = 12;
@@ -131,6 +131,7 @@ contract Registry is IRegistry, AccessControlDefaultAdminRules {
         // An empty name would read as "not listed": store the code itself instead.
         _species[code] = bytes(name).length == 0 ? string(abi.encodePacked(code)) : name;
         emit SpeciesListed(code, name);
+        _pushSpecies(code, true);
     }
 
     /// @inheritdoc IRegistry
@@ -138,6 +139,7 @@ contract Registry is IRegistry, AccessControlDefaultAdminRules {
         if (bytes(_species[code]).length == 0) revert RegistrySpeciesNotListed(code);
         delete _species[code];
         emit SpeciesDelisted(code);
+        _pushSpecies(code, false);
     }
 
     // ------------------------------------------------------------------ views
@@ -258,6 +260,15 @@ contract Registry is IRegistry, AccessControlDefaultAdminRules {
         uint256 n = _stages.length;
         for (uint256 i; i < n; ++i) {
             IRegistryReplica(_stages[i]).syncAuthorization(account, auth);
+        }
+    }
+
+    /// @dev Pushes species `code`'s listing to every attached stage, so that a stage checks a lot's species with a
+    /// local read. A stage attached after the species was listed has no entry and asks this registry instead.
+    function _pushSpecies(bytes3 code, bool listed) private {
+        uint256 n = _stages.length;
+        for (uint256 i; i < n; ++i) {
+            IRegistryReplica(_stages[i]).syncSpecies(code, listed);
         }
     }
 

@@ -5,7 +5,7 @@ import { opt, withDeployment } from "./options.js";
 export const harvesterTasks = [
   emptyTask("harvester", "Stage 1: register catches (readings, removal, queries: see the lot tasks)").build(),
   withDeployment(
-    task(["harvester", "register"], "Registers a caught lot (Register_fish)"),
+    task(["harvester", "register"], "Registers a caught lot (Register_fish), or a file of catches in one transaction"),
     "the first account holding HARVESTER",
   )
     .addOption(opt("species", "FAO 3-alpha species code, e.g. COD (must be listed)"))
@@ -18,6 +18,13 @@ export const harvesterTasks = [
     .addOption(opt("gear", "FAO ISSCFG gear code, e.g. OTB"))
     .addFlag({ name: "farmed", description: "Farmed (aquaculture) instead of wild-caught" })
     .addFlag({ name: "frozen", description: "Frozen at sea (band at most -18 °C) instead of fresh (0..4 °C)" })
+    .addOption(
+      opt(
+        "file",
+        "CSV (header species,weight,caughtAt,lat,lon,area,vessel,gear,farmed,frozen) or JSON of catches, one a " +
+          "row, as the options above (farmed/frozen: yes or no): all sent in one registerFishBatch",
+      ),
+    )
     .setAction(() => import("./actions/harvester-register.js"))
     .build(),
 ];

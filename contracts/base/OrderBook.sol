@@ -53,7 +53,7 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
         uint32 buyerId = _requireRole(_BUYER_BIT).id;
         IRegistry.Authorization memory sellerAuth = _authorization(seller);
         if (sellerAuth.roles & _ACTOR_BIT == 0) revert StageUnauthorized(seller, _ACTOR_BIT);
-        if (!_REGISTRY.isSpeciesListed(species)) revert StageSpeciesNotListed(species);
+        if (!_isSpeciesListed(species)) revert StageSpeciesNotListed(species);
         if (weightGrams == 0) revert StageInvalidWeight(weightGrams);
         if (msg.value == 0 || msg.value > type(uint96).max) revert OrderInvalidPrice(msg.value);
         if (shipBy <= block.timestamp) revert OrderInvalidShipBy(shipBy, uint40(block.timestamp));

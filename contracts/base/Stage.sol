@@ -20,6 +20,14 @@ abstract contract Stage is IStage, RegistryReplica {
     /// @dev The flags the quality ledger may raise.
     uint8 private constant _QUALITY_FLAGS = LotFlags.EXCURSION | LotFlags.SPECIES_MISMATCH | LotFlags.FRESHNESS_WARNING;
 
+    /// @dev A species' listing as the registry last pushed it here; unsynced means ask the registry. Kept in the
+    /// species' `_available` slot above its `Totals` (lots 64 | grams 96 | updatedAt 40 | listing 8), so that
+    /// registering a lot checks its species with the read of the slot it writes anyway (no cold read of its own).
+    uint256 private constant _UNSYNCED = 0;
+    uint256 private constant _LISTED = 1;
+    uint256 private constant _DELISTED = 2;
+    uint256 private constant _LISTING_SHIFT = 200;
+
     /// @dev Positions are 1e-5 degrees.
     int32 private constant _MAX_LATITUDE = 90_00000;
     int32 private constant _MAX_LONGITUDE = 180_00000;
@@ -31,7 +39,8 @@ abstract contract Stage is IStage, RegistryReplica {
     address internal immutable _PREVIOUS;
 
     /// @dev Each lot is one word packed by `LotCodec`. Written only by the transitions below, so a lot's status and
-    /// the totals that count it change together.
+    /// the totals that count it change together. An `_available` slot also holds its species' listing in the byte
+    /// above the `Totals` (`_listing`): totals are only ever written field by field, which keeps that byte.
     mapping(uint256 lotId => LotWord word) private _lots;
     mapping(bytes3 species => Totals) private _available;
     mapping(bytes3 species => Totals) private _supplied;
@@ -128,7 +137,7 @@ abstract contract Stage is IStage, RegistryReplica {
             // `_createLot`, written out: a second call site would stop the optimizer inlining it in registerFish.
             LotWord word = words[i].withCustodian(buyerId).withStatus(LotStatus.Created);
             _lots[lotId] = word;
-            _add(_available[word.species()], word.weightGrams());
+            _add(_available[word.species()], 1, word.weightGrams());
             emit LotReceived(lotId, buyerId, orderId);
         }
     }
@@ -253,6 +262,13 @@ abstract contract Stage is IStage, RegistryReplica {
         if (_paused) revert StagePaused(_STAGE);
     }
 
+    /// @dev Whether the registry lists `species`: as it last pushed here, or asked of it when it pushed nothing yet
+    /// (a species listed before this stage was attached). The registry is only read (a static call).
+    function _isSpeciesListed(bytes3 species) internal view returns (bool) {
+        uint256 listing = _listing(_available[species]);
+        return listing == _LISTED || (listing == _UNSYNCED && _REGISTRY.isSpeciesListed(species));
+    }
+
     /// @dev The caller's registry record; reverts with `StageUnauthorized` unless it holds one of `bits`.
     function _requireRole(uint16 bits) internal view returns (IRegistry.Authorization memory auth) {
         auth = _authorization(msg.sender);
@@ -290,6 +306,14 @@ abstract contract Stage is IStage, RegistryReplica {
         return ++_lotCount;
     }
 
+    /// @dev The first of `count` consecutive new lot ids, with one write of the counter; `_newLotId` for a batch.
+    function _newLotIds(uint256 count) internal returns (uint256 first) {
+        _requireNotPaused();
+        uint64 last = _lotCount;
+        first = uint256(last) + 1;
+        _lotCount = last + uint64(count);
+    }
+
     /// @dev The id of a new order whose buyer paid `price` into escrow.
     function _newOrder(uint256 price) internal returns (uint256 orderId) {
         orderId = ++_orderCount;
@@ -304,7 +328,18 @@ abstract contract Stage is IStage, RegistryReplica {
     /// @dev Puts a new available lot, `word` as `LotCodec.created` packs it, in its custodian's custody here.
     function _createLot(uint256 lotId, LotWord word) internal {
         _lots[lotId] = word;
-        _add(_available[word.species()], word.weightGrams());
+        _add(_available[word.species()], 1, word.weightGrams());
+    }
+
+    /// @dev `_createLot` for a batch: puts the new lot in custody here; the caller adds a run of lots of one species
+    /// to the inventory with one `_stockLots`.
+    function _putLot(uint256 lotId, LotWord word) internal {
+        _lots[lotId] = word;
+    }
+
+    /// @dev Adds `lots` new lots put here by `_putLot`, weighing `grams` together, to `species`' inventory.
+    function _stockLots(bytes3 species, uint64 lots, uint96 grams) internal {
+        _add(_available[species], lots, grams);
     }
 
     /// @dev An available lot leaves the inventory for good (`removeFish`, consumed whole by processing).
@@ -333,13 +368,13 @@ abstract contract Stage is IStage, RegistryReplica {
     /// @dev A shipped lot comes back (a rejected delivery) and is available again.
     function _returnLot(uint256 lotId, LotWord word) internal {
         _lots[lotId] = word.withStatus(LotStatus.Created);
-        _add(_available[word.species()], word.weightGrams());
+        _add(_available[word.species()], 1, word.weightGrams());
     }
 
     /// @dev A shipped lot was handed over to the next stage: supplied, with the seller kept as its holder here.
     function _supplyLot(uint256 lotId, LotWord word) internal {
         _lots[lotId] = word.withStatus(LotStatus.Supplied);
-        _add(_supplied[word.species()], word.weightGrams());
+        _add(_supplied[word.species()], 1, word.weightGrams());
     }
 
     /// @dev Raises `flags` on a lot; its status and the totals stay.
@@ -378,6 +413,24 @@ abstract contract Stage is IStage, RegistryReplica {
         _paused = value;
     }
 
+    function _storeSpeciesListed(bytes3 code, bool listed) internal override {
+        Totals storage totals = _available[code];
+        uint256 listing = listed ? _LISTED : _DELISTED;
+        uint256 shift = _LISTING_SHIFT;
+        assembly ("memory-safe") {
+            let slot := totals.slot
+            sstore(slot, or(and(sload(slot), sub(shl(shift, 1), 1)), shl(shift, listing)))
+        }
+    }
+
+    /// @dev The listing byte of a species' `_available` slot.
+    function _listing(Totals storage totals) private view returns (uint256 listing) {
+        uint256 shift = _LISTING_SHIFT;
+        assembly ("memory-safe") {
+            listing := shr(shift, sload(totals.slot))
+        }
+    }
+
     /// @dev Only the previous stage contract hands lots and recalls on; the Harvester has none.
     function _requirePrevious() private view {
         if (msg.sender != _PREVIOUS || _PREVIOUS == address(0)) revert StageCallerNotPrevious(msg.sender);
@@ -399,18 +452,22 @@ abstract contract Stage is IStage, RegistryReplica {
     }
 
     function _requirePosition(int32 latitude, int32 longitude) internal pure {
-        if (
-            latitude > _MAX_LATITUDE ||
-            latitude < -_MAX_LATITUDE ||
-            longitude > _MAX_LONGITUDE ||
-            longitude < -_MAX_LONGITUDE
-        ) revert StageInvalidPosition(latitude, longitude);
+        if (!_isOnEarth(latitude, longitude)) revert StageInvalidPosition(latitude, longitude);
+    }
+
+    /// @dev Whether a position in 1e-5 degrees is a latitude and a longitude.
+    function _isOnEarth(int32 latitude, int32 longitude) internal pure returns (bool) {
+        return
+            latitude <= _MAX_LATITUDE &&
+            latitude >= -_MAX_LATITUDE &&
+            longitude <= _MAX_LONGITUDE &&
+            longitude >= -_MAX_LONGITUDE;
     }
 
     // The three fields share one slot: read once, written once (no copy of the struct in memory).
-    function _add(Totals storage totals, uint40 grams) private {
-        (uint64 lots, uint96 total) = (totals.lots, totals.grams);
-        (totals.lots, totals.grams, totals.updatedAt) = (lots + 1, total + grams, uint40(block.timestamp));
+    function _add(Totals storage totals, uint64 lots, uint96 grams) private {
+        (uint64 held, uint96 total) = (totals.lots, totals.grams);
+        (totals.lots, totals.grams, totals.updatedAt) = (held + lots, total + grams, uint40(block.timestamp));
     }
 
     function _subtract(Totals storage totals, uint64 lots, uint40 grams) private {

@@ -26,10 +26,32 @@ interface IHarvester {
     /// @param catchData the catch: species, weight, position, time, vessel, gear, area, form, origin
     event FishRegistered(uint256 indexed lotId, uint32 indexed harvesterId, Catch catchData);
 
+    /// @notice A batch of catches must hold at least one.
+    error HarvesterEmptyBatch();
+    /// @notice Catch `index` of the batch has species `species`, which the registry does not list.
+    error HarvesterCatchSpeciesNotListed(uint256 index, bytes3 species);
+    /// @notice Catch `index` of the batch weighs nothing.
+    error HarvesterCatchInvalidWeight(uint256 index);
+    /// @notice Catch `index` of the batch was made at a position that is not on Earth (1e-5 degrees).
+    error HarvesterCatchInvalidPosition(uint256 index, int32 latitude, int32 longitude);
+    /// @notice Catch `index` of the batch was made at `caughtAt`, after the block's time `blockTime`.
+    error HarvesterCatchTimeInFuture(uint256 index, uint40 caughtAt, uint40 blockTime);
+
     /// @notice Registers a raw fish lot in the caller's custody (the paper's Register_fish).
     /// @dev Callable by a HARVESTER. Emits `FishRegistered`. Reverts with `StagePaused`, `StageUnauthorized`,
     /// `StageSpeciesNotListed`, `StageInvalidWeight`, `StageInvalidPosition`, `StageTimeInFuture`.
     /// @return lotId the new lot's id
     /// @param catchData the catch: species, weight, position, time, vessel, gear, area, form, origin
     function registerFish(Catch calldata catchData) external returns (uint256 lotId);
+
+    /// @notice Registers several raw fish lots in the caller's custody at once (a vessel landing its catch): one lot
+    /// per catch, with consecutive ids from `firstLotId` in the order of `catches`, each as `registerFish` would.
+    /// @dev Callable by a HARVESTER. Emits one `FishRegistered` per catch. All or nothing: reverts with `StagePaused`,
+    /// `StageUnauthorized`, `HarvesterEmptyBatch`, or, naming the first bad catch's index,
+    /// `HarvesterCatchSpeciesNotListed`, `HarvesterCatchInvalidWeight`, `HarvesterCatchInvalidPosition`,
+    /// `HarvesterCatchTimeInFuture`. Grouping catches of one species together is cheaper: each run of one species
+    /// updates its inventory total once.
+    /// @param catches the catches, one lot each
+    /// @return firstLotId the id of the first catch's lot; catch `i` is lot `firstLotId + i`
+    function registerFishBatch(Catch[] calldata catches) external returns (uint256 firstLotId);
 }

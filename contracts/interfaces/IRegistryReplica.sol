@@ -14,6 +14,11 @@ interface IRegistryReplica {
     /// @param operatorId participant id of the device's operator (0 for a participant)
     event AuthorizationSynced(address indexed account, uint32 id, uint16 roles, uint32 operatorId);
 
+    /// @notice The registry pushed species `code`'s listing: lots may carry it while `listed`.
+    /// @param code FAO ASFIS 3-alpha species code, e.g. "COD"
+    /// @param listed true when the registry lists the species, false once it delisted it
+    event SpeciesSynced(bytes3 indexed code, bool listed);
+
     /// @notice `account`, a PAUSER, paused this contract through the registry.
     /// @param account the pauser
     event Paused(address account);
@@ -31,6 +36,14 @@ interface IRegistryReplica {
     /// @param account the account
     /// @param auth the account's registry record
     function syncAuthorization(address account, IRegistry.Authorization calldata auth) external;
+
+    /// @notice Stores whether the registry lists species `code`, so that a lot's species is checked with a local
+    /// read instead of a call to the registry.
+    /// @dev Only the registry this contract was deployed with. Emits `SpeciesSynced`. Reverts with
+    /// `ReplicaCallerNotRegistry`.
+    /// @param code FAO ASFIS 3-alpha species code, e.g. "COD"
+    /// @param listed true when the registry lists the species, false once it delisted it
+    function syncSpecies(bytes3 code, bool listed) external;
 
     /// @notice Pauses (`value` true) or resumes this contract's business functions on behalf of PAUSER `account`.
     /// Settlement is never paused: withdrawing what an order owes, cancelling an unshipped order, rejecting a

@@ -40,6 +40,14 @@ const PHRASES: Record<string, Phrase> = {
   StageInvalidHumidity: (a) => `humidity ${a[0]} % is above 100 %`,
   StageInvalidPosition: (a) => `position (${Number(a[0]) / 1e5}, ${Number(a[1]) / 1e5}) is not on Earth`,
   StageTimeInFuture: (a) => `time ${when(a[0])} is after the current block time ${when(a[1])}`,
+  HarvesterEmptyBatch: () => `a batch of catches needs at least one catch`,
+  HarvesterCatchSpeciesNotListed: (a) =>
+    `catch at index ${a[0]} of the batch: species ${speciesText(a[1])} is not on the registry's species list`,
+  HarvesterCatchInvalidWeight: (a) => `catch at index ${a[0]} of the batch weighs 0 g (must be more than 0)`,
+  HarvesterCatchInvalidPosition: (a) =>
+    `catch at index ${a[0]} of the batch: position (${Number(a[1]) / 1e5}, ${Number(a[2]) / 1e5}) is not on Earth`,
+  HarvesterCatchTimeInFuture: (a) =>
+    `catch at index ${a[0]} of the batch: time ${when(a[1])} is after the current block time ${when(a[2])}`,
   StageCallerNotPrevious: (a) => `only the previous stage contract hands lots over, not ${a[0]}`,
   StageNextNotSet: () => `this stage has no next stage to hand acknowledged lots to yet`,
   StageNextAlreadySet: (a) => `the next stage is set already, to ${a[0]}`,

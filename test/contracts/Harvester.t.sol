@@ -3,8 +3,10 @@ pragma solidity 0.8.37;
 
 import {IHarvester} from "../../contracts/interfaces/IHarvester.sol";
 import {IStage} from "../../contracts/interfaces/IStage.sol";
+import {LotWord} from "../../contracts/libraries/LotCodec.sol";
 import {LotFlags} from "../../contracts/libraries/LotFlags.sol";
 import {Roles} from "../../contracts/libraries/Roles.sol";
+import {HarvesterInterface as Harvester} from "./utils/Contracts.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
 import {Vm} from "./utils/Vm.sol";
 
@@ -143,13 +145,22 @@ contract HarvesterTest is FishTraceTest {
         assertEq(lon, c.longitude, "longitude");
     }
 
+    /// @dev Alone or in a batch, only a HARVESTER registers catches.
     function test_registerFish_RevertWhen_NotHarvester() public {
-        IHarvester.Catch memory c = _catch(COD, KG);
+        IHarvester.Catch[] memory catches = _batchOf(2);
         address[6] memory callers = [admin, supplier1, regulator, gateway, qat, stranger];
         for (uint256 i; i < callers.length; ++i) {
-            vm.expectRevert(abi.encodeWithSelector(IStage.StageUnauthorized.selector, callers[i], Roles.HARVESTER_BIT));
+            bytes memory unauthorized = abi.encodeWithSelector(
+                IStage.StageUnauthorized.selector,
+                callers[i],
+                Roles.HARVESTER_BIT
+            );
+            vm.expectRevert(unauthorized);
             vm.prank(callers[i]);
-            harvester.registerFish(c);
+            harvester.registerFish(catches[0]);
+            vm.expectRevert(unauthorized);
+            vm.prank(callers[i]);
+            harvester.registerFishBatch(catches);
         }
     }
 
@@ -210,6 +221,146 @@ contract HarvesterTest is FishTraceTest {
         vm.expectRevert(abi.encodeWithSelector(IStage.StageTimeInFuture.selector, c.caughtAt, uint40(_now())));
         vm.prank(harvester1);
         harvester.registerFish(c);
+    }
+
+    // ------------------------------------------------------------------ registerFishBatch
+
+    function test_registerFishBatch_registersEveryLotWithItsEvent() public {
+        _registerLot(harvester2, COD, KG); // lot 1: the batch continues the numbering
+        IHarvester.Catch[] memory catches = new IHarvester.Catch[](3);
+        catches[0] = _catch(COD, 250 * KG);
+        catches[1] = _form(true, false);
+        catches[2] = _catch(HER, 90 * KG);
+        (catches[2].latitude, catches[2].longitude) = (-MAX_LATITUDE, MAX_LONGITUDE);
+        for (uint256 i; i < catches.length; ++i) {
+            vm.expectEmit(address(harvester));
+            emit IHarvester.FishRegistered(2 + i, h1, catches[i]);
+        }
+        vm.prank(harvester1);
+        assertEq(harvester.registerFishBatch(catches), 2, "first lot id");
+
+        for (uint256 i; i < catches.length; ++i) {
+            IStage.Lot memory lot = harvester.getLot(2 + i);
+            assertEq(lot.custodianId, h1, "custodian");
+            assertEq(lot.weightGrams, catches[i].weightGrams, "weight");
+            assertEq(bytes32(lot.species), bytes32(catches[i].species), "species");
+            assertEq(uint256(lot.status), uint256(IStage.LotStatus.Created), "status");
+            assertEq(lot.latitude, catches[i].latitude, "latitude");
+            assertEq(lot.longitude, catches[i].longitude, "longitude");
+        }
+        assertEq(harvester.getLot(3).flags, LotFlags.FROZEN, "frozen flag");
+        assertEq(harvester.totalAvailableFish(COD).lots, 3, "cod lots: lot 1 and two of the batch");
+        assertEq(harvester.totalAvailableFish(COD).grams, 1_251 * KG, "cod grams");
+        assertEq(harvester.totalAvailableFish(HER).lots, 1, "herring lots");
+        assertEq(harvester.totalAvailableFish(HER).updatedAt, _now(), "herring stamp");
+        assertEq(_registerLot(harvester1, COD, KG), 5, "the next lot follows the batch");
+    }
+
+    /// @dev A batch registers the same lots, with the same words, and leaves the same totals as registering its
+    /// catches one by one, whatever their species (runs of one species or not), weights, forms and positions.
+    function testFuzz_registerFishBatch_equalsOneByOne(uint256 seed, uint8 size) public {
+        IHarvester.Catch[] memory catches = new IHarvester.Catch[](bound(size, 1, 12));
+        for (uint256 i; i < catches.length; ++i) {
+            uint256 r = uint256(keccak256(abi.encode(seed, i)));
+            catches[i] = _catch(r & 1 == 0 ? COD : HER, uint40(bound(r >> 8, 1, type(uint32).max)));
+            catches[i].frozen = r & 2 != 0;
+            catches[i].farmed = r & 4 != 0;
+            catches[i].latitude = int32(int256(bound(r >> 48, 0, 2 * uint256(int256(MAX_LATITUDE))))) - MAX_LATITUDE;
+            catches[i].caughtAt = uint40(_now() - bound(r >> 96, 0, 30 days));
+        }
+        // One by one at a second Harvester of the same registry (same participant ids, so the same words).
+        Harvester twin = _newHarvester(registry);
+        vm.prank(admin);
+        registry.attachStage(address(twin));
+        uint256[] memory words = new uint256[](catches.length);
+        for (uint256 i; i < catches.length; ++i) {
+            vm.prank(harvester1);
+            words[i] = LotWord.unwrap(twin.lotWord(twin.registerFish(catches[i])));
+        }
+        IStage.Totals[2] memory single = [twin.totalAvailableFish(COD), twin.totalAvailableFish(HER)];
+
+        vm.prank(harvester1);
+        uint256 first = harvester.registerFishBatch(catches);
+        assertEq(first, 1, "first lot id");
+        for (uint256 i; i < catches.length; ++i) assertEq(uint256(_wordOf(first + i)), words[i], "lot word");
+        IStage.Totals[2] memory batch = [harvester.totalAvailableFish(COD), harvester.totalAvailableFish(HER)];
+        for (uint256 k; k < 2; ++k) {
+            assertEq(batch[k].lots, single[k].lots, "lots");
+            assertEq(batch[k].grams, single[k].grams, "grams");
+            assertEq(batch[k].updatedAt, single[k].updatedAt, "stamp");
+        }
+        assertEq(_registerLot(harvester1, COD, KG), catches.length + 1, "one counter for both");
+    }
+
+    function test_registerFishBatch_RevertWhen_Empty() public {
+        vm.expectRevert(abi.encodeWithSelector(IHarvester.HarvesterEmptyBatch.selector));
+        vm.prank(harvester1);
+        harvester.registerFishBatch(new IHarvester.Catch[](0));
+    }
+
+    function test_registerFishBatch_RevertWhen_ACatchIsBad_namingIt() public {
+        IHarvester.Catch[] memory catches = _batchOf(4);
+        catches[2].species = POK;
+        _expectBatchRevert(catches, abi.encodeWithSelector(IHarvester.HarvesterCatchSpeciesNotListed.selector, 2, POK));
+
+        catches = _batchOf(4);
+        catches[3].weightGrams = 0;
+        _expectBatchRevert(catches, abi.encodeWithSelector(IHarvester.HarvesterCatchInvalidWeight.selector, 3));
+
+        catches = _batchOf(4);
+        catches[1].longitude = -MAX_LONGITUDE - 1;
+        _expectBatchRevert(
+            catches,
+            abi.encodeWithSelector(
+                IHarvester.HarvesterCatchInvalidPosition.selector,
+                1,
+                catches[1].latitude,
+                -MAX_LONGITUDE - 1
+            )
+        );
+
+        catches = _batchOf(4);
+        catches[0].caughtAt = uint40(_now() + 1);
+        _expectBatchRevert(
+            catches,
+            abi.encodeWithSelector(IHarvester.HarvesterCatchTimeInFuture.selector, 0, _now() + 1, _now())
+        );
+        assertEq(_registerLot(harvester1, COD, KG), 1, "no lot was registered, no id taken");
+        assertEq(harvester.totalAvailableFish(COD).lots, 1, "no lot counted");
+    }
+
+    /// @dev A species delisted in the middle of a batch's run of another species is still checked where its own run
+    /// starts.
+    function test_registerFishBatch_RevertWhen_DelistedSpeciesStartsARun() public {
+        vm.prank(admin);
+        registry.delistSpecies(HER);
+        IHarvester.Catch[] memory catches = _batchOf(3);
+        catches[1].species = HER;
+        _expectBatchRevert(catches, abi.encodeWithSelector(IHarvester.HarvesterCatchSpeciesNotListed.selector, 1, HER));
+    }
+
+    /// @dev The batch's catches are copied into the events as sent: a text or a flag padded with anything but zeros
+    /// reverts, as the ABI decoder would have refused it.
+    function test_registerFishBatch_RevertWhen_CalldataDirty() public {
+        bytes memory clean = abi.encodeCall(IHarvester.registerFishBatch, (_batchOf(1)));
+        // The catch starts after the selector, the array's offset and its length: word w of it at 4 + 64 + 32 w.
+        uint256[4] memory dirtyAt = [
+            uint256(4 + 64 + 32 * 5 + 31),
+            4 + 64 + 32 * 6 + 31,
+            4 + 64 + 32 * 7 + 31,
+            4 + 64 + 32 * 9 + 31
+        ];
+        for (uint256 i; i < dirtyAt.length; ++i) {
+            bytes memory data = bytes.concat(clean);
+            data[dirtyAt[i]] = 0x02;
+            vm.prank(harvester1);
+            (bool ok, bytes memory reason) = address(harvester).call(data);
+            assertFalse(ok, "dirty word refused");
+            assertEq(reason.length, 0, "as the ABI decoder refuses it");
+        }
+        vm.prank(harvester1);
+        (bool sent, ) = address(harvester).call(clean);
+        assertTrue(sent, "clean batch registered");
     }
 
     // ------------------------------------------------------------------ updateFish
@@ -698,6 +849,22 @@ contract HarvesterTest is FishTraceTest {
         c = _catch(COD, 1_000 * KG);
         c.frozen = frozen;
         c.farmed = farmed;
+    }
+
+    /// @dev `n` fresh cod catches of 1 t to 1 t + n - 1 kg.
+    function _batchOf(uint256 n) private view returns (IHarvester.Catch[] memory catches) {
+        catches = new IHarvester.Catch[](n);
+        for (uint256 i; i < n; ++i) catches[i] = _catch(COD, uint40(1_000 + i) * KG);
+    }
+
+    function _expectBatchRevert(IHarvester.Catch[] memory catches, bytes memory reason) private {
+        vm.expectRevert(reason);
+        vm.prank(harvester1);
+        harvester.registerFishBatch(catches);
+    }
+
+    function _wordOf(uint256 lotId) private view returns (bytes32) {
+        return bytes32(LotWord.unwrap(harvester.lotWord(lotId)));
     }
 
     function _register(address by, IHarvester.Catch memory c) private returns (uint256 lotId) {

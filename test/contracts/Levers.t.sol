@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IAccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/IAccessControlDefaultAdminRules.sol";
 
+import {IHarvester} from "../../contracts/interfaces/IHarvester.sol";
 import {IManufacturer} from "../../contracts/interfaces/IManufacturer.sol";
 import {IOrderBook} from "../../contracts/interfaces/IOrderBook.sol";
 import {IQualityLedger} from "../../contracts/interfaces/IQualityLedger.sol";
@@ -121,6 +122,10 @@ contract LeversTest is FishTraceTest {
         vm.startPrank(harvester1);
         vm.expectRevert(paused);
         harvester.registerFish(_catch(COD, GRAMS));
+        IHarvester.Catch[] memory catches = new IHarvester.Catch[](2);
+        (catches[0], catches[1]) = (_catch(COD, GRAMS), _catch(COD, GRAMS));
+        vm.expectRevert(paused);
+        harvester.registerFishBatch(catches);
         vm.expectRevert(paused);
         harvester.updateFish(lotId, 200, 80, 0, 0, uint40(_now()));
         vm.expectRevert(paused);
@@ -136,6 +141,7 @@ contract LeversTest is FishTraceTest {
         _unpause(address(harvester));
         vm.startPrank(harvester1);
         harvester.registerFish(_catch(COD, GRAMS));
+        harvester.registerFishBatch(catches);
         harvester.updateFish(lotId, 200, 80, 0, 0, uint40(_now()));
         harvester.initiateShipment(orderId, 1, _ids(lotId));
         vm.stopPrank();

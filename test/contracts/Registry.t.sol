@@ -48,6 +48,22 @@ contract RegistryTest is FishTraceTest {
         _listSpecies(COD, "Atlantic cod");
     }
 
+    /// @dev harvester1's catch of `code` is refused by `stage` from its replica, with no call to the registry.
+    function _expectRefusedWithoutAsking(Harvester stage, bytes3 code) private {
+        vm.expectCall(address(registry), abi.encodeCall(IRegistry.isSpeciesListed, (code)), 0);
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageSpeciesNotListed.selector, code));
+        vm.prank(harvester1);
+        stage.registerFish(_catch(code, 1000));
+    }
+
+    /// @dev A second Harvester attached after COD was listed, with harvester1 registered before the attach.
+    function _lateHarvester() private returns (Harvester late) {
+        late = _newHarvester(registry);
+        _register(harvester1, Roles.HARVESTER);
+        vm.prank(admin);
+        registry.attachStage(address(late));
+    }
+
     function _registerGateway(address device, address operator) private {
         vm.prank(admin);
         registry.registerDevice(device, Roles.SENSOR_GATEWAY, operator);
@@ -376,6 +392,95 @@ contract RegistryTest is FishTraceTest {
         _register(harvester1, Roles.HARVESTER);
         vm.prank(admin);
         registry.delistSpecies(COD);
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageSpeciesNotListed.selector, COD));
+        vm.prank(harvester1);
+        harvester.registerFish(_catch(COD, 1000));
+    }
+
+    // ------------------------------------------------------------------ species pushed to the replicas
+
+    function test_listSpecies_pushesToEveryReplica() public {
+        for (uint8 s = 1; s <= 6; ++s) {
+            vm.expectEmit(true, false, false, true, address(_stage(s)));
+            emit IRegistryReplica.SpeciesSynced("HER", true);
+        }
+        vm.expectEmit(true, false, false, true, address(ledger));
+        emit IRegistryReplica.SpeciesSynced("HER", true);
+        _listSpecies("HER", "Atlantic herring");
+
+        // The stage answers from its replica: no call back to the registry.
+        _register(harvester1, Roles.HARVESTER);
+        vm.expectCall(address(registry), abi.encodeCall(IRegistry.isSpeciesListed, (bytes3("HER"))), 0);
+        _registerLot(harvester1, "HER", 1000);
+    }
+
+    function test_delistSpecies_pushesAndStagesRefuseWithoutAsking() public {
+        _register(harvester1, Roles.HARVESTER);
+        _register(supplier1, Roles.SUPPLIER);
+        vm.expectEmit(true, false, false, true, address(harvester));
+        emit IRegistryReplica.SpeciesSynced(COD, false);
+        vm.prank(admin);
+        registry.delistSpecies(COD);
+
+        _expectRefusedWithoutAsking(harvester, COD);
+        vm.deal(supplier1, 1 ether);
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageSpeciesNotListed.selector, COD));
+        vm.prank(supplier1);
+        harvester.placeOrder{value: 1 ether}(harvester1, COD, 1000, uint40(_now() + 1 days), 1 days);
+
+        // Listed again, it is pushed again and accepted.
+        vm.expectEmit(true, false, false, true, address(harvester));
+        emit IRegistryReplica.SpeciesSynced(COD, true);
+        _listSpecies(COD, "Gadus morhua");
+        _registerLot(harvester1, COD, 1000);
+    }
+
+    function test_speciesListing_fallbackForStageAttachedAfterListing() public {
+        Harvester late = _lateHarvester();
+        // COD was listed before the attach: the late stage has no entry and asks the registry, which says listed.
+        vm.expectCall(address(registry), abi.encodeCall(IRegistry.isSpeciesListed, (COD)), 1);
+        vm.prank(harvester1);
+        late.registerFish(_catch(COD, 1000));
+        // An unlisted species is refused the same way.
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageSpeciesNotListed.selector, bytes3("HER")));
+        vm.prank(harvester1);
+        late.registerFish(_catch("HER", 1000));
+    }
+
+    function test_speciesListing_pushReachesStageAttachedAfterListing() public {
+        Harvester late = _lateHarvester();
+        // Delisted after the attach: the push reaches the late stage, which then refuses without asking.
+        vm.prank(admin);
+        registry.delistSpecies(COD);
+        _expectRefusedWithoutAsking(late, COD);
+    }
+
+    function test_syncSpecies_RevertWhen_CallerNotRegistry() public {
+        vm.expectRevert(abi.encodeWithSelector(IRegistryReplica.ReplicaCallerNotRegistry.selector, admin));
+        vm.prank(admin);
+        harvester.syncSpecies("HER", true);
+        vm.expectRevert(abi.encodeWithSelector(IRegistryReplica.ReplicaCallerNotRegistry.selector, stranger));
+        vm.prank(stranger);
+        ledger.syncSpecies("HER", true);
+        // The forged listing never took effect.
+        _register(harvester1, Roles.HARVESTER);
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageSpeciesNotListed.selector, bytes3("HER")));
+        vm.prank(harvester1);
+        harvester.registerFish(_catch("HER", 1000));
+    }
+
+    /// @dev The listing shares its species' inventory slot: pushes leave the totals, and totals leave the listing.
+    function test_syncSpecies_keepsTotalsAndTotalsKeepListing() public {
+        _register(harvester1, Roles.HARVESTER);
+        _registerLot(harvester1, COD, 1000);
+        uint256 lotId = _registerLot(harvester1, COD, 2000);
+        vm.prank(admin);
+        registry.delistSpecies(COD);
+        assertEq(harvester.totalAvailableFish(COD).lots, 2, "lots kept");
+        assertEq(harvester.totalAvailableFish(COD).grams, 3000, "grams kept");
+        vm.prank(harvester1);
+        harvester.removeFish(lotId, IStage.RemovalReason.Discarded);
+        assertEq(harvester.totalAvailableFish(COD).lots, 1, "lot removed");
         vm.expectRevert(abi.encodeWithSelector(IStage.StageSpeciesNotListed.selector, COD));
         vm.prank(harvester1);
         harvester.registerFish(_catch(COD, 1000));

@@ -156,6 +156,21 @@ contract ChainHandler {
         ++successes["registerFish"];
     }
 
+    /// @dev A vessel lands one to four catches at once, of the species in turn: consecutive lots, as one by one.
+    function registerFishBatch(uint256 actorSeed, uint256 speciesSeed, uint256 grams, uint256 count) external {
+        _awake(1);
+        address by = _actors[1][actorSeed % 2];
+        IHarvester.Catch[] memory catches = new IHarvester.Catch[](_bound(count, 1, 4));
+        uint256 g = _bound(grams, 1, 50_000);
+        for (uint256 i; i < catches.length; ++i) {
+            catches[i] = _catchOf(_species[((speciesSeed % _species.length) + i) % _species.length], g + i);
+        }
+        vm.prank(by);
+        uint256 first = Harvester(address(_stages[1])).registerFishBatch(catches);
+        for (uint256 i; i < catches.length; ++i) _know(first + i, 1, _id[by]);
+        ++successes["registerFishBatch"];
+    }
+
     /// @dev A buyer of the next stage orders what a seller holds: an available lot's species, at most its weight.
     /// Half the time the lot furthest down the chain is picked, so that lots reach the Customer.
     function placeOrder(
@@ -626,7 +641,7 @@ contract ChainHandler {
 
     /// @notice The actions the invariant fuzzer may call.
     function selectors() external pure returns (bytes4[] memory s) {
-        s = new bytes4[](20);
+        s = new bytes4[](21);
         s[0] = this.registerFish.selector;
         s[1] = this.placeOrder.selector;
         s[2] = this.ship.selector;
@@ -647,6 +662,7 @@ contract ChainHandler {
         s[17] = this.togglePause.selector;
         s[18] = this.settleWhilePaused.selector;
         s[19] = this.roguePaused.selector;
+        s[20] = this.registerFishBatch.selector;
     }
 
     // ------------------------------------------------------------------ internals: orders
@@ -906,21 +922,25 @@ contract ChainHandler {
 
     function _newCatch(address by, bytes3 code, uint256 grams) private returns (uint256 lotId) {
         _awake(1);
-        IHarvester.Catch memory c = IHarvester.Catch({
-            species: code,
-            weightGrams: uint40(grams),
-            caughtAt: uint40(_now()),
-            latitude: 62_00000,
-            longitude: -6_50000,
-            catchArea: "27.5.b",
-            vessel: "IMO9241061",
-            gear: "OTB",
-            farmed: grams % 2 == 0,
-            frozen: grams % 3 == 0
-        });
         vm.prank(by);
-        lotId = Harvester(address(_stages[1])).registerFish(c);
+        lotId = Harvester(address(_stages[1])).registerFish(_catchOf(code, grams));
         _know(lotId, 1, _id[by]);
+    }
+
+    function _catchOf(bytes3 code, uint256 grams) private view returns (IHarvester.Catch memory) {
+        return
+            IHarvester.Catch({
+                species: code,
+                weightGrams: uint40(grams),
+                caughtAt: uint40(_now()),
+                latitude: 62_00000,
+                longitude: -6_50000,
+                catchArea: "27.5.b",
+                vessel: "IMO9241061",
+                gear: "OTB",
+                farmed: grams % 2 == 0,
+                frozen: grams % 3 == 0
+            });
     }
 
     function _know(uint256 lotId, uint8 origin, uint32 holderId) private {
@@ -1164,8 +1184,9 @@ contract SystemInvariantsTest is FishTraceTest {
     /// @notice After each run, logs what the handler did (shown with `-vvvv`): how often each action took place, how
     /// far lots got, and how many orders, recalls and processes the run made.
     function afterInvariant() public view {
-        string[29] memory actions = [
+        string[30] memory actions = [
             "registerFish",
+            "registerFishBatch",
             "placeOrder",
             "ship",
             "confirm",

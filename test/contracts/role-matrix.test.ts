@@ -76,6 +76,7 @@ function stagePolicy(stage: number): Record<string, Policy> {
     flagLot: { kind: "ledger" },
     syncAuthorization: { kind: "registry" },
     syncPause: { kind: "registry" },
+    syncSpecies: { kind: "registry" },
   };
 }
 
@@ -116,7 +117,12 @@ const POLICIES = {
     pause: { kind: "roles", roles: ["PAUSER"] },
     unpause: { kind: "roles", roles: ["PAUSER"] },
   },
-  Harvester: { ...stagePolicy(1), ...orderBookPolicy(1), registerFish: { kind: "roles", roles: ["HARVESTER"] } },
+  Harvester: {
+    ...stagePolicy(1),
+    ...orderBookPolicy(1),
+    registerFish: { kind: "roles", roles: ["HARVESTER"] },
+    registerFishBatch: { kind: "roles", roles: ["HARVESTER"] },
+  },
   Supplier: { ...stagePolicy(2), ...orderBookPolicy(2) },
   Manufacturer: {
     ...stagePolicy(3),
@@ -141,6 +147,7 @@ const POLICIES = {
     setFreshnessRule: ADMIN,
     syncAuthorization: { kind: "registry" },
     syncPause: { kind: "registry" },
+    syncSpecies: { kind: "registry" },
   },
 } satisfies Record<string, Record<string, Policy>>;
 

@@ -12,8 +12,9 @@ import hre from "hardhat";
 
 import { dealByCost, solidityTestFiles, TEST_JOBS } from "../../src/tools/solidity-test-compilation.js";
 
-/** The one contract source compiled with settings of its own. */
+/** The contract sources compiled with settings of their own. */
 const LEDGER = "contracts/QualityLedger.sol";
+const MANUFACTURER = "contracts/actors/Manufacturer.sol";
 
 describe("build profiles", function () {
   it("production resolves to exactly the default profile (same settings, same key order)", function () {
@@ -36,6 +37,14 @@ describe("build profiles", function () {
       optimizer: undefined,
     });
     expect(ledger?.version).to.equal(compiler?.version);
+    // The Manufacturer alone at 8,000 runs (hardhat.config.ts: under the 24 kB limit), else as the stages.
+    const manufacturer = hre.config.solidity.profiles.default?.overrides[MANUFACTURER];
+    expect(manufacturer?.settings.optimizer).to.deep.equal({ enabled: true, runs: 8_000 });
+    expect({ ...manufacturer?.settings, optimizer: undefined }).to.deep.equal({
+      ...compiler?.settings,
+      optimizer: undefined,
+    });
+    expect(manufacturer?.version).to.equal(compiler?.version);
   });
 });
 
@@ -44,8 +53,13 @@ describe("Solidity test compilation", function () {
   const suites = solidityTestFiles(root, "test");
 
   it("compiles the suites via IR in two jobs: the invariant suites optimized, the others not", function () {
-    const { [LEDGER]: ledger, ...overrides } = hre.config.solidity.profiles.default?.overrides ?? {};
+    const {
+      [LEDGER]: ledger,
+      [MANUFACTURER]: manufacturer,
+      ...overrides
+    } = hre.config.solidity.profiles.default?.overrides ?? {};
     expect(ledger, "the quality ledger's own override").to.not.equal(undefined);
+    expect(manufacturer, "the Manufacturer's own override").to.not.equal(undefined);
     expect(suites).to.include.members(["test/contracts/Registry.t.sol", "test/contracts/SystemInvariants.t.sol"]);
     expect(Object.keys(overrides).sort()).to.deep.equal(suites);
     const configs = new Set(Object.values(overrides));

@@ -96,16 +96,23 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
 
   const now = () => latestBlockTime(ethers.provider);
   const payable: TxMeasurement[] = [];
+  /** Measures `sent`; a scenario given as a function is told the transaction's gas (a batch's gas per lot). */
   const measure = async (
     contract: StageName,
     fn: string,
-    scenario: string,
+    scenario: string | ((transactionGas: number) => string),
     sent: Promise<ContractTransactionResponse>,
   ) => {
     const tx = await sent;
-    const receipt = defined(await tx.wait(), `the receipt of ${contract}.${fn} (${scenario})`);
+    const receipt = defined(await tx.wait(), `the receipt of ${contract}.${fn}`);
     const transactionGas = Number(receipt.gasUsed);
-    payable.push({ contract, fn, transactionGas, executionGas: transactionGas - intrinsicGas(tx.data), scenario });
+    payable.push({
+      contract,
+      fn,
+      transactionGas,
+      executionGas: transactionGas - intrinsicGas(tx.data),
+      scenario: typeof scenario === "string" ? scenario : scenario(transactionGas),
+    });
   };
   const send = async (sent: Promise<ContractTransactionResponse>) => {
     await (await sent).wait();
@@ -335,7 +342,28 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
     },
   });
 
+  // ---- a vessel landing its catch: batches of 1, 10 and 50 COD catches, measured last so that no other row's lot
+  // ids (and so calldata) move
+  for (const count of BATCH_SIZES) {
+    const catches = await Promise.all(Array.from({ length: count }, (_, i) => catchOf(200 + i)));
+    await measure(
+      "harvester",
+      batchFn(count),
+      (gas) =>
+        `${count} fresh wild COD ${count === 1 ? "catch" : "catches"} (200 kg and up) in one transaction: ${Math.round(gas / count).toLocaleString("en-US")} gas per lot`,
+      vessel.registerFishBatch(catches),
+    );
+  }
+
   return { payable, views, iot };
+}
+
+/** The batch sizes `registerFishBatch` is measured at. */
+export const BATCH_SIZES = [1, 10, 50] as const;
+
+/** The table row of `registerFishBatch` with `count` catches. */
+export function batchFn(count: (typeof BATCH_SIZES)[number]): string {
+  return `registerFishBatch ×${count}`;
 }
 
 /** Product lot ids are 256-bit hashes: show their first hex digits. */

@@ -38,7 +38,11 @@ export const USD_PER_ETH = 1_702;
  * issue; the others are ours, set from the measured figure plus headroom and justified in the README.
  */
 export const BUDGETS: Record<string, number> = {
-  registerFish: 80_000,
+  registerFish: 65_000,
+  // A batch's budget bounds its whole transaction; at 50 catches it is issue 22's goal of 30,000 gas a lot.
+  "registerFishBatch ×1": 67_000,
+  "registerFishBatch ×10": 335_000,
+  "registerFishBatch ×50": 1_500_000,
   updateFish: 37_500,
   removeFish: 41_500,
   initiateShipment: 75_000,
