@@ -17,6 +17,7 @@ export default tseslint.config(
     ignores: [
       "node_modules/**",
       "artifacts/**",
+      ".coverage-build/**",
       "cache/**",
       "coverage/**",
       "typechain-types/**",

@@ -55,18 +55,17 @@ abstract contract RegistryReplica is IRegistryReplica {
         return address(_REGISTRY);
     }
 
-    /// @dev `account`'s current id, roles and operator. A device's roles count only while its operator is an actor
-    /// or a regulator: the operator's own record is read here, so revoking an operator costs the same whatever the
-    /// number of its devices (nothing is pushed per device).
-    function _authorization(address account) internal view returns (IRegistry.Authorization memory auth) {
-        auth = _recordOf(account);
-        if (auth.operator != address(0) && _recordOf(auth.operator).roles & Roles.OPERATOR_BITS == 0) {
-            auth.roles &= ~Roles.DEVICE_BITS;
-        }
+    /// @dev `account`'s current id, roles and operator, for checks of an actor, buyer, admin or regulator role. The
+    /// registry gives devices device roles only and other accounts none, so no such check can be passed or failed by
+    /// a device's roles: check those through `_deviceAuthorization`, which also reads the device's operator.
+    function _authorization(address account) internal view returns (IRegistry.Authorization memory) {
+        return _recordOf(account);
     }
 
-    /// @dev `_authorization(account)` and, for a device, its operator's own role bits (zero for an account with no
-    /// operator): a caller that checks the operator's stage role reads the operator's record once, not twice.
+    /// @dev `account`'s current id, roles and operator, and its operator's own role bits (zero for an account with no
+    /// operator). A device's roles count only while its operator is an actor or a regulator: the operator's record
+    /// is read here, when the device acts, so revoking an operator costs the same whatever the number of its devices
+    /// (nothing is pushed per device), and a caller that checks the operator's stage role reads it once.
     function _deviceAuthorization(
         address account
     ) internal view returns (IRegistry.Authorization memory auth, uint16 operatorRoles) {

@@ -1,17 +1,18 @@
 /**
- * How the Solidity test suites (`test/**\/*.t.sol`) are compiled: via IR like the contracts, in compilation jobs of
- * their own, with the optimizer only where the suites' own code runs long (hardhat.config.ts says which).
+ * How the Solidity test suites (`test/**\/*.t.sol`) are compiled: in compilation jobs of their own, with the legacy code
+ * generator and no optimizer, except where the suites' own code runs long (hardhat.config.ts says which).
  *
  * The suites deploy the contracts from their compiled artifacts (`vm.getCode`, see test/contracts/utils/FishTraceTest.sol) and
  * call them through interfaces (test/contracts/utils/Contracts.sol), so no contract is compiled into a suite and the optimizer's
- * work on the suites' own code buys nothing the tests measure; it cost two thirds of their compile time.
+ * work on the suites' own code buys nothing the tests measure; it cost two thirds of their compile time, and the IR
+ * pipeline most of the rest.
  *
  * Hardhat resolves every `overrides` entry into an object of its own and groups root files into compilation jobs by
  * that object's identity, so a per-file override would give each suite its own job, each compiling the shared test
  * base (FishTraceTest and its helpers) again. `sharedTestCompilation` points the suites of one configuration at
  * `TEST_JOBS` resolved objects, the suites dealt between them by estimated cost (longest first, to the lightest job),
  * and lets the build run as many jobs at once as the machine has cores (Hardhat's default leaves one core idle: on
- * two cores, one job at a time). The unoptimized suites are most of CI's compile time; two jobs on two cores halve it.
+ * two cores, one job at a time).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -32,8 +33,8 @@ export function solidityTestFiles(root: string, testsDir: string): string[] {
 export const TEST_JOBS = 2;
 
 /**
- * A suite's compile cost as this module estimates it: its source's length times its concrete contracts (via IR each
- * concrete contract is generated with everything it inherits; a suite run once per stage declares six).
+ * A suite's compile cost as this module estimates it: its source's length times its concrete contracts (each concrete
+ * contract is generated with everything it inherits; a suite run once per stage declares six).
  */
 function compileCost(file: string): number {
   const source = readFileSync(file, "utf8");

@@ -162,20 +162,26 @@ contract AuditFindingsTest is FishTraceTest {
         bool[] memory warnings = ledger.evaluateFreshnessSequence(rule, scans);
         bool warned;
         for (uint256 i; i < n; ++i) warned = warned || warnings[i];
-        IQualityLedger.FreshnessVerdict memory pair = ledger.evaluateFreshness(
-            rule,
-            IQualityLedger.FreshnessInput(
-                scans[0].grade,
-                confidence,
-                scans[n - 1].grade,
-                confidence,
-                scans[n - 1].scannedAt - scans[0].scannedAt,
-                0,
-                0
-            )
-        );
+        IQualityLedger.FreshnessVerdict memory pair = ledger.evaluateFreshness(rule, _pairOf(scans[0], scans[n - 1]));
         if (pair.warning) assertTrue(warned, "the sequence warned somewhere");
         if (n == 2) assertEq(warnings[1], pair.warning, "one pair: the pair rule");
+    }
+
+    /// @dev The single pair from `first` to `last` (equal confidence, no exposure), as `evaluateFreshness` takes it.
+    function _pairOf(
+        IQualityLedger.FreshnessScan memory first,
+        IQualityLedger.FreshnessScan memory last
+    ) private pure returns (IQualityLedger.FreshnessInput memory) {
+        return
+            IQualityLedger.FreshnessInput(
+                first.grade,
+                first.confidence,
+                last.grade,
+                last.confidence,
+                last.scannedAt - first.scannedAt,
+                0,
+                0
+            );
     }
 
     // ------------------------------------------------------------------ F3: escrow locked

@@ -9,7 +9,7 @@ import {Roles} from "../../contracts/libraries/Roles.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
 
 /// @notice The branches of `contracts/` no other suite took both ways (issue 21, item 5), each taken both ways here.
-/// @dev Found by reading the per-test statement hits `npm run coverage` leaves in `coverage/data` against the
+/// @dev Found by reading the per-test statement hits `npm test` leaves in `coverage/data` against the
 /// instrumentation's statement map: an `if` whose body ran in every test that reached it, then checked by hand
 /// (README, "Coverage"); and one ternary found by reading. Every other `if` of `contracts/` is taken both ways by the
 /// other suites.

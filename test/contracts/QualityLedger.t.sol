@@ -1504,19 +1504,22 @@ contract QualityLedgerTest is FishTraceTest {
     ) public pure {
         IQualityLedger.FreshnessRule memory rule = _fuzzRule(decayPerDay, minimumTemperature, defaultTemperature);
         (uint8 lower, uint8 higher) = c1 < c2 ? (c1, c2) : (c2, c1);
-        uint256 unsure = Freshness
-            .evaluate(rule, _input(10, otherConfidence, 7, lower, elapsed, covered, equivalent))
-            .allowedDrop;
-        uint256 sure = Freshness
-            .evaluate(rule, _input(10, otherConfidence, 7, higher, elapsed, covered, equivalent))
-            .allowedDrop;
-        assertGe(unsure, sure, "lower confidence of the new scan");
-        unsure = Freshness
-            .evaluate(rule, _input(10, lower, 7, otherConfidence, elapsed, covered, equivalent))
-            .allowedDrop;
-        sure = Freshness
-            .evaluate(rule, _input(10, higher, 7, otherConfidence, elapsed, covered, equivalent))
-            .allowedDrop;
+        IQualityLedger.FreshnessInput memory input = _input(
+            10,
+            otherConfidence,
+            7,
+            lower,
+            elapsed,
+            covered,
+            equivalent
+        );
+        uint256 unsure = Freshness.evaluate(rule, input).allowedDrop;
+        input.confidence = higher;
+        assertGe(unsure, Freshness.evaluate(rule, input).allowedDrop, "lower confidence of the new scan");
+        (input.previousConfidence, input.confidence) = (lower, otherConfidence);
+        unsure = Freshness.evaluate(rule, input).allowedDrop;
+        input.previousConfidence = higher;
+        uint256 sure = Freshness.evaluate(rule, input).allowedDrop;
         assertGe(unsure, sure, "lower confidence of the previous scan");
         assertGe(sure, rule.margin, "never below the margin");
     }
