@@ -1,7 +1,8 @@
 /**
  * A FishTrace participant that is a contract (test/contracts/utils/Party.sol), for the escrow's pull-payment paths
  * that an account cannot reach: a payee that refuses Ether and one that re-enters `withdraw` while being paid.
- * `hardhat build` compiles it with the test sources; this deploys it from its artifact.
+ * `npm run test:mocha` compiles it (`hardhat build test/contracts/utils/Party.sol`: the Solidity suites compile in the
+ * coverage build, whose artifacts the mocha tests do not read); this deploys it from its artifact.
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { BaseContract, BigNumberish, ContractTransactionResponse } from "ethers";
