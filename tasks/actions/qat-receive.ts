@@ -10,7 +10,7 @@ import { ledgerDomain, readingTuple } from "../../src/core/qat.js";
 import { orderBook, stageNumber } from "../../src/core/stages.js";
 import { alarmNames, ORDER_STATE, type LotFlagName } from "../../src/core/vocabulary.js";
 import { readSignedReadings } from "../../src/node/qat-files.js";
-import { readingScreen, type ReadingRejection } from "../../src/node/qat-screen.js";
+import { ReadingScreen, type ReadingRejection } from "../../src/node/qat-screen.js";
 import { eventsIn, mined } from "../../src/node/tx.js";
 import { fishTraceAction } from "../run.js";
 import { connectFishTrace, orderOf, type OrderArgs } from "../session.js";
@@ -79,12 +79,10 @@ export default fishTraceAction(async (args: Args, hre): Promise<ReceiveSummary> 
   }
   const { shipmentNo, lotIds } = await requireShipment(book, orderId);
   const inShipment = new Set(lotIds);
-  const screen = readingScreen(ledger, await ledgerDomain(ledger, session.chainId));
+  const screen = new ReadingScreen(ledger, await ledgerDomain(ledger, session.chainId));
   const orderText = `${stage} order ${orderId}`;
   const command = (task: string) => `npx hardhat order ${task} --stage ${stage} --order ${orderId}`;
 
-  let alreadyOnChain = 0;
-  const rejected: ReadingRejection[] = [];
   const transactions: ReceiveTransaction[] = [];
   const speciesMismatches: bigint[] = [];
   const freshnessWarnings: bigint[] = [];
@@ -93,18 +91,9 @@ export default fishTraceAction(async (args: Args, hre): Promise<ReceiveSummary> 
 
   for (const { where, signed } of entries) {
     const { reading, signature } = signed;
-    const reject = (reason: string) =>
-      rejected.push({ where, device: reading.device, readingId: reading.readingId, reason });
+    const reject = (reason: string) => screen.reject(where, reading, reason);
 
-    const screened = await screen(where, signed);
-    if (screened.kind === "onChain") {
-      alreadyOnChain++;
-      continue;
-    }
-    if (screened.kind === "refused") {
-      reject(screened.reason);
-      continue;
-    }
+    if (!(await screen.admit(where, signed))) continue;
     if (!inShipment.has(reading.lotId)) {
       reject(`lot ${await lotLabel(manufacturer, reading.lotId)} is not in the shipment of ${orderText}`);
       continue;
@@ -168,11 +157,7 @@ export default fishTraceAction(async (args: Args, hre): Promise<ReceiveSummary> 
     `  submitted         ${submitted}` +
       (submitted === 0 ? "" : ` in ${submitted} transaction${submitted === 1 ? "" : "s"}`),
   );
-  console.log(`  already on chain  ${alreadyOnChain}`);
-  console.log(`  rejected          ${rejected.length}`);
-  for (const r of rejected) {
-    console.log(`    ${r.where} (device ${r.device}, reading ${r.readingId}): ${r.reason}`);
-  }
+  for (const line of screen.summaryLines()) console.log(line);
   for (const line of [...eventLines, ...txLines]) console.log(line);
   if (!IN_TRANSIT.has(after)) {
     console.log(`next: ${orderText} is ${after} now: the buyer has decided`);
@@ -198,8 +183,8 @@ export default fishTraceAction(async (args: Args, hre): Promise<ReceiveSummary> 
     shipmentNo,
     lotIds,
     submitted,
-    alreadyOnChain,
-    rejected,
+    alreadyOnChain: screen.alreadyOnChain,
+    rejected: screen.rejected,
     speciesMismatches,
     freshnessWarnings,
     transactions,

@@ -5,7 +5,7 @@ import { freshnessWarningText, speciesMismatchText, thousands, txText } from "..
 import { required } from "../../src/core/inputs.js";
 import { accountLabel, lotLabel } from "../../src/core/labels.js";
 import { readSignedReadings } from "../../src/node/qat-files.js";
-import { readingScreen, type ReadingRejection } from "../../src/node/qat-screen.js";
+import { ReadingScreen, type ReadingRejection } from "../../src/node/qat-screen.js";
 import { ledgerDomain, readingTuple, type SignedReading } from "../../src/core/qat.js";
 import { stageHolding, stageName, stageNumber } from "../../src/core/stages.js";
 import { eventsIn, mined } from "../../src/node/tx.js";
@@ -62,28 +62,17 @@ export default fishTraceAction(async (args: Args, hre): Promise<RelaySummary> =>
 
   const { session, signer, fishTrace } = await connectFishTrace(hre, args, 0);
   const { qualityLedger: ledger, manufacturer, registry } = fishTrace;
-  const screen = readingScreen(ledger, await ledgerDomain(ledger, session.chainId));
+  const screen = new ReadingScreen(ledger, await ledgerDomain(ledger, session.chainId));
 
-  let alreadyOnChain = 0;
-  const rejected: ReadingRejection[] = [];
   const valid = new Map<StageName, Entry[]>();
   const located = new Map<bigint, StageName | InputError>();
 
   for (const entry of entries) {
     const { where, signed } = entry;
     const { reading } = signed;
-    const reject = (reason: string) =>
-      rejected.push({ where, device: reading.device, readingId: reading.readingId, reason });
+    const reject = (reason: string) => screen.reject(where, reading, reason);
 
-    const screened = await screen(where, signed);
-    if (screened.kind === "onChain") {
-      alreadyOnChain++;
-      continue;
-    }
-    if (screened.kind === "refused") {
-      reject(screened.reason);
-      continue;
-    }
+    if (!(await screen.admit(where, signed))) continue;
 
     let stage = forced ?? located.get(reading.lotId);
     if (stage === undefined) {
@@ -119,9 +108,7 @@ export default fishTraceAction(async (args: Args, hre): Promise<RelaySummary> =>
         receipts.push({ stage, batch, receipt: await mined(ledger.submitScans(stageNumber(stage), payload)) });
       } catch (err) {
         const reason = `${describeError(err)} (its batch of ${batch.length} reverted)`;
-        for (const { where, signed } of batch) {
-          rejected.push({ where, device: signed.reading.device, readingId: signed.reading.readingId, reason });
-        }
+        for (const { where, signed } of batch) screen.reject(where, signed.reading, reason);
       }
     }
   }
@@ -135,7 +122,7 @@ export default fishTraceAction(async (args: Args, hre): Promise<RelaySummary> =>
   for (const { stage, batch, receipt } of receipts) {
     const scanned = await eventsIn(ledger, ledger.filters.QatScanned(), receipt);
     const accepted = scanned.length;
-    alreadyOnChain += batch.length - accepted; // accepted by someone else since the check
+    screen.alreadyOnChain += batch.length - accepted; // accepted by someone else since the check
     const transaction: RelayTransaction = {
       stage,
       readings: batch.length,
@@ -172,11 +159,7 @@ export default fishTraceAction(async (args: Args, hre): Promise<RelaySummary> =>
         ? ""
         : ` (${perStage}) in ${transactions.length} transaction${transactions.length === 1 ? "" : "s"}`),
   );
-  console.log(`  already on chain  ${alreadyOnChain}`);
-  console.log(`  rejected          ${rejected.length}`);
-  for (const r of rejected) {
-    console.log(`    ${r.where} (device ${r.device}, reading ${r.readingId}): ${r.reason}`);
-  }
+  for (const line of screen.summaryLines()) console.log(line);
   for (const line of [...mismatchLines, ...warningLines]) console.log(line);
   for (const { transaction: t, receipt } of sent) {
     console.log(
@@ -185,8 +168,8 @@ export default fishTraceAction(async (args: Args, hre): Promise<RelaySummary> =>
   }
   return {
     submitted,
-    alreadyOnChain,
-    rejected,
+    alreadyOnChain: screen.alreadyOnChain,
+    rejected: screen.rejected,
     speciesMismatches,
     freshnessWarnings,
     transactions,

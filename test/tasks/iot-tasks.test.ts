@@ -25,6 +25,7 @@ import { readSensorLog } from "../../src/node/sensor-files.js";
 import { SENSOR_LEAF_TYPES } from "../../src/core/sensors.js";
 import { speciesCode } from "../../src/core/units.js";
 import { LOT_FLAGS } from "../../src/core/vocabulary.js";
+import type { RelaySummary } from "../../tasks/actions/qat-relay.js";
 import { Harvester__factory, QualityLedger__factory, Registry__factory } from "../../typechain-types/index.js";
 import { ACCOUNTS, CATCH, enrolDemoCast, fails, ok } from "../helpers/task-run.js";
 
@@ -54,15 +55,6 @@ interface ProofsFileJson {
   summary: { from: number; to: number; count: number; minimum: number; maximum: number; mean: number };
   tree: unknown;
   proofs: { reading: { sensor: string; readAt: number; temperature: number; humidity: number }; proof: string[] }[];
-}
-
-interface RelayValue {
-  submitted: number;
-  alreadyOnChain: number;
-  rejected: { where: string; reason: string }[];
-  speciesMismatches: bigint[];
-  freshnessWarnings: bigint[];
-  transactions: { stage: string; accepted: number; gasPerReading: bigint }[];
 }
 
 describe("IoT tasks", function () {
@@ -175,7 +167,7 @@ describe("IoT tasks", function () {
       expect(await ledger.readingDigest(reading)).to.equal(readingDigest(domain, reading));
     }
 
-    const relayed = await ok<RelayValue>(["qat", "relay"], { in: file("signed.json") });
+    const relayed = await ok<RelaySummary>(["qat", "relay"], { in: file("signed.json") });
     expect(relayed.value).to.include({ submitted: 3, alreadyOnChain: 0 });
     expect(relayed.value.rejected).to.deep.equal([]);
     expect(relayed.value.speciesMismatches).to.deep.equal([]);
@@ -201,7 +193,7 @@ describe("IoT tasks", function () {
     expect(flags).to.equal(0n);
     expect((await ledger.qualityOf(1n)).scans).to.equal(2n);
 
-    const again = await ok<RelayValue>(["qat", "relay"], { in: file("signed.json") });
+    const again = await ok<RelaySummary>(["qat", "relay"], { in: file("signed.json") });
     expect(again.value).to.include({ submitted: 0, alreadyOnChain: 3 });
     expect(again.value.transactions).to.deep.equal([]);
     expect(again.text).to.include("  submitted         0\n  already on chain  3\n  rejected          0");
@@ -250,7 +242,7 @@ describe("IoT tasks", function () {
     records[3]!.reading.grade = 2; // altered: the signature no longer matches
     await writeFile(file("inspection-signed.json"), JSON.stringify(records));
 
-    const relayed = await ok<RelayValue>(["qat", "relay"], { in: file("inspection-signed.json"), batch: "1" });
+    const relayed = await ok<RelaySummary>(["qat", "relay"], { in: file("inspection-signed.json"), batch: "1" });
     expect(relayed.value).to.include({ submitted: 2, alreadyOnChain: 0 });
     expect(relayed.value.speciesMismatches).to.deep.equal([2n]);
     expect(relayed.value.freshnessWarnings).to.deep.equal([1n]);

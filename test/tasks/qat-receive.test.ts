@@ -16,6 +16,7 @@ import { keccak256, toUtf8Bytes, Wallet } from "ethers";
 import hre from "hardhat";
 
 import { LOT_FLAGS } from "../../src/core/vocabulary.js";
+import type { ReceiveSummary } from "../../tasks/actions/qat-receive.js";
 import { Harvester__factory, QualityLedger__factory, Registry__factory } from "../../typechain-types/index.js";
 import { CATCH, enrolDemoCast, fails, ok } from "../helpers/task-run.js";
 
@@ -26,20 +27,6 @@ const buyerDevice = new Wallet(BUYER_KEY);
 const sellerDevice = new Wallet(SELLER_KEY);
 
 const SCAN_HEADER = "readingId,lot,species,speciesConfidence,grade,gradeConfidence,scannedAt";
-
-interface ReceiveValue {
-  stage: string;
-  orderId: bigint;
-  shipmentNo: bigint;
-  lotIds: bigint[];
-  submitted: number;
-  alreadyOnChain: number;
-  rejected: { where: string; device: string; readingId: bigint; reason: string }[];
-  speciesMismatches: bigint[];
-  freshnessWarnings: bigint[];
-  transactions: { where: string; lotId: bigint; hash: string }[];
-  flagged: { lotId: bigint; flags: string[] }[];
-}
 
 describe("qat receive: the buyer's receiving scans of a shipment on its way", function () {
   let dir: string;
@@ -96,7 +83,7 @@ describe("qat receive: the buyer's receiving scans of a shipment on its way", fu
     const { now, ledger, harvester, registry } = await chain();
     const signed = await sign("arrival.json", BUYER_KEY, [`1,1,COD,97,10,90,${now - 1_800}`, `2,2,HAD,85,9,90,${now}`]);
 
-    const received = await ok<ReceiveValue>(["qat", "receive"], { in: signed, order: "1", stage: "harvester" });
+    const received = await ok<ReceiveSummary>(["qat", "receive"], { in: signed, order: "1", stage: "harvester" });
     expect(received.value).to.deep.include({
       stage: "harvester",
       orderId: 1n,
@@ -145,7 +132,7 @@ describe("qat receive: the buyer's receiving scans of a shipment on its way", fu
     expect(Number((await harvester.getLot(1n)).flags) & LOT_FLAGS.SPECIES_MISMATCH).to.equal(0);
     expect((await ledger.qualityOf(2n)).species).to.equal("0x484144"); // HAD
 
-    const again = await ok<ReceiveValue>(["qat", "receive"], { in: signed, order: "1" });
+    const again = await ok<ReceiveSummary>(["qat", "receive"], { in: signed, order: "1" });
     expect(again.value).to.deep.include({ submitted: 0, alreadyOnChain: 2, rejected: [], transactions: [] });
     expect(again.text).to.include("  submitted         0\n  already on chain  2\n  rejected          0\n");
     expect((await ledger.qualityOf(1n)).scans).to.equal(1n);
@@ -162,7 +149,7 @@ describe("qat receive: the buyer's receiving scans of a shipment on its way", fu
     ];
     await writeFile(file("mixed.json"), JSON.stringify(records));
 
-    const received = await ok<ReceiveValue>(["qat", "receive"], { in: file("mixed.json"), order: "1" });
+    const received = await ok<ReceiveSummary>(["qat", "receive"], { in: file("mixed.json"), order: "1" });
     expect(received.value).to.deep.include({ submitted: 1, alreadyOnChain: 0, freshnessWarnings: [1n] });
     expect(received.value.transactions.map((t) => t.where)).to.deep.equal(["record 2"]);
     expect(received.value.rejected.map((r) => [r.where, r.device, r.readingId])).to.deep.equal([
