@@ -10,6 +10,7 @@ import {IStage} from "../../contracts/interfaces/IStage.sol";
 import {RegistryInterface as Registry} from "./utils/Contracts.sol";
 import {Roles} from "../../contracts/libraries/Roles.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
+import {catchOf} from "./utils/Catches.sol";
 import {OrderStates} from "./utils/OrderStates.sol";
 // The invariant suites log a call summary (afterInvariant).
 // solhint-disable-next-line no-console
@@ -488,18 +489,13 @@ contract HarvesterHandler {
     }
 
     function _newLot(uint256 actorSeed, uint256 speciesSeed, uint256 grams, bool frozen, bool farmed) private {
-        IHarvester.Catch memory c = IHarvester.Catch({
-            species: _species[speciesSeed % _species.length],
-            weightGrams: uint40(_bound(grams, 1, 50_000)),
-            caughtAt: uint40(_now()),
-            latitude: 62_00000,
-            longitude: -6_50000,
-            catchArea: "27.5.b",
-            vessel: "IMO9241061",
-            gear: "OTB",
-            farmed: farmed,
-            frozen: frozen
-        });
+        IHarvester.Catch memory c = catchOf(
+            _species[speciesSeed % _species.length],
+            uint40(_bound(grams, 1, 50_000)),
+            uint40(_now()),
+            farmed,
+            frozen
+        );
         _registerLot(_harvesters[actorSeed % _harvesters.length], c);
     }
 

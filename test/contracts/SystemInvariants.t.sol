@@ -10,6 +10,7 @@ import {IManufacturer} from "../../contracts/interfaces/IManufacturer.sol";
 import {IOrderBook} from "../../contracts/interfaces/IOrderBook.sol";
 import {IRegistryReplica} from "../../contracts/interfaces/IRegistryReplica.sol";
 import {IStage} from "../../contracts/interfaces/IStage.sol";
+import {catchOf} from "./utils/Catches.sol";
 import {RegistryInterface as Registry} from "./utils/Contracts.sol";
 import {LotFlags} from "../../contracts/libraries/LotFlags.sol";
 import {Roles} from "../../contracts/libraries/Roles.sol";
@@ -928,19 +929,7 @@ contract ChainHandler {
     }
 
     function _catchOf(bytes3 code, uint256 grams) private view returns (IHarvester.Catch memory) {
-        return
-            IHarvester.Catch({
-                species: code,
-                weightGrams: uint40(grams),
-                caughtAt: uint40(_now()),
-                latitude: 62_00000,
-                longitude: -6_50000,
-                catchArea: "27.5.b",
-                vessel: "IMO9241061",
-                gear: "OTB",
-                farmed: grams % 2 == 0,
-                frozen: grams % 3 == 0
-            });
+        return catchOf(code, uint40(grams), uint40(_now()), grams % 2 == 0, grams % 3 == 0);
     }
 
     function _know(uint256 lotId, uint8 origin, uint32 holderId) private {

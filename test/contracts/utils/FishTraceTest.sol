@@ -9,6 +9,7 @@ import {RetailerInterface as Retailer} from "./Contracts.sol";
 import {SupplierInterface as Supplier} from "./Contracts.sol";
 import {IDistributor} from "../../../contracts/interfaces/IDistributor.sol";
 import {IHarvester} from "../../../contracts/interfaces/IHarvester.sol";
+import {catchOf} from "./Catches.sol";
 import {IOrderBook} from "../../../contracts/interfaces/IOrderBook.sol";
 import {IQualityLedger} from "../../../contracts/interfaces/IQualityLedger.sol";
 import {IRegistry} from "../../../contracts/interfaces/IRegistry.sol";
@@ -232,19 +233,7 @@ abstract contract FishTraceTest is Test {
     // ------------------------------------------------------------------ lots
 
     function _catch(bytes3 species, uint40 weightGrams) internal view returns (IHarvester.Catch memory) {
-        return
-            IHarvester.Catch({
-                species: species,
-                weightGrams: weightGrams,
-                caughtAt: uint40(_now()),
-                latitude: 62_00000,
-                longitude: -6_50000,
-                catchArea: "27.5.b",
-                vessel: "IMO9241061",
-                gear: "OTB",
-                farmed: false,
-                frozen: false
-            });
+        return catchOf(species, weightGrams, uint40(_now()), false, false);
     }
 
     /// @dev Registers a fresh lot of `species` weighing `weightGrams` in `by`'s custody.
