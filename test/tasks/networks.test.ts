@@ -4,7 +4,8 @@
  * of the node's unlocked accounts, Ignition's confirmation — deploys FishTrace and signs tasks with that key,
  * driven here against an anvil that calls itself Sepolia (chain 11155111).
  */
-import { rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -45,6 +46,9 @@ describe("networks", function () {
     let node: ChildProcess | undefined;
     let url: string;
     const deploymentId = `test-sepolia-${process.pid}`;
+    const secondDeploymentId = `${deploymentId}-second`;
+    let registry: string | undefined;
+    let index: string | undefined;
     // A key no node unlocks: only the configuration variable gives it to Hardhat.
     const deployer = new Wallet(id(`FishTrace networks test ${process.pid}`));
 
@@ -64,6 +68,8 @@ describe("networks", function () {
     after(async function () {
       if (node !== undefined) await kill(node);
       await rm(path.join("ignition", "deployments", deploymentId), { recursive: true, force: true });
+      await rm(path.join("ignition", "deployments", secondDeploymentId), { recursive: true, force: true });
+      if (index !== undefined) await rm(index, { recursive: true, force: true });
     });
 
     it("deploys with Ignition from the keystore's key and signs FishTrace tasks with it", async function () {
@@ -85,7 +91,7 @@ describe("networks", function () {
         env,
       );
       expect(deploy.code, deploy.output).to.equal(0);
-      const registry = /FishTrace#Registry - (0x[0-9a-fA-F]{40})/.exec(deploy.output)?.[1];
+      registry = /FishTrace#Registry - (0x[0-9a-fA-F]{40})/.exec(deploy.output)?.[1];
       expect(registry, deploy.output).to.match(/^0x/);
 
       const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
@@ -99,6 +105,52 @@ describe("networks", function () {
       expect(species.code, species.output).to.equal(0);
       expect(await provider.getTransactionCount(deployer.address)).to.equal(nonceAfterDeploy + 1);
       provider.destroy();
+    });
+
+    // Issue 21 reported "Error:" for this refusal after a redeployment; the bytes were always "error:" (the capital
+    // came from the reporting terminal's display). This pins the bytes a script would match, from a real process.
+    it("refuses an index built for another deployment on the same chain with one `error:` line", async function () {
+      if (registry === undefined) this.skip();
+      const env = {
+        SEPOLIA_RPC_URL: url,
+        DEPLOYER_PRIVATE_KEY: deployer.privateKey,
+        HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "true",
+      };
+      index = await mkdtemp(path.join(os.tmpdir(), "fishtrace-networks-index-"));
+      // The first deployment's index and a second deployment, side by side (two processes).
+      const [first, again] = await Promise.all([
+        hardhatCli(
+          ["indexer", "--network", "sepolia", "--registry", registry, "--db", index, "--from-block", "0"],
+          env,
+        ),
+        hardhatCli(
+          [
+            "ignition",
+            "deploy",
+            "ignition/modules/FishTrace.ts",
+            "--network",
+            "sepolia",
+            "--deployment-id",
+            secondDeploymentId,
+          ],
+          env,
+        ),
+      ]);
+      expect(first.code, first.output).to.equal(0);
+      expect(again.code, again.output).to.equal(0);
+      const second = /FishTrace#Registry - (0x[0-9a-fA-F]{40})/.exec(again.output)?.[1];
+      expect(second, again.output).to.match(/^0x/).and.not.equal(registry);
+
+      const refused = await hardhatCli(
+        ["indexer", "--network", "sepolia", "--registry", `${second}`, "--db", index],
+        env,
+      );
+      expect(refused.code).to.equal(1);
+      const lines = refused.output.trimEnd().split("\n");
+      expect(lines, refused.output).to.have.length(1);
+      expect(lines[0]).to.match(
+        /^error: the index belongs to deployment 11155111:0x[0-9a-f]{40}, not 11155111:0x[0-9a-f]{40} \(another chain or deployment\): use another --db, or --reset$/,
+      );
     });
   });
 });
