@@ -67,6 +67,22 @@ const ACTORS: readonly [StageName, RoleName, string][] = [
   ["customer", "CUSTOMER", "A. Customer"],
 ];
 
+/** A fresh wild catch of `kg` of `species` off Lofoten (68.12345° N, 14.54321° E), trawled: every benchmark's catch. */
+export function lofotenCatch(species: string, kg: number, caughtAt: number): IHarvester.CatchStruct {
+  return {
+    species,
+    weightGrams: kg * KG,
+    caughtAt,
+    latitude: 68_12345,
+    longitude: 14_54321,
+    catchArea: fixedText("27.2.a", 8, "catch area"),
+    vessel: fixedText("IMO9241061", 16, "vessel"),
+    gear: fixedText("OTB", 8, "gear"),
+    farmed: false,
+    frozen: false,
+  };
+}
+
 /** Deploys a fresh system on `connection` and measures every function. Deterministic for a given compiler. */
 export async function measureGas(connection: Connection): Promise<GasMeasurements> {
   const { ethers, networkHelpers } = connection;
@@ -119,18 +135,7 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
   };
 
   // ---- stage 1: catches (lots 1-2 exist before the measured registration of lot 3)
-  const catchOf = async (kg: number): Promise<IHarvester.CatchStruct> => ({
-    species: COD,
-    weightGrams: kg * KG,
-    caughtAt: (await now()) - 3_600,
-    latitude: 68_12345, // 68.12345° N, 14.54321° E: Lofoten
-    longitude: 14_54321,
-    catchArea: fixedText("27.2.a", 8, "catch area"),
-    vessel: fixedText("IMO9241061", 16, "vessel"),
-    gear: fixedText("OTB", 8, "gear"),
-    farmed: false,
-    frozen: false,
-  });
+  const catchOf = async (kg: number) => lofotenCatch(COD, kg, (await now()) - 3_600);
   const vessel = harvester.connect(actor.harvester);
   for (const kg of [300, 260, 240, 220]) await send(vessel.registerFish(await catchOf(kg)));
   await measure(
