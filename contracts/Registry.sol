@@ -44,6 +44,7 @@ contract Registry is IRegistry, AccessControlDefaultAdminRules {
     mapping(bytes3 code => string name) private _species;
     address[] private _stages;
     uint32 private _participantCount;
+    mapping(address by => mapping(bytes32 digest => uint256 at)) private _anchoredAt;
 
     /// @notice Deploys the registry with `admin` as its administrator.
     /// @param admin the account that holds DEFAULT_ADMIN_ROLE and manages participants and species
@@ -140,6 +141,29 @@ contract Registry is IRegistry, AccessControlDefaultAdminRules {
         delete _species[code];
         emit SpeciesDelisted(code);
         _pushSpecies(code, false);
+    }
+
+    // ------------------------------------------------------------------ documents
+
+    /// @inheritdoc IRegistry
+    function anchorDocuments(bytes32[] calldata digests) external {
+        if (_members[msg.sender].roles & (Roles.OPERATOR_BITS | Roles.ADMIN_BIT) == 0) {
+            revert RegistryNotParticipant(msg.sender);
+        }
+        mapping(bytes32 => uint256) storage anchored = _anchoredAt[msg.sender];
+        uint256 n = digests.length;
+        for (uint256 i; i < n; ++i) {
+            bytes32 digest = digests[i];
+            uint256 at = anchored[digest];
+            if (at != 0) revert RegistryDocumentAlreadyAnchored(digest, msg.sender, at);
+            anchored[digest] = block.timestamp;
+            emit DocumentAnchored(digest, msg.sender);
+        }
+    }
+
+    /// @inheritdoc IRegistry
+    function documentAnchoredAt(address by, bytes32 digest) external view returns (uint256) {
+        return _anchoredAt[by][digest];
     }
 
     // ------------------------------------------------------------------ views

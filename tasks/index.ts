@@ -8,6 +8,7 @@ import { harvesterTasks } from "./harvester.js";
 import { indexerTasks } from "./indexer.js";
 import { lotTasks } from "./lot.js";
 import { manufacturerTasks } from "./manufacturer.js";
+import { masterDataTasks } from "./masterdata.js";
 import { orderTasks } from "./order.js";
 import { qatTasks } from "./qat.js";
 import { recallTasks } from "./recall.js";
@@ -32,6 +33,7 @@ export const fishTraceTasks = [
   ...traceTasks,
   ...recallTasks,
   ...exportTasks,
+  ...masterDataTasks,
   ...gasTasks,
   ...analyticsTasks,
 ];

@@ -44,10 +44,20 @@ interface IRegistry {
     /// @param code FAO ASFIS 3-alpha species code, e.g. "COD"
     event SpeciesDelisted(bytes3 indexed code);
 
+    /// @notice `by` vouched for the document whose SHA-256 is `digest` (master data a partner imports: a vessel's
+    /// record, a party's address, a certificate), at this block's time.
+    /// @param digest the SHA-256 of the document's canonical form
+    /// @param by the participant that anchored it
+    event DocumentAnchored(bytes32 indexed digest, address indexed by);
+
     /// @notice `stage` now receives every authorization change (see `IRegistryReplica`).
     /// @param stage the stage contract (or quality ledger) attached
     event StageAttached(address indexed stage);
 
+    /// @notice `account` holds no actor, regulator or admin role, so it cannot vouch for documents.
+    error RegistryNotParticipant(address account);
+    /// @notice `by` anchored `digest` already, at `anchoredAt` (unix seconds).
+    error RegistryDocumentAlreadyAnchored(bytes32 digest, address by, uint256 anchoredAt);
     /// @notice `role` is not one of FishTrace's roles.
     error RegistryUnknownRole(bytes32 role);
     /// @notice `account` is the zero address, which cannot take part.
@@ -164,4 +174,18 @@ interface IRegistry {
 
     /// @notice The number of participant ids assigned so far (ids run 1 … count).
     function participantCount() external view returns (uint32);
+
+    /// @notice Records that the caller vouches for each document whose SHA-256 is in `digests`, so that a copy of
+    /// it exported later (a certificate in a GDST event, a vessel's record) can be proved unchanged and attributed.
+    /// @dev Callable by a holder of an actor role, REGULATOR or the admin role (not a device). Anchors are kept per
+    /// caller: nobody can take another participant's anchor first. Emits `DocumentAnchored` per digest. Reverts
+    /// with `RegistryNotParticipant`, `RegistryDocumentAlreadyAnchored` (a digest the caller anchored before, or
+    /// twice in `digests`).
+    /// @param digests the SHA-256 digests of the documents' canonical forms
+    function anchorDocuments(bytes32[] calldata digests) external;
+
+    /// @notice When `by` anchored the document whose SHA-256 is `digest` (unix seconds; 0 when it did not).
+    /// @param by the participant
+    /// @param digest the SHA-256 of the document's canonical form
+    function documentAnchoredAt(address by, bytes32 digest) external view returns (uint256);
 }

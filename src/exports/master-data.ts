@@ -195,6 +195,9 @@ const certificate = strictObject(
   "a certificate",
 );
 
+/** Each section's record schema: a file's records, and the index's stored ones, are checked by the same rules. */
+export const MASTER_SCHEMAS = { vessel, party, location, certificate } as const;
+
 const file = z.strictObject(
   {
     vessels: z.record(z.string(), vessel, { error: "vessels must map vessel registrations to objects" }).optional(),

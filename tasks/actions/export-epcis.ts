@@ -1,13 +1,11 @@
 import { epcisDocument, eventSummary, gdstGaps, validateEpcis, type EpcisDocument } from "../../src/exports/epcis.js";
-import { readMasterData } from "../../src/exports/master-data.js";
 import { writeText } from "../../src/node/record-files.js";
 import { fishTraceAction } from "../run.js";
 import { exportJourney, scopeRequest, type ExportArgs } from "./export-scope.js";
 
 export default fishTraceAction(async (args: ExportArgs & { masterData?: string }, hre): Promise<EpcisDocument> => {
   const { out, ...request } = scopeRequest(args, [".jsonld", ".json"]);
-  const masterData = args.masterData === undefined ? undefined : await readMasterData(args.masterData);
-  const journey = await exportJourney(hre, args, request);
+  const { journey, masterData } = await exportJourney(hre, args, request);
   const doc = epcisDocument(journey, { masterData });
   validateEpcis(doc);
   await writeText(out, `${JSON.stringify(doc, null, 2)}\n`);

@@ -1,14 +1,13 @@
 import { InputError } from "../../src/core/input-error.js";
 import { CTES, fsmaExport, writeFsma, type FsmaRow } from "../../src/exports/fsma.js";
-import { readMasterData } from "../../src/exports/master-data.js";
 import { fishTraceAction } from "../run.js";
 import { exportJourney, scopeRequest, type ExportArgs } from "./export-scope.js";
 
 export default fishTraceAction(async (args: ExportArgs & { masterData?: string }, hre): Promise<FsmaRow[]> => {
   if (args.actor !== undefined) throw new InputError("export fsma takes --lot or --from/--to, not --actor");
   const { out, ...request } = scopeRequest(args, [".xlsx", ".csv"]);
-  const masterData = args.masterData === undefined ? undefined : await readMasterData(args.masterData);
-  const { rows, warnings } = fsmaExport(await exportJourney(hre, args, request), masterData);
+  const { journey, masterData } = await exportJourney(hre, args, request);
+  const { rows, warnings } = fsmaExport(journey, masterData);
   for (const warning of warnings) console.log(`warning: ${warning}`);
   await writeFsma(rows, out);
   for (const cte of CTES) {

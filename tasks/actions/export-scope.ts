@@ -9,6 +9,8 @@ import { lotRef } from "../../src/core/digital-link.js";
 import { loadJourney, participantRef, type Journey, type JourneyScope } from "../../src/index/journey.js";
 import { timeOrAgo } from "../../src/core/inputs.js";
 import { InputError } from "../../src/core/input-error.js";
+import { readMasterData, type MasterData } from "../../src/exports/master-data.js";
+import { storedMasterData } from "../../src/exports/master-data-store.js";
 import { openTraceIndex, type TraceIndexArgs } from "./trace-index.js";
 
 export interface ExportArgs extends TraceIndexArgs {
@@ -72,9 +74,11 @@ async function indexedChainId(sql: Sql): Promise<bigint | undefined> {
 /** Opens (and syncs) the index, reads the journey of `request`, closes the index. */
 export async function exportJourney(
   hre: HardhatRuntimeEnvironment,
-  args: ExportArgs,
+  args: ExportArgs & { masterData?: string },
   request: ScopeRequest,
-): Promise<Journey> {
+): Promise<{ journey: Journey; masterData: MasterData }> {
+  // Files named on the command line are read first: a bad one fails before the index is opened.
+  const fromFiles = args.masterData === undefined ? undefined : await readMasterData(args.masterData);
   const index = await openTraceIndex(hre, args, !args.noSync);
   try {
     const chainId = index.session?.chainId ?? (await indexedChainId(index.sql)) ?? 31337n;
@@ -82,7 +86,10 @@ export async function exportJourney(
       request.kind === "actorRef"
         ? { kind: "actor", participantId: await participantRef(index.sql, request.ref) }
         : request;
-    return await loadJourney(index.sql, scope, chainId);
+    const journey = await loadJourney(index.sql, scope, chainId);
+    // Without --master-data, what `masterdata import` kept in the index.
+    const masterData = fromFiles ?? (await storedMasterData(index.sql));
+    return { journey, masterData };
   } finally {
     await index.sql.close();
   }

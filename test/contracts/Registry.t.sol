@@ -488,6 +488,104 @@ contract RegistryTest is FishTraceTest {
 
     // ------------------------------------------------------------------ attachStage
 
+    // ------------------------------------------------------------------ documents
+
+    /// @dev The registry tests start with no participant: these need a harvester, a supplier and a regulator.
+    modifier withParticipants() {
+        _register(harvester1, Roles.HARVESTER);
+        _register(supplier1, Roles.SUPPLIER);
+        _register(regulator, Roles.REGULATOR);
+        _;
+    }
+
+    function _digests(bytes32 a, bytes32 b) private pure returns (bytes32[] memory d) {
+        d = new bytes32[](2);
+        d[0] = a;
+        d[1] = b;
+    }
+
+    function test_anchorDocuments_recordsPerCallerAndEmits() public withParticipants {
+        bytes32[] memory d = _digests(sha256("vessel"), sha256("certificate"));
+        vm.warp(1_900_000_000);
+        vm.expectEmit(true, true, false, true, address(registry));
+        emit IRegistry.DocumentAnchored(d[0], harvester1);
+        vm.expectEmit(true, true, false, true, address(registry));
+        emit IRegistry.DocumentAnchored(d[1], harvester1);
+        vm.prank(harvester1);
+        registry.anchorDocuments(d);
+        assertEq(registry.documentAnchoredAt(harvester1, d[0]), 1_900_000_000, "first");
+        assertEq(registry.documentAnchoredAt(harvester1, d[1]), 1_900_000_000, "second");
+        // Kept per caller: another participant's anchor of the same document is its own, later one.
+        assertEq(registry.documentAnchoredAt(supplier1, d[0]), 0, "not anchored by the supplier");
+        bytes32[] memory supplierDigests = _digests(d[0], sha256("other"));
+        vm.warp(1_900_000_100);
+        vm.prank(supplier1);
+        registry.anchorDocuments(supplierDigests);
+        assertEq(registry.documentAnchoredAt(supplier1, d[0]), 1_900_000_100, "supplier's anchor");
+        assertEq(registry.documentAnchoredAt(harvester1, d[0]), 1_900_000_000, "harvester's anchor unchanged");
+    }
+
+    function test_anchorDocuments_regulatorAndAdminMay() public withParticipants {
+        bytes32[] memory d = _digests(sha256("a"), sha256("b"));
+        vm.prank(regulator);
+        registry.anchorDocuments(d);
+        vm.prank(admin);
+        registry.anchorDocuments(d);
+        assertGt(registry.documentAnchoredAt(regulator, d[1]), 0, "regulator");
+        assertGt(registry.documentAnchoredAt(admin, d[1]), 0, "admin");
+    }
+
+    function test_anchorDocuments_RevertWhen_AnchoredBefore() public withParticipants {
+        bytes32[] memory d = _digests(sha256("a"), sha256("b"));
+        vm.warp(1_900_000_000);
+        vm.prank(harvester1);
+        registry.anchorDocuments(d);
+        bytes32[] memory again = _digests(sha256("c"), d[1]);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRegistry.RegistryDocumentAlreadyAnchored.selector, d[1], harvester1, 1_900_000_000)
+        );
+        vm.prank(harvester1);
+        registry.anchorDocuments(again);
+        assertEq(registry.documentAnchoredAt(harvester1, again[0]), 0, "the whole call reverted");
+    }
+
+    function test_anchorDocuments_RevertWhen_TwiceInOneCall() public withParticipants {
+        bytes32 digest = sha256("a");
+        vm.warp(1_900_000_000);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRegistry.RegistryDocumentAlreadyAnchored.selector,
+                digest,
+                harvester1,
+                1_900_000_000
+            )
+        );
+        vm.prank(harvester1);
+        registry.anchorDocuments(_digests(digest, digest));
+    }
+
+    function test_anchorDocuments_RevertWhen_NotParticipant() public withParticipants {
+        address[3] memory callers = [makeAddr("outsider"), gateway, qat];
+        _registerGateway(gateway, harvester1);
+        vm.prank(admin);
+        registry.registerDevice(qat, Roles.QAT_DEVICE, harvester1);
+        bytes32[] memory d = _digests(sha256("a"), sha256("b"));
+        for (uint256 i; i < callers.length; ++i) {
+            vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryNotParticipant.selector, callers[i]));
+            vm.prank(callers[i]);
+            registry.anchorDocuments(d);
+        }
+    }
+
+    function test_anchorDocuments_RevertWhen_Revoked() public withParticipants {
+        vm.prank(admin);
+        registry.revokeParticipant(harvester1);
+        bytes32[] memory d = _digests(sha256("a"), sha256("b"));
+        vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryNotParticipant.selector, harvester1));
+        vm.prank(harvester1);
+        registry.anchorDocuments(d);
+    }
+
     function test_attachStage_appends() public {
         Harvester second = _newHarvester(registry);
         vm.expectEmit(true, false, false, true, address(registry));

@@ -53,7 +53,11 @@ type Policy =
   /** Holders of SENSOR_GATEWAY, checked by the quality ledger: SensorGatewayUnauthorized(account). */
   | { kind: "gateway" }
   /** Anyone: what is checked is the device signature inside the arguments, not the caller (a relayer pays). */
-  | { kind: "anyone" };
+  | { kind: "anyone" }
+  /** A participant (an actor, a regulator or the admin), not a device: RegistryNotParticipant(account). */
+  | { kind: "participant" };
+
+const PARTICIPANTS: readonly Caller[] = [...ACTOR_ROLES, "REGULATOR", "DEFAULT_ADMIN"];
 
 const actor = (stage: number): RoleName => ACTOR_ROLES[stage - 1]!;
 
@@ -116,6 +120,7 @@ const POLICIES = {
     rollbackDefaultAdminDelay: ADMIN,
     pause: { kind: "roles", roles: ["PAUSER"] },
     unpause: { kind: "roles", roles: ["PAUSER"] },
+    anchorDocuments: { kind: "participant" },
   },
   Harvester: {
     ...stagePolicy(1),
@@ -190,6 +195,8 @@ function deniedCallers(policy: Policy): Caller[] {
       return CALLERS.filter((c) => c !== "SENSOR_GATEWAY");
     case "anyone":
       return [];
+    case "participant":
+      return CALLERS.filter((c) => !PARTICIPANTS.includes(c));
     default:
       return [...CALLERS];
   }
@@ -201,6 +208,7 @@ function allowedCallers(policy: Policy): Caller[] {
   if (policy.kind === "admin") return ["DEFAULT_ADMIN"];
   if (policy.kind === "gateway") return ["SENSOR_GATEWAY"];
   if (policy.kind === "anyone") return [...CALLERS];
+  if (policy.kind === "participant") return [...PARTICIPANTS];
   return [];
 }
 
@@ -231,6 +239,8 @@ function gateError(contract: ContractName, policy: Policy, account: string): [st
       return ["SensorGatewayUnauthorized", [account]];
     case "anyone":
       return ["(no gate)", []];
+    case "participant":
+      return ["RegistryNotParticipant", [account]];
   }
 }
 
@@ -256,6 +266,8 @@ function describePolicy(policy: Policy): string {
       return "only SENSOR_GATEWAY";
     case "anyone":
       return "anyone (the device signature is what is checked)";
+    case "participant":
+      return "actors, regulators and the admin (no device)";
   }
 }
 

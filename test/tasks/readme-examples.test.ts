@@ -153,6 +153,8 @@ const STORY: Step[] = [
   { readme: "indexer" },
   { readme: "trace" },
   { readme: "recall" },
+  { readme: "masterdata import" },
+  { readme: "masterdata show" },
   { readme: "export epcis" },
   { readme: "export fsma" },
   { readme: "trace serve", server: { ready: "trace API on" } },
