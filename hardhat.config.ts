@@ -5,6 +5,7 @@ import { configVariable, defineConfig } from "hardhat/config";
 import { z } from "zod";
 
 import { fishTraceTasks } from "./tasks/index.js";
+import { readRetry } from "./src/tools/read-retry-plugin.js";
 import { sharedTestCompilation, solidityTestFiles } from "./src/tools/solidity-test-compilation.js";
 
 // The compiler is the npm `solc` package, pinned exactly in package.json: no download at build time.
@@ -98,7 +99,7 @@ const buildProfile = {
 };
 
 export default defineConfig({
-  plugins: [hardhatToolboxMochaEthers, sharedTestCompilation],
+  plugins: [hardhatToolboxMochaEthers, sharedTestCompilation, readRetry],
   tasks: fishTraceTasks,
   solidity: {
     // One compiler configuration for both build profiles, as one object: `ignition deploy` builds with "production",

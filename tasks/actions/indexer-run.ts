@@ -3,7 +3,6 @@ import { syncIndex, type SyncResult } from "../../src/index/sync.js";
 import { thousands } from "../../src/core/format.js";
 import { InputError } from "../../src/core/input-error.js";
 import { wholeNumber } from "../../src/core/units.js";
-import { reconnecting } from "../../src/node/reconnecting-provider.js";
 import type { DeploymentArgs } from "../options.js";
 import { fishTraceAction } from "../run.js";
 import { deploymentOf, openSession } from "../session.js";
@@ -45,7 +44,7 @@ export default fishTraceAction(async (args: Args, hre): Promise<SyncResult> => {
   try {
     const session = await openSession(hre);
     const addresses = await deploymentOf(session, args);
-    const provider = reconnecting(session.ethers.provider);
+    const provider = session.ethers.provider;
     const options = { fromBlock, confirmations, chunk };
     const started = performance.now();
     let result = await syncIndex(sql, provider, addresses, { ...options, reset: args.reset });

@@ -8,7 +8,6 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { openIndex, DEFAULT_INDEX_DIR, type Sql } from "../../src/index/db.js";
 import { syncIndex, type SyncResult } from "../../src/index/sync.js";
 import { SCHEMA } from "../../src/index/schema.js";
-import { reconnecting } from "../../src/node/reconnecting-provider.js";
 import type { FishTraceAddresses } from "../../src/node/system.js";
 import { InputError } from "../../src/core/input-error.js";
 import type { DeploymentArgs } from "../options.js";
@@ -62,7 +61,7 @@ export async function openTraceIndex(
       sql,
       session,
       addresses,
-      sync: () => syncIndex(sql, reconnecting(session.ethers.provider), addresses),
+      sync: () => syncIndex(sql, session.ethers.provider, addresses),
     };
     await index.sync();
     return index;
