@@ -154,8 +154,8 @@ contract Registry is IRegistry, AccessControlDefaultAdminRules {
         uint256 n = digests.length;
         for (uint256 i; i < n; ++i) {
             bytes32 digest = digests[i];
-            uint256 at = anchored[digest];
-            if (at != 0) revert RegistryDocumentAlreadyAnchored(digest, msg.sender, at);
+            uint256 anchoredAt = anchored[digest];
+            if (anchoredAt != 0) revert RegistryDocumentAlreadyAnchored(digest, msg.sender, anchoredAt);
             anchored[digest] = block.timestamp;
             emit DocumentAnchored(digest, msg.sender);
         }

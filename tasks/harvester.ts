@@ -27,4 +27,15 @@ export const harvesterTasks = [
     )
     .setAction(() => import("./actions/harvester-register.js"))
     .build(),
+  withDeployment(
+    task(["harvester", "transship"], "Records lots moved at sea onto a carrier vessel (GDST transshipment)"),
+    "the first account holding HARVESTER",
+  )
+    .addOption(opt("lots", "The harvester's unsold lots, comma-separated: ids"))
+    .addOption(opt("carrier", "The carrier vessel's registration or IMO number, e.g. IMO9876543"))
+    .addOption(opt("lat", "Where: latitude, degrees (70.1 or 33.9S)"))
+    .addOption(opt("lon", "Where: longitude, degrees (10.5W)"))
+    .addOption(opt("at", "When: ISO 8601 or unix seconds (default: the latest block's time)"))
+    .setAction(() => import("./actions/harvester-transship.js"))
+    .build(),
 ];

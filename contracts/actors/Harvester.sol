@@ -5,7 +5,7 @@ import {OrderBook} from "../base/OrderBook.sol";
 import {Stage} from "../base/Stage.sol";
 import {IHarvester} from "../interfaces/IHarvester.sol";
 import {IRegistry} from "../interfaces/IRegistry.sol";
-import {LotCodec} from "../libraries/LotCodec.sol";
+import {LotCodec, LotWord} from "../libraries/LotCodec.sol";
 import {LotFlags} from "../libraries/LotFlags.sol";
 import {Roles} from "../libraries/Roles.sol";
 
@@ -73,6 +73,32 @@ contract Harvester is IHarvester, OrderBook {
             _emitFishRegistered(lotId, harvesterId, catchData);
         }
         _stockLots(runSpecies, runLots, runGrams);
+    }
+
+    /// @inheritdoc IHarvester
+    function transship(
+        uint256[] calldata lotIds,
+        bytes16 carrier,
+        int32 latitude,
+        int32 longitude,
+        uint40 transshippedAt
+    ) external {
+        _requireNotPaused();
+        uint32 harvesterId = _requireRole(Roles.HARVESTER_BIT).id;
+        uint256 count = lotIds.length;
+        if (count == 0) revert HarvesterEmptyBatch();
+        if (carrier == bytes16(0)) revert HarvesterNoCarrier();
+        _requirePosition(latitude, longitude);
+        if (transshippedAt > block.timestamp) revert StageTimeInFuture(transshippedAt, uint40(block.timestamp));
+        for (uint256 i; i < count; ++i) {
+            uint256 lotId = lotIds[i];
+            LotWord word = _lotWord(lotId);
+            _requireCustody(lotId, word, harvesterId);
+            _requireStatus(lotId, word.status(), LotStatus.Created);
+            uint40 caughtDay = word.createdAt();
+            if (transshippedAt < caughtDay) revert HarvesterTransshippedBeforeCatch(lotId, transshippedAt, caughtDay);
+            emit FishTransshipped(lotId, harvesterId, carrier, latitude, longitude, transshippedAt);
+        }
     }
 
     /// @dev The fields of a catch its lot stores (species, weight, time, position, and the `LotFlags` of its form and

@@ -26,7 +26,24 @@ interface IHarvester {
     /// @param catchData the catch: species, weight, position, time, vessel, gear, area, form, origin
     event FishRegistered(uint256 indexed lotId, uint32 indexed harvesterId, Catch catchData);
 
-    /// @notice A batch of catches must hold at least one.
+    /// @notice Lot `lotId` was moved at sea from the harvester's vessel onto the carrier vessel `carrier` (GDST's
+    /// transshipment event). Custody stays with the harvester: the lot is its until it is sold.
+    /// @param lotId the lot
+    /// @param harvesterId participant id of the harvester, the lot's custodian
+    /// @param carrier the carrier vessel's registration or IMO number, e.g. "IMO9876543"
+    /// @param latitude where, 1e-5 degrees
+    /// @param longitude where, 1e-5 degrees
+    /// @param transshippedAt when (unix seconds)
+    event FishTransshipped(
+        uint256 indexed lotId,
+        uint32 indexed harvesterId,
+        bytes16 carrier,
+        int32 latitude,
+        int32 longitude,
+        uint40 transshippedAt
+    );
+
+    /// @notice A batch of catches (or of lots to transship) must hold at least one.
     error HarvesterEmptyBatch();
     /// @notice Catch `index` of the batch has species `species`, which the registry does not list.
     error HarvesterCatchSpeciesNotListed(uint256 index, bytes3 species);
@@ -36,6 +53,10 @@ interface IHarvester {
     error HarvesterCatchInvalidPosition(uint256 index, int32 latitude, int32 longitude);
     /// @notice Catch `index` of the batch was made at `caughtAt`, after the block's time `blockTime`.
     error HarvesterCatchTimeInFuture(uint256 index, uint40 caughtAt, uint40 blockTime);
+    /// @notice A transshipment names no carrier vessel.
+    error HarvesterNoCarrier();
+    /// @notice Lot `lotId` cannot have been transshipped at `transshippedAt`, before the day it was caught (`caughtDay`).
+    error HarvesterTransshippedBeforeCatch(uint256 lotId, uint40 transshippedAt, uint40 caughtDay);
 
     /// @notice Registers a raw fish lot in the caller's custody (the paper's Register_fish).
     /// @dev Callable by a HARVESTER. Emits `FishRegistered`. Reverts with `StagePaused`, `StageUnauthorized`,
@@ -54,4 +75,24 @@ interface IHarvester {
     /// @param catches the catches, one lot each
     /// @return firstLotId the id of the first catch's lot; catch `i` is lot `firstLotId + i`
     function registerFishBatch(Catch[] calldata catches) external returns (uint256 firstLotId);
+
+    /// @notice Records that the caller's lots `lotIds` were moved at sea onto the carrier vessel `carrier` (a
+    /// transshipment), at `transshippedAt` and the position given. Nothing else changes: the harvester keeps custody and sells the
+    /// lots as before; the carrier lands them.
+    /// @dev Callable by a HARVESTER holding each lot, unsold (status Created). Emits one `FishTransshipped` per lot.
+    /// Reverts with `StagePaused`, `StageUnauthorized`, `HarvesterEmptyBatch`, `HarvesterNoCarrier`,
+    /// `StageInvalidPosition`, `StageTimeInFuture`, `LotNotFound`, `LotNotInCustody`, `LotInvalidStatus`,
+    /// `HarvesterTransshippedBeforeCatch`.
+    /// @param lotIds the lots moved
+    /// @param carrier the carrier vessel's registration or IMO number
+    /// @param latitude where, 1e-5 degrees
+    /// @param longitude where, 1e-5 degrees
+    /// @param transshippedAt when (unix seconds), not after the block's time
+    function transship(
+        uint256[] calldata lotIds,
+        bytes16 carrier,
+        int32 latitude,
+        int32 longitude,
+        uint40 transshippedAt
+    ) external;
 }

@@ -40,7 +40,10 @@ const PHRASES: Record<string, Phrase> = {
   StageInvalidHumidity: (a) => `humidity ${a[0]} % is above 100 %`,
   StageInvalidPosition: (a) => `position (${Number(a[0]) / 1e5}, ${Number(a[1]) / 1e5}) is not on Earth`,
   StageTimeInFuture: (a) => `time ${when(a[0])} is after the current block time ${when(a[1])}`,
-  HarvesterEmptyBatch: () => `a batch of catches needs at least one catch`,
+  HarvesterEmptyBatch: () => `a batch of catches (or of lots to transship) needs at least one`,
+  HarvesterNoCarrier: () => `a transshipment needs the carrier vessel's registration or IMO number`,
+  HarvesterTransshippedBeforeCatch: (a) =>
+    `lot ${lotIdText(a[0])} cannot have been transshipped at ${when(a[1])}, before the day it was caught (${when(a[2])})`,
   HarvesterCatchSpeciesNotListed: (a) =>
     `catch at index ${a[0]} of the batch: species ${speciesText(a[1])} is not on the registry's species list`,
   HarvesterCatchInvalidWeight: (a) => `catch at index ${a[0]} of the batch weighs 0 g (must be more than 0)`,
@@ -134,6 +137,9 @@ const PHRASES: Record<string, Phrase> = {
   RegistryOperatorNotActor: (a) => `${a[0]} holds neither an actor role nor REGULATOR, so it cannot operate a device`,
   RegistryDeviceConflict: (a) => `${a[0]} cannot be (re)bound as a device (current operator ${a[1]})`,
   RegistryNotReplica: (a) => `${a[0]} is not a stage contract of this registry`,
+  RegistryNotParticipant: (a) =>
+    `${a[0]} holds no actor, regulator or admin role in the registry, so it cannot anchor documents`,
+  RegistryDocumentAlreadyAnchored: (a) => `${a[1]} anchored document ${a[0]} already, at ${when(a[2])}`,
   RegistryStageAlreadyAttached: (a) => `stage ${a[0]} is attached already`,
   RegistryTooManyStages: (a) => `no more than ${a[0]} stages can be attached`,
   RegistryNotAttached: (a) => `${a[0]} is not a stage contract or quality ledger attached to the registry`,

@@ -363,6 +363,80 @@ contract HarvesterTest is FishTraceTest {
         assertTrue(sent, "clean batch registered");
     }
 
+    // ------------------------------------------------------------------ transship
+
+    bytes16 private constant CARRIER = "IMO9876543";
+
+    function _transship(address by, uint256[] memory lotIds, uint40 when) private {
+        vm.prank(by);
+        harvester.transship(lotIds, CARRIER, 70_12345, -10_54321, when);
+    }
+
+    function test_transship_emitsPerLotAndChangesNothingElse() public {
+        uint256 a = _freshLot();
+        uint256 b = _freshLot();
+        LotWord before = harvester.lotWord(a);
+        uint40 when = uint40(_now() - 10 minutes);
+        vm.expectEmit(true, true, false, true, address(harvester));
+        emit IHarvester.FishTransshipped(a, h1, CARRIER, 70_12345, -10_54321, when);
+        vm.expectEmit(true, true, false, true, address(harvester));
+        emit IHarvester.FishTransshipped(b, h1, CARRIER, 70_12345, -10_54321, when);
+        _transship(harvester1, _ids(a, b), when);
+        assertEq(LotWord.unwrap(harvester.lotWord(a)), LotWord.unwrap(before), "the lot's word is unchanged");
+        assertEq(harvester.getLot(b).custodianId, h1, "the harvester keeps custody");
+    }
+
+    function test_transship_atTheCatchDayAndAtBlockTime() public {
+        uint256 lotId = _freshLot();
+        _transship(harvester1, _ids(lotId), uint40(_now()));
+        _transship(harvester1, _ids(lotId), uint40((_now() / 1 days) * 1 days));
+    }
+
+    function test_transship_RevertWhen_BadArguments() public {
+        uint256 lotId = _freshLot();
+        vm.startPrank(harvester1);
+        vm.expectRevert(abi.encodeWithSelector(IHarvester.HarvesterEmptyBatch.selector));
+        harvester.transship(new uint256[](0), CARRIER, 0, 0, uint40(_now()));
+        vm.expectRevert(abi.encodeWithSelector(IHarvester.HarvesterNoCarrier.selector));
+        harvester.transship(_ids(lotId), bytes16(0), 0, 0, uint40(_now()));
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageInvalidPosition.selector, MAX_LATITUDE + 1, 0));
+        harvester.transship(_ids(lotId), CARRIER, MAX_LATITUDE + 1, 0, uint40(_now()));
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageTimeInFuture.selector, uint40(_now() + 1), uint40(_now())));
+        harvester.transship(_ids(lotId), CARRIER, 0, 0, uint40(_now() + 1));
+        uint40 caughtDay = uint40((_now() / 1 days) * 1 days);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IHarvester.HarvesterTransshippedBeforeCatch.selector,
+                lotId,
+                caughtDay - 1,
+                caughtDay
+            )
+        );
+        harvester.transship(_ids(lotId), CARRIER, 0, 0, caughtDay - 1);
+        vm.stopPrank();
+    }
+
+    function test_transship_RevertWhen_NotTheHarvestersUnsoldLot() public {
+        uint256 lotId = _freshLot();
+        vm.expectRevert(abi.encodeWithSelector(IStage.LotNotInCustody.selector, lotId, h1, h2));
+        _transship(harvester2, _ids(lotId), uint40(_now()));
+        vm.expectRevert(abi.encodeWithSelector(IStage.LotNotFound.selector, 999));
+        _transship(harvester1, _ids(lotId, 999), uint40(_now()));
+        vm.expectRevert(abi.encodeWithSelector(IStage.StageUnauthorized.selector, supplier1, Roles.HARVESTER_BIT));
+        _transship(supplier1, _ids(lotId), uint40(_now()));
+        vm.prank(harvester1);
+        harvester.removeFish(lotId, IStage.RemovalReason.Discarded);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IStage.LotInvalidStatus.selector,
+                lotId,
+                IStage.LotStatus.Removed,
+                IStage.LotStatus.Created
+            )
+        );
+        _transship(harvester1, _ids(lotId), uint40(_now()));
+    }
+
     // ------------------------------------------------------------------ updateFish
 
     function test_updateFish_custodianAttachesReading() public {

@@ -132,6 +132,8 @@ contract LeversTest is FishTraceTest {
         harvester.removeFish(lotId, IStage.RemovalReason.Discarded);
         vm.expectRevert(paused);
         harvester.initiateShipment(orderId, 1, _ids(lotId));
+        vm.expectRevert(paused);
+        harvester.transship(_ids(lotId), "IMO9876543", 0, 0, uint40(_now()));
         vm.stopPrank();
         vm.deal(supplier1, 1 ether);
         vm.expectRevert(paused);
@@ -143,6 +145,7 @@ contract LeversTest is FishTraceTest {
         harvester.registerFish(_catch(COD, GRAMS));
         harvester.registerFishBatch(catches);
         harvester.updateFish(lotId, 200, 80, 0, 0, uint40(_now()));
+        harvester.transship(_ids(lotId), "IMO9876543", 0, 0, uint40(_now()));
         harvester.initiateShipment(orderId, 1, _ids(lotId));
         vm.stopPrank();
         assertEq(uint8(harvester.getOrder(orderId).state), uint8(IOrderBook.OrderState.Shipped), "shipped");

@@ -127,6 +127,7 @@ const POLICIES = {
     ...orderBookPolicy(1),
     registerFish: { kind: "roles", roles: ["HARVESTER"] },
     registerFishBatch: { kind: "roles", roles: ["HARVESTER"] },
+    transship: { kind: "roles", roles: ["HARVESTER"] },
   },
   Supplier: { ...stagePolicy(2), ...orderBookPolicy(2) },
   Manufacturer: {

@@ -125,4 +125,35 @@ describe("harvester register --file: a vessel's catches in one transaction", fun
     );
     expect((await (await harvester()).getLot(8n)).status).to.equal(0n);
   });
+
+  it("records lots transshipped at sea onto a carrier, and refuses another harvester's lots in one line", async function () {
+    const run = await ok<{ lotIds: bigint[] }>(["harvester", "transship"], {
+      lots: "1,2",
+      carrier: "IMO9876543",
+      lat: "70.5",
+      lon: "10.25W",
+    });
+    expect(run.text).to.match(/^lots 1, 2 .*transshipped onto IMO9876543 at 70\.5.*10\.25.*\(2 lots\)\n {2}tx 0x/);
+    const stage = await harvester();
+    const moved = await stage.queryFilter(stage.filters.FishTransshipped());
+    expect(moved.map((e) => e.args.lotId)).to.deep.equal([1n, 2n]);
+    expect(moved[1]!.args.longitude).to.equal(-1_025_000n);
+    expect((await stage.getLot(1n)).status).to.equal(1n); // still Created, still the harvester's
+
+    expect(await fails(["harvester", "transship"], { lots: "1", lat: "70", lon: "10" })).to.equal(
+      "error: --carrier is required",
+    );
+    expect(
+      await fails(["harvester", "transship"], { lots: "1", carrier: "IMO9876543", lat: "70", lon: "10", from: "2" }),
+    ).to.match(/^error: StageUnauthorized: account 0x[0-9a-fA-F]{40} is not HARVESTER in the registry/);
+    expect(
+      await fails(["harvester", "transship"], {
+        lots: "1",
+        carrier: "IMO9876543",
+        lat: "70",
+        lon: "10",
+        at: "2020-01-01",
+      }),
+    ).to.match(/HarvesterTransshippedBeforeCatch: lot 1 cannot have been transshipped at 2020-01-01T00:00:00\.000Z/);
+  });
 });

@@ -91,6 +91,7 @@ const STORY: Step[] = [
   { run: 'npx hardhat species add --code HAD --name "Haddock"' },
   { readme: "harvester register" },
   catchOf("180kg"),
+  { readme: "harvester transship" },
   { advance: 2 * HOUR, why: "the vessel is at sea: the example scans and probe readings come after the catches" },
   { readme: "lot update" },
   { readme: "qat sign" },

@@ -360,6 +360,24 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
     );
   }
 
+  // ---- a transshipment at sea of the last batch's first lot, then of its next ten (after the batches: their lot
+  // ids are the batch's)
+  const landed = (await harvester.queryFilter(harvester.filters.FishRegistered())).slice(-BATCH_SIZES[2]);
+  const batchLots = landed.map((e) => e.args.lotId);
+  const carrier = fixedText("IMO9876543", 16, "carrier");
+  const transshipAt = async () => (await now()) - 600;
+  for (const [count, lots] of [
+    [1, batchLots.slice(0, 1)],
+    [10, batchLots.slice(1, 11)],
+  ] as const) {
+    await measure(
+      "harvester",
+      transshipFn(count),
+      `${count === 1 ? "one of the vessel's COD lots" : `${count} of the vessel's COD lots`} moved onto a carrier vessel at sea`,
+      vessel.transship([...lots], carrier, 70_12345, -10_54321, await transshipAt()),
+    );
+  }
+
   return { payable, views, iot };
 }
 
@@ -369,6 +387,11 @@ export const BATCH_SIZES = [1, 10, 50] as const;
 /** The table row of `registerFishBatch` with `count` catches. */
 export function batchFn(count: (typeof BATCH_SIZES)[number]): string {
   return `registerFishBatch ×${count}`;
+}
+
+/** The table row of `transship` with `count` lots. */
+export function transshipFn(count: 1 | 10): string {
+  return `transship ×${count}`;
 }
 
 /** Product lot ids are 256-bit hashes: show their first hex digits. */
