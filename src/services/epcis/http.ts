@@ -11,6 +11,7 @@
  *   GET  /epcis/queries | POST /epcis/queries ({"name", "query"})
  *   GET  /epcis/queries/{name} | DELETE /epcis/queries/{name} | GET /epcis/queries/{name}/events
  *   OPTIONS on any of them: 204 with Allow and the version headers
+ *   GET  /healthz                                                              ({ok, events}: the store's size)
  *
  * Every answer carries GS1-EPCIS-Version and GS1-CBV-Version (2.0.0); documents and collections are
  * application/json, refusals application/problem+json with the OpenAPI's exception types (problem.ts) — never a
@@ -30,7 +31,7 @@ import { EPCIS_HEADERS, EpcisProblem, notFound, parameterProblem, sendJson, send
 import { NamedQueries, namedQueryOf } from "./queries.js";
 import { parseQuery, queryKey, urlParams, type Condition, type EventQuery, type RawValue } from "./query.js";
 import { distinctValues, eventById, knownValue, selectEvents, type Vocabulary } from "./select.js";
-import { ensureEpcisStore } from "./store.js";
+import { ensureEpcisStore, storedEvents } from "./store.js";
 import { CBV_BIZ_STEPS, CBV_DISPOSITIONS, canonicalId, EVENT_TYPES, vocabularyValue } from "./vocabulary.js";
 
 /** Events per page unless `perPage` says otherwise (the OpenAPI's default), and the most a page holds. */
@@ -401,7 +402,10 @@ export interface EpcisService {
   close(): Promise<void>;
 }
 
-/** Starts the EPCIS query interface on `host:port` (port 0: any free port) over the store in `sql`. */
+/**
+ * Starts the EPCIS query interface on `host:port` (port 0: any free port) over the store in `sql`, with
+ * `GET /healthz` ({ok, events}) beside /epcis.
+ */
 export async function listenEpcis(
   sql: Sql,
   options: EpcisServerOptions & { host?: string; port?: number } = {},
@@ -409,6 +413,12 @@ export async function listenEpcis(
   const host = options.host ?? "127.0.0.1";
   const handle = await epcisRoutes(sql, options);
   const server = createServer((req, res) => {
+    if ((req.url ?? "/").split("?")[0] === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
+      storedEvents(sql)
+        .then((events) => sendJson(res, 200, { ok: true, events }))
+        .catch(() => sendJson(res, 503, { ok: false }));
+      return;
+    }
     handle(req, res)
       .then((answered) => {
         if (!answered) sendProblem(res, notFound(`no resource ${req.url ?? "/"}: the EPCIS interface is under /epcis`));

@@ -19,7 +19,7 @@
 import type { Sql } from "../../index/db.js";
 import { loadJourney } from "../../index/journey.js";
 import { indexedChain } from "../../index/trace.js";
-import { epcisDocument, type EpcisEvent, type Json, type JsonObject } from "../../exports/epcis.js";
+import { epcisDocument, type Json, type JsonObject } from "../../exports/epcis.js";
 import type { MasterData } from "../../exports/master-data.js";
 import { bareTerm, canonicalId } from "./vocabulary.js";
 
@@ -59,6 +59,15 @@ CREATE TABLE IF NOT EXISTS epcis_meta (key text PRIMARY KEY, value text NOT NULL
 export async function ensureEpcisStore(sql: Sql): Promise<void> {
   await sql.exec(EPCIS_STORE_SCHEMA);
 }
+
+/** How many events the store holds. */
+export async function storedEvents(sql: Sql): Promise<number> {
+  const [row] = await sql.query<{ n: string }>("SELECT count(*)::text AS n FROM epcis_events");
+  return Number(row?.n ?? 0);
+}
+
+/** An EPCIS event the store takes: FishTrace's own (src/exports/epcis.ts) or any other with an eventID. */
+export type StorableEvent = JsonObject & { type: string; eventID: string; eventTime: string };
 
 const objectOf = (value: Json | undefined): JsonObject | undefined =>
   typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
@@ -165,7 +174,7 @@ export interface RefreshResult {
 const ROWS_PER_INSERT = 200;
 
 /** Stores `events` (new ones, in order) from `seq` on, with `recordTime`. */
-async function insertEvents(tx: Sql, events: EpcisEvent[], firstSeq: number, recordTime: number): Promise<void> {
+async function insertEvents(tx: Sql, events: StorableEvent[], firstSeq: number, recordTime: number): Promise<void> {
   const record = new Date(recordTime).toISOString();
   for (let at = 0; at < events.length; at += ROWS_PER_INSERT) {
     const chunk = events.slice(at, at + ROWS_PER_INSERT);
@@ -206,7 +215,7 @@ async function insertEvents(tx: Sql, events: EpcisEvent[], firstSeq: number, rec
  * Appends `events` to the store in their order with `recordTime` (after every stored event; an eventID already
  * stored is refused by the table's UNIQUE key). What the indexer's sync, or a capture, calls with new events.
  */
-export async function appendEvents(sql: Sql, events: EpcisEvent[], recordTime: Date): Promise<void> {
+export async function appendEvents(sql: Sql, events: StorableEvent[], recordTime: Date): Promise<void> {
   const [top] = await sql.query<{ seq: string | null }>("SELECT max(seq)::text AS seq FROM epcis_events");
   await insertEvents(sql, events, Number(top?.seq ?? 0) + 1, recordTime.getTime());
 }
