@@ -60,8 +60,14 @@ describe("EPCIS 2.0 query interface", function () {
     expect(events.length).to.be.greaterThan(15);
   });
 
-  it("refreshing again adds nothing and keeps each event's recordTime", async function () {
+  it("refreshing again renders nothing when the index has not changed; forced, adds nothing; recordTimes stay", async function () {
     expect(await refreshEpcisStore(index, { chainId: CHAIN_ID, masterData: MASTER_DATA })).to.deep.equal({
+      added: 0,
+      removed: 0,
+      total: events.length,
+      unchanged: true,
+    });
+    expect(await refreshEpcisStore(index, { chainId: CHAIN_ID, masterData: MASTER_DATA, force: true })).to.deep.equal({
       added: 0,
       removed: 0,
       total: events.length,

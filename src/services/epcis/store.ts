@@ -9,13 +9,16 @@
  * - `epcis_event_keys`: the event's multi-valued identifiers, one row each (`kind`, `value`): `epc`, `parentID`,
  *   `inputEPC`, `outputEPC`, `epcClass`, `inputEPCClass`, `outputEPCClass`, `source:<type>`,
  *   `destination:<type>`, `bizTransaction:<type>`, `pdSet`, `pdUnset`;
- * - `epcis_meta`: the page-token secret.
+ * - `epcis_meta`: the page-token secret, and what the last refresh was built from.
  *
- * `refreshEpcisStore` brings the tables up to date with the index: events no longer produced are removed, new
- * ones appended with recordTime = now (an event keeps the recordTime it was first stored with, so
+ * `refreshEpcisStore` brings the tables up to date with the index (when the index or the master data changed since
+ * the last refresh: `epcis_meta.refreshed_at`): events no longer produced are removed, new ones appended with
+ * recordTime = now (an event keeps the recordTime it was first stored with, so
  * `GE_recordTime` finds what is new since a time). It renders the whole index each time; see README ("EPCIS 2.0
  * query interface") for how it should move into the indexer's per-chunk transaction.
  */
+import { createHash } from "node:crypto";
+
 import type { Sql } from "../../index/db.js";
 import { loadJourney } from "../../index/journey.js";
 import { indexedChain } from "../../index/trace.js";
@@ -160,6 +163,8 @@ export interface RefreshOptions {
   masterData?: MasterData;
   /** The recordTime of events stored now (default: now). */
   now?: Date;
+  /** Render the index even when it has not changed since the last refresh. */
+  force?: boolean;
 }
 
 export interface RefreshResult {
@@ -169,6 +174,22 @@ export interface RefreshResult {
   removed: number;
   /** Events in the store. */
   total: number;
+  /** Nothing was rendered: the index and the master data are as at the last refresh. */
+  unchanged?: true;
+}
+
+/** What the store was last built from: the chain, the index's cursor and last block, the master data. */
+async function indexState(sql: Sql, chainId: bigint, masterData: MasterData | undefined): Promise<string> {
+  const cursor = await sql.query<{ next_block: string; last_hash: string | null }>(
+    "SELECT next_block::text AS next_block, last_hash FROM cursor ORDER BY deployment",
+  );
+  const [block] = await sql.query<{ number: string; hash: string }>(
+    "SELECT number::text AS number, hash FROM blocks ORDER BY number DESC LIMIT 1",
+  );
+  const data = JSON.stringify(masterData ?? null, (_, v: unknown) => (v instanceof Map ? [...v.entries()] : v));
+  return createHash("sha256")
+    .update(JSON.stringify([chainId.toString(), cursor, block ?? null, data]))
+    .digest("hex");
 }
 
 const ROWS_PER_INSERT = 200;
@@ -227,6 +248,13 @@ export async function appendEvents(sql: Sql, events: StorableEvent[], recordTime
 export async function refreshEpcisStore(sql: Sql, options: RefreshOptions = {}): Promise<RefreshResult> {
   await ensureEpcisStore(sql);
   const chainId = options.chainId ?? (await indexedChain(sql));
+  // Rendering the whole index is skipped when neither the index (its cursor and last block) nor the master data
+  // changed since the last refresh: a serving task refreshes after every sync, most of which find nothing new.
+  const state = await indexState(sql, chainId, options.masterData);
+  const [known] = await sql.query<{ value: string }>("SELECT value FROM epcis_meta WHERE key = 'refreshed_at'");
+  if (known?.value === state && options.force !== true) {
+    return { added: 0, removed: 0, total: await storedEvents(sql), unchanged: true };
+  }
   const journey = await loadJourney(sql, { kind: "range", from: 0, to: Number.MAX_SAFE_INTEGER }, chainId);
   const rendered = epcisDocument(journey, options.masterData === undefined ? {} : { masterData: options.masterData })
     .epcisBody.eventList;
@@ -242,6 +270,11 @@ export async function refreshEpcisStore(sql: Sql, options: RefreshOptions = {}):
     }
     const added = unique.filter((e) => !have.has(e.eventID));
     await appendEvents(tx, added, options.now ?? new Date());
+    await tx.query(
+      `INSERT INTO epcis_meta (key, value) VALUES ('refreshed_at', $1)
+       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+      [state],
+    );
     return { added: added.length, removed: gone.length, total: stored.length - gone.length + added.length };
   });
 }
