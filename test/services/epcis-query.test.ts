@@ -356,6 +356,7 @@ describe("EPCIS 2.0 query interface", function () {
       const found = await get(`/epcis/events/${encodeURIComponent(event?.eventID ?? "")}`);
       expect(found.status).to.equal(200);
       expect(ids(found)).to.deep.equal([event?.eventID]);
+      expect(ids(await get(`/epcis/events/${event?.eventID ?? ""}`))).to.deep.equal([event?.eventID]);
       const missing = await get(`/epcis/events/${encodeURIComponent("ni:///sha-256;00?ver=CBV2.0")}`);
       expect(missing.status).to.equal(404);
       expect(missing.body.type).to.equal("epcisException:NoSuchNameException");
@@ -541,6 +542,15 @@ describe("EPCIS 2.0 query interface", function () {
       expect(answerErrors("/epcis/events", 200, "application/json", doc).join()).to.match(
         /EPCIS JSON schema: .*epcisBody/,
       );
+      const event = { ...events[0], action: "MOVE", "undeclared:field": 1 };
+      const bad = {
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        type: "EPCISQueryDocument",
+        schemaVersion: "2.0",
+        creationDate: "2027-01-01T00:00:00Z",
+        epcisBody: { queryResults: { queryName: "q", resultsBody: { eventList: [event] } } },
+      };
+      expect(answerErrors("/epcis/events", 200, "application/json", bad).join()).to.match(/epcis2\.js: /);
     });
 
     it("every answer validated against GS1's EPCIS 2.0 JSON schema and the OpenAPI's response schemas", function () {

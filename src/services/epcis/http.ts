@@ -275,7 +275,9 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
   }
   const eventPath = /^\/epcis\/events\/(.+)$/.exec(path)?.[1];
   if (eventPath !== undefined) {
-    const id = decoded(eventPath, "eventID");
+    // An eventID sent unencoded (`/epcis/events/ni:///sha-256;…?ver=CBV2.0`) loses its `?ver=…` to the query string.
+    const ver = url.searchParams.get("ver");
+    const id = decoded(eventPath, "eventID") + (ver !== null && !eventPath.includes("%3F") ? `?ver=${ver}` : "");
     const body = await eventById(ctx.sql, id);
     if (body === undefined) throw notFound(`no event ${id}`);
     sendDocument(res, queryDocument("SimpleEventQuery", [body]));
