@@ -215,6 +215,14 @@ describe("EPCIS 2.0 query interface", function () {
       expect(ids(await get(`/epcis/events${q({ EQ_eventID: "ni:///sha-256;00?ver=CBV2.0" })}`))).to.deep.equal([]);
     });
 
+    it("a time whose '+' a URL turned into a space reads as '+'; perPage beyond 1,000 serves 1,000", async function () {
+      const raw = await get("/epcis/events?GE_eventTime=2027-01-15T10:20:00+02:00&perPage=1000");
+      const encoded = await get(`/epcis/events${q({ GE_eventTime: "2027-01-15T10:20:00+02:00", perPage: "1000" })}`);
+      expect(ids(raw)).to.deep.equal(ids(encoded));
+      expect(ids(raw)).to.deep.equal(where((e) => Date.parse(e.eventTime) >= Date.parse("2027-01-15T08:20:00Z")));
+      expect((await get("/epcis/events?perPage=1000000")).status).to.equal(200);
+    });
+
     it("several parameters together: all of them hold", async function () {
       const found = await get(
         `/epcis/events${q({ eventType: "ObjectEvent", EQ_bizStep: "shipping|receiving", LT_eventTime: "2027-01-15T09:00:00Z" })}`,
