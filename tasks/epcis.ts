@@ -8,7 +8,7 @@ export const epcisTasks = [
     task(
       ["epcis", "serve"],
       "Serves the EPCIS 2.0 query interface over HTTP (GET /epcis/events, /epcis/{eventTypes|epcs|bizSteps|…}, " +
-        "/epcis/queries)",
+        "/epcis/queries) and a GS1-Conformant resolver (/01/{gtin}/10/{lot}, /.well-known/gs1resolver)",
     ),
   )
     .addOption(opt("port", "TCP port (default: 8548)"))
@@ -21,7 +21,19 @@ export const epcisTasks = [
           "export epcis",
       ),
     )
-    .addOption(opt("publicUrl", "The service's public origin for the Link header (default: the request's Host)"))
+    .addOption(
+      opt(
+        "publicUrl",
+        "The service's public origin: the Link header's next pages, the resolver's root (default: the request's " +
+          "Host; the resolver: http://<host>:<port>)",
+      ),
+    )
+    .addOption(
+      opt("webUrl", "The dApp's origin, for the resolver's journey-page links (default: http://127.0.0.1:5173)"),
+    )
+    .addOption(
+      opt("traceUrl", "The trace API's origin, for the resolver's trace links (default: http://127.0.0.1:8547)"),
+    )
     .addOption(
       opt(
         "db",

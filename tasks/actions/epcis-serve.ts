@@ -13,6 +13,8 @@ interface Args extends TraceIndexArgs {
   interval?: string;
   masterData?: string;
   publicUrl?: string;
+  webUrl?: string;
+  traceUrl?: string;
   noSync: boolean;
 }
 
@@ -21,9 +23,21 @@ export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }>
   const interval = args.interval === undefined ? 5 : wholeNumber(args.interval, "--interval", 86_400);
   const host = args.host ?? "127.0.0.1";
   if (args.noSync && args.interval !== undefined) throw new InputError("--interval needs syncing: drop --no-sync");
-  if (args.publicUrl !== undefined && !/^https?:\/\/[^\s/]+\/?$/.test(args.publicUrl)) {
-    throw new InputError(`--public-url "${args.publicUrl}" is not an origin such as https://epcis.example.com`);
-  }
+  const origin = (value: string | undefined, option: string, fallback: string): string => {
+    if (value === undefined) return fallback;
+    if (!/^https?:\/\/[^\s/]+\/?$/.test(value)) {
+      throw new InputError(`${option} "${value}" is not an origin such as https://epcis.example.com`);
+    }
+    return value.replace(/\/+$/, "");
+  };
+  const shown = host.includes(":") ? `[${host}]` : host;
+  const self = origin(args.publicUrl, "--public-url", `http://${shown}:${port}`);
+  const resolver = {
+    root: self,
+    epcis: self,
+    web: origin(args.webUrl, "--web-url", "http://127.0.0.1:5173"),
+    trace: origin(args.traceUrl, "--trace-url", "http://127.0.0.1:8547"),
+  };
   const masterData = args.masterData === undefined ? undefined : await readMasterData(args.masterData);
   const index = await openTraceIndex(hre, args, !args.noSync);
   const refresh: RefreshOptions = {
@@ -36,11 +50,12 @@ export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }>
     service = await listenEpcis(index.sql, {
       host,
       port,
+      resolver,
       ...(args.publicUrl === undefined ? {} : { publicUrl: args.publicUrl }),
     });
     console.log(
       `EPCIS 2.0 query interface on ${service.url}/epcis/events (${stored.total} events; /epcis/queries, ` +
-        "/epcis/eventTypes, /epcis/epcs, /epcis/bizSteps, …); Ctrl-C stops",
+        "/epcis/eventTypes, /epcis/epcs, /epcis/bizSteps, …; resolver /01/{gtin}/10/{lot}); Ctrl-C stops",
     );
   } catch (err) {
     await index.sql.close();

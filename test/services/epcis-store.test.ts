@@ -251,6 +251,10 @@ describe("EPCIS store", function () {
         expect(events).to.be.greaterThan(15);
         const all = await call(`http://127.0.0.1:${port}`, "/epcis/events?perPage=1000");
         expect(ids(all)).to.have.length(events);
+        const description = await fetch(`http://127.0.0.1:${port}/.well-known/gs1resolver`);
+        expect(((await description.json()) as { resolverRoot: string }).resolverRoot).to.equal(
+          `http://127.0.0.1:${port}`,
+        );
       } finally {
         await kill(child, "SIGINT");
       }

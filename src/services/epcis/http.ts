@@ -31,6 +31,7 @@ import { EPCIS_HEADERS, EpcisProblem, notFound, parameterProblem, sendJson, send
 import { NamedQueries, namedQueryOf } from "./queries.js";
 import { parseQuery, queryKey, urlParams, type Condition, type EventQuery, type RawValue } from "./query.js";
 import { distinctValues, eventById, knownValue, selectEvents, type Vocabulary } from "./select.js";
+import { resolve, type ResolverOptions } from "./resolver.js";
 import { ensureEpcisStore, storedEvents } from "./store.js";
 import { CBV_BIZ_STEPS, CBV_DISPOSITIONS, canonicalId, EVENT_TYPES, vocabularyValue } from "./vocabulary.js";
 
@@ -43,6 +44,8 @@ export const QUERY_BODY_LIMIT = 64 * 1024;
 const EPC_KEYS = ["epc", "parentID", "inputEPC", "outputEPC", "epcClass", "inputEPCClass", "outputEPCClass"];
 
 export interface EpcisServerOptions {
+  /** Also a GS1-Conformant resolver (/.well-known/gs1resolver, /01/…) with these links (resolver.ts). */
+  resolver?: ResolverOptions;
   /** Requests of one endpoint run at once (default 4). */
   concurrency?: number;
   /** Requests of one endpoint waiting beyond those (default 32); more are answered 503. */
@@ -421,7 +424,14 @@ export async function listenEpcis(
         .catch(() => sendJson(res, 503, { ok: false }));
       return;
     }
-    handle(req, res)
+    const resolver = options.resolver;
+    (resolver === undefined ? Promise.resolve(false) : resolve(sql, resolver, req, res))
+      .catch((err: unknown) => {
+        console.error(`resolver: ${req.method ?? "?"} ${req.url ?? "?"}: ${err instanceof Error ? err.stack : err}`);
+        sendProblem(res, new EpcisProblem(500, "ImplementationException", "Resolver error", "see the server's log"));
+        return true;
+      })
+      .then((resolved) => resolved || handle(req, res))
       .then((answered) => {
         if (!answered) sendProblem(res, notFound(`no resource ${req.url ?? "/"}: the EPCIS interface is under /epcis`));
       })
