@@ -2,6 +2,7 @@ import { analyticsTasks } from "./analytics.js";
 import { customerTasks } from "./customer.js";
 import { deployTasks } from "./deploy.js";
 import { distributorTasks } from "./distributor.js";
+import { epcisTasks } from "./epcis.js";
 import { exportTasks } from "./export.js";
 import { gasTasks } from "./gas.js";
 import { harvesterTasks } from "./harvester.js";
@@ -31,6 +32,7 @@ export const fishTraceTasks = [
   ...relayTasks,
   ...indexerTasks,
   ...traceTasks,
+  ...epcisTasks,
   ...recallTasks,
   ...exportTasks,
   ...masterDataTasks,

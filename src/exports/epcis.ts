@@ -561,9 +561,12 @@ export function withEventId(event: EpcisEvent, prefixes: ReadonlyMap<string, str
   return { ...event, eventID: eventHashId(content, prefixes) };
 }
 
+/** The `@context` of every FishTrace EPCIS document: GS1's, and the GDST and FishTrace extension namespaces. */
+export const epcisContext = (): Json[] => [EPCIS_CONTEXT, { gdst: GDST_NS, fishtrace: FISHTRACE_NS }];
+
 /** The EPCIS 2.0 document of `journey`, events in chain order. */
 export function epcisDocument(journey: Journey, options: EpcisOptions = {}): EpcisDocument {
-  const context: Json[] = [EPCIS_CONTEXT, { gdst: GDST_NS, fishtrace: FISHTRACE_NS }];
+  const context = epcisContext();
   const prefixes = contextPrefixes(context);
   return {
     "@context": context,

@@ -352,6 +352,11 @@ function digitalLinkOf(uri: string): string | undefined {
   }
 }
 
+/** An EPC URI as its canonical GS1 Digital Link (`urn:epc:id:sgln:…` → `https://id.gs1.org/414/…`); any other text unchanged. */
+export function epcDigitalLink(uri: string): string {
+  return digitalLinkOf(uri) ?? uri;
+}
+
 function canonical(text: string): string {
   let value = text;
   for (const [from, to] of WEB_VOCABULARY) value = value.replaceAll(from, to);

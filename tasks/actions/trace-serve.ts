@@ -3,6 +3,7 @@ import { listenTrace } from "../../src/services/trace/http.js";
 import { InputError } from "../../src/core/input-error.js";
 import { wholeNumber } from "../../src/core/units.js";
 import { fishTraceAction } from "../run.js";
+import { everyInterval, untilStopped } from "./serve-loop.js";
 import { readIntake } from "./analytics-open.js";
 import { openTraceIndex, type TraceIndexArgs } from "./trace-index.js";
 
@@ -46,34 +47,9 @@ export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }>
       "Ctrl-C stops",
   );
 
-  let syncing = false;
-  let failed = false;
-  const timer =
-    interval === 0 || args.noSync
-      ? undefined
-      : setInterval(() => {
-          if (syncing) return;
-          syncing = true;
-          index
-            .sync()
-            .then(() => {
-              if (failed) console.log("index sync works again");
-              failed = false;
-            })
-            .catch((err: unknown) => {
-              if (!failed) console.error(`warning: index sync failed: ${err instanceof Error ? err.message : err}`);
-              failed = true;
-            })
-            .finally(() => {
-              syncing = false;
-            });
-        }, interval * 1000);
-
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
-  });
-  if (timer !== undefined) clearInterval(timer);
+  const stop = everyInterval(args.noSync ? 0 : interval, () => index.sync());
+  await untilStopped();
+  stop();
   await service.close();
   await index.sql.close();
   console.log("stopped");

@@ -8,7 +8,7 @@
  * a copy of `examples/`, so the run needs no folder made by hand; the deployment gets its own Ignition id.
  *
  * The tasks run in this process through a second Hardhat runtime whose `localhost` is the node (fast: no process
- * per command); the two servers (`trace serve`, `relay`) are started as the CLI starts them, asked for /healthz and
+ * per command); the servers (`trace serve`, `epcis serve`, `relay`) are started as the CLI starts them, asked for /healthz and
  * stopped by PID.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -159,6 +159,7 @@ const STORY: Step[] = [
   { readme: "export epcis" },
   { readme: "export fsma" },
   { readme: "trace serve", server: { ready: "trace API on" } },
+  { readme: "epcis serve", server: { ready: "EPCIS 2.0 query interface on" } },
   // The relay's first start creates its store, as its row says (--init-store).
   { readme: "relay", extra: ["--init-store"], server: { ready: "listening on" } },
   // gas-tables measures on Hardhat's in-process network of its own (no --network in its row), as the CLI starts it;

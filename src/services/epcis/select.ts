@@ -1,0 +1,156 @@
+/**
+ * An EPCIS query (query.ts) run on the materialised store (store.ts) with SQL: every condition an indexed column or
+ * key lookup, one page at a time by keyset (the sort key and `seq` of the last event served), so a page costs the
+ * same however deep into the results it is.
+ */
+import type { Sql } from "../../index/db.js";
+import type { EventQuery } from "./query.js";
+import type { PagePosition } from "./paging.js";
+import { EpcisProblem } from "./problem.js";
+
+interface Where {
+  clauses: string[];
+  params: unknown[];
+}
+
+function where(query: EventQuery): Where {
+  const w: Where = { clauses: [], params: [] };
+  const param = (value: unknown) => {
+    w.params.push(value);
+    return `$${w.params.length}`;
+  };
+  for (const c of query.conditions) {
+    switch (c.kind) {
+      case "in":
+        w.clauses.push(`e.${c.column} = ANY(${param(c.values)}::text[])`);
+        break;
+      case "time":
+        w.clauses.push(`e.${c.column} ${c.op} ${param(c.ms)}::bigint`);
+        break;
+      case "key":
+        w.clauses.push(
+          `e.seq IN (SELECT k.seq FROM epcis_event_keys k WHERE k.kind = ANY(${param(c.keys)}::text[]) ` +
+            `AND k.value = ANY(${param(c.values)}::text[]))`,
+        );
+        break;
+      case "none":
+        w.clauses.push("false");
+        break;
+    }
+  }
+  return w;
+}
+
+const SORT_COLUMN = { seq: "seq", eventTime: "event_time", recordTime: "record_time" } as const;
+
+export interface EventPage {
+  /** The events' JSON, in order. */
+  bodies: string[];
+  /** Where the next page starts; absent on the last page. */
+  next?: PagePosition;
+}
+
+/**
+ * One page of `query`'s events after `position`: at most `perPage` (and no more than `eventCountLimit` in all).
+ * With `maxEventCount`, the first page counts the matches and refuses more (413 QueryTooLargeException).
+ */
+export async function selectEvents(
+  sql: Sql,
+  query: EventQuery,
+  perPage: number,
+  position?: PagePosition,
+): Promise<EventPage> {
+  const w = where(query);
+  if (query.maxEventCount !== undefined && position === undefined) {
+    const [row] = await sql.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM (SELECT 1 FROM epcis_events e
+         ${w.clauses.length > 0 ? `WHERE ${w.clauses.join(" AND ")}` : ""} LIMIT ${query.maxEventCount + 1}) m`,
+      w.params,
+    );
+    if (Number(row?.n ?? 0) > query.maxEventCount) {
+      throw new EpcisProblem(
+        413,
+        "QueryTooLargeException",
+        "Query result too large",
+        `more than maxEventCount ${query.maxEventCount} events match`,
+      );
+    }
+  }
+  const served = position?.served ?? 0;
+  const left = query.eventCountLimit === undefined ? perPage : Math.min(perPage, query.eventCountLimit - served);
+  if (left <= 0) return { bodies: [] };
+  const sort = SORT_COLUMN[query.orderBy];
+  const desc = query.orderDirection === "DESC";
+  const clauses = [...w.clauses];
+  const params = [...w.params];
+  const after = position?.after;
+  if (after !== undefined && after.length === 2) {
+    const op = desc ? "<" : ">";
+    if (sort === "seq") {
+      params.push(after[1]);
+      clauses.push(`e.seq ${op} $${params.length}::bigint`);
+    } else {
+      params.push(after[0], after[1]);
+      clauses.push(`(e.${sort}, e.seq) ${op} ($${params.length - 1}::bigint, $${params.length}::bigint)`);
+    }
+  }
+  const dir = desc ? "DESC" : "ASC";
+  const rows = await sql.query<{ seq: string; sort: string; body: string }>(
+    `SELECT e.seq::text AS seq, e.${sort}::text AS sort, e.body FROM epcis_events e
+     ${clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : ""}
+     ORDER BY ${sort === "seq" ? `e.seq ${dir}` : `e.${sort} ${dir}, e.seq ${dir}`} LIMIT ${left + 1}`,
+    params,
+  );
+  const page = rows.slice(0, left);
+  const last = page.at(-1);
+  const more = rows.length > left && (query.eventCountLimit === undefined || served + left < query.eventCountLimit);
+  return {
+    bodies: page.map((r) => r.body),
+    ...(more && last !== undefined
+      ? { next: { after: [Number(last.sort), Number(last.seq)], served: served + page.length } }
+      : {}),
+  };
+}
+
+/** An event's JSON by its eventID, or undefined. */
+export async function eventById(sql: Sql, eventId: string): Promise<string | undefined> {
+  const [row] = await sql.query<{ body: string }>("SELECT body FROM epcis_events WHERE event_id = $1", [eventId]);
+  return row?.body;
+}
+
+/** The distinct values the store holds of a column or of key kinds, a page after `after`. */
+export type Vocabulary =
+  { column: "biz_step" | "disposition" | "read_point" | "biz_location" | "event_type" } | { keys: string[] };
+
+export async function distinctValues(
+  sql: Sql,
+  vocabulary: Vocabulary,
+  perPage: number,
+  after?: string,
+): Promise<{ values: string[]; next?: string }> {
+  const params: unknown[] = [after ?? ""];
+  const source =
+    "column" in vocabulary
+      ? `SELECT DISTINCT ${vocabulary.column} AS v FROM epcis_events WHERE ${vocabulary.column} IS NOT NULL`
+      : `SELECT DISTINCT value AS v FROM epcis_event_keys WHERE kind = ANY($2::text[])`;
+  if ("keys" in vocabulary) params.push(vocabulary.keys);
+  const rows = await sql.query<{ v: string }>(
+    `SELECT v FROM (${source}) d WHERE v > $1 ORDER BY v LIMIT ${perPage + 1}`,
+    params,
+  );
+  const values = rows.slice(0, perPage).map((r) => r.v);
+  const last = values.at(-1);
+  return { values, ...(rows.length > perPage && last !== undefined ? { next: last } : {}) };
+}
+
+/** Whether the store holds a value of a column or of key kinds. */
+export async function knownValue(sql: Sql, vocabulary: Vocabulary, value: string): Promise<boolean> {
+  const rows =
+    "column" in vocabulary
+      ? await sql.query(`SELECT 1 FROM epcis_events WHERE ${vocabulary.column} = $1 LIMIT 1`, [value])
+      : await sql.query("SELECT 1 FROM epcis_event_keys WHERE kind = ANY($1::text[]) AND value = $2 LIMIT 1", [
+          vocabulary.keys,
+          value,
+        ]);
+  return rows.length > 0;
+}

@@ -1,0 +1,75 @@
+import { readMasterData } from "../../src/exports/master-data.js";
+import { listenEpcis } from "../../src/services/epcis/http.js";
+import { refreshEpcisStore, type RefreshOptions } from "../../src/services/epcis/store.js";
+import { InputError } from "../../src/core/input-error.js";
+import { wholeNumber } from "../../src/core/units.js";
+import { fishTraceAction } from "../run.js";
+import { everyInterval, untilStopped } from "./serve-loop.js";
+import { openTraceIndex, type TraceIndexArgs } from "./trace-index.js";
+
+interface Args extends TraceIndexArgs {
+  port?: string;
+  host?: string;
+  interval?: string;
+  masterData?: string;
+  publicUrl?: string;
+  webUrl?: string;
+  traceUrl?: string;
+  noSync: boolean;
+}
+
+export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }> => {
+  const port = args.port === undefined ? 8548 : wholeNumber(args.port, "--port", 65_535);
+  const interval = args.interval === undefined ? 5 : wholeNumber(args.interval, "--interval", 86_400);
+  const host = args.host ?? "127.0.0.1";
+  if (args.noSync && args.interval !== undefined) throw new InputError("--interval needs syncing: drop --no-sync");
+  const origin = (value: string | undefined, option: string, fallback: string): string => {
+    if (value === undefined) return fallback;
+    if (!/^https?:\/\/[^\s/]+\/?$/.test(value)) {
+      throw new InputError(`${option} "${value}" is not an origin such as https://epcis.example.com`);
+    }
+    return value.replace(/\/+$/, "");
+  };
+  const shown = host.includes(":") ? `[${host}]` : host;
+  const self = origin(args.publicUrl, "--public-url", `http://${shown}:${port}`);
+  const resolver = {
+    root: self,
+    epcis: self,
+    web: origin(args.webUrl, "--web-url", "http://127.0.0.1:5173"),
+    trace: origin(args.traceUrl, "--trace-url", "http://127.0.0.1:8547"),
+  };
+  const masterData = args.masterData === undefined ? undefined : await readMasterData(args.masterData);
+  const index = await openTraceIndex(hre, args, !args.noSync);
+  const refresh: RefreshOptions = {
+    ...(index.session === undefined ? {} : { chainId: index.session.chainId }),
+    ...(masterData === undefined ? {} : { masterData }),
+  };
+  let service;
+  try {
+    const stored = await refreshEpcisStore(index.sql, refresh);
+    service = await listenEpcis(index.sql, {
+      host,
+      port,
+      resolver,
+      ...(args.publicUrl === undefined ? {} : { publicUrl: args.publicUrl }),
+    });
+    console.log(
+      `EPCIS 2.0 query interface on ${service.url}/epcis/events (${stored.total} events; /epcis/queries, ` +
+        "/epcis/eventTypes, /epcis/epcs, /epcis/bizSteps, …; resolver /01/{gtin}/10/{lot}); Ctrl-C stops",
+    );
+  } catch (err) {
+    await index.sql.close();
+    throw err;
+  }
+
+  // Each sync is followed by a refresh of the EPCIS events, so a query sees what the index holds.
+  const stop = everyInterval(args.noSync ? 0 : interval, () =>
+    index.sync().then(() => refreshEpcisStore(index.sql, refresh)),
+  );
+  await untilStopped();
+  stop();
+  await service.close();
+  await index.sql.close();
+  console.log("stopped");
+  return { url: service.url };
+});

@@ -1,0 +1,37 @@
+/**
+ * What the serving tasks (`trace serve`, `epcis serve`) share: `work` (an index sync, and what follows it) every
+ * `interval` seconds, never two at once, its failure reported once as a warning line (and its recovery once), and
+ * the wait for Ctrl-C (SIGINT) or SIGTERM.
+ */
+
+/** Runs `work` every `seconds` (none when 0); returns what stops it. */
+export function everyInterval(seconds: number, work: () => Promise<unknown>): () => void {
+  if (seconds === 0) return () => undefined;
+  let busy = false;
+  let failed = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    work()
+      .then(() => {
+        if (failed) console.log("index sync works again");
+        failed = false;
+      })
+      .catch((err: unknown) => {
+        if (!failed) console.error(`warning: index sync failed: ${err instanceof Error ? err.message : err}`);
+        failed = true;
+      })
+      .finally(() => {
+        busy = false;
+      });
+  }, seconds * 1000);
+  return () => clearInterval(timer);
+}
+
+/** Resolves on Ctrl-C (SIGINT) or SIGTERM. */
+export function untilStopped(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+}
