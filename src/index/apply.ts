@@ -6,9 +6,10 @@
  * Each event becomes a few row operations (`opsOf`), each a row of one bulk statement (`BULK`: arrays of columns
  * through `unnest`). `RowWriter` gathers the rows of each statement and runs it once for many events, yet gives the
  * rows of applying the events one by one in (block, log index) order: every operation names the rows it reads and
- * writes (a lot at a stage, an order, …), and a gathered statement whose rows an operation depends on — or that
- * depends on its rows — runs before that operation joins the batches. Gathered statements are thus independent of
- * one another, and run in any order they give the same rows.
+ * writes (a lot at a stage, its status, its flags, an order, …), and a statement with a row that depends on a row
+ * gathered for another statement runs after that one (or, should they wait for each other, the first runs at
+ * once). Statements that do not wait for one another touch different rows, and run in any order they give the same
+ * rows.
  */
 import { gtin14, lotNumberText } from "../core/digital-link.js";
 import { fixedTextOf, speciesText } from "../core/units.js";
@@ -382,8 +383,18 @@ interface AloneOp {
 
 type Op = RowOp | AloneOp;
 
-// The rows operations depend on: a lot at a stage, a lot, an order, a shipment.
+// The rows operations depend on: a lot at a stage (the row, and apart from it its status and its flags, which
+// updates change), a lot, an order, a shipment.
 const lotStageKey = (lotId: string, stage: number) => `ls ${lotId} ${stage}`;
+const statusKey = (lotId: string, stage: number) => `lss ${lotId} ${stage}`;
+const flagsKey = (lotId: string, stage: number) => `lsf ${lotId} ${stage}`;
+/** An update of a lot's status at a stage: it needs the row, changes the status. */
+const statusUpdate = (bulk: "shipped" | "supplied", lotId: string, stage: number): RowOp => ({
+  bulk,
+  row: [lotId, stage],
+  reads: [lotStageKey(lotId, stage)],
+  writes: [statusKey(lotId, stage)],
+});
 const lotKey = (lotId: string) => `l ${lotId}`;
 const orderKey = (stage: number, orderId: string) => `o ${stage} ${orderId}`;
 const shipmentKey = (stage: number, orderId: string) => `s ${stage} ${orderId}`;
@@ -400,7 +411,12 @@ export function opsOf(e: DecodedEvent, time: number): Op[] {
   });
   const orFlags = (stage: number, bits: number): RowOp => {
     const lotId = a.dec("lotId");
-    return { bulk: "orFlags", row: [lotId, stage, bits], writes: [lotStageKey(lotId, stage)] };
+    return {
+      bulk: "orFlags",
+      row: [lotId, stage, bits],
+      reads: [lotStageKey(lotId, stage)],
+      writes: [flagsKey(lotId, stage)],
+    };
   };
 
   if (e.contract === "registry") {
@@ -603,7 +619,7 @@ export function opsOf(e: DecodedEvent, time: number): Op[] {
       const inputs = a.bigs("inputLotIds").map(String);
       const consumed = a.bigs("consumedGrams");
       const outputs = a.bigs("productLotIds").map(String);
-      const inputKeys = inputs.map((id) => lotStageKey(id, s));
+      const inputKeys = inputs.flatMap((id) => [lotStageKey(id, s), flagsKey(id, s)]);
       return [
         {
           bulk: "process",
@@ -656,7 +672,7 @@ export function opsOf(e: DecodedEvent, time: number): Op[] {
           writes: [shipmentKey(s, orderId)],
         },
         ...lotIds.map((lotId): RowOp => ({ bulk: "shipmentLot", row: [s, orderId, lotId] })),
-        ...lotIds.map((lotId): RowOp => ({ bulk: "shipped", row: [lotId, s], writes: [lotStageKey(lotId, s)] })),
+        ...lotIds.map((lotId) => statusUpdate("shipped", lotId, s)),
         { bulk: "orderShipped", row: [s, orderId, state("Shipped"), time], writes: [orderKey(s, orderId)] },
       ];
     }
@@ -721,7 +737,7 @@ export function opsOf(e: DecodedEvent, time: number): Op[] {
           bulk: "custody",
           row: [...at, s, lotId, a.num("fromId"), a.num("toId"), a.dec("orderId"), time, e.txHash],
         },
-        { bulk: "supplied", row: [lotId, s], writes: [lotStageKey(lotId, s)] },
+        statusUpdate("supplied", lotId, s),
       ];
     }
     case "LotReceived": {
@@ -730,7 +746,7 @@ export function opsOf(e: DecodedEvent, time: number): Op[] {
         {
           bulk: "receivedStage",
           row: [lotId, s, a.num("custodianId"), a.dec("orderId"), time],
-          reads: [lotStageKey(lotId, s - 1)],
+          reads: [lotStageKey(lotId, s - 1), flagsKey(lotId, s - 1)],
           writes: [lotStageKey(lotId, s)],
         },
       ];
@@ -779,7 +795,8 @@ export function opsOf(e: DecodedEvent, time: number): Op[] {
         {
           bulk: "removed",
           row: [lotId, s, REMOVAL_REASONS[a.num("reason")] ?? String(a.num("reason"))],
-          writes: [lotStageKey(lotId, s)],
+          reads: [lotStageKey(lotId, s)],
+          writes: [statusKey(lotId, s)],
         },
       ];
     }
@@ -819,19 +836,32 @@ interface Batch {
   rows: unknown[][];
   reads: Set<string>;
   writes: Set<string>;
+  /** Statements gathered that must run before this one (one of their rows comes before one of its rows). */
+  after: Set<BulkName>;
 }
 
 const overlaps = (keys: readonly string[] | undefined, set: ReadonlySet<string>) =>
   keys !== undefined && set.size > 0 && keys.some((k) => set.has(k));
 
+/** Whether `op` must come after the rows of `batch` (of statement `name`): a row both touch, but two reads. */
+function dependsOn(op: RowOp, name: BulkName, batch: Batch): boolean {
+  return (
+    overlaps(op.reads, batch.writes) ||
+    overlaps(op.writes, batch.reads) ||
+    // A row written twice by one statement: when the statement allows repeats, its later row changes nothing.
+    ((name !== op.bulk || !BULK[name].repeats) && overlaps(op.writes, batch.writes))
+  );
+}
+
 /**
- * Gathers row operations into their bulk statements (see the file's comment). `bulk: false` runs each operation
- * as it comes (a statement per row, in event order: what the bulk path must equal).
+ * Gathers row operations into their bulk statements (see the file's comment). An operation that depends on rows
+ * gathered for another statement makes its own statement wait for that one; on rows gathered for its own
+ * statement, or when that other statement already waits for its own, the gathered statement runs first.
+ * `bulk: false` runs each operation as it comes (a statement per row, in event order: what the bulk path must
+ * equal).
  */
 export class RowWriter {
   private readonly batches = new Map<BulkName, Batch>();
-  /** Rows written by the statements run so far. */
-  statements = 0;
 
   constructor(
     private readonly sql: Sql,
@@ -842,41 +872,55 @@ export class RowWriter {
     if ("alone" in op) {
       await this.flush();
       await op.alone(this.sql);
-      this.statements++;
       return;
     }
-    for (const [name, batch] of this.batches) {
-      // Another statement's rows: any row both touch (but two reads). The same statement: a row read after it is
-      // written, or written after it is read; a row written twice only when the statement allows repeats.
-      const conflict =
-        overlaps(op.reads, batch.writes) ||
-        overlaps(op.writes, batch.reads) ||
-        ((name !== op.bulk || !BULK[name].repeats) && overlaps(op.writes, batch.writes));
-      if (conflict) await this.run(name, batch);
-    }
+    const own = this.batches.get(op.bulk);
+    if (own !== undefined && dependsOn(op, op.bulk, own)) await this.run(op.bulk);
+    const before = [...this.batches].filter(([name, b]) => name !== op.bulk && dependsOn(op, name, b));
+    if (before.some(([name]) => this.waitsFor(name, op.bulk))) await this.run(op.bulk);
     let batch = this.batches.get(op.bulk);
     if (batch === undefined) {
-      batch = { rows: [], reads: new Set(), writes: new Set() };
+      batch = { rows: [], reads: new Set(), writes: new Set(), after: new Set() };
       this.batches.set(op.bulk, batch);
     }
+    for (const [name] of before) if (this.batches.has(name)) batch.after.add(name);
     batch.rows.push(op.row);
     for (const k of op.reads ?? []) batch.reads.add(k);
     for (const k of op.writes ?? []) batch.writes.add(k);
-    if (!this.bulk) await this.run(op.bulk, batch);
+    if (!this.bulk) await this.run(op.bulk);
   }
 
   /** Runs every gathered statement. */
   async flush(): Promise<void> {
-    for (const [name, batch] of this.batches) await this.run(name, batch);
+    for (let first = this.batches.keys().next(); first.done !== true; first = this.batches.keys().next()) {
+      await this.run(first.value);
+    }
   }
 
-  private async run(name: BulkName, batch: Batch): Promise<void> {
+  /** Whether the statement `name` waits (perhaps through others) for `target`. */
+  private waitsFor(name: BulkName, target: BulkName): boolean {
+    const seen = new Set<BulkName>();
+    const stack = [name];
+    for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+      if (next === target) return true;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      stack.push(...(this.batches.get(next)?.after ?? []));
+    }
+    return false;
+  }
+
+  /** Runs the statement `name` with its gathered rows, after those it waits for. */
+  private async run(name: BulkName): Promise<void> {
+    const batch = this.batches.get(name);
+    if (batch === undefined) return;
+    for (const first of batch.after) await this.run(first);
     this.batches.delete(name);
+    for (const other of this.batches.values()) other.after.delete(name);
     const first = batch.rows[0];
     if (first === undefined) return;
     const columns = first.map((_, i) => batch.rows.map((row) => row[i]));
     await this.sql.query(BULK[name].sql, columns);
-    this.statements++;
   }
 }
 

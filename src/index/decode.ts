@@ -3,7 +3,7 @@
  * Each log carries the key of the contract that emitted it and, for the six stage contracts, the stage number
  * (position in `STAGE_NAMES` + 1), so a `LotReceived` of the Distributor is told from one of the Retailer.
  */
-import { Interface, ParamType, type InterfaceAbi, type Log } from "ethers";
+import { Interface, ParamType, type InterfaceAbi } from "ethers";
 
 import { CONTRACT_ABIS } from "../core/abis.js";
 import { abiJsonDecoder } from "./abi-json.js";
@@ -25,6 +25,17 @@ export interface DecodedEvent {
   args: EventArgs;
   /** The arguments as JSON (bigints as decimal strings, structs as objects). */
   json: Record<string, unknown>;
+}
+
+/** What decoding needs of a log (an ethers `Log` has it; so has a JSON-RPC log with its numbers read). */
+export interface RawLog {
+  address: string;
+  topics: readonly string[];
+  data: string;
+  blockNumber: number;
+  index: number;
+  blockHash: string;
+  transactionHash: string;
 }
 
 /** Typed reads of an event's arguments as JSON (`DecodedEvent.json`: integers as decimal text, structs as objects). */
@@ -157,7 +168,7 @@ export class Decoder {
   }
 
   /** The log decoded, or undefined when no ABI of its contract knows it. */
-  decode(log: Log): DecodedEvent | undefined {
+  decode(log: RawLog): DecodedEvent | undefined {
     const source = this.byAddress.get(log.address.toLowerCase());
     if (source === undefined) return undefined;
     const [topic, ...topics] = log.topics;
@@ -188,7 +199,7 @@ export class Decoder {
   }
 
   /** `logs` decoded, in (block, log index) order; logs no ABI knows are left out. */
-  decodeAll(logs: readonly Log[]): DecodedEvent[] {
+  decodeAll(logs: readonly RawLog[]): DecodedEvent[] {
     const events: DecodedEvent[] = [];
     for (const log of logs) {
       const event = this.decode(log);

@@ -9,17 +9,23 @@
  * remembers which deployment (`<chainId>:<registry>`) and schema version it was built for and refuses any other;
  * it also remembers the hash of the last block it read, and notices a chain that was reset or reorganised below it.
  */
-import type { Log, Provider } from "ethers";
+import { toQuantity, type Provider } from "ethers";
 
 import type { FishTraceAddresses } from "../node/system.js";
 import { InputError } from "../core/input-error.js";
 import { applyEvents, insertEvents } from "./apply.js";
 import type { Sql } from "./db.js";
-import { Decoder, type DecodedEvent } from "./decode.js";
+import { Decoder, type DecodedEvent, type RawLog } from "./decode.js";
 import { SCHEMA, SCHEMA_VERSION } from "./schema.js";
 
-/** What the indexer needs of a provider (an ethers `Provider` has it all). */
-export type IndexProvider = Pick<Provider, "getBlockNumber" | "getBlock" | "getLogs" | "getNetwork" | "getCode">;
+/**
+ * What the indexer needs of a provider (an ethers `Provider` has it all). One that speaks JSON-RPC (`send`: ethers'
+ * JsonRpcProvider, Hardhat's) is asked for logs raw, skipping ethers' formatting of every log (checksumming its
+ * address, wrapping it in objects): a tenth of the catch-up's time.
+ */
+export type IndexProvider = Pick<Provider, "getBlockNumber" | "getBlock" | "getLogs" | "getNetwork" | "getCode"> & {
+  send?: (method: string, params: unknown[]) => Promise<unknown>;
+};
 
 export interface SyncProgress {
   from: number;
@@ -148,16 +154,45 @@ async function logsOf(
   address: string[],
   from: number,
   to: number,
-): Promise<Log[] | undefined> {
+): Promise<RawLog[] | undefined> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await provider.getLogs({ address, fromBlock: from, toBlock: to });
+      if (provider.send === undefined) return await provider.getLogs({ address, fromBlock: from, toBlock: to });
+      const answer = await provider.send("eth_getLogs", [
+        { address, fromBlock: toQuantity(from), toBlock: toQuantity(to) },
+      ]);
+      return rawLogs(answer);
     } catch (err) {
       if (to > from) return undefined;
       if (attempt >= SINGLE_BLOCK_TRIES) throw err;
       await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
     }
   }
+}
+
+/** The logs of an `eth_getLogs` answer, checked and with their numbers read. */
+function rawLogs(answer: unknown): RawLog[] {
+  if (!Array.isArray(answer)) throw new Error("the node answered eth_getLogs with no list");
+  return answer.map((item: unknown): RawLog => {
+    const text = (key: string): string => {
+      const value: unknown = typeof item === "object" && item !== null ? Reflect.get(item, key) : undefined;
+      if (typeof value !== "string") throw new Error(`the node answered eth_getLogs with a log without ${key}`);
+      return value;
+    };
+    const topics: unknown = typeof item === "object" && item !== null ? Reflect.get(item, "topics") : undefined;
+    if (!Array.isArray(topics) || !topics.every((t: unknown): t is string => typeof t === "string")) {
+      throw new Error("the node answered eth_getLogs with a log without topics");
+    }
+    return {
+      address: text("address"),
+      topics,
+      data: text("data"),
+      blockNumber: Number(text("blockNumber")),
+      index: Number(text("logIndex")),
+      blockHash: text("blockHash"),
+      transactionHash: text("transactionHash"),
+    };
+  });
 }
 
 /** Timestamps and hashes of `numbers`, a few requests at a time. */

@@ -17,7 +17,8 @@
  * forward), BENCH_TRACE_RECALLS (10 catches recalled), BENCH_TRACE_CUSTOMERS (60), BENCH_TRACE_SEED (1),
  * BENCH_TRACE_DB (a directory to keep the PGlite index in; default a temporary directory, removed at the end),
  * BENCH_TRACE_PROFILE (a path prefix: CPU profiles of the indexing, `<prefix>.pglite.cpuprofile` and
- * `<prefix>.postgresql.cpuprofile`, for Chrome DevTools or `speedscope`).
+ * `<prefix>.postgresql.cpuprofile`, for Chrome DevTools or `speedscope`), BENCH_TRACE_STATEMENTS (1: the indexer's
+ * time per statement), BENCH_TRACE_BULK (0: the indexer writes a statement per row, its reference path).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
@@ -60,6 +61,8 @@ const WARMUP = 20;
 const GOAL_TRACE_P99_MS = 100;
 const GOAL_RECALL_MS = 1_000;
 const GOAL_EVENTS_PER_SECOND = 10_000;
+/** BENCH_TRACE_BULK=0: index a statement per row (the indexer's reference path), to compare. */
+const BULK = process.env.BENCH_TRACE_BULK !== "0";
 
 /** EIP-7825 (Osaka) caps a transaction at 2^24 gas: every transaction here stays below this. */
 const TX_GAS_CAP = 16_000_000;
@@ -313,6 +316,8 @@ interface CatchUp {
  * and, when BENCH_TRACE_PROFILE is set, a CPU profile of the indexing in `<BENCH_TRACE_PROFILE>.<engine>.cpuprofile`.
  */
 async function catchUp(sql: Sql, engine: string, head: number, addresses: FishTraceAddresses): Promise<CatchUp> {
+  const statements = new Map<string, { n: number; ms: number }>();
+  const timed = process.env.BENCH_TRACE_STATEMENTS === "1" ? timing(sql, statements) : sql;
   const chunk = Math.max(1, Math.ceil(head / 200));
   const ibar = new cliProgress.SingleBar(
     {
@@ -333,8 +338,9 @@ async function catchUp(sql: Sql, engine: string, head: number, addresses: FishTr
   }
   const tIndex = performance.now();
   ibar.start(head, 0, { events: "0", rate: "0" });
-  const result = await syncIndex(sql, ethers.provider, addresses, {
+  const result = await syncIndex(timed, ethers.provider, addresses, {
     chunk,
+    bulk: BULK,
     onProgress: (p) => {
       indexed += p.events;
       ibar.update(p.to, {
@@ -353,6 +359,9 @@ async function catchUp(sql: Sql, engine: string, head: number, addresses: FishTr
     console.log(`CPU profile of the indexing written to ${file}`);
   }
   const eventsPerSecond = result.events / (ms / 1000);
+  for (const [text, t] of [...statements].sort((x, y) => y[1].ms - x[1].ms)) {
+    console.log(`  ${secs(t.ms).padStart(8)} ${int(t.n).padStart(7)}× ${text}`);
+  }
   const tableRows = async (table: string) =>
     Number((await sql.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${table}`))[0]?.n ?? 0);
   const rows = {
@@ -374,6 +383,26 @@ async function catchUp(sql: Sql, engine: string, head: number, addresses: FishTr
     ms,
     eventsPerSecond,
     rows: Object.values(rows).reduce((sum, x) => sum + x, 0) + result.events,
+  };
+}
+
+/** `sql`, adding up the time of its statements (and its transactions') by their first words. */
+function timing(sql: Sql, into: Map<string, { n: number; ms: number }>): Sql {
+  return {
+    kind: sql.kind,
+    query: async (text, params) => {
+      const t = performance.now();
+      try {
+        return await sql.query(text, params);
+      } finally {
+        const key = text.replace(/\s+/g, " ").trim().slice(0, 60);
+        const sum = into.get(key) ?? { n: 0, ms: 0 };
+        into.set(key, { n: sum.n + 1, ms: sum.ms + performance.now() - t });
+      }
+    },
+    exec: (text) => sql.exec(text),
+    transaction: (work) => sql.transaction((tx) => work(timing(tx, into))),
+    close: () => sql.close(),
   };
 }
 
@@ -748,24 +777,6 @@ async function main(): Promise<void> {
     const sql = await openIndex({ dir, databaseUrl: "" });
     opened = sql;
     const pglite = await catchUp(sql, "PGlite", head, addresses);
-    let postgres: CatchUp | string;
-    const bin = postgresBinDir();
-    if (bin === undefined) {
-      postgres = "skipped: no PostgreSQL server binaries (initdb, postgres) on PATH or in /usr/lib/postgresql";
-      console.log(`PostgreSQL ${postgres}`);
-    } else {
-      const server = await startPostgres();
-      try {
-        const pgSql = await openIndex({ databaseUrl: server.url });
-        try {
-          postgres = await catchUp(pgSql, "PostgreSQL", head, addresses);
-        } finally {
-          await pgSql.close();
-        }
-      } finally {
-        await server.stop();
-      }
-    }
     const result = pglite;
 
     // -------------------------------------------------------------- trace latency
@@ -845,6 +856,26 @@ async function main(): Promise<void> {
       const t2 = performance.now();
       await recallNotice(sql, await descendants(sql, lotId));
       noticeMs.push(performance.now() - t2);
+    }
+
+    // -------------------------------------------------------------- the same catch-up into PostgreSQL
+    let postgres: CatchUp | string;
+    const bin = postgresBinDir();
+    if (bin === undefined) {
+      postgres = "skipped: no PostgreSQL server binaries (initdb, postgres) on PATH or in /usr/lib/postgresql";
+      console.log(`PostgreSQL ${postgres}`);
+    } else {
+      const server = await startPostgres();
+      try {
+        const pgSql = await openIndex({ databaseUrl: server.url });
+        try {
+          postgres = await catchUp(pgSql, "PostgreSQL", head, addresses);
+        } finally {
+          await pgSql.close();
+        }
+      } finally {
+        await server.stop();
+      }
     }
 
     // -------------------------------------------------------------- report
