@@ -860,12 +860,14 @@ async function main(): Promise<void> {
 
     // -------------------------------------------------------------- the same catch-up into PostgreSQL
     let postgres: CatchUp | string;
-    const bin = postgresBinDir();
-    if (bin === undefined) {
-      postgres = "skipped: no PostgreSQL server binaries (initdb, postgres) on PATH or in /usr/lib/postgresql";
+    const server =
+      postgresBinDir() === undefined
+        ? "no PostgreSQL server binaries (initdb, postgres) on PATH or in /usr/lib/postgresql"
+        : await startPostgres().catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
+    if (typeof server === "string") {
+      postgres = `skipped: ${server.split("\n")[0] ?? ""}`;
       console.log(`PostgreSQL ${postgres}`);
     } else {
-      const server = await startPostgres();
       try {
         const pgSql = await openIndex({ databaseUrl: server.url });
         try {
