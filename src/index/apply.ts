@@ -1,16 +1,18 @@
 /**
- * One decoded event into the index's tables (src/index/schema.ts). Events are applied in (block, log index) order,
- * one chunk per transaction; every insert is `ON CONFLICT DO NOTHING` on its natural key and every update sets a
- * state the event itself determines, so applying a range again changes nothing.
+ * Decoded events into the index's tables (src/index/schema.ts), one chunk per transaction. Every insert is
+ * `ON CONFLICT DO NOTHING` on its natural key and every update sets a state the event itself determines, so applying
+ * a range again changes nothing.
+ *
+ * Each event becomes a few row operations (`opsOf`), each a row of one bulk statement (src/index/bulk.ts: arrays of
+ * columns through `unnest`), naming the rows it reads and writes; `RowWriter` runs each statement once for many
+ * events, in an order that gives the rows of applying the events one by one.
  */
 import { gtin14, lotNumberText } from "../core/digital-link.js";
 import { fixedTextOf, speciesText } from "../core/units.js";
 import { isOrderState, LOT_FLAGS, PROBLEM_REASONS, REMOVAL_REASONS, TRANSPORT_MODES } from "../core/vocabulary.js";
 import type { Sql } from "./db.js";
 import type { DecodedEvent } from "./decode.js";
-
-/** The flags a product lot inherits from its inputs (`Manufacturer._INHERITED`). */
-const INHERITED = LOT_FLAGS.FARMED | LOT_FLAGS.EXCURSION | LOT_FLAGS.SPECIES_MISMATCH | LOT_FLAGS.FRESHNESS_WARNING;
+import { RowWriter, type Op, type RowOp } from "./bulk.js";
 
 /** A right-padded `bytesN` as text; its hex when it is not UTF-8 text. */
 export function textOf(hex: string): string {
@@ -47,202 +49,237 @@ export async function insertEvents(sql: Sql, events: readonly DecodedEvent[]): P
   );
 }
 
-/** Writes `e` into the tables (but `events`: see `insertEvents`); `time` is its block's timestamp. */
-export async function applyEvent(sql: Sql, e: DecodedEvent, time: number): Promise<void> {
+// ------------------------------------------------------------------ an event's operations
+
+// The rows operations depend on: a lot at a stage (the row, and apart from it its status and its flags, which
+// updates change), a lot, an order, a shipment.
+const lotStageKey = (lotId: string, stage: number) => `ls ${lotId} ${stage}`;
+const statusKey = (lotId: string, stage: number) => `lss ${lotId} ${stage}`;
+const flagsKey = (lotId: string, stage: number) => `lsf ${lotId} ${stage}`;
+/** An update of a lot's status at a stage: it needs the row, changes the status. */
+const statusUpdate = (bulk: "shipped" | "supplied", lotId: string, stage: number): RowOp => ({
+  bulk,
+  row: [lotId, stage],
+  reads: [lotStageKey(lotId, stage)],
+  writes: [statusKey(lotId, stage)],
+});
+const lotKey = (lotId: string) => `l ${lotId}`;
+const orderKey = (stage: number, orderId: string) => `o ${stage} ${orderId}`;
+const shipmentKey = (stage: number, orderId: string) => `s ${stage} ${orderId}`;
+
+/** What `e` writes, in order (but its `events` row: see `insertEvents`); `time` is its block's timestamp. */
+export function opsOf(e: DecodedEvent, time: number): Op[] {
   const a = e.args;
   const s = e.stage;
   const at = [e.block, e.logIndex] as const;
 
-  const setOrder = (next: string, column?: string) =>
-    sql.query(
-      `UPDATE orders SET state = $3${column === undefined ? "" : `, ${column} = $4`} WHERE stage = $1 AND order_id = $2`,
-      [s, a.dec("orderId"), state(next), ...(column === undefined ? [] : [time])],
-    );
-  const orFlags = (lotId: string, stage: number, bits: number) =>
-    sql.query(`UPDATE lot_stages SET flags = flags | $3 WHERE lot_id = $1 AND stage = $2`, [lotId, stage, bits]);
-  const flag = (kind: string, stage: number | undefined, detail: Record<string, unknown>) =>
-    sql.query(
-      `INSERT INTO flags (block, log_index, lot_id, stage, kind, detail, time) VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT DO NOTHING`,
-      [...at, a.dec("lotId"), stage ?? null, kind, JSON.stringify(detail), time],
-    );
+  const flag = (kind: string, stage: number | undefined, detail: Record<string, unknown>): RowOp => ({
+    bulk: "flag",
+    row: [...at, a.dec("lotId"), stage ?? null, kind, JSON.stringify(detail), time],
+  });
+  const orFlags = (stage: number, bits: number): RowOp => {
+    const lotId = a.dec("lotId");
+    return {
+      bulk: "orFlags",
+      row: [lotId, stage, bits],
+      reads: [lotStageKey(lotId, stage)],
+      writes: [flagsKey(lotId, stage)],
+    };
+  };
 
   if (e.contract === "registry") {
     switch (e.name) {
       case "ParticipantEnrolled":
-        await sql.query(`INSERT INTO participants (id, account) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
-          a.num("id"),
-          a.str("account"),
-        ]);
-        return;
+        return [
+          {
+            alone: (sql) =>
+              sql.query(`INSERT INTO participants (id, account) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+                a.num("id"),
+                a.str("account"),
+              ]),
+          },
+        ];
       case "ParticipantProfileSet":
-        await sql.query(`UPDATE participants SET name = $2, location = $3 WHERE account = $1`, [
-          a.str("account"),
-          a.str("name"),
-          a.str("location"),
-        ]);
-        return;
+        return [
+          {
+            alone: (sql) =>
+              sql.query(`UPDATE participants SET name = $2, location = $3 WHERE account = $1`, [
+                a.str("account"),
+                a.str("name"),
+                a.str("location"),
+              ]),
+          },
+        ];
       case "ParticipantRevoked":
-        await sql.query(`UPDATE participants SET revoked = true WHERE account = $1`, [a.str("account")]);
-        return;
+        return [
+          {
+            alone: (sql) => sql.query(`UPDATE participants SET revoked = true WHERE account = $1`, [a.str("account")]),
+          },
+        ];
       case "SpeciesListed":
-        await sql.query(
-          `INSERT INTO species (code, name, listed) VALUES ($1, $2, true)
-           ON CONFLICT (code) DO UPDATE SET name = excluded.name, listed = true`,
-          [speciesText(a.str("code")), a.str("name")],
-        );
-        return;
+        return [
+          {
+            alone: (sql) =>
+              sql.query(
+                `INSERT INTO species (code, name, listed) VALUES ($1, $2, true)
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, listed = true`,
+                [speciesText(a.str("code")), a.str("name")],
+              ),
+          },
+        ];
       case "SpeciesDelisted":
-        await sql.query(`UPDATE species SET listed = false WHERE code = $1`, [speciesText(a.str("code"))]);
-        return;
+        return [
+          {
+            alone: (sql) =>
+              sql.query(`UPDATE species SET listed = false WHERE code = $1`, [speciesText(a.str("code"))]),
+          },
+        ];
       default:
-        return;
+        return [];
     }
   }
 
   if (e.contract === "qualityLedger") {
     switch (e.name) {
       case "QatScanned":
-        await sql.query(
-          `INSERT INTO scans (device_id, reading_id, lot_id, species, species_confidence, grade, grade_confidence,
-             scanned_at, block, log_index, tx_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-           ON CONFLICT DO NOTHING`,
-          [
-            a.num("deviceId"),
-            a.dec("readingId"),
-            a.dec("lotId"),
-            speciesText(a.str("species")),
-            a.num("speciesConfidence"),
-            a.num("grade"),
-            a.num("gradeConfidence"),
-            a.num("scannedAt"),
-            ...at,
-            e.txHash,
-          ],
-        );
-        return;
+        return [
+          {
+            bulk: "scan",
+            row: [
+              a.num("deviceId"),
+              a.dec("readingId"),
+              a.dec("lotId"),
+              speciesText(a.str("species")),
+              a.num("speciesConfidence"),
+              a.num("grade"),
+              a.num("gradeConfidence"),
+              a.num("scannedAt"),
+              ...at,
+              e.txHash,
+            ],
+          },
+        ];
       case "SensorBatchAnchored": {
         const root = a.str("root");
         const summary = a.sub("summary");
-        await sql.query(
-          `INSERT INTO sensor_batches (root, gateway_id, stage, from_time, to_time, count, minimum, maximum, mean,
-             block, time, tx_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
-          [
-            root,
-            a.num("gatewayId"),
-            a.num("stage"),
-            summary.num("from"),
-            summary.num("to"),
-            summary.num("count"),
-            summary.num("minimum"),
-            summary.num("maximum"),
-            summary.num("mean"),
-            e.block,
-            time,
-            e.txHash,
-          ],
-        );
-        await sql.query(
-          `INSERT INTO sensor_batch_lots (root, lot_id) SELECT $1, l FROM unnest($2::numeric[]) AS l
-           ON CONFLICT DO NOTHING`,
-          [root, a.bigs("lotIds").map(String)],
-        );
-        return;
+        return [
+          {
+            bulk: "sensorBatch",
+            row: [
+              root,
+              a.num("gatewayId"),
+              a.num("stage"),
+              summary.num("from"),
+              summary.num("to"),
+              summary.num("count"),
+              summary.num("minimum"),
+              summary.num("maximum"),
+              summary.num("mean"),
+              e.block,
+              time,
+              e.txHash,
+            ],
+          },
+          ...a.bigs("lotIds").map((id): RowOp => ({ bulk: "sensorBatchLot", row: [root, id.toString()] })),
+        ];
       }
       case "SpeciesMismatch":
-        await flag("species_mismatch", undefined, {
-          deviceId: a.num("deviceId"),
-          registered: speciesText(a.str("registered")),
-          previous: a.str("previous") === "0x000000" ? null : speciesText(a.str("previous")),
-          scanned: speciesText(a.str("scanned")),
-          confidence: a.num("confidence"),
-        });
-        return;
+        return [
+          flag("species_mismatch", undefined, {
+            deviceId: a.num("deviceId"),
+            registered: speciesText(a.str("registered")),
+            previous: a.str("previous") === "0x000000" ? null : speciesText(a.str("previous")),
+            scanned: speciesText(a.str("scanned")),
+            confidence: a.num("confidence"),
+          }),
+        ];
       case "FreshnessWarning":
-        await flag("freshness_warning", undefined, {
-          deviceId: a.num("deviceId"),
-          previousGrade: a.num("previousGrade"),
-          grade: a.num("grade"),
-          elapsed: a.num("elapsed"),
-          equivalentSeconds: a.dec("equivalentSeconds"),
-          allowedDrop: a.dec("allowedDrop"),
-          drop: a.dec("drop"),
-        });
-        return;
+        return [
+          flag("freshness_warning", undefined, {
+            deviceId: a.num("deviceId"),
+            previousGrade: a.num("previousGrade"),
+            grade: a.num("grade"),
+            elapsed: a.num("elapsed"),
+            equivalentSeconds: a.dec("equivalentSeconds"),
+            allowedDrop: a.dec("allowedDrop"),
+            drop: a.dec("drop"),
+          }),
+        ];
       case "SensorExcursion":
-        await flag("excursion", undefined, {
-          root: a.str("root"),
-          minimum: a.num("minimum"),
-          maximum: a.num("maximum"),
-          bandMinimum: a.num("bandMinimum"),
-          bandMaximum: a.num("bandMaximum"),
-        });
-        return;
+        return [
+          flag("excursion", undefined, {
+            root: a.str("root"),
+            minimum: a.num("minimum"),
+            maximum: a.num("maximum"),
+            bandMinimum: a.num("bandMinimum"),
+            bandMaximum: a.num("bandMaximum"),
+          }),
+        ];
       default:
-        return;
+        return [];
     }
   }
 
   // A stage contract.
-  if (s === undefined) return;
+  if (s === undefined) return [];
   switch (e.name) {
     case "FishRegistered": {
       const c = a.sub("catchData");
       const lotId = a.dec("lotId");
       const farmed = c.bool("farmed");
       const frozen = c.bool("frozen");
-      await sql.query(
-        `INSERT INTO lots (lot_id, kind, species, weight_grams, origin_stage, created_block, created_time, tx_hash,
-           harvester_id, caught_at, latitude, longitude, catch_area, vessel, gear, farmed, frozen)
-         VALUES ($1, 'catch', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT DO NOTHING`,
-        [
-          lotId,
-          speciesText(c.str("species")),
-          c.num("weightGrams"),
-          s,
-          e.block,
-          time,
-          e.txHash,
-          a.num("harvesterId"),
-          c.num("caughtAt"),
-          c.num("latitude"),
-          c.num("longitude"),
-          textOf(c.str("catchArea")),
-          textOf(c.str("vessel")),
-          textOf(c.str("gear")),
-          farmed,
-          frozen,
-        ],
-      );
-      await sql.query(
-        `INSERT INTO lot_stages (lot_id, stage, custodian_id, status, flags) VALUES ($1, $2, $3, 'Created', $4)
-         ON CONFLICT DO NOTHING`,
-        [lotId, s, a.num("harvesterId"), (frozen ? LOT_FLAGS.FROZEN : 0) | (farmed ? LOT_FLAGS.FARMED : 0)],
-      );
-      return;
+      return [
+        {
+          bulk: "catchLot",
+          row: [
+            lotId,
+            speciesText(c.str("species")),
+            c.num("weightGrams"),
+            s,
+            e.block,
+            time,
+            e.txHash,
+            a.num("harvesterId"),
+            c.num("caughtAt"),
+            c.num("latitude"),
+            c.num("longitude"),
+            textOf(c.str("catchArea")),
+            textOf(c.str("vessel")),
+            textOf(c.str("gear")),
+            farmed,
+            frozen,
+          ],
+          writes: [lotKey(lotId)],
+        },
+        {
+          bulk: "lotStage",
+          row: [lotId, s, a.num("harvesterId"), (frozen ? LOT_FLAGS.FROZEN : 0) | (farmed ? LOT_FLAGS.FARMED : 0)],
+          writes: [lotStageKey(lotId, s)],
+        },
+      ];
     }
     case "ProductLotCreated": {
       // The product's form: its cold-chain band (a frozen pack is not judged against the fresh 0-4 °C band).
-      const frozen = a.bool("frozen");
-      await sql.query(
-        `INSERT INTO lots (lot_id, kind, species, weight_grams, origin_stage, created_block, created_time, tx_hash,
-           gtin, lot_number, process_id, frozen) VALUES ($1, 'product', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         ON CONFLICT DO NOTHING`,
-        [
-          a.dec("lotId"),
-          speciesText(a.str("species")),
-          a.num("weightGrams"),
-          s,
-          e.block,
-          time,
-          e.txHash,
-          gtin14(a.big("gtin")),
-          lotNumberText(a.str("lotNumber")),
-          a.dec("processId"),
-          frozen,
-        ],
-      );
-      return;
+      const lotId = a.dec("lotId");
+      return [
+        {
+          bulk: "productLot",
+          row: [
+            lotId,
+            speciesText(a.str("species")),
+            a.num("weightGrams"),
+            s,
+            e.block,
+            time,
+            e.txHash,
+            gtin14(a.big("gtin")),
+            lotNumberText(a.str("lotNumber")),
+            a.dec("processId"),
+            a.bool("frozen"),
+          ],
+          writes: [lotKey(lotId)],
+        },
+      ];
     }
     case "LotsProcessed": {
       const processId = a.dec("processId");
@@ -250,193 +287,230 @@ export async function applyEvent(sql: Sql, e: DecodedEvent, time: number): Promi
       const inputs = a.bigs("inputLotIds").map(String);
       const consumed = a.bigs("consumedGrams");
       const outputs = a.bigs("productLotIds").map(String);
-      await sql.query(
-        `INSERT INTO processes (process_id, manufacturer_id, produced_grams, yield_bps, block, time, tx_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-        [processId, manufacturerId, a.num("producedGrams"), a.num("yieldBps"), e.block, time, e.txHash],
-      );
-      // Every input × every output, in one statement.
-      await sql.query(
-        `INSERT INTO lineage (parent_id, child_id, process_id, consumed_grams)
-         SELECT p.parent, c.child, $3, p.grams
-         FROM unnest($1::numeric[], $4::bigint[]) AS p(parent, grams) CROSS JOIN unnest($2::numeric[]) AS c(child)
-         ON CONFLICT DO NOTHING`,
-        [inputs, outputs, processId, inputs.map((_, i) => (consumed[i] ?? 0n).toString())],
-      );
-      // The products inherit the inputs' alarm flags, and carry their own form (ProductLotCreated, logged before).
-      const [inherited] = await sql.query<{ bits: number | null }>(
-        `SELECT bit_or(flags)::int AS bits FROM lot_stages WHERE stage = $1 AND lot_id = ANY($2::numeric[])`,
-        [s, inputs],
-      );
-      await sql.query(
-        `INSERT INTO lot_stages (lot_id, stage, custodian_id, status, flags)
-         SELECT c, $2, $3, 'Created', $4::int | (CASE WHEN l.frozen THEN $5::int ELSE 0 END)
-         FROM unnest($1::numeric[]) AS c LEFT JOIN lots l ON l.lot_id = c ON CONFLICT DO NOTHING`,
-        [outputs, s, manufacturerId, (inherited?.bits ?? 0) & INHERITED, LOT_FLAGS.FROZEN],
-      );
-      return;
+      const inputKeys = inputs.flatMap((id) => [lotStageKey(id, s), flagsKey(id, s)]);
+      return [
+        {
+          bulk: "process",
+          row: [processId, manufacturerId, a.num("producedGrams"), a.num("yieldBps"), e.block, time, e.txHash],
+        },
+        // Every input × every output.
+        ...inputs.flatMap((parent, i) =>
+          outputs.map((child): RowOp => ({
+            bulk: "lineage",
+            row: [parent, child, processId, (consumed[i] ?? 0n).toString()],
+          })),
+        ),
+        // The products inherit the inputs' alarm flags, and carry their own form (ProductLotCreated, logged before).
+        ...outputs.map((child): RowOp => ({
+          bulk: "productStage",
+          row: [child, s, manufacturerId, inputs.join(",")],
+          reads: [...inputKeys, lotKey(child)],
+          writes: [lotStageKey(child, s)],
+        })),
+      ];
     }
-    case "OrderPlaced":
-      await sql.query(
-        `INSERT INTO orders (stage, order_id, seller_id, buyer_id, species, weight_grams, price, ship_by, ack_window,
-           state, placed_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'Ordered', $10) ON CONFLICT DO NOTHING`,
-        [
-          s,
-          a.dec("orderId"),
-          a.num("sellerId"),
-          a.num("buyerId"),
-          speciesText(a.str("species")),
-          a.num("weightGrams"),
-          a.dec("price"),
-          a.num("shipBy"),
-          a.num("ackWindow"),
-          time,
-        ],
-      );
-      return;
+    case "OrderPlaced": {
+      const orderId = a.dec("orderId");
+      return [
+        {
+          bulk: "order",
+          row: [
+            s,
+            orderId,
+            a.num("sellerId"),
+            a.num("buyerId"),
+            speciesText(a.str("species")),
+            a.num("weightGrams"),
+            a.dec("price"),
+            a.num("shipBy"),
+            a.num("ackWindow"),
+            time,
+          ],
+          writes: [orderKey(s, orderId)],
+        },
+      ];
+    }
     case "ShipmentInitiated": {
       const orderId = a.dec("orderId");
       const lotIds = a.bigs("lotIds").map(String);
-      await sql.query(
-        `INSERT INTO shipments (stage, order_id, shipment_no, weight_grams, block, time, tx_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-        [s, orderId, a.dec("shipmentNo"), a.num("weightGrams"), e.block, time, e.txHash],
-      );
-      await sql.query(
-        `INSERT INTO shipment_lots (stage, order_id, lot_id) SELECT $1, $2, l FROM unnest($3::numeric[]) AS l
-         ON CONFLICT DO NOTHING`,
-        [s, orderId, lotIds],
-      );
-      await sql.query(`UPDATE lot_stages SET status = 'Shipped' WHERE stage = $1 AND lot_id = ANY($2::numeric[])`, [
-        s,
-        lotIds,
-      ]);
-      await setOrder("Shipped", "shipped_time");
-      return;
+      return [
+        {
+          bulk: "shipment",
+          row: [s, orderId, a.dec("shipmentNo"), a.num("weightGrams"), e.block, time, e.txHash],
+          writes: [shipmentKey(s, orderId)],
+        },
+        ...lotIds.map((lotId): RowOp => ({ bulk: "shipmentLot", row: [s, orderId, lotId] })),
+        ...lotIds.map((lotId) => statusUpdate("shipped", lotId, s)),
+        { bulk: "orderShipped", row: [s, orderId, state("Shipped"), time], writes: [orderKey(s, orderId)] },
+      ];
     }
     case "ShipmentDispatched": {
       const route = a.sub("route");
-      await sql.query(
-        `UPDATE shipments SET origin = $3, destination = $4, mode = $5, vehicle = $6 WHERE stage = $1 AND order_id = $2`,
-        [
-          s,
-          a.dec("orderId"),
-          textOf(route.str("origin")),
-          textOf(route.str("destination")),
-          TRANSPORT_MODES[route.num("mode")] ?? String(route.num("mode")),
-          textOf(route.str("vehicle")),
-        ],
-      );
-      return;
+      const orderId = a.dec("orderId");
+      return [
+        {
+          bulk: "route",
+          row: [
+            s,
+            orderId,
+            textOf(route.str("origin")),
+            textOf(route.str("destination")),
+            TRANSPORT_MODES[route.num("mode")] ?? String(route.num("mode")),
+            textOf(route.str("vehicle")),
+          ],
+          writes: [shipmentKey(s, orderId)],
+        },
+      ];
     }
-    case "ShipmentArrived":
-      await sql.query(`UPDATE shipments SET arrived_location = $3 WHERE stage = $1 AND order_id = $2`, [
-        s,
-        a.dec("orderId"),
-        textOf(a.str("location")),
-      ]);
-      return;
+    case "ShipmentArrived": {
+      const orderId = a.dec("orderId");
+      return [
+        {
+          bulk: "arrived",
+          row: [s, orderId, textOf(a.str("location"))],
+          writes: [shipmentKey(s, orderId)],
+        },
+      ];
+    }
     case "DeliveryConfirmed":
-      await setOrder("Delivered", "delivered_time");
-      return;
+      return [setOrder(s, a.dec("orderId"), "Delivered", "orderDelivered", time)];
     case "OrderAcknowledged":
-      await setOrder("Acknowledged", "settled_time");
-      return;
+      return [setOrder(s, a.dec("orderId"), "Acknowledged", "orderSettled", time)];
     case "OrderPaid":
-      await setOrder("Paid");
-      return;
+      return [setOrder(s, a.dec("orderId"), "Paid")];
     case "OrderCancelled":
-      await setOrder("Cancelled");
-      return;
+      return [setOrder(s, a.dec("orderId"), "Cancelled")];
     case "OrderRefunded":
-      await setOrder("Refunded");
-      return;
+      return [setOrder(s, a.dec("orderId"), "Refunded")];
     case "DeliveryRejected":
-      await sql.query(`UPDATE orders SET state = 'Rejected', reject_reason = $3 WHERE stage = $1 AND order_id = $2`, [
-        s,
-        a.dec("orderId"),
-        textOf(a.str("reason")),
-      ]);
-      await sql.query(
-        `UPDATE lot_stages SET status = 'Created'
-         WHERE stage = $1 AND lot_id IN (SELECT lot_id FROM shipment_lots WHERE stage = $1 AND order_id = $2)`,
-        [s, a.dec("orderId")],
-      );
-      return;
-    case "CustodyTransferred":
-      await sql.query(
-        `INSERT INTO custody (block, log_index, stage, lot_id, from_id, to_id, order_id, time, tx_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-        [...at, s, a.dec("lotId"), a.num("fromId"), a.num("toId"), a.dec("orderId"), time, e.txHash],
-      );
-      await sql.query(`UPDATE lot_stages SET status = 'Supplied' WHERE lot_id = $1 AND stage = $2`, [
-        a.dec("lotId"),
-        s,
-      ]);
-      return;
-    case "LotReceived":
-      // The lot word handed over keeps its flags: copy them from the previous stage.
-      await sql.query(
-        `INSERT INTO lot_stages (lot_id, stage, custodian_id, status, flags, received_order, received_time)
-         VALUES ($1::numeric, $2::int, $3, 'Created',
-           COALESCE((SELECT flags FROM lot_stages WHERE lot_id = $1::numeric AND stage = $2::int - 1), 0), $4, $5)
-         ON CONFLICT DO NOTHING`,
-        [a.dec("lotId"), s, a.num("custodianId"), a.dec("orderId"), time],
-      );
-      return;
+      return [
+        {
+          alone: async (sql) => {
+            await sql.query(
+              `UPDATE orders SET state = 'Rejected', reject_reason = $3 WHERE stage = $1 AND order_id = $2`,
+              [s, a.dec("orderId"), textOf(a.str("reason"))],
+            );
+            await sql.query(
+              `UPDATE lot_stages SET status = 'Created'
+               WHERE stage = $1 AND lot_id IN (SELECT lot_id FROM shipment_lots WHERE stage = $1 AND order_id = $2)`,
+              [s, a.dec("orderId")],
+            );
+          },
+        },
+      ];
+    case "CustodyTransferred": {
+      const lotId = a.dec("lotId");
+      return [
+        {
+          bulk: "custody",
+          row: [...at, s, lotId, a.num("fromId"), a.num("toId"), a.dec("orderId"), time, e.txHash],
+        },
+        statusUpdate("supplied", lotId, s),
+      ];
+    }
+    case "LotReceived": {
+      const lotId = a.dec("lotId");
+      return [
+        {
+          bulk: "receivedStage",
+          row: [lotId, s, a.num("custodianId"), a.dec("orderId"), time],
+          reads: [lotStageKey(lotId, s - 1), flagsKey(lotId, s - 1)],
+          writes: [lotStageKey(lotId, s)],
+        },
+      ];
+    }
     case "FishUpdated":
-      await sql.query(
-        `INSERT INTO readings (block, log_index, stage, lot_id, reporter_id, read_at, temperature, humidity, latitude,
-           longitude) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
-        [
-          ...at,
-          s,
-          a.dec("lotId"),
-          a.num("reporterId"),
-          a.num("readAt"),
-          a.num("temperature"),
-          a.num("humidity"),
-          a.num("latitude"),
-          a.num("longitude"),
-        ],
-      );
-      return;
+      return [
+        {
+          bulk: "reading",
+          row: [
+            ...at,
+            s,
+            a.dec("lotId"),
+            a.num("reporterId"),
+            a.num("readAt"),
+            a.num("temperature"),
+            a.num("humidity"),
+            a.num("latitude"),
+            a.num("longitude"),
+          ],
+        },
+      ];
     case "ColdChainExcursion":
-      await flag("cold_chain", s, {
-        readAt: a.num("readAt"),
-        temperature: a.num("temperature"),
-        minimum: a.num("minimum"),
-        maximum: a.num("maximum"),
-      });
-      await orFlags(a.dec("lotId"), s, LOT_FLAGS.EXCURSION);
-      return;
+      return [
+        flag("cold_chain", s, {
+          readAt: a.num("readAt"),
+          temperature: a.num("temperature"),
+          minimum: a.num("minimum"),
+          maximum: a.num("maximum"),
+        }),
+        orFlags(s, LOT_FLAGS.EXCURSION),
+      ];
     case "LotFlagged":
-      await flag("flagged", s, { flags: a.num("flags") });
-      await orFlags(a.dec("lotId"), s, a.num("flags"));
-      return;
+      return [flag("flagged", s, { flags: a.num("flags") }), orFlags(s, a.num("flags"))];
     case "ProblemReported":
-      await flag("problem", s, {
-        customerId: a.num("customerId"),
-        reason: PROBLEM_REASONS[a.num("reason")] ?? String(a.num("reason")),
-        detail: textOf(a.str("detail")),
-      });
-      await orFlags(a.dec("lotId"), s, LOT_FLAGS.PROBLEM_REPORTED);
-      return;
-    case "FishRemoved":
-      await sql.query(
-        `UPDATE lot_stages SET status = 'Removed', removed_reason = $3 WHERE lot_id = $1 AND stage = $2`,
-        [a.dec("lotId"), s, REMOVAL_REASONS[a.num("reason")] ?? String(a.num("reason"))],
-      );
-      return;
-    case "LotRecalled":
-      await sql.query(
-        `INSERT INTO recalls (lot_id, stage, regulator_id, reason, block, log_index, time, tx_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-        [a.dec("lotId"), s, a.num("regulatorId"), textOf(a.str("reason")), ...at, time, e.txHash],
-      );
-      await orFlags(a.dec("lotId"), s, LOT_FLAGS.RECALLED);
-      return;
+      return [
+        flag("problem", s, {
+          customerId: a.num("customerId"),
+          reason: PROBLEM_REASONS[a.num("reason")] ?? String(a.num("reason")),
+          detail: textOf(a.str("detail")),
+        }),
+        orFlags(s, LOT_FLAGS.PROBLEM_REPORTED),
+      ];
+    case "FishRemoved": {
+      const lotId = a.dec("lotId");
+      return [
+        {
+          bulk: "removed",
+          row: [lotId, s, REMOVAL_REASONS[a.num("reason")] ?? String(a.num("reason"))],
+          reads: [lotStageKey(lotId, s)],
+          writes: [statusKey(lotId, s)],
+        },
+      ];
+    }
+    case "LotRecalled": {
+      const lotId = a.dec("lotId");
+      return [
+        {
+          bulk: "recall",
+          row: [lotId, s, a.num("regulatorId"), textOf(a.str("reason")), ...at, time, e.txHash],
+        },
+        orFlags(s, LOT_FLAGS.RECALLED),
+      ];
+    }
     default:
-      return;
+      return [];
   }
+}
+
+/** An order's new state (and the time of the step, in `bulk`'s column). */
+function setOrder(
+  stage: number,
+  orderId: string,
+  next: string,
+  bulk: "orderState" | "orderDelivered" | "orderSettled" = "orderState",
+  time?: number,
+): RowOp {
+  return {
+    bulk,
+    row: [stage, orderId, state(next), ...(time === undefined ? [] : [time])],
+    writes: [orderKey(stage, orderId)],
+  };
+}
+
+/**
+ * Writes `events` (one chunk, in (block, log index) order) into the tables but `events`; `timeOf` gives a block's
+ * timestamp. `bulk: false` writes each row with its own statement.
+ */
+export async function applyEvents(
+  sql: Sql,
+  events: readonly DecodedEvent[],
+  timeOf: (block: number) => number,
+  bulk = true,
+): Promise<void> {
+  const writer = new RowWriter(sql, bulk);
+  for (const e of events) {
+    for (const op of opsOf(e, timeOf(e.block))) await writer.add(op);
+  }
+  await writer.flush();
 }

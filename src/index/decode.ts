@@ -3,9 +3,10 @@
  * Each log carries the key of the contract that emitted it and, for the six stage contracts, the stage number
  * (position in `STAGE_NAMES` + 1), so a `LotReceived` of the Distributor is told from one of the Retailer.
  */
-import { Interface, Result, type InterfaceAbi, type Log, type ParamType } from "ethers";
+import { Interface, ParamType, type InterfaceAbi } from "ethers";
 
 import { CONTRACT_ABIS } from "../core/abis.js";
+import { abiJsonDecoder } from "./abi-json.js";
 import { CONTRACT_NAMES, DEPLOYMENT_KEYS, type FishTraceAddresses } from "../node/system.js";
 import { STAGE_NAMES } from "../core/vocabulary.js";
 
@@ -26,27 +27,39 @@ export interface DecodedEvent {
   json: Record<string, unknown>;
 }
 
-/** Typed reads of a decoded `Result` (every integer decodes as a bigint in ethers v6). */
+/** What decoding needs of a log (an ethers `Log` has it; so has a JSON-RPC log with its numbers read). */
+export interface RawLog {
+  address: string;
+  topics: readonly string[];
+  data: string;
+  blockNumber: number;
+  index: number;
+  blockHash: string;
+  transactionHash: string;
+}
+
+/** Typed reads of an event's arguments as JSON (`DecodedEvent.json`: integers as decimal text, structs as objects). */
 export class EventArgs {
-  constructor(private readonly result: Result) {}
+  constructor(private readonly values: Readonly<Record<string, unknown>>) {}
 
   private value(name: string): unknown {
-    return this.result.getValue(name);
+    if (!Object.hasOwn(this.values, name)) throw new Error(`the event has no argument ${name}`);
+    return this.values[name];
   }
 
-  big(name: string): bigint {
+  /** An integer's decimal text (what numeric columns take). */
+  dec(name: string): string {
     const v = this.value(name);
-    if (typeof v !== "bigint") throw new Error(`event argument ${name} is not an integer`);
+    if (typeof v !== "string" || !DECIMAL.test(v)) throw new Error(`event argument ${name} is not an integer`);
     return v;
   }
 
-  num(name: string): number {
-    return Number(this.big(name));
+  big(name: string): bigint {
+    return BigInt(this.dec(name));
   }
 
-  /** A bigint as the decimal text numeric columns take. */
-  dec(name: string): string {
-    return this.big(name).toString();
+  num(name: string): number {
+    return Number(this.dec(name));
   }
 
   str(name: string): string {
@@ -65,57 +78,85 @@ export class EventArgs {
     const v = this.value(name);
     if (!Array.isArray(v)) throw new Error(`event argument ${name} is not a list`);
     return v.map((x: unknown) => {
-      if (typeof x !== "bigint") throw new Error(`event argument ${name} holds a non-integer`);
-      return x;
+      if (typeof x !== "string" || !DECIMAL.test(x)) throw new Error(`event argument ${name} holds a non-integer`);
+      return BigInt(x);
     });
   }
 
   sub(name: string): EventArgs {
     const v = this.value(name);
-    if (!(v instanceof Result)) throw new Error(`event argument ${name} is not a struct`);
-    return new EventArgs(v);
+    if (typeof v !== "object" || v === null || Array.isArray(v))
+      throw new Error(`event argument ${name} is not a struct`);
+    return new EventArgs(Object.fromEntries(Object.entries(v)));
   }
 }
 
-/** A decoded tuple or array (ethers decodes both as a `Result`). */
-function decodedList(value: unknown, type: ParamType): Result {
-  if (!(value instanceof Result)) throw new Error(`a decoded ${type.format()} is not a list of values`);
-  return value;
-}
-
-/** JSON of a decoded value of type `type`: bigints as decimal strings, tuples as objects by component name. */
-function jsonOf(value: unknown, type: ParamType): unknown {
-  if (type.isTuple()) {
-    const r = decodedList(value, type);
-    return Object.fromEntries(type.components.map((c, i) => [c.name || String(i), jsonOf(r[i], c)]));
-  }
-  if (type.isArray()) return decodedList(value, type).map((v: unknown) => jsonOf(v, type.arrayChildren));
-  if (typeof value === "bigint") return value.toString();
-  return value;
-}
+const DECIMAL = /^-?[0-9]+$/;
 
 /** The ABIs by contract name. */
 const ABIS: Readonly<Record<string, InterfaceAbi | undefined>> = CONTRACT_ABIS;
 
+/** An event of an ABI, ready to decode: its topic hashed once (ethers hashes the signature on every parse). */
+interface EventShape {
+  name: string;
+  /** Argument names (`""` → position), indexed or not. */
+  keys: string[];
+  indexedAt: boolean[];
+  /** A dynamic indexed argument (string, bytes, tuple, array) has only its hash in its topic. */
+  hashOnly: boolean[];
+  readTopics: (data: string) => unknown[];
+  readData: (data: string) => unknown[];
+}
+
+function shapesOf(iface: Interface): Map<string, EventShape> {
+  const shapes = new Map<string, EventShape>();
+  iface.forEachEvent((fragment) => {
+    if (fragment.anonymous) return;
+    const indexed: ParamType[] = [];
+    const hashOnly: boolean[] = [];
+    const data: ParamType[] = [];
+    for (const param of fragment.inputs) {
+      const dynamic =
+        param.indexed === true &&
+        (param.type === "string" || param.type === "bytes" || param.baseType === "tuple" || param.baseType === "array");
+      hashOnly.push(dynamic);
+      if (param.indexed !== true) data.push(param);
+      else indexed.push(dynamic ? ParamType.from({ type: "bytes32", name: param.name }) : param);
+    }
+    shapes.set(fragment.topicHash, {
+      name: fragment.name,
+      keys: fragment.inputs.map((input, i) => input.name || String(i)),
+      indexedAt: fragment.inputs.map((input) => input.indexed === true),
+      hashOnly,
+      readTopics: abiJsonDecoder(indexed),
+      readData: abiJsonDecoder(data),
+    });
+  });
+  return shapes;
+}
+
 /** Decodes the logs of a deployment's eight contracts. */
 export class Decoder {
-  private readonly byAddress = new Map<string, { key: ContractKey; iface: Interface; stage: number | undefined }>();
+  private readonly byAddress = new Map<
+    string,
+    { key: ContractKey; events: Map<string, EventShape>; stage: number | undefined }
+  >();
 
   constructor(readonly addresses: FishTraceAddresses) {
-    const interfaces = new Map<string, Interface>();
+    const shapes = new Map<string, Map<string, EventShape>>();
     for (const key of DEPLOYMENT_KEYS) {
       const name = CONTRACT_NAMES[key];
-      let iface = interfaces.get(name);
-      if (iface === undefined) {
+      let events = shapes.get(name);
+      if (events === undefined) {
         const abi = ABIS[name];
         if (abi === undefined) throw new Error(`no ABI for the ${name} contract`);
-        iface = new Interface(abi);
-        interfaces.set(name, iface);
+        events = shapesOf(new Interface(abi));
+        shapes.set(name, events);
       }
       const stageIndex = STAGE_NAMES.findIndex((stage) => stage === key);
       this.byAddress.set(addresses[key].toLowerCase(), {
         key,
-        iface,
+        events,
         stage: stageIndex === -1 ? undefined : stageIndex + 1,
       });
     }
@@ -127,14 +168,23 @@ export class Decoder {
   }
 
   /** The log decoded, or undefined when no ABI of its contract knows it. */
-  decode(log: Log): DecodedEvent | undefined {
+  decode(log: RawLog): DecodedEvent | undefined {
     const source = this.byAddress.get(log.address.toLowerCase());
     if (source === undefined) return undefined;
-    const parsed = source.iface.parseLog({ topics: [...log.topics], data: log.data });
-    if (parsed === null) return undefined;
-    const json = Object.fromEntries(
-      parsed.fragment.inputs.map((input, i) => [input.name || String(i), jsonOf(parsed.args[i], input)]),
-    );
+    const [topic, ...topics] = log.topics;
+    const shape = topic === undefined ? undefined : source.events.get(topic.toLowerCase());
+    if (shape === undefined) return undefined;
+    // What ethers' Interface.decodeEventLog gives, as JSON.
+    const indexed = shape.readTopics(topics.map((t) => t.slice(2)).join(""));
+    const data = shape.readData(log.data);
+    const json: Record<string, unknown> = {};
+    let i = 0;
+    let d = 0;
+    for (const [n, key] of shape.keys.entries()) {
+      if (shape.indexedAt[n] !== true) json[key] = data[d++];
+      else if (shape.hashOnly[n] === true) json[key] = { hash: indexed[i++], _isIndexed: true };
+      else json[key] = indexed[i++];
+    }
     return {
       block: log.blockNumber,
       logIndex: log.index,
@@ -142,14 +192,14 @@ export class Decoder {
       txHash: log.transactionHash,
       contract: source.key,
       stage: source.stage,
-      name: parsed.name,
-      args: new EventArgs(parsed.args),
+      name: shape.name,
+      args: new EventArgs(json),
       json,
     };
   }
 
   /** `logs` decoded, in (block, log index) order; logs no ABI knows are left out. */
-  decodeAll(logs: readonly Log[]): DecodedEvent[] {
+  decodeAll(logs: readonly RawLog[]): DecodedEvent[] {
     const events: DecodedEvent[] = [];
     for (const log of logs) {
       const event = this.decode(log);

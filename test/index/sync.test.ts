@@ -16,43 +16,8 @@ import { indexPosition, resetIndex, syncIndex, type IndexProvider } from "../../
 import { InputError } from "../../src/core/input-error.js";
 import { ethers } from "../helpers/fixtures.js";
 import { fails, ok } from "../helpers/task-run.js";
+import { dumpIndex as dump } from "../helpers/index-dump.js";
 import { loadTraceWorld, type TraceWorld } from "../helpers/trace-world.js";
-
-const TABLES = [
-  "meta",
-  "blocks",
-  "events",
-  "participants",
-  "species",
-  "lots",
-  "processes",
-  "lineage",
-  "lot_stages",
-  "orders",
-  "shipments",
-  "shipment_lots",
-  "custody",
-  "readings",
-  "scans",
-  "sensor_batches",
-  "sensor_batch_lots",
-  "flags",
-  "recalls",
-];
-
-/** Every row of every table (and the cursor without its wall-clock time), sorted: equal dumps, equal indexes. */
-async function dump(sql: Sql): Promise<Record<string, string[]>> {
-  const out: Record<string, string[]> = {};
-  for (const table of TABLES) {
-    const rows = await sql.query<{ j: string }>(`SELECT row_to_json(t)::text AS j FROM ${table} t`);
-    out[table] = rows.map((r) => r.j).sort();
-  }
-  const cursor = await sql.query<{ j: string }>(
-    `SELECT json_build_array(deployment, next_block, last_hash)::text AS j FROM cursor`,
-  );
-  out.cursor = cursor.map((r) => r.j);
-  return out;
-}
 
 async function count(sql: Sql, table: string, where = "true"): Promise<number> {
   const [row] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`);

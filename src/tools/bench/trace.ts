@@ -1,9 +1,10 @@
 /**
  * The trace benchmark: builds a supply-chain history of at least 100,000 lots through the real contracts on an
  * in-process network (catches from several vessels, sold to suppliers, processed by manufacturers into many packs
- * each, the packs sold on to distributors, retailers and customers), indexes it from block 0 into a fresh PGlite,
- * and reports indexer catch-up (events/s), trace latency p50 / p99 / max for pack → catches and catch → all
- * customers, and the time to compute the recall of one catch. A benchmark printing figures, not a test.
+ * each, the packs sold on to distributors, retailers and customers), indexes it from block 0 into a fresh PGlite and
+ * into a throwaway PostgreSQL server (src/tools/postgres.ts; skipped, saying so, when its binaries are missing), and
+ * reports indexer catch-up (events/s) on both, trace latency p50 / p99 / max for pack → catches and catch → all
+ * customers, and the time to compute the recall of one catch (on PGlite). A benchmark printing figures, not a test.
  *
  *   npm run bench:trace      (hardhat run --no-compile src/tools/bench/trace.ts)
  *
@@ -14,9 +15,13 @@
  * Environment: BENCH_TRACE_LOTS (100000, lots in all: catches + packs), BENCH_TRACE_CATCH_SHARE (0.06, the share
  * of them that are catches), BENCH_TRACE_BACKWARD (500 packs traced back), BENCH_TRACE_FORWARD (200 catches traced
  * forward), BENCH_TRACE_RECALLS (10 catches recalled), BENCH_TRACE_CUSTOMERS (60), BENCH_TRACE_SEED (1),
- * BENCH_TRACE_DB (a directory to keep the index in; default a temporary directory, removed at the end).
+ * BENCH_TRACE_DB (a directory to keep the PGlite index in; default a temporary directory, removed at the end),
+ * BENCH_TRACE_PROFILE (a path prefix: CPU profiles of the indexing, `<prefix>.pglite.cpuprofile` and
+ * `<prefix>.postgresql.cpuprofile`, for Chrome DevTools or `speedscope`), BENCH_TRACE_STATEMENTS (1: the indexer's
+ * time per statement), BENCH_TRACE_BULK (0: the indexer writes a statement per row, its reference path).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -27,6 +32,7 @@ import { network } from "hardhat";
 import { z } from "zod";
 
 import { openIndex, type Sql } from "../../index/db.js";
+import { postgresBinDir, startPostgres } from "../postgres.js";
 import { syncIndex } from "../../index/sync.js";
 import { mulberry32 } from "../../core/random.js";
 import { planRecall, recallNotice } from "../../index/recall.js";
@@ -54,6 +60,9 @@ const WARMUP = 20;
 
 const GOAL_TRACE_P99_MS = 100;
 const GOAL_RECALL_MS = 1_000;
+const GOAL_EVENTS_PER_SECOND = 10_000;
+/** BENCH_TRACE_BULK=0: index a statement per row (the indexer's reference path), to compare. */
+const BULK = process.env.BENCH_TRACE_BULK !== "0";
 
 /** EIP-7825 (Osaka) caps a transaction at 2^24 gas: every transaction here stays below this. */
 const TX_GAS_CAP = 16_000_000;
@@ -291,6 +300,112 @@ class Miner {
   }
 }
 
+// ------------------------------------------------------------------ indexer catch-up
+
+interface CatchUp {
+  events: number;
+  blocks: number;
+  ms: number;
+  eventsPerSecond: number;
+  /** Events and the rows of the five largest tables. */
+  rows: number;
+}
+
+/**
+ * Indexes the chain from block 0 into the empty index `sql` (chunks of a 200th of the chain), with a progress bar
+ * and, when BENCH_TRACE_PROFILE is set, a CPU profile of the indexing in `<BENCH_TRACE_PROFILE>.<engine>.cpuprofile`.
+ */
+async function catchUp(sql: Sql, engine: string, head: number, addresses: FishTraceAddresses): Promise<CatchUp> {
+  const statements = new Map<string, { n: number; ms: number }>();
+  const timed = process.env.BENCH_TRACE_STATEMENTS === "1" ? timing(sql, statements) : sql;
+  const chunk = Math.max(1, Math.ceil(head / 200));
+  const ibar = new cliProgress.SingleBar(
+    {
+      format: `index ${engine} |{bar}| {percentage}% | block {value}/{total} | {events} events | {rate} events/s | {duration}s`,
+      hideCursor: true,
+      noTTYOutput: true,
+      notTTYSchedule: 5_000,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let indexed = 0;
+  const profileFile = process.env.BENCH_TRACE_PROFILE;
+  const profiler = profileFile !== undefined && profileFile !== "" ? new Session() : undefined;
+  if (profiler !== undefined) {
+    profiler.connect();
+    await profiler.post("Profiler.enable");
+    await profiler.post("Profiler.start");
+  }
+  const tIndex = performance.now();
+  ibar.start(head, 0, { events: "0", rate: "0" });
+  const result = await syncIndex(timed, ethers.provider, addresses, {
+    chunk,
+    bulk: BULK,
+    onProgress: (p) => {
+      indexed += p.events;
+      ibar.update(p.to, {
+        events: int(indexed),
+        rate: (indexed / ((performance.now() - tIndex) / 1000)).toFixed(0),
+      });
+    },
+  });
+  ibar.stop();
+  const ms = performance.now() - tIndex;
+  if (profiler !== undefined && profileFile !== undefined) {
+    const { profile } = await profiler.post("Profiler.stop");
+    const file = `${profileFile}.${engine.toLowerCase()}.cpuprofile`;
+    writeFileSync(file, JSON.stringify(profile));
+    profiler.disconnect();
+    console.log(`CPU profile of the indexing written to ${file}`);
+  }
+  const eventsPerSecond = result.events / (ms / 1000);
+  for (const [text, t] of [...statements].sort((x, y) => y[1].ms - x[1].ms)) {
+    console.log(`  ${secs(t.ms).padStart(8)} ${int(t.n).padStart(7)}× ${text}`);
+  }
+  const tableRows = async (table: string) =>
+    Number((await sql.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${table}`))[0]?.n ?? 0);
+  const rows = {
+    lots: await tableRows("lots"),
+    lineage: await tableRows("lineage"),
+    lot_stages: await tableRows("lot_stages"),
+    custody: await tableRows("custody"),
+    shipment_lots: await tableRows("shipment_lots"),
+  };
+  console.log(
+    `${engine}: indexed ${int(result.events)} events of ${int(result.blocks)} blocks in ${secs(ms)}: ` +
+      `${eventsPerSecond.toFixed(0)} events/s (chunks of ${chunk} blocks; rows: ${Object.entries(rows)
+        .map(([t, n]) => `${t} ${int(n)}`)
+        .join(", ")})`,
+  );
+  return {
+    events: result.events,
+    blocks: result.blocks,
+    ms,
+    eventsPerSecond,
+    rows: Object.values(rows).reduce((sum, x) => sum + x, 0) + result.events,
+  };
+}
+
+/** `sql`, adding up the time of its statements (and its transactions') by their first words. */
+function timing(sql: Sql, into: Map<string, { n: number; ms: number }>): Sql {
+  return {
+    kind: sql.kind,
+    query: async (text, params) => {
+      const t = performance.now();
+      try {
+        return await sql.query(text, params);
+      } finally {
+        const key = text.replace(/\s+/g, " ").trim().slice(0, 60);
+        const sum = into.get(key) ?? { n: 0, ms: 0 };
+        into.set(key, { n: sum.n + 1, ms: sum.ms + performance.now() - t });
+      }
+    },
+    exec: (text) => sql.exec(text),
+    transaction: (work) => sql.transaction((tx) => work(timing(tx, into))),
+    close: () => sql.close(),
+  };
+}
+
 // ------------------------------------------------------------------ build the history
 
 async function main(): Promise<void> {
@@ -350,7 +465,7 @@ async function main(): Promise<void> {
       adminAddress,
       addresses.registry,
       registryIface.encodeFunctionData("listSpecies", [s.code, s.name]),
-      200_000,
+      1_000_000,
       `list ${s.name}`,
     );
   }
@@ -661,48 +776,8 @@ async function main(): Promise<void> {
   try {
     const sql = await openIndex({ dir, databaseUrl: "" });
     opened = sql;
-    const chunk = Math.max(1, Math.ceil(head / 200));
-    const ibar = new cliProgress.SingleBar(
-      {
-        format: "index |{bar}| {percentage}% | block {value}/{total} | {events} events | {rate} events/s | {duration}s",
-        hideCursor: true,
-        noTTYOutput: true,
-        notTTYSchedule: 5_000,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-    let indexed = 0;
-    const tIndex = performance.now();
-    ibar.start(head, 0, { events: "0", rate: "0" });
-    const result = await syncIndex(sql, ethers.provider, addresses, {
-      chunk,
-      onProgress: (p) => {
-        indexed += p.events;
-        ibar.update(p.to, {
-          events: int(indexed),
-          rate: (indexed / ((performance.now() - tIndex) / 1000)).toFixed(0),
-        });
-      },
-    });
-    ibar.stop();
-    const indexMs = performance.now() - tIndex;
-    const eventsPerSecond = result.events / (indexMs / 1000);
-    const tableRows = async (table: string) =>
-      Number((await sql.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${table}`))[0]?.n ?? 0);
-    const rows = {
-      lots: await tableRows("lots"),
-      lineage: await tableRows("lineage"),
-      lot_stages: await tableRows("lot_stages"),
-      custody: await tableRows("custody"),
-      shipment_lots: await tableRows("shipment_lots"),
-    };
-    const rowCount = Object.values(rows).reduce((s, x) => s + x, 0) + result.events;
-    console.log(
-      `indexed ${int(result.events)} events of ${int(result.blocks)} blocks in ${secs(indexMs)}: ` +
-        `${eventsPerSecond.toFixed(0)} events/s (chunks of ${chunk} blocks; rows: ${Object.entries(rows)
-          .map(([t, n]) => `${t} ${int(n)}`)
-          .join(", ")})`,
-    );
+    const pglite = await catchUp(sql, "PGlite", head, addresses);
+    const result = pglite;
 
     // -------------------------------------------------------------- trace latency
     const catchIds = catches.map(lotIdOf);
@@ -783,6 +858,28 @@ async function main(): Promise<void> {
       noticeMs.push(performance.now() - t2);
     }
 
+    // -------------------------------------------------------------- the same catch-up into PostgreSQL
+    let postgres: CatchUp | string;
+    const server =
+      postgresBinDir() === undefined
+        ? "no PostgreSQL server binaries (initdb, postgres) on PATH or in /usr/lib/postgresql"
+        : await startPostgres().catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
+    if (typeof server === "string") {
+      postgres = `skipped: ${server.split("\n")[0] ?? ""}`;
+      console.log(`PostgreSQL ${postgres}`);
+    } else {
+      try {
+        const pgSql = await openIndex({ databaseUrl: server.url });
+        try {
+          postgres = await catchUp(pgSql, "PostgreSQL", head, addresses);
+        } finally {
+          await pgSql.close();
+        }
+      } finally {
+        await server.stop();
+      }
+    }
+
     // -------------------------------------------------------------- report
     const back = stats(backward);
     const fwd = stats(forward);
@@ -809,12 +906,17 @@ async function main(): Promise<void> {
       `| build (send + mine) | ${secs(buildMs)}: ${(miner.txs / (buildMs / 1000)).toFixed(0)} tx/s, ` +
         `${(lots / (buildMs / 1000)).toFixed(0)} lots/s, ${(Number(miner.gasUsed) / 1e6 / (buildMs / 1000)).toFixed(0)} Mgas/s |`,
     );
-    console.log(
-      `| indexer catch-up (from block 0) | ${int(result.events)} events in ${secs(indexMs)}: **${eventsPerSecond.toFixed(0)} events/s** (${(
-        rowCount /
-        (indexMs / 1000)
-      ).toFixed(0)} rows/s) |`,
-    );
+    for (const [engine, c] of [
+      ["PGlite", pglite],
+      ["PostgreSQL", postgres],
+    ] as const) {
+      console.log(
+        typeof c === "string"
+          ? `| indexer catch-up, ${engine} | ${c} |`
+          : `| indexer catch-up, ${engine} (from block 0) | ${int(c.events)} events in ${secs(c.ms)}: ` +
+              `**${c.eventsPerSecond.toFixed(0)} events/s** (${(c.rows / (c.ms / 1000)).toFixed(0)} rows/s) |`,
+      );
+    }
     console.log(
       `| trace pack → catches (${back.n}) | p50 ${ms(back.p50)}, **p99 ${ms(back.p99)}**, max ${ms(back.max)}; ` +
         `${(catchesFound / Math.max(1, back.n)).toFixed(1)} catches each |`,
@@ -846,6 +948,15 @@ async function main(): Promise<void> {
     console.log(
       `| recall of one catch computed (worst) | ≤ ${GOAL_RECALL_MS} ms | ${ms(recallWorst)} | ${mark(recallWorst <= GOAL_RECALL_MS)} |`,
     );
+    for (const [engine, c] of [
+      ["PGlite", pglite],
+      ["PostgreSQL", postgres],
+    ] as const) {
+      if (typeof c === "string") continue;
+      console.log(
+        `| indexer catch-up, ${engine} | ≥ ${int(GOAL_EVENTS_PER_SECOND)} events/s | ${c.eventsPerSecond.toFixed(0)} events/s | ${mark(c.eventsPerSecond >= GOAL_EVENTS_PER_SECOND)} |`,
+      );
+    }
     console.log(`| history size | ≥ 100,000 lots | ${int(lots)} | ${mark(lots >= 100_000)} |`);
   } finally {
     await opened?.close();
