@@ -20,10 +20,18 @@ export const SENSOR_COLUMNS = ["sensor", "readAt", "temperature", "humidity"] as
 
 const MAX_UINT40 = 2 ** 40 - 1;
 
+/** Addresses met lately, as written → checksummed (a checksum is two keccak hashes; a gateway's sensors repeat). */
+const checksummed = new Map<string, string>();
+
 function sensorAddress(value: string | number): string {
   const text = String(value).trim();
+  const known = checksummed.get(text);
+  if (known !== undefined) return known;
   if (!isAddress(text)) throw new InputError(`sensor "${value}" is not an address (0x and 40 hex digits)`);
-  return getAddress(text);
+  const address = getAddress(text);
+  if (checksummed.size >= 10_000) checksummed.clear();
+  checksummed.set(text, address);
+  return address;
 }
 
 /** A reading of a gateway's log; times may be written "2h ago", before `now` (the chain's clock, as a rule). */
@@ -65,8 +73,11 @@ export async function readSensorLog(file: string, now?: number): Promise<SensorR
  * readAt in unix seconds or ISO 8601); a problem is an `InputError` starting with `where`.
  */
 export function parseSensorReading(value: unknown, where: string): SensorReading {
-  return parseRecord(logSchema(), where, { where: "", value });
+  return parseRecord(postSchema, where, { where: "", value });
 }
+
+/** Built once: a schema is costly to build (the relay parses thousands of readings a second); "ago" reads the clock. */
+const postSchema = logSchema();
 
 /** One reading with its proof against the anchored root. */
 export interface ReadingProof {
