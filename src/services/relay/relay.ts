@@ -19,7 +19,8 @@ import { DEFAULT_LIMITS, qatIntake, sensorIntake, type IntakeLimits } from "./in
 import { Refusal } from "./refusal.js";
 import { DEGRADED_REASONS, RelayMetrics, type DegradedReason } from "./metrics.js";
 import { Store, type StoreOptions } from "./store.js";
-import { DEFAULT_SUBMITTER, Submitter, type SubmitterOptions } from "./submitter.js";
+import { DEFAULT_SUBMITTER, type SubmitterOptions } from "./submitter.js";
+import { startSubmitterThread, type SubmitterThread } from "./submitter-thread.js";
 
 /** The port a relay listens on unless told otherwise (monitoring/prometheus.yml scrapes it). */
 export const DEFAULT_RELAY_PORT = 8600;
@@ -54,7 +55,8 @@ export interface Relay {
   port: number;
   store: Store;
   metrics: RelayMetrics;
-  submitter: Submitter;
+  /** The submitter, in a worker thread of its own. */
+  submitter: SubmitterThread;
   /** Stops taking requests, finishes the current submission round, closes the store. */
   close(): Promise<void>;
 }
@@ -82,14 +84,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const metrics = new RelayMetrics(store);
   const devices = new DeviceDirectory(fishTrace.registry, store);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const submitter = new Submitter(
-    store,
-    { provider, wallet, fishTrace, chainId },
-    devices,
-    metrics,
-    { ...DEFAULT_SUBMITTER, ...options.submitter },
-    log,
-  );
+  let submitter: SubmitterThread | undefined;
 
   const grades = new ChainAnswers<number>(
     "grade-scale",
@@ -131,7 +126,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   function healthNow(): { healthy: boolean; details: Record<string, unknown> } {
     const now = Date.now();
     const reasons: DegradedReason[] = [];
-    const rounds = submitter.health();
+    const rounds = submitter?.health() ?? { failingRounds: 0, lastFailure: undefined };
     if (rounds.failingRounds > 0) reasons.push("rounds_failing");
     if (node.error !== undefined) reasons.push("rpc_failing");
     const oldest = Math.min(store.oldestPending("qat") ?? now, store.oldestPending("sensor") ?? now);
@@ -220,8 +215,20 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const { port, address } = bound;
   const url = `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
 
+  let running: SubmitterThread;
   try {
-    await submitter.start();
+    running = await startSubmitterThread({
+      store,
+      metrics,
+      provider,
+      wallet,
+      addresses: options.addresses,
+      chainId,
+      sync: options.sync ?? "full",
+      options: { ...DEFAULT_SUBMITTER, ...options.submitter },
+      log,
+    });
+    submitter = running;
   } catch (err) {
     clearInterval(heartbeat);
     server.close();
@@ -239,7 +246,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     port,
     store,
     metrics,
-    submitter,
+    submitter: running,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
@@ -247,7 +254,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           server.closeAllConnections();
         });
         clearInterval(heartbeat);
-        await submitter.stop();
+        await running.stop();
         await beating;
         store.close();
       })();

@@ -1,0 +1,99 @@
+/**
+ * The submitter's worker thread: its own provider and wallet and the submitter (encoding, signing, broadcasting,
+ * receipts), so none of that holds the relay's thread, which takes requests and runs the store's statements (the
+ * worker calls them through store-bridge.ts). What the relay's thread must know comes back as messages
+ * (submitter-messages.ts): health, metrics, log lines.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+
+import { JsonRpcProvider, Wallet, type JsonRpcApiProvider } from "ethers";
+
+import { describeError } from "../../core/errors.js";
+import { InputError } from "../../core/input-error.js";
+import { attachFishTrace } from "../../node/system.js";
+import { DeviceDirectory } from "./devices.js";
+import { BridgedProvider } from "./rpc-bridge.js";
+import { bridgedStore } from "./store-bridge.js";
+import { Checkpointer } from "./store.js";
+import { Submitter, type SubmitterMetrics } from "./submitter.js";
+import type { FromSubmitter, MetricCall, SubmitterWorkerData, ToSubmitter } from "./submitter-messages.js";
+
+const HEALTH_MS = 100;
+
+async function run(port: NonNullable<typeof parentPort>, data: SubmitterWorkerData): Promise<void> {
+  const say = (message: FromSubmitter) => port.postMessage(message);
+  const chainId = BigInt(data.chainId);
+  let provider: JsonRpcApiProvider;
+  if (data.rpcUrl !== undefined) {
+    provider = new JsonRpcProvider(data.rpcUrl, chainId, { staticNetwork: true, polling: true, batchStallTime: 0 });
+  } else if (data.rpc !== undefined) provider = new BridgedProvider(data.rpc, chainId);
+  else throw new Error("internal: the submitter thread has no way to the node");
+  const wallet = new Wallet(data.key, provider);
+  const fishTrace = attachFishTrace(data.addresses, wallet);
+  const store = bridgedStore(data.store);
+  const call = (c: MetricCall) => say({ type: "metric", call: c });
+  const metrics: SubmitterMetrics = {
+    onChain: { inc: (labels, value) => call({ name: "onChain", labels, value }) },
+    transactions: { inc: (labels, value) => call({ name: "transactions", labels, value }) },
+    gasUsed: { inc: (labels, value) => call({ name: "gasUsed", labels, value }) },
+    rpcErrors: { inc: (labels, value) => call({ name: "rpcErrors", labels, value }) },
+    flags: { inc: (labels, value) => call({ name: "flags", labels, value }) },
+    roundFailures: { inc: (value) => call({ name: "roundFailures", value }) },
+    batchSize: { observe: (labels, value) => call({ name: "batchSize", labels, value }) },
+    submission: { observe: (labels, value) => call({ name: "submission", labels, value }) },
+    lastBlock: { set: (value) => call({ name: "lastBlock", value }) },
+  };
+  const submitter = new Submitter(
+    store,
+    { provider, wallet, fishTrace, chainId },
+    new DeviceDirectory(fishTrace.registry, store),
+    metrics,
+    data.options,
+    (line) => say({ type: "log", line }),
+  );
+  try {
+    await submitter.start();
+  } catch (err) {
+    provider.destroy();
+    data.store.close();
+    throw err;
+  }
+  const checkpointer =
+    data.checkpoint === undefined ? undefined : new Checkpointer(data.checkpoint.file, data.checkpoint.sync);
+  let last = "";
+  const health = setInterval(() => {
+    const now = submitter.health();
+    const text = JSON.stringify(now);
+    if (text === last) return;
+    last = text;
+    say({ type: "health", health: now });
+  }, HEALTH_MS);
+  port.on("message", (message: ToSubmitter) => {
+    if (message.type !== "stop") return;
+    clearInterval(health);
+    submitter
+      .stop()
+      .catch((err: unknown) => say({ type: "log", line: `the submitter stopped badly: ${describeError(err)}` }))
+      .finally(() => {
+        checkpointer?.close();
+        provider.destroy();
+        data.store.close();
+        say({ type: "stopped" });
+        port.close();
+      });
+  });
+  say({ type: "started" });
+}
+
+if (parentPort !== null) {
+  const port = parentPort;
+  // Started by submitter-thread.ts, which passes a SubmitterWorkerData.
+  const data: SubmitterWorkerData = workerData;
+  run(port, data).catch((err: unknown) => {
+    port.postMessage({
+      type: "failed",
+      error: describeError(err),
+      input: err instanceof InputError,
+    } satisfies FromSubmitter);
+  });
+}
