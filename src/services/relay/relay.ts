@@ -18,7 +18,8 @@ import { createRelayServer } from "./http.js";
 import { DEFAULT_LIMITS, qatIntake, sensorIntake, type IntakeLimits } from "./intake.js";
 import { Refusal } from "./refusal.js";
 import { DEGRADED_REASONS, RelayMetrics, type DegradedReason } from "./metrics.js";
-import { Store, type StoreOptions } from "./store.js";
+import type { StoreOptions } from "./store.js";
+import { openStoreThread, type StoreClient } from "./store-thread.js";
 import { DEFAULT_SUBMITTER, type SubmitterOptions } from "./submitter.js";
 import { startSubmitterThread, type SubmitterThread } from "./submitter-thread.js";
 
@@ -53,7 +54,8 @@ export interface RelayOptions {
 export interface Relay {
   url: string;
   port: number;
-  store: Store;
+  /** The store, in a thread of its own. */
+  store: StoreClient;
   metrics: RelayMetrics;
   /** The submitter, in a worker thread of its own. */
   submitter: SubmitterThread;
@@ -74,11 +76,15 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const ledger = fishTrace.qualityLedger;
   const digest = readingDigester(await ledgerDomain(ledger, chainId));
 
-  const store = new Store(options.database, { sync: options.sync ?? "full", init: options.init ?? false });
+  const store = await openStoreThread({
+    database: options.database,
+    sync: options.sync ?? "full",
+    init: options.init ?? false,
+  });
   try {
-    store.bind(chainId, options.addresses.qualityLedger);
+    await store.bind(chainId, options.addresses.qualityLedger);
   } catch (err) {
-    store.close();
+    await store.close();
     throw err;
   }
   const metrics = new RelayMetrics(store);
@@ -177,16 +183,16 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     log,
     proof: async (sensor, readAt, status) => {
       if (status.batch === null || status.batch.root === null || status.leaf === null) return { proof: null };
-      const reading = store.sensorReading(sensor, readAt);
+      const reading = await store.sensorReading(sensor, readAt);
       if (reading === undefined) return { proof: null };
-      let proof = store.sensorProof(status.batch.id, status.leaf);
+      let proof = await store.sensorProof(status.batch.id, status.leaf);
       if (proof === undefined) {
         // A batch anchored before the relay kept proofs: computed once (without holding the thread), then kept.
-        const { proofs } = await sensorMerkle(store.sensorOfBatch(status.batch.id));
-        store.keepSensorProofs(status.batch.id, proofs);
+        const { proofs } = await sensorMerkle(await store.sensorOfBatch(status.batch.id));
+        await store.keepSensorProofs(status.batch.id, proofs);
         proof = proofs[status.leaf];
       }
-      const raw = store.batchTransaction(status.batch.id);
+      const raw = await store.batchTransaction(status.batch.id);
       const leaf = { sensor, readAt, temperature: reading.temperature, humidity: reading.humidity };
       return {
         root: status.batch.root,
@@ -209,7 +215,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     bound = listeningAddress(server);
   } catch (err) {
     clearInterval(heartbeat);
-    store.close();
+    await store.close();
     throw err;
   }
   const { port, address } = bound;
@@ -232,7 +238,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   } catch (err) {
     clearInterval(heartbeat);
     server.close();
-    store.close();
+    await store.close();
     throw err;
   }
   log(
@@ -256,7 +262,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         clearInterval(heartbeat);
         await running.stop();
         await beating;
-        store.close();
+        await store.close();
       })();
       return closing;
     },

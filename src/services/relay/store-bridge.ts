@@ -1,19 +1,56 @@
 /**
- * The SQLite store across a thread boundary: the relay's thread owns the one connection to the store and runs the
- * submitter's statements for it (each a few hundred microseconds of SQL); the submitter's worker thread calls them as
- * promises. One connection, one writer: a second connection in the worker would make the relay's thread wait on
- * SQLite's file lock (a busy wait that holds its event loop) whenever the worker writes.
+ * The relay store across threads: the store's thread (store-worker.ts) owns the one SQLite connection and runs
+ * every statement; the relay's thread (its requests) and the submitter's thread call the store's methods as
+ * promises over a message port. One connection, one writer, and its commits (each an fsync) hold neither the
+ * thread answering requests nor the one signing transactions.
  */
 import type { MessagePort } from "node:worker_threads";
 
 import { describeError } from "../../core/errors.js";
 import { InputError } from "../../core/input-error.js";
 import type { Store } from "./store.js";
-import { type SubmitterStore, type SubmitterStoreMethod } from "./submitter.js";
+
+/** The store's methods other threads call. */
+export const STORE_METHODS = [
+  "bind",
+  "addQat",
+  "addSensor",
+  "qatStatus",
+  "sensorStatus",
+  "sensorReading",
+  "sensorProof",
+  "keepSensorProofs",
+  "batchTransaction",
+  "sensorOfBatch",
+  "allReadings",
+  "maxNonce",
+  "openBatches",
+  "pendingQat",
+  "sensorGroups",
+  "pendingSensor",
+  "recordBatch",
+  "qatOfBatch",
+  "batchMined",
+  "recordAnchored",
+  "batchFailed",
+  "batchRefused",
+  "batchResent",
+  "settleQat",
+  "refuseSensor",
+  "chainAnswer",
+  "keepChainAnswer",
+  "handOffCheckpoints",
+] as const;
+export type StoreMethod = (typeof STORE_METHODS)[number];
+
+/** The store's methods, each a promise of what it returns in the store's thread. */
+export type BridgedStore = {
+  [K in StoreMethod]: (...args: Parameters<Store[K]>) => Promise<Awaited<ReturnType<Store[K]>>>;
+};
 
 interface StoreCall {
   id: number;
-  method: SubmitterStoreMethod;
+  method: StoreMethod;
   args: unknown[];
 }
 
@@ -23,20 +60,24 @@ interface StoreCall {
  */
 type StoreAnswer = { id: number; result: never } | { id: number; error: string; input: boolean };
 
-/** Relay side: runs each call arriving on `port` on `store` and answers with its result (or its error, one line). */
+/** Store side: runs each call arriving on `port` on `store` and answers with its result (or its error, one line). */
 export function serveStore(port: MessagePort, store: Store): void {
   port.on("message", (call: StoreCall) => {
+    const answer = (result: unknown) => port.postMessage({ id: call.id, result });
+    const fail = (err: unknown) =>
+      port.postMessage({ id: call.id, error: describeError(err), input: err instanceof InputError });
     try {
       const result: unknown = Reflect.apply(store[call.method], store, call.args);
-      port.postMessage({ id: call.id, result });
+      if (result instanceof Promise) result.then(answer, fail);
+      else answer(result);
     } catch (err) {
-      port.postMessage({ id: call.id, error: describeError(err), input: err instanceof InputError });
+      fail(err);
     }
   });
 }
 
-/** Worker side: the store's methods the submitter uses, each a call to `serveStore` on the other end of `port`. */
-export function bridgedStore(port: MessagePort): SubmitterStore {
+/** Caller side: the store's methods, each a call to `serveStore` on the other end of `port`. */
+export function bridgedStore(port: MessagePort): BridgedStore {
   let next = 0;
   const waiting = new Map<number, { resolve: (value: never) => void; reject: (err: Error) => void }>();
   port.on("message", (answer: StoreAnswer) => {
@@ -46,13 +87,28 @@ export function bridgedStore(port: MessagePort): SubmitterStore {
     if ("error" in answer) waiter.reject(answer.input ? new InputError(answer.error) : new Error(answer.error));
     else waiter.resolve(answer.result);
   });
-  const call = (method: SubmitterStoreMethod, args: unknown[]) =>
+  port.on("close", () => {
+    for (const waiter of waiting.values()) waiter.reject(new Error("the relay store is closed"));
+    waiting.clear();
+  });
+  const call = (method: StoreMethod, args: unknown[]) =>
     new Promise<never>((resolve, reject) => {
       const id = next++;
       waiting.set(id, { resolve, reject });
       port.postMessage({ id, method, args } satisfies StoreCall);
     });
   return {
+    bind: (...args) => call("bind", args),
+    addQat: (...args) => call("addQat", args),
+    addSensor: (...args) => call("addSensor", args),
+    qatStatus: (...args) => call("qatStatus", args),
+    sensorStatus: (...args) => call("sensorStatus", args),
+    sensorReading: (...args) => call("sensorReading", args),
+    sensorProof: (...args) => call("sensorProof", args),
+    keepSensorProofs: (...args) => call("keepSensorProofs", args),
+    batchTransaction: (...args) => call("batchTransaction", args),
+    sensorOfBatch: (...args) => call("sensorOfBatch", args),
+    allReadings: (...args) => call("allReadings", args),
     maxNonce: (...args) => call("maxNonce", args),
     openBatches: (...args) => call("openBatches", args),
     pendingQat: (...args) => call("pendingQat", args),
@@ -69,5 +125,6 @@ export function bridgedStore(port: MessagePort): SubmitterStore {
     refuseSensor: (...args) => call("refuseSensor", args),
     chainAnswer: (...args) => call("chainAnswer", args),
     keepChainAnswer: (...args) => call("keepChainAnswer", args),
+    handOffCheckpoints: (...args) => call("handOffCheckpoints", args),
   };
 }

@@ -11,10 +11,7 @@ import type { SubmitterOptions } from "./submitter.js";
 
 /** What the worker is started with (`workerData`). */
 export interface SubmitterWorkerData {
-  /** The worker's entry module (a file URL) and, for a .ts entry, tsx's `esm/api` to load it with. */
-  entry: string;
-  tsx?: string;
-  /** The relay thread's end runs the store's statements (store-bridge.ts). */
+  /** The store's thread answers the store's calls here (store-bridge.ts). */
   store: MessagePort;
   /** The store's file, whose WAL the worker checkpoints from a connection of its own (`Checkpointer`). */
   checkpoint?: { file: string; sync: "full" | "normal" };

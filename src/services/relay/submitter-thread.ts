@@ -1,14 +1,11 @@
 /**
  * Starts the submitter in a worker thread of its own (submitter-worker.ts) and stands for it in the relay's thread:
- * its health for /healthz, its metrics applied to the relay's registry, its log lines, the readings it settled taken
- * off the backlog, and — when the relay's provider is not a plain HTTP endpoint — its JSON-RPC served through that
- * provider (rpc-bridge.ts). Encoding and signing a 100-reading `submitScans` (~30 kB) holds a thread 5–20 ms; in
- * the relay's thread that was the p99 of its acknowledgements.
- *
- * The worker runs the same TypeScript the relay does: started from a .ts module (tsx, under `hardhat run`, `node
- * --import tsx`, the tests), it registers tsx itself before it loads its entry, as threads do not inherit loaders.
+ * its health for /healthz, its metrics applied to the relay's registry, its log lines, and — when the relay's
+ * provider is not a plain HTTP endpoint — its JSON-RPC served through that provider (rpc-bridge.ts). It calls the
+ * store's thread directly. Encoding and signing a 100-reading `submitScans` (~30 kB) holds a thread 5–20 ms; in the
+ * relay's thread that was the p99 of its acknowledgements.
  */
-import { MessageChannel, Worker } from "node:worker_threads";
+import { MessageChannel } from "node:worker_threads";
 
 import { JsonRpcApiProvider, JsonRpcProvider, type Provider, type Wallet } from "ethers";
 
@@ -16,8 +13,7 @@ import { InputError } from "../../core/input-error.js";
 import type { FishTraceAddresses } from "../../node/system.js";
 import type { RelayMetrics } from "./metrics.js";
 import { serveRpc } from "./rpc-bridge.js";
-import { serveStore } from "./store-bridge.js";
-import type { Store } from "./store.js";
+import type { StoreClient } from "./store-thread.js";
 import type { SubmitterOptions } from "./submitter.js";
 import type {
   FromSubmitter,
@@ -26,6 +22,7 @@ import type {
   SubmitterWorkerData,
   ToSubmitter,
 } from "./submitter-messages.js";
+import { startThread } from "./thread.js";
 
 export interface SubmitterThread {
   /** Rounds failed in a row and the last failure (what the worker last reported). */
@@ -35,7 +32,7 @@ export interface SubmitterThread {
 }
 
 export interface SubmitterThreadOptions {
-  store: Store;
+  store: StoreClient;
   metrics: RelayMetrics;
   provider: Provider;
   wallet: Wallet;
@@ -47,13 +44,6 @@ export interface SubmitterThreadOptions {
 }
 
 const STOP_MS = 60_000;
-
-/** The bootstrap a worker runs: tsx first when the entry is TypeScript, then the entry. */
-const BOOTSTRAP = `
-const { workerData } = require("node:worker_threads");
-(workerData.tsx ? import(workerData.tsx).then((tsx) => tsx.register()) : Promise.resolve())
-  .then(() => import(workerData.entry));
-`;
 
 function apply(metrics: RelayMetrics, call: MetricCall): void {
   switch (call.name) {
@@ -92,18 +82,13 @@ export async function startSubmitterThread(o: SubmitterThreadOptions): Promise<S
   if (!(o.provider instanceof JsonRpcApiProvider)) {
     throw new InputError("the relay needs a JSON-RPC provider (its submitter thread speaks JSON-RPC)");
   }
-  const typescript = import.meta.url.endsWith(".ts");
-  const entry = new URL(`./submitter-worker.${typescript ? "ts" : "js"}`, import.meta.url).href;
   // A node the worker can reach itself (an HTTP URL) it reaches directly; any other provider is bridged.
   const rpcUrl = o.provider instanceof JsonRpcProvider ? o.provider._getConnection().url : undefined;
   const channel = rpcUrl === undefined ? new MessageChannel() : undefined;
   if (channel !== undefined) serveRpc(channel.port1, o.provider);
-  const storeChannel = new MessageChannel();
-  serveStore(storeChannel.port1, o.store);
+  const storePort = o.store.port();
   const data: SubmitterWorkerData = {
-    entry,
-    tsx: typescript ? import.meta.resolve("tsx/esm/api") : undefined,
-    store: storeChannel.port2,
+    store: storePort,
     checkpoint: o.store.file === ":memory:" ? undefined : { file: o.store.file, sync: o.sync },
     key: o.wallet.privateKey,
     addresses: o.addresses,
@@ -112,12 +97,11 @@ export async function startSubmitterThread(o: SubmitterThreadOptions): Promise<S
     rpc: channel?.port2,
     options: o.options,
   };
-  const worker = new Worker(BOOTSTRAP, {
-    eval: true,
-    execArgv: [],
-    workerData: data,
-    transferList: channel === undefined ? [storeChannel.port2] : [storeChannel.port2, channel.port2],
-  });
+  const worker = startThread(
+    "submitter-worker",
+    data,
+    channel === undefined ? [storePort] : [storePort, channel.port2],
+  );
   let health: SubmitterHealth = { failingRounds: 0, lastFailure: undefined };
   let stopping = false;
   let stopped: (() => void) | undefined;
@@ -154,7 +138,6 @@ export async function startSubmitterThread(o: SubmitterThreadOptions): Promise<S
     worker.on("exit", (code) => {
       stopped?.();
       channel?.port1.close();
-      storeChannel.port1.close();
       if (!stopping) {
         const error = `the submitter thread ended (exit code ${code})`;
         o.log(error);
@@ -165,11 +148,10 @@ export async function startSubmitterThread(o: SubmitterThreadOptions): Promise<S
   });
   try {
     await ready;
-    if (data.checkpoint !== undefined) o.store.handOffCheckpoints();
+    if (data.checkpoint !== undefined) await o.store.handOffCheckpoints();
   } catch (err) {
     stopping = true;
     channel?.port1.close();
-    storeChannel.port1.close();
     await worker.terminate();
     throw err;
   }
@@ -184,7 +166,6 @@ export async function startSubmitterThread(o: SubmitterThreadOptions): Promise<S
         const timer = new Promise<void>((resolve) => setTimeout(resolve, STOP_MS).unref());
         await Promise.race([done, timer]);
         channel?.port1.close();
-        storeChannel.port1.close();
         await worker.terminate();
       })();
       return stopping$;

@@ -1,7 +1,7 @@
 /**
  * The submitter's worker thread: its own provider and wallet and the submitter (encoding, signing, broadcasting,
- * receipts), so none of that holds the relay's thread, which takes requests and runs the store's statements (the
- * worker calls them through store-bridge.ts). What the relay's thread must know comes back as messages
+ * receipts), so none of that holds the relay's thread, which takes requests. The store's statements run in the
+ * store's thread (store-bridge.ts). What the relay's thread must know comes back as messages
  * (submitter-messages.ts): health, metrics, log lines.
  */
 import { parentPort, workerData } from "node:worker_threads";
@@ -16,6 +16,7 @@ import { BridgedProvider } from "./rpc-bridge.js";
 import { bridgedStore } from "./store-bridge.js";
 import { Checkpointer } from "./store.js";
 import { Submitter, type SubmitterMetrics } from "./submitter.js";
+import type { ThreadData } from "./thread.js";
 import type { FromSubmitter, MetricCall, SubmitterWorkerData, ToSubmitter } from "./submitter-messages.js";
 
 const HEALTH_MS = 100;
@@ -87,9 +88,9 @@ async function run(port: NonNullable<typeof parentPort>, data: SubmitterWorkerDa
 
 if (parentPort !== null) {
   const port = parentPort;
-  // Started by submitter-thread.ts, which passes a SubmitterWorkerData.
-  const data: SubmitterWorkerData = workerData;
-  run(port, data).catch((err: unknown) => {
+  // Started by submitter-thread.ts with a SubmitterWorkerData.
+  const thread: ThreadData<SubmitterWorkerData> = workerData;
+  run(port, thread.data).catch((err: unknown) => {
     port.postMessage({
       type: "failed",
       error: describeError(err),

@@ -25,38 +25,14 @@ import { InputError } from "../../core/input-error.js";
 import type { DeviceDirectory } from "./devices.js";
 import { storedSigned } from "./intake.js";
 import type { Flag } from "./metrics.js";
-import type { BatchRow, Kind, Outcome, QatRow, SensorRow, Store } from "./store.js";
-
-/** What the submitter does with the store. */
-export const SUBMITTER_STORE_METHODS = [
-  "maxNonce",
-  "openBatches",
-  "pendingQat",
-  "sensorGroups",
-  "pendingSensor",
-  "recordBatch",
-  "qatOfBatch",
-  "batchMined",
-  "recordAnchored",
-  "batchFailed",
-  "batchRefused",
-  "batchResent",
-  "settleQat",
-  "refuseSensor",
-  "chainAnswer",
-  "keepChainAnswer",
-] as const;
-export type SubmitterStoreMethod = (typeof SUBMITTER_STORE_METHODS)[number];
+import type { BatchRow, Kind, Outcome, QatRow, SensorRow } from "./store.js";
+import type { BridgedStore } from "./store-bridge.js";
 
 /**
- * The store as the submitter sees it: the SQLite store's methods, each answering now or later (in the submitter's
- * worker thread every call goes to the relay's thread, which owns the one SQLite connection: store-bridge.ts).
+ * The store as the submitter sees it: the store's methods as promises (it runs in a worker thread; the statements
+ * run in the store's thread: store-bridge.ts).
  */
-export type SubmitterStore = {
-  [K in SubmitterStoreMethod]: (
-    ...args: Parameters<Store[K]>
-  ) => ReturnType<Store[K]> | Promise<Awaited<ReturnType<Store[K]>>>;
-};
+export type SubmitterStore = BridgedStore;
 
 export interface SubmitterOptions {
   /** Readings per `submitScans` transaction. */
