@@ -17,10 +17,10 @@ import { GATEWAY_SIGNATURE_HEADER } from "./intake.js";
 import { Refusal } from "./refusal.js";
 import type { RelayMetrics } from "./metrics.js";
 import type { AddResult, Kind, NewQat, NewSensor, ReadingStatus } from "./store.js";
-import type { StoreClient } from "./store-thread.js";
+import type { RelayStore } from "./store-thread.js";
 
 export interface HttpHandlers {
-  store: StoreClient;
+  store: RelayStore;
   metrics: RelayMetrics;
   maxBodyBytes: number;
   /** Acknowledged readings waiting, above which new ones are refused with 503 (the store is the limit). */

@@ -19,7 +19,8 @@ import { DEFAULT_LIMITS, qatIntake, sensorIntake, type IntakeLimits } from "./in
 import { Refusal } from "./refusal.js";
 import { DEGRADED_REASONS, RelayMetrics, type DegradedReason } from "./metrics.js";
 import type { StoreOptions } from "./store.js";
-import { openStoreThread, type StoreClient } from "./store-thread.js";
+import { isPostgres, PgStore } from "./pg-store.js";
+import { openStoreThread, type RelayStore, type StoreClient } from "./store-thread.js";
 import { DEFAULT_SUBMITTER, type SubmitterOptions } from "./submitter.js";
 import { startSubmitterThread, type SubmitterThread } from "./submitter-thread.js";
 
@@ -54,8 +55,8 @@ export interface RelayOptions {
 export interface Relay {
   url: string;
   port: number;
-  /** The store, in a thread of its own. */
-  store: StoreClient;
+  /** The store: SQLite in a thread of its own, or PostgreSQL. */
+  store: RelayStore;
   metrics: RelayMetrics;
   /** The submitter, in a worker thread of its own. */
   submitter: SubmitterThread;
@@ -76,11 +77,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const ledger = fishTrace.qualityLedger;
   const digest = readingDigester(await ledgerDomain(ledger, chainId));
 
-  const store = await openStoreThread({
-    database: options.database,
-    sync: options.sync ?? "full",
-    init: options.init ?? false,
-  });
+  const store: StoreClient | PgStore = isPostgres(options.database)
+    ? await PgStore.open(options.database.trim(), { init: options.init ?? false })
+    : await openStoreThread({ database: options.database, sync: options.sync ?? "full", init: options.init ?? false });
   try {
     await store.bind(chainId, options.addresses.qualityLedger);
   } catch (err) {

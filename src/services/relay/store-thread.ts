@@ -31,6 +31,9 @@ export interface StoreClient extends BridgedStore {
   close(): Promise<void>;
 }
 
+/** The store as the relay's thread uses it, SQLite (in its thread) or PostgreSQL (pg-store.ts). */
+export type RelayStore = Omit<StoreClient, "port">;
+
 const CLOSE_MS = 30_000;
 
 /** Opens the store in a thread of its own; rejects as the store's checks refuse it (an `InputError`). */

@@ -75,6 +75,8 @@ export interface BatchRow {
   state: BatchState;
   sentAt: number;
   attempts: number;
+  /** The account that signed it, when it may be another relay's (PostgreSQL: several relays, one queue). */
+  relayer?: string;
 }
 
 type BatchState = "sent" | "mined" | "reverted" | "lost";

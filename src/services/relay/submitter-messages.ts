@@ -12,7 +12,9 @@ import type { SubmitterOptions } from "./submitter.js";
 /** What the worker is started with (`workerData`). */
 export interface SubmitterWorkerData {
   /** The store's thread answers the store's calls here (store-bridge.ts). */
-  store: MessagePort;
+  store?: MessagePort;
+  /** Or the PostgreSQL store's URL: the worker opens its own connections (pg-store.ts). */
+  postgres?: string;
   /** The store's file, whose WAL the worker checkpoints from a connection of its own (`Checkpointer`). */
   checkpoint?: { file: string; sync: "full" | "normal" };
   /** The relay account's private key. */

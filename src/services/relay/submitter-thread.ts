@@ -13,6 +13,7 @@ import { InputError } from "../../core/input-error.js";
 import type { FishTraceAddresses } from "../../node/system.js";
 import type { RelayMetrics } from "./metrics.js";
 import { serveRpc } from "./rpc-bridge.js";
+import { PgStore } from "./pg-store.js";
 import type { StoreClient } from "./store-thread.js";
 import type { SubmitterOptions } from "./submitter.js";
 import type {
@@ -32,7 +33,8 @@ export interface SubmitterThread {
 }
 
 export interface SubmitterThreadOptions {
-  store: StoreClient;
+  /** The SQLite store's thread (the worker gets a port to it), or the PostgreSQL store (the worker connects). */
+  store: StoreClient | PgStore;
   metrics: RelayMetrics;
   provider: Provider;
   wallet: Wallet;
@@ -86,10 +88,12 @@ export async function startSubmitterThread(o: SubmitterThreadOptions): Promise<S
   const rpcUrl = o.provider instanceof JsonRpcProvider ? o.provider._getConnection().url : undefined;
   const channel = rpcUrl === undefined ? new MessageChannel() : undefined;
   if (channel !== undefined) serveRpc(channel.port1, o.provider);
-  const storePort = o.store.port();
+  const storePort = o.store instanceof PgStore ? undefined : o.store.port();
   const data: SubmitterWorkerData = {
     store: storePort,
-    checkpoint: o.store.file === ":memory:" ? undefined : { file: o.store.file, sync: o.sync },
+    postgres: o.store instanceof PgStore ? o.store.url : undefined,
+    checkpoint:
+      o.store instanceof PgStore || o.store.file === ":memory:" ? undefined : { file: o.store.file, sync: o.sync },
     key: o.wallet.privateKey,
     addresses: o.addresses,
     chainId: o.chainId.toString(),
@@ -100,7 +104,7 @@ export async function startSubmitterThread(o: SubmitterThreadOptions): Promise<S
   const worker = startThread(
     "submitter-worker",
     data,
-    channel === undefined ? [storePort] : [storePort, channel.port2],
+    [storePort, channel?.port2].filter((p) => p !== undefined),
   );
   let health: SubmitterHealth = { failingRounds: 0, lastFailure: undefined };
   let stopping = false;

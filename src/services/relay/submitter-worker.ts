@@ -13,6 +13,7 @@ import { InputError } from "../../core/input-error.js";
 import { attachFishTrace } from "../../node/system.js";
 import { DeviceDirectory } from "./devices.js";
 import { BridgedProvider } from "./rpc-bridge.js";
+import { PgStore } from "./pg-store.js";
 import { bridgedStore } from "./store-bridge.js";
 import { Checkpointer } from "./store.js";
 import { Submitter, type SubmitterMetrics } from "./submitter.js";
@@ -31,7 +32,17 @@ async function run(port: NonNullable<typeof parentPort>, data: SubmitterWorkerDa
   else throw new Error("internal: the submitter thread has no way to the node");
   const wallet = new Wallet(data.key, provider);
   const fishTrace = attachFishTrace(data.addresses, wallet);
-  const store = bridgedStore(data.store);
+  const store =
+    data.postgres !== undefined
+      ? await PgStore.open(data.postgres, { init: false, relayer: wallet.address })
+      : data.store !== undefined
+        ? bridgedStore(data.store)
+        : undefined;
+  if (store === undefined) throw new Error("internal: the submitter thread has no store");
+  const closeStore = async () => {
+    if (store instanceof PgStore) await store.close();
+    data.store?.close();
+  };
   const call = (c: MetricCall) => say({ type: "metric", call: c });
   const metrics: SubmitterMetrics = {
     onChain: { inc: (labels, value) => call({ name: "onChain", labels, value }) },
@@ -56,7 +67,7 @@ async function run(port: NonNullable<typeof parentPort>, data: SubmitterWorkerDa
     await submitter.start();
   } catch (err) {
     provider.destroy();
-    data.store.close();
+    await closeStore();
     throw err;
   }
   const checkpointer =
@@ -72,13 +83,15 @@ async function run(port: NonNullable<typeof parentPort>, data: SubmitterWorkerDa
   port.on("message", (message: ToSubmitter) => {
     if (message.type !== "stop") return;
     clearInterval(health);
-    submitter
-      .stop()
+    const stopped = async () => {
+      await submitter.stop();
+      checkpointer?.close();
+      provider.destroy();
+      await closeStore();
+    };
+    stopped()
       .catch((err: unknown) => say({ type: "log", line: `the submitter stopped badly: ${describeError(err)}` }))
       .finally(() => {
-        checkpointer?.close();
-        provider.destroy();
-        data.store.close();
         say({ type: "stopped" });
         port.close();
       });

@@ -228,7 +228,7 @@ export class Submitter {
       const backoff = this.options.resendMs * 2 ** Math.min(batch.attempts - 1, 4);
       if (!resendAll && now - batch.sentAt < backoff) continue;
       const confirmed = await this.rpc("getTransactionCount", () =>
-        this.chain.provider.getTransactionCount(this.chain.wallet.address, "latest"),
+        this.chain.provider.getTransactionCount(batch.relayer ?? this.chain.wallet.address, "latest"),
       );
       if (confirmed > batch.nonce) {
         const late = await this.rpc("getTransactionReceipt", () =>
@@ -240,7 +240,9 @@ export class Submitter {
         }
         await this.store.batchFailed(batch, "lost", `nonce ${batch.nonce} was used by another transaction`);
         this.log(`transaction ${batch.hash} (nonce ${batch.nonce}) was replaced; its readings go out again`);
-        this.nextNonce = Math.max(this.nextNonce, confirmed);
+        if (batch.relayer === undefined || batch.relayer === this.chain.wallet.address) {
+          this.nextNonce = Math.max(this.nextNonce, confirmed);
+        }
         continue;
       }
       await this.broadcast(batch.raw);
