@@ -12,16 +12,23 @@ import pg from "pg";
 import { InputError } from "../../core/input-error.js";
 import type { AnswerStore } from "./devices.js";
 import type { StoreStatus } from "./store-messages.js";
-import type {
-  AddResult,
-  BatchRow,
-  Kind,
-  NewQat,
-  NewSensor,
-  Outcome,
-  QatRow,
-  ReadingStatus,
-  SensorRow,
+import { integer, integerOrNull, text, type Columns } from "./sqlite.js";
+import {
+  batchRow,
+  proofOf,
+  qatRow,
+  readingRow,
+  sensorRow,
+  statusRow,
+  type AddResult,
+  type BatchRow,
+  type Kind,
+  type NewQat,
+  type NewSensor,
+  type Outcome,
+  type QatRow,
+  type ReadingStatus,
+  type SensorRow,
 } from "./store.js";
 
 /** Whether `database` names a PostgreSQL database rather than a SQLite file. */
@@ -108,105 +115,14 @@ const LEASE_MS = 15_000;
 const RENEW_MS = 3_000;
 const STATUS_MS = 250;
 
-type Row = Record<string, unknown>;
+/** Rows come out as the SQLite store's do (BIGINT as a number: the store keeps nothing beyond 2^53). */
+type Row = Columns;
 
-function num(row: Row, name: string): number {
-  const value = row[name];
-  const n = typeof value === "string" ? Number(value) : value;
-  if (typeof n === "number" && Number.isFinite(n)) return n;
-  throw new Error(`the relay store's column ${name} is ${String(value)}, not a number`);
-}
-
-function numOrNull(row: Row, name: string): number | null {
-  return row[name] === null ? null : num(row, name);
-}
-
-function str(row: Row, name: string): string {
-  const value = row[name];
-  if (typeof value === "string") return value;
-  throw new Error(`the relay store's column ${name} is ${String(value)}, not text`);
-}
-
-function strOrNull(row: Row, name: string): string | null {
-  return row[name] === null ? null : str(row, name);
-}
-
-function oneOf<T extends string>(row: Row, name: string, allowed: readonly T[]): T {
-  const value = row[name];
-  const found = allowed.find((a) => a === value);
-  if (found === undefined) throw new Error(`the relay store's column ${name} is ${String(value)}`);
-  return found;
-}
-
-const KINDS: readonly Kind[] = ["qat", "sensor"];
-const OUTCOMES: readonly Outcome[] = ["included", "already_on_chain", "refused"];
-const READING_STATES = ["pending", "sent", "done", "refused"] as const;
-const BATCH_STATES = ["sent", "mined", "reverted", "lost"] as const;
-
-function qatRow(r: Row): QatRow {
-  return {
-    id: num(r, "id"),
-    device: str(r, "device"),
-    readingId: str(r, "reading_id"),
-    lotId: str(r, "lot_id"),
-    signed: str(r, "signed"),
-    receivedAt: num(r, "received_at"),
-    attempts: num(r, "attempts"),
-  };
-}
-
-function sensorRow(r: Row): SensorRow {
-  return {
-    id: num(r, "id"),
-    sensor: str(r, "sensor"),
-    readAt: num(r, "read_at"),
-    temperature: num(r, "temperature"),
-    humidity: num(r, "humidity"),
-    stage: num(r, "stage"),
-    lots: str(r, "lots"),
-    gateway: str(r, "gateway"),
-    receivedAt: num(r, "received_at"),
-    attempts: num(r, "attempts"),
-  };
-}
-
-function batchRow(r: Row): BatchRow {
-  return {
-    id: num(r, "id"),
-    kind: oneOf(r, "kind", KINDS),
-    stage: num(r, "stage"),
-    lots: strOrNull(r, "lots"),
-    root: strOrNull(r, "root"),
-    readings: num(r, "readings"),
-    nonce: num(r, "nonce"),
-    hash: str(r, "hash"),
-    raw: str(r, "raw"),
-    state: oneOf(r, "state", BATCH_STATES),
-    sentAt: num(r, "sent_at"),
-    attempts: num(r, "attempts"),
-    relayer: str(r, "relayer"),
-  };
-}
-
-function statusRow(r: Row): ReadingStatus {
-  const batchId = numOrNull(r, "batch_id");
-  return {
-    state: oneOf(r, "state", READING_STATES),
-    outcome: r.outcome === null ? null : oneOf(r, "outcome", OUTCOMES),
-    reason: strOrNull(r, "reason"),
-    receivedAt: num(r, "received_at"),
-    leaf: r.leaf === undefined ? null : numOrNull(r, "leaf"),
-    batch:
-      batchId === null
-        ? null
-        : {
-            id: batchId,
-            hash: str(r, "hash"),
-            state: str(r, "bstate"),
-            block: numOrNull(r, "block"),
-            root: strOrNull(r, "root"),
-          },
-  };
+/** PostgreSQL's BIGINT (oid 20) read as a number, so the SQLite store's row readers read these rows too. */
+function bigintsAsNumbers(): pg.TypeOverrides {
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(20, (value: string) => Number(value));
+  return types;
 }
 
 const BATCH_COLUMNS = "id, relayer, kind, stage, lots, root, readings, nonce, hash, raw, state, sent_at, attempts";
@@ -236,7 +152,7 @@ export class PgStore implements AnswerStore {
    * whose submitter uses this connection (it claims readings and holds a lease on its transactions).
    */
   static async open(url: string, options: { init: boolean; relayer?: string }): Promise<PgStore> {
-    const pool = new pg.Pool({ connectionString: url, max: 8 });
+    const pool = new pg.Pool({ connectionString: url, max: 8, types: bigintsAsNumbers() });
     pool.on("error", () => undefined);
     const where = url.replace(/\/\/[^@/]*@/, "//");
     try {
@@ -280,10 +196,10 @@ export class PgStore implements AnswerStore {
       )
     ).rows;
     if (row === undefined) return;
-    this.status.queue = { qat: num(row, "qat"), sensor: num(row, "sensor") };
+    this.status.queue = { qat: integer(row, "qat"), sensor: integer(row, "sensor") };
     this.status.oldest = {
-      qat: numOrNull(row, "oldest_qat") ?? undefined,
-      sensor: numOrNull(row, "oldest_sensor") ?? undefined,
+      qat: integerOrNull(row, "oldest_qat") ?? undefined,
+      sensor: integerOrNull(row, "oldest_sensor") ?? undefined,
     };
   }
 
@@ -335,7 +251,7 @@ export class PgStore implements AnswerStore {
       current,
     ]);
     const [row] = await this.rows(this.pool, "SELECT value FROM relay_meta WHERE key = 'deployment'");
-    const bound = row === undefined ? current : str(row, "value");
+    const bound = row === undefined ? current : text(row, "value");
     if (bound !== current) {
       const [chain, address] = bound.split(":");
       throw new InputError(
@@ -347,7 +263,7 @@ export class PgStore implements AnswerStore {
 
   async chainAnswer(key: string): Promise<{ value: string; checkedAt: number } | undefined> {
     const [row] = await this.rows(this.pool, "SELECT value, checked_at FROM relay_chain_answers WHERE key = $1", [key]);
-    return row === undefined ? undefined : { value: str(row, "value"), checkedAt: num(row, "checked_at") };
+    return row === undefined ? undefined : { value: text(row, "value"), checkedAt: integer(row, "checked_at") };
   }
 
   async keepChainAnswer(key: string, value: string, checkedAt = Date.now()): Promise<void> {
@@ -375,7 +291,7 @@ export class PgStore implements AnswerStore {
           readings.map((r) => r.receivedAt),
         ],
       );
-      const fresh = new Set(inserted.map((r) => `${str(r, "device")}:${str(r, "reading_id")}`));
+      const fresh = new Set(inserted.map((r) => `${text(r, "device")}:${text(r, "reading_id")}`));
       const others = readings.filter((r) => !fresh.has(`${r.device}:${r.readingId}`));
       const existing = new Map<string, string>();
       if (others.length > 0) {
@@ -385,7 +301,7 @@ export class PgStore implements AnswerStore {
             "ON q.device = u.d AND q.reading_id = u.r",
           [others.map((r) => r.device), others.map((r) => r.readingId)],
         )) {
-          existing.set(`${str(row, "device")}:${str(row, "reading_id")}`, str(row, "signed"));
+          existing.set(`${text(row, "device")}:${text(row, "reading_id")}`, text(row, "signed"));
         }
       }
       for (const [index, r] of readings.entries()) {
@@ -426,7 +342,7 @@ export class PgStore implements AnswerStore {
           readings.map((r) => r.receivedAt),
         ],
       );
-      const fresh = new Set(inserted.map((r) => `${str(r, "sensor")}:${num(r, "read_at")}`));
+      const fresh = new Set(inserted.map((r) => `${text(r, "sensor")}:${integer(r, "read_at")}`));
       const others = readings.filter((r) => !fresh.has(`${r.sensor}:${r.readAt}`));
       const existing = new Map<string, string>();
       if (others.length > 0) {
@@ -437,8 +353,8 @@ export class PgStore implements AnswerStore {
           [others.map((r) => r.sensor), others.map((r) => r.readAt)],
         )) {
           existing.set(
-            `${str(row, "sensor")}:${num(row, "read_at")}`,
-            `${num(row, "temperature")}:${num(row, "humidity")}:${num(row, "stage")}:${str(row, "lots")}`,
+            `${text(row, "sensor")}:${integer(row, "read_at")}`,
+            `${integer(row, "temperature")}:${integer(row, "humidity")}:${integer(row, "stage")}:${text(row, "lots")}`,
           );
         }
       }
@@ -465,7 +381,7 @@ export class PgStore implements AnswerStore {
         "FROM relay_qat q LEFT JOIN relay_batches b ON b.id = q.batch_id WHERE q.device = $1 AND q.reading_id = $2",
       [device, readingId],
     );
-    return row === undefined ? undefined : statusRow(row);
+    return row === undefined ? undefined : statusRow(row, null);
   }
 
   async sensorStatus(sensor: string, readAt: number): Promise<ReadingStatus | undefined> {
@@ -475,7 +391,7 @@ export class PgStore implements AnswerStore {
         "b.root FROM relay_sensor s LEFT JOIN relay_batches b ON b.id = s.batch_id WHERE s.sensor = $1 AND s.read_at = $2",
       [sensor, readAt],
     );
-    return row === undefined ? undefined : statusRow(row);
+    return row === undefined ? undefined : statusRow(row, integerOrNull(row, "leaf"));
   }
 
   async sensorReading(sensor: string, readAt: number): Promise<{ temperature: number; humidity: number } | undefined> {
@@ -484,7 +400,9 @@ export class PgStore implements AnswerStore {
       "SELECT temperature, humidity FROM relay_sensor WHERE sensor = $1 AND read_at = $2",
       [sensor, readAt],
     );
-    return row === undefined ? undefined : { temperature: num(row, "temperature"), humidity: num(row, "humidity") };
+    return row === undefined
+      ? undefined
+      : { temperature: integer(row, "temperature"), humidity: integer(row, "humidity") };
   }
 
   async sensorProof(batchId: number, leaf: number): Promise<string[] | undefined> {
@@ -493,12 +411,7 @@ export class PgStore implements AnswerStore {
       "SELECT proof FROM relay_sensor_proofs WHERE batch_id = $1 AND leaf = $2",
       [batchId, leaf],
     );
-    if (row === undefined) return undefined;
-    const proof: unknown = JSON.parse(str(row, "proof"));
-    if (!Array.isArray(proof) || !proof.every((node) => typeof node === "string")) {
-      throw new Error("the relay store's column proof is not a list of hex strings");
-    }
-    return proof;
+    return row === undefined ? undefined : proofOf(row);
   }
 
   async keepSensorProofs(batchId: number, proofs: readonly (readonly string[])[]): Promise<void> {
@@ -517,7 +430,7 @@ export class PgStore implements AnswerStore {
 
   async batchTransaction(batchId: number): Promise<string | undefined> {
     const [row] = await this.rows(this.pool, "SELECT raw FROM relay_batches WHERE id = $1", [batchId]);
-    return row === undefined ? undefined : str(row, "raw");
+    return row === undefined ? undefined : text(row, "raw");
   }
 
   async sensorOfBatch(
@@ -530,10 +443,10 @@ export class PgStore implements AnswerStore {
         [batchId],
       )
     ).map((r) => ({
-      sensor: str(r, "sensor"),
-      readAt: num(r, "read_at"),
-      temperature: num(r, "temperature"),
-      humidity: num(r, "humidity"),
+      sensor: text(r, "sensor"),
+      readAt: integer(r, "read_at"),
+      temperature: integer(r, "temperature"),
+      humidity: integer(r, "humidity"),
     }));
   }
 
@@ -542,11 +455,7 @@ export class PgStore implements AnswerStore {
       kind === "qat"
         ? "SELECT device || ':' || reading_id AS key, state, outcome FROM relay_qat ORDER BY id"
         : "SELECT sensor || ':' || read_at AS key, state, outcome FROM relay_sensor ORDER BY id";
-    return (await this.rows(this.pool, sql)).map((r) => ({
-      key: str(r, "key"),
-      state: str(r, "state"),
-      outcome: strOrNull(r, "outcome"),
-    }));
+    return (await this.rows(this.pool, sql)).map(readingRow);
   }
 
   // ------------------------------------------------------------ the submitter's
@@ -555,7 +464,7 @@ export class PgStore implements AnswerStore {
     const [row] = await this.rows(this.pool, "SELECT MAX(nonce) AS nonce FROM relay_batches WHERE relayer = $1", [
       this.me(),
     ]);
-    return row === undefined ? -1 : (numOrNull(row, "nonce") ?? -1);
+    return row === undefined ? -1 : (integerOrNull(row, "nonce") ?? -1);
   }
 
   /** This relay's sent transactions not seen mined, and those of relays whose lease ran out. */
@@ -567,7 +476,7 @@ export class PgStore implements AnswerStore {
           "(SELECT relayer FROM relay_leases WHERE until > $2)) ORDER BY relayer = $1 DESC, relayer, nonce",
         [this.me(), Date.now()],
       )
-    ).map(batchRow);
+    ).map((r) => ({ ...batchRow(r), relayer: text(r, "relayer") }));
   }
 
   /** Claims up to `limit` pending QAT readings (unclaimed, this relay's, or whose claim ran out), oldest first. */
@@ -594,7 +503,12 @@ export class PgStore implements AnswerStore {
           "(claimed_by IS NULL OR claimed_by = $1 OR claimed_until < $2) GROUP BY stage, lots ORDER BY oldest",
         [this.me(), Date.now()],
       )
-    ).map((r) => ({ stage: num(r, "stage"), lots: str(r, "lots"), count: num(r, "n"), oldest: num(r, "oldest") }));
+    ).map((r) => ({
+      stage: integer(r, "stage"),
+      lots: text(r, "lots"),
+      count: integer(r, "n"),
+      oldest: integer(r, "oldest"),
+    }));
   }
 
   async pendingSensor(stage: number, lots: string, limit: number): Promise<SensorRow[]> {
@@ -642,7 +556,7 @@ export class PgStore implements AnswerStore {
         ],
       );
       if (row === undefined) throw new Error("internal: the relay store recorded no batch");
-      const id = num(row, "id");
+      const id = integer(row, "id");
       const table = batch.kind === "qat" ? "relay_qat" : "relay_sensor";
       const leaf = batch.kind === "qat" ? "" : ", leaf = u.leaf - 1";
       const { rowCount } = await client.query(
@@ -666,7 +580,7 @@ export class PgStore implements AnswerStore {
         "SELECT id, device, reading_id FROM relay_qat WHERE batch_id = $1 AND state = 'sent'",
         [batchId],
       )
-    ).map((r) => ({ id: num(r, "id"), device: str(r, "device"), readingId: str(r, "reading_id") }));
+    ).map((r) => ({ id: integer(r, "id"), device: text(r, "device"), readingId: text(r, "reading_id") }));
   }
 
   /** The batch was mined: its readings are done, once (another relay may have settled it first). */
@@ -708,7 +622,7 @@ export class PgStore implements AnswerStore {
         [me, batch.stage, batch.lots, batch.root, readingIds.length, Date.now()],
       );
       if (row === undefined) throw new Error("internal: the relay store recorded no batch");
-      const id = num(row, "id");
+      const id = integer(row, "id");
       await client.query(
         "UPDATE relay_sensor t SET state = 'done', outcome = 'already_on_chain', batch_id = $1, leaf = u.leaf - 1 " +
           "FROM unnest($2::bigint[]) WITH ORDINALITY AS u(id, leaf) WHERE t.id = u.id AND t.state = 'pending'",

@@ -162,7 +162,7 @@ CREATE TABLE IF NOT EXISTS chain_answers (key TEXT PRIMARY KEY, value TEXT NOT N
 `;
 
 /** A QAT reading's row (`qatPending`). */
-function qatRow(r: Columns): QatRow {
+export function qatRow(r: Columns): QatRow {
   return {
     id: integer(r, "id"),
     device: text(r, "device"),
@@ -175,7 +175,7 @@ function qatRow(r: Columns): QatRow {
 }
 
 /** A sensor reading's row (`sensorPending`). */
-function sensorRow(r: Columns): SensorRow {
+export function sensorRow(r: Columns): SensorRow {
   return {
     id: integer(r, "id"),
     sensor: text(r, "sensor"),
@@ -191,7 +191,7 @@ function sensorRow(r: Columns): SensorRow {
 }
 
 /** A batch's row (`openBatches`). */
-function batchRow(r: Columns): BatchRow {
+export function batchRow(r: Columns): BatchRow {
   return {
     id: integer(r, "id"),
     kind: oneOf(r, "kind", KINDS),
@@ -209,7 +209,7 @@ function batchRow(r: Columns): BatchRow {
 }
 
 /** A reading's status row joined with its batch (`qatStatus`, `sensorStatus`); `leaf` is the sensor's. */
-function statusRow(r: Columns, leaf: number | null): ReadingStatus {
+export function statusRow(r: Columns, leaf: number | null): ReadingStatus {
   const batchId = integerOrNull(r, "batch_id");
   return {
     state: oneOf(r, "state", READING_STATES),
@@ -231,7 +231,7 @@ function statusRow(r: Columns, leaf: number | null): ReadingStatus {
 }
 
 /** A kept Merkle proof: the JSON list of hex nodes `keepProofs` wrote. */
-function proofOf(r: Columns): string[] {
+export function proofOf(r: Columns): string[] {
   const proof: unknown = JSON.parse(text(r, "proof"));
   if (!Array.isArray(proof) || !proof.every((node) => typeof node === "string")) {
     throw new Error("the relay store's column proof is not a list of hex strings");
@@ -240,7 +240,7 @@ function proofOf(r: Columns): string[] {
 }
 
 /** One acknowledged reading's key and state (`allReadings`). */
-function readingRow(r: Columns): { key: string; state: string; outcome: string | null } {
+export function readingRow(r: Columns): { key: string; state: string; outcome: string | null } {
   return { key: text(r, "key"), state: text(r, "state"), outcome: textOrNull(r, "outcome") };
 }
 

@@ -13,7 +13,8 @@
  * readings per request of the second saturated QAT line; 0 skips it), BENCH_QAT_BATCH_SECONDS (3),
  * BENCH_SENSOR_CONCURRENCY (8), BENCH_SENSOR_READINGS (100 per post), BENCH_DEVICES (8), BENCH_DRAIN_SECONDS (20:
  * how long the queue may drain after the load), BENCH_RELAY_CPU_PROF (a directory: each relay process writes a V8
- * CPU profile there when it stops, to see where its time goes).
+ * CPU profile there when it stops, to see where its time goes), BENCH_POSTGRES (1: the saturated phases again on a
+ * PostgreSQL store the bench starts, with one relay and with two; 0 skips them).
  */
 import http from "node:http";
 import { readFileSync, readdirSync } from "node:fs";
@@ -27,12 +28,15 @@ import { z } from "zod";
 
 import { readingDigester, signReading, type QatReading } from "../../core/qat.js";
 import { freePort } from "../processes.js";
+import { startPostgres, type RunningPostgres } from "../postgres.js";
 import { startRelayProcess, startStack, type RelayProcess, type Stack } from "../relay-stack.js";
 import { defined } from "../checked.js";
 import { envNumber } from "./env.js";
 import { percentile } from "./stats.js";
 
 const RUNS = envNumber("BENCH_RUNS", 5);
+/** 0 skips the PostgreSQL phases (one relay, then two, on one queue). */
+const BENCH_POSTGRES = envNumber("BENCH_POSTGRES", 1) !== 0;
 const SECONDS = envNumber("BENCH_SECONDS", 6);
 const QAT_CONCURRENCY = envNumber("BENCH_QAT_CONCURRENCY", 32);
 const QAT_BATCH = envNumber("BENCH_QAT_BATCH", 10);
@@ -130,9 +134,10 @@ interface SensorPost {
 }
 
 /** Pre-signs `posts` gateway posts of `perPost` readings each; every (sensor, readAt) is unique. */
-async function signSensor(stack: Stack, posts: number, perPost: number): Promise<SensorPost[]> {
+async function signSensor(stack: Stack, posts: number, perPost: number, earlier = 0): Promise<SensorPost[]> {
   const sensors = Array.from({ length: 1_000 }, (_, i) => getAddress("0x" + id(`bench sensor ${i}`).slice(-40)));
-  const base = Math.floor(Date.now() / 1000) - 600;
+  // `earlier` seconds back: another pool's readings never meet these (a sensor reads once at a time).
+  const base = Math.floor(Date.now() / 1000) - 600 - earlier;
   const key = getBytes(stack.gateway.privateKey);
   const out: SensorPost[] = [];
   let n = 0;
@@ -557,7 +562,7 @@ function table(rows: string[][]): void {
 }
 
 /** A relay process on `stack` with the store `db` (a SQLite file or postgres://…), profiled when asked. */
-async function startBenchRelay(stack: Stack, db: string, extra: string[] = []): Promise<RelayProcess> {
+async function startBenchRelay(stack: Stack, db: string, key = stack.relayKey): Promise<RelayProcess> {
   // BENCH_RELAY_CPU_PROF=<dir>: the relay process writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_RELAY_CPU_PROF;
   const options = process.env.NODE_OPTIONS;
@@ -565,7 +570,7 @@ async function startBenchRelay(stack: Stack, db: string, extra: string[] = []): 
     process.env.NODE_OPTIONS = `${options ?? ""} --cpu-prof --cpu-prof-dir=${path.resolve(profile)}`.trim();
   }
   try {
-    return await startRelayProcess(stack, db, await freePort(), extra);
+    return await startRelayProcess(stack, db, await freePort(), [], key);
   } finally {
     if (options === undefined) delete process.env.NODE_OPTIONS;
     else process.env.NODE_OPTIONS = options;
@@ -710,7 +715,7 @@ async function main(): Promise<void> {
     console.log("");
 
     const sqlite = { runs, saturated, drain: d };
-    const scaled = await scaledOut(stack, nodePid, next, gatewayHeaders);
+    const scaled = BENCH_POSTGRES ? await scaledOut(stack, nodePid, next, gatewayHeaders) : [["PostgreSQL: skipped"]];
 
     console.log(
       `summary (${cpus.length} cores, ${cpus[0]?.model ?? "?"}, node ${process.version}, relay sync=full; ` +
@@ -765,10 +770,8 @@ async function main(): Promise<void> {
         `${fmt(sqlite.drain.gas.qat / Math.max(1, sqlite.drain.included.qat))} per QAT reading, ` +
         `${fmt(sqlite.drain.gas.sensor / Math.max(1, sqlite.drain.included.sensor))} per sensor reading`,
     );
-    if (scaled !== undefined) {
-      console.log("");
-      table(scaled);
-    }
+    console.log("");
+    table(scaled);
     console.log(`\nbenchmark took ${fmt((performance.now() - started) / 1000, 1)} s`);
   } finally {
     for (const relay of relays) await relay.stop();
@@ -776,14 +779,79 @@ async function main(): Promise<void> {
   }
 }
 
-/** Several relays on one PostgreSQL queue (Step B): filled in below when the bench can start PostgreSQL. */
+/**
+ * The same saturated phases with the store on PostgreSQL (a server started here): one relay, then two relays with
+ * their own accounts on the one queue, the load spread over both. Rows: the phase, accepted/s, p50 / p99.
+ */
 async function scaledOut(
-  _stack: Stack,
-  _nodePid: number | undefined,
-  _next: bigint[],
-  _headers: (post: SensorPost) => { body: string; headers: Record<string, string> },
-): Promise<string[][] | undefined> {
-  return undefined;
+  stack: Stack,
+  nodePid: number | undefined,
+  next: bigint[],
+  headers: (post: SensorPost) => { body: string; headers: Record<string, string> },
+): Promise<string[][]> {
+  let postgres: RunningPostgres | undefined;
+  const relays: RelayProcess[] = [];
+  try {
+    postgres = await startPostgres();
+    const qat = await signQat(stack, stack.devices, Math.ceil(QAT_POOL_PER_SECOND * SECONDS) * 2, 1, next);
+    const sensor = await signSensor(
+      stack,
+      Math.ceil((SENSOR_POOL_PER_SECOND * SECONDS * 2) / SENSOR_READINGS) + 10,
+      SENSOR_READINGS,
+      100_000,
+    );
+    const half = (n: number) => Math.floor(n / 2);
+    const rows: string[][] = [["saturated, PostgreSQL", "accepted/s", "p50 / p99 ack"]];
+    for (const count of [1, 2]) {
+      while (relays.length < count) {
+        relays.push(
+          await startBenchRelay(stack, postgres.url, [stack.relayKey, ...stack.moreRelayKeys][relays.length]),
+        );
+      }
+      const target: Target = { relays, nodePid };
+      const label = `${count} relay${count === 1 ? "" : "s"}`;
+      const qatBodies = (
+        count === 1 ? qat.bodies.slice(0, half(qat.bodies.length)) : qat.bodies.slice(half(qat.bodies.length))
+      ).map((body) => ({ body }));
+      const sensorBodies = (count === 1 ? sensor.slice(0, half(sensor.length)) : sensor.slice(half(sensor.length))).map(
+        headers,
+      );
+      for (const p of [
+        await runPhase(
+          target,
+          {
+            name: `PostgreSQL, ${label}: QAT saturated, one a request`,
+            kind: "qat",
+            perRequest: 1,
+            concurrency: QAT_CONCURRENCY,
+            seconds: SECONDS,
+          },
+          qatBodies,
+        ),
+        await runPhase(
+          target,
+          {
+            name: `PostgreSQL, ${label}: sensor saturated, posts of ${SENSOR_READINGS}`,
+            kind: "sensor",
+            perRequest: SENSOR_READINGS,
+            concurrency: SENSOR_CONCURRENCY,
+            seconds: SECONDS,
+          },
+          sensorBodies,
+        ),
+      ]) {
+        rows.push([
+          `${label}: ${p.kind === "qat" ? "QAT ×1/req" : `sensor ×${p.perRequest}/req`}, ${p.concurrency} in flight`,
+          fmt(rateOf(p)),
+          `${fmt(percentile(sortedLatencies(p.result), 50), 1)} / ${fmt(p99Of(p), 1)} ms`,
+        ]);
+      }
+    }
+    return rows;
+  } finally {
+    for (const relay of relays) await relay.stop();
+    await postgres?.stop();
+  }
 }
 
 await main();
