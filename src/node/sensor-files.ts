@@ -6,9 +6,10 @@
  */
 import type { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { z } from "zod";
-import { getAddress, isAddress, isHexString } from "ethers";
+import { isHexString } from "ethers";
 
 import { timeOrAgo } from "../core/inputs.js";
+import { checksummed } from "./checksums.js";
 import { field, list, parseJson, parseRecord, readText, record, recordsOf, toJson } from "./record-files.js";
 import type { SensorReading, SensorSummary } from "../core/sensors.js";
 import { CALLDATA_FIELDS } from "../core/calldata.js";
@@ -20,17 +21,9 @@ export const SENSOR_COLUMNS = ["sensor", "readAt", "temperature", "humidity"] as
 
 const MAX_UINT40 = 2 ** 40 - 1;
 
-/** Addresses met lately, as written → checksummed (a checksum is two keccak hashes; a gateway's sensors repeat). */
-const checksummed = new Map<string, string>();
-
 function sensorAddress(value: string | number): string {
-  const text = String(value).trim();
-  const known = checksummed.get(text);
-  if (known !== undefined) return known;
-  if (!isAddress(text)) throw new InputError(`sensor "${value}" is not an address (0x and 40 hex digits)`);
-  const address = getAddress(text);
-  if (checksummed.size >= 10_000) checksummed.clear();
-  checksummed.set(text, address);
+  const address = checksummed(String(value).trim());
+  if (address === undefined) throw new InputError(`sensor "${value}" is not an address (0x and 40 hex digits)`);
   return address;
 }
 

@@ -463,6 +463,8 @@ interface Phase {
   result: LoadResult;
   /** p50 / p99 acknowledgement inside the relay (histogram bucket bounds, ms). */
   server: { p50: number; p99: number };
+  /** The request thread's event-loop delay over the phase, p99 and max (ms; one relay only). */
+  lag?: { p99: number; max: number };
   cpu: string;
 }
 
@@ -491,7 +493,10 @@ function phaseLines(p: Phase): string[] {
         ? ""
         : ` (after a ${fmt(WARMUP_MS / 1000, 1)} s warm-up; in it p99 ${fmt(percentile(warm, 99), 1)} ms, ` +
           `max ${fmt(warm.at(-1) ?? NaN, 1)} ms)`),
-    `  in relay  p50 ≤ ${fmt(p.server.p50, 1)} ms, p99 ≤ ${fmt(p.server.p99, 1)} ms (arrival → answer, histogram buckets)`,
+    `  in relay  p50 ≤ ${fmt(p.server.p50, 1)} ms, p99 ≤ ${fmt(p.server.p99, 1)} ms (arrival → answer, histogram buckets)` +
+      (p.lag === undefined
+        ? ""
+        : `; request thread's event-loop delay p99 ${fmt(p.lag.p99, 1)} ms, max ${fmt(p.lag.max, 1)} ms`),
     `  answers   202 × ${fmt(r.statuses.get("202") ?? 0)}` +
       (errors.length === 0 ? ", no errors" : `, errors: ${errors.map(([k, n]) => `${k} × ${n}`).join(", ")}`),
     `  cpu       ${p.cpu}`,
@@ -525,6 +530,14 @@ async function runPhase(
       p50: serverPercentile(before, after, spec.kind, 50),
       p99: serverPercentile(before, after, spec.kind, 99),
     },
+    // prom-client resets its event-loop delay histogram at each scrape: `after` covers the phase.
+    lag:
+      relays.length === 1
+        ? {
+            p99: sample(after, "nodejs_eventloop_lag_p99_seconds") * 1000,
+            max: sample(after, "nodejs_eventloop_lag_max_seconds") * 1000,
+          }
+        : undefined,
     cpu: cpuText(cpu0, cpu1, result.elapsed),
   };
   for (const line of phaseLines(phase)) console.log(line);
