@@ -9,7 +9,12 @@ export const relayTasks = [
       "Runs the QAT and sensor relay: devices POST readings, it stores them durably and puts them on chain in batches",
     ),
   )
-    .addOption(opt("db", "The relay's SQLite store (default: relay-data/relay.sqlite)"))
+    .addOption(
+      opt(
+        "db",
+        "The relay's store: a SQLite file (default: relay-data/relay.sqlite) or postgres://… (several relays, one queue)",
+      ),
+    )
     .addOption(opt("host", "Address to listen on (default: 127.0.0.1)"))
     .addOption(opt("port", "Port to listen on (default: 8600; 0 for any free port)"))
     .addOption(
@@ -23,7 +28,7 @@ export const relayTasks = [
     .addOption(opt("maxAge", "Seconds a smaller batch waits before it is sent anyway (default: 2)"))
     .addFlag({
       name: "initStore",
-      description: "Create the store (--db) if it is missing or empty; without it the store must exist",
+      description: "Create the store (--db) if it is missing or empty (PostgreSQL: its schema); else it must exist",
     })
     .addOption(opt("sync", "full: every acknowledgement survives a power cut (default); normal: a crash only"))
     .setAction(() => import("./actions/relay-run.js"))

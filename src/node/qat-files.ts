@@ -3,7 +3,9 @@
  * device's export writes them) and the signed readings it hands to a relay (JSON, exactly what was signed, bigints
  * as decimal strings). Shared by `qat sign`, `qat relay` and the relay service.
  */
-import { getAddress, isAddress, isHexString } from "ethers";
+import { isHexString } from "ethers";
+
+import { checksummed } from "./checksums.js";
 
 import { CALLDATA_FIELDS } from "../core/calldata.js";
 import { lotRef } from "../core/digital-link.js";
@@ -77,9 +79,9 @@ function bytes3(value: string | number): string {
 }
 
 function deviceAddress(value: string | number): string {
-  const text = String(value).trim();
-  if (!isAddress(text)) throw new InputError(`device "${value}" is not an Ethereum address`);
-  return getAddress(text);
+  const address = checksummed(String(value).trim());
+  if (address === undefined) throw new InputError(`device "${value}" is not an Ethereum address`);
+  return address;
 }
 
 function signatureHex(value: string | number): string {

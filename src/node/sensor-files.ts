@@ -6,9 +6,10 @@
  */
 import type { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { z } from "zod";
-import { getAddress, isAddress, isHexString } from "ethers";
+import { isHexString } from "ethers";
 
 import { timeOrAgo } from "../core/inputs.js";
+import { checksummed } from "./checksums.js";
 import { field, list, parseJson, parseRecord, readText, record, recordsOf, toJson } from "./record-files.js";
 import type { SensorReading, SensorSummary } from "../core/sensors.js";
 import { CALLDATA_FIELDS } from "../core/calldata.js";
@@ -21,9 +22,9 @@ export const SENSOR_COLUMNS = ["sensor", "readAt", "temperature", "humidity"] as
 const MAX_UINT40 = 2 ** 40 - 1;
 
 function sensorAddress(value: string | number): string {
-  const text = String(value).trim();
-  if (!isAddress(text)) throw new InputError(`sensor "${value}" is not an address (0x and 40 hex digits)`);
-  return getAddress(text);
+  const address = checksummed(String(value).trim());
+  if (address === undefined) throw new InputError(`sensor "${value}" is not an address (0x and 40 hex digits)`);
+  return address;
 }
 
 /** A reading of a gateway's log; times may be written "2h ago", before `now` (the chain's clock, as a rule). */
@@ -65,8 +66,11 @@ export async function readSensorLog(file: string, now?: number): Promise<SensorR
  * readAt in unix seconds or ISO 8601); a problem is an `InputError` starting with `where`.
  */
 export function parseSensorReading(value: unknown, where: string): SensorReading {
-  return parseRecord(logSchema(), where, { where: "", value });
+  return parseRecord(postSchema, where, { where: "", value });
 }
+
+/** Built once: a schema is costly to build (the relay parses thousands of readings a second); "ago" reads the clock. */
+const postSchema = logSchema();
 
 /** One reading with its proof against the anchored root. */
 export interface ReadingProof {

@@ -4,7 +4,9 @@
  * what OpenZeppelin's `ECDSA.tryRecover` accepts on chain: 65 bytes, v 27 or 28, r and s in range, s in the lower
  * half of the order (EIP-2); anything else recovers nobody.
  */
-import { getAddress, getBytes, hashMessage, hexlify, keccak256, recoverAddress } from "ethers";
+import { getBytes, hashMessage, hexlify, keccak256, recoverAddress } from "ethers";
+
+import { checksummed } from "./checksums.js";
 import secp256k1 from "secp256k1";
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -29,7 +31,7 @@ export function recoverSigner(digest: Uint8Array, signature: string | Uint8Array
   if (r === 0n || r >= N || s === 0n || s > HALF_N) return undefined;
   try {
     const publicKey = secp256k1.ecdsaRecover(sig.subarray(0, 64), v - 27, digest, false);
-    return getAddress("0x" + keccak256(publicKey.subarray(1)).slice(-40));
+    return checksummed("0x" + keccak256(publicKey.subarray(1)).slice(-40));
   } catch {
     return undefined;
   }

@@ -64,6 +64,8 @@ export interface Stack {
   gateway: Wallet;
   /** The relay's account (Hardhat account #19), a SENSOR_GATEWAY of the harvester. */
   relayKey: string;
+  /** Accounts for more relays on one PostgreSQL queue (Hardhat accounts #18, #17), gateways of the harvester too. */
+  moreRelayKeys: string[];
   lots: bigint[];
   /** Temporary directory (addresses file, stores); removed by `stop`. */
   dir: string;
@@ -114,6 +116,9 @@ export async function startStack(deviceCount = 4, lotCount = 8, client: NodeClie
     const fishTrace = attachFishTrace(addresses, admin);
     const { registry } = fishTrace;
     const relay = HDNodeWallet.fromPhrase(MNEMONIC, "", `m/44'/60'/0'/0/${DEV_ACCOUNT_INDEX}`);
+    const moreRelays = [1, 2].map((i) =>
+      HDNodeWallet.fromPhrase(MNEMONIC, "", `m/44'/60'/0'/0/${DEV_ACCOUNT_INDEX - i}`),
+    );
     const devices = Array.from({ length: deviceCount }, (_, i) => new Wallet(id(`FishTrace stack: QAT device ${i}`)));
     const gateway = new Wallet(id("FishTrace stack: sensor gateway"));
     const cod = speciesCode("COD");
@@ -124,7 +129,9 @@ export async function startStack(deviceCount = 4, lotCount = 8, client: NodeClie
       await (await registry.registerDevice(device.address, roleId("QAT_DEVICE"), harvester.address)).wait();
     }
     await (await registry.registerDevice(gateway.address, roleId("SENSOR_GATEWAY"), harvester.address)).wait();
-    await (await registry.registerDevice(relay.address, roleId("SENSOR_GATEWAY"), harvester.address)).wait();
+    for (const account of [relay, ...moreRelays]) {
+      await (await registry.registerDevice(account.address, roleId("SENSOR_GATEWAY"), harvester.address)).wait();
+    }
     await (await registry.listSpecies(cod, "Atlantic cod")).wait();
     const lots = await registerCatches(fishTrace.harvester.connect(harvester), lotCount);
     writeFileSync(path.join(dir, "addresses.json"), JSON.stringify(addresses));
@@ -139,6 +146,7 @@ export async function startStack(deviceCount = 4, lotCount = 8, client: NodeClie
       devices,
       gateway,
       relayKey: relay.privateKey,
+      moreRelayKeys: moreRelays.map((r) => r.privateKey),
       lots,
       dir,
       stop: async () => {
@@ -161,12 +169,16 @@ export interface RelayProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts src/services/relay/main.ts for `stack` on `port` with the store `db`; resolves once it listens. */
+/**
+ * Starts src/services/relay/main.ts for `stack` on `port` with the store `db` (a SQLite file or postgres://…),
+ * sending from `key`; resolves once it listens.
+ */
 export async function startRelayProcess(
   stack: Stack,
   db: string,
   port: number,
   extra: string[] = [],
+  key = stack.relayKey,
 ): Promise<RelayProcess> {
   const { process: child, output } = spawnGroup(process.execPath, [
     "--no-warnings=ExperimentalWarning",
@@ -182,7 +194,7 @@ export async function startRelayProcess(
     "--port",
     String(port),
     "--key",
-    stack.relayKey,
+    key,
     "--init",
     ...extra,
   ]);

@@ -108,7 +108,7 @@ describe("relay service", function () {
       const refused = await post(`${relay.url}/v1/qat/readings`, { readings: [wire(good), tampered] });
       expect(refused.status).to.equal(401);
       expect(refused.json.error).to.match(/^readings\[1\]: signed by 0x[0-9a-fA-F]{40}, not by the device/);
-      expect(relay.store.qatStatus(world.device.address, good.reading.readingId.toString())).to.equal(undefined);
+      expect(await relay.store.qatStatus(world.device.address, good.reading.readingId.toString())).to.equal(undefined);
 
       const both = await post(`${relay.url}/v1/qat/readings`, { readings: [wire(good), wire(bad)] });
       expect(both.status).to.equal(202);

@@ -12,7 +12,14 @@ import type { Registry } from "../../../typechain-types/index.js";
 import { describeError } from "../../core/errors.js";
 import { roleBit, type RoleName } from "../../core/roles.js";
 import { Refusal } from "./refusal.js";
-import type { Store } from "./store.js";
+
+/** Where chain answers are kept durably: the relay store (or, in the submitter's thread, its bridge). */
+export interface AnswerStore {
+  chainAnswer(
+    key: string,
+  ): { value: string; checkedAt: number } | undefined | Promise<{ value: string; checkedAt: number } | undefined>;
+  keepChainAnswer(key: string, value: string, checkedAt?: number): void | Promise<void>;
+}
 
 export interface DeviceInfo {
   /** Registry participant id (what events name the device by). */
@@ -62,7 +69,7 @@ export class ChainAnswers<T> {
 
   constructor(
     private readonly prefix: string,
-    private readonly store: Store,
+    private readonly store: AnswerStore,
     private readonly ask: (key: string) => Promise<T>,
     private readonly freshMs: (value: T) => number,
     private readonly encode: (value: T) => string,
@@ -74,7 +81,7 @@ export class ChainAnswers<T> {
 
   /** The chain's answer for `key`: at once when it was ever answered, else from the node. */
   async get(key: string): Promise<T> {
-    const known = this.known(key);
+    const known = await this.known(key);
     if (known !== undefined) {
       const now = Date.now();
       if (now - known.checkedAt >= this.freshMs(known.value) && now >= this.quietUntil) {
@@ -94,10 +101,10 @@ export class ChainAnswers<T> {
     }
   }
 
-  private known(key: string): { value: T; checkedAt: number } | undefined {
+  private async known(key: string): Promise<{ value: T; checkedAt: number } | undefined> {
     const inMemory = this.memory.get(key);
     if (inMemory !== undefined) return inMemory;
-    const stored = this.store.chainAnswer(`${this.prefix}:${key}`);
+    const stored = await this.store.chainAnswer(`${this.prefix}:${key}`);
     if (stored === undefined) return undefined;
     let value: T;
     try {
@@ -114,14 +121,14 @@ export class ChainAnswers<T> {
     const pending = this.inFlight.get(key);
     if (pending !== undefined) return pending;
     const call = this.ask(key)
-      .then((value) => {
+      .then(async (value) => {
         const checkedAt = Date.now();
         this.memory.delete(key);
         this.memory.set(key, { value, checkedAt });
         if (this.memory.size > MEMORY_ENTRIES) this.memory.delete(this.memory.keys().next().value ?? key);
         const stored = `${this.prefix}:${key}`;
-        if (this.keep(value) || this.store.chainAnswer(stored) !== undefined) {
-          this.store.keepChainAnswer(stored, this.encode(value), checkedAt);
+        if (this.keep(value) || (await this.store.chainAnswer(stored)) !== undefined) {
+          await this.store.keepChainAnswer(stored, this.encode(value), checkedAt);
         }
         return value;
       })
@@ -137,7 +144,7 @@ const DEVICE_RECORD = z.object({ id: z.number(), roles: z.number(), operatorId: 
 export class DeviceDirectory {
   private readonly answers: ChainAnswers<DeviceInfo>;
 
-  constructor(registry: Registry, store: Store, knownMs = 60_000, unknownMs = 3_000, waitMs = NODE_WAIT_MS) {
+  constructor(registry: Registry, store: AnswerStore, knownMs = 60_000, unknownMs = 3_000, waitMs = NODE_WAIT_MS) {
     this.answers = new ChainAnswers<DeviceInfo>(
       "device",
       store,

@@ -16,10 +16,11 @@ import { RETRY_AFTER_SECONDS } from "./devices.js";
 import { GATEWAY_SIGNATURE_HEADER } from "./intake.js";
 import { Refusal } from "./refusal.js";
 import type { RelayMetrics } from "./metrics.js";
-import type { AddResult, Kind, NewQat, NewSensor, ReadingStatus, Store } from "./store.js";
+import type { AddResult, Kind, NewQat, NewSensor, ReadingStatus } from "./store.js";
+import type { RelayStore } from "./store-thread.js";
 
 export interface HttpHandlers {
-  store: Store;
+  store: RelayStore;
   metrics: RelayMetrics;
   maxBodyBytes: number;
   /** Acknowledged readings waiting, above which new ones are refused with 503 (the store is the limit). */
@@ -200,7 +201,7 @@ export function createRelayServer(h: HttpHandlers): Server {
         if (!isAddress(device)) throw new InputError(`"${device}" is not an address`);
         if (kindPart === "qat") {
           const readingId = uint64(id, "reading id").toString();
-          const status = h.store.qatStatus(getAddress(device), readingId);
+          const status = await h.store.qatStatus(getAddress(device), readingId);
           if (status === undefined) {
             send(res, 404, {
               error: `the relay has no reading ${readingId} of ${getAddress(device)}`,
@@ -210,7 +211,7 @@ export function createRelayServer(h: HttpHandlers): Server {
           return;
         }
         const readAt = unixSeconds(id, "readAt");
-        const status = h.store.sensorStatus(getAddress(device), readAt);
+        const status = await h.store.sensorStatus(getAddress(device), readAt);
         if (status === undefined) {
           send(res, 404, {
             error: `the relay has no reading of sensor ${getAddress(device)} at ${readAt}`,

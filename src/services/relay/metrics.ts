@@ -4,7 +4,13 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
-import { KINDS, type Kind, type Store } from "./store.js";
+import { KINDS, type Kind } from "./store.js";
+
+/** What the gauges read at each scrape: the queue's length and age. */
+export interface QueueView {
+  queueDepth(kind: Kind): number;
+  oldestPending(kind: Kind): number | undefined;
+}
 
 /** Why a request or a reading was refused at the door (the `reason` label). */
 export type RejectReason =
@@ -42,7 +48,7 @@ export class RelayMetrics {
   /** 1 while /healthz says `degraded`, with the reason as a label (0 for the others). */
   readonly degraded: Gauge<"reason">;
 
-  constructor(store: Store) {
+  constructor(store: QueueView) {
     const registers = [this.registry];
     const p = "fishtrace_relay_";
     this.received = new Counter({

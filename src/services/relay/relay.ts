@@ -18,8 +18,11 @@ import { createRelayServer } from "./http.js";
 import { DEFAULT_LIMITS, qatIntake, sensorIntake, type IntakeLimits } from "./intake.js";
 import { Refusal } from "./refusal.js";
 import { DEGRADED_REASONS, RelayMetrics, type DegradedReason } from "./metrics.js";
-import { Store, type StoreOptions } from "./store.js";
-import { DEFAULT_SUBMITTER, Submitter, type SubmitterOptions } from "./submitter.js";
+import type { StoreOptions } from "./store.js";
+import { isPostgres, PgStore } from "./pg-store.js";
+import { openStoreThread, type RelayStore, type StoreClient } from "./store-thread.js";
+import { DEFAULT_SUBMITTER, type SubmitterOptions } from "./submitter.js";
+import { startSubmitterThread, type SubmitterThread } from "./submitter-thread.js";
 
 /** The port a relay listens on unless told otherwise (monitoring/prometheus.yml scrapes it). */
 export const DEFAULT_RELAY_PORT = 8600;
@@ -52,9 +55,11 @@ export interface RelayOptions {
 export interface Relay {
   url: string;
   port: number;
-  store: Store;
+  /** The store: SQLite in a thread of its own, or PostgreSQL. */
+  store: RelayStore;
   metrics: RelayMetrics;
-  submitter: Submitter;
+  /** The submitter, in a worker thread of its own. */
+  submitter: SubmitterThread;
   /** Stops taking requests, finishes the current submission round, closes the store. */
   close(): Promise<void>;
 }
@@ -72,24 +77,19 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const ledger = fishTrace.qualityLedger;
   const digest = readingDigester(await ledgerDomain(ledger, chainId));
 
-  const store = new Store(options.database, { sync: options.sync ?? "full", init: options.init ?? false });
+  const store: StoreClient | PgStore = isPostgres(options.database)
+    ? await PgStore.open(options.database.trim(), { init: options.init ?? false })
+    : await openStoreThread({ database: options.database, sync: options.sync ?? "full", init: options.init ?? false });
   try {
-    store.bind(chainId, options.addresses.qualityLedger);
+    await store.bind(chainId, options.addresses.qualityLedger);
   } catch (err) {
-    store.close();
+    await store.close();
     throw err;
   }
   const metrics = new RelayMetrics(store);
   const devices = new DeviceDirectory(fishTrace.registry, store);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const submitter = new Submitter(
-    store,
-    { provider, wallet, fishTrace, chainId },
-    devices,
-    metrics,
-    { ...DEFAULT_SUBMITTER, ...options.submitter },
-    log,
-  );
+  let submitter: SubmitterThread | undefined;
 
   const grades = new ChainAnswers<number>(
     "grade-scale",
@@ -131,7 +131,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   function healthNow(): { healthy: boolean; details: Record<string, unknown> } {
     const now = Date.now();
     const reasons: DegradedReason[] = [];
-    const rounds = submitter.health();
+    const rounds = submitter?.health() ?? { failingRounds: 0, lastFailure: undefined };
     if (rounds.failingRounds > 0) reasons.push("rounds_failing");
     if (node.error !== undefined) reasons.push("rpc_failing");
     const oldest = Math.min(store.oldestPending("qat") ?? now, store.oldestPending("sensor") ?? now);
@@ -182,16 +182,16 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     log,
     proof: async (sensor, readAt, status) => {
       if (status.batch === null || status.batch.root === null || status.leaf === null) return { proof: null };
-      const reading = store.sensorReading(sensor, readAt);
+      const reading = await store.sensorReading(sensor, readAt);
       if (reading === undefined) return { proof: null };
-      let proof = store.sensorProof(status.batch.id, status.leaf);
+      let proof = await store.sensorProof(status.batch.id, status.leaf);
       if (proof === undefined) {
         // A batch anchored before the relay kept proofs: computed once (without holding the thread), then kept.
-        const { proofs } = await sensorMerkle(store.sensorOfBatch(status.batch.id));
-        store.keepSensorProofs(status.batch.id, proofs);
+        const { proofs } = await sensorMerkle(await store.sensorOfBatch(status.batch.id));
+        await store.keepSensorProofs(status.batch.id, proofs);
         proof = proofs[status.leaf];
       }
-      const raw = store.batchTransaction(status.batch.id);
+      const raw = await store.batchTransaction(status.batch.id);
       const leaf = { sensor, readAt, temperature: reading.temperature, humidity: reading.humidity };
       return {
         root: status.batch.root,
@@ -214,18 +214,30 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     bound = listeningAddress(server);
   } catch (err) {
     clearInterval(heartbeat);
-    store.close();
+    await store.close();
     throw err;
   }
   const { port, address } = bound;
   const url = `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
 
+  let running: SubmitterThread;
   try {
-    await submitter.start();
+    running = await startSubmitterThread({
+      store,
+      metrics,
+      provider,
+      wallet,
+      addresses: options.addresses,
+      chainId,
+      sync: options.sync ?? "full",
+      options: { ...DEFAULT_SUBMITTER, ...options.submitter },
+      log,
+    });
+    submitter = running;
   } catch (err) {
     clearInterval(heartbeat);
     server.close();
-    store.close();
+    await store.close();
     throw err;
   }
   log(
@@ -239,7 +251,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     port,
     store,
     metrics,
-    submitter,
+    submitter: running,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
@@ -247,9 +259,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           server.closeAllConnections();
         });
         clearInterval(heartbeat);
-        await submitter.stop();
+        await running.stop();
         await beating;
-        store.close();
+        await store.close();
       })();
       return closing;
     },

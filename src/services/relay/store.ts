@@ -75,6 +75,8 @@ export interface BatchRow {
   state: BatchState;
   sentAt: number;
   attempts: number;
+  /** The account that signed it, when it may be another relay's (PostgreSQL: several relays, one queue). */
+  relayer?: string;
 }
 
 type BatchState = "sent" | "mined" | "reverted" | "lost";
@@ -129,6 +131,7 @@ CREATE TABLE IF NOT EXISTS sensor (
   UNIQUE (sensor, read_at)
 ) STRICT;
 CREATE INDEX IF NOT EXISTS sensor_open ON sensor (state, stage, lots, id) WHERE state IN ('pending', 'sent');
+CREATE INDEX IF NOT EXISTS sensor_pending ON sensor (id) WHERE state = 'pending';
 CREATE INDEX IF NOT EXISTS sensor_batch ON sensor (batch_id, leaf) WHERE batch_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS batches (
   id INTEGER PRIMARY KEY,
@@ -159,7 +162,7 @@ CREATE TABLE IF NOT EXISTS chain_answers (key TEXT PRIMARY KEY, value TEXT NOT N
 `;
 
 /** A QAT reading's row (`qatPending`). */
-function qatRow(r: Columns): QatRow {
+export function qatRow(r: Columns): QatRow {
   return {
     id: integer(r, "id"),
     device: text(r, "device"),
@@ -172,7 +175,7 @@ function qatRow(r: Columns): QatRow {
 }
 
 /** A sensor reading's row (`sensorPending`). */
-function sensorRow(r: Columns): SensorRow {
+export function sensorRow(r: Columns): SensorRow {
   return {
     id: integer(r, "id"),
     sensor: text(r, "sensor"),
@@ -188,7 +191,7 @@ function sensorRow(r: Columns): SensorRow {
 }
 
 /** A batch's row (`openBatches`). */
-function batchRow(r: Columns): BatchRow {
+export function batchRow(r: Columns): BatchRow {
   return {
     id: integer(r, "id"),
     kind: oneOf(r, "kind", KINDS),
@@ -206,7 +209,7 @@ function batchRow(r: Columns): BatchRow {
 }
 
 /** A reading's status row joined with its batch (`qatStatus`, `sensorStatus`); `leaf` is the sensor's. */
-function statusRow(r: Columns, leaf: number | null): ReadingStatus {
+export function statusRow(r: Columns, leaf: number | null): ReadingStatus {
   const batchId = integerOrNull(r, "batch_id");
   return {
     state: oneOf(r, "state", READING_STATES),
@@ -228,7 +231,7 @@ function statusRow(r: Columns, leaf: number | null): ReadingStatus {
 }
 
 /** A kept Merkle proof: the JSON list of hex nodes `keepProofs` wrote. */
-function proofOf(r: Columns): string[] {
+export function proofOf(r: Columns): string[] {
   const proof: unknown = JSON.parse(text(r, "proof"));
   if (!Array.isArray(proof) || !proof.every((node) => typeof node === "string")) {
     throw new Error("the relay store's column proof is not a list of hex strings");
@@ -237,15 +240,12 @@ function proofOf(r: Columns): string[] {
 }
 
 /** One acknowledged reading's key and state (`allReadings`). */
-function readingRow(r: Columns): { key: string; state: string; outcome: string | null } {
+export function readingRow(r: Columns): { key: string; state: string; outcome: string | null } {
   return { key: text(r, "key"), state: text(r, "state"), outcome: textOrNull(r, "outcome") };
 }
 
 /** The count of a `COUNT(*) AS n` query. */
 const countOf = (r: Columns) => integer(r, "n");
-
-/** The value of a `MIN(received_at) AS oldest` query, NULL when no reading is pending. */
-const oldestOf = (r: Columns) => integerOrNull(r, "oldest");
 
 /** Every statement the store runs after it is opened, each with its parameters and its rows' type. */
 function prepareStatements(db: Database) {
@@ -302,15 +302,16 @@ function prepareStatements(db: Database) {
         "WHERE state = 'pending' AND stage = ? AND lots = ? ORDER BY id LIMIT ?",
       sensorRow,
     ),
-    oldest: query<[], number | null>(
+    // The first pending row by id is the oldest (ids grow with arrival): read off an index, not a scan of the queue.
+    oldest: query<[], number>(
       db,
-      "SELECT MIN(received_at) AS oldest FROM qat WHERE state = 'pending'",
-      oldestOf,
+      "SELECT received_at AS oldest FROM qat WHERE state = 'pending' ORDER BY id LIMIT 1",
+      (r) => integer(r, "oldest"),
     ),
-    oldestSensor: query<[], number | null>(
+    oldestSensor: query<[], number>(
       db,
-      "SELECT MIN(received_at) AS oldest FROM sensor WHERE state = 'pending'",
-      oldestOf,
+      "SELECT received_at AS oldest FROM sensor WHERE state = 'pending' ORDER BY id LIMIT 1",
+      (r) => integer(r, "oldest"),
     ),
     count: query<[], number>(db, "SELECT COUNT(*) AS n FROM qat WHERE state IN ('pending', 'sent')", countOf),
     countSensor: query<[], number>(db, "SELECT COUNT(*) AS n FROM sensor WHERE state IN ('pending', 'sent')", countOf),
@@ -489,6 +490,33 @@ export interface StoreOptions {
   sync?: "full" | "normal";
 }
 
+/** Checkpoints the store's WAL from a connection of its own, every `everyMs` (see `Store.handOffCheckpoints`). */
+export class Checkpointer {
+  private readonly db: Database;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(file: string, sync: "full" | "normal", everyMs = 500) {
+    this.db = new DatabaseSync(file);
+    this.db.exec(`PRAGMA synchronous = ${sync === "normal" ? "NORMAL" : "FULL"}`);
+    // PASSIVE: copies what it can without waiting on (or holding up) the writer.
+    this.timer = setInterval(() => this.checkpoint(), everyMs);
+  }
+
+  private checkpoint(): void {
+    try {
+      this.db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+    } catch {
+      // Busy or interrupted: the next one goes on from there (the WAL keeps everything meanwhile).
+    }
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.checkpoint();
+    this.db.close();
+  }
+}
+
 export class Store {
   readonly file: string;
   private readonly db: Database;
@@ -590,6 +618,15 @@ export class Store {
     }
   }
 
+  /**
+   * Leaves WAL checkpoints to another connection (`Checkpointer`, in the submitter's thread): copying the journal
+   * back into the file and syncing it takes tens of milliseconds every few thousand readings, and this connection
+   * commits for the requests waiting on their answer.
+   */
+  handOffCheckpoints(): void {
+    this.db.exec("PRAGMA wal_autocheckpoint = 0");
+  }
+
   /** The chain's last answer kept under `key` (a device's registry record, a species' grade scale), or undefined. */
   chainAnswer(key: string): { value: string; checkedAt: number } | undefined {
     return this.s.answerGet.get(key);
@@ -607,8 +644,7 @@ export class Store {
 
   /** When the oldest pending reading of `kind` was received (ms), or undefined. */
   oldestPending(kind: Kind): number | undefined {
-    const oldest = (kind === "qat" ? this.s.oldest : this.s.oldestSensor).one();
-    return oldest ?? undefined;
+    return (kind === "qat" ? this.s.oldest : this.s.oldestSensor).get();
   }
 
   /** Stores a request's QAT readings (all or none), after any requests queued in the same tick. */

@@ -24,8 +24,15 @@ import type { FishTrace } from "../../node/system.js";
 import { InputError } from "../../core/input-error.js";
 import type { DeviceDirectory } from "./devices.js";
 import { storedSigned } from "./intake.js";
-import type { RelayMetrics } from "./metrics.js";
-import type { BatchRow, Kind, Outcome, QatRow, SensorRow, Store } from "./store.js";
+import type { Flag } from "./metrics.js";
+import type { BatchRow, Kind, Outcome, QatRow, SensorRow } from "./store.js";
+import type { BridgedStore } from "./store-bridge.js";
+
+/**
+ * The store as the submitter sees it: the store's methods as promises (it runs in a worker thread; the statements
+ * run in the store's thread: store-bridge.ts).
+ */
+export type SubmitterStore = BridgedStore;
 
 export interface SubmitterOptions {
   /** Readings per `submitScans` transaction. */
@@ -42,6 +49,22 @@ export interface SubmitterOptions {
   resendMs: number;
   /** A reading that went out in this many transactions without landing is refused. */
   maxAttempts: number;
+}
+
+/**
+ * The metrics the submitter moves: `RelayMetrics` has them all; in the submitter's worker thread each call is
+ * posted to the relay's thread and applied there (submitter-thread.ts), so /metrics serves them from one registry.
+ */
+export interface SubmitterMetrics {
+  onChain: { inc(labels: { kind: Kind; outcome: Outcome }, value?: number): void };
+  transactions: { inc(labels: { kind: Kind; outcome: "mined" | "reverted" | "resent" }, value?: number): void };
+  gasUsed: { inc(labels: { kind: Kind }, value?: number): void };
+  rpcErrors: { inc(labels: { operation: string }, value?: number): void };
+  flags: { inc(labels: { flag: Flag }, value?: number): void };
+  roundFailures: { inc(value?: number): void };
+  batchSize: { observe(labels: { kind: Kind }, value: number): void };
+  submission: { observe(labels: { kind: Kind }, value: number): void };
+  lastBlock: { set(value: number): void };
 }
 
 export const DEFAULT_SUBMITTER: SubmitterOptions = {
@@ -94,10 +117,10 @@ export class Submitter {
   private readonly topics: Set<string>;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: SubmitterStore,
     private readonly chain: Chain,
     private readonly devices: DeviceDirectory,
-    private readonly metrics: RelayMetrics,
+    private readonly metrics: SubmitterMetrics,
     private readonly options: SubmitterOptions,
     private readonly log: (line: string) => void,
   ) {
@@ -112,8 +135,8 @@ export class Submitter {
     const pending = await this.rpc("getTransactionCount", () =>
       this.chain.provider.getTransactionCount(address, "pending"),
     );
-    this.nextNonce = Math.max(pending, this.store.maxNonce() + 1);
-    const open = this.store.openBatches().length;
+    this.nextNonce = Math.max(pending, (await this.store.maxNonce()) + 1);
+    const open = (await this.store.openBatches()).length;
     if (open > 0) this.log(`resuming ${open} transaction${open === 1 ? "" : "s"} sent before a restart`);
     this.running = true;
     this.loop = this.run();
@@ -166,14 +189,14 @@ export class Submitter {
    */
   async round(): Promise<boolean> {
     await this.checkOpen();
-    let open = this.store.openBatches().length;
+    let open = (await this.store.openBatches()).length;
     while (this.running && open < this.options.maxInFlight) {
       const first = this.turn;
       const second: Kind = first === "qat" ? "sensor" : "qat";
       const sent = (await this.sendNext(first)) || (await this.sendNext(second));
       if (!sent) return false;
       this.turn = second;
-      open = this.store.openBatches().length;
+      open = (await this.store.openBatches()).length;
       await yieldToRequests();
     }
     return this.running;
@@ -194,7 +217,7 @@ export class Submitter {
     const now = Date.now();
     const resendAll = this.recovering;
     this.recovering = false;
-    for (const batch of this.store.openBatches()) {
+    for (const batch of await this.store.openBatches()) {
       const receipt = await this.rpc("getTransactionReceipt", () =>
         this.chain.provider.getTransactionReceipt(batch.hash),
       );
@@ -205,7 +228,7 @@ export class Submitter {
       const backoff = this.options.resendMs * 2 ** Math.min(batch.attempts - 1, 4);
       if (!resendAll && now - batch.sentAt < backoff) continue;
       const confirmed = await this.rpc("getTransactionCount", () =>
-        this.chain.provider.getTransactionCount(this.chain.wallet.address, "latest"),
+        this.chain.provider.getTransactionCount(batch.relayer ?? this.chain.wallet.address, "latest"),
       );
       if (confirmed > batch.nonce) {
         const late = await this.rpc("getTransactionReceipt", () =>
@@ -215,13 +238,15 @@ export class Submitter {
           await this.settle(batch, late);
           continue;
         }
-        this.store.batchFailed(batch, "lost", `nonce ${batch.nonce} was used by another transaction`);
+        await this.store.batchFailed(batch, "lost", `nonce ${batch.nonce} was used by another transaction`);
         this.log(`transaction ${batch.hash} (nonce ${batch.nonce}) was replaced; its readings go out again`);
-        this.nextNonce = Math.max(this.nextNonce, confirmed);
+        if (batch.relayer === undefined || batch.relayer === this.chain.wallet.address) {
+          this.nextNonce = Math.max(this.nextNonce, confirmed);
+        }
         continue;
       }
       await this.broadcast(batch.raw);
-      this.store.batchResent(batch.id);
+      await this.store.batchResent(batch.id);
       this.metrics.transactions.inc({ kind: batch.kind, outcome: "resent" });
     }
   }
@@ -229,7 +254,7 @@ export class Submitter {
   private async settle(batch: BatchRow, receipt: TransactionReceipt): Promise<void> {
     const kind = batch.kind;
     if (receipt.status !== 1) {
-      this.store.batchFailed(batch, "reverted", "the transaction reverted");
+      await this.store.batchFailed(batch, "reverted", "the transaction reverted");
       this.metrics.transactions.inc({ kind, outcome: "reverted" });
       this.log(`transaction ${batch.hash} reverted; its ${batch.readings} readings go out again`);
       return;
@@ -251,7 +276,7 @@ export class Submitter {
     if (kind === "qat") {
       outcomes = new Map();
       included = 0;
-      for (const r of this.store.qatOfBatch(batch.id)) {
+      for (const r of await this.store.qatOfBatch(batch.id)) {
         const { id } = await this.devices.lookup(r.device);
         const outcome = scanned.has(`${id}:${r.readingId}`) ? "included" : "already_on_chain";
         if (outcome === "included") included++;
@@ -259,7 +284,7 @@ export class Submitter {
       }
     }
     await yieldToRequests();
-    this.store.batchMined(batch, receipt.blockNumber, receipt.gasUsed, outcomes);
+    await this.store.batchMined(batch, receipt.blockNumber, receipt.gasUsed, outcomes);
     this.metrics.transactions.inc({ kind, outcome: "mined" });
     this.metrics.gasUsed.inc({ kind }, Number(receipt.gasUsed));
     this.metrics.onChain.inc({ kind, outcome: "included" }, included);
@@ -322,7 +347,7 @@ export class Submitter {
     const raw = await wallet.signTransaction(tx);
     await yieldToRequests();
     const hash = keccak256(raw);
-    const id = this.store.recordBatch({ kind, ...batch, nonce, hash, raw }, readingIds, proofs);
+    const id = await this.store.recordBatch({ kind, ...batch, nonce, hash, raw }, readingIds, proofs);
     this.nextNonce = nonce + 1;
     this.firstSent.set(id, Date.now());
     await this.broadcast(raw);
@@ -352,7 +377,7 @@ export class Submitter {
 
   private async sendQat(): Promise<boolean> {
     const { qatBatch, maxAgeMs, maxAttempts } = this.options;
-    const rows = this.store.pendingQat(qatBatch * 4);
+    const rows = await this.store.pendingQat(qatBatch * 4);
     const [oldest] = rows;
     if (oldest === undefined) return false;
     if (rows.length < qatBatch && Date.now() - oldest.receivedAt < maxAgeMs) return false;
@@ -380,13 +405,13 @@ export class Submitter {
       if (typeof stage === "string") settled.push({ id: row.id, outcome: "refused", reason: stage });
       else byStage.set(stage, [...(byStage.get(stage) ?? []), row]);
     }
-    this.settleQat(settled);
+    await this.settleQat(settled);
     const [first] = byStage;
     if (first === undefined) return settled.length > 0;
     const [stage, group] = first;
     const batch = group.slice(0, qatBatch);
     await yieldToRequests();
-    const data = this.encodeQat(stage, batch);
+    const data = await this.encodeQat(stage, batch);
     await yieldToRequests();
     if (data === undefined) return true;
     try {
@@ -408,7 +433,7 @@ export class Submitter {
    * refuses alone (a value its type cannot hold, kept by an older relay) is settled `refused` with the encoder's
    * reason, and the rest go out in the next round.
    */
-  private encodeQat(stage: number, batch: QatRow[]): string | undefined {
+  private async encodeQat(stage: number, batch: QatRow[]): Promise<string | undefined> {
     const ledger = this.chain.fishTrace.qualityLedger;
     try {
       return ledger.interface.encodeFunctionData("submitScans", [stage, batch.map((row) => storedSigned(row.signed))]);
@@ -424,7 +449,7 @@ export class Submitter {
       if (settled.length === 0) {
         for (const row of batch) settled.push({ id: row.id, outcome: "refused", reason: "cannot be encoded" });
       }
-      this.settleQat(settled);
+      await this.settleQat(settled);
       return undefined;
     }
   }
@@ -447,13 +472,15 @@ export class Submitter {
         else settled.push({ id: row.id, outcome: "refused", reason: describeError(err) });
       }
     }
-    this.settleQat(settled);
+    await this.settleQat(settled);
     if (waiting > 0 && settled.length === 0) this.waitingUntil.qat = Date.now() + 1_000;
   }
 
-  private settleQat(settled: { id: number; outcome: "already_on_chain" | "refused"; reason?: string }[]): void {
+  private async settleQat(
+    settled: { id: number; outcome: "already_on_chain" | "refused"; reason?: string }[],
+  ): Promise<void> {
     if (settled.length === 0) return;
-    this.store.settleQat(settled);
+    await this.store.settleQat(settled);
     for (const s of settled) {
       this.metrics.onChain.inc({ kind: "qat", outcome: s.outcome });
       if (s.outcome === "refused") this.log(`QAT reading refused: ${s.reason}`);
@@ -468,16 +495,14 @@ export class Submitter {
   private async sendSensor(): Promise<boolean> {
     const { sensorBatch, maxAgeMs } = this.options;
     const now = Date.now();
-    const group = this.store
-      .sensorGroups()
-      .find(
-        (g) =>
-          (g.count >= sensorBatch || now - g.oldest >= maxAgeMs) &&
-          (this.setAside.get(`${g.stage}:${g.lots}`)?.until ?? 0) <= now,
-      );
+    const group = (await this.store.sensorGroups()).find(
+      (g) =>
+        (g.count >= sensorBatch || now - g.oldest >= maxAgeMs) &&
+        (this.setAside.get(`${g.stage}:${g.lots}`)?.until ?? 0) <= now,
+    );
     if (group === undefined) return false;
     const key = `${group.stage}:${group.lots}`;
-    const rows = this.store.pendingSensor(group.stage, group.lots, sensorBatch);
+    const rows = await this.store.pendingSensor(group.stage, group.lots, sensorBatch);
     try {
       const sent = await this.anchor(group.stage, group.lots, rows);
       this.setAside.delete(key);
@@ -509,14 +534,14 @@ export class Submitter {
       data = ledger.interface.encodeFunctionData("anchorReadings", [stage, lotIds, root, summary]);
     } catch (err) {
       // Kept by an older relay that did not bound its fields: the ledger can never take this group.
-      this.refuseSensorGroup(ready, lots, `cannot be encoded: ${describeError(err)}`);
+      await this.refuseSensorGroup(ready, lots, `cannot be encoded: ${describeError(err)}`);
       return true;
     }
     if (ready.some((r) => r.attempts > 0)) {
       const anchored = await this.rpc("anchorOf", () => ledger.anchorOf(this.chain.wallet.address, root));
       if (anchored.anchoredAt !== 0n) {
         // Anchored before a restart: recorded as a batch of its own so every reading keeps its proof.
-        this.store.recordAnchored(
+        await this.store.recordAnchored(
           { stage, lots, root },
           ready.map((r) => r.id),
           proofs,
@@ -541,14 +566,14 @@ export class Submitter {
         this.log(`sensor batch of ${ready.length} readings waits: ${describeError(err)}`);
         return false;
       }
-      this.refuseSensorGroup(ready, lots, describeError(err));
+      await this.refuseSensorGroup(ready, lots, describeError(err));
     }
     return true;
   }
 
   /** Settles a sensor group the ledger can never take as refused, with its reason: it holds up nothing else. */
-  private refuseSensorGroup(ready: readonly { id: number }[], lots: string, reason: string): void {
-    this.store.refuseSensor(
+  private async refuseSensorGroup(ready: readonly { id: number }[], lots: string, reason: string): Promise<void> {
+    await this.store.refuseSensor(
       ready.map((r) => r.id),
       reason,
     );
