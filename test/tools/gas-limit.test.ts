@@ -74,7 +74,7 @@ describe("gas limit scenarios (the paper's Figure 7)", function () {
   });
 
   it("is never faster with a higher limit: a limit most of a block long waits for a block with that much room", function () {
-    // 723,174 gas of limit in blocks of 800,000: the block ours would have joined has less room left than that.
+    // About 723,000 gas of limit in blocks of 800,000: the block ours would have joined has less room left than that.
     const at = row("at the estimate (the paper's recommended)");
     const customised = row("above: 11.2 ×");
     expect(customised.block).to.equal((at.block ?? Infinity) + 1);
