@@ -4,7 +4,10 @@
  *
  * - a catch: ObjectEvent ADD, bizStep `urn:gdst:bizStep:fishingEvent` (wild) or `…:farmHarvest` (farmed), with the
  *   lot's master data in `ilmd` (vessel, catch area, gear, harvest dates, production method, species, certificates);
- * - a landing: ObjectEvent OBSERVE `urn:gdst:bizStep:landing` beside a wild catch's first receipt (stage 2);
+ * - a transshipment: ObjectEvent OBSERVE `urn:gdst:bizStep:transshipment` at sea (its position), the carrier vessel
+ *   and, from its master data, the port it unloads at;
+ * - a landing: ObjectEvent OBSERVE `urn:gdst:bizStep:landing` beside a wild catch's first receipt (stage 2), at the
+ *   carrier's unloading port when the catch was transshipped;
  * - processing: TransformationEvent per output lot number under one transformationID (inputs — the parents and
  *   the grams each gave — on the first; outputs: the product lots), ilmd with the lot number (GDST processing);
  * - an order: TransactionEvent (ADD when placed, OBSERVE when settled, DELETE when cancelled/rejected/refunded);
@@ -261,6 +264,13 @@ function catchIlmd(journey: Journey, lot: LotFacts, masterData: MasterData): Jso
   return ilmd;
 }
 
+/** The carrier vessel `lotId` was last transshipped onto, if any. */
+function carrierOf(journey: Journey, lotId: bigint): string | undefined {
+  let carrier: string | undefined;
+  for (const e of journey.events) if (e.kind === "transship" && e.lotIds.includes(lotId)) carrier = e.carrier;
+  return carrier;
+}
+
 /** Landing events (GDST): a wild catch the harvester delivers is unloaded at the receiving place. */
 function landings(journey: Journey, event: JourneyEvent & { kind: "receive" }, masterData: MasterData): EpcisEvent[] {
   if (event.stage !== 2) return [];
@@ -272,7 +282,9 @@ function landings(journey: Journey, event: JourneyEvent & { kind: "receive" }, m
         ? { id: locationUri(journey.chainId, event.arrivedLocation) }
         : placeOf(journey, event.toId);
     const receiver = partyOf(journey, event.toId);
-    const port = masterData.vessels.get(c.vessel)?.unloadingPort ?? event.arrivedLocation ?? receiver.location;
+    // A transshipped catch is landed by its carrier, at the carrier's port.
+    const landedBy = carrierOf(journey, lotId) ?? c.vessel;
+    const port = masterData.vessels.get(landedBy)?.unloadingPort ?? event.arrivedLocation ?? receiver.location;
     return [
       {
         ...base(event, "ObjectEvent", event.time),
@@ -535,6 +547,22 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
               ],
             },
           ],
+        },
+      ];
+    }
+    case "transship": {
+      const port = masterData.vessels.get(event.carrier)?.unloadingPort;
+      return [
+        {
+          ...base(event, "ObjectEvent", event.transshippedAt),
+          action: "OBSERVE",
+          bizStep: BIZ_STEP.transshipment,
+          disposition: DISPOSITION.active,
+          quantityList: event.lotIds.map((lotId) => quantity(journey, lotId)),
+          readPoint: { id: geoUri(event.latitude, event.longitude) },
+          ...(port === undefined ? {} : { "cbvmda:unloadingPort": port }),
+          "fishtrace:carrierVessel": event.carrier,
+          ...gdstParties(journey, masterData, event.harvesterId, event.harvesterId, true),
         },
       ];
     }

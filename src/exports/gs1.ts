@@ -38,6 +38,8 @@ export const BIZ_STEP = {
   farmHarvest: "urn:gdst:bizStep:farmHarvest",
   /** GDST: a catch unloaded at port. */
   landing: "urn:gdst:bizStep:landing",
+  /** GDST: lots moved at sea from the catching vessel onto a carrier. */
+  transshipment: "urn:gdst:bizStep:transshipment",
 } as const;
 
 /** CBV 2.0 dispositions used by the exports. */

@@ -8,6 +8,7 @@ import type { Sql } from "./db.js";
 import type { Journey, JourneyEvent, JourneyScope, LotFacts } from "../core/api/journey-types.js";
 import type { LineageEdge, Party } from "../core/trace/types.js";
 import { InputError } from "../core/input-error.js";
+import { fixedTextOf } from "../core/units.js";
 import {
   bigintList,
   bigintOf,
@@ -100,6 +101,7 @@ async function loadEvents(sql: Sql, lots: LotScope, withBulk = true): Promise<Jo
     ...(await loadSensorBatches(sql, lots)),
     ...(withBulk ? await loadReadings(sql, lots) : []),
     ...(await loadRecalls(sql, lots)),
+    ...(await loadTransshipments(sql, lots)),
   ];
 }
 
@@ -320,6 +322,45 @@ async function loadSensorBatches(sql: Sql, lots: LotScope): Promise<JourneyEvent
 }
 
 /** The recalls of `lots`, one per lot and stage. */
+/**
+ * The transshipments (FishTransshipped) of `lots`: read from the raw events the index keeps, one journey event per
+ * transaction with the lots it moved.
+ */
+async function loadTransshipments(sql: Sql, lots: LotScope): Promise<JourneyEvent[]> {
+  const rows = await sql.query<Row>(
+    `SELECT e.block, e.log_index, e.tx_hash, b.time, e.args->>'lotId' AS lot_id, e.args->>'harvesterId' AS harvester_id,
+       e.args->>'carrier' AS carrier, e.args->>'latitude' AS latitude, e.args->>'longitude' AS longitude,
+       e.args->>'transshippedAt' AS transshipped_at
+     FROM events e JOIN blocks b ON b.number = e.block
+     WHERE e.contract = 'harvester' AND e.name = 'FishTransshipped' AND ${LOT_FILTER("(e.args->>'lotId')::numeric")}
+     ORDER BY e.block, e.log_index`,
+    [lots],
+  );
+  const byTx = new Map<string, JourneyEvent & { kind: "transship" }>();
+  for (const r of rows) {
+    const tx = textOf(r, "tx_hash");
+    const known = byTx.get(tx);
+    if (known !== undefined) {
+      known.lotIds.push(bigintOf(r, "lot_id"));
+      continue;
+    }
+    byTx.set(tx, {
+      kind: "transship",
+      lotIds: [bigintOf(r, "lot_id")],
+      harvesterId: numberOf(r, "harvester_id"),
+      carrier: fixedTextOf(textOf(r, "carrier")),
+      latitude: numberOf(r, "latitude") / 1e5,
+      longitude: numberOf(r, "longitude") / 1e5,
+      transshippedAt: numberOf(r, "transshipped_at"),
+      time: numberOf(r, "time"),
+      block: numberOf(r, "block"),
+      logIndex: numberOf(r, "log_index"),
+      txHash: tx,
+    });
+  }
+  return [...byTx.values()];
+}
+
 async function loadRecalls(sql: Sql, lots: LotScope): Promise<JourneyEvent[]> {
   const rows = await sql.query<Row>(
     `SELECT lot_id::text, stage, regulator_id, reason, block, log_index, time, tx_hash FROM recalls
@@ -456,7 +497,9 @@ export interface BulkPage {
 /** Where events go among those of the same time whose blocks are not known to differ. */
 function rank(event: Pick<JourneyEvent, "kind"> & { phase?: string }): number {
   if (event.kind === "order") return event.phase === "placed" ? 0 : 5;
-  return { catch: 1, transform: 2, ship: 3, receive: 4, scan: 6, reading: 7, sensor: 8, recall: 9 }[event.kind];
+  return { catch: 1, transship: 2, transform: 2, ship: 3, receive: 4, scan: 6, reading: 7, sensor: 8, recall: 9 }[
+    event.kind
+  ];
 }
 
 /** Chain order: by time, then block (where both are known), then kind, then log index. */
@@ -489,6 +532,7 @@ export function lotsOf(event: JourneyEvent): bigint[] {
 function partiesOf(event: JourneyEvent): number[] {
   switch (event.kind) {
     case "catch":
+    case "transship":
       return [event.harvesterId];
     case "transform":
       return [event.manufacturerId];

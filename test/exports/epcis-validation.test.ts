@@ -146,4 +146,51 @@ describe("exports checked by the standards' validators", function () {
     ilmd["cbvmda:productionMethodForFishAndSeafoodCode"] = "CAUGHT_AT_SEA";
     expect(gdstKdeErrors(broken).join("\n")).to.match(/must be MARINE_FISHERY/);
   });
+
+  it("a transshipment at sea: the GDST transshipment event, valid for every validator, and the landing at the carrier's port", async function () {
+    const { index: sql } = await exportWorld();
+    try {
+      // The wild catch (lot 1, harvester 1, block 10) moved onto a carrier in block 11, as the indexer keeps the event.
+      const carrier = "0x" + Buffer.from("IMO9876543").toString("hex").padEnd(32, "0");
+      await sql.query(
+        `INSERT INTO events (block, log_index, tx_hash, contract, name, args)
+         VALUES (11, 5, $1, 'harvester', 'FishTransshipped', $2)`,
+        [
+          `0x${"7a".repeat(32)}`,
+          JSON.stringify({
+            lotId: LOTS.wild.toString(),
+            harvesterId: "1",
+            carrier,
+            latitude: "7012345",
+            longitude: "-1054321",
+            transshippedAt: String(T - 600),
+          }),
+        ],
+      );
+      const masterData = {
+        ...MASTER_DATA,
+        vessels: new Map([
+          ...MASTER_DATA.vessels,
+          ["IMO9876543", { name: "MV Carrier", unloadingPort: "Tromsø (NOTOS)" }],
+        ]),
+      };
+      const doc = epcisDocument(await loadJourney(sql, { kind: "lot", lotId: LOTS.loins }, CHAIN_ID), { masterData });
+      const events = doc.epcisBody.eventList;
+      const transship = events.filter((e) => e.bizStep === "urn:gdst:bizStep:transshipment");
+      expect(transship).to.have.length(1);
+      expect(transship[0]).to.include({ action: "OBSERVE", "cbvmda:unloadingPort": "Tromsø (NOTOS)" });
+      expect(transship[0]!.readPoint).to.deep.equal({ id: "geo:70.12345,-10.54321" });
+      expect(transship[0]!.eventTime).to.equal(new Date((T - 600) * 1000).toISOString());
+      const landing = events.find((e) => e.bizStep === "urn:gdst:bizStep:landing");
+      expect(landing?.["cbvmda:unloadingPort"]).to.equal("Tromsø (NOTOS)");
+      const errors = allErrors(doc, SCHEMAS);
+      for (const [validator, found] of Object.entries(errors)) expect(found, validator).to.deep.equal([]);
+      // The GDST schema holds the transshipment to its rules: without its product owner it is refused.
+      const broken = structuredClone(doc);
+      delete broken.epcisBody.eventList[events.indexOf(transship[0]!)]!["gdst:productOwner"];
+      expect(schemaFileErrors(broken, SCHEMAS.gdst).join("\n")).to.match(/productOwner/);
+    } finally {
+      await sql.close();
+    }
+  });
 });

@@ -3,7 +3,7 @@
  * catches, one a row of a CSV (or JSON) file, registered in one `registerFishBatch`. Every check reads the chain:
  * the lots, their words, the totals, and that a bad file sent nothing.
  */
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -139,6 +139,15 @@ describe("harvester register --file: a vessel's catches in one transaction", fun
     expect(moved.map((e) => e.args.lotId)).to.deep.equal([1n, 2n]);
     expect(moved[1]!.args.longitude).to.equal(-1_025_000n);
     expect((await stage.getLot(1n)).status).to.equal(1n); // still Created, still the harvester's
+
+    // Indexed and exported as GDST's transshipment event (the export task validates the document with epcis2.js).
+    const out = path.join(dir, "lot-1.jsonld");
+    await ok(["export", "epcis"], { lot: "1", out });
+    const doc = JSON.parse(await readFile(out, "utf8")) as { epcisBody: { eventList: Record<string, unknown>[] } };
+    const events = doc.epcisBody.eventList.filter((e) => e.bizStep === "urn:gdst:bizStep:transshipment");
+    expect(events).to.have.length(1);
+    expect(events[0]).to.include({ action: "OBSERVE", "fishtrace:carrierVessel": "IMO9876543" });
+    expect(events[0]!.readPoint).to.deep.equal({ id: "geo:70.5,-10.25" });
 
     expect(await fails(["harvester", "transship"], { lots: "1", lat: "70", lon: "10" })).to.equal(
       "error: --carrier is required",

@@ -127,6 +127,19 @@ export type JourneyEvent = At &
         longitude?: number;
       }
     | { kind: "recall"; lotId: bigint; stage: number; regulatorId: number; reason: string }
+    | {
+        /** Lots moved at sea onto a carrier vessel (`FishTransshipped`, one journey event a transaction). */
+        kind: "transship";
+        lotIds: bigint[];
+        harvesterId: number;
+        /** The carrier vessel's registration or IMO number. */
+        carrier: string;
+        /** Degrees. */
+        latitude: number;
+        longitude: number;
+        /** When the harvester says it happened (unix seconds); `time` is the block's. */
+        transshippedAt: number;
+      }
   );
 
 export type JourneyEventKind = JourneyEvent["kind"];
