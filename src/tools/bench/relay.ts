@@ -9,7 +9,8 @@
  *
  *   npm run bench:relay      (hardhat run --no-compile src/tools/bench/relay.ts)
  *
- * Environment: BENCH_RUNS (5), BENCH_SECONDS (6, per phase), BENCH_QAT_CONCURRENCY (32), BENCH_QAT_BATCH (10,
+ * Environment: BENCH_RUNS (5), BENCH_WARMUP_RUNS (1: rounds at the goal rates before the counted runs, printed,
+ * not counted), BENCH_SECONDS (6, per phase), BENCH_QAT_CONCURRENCY (32), BENCH_QAT_BATCH (10,
  * readings per request of the second saturated QAT line; 0 skips it), BENCH_QAT_BATCH_SECONDS (3),
  * BENCH_SENSOR_CONCURRENCY (8), BENCH_SENSOR_READINGS (100 per post), BENCH_DEVICES (8), BENCH_DRAIN_SECONDS (20:
  * how long the queue may drain after the load), BENCH_RELAY_CPU_PROF (a directory: each relay process writes a V8
@@ -35,6 +36,8 @@ import { envNumber } from "./env.js";
 import { percentile } from "./stats.js";
 
 const RUNS = envNumber("BENCH_RUNS", 5);
+/** Rounds at the goal rates before the counted runs, printed but not counted: the relay's first seconds. */
+const WARMUP_RUNS = envNumber("BENCH_WARMUP_RUNS", 1);
 /** 0 skips the PostgreSQL phases (one relay, then two, on one queue). */
 const BENCH_POSTGRES = envNumber("BENCH_POSTGRES", 1) !== 0;
 const SECONDS = envNumber("BENCH_SECONDS", 6);
@@ -597,7 +600,7 @@ async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log(
     `relay benchmark — ${cpus.length} cores (${cpus[0]?.model ?? "unknown CPU"}), node ${process.version}, ` +
-      `${RUNS} runs of ${SECONDS} s a goal phase, saturated phases ${SECONDS} s (${QAT_BATCH_SECONDS} s for QAT ×${QAT_BATCH}); ` +
+      `${WARMUP_RUNS} warm-up and ${RUNS} counted runs of ${SECONDS} s a goal phase, saturated phases ${SECONDS} s (${QAT_BATCH_SECONDS} s for QAT ×${QAT_BATCH}); ` +
       `load average ${os
         .loadavg()
         .map((l) => l.toFixed(2))
@@ -620,7 +623,8 @@ async function main(): Promise<void> {
     const next = stack.devices.map(() => 1n);
     const t0 = performance.now();
     const goalQat = Math.ceil(GOAL_QAT * SECONDS) + 100;
-    const paced = await signQat(stack, stack.devices, goalQat * RUNS, 1, next);
+    const rounds = WARMUP_RUNS + RUNS;
+    const paced = await signQat(stack, stack.devices, goalQat * rounds, 1, next);
     const single = await signQat(stack, stack.devices, Math.ceil(QAT_POOL_PER_SECOND * SECONDS), 1, next);
     const batched =
       QAT_BATCH > 1
@@ -629,7 +633,7 @@ async function main(): Promise<void> {
     const goalSensorPosts = Math.ceil((GOAL_SENSOR * SECONDS) / SENSOR_READINGS) + 5;
     const sensorAll = await signSensor(
       stack,
-      goalSensorPosts * RUNS + Math.ceil((SENSOR_POOL_PER_SECOND * SECONDS) / SENSOR_READINGS) + 10,
+      goalSensorPosts * rounds + Math.ceil((SENSOR_POOL_PER_SECOND * SECONDS) / SENSOR_READINGS) + 10,
       SENSOR_READINGS,
     );
     console.log(
@@ -648,32 +652,35 @@ async function main(): Promise<void> {
 
     // The goal rates, five times over; the submitter works through the growing queue meanwhile.
     const runs: { qat: Phase; sensor: Phase }[] = [];
-    for (let run = 0; run < RUNS; run++) {
+    for (let round = 0; round < rounds; round++) {
+      // The first rounds warm the relay up (its threads' first batches, the JIT): printed, not counted.
+      const run = round - WARMUP_RUNS;
+      const label = run < 0 ? `warm-up ${round + 1}` : `run ${run + 1}`;
       const qat = await runPhase(
         target,
         {
-          name: `run ${run + 1}: QAT at the goal rate`,
+          name: `${label}: QAT at the goal rate`,
           kind: "qat",
           perRequest: 1,
           concurrency: QAT_CONCURRENCY,
           seconds: SECONDS,
         },
-        paced.bodies.slice(run * goalQat, (run + 1) * goalQat).map((body) => ({ body })),
+        paced.bodies.slice(round * goalQat, (round + 1) * goalQat).map((body) => ({ body })),
         GOAL_QAT,
       );
       const sensor = await runPhase(
         target,
         {
-          name: `run ${run + 1}: sensor at the goal rate, gateway posts of ${SENSOR_READINGS}`,
+          name: `${label}: sensor at the goal rate, gateway posts of ${SENSOR_READINGS}`,
           kind: "sensor",
           perRequest: SENSOR_READINGS,
           concurrency: SENSOR_CONCURRENCY,
           seconds: SECONDS,
         },
-        sensorAll.slice(run * goalSensorPosts, (run + 1) * goalSensorPosts).map(gatewayHeaders),
+        sensorAll.slice(round * goalSensorPosts, (round + 1) * goalSensorPosts).map(gatewayHeaders),
         GOAL_SENSOR / SENSOR_READINGS,
       );
-      runs.push({ qat, sensor });
+      if (run >= 0) runs.push({ qat, sensor });
     }
 
     // Saturated: a fixed number of requests in flight, as fast as the relay answers.
@@ -716,7 +723,7 @@ async function main(): Promise<void> {
           concurrency: SENSOR_CONCURRENCY,
           seconds: SECONDS,
         },
-        sensorAll.slice(goalSensorPosts * RUNS).map(gatewayHeaders),
+        sensorAll.slice(goalSensorPosts * rounds).map(gatewayHeaders),
       ),
     );
     const cpuDrain0 = cpuNow(target.relays, nodePid);
