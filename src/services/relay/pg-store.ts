@@ -23,6 +23,7 @@ import {
   type AddResult,
   type BatchRow,
   type Kind,
+  type NewBatch,
   type NewQat,
   type NewSensor,
   type Outcome,
@@ -532,7 +533,7 @@ export class PgStore implements AnswerStore {
    * holds its claim on every one of them (else nothing is recorded and the transaction is never sent).
    */
   async recordBatch(
-    batch: { kind: Kind; stage: number; lots?: string; root?: string; nonce: number; hash: string; raw: string },
+    batch: NewBatch,
     readingIds: readonly number[],
     proofs?: readonly (readonly string[])[],
   ): Promise<number> {

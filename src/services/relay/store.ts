@@ -56,6 +56,16 @@ export interface SensorRow {
 }
 
 export type NewQat = Omit<QatRow, "id" | "attempts">;
+/** A signed transaction as `recordBatch` records it, before it is broadcast. */
+export interface NewBatch {
+  kind: Kind;
+  stage: number;
+  lots?: string;
+  root?: string;
+  nonce: number;
+  hash: string;
+  raw: string;
+}
 export type NewSensor = Omit<SensorRow, "id" | "attempts">;
 
 /** The answer to one request's readings. */
@@ -801,11 +811,7 @@ export class Store {
    * Records a signed transaction and the readings it carries (in leaf order for a sensor batch), before it is
    * broadcast: after a crash the same raw transaction is sent again, so a reading is never signed into two.
    */
-  recordBatch(
-    batch: { kind: Kind; stage: number; lots?: string; root?: string; nonce: number; hash: string; raw: string },
-    readingIds: readonly number[],
-    proofs?: readonly (readonly string[])[],
-  ): number {
+  recordBatch(batch: NewBatch, readingIds: readonly number[], proofs?: readonly (readonly string[])[]): number {
     return this.transaction(() => {
       const { lastInsertRowid } = this.s.batchInsert.run(
         batch.kind,
