@@ -2,27 +2,19 @@ import { readMasterData } from "../../src/exports/master-data.js";
 import { listenEpcis } from "../../src/services/epcis/http.js";
 import { refreshEpcisStore, type RefreshOptions } from "../../src/services/epcis/store.js";
 import { InputError } from "../../src/core/input-error.js";
-import { wholeNumber } from "../../src/core/units.js";
 import { fishTraceAction } from "../run.js";
-import { everyInterval, untilStopped } from "./serve-loop.js";
+import { everyInterval, serveOptions, untilStopped, type ServeArgs } from "./serve-loop.js";
 import { openTraceIndex, type TraceIndexArgs } from "./trace-index.js";
 
-interface Args extends TraceIndexArgs {
-  port?: string;
-  host?: string;
-  interval?: string;
+interface Args extends TraceIndexArgs, ServeArgs {
   masterData?: string;
   publicUrl?: string;
   webUrl?: string;
   traceUrl?: string;
-  noSync: boolean;
 }
 
 export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }> => {
-  const port = args.port === undefined ? 8548 : wholeNumber(args.port, "--port", 65_535);
-  const interval = args.interval === undefined ? 5 : wholeNumber(args.interval, "--interval", 86_400);
-  const host = args.host ?? "127.0.0.1";
-  if (args.noSync && args.interval !== undefined) throw new InputError("--interval needs syncing: drop --no-sync");
+  const { port, host, interval } = serveOptions(args, 8548);
   const origin = (value: string | undefined, option: string, fallback: string): string => {
     if (value === undefined) return fallback;
     if (!/^https?:\/\/[^\s/]+\/?$/.test(value)) {

@@ -3,6 +3,24 @@
  * `interval` seconds, never two at once, its failure reported once as a warning line (and its recovery once), and
  * the wait for Ctrl-C (SIGINT) or SIGTERM.
  */
+import { InputError } from "../../src/core/input-error.js";
+import { wholeNumber } from "../../src/core/units.js";
+
+/** The options every serving task takes. */
+export interface ServeArgs {
+  port?: string;
+  host?: string;
+  interval?: string;
+  noSync: boolean;
+}
+
+/** `--port` (default `defaultPort`), `--host` (default 127.0.0.1) and `--interval` (default 5 s), checked. */
+export function serveOptions(args: ServeArgs, defaultPort: number): { port: number; host: string; interval: number } {
+  const port = args.port === undefined ? defaultPort : wholeNumber(args.port, "--port", 65_535);
+  const interval = args.interval === undefined ? 5 : wholeNumber(args.interval, "--interval", 86_400);
+  if (args.noSync && args.interval !== undefined) throw new InputError("--interval needs syncing: drop --no-sync");
+  return { port, host: args.host ?? "127.0.0.1", interval };
+}
 
 /** Runs `work` every `seconds` (none when 0); returns what stops it. */
 export function everyInterval(seconds: number, work: () => Promise<unknown>): () => void {

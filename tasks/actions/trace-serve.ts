@@ -1,27 +1,17 @@
 import { analyticsRoutes } from "../../src/services/analytics/http.js";
 import { listenTrace } from "../../src/services/trace/http.js";
-import { InputError } from "../../src/core/input-error.js";
-import { wholeNumber } from "../../src/core/units.js";
 import { fishTraceAction } from "../run.js";
-import { everyInterval, untilStopped } from "./serve-loop.js";
+import { everyInterval, serveOptions, untilStopped, type ServeArgs } from "./serve-loop.js";
 import { readIntake } from "./analytics-open.js";
 import { openTraceIndex, type TraceIndexArgs } from "./trace-index.js";
 
-interface Args extends TraceIndexArgs {
-  port?: string;
-  host?: string;
-  interval?: string;
+interface Args extends TraceIndexArgs, ServeArgs {
   model?: string;
   intake?: string;
-  noSync: boolean;
 }
 
 export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }> => {
-  const port = args.port === undefined ? 8547 : wholeNumber(args.port, "--port", 65_535);
-  const interval = args.interval === undefined ? 5 : wholeNumber(args.interval, "--interval", 86_400);
-  const host = args.host ?? "127.0.0.1";
-
-  if (args.noSync && args.interval !== undefined) throw new InputError("--interval needs syncing: drop --no-sync");
+  const { port, host, interval } = serveOptions(args, 8547);
   const intake = args.intake === undefined ? undefined : await readIntake(args.intake);
   const index = await openTraceIndex(hre, args, !args.noSync);
   let service;
