@@ -176,6 +176,58 @@ describe("web server and trace API under hostile requests", function () {
     expect(await withHost(`${web.url}/api/healthz`, "GET", { host: `localhost:${port}` })).to.equal(200);
   });
 
+  it("/relay passes sponsored actions (JSON, the app's own page) to the relay and nothing else; 503 with none", async function () {
+    const none = await fetch(`${web.url}/relay/v1/actions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: web.url },
+      body: "{}",
+    });
+    expect(none.status).to.equal(503);
+    expect(((await none.json()) as { error: string }).error).to.match(/^no relay runs beside this app/);
+
+    const seen: string[] = [];
+    const relay = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        seen.push(`${req.method ?? "?"} ${req.url ?? "?"}`);
+        res.writeHead(req.method === "POST" ? 202 : 200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ id: "a1", state: "queued" }));
+      });
+    });
+    await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
+    const relayUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
+    const web2 = await startStaticServer({
+      root: dist,
+      port: 0,
+      config: CONFIG,
+      nodeUrl: node.url,
+      traceUrl: trace.url,
+      relayUrl,
+    });
+    try {
+      const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+        fetch(`${web2.url}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", origin: web2.url, ...headers },
+          body,
+        });
+      expect((await post("/relay/v1/actions", '{"from":"0x"}')).status).to.equal(202);
+      expect((await fetch(`${web2.url}/relay/v1/actions/a1`)).status).to.equal(200);
+      expect(seen).to.deep.equal(["POST /v1/actions", "GET /v1/actions/a1"]);
+
+      expect((await post("/relay/v1/actions", "{}", { origin: "http://evil.example" })).status).to.equal(403);
+      expect((await post("/relay/v1/actions", "{}", { "content-type": "text/plain" })).status).to.equal(415);
+      expect((await post("/relay/v1/actions", "x".repeat(70_000))).status).to.equal(413);
+      expect((await post("/relay/v1/qat/readings", "{}")).status).to.equal(404);
+      expect((await post("/relay/v1/actions/a1", "{}")).status).to.equal(405);
+      expect((await fetch(`${web2.url}/relay/v1/actions`)).status).to.equal(405);
+      expect(seen, "nothing refused reached the relay").to.have.length(2);
+    } finally {
+      await web2.close();
+      await new Promise<void>((resolve) => relay.close(() => resolve()));
+    }
+  });
+
   it("the trace API answers ids beyond its columns and broken encodings with a one-line 400, never a 500", async function () {
     for (const url of [
       "/v1/analytics/forecast?retailer=2147483648",

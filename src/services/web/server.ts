@@ -9,10 +9,12 @@
  *   POST /rpc                  → the node's JSON-RPC: the methods of RPC_METHODS only (reads, eth_estimateGas,
  *                                eth_sendRawTransaction), application/json only
  *   GET  /api/<path>           → the trace API's /<path> (e.g. /api/v1/journey/:lot)
+ *   POST /relay/v1/actions     → the relay's /v1/actions (a signed ForwardRequest, application/json only)
+ *   GET  /relay/v1/actions/:id → the relay's /v1/actions/:id (what became of it)
  *
  * Both proxies answer the app's own page only: a Host that is not the server's (a DNS-rebound name) or an Origin of
  * another site is refused with 403 — the node behind /rpc has unlocked accounts and admin methods.
- *   GET  /01/*, /lot/*, /label/*, /actor*, /   index.html
+ *   GET  /01/*, /lot/*, /label/*, /actor*, /vessel, /   index.html
  *   GET  /<file>               the file under the app's directory, else 404
  */
 import { createReadStream } from "node:fs";
@@ -72,7 +74,10 @@ const TYPES: Record<string, string> = {
 };
 
 /** The app's routes, answered with index.html (the router draws them in the page). */
-const APP_ROUTES = /^\/(?:$|01\/|lot\/|label\/|actor(?:$|\/))/;
+const APP_ROUTES = /^\/(?:$|01\/|lot\/|label\/|actor(?:$|\/)|vessel$)/;
+
+/** The largest sponsored action passed on to the relay (a signed ForwardRequest is a few kB). */
+const MAX_ACTION_BODY = 64 * 1024;
 
 /** The largest JSON-RPC request body passed on to the node. */
 const MAX_RPC_BODY = 1 << 20;
@@ -172,6 +177,8 @@ export interface StaticServerOptions {
   nodeUrl: string;
   /** The trace API's URL, behind GET /api/*. */
   traceUrl: string;
+  /** The relay's URL, behind /relay/v1/actions (sponsored actions); absent: no relay, /relay answers 503. */
+  relayUrl?: string;
   host?: string;
   /** 0: any free port (default 5173). */
   port?: number;
@@ -227,6 +234,32 @@ function proxy(req: IncomingMessage, res: ServerResponse, target: URL, what: str
   upstream.end(body);
 }
 
+/**
+ * A JSON request's body, at most `limit` bytes; undefined once a refusal is sent (another media type: `wrongType`,
+ * 403 for /rpc as before, 415 elsewhere; too large: 413).
+ */
+async function jsonBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  wrongType: number,
+  limit: number,
+  what: string,
+): Promise<Buffer | undefined> {
+  const type = mediaType(req);
+  if (type !== "application/json") {
+    refuseAndClose(req, res, wrongType, `content-type is ${type || "missing"}; ${path} takes application/json only`);
+    return undefined;
+  }
+  try {
+    return await readBody(req, limit);
+  } catch (err) {
+    if (!(err instanceof BodyTooLargeError)) throw err;
+    refuseAndClose(req, res, 413, `${what} is at most ${limit} bytes`);
+    return undefined;
+  }
+}
+
 /** The file under `root` that `pathname` names, or undefined (outside `root`, missing, or a directory). */
 async function fileOf(root: string, pathname: string): Promise<string | undefined> {
   let decoded: string;
@@ -279,25 +312,51 @@ async function handle(
       refuseAndClose(req, res, 403, `${foreign}: /rpc answers the app's own page only`);
       return;
     }
-    const type = mediaType(req);
-    if (type !== "application/json") {
-      refuseAndClose(req, res, 403, `content-type is ${type || "missing"}; /rpc takes application/json only`);
-      return;
-    }
-    let body: Buffer;
-    try {
-      body = await readBody(req, MAX_RPC_BODY);
-    } catch (err) {
-      if (!(err instanceof BodyTooLargeError)) throw err;
-      refuseAndClose(req, res, 413, `a JSON-RPC request is at most ${MAX_RPC_BODY} bytes`);
-      return;
-    }
+    const body = await jsonBody(req, res, "/rpc", 403, MAX_RPC_BODY, "a JSON-RPC request");
+    if (body === undefined) return;
     const checked = rpcMethods(body);
     if ("error" in checked) {
       refuse(res, checked.status, checked.error);
       return;
     }
     proxy(req, res, new URL(options.nodeUrl), "the node", body);
+    return;
+  }
+  if (pathname === "/relay" || pathname.startsWith("/relay/")) {
+    const foreign = ownRequest(req, own().hosts, own().origins);
+    if (foreign !== undefined) {
+      refuseAndClose(req, res, 403, `${foreign}: /relay answers the app's own page only`);
+      return;
+    }
+    const action =
+      pathname === "/relay/v1/actions" ? "post" : /^\/relay\/v1\/actions\/[^/]+$/.test(pathname) ? "get" : "";
+    if (action === "") {
+      refuseAndClose(
+        req,
+        res,
+        404,
+        `no such relay path ${pathname} (POST /relay/v1/actions, GET /relay/v1/actions/:id)`,
+      );
+      return;
+    }
+    const method = action === "post" ? "POST" : "GET";
+    if (req.method !== method) {
+      refuseAndClose(req, res, 405, `${req.method ?? "?"} is not allowed on ${pathname}; use ${method}`);
+      return;
+    }
+    if (options.relayUrl === undefined) {
+      refuseAndClose(req, res, 503, "no relay runs beside this app: sponsored actions are not taken");
+      return;
+    }
+    const target = new URL(options.relayUrl);
+    target.pathname = pathname.slice("/relay".length);
+    if (method === "GET") {
+      proxy(req, res, target, "the relay");
+      return;
+    }
+    const body = await jsonBody(req, res, "/relay", 415, MAX_ACTION_BODY, "a sponsored action");
+    if (body === undefined) return;
+    proxy(req, res, target, "the relay", body);
     return;
   }
   if (pathname === "/api" || pathname.startsWith("/api/")) {
