@@ -7,7 +7,7 @@
  * (`strip-bytecode`). The dev server answers /config.json from .stack/config.json (written by a running
  * `npm run stack`) and proxies /rpc and /api to that stack; without one it answers from the fixture in web/src/dev/.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -43,6 +43,51 @@ function stripBytecode(): Plugin {
     transform(code, id) {
       if (!id.includes("/typechain-types/factories/") || !bytecode.test(code)) return null;
       return { code: code.replace(bytecode, 'const _bytecode = "";'), map: null };
+    },
+  };
+}
+
+/** The files of web/public, as the paths the app fetches them by. */
+function publicFiles(dir: string, prefix = ""): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? publicFiles(resolve(dir, entry.name), `${prefix}/${entry.name}`)
+      : [`${prefix}/${entry.name}`],
+  );
+}
+
+/**
+ * The offline app: web/src/sw.ts built to /sw.js (its own chunk, no hash: a service worker's URL must not change),
+ * with the list of every file the build writes (and of web/public) in place of its placeholder, so the worker caches
+ * the whole app at install. A build whose worker lacks the placeholder fails rather than shipping a worker that
+ * caches nothing.
+ */
+function offlineApp(): Plugin {
+  // The string literal in sw.ts, in whichever quotes the minifier writes it.
+  const placeholder = /(["'`])__FISHTRACE_PRECACHE__\1/;
+  return {
+    name: "fishtrace-offline-app",
+    apply: "build",
+    buildStart() {
+      this.emitFile({ type: "chunk", id: resolve(web, "src/sw.ts"), fileName: "sw.js" });
+    },
+    // After Vite's own HTML plugin has added index.html to the bundle.
+    generateBundle: {
+      order: "post",
+      handler(_options, bundle) {
+        const worker = bundle["sw.js"];
+        if (worker === undefined || worker.type !== "chunk" || !placeholder.test(worker.code)) {
+          this.error("sw.js was built without its precache placeholder");
+        }
+        if (bundle["index.html"] === undefined) this.error("the service worker would not cache index.html");
+        const files = [
+          ...Object.keys(bundle)
+            .filter((f) => f !== "sw.js" && !f.endsWith(".map"))
+            .map((f) => `/${f}`),
+          ...publicFiles(resolve(web, "public")),
+        ].sort();
+        worker.code = worker.code.replace(placeholder, () => JSON.stringify(JSON.stringify(files)));
+      },
     },
   };
 }
@@ -111,7 +156,7 @@ export default defineConfig({
       "@chain": resolve(repo, "typechain-types"),
     },
   },
-  plugins: [noNode(), stripBytecode(), devBackend()],
+  plugins: [noNode(), stripBytecode(), devBackend(), offlineApp()],
   server: {
     host: "127.0.0.1",
     port: 5173,

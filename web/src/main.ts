@@ -6,7 +6,7 @@ import "./styles.css";
 
 import { html, render } from "lit-html";
 
-import { loadConfig } from "./config.js";
+import { loadConfig, type WebConfig } from "./config.js";
 import { mountHome } from "./consumer/home.js";
 import { mountJourney } from "./consumer/journey.js";
 import { elements } from "./dom.js";
@@ -19,7 +19,7 @@ let generation = 0;
 let first = true;
 
 function setNav(route: Route): void {
-  const section = route.name === "actor" ? "actor" : route.name === "home" ? "home" : "";
+  const section = route.name === "actor" || route.name === "home" || route.name === "vessel" ? route.name : "";
   for (const a of elements(document, "[data-nav]", HTMLAnchorElement)) {
     if (a.dataset.nav === section) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
@@ -35,6 +35,25 @@ function failed(host: HTMLElement, error: unknown): void {
     </section>`,
     host,
   );
+}
+
+/**
+ * A view in a lazy chunk: `loading` while the chunk and the configuration load, then what `load` returns mounts it
+ * (unless the route changed meanwhile), or the failure in one line.
+ */
+async function lazyView(
+  host: HTMLElement,
+  current: () => boolean,
+  loading: string,
+  load: (config: WebConfig) => Promise<() => () => void>,
+): Promise<void> {
+  render(html`<p class="loading" role="status">${loading}</p>`, host);
+  try {
+    const mount = await load(await loadConfig());
+    if (current()) unmount = mount();
+  } catch (err) {
+    if (current()) failed(host, err);
+  }
 }
 
 async function show(route: Route): Promise<void> {
@@ -60,28 +79,24 @@ async function show(route: Route): Promise<void> {
       document.title = "FishTrace — journey";
       unmount = mountJourney(host, route);
       return;
-    case "label": {
+    case "label":
       document.title = "FishTrace — label";
-      render(html`<p class="loading" role="status">Preparing the label…</p>`, host);
-      try {
-        const [{ mountLabel }, config] = await Promise.all([import("./label/label.js"), loadConfig()]);
-        if (current()) unmount = mountLabel(host, route, config);
-      } catch (err) {
-        if (current()) failed(host, err);
-      }
-      return;
-    }
-    case "actor": {
+      return lazyView(host, current, "Preparing the label…", async (config) => {
+        const { mountLabel } = await import("./label/label.js");
+        return () => mountLabel(host, route, config);
+      });
+    case "actor":
       document.title = "FishTrace — for actors";
-      render(html`<p class="loading" role="status">Loading the actor views…</p>`, host);
-      try {
-        const [{ mountActor }, config] = await Promise.all([import("./actor/index.js"), loadConfig()]);
-        if (current()) unmount = mountActor(host, config);
-      } catch (err) {
-        if (current()) failed(host, err);
-      }
-      return;
-    }
+      return lazyView(host, current, "Loading the actor views…", async (config) => {
+        const { mountActor } = await import("./actor/index.js");
+        return () => mountActor(host, config);
+      });
+    case "vessel":
+      document.title = "FishTrace — at sea";
+      return lazyView(host, current, "Loading…", async (config) => {
+        const { mountVessel } = await import("./vessel/index.js");
+        return () => mountVessel(host, config);
+      });
     case "not-found":
       document.title = "FishTrace — not found";
       render(
@@ -94,6 +109,14 @@ async function show(route: Route): Promise<void> {
       );
       return;
   }
+}
+
+// The service worker (web/src/sw.ts, built to /sw.js): after this first visit the app loads with no network. The
+// Vite dev server has none to register (a 404, ignored); the page works the same without it.
+if ("serviceWorker" in navigator) {
+  window.addEventListener("load", () => {
+    navigator.serviceWorker.register("/sw.js").catch(() => undefined);
+  });
 }
 
 startRouter((route) => {

@@ -8,12 +8,14 @@
  *   /lot/:id                   any lot's journey by lot id
  *   /label/01/:gtin/10/:lot    a printable label for a product lot
  *   /actor…                    the actor views (lazy chunk, web/src/actor/)
+ *   /vessel                    catches registered at sea, offline (lazy chunk, web/src/vessel/)
  */
 export type Route =
   | { name: "home" }
   | { name: "journey"; ref: string; gtin?: string; lot?: string }
   | { name: "label"; gtin: string; lot: string }
   | { name: "actor"; path: string }
+  | { name: "vessel" }
   | { name: "not-found"; path: string };
 
 function decode(part: string): string | undefined {
@@ -29,6 +31,7 @@ export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1");
   if (path === "/" || path === "") return { name: "home" };
   if (path === "/actor" || path.startsWith("/actor/")) return { name: "actor", path };
+  if (path === "/vessel") return { name: "vessel" };
   let m = /^\/label\/01\/(\d{14})\/10\/([^/]+)$/.exec(path);
   if (m !== null) {
     const [, gtin = "", encoded = ""] = m;

@@ -19,6 +19,11 @@ export interface WebConfig {
   traceApi: string;
   /** The gasless relay's URL, when one runs. */
   relayUrl?: string;
+  /**
+   * Sponsored actions, when the deployment has a forwarder and a relay takes them: the page signs ForwardRequests
+   * (src/core/forward-request.ts) and posts them to `${relayPath}/v1/actions` — a same-origin proxy to the relay.
+   */
+  sponsorship?: { forwarder: string; forwarderName: string; relayPath: string };
   addresses: FishTraceAddresses;
   /** The origin used for Digital Links on labels, e.g. "http://127.0.0.1:5173". */
   linkBase: string;
