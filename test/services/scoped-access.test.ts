@@ -25,25 +25,51 @@ import { ApiKeys } from "../../src/services/auth/api-keys.js";
 import { call, type Answer } from "../helpers/epcis-api.js";
 import { CHAIN_ID, exportWorld, GLN, LOTS, MASTER_DATA, PARTIES } from "../helpers/export-rows.js";
 
-/** A second harvester with a catch of its own, which no other party handled. */
+/**
+ * A second harvester with a catch of its own, which no other party handled, and one shipped to the distributor and
+ * not received yet (the distributor sees it on its way).
+ */
 const GLN2 = ((body: string) => body + String(gtinCheckDigit(body)))("703801000009");
 const OTHER_CATCH = 3n;
+const INBOUND_CATCH = 4n;
+/** The inbound catch's order: harvester2 sells it to the distributor. */
+const INBOUND_PRICE = "7000000000000000000";
 const catchClass = (lot: bigint) => `urn:fishtrace:${CHAIN_ID}:lot:${lot}`;
 
-async function addUnrelatedCatch(index: Sql): Promise<void> {
+async function addSecondHarvester(index: Sql): Promise<void> {
   await index.query("INSERT INTO participants (id, account, name, location) VALUES (10, $1, 'harvester2', $2)", [
     `0x${"a".repeat(40)}`,
     GLN2,
   ]);
+  for (const [lot, status] of [
+    [OTHER_CATCH, "Created"],
+    [INBOUND_CATCH, "Shipped"],
+  ] as const) {
+    await index.query(
+      `INSERT INTO lots (lot_id, kind, species, weight_grams, origin_stage, created_block, created_time, tx_hash,
+         harvester_id, caught_at, latitude, longitude, catch_area, vessel, gear, farmed, frozen)
+       VALUES ($1, 'catch', 'HAD', 100000, 1, 29, 1800002900, $2, 10, 1800002800, 6900000, 1700000, '27.2.a', '',
+         'OTB', false, false)`,
+      [lot.toString(), `0x${"c".repeat(64)}`],
+    );
+    await index.query("INSERT INTO lot_stages (lot_id, stage, custodian_id, status) VALUES ($1, 1, 10, $2)", [
+      lot.toString(),
+      status,
+    ]);
+  }
   await index.query(
-    `INSERT INTO lots (lot_id, kind, species, weight_grams, origin_stage, created_block, created_time, tx_hash,
-       harvester_id, caught_at, latitude, longitude, catch_area, vessel, gear, farmed, frozen)
-     VALUES ($1, 'catch', 'HAD', 100000, 1, 29, 1800002900, $2, 10, 1800002800, 6900000, 1700000, '27.2.a', '',
-       'OTB', false, false)`,
-    [OTHER_CATCH.toString(), `0x${"c".repeat(64)}`],
+    `INSERT INTO orders (stage, order_id, seller_id, buyer_id, species, weight_grams, price, ship_by, ack_window,
+       state, placed_time, shipped_time) VALUES (1, 2, 10, $1, 'HAD', 100000, $2, 1800090000, 172800, 'Shipped',
+       1800002900, 1800002950)`,
+    [PARTIES.distributor.id, INBOUND_PRICE],
   );
-  await index.query("INSERT INTO lot_stages (lot_id, stage, custodian_id, status) VALUES ($1, 1, 10, 'Created')", [
-    OTHER_CATCH.toString(),
+  await index.query(
+    `INSERT INTO shipments (stage, order_id, shipment_no, weight_grams, block, time, tx_hash)
+     VALUES (1, 2, 1, 100000, 29, 1800002950, $1)`,
+    [`0x${"d".repeat(64)}`],
+  );
+  await index.query("INSERT INTO shipment_lots (stage, order_id, lot_id) VALUES (1, 2, $1)", [
+    INBOUND_CATCH.toString(),
   ]);
 }
 
@@ -60,15 +86,16 @@ describe("Scoped access: API keys, and what the public, a partner and a regulato
   let trace: TraceService;
   let keys: ApiKeys;
   let all: EpcisEvent[];
-  /** Every order's price in wei, as the index holds it. */
+  /** Every order's price in wei, as the index holds it; those of the distributor's orders. */
   let prices: string[];
+  let distributorPrices: string[];
   const key = { partner: "", other: "", regulator: "" };
   const bearer = (k: string): RequestInit => ({ headers: { authorization: `Bearer ${k}` } });
   const loins = LOTS.loins.toString();
 
   before(async function () {
     ({ index } = await exportWorld());
-    await addUnrelatedCatch(index);
+    await addSecondHarvester(index);
     await refreshEpcisStore(index, { chainId: CHAIN_ID, masterData: MASTER_DATA });
     epcis = await listenEpcis(index);
     trace = await listenTrace(index, { chainId: CHAIN_ID });
@@ -77,8 +104,12 @@ describe("Scoped access: API keys, and what the public, a partner and a regulato
     key.other = (await keys.create(GLN2, "partner")).key;
     key.regulator = (await keys.create(GLN.harvester, "regulator", "inspector")).key;
     all = eventsOf(await call(epcis.url, "/epcis/events?perPage=1000", bearer(key.regulator)));
-    prices = (await index.query<{ price: string }>("SELECT price::text AS price FROM orders")).map((r) => r.price);
-    expect(prices).to.have.length(5);
+    const priceOf = (r: { price: string }) => r.price;
+    prices = (await index.query<{ price: string }>("SELECT price::text AS price FROM orders")).map(priceOf);
+    expect(prices).to.have.length(6);
+    const theirs = "SELECT price::text AS price FROM orders WHERE seller_id = $1 OR buyer_id = $1";
+    distributorPrices = (await index.query<{ price: string }>(theirs, [PARTIES.distributor.id])).map(priceOf);
+    expect(distributorPrices).to.have.length(3);
   });
   after(async function () {
     await epcis.close();
@@ -201,21 +232,30 @@ describe("Scoped access: API keys, and what the public, a partner and a regulato
       }
       // … the unrelated catch's are not.
       expect(seen.some((e) => classesOf(e).includes(catchClass(OTHER_CATCH)))).to.equal(false);
-      // Order events: the orders the distributor bought (stage 3) and sold (stage 4), with their prices; no other.
+      // A catch on its way to the distributor: its events too (GDST's advance shipping notice).
+      const inbound = all.filter(
+        (e) => e.type !== "TransactionEvent" && classesOf(e).includes(catchClass(INBOUND_CATCH)),
+      );
+      expect(inbound.map((e) => e.bizStep)).to.include("urn:gdst:bizStep:fishingEvent");
+      for (const e of inbound) expect(ids.has(e.eventID), `${e.bizStep} of the inbound catch`).to.equal(true);
+      // Order events: the orders the distributor bought and sold, with their prices; no other.
       const orders = seen.filter((e) => e.type === "TransactionEvent");
-      expect(new Set(orders.map((e) => e["fishtrace:priceWei"]))).to.deep.equal(new Set(prices.slice(2, 4)));
+      expect(new Set(orders.map((e) => e["fishtrace:priceWei"]))).to.deep.equal(new Set(distributorPrices));
       const body = JSON.stringify(a.body);
-      for (const other of [prices[0], prices[1], prices[4]]) expect(body).to.not.include(`"${other}"`);
+      for (const other of prices.filter((p) => !distributorPrices.includes(p))) {
+        expect(body).to.not.include(`"${other}"`);
+      }
       for (const e of seen.filter((x) => x.bizTransactionList !== undefined)) {
         const parties = JSON.stringify([e.sourceList, e.destinationList]);
         expect(parties, e.eventID).to.include(GLN.distributor.slice(7, 12));
       }
-      // The other partner sees its catch only.
+      // The other partner sees its catches only.
       const other = eventsOf(await call(epcis.url, "/epcis/events?perPage=1000", bearer(key.other)));
       expect(other.length).to.be.greaterThan(0);
-      for (const e of other) expect(classesOf(e)).to.deep.equal([catchClass(OTHER_CATCH)]);
+      const its = [catchClass(OTHER_CATCH), catchClass(INBOUND_CATCH)];
+      for (const e of other) expect(its).to.include.members(classesOf(e));
       // An event out of scope is not found by id, nor listed in a resource.
-      const theirs = other[0]?.eventID ?? "";
+      const theirs = other.find((e) => classesOf(e).includes(catchClass(OTHER_CATCH)))?.eventID ?? "";
       expect(
         (await call(epcis.url, `/epcis/events/${encodeURIComponent(theirs)}`, bearer(key.partner))).status,
       ).to.equal(404);
@@ -250,7 +290,7 @@ describe("Scoped access: API keys, and what the public, a partner and a regulato
     it("public: every journey, trace and participant answer without a price, an order or a party's name", async function () {
       const accounts = await index.query<{ account: string }>("SELECT account FROM participants ORDER BY id");
       const paths = [
-        ...[LOTS.wild, LOTS.farmed, LOTS.loins, LOTS.fillets, OTHER_CATCH].flatMap((l) => [
+        ...[LOTS.wild, LOTS.farmed, LOTS.loins, LOTS.fillets, OTHER_CATCH, INBOUND_CATCH].flatMap((l) => [
           `/v1/journey/${l}`,
           `/v1/trace/${l}`,
           `/v1/trace/${l}?format=svg`,
@@ -279,9 +319,13 @@ describe("Scoped access: API keys, and what the public, a partner and a regulato
       const orders = journey.events.filter((e: { kind: string }) => e.kind === "order");
       expect(orders.length).to.be.greaterThan(0);
       for (const o of orders) expect([o.sellerId, o.buyerId]).to.include(PARTIES.distributor.id);
-      expect(new Set(orders.map((o: { price: string }) => o.price))).to.deep.equal(new Set(prices.slice(2, 4)));
+      // The loins travelled under two of the distributor's three orders (not the inbound catch's).
+      const shown = new Set(orders.map((o: { price: string }) => o.price));
+      expect(shown).to.deep.equal(new Set(distributorPrices.filter((p) => p !== INBOUND_PRICE)));
       const text = JSON.stringify(journey);
-      for (const other of [prices[0], prices[1], prices[4]]) expect(text).to.not.include(`"${other}"`);
+      for (const other of prices.filter((p) => !distributorPrices.includes(p))) {
+        expect(text).to.not.include(`"${other}"`);
+      }
       expect(text).to.include("retailer1");
       // The unrelated catch: the public view, names hidden.
       const theirs = (await get(`/v1/journey/${OTHER_CATCH}`, key.partner)).text;
@@ -296,7 +340,7 @@ describe("Scoped access: API keys, and what the public, a partner and a regulato
       const orderPrices = journey.events
         .filter((e: { kind: string }) => e.kind === "order")
         .map((o: { price: string }) => o.price);
-      expect(new Set(orderPrices)).to.deep.equal(new Set(prices));
+      expect(new Set(orderPrices)).to.deep.equal(new Set(prices.filter((p) => p !== INBOUND_PRICE)));
       expect(JSON.stringify(journey)).to.include("customer1");
     });
   });

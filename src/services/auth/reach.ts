@@ -1,7 +1,8 @@
 /**
  * What a partner (a party with a GLN) reaches in the trace index: the participants registered at that GLN (a
  * participant's registered location is its GLN, as the EPCIS export names it `urn:epc:id:pgln:…`), the lots they
- * handled — held at any stage, caught, or produced or consumed in their processing — and the lots one step before
+ * handled — held at any stage, caught, produced or consumed in their processing, or shipped under an order they
+ * sell or buy (so a buyer sees a shipment on its way, GDST's advance shipping notice) — and the lots one step before
  * and one step after those in the lineage (GDST's one-up/one-down traceback), with the identifiers the EPCIS store
  * keys them by (product lots by GS1 Digital Link, catches by `urn:fishtrace:{chainId}:lot:{id}`).
  */
@@ -33,6 +34,8 @@ handled AS (
         WHERE p.manufacturer_id IN (SELECT id FROM me)
   UNION SELECT g.parent_id FROM lineage g JOIN processes p ON p.process_id = g.process_id
         WHERE p.manufacturer_id IN (SELECT id FROM me)
+  UNION SELECT sl.lot_id FROM shipment_lots sl JOIN orders o ON o.stage = sl.stage AND o.order_id = sl.order_id
+        WHERE o.seller_id IN (SELECT id FROM me) OR o.buyer_id IN (SELECT id FROM me)
 ),
 reach AS (
   SELECT lot_id FROM handled
