@@ -19,6 +19,7 @@ import type { Sql } from "../../index/db.js";
 import type { Condition, EventQuery } from "../epcis/query.js";
 import type { EventFilter } from "../epcis/select.js";
 import { canonicalId } from "../epcis/vocabulary.js";
+import { isRecord } from "./json.js";
 import { partnerReach } from "./reach.js";
 import { scopeKey, type Scope } from "./scope.js";
 
@@ -38,9 +39,6 @@ const OWNING = ["source:owning_party", "destination:owning_party"];
 const LOT_KEYS = ["epc", "parentID", "inputEPC", "outputEPC", "epcClass", "inputEPCClass", "outputEPCClass"];
 /** Fields of an event that name orders or money. */
 const ORDER_FIELDS = ["bizTransactionList", "fishtrace:priceWei"];
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The event without its order fields; unchanged (same text) when it has none. */
 function withoutOrders(body: string): string {

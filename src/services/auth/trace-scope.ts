@@ -18,6 +18,7 @@ import type { Sql } from "../../index/db.js";
 import type { Party, StageHolding, TraceGraph } from "../../core/trace/types.js";
 import { stageOfNumber } from "../../core/stages.js";
 import { alarmText } from "../trace/journey-api.js";
+import { isRecord } from "./json.js";
 import { partnerReach } from "./reach.js";
 import type { Scope } from "./scope.js";
 
@@ -51,17 +52,20 @@ export async function traceAccess(sql: Sql, scope: Scope): Promise<TraceAccess> 
     scope,
     ofLot: (lotId) => ({ names: lots.has(lotId.toString()), orders: mine }),
     ofAccount: async (account) => {
-      const [own] = await sql.query("SELECT 1 FROM participants WHERE lower(account) = lower($1) AND id = ANY($2)", [
-        account,
-        [...mine],
-      ]);
+      const [own] = await sql.query(
+        "SELECT 1 FROM participants WHERE lower(account) = lower($1) AND id = ANY($2::int[])",
+        [account, [...mine]],
+      );
       return { names: own !== undefined, orders: mine };
     },
   };
 }
 
-const allowed = (v: Visibility, ids: unknown[]): boolean =>
-  v.orders === "all" || ids.some((id) => typeof id === "number" && v.orders !== "all" && v.orders.has(id));
+/** Whether an order of the participants `ids` (seller and buyer, or sender and receiver) may be shown. */
+function allowed(v: Visibility, ids: unknown[]): boolean {
+  const shown = v.orders;
+  return shown === "all" || ids.some((id) => typeof id === "number" && shown.has(id));
+}
 
 /** How parties are named to someone who may not see names: by role (regulators by name). */
 interface Roles {
@@ -140,9 +144,6 @@ export async function viewGraph(sql: Sql, graph: TraceGraph, v: Visibility): Pro
       .map((o) => ({ ...o, seller: party(o.seller), buyer: party(o.buyer) })),
   };
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 const isParty = (value: unknown): value is Party =>
   isRecord(value) &&
