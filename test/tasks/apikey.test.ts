@@ -1,7 +1,8 @@
 /**
  * `apikey create | list | revoke`, run in-process through `hre.tasks` on a PGlite index in a temporary folder (the
- * index the servers read): the key is printed once and works, the list never shows it, a revoked key no longer
- * authenticates, and bad arguments are one-line errors.
+ * index the servers read): the key is printed once and works, the list never shows it, revoking dates it, and bad
+ * arguments are one-line errors. (That a revoked key is refused, on both servers: scoped-access.test.ts.) Each task
+ * opens the PGlite folder, seconds each: the runs here are the fewest that show each task.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -62,7 +63,6 @@ describe("apikey create, list and revoke", function () {
     const revoked = await ok<ApiKeyInfo>(["apikey", "revoke"], { id: "1", db });
     expect(revoked.text).to.equal(`revoked API key 1 (${GLN.distributor}, partner): refused from now on`);
     expect(revoked.value.revoked).to.match(/^\d{4}-\d\d-\d\dT/);
-    expect(await holderOf(made.value.key)).to.equal(undefined);
   });
 
   it("refuses bad arguments in one line", async function () {
@@ -78,6 +78,5 @@ describe("apikey create, list and revoke", function () {
       'error: --id "x" is not a whole number 0..2147483647',
     );
     expect(await fails(["apikey", "revoke"], { id: "99", db })).to.equal("error: there is no API key 99");
-    expect(await fails(["apikey", "revoke"], { id: "1", db })).to.equal("error: API key 1 is already revoked");
   });
 });
