@@ -1,4 +1,5 @@
 import { analyticsTasks } from "./analytics.js";
+import { apiKeyTasks } from "./apikey.js";
 import { customerTasks } from "./customer.js";
 import { deployTasks } from "./deploy.js";
 import { distributorTasks } from "./distributor.js";
@@ -33,6 +34,7 @@ export const fishTraceTasks = [
   ...indexerTasks,
   ...traceTasks,
   ...epcisTasks,
+  ...apiKeyTasks,
   ...recallTasks,
   ...exportTasks,
   ...masterDataTasks,

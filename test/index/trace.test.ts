@@ -12,6 +12,7 @@ import { expect } from "chai";
 import type { Sql } from "../../src/index/db.js";
 import { digitalLink, gtin14, lotIdText, lotRef } from "../../src/core/digital-link.js";
 import { listenTrace, type TraceService } from "../../src/services/trace/http.js";
+import { regulatorAuth } from "../helpers/api-key.js";
 import { descendants, LotNotIndexedError, traceDirection, traceLot } from "../../src/index/trace.js";
 import { traceSvg, xmlEscape } from "../../src/core/trace/svg.js";
 import { traceJson, traceJsonText, traceTree } from "../../src/core/trace/tree.js";
@@ -279,15 +280,18 @@ describe("trace: queries on a known index", function () {
 
   describe("HTTP API", function () {
     let api: TraceService;
+    /** A regulator's key: the answers in full (what each scope sees: test/services/scoped-access.test.ts). */
+    let auth: RequestInit = {};
     before(async function () {
       api = await listenTrace(sql, { host: "127.0.0.1", port: 0 });
+      auth = await regulatorAuth(sql);
     });
     after(async function () {
       await api.close();
     });
 
     async function get(p: string): Promise<{ status: number; type: string; body: string; cors: string | null }> {
-      const r = await fetch(api.url + p);
+      const r = await fetch(api.url + p, auth);
       return {
         status: r.status,
         type: r.headers.get("content-type") ?? "",

@@ -13,6 +13,7 @@ import { epcisDocument, type EpcisEvent } from "../../src/exports/epcis.js";
 import { listenEpcis, type EpcisService } from "../../src/services/epcis/http.js";
 import { refreshEpcisStore } from "../../src/services/epcis/store.js";
 import { answerErrors, call, CHECKED, type Answer } from "../helpers/epcis-api.js";
+import { regulatorAuth } from "../helpers/api-key.js";
 import { CHAIN_ID, exportWorld, GLN, MASTER_DATA, T } from "../helpers/export-rows.js";
 
 /** The recordTime of the store's events. */
@@ -28,7 +29,11 @@ describe("EPCIS 2.0 query interface", function () {
   let base: string;
   let events: EpcisEvent[];
   const where = (test: (e: EpcisEvent) => boolean): string[] => events.filter(test).map((e) => e.eventID);
-  const get = (path: string) => call(base, path);
+  /** The regulator's key: these tests read the store in full (what each scope sees: scoped-access.test.ts). */
+  let auth: RequestInit = {};
+  const get = (path: string) => call(base, path, auth);
+  /** A Link header's next page, with the same key (a page token is bound to the scope it was issued to). */
+  const follow = (url: string) => call("", url, auth);
 
   before(async function () {
     ({ index } = await exportWorld());
@@ -38,6 +43,7 @@ describe("EPCIS 2.0 query interface", function () {
     expect(stored).to.deep.equal({ added: events.length, removed: 0, total: events.length });
     service = await listenEpcis(index);
     base = service.url;
+    auth = await regulatorAuth(index);
   });
   after(async function () {
     await service.close();
@@ -254,7 +260,7 @@ describe("EPCIS 2.0 query interface", function () {
       let count = ids(limited).length;
       let link = limited.headers.get("link");
       while (link !== null) {
-        const next = await call("", /<([^>]+)>/.exec(link)?.[1] ?? "");
+        const next = await follow(/<([^>]+)>/.exec(link)?.[1] ?? "");
         count += ids(next).length;
         link = next.headers.get("link");
       }
@@ -315,7 +321,7 @@ describe("EPCIS 2.0 query interface", function () {
           /^<http:\/\/127\.0\.0\.1:\d+\/epcis\/events\?perPage=4&eventType=ObjectEvent&nextPageToken=[^>]+>; rel="next"$/,
         );
         expect(Date.parse(answer.headers.get("gs1-next-page-token-expires") ?? "")).to.be.greaterThan(Date.now());
-        answer = await call("", /<([^>]+)>/.exec(link)?.[1] ?? "");
+        answer = await follow(/<([^>]+)>/.exec(link)?.[1] ?? "");
         expect(answer.status).to.equal(200);
         pages++;
       }
@@ -418,7 +424,7 @@ describe("EPCIS 2.0 query interface", function () {
       expect((await get("/epcis/bizSteps/shipped/events")).status).to.equal(400);
       const paged = await get("/epcis/bizSteps?perPage=10");
       expect(paged.body.member).to.have.length(10);
-      const next = await call("", /<([^>]+)>/.exec(paged.headers.get("link") ?? "")?.[1] ?? "");
+      const next = await follow(/<([^>]+)>/.exec(paged.headers.get("link") ?? "")?.[1] ?? "");
       expect(next.body.member[0] > paged.body.member[9]).to.equal(true);
     });
 
@@ -476,7 +482,7 @@ describe("EPCIS 2.0 query interface", function () {
       ]);
       const onePage = await get("/epcis/queries?perPage=1");
       expect(onePage.body).to.have.length(1);
-      const second = await call("", /<([^>]+)>/.exec(onePage.headers.get("link") ?? "")?.[1] ?? "");
+      const second = await follow(/<([^>]+)>/.exec(onePage.headers.get("link") ?? "")?.[1] ?? "");
       expect(second.body.map((x: { name: string }) => x.name)).to.deep.equal(["shipments"]);
 
       expect((await get("/epcis/queries/shipments")).body).to.deep.equal({ name: "shipments", query: definition });
@@ -488,7 +494,7 @@ describe("EPCIS 2.0 query interface", function () {
         seen.push(...ids(answer));
         const link = answer.headers.get("link");
         if (link === null) break;
-        answer = await call("", /<([^>]+)>/.exec(link)?.[1] ?? "");
+        answer = await follow(/<([^>]+)>/.exec(link)?.[1] ?? "");
       }
       expect(seen).to.deep.equal(want);
       expect((await get("/epcis/queries/shipments/events?EQ_action=ADD")).status).to.equal(400);

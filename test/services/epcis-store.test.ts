@@ -24,6 +24,7 @@ import {
 } from "../../src/services/epcis/store.js";
 import { freePort, kill, started } from "../../src/tools/processes.js";
 import { HARDHAT, hardhatCli } from "../helpers/cli.js";
+import { regulatorAuth } from "../helpers/api-key.js";
 import { call, CHECKED, type Answer } from "../helpers/epcis-api.js";
 import { CHAIN_ID, exportWorld, MASTER_DATA } from "../helpers/export-rows.js";
 import { startPostgres, type RunningPostgres } from "../helpers/postgres.js";
@@ -72,12 +73,15 @@ describe("EPCIS store", function () {
     let sql: Sql;
     let service: EpcisService;
     const [observe, aggregate, transform] = GS1_EVENTS.map((e) => e.eventID);
+    /** A regulator's key: the events in full (a purchase order is not the public's: scoped-access.test.ts). */
+    let auth: RequestInit = {};
 
     before(async function () {
       sql = await openIndex({ dir: "memory://", databaseUrl: "" });
       await ensureEpcisStore(sql);
       await appendEvents(sql, GS1_EVENTS, new Date("2024-01-01T00:00:00Z"));
       service = await listenEpcis(sql);
+      auth = await regulatorAuth(sql);
     });
     after(async function () {
       await service.close();
@@ -110,7 +114,7 @@ describe("EPCIS store", function () {
     ];
     for (const [name, value, want] of cases) {
       it(`${name}=${value}`, async function () {
-        const found = await call(service.url, `/epcis/events?${new URLSearchParams({ [name]: value })}`);
+        const found = await call(service.url, `/epcis/events?${new URLSearchParams({ [name]: value })}`, auth);
         expect(found.status, JSON.stringify(found.body)).to.equal(200);
         expect(ids(found)).to.deep.equal(want);
       });
@@ -160,6 +164,8 @@ describe("EPCIS store", function () {
     let sql: Sql;
     let service: EpcisService;
     let events: StorableEvent[];
+    /** A regulator's key: every event, the orders' TransactionEvents included. */
+    let auth: RequestInit = {};
 
     before(async function () {
       server = await startPostgres();
@@ -174,6 +180,7 @@ describe("EPCIS store", function () {
       await ensureEpcisStore(sql);
       await appendEvents(sql, events, new Date("2027-02-01T00:00:00Z"));
       service = await listenEpcis(sql);
+      auth = await regulatorAuth(sql);
     });
     after(async function () {
       await service?.close();
@@ -183,7 +190,7 @@ describe("EPCIS store", function () {
 
     it("pages by eventTime across ≥ 3 pages, filters by class and step, runs a named query", async function () {
       const seen: string[] = [];
-      let answer = await call(service.url, "/epcis/events?orderBy=eventTime&orderDirection=ASC&perPage=6");
+      let answer = await call(service.url, "/epcis/events?orderBy=eventTime&orderDirection=ASC&perPage=6", auth);
       let pages = 0;
       for (;;) {
         expect(answer.status).to.equal(200);
@@ -191,7 +198,7 @@ describe("EPCIS store", function () {
         pages++;
         const link = answer.headers.get("link");
         if (link === null) break;
-        answer = await call("", /<([^>]+)>/.exec(link)?.[1] ?? "");
+        answer = await call("", /<([^>]+)>/.exec(link)?.[1] ?? "", auth);
       }
       expect(pages).to.be.at.least(3);
       const byTime = events
@@ -226,9 +233,12 @@ describe("EPCIS store", function () {
   describe("npx hardhat epcis serve", function () {
     this.timeout(120_000);
     let dir: string;
+    /** A regulator's key, made in the index before the server opens it: every event. */
+    let auth: RequestInit = {};
     before(async function () {
       dir = await mkdtemp(path.join(os.tmpdir(), "fishtrace-epcis-"));
       const { index } = await exportWorld(path.join(dir, "index"));
+      auth = await regulatorAuth(index);
       await index.close();
     });
     after(async function () {
@@ -249,7 +259,7 @@ describe("EPCIS store", function () {
         const { ok, events } = (await health.json()) as { ok: boolean; events: number };
         expect(ok).to.equal(true);
         expect(events).to.be.greaterThan(15);
-        const all = await call(`http://127.0.0.1:${port}`, "/epcis/events?perPage=1000");
+        const all = await call(`http://127.0.0.1:${port}`, "/epcis/events?perPage=1000", auth);
         expect(ids(all)).to.have.length(events);
         const description = await fetch(`http://127.0.0.1:${port}/.well-known/gs1resolver`);
         expect(((await description.json()) as { resolverRoot: string }).resolverRoot).to.equal(

@@ -17,11 +17,13 @@ import { centiCelsius, degrees, grams } from "../../src/core/units.js";
 import { order } from "../helpers/chain.js";
 import { COD, ethers, POK, time } from "../helpers/fixtures.js";
 import { loadTraceWorld, type TraceWorld } from "../helpers/trace-world.js";
+import { regulatorAuth } from "../helpers/api-key.js";
 
 describe("trace API: journeys and participants", function () {
   let tw: TraceWorld;
   let api: TraceService;
   let openOrder: bigint;
+  let auth: RequestInit = {};
 
   before(async function () {
     tw = await loadTraceWorld();
@@ -59,6 +61,8 @@ describe("trace API: journeys and participants", function () {
     openOrder = await order(world, 5, cast.customer2, cast.retailer1, { species: COD, weightGrams: grams("1kg") });
     await tw.sync();
     api = await listenTrace(tw.index, { host: "127.0.0.1", port: 0, chainId });
+    // The regulator's key: these tests read the answers in full (what each scope sees: scoped-access.test.ts).
+    auth = await regulatorAuth(tw.index);
   });
 
   after(async function () {
@@ -66,7 +70,7 @@ describe("trace API: journeys and participants", function () {
   });
 
   async function get<T>(p: string): Promise<{ status: number; body: T }> {
-    const r = await fetch(api.url + p);
+    const r = await fetch(api.url + p, auth);
     return { status: r.status, body: (await r.json()) as T };
   }
 

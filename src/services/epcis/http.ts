@@ -16,6 +16,10 @@
  * Every answer carries GS1-EPCIS-Version and GS1-CBV-Version (2.0.0); documents and collections are
  * application/json, refusals application/problem+json with the OpenAPI's exception types (problem.ts) — never a
  * stack trace. Each endpoint runs at most `concurrency` requests at once (503 beyond `waiting` more).
+ *
+ * Every request is answered in its caller's scope (src/services/auth/), resolved once and carried in the context
+ * (`ctx.access`): the scope's condition is added to every selection, its view applied to every event, and page
+ * tokens are bound to it; an unknown or revoked key is 401 SecurityException.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
@@ -34,6 +38,8 @@ import { distinctValues, eventById, knownValue, selectEvents, type Vocabulary } 
 import { resolve, type ResolverOptions } from "./resolver.js";
 import { ensureEpcisStore, storedEvents } from "./store.js";
 import { CBV_BIZ_STEPS, CBV_DISPOSITIONS, canonicalId, EVENT_TYPES, vocabularyValue } from "./vocabulary.js";
+import { scopeResolver, UnauthorizedError, WWW_AUTHENTICATE } from "../auth/scope.js";
+import { epcisAccess, type EpcisAccess } from "../auth/epcis-scope.js";
 
 /** Events per page unless `perPage` says otherwise (the OpenAPI's default), and the most a page holds. */
 export const PER_PAGE = 30;
@@ -62,6 +68,8 @@ interface Context {
   tokens: PageTokens;
   queries: NamedQueries;
   options: EpcisServerOptions;
+  /** The caller's scope (src/services/auth/), resolved once per request: what it sees, how its tokens are bound. */
+  access: EpcisAccess;
 }
 
 /** A resource listing the values of a column of the store, and its events filtering on it. */
@@ -155,11 +163,19 @@ async function answerEvents(
   queryName: string,
   bound = "",
 ): Promise<void> {
-  const key = `${bound}\n${queryKey(query)}`;
+  const { access } = ctx;
+  const key = `${access.key}\n${bound}\n${queryKey(query)}`;
   const token = url.searchParams.get("nextPageToken");
   const position = token === null ? undefined : ctx.tokens.read(token, key);
-  const page = await selectEvents(ctx.sql, query, perPageOf(url.searchParams), position);
-  sendDocument(res, queryDocument(queryName, page.bodies), pageHeaders(req, url, ctx, key, page.next));
+  const page = await selectEvents(
+    ctx.sql,
+    access.restrict(query),
+    perPageOf(url.searchParams),
+    position,
+    access.filter,
+  );
+  const bodies = page.bodies.map(access.view);
+  sendDocument(res, queryDocument(queryName, bodies), pageHeaders(req, url, ctx, key, page.next));
 }
 
 /** A page of a collection (`members` sorted) after the token's position. */
@@ -171,16 +187,19 @@ function answerCollection(
   members: string[],
   more?: string,
 ): void {
-  const key = `collection ${url.pathname}`;
+  const key = collectionKey(ctx, url);
   const headers = more === undefined ? {} : pageHeaders(req, url, ctx, key, { after: [more], served: 0 });
   sendJson(res, 200, { "@context": EPCIS_CONTEXT, type: "Collection", member: members }, headers);
 }
+
+/** What a collection's page tokens are bound to: the collection and the caller's scope. */
+const collectionKey = (ctx: Context, url: URL): string => `collection ${url.pathname}\n${ctx.access.key}`;
 
 /** Where a collection page starts: after the member a token names. */
 function collectionAfter(ctx: Context, url: URL): string | undefined {
   const token = url.searchParams.get("nextPageToken");
   if (token === null) return undefined;
-  const { after } = ctx.tokens.read(token, `collection ${url.pathname}`);
+  const { after } = ctx.tokens.read(token, collectionKey(ctx, url));
   return typeof after[0] === "string" ? after[0] : undefined;
 }
 
@@ -199,7 +218,7 @@ async function listResource(ctx: Context, req: IncomingMessage, res: ServerRespo
           ? EVENT_TYPES
           : [];
   if (standard.length > 0) {
-    const held = await distinctValues(ctx.sql, spec.vocabulary, 10_000);
+    const held = await distinctValues(ctx.sql, spec.vocabulary, 10_000, undefined, ctx.access.filter);
     const all = [...new Set([...standard, ...held.values])].sort();
     const from = after === undefined ? 0 : all.findIndex((m) => m > after);
     const members = from < 0 ? [] : all.slice(from, from + perPage);
@@ -207,7 +226,7 @@ async function listResource(ctx: Context, req: IncomingMessage, res: ServerRespo
     answerCollection(ctx, req, res, url, members, from >= 0 && from + perPage < all.length ? last : undefined);
     return;
   }
-  const page = await distinctValues(ctx.sql, spec.vocabulary, perPage, after);
+  const page = await distinctValues(ctx.sql, spec.vocabulary, perPage, after, ctx.access.filter);
   answerCollection(ctx, req, res, url, page.values, page.next);
 }
 
@@ -263,7 +282,7 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
       "gs1-cbv-max": "2.0.0",
       "gs1-epc-format": "Never_Translates",
       "access-control-allow-methods": allow,
-      "access-control-allow-headers": "content-type, gs1-epcis-version, gs1-cbv-version",
+      "access-control-allow-headers": "content-type, gs1-epcis-version, gs1-cbv-version, authorization, x-api-key",
     });
     res.end();
     return;
@@ -281,9 +300,9 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
     // An eventID sent unencoded (`/epcis/events/ni:///sha-256;…?ver=CBV2.0`) loses its `?ver=…` to the query string.
     const ver = url.searchParams.get("ver");
     const id = decoded(eventPath, "eventID") + (ver !== null && !eventPath.includes("%3F") ? `?ver=${ver}` : "");
-    const body = await eventById(ctx.sql, id);
+    const body = await eventById(ctx.sql, id, ctx.access.filter);
     if (body === undefined) throw notFound(`no event ${id}`);
-    sendDocument(res, queryDocument("SimpleEventQuery", [body]));
+    sendDocument(res, queryDocument("SimpleEventQuery", [ctx.access.view(body)]));
     return;
   }
 
@@ -296,7 +315,7 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
     const last = page.at(-1)?.name;
     const headers =
       list.length > perPage && last !== undefined
-        ? pageHeaders(req, url, ctx, `collection ${url.pathname}`, { after: [last], served: 0 })
+        ? pageHeaders(req, url, ctx, collectionKey(ctx, url), { after: [last], served: 0 })
         : {};
     sendJson(res, 200, page, headers);
     return;
@@ -340,7 +359,7 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
         (name === "bizSteps" && CBV_BIZ_STEPS.some((s) => s === value)) ||
         (name === "dispositions" && CBV_DISPOSITIONS.some((s) => s === value)) ||
         name === "eventTypes";
-      if (!standard && !(await knownValue(ctx.sql, spec.vocabulary, value))) {
+      if (!standard && !(await knownValue(ctx.sql, spec.vocabulary, value, ctx.access.filter))) {
         throw notFound(`${name}: ${value} is not in this repository`);
       }
       sendJson(res, 200, { "@context": EPCIS_CONTEXT, type: "Collection", member: ["events"] });
@@ -370,20 +389,26 @@ export async function epcisRoutes(
   await ensureEpcisStore(sql);
   const queries = new NamedQueries(sql);
   await queries.init();
-  const ctx: Context = { sql, tokens: new PageTokens(await tokenSecret(sql)), queries, options };
+  const shared = { sql, tokens: new PageTokens(await tokenSecret(sql)), queries, options };
+  const scopeOf = scopeResolver(sql);
   const gates = new Gates(options.concurrency ?? 4, options.waiting ?? 32);
   return async (req, res) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (path !== "/epcis" && !path.startsWith("/epcis/")) return false;
     try {
-      await gates.of(endpointOf(path)).run(() => route(ctx, req, res));
+      await gates
+        .of(endpointOf(path))
+        .run(async () => route({ ...shared, access: await epcisAccess(sql, await scopeOf(req)) }, req, res));
     } catch (err) {
       if (res.headersSent) {
         res.destroy();
         return true;
       }
       if (err instanceof EpcisProblem) sendProblem(res, err);
-      else if (err instanceof InputError) sendProblem(res, parameterProblem(err.message));
+      else if (err instanceof UnauthorizedError) {
+        res.setHeader("www-authenticate", WWW_AUTHENTICATE);
+        sendProblem(res, new EpcisProblem(401, "SecurityException", "Unauthorised request", err.message));
+      } else if (err instanceof InputError) sendProblem(res, parameterProblem(err.message));
       else if (err instanceof BusyError) {
         res.setHeader("retry-after", String(err.retryAfterSeconds));
         sendProblem(res, new EpcisProblem(503, "ImplementationException", "Busy", err.message));

@@ -19,6 +19,7 @@ export type EpcisExceptionType =
   | "UnsupportedMediaTypeException"
   | "NotAcceptableException"
   | "URITooLongException"
+  | "SecurityException"
   | "ImplementationException";
 
 /** The version headers of every answer (the OpenAPI's GS1-EPCIS-Version and GS1-CBV-Version, "2.0.0"). */
@@ -26,7 +27,8 @@ export const EPCIS_HEADERS = {
   "gs1-epcis-version": "2.0.0",
   "gs1-cbv-version": "2.0.0",
   "access-control-allow-origin": "*",
-  "access-control-expose-headers": "link, gs1-epcis-version, gs1-cbv-version, gs1-next-page-token-expires, location",
+  "access-control-expose-headers":
+    "link, gs1-epcis-version, gs1-cbv-version, gs1-next-page-token-expires, location, www-authenticate",
 };
 
 /** A refusal of the EPCIS interface: its HTTP status and exception type, and a one-line detail. */

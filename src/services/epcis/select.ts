@@ -8,17 +8,32 @@ import type { EventQuery } from "./query.js";
 import type { PagePosition } from "./paging.js";
 import { EpcisProblem } from "./problem.js";
 
+/**
+ * A condition on the event `e` (a row of epcis_events) every selection of a request adds — the caller's scope
+ * (src/services/auth/epcis-scope.ts) — its values added through `param` (which answers "$3").
+ */
+export type EventFilter = (param: (value: unknown) => string) => string;
+
 interface Where {
   clauses: string[];
   params: unknown[];
 }
 
-function where(query: EventQuery): Where {
-  const w: Where = { clauses: [], params: [] };
-  const param = (value: unknown) => {
-    w.params.push(value);
-    return `$${w.params.length}`;
+/** The parameter list of a statement and a function adding a value to it ("$3"). */
+function parameters(params: unknown[] = []): { params: unknown[]; param: (value: unknown) => string } {
+  return {
+    params,
+    param: (value) => {
+      params.push(value);
+      return `$${params.length}`;
+    },
   };
+}
+
+/** `query`'s conditions, and the scope's `filter` (src/services/auth/epcis-scope.ts) when there is one. */
+function where(query: EventQuery, filter?: EventFilter): Where {
+  const { params, param } = parameters();
+  const w: Where = { clauses: filter === undefined ? [] : [`(${filter(param)})`], params };
   for (const c of query.conditions) {
     switch (c.kind) {
       case "in":
@@ -59,8 +74,9 @@ export async function selectEvents(
   query: EventQuery,
   perPage: number,
   position?: PagePosition,
+  filter?: EventFilter,
 ): Promise<EventPage> {
-  const w = where(query);
+  const w = where(query, filter);
   if (query.maxEventCount !== undefined && position === undefined) {
     const [row] = await sql.query<{ n: string }>(
       `SELECT count(*)::text AS n FROM (SELECT 1 FROM epcis_events e
@@ -112,9 +128,14 @@ export async function selectEvents(
   };
 }
 
-/** An event's JSON by its eventID, or undefined. */
-export async function eventById(sql: Sql, eventId: string): Promise<string | undefined> {
-  const [row] = await sql.query<{ body: string }>("SELECT body FROM epcis_events WHERE event_id = $1", [eventId]);
+/** An event's JSON by its eventID (when `filter` admits it), or undefined. */
+export async function eventById(sql: Sql, eventId: string, filter?: EventFilter): Promise<string | undefined> {
+  const { params, param } = parameters([eventId]);
+  const scoped = filter === undefined ? "" : ` AND (${filter(param)})`;
+  const [row] = await sql.query<{ body: string }>(
+    `SELECT e.body FROM epcis_events e WHERE e.event_id = $1${scoped}`,
+    params,
+  );
   return row?.body;
 }
 
@@ -127,15 +148,17 @@ export async function distinctValues(
   vocabulary: Vocabulary,
   perPage: number,
   after?: string,
+  filter?: EventFilter,
 ): Promise<{ values: string[]; next?: string }> {
-  const params: unknown[] = [after ?? ""];
+  const { params, param } = parameters([after ?? ""]);
   const source =
     "column" in vocabulary
-      ? `SELECT DISTINCT ${vocabulary.column} AS v FROM epcis_events WHERE ${vocabulary.column} IS NOT NULL`
-      : `SELECT DISTINCT value AS v FROM epcis_event_keys WHERE kind = ANY($2::text[])`;
-  if ("keys" in vocabulary) params.push(vocabulary.keys);
+      ? `SELECT DISTINCT e.${vocabulary.column} AS v FROM epcis_events e WHERE e.${vocabulary.column} IS NOT NULL`
+      : `SELECT DISTINCT k.value AS v FROM epcis_event_keys k${filter === undefined ? "" : " JOIN epcis_events e ON e.seq = k.seq"}
+         WHERE k.kind = ANY(${param(vocabulary.keys)}::text[])`;
+  const scoped = filter === undefined ? source : `${source} AND (${filter(param)})`;
   const rows = await sql.query<{ v: string }>(
-    `SELECT v FROM (${source}) d WHERE v > $1 ORDER BY v LIMIT ${perPage + 1}`,
+    `SELECT v FROM (${scoped}) d WHERE v > $1 ORDER BY v LIMIT ${perPage + 1}`,
     params,
   );
   const values = rows.slice(0, perPage).map((r) => r.v);
@@ -143,14 +166,19 @@ export async function distinctValues(
   return { values, ...(rows.length > perPage && last !== undefined ? { next: last } : {}) };
 }
 
-/** Whether the store holds a value of a column or of key kinds. */
-export async function knownValue(sql: Sql, vocabulary: Vocabulary, value: string): Promise<boolean> {
-  const rows =
+/** Whether the store holds a value of a column or of key kinds (in an event `filter` admits). */
+export async function knownValue(
+  sql: Sql,
+  vocabulary: Vocabulary,
+  value: string,
+  filter?: EventFilter,
+): Promise<boolean> {
+  const { params, param } = parameters([value]);
+  const source =
     "column" in vocabulary
-      ? await sql.query(`SELECT 1 FROM epcis_events WHERE ${vocabulary.column} = $1 LIMIT 1`, [value])
-      : await sql.query("SELECT 1 FROM epcis_event_keys WHERE kind = ANY($1::text[]) AND value = $2 LIMIT 1", [
-          vocabulary.keys,
-          value,
-        ]);
+      ? `SELECT 1 FROM epcis_events e WHERE e.${vocabulary.column} = $1`
+      : `SELECT 1 FROM epcis_event_keys k${filter === undefined ? "" : " JOIN epcis_events e ON e.seq = k.seq"}
+         WHERE k.kind = ANY(${param(vocabulary.keys)}::text[]) AND k.value = $1`;
+  const rows = await sql.query(`${source}${filter === undefined ? "" : ` AND (${filter(param)})`} LIMIT 1`, params);
   return rows.length > 0;
 }

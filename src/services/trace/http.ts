@@ -12,7 +12,10 @@
  * Answers JSON (`traceJson`, src/core/api/journey-json.ts) or SVG; every refusal is `{"error": "<one line>"}`: 400 for
  * bad input, 404 for a lot the index does not know or another path, 405 for another method, 503 (retry-after) when
  * the endpoint already runs `concurrency` requests and `waiting` more wait. CORS is open by choice (src/services/http/json.ts:
- * public read-only data, no credentials). /healthz answers from a cached index position, never behind the queue.
+ * read-only data, no cookies). /healthz answers from a cached index position, never behind the queue.
+ *
+ * Each answer is in the caller's scope (src/services/auth/: `Authorization: Bearer <API key>` or `x-api-key`;
+ * none: public — no prices, no orders, parties by role); an unknown or revoked key is 401.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
@@ -29,6 +32,8 @@ import { loadJourneyJson, loadParticipantJson } from "./journey-api.js";
 import { indexedBlock, indexedChain, LotNotIndexedError, traceDirection, traceLot } from "../../index/trace.js";
 import { traceSvg } from "../../core/trace/svg.js";
 import { traceJson } from "../../core/trace/tree.js";
+import { scopeResolver, UnauthorizedError, WWW_AUTHENTICATE, type ScopeOf } from "../auth/scope.js";
+import { traceAccess, viewGraph, viewJson, type TraceAccess } from "../auth/trace-scope.js";
 
 function format(value: string | null): "json" | "svg" {
   if (value === null || value === "" || value === "json") return "json";
@@ -36,11 +41,18 @@ function format(value: string | null): "json" | "svg" {
   throw new InputError(`format "${value}" is not json or svg`);
 }
 
-async function trace(sql: Sql, res: ServerResponse, ref: string, params: URLSearchParams, what: string) {
+async function trace(
+  sql: Sql,
+  res: ServerResponse,
+  ref: string,
+  params: URLSearchParams,
+  what: string,
+  access: TraceAccess,
+) {
   const lotId = lotRef(ref, what);
   const direction = traceDirection(params.get("direction") ?? undefined, "direction");
   const as = format(params.get("format"));
-  const graph = await traceLot(sql, lotId, direction);
+  const graph = await viewGraph(sql, await traceLot(sql, lotId, direction), access.ofLot(lotId));
   if (as === "svg") {
     res.writeHead(200, { "content-type": "image/svg+xml; charset=utf-8", ...CORS });
     res.end(traceSvg(graph));
@@ -86,13 +98,15 @@ async function journey(
   what: string,
   params: URLSearchParams,
   options: TraceServerOptions,
+  access: TraceAccess,
 ) {
   const lotId = lotRef(ref, what);
   const offset = countParam(params, "offset", Number.MAX_SAFE_INTEGER);
   const limit = countParam(params, "limit", JOURNEY_PAGE_MAX);
   if (limit === 0) throw new InputError(`limit 0 is not a page size (1..${JOURNEY_PAGE_MAX})`);
   const page = { ...(offset === undefined ? {} : { offset }), ...(limit === undefined ? {} : { limit }) };
-  send(res, 200, await loadJourneyJson(sql, lotId, options.chainId ?? (await indexedChain(sql)), page));
+  const json = await loadJourneyJson(sql, lotId, options.chainId ?? (await indexedChain(sql)), page);
+  send(res, 200, await viewJson(sql, json, access.ofLot(lotId)));
 }
 
 /**
@@ -131,13 +145,16 @@ async function handle(
   options: TraceServerOptions,
   gates: Gates,
   health: ReturnType<typeof healthOf>,
+  scopeOf: ScopeOf,
 ): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
   if (url.pathname.replace(/\/+$/, "") === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
     send(res, 200, await health());
     return;
   }
-  await gates.of(endpointOf(url.pathname)).run(() => route(sql, req, res, url, options));
+  await gates
+    .of(endpointOf(url.pathname))
+    .run(async () => route(sql, req, res, url, options, await traceAccess(sql, await scopeOf(req))));
 }
 
 async function route(
@@ -146,9 +163,10 @@ async function route(
   res: ServerResponse,
   url: URL,
   options: TraceServerOptions,
+  access: TraceAccess,
 ): Promise<void> {
   if (req.method === "OPTIONS") {
-    res.writeHead(204, CORS);
+    res.writeHead(204, { ...CORS, "access-control-allow-headers": "content-type, authorization, x-api-key" });
     res.end();
     return;
   }
@@ -162,26 +180,29 @@ async function route(
   if (path === "/v1/trace") {
     const link = url.searchParams.get("link");
     const lot = url.searchParams.get("lot");
-    if (link !== null) return trace(sql, res, link, url.searchParams, "link");
-    if (lot !== null) return trace(sql, res, lot, url.searchParams, "lot");
+    if (link !== null) return trace(sql, res, link, url.searchParams, "link", access);
+    if (lot !== null) return trace(sql, res, lot, url.searchParams, "lot", access);
     refuse(res, 400, "give ?link=<GS1 Digital Link> or ?lot=<lot id, GTIN:LOT or Digital Link>");
     return;
   }
   const traced = /^\/v1\/trace\/(.+)$/.exec(path)?.[1];
-  if (traced !== undefined) return trace(sql, res, decoded(traced, "lot"), url.searchParams, "lot");
+  if (traced !== undefined) return trace(sql, res, decoded(traced, "lot"), url.searchParams, "lot", access);
   if (path === "/v1/journey") {
     const link = url.searchParams.get("link");
     const lot = url.searchParams.get("lot");
-    if (link !== null) return journey(sql, res, link, "link", url.searchParams, options);
-    if (lot !== null) return journey(sql, res, lot, "lot", url.searchParams, options);
+    if (link !== null) return journey(sql, res, link, "link", url.searchParams, options, access);
+    if (lot !== null) return journey(sql, res, lot, "lot", url.searchParams, options, access);
     refuse(res, 400, "give ?link=<GS1 Digital Link> or ?lot=<lot id, GTIN:LOT or Digital Link>");
     return;
   }
   const journeyed = /^\/v1\/journey\/(.+)$/.exec(path)?.[1];
-  if (journeyed !== undefined) return journey(sql, res, decoded(journeyed, "lot"), "lot", url.searchParams, options);
+  if (journeyed !== undefined) {
+    return journey(sql, res, decoded(journeyed, "lot"), "lot", url.searchParams, options, access);
+  }
   const account = /^\/v1\/participants\/([^/]+)$/.exec(path)?.[1];
   if (account !== undefined) {
-    send(res, 200, await loadParticipantJson(sql, decoded(account, "account")));
+    const json = await loadParticipantJson(sql, decoded(account, "account"));
+    send(res, 200, await viewJson(sql, json, await access.ofAccount(json.account)));
     return;
   }
   refuse(
@@ -195,8 +216,9 @@ async function route(
 export function createTraceServer(sql: Sql, options: TraceServerOptions = {}): Server {
   const gates = new Gates(options.concurrency ?? CONCURRENCY, options.waiting ?? WAITING);
   const health = healthOf(sql);
+  const scopeOf = scopeResolver(sql);
   return createServer((req, res) => {
-    handle(sql, req, res, options, gates, health).catch((err: unknown) => {
+    handle(sql, req, res, options, gates, health, scopeOf).catch((err: unknown) => {
       if (res.headersSent) {
         res.destroy();
         return;
@@ -204,6 +226,9 @@ export function createTraceServer(sql: Sql, options: TraceServerOptions = {}): S
       if (err instanceof BusyError) {
         res.setHeader("retry-after", String(err.retryAfterSeconds));
         refuse(res, 503, err.message);
+      } else if (err instanceof UnauthorizedError) {
+        res.setHeader("www-authenticate", WWW_AUTHENTICATE);
+        refuse(res, 401, err.message);
       } else if (err instanceof LotNotIndexedError) refuse(res, 404, err.message);
       else if (err instanceof InputError) refuse(res, 400, err.message);
       else {
