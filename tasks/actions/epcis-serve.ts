@@ -1,4 +1,5 @@
 import { readMasterData } from "../../src/exports/master-data.js";
+import { Deliveries } from "../../src/services/epcis/deliveries.js";
 import { listenEpcis } from "../../src/services/epcis/http.js";
 import { refreshEpcisStore, type RefreshOptions } from "../../src/services/epcis/store.js";
 import { InputError } from "../../src/core/input-error.js";
@@ -11,6 +12,8 @@ interface Args extends TraceIndexArgs, ServeArgs {
   publicUrl?: string;
   webUrl?: string;
   traceUrl?: string;
+  webhookHosts?: string;
+  allowLoopbackWebhooks: boolean;
 }
 
 export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }> => {
@@ -36,6 +39,15 @@ export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }>
     ...(index.session === undefined ? {} : { chainId: index.session.chainId }),
     ...(masterData === undefined ? {} : { masterData }),
   };
+  const hosts = args.webhookHosts?.split(",").map((h) => h.trim());
+  if (hosts?.some((h) => !/^(\*\.)?[A-Za-z0-9.:[\]-]+$/.test(h))) {
+    throw new InputError(`--webhook-hosts "${args.webhookHosts}" is not a comma-separated list of host names`);
+  }
+  const webhooks = {
+    ...(hosts === undefined ? {} : { allowedHosts: hosts }),
+    allowLoopback: args.allowLoopbackWebhooks,
+  };
+  const deliveries = new Deliveries(index.sql, { policy: webhooks });
   let service;
   try {
     const stored = await refreshEpcisStore(index.sql, refresh);
@@ -43,23 +55,32 @@ export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }>
       host,
       port,
       resolver,
+      webhooks,
       ...(args.publicUrl === undefined ? {} : { publicUrl: args.publicUrl }),
     });
     console.log(
       `EPCIS 2.0 query interface on ${service.url}/epcis/events (${stored.total} events; /epcis/queries, ` +
         "/epcis/eventTypes, /epcis/epcs, /epcis/bizSteps, …; resolver /01/{gtin}/10/{lot}); Ctrl-C stops",
     );
+    // Subscriptions' reports go out in the background: schedules and retries each second, streams after a refresh.
+    await deliveries.init();
+    deliveries.start();
   } catch (err) {
     await index.sql.close();
     throw err;
   }
 
-  // Each sync is followed by a refresh of the EPCIS events, so a query sees what the index holds.
+  // Each sync is followed by a refresh of the EPCIS events, so a query sees what the index holds, and the
+  // subscriptions' reports of what it added (not awaited: a slow receiver never holds the next sync).
   const stop = everyInterval(args.noSync ? 0 : interval, () =>
-    index.sync().then(() => refreshEpcisStore(index.sql, refresh)),
+    index
+      .sync()
+      .then(() => refreshEpcisStore(index.sql, refresh))
+      .then(() => void deliveries.kick()),
   );
   await untilStopped();
   stop();
+  await deliveries.stop();
   await service.close();
   await index.sql.close();
   console.log("stopped");
