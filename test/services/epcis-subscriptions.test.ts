@@ -9,11 +9,8 @@
 import { Ajv } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { expect } from "chai";
-import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -24,7 +21,8 @@ import { nextRun, parseSchedule } from "../../src/services/epcis/schedule.js";
 import { refreshEpcisStore } from "../../src/services/epcis/store.js";
 import { addressRefusal, webhookDest } from "../../src/services/epcis/webhook.js";
 import { answerErrors, call, schemaErrors, type Answer } from "../helpers/epcis-api.js";
-import { CHAIN_ID, exportWorld, GTIN, LOT_NUMBER, LOTS, MASTER_DATA, T } from "../helpers/export-rows.js";
+import { CHAIN_ID, exportWorld, GTIN, LOT_NUMBER, LOTS, MASTER_DATA } from "../helpers/export-rows.js";
+import { insertRecall, Receiver, reportEvents, signedReport, type Received } from "../helpers/webhook-receiver.js";
 
 const OPENAPI = "https://gs1.github.io/EPCIS/openapi.json#/components";
 const LOINS = `https://id.gs1.org/01/${GTIN.loins}/10/${LOT_NUMBER.loins}`;
@@ -32,47 +30,7 @@ const FILLETS = `https://id.gs1.org/01/${GTIN.fillets}/10/${LOT_NUMBER.fillets}`
 const TOKEN = "13df38d8275b13f05704629e5f1cf3d45d6132d5";
 const FAST = { tickMs: 100, backoffMs: 60, maxBackoffMs: 300, maxAttempts: 3, timeoutMs: 2_000 };
 
-/** A webhook receiver on 127.0.0.1: what it was sent, and the statuses it answers (200 once `answers` is empty). */
-class Receiver {
-  readonly got: { headers: IncomingHttpHeaders; body: Buffer; at: number }[] = [];
-  answers: number[] = [];
-  private server: Server | undefined;
-  port = 0;
-
-  async start(port = 0): Promise<this> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        this.got.push({ headers: req.headers, body: Buffer.concat(chunks), at: Date.now() });
-        res.writeHead(this.answers.shift() ?? 200).end();
-      });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(port, "127.0.0.1", resolve));
-    const address = this.server.address();
-    this.port = address !== null && typeof address === "object" ? (address as AddressInfo).port : 0;
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}/hook`;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  /** The reports received (parsed), once there are at least `n` (within `ms`). */
-  async reports(n: number, ms = 5_000): Promise<any[]> {
-    const until = Date.now() + ms;
-    while (this.got.length < n && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    return this.got.map((g) => JSON.parse(g.body.toString("utf8")));
-  }
-}
-
-const events = (doc: any): any[] => doc.epcisBody.queryResults.resultsBody.eventList;
+const events = reportEvents;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -138,16 +96,7 @@ describe("EPCIS subscriptions", function () {
   /** A recall of `lot` at `stage` indexed (a new block) and the EPCIS store refreshed: as one indexer cycle does. */
   async function recall(lot: bigint, stage: number): Promise<void> {
     block++;
-    await index.query("INSERT INTO blocks (number, hash, time) VALUES ($1, $2, $3)", [
-      block,
-      `0x${block.toString(16).padStart(64, "0")}`,
-      T + block * 100,
-    ]);
-    await index.query(
-      `INSERT INTO recalls (lot_id, stage, regulator_id, reason, block, log_index, time, tx_hash)
-       VALUES ($1, $2, 7, 'Histamine', $3, 0, $4, $5)`,
-      [lot.toString(), stage, block, T + block * 100, `0x${block.toString(16).padStart(64, "a")}`],
-    );
+    await insertRecall(index, lot, stage, block);
     const stored = await refreshEpcisStore(index, { chainId: CHAIN_ID, masterData: MASTER_DATA });
     expect(stored.added).to.be.greaterThan(0);
   }
@@ -177,12 +126,10 @@ describe("EPCIS subscriptions", function () {
     );
 
   /** Checks a report: signed with TOKEN over its exact bytes, the headers, valid EPCIS; its events. */
-  function checkedReport(got: { headers: IncomingHttpHeaders; body: Buffer }, name: string, id: string): any[] {
-    const expected = `sha256=${createHmac("sha256", TOKEN).update(got.body).digest("hex")}`;
-    expect(got.headers["gs1-signature"]).to.equal(expected);
-    expect(got.headers["content-type"]).to.equal("application/json");
-    expect(got.headers["gs1-epcis-version"]).to.equal("2.0.0");
-    const doc = JSON.parse(got.body.toString("utf8"));
+  function checkedReport(got: Received | undefined, name: string, id: string): any[] {
+    const doc = signedReport(got, TOKEN);
+    expect(got?.headers["content-type"]).to.equal("application/json");
+    expect(got?.headers["gs1-epcis-version"]).to.equal("2.0.0");
     expect(answerErrors("/epcis/events", 200, "application/json", doc)).to.deep.equal([]);
     expect(doc.epcisBody.queryResults.queryName).to.equal(name);
     expect(doc.epcisBody.queryResults.subscriptionID).to.equal(id);
@@ -339,13 +286,13 @@ describe("EPCIS subscriptions", function () {
     await deliveries.kick();
     const [report] = await loins.reports(1);
     expect(report).to.not.equal(undefined);
-    const first = checkedReport(loins.got[0] ?? { headers: {}, body: Buffer.from("") }, "loins-recalls", loinsId);
+    const first = checkedReport(loins.got[0], "loins-recalls", loinsId);
     expect(first.map((e) => [e.disposition, e.quantityList[0].epcClass, e["fishtrace:stage"]])).to.deep.equal([
       ["recalled", LOINS, 5],
     ]);
     const [toAll] = await all.reports(1);
     expect(events(toAll).map((e) => e.eventID)).to.deep.equal(first.map((e) => e.eventID));
-    checkedReport(all.got[0] ?? { headers: {}, body: Buffer.from("") }, "all-recalls", allId);
+    checkedReport(all.got[0], "all-recalls", allId);
 
     // More cycles, no new event: nothing sent again.
     for (let i = 0; i < 5; i++) await deliveries.kick();
@@ -375,7 +322,7 @@ describe("EPCIS subscriptions", function () {
     const reports = await empty.reports(2, 4_000);
     expect(reports.length).to.be.at.least(2);
     expect(reports.map((r) => events(r).length)).to.deep.equal(reports.map(() => 0));
-    checkedReport(empty.got[0] ?? { headers: {}, body: Buffer.from("") }, "all-recalls", id);
+    checkedReport(empty.got[0], "all-recalls", id);
     // Whole seconds apart (one report per query time).
     const seconds = new Set(empty.got.map((g) => Math.floor(g.at / 1000)));
     expect(seconds.size).to.equal(empty.got.length);
@@ -415,7 +362,7 @@ describe("EPCIS subscriptions", function () {
     const gaps = tried.slice(1).map((a, i) => Number(a.at) - Number(tried[i]?.at));
     expect(gaps[0]).to.be.at.least(FAST.backoffMs);
     expect(gaps[1]).to.be.at.least(2 * FAST.backoffMs);
-    expect(checkedReport(r.got[2] ?? { headers: {}, body: Buffer.from("") }, "fillets", id)).to.have.length(1);
+    expect(checkedReport(r.got[2], "fillets", id)).to.have.length(1);
   });
 
   it("a recall recorded while the receiver is down reaches it after a restart of the server; once", async function () {
@@ -438,7 +385,7 @@ describe("EPCIS subscriptions", function () {
     await startServer();
     const [report] = await r.reports(1, 5_000);
     expect(report).to.not.equal(undefined);
-    const delivered = checkedReport(r.got[0] ?? { headers: {}, body: Buffer.from("") }, "loins-recalls", id);
+    const delivered = checkedReport(r.got[0], "loins-recalls", id);
     expect(delivered.map((e) => [e.disposition, e.quantityList[0].epcClass, e["fishtrace:stage"]])).to.deep.equal([
       ["recalled", LOINS, 4],
     ]);
