@@ -33,12 +33,7 @@ export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }>
     web: origin(args.webUrl, "--web-url", "http://127.0.0.1:5173"),
     trace: origin(args.traceUrl, "--trace-url", "http://127.0.0.1:8547"),
   };
-  const masterData = args.masterData === undefined ? undefined : await readMasterData(args.masterData);
-  const index = await openTraceIndex(hre, args, !args.noSync);
-  const refresh: RefreshOptions = {
-    ...(index.session === undefined ? {} : { chainId: index.session.chainId }),
-    ...(masterData === undefined ? {} : { masterData }),
-  };
+  // Where subscriptions' webhooks may go (src/services/epcis/webhook.ts).
   const hosts = args.webhookHosts?.split(",").map((h) => h.trim());
   if (hosts?.some((h) => !/^(\*\.)?[A-Za-z0-9.:[\]-]+$/.test(h))) {
     throw new InputError(`--webhook-hosts "${args.webhookHosts}" is not a comma-separated list of host names`);
@@ -47,10 +42,17 @@ export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }>
     ...(hosts === undefined ? {} : { allowedHosts: hosts }),
     allowLoopback: args.allowLoopbackWebhooks,
   };
+  const masterData = args.masterData === undefined ? undefined : await readMasterData(args.masterData);
+  const index = await openTraceIndex(hre, args, !args.noSync);
+  const refresh: RefreshOptions = {
+    ...(index.session === undefined ? {} : { chainId: index.session.chainId }),
+    ...(masterData === undefined ? {} : { masterData }),
+  };
   const deliveries = new Deliveries(index.sql, { policy: webhooks });
   let service;
   try {
     const stored = await refreshEpcisStore(index.sql, refresh);
+    await deliveries.init();
     service = await listenEpcis(index.sql, {
       host,
       port,
@@ -60,10 +62,10 @@ export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }>
     });
     console.log(
       `EPCIS 2.0 query interface on ${service.url}/epcis/events (${stored.total} events; /epcis/queries, ` +
-        "/epcis/eventTypes, /epcis/epcs, /epcis/bizSteps, …; resolver /01/{gtin}/10/{lot}); Ctrl-C stops",
+        "/epcis/queries/{name}/subscriptions, /epcis/eventTypes, /epcis/epcs, /epcis/bizSteps, …; resolver " +
+        "/01/{gtin}/10/{lot}); Ctrl-C stops",
     );
     // Subscriptions' reports go out in the background: schedules and retries each second, streams after a refresh.
-    await deliveries.init();
     deliveries.start();
   } catch (err) {
     await index.sql.close();
