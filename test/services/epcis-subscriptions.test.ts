@@ -1,25 +1,30 @@
 /**
  * EPCIS 2.0 query subscriptions (src/services/epcis/subscriptions.ts, deliveries.ts, webhook.ts, schedule.ts) over
- * the export tests' journey (test/helpers/export-rows.ts) in a PGlite folder, with webhook receivers on 127.0.0.1:
- * a stream subscription gets each new matching event once, signed (the test checks the HMAC); a schedule fires; a
- * receiver answering 500 or not listening is retried with backoff until it takes the report; a recall recorded
- * while the receiver is down reaches it after the server restarts; DELETE stops deliveries; bad requests are
- * problem+json. Every answer and report is checked against the OpenAPI's schemas and GS1's EPCIS JSON schema.
+ * the export tests' journey (test/helpers/export-rows.ts), with webhook receivers on 127.0.0.1: a stream
+ * subscription gets each new matching event once, signed (the test checks the HMAC); a schedule fires; a receiver
+ * answering 500 or not listening is retried with backoff until it takes the report; a recall recorded while the
+ * receiver is down reaches it from a restarted server (through the task and a PGlite folder:
+ * epcis-subscriptions-serve.test.ts); DELETE stops deliveries; bad requests are problem+json. Every answer and report is checked against the OpenAPI's schemas and GS1's EPCIS JSON schema.
  */
 import { Ajv } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 
-import { openIndex, type Sql } from "../../src/index/db.js";
+import type { Sql } from "../../src/index/db.js";
 import { Deliveries } from "../../src/services/epcis/deliveries.js";
 import { listenEpcis, type EpcisService } from "../../src/services/epcis/http.js";
 import { nextRun, parseSchedule } from "../../src/services/epcis/schedule.js";
 import { refreshEpcisStore } from "../../src/services/epcis/store.js";
-import { addressRefusal, webhookDest } from "../../src/services/epcis/webhook.js";
+import {
+  addressRefusal,
+  guardedLookup,
+  postWebhook,
+  webhookDest,
+  type WebhookPolicy,
+} from "../../src/services/epcis/webhook.js";
 import { answerErrors, call, schemaErrors, type Answer } from "../helpers/epcis-api.js";
 import { CHAIN_ID, exportWorld, GTIN, LOT_NUMBER, LOTS, MASTER_DATA } from "../helpers/export-rows.js";
 import { insertRecall, Receiver, reportEvents, signedReport, type Received } from "../helpers/webhook-receiver.js";
@@ -67,7 +72,6 @@ function subscriptionErrors(body: any): string[] {
 
 describe("EPCIS subscriptions", function () {
   this.timeout(20_000);
-  let dir: string;
   let index: Sql;
   let service: EpcisService;
   let deliveries: Deliveries;
@@ -137,8 +141,7 @@ describe("EPCIS subscriptions", function () {
   }
 
   before(async function () {
-    dir = await mkdtemp(join(tmpdir(), "epcis-subs-"));
-    ({ index } = await exportWorld(join(dir, "index")));
+    ({ index } = await exportWorld());
     await refreshEpcisStore(index, {
       chainId: CHAIN_ID,
       masterData: MASTER_DATA,
@@ -158,7 +161,6 @@ describe("EPCIS subscriptions", function () {
     await stopServer();
     for (const r of receivers) await r.stop();
     await index.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it("refuses a bad subscription as problem+json: dest, token, stream/schedule, body; unknown query 404", async function () {
@@ -250,6 +252,40 @@ describe("EPCIS subscriptions", function () {
     expect(webhookDest("https://hooks.example.com/h", listed)).to.equal("https://hooks.example.com/h");
     expect(() => webhookDest("https://evil.example.com/h", listed)).to.throw(/not an allowed webhook host/);
     expect(() => webhookDest("https://partner.example.evil.com/h", listed)).to.throw(/not an allowed webhook host/);
+  });
+
+  it("checks the address a webhook connects to, and gives up on a receiver that does not answer in time", async function () {
+    const resolved = (policy: WebhookPolicy) =>
+      new Promise<string>((resolve) =>
+        guardedLookup(policy)("localhost", { all: true }, (err, addresses) =>
+          resolve(err === null ? JSON.stringify(addresses) : `${err.code}: ${err.message}`),
+        ),
+      );
+    expect(await resolved({})).to.match(/^EWEBHOOKADDRESS: localhost: .* is a loopback address$/);
+    expect(await resolved({ allowLoopback: true })).to.match(/"address":"(127\.0\.0\.1|::1)"/);
+
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const result = await postWebhook(
+        `http://127.0.0.1:${port}/`,
+        "{}",
+        {},
+        {
+          policy: { allowLoopback: true },
+          timeoutMs: 200,
+        },
+      );
+      expect(result.status).to.equal(undefined);
+      expect(result.error).to.equal("no answer within 200 ms");
+      expect(result.ms).to.be.within(190, 2_000);
+      const refused = await postWebhook(`http://127.0.0.1:${port}/`, "{}", {}, { policy: {}, timeoutMs: 200 });
+      expect(refused.error).to.match(/127\.0\.0\.1 is a loopback address/);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it("computes a schedule's query times in UTC as EPCIS 1.2 §8.2.5.3 says", function () {
@@ -365,7 +401,8 @@ describe("EPCIS subscriptions", function () {
     expect(checkedReport(r.got[2], "fillets", id)).to.have.length(1);
   });
 
-  it("a recall recorded while the receiver is down reaches it after a restart of the server; once", async function () {
+  // The same through `epcis serve` processes and a PGlite folder: epcis-subscriptions-serve.test.ts.
+  it("a recall recorded while the receiver is down reaches it from a restarted service and delivery loop; once", async function () {
     const r = await receiver();
     const port = r.port;
     const id = await subscribe("loins-recalls", { dest: r.url, stream: true });
@@ -377,11 +414,9 @@ describe("EPCIS subscriptions", function () {
     const failed = await attempts(id);
     expect(failed.length).to.be.at.least(1);
     expect(failed.every((a) => a.http_status === null && /ECONNREFUSED/.test(a.error ?? ""))).to.equal(true);
-    await index.close();
 
-    // The receiver comes back; the server restarts on the same database.
+    // The receiver comes back; a new server and delivery loop start on the same database.
     await r.start(port);
-    index = await openIndex({ dir: join(dir, "index"), databaseUrl: "" });
     await startServer();
     const [report] = await r.reports(1, 5_000);
     expect(report).to.not.equal(undefined);

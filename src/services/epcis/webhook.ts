@@ -130,8 +130,8 @@ export function signature(body: string | Buffer, token: string): string {
   return `sha256=${createHmac("sha256", token).update(body).digest("hex")}`;
 }
 
-/** DNS resolution that refuses names resolving to an address the policy forbids. */
-function guardedLookup(policy: WebhookPolicy): LookupFunction {
+/** DNS resolution that refuses a name any of whose addresses the policy forbids (at connection time). */
+export function guardedLookup(policy: WebhookPolicy): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err !== null) return callback(err, "", 4);
@@ -177,19 +177,23 @@ export async function postWebhook(
   const named = options.policy.allowedHosts !== undefined && options.policy.allowedHosts.length > 0;
   const request = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise<PostResult>((resolve) => {
+    let settled = false;
+    const finish = (result: { status?: number; error?: string }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(done(result));
+    };
     const req = request(url, {
       method: "POST",
       headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
       ...(named ? {} : { lookup: guardedLookup(options.policy) }),
     });
-    const timer = setTimeout(
-      () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)),
-      options.timeoutMs,
-    );
-    const finish = (result: { status?: number; error?: string }) => {
-      clearTimeout(timer);
-      resolve(done(result));
-    };
+    // The limit holds for the whole exchange: connecting, sending, and the answer to its last byte.
+    const timer = setTimeout(() => {
+      finish({ error: `no answer within ${options.timeoutMs} ms` });
+      req.destroy();
+    }, options.timeoutMs);
     req.on("response", (res: IncomingMessage) => {
       res.resume();
       res.on("end", () => finish({ status: res.statusCode ?? 0 }));
