@@ -1,6 +1,7 @@
 import { readMasterData } from "../../src/exports/master-data.js";
 import { Deliveries } from "../../src/services/epcis/deliveries.js";
 import { listenEpcis } from "../../src/services/epcis/http.js";
+import { webhookHosts } from "../../src/services/epcis/webhook.js";
 import { refreshEpcisStore, type RefreshOptions } from "../../src/services/epcis/store.js";
 import { InputError } from "../../src/core/input-error.js";
 import { fishTraceAction } from "../run.js";
@@ -34,10 +35,7 @@ export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }>
     trace: origin(args.traceUrl, "--trace-url", "http://127.0.0.1:8547"),
   };
   // Where subscriptions' webhooks may go (src/services/epcis/webhook.ts).
-  const hosts = args.webhookHosts?.split(",").map((h) => h.trim());
-  if (hosts?.some((h) => !/^(\*\.)?[A-Za-z0-9.:[\]-]+$/.test(h))) {
-    throw new InputError(`--webhook-hosts "${args.webhookHosts}" is not a comma-separated list of host names`);
-  }
+  const hosts = args.webhookHosts === undefined ? undefined : webhookHosts(args.webhookHosts);
   const webhooks = {
     ...(hosts === undefined ? {} : { allowedHosts: hosts }),
     allowLoopback: args.allowLoopbackWebhooks,

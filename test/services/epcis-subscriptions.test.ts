@@ -23,6 +23,7 @@ import {
   guardedLookup,
   postWebhook,
   webhookDest,
+  webhookHosts,
   type WebhookPolicy,
 } from "../../src/services/epcis/webhook.js";
 import { answerErrors, call, schemaErrors, type Answer } from "../helpers/epcis-api.js";
@@ -252,6 +253,16 @@ describe("EPCIS subscriptions", function () {
     expect(webhookDest("https://hooks.example.com/h", listed)).to.equal("https://hooks.example.com/h");
     expect(() => webhookDest("https://evil.example.com/h", listed)).to.throw(/not an allowed webhook host/);
     expect(() => webhookDest("https://partner.example.evil.com/h", listed)).to.throw(/not an allowed webhook host/);
+    // --webhook-hosts, as the serving task reads it.
+    expect(webhookHosts("Partner.Example.com, *.example.org,[::1],10.0.0.5")).to.deep.equal([
+      "partner.example.com",
+      "*.example.org",
+      "[::1]",
+      "10.0.0.5",
+    ]);
+    for (const bad of ["", "a,,b", "https://partner.example.com", "partner.example.com/hook", "*", "a b"]) {
+      expect(() => webhookHosts(bad), bad).to.throw(/^--webhook-hosts: ".*" is not a host name/);
+    }
   });
 
   it("checks the address a webhook connects to, and gives up on a receiver that does not answer in time", async function () {

@@ -19,6 +19,7 @@ import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { BlockList, isIP, type LookupFunction } from "node:net";
 
+import { InputError } from "../../core/input-error.js";
 import { subscriptionProblem } from "./problem.js";
 
 export interface WebhookPolicy {
@@ -82,6 +83,20 @@ export function addressRefusal(address: string, policy: WebhookPolicy): string |
   if (LOOPBACK.check(ip, family)) return policy.allowLoopback === true ? undefined : `${address} is a loopback address`;
   if (NOT_PUBLIC.check(ip, family)) return `${address} is not a public address`;
   return undefined;
+}
+
+/** `--webhook-hosts`: host names or `*.suffix`es, comma-separated; refused in one line when it is anything else. */
+export function webhookHosts(text: string): string[] {
+  const hosts = text.split(",").map((h) => h.trim().toLowerCase());
+  const bad = hosts.find(
+    (h) => !/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$|^\[[0-9a-f:.]+\]$/.test(h),
+  );
+  if (bad !== undefined) {
+    throw new InputError(
+      `--webhook-hosts: "${bad}" is not a host name (give names such as partner.example.com or *.example.com, comma-separated)`,
+    );
+  }
+  return hosts;
 }
 
 const bareHost = (hostname: string): string => hostname.replace(/^\[|\]$/g, "").toLowerCase();
