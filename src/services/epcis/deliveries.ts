@@ -216,12 +216,14 @@ export class Deliveries {
         await tx.query("UPDATE epcis_subscriptions SET next_run = $2 WHERE id = $1", [c.id, nextTime]);
       }
       if (page.last === undefined && !(schedule !== undefined && c.report_if_empty)) {
+        // Forward only, and not while a report is open (another server sharing the database may have planned one).
         const [time, seq] = seen(top, cursor);
-        await tx.query("UPDATE epcis_subscriptions SET cursor_time = $2, cursor_seq = $3 WHERE id = $1", [
-          c.id,
-          time,
-          seq,
-        ]);
+        await tx.query(
+          `UPDATE epcis_subscriptions s SET cursor_time = $2, cursor_seq = $3
+            WHERE s.id = $1 AND (s.cursor_time, s.cursor_seq) < ($2::bigint, $3::bigint)
+              AND NOT EXISTS (SELECT 1 FROM epcis_deliveries d WHERE d.subscription_id = s.id AND d.status <> 'delivered')`,
+          [c.id, time, seq],
+        );
         return false;
       }
       const [uptoTime, uptoSeq] = page.last ?? seen(top, cursor);
