@@ -41,6 +41,17 @@ export const epcisTasks = [
           "ignored with DATABASE_URL)",
       ),
     )
+    .addOption(
+      opt(
+        "webhookHosts",
+        "The only hosts subscriptions' webhooks may call, comma-separated (partner.example.com, *.example.com; " +
+          "default: any host whose addresses are all public)",
+      ),
+    )
+    .addFlag({
+      name: "allowLoopbackWebhooks",
+      description: "Let webhooks call this machine (127.0.0.1, localhost): a receiver on the same host, tests",
+    })
     .addFlag({ name: "noSync", description: "Serve the index as it is (another process keeps it up to date)" })
     .setAction(() => import("./actions/epcis-serve.js"))
     .build(),

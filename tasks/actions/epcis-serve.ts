@@ -1,5 +1,7 @@
 import { readMasterData } from "../../src/exports/master-data.js";
+import { Deliveries } from "../../src/services/epcis/deliveries.js";
 import { listenEpcis } from "../../src/services/epcis/http.js";
+import { webhookHosts } from "../../src/services/epcis/webhook.js";
 import { refreshEpcisStore, type RefreshOptions } from "../../src/services/epcis/store.js";
 import { InputError } from "../../src/core/input-error.js";
 import { fishTraceAction } from "../run.js";
@@ -11,6 +13,8 @@ interface Args extends TraceIndexArgs, ServeArgs {
   publicUrl?: string;
   webUrl?: string;
   traceUrl?: string;
+  webhookHosts?: string;
+  allowLoopbackWebhooks: boolean;
 }
 
 export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }> => {
@@ -30,36 +34,53 @@ export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }>
     web: origin(args.webUrl, "--web-url", "http://127.0.0.1:5173"),
     trace: origin(args.traceUrl, "--trace-url", "http://127.0.0.1:8547"),
   };
+  // Where subscriptions' webhooks may go (src/services/epcis/webhook.ts).
+  const hosts = args.webhookHosts === undefined ? undefined : webhookHosts(args.webhookHosts);
+  const webhooks = {
+    ...(hosts === undefined ? {} : { allowedHosts: hosts }),
+    allowLoopback: args.allowLoopbackWebhooks,
+  };
   const masterData = args.masterData === undefined ? undefined : await readMasterData(args.masterData);
   const index = await openTraceIndex(hre, args, !args.noSync);
   const refresh: RefreshOptions = {
     ...(index.session === undefined ? {} : { chainId: index.session.chainId }),
     ...(masterData === undefined ? {} : { masterData }),
   };
+  const deliveries = new Deliveries(index.sql, { policy: webhooks });
   let service;
   try {
     const stored = await refreshEpcisStore(index.sql, refresh);
+    await deliveries.init();
     service = await listenEpcis(index.sql, {
       host,
       port,
       resolver,
+      webhooks,
       ...(args.publicUrl === undefined ? {} : { publicUrl: args.publicUrl }),
     });
     console.log(
       `EPCIS 2.0 query interface on ${service.url}/epcis/events (${stored.total} events; /epcis/queries, ` +
-        "/epcis/eventTypes, /epcis/epcs, /epcis/bizSteps, …; resolver /01/{gtin}/10/{lot}); Ctrl-C stops",
+        "/epcis/queries/{name}/subscriptions, /epcis/eventTypes, /epcis/epcs, /epcis/bizSteps, …; resolver " +
+        "/01/{gtin}/10/{lot}); Ctrl-C stops",
     );
+    // Subscriptions' reports go out in the background: schedules and retries each second, streams after a refresh.
+    deliveries.start();
   } catch (err) {
     await index.sql.close();
     throw err;
   }
 
-  // Each sync is followed by a refresh of the EPCIS events, so a query sees what the index holds.
+  // Each sync is followed by a refresh of the EPCIS events, so a query sees what the index holds, and the
+  // subscriptions' reports of what it added (not awaited: a slow receiver never holds the next sync).
   const stop = everyInterval(args.noSync ? 0 : interval, () =>
-    index.sync().then(() => refreshEpcisStore(index.sql, refresh)),
+    index
+      .sync()
+      .then(() => refreshEpcisStore(index.sql, refresh))
+      .then(() => void deliveries.kick()),
   );
   await untilStopped();
   stop();
+  await deliveries.stop();
   await service.close();
   await index.sql.close();
   console.log("stopped");

@@ -335,6 +335,13 @@ export default fishTraceAction(async (args: Args, hre): Promise<RecallOutcome> =
     }
     for (const line of notifyLines(notice)) console.log(line);
     console.log(`wrote ${out} (${lots(notice.length)})`);
+    // The recalls are on chain and in the index: an EPCIS service (`epcis serve`) pushes them to the subscribers
+    // whose queries match these lots after its next index sync (README: EPCIS 2.0 query interface, Subscriptions).
+    if (transactions.length > 0) {
+      console.log(
+        "EPCIS subscribers whose queries match these lots get the recall after the EPCIS service's next sync",
+      );
+    }
     return {
       lotId,
       regulator: signer.address,

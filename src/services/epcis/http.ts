@@ -10,6 +10,7 @@
  *   GET  /epcis/bizSteps | /epcis/bizLocations | /epcis/readPoints | /epcis/dispositions, each /{value}[/events]
  *   GET  /epcis/queries | POST /epcis/queries ({"name", "query"})
  *   GET  /epcis/queries/{name} | DELETE /epcis/queries/{name} | GET /epcis/queries/{name}/events
+ *   GET|POST /epcis/queries/{name}/subscriptions, GET|DELETE …/subscriptions/{id}   (subscription-routes.ts)
  *   OPTIONS on any of them: 204 with Allow and the version headers
  *   GET  /healthz                                                              ({ok, events}: the store's size)
  *
@@ -25,17 +26,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 
 import type { Sql } from "../../index/db.js";
 import { EPCIS_CONTEXT } from "../../exports/gs1.js";
-import { epcisContext } from "../../exports/epcis.js";
 import { InputError } from "../../core/input-error.js";
-import { BodyTooLargeError, closeAfterAnswer, readBody } from "../http/body.js";
 import { BusyError, Gates } from "../http/limit.js";
-import { listenOn, mediaType } from "../http/server.js";
+import { listenOn } from "../http/server.js";
+import { queryDocument } from "./document.js";
+import { jsonBody } from "./json-body.js";
 import { PageTokens, tokenSecret, TOKEN_LIFETIME_MS, type PagePosition } from "./paging.js";
 import { EPCIS_HEADERS, EpcisProblem, notFound, parameterProblem, sendJson, sendProblem } from "./problem.js";
 import { NamedQueries, namedQueryOf } from "./queries.js";
 import { parseQuery, queryKey, urlParams, type Condition, type EventQuery, type RawValue } from "./query.js";
 import { distinctValues, eventById, knownValue, selectEvents, type Vocabulary } from "./select.js";
 import { resolve, type ResolverOptions } from "./resolver.js";
+import { answerSubscriptions, subscriptionMethods, SUBSCRIPTIONS_PATH } from "./subscription-routes.js";
+import type { WebhookPolicy } from "./webhook.js";
 import { ensureEpcisStore, storedEvents } from "./store.js";
 import { CBV_BIZ_STEPS, CBV_DISPOSITIONS, canonicalId, EVENT_TYPES, vocabularyValue } from "./vocabulary.js";
 import { scopeResolver, UnauthorizedError, WWW_AUTHENTICATE } from "../auth/scope.js";
@@ -61,6 +64,8 @@ export interface EpcisServerOptions {
    * default the request's Host header (http).
    */
   publicUrl?: string;
+  /** Where subscriptions' webhooks may point (webhook.ts; default: public hosts only). */
+  webhooks?: WebhookPolicy;
 }
 
 interface Context {
@@ -137,15 +142,6 @@ function pageHeaders(
     link: nextLink(req, url, ctx.options, ctx.tokens.issue(key, next, expires)),
     "gs1-next-page-token-expires": new Date(expires).toISOString(),
   };
-}
-
-/** An EPCISQueryDocument around events already in JSON (spliced, not parsed again). */
-function queryDocument(queryName: string, bodies: string[]): string {
-  return (
-    `{"@context":${JSON.stringify(epcisContext())},"type":"EPCISQueryDocument","schemaVersion":"2.0",` +
-    `"creationDate":"${new Date().toISOString()}","epcisBody":{"queryResults":{"queryName":` +
-    `${JSON.stringify(queryName)},"resultsBody":{"eventList":[${bodies.join(",")}]}}}}\n`
-  );
 }
 
 function sendDocument(res: ServerResponse, text: string, headers: Record<string, string> = {}): void {
@@ -231,29 +227,13 @@ async function listResource(ctx: Context, req: IncomingMessage, res: ServerRespo
 }
 
 async function createQuery(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (mediaType(req) !== "application/json") {
-    closeAfterAnswer(req, res);
-    throw new EpcisProblem(
-      415,
-      "UnsupportedMediaTypeException",
-      "Unsupported Media Type",
-      "send the query definition as Content-Type: application/json",
-    );
-  }
-  let text: string;
-  try {
-    text = (await readBody(req, QUERY_BODY_LIMIT)).toString("utf8");
-  } catch (err) {
-    if (!(err instanceof BodyTooLargeError)) throw err;
-    closeAfterAnswer(req, res);
-    throw new EpcisProblem(413, "QueryTooComplexException", "Query definition too large", err.message);
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new EpcisProblem(400, "ValidationException", "Invalid query definition", "the body is not JSON");
-  }
+  const body = await jsonBody(
+    req,
+    res,
+    QUERY_BODY_LIMIT,
+    "query definition",
+    (detail) => new EpcisProblem(413, "QueryTooComplexException", "Query definition too large", detail),
+  );
   const named = namedQueryOf(body);
   await ctx.queries.create(named);
   const location = `/epcis/queries/${named.name}`;
@@ -261,6 +241,8 @@ async function createQuery(ctx: Context, req: IncomingMessage, res: ServerRespon
 }
 
 function allowed(path: string): string {
+  const subscriptions = subscriptionMethods(path);
+  if (subscriptions !== undefined) return subscriptions;
   if (/^\/epcis\/queries$/.test(path)) return "OPTIONS, GET, POST";
   if (/^\/epcis\/queries\/[^/]+$/.test(path)) return "OPTIONS, GET, DELETE";
   return "OPTIONS, GET";
@@ -320,6 +302,7 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
     sendJson(res, 200, page, headers);
     return;
   }
+  if (SUBSCRIPTIONS_PATH.test(path)) return answerSubscriptions(ctx.sql, ctx.options.webhooks ?? {}, req, res, path);
   const named = /^\/epcis\/queries\/([^/]+)(\/events)?$/.exec(path);
   if (named !== null) {
     const name = decoded(named[1] ?? "", "query name");

@@ -12,6 +12,7 @@ export type EpcisExceptionType =
   | "QueryParameterException"
   | "QueryValidationException"
   | "ValidationException"
+  | "SubscriptionControlsException"
   | "NoSuchNameException"
   | "ResourceAlreadyExistsException"
   | "QueryTooLargeException"
@@ -46,6 +47,10 @@ export class EpcisProblem extends Error {
 /** A bad query parameter or value: 400 QueryParameterException. */
 export const parameterProblem = (detail: string): EpcisProblem =>
   new EpcisProblem(400, "QueryParameterException", "Invalid query parameter", detail);
+
+/** A subscription request the service cannot honour (its dest, schedule or controls): 400. */
+export const subscriptionProblem = (detail: string): EpcisProblem =>
+  new EpcisProblem(400, "SubscriptionControlsException", "Invalid subscription", detail);
 
 /** An unknown event, query name or resource: 404 NoSuchNameException. */
 export const notFound = (detail: string): EpcisProblem =>

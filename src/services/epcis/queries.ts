@@ -6,6 +6,7 @@
 import type { Sql } from "../../index/db.js";
 import { parseQuery, type EventQuery, type RawValue } from "./query.js";
 import { EpcisProblem, notFound } from "./problem.js";
+import { SUBSCRIPTIONS_SCHEMA } from "./subscriptions.js";
 
 export const QUERIES_SCHEMA = `
 CREATE TABLE IF NOT EXISTS epcis_queries (
@@ -44,8 +45,9 @@ export function namedQueryOf(body: unknown): NamedQuery & { parsed: EventQuery }
 export class NamedQueries {
   constructor(private readonly sql: Sql) {}
 
+  /** Creates the queries' tables, and their subscriptions' (a query's deletion ends them). */
   async init(): Promise<void> {
-    await this.sql.exec(QUERIES_SCHEMA);
+    await this.sql.exec(QUERIES_SCHEMA + SUBSCRIPTIONS_SCHEMA);
   }
 
   /** Stores `query`; a name already taken is 409 ResourceAlreadyExistsException. */
@@ -87,9 +89,24 @@ export class NamedQueries {
     });
   }
 
-  /** Deletes the query named `name`; 404 NoSuchNameException when there is none. */
+  /**
+   * Deletes the query named `name`, its subscriptions and their undelivered reports; 404 NoSuchNameException when
+   * there is none.
+   */
   async delete(name: string): Promise<void> {
-    const rows = await this.sql.query("DELETE FROM epcis_queries WHERE name = $1 RETURNING name", [name]);
-    if (rows.length === 0) throw notFound(`no query named ${name}`);
+    await this.sql.transaction(async (tx) => {
+      const rows = await tx.query("DELETE FROM epcis_queries WHERE name = $1 RETURNING name", [name]);
+      if (rows.length === 0) throw notFound(`no query named ${name}`);
+      const ended = await tx.query<{ id: string }>(
+        "DELETE FROM epcis_subscriptions WHERE query_name = $1 RETURNING id",
+        [name],
+      );
+      if (ended.length > 0) {
+        await tx.query(
+          "DELETE FROM epcis_deliveries WHERE subscription_id = ANY($1::text[]) AND status <> 'delivered'",
+          [ended.map((r) => r.id)],
+        );
+      }
+    });
   }
 }

@@ -63,6 +63,8 @@ export interface EventPage {
   bodies: string[];
   /** Where the next page starts; absent on the last page. */
   next?: PagePosition;
+  /** The sort value and seq of the page's last event (a subscription's cursor); absent when the page is empty. */
+  last?: [number, number];
 }
 
 /**
@@ -122,6 +124,7 @@ export async function selectEvents(
   const more = rows.length > left && (query.eventCountLimit === undefined || served + left < query.eventCountLimit);
   return {
     bodies: page.map((r) => r.body),
+    ...(last === undefined ? {} : { last: [Number(last.sort), Number(last.seq)] }),
     ...(more && last !== undefined
       ? { next: { after: [Number(last.sort), Number(last.seq)], served: served + page.length } }
       : {}),
