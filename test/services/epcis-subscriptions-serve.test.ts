@@ -56,6 +56,7 @@ describe("EPCIS subscriptions through npx hardhat epcis serve", function () {
     });
     const subscription = await new Subscriptions(index).create({
       queryName: "loins-recalls",
+      scope: "public",
       dest: receiver.url,
       signatureToken: TOKEN,
       reportIfEmpty: false,

@@ -72,7 +72,7 @@ function subscriptionErrors(body: any): string[] {
 }
 
 describe("EPCIS subscriptions", function () {
-  this.timeout(20_000);
+  this.timeout(60_000);
   let index: Sql;
   let service: EpcisService;
   let deliveries: Deliveries;

@@ -23,6 +23,8 @@ import { refreshEpcisStore } from "../../src/services/epcis/store.js";
 import { listenTrace, type TraceService } from "../../src/services/trace/http.js";
 import { ApiKeys } from "../../src/services/auth/api-keys.js";
 import { call, type Answer } from "../helpers/epcis-api.js";
+import { Receiver, reportEvents } from "../helpers/webhook-receiver.js";
+import { Deliveries } from "../../src/services/epcis/deliveries.js";
 import { CHAIN_ID, exportWorld, GLN, LOTS, MASTER_DATA, PARTIES } from "../helpers/export-rows.js";
 
 /**
@@ -342,6 +344,72 @@ describe("Scoped access: API keys, and what the public, a partner and a regulato
         .map((o: { price: string }) => o.price);
       expect(new Set(orderPrices)).to.deep.equal(new Set(prices.filter((p) => p !== INBOUND_PRICE)));
       expect(JSON.stringify(journey)).to.include("customer1");
+    });
+  });
+
+  describe("subscriptions", function () {
+    it("a report holds what its subscriber's scope may read; no other scope lists, reads or ends it", async function () {
+      const service = await listenEpcis(index, { webhooks: { allowLoopback: true } });
+      const receivers = { public: await new Receiver().start(), regulator: await new Receiver().start() };
+      const post = (path: string, body: unknown, init: RequestInit = {}) =>
+        fetch(`${service.url}${path}`, {
+          method: "POST",
+          ...init,
+          headers: { "content-type": "application/json", ...(init.headers ?? {}) },
+          body: JSON.stringify(body),
+        });
+      try {
+        const everything = ["ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent"];
+        expect(
+          (await post("/epcis/queries", { name: "everything", query: { eventType: everything } })).status,
+        ).to.equal(201);
+        const subscribe = async (dest: string, init: RequestInit = {}) => {
+          const body = {
+            dest,
+            signatureToken: "a-secret-of-16-chars",
+            stream: true,
+            initialRecordTime: "2000-01-01T00:00:00Z",
+          };
+          const answer = await post("/epcis/queries/everything/subscriptions", body, init);
+          expect(answer.status).to.equal(201);
+          return ((await answer.json()) as { subscriptionID: string }).subscriptionID;
+        };
+        const publicId = await subscribe(receivers.public.url);
+        const regulatorId = await subscribe(receivers.regulator.url, bearer(key.regulator));
+
+        const deliveries = new Deliveries(index, { policy: { allowLoopback: true } });
+        await deliveries.init();
+        await deliveries.cycle();
+        await deliveries.cycle();
+        const [publicReport] = await receivers.public.reports(1);
+        const [regulatorReport] = await receivers.regulator.reports(1);
+        const publicText = JSON.stringify(publicReport);
+        expectNoOrderData(publicText, prices, "the public subscriber's report");
+        expect(reportEvents(publicReport).map((e: EpcisEvent) => e.type)).to.not.include("TransactionEvent");
+        expect(reportEvents(publicReport)).to.not.be.empty;
+        const regulatorText = JSON.stringify(regulatorReport);
+        expect(
+          prices.some((p) => regulatorText.includes(p)),
+          "the regulator's report has the prices",
+        ).to.equal(true);
+
+        const list = async (init: RequestInit = {}) =>
+          (
+            (await (await fetch(`${service.url}/epcis/queries/everything/subscriptions`, init)).json()) as {
+              subscriptionID: string;
+            }[]
+          ).map((s) => s.subscriptionID);
+        expect(await list()).to.deep.equal([publicId]);
+        expect(await list(bearer(key.regulator))).to.deep.equal([regulatorId]);
+        const theirs = `${service.url}/epcis/queries/everything/subscriptions/${regulatorId}`;
+        expect((await fetch(theirs)).status).to.equal(404);
+        expect((await fetch(theirs, { method: "DELETE" })).status).to.equal(404);
+        expect((await fetch(theirs, { method: "DELETE", ...bearer(key.regulator) })).status).to.equal(204);
+      } finally {
+        await receivers.public.stop();
+        await receivers.regulator.stop();
+        await service.close();
+      }
     });
   });
 });

@@ -51,6 +51,13 @@ export function scopeKey(scope: Scope): string {
   return scope.kind === "public" ? "public" : `${scope.kind} ${scope.party}`;
 }
 
+/** The scope a `scopeKey` names (what a subscription keeps of its subscriber); public for anything else. */
+export function scopeOfKey(key: string): Scope {
+  const match = /^(partner|regulator) (\d{13})$/.exec(key);
+  if (match?.[2] === undefined) return PUBLIC;
+  return match[1] === "regulator" ? { kind: "regulator", party: match[2] } : { kind: "partner", party: match[2] };
+}
+
 export type ScopeOf = (req: IncomingMessage) => Promise<Scope>;
 
 /**

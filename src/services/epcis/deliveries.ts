@@ -27,6 +27,8 @@ import { selectEvents } from "./select.js";
 import { ensureEpcisStore } from "./store.js";
 import { postWebhook, signature, type PostResult, type WebhookPolicy } from "./webhook.js";
 import { NamedQueries } from "./queries.js";
+import { epcisAccess } from "../auth/epcis-scope.js";
+import { scopeOfKey } from "../auth/scope.js";
 
 export interface DeliveryOptions {
   /** Where webhooks may go (webhook.ts). */
@@ -73,6 +75,7 @@ interface Due {
 interface Candidate {
   id: string;
   query_name: string;
+  scope: string;
   definition: string;
   schedule: string | null;
   report_if_empty: boolean;
@@ -182,7 +185,7 @@ export class Deliveries {
   private async plan(): Promise<number> {
     const now = this.o.now();
     const candidates = await this.sql.query<Candidate>(
-      `SELECT s.id, s.query_name, q.definition, s.schedule, s.report_if_empty, s.cursor_time::text,
+      `SELECT s.id, s.query_name, s.scope, q.definition, s.schedule, s.report_if_empty, s.cursor_time::text,
               s.cursor_seq::text
          FROM epcis_subscriptions s JOIN epcis_queries q ON q.name = s.query_name
         WHERE NOT EXISTS (SELECT 1 FROM epcis_deliveries d WHERE d.subscription_id = s.id AND d.status <> 'delivered')
@@ -202,10 +205,15 @@ export class Deliveries {
   private async planOne(c: Candidate, now: number): Promise<boolean> {
     const top = await this.top();
     const cursor: [number, number] = [Number(c.cursor_time), Number(c.cursor_seq)];
-    const page = await selectEvents(this.sql, subscriptionQuery(c.definition), this.o.maxEvents, {
-      after: cursor,
-      served: 0,
-    });
+    // The subscriber's scope, as its queries would be answered now (a partner's reach grows with its lots).
+    const access = await epcisAccess(this.sql, scopeOfKey(c.scope));
+    const page = await selectEvents(
+      this.sql,
+      access.restrict(subscriptionQuery(c.definition)),
+      this.o.maxEvents,
+      { after: cursor, served: 0 },
+      access.filter,
+    );
     const raw: unknown = c.schedule === null ? undefined : JSON.parse(c.schedule);
     const schedule = raw === undefined ? undefined : parseSchedule(raw);
     // A scheduled report holding only part of what is new leaves its query time due: the rest goes next cycle.
@@ -232,7 +240,14 @@ export class Deliveries {
            next_attempt_at, created_at)
          VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)
          ON CONFLICT (subscription_id) WHERE status <> 'delivered' DO NOTHING RETURNING id`,
-        [c.id, queryDocument(c.query_name, page.bodies, c.id), page.bodies.length, uptoTime, uptoSeq, now],
+        [
+          c.id,
+          queryDocument(c.query_name, page.bodies.map(access.view), c.id),
+          page.bodies.length,
+          uptoTime,
+          uptoSeq,
+          now,
+        ],
       );
       return rows.length > 0;
     });

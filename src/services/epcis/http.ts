@@ -302,7 +302,8 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
     sendJson(res, 200, page, headers);
     return;
   }
-  if (SUBSCRIPTIONS_PATH.test(path)) return answerSubscriptions(ctx.sql, ctx.options.webhooks ?? {}, req, res, path);
+  if (SUBSCRIPTIONS_PATH.test(path))
+    return answerSubscriptions(ctx.sql, ctx.options.webhooks ?? {}, req, res, path, ctx.access.key);
   const named = /^\/epcis\/queries\/([^/]+)(\/events)?$/.exec(path);
   if (named !== null) {
     const name = decoded(named[1] ?? "", "query name");

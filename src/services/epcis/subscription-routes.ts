@@ -42,13 +42,18 @@ function segment(text: string, what: string): string {
   }
 }
 
-/** Answers a request on a subscription path (`path` matches SUBSCRIPTIONS_PATH; the method is allowed). */
+/**
+ * Answers a request on a subscription path (`path` matches SUBSCRIPTIONS_PATH; the method is allowed) in the
+ * caller's `scope` (a scopeKey): a subscription is made in it, its reports hold what that scope may read, and only
+ * the same scope lists, reads or ends it.
+ */
 export async function answerSubscriptions(
   sql: Sql,
   policy: WebhookPolicy,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
+  scope: string,
 ): Promise<void> {
   const match = SUBSCRIPTIONS_PATH.exec(path);
   const name = segment(match?.[1] ?? "", "query name");
@@ -60,20 +65,25 @@ export async function answerSubscriptions(
   if (id === undefined) {
     if (method === "POST") {
       const created = await subscriptions.create(
-        subscriptionOf(await jsonBody(req, res, SUBSCRIPTION_BODY_LIMIT, "subscription", tooLarge), name, policy),
+        subscriptionOf(
+          await jsonBody(req, res, SUBSCRIPTION_BODY_LIMIT, "subscription", tooLarge),
+          name,
+          scope,
+          policy,
+        ),
       );
       const location = `/epcis/queries/${encodeURIComponent(name)}/subscriptions/${created.id}`;
       sendJson(res, 201, subscriptionJson(created), { location });
       return;
     }
-    sendJson(res, 200, (await subscriptions.list(name)).map(subscriptionJson));
+    sendJson(res, 200, (await subscriptions.list(name, scope)).map(subscriptionJson));
     return;
   }
   if (method === "DELETE") {
-    await subscriptions.delete(name, id);
+    await subscriptions.delete(name, id, scope);
     res.writeHead(204, EPCIS_HEADERS);
     res.end();
     return;
   }
-  sendJson(res, 200, subscriptionJson(await subscriptions.get(name, id)));
+  sendJson(res, 200, subscriptionJson(await subscriptions.get(name, id, scope)));
 }

@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS epcis_subscriptions (
   cursor_time bigint NOT NULL,       -- (record_time, seq) of the last event acknowledged
   cursor_seq bigint NOT NULL,
   next_run bigint,                   -- a schedule's next query time (ms)
-  last_notified_at bigint
+  last_notified_at bigint,
+  scope text NOT NULL DEFAULT 'public' -- the subscriber's scope (scopeKey): what its reports may hold
 );
 CREATE INDEX IF NOT EXISTS epcis_subscriptions_query ON epcis_subscriptions (query_name, id);
 CREATE TABLE IF NOT EXISTS epcis_deliveries (
@@ -66,6 +67,8 @@ export const SUBSCRIPTIONS_PER_QUERY = 1_000;
 
 export interface NewSubscription {
   queryName: string;
+  /** The subscriber's scope (src/services/auth/scope.ts `scopeKey`): its reports hold what it may read, no more. */
+  scope: string;
   dest: string;
   signatureToken: string;
   schedule?: CompiledSchedule;
@@ -89,6 +92,7 @@ const FIELDS = new Set(["dest", "signatureToken", "stream", "schedule", "reportI
 export function subscriptionOf(
   body: unknown,
   queryName: string,
+  scope: string,
   policy: WebhookPolicy,
   now = Date.now(),
 ): NewSubscription {
@@ -125,6 +129,7 @@ export function subscriptionOf(
   }
   return {
     queryName,
+    scope,
     dest,
     signatureToken: token,
     ...(schedule === undefined ? {} : { schedule: parseSchedule(schedule) }),
@@ -151,6 +156,7 @@ export function subscriptionJson(s: Subscription): Record<string, unknown> {
 interface Row {
   id: string;
   query_name: string;
+  scope: string;
   dest: string;
   signature_token: string;
   schedule: string | null;
@@ -160,7 +166,7 @@ interface Row {
   last_notified_at: string | null;
 }
 
-const COLUMNS = `id, query_name, dest, signature_token, schedule, report_if_empty, initial_record_time::text,
+const COLUMNS = `id, query_name, scope, dest, signature_token, schedule, report_if_empty, initial_record_time::text,
   created_at::text, last_notified_at::text`;
 
 function subscriptionOfRow(r: Row): Subscription {
@@ -168,6 +174,7 @@ function subscriptionOfRow(r: Row): Subscription {
   return {
     id: r.id,
     queryName: r.query_name,
+    scope: r.scope,
     dest: r.dest,
     signatureToken: r.signature_token,
     ...(isObject(schedule) ? { schedule: parseSchedule(schedule).schedule } : {}),
@@ -203,8 +210,8 @@ export class Subscriptions {
     // (record_time, seq) > (initial - 1, MAX) is record_time ≥ initial.
     await this.sql.query(
       `INSERT INTO epcis_subscriptions (id, query_name, dest, signature_token, schedule, report_if_empty,
-         initial_record_time, created_at, cursor_time, cursor_seq, next_run)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+         initial_record_time, created_at, cursor_time, cursor_seq, next_run, scope)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
       [
         id,
         s.queryName,
@@ -217,38 +224,39 @@ export class Subscriptions {
         s.initialRecordTime - 1,
         Number.MAX_SAFE_INTEGER,
         s.schedule === undefined ? null : (nextRun(s.schedule, now) ?? null),
+        s.scope,
       ],
     );
     const { schedule, ...rest } = s;
     return { ...rest, id, createdAt: now, ...(schedule === undefined ? {} : { schedule: schedule.schedule }) };
   }
 
-  /** The subscriptions of `queryName`, oldest first. */
-  async list(queryName: string): Promise<Subscription[]> {
+  /** The subscriptions of `queryName` made in `scope` (a scopeKey), oldest first: nobody sees another's. */
+  async list(queryName: string, scope: string): Promise<Subscription[]> {
     const rows = await this.sql.query<Row>(
-      `SELECT ${COLUMNS} FROM epcis_subscriptions WHERE query_name = $1 ORDER BY created_at, id`,
-      [queryName],
+      `SELECT ${COLUMNS} FROM epcis_subscriptions WHERE query_name = $1 AND scope = $2 ORDER BY created_at, id`,
+      [queryName, scope],
     );
     return rows.map(subscriptionOfRow);
   }
 
-  /** One subscription of `queryName`; 404 NoSuchNameException when there is none. */
-  async get(queryName: string, id: string): Promise<Subscription> {
+  /** One subscription of `queryName` made in `scope`; 404 NoSuchNameException when there is none. */
+  async get(queryName: string, id: string, scope: string): Promise<Subscription> {
     const [row] = await this.sql.query<Row>(
-      `SELECT ${COLUMNS} FROM epcis_subscriptions WHERE query_name = $1 AND id = $2`,
-      [queryName, id],
+      `SELECT ${COLUMNS} FROM epcis_subscriptions WHERE query_name = $1 AND id = $2 AND scope = $3`,
+      [queryName, id, scope],
     );
     if (row === undefined) throw notFound(`query ${queryName} has no subscription ${id}`);
     return subscriptionOfRow(row);
   }
 
-  /** Ends a subscription and drops its undelivered reports; 404 NoSuchNameException when there is none. */
-  async delete(queryName: string, id: string): Promise<void> {
+  /** Ends a subscription made in `scope` and drops its undelivered reports; 404 NoSuchNameException otherwise. */
+  async delete(queryName: string, id: string, scope: string): Promise<void> {
     await this.sql.transaction(async (tx) => {
-      const rows = await tx.query("DELETE FROM epcis_subscriptions WHERE query_name = $1 AND id = $2 RETURNING id", [
-        queryName,
-        id,
-      ]);
+      const rows = await tx.query(
+        "DELETE FROM epcis_subscriptions WHERE query_name = $1 AND id = $2 AND scope = $3 RETURNING id",
+        [queryName, id, scope],
+      );
       if (rows.length === 0) throw notFound(`query ${queryName} has no subscription ${id}`);
       await tx.query("DELETE FROM epcis_deliveries WHERE subscription_id = $1 AND status <> 'delivered'", [id]);
     });
