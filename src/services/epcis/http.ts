@@ -11,6 +11,7 @@
  *   GET  /epcis/queries | POST /epcis/queries ({"name", "query"})
  *   GET  /epcis/queries/{name} | DELETE /epcis/queries/{name} | GET /epcis/queries/{name}/events
  *   OPTIONS on any of them: 204 with Allow and the version headers
+ *   POST /epcis/capture | GET /epcis/capture[/{captureID}] | GET /epcis/events/{eventID}/proof   (capture-http.ts)
  *   GET  /healthz                                                              ({ok, events}: the store's size)
  *
  * Every answer carries GS1-EPCIS-Version and GS1-CBV-Version (2.0.0); documents and collections are
@@ -32,6 +33,8 @@ import { NamedQueries, namedQueryOf } from "./queries.js";
 import { parseQuery, queryKey, urlParams, type Condition, type EventQuery, type RawValue } from "./query.js";
 import { distinctValues, eventById, knownValue, selectEvents, type Vocabulary } from "./select.js";
 import { resolve, type ResolverOptions } from "./resolver.js";
+import { CaptureService } from "./capture.js";
+import { captureDiscovery, routeCapture } from "./capture-http.js";
 import { ensureEpcisStore, storedEvents } from "./store.js";
 import { CBV_BIZ_STEPS, CBV_DISPOSITIONS, canonicalId, EVENT_TYPES, vocabularyValue } from "./vocabulary.js";
 
@@ -55,6 +58,8 @@ export interface EpcisServerOptions {
    * default the request's Host header (http).
    */
   publicUrl?: string;
+  /** The capture interface (capture.ts): its limits and anchorer (default: one without a signer). */
+  capture?: CaptureService;
 }
 
 interface Context {
@@ -62,6 +67,7 @@ interface Context {
   tokens: PageTokens;
   queries: NamedQueries;
   options: EpcisServerOptions;
+  capture: CaptureService;
 }
 
 /** A resource listing the values of a column of the store, and its events filtering on it. */
@@ -242,7 +248,7 @@ async function createQuery(ctx: Context, req: IncomingMessage, res: ServerRespon
 }
 
 function allowed(path: string): string {
-  if (/^\/epcis\/queries$/.test(path)) return "OPTIONS, GET, POST";
+  if (/^\/epcis\/(queries|capture)$/.test(path)) return "OPTIONS, GET, POST";
   if (/^\/epcis\/queries\/[^/]+$/.test(path)) return "OPTIONS, GET, DELETE";
   return "OPTIONS, GET";
 }
@@ -262,6 +268,7 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
       "gs1-cbv-min": "2.0.0",
       "gs1-cbv-max": "2.0.0",
       "gs1-epc-format": "Never_Translates",
+      ...captureDiscovery(ctx.capture, path),
       "access-control-allow-methods": allow,
       "access-control-allow-headers": "content-type, gs1-epcis-version, gs1-cbv-version",
     });
@@ -272,6 +279,7 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
     res.setHeader("allow", allow);
     throw new EpcisProblem(405, "ValidationException", "Method not allowed", `${method} is not allowed (${allow})`);
   }
+  if (await routeCapture(ctx.capture, req, res, url, path)) return;
 
   if (path === "/epcis/events") {
     return answerEvents(ctx, req, res, url, parseQuery(urlParams(url.searchParams)), "SimpleEventQuery");
@@ -370,7 +378,9 @@ export async function epcisRoutes(
   await ensureEpcisStore(sql);
   const queries = new NamedQueries(sql);
   await queries.init();
-  const ctx: Context = { sql, tokens: new PageTokens(await tokenSecret(sql)), queries, options };
+  const capture = options.capture ?? new CaptureService(sql);
+  await capture.start();
+  const ctx: Context = { sql, tokens: new PageTokens(await tokenSecret(sql)), queries, options, capture };
   const gates = new Gates(options.concurrency ?? 4, options.waiting ?? 32);
   return async (req, res) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
@@ -416,7 +426,8 @@ export async function listenEpcis(
   options: EpcisServerOptions & { host?: string; port?: number } = {},
 ): Promise<EpcisService> {
   const host = options.host ?? "127.0.0.1";
-  const handle = await epcisRoutes(sql, options);
+  const capture = options.capture ?? new CaptureService(sql);
+  const handle = await epcisRoutes(sql, { ...options, capture });
   const server = createServer((req, res) => {
     if ((req.url ?? "/").split("?")[0] === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
       storedEvents(sql)
@@ -437,5 +448,11 @@ export async function listenEpcis(
       })
       .catch(() => res.destroy());
   });
-  return { server, ...(await listenOn(server, host, options.port ?? 0)) };
+  const listening = await listenOn(server, host, options.port ?? 0);
+  return {
+    server,
+    url: listening.url,
+    // The capture job in hand finishes first; jobs still running resume at the next start.
+    close: () => listening.close().then(() => capture.close()),
+  };
 }

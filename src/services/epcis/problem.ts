@@ -15,6 +15,7 @@ export type EpcisExceptionType =
   | "NoSuchNameException"
   | "ResourceAlreadyExistsException"
   | "QueryTooLargeException"
+  | "CaptureLimitExceededException"
   | "QueryTooComplexException"
   | "UnsupportedMediaTypeException"
   | "NotAcceptableException"
