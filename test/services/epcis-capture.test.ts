@@ -272,7 +272,9 @@ describe("EPCIS 2.0 capture interface", function () {
       ),
     ).to.deep.equal([]);
 
-    const small = await listenEpcis(index, { capture: new CaptureService(index, { fileSizeLimit: 2_000 }) });
+    const small = await listenEpcis(index, {
+      capture: new CaptureService(index, { fileSizeLimit: 2_000, threaded: false }),
+    });
     try {
       const big = await post(small.url, document(Array.from({ length: 10 }, (_, i) => shipping(i + 1))));
       expect(big.status).to.equal(413);
@@ -303,7 +305,7 @@ describe("EPCIS 2.0 capture interface", function () {
   });
 
   it("a job accepted before a restart is processed after it; without a signer its events stay unanchored", async function () {
-    const down = new CaptureService(index);
+    const down = new CaptureService(index, { threaded: false });
     await down.start();
     await down.close(); // the server stops after storing the job, before processing it
     const event = shipping(9, { eventID: "urn:uuid:9a9a9a9a-3333-4333-8333-333333333333" });
@@ -314,7 +316,8 @@ describe("EPCIS 2.0 capture interface", function () {
     );
     expect(pending?.running).to.equal(true);
 
-    const restarted = await listenEpcis(index); // no signer
+    // No signer; analysed on the server's thread (the main server above analyses on a worker thread).
+    const restarted = await listenEpcis(index, { capture: new CaptureService(index, { threaded: false }) });
     try {
       const fake: Answer = {
         status: 202,

@@ -45,6 +45,10 @@ CREATE TABLE IF NOT EXISTS epcis_capture_batches (
   anchored_by text,
   tx_hash text
 );
+-- Stored as they are, not compressed: a document is written once and read at most once (a restart), and
+-- compressing megabytes of JSON costs more than the space it saves.
+ALTER TABLE epcis_capture_jobs ALTER COLUMN document SET STORAGE EXTERNAL;
+ALTER TABLE epcis_capture_batches ALTER COLUMN tree SET STORAGE EXTERNAL;
 `;
 
 export type ErrorBehaviour = "rollback" | "proceed";
@@ -135,13 +139,19 @@ export async function listJobs(sql: Sql, limit: number, after?: string): Promise
   return rows.map(jobOf);
 }
 
-/** The oldest running job, or undefined when none runs. */
-export async function nextRunningJob(sql: Sql): Promise<{ captureId: string; behaviour: ErrorBehaviour } | undefined> {
-  const [row] = await sql.query<{ capture_id: string; behaviour: string }>(
-    "SELECT capture_id, behaviour FROM epcis_capture_jobs WHERE running ORDER BY created_at, capture_id LIMIT 1",
+/** The oldest running jobs (up to `limit`), oldest first. */
+export async function runningJobs(
+  sql: Sql,
+  limit: number,
+): Promise<{ captureId: string; behaviour: ErrorBehaviour }[]> {
+  const rows = await sql.query<{ capture_id: string; behaviour: string }>(
+    "SELECT capture_id, behaviour FROM epcis_capture_jobs WHERE running ORDER BY created_at, capture_id LIMIT $1",
+    [limit],
   );
-  if (row === undefined) return undefined;
-  return { captureId: row.capture_id, behaviour: row.behaviour === "proceed" ? "proceed" : "rollback" };
+  return rows.map((row) => ({
+    captureId: row.capture_id,
+    behaviour: row.behaviour === "proceed" ? "proceed" : "rollback",
+  }));
 }
 
 /** The document of a running job, as received ("" once the job has finished). */

@@ -3,35 +3,36 @@
  * EPCISQueryDocument) is accepted as a job — stored first (capture-store.ts), then answered 202 — and processed by
  * one worker, jobs in the order they were accepted, again after a restart for jobs still running:
  *
- * 1. checked against GS1's EPCIS 2.0 JSON schema (the copy vendored in standards/) and the CBV rules the query
- *    interface applies (a bizStep or disposition is a CBV 2.0 term or a URI: vocabulary.ts);
- * 2. each event's canonical CBV 2.0 hash computed (src/exports/event-hash.ts, with the extension prefixes of the
- *    document's `@context`); an event without an eventID gets its hash as eventID;
- * 3. an eventID already stored with the same content (the same hash) is taken as done (idempotent); with other
+ * 1. analysed (capture-analysis.ts; on a worker thread, the next job's while this one is written): checked against
+ *    GS1's EPCIS 2.0 JSON schema (the copy vendored in standards/) and the CBV rules the query interface applies (a
+ *    bizStep or disposition is a CBV 2.0 term or a URI: vocabulary.ts); each event's canonical CBV 2.0 hash
+ *    (src/exports/event-hash.ts, with the extension prefixes of the document's `@context`) — an event without an
+ *    eventID gets its hash as eventID — and the job's Merkle tree (OpenZeppelin's standard tree over the hashes);
+ * 2. an eventID already stored with the same content (the same hash) is taken as done (idempotent); with other
  *    content it is that event's error (`ResourceAlreadyExistsException`, 409);
- * 4. `rollback` (the default, as the OpenAPI's): any error fails the job and stores nothing; `proceed`: the events
+ * 3. `rollback` (the default, as the OpenAPI's): any error fails the job and stores nothing; `proceed`: the events
  *    without error are stored and the job reports the others;
- * 5. the new events stored in the EPCIS store (store.ts, marked with the job: no refresh removes them) together
- *    with the job's Merkle tree (OpenZeppelin's standard tree over the hashes, one batch per job) in one
- *    transaction; the root is then anchored on chain by the anchorer, when the server has a signer (anchor.ts).
+ * 4. the new events stored in the EPCIS store (store.ts, marked with the job: no refresh removes them) together
+ *    with the job's tree in one transaction, the job finished in it; the root is then anchored on chain by the
+ *    anchorer, when the server has a signer (anchor.ts).
  *
  * At most `CAPTURE_LIMIT` events and `CAPTURE_FILE_SIZE_LIMIT` bytes per document (413 beyond).
  */
 import { randomBytes } from "node:crypto";
 
 import type { Sql } from "../../index/db.js";
-import { bytes32Leaf, standardTree } from "../../core/merkle.js";
 import { epcisContext, type Json, type JsonObject } from "../../exports/epcis.js";
-import { schemaFileErrors, VENDORED_SCHEMAS } from "../../exports/epcis-schema.js";
 import { contextPrefixes, eventHashId } from "../../exports/event-hash.js";
 import type { CaptureAnchorer } from "./anchor.js";
-import { documentPrefixes, eventListOf, hashBytes32, hashedContent, isObject } from "./event-leaf.js";
+import { Analyser } from "./capture-analyser.js";
+import type { Analysis } from "./capture-analysis.js";
+import { documentPrefixes, eventListOf, hashedContent, isObject } from "./event-leaf.js";
 import {
   capturedHashes,
   ensureCaptureStore,
   finishJob,
   jobDocument,
-  nextRunningJob,
+  runningJobs,
   saveBatch,
   saveJob,
   type CaptureError,
@@ -41,7 +42,6 @@ import {
 import { EpcisProblem } from "./problem.js";
 import { SerialWork } from "./serial.js";
 import { appendEvents, ensureEpcisStore, lockEpcisStore, type StorableEvent } from "./store.js";
-import { vocabularyValue } from "./vocabulary.js";
 
 /** The most events one capture request may carry (the `GS1-EPCIS-Capture-Limit` header). */
 export const CAPTURE_LIMIT = 1_000;
@@ -49,8 +49,6 @@ export const CAPTURE_LIMIT = 1_000;
 export const CAPTURE_FILE_SIZE_LIMIT = 8 * 1024 * 1024;
 /** The most errors a failed job lists (the rest are counted in the last one). */
 const MAX_ERRORS = 1_000;
-/** Hashes computed between two turns of the event loop. */
-const HASHES_PER_TURN = 100;
 
 const problem = (status: number, type: string, title: string, detail: string): CaptureError => ({
   type: `epcisException:${type}`,
@@ -61,75 +59,6 @@ const problem = (status: number, type: string, title: string, detail: string): C
 const invalid = (detail: string) => problem(400, "ValidationException", "Invalid EPCIS document", detail);
 const conflict = (detail: string) =>
   problem(409, "ResourceAlreadyExistsException", "An event with this eventID already exists", detail);
-
-/** The CBV checks of one event: its bizStep and disposition are CBV 2.0 terms or URIs. */
-function cbvErrors(event: JsonObject): string[] {
-  const errors: string[] = [];
-  for (const [field, kind] of [
-    ["bizStep", "BizStep"],
-    ["disposition", "Disp"],
-  ] as const) {
-    const value = event[field];
-    if (typeof value !== "string") continue;
-    try {
-      vocabularyValue(kind, value, field);
-    } catch (err) {
-      errors.push(err instanceof Error ? err.message : String(err));
-    }
-  }
-  return errors;
-}
-
-/** Schema and CBV errors of a document: of the document itself, and of each event by its index. */
-function documentErrors(doc: JsonObject, events: Json[]): { document: string[]; events: Map<number, string[]> } {
-  const perEvent = new Map<number, string[]>();
-  const add = (i: number, text: string) => perEvent.set(i, [...(perEvent.get(i) ?? []), text]);
-  const all = schemaFileErrors(doc, VENDORED_SCHEMAS.epcis);
-  for (const error of all) {
-    const at = /\/eventList\/(\d+)(\S*) (.*)$/.exec(error);
-    if (at !== null) add(Number(at[1]), `schema: ${at[2] === "" ? "/" : at[2]} ${at[3]}`);
-  }
-  // The document without its events: errors of the whole that are not an event's (the schema's "then" on the
-  // root fails with any event's error too).
-  let document: string[] = [];
-  if (all.length > 0) {
-    const list = eventListOf(doc) ?? [];
-    const held = list.splice(0);
-    document = schemaFileErrors(doc, VENDORED_SCHEMAS.epcis).map((e) => `schema: ${e}`);
-    list.push(...held);
-  }
-  events.forEach((event, i) => {
-    if (!isObject(event)) return;
-    for (const e of cbvErrors(event)) add(i, `CBV: ${e}`);
-  });
-  return { document, events: perEvent };
-}
-
-/** One event ready to store: its eventID, hash and body. */
-interface Prepared {
-  index: number;
-  eventId: string;
-  hash: string;
-  event: StorableEvent;
-}
-
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** The events' eventIDs and hashes (an event without eventID: its hash), holding the event loop briefly. */
-async function prepare(events: Json[], prefixes: Map<string, string>, skip: Set<number>): Promise<Prepared[]> {
-  const prepared: Prepared[] = [];
-  for (const [i, event] of events.entries()) {
-    if (i % HASHES_PER_TURN === HASHES_PER_TURN - 1) await turn();
-    if (skip.has(i) || !isObject(event)) continue;
-    const content = hashedContent(event);
-    const { type, eventTime } = content;
-    if (typeof type !== "string" || typeof eventTime !== "string") continue;
-    const hash = eventHashId(content, prefixes);
-    const eventId = typeof event.eventID === "string" && event.eventID !== "" ? event.eventID : hash;
-    prepared.push({ index: i, eventId, hash, event: { ...content, type, eventTime, eventID: eventId } });
-  }
-  return prepared;
-}
 
 /** eventID → the hash of the event stored under it (captured: as captured; the chain's: of its body). */
 async function storedHashes(sql: Sql, eventIds: string[]): Promise<Map<string, string>> {
@@ -157,6 +86,8 @@ export interface CaptureServiceOptions {
   limit?: number;
   /** The largest request body in bytes (default CAPTURE_FILE_SIZE_LIMIT). */
   fileSizeLimit?: number;
+  /** Validate and hash on a worker thread while the store writes (default true). */
+  threaded?: boolean;
 }
 
 /** Accepts capture jobs and processes them, one at a time, in order. */
@@ -164,8 +95,9 @@ export class CaptureService {
   readonly limit: number;
   readonly fileSizeLimit: number;
   readonly anchorer: CaptureAnchorer | undefined;
-  /** The documents accepted by this process and not processed yet, parsed (others are read from the store). */
-  private readonly parsed = new Map<string, JsonObject>();
+  /** The documents accepted by this process and not processed yet (others are read from the store). */
+  private readonly received = new Map<string, { text: string; doc: JsonObject }>();
+  private readonly analyser: Analyser;
   private readonly jobs = new SerialWork((stopped) => this.drain(stopped), "EPCIS capture", 5_000);
 
   constructor(
@@ -175,6 +107,7 @@ export class CaptureService {
     this.limit = options.limit ?? CAPTURE_LIMIT;
     this.fileSizeLimit = options.fileSizeLimit ?? CAPTURE_FILE_SIZE_LIMIT;
     this.anchorer = options.anchorer;
+    this.analyser = new Analyser(options.threaded ?? true);
   }
 
   /** Creates the tables when missing and resumes the jobs still running (accepted before a restart). */
@@ -216,7 +149,7 @@ export class CaptureService {
     await this.refuseConflicts(doc, events);
     const captureId = `id${randomBytes(10).toString("hex")}`;
     await saveJob(this.sql, { captureId, createdAt: Date.now(), behaviour, events: events.length, document: text });
-    this.parsed.set(captureId, doc);
+    this.received.set(captureId, { text, doc });
     this.kick();
     return captureId;
   }
@@ -256,14 +189,20 @@ export class CaptureService {
   /** Stops taking up jobs (those still running resume at the next start) and waits for the one in hand. */
   async close(): Promise<void> {
     await this.jobs.close();
+    await this.analyser.close();
     await this.anchorer?.close();
   }
 
-  /** The running jobs, oldest first; a store that fails (a lost connection) leaves the job running for the retry. */
+  /**
+   * The running jobs, oldest first, the next one's analysis asked ahead; a store that fails (a lost connection)
+   * leaves the job running for the retry.
+   */
   private async drain(stopped: () => boolean): Promise<void> {
-    for (let job = await nextRunningJob(this.sql); job !== undefined && !stopped();) {
+    for (let jobs = await runningJobs(this.sql, 2); jobs[0] !== undefined && !stopped();) {
+      const [job, next] = jobs;
+      if (next !== undefined) void this.analysisOf(next.captureId).catch(() => undefined);
       await this.process(job.captureId, job.behaviour);
-      job = await nextRunningJob(this.sql);
+      jobs = await runningJobs(this.sql, 2);
     }
   }
 
@@ -272,7 +211,8 @@ export class CaptureService {
     for (;;) {
       try {
         await this.attempt(captureId, behaviour);
-        this.parsed.delete(captureId);
+        this.received.delete(captureId);
+        this.analyser.forget(captureId);
         return;
       } catch (err) {
         if (!(err instanceof StoreMoved)) throw err;
@@ -280,86 +220,90 @@ export class CaptureService {
     }
   }
 
-  /** The document of a job: as parsed when accepted, or read from the store (a job accepted before a restart). */
-  private async documentOf(captureId: string): Promise<unknown> {
-    const known = this.parsed.get(captureId);
-    if (known !== undefined) return known;
-    try {
-      return JSON.parse(await jobDocument(this.sql, captureId));
-    } catch {
-      return undefined;
+  /** A job's document (as received, or read from the store: a job accepted before a restart) and its analysis. */
+  private async analysisOf(captureId: string): Promise<{ doc: unknown; analysis: Analysis }> {
+    let received = this.received.get(captureId);
+    if (received === undefined) {
+      const text = await jobDocument(this.sql, captureId);
+      let doc: unknown;
+      try {
+        doc = JSON.parse(text);
+      } catch {
+        doc = undefined;
+      }
+      received = { text, doc: isObject(doc) ? doc : {} };
+      this.received.set(captureId, received);
     }
+    const { text, doc } = received;
+    return { doc, analysis: await this.analyser.analysis(captureId, text, () => doc) };
   }
 
   private async attempt(captureId: string, behaviour: ErrorBehaviour): Promise<void> {
     const finish = (success: boolean, errors: CaptureError[]) =>
       finishJob(this.sql, captureId, { success, errors: capped(errors), finishedAt: Date.now() });
-    const doc = await this.documentOf(captureId);
+    const { doc, analysis } = await this.analysisOf(captureId);
     const events = eventListOf(doc);
-    if (!isObject(doc) || events === undefined)
+    if (analysis.notDocument === true || events === undefined) {
       return finish(false, [invalid("the stored document is not an EPCISDocument")]);
-
-    const checked = documentErrors(doc, events);
-    const errors: CaptureError[] = checked.document.map((e) => invalid(`document: ${e}`));
+    }
+    const errors: CaptureError[] = analysis.documentErrors.map((e) => invalid(`document: ${e}`));
     const label = (i: number) => {
       const event = events[i];
       const id = isObject(event) && typeof event.eventID === "string" ? ` (${event.eventID})` : "";
       return `event ${i}${id}`;
     };
-    for (const [i, list] of [...checked.events.entries()].sort((a, b) => a[0] - b[0])) {
-      for (const e of list) errors.push(invalid(`${label(i)}: ${e}`));
+    for (const [i, e] of analysis.eventErrors) errors.push(invalid(`${label(i)}: ${e}`));
+    if (errors.length > 0 && (behaviour === "rollback" || analysis.documentErrors.length > 0)) {
+      return finish(false, errors);
     }
-    if (errors.length > 0 && (behaviour === "rollback" || checked.document.length > 0)) return finish(false, errors);
 
-    const prepared = await prepare(events, documentPrefixes(doc), new Set(checked.events.keys()));
     // The same eventID twice in the document: once when the content is the same, an error when not.
     const seen = new Map<string, string>();
-    const unique: Prepared[] = [];
-    for (const p of prepared) {
-      const earlier = seen.get(p.eventId);
+    const unique: [number, string, string][] = [];
+    for (const entry of analysis.hashes) {
+      const [i, eventId, hash] = entry;
+      const earlier = seen.get(eventId);
       if (earlier === undefined) {
-        seen.set(p.eventId, p.hash);
-        unique.push(p);
-      } else if (earlier !== p.hash) {
-        errors.push(conflict(`${label(p.index)}: the document holds event ${p.eventId} twice, with other content`));
+        seen.set(eventId, hash);
+        unique.push(entry);
+      } else if (earlier !== hash) {
+        errors.push(conflict(`${label(i)}: the document holds event ${eventId} twice, with other content`));
       }
     }
     const stored = await storedHashes(
       this.sql,
-      unique.map((p) => p.eventId),
+      unique.map(([, eventId]) => eventId),
     );
-    const fresh: Prepared[] = [];
-    for (const p of unique) {
-      const hash = stored.get(p.eventId);
-      if (hash === undefined) fresh.push(p);
-      else if (hash !== p.hash)
-        errors.push(conflict(`${label(p.index)}: event ${p.eventId} is stored with other content`));
+    const fresh: StorableEvent[] = [];
+    const leaves: CapturedLeaf[] = [];
+    const nodes = new Map(analysis.nodes);
+    for (const [i, eventId, hash] of unique) {
+      const was = stored.get(eventId);
+      const event = events[i];
+      if (was !== undefined) {
+        if (was !== hash) errors.push(conflict(`${label(i)}: event ${eventId} is stored with other content`));
+        continue;
+      }
+      if (!isObject(event)) continue;
+      const content = hashedContent(event);
+      const { type, eventTime } = content;
+      if (typeof type !== "string" || typeof eventTime !== "string") continue;
+      fresh.push({ ...content, type, eventTime, eventID: eventId });
+      leaves.push({ eventId, hash, node: nodes.get(eventId) ?? 0 });
     }
     if (errors.length > 0 && behaviour === "rollback") return finish(false, errors);
     if (fresh.length === 0) return finish(errors.length === 0, errors);
 
-    const { tree, at } = await standardTree(
-      fresh.map((p) => bytes32Leaf(hashBytes32(p.hash))),
-      256,
-      "a capture batch",
-    );
-    const leaves: CapturedLeaf[] = fresh.map((p, i) => ({ eventId: p.eventId, hash: p.hash, node: at[i] ?? 0 }));
-    const prefixes = [...documentPrefixes(doc).entries()];
     const now = Date.now();
     await this.sql.transaction(async (tx) => {
       await lockEpcisStore(tx);
       const [taken] = await tx.query<{ n: string }>(
         "SELECT count(*)::text AS n FROM epcis_events WHERE event_id = ANY($1::text[])",
-        [fresh.map((p) => p.eventId)],
+        [leaves.map((l) => l.eventId)],
       );
       if (Number(taken?.n ?? 0) > 0) throw new StoreMoved();
-      await appendEvents(
-        tx,
-        fresh.map((p) => p.event),
-        new Date(now),
-        captureId,
-      );
-      await saveBatch(tx, { captureId, createdAt: now, prefixes, tree, leaves });
+      await appendEvents(tx, fresh, new Date(now), captureId);
+      await saveBatch(tx, { captureId, createdAt: now, prefixes: analysis.prefixes, tree: analysis.tree, leaves });
       await finishJob(tx, captureId, { success: errors.length === 0, errors: capped(errors), finishedAt: now });
     });
     this.anchorer?.kick();

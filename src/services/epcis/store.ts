@@ -197,7 +197,7 @@ async function indexState(sql: Sql, chainId: bigint, masterData: MasterData | un
     .digest("hex");
 }
 
-const ROWS_PER_INSERT = 200;
+const ROWS_PER_INSERT = 1_000;
 
 /** Stores `events` (new ones, in order) from `seq` on, with `recordTime` (and the capture job they came from). */
 async function insertEvents(
@@ -210,34 +210,38 @@ async function insertEvents(
   const record = new Date(recordTime).toISOString();
   for (let at = 0; at < events.length; at += ROWS_PER_INSERT) {
     const chunk = events.slice(at, at + ROWS_PER_INSERT);
-    const values: unknown[] = [];
-    const rows: string[] = [];
-    const keyValues: unknown[] = [];
-    const keyRows: string[] = [];
+    // One array a column (unnest): a few parameters however many rows, where a VALUES list takes 13 a row.
+    const columns: unknown[][] = Array.from({ length: 11 }, () => []);
+    const keys: unknown[][] = [[], [], []];
     chunk.forEach((event, i) => {
       const seq = firstSeq + at + i;
       const s = storedEvent(event);
       const { eventID, type, eventTime, ...rest } = event;
       // recordTime after eventTime, as the standard's examples write it; the eventID's hash leaves it out.
       const body = JSON.stringify({ eventID, type, eventTime, recordTime: record, ...rest });
-      const row: unknown[] = [seq, s.eventId, s.type, s.eventTime, recordTime, s.action, s.bizStep, s.disposition];
-      row.push(s.readPoint, s.bizLocation, s.transformationId, body, captureId);
-      rows.push(`(${row.map((_, j) => `$${values.length + j + 1}`).join(", ")})`);
-      values.push(...row.map((v) => v ?? null));
+      const row = [seq, s.eventId, s.type, s.eventTime, s.action, s.bizStep, s.disposition, s.readPoint];
+      row.push(s.bizLocation, s.transformationId, body);
+      row.forEach((v, j) => columns[j]?.push(v ?? null));
       for (const [kind, value] of s.keys) {
-        keyRows.push(`($${keyValues.length + 1}, $${keyValues.length + 2}, $${keyValues.length + 3})`);
-        keyValues.push(kind, value, seq);
+        keys[0]?.push(kind);
+        keys[1]?.push(value);
+        keys[2]?.push(seq);
       }
     });
     await tx.query(
       `INSERT INTO epcis_events (seq, event_id, event_type, event_time, record_time, action, biz_step, disposition,
-         read_point, biz_location, transformation_id, body, capture_id) VALUES ${rows.join(", ")}`,
-      values,
+         read_point, biz_location, transformation_id, body, capture_id)
+       SELECT s, i, t, et, $12, a, b, d, rp, bl, tr, body, $13
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[],
+         $9::text[], $10::text[], $11::text[]) AS r(s, i, t, et, a, b, d, rp, bl, tr, body)
+       ORDER BY s`,
+      [...columns, recordTime, captureId],
     );
-    if (keyRows.length > 0) {
+    if ((keys[0]?.length ?? 0) > 0) {
       await tx.query(
-        `INSERT INTO epcis_event_keys (kind, value, seq) VALUES ${keyRows.join(", ")} ON CONFLICT DO NOTHING`,
-        keyValues,
+        `INSERT INTO epcis_event_keys (kind, value, seq)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT DO NOTHING`,
+        keys,
       );
     }
   }
