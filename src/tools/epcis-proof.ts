@@ -1,13 +1,15 @@
 /**
  * Checks a captured EPCIS event against the chain, as a partner would, from what the EPCIS interface serves:
  *
- *   node --import tsx src/tools/epcis-proof.ts <epcis-url> <eventID> [rpc-url]
+ *   node --import tsx src/tools/epcis-proof.ts <epcis-url> <eventID> [rpc-url] [registry]
  *   node --import tsx src/tools/epcis-proof.ts http://127.0.0.1:8548 'ni:///sha-256;…?ver=CBV2.0' http://127.0.0.1:8545
  *
  * Reads the event (`GET /epcis/events/{eventID}`) and its proof (`…/proof`), recomputes the event's CBV 2.0 hash,
  * checks the Merkle proof up to the root, and reads `Registry.documentAnchoredAt(anchoredBy, root)` on the chain at
- * `rpc-url` (default http://127.0.0.1:8545; the Registry is the one the proof names, on the chain id it names).
- * Exits 0 when the event is proven unchanged, 1 when not, 2 on bad arguments.
+ * `rpc-url` (default http://127.0.0.1:8545, which must be the chain id the proof names). `registry`: the FishTrace
+ * Registry the partner trusts — a proof naming another is refused (default: the one the proof names).
+ * Exits 0 when the event is proven unchanged, 1 when not (its hash, proof or anchoring does not hold), 2 when it cannot
+ * tell (bad arguments, a server or node out of reach, a proof for another chain or Registry).
  */
 import { JsonRpcProvider } from "ethers";
 
@@ -15,9 +17,9 @@ import { Registry__factory } from "../../typechain-types/index.js";
 import { isObject } from "../services/epcis/event-leaf.js";
 import { verifyEventProof, type EventProof } from "../services/epcis/proof.js";
 
-const [base, eventId, rpc = "http://127.0.0.1:8545"] = process.argv.slice(2);
+const [base, eventId, rpc = "http://127.0.0.1:8545", trusted] = process.argv.slice(2);
 if (base === undefined || eventId === undefined) {
-  console.error("usage: node --import tsx src/tools/epcis-proof.ts <epcis-url> <eventID> [rpc-url]");
+  console.error("usage: node --import tsx src/tools/epcis-proof.ts <epcis-url> <eventID> [rpc-url] [registry]");
   process.exit(2);
 }
 const root = base.replace(/\/+$/, "");
@@ -63,6 +65,9 @@ try {
   if (!isObject(event)) throw new Error(`${root} serves no event ${eventId}`);
   const proof = proofOf(await json(`${root}/epcis/events/${id}/proof`));
   if (proof.registry === null) throw new Error("the proof names no Registry: the event is not anchored");
+  if (trusted !== undefined && trusted.toLowerCase() !== proof.registry.toLowerCase()) {
+    throw new Error(`the proof names Registry ${proof.registry}, not ${trusted}`);
+  }
   const provider = new JsonRpcProvider(rpc);
   const { chainId } = await provider.getNetwork();
   if (proof.chainId !== null && proof.chainId !== chainId.toString()) {
