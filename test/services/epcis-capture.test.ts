@@ -16,7 +16,7 @@ import { CAPTURE_LIMIT, CaptureService } from "../../src/services/epcis/capture.
 import { listenEpcis, type EpcisService } from "../../src/services/epcis/http.js";
 import { verifyEventProof, verifyStoredEvent, type ChainView } from "../../src/services/epcis/proof.js";
 import { refreshEpcisStore } from "../../src/services/epcis/store.js";
-import { call, schemaErrors, type Answer } from "../helpers/epcis-api.js";
+import { call, CHECKED, schemaErrors, type Answer } from "../helpers/epcis-api.js";
 import { CHAIN_ID, exportWorld, GLN, MASTER_DATA } from "../helpers/export-rows.js";
 import { roleId } from "../../src/core/roles.js";
 import type { Registry } from "../../typechain-types/index.js";
@@ -333,5 +333,13 @@ describe("EPCIS 2.0 capture interface", function () {
     } finally {
       await restarted.close();
     }
+  });
+
+  it("every refusal of the capture interface validates against the OpenAPI's problem schemas", function () {
+    const ours = CHECKED.filter(
+      ([path, status]) => status >= 400 && /^\/epcis\/(capture|events\/[^/]+\/proof)/.test(path),
+    );
+    expect(new Set(ours.map(([, status]) => status))).to.deep.equal(new Set([400, 404, 409, 413, 415]));
+    for (const [path, status, errors] of ours) expect(errors, `${status} ${path}`).to.deep.equal([]);
   });
 });
