@@ -8,7 +8,7 @@ export const epcisTasks = [
     task(
       ["epcis", "serve"],
       "Serves the EPCIS 2.0 query interface over HTTP (GET /epcis/events, /epcis/{eventTypes|epcs|bizSteps|…}, " +
-        "/epcis/queries) and a GS1-Conformant resolver (/01/{gtin}/10/{lot}, /.well-known/gs1resolver)",
+        "/epcis/queries), the capture interface (POST /epcis/capture) and a GS1-Conformant resolver (/01/{gtin}/10/{lot}, /.well-known/gs1resolver)",
     ),
   )
     .addOption(opt("port", "TCP port (default: 8548)"))
@@ -53,6 +53,14 @@ export const epcisTasks = [
       description: "Let webhooks call this machine (127.0.0.1, localhost): a receiver on the same host, tests",
     })
     .addFlag({ name: "noSync", description: "Serve the index as it is (another process keeps it up to date)" })
+    .addOption(
+      opt(
+        "from",
+        "Who anchors captured events' Merkle roots (Registry.anchorDocuments; a registered participant): an address " +
+          "or an index into the network's accounts (default: 0)",
+      ),
+    )
+    .addFlag({ name: "noAnchor", description: "Keep captured events unanchored (no signer)" })
     .setAction(() => import("./actions/epcis-serve.js"))
     .build(),
 ];

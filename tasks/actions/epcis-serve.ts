@@ -1,14 +1,20 @@
+import { Registry__factory } from "../../typechain-types/index.js";
 import { readMasterData } from "../../src/exports/master-data.js";
 import { Deliveries } from "../../src/services/epcis/deliveries.js";
+import { CaptureAnchorer } from "../../src/services/epcis/anchor.js";
+import { CaptureService } from "../../src/services/epcis/capture.js";
 import { listenEpcis } from "../../src/services/epcis/http.js";
 import { webhookHosts } from "../../src/services/epcis/webhook.js";
 import { refreshEpcisStore, type RefreshOptions } from "../../src/services/epcis/store.js";
 import { InputError } from "../../src/core/input-error.js";
 import { fishTraceAction } from "../run.js";
 import { everyInterval, serveOptions, untilStopped, type ServeArgs } from "./serve-loop.js";
-import { openTraceIndex, type TraceIndexArgs } from "./trace-index.js";
+import { signerFor } from "../session.js";
+import { openTraceIndex, type TraceIndex, type TraceIndexArgs } from "./trace-index.js";
 
 interface Args extends TraceIndexArgs, ServeArgs {
+  from?: string;
+  noAnchor: boolean;
   masterData?: string;
   publicUrl?: string;
   webUrl?: string;
@@ -51,17 +57,25 @@ export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }>
   try {
     const stored = await refreshEpcisStore(index.sql, refresh);
     await deliveries.init();
+    const anchorer = args.noAnchor ? undefined : anchorerOf(index, args.from);
     service = await listenEpcis(index.sql, {
       host,
       port,
       resolver,
       webhooks,
+      capture: new CaptureService(index.sql, anchorer === undefined ? {} : { anchorer }),
       ...(args.publicUrl === undefined ? {} : { publicUrl: args.publicUrl }),
     });
     console.log(
       `EPCIS 2.0 query interface on ${service.url}/epcis/events (${stored.total} events; /epcis/queries, ` +
         "/epcis/queries/{name}/subscriptions, /epcis/eventTypes, /epcis/epcs, /epcis/bizSteps, …; resolver " +
         "/01/{gtin}/10/{lot}); Ctrl-C stops",
+    );
+    console.log(
+      `capture: POST ${service.url}/epcis/capture; ` +
+        (anchorer === undefined
+          ? "captured events stay unanchored (no signer)"
+          : `Merkle roots anchored by ${anchorer.chain.signer} on Registry ${anchorer.chain.registryAddress}`),
     );
     // Subscriptions' reports go out in the background: schedules and retries each second, streams after a refresh.
     deliveries.start();
@@ -86,3 +100,16 @@ export default fishTraceAction(async (args: Args, hre): Promise<{ url: string }>
   console.log("stopped");
   return { url: service.url };
 });
+
+/** The anchorer of captured events' roots: the signer on the synced deployment's Registry (none with --no-sync). */
+function anchorerOf(index: TraceIndex, from: string | undefined): CaptureAnchorer | undefined {
+  const { session, addresses } = index;
+  if (session === undefined || addresses === undefined) return undefined;
+  const signer = signerFor(session, from, 0);
+  return new CaptureAnchorer(index.sql, {
+    registry: Registry__factory.connect(addresses.registry, signer),
+    signer: signer.address,
+    chainId: session.chainId,
+    registryAddress: addresses.registry,
+  });
+}

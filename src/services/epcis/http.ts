@@ -12,6 +12,7 @@
  *   GET  /epcis/queries/{name} | DELETE /epcis/queries/{name} | GET /epcis/queries/{name}/events
  *   GET|POST /epcis/queries/{name}/subscriptions, GET|DELETE …/subscriptions/{id}   (subscription-routes.ts)
  *   OPTIONS on any of them: 204 with Allow and the version headers
+ *   POST /epcis/capture | GET /epcis/capture[/{captureID}] | GET /epcis/events/{eventID}/proof   (capture-http.ts)
  *   GET  /healthz                                                              ({ok, events}: the store's size)
  *
  * Every answer carries GS1-EPCIS-Version and GS1-CBV-Version (2.0.0); documents and collections are
@@ -39,6 +40,8 @@ import { distinctValues, eventById, knownValue, selectEvents, type Vocabulary } 
 import { resolve, type ResolverOptions } from "./resolver.js";
 import { answerSubscriptions, subscriptionMethods, SUBSCRIPTIONS_PATH } from "./subscription-routes.js";
 import type { WebhookPolicy } from "./webhook.js";
+import { CaptureService } from "./capture.js";
+import { captureDiscovery, routeCapture } from "./capture-http.js";
 import { ensureEpcisStore, storedEvents } from "./store.js";
 import { CBV_BIZ_STEPS, CBV_DISPOSITIONS, canonicalId, EVENT_TYPES, vocabularyValue } from "./vocabulary.js";
 import { scopeResolver, UnauthorizedError, WWW_AUTHENTICATE } from "../auth/scope.js";
@@ -66,6 +69,8 @@ export interface EpcisServerOptions {
   publicUrl?: string;
   /** Where subscriptions' webhooks may point (webhook.ts; default: public hosts only). */
   webhooks?: WebhookPolicy;
+  /** The capture interface (capture.ts): its limits and anchorer (default: one without a signer). */
+  capture?: CaptureService;
 }
 
 interface Context {
@@ -75,6 +80,7 @@ interface Context {
   options: EpcisServerOptions;
   /** The caller's scope (src/services/auth/), resolved once per request: what it sees, how its tokens are bound. */
   access: EpcisAccess;
+  capture: CaptureService;
 }
 
 /** A resource listing the values of a column of the store, and its events filtering on it. */
@@ -243,7 +249,7 @@ async function createQuery(ctx: Context, req: IncomingMessage, res: ServerRespon
 function allowed(path: string): string {
   const subscriptions = subscriptionMethods(path);
   if (subscriptions !== undefined) return subscriptions;
-  if (/^\/epcis\/queries$/.test(path)) return "OPTIONS, GET, POST";
+  if (/^\/epcis\/(queries|capture)$/.test(path)) return "OPTIONS, GET, POST";
   if (/^\/epcis\/queries\/[^/]+$/.test(path)) return "OPTIONS, GET, DELETE";
   return "OPTIONS, GET";
 }
@@ -263,6 +269,7 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
       "gs1-cbv-min": "2.0.0",
       "gs1-cbv-max": "2.0.0",
       "gs1-epc-format": "Never_Translates",
+      ...captureDiscovery(ctx.capture, path),
       "access-control-allow-methods": allow,
       "access-control-allow-headers": "content-type, gs1-epcis-version, gs1-cbv-version, authorization, x-api-key",
     });
@@ -273,6 +280,18 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
     res.setHeader("allow", allow);
     throw new EpcisProblem(405, "ValidationException", "Method not allowed", `${method} is not allowed (${allow})`);
   }
+  // Capture takes a partner's or a regulator's key; a proof is served for an event the caller may read.
+  if (/^\/epcis\/capture(\/|$)/.test(path) && ctx.access.scope.kind === "public") {
+    throw new UnauthorizedError("capture takes an API key (a partner's or a regulator's): none was sent");
+  }
+  const proofOf = /^\/epcis\/events\/([^/]+)\/proof$/.exec(path)?.[1];
+  if (
+    proofOf !== undefined &&
+    (await eventById(ctx.sql, decoded(proofOf, "eventID"), ctx.access.filter)) === undefined
+  ) {
+    throw notFound(`no event ${decoded(proofOf, "eventID")}`);
+  }
+  if (await routeCapture(ctx.capture, req, res, url, path)) return;
 
   if (path === "/epcis/events") {
     return answerEvents(ctx, req, res, url, parseQuery(urlParams(url.searchParams)), "SimpleEventQuery");
@@ -373,7 +392,9 @@ export async function epcisRoutes(
   await ensureEpcisStore(sql);
   const queries = new NamedQueries(sql);
   await queries.init();
-  const shared = { sql, tokens: new PageTokens(await tokenSecret(sql)), queries, options };
+  const capture = options.capture ?? new CaptureService(sql);
+  await capture.start();
+  const shared = { sql, tokens: new PageTokens(await tokenSecret(sql)), queries, options, capture };
   const scopeOf = scopeResolver(sql);
   const gates = new Gates(options.concurrency ?? 4, options.waiting ?? 32);
   return async (req, res) => {
@@ -425,7 +446,8 @@ export async function listenEpcis(
   options: EpcisServerOptions & { host?: string; port?: number } = {},
 ): Promise<EpcisService> {
   const host = options.host ?? "127.0.0.1";
-  const handle = await epcisRoutes(sql, options);
+  const capture = options.capture ?? new CaptureService(sql);
+  const handle = await epcisRoutes(sql, { ...options, capture });
   const server = createServer((req, res) => {
     if ((req.url ?? "/").split("?")[0] === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
       storedEvents(sql)
@@ -446,5 +468,11 @@ export async function listenEpcis(
       })
       .catch(() => res.destroy());
   });
-  return { server, ...(await listenOn(server, host, options.port ?? 0)) };
+  const listening = await listenOn(server, host, options.port ?? 0);
+  return {
+    server,
+    url: listening.url,
+    // The capture job in hand finishes first; jobs still running resume at the next start.
+    close: () => listening.close().then(() => capture.close()),
+  };
 }

@@ -16,6 +16,7 @@ export type EpcisExceptionType =
   | "NoSuchNameException"
   | "ResourceAlreadyExistsException"
   | "QueryTooLargeException"
+  | "CaptureLimitExceededException"
   | "QueryTooComplexException"
   | "UnsupportedMediaTypeException"
   | "NotAcceptableException"

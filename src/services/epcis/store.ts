@@ -9,6 +9,8 @@
  * - `epcis_event_keys`: the event's multi-valued identifiers, one row each (`kind`, `value`): `epc`, `parentID`,
  *   `inputEPC`, `outputEPC`, `epcClass`, `inputEPCClass`, `outputEPCClass`, `source:<type>`,
  *   `destination:<type>`, `bizTransaction:<type>`, `pdSet`, `pdUnset`;
+ * - `epcis_events.capture_id`: the capture job of an event a partner sent (src/services/epcis/capture.ts), NULL
+ *   for the chain's own — a refresh never removes a captured event;
  * - `epcis_meta`: the page-token secret, and what the last refresh was built from.
  *
  * `refreshEpcisStore` brings the tables up to date with the index (when the index or the master data changed since
@@ -57,6 +59,8 @@ CREATE TABLE IF NOT EXISTS epcis_event_keys (
 );
 CREATE INDEX IF NOT EXISTS epcis_event_keys_seq ON epcis_event_keys (seq);
 CREATE TABLE IF NOT EXISTS epcis_meta (key text PRIMARY KEY, value text NOT NULL);
+-- The capture job an event came from (POST /epcis/capture); NULL for the chain's events, which a refresh manages.
+ALTER TABLE epcis_events ADD COLUMN IF NOT EXISTS capture_id text;
 `;
 
 /** Creates the store's tables when they are missing. */
@@ -193,41 +197,51 @@ async function indexState(sql: Sql, chainId: bigint, masterData: MasterData | un
     .digest("hex");
 }
 
-const ROWS_PER_INSERT = 200;
+const ROWS_PER_INSERT = 1_000;
 
-/** Stores `events` (new ones, in order) from `seq` on, with `recordTime`. */
-async function insertEvents(tx: Sql, events: StorableEvent[], firstSeq: number, recordTime: number): Promise<void> {
+/** Stores `events` (new ones, in order) from `seq` on, with `recordTime` (and the capture job they came from). */
+async function insertEvents(
+  tx: Sql,
+  events: StorableEvent[],
+  firstSeq: number,
+  recordTime: number,
+  captureId: string | null,
+): Promise<void> {
   const record = new Date(recordTime).toISOString();
   for (let at = 0; at < events.length; at += ROWS_PER_INSERT) {
     const chunk = events.slice(at, at + ROWS_PER_INSERT);
-    const values: unknown[] = [];
-    const rows: string[] = [];
-    const keyValues: unknown[] = [];
-    const keyRows: string[] = [];
+    // One array a column (unnest): a few parameters however many rows, where a VALUES list takes 13 a row.
+    const columns: unknown[][] = Array.from({ length: 11 }, () => []);
+    const keys: unknown[][] = [[], [], []];
     chunk.forEach((event, i) => {
       const seq = firstSeq + at + i;
       const s = storedEvent(event);
       const { eventID, type, eventTime, ...rest } = event;
       // recordTime after eventTime, as the standard's examples write it; the eventID's hash leaves it out.
       const body = JSON.stringify({ eventID, type, eventTime, recordTime: record, ...rest });
-      const row = [seq, s.eventId, s.type, s.eventTime, recordTime, s.action, s.bizStep, s.disposition];
-      row.push(s.readPoint, s.bizLocation, s.transformationId, body);
-      rows.push(`(${row.map((_, j) => `$${values.length + j + 1}`).join(", ")})`);
-      values.push(...row.map((v) => v ?? null));
+      const row = [seq, s.eventId, s.type, s.eventTime, s.action, s.bizStep, s.disposition, s.readPoint];
+      row.push(s.bizLocation, s.transformationId, body);
+      row.forEach((v, j) => columns[j]?.push(v ?? null));
       for (const [kind, value] of s.keys) {
-        keyRows.push(`($${keyValues.length + 1}, $${keyValues.length + 2}, $${keyValues.length + 3})`);
-        keyValues.push(kind, value, seq);
+        keys[0]?.push(kind);
+        keys[1]?.push(value);
+        keys[2]?.push(seq);
       }
     });
     await tx.query(
       `INSERT INTO epcis_events (seq, event_id, event_type, event_time, record_time, action, biz_step, disposition,
-         read_point, biz_location, transformation_id, body) VALUES ${rows.join(", ")}`,
-      values,
+         read_point, biz_location, transformation_id, body, capture_id)
+       SELECT s, i, t, et, $12, a, b, d, rp, bl, tr, body, $13
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[],
+         $9::text[], $10::text[], $11::text[]) AS r(s, i, t, et, a, b, d, rp, bl, tr, body)
+       ORDER BY s`,
+      [...columns, recordTime, captureId],
     );
-    if (keyRows.length > 0) {
+    if ((keys[0]?.length ?? 0) > 0) {
       await tx.query(
-        `INSERT INTO epcis_event_keys (kind, value, seq) VALUES ${keyRows.join(", ")} ON CONFLICT DO NOTHING`,
-        keyValues,
+        `INSERT INTO epcis_event_keys (kind, value, seq)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT DO NOTHING`,
+        keys,
       );
     }
   }
@@ -235,11 +249,22 @@ async function insertEvents(tx: Sql, events: StorableEvent[], firstSeq: number, 
 
 /**
  * Appends `events` to the store in their order with `recordTime` (after every stored event; an eventID already
- * stored is refused by the table's UNIQUE key). What the indexer's sync, or a capture, calls with new events.
+ * stored is refused by the table's UNIQUE key). What the indexer's sync, or a capture (`captureId`: its job), calls
+ * with new events — inside a transaction that took `lockEpcisStore` first, when others may append at once.
  */
-export async function appendEvents(sql: Sql, events: StorableEvent[], recordTime: Date): Promise<void> {
+export async function appendEvents(
+  sql: Sql,
+  events: StorableEvent[],
+  recordTime: Date,
+  captureId: string | null = null,
+): Promise<void> {
   const [top] = await sql.query<{ seq: string | null }>("SELECT max(seq)::text AS seq FROM epcis_events");
-  await insertEvents(sql, events, Number(top?.seq ?? 0) + 1, recordTime.getTime());
+  await insertEvents(sql, events, Number(top?.seq ?? 0) + 1, recordTime.getTime(), captureId);
+}
+
+/** One writer at a time in a transaction (a refresh, a capture job): held until the transaction ends. */
+export async function lockEpcisStore(tx: Sql): Promise<void> {
+  await tx.query("SELECT pg_advisory_xact_lock(20190003)");
 }
 
 /**
@@ -263,9 +288,13 @@ export async function refreshEpcisStore(sql: Sql, options: RefreshOptions = {}):
   const unique = [...new Map(rendered.map((e) => [e.eventID, e])).values()];
   const wanted = new Set(unique.map((e) => e.eventID));
   return sql.transaction(async (tx) => {
-    const stored = await tx.query<{ event_id: string; seq: string }>("SELECT event_id, seq::text FROM epcis_events");
+    await lockEpcisStore(tx);
+    const stored = await tx.query<{ event_id: string; seq: string; captured: boolean }>(
+      "SELECT event_id, seq::text, capture_id IS NOT NULL AS captured FROM epcis_events",
+    );
     const have = new Set(stored.map((r) => r.event_id));
-    const gone = stored.filter((r) => !wanted.has(r.event_id)).map((r) => r.seq);
+    // Captured events are the partners' (capture.ts), not the chain's: never removed here.
+    const gone = stored.filter((r) => !r.captured && !wanted.has(r.event_id)).map((r) => r.seq);
     if (gone.length > 0) {
       await tx.query("DELETE FROM epcis_event_keys WHERE seq = ANY($1::bigint[])", [gone]);
       await tx.query("DELETE FROM epcis_events WHERE seq = ANY($1::bigint[])", [gone]);
