@@ -59,3 +59,39 @@ export async function recordedAddresses(
     return address;
   });
 }
+
+/**
+ * The addresses in a JSON file of its own (`{"registry": "0x…", "harvester": "0x…", …}`, the keys of
+ * DEPLOYMENT_KEYS), as a service run without Hardhat takes them (`--addresses <file>`); one line naming the file
+ * and what is wrong with it otherwise.
+ */
+export async function addressesFile(file: string): Promise<FishTraceAddresses> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, "utf8"));
+  } catch (err) {
+    throw new InputError(`--addresses ${file}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+  }
+  const record = new Map<string, unknown>(typeof parsed === "object" && parsed !== null ? Object.entries(parsed) : []);
+  return collectAddresses((key) => {
+    const value = record.get(key);
+    if (typeof value !== "string") throw new InputError(`--addresses ${file} has no "${key}" address`);
+    return value;
+  });
+}
+
+/**
+ * The deployment a service run without Hardhat serves: the `--addresses` file when given, else what Ignition
+ * recorded for `chainId` (`--deployment <id>`, or the chain's default id) under ./ignition.
+ */
+export function deploymentAddresses(
+  chainId: bigint,
+  options: { addresses?: string | undefined; deployment?: string | undefined },
+): Promise<FishTraceAddresses> {
+  if (options.addresses !== undefined) return addressesFile(options.addresses);
+  return recordedAddresses(
+    chainId,
+    path.join(process.cwd(), "ignition"),
+    options.deployment ?? deploymentIdOf(chainId),
+  );
+}

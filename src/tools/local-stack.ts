@@ -19,6 +19,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { HDNodeWallet } from "ethers";
 import { z } from "zod";
 
 import { readDemoFacts, readStackAnalytics } from "./demo/files.js";
@@ -29,10 +30,10 @@ import type { StackAnalytics } from "./stack-analytics.js";
 import type { DemoFacts, WebConfig } from "../core/api/web-config.js";
 
 /** The services of a stack, each on its own port. */
-export type StackService = "node" | "web" | "relay" | "trace" | "prometheus";
+export type StackService = "node" | "web" | "relay" | "trace" | "epcis" | "prometheus";
 
 export interface LocalStackOptions {
-  /** 0: any free port. Defaults 8545, 5173, 8600, 8547, 9090. */
+  /** 0: any free port. Defaults 8545, 5173, 8600, 8547, 8548, 9090. */
   ports?: Partial<Record<StackService, number>>;
   /** "demo" (default): the whole demo; "none": the deployment and the registry's cast only. */
   seed?: "demo" | "none";
@@ -49,7 +50,7 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
-  urls: { node: string; web: string; relay: string; trace: string; prometheus?: string };
+  urls: { node: string; web: string; relay: string; trace: string; epcis: string; prometheus?: string };
   config: WebConfig;
   facts: DemoFacts;
   /**
@@ -72,6 +73,7 @@ export const DEFAULT_PORTS: Record<StackService, number> = {
   web: 5173,
   relay: 8600,
   trace: 8547,
+  epcis: 8548,
   prometheus: 9090,
 };
 
@@ -83,6 +85,11 @@ const CHAIN_NAME = "FishTrace local";
 
 /** Hardhat's development mnemonic: the demo's accounts are its first nine (test keys, never for real funds). */
 export const TEST_MNEMONIC = "test test test test test test test test test test test junk";
+
+/** The private key of Hardhat's test account #`index` (public knowledge: test keys only). */
+export function testKey(index: number): string {
+  return HDNodeWallet.fromPhrase(TEST_MNEMONIC, "", `m/44'/60'/0'/0/${index}`).privateKey;
+}
 
 /** Builds the dApp (web/ → web/dist) with Vite's JS API and web/vite.config.ts. */
 export async function buildWeb(): Promise<void> {
@@ -211,6 +218,8 @@ const STACK_FILES = [
   "relay.sqlite-wal",
   "relay.sqlite-shm",
   "index",
+  "epcis-index",
+  "addresses.json",
   "prom",
   "demo-output",
   "analytics.json",
@@ -237,13 +246,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     throw new InputError("prometheus is not on PATH: install it (apt-get install prometheus) or start without it");
   }
 
-  const services: StackService[] = ["node", "web", "relay", "trace", ...(prometheus ? ["prometheus" as const] : [])];
+  const services: StackService[] = [
+    "node",
+    "web",
+    "relay",
+    "trace",
+    "epcis",
+    ...(prometheus ? ["prometheus" as const] : []),
+  ];
   const wanted = (service: StackService): number => options.ports?.[service] ?? DEFAULT_PORTS[service];
   const ports: Record<StackService, number> = {
     node: wanted("node"),
     web: wanted("web"),
     relay: wanted("relay"),
     trace: wanted("trace"),
+    epcis: wanted("epcis"),
     prometheus: wanted("prometheus"),
   };
   for (const service of services) if (ports[service] !== 0) await portFree(ports[service], service);
@@ -252,6 +269,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const nodeUrl = `http://127.0.0.1:${ports.node}`;
   const relayUrl = `http://127.0.0.1:${ports.relay}`;
   const traceUrl = `http://127.0.0.1:${ports.trace}`;
+  const epcisUrl = `http://127.0.0.1:${ports.epcis}`;
   const defaultDir = options.dir === undefined;
   const dir = path.resolve(options.dir ?? path.join(PROJECT_ROOT, ".stack", String(ports.node)));
   const deploymentId = `local-stack-${ports.node}-${process.pid}`;
@@ -286,8 +304,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   /** Starts a long-running child, which must print `ready` within `timeoutMs`; its exit later ends the stack. */
-  const service = async (name: string, command: string, args: string[], ready: string, timeoutMs = 120_000) => {
-    const child = spawnChild(name, command, args, childEnv(nodeUrl));
+  const service = async (
+    name: string,
+    command: string,
+    args: string[],
+    ready: string,
+    timeoutMs = 120_000,
+    env: Record<string, string> = {},
+  ) => {
+    const child = spawnChild(name, command, args, childEnv(nodeUrl, env));
     children.push(child);
     try {
       await started(child.process, ready, `the ${name}`, timeoutMs);
@@ -347,6 +372,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
 
     const contracts = ["--harvester", facts.addresses.harvester, "--registry", facts.addresses.registry];
+    const addressesFile = path.join(dir, "addresses.json");
     await Promise.all([
       service(
         "relay",
@@ -385,9 +411,41 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ],
         "trace API on",
       ),
+      // The EPCIS service without Hardhat (src/services/epcis/main.ts), with an index of its own (PGlite is one
+      // process's): the query interface, capture, subscriptions and the resolver, its links to this stack's dApp and
+      // trace API; captured events anchored by the regulator, a registered participant.
+      writeFile(addressesFile, JSON.stringify(facts.addresses) + "\n").then(() =>
+        service(
+          "EPCIS service",
+          process.execPath,
+          [
+            "--no-warnings=ExperimentalWarning",
+            "--import",
+            "tsx",
+            path.join("src", "services", "epcis", "main.ts"),
+            "--rpc",
+            nodeUrl,
+            "--addresses",
+            addressesFile,
+            "--db",
+            path.join(dir, "epcis-index"),
+            "--port",
+            String(ports.epcis),
+            "--interval",
+            "2",
+            "--web-url",
+            `http://127.0.0.1:${ports.web}`,
+            "--trace-url",
+            traceUrl,
+          ],
+          "capture: POST",
+          120_000,
+          { FISHTRACE_EPCIS_KEY: testKey(facts.accounts.regulator.index) },
+        ),
+      ),
     ]);
     going();
-    log(`relay on ${relayUrl}, trace API on ${traceUrl}`);
+    log(`relay on ${relayUrl}, trace API on ${traceUrl}, EPCIS service on ${epcisUrl}`);
 
     const chainId = await nodeChainId(nodeUrl);
     web = await startStaticServer({
@@ -395,6 +453,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: ports.web,
       nodeUrl,
       traceUrl,
+      relayUrl,
       config: (origin) => ({
         chainId,
         chainName: CHAIN_NAME,
@@ -408,7 +467,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const config = web.config;
     const configText = JSON.stringify(config, null, 2) + "\n";
-    const urlsText = JSON.stringify({ node: nodeUrl, web: web.url, relay: relayUrl, trace: traceUrl }, null, 2) + "\n";
+    const urlsText =
+      JSON.stringify({ node: nodeUrl, web: web.url, relay: relayUrl, trace: traceUrl, epcis: epcisUrl }, null, 2) +
+      "\n";
     await writeFile(path.join(dir, "config.json"), configText);
     await writeFile(path.join(dir, "urls.json"), urlsText);
     // `npm run web:dev` (Vite's dev server) reads the running stack's config, and where to proxy /rpc and /api, here.
@@ -446,6 +507,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       node: "node",
       relay: "relay",
       "trace API": "trace",
+      "EPCIS service": "epcis",
       prometheus: "prometheus",
     };
     for (const child of children) {
@@ -458,6 +520,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         web: web.url,
         relay: relayUrl,
         trace: traceUrl,
+        epcis: epcisUrl,
         ...(prometheusUrl === undefined ? {} : { prometheus: prometheusUrl }),
       },
       config,

@@ -1,11 +1,11 @@
 /**
  * `npm run stack`: FishTrace on this machine in one command (src/tools/local-stack.ts) — a hardhat node seeded by the
- * demo, the relay, the trace API, the dApp and, when installed, Prometheus — then a table of its URLs and the demo's
+ * demo, the relay, the trace API, the EPCIS service, the dApp and, when installed, Prometheus — then a table of its URLs and the demo's
  * accounts with their (test) keys. Ctrl-C or SIGTERM stops everything and exits 0; if a process of the stack dies,
  * the rest is stopped and it exits 1 with one line saying which.
  *
  *   npm run stack -- [--port-node 8545] [--port-web 5173] [--port-relay 8600] [--port-trace 8547]
- *                    [--port-prometheus 9090] [--seed demo|none] [--no-prometheus] [--dir .stack/<node port>]
+ *                    [--port-epcis 8548] [--port-prometheus 9090] [--seed demo|none] [--no-prometheus] [--dir .stack/<node port>]
  *                    [--web-dist web/dist]
  *
  * The dApp must be built (`npm run stack` builds it; `npm run web:build` alone).
@@ -19,6 +19,7 @@ import {
   DEFAULT_PORTS,
   startLocalStack,
   TEST_MNEMONIC,
+  testKey,
   type LocalStack,
   type LocalStackOptions,
   type StackService,
@@ -26,10 +27,11 @@ import {
 import { InputError } from "../core/input-error.js";
 import { wholeNumber } from "../core/units.js";
 
-const SERVICES: StackService[] = ["node", "web", "relay", "trace", "prometheus"];
+const SERVICES: StackService[] = ["node", "web", "relay", "trace", "epcis", "prometheus"];
 
 const USAGE =
-  "usage: npm run stack -- [--port-node N] [--port-web N] [--port-relay N] [--port-trace N] [--port-prometheus N] " +
+  "usage: npm run stack -- [--port-node N] [--port-web N] [--port-relay N] [--port-trace N] [--port-epcis N] " +
+  "[--port-prometheus N] " +
   "[--seed demo|none] [--no-prometheus] [--dir DIR] [--web-dist web/dist]";
 
 /** The stack's options from the command line; a one-line InputError for anything wrong. */
@@ -43,6 +45,7 @@ export function stackOptions(argv: string[]): LocalStackOptions {
         "port-web": { type: "string" },
         "port-relay": { type: "string" },
         "port-trace": { type: "string" },
+        "port-epcis": { type: "string" },
         "port-prometheus": { type: "string" },
         seed: { type: "string" },
         "no-prometheus": { type: "boolean" },
@@ -79,8 +82,7 @@ export function stackOptions(argv: string[]): LocalStackOptions {
 /** The demo's accounts by role, with their Hardhat test keys, and the relay's. */
 function accountLines(stack: LocalStack): string[] {
   const rows = Object.entries(stack.facts.accounts).map(([role, { address, index }]) => {
-    const key = HDNodeWallet.fromPhrase(TEST_MNEMONIC, "", `m/44'/60'/0'/0/${index}`).privateKey;
-    return { role, index: `#${index}`, address, key };
+    return { role, index: `#${index}`, address, key: testKey(index) };
   });
   const relay = HDNodeWallet.fromPhrase(TEST_MNEMONIC, "", `m/44'/60'/0'/0/${DEV_ACCOUNT_INDEX}`);
   rows.push({ role: "relay", index: `#${DEV_ACCOUNT_INDEX}`, address: relay.address, key: relay.privateKey });
@@ -97,6 +99,8 @@ function table(stack: LocalStack): string {
     ["trace API", `${stack.urls.trace}/v1/journey/:lot`],
     ["analytics", `${stack.urls.trace}/v1/analytics/anomalies (/forecast, /dispatch, /model, /metrics)`],
     ["relay", `${stack.urls.relay}/healthz`],
+    ["EPCIS 2.0 query interface", `${stack.urls.epcis}/epcis/events`],
+    ["GS1 resolver", `${stack.urls.epcis}/.well-known/gs1resolver`],
   ];
   if (stack.urls.prometheus !== undefined) urls.push(["Prometheus", stack.urls.prometheus]);
   const width = Math.max(...urls.map(([name]) => name.length));

@@ -1,7 +1,7 @@
 import { analyticsRoutes } from "../../src/services/analytics/http.js";
 import { listenTrace } from "../../src/services/trace/http.js";
 import { fishTraceAction } from "../run.js";
-import { everyInterval, serveOptions, untilStopped, type ServeArgs } from "./serve-loop.js";
+import { everyInterval, serveOptions, untilStopped, type ServeArgs } from "../../src/services/http/serve-loop.js";
 import { readIntake } from "./analytics-open.js";
 import { openTraceIndex, type TraceIndexArgs } from "./trace-index.js";
 

@@ -110,7 +110,7 @@ describe("local stack", function () {
   before(async function () {
     dist = await standInDist();
     stack = await startLocalStack({
-      ports: { node: 0, web: 0, relay: 0, trace: 0, prometheus: 0 },
+      ports: { node: 0, web: 0, relay: 0, trace: 0, epcis: 0, prometheus: 0 },
       seed: "demo",
       prometheus: false,
       webDist: dist,
@@ -156,12 +156,29 @@ describe("local stack", function () {
 
     const health = (await (await fetch(s.urls.relay + "/healthz")).json()) as Record<string, unknown>;
     expect(health).to.be.an("object");
+
+    // The EPCIS service follows the same chain: the recalled pack's events, and the resolver's way to its journey.
+    const pack = `/01/${recalled.gtin}/10/${encodeURIComponent(recalled.lotNumber)}`;
+    const query = `${s.urls.epcis}/epcis/events?MATCH_anyEPCClass=${encodeURIComponent(`https://id.gs1.org${pack}`)}`;
+    let events: { disposition?: string }[] = [];
+    for (let i = 0; i < 30 && events.length === 0; i++) {
+      const r = await fetch(query);
+      if (r.status === 200) {
+        const doc = (await r.json()) as { epcisBody: { queryResults: { resultsBody: { eventList: typeof events } } } };
+        events = doc.epcisBody.queryResults.resultsBody.eventList;
+      }
+      if (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    expect(events.map((e) => e.disposition)).to.include("recalled");
+    const resolved = await fetch(`${s.urls.epcis}${pack}`, { redirect: "manual" });
+    expect(resolved.status).to.equal(307);
+    expect(resolved.headers.get("location")).to.equal(`${s.urls.web}${pack}`);
   });
 
   it("stop() ends every process it started and removes its files", async function () {
     const s = stack!;
     const pids = Object.values(s.pids);
-    expect(pids).to.have.length(3);
+    expect(pids).to.have.length(4);
     for (const pid of pids) expect(alive(pid), `pid ${pid}`).to.equal(true);
     await s.stop();
     for (const pid of pids) expect(alive(pid), `pid ${pid}`).to.equal(false);

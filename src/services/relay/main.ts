@@ -5,43 +5,15 @@
  * <file.json> (keys registry, harvester … customer, qualityLedger). The store (--db) must exist unless --init is
  * given. Stops cleanly on SIGINT / SIGTERM.
  */
-import path from "node:path";
-import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 
 import { JsonRpcProvider } from "ethers";
 
 import { describeError } from "../../core/errors.js";
-import { deploymentIdOf, recordedAddresses, type FishTraceAddresses } from "../../node/system.js";
+import { deploymentAddresses } from "../../node/system.js";
 import { InputError } from "../../core/input-error.js";
 import { relaySettings, relayWallet } from "./options.js";
 import { startRelay } from "./relay.js";
-
-async function addressesFrom(file: string): Promise<FishTraceAddresses> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(file, "utf8"));
-  } catch (err) {
-    throw new InputError(`--addresses ${file}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
-  }
-  const record = new Map<string, unknown>(typeof parsed === "object" && parsed !== null ? Object.entries(parsed) : []);
-  const address = (key: keyof FishTraceAddresses): string => {
-    const value = record.get(key);
-    if (typeof value !== "string") throw new InputError(`--addresses ${file} has no "${key}" address`);
-    return value;
-  };
-  // In deployment order (DEPLOYMENT_KEYS), so the first missing key is the one named.
-  return {
-    registry: address("registry"),
-    harvester: address("harvester"),
-    supplier: address("supplier"),
-    manufacturer: address("manufacturer"),
-    distributor: address("distributor"),
-    retailer: address("retailer"),
-    customer: address("customer"),
-    qualityLedger: address("qualityLedger"),
-  };
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -78,14 +50,7 @@ async function main(): Promise<void> {
     .catch(() => {
       throw new InputError(`no chain answers at --rpc ${values.rpc}`);
     });
-  const addresses =
-    values.addresses !== undefined
-      ? await addressesFrom(values.addresses)
-      : await recordedAddresses(
-          chainId,
-          path.join(process.cwd(), "ignition"),
-          values.deployment ?? deploymentIdOf(chainId),
-        );
+  const addresses = await deploymentAddresses(chainId, values);
   const wallet = relayWallet(values.key, chainId, provider, (line) => console.log(line));
   const relay = await startRelay({ ...settings, provider, wallet, addresses, log: (line) => console.log(line) });
   const stop = () => {

@@ -1,10 +1,10 @@
 /**
- * What the serving tasks (`trace serve`, `epcis serve`) share: `work` (an index sync, and what follows it) every
+ * What the serving tasks (`trace serve`, `epcis serve`) and the EPCIS service without Hardhat share: `work` (an index sync, and what follows it) every
  * `interval` seconds, never two at once, its failure reported once as a warning line (and its recovery once), and
  * the wait for Ctrl-C (SIGINT) or SIGTERM.
  */
-import { InputError } from "../../src/core/input-error.js";
-import { wholeNumber } from "../../src/core/units.js";
+import { InputError } from "../../core/input-error.js";
+import { wholeNumber } from "../../core/units.js";
 
 /** The options every serving task takes. */
 export interface ServeArgs {
