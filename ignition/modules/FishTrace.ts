@@ -26,8 +26,9 @@ export default buildModule("FishTrace", (m) => {
   const customer = m.contract("Customer", [registry, retailer]);
   const chain = [harvester, supplier, manufacturer, distributor, retailer, customer];
   const qualityLedger = m.contract("QualityLedger", [registry, chain]);
-  // Logistic units (SSCCs): reads the stages and the registry, is attached to nothing (not a replica).
-  const packing = m.contract("Packing", [registry, chain]);
+  // Logistic units (SSCCs): reads the stages and the registry, is attached to nothing (not a replica). Deployed after
+  // the ledger, so that the ledger's address (in every signed QAT scan's domain) stays what it was without packing.
+  const packing = m.contract("Packing", [registry, chain], { after: [qualityLedger] });
 
   const stages = { harvester, supplier, manufacturer, distributor, retailer, customer };
   const attached = Object.entries({ ...stages, qualityLedger }).map(([name, replica]) =>
