@@ -2,7 +2,7 @@
  * Logistic units in the EPCIS export: the Packing contract's `Packed` and `Unpacked` logs, decoded and indexed as the
  * indexer does (src/index/decode.ts, apply.ts), exported as AggregationEvents ADD `packing` / DELETE `unpacking` —
  * the SSCC's Digital Link as parentID, the lots' classes and kilograms as childQuantityList — and valid for every
- * validator the project runs (src/tools/epcis-validators.ts).
+ * validator the project runs (src/tools/epcis-validators.ts). A recall notice names the units a lot is packed in.
  */
 import { expect } from "chai";
 
@@ -12,6 +12,7 @@ import { applyEvents, insertEvents } from "../../src/index/apply.js";
 import { Decoder, type DecodedEvent } from "../../src/index/decode.js";
 import type { Sql } from "../../src/index/db.js";
 import { loadJourney, type JourneyScope } from "../../src/index/journey.js";
+import { noticeCsv, recallNotice } from "../../src/index/recall.js";
 import { allErrors, schemaFileErrors, schemaPaths } from "../../src/tools/epcis-validators.js";
 import { Packing__factory } from "../../typechain-types/index.js";
 import { CHAIN_ID, exportWorld, GLN, GTIN, LOT_NUMBER, LOTS, MASTER_DATA, PARTIES, T } from "../helpers/export-rows.js";
@@ -151,5 +152,29 @@ describe("packing exported as EPCIS AggregationEvents", function () {
     expect(schemaFileErrors(broken, SCHEMAS.gdst)).to.include(
       `/epcisBody/eventList/${at} must have required property 'gdst:productOwner'`,
     );
+  });
+});
+
+describe("a recall notice names the logistic units a lot is packed in", function () {
+  it("lists the SSCC of a packed lot's unit, none once the unit is unpacked or for a loose lot", async () => {
+    const { index } = await exportWorld();
+    try {
+      const packed = [packingEvent(19, "Packed", [SSCC, PARTIES.manufacturer.id, 3, [LOTS.loins], [400_000]])];
+      await insertEvents(index, packed);
+      await applyEvents(index, packed, timeOf);
+      const rows = await recallNotice(index, [LOTS.loins, LOTS.fillets]);
+      expect(rows.map((r) => r.packedIn)).to.deep.equal([[SSCC.toString()], undefined]);
+      const [header, loins, fillets] = noticeCsv(rows).split("\r\n");
+      expect(header!.split(",").at(-1)).to.equal("packed_in");
+      expect(loins!.split(",").at(-1)).to.equal(SSCC.toString());
+      expect(fillets!.split(",").at(-1)).to.equal("");
+
+      const unpacked = [packingEvent(22, "Unpacked", [SSCC, PARTIES.distributor.id, 4, [LOTS.loins]])];
+      await insertEvents(index, unpacked);
+      await applyEvents(index, unpacked, timeOf);
+      expect((await recallNotice(index, [LOTS.loins]))[0]?.packedIn).to.equal(undefined);
+    } finally {
+      await index.close();
+    }
   });
 });
