@@ -13,7 +13,7 @@ import type { Sql } from "./db.js";
 import { digitalLink, lotIdText } from "../core/digital-link.js";
 import { ssccText } from "../core/sscc.js";
 import { numberOf, stageAt, textOrEmpty } from "./rows.js";
-import { descendants, OPEN_ORDER_STATES, withIndexLookups } from "./trace.js";
+import { descendants, OPEN_ORDER_STATES, PACKED_IN, withIndexLookups } from "./trace.js";
 import type { StageName } from "../core/vocabulary.js";
 
 /** The stage where a lot's id is created: the harvester for a catch, the manufacturer for a product lot. */
@@ -167,11 +167,6 @@ LEFT JOIN participants p ON p.id = o.buyer_id
 WHERE sl.lot_id = ANY($1::numeric[]) AND o.state = ANY($2::text[])
 ORDER BY sl.lot_id, o.stage, o.order_id`;
 
-const NOTICE_UNITS = `
-SELECT lot_id::text AS lot_id, sscc::text AS sscc FROM unit_lots
-WHERE lot_id = ANY($1::numeric[]) AND unpacked_time IS NULL
-ORDER BY lot_id, sscc`;
-
 interface NoticeLotRow {
   lot_id: string;
   kind: "catch" | "product";
@@ -222,7 +217,7 @@ export async function recallNotice(sql: Sql, lotIds: readonly bigint[]): Promise
     await tx.query<NoticeLotRow>(NOTICE_LOTS, [ids]),
     await tx.query<NoticeStageRow>(NOTICE_STAGES, [ids]),
     await tx.query<NoticeOrderRow>(NOTICE_ORDERS, [ids, [...OPEN_ORDER_STATES]]),
-    await tx.query<{ lot_id: string; sscc: string }>(NOTICE_UNITS, [ids]),
+    await tx.query<{ lot_id: string; sscc: string }>(PACKED_IN, [ids]),
   ]);
   const units = groupBy(unitRows);
   const lots = new Map(lotRows.map((r) => [BigInt(r.lot_id), r]));

@@ -13,6 +13,8 @@ import { Decoder, type DecodedEvent } from "../../src/index/decode.js";
 import type { Sql } from "../../src/index/db.js";
 import { loadJourney, type JourneyScope } from "../../src/index/journey.js";
 import { noticeCsv, recallNotice } from "../../src/index/recall.js";
+import { traceLot } from "../../src/index/trace.js";
+import { traceJson } from "../../src/core/trace/tree.js";
 import { allErrors, schemaFileErrors, schemaPaths } from "../../src/tools/epcis-validators.js";
 import { Packing__factory } from "../../typechain-types/index.js";
 import { CHAIN_ID, exportWorld, GLN, GTIN, LOT_NUMBER, LOTS, MASTER_DATA, PARTIES, T } from "../helpers/export-rows.js";
@@ -155,7 +157,7 @@ describe("packing exported as EPCIS AggregationEvents", function () {
   });
 });
 
-describe("a recall notice names the logistic units a lot is packed in", function () {
+describe("the trace and a recall notice name the logistic units a lot is packed in", function () {
   it("lists the SSCC of a packed lot's unit, none once the unit is unpacked or for a loose lot", async () => {
     const { index } = await exportWorld();
     try {
@@ -168,11 +170,18 @@ describe("a recall notice names the logistic units a lot is packed in", function
       expect(header!.split(",").at(-1)).to.equal("packed_in");
       expect(loins!.split(",").at(-1)).to.equal(SSCC.toString());
       expect(fillets!.split(",").at(-1)).to.equal("");
+      // The trace (GET /v1/trace) of the wild catch reaches both products: the loins' node names its unit.
+      const graph = await traceLot(index, LOTS.wild);
+      expect(graph.lots.get(LOTS.loins)?.packedIn).to.deep.equal([SSCC.toString()]);
+      expect(graph.lots.get(LOTS.fillets)?.packedIn).to.equal(undefined);
+      const loinsJson = traceJson(graph).lots.find((l) => l.lotId === LOTS.loins.toString());
+      expect(loinsJson?.packedIn).to.deep.equal([SSCC.toString()]);
 
       const unpacked = [packingEvent(22, "Unpacked", [SSCC, PARTIES.distributor.id, 4, [LOTS.loins]])];
       await insertEvents(index, unpacked);
       await applyEvents(index, unpacked, timeOf);
       expect((await recallNotice(index, [LOTS.loins]))[0]?.packedIn).to.equal(undefined);
+      expect((await traceLot(index, LOTS.loins)).lots.get(LOTS.loins)?.packedIn).to.equal(undefined);
     } finally {
       await index.close();
     }
