@@ -12,6 +12,7 @@ import { lotTasks } from "./lot.js";
 import { manufacturerTasks } from "./manufacturer.js";
 import { masterDataTasks } from "./masterdata.js";
 import { orderTasks } from "./order.js";
+import { packTasks } from "./pack.js";
 import { qatTasks } from "./qat.js";
 import { recallTasks } from "./recall.js";
 import { registryTasks } from "./registry.js";
@@ -26,6 +27,7 @@ export const fishTraceTasks = [
   ...lotTasks,
   ...orderTasks,
   ...manufacturerTasks,
+  ...packTasks,
   ...distributorTasks,
   ...customerTasks,
   ...qatTasks,

@@ -5,7 +5,8 @@ import { DEFAULT_FRESHNESS_RULE, DEFAULT_RULE_SPECIES } from "../../src/core/fre
 /**
  * The whole FishTrace system: the registry, the six stage contracts (each built on the one before it and handing
  * acknowledged lots to the next) and the quality ledger that records QAT scans and sensor batches for all six. Every
- * contract is attached to the registry so that it receives every authorization change. The deploying account
+ * contract is attached to the registry so that it receives every authorization change; packing (logistic units under
+ * SSCCs) reads the registry and the stages and needs no attaching. The deploying account
  * becomes the registry's admin; the ledger starts with the default freshness rule (docs/freshness.md).
  *
  * Parameter `adminDelay` (seconds, default 3 days): how long a begun admin transfer waits before the new admin may
@@ -25,6 +26,9 @@ export default buildModule("FishTrace", (m) => {
   const customer = m.contract("Customer", [registry, retailer]);
   const chain = [harvester, supplier, manufacturer, distributor, retailer, customer];
   const qualityLedger = m.contract("QualityLedger", [registry, chain]);
+  // Logistic units (SSCCs): reads the stages and the registry, is attached to nothing (not a replica). Deployed after
+  // the ledger, so that the ledger's address (in every signed QAT scan's domain) stays what it was without packing.
+  const packing = m.contract("Packing", [registry, chain], { after: [qualityLedger] });
 
   const stages = { harvester, supplier, manufacturer, distributor, retailer, customer };
   const attached = Object.entries({ ...stages, qualityLedger }).map(([name, replica]) =>
@@ -46,5 +50,5 @@ export default buildModule("FishTrace", (m) => {
     id: "default_freshness_rule",
     after: attached,
   });
-  return { registry, ...stages, qualityLedger };
+  return { registry, ...stages, qualityLedger, packing };
 });

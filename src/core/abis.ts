@@ -1,6 +1,6 @@
 /**
- * The ABIs of the registry, the six stage contracts in supply-chain order and the quality ledger: the one list
- * everything reads.
+ * The ABIs of the registry, the six stage contracts in supply-chain order, the quality ledger and packing (logistic
+ * units): the one list everything reads.
  */
 import type { InterfaceAbi } from "ethers";
 
@@ -9,6 +9,7 @@ import {
   Distributor__factory,
   Harvester__factory,
   Manufacturer__factory,
+  Packing__factory,
   QualityLedger__factory,
   Registry__factory,
   Retailer__factory,
@@ -24,6 +25,7 @@ export const CONTRACT_ABIS = {
   Retailer: Retailer__factory.abi,
   Customer: Customer__factory.abi,
   QualityLedger: QualityLedger__factory.abi,
+  Packing: Packing__factory.abi,
 } as const satisfies Record<string, InterfaceAbi>;
 
 export type ContractName = keyof typeof CONTRACT_ABIS;

@@ -10,6 +10,7 @@ import {
   Distributor__factory,
   Harvester__factory,
   Manufacturer__factory,
+  Packing__factory,
   QualityLedger__factory,
   Registry__factory,
   Retailer__factory,
@@ -18,6 +19,7 @@ import {
   type Distributor,
   type Harvester,
   type Manufacturer,
+  type Packing,
   type QualityLedger,
   type Registry,
   type Retailer,
@@ -35,13 +37,21 @@ export interface FishTrace {
   retailer: Retailer;
   customer: Customer;
   qualityLedger: QualityLedger;
+  /**
+   * Logistic units (SSCCs packed with lots). Optional: a deployment made before packing existed has none, and
+   * everything else works without it.
+   */
+  packing?: Packing;
 }
 
 /** A contract of a deployment, by its key in `FishTrace`. */
 export type DeploymentKey = "registry" | StageName | "qualityLedger";
 
-/** The addresses of a deployment. */
-export type FishTraceAddresses = Record<DeploymentKey, string>;
+/** The addresses of a deployment; `packing` is absent from a deployment made before packing existed. */
+export type FishTraceAddresses = Record<DeploymentKey, string> & { packing?: string };
+
+/** The contract (and Ignition future) name of packing, the one optional contract of a deployment. */
+export const PACKING_NAME = "Packing";
 
 /** The contracts of a deployment in deployment order: the registry, the six stages, the quality ledger. */
 export const DEPLOYMENT_KEYS = [
@@ -69,12 +79,13 @@ export const CONTRACT_NAMES = {
 
 /**
  * A deployment's addresses, each asked of `addressOf` in deployment order (one at a time: the first that throws
- * stops the rest).
+ * stops the rest), then packing's of `packingOf` (undefined: the deployment has none).
  */
 export async function collectAddresses(
   addressOf: (key: DeploymentKey) => string | Promise<string>,
+  packingOf: () => string | undefined | Promise<string | undefined> = () => undefined,
 ): Promise<FishTraceAddresses> {
-  return {
+  const addresses: FishTraceAddresses = {
     registry: await addressOf("registry"),
     harvester: await addressOf("harvester"),
     supplier: await addressOf("supplier"),
@@ -84,16 +95,22 @@ export async function collectAddresses(
     customer: await addressOf("customer"),
     qualityLedger: await addressOf("qualityLedger"),
   };
+  const packing = await packingOf();
+  if (packing !== undefined) addresses.packing = packing;
+  return addresses;
 }
 
 /** The addresses of `fishTrace`'s contracts. */
 export async function addressesOf(fishTrace: FishTrace): Promise<FishTraceAddresses> {
-  return collectAddresses((key) => fishTrace[key].getAddress());
+  return collectAddresses(
+    (key) => fishTrace[key].getAddress(),
+    () => fishTrace.packing?.getAddress(),
+  );
 }
 
 /** Typed contract handles for `addresses`, connected to `runner`. */
 export function attachFishTrace(addresses: FishTraceAddresses, runner: ContractRunner): FishTrace {
-  return {
+  const fishTrace: FishTrace = {
     registry: Registry__factory.connect(addresses.registry, runner),
     harvester: Harvester__factory.connect(addresses.harvester, runner),
     supplier: Supplier__factory.connect(addresses.supplier, runner),
@@ -103,4 +120,6 @@ export function attachFishTrace(addresses: FishTraceAddresses, runner: ContractR
     customer: Customer__factory.connect(addresses.customer, runner),
     qualityLedger: QualityLedger__factory.connect(addresses.qualityLedger, runner),
   };
+  if (addresses.packing !== undefined) fishTrace.packing = Packing__factory.connect(addresses.packing, runner);
+  return fishTrace;
 }

@@ -9,6 +9,7 @@ import { firstLine, propertyOf } from "./checks.js";
 import { lotIdText } from "./digital-link.js";
 import { rolesOf } from "./roles.js";
 import { InputError } from "./input-error.js";
+import { ssccText, UNIT_STATUS } from "./sscc.js";
 import { speciesText } from "./units.js";
 import { LOT_STATUS, ORDER_STATE } from "./vocabulary.js";
 
@@ -113,6 +114,25 @@ const PHRASES: Record<string, Phrase> = {
     `lot ${lotIdText(a[0])} is not recalled at the manufacturer, so there is no recall to carry on to its products`,
   ProvenanceTooLong: (a) =>
     `the provenance of lot ${lotIdText(a[0])} needs more than ${a[1]} hops: read it in pages (verifyProvenancePage)`,
+  PackingUnauthorized: (a) =>
+    `account ${a[0]} holds no actor role in the registry (harvester … customer), so it cannot pack or unpack lots`,
+  PackingInvalidSscc: (a) =>
+    `${a[0]} is not an SSCC: it needs 18 digits (leading zeros allowed, not all zero) ending in a valid GS1 check digit`,
+  PackingSsccUsed: (a) =>
+    `SSCC ${ssccText(a[0])} was used already (${UNIT_STATUS[Number(a[1])] ?? a[1]}): an SSCC names one logistic unit, never reused`,
+  PackingSsccNotPacked: (a) =>
+    `SSCC ${ssccText(a[0])} is not a packed logistic unit (${UNIT_STATUS[Number(a[1])] ?? a[1]}), so there is nothing to unpack`,
+  PackingInvalidLotCount: (a) => `a logistic unit holds 1 to ${a[1]} lots, not ${a[0]}`,
+  PackingLotNotFound: (a) => `lot ${lotIdText(a[0])} is not at stage ${a[1]}, the stage you act at`,
+  PackingNotHolder: (a) =>
+    `lot ${lotIdText(a[0])} is held by participant ${a[1]}, not by the caller (participant ${a[2]})`,
+  PackingLotNotAvailable: (a) =>
+    `lot ${lotIdText(a[0])} is ${LOT_STATUS[Number(a[1])] ?? a[1]} at your stage: only an available (Created) lot is packed or unpacked`,
+  PackingLotRecalled: (a) => `lot ${lotIdText(a[0])} was recalled by a regulator and cannot be packed`,
+  PackingLotAlreadyPacked: (a) =>
+    `lot ${lotIdText(a[0])} is packed in SSCC ${ssccText(a[1])} already (or listed twice): unpack that unit first`,
+  PackingStagePaused: (a) => `stage ${a[0]} is paused: packing and unpacking there wait until a PAUSER unpauses it`,
+  PackingInvalidStage: (a) => `${a[1]} is not stage ${a[0]} of this registry`,
   ReplicaCallerNotRegistry: (a) => `only the registry may push authorizations, not ${a[0]}`,
   OrderNotFound: (a) => `order ${a[0]} does not exist`,
   OrderInvalidState: (a) =>

@@ -13,7 +13,10 @@
  * - an order: TransactionEvent (ADD when placed, OBSERVE when settled, DELETE when cancelled/rejected/refunded);
  * - a shipment / a receipt: ObjectEvent OBSERVE `shipping` (in_transit) / `receiving` (in_progress);
  * - a QAT scan, a sensor batch, a reading: ObjectEvent OBSERVE with a sensorElementList;
- * - a recall: ObjectEvent OBSERVE with disposition `recalled` (persistent).
+ * - a recall: ObjectEvent OBSERVE with disposition `recalled` (persistent);
+ * - packing / unpacking a logistic unit (Packing contract): AggregationEvent ADD `packing` / DELETE `unpacking`, the
+ *   SSCC's Digital Link (`https://id.gs1.org/00/{sscc}`) as parentID, the lots' classes and kilograms as
+ *   childQuantityList, at the packer's (unpacker's) place.
  *
  * Every GDST event carries the product owner and information provider (and, where GDST asks, the owner's
  * human-welfare policy) at event level; what the chain does not hold comes from master data (master-data.ts).
@@ -26,6 +29,7 @@ import { createRequire } from "node:module";
 
 import { isoTime } from "../core/format.js";
 import { InputError } from "../core/input-error.js";
+import { ssccDigitalLink } from "../core/sscc.js";
 import {
   BIZ_STEP,
   catchAreaUri,
@@ -62,7 +66,7 @@ export interface EpcisDocument {
 }
 
 export type EpcisEvent = JsonObject & {
-  type: "ObjectEvent" | "TransformationEvent" | "TransactionEvent";
+  type: "ObjectEvent" | "TransformationEvent" | "TransactionEvent" | "AggregationEvent";
   eventID: string;
   eventTime: string;
 };
@@ -563,6 +567,23 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
           ...(port === undefined ? {} : { "cbvmda:unloadingPort": port }),
           "fishtrace:carrierVessel": event.carrier,
           ...gdstParties(journey, masterData, event.harvesterId, event.harvesterId, true),
+        },
+      ];
+    }
+    case "pack": {
+      const place = placeOf(journey, event.actorId);
+      return [
+        {
+          ...base(event, "AggregationEvent", event.time),
+          parentID: ssccDigitalLink(event.sscc),
+          childQuantityList: event.lotIds.map((lotId, i) => quantity(journey, lotId, event.grams[i])),
+          action: event.action,
+          bizStep: event.action === "ADD" ? BIZ_STEP.packing : BIZ_STEP.unpacking,
+          disposition: DISPOSITION.inProgress,
+          readPoint: place,
+          bizLocation: place,
+          ...gdstParties(journey, masterData, event.actorId, event.actorId, false),
+          "fishtrace:stage": event.stage,
         },
       ];
     }

@@ -40,6 +40,10 @@ export const BIZ_STEP = {
   landing: "urn:gdst:bizStep:landing",
   /** GDST: lots moved at sea from the catching vessel onto a carrier. */
   transshipment: "urn:gdst:bizStep:transshipment",
+  /** Lots packed into a logistic unit (an SSCC): AggregationEvent ADD. */
+  packing: "packing",
+  /** A logistic unit unpacked: AggregationEvent DELETE. */
+  unpacking: "unpacking",
 } as const;
 
 /** CBV 2.0 dispositions used by the exports. */

@@ -66,6 +66,7 @@ const statusUpdate = (bulk: "shipped" | "supplied", lotId: string, stage: number
 const lotKey = (lotId: string) => `l ${lotId}`;
 const orderKey = (stage: number, orderId: string) => `o ${stage} ${orderId}`;
 const shipmentKey = (stage: number, orderId: string) => `s ${stage} ${orderId}`;
+const unitKey = (sscc: string) => `u ${sscc}`;
 
 /** What `e` writes, in order (but its `events` row: see `insertEvents`); `time` is its block's timestamp. */
 export function opsOf(e: DecodedEvent, time: number): Op[] {
@@ -219,6 +220,8 @@ export function opsOf(e: DecodedEvent, time: number): Op[] {
         return [];
     }
   }
+
+  if (e.contract === "packing") return packingOps(e, time);
 
   // A stage contract.
   if (s === undefined) return [];
@@ -513,4 +516,41 @@ export async function applyEvents(
     for (const op of opsOf(e, timeOf(e.block))) await writer.add(op);
   }
   await writer.flush();
+}
+
+/** What an event of the Packing contract writes: a row per lot packed, or every row of the unit unpacked. */
+function packingOps(e: DecodedEvent, time: number): Op[] {
+  const a = e.args;
+  const sscc = a.dec("sscc");
+  switch (e.name) {
+    case "Packed": {
+      const weights = a.bigs("weightsGrams");
+      return a.bigs("lotIds").map((lotId, i): RowOp => ({
+        bulk: "unitLot",
+        row: [
+          sscc,
+          lotId.toString(),
+          a.num("stage"),
+          a.num("packerId"),
+          Number(weights[i] ?? 0n),
+          e.block,
+          e.logIndex,
+          time,
+          e.txHash,
+        ],
+        writes: [unitKey(sscc)],
+      }));
+    }
+    case "Unpacked":
+      return [
+        {
+          bulk: "unitUnpacked",
+          row: [sscc, a.num("stage"), a.num("unpackerId"), e.block, e.logIndex, time, e.txHash],
+          reads: [unitKey(sscc)],
+          writes: [unitKey(sscc)],
+        },
+      ];
+    default:
+      return [];
+  }
 }

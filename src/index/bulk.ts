@@ -319,6 +319,37 @@ const BULK = {
     sql: updateSql("shipments", ORDER, [["location", "text"]], "arrived_location = u.location"),
     repeats: false,
   },
+  unitLot: inserting(
+    insertSql("unit_lots", [
+      ["sscc", "numeric"],
+      ["lot_id", "numeric"],
+      ["stage", "smallint"],
+      ["packer_id", "int"],
+      ["weight_grams", "bigint"],
+      ["block", "bigint"],
+      ["log_index", "int"],
+      ["time", "bigint"],
+      ["tx_hash", "text"],
+    ]),
+  ),
+  /** Every lot of a logistic unit unpacked (the contract unpacks a unit once). */
+  unitUnpacked: {
+    sql: updateSql(
+      "unit_lots",
+      [["sscc", "numeric"]],
+      [
+        ["stage", "smallint"],
+        ["unpacker_id", "int"],
+        ["block", "bigint"],
+        ["log_index", "int"],
+        ["time", "bigint"],
+        ["tx_hash", "text"],
+      ],
+      `unpack_stage = u.stage, unpacker_id = u.unpacker_id, unpacked_block = u.block,
+       unpacked_log_index = u.log_index, unpacked_time = u.time, unpacked_tx_hash = u.tx_hash`,
+    ),
+    repeats: false,
+  },
 } satisfies Record<string, Bulk>;
 
 export type BulkName = keyof typeof BULK;

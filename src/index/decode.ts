@@ -7,7 +7,7 @@ import { Interface, ParamType, type InterfaceAbi } from "ethers";
 
 import { CONTRACT_ABIS } from "../core/abis.js";
 import { abiJsonDecoder } from "./abi-json.js";
-import { CONTRACT_NAMES, DEPLOYMENT_KEYS, type FishTraceAddresses } from "../node/system.js";
+import { CONTRACT_NAMES, DEPLOYMENT_KEYS, PACKING_NAME, type FishTraceAddresses } from "../node/system.js";
 import { STAGE_NAMES } from "../core/vocabulary.js";
 
 export type ContractKey = keyof FishTraceAddresses;
@@ -19,7 +19,7 @@ export interface DecodedEvent {
   blockHash: string;
   txHash: string;
   contract: ContractKey;
-  /** 1 … 6 for an event of a stage contract, undefined for the registry and the quality ledger. */
+  /** 1 … 6 for an event of a stage contract, undefined for the registry, the quality ledger and packing. */
   stage: number | undefined;
   name: string;
   args: EventArgs;
@@ -135,7 +135,7 @@ function shapesOf(iface: Interface): Map<string, EventShape> {
   return shapes;
 }
 
-/** Decodes the logs of a deployment's eight contracts. */
+/** Decodes the logs of a deployment's eight contracts, and of packing when the deployment has it. */
 export class Decoder {
   private readonly byAddress = new Map<
     string,
@@ -144,8 +144,13 @@ export class Decoder {
 
   constructor(readonly addresses: FishTraceAddresses) {
     const shapes = new Map<string, Map<string, EventShape>>();
-    for (const key of DEPLOYMENT_KEYS) {
-      const name = CONTRACT_NAMES[key];
+    const contracts: [ContractKey, string, string][] = DEPLOYMENT_KEYS.map((key) => [
+      key,
+      CONTRACT_NAMES[key],
+      addresses[key],
+    ]);
+    if (addresses.packing !== undefined) contracts.push(["packing", PACKING_NAME, addresses.packing]);
+    for (const [key, name, address] of contracts) {
       let events = shapes.get(name);
       if (events === undefined) {
         const abi = ABIS[name];
@@ -154,7 +159,7 @@ export class Decoder {
         shapes.set(name, events);
       }
       const stageIndex = STAGE_NAMES.findIndex((stage) => stage === key);
-      this.byAddress.set(addresses[key].toLowerCase(), {
+      this.byAddress.set(address.toLowerCase(), {
         key,
         events,
         stage: stageIndex === -1 ? undefined : stageIndex + 1,
@@ -162,9 +167,10 @@ export class Decoder {
     }
   }
 
-  /** The eight addresses, for `getLogs`. */
+  /** The eight addresses (nine with packing), for `getLogs`. */
   get addressList(): string[] {
-    return DEPLOYMENT_KEYS.map((key) => this.addresses[key]);
+    const list = DEPLOYMENT_KEYS.map((key) => this.addresses[key]);
+    return this.addresses.packing === undefined ? list : [...list, this.addresses.packing];
   }
 
   /** The log decoded, or undefined when no ABI of its contract knows it. */

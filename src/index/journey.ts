@@ -102,6 +102,7 @@ async function loadEvents(sql: Sql, lots: LotScope, withBulk = true): Promise<Jo
     ...(withBulk ? await loadReadings(sql, lots) : []),
     ...(await loadRecalls(sql, lots)),
     ...(await loadTransshipments(sql, lots)),
+    ...(await loadPacking(sql, lots)),
   ];
 }
 
@@ -361,6 +362,70 @@ async function loadTransshipments(sql: Sql, lots: LotScope): Promise<JourneyEven
   return [...byTx.values()];
 }
 
+/**
+ * The packing and unpacking (Packing: Packed, Unpacked) of the logistic units holding one of `lots`: one journey
+ * event each, with every lot of the unit.
+ */
+async function loadPacking(sql: Sql, lots: LotScope): Promise<JourneyEvent[]> {
+  const rows = await sql.query<Row>(
+    `SELECT sscc::text, lot_id::text, stage, packer_id, weight_grams, block, log_index, time, tx_hash, unpack_stage,
+       unpacker_id, unpacked_block, unpacked_log_index, unpacked_time, unpacked_tx_hash
+     FROM unit_lots u
+     WHERE $1::numeric[] IS NULL OR sscc IN (SELECT sscc FROM unit_lots WHERE lot_id = ANY($1::numeric[]))
+     ORDER BY block, log_index, lot_id`,
+    [lots],
+  );
+  const units = new Map<
+    string,
+    { packed: JourneyEvent & { kind: "pack" }; unpacked?: JourneyEvent & { kind: "pack" } }
+  >();
+  for (const r of rows) {
+    const sscc = textOf(r, "sscc");
+    const lotId = bigintOf(r, "lot_id");
+    const grams = numberOf(r, "weight_grams");
+    let unit = units.get(sscc);
+    if (unit === undefined) {
+      unit = {
+        packed: {
+          kind: "pack",
+          action: "ADD",
+          sscc: BigInt(sscc),
+          stage: numberOf(r, "stage"),
+          actorId: numberOf(r, "packer_id"),
+          lotIds: [],
+          grams: [],
+          time: numberOf(r, "time"),
+          block: numberOf(r, "block"),
+          logIndex: numberOf(r, "log_index"),
+          txHash: textOf(r, "tx_hash"),
+        },
+      };
+      const unpackedTime = optionalNumber(r.unpacked_time);
+      if (unpackedTime !== undefined) {
+        unit.unpacked = {
+          kind: "pack",
+          action: "DELETE",
+          sscc: BigInt(sscc),
+          stage: numberOf(r, "unpack_stage"),
+          actorId: numberOf(r, "unpacker_id"),
+          lotIds: [],
+          grams: [],
+          time: unpackedTime,
+          block: numberOf(r, "unpacked_block"),
+          logIndex: numberOf(r, "unpacked_log_index"),
+          txHash: textOf(r, "unpacked_tx_hash"),
+        };
+      }
+      units.set(sscc, unit);
+    }
+    for (const event of [unit.packed, unit.unpacked]) {
+      event?.lotIds.push(lotId);
+      event?.grams.push(grams);
+    }
+  }
+  return [...units.values()].flatMap((u) => (u.unpacked === undefined ? [u.packed] : [u.packed, u.unpacked]));
+}
+
 async function loadRecalls(sql: Sql, lots: LotScope): Promise<JourneyEvent[]> {
   const rows = await sql.query<Row>(
     `SELECT lot_id::text, stage, regulator_id, reason, block, log_index, time, tx_hash FROM recalls
@@ -497,9 +562,18 @@ export interface BulkPage {
 /** Where events go among those of the same time whose blocks are not known to differ. */
 function rank(event: Pick<JourneyEvent, "kind"> & { phase?: string }): number {
   if (event.kind === "order") return event.phase === "placed" ? 0 : 5;
-  return { catch: 1, transship: 2, transform: 2, ship: 3, receive: 4, scan: 6, reading: 7, sensor: 8, recall: 9 }[
-    event.kind
-  ];
+  return {
+    catch: 1,
+    transship: 2,
+    transform: 2,
+    pack: 3,
+    ship: 3,
+    receive: 4,
+    scan: 6,
+    reading: 7,
+    sensor: 8,
+    recall: 9,
+  }[event.kind];
 }
 
 /** Chain order: by time, then block (where both are known), then kind, then log index. */
@@ -549,6 +623,8 @@ function partiesOf(event: JourneyEvent): number[] {
       return [event.reporterId];
     case "recall":
       return [event.regulatorId];
+    case "pack":
+      return [event.actorId];
   }
 }
 

@@ -7,12 +7,13 @@
  * for a product lot), which always knows it, skipping the lots the index shows recalled there already.
  *
  * `recallNotice` lists, for every lot reached, whom to tell: who holds it now, the customers who bought it, and the
- * buyers of the open orders carrying it. `noticeCsv` writes that as RFC 4180 CSV.
+ * buyers of the open orders carrying it; and the logistic units (SSCCs) it is packed in now, to pull whole. `noticeCsv` writes that as RFC 4180 CSV.
  */
 import type { Sql } from "./db.js";
 import { digitalLink, lotIdText } from "../core/digital-link.js";
+import { ssccText } from "../core/sscc.js";
 import { numberOf, stageAt, textOrEmpty } from "./rows.js";
-import { descendants, OPEN_ORDER_STATES, withIndexLookups } from "./trace.js";
+import { descendants, OPEN_ORDER_STATES, PACKED_IN, withIndexLookups } from "./trace.js";
 import type { StageName } from "../core/vocabulary.js";
 
 /** The stage where a lot's id is created: the harvester for a catch, the manufacturer for a product lot. */
@@ -142,6 +143,8 @@ export interface RecallNoticeRow {
   openOrders: NoticeOrder[];
   /** The transaction that recalled it (at its origin stage when known); none when the index shows no recall. */
   recallTx?: string;
+  /** The logistic units (SSCCs, 18 digits) it is packed in now; none when it is loose. */
+  packedIn?: string[];
 }
 
 const NOTICE_LOTS = `
@@ -210,11 +213,13 @@ function groupBy<R extends { lot_id: string }>(rows: readonly R[]): Map<bigint, 
 export async function recallNotice(sql: Sql, lotIds: readonly bigint[]): Promise<RecallNoticeRow[]> {
   if (lotIds.length === 0) return [];
   const ids = lotIds.map(String);
-  const [lotRows, stageRows, orderRows] = await withIndexLookups(sql, async (tx) => [
+  const [lotRows, stageRows, orderRows, unitRows] = await withIndexLookups(sql, async (tx) => [
     await tx.query<NoticeLotRow>(NOTICE_LOTS, [ids]),
     await tx.query<NoticeStageRow>(NOTICE_STAGES, [ids]),
     await tx.query<NoticeOrderRow>(NOTICE_ORDERS, [ids, [...OPEN_ORDER_STATES]]),
+    await tx.query<{ lot_id: string; sscc: string }>(PACKED_IN, [ids]),
   ]);
+  const units = groupBy(unitRows);
   const lots = new Map(lotRows.map((r) => [BigInt(r.lot_id), r]));
   const stages = groupBy(stageRows);
   const orders = groupBy(orderRows);
@@ -256,6 +261,8 @@ export async function recallNotice(sql: Sql, lotIds: readonly bigint[]): Promise
       buyer: partyOf(o),
     }));
     if (lot.recall_tx !== null) row.recallTx = lot.recall_tx;
+    const packedIn = (units.get(lotId) ?? []).map((u) => ssccText(u.sscc));
+    if (packedIn.length > 0) row.packedIn = packedIn;
     rows.push(row);
   }
   return rows;
@@ -277,6 +284,7 @@ export const NOTICE_COLUMNS = [
   "customers",
   "open_orders",
   "recall_tx",
+  "packed_in",
 ] as const;
 
 /** A field quoted as RFC 4180 asks: in double quotes (doubled inside) when it holds a comma, quote or line break. */
@@ -314,6 +322,7 @@ export function noticeFields(row: RecallNoticeRow): string[] {
     row.customers.map(partyText).join("; "),
     row.openOrders.map((o) => `${o.stage} order ${o.orderId} ${o.state}: ${partyText(o.buyer)}`).join("; "),
     row.recallTx ?? "",
+    (row.packedIn ?? []).join("; "),
   ];
 }
 

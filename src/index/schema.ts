@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS events (
   block bigint NOT NULL,
   log_index int NOT NULL,
   tx_hash text NOT NULL,
-  contract text NOT NULL,            -- registry, harvester … customer, qualityLedger
+  contract text NOT NULL,            -- registry, harvester … customer, qualityLedger, packing
   name text NOT NULL,
   args jsonb NOT NULL,               -- decoded, bigints as decimal strings
   PRIMARY KEY (block, log_index)
@@ -211,4 +211,23 @@ CREATE TABLE IF NOT EXISTS recalls (
   tx_hash text NOT NULL,
   PRIMARY KEY (lot_id, stage)
 );
+CREATE TABLE IF NOT EXISTS unit_lots (  -- a lot in a logistic unit (Packing: Packed, then perhaps Unpacked)
+  sscc numeric(20) NOT NULL,         -- 18 digits, as a number
+  lot_id numeric(78) NOT NULL,
+  stage smallint NOT NULL,           -- where it was packed
+  packer_id int NOT NULL,
+  weight_grams bigint NOT NULL,      -- the lot's weight when packed
+  block bigint NOT NULL,
+  log_index int NOT NULL,
+  time bigint NOT NULL,
+  tx_hash text NOT NULL,
+  unpack_stage smallint,             -- null while packed
+  unpacker_id int,
+  unpacked_block bigint,
+  unpacked_log_index int,
+  unpacked_time bigint,
+  unpacked_tx_hash text,
+  PRIMARY KEY (sscc, lot_id)
+);
+CREATE INDEX IF NOT EXISTS unit_lots_lot ON unit_lots (lot_id);
 `;

@@ -1,7 +1,7 @@
 /**
- * The trace indexer: reads the logs of one FishTrace deployment's eight contracts with `getLogs`, in chunks of
- * blocks from where it stopped up to `latest − confirmations`, decodes them with the contracts' ABIs and writes
- * them into the index (src/index/schema.ts).
+ * The trace indexer: reads the logs of one FishTrace deployment's eight contracts (nine with packing) with
+ * `getLogs`, in chunks of blocks from where it stopped up to `latest − confirmations`, decodes them with the
+ * contracts' ABIs and writes them into the index (src/index/schema.ts).
  *
  * The chunk (default 2,000 blocks) adapts to the node: halved whenever `getLogs` fails on it, for any reason, and
  * doubled back after a few chunks that work. Each chunk — its rows, its blocks and the cursor — is written in one transaction, so a crash leaves the index

@@ -9,6 +9,7 @@
 import type { Sql } from "./db.js";
 import { digitalLink, lotIdText } from "../core/digital-link.js";
 import { InputError } from "../core/input-error.js";
+import { ssccText } from "../core/sscc.js";
 import { fromFixedDegrees } from "../core/units.js";
 import { LOT_FLAGS } from "../core/vocabulary.js";
 import type {
@@ -249,6 +250,14 @@ export async function traceLot(sql: Sql, lotId: bigint, direction: TraceDirectio
     const node = lotNode(row);
     lots.set(node.lotId, node);
   }
+  // The logistic units (SSCCs) the lots are packed in now: a recall pulls the case or pallet whole.
+  const units = await withIndexLookups(sql, (tx) =>
+    tx.query<{ lot_id: string; sscc: string }>(PACKED_IN, [[...lots.keys()].map(String)]),
+  );
+  for (const unit of units) {
+    const lot = lots.get(BigInt(unit.lot_id));
+    if (lot !== undefined) lot.packedIn = [...(lot.packedIn ?? []), ssccText(unit.sscc)];
+  }
 
   const holders: Holding[] = [];
   const customers = new Map<number, Party>();
@@ -311,6 +320,11 @@ export async function traceLot(sql: Sql, lotId: bigint, direction: TraceDirectio
     indexedTo: { block },
   };
 }
+
+/** The logistic units (SSCCs) lots `$1` are packed in now (their units not unpacked): `lot_id`, `sscc` rows. */
+export const PACKED_IN = `
+SELECT lot_id::text AS lot_id, sscc::text AS sscc FROM unit_lots
+WHERE lot_id = ANY($1::numeric[]) AND unpacked_time IS NULL ORDER BY lot_id, sscc`;
 
 const DESCENDANTS = `
 WITH RECURSIVE down(lot_id) AS (

@@ -15,6 +15,7 @@ import {
   collectAddresses,
   CONTRACT_NAMES,
   DEPLOYMENT_KEYS,
+  PACKING_NAME,
   type FishTrace,
   type FishTraceAddresses,
 } from "../core/deployment.js";
@@ -39,7 +40,10 @@ export async function deployFishTrace(connection: Connection, options: DeployOpt
   );
   const [admin] = await ethers.getSigners();
   if (admin === undefined) throw new Error("the network has no accounts to deploy FishTrace from");
-  const addresses = await collectAddresses((key) => deployed[key].getAddress());
+  const addresses = await collectAddresses(
+    (key) => deployed[key].getAddress(),
+    () => deployed.packing.getAddress(),
+  );
   return attachFishTrace(addresses, admin);
 }
 
@@ -65,6 +69,7 @@ export async function deployWithReport(connection: Connection, options: DeployOp
   const names = new Map<string, string>(
     DEPLOYMENT_KEYS.map((key) => [addresses[key].toLowerCase(), CONTRACT_NAMES[key]]),
   );
+  if (addresses.packing !== undefined) names.set(addresses.packing.toLowerCase(), PACKING_NAME);
   const stageInterface = Stage__factory.createInterface();
 
   const transactions: DeploymentTransaction[] = [];

@@ -7,7 +7,7 @@ import path from "node:path";
 
 import { z } from "zod";
 
-import { collectAddresses, CONTRACT_NAMES, type FishTraceAddresses } from "../core/deployment.js";
+import { collectAddresses, CONTRACT_NAMES, PACKING_NAME, type FishTraceAddresses } from "../core/deployment.js";
 import { InputError } from "../core/input-error.js";
 
 export {
@@ -16,6 +16,7 @@ export {
   collectAddresses,
   CONTRACT_NAMES,
   DEPLOYMENT_KEYS,
+  PACKING_NAME,
   type DeploymentKey,
   type FishTrace,
   type FishTraceAddresses,
@@ -52,12 +53,19 @@ export async function recordedAddresses(
   }
   const parsed = RECORDED_ADDRESSES.safeParse(JSON.parse(text));
   const recorded: Record<string, unknown> = parsed.success ? parsed.data : {};
-  return collectAddresses((key) => {
-    const contract = CONTRACT_NAMES[key];
-    const address = recorded[`FishTrace#${contract}`];
-    if (typeof address !== "string") throw new InputError(`${file} does not list the FishTrace ${contract} contract`);
-    return address;
-  });
+  return collectAddresses(
+    (key) => {
+      const contract = CONTRACT_NAMES[key];
+      const address = recorded[`FishTrace#${contract}`];
+      if (typeof address !== "string") throw new InputError(`${file} does not list the FishTrace ${contract} contract`);
+      return address;
+    },
+    () => {
+      // Recorded since packing exists; an older deployment has none and works without it.
+      const packing = recorded[`FishTrace#${PACKING_NAME}`];
+      return typeof packing === "string" ? packing : undefined;
+    },
+  );
 }
 
 /**

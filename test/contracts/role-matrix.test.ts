@@ -1,6 +1,6 @@
 /**
  * The role matrix, generated from the ABIs: every state-changing function of the Registry, of the six stage
- * contracts and of the quality ledger is called from an account holding only one role (each of the twelve) and from an outsider with none,
+ * contracts, of the quality ledger and of packing is called from an account holding only one role (each of the twelve) and from an outsider with none,
  * and every account that must not call it gets the gate's named error. What "must not" means is the policy table
  * below; a function the table does not know fails the suite, so a new function cannot be forgotten.
  *
@@ -17,6 +17,7 @@ import {
   Distributor__factory,
   Harvester__factory,
   Manufacturer__factory,
+  Packing__factory,
   QualityLedger__factory,
   Registry__factory,
   Retailer__factory,
@@ -55,7 +56,9 @@ type Policy =
   /** Anyone: what is checked is the device signature inside the arguments, not the caller (a relayer pays). */
   | { kind: "anyone" }
   /** A participant (an actor, a regulator or the admin), not a device: RegistryNotParticipant(account). */
-  | { kind: "participant" };
+  | { kind: "participant" }
+  /** A holder of any of the six actor roles (read from the registry by packing): PackingUnauthorized(account). */
+  | { kind: "actor" };
 
 const PARTICIPANTS: readonly Caller[] = [...ACTOR_ROLES, "REGULATOR", "DEFAULT_ADMIN"];
 
@@ -155,6 +158,10 @@ const POLICIES = {
     syncPause: { kind: "registry" },
     syncSpecies: { kind: "registry" },
   },
+  Packing: {
+    pack: { kind: "actor" },
+    unpack: { kind: "actor" },
+  },
 } satisfies Record<string, Record<string, Policy>>;
 
 type ContractName = keyof typeof POLICIES;
@@ -175,6 +182,14 @@ const CONTRACTS: Record<ContractName, { iface: Interface; address: (w: World) =>
   QualityLedger: {
     iface: QualityLedger__factory.createInterface(),
     address: (w) => w.addresses.qualityLedger,
+    stage: 0,
+  },
+  Packing: {
+    iface: Packing__factory.createInterface(),
+    address: (w) => {
+      if (w.addresses.packing === undefined) throw new Error("the world has no packing contract");
+      return w.addresses.packing;
+    },
     stage: 0,
   },
 };
@@ -198,6 +213,8 @@ function deniedCallers(policy: Policy): Caller[] {
       return [];
     case "participant":
       return CALLERS.filter((c) => !PARTICIPANTS.includes(c));
+    case "actor":
+      return CALLERS.filter((c) => !ACTOR_ROLES.some((r) => r === c));
     default:
       return [...CALLERS];
   }
@@ -210,6 +227,7 @@ function allowedCallers(policy: Policy): Caller[] {
   if (policy.kind === "gateway") return ["SENSOR_GATEWAY"];
   if (policy.kind === "anyone") return [...CALLERS];
   if (policy.kind === "participant") return [...PARTICIPANTS];
+  if (policy.kind === "actor") return [...ACTOR_ROLES];
   return [];
 }
 
@@ -242,6 +260,8 @@ function gateError(contract: ContractName, policy: Policy, account: string): [st
       return ["(no gate)", []];
     case "participant":
       return ["RegistryNotParticipant", [account]];
+    case "actor":
+      return ["PackingUnauthorized", [account]];
   }
 }
 
@@ -269,6 +289,8 @@ function describePolicy(policy: Policy): string {
       return "anyone (the device signature is what is checked)";
     case "participant":
       return "actors, regulators and the admin (no device)";
+    case "actor":
+      return "any actor (harvester … customer)";
   }
 }
 

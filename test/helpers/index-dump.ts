@@ -22,6 +22,7 @@ export const INDEX_TABLES = [
   "sensor_batch_lots",
   "flags",
   "recalls",
+  "unit_lots",
 ];
 
 /** Every row of every table (and the cursor without its wall-clock time), sorted: equal dumps, equal indexes. */

@@ -3,7 +3,7 @@
  * chunk in bulk, in small chunks in bulk, and a statement per row in one-block chunks holds exactly the same rows in
  * every table — with events that write over rows written earlier in the same chunk (a lot received at each stage
  * copies the flags of the stage before; a recall, two problems with one pack and a removal change rows made by the
- * journey).
+ * journey; a logistic unit unpacked in the same chunk as it was packed).
  */
 import { expect } from "chai";
 import { encodeBytes32String } from "ethers";
@@ -14,6 +14,9 @@ import { LOT_FLAGS } from "../../src/core/vocabulary.js";
 import { ethers } from "../helpers/fixtures.js";
 import { dumpIndex, INDEX_TABLES } from "../helpers/index-dump.js";
 import { loadTraceWorld, type TraceWorld } from "../helpers/trace-world.js";
+
+/** GS1's example SSCCs (check digits valid). */
+const SSCC = { b: 376104250021234569n, loins: 106141411234567897n };
 
 /** `sql`, counting the statements run through it (and its transactions). */
 function counting(sql: Sql, count: { statements: number }): Sql {
@@ -42,6 +45,11 @@ describe("indexer: rows written in bulk equal rows written one by one", function
     await world.manufacturer.connect(world.cast.regulator).recallLots([packs.fillets], encodeBytes32String("Listeria"));
     await world.customer.connect(world.cast.customer1).reportProblem(packs.loins, 0, encodeBytes32String("off"));
     await world.customer.connect(world.cast.customer1).reportProblem(packs.loins, 3, encodeBytes32String("torn"));
+    // Catch B packed into a logistic unit and unpacked at the manufacturer; the loins packed at the customer.
+    const packing = world.packing!;
+    await packing.connect(world.cast.manufacturer1).pack(SSCC.b, [catches.b]);
+    await packing.connect(world.cast.manufacturer1).unpack(SSCC.b);
+    await packing.connect(world.cast.customer1).pack(SSCC.loins, [packs.loins]);
     await world.manufacturer.connect(world.cast.manufacturer1).removeFish(catches.b, 1);
     rowByRow = await openIndex({ dir: "memory://" });
     await syncIndex(counting(rowByRow, rowStatements), ethers.provider, world.addresses, {
@@ -72,6 +80,15 @@ describe("indexer: rows written in bulk equal rows written one by one", function
         String(catches.b),
       ]),
     ).to.deep.equal([{ status: "Removed", removed_reason: "consumed" }]);
+    expect(
+      await rowByRow.query(
+        `SELECT sscc::text, lot_id::text, stage, unpack_stage, unpacked_time IS NOT NULL AS unpacked FROM unit_lots
+         ORDER BY sscc`,
+      ),
+    ).to.deep.equal([
+      { sscc: String(SSCC.loins), lot_id: String(packs.loins), stage: 6, unpack_stage: null, unpacked: false },
+      { sscc: String(SSCC.b), lot_id: String(catches.b), stage: 3, unpack_stage: 3, unpacked: true },
+    ]);
   });
 
   for (const chunk of [undefined, 3]) {

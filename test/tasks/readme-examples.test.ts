@@ -92,6 +92,8 @@ const STORY: Step[] = [
   { readme: "harvester register" },
   catchOf("180kg"),
   { readme: "harvester transship" },
+  { readme: "pack create" },
+  { readme: "pack open" },
   { advance: 2 * HOUR, why: "the vessel is at sea: the example scans and probe readings come after the catches" },
   { readme: "lot update" },
   { readme: "qat sign" },

@@ -61,6 +61,8 @@ describe("tasks", function () {
       /deploy Manufacturer at 0x[0-9a-fA-F]{40}: tx 0x[0-9a-f]{64}, block \d+, gas [\d,]+/,
     );
     expect(deployed.text).to.match(/Retailer\.setNextStage\(Customer\): tx 0x/);
+    expect(deployed.text).to.match(/Packing {6}0x[0-9a-fA-F]{40}/);
+    expect(deployed.text).to.match(/deploy Packing at 0x[0-9a-fA-F]{40}: tx 0x/);
     addresses = deployed.value as Record<string, string>;
     expect(Object.keys(addresses)).to.deep.equal([
       "registry",
@@ -71,6 +73,7 @@ describe("tasks", function () {
       "retailer",
       "customer",
       "qualityLedger",
+      "packing",
     ]);
 
     const { added } = await enrolDemoCast();

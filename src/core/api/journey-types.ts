@@ -140,6 +140,23 @@ export type JourneyEvent = At &
         /** When the harvester says it happened (unix seconds); `time` is the block's. */
         transshippedAt: number;
       }
+    | {
+        /**
+         * Lots packed into a logistic unit (`Packed`: ADD) or unpacked from it (`Unpacked`: DELETE) by the Packing
+         * contract; every lot of the unit, whatever the scope.
+         */
+        kind: "pack";
+        action: "ADD" | "DELETE";
+        /** The logistic unit's SSCC (18 digits as a number). */
+        sscc: bigint;
+        /** The stage the lots were held at (1 = harvester … 6 = customer). */
+        stage: number;
+        /** The packer (ADD) or the unpacker (DELETE). */
+        actorId: number;
+        lotIds: bigint[];
+        /** Each lot's weight when packed, grams, in the order of `lotIds`. */
+        grams: number[];
+      }
   );
 
 export type JourneyEventKind = JourneyEvent["kind"];

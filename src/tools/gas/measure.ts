@@ -22,8 +22,8 @@ import { measureIot, type IotMeasurement } from "./iot.js";
 import type { SellingStageName, StageName } from "../../core/vocabulary.js";
 
 export interface TxMeasurement {
-  /** The stage contract called (or "registry"). */
-  contract: StageName;
+  /** The stage contract called, or packing (logistic units). */
+  contract: StageName | "packing";
   fn: string;
   transactionGas: number;
   executionGas: number;
@@ -114,7 +114,7 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
   const payable: TxMeasurement[] = [];
   /** Measures `sent`; a scenario given as a function is told the transaction's gas (a batch's gas per lot). */
   const measure = async (
-    contract: StageName,
+    contract: StageName | "packing",
     fn: string,
     scenario: string | ((transactionGas: number) => string),
     sent: Promise<ContractTransactionResponse>,
@@ -378,6 +378,33 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
     );
   }
 
+  // ---- logistic units: the vessel packs the batch's next lot, then its next ten, each under a new SSCC (GS1's
+  // example SSCCs, check digits valid), and opens both again
+  const packing = defined(system.packing, "the Packing contract").connect(actor.harvester);
+  for (const [count, sscc, lots] of [
+    [1, PACK_SSCCS[0], batchLots.slice(11, 12)],
+    [10, PACK_SSCCS[1], batchLots.slice(12, 22)],
+  ] as const) {
+    const what = count === 1 ? "one of the vessel's COD lots" : `${count} of the vessel's COD lots`;
+    await measure(
+      "packing",
+      packFn("pack", count),
+      `${what} packed into a new logistic unit (SSCC)`,
+      packing.pack(sscc, [...lots]),
+    );
+  }
+  for (const [count, sscc] of [
+    [1, PACK_SSCCS[0]],
+    [10, PACK_SSCCS[1]],
+  ] as const) {
+    await measure(
+      "packing",
+      packFn("unpack", count),
+      `the vessel opens its logistic unit of ${count === 1 ? "one lot" : `${count} lots`}`,
+      packing.unpack(sscc),
+    );
+  }
+
   return { payable, views, iot };
 }
 
@@ -387,6 +414,14 @@ export const BATCH_SIZES = [1, 10, 50] as const;
 /** The table row of `registerFishBatch` with `count` catches. */
 export function batchFn(count: (typeof BATCH_SIZES)[number]): string {
   return `registerFishBatch ×${count}`;
+}
+
+/** The SSCCs the benchmark packs under: GS1's own examples (General Specifications), check digits valid. */
+const PACK_SSCCS = [376_104_250_021_234_569n, 106_141_411_234_567_897n] as const;
+
+/** The table row of `pack` or `unpack` with `count` lots. */
+export function packFn(fn: "pack" | "unpack", count: 1 | 10): string {
+  return `${fn} ×${count}`;
 }
 
 /** The table row of `transship` with `count` lots. */

@@ -59,6 +59,12 @@ export const BUDGETS: Record<string, number> = {
   // A transshipment is a read of each lot's word and an event per lot (about 5,500 gas a lot): nothing is stored.
   "transship ×1": 36_000,
   "transship ×10": 90_000,
+  // Packing writes two slots a lot (the unit's contents, and the lot's unit, which keeps a lot in one unit at a time)
+  // plus the unit's record: about 49,000 gas a lot. Unpacking reads the contents and clears each lot's unit (refunds).
+  "pack ×1": 140_000,
+  "pack ×10": 600_000,
+  "unpack ×1": 55_000,
+  "unpack ×10": 135_000,
   updateFish: 37_500,
   removeFish: 41_500,
   initiateShipment: 75_000,

@@ -152,6 +152,14 @@ export function tablesMarkdown(t: GasTables): string {
     "",
     ...stageMatrix(t),
     "",
+    "### Packing — logistic units (SSCCs), transaction gas",
+    "",
+    "| function | tx gas | exec gas | budget |",
+    "|---|---:|---:|---:|",
+    ...t.stages
+      .filter((r) => r.contract === "packing")
+      .map((r) => `| \`${r.fn}\` | ${n(r.transactionGas)} | ${n(r.executionGas)} | ${n(r.budget)} |`),
+    "",
     "### IoT layer — QAT scans and sensor batches (transaction gas)",
     "",
     "| function | readings | tx gas | gas per reading | goal |",
@@ -172,9 +180,9 @@ export function tablesMarkdown(t: GasTables): string {
   return lines.join("\n");
 }
 
-/** Functions as rows, stages as columns, with each function's budget. */
+/** Functions as rows, stages as columns, with each function's budget (packing has a table of its own). */
 function stageMatrix(t: GasTables): string[] {
-  const fns = [...new Set(t.stages.map((r) => r.fn))];
+  const fns = [...new Set(t.stages.filter((r) => STAGE_ORDER.includes(r.contract)).map((r) => r.fn))];
   const cell = (stage: string, fn: string) => {
     const row = t.stages.find((r) => r.contract === stage && r.fn === fn);
     return row === undefined ? "—" : n(row.transactionGas);

@@ -10,6 +10,7 @@ import {IDistributor} from "../../../contracts/interfaces/IDistributor.sol";
 import {IHarvester} from "../../../contracts/interfaces/IHarvester.sol";
 import {IManufacturer} from "../../../contracts/interfaces/IManufacturer.sol";
 import {IOrderBook} from "../../../contracts/interfaces/IOrderBook.sol";
+import {IPacking} from "../../../contracts/interfaces/IPacking.sol";
 import {IQualityLedger} from "../../../contracts/interfaces/IQualityLedger.sol";
 import {IRegistry} from "../../../contracts/interfaces/IRegistry.sol";
 import {IRegistryReplica} from "../../../contracts/interfaces/IRegistryReplica.sol";
@@ -57,4 +58,9 @@ interface RegistryInterface is IRegistry, IAccessControlDefaultAdminRules {
 /// @notice contracts/QualityLedger.sol.
 interface QualityLedgerInterface is IQualityLedger, IRegistryReplica, IERC5267 {
     function MAX_UPLOAD_DELAY() external view returns (uint40);
+}
+
+/// @notice contracts/Packing.sol.
+interface PackingInterface is IPacking {
+    function MAX_LOTS() external view returns (uint256);
 }

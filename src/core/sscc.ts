@@ -1,0 +1,35 @@
+/**
+ * GS1 SSCCs (Serial Shipping Container Codes, AI 00): the 18-digit identifier of a logistic unit — a case, a pallet —
+ * as the Packing contract stores it (an integer below 10^18) and as people and documents write it (18 digits,
+ * leading zeros kept; a Digital Link `https://id.gs1.org/00/{sscc}`; the EPC URI `urn:epc:id:sscc:…`).
+ *
+ * The check digit is the GS1 mod-10 digit GTINs use; the contract checks it too (`Packing.isValidSscc`).
+ */
+import { gtinCheckDigit, GS1_RESOLVER } from "./digital-link.js";
+import { InputError } from "./input-error.js";
+
+/** The names of `IPacking.UnitStatus`, by value. */
+export const UNIT_STATUS = ["None", "Packed", "Unpacked"] as const;
+
+/** An SSCC as its 18 digits ("376104250021234569"). */
+export function ssccText(value: bigint | number | string): string {
+  return BigInt(value).toString().padStart(18, "0");
+}
+
+/** An SSCC typed by a person (18 digits, or its Digital Link), as the integer the contract takes. */
+export function sscc(value: string, what = "SSCC"): bigint {
+  const text = value.trim().replace(/^https?:\/\/[^/]+\/00\//, "");
+  if (!/^\d{18}$/.test(text)) throw new InputError(`${what} "${value}" is not 18 digits`);
+  if (/^0+$/.test(text)) throw new InputError(`${what} "${value}" is all zeros`);
+  const expected = gtinCheckDigit(text.slice(0, 17));
+  const given = Number(text[17]);
+  if (given !== expected) {
+    throw new InputError(`${what} "${value}" has check digit ${given}, but its other digits give ${expected}`);
+  }
+  return BigInt(text);
+}
+
+/** The GS1 Digital Link of a logistic unit: `https://id.gs1.org/00/{sscc}`. */
+export function ssccDigitalLink(value: bigint | number | string): string {
+  return `${GS1_RESOLVER}/00/${ssccText(value)}`;
+}
