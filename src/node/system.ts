@@ -81,11 +81,15 @@ export async function addressesFile(file: string): Promise<FishTraceAddresses> {
     throw new InputError(`--addresses ${file}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
   }
   const record = new Map<string, unknown>(typeof parsed === "object" && parsed !== null ? Object.entries(parsed) : []);
-  return collectAddresses((key) => {
-    const value = record.get(key);
-    if (typeof value !== "string") throw new InputError(`--addresses ${file} has no "${key}" address`);
-    return value;
-  });
+  const packing = record.get("packing");
+  return collectAddresses(
+    (key) => {
+      const value = record.get(key);
+      if (typeof value !== "string") throw new InputError(`--addresses ${file} has no "${key}" address`);
+      return value;
+    },
+    () => (typeof packing === "string" ? packing : undefined),
+  );
 }
 
 /**
