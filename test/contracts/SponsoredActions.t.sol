@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {ERC2771Forwarder} from "@openzeppelin/contracts/metatx/ERC2771Forwarder.sol";
 import {Errors} from "@openzeppelin/contracts/utils/Errors.sol";
 
+import {ForwardingInterface as Forwarding} from "./utils/Contracts.sol";
 import {TestTokenInterface as TestToken} from "./utils/Contracts.sol";
 import {IHarvester} from "../../contracts/interfaces/IHarvester.sol";
 import {IOrderBook} from "../../contracts/interfaces/IOrderBook.sol";
@@ -189,7 +190,7 @@ contract SponsoredActionsTest is FishTraceTest {
 
     function test_untrustedForwarder_cannotActForAnyone() public {
         ERC2771Forwarder other = ERC2771Forwarder(_deploy("FishTraceForwarder.sol:FishTraceForwarder", ""));
-        assertFalse(IStageForwarding(address(harvester)).isTrustedForwarder(address(other)), "not trusted");
+        assertFalse(Forwarding(address(harvester)).isTrustedForwarder(address(other)), "not trusted");
         ERC2771Forwarder.ForwardRequestData memory request = _request(
             harvesterKey,
             address(harvester),
@@ -235,7 +236,7 @@ contract SponsoredActionsTest is FishTraceTest {
     function test_everyContractTrustsTheDeploymentsForwarder() public view {
         assertEq(registry.trustedForwarder(), forwarder, "registry");
         for (uint8 s = 1; s <= 6; ++s) {
-            assertEq(IStageForwarding(address(_stage(s))).trustedForwarder(), forwarder, "stage");
+            assertEq(Forwarding(address(_stage(s))).trustedForwarder(), forwarder, "stage");
         }
     }
 
@@ -305,10 +306,4 @@ contract SponsoredActionsTest is FishTraceTest {
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, keccak256(abi.encodePacked("\x19\x01", domain, structHash)));
         return abi.encodePacked(r, s, v);
     }
-}
-
-/// @notice The ERC-2771 views every stage contract has (OpenZeppelin `ERC2771Context`).
-interface IStageForwarding {
-    function trustedForwarder() external view returns (address);
-    function isTrustedForwarder(address forwarder) external view returns (bool);
 }

@@ -243,10 +243,8 @@ contract TokenOrdersTest is FishTraceTest {
 
     function test_registry_RevertWhen_TokenHasNoCode() public {
         address notAToken = makeAddr("notAToken");
-        bytes memory args = abi.encode(admin, ADMIN_DELAY, forwarder, notAToken);
-        bytes memory code = bytes.concat(vm.getCode("Registry.sol:Registry"), args);
         vm.expectRevert(abi.encodeWithSelector(IRegistry.RegistryInvalidToken.selector, notAToken));
-        this.create(code);
+        _tryDeploy("Registry.sol:Registry", abi.encode(admin, ADMIN_DELAY, forwarder, notAToken));
     }
 
     function test_registry_recordsTheDeploymentsChoices() public view {
@@ -254,17 +252,6 @@ contract TokenOrdersTest is FishTraceTest {
         assertEq(registry.trustedForwarder(), forwarder, "forwarder");
         assertEq(token.decimals(), 6, "six decimals");
         assertEq(token.symbol(), "fUSD", "symbol");
-    }
-
-    /// @dev Creates `code`, bubbling a constructor's revert (for `vm.expectRevert` on an external call).
-    function create(bytes memory code) external returns (address deployed) {
-        assembly ("memory-safe") {
-            deployed := create(0, add(code, 0x20), mload(code))
-            if iszero(deployed) {
-                returndatacopy(0, 0, returndatasize())
-                revert(0, returndatasize())
-            }
-        }
     }
 
     // ------------------------------------------------------------------ helpers

@@ -69,3 +69,9 @@ interface TestTokenInterface is IERC20, IERC20Permit {
     function decimals() external view returns (uint8);
     function symbol() external view returns (string memory);
 }
+
+/// @notice The ERC-2771 views every stage contract has (OpenZeppelin `ERC2771Context`).
+interface ForwardingInterface {
+    function trustedForwarder() external view returns (address);
+    function isTrustedForwarder(address forwarder) external view returns (bool);
+}

@@ -3,6 +3,9 @@ pragma solidity 0.8.37;
 
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 
+// A token for the suites: its functions are not tests.
+// solhint-disable foundry-test-function-naming
+
 /// @notice A token that keeps 1 % of every transfer (fee-on-transfer), for the suites to show FishTrace refuses it.
 contract FeeOnTransferToken is ERC20 {
     constructor() ERC20("Fee Token", "FEE") {}
