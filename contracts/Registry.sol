@@ -3,6 +3,8 @@ pragma solidity 0.8.37;
 
 import {AccessControl, IAccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
+import {Context} from "@openzeppelin/contracts/utils/Context.sol";
 
 import {IRegistry} from "./interfaces/IRegistry.sol";
 import {IRegistryReplica} from "./interfaces/IRegistryReplica.sol";
@@ -22,7 +24,10 @@ import {Roles} from "./libraries/Roles.sol";
 /// overrides below also run `AccessControlDefaultAdminRules`' bookkeeping, so `defaultAdmin()` and `hasRole` agree.
 /// Every change of an account's authorization is pushed to the replicas of the attached stage contracts, so that
 /// they check callers with one local read (see `RegistryReplica`); so is every listing and delisting of a species.
-contract Registry is IRegistry, AccessControlDefaultAdminRules {
+/// A deployment's two fixed choices live here: the settlement token of its order books (zero: Ether) and the
+/// ERC-2771 forwarder (OpenZeppelin `ERC2771Forwarder`) that may relay participants' signed requests, so that a
+/// sponsor pays their gas; every caller check reads the signer through `_msgSender()`.
+contract Registry is IRegistry, AccessControlDefaultAdminRules, ERC2771Context {
     /// @notice The most stage contracts one registry pushes to (six actors plus room for upgrades).
     uint256 public constant MAX_STAGES = 12;
 
@@ -46,10 +51,24 @@ contract Registry is IRegistry, AccessControlDefaultAdminRules {
     uint32 private _participantCount;
     mapping(address by => mapping(bytes32 digest => uint256 at)) private _anchoredAt;
 
-    /// @notice Deploys the registry with `admin` as its administrator.
+    address private immutable _SETTLEMENT_TOKEN;
+
+    /// @notice Deploys the registry with `admin` as its administrator, settling orders in `token` (zero: Ether)
+    /// and trusting `forwarder` (zero: none) to relay signed requests.
     /// @param admin the account that holds DEFAULT_ADMIN_ROLE and manages participants and species
     /// @param adminDelay seconds between beginning an admin transfer and the new admin's earliest acceptance
-    constructor(address admin, uint48 adminDelay) AccessControlDefaultAdminRules(adminDelay, admin) {}
+    /// @param forwarder the ERC-2771 forwarder the registry and its stages trust (zero: no forwarding)
+    /// @param token the ERC-20 the order books escrow (zero: Ether); a standard token, not fee-on-transfer or rebasing
+    constructor(
+        address admin,
+        uint48 adminDelay,
+        address forwarder,
+        address token
+    ) AccessControlDefaultAdminRules(adminDelay, admin) ERC2771Context(forwarder) {
+        if (token != address(0) && token.code.length == 0) revert RegistryInvalidToken(token);
+        _SETTLEMENT_TOKEN = token;
+        emit DeploymentConfigured(token, forwarder);
+    }
 
     // ------------------------------------------------------------------ stages
 
@@ -70,12 +89,12 @@ contract Registry is IRegistry, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IRegistry
     function pause(address target) external onlyRole(Roles.PAUSER) {
-        _attached(target).syncPause(true, msg.sender);
+        _attached(target).syncPause(true, _msgSender());
     }
 
     /// @inheritdoc IRegistry
     function unpause(address target) external onlyRole(Roles.PAUSER) {
-        _attached(target).syncPause(false, msg.sender);
+        _attached(target).syncPause(false, _msgSender());
     }
 
     // ------------------------------------------------------------------ participants
@@ -147,17 +166,18 @@ contract Registry is IRegistry, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IRegistry
     function anchorDocuments(bytes32[] calldata digests) external {
-        if (_members[msg.sender].roles & (Roles.OPERATOR_BITS | Roles.ADMIN_BIT) == 0) {
-            revert RegistryNotParticipant(msg.sender);
+        address sender = _msgSender();
+        if (_members[sender].roles & (Roles.OPERATOR_BITS | Roles.ADMIN_BIT) == 0) {
+            revert RegistryNotParticipant(sender);
         }
-        mapping(bytes32 => uint256) storage anchored = _anchoredAt[msg.sender];
+        mapping(bytes32 => uint256) storage anchored = _anchoredAt[sender];
         uint256 n = digests.length;
         for (uint256 i; i < n; ++i) {
             bytes32 digest = digests[i];
             uint256 anchoredAt = anchored[digest];
-            if (anchoredAt != 0) revert RegistryDocumentAlreadyAnchored(digest, msg.sender, anchoredAt);
+            if (anchoredAt != 0) revert RegistryDocumentAlreadyAnchored(digest, sender, anchoredAt);
             anchored[digest] = block.timestamp;
-            emit DocumentAnchored(digest, msg.sender);
+            emit DocumentAnchored(digest, sender);
         }
     }
 
@@ -171,6 +191,16 @@ contract Registry is IRegistry, AccessControlDefaultAdminRules {
     /// @inheritdoc IRegistry
     function authorization(address account) external view returns (Authorization memory) {
         return _authorizationOf(account);
+    }
+
+    /// @inheritdoc IRegistry
+    function settlementToken() external view returns (address) {
+        return _SETTLEMENT_TOKEN;
+    }
+
+    /// @inheritdoc IRegistry
+    function trustedForwarder() public view override(IRegistry, ERC2771Context) returns (address) {
+        return super.trustedForwarder();
     }
 
     /// @inheritdoc IRegistry
@@ -234,6 +264,19 @@ contract Registry is IRegistry, AccessControlDefaultAdminRules {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /// @dev The signer of a request the trusted forwarder relays, else the caller (ERC-2771).
+    function _msgSender() internal view override(Context, ERC2771Context) returns (address) {
+        return ERC2771Context._msgSender();
+    }
+
+    function _msgData() internal view override(Context, ERC2771Context) returns (bytes calldata) {
+        return ERC2771Context._msgData();
+    }
+
+    function _contextSuffixLength() internal view override(Context, ERC2771Context) returns (uint256) {
+        return ERC2771Context._contextSuffixLength();
+    }
 
     /// @dev Replaces `AccessControl`'s storage with the packed membership word; same return value and event. The
     /// admin role also goes through `AccessControlDefaultAdminRules` (one admin; it records `defaultAdmin()`, and

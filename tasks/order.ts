@@ -16,9 +16,13 @@ export const orderTasks = [
     .addOption(opt("seller", "The seller: an address or an account index (default: the first holding its role)"))
     .addOption(opt("species", "FAO 3-alpha species code, e.g. COD"))
     .addOption(opt("weight", "Minimum weight, e.g. 400kg"))
-    .addOption(opt("price", "Price in ETH, held in escrow, e.g. 2.5"))
+    .addOption(opt("price", "Price in ETH, or in the deployment's settlement token, held in escrow, e.g. 2.5"))
     .addOption(opt("shipBy", "Ship-by time: ISO 8601, unix seconds, or a delay such as 3d (default: 7d)"))
     .addOption(opt("ackWindow", "Time the buyer has to acknowledge once delivered, 1h..90d, e.g. 36h (default: 2d)"))
+    .addFlag({
+      name: "permit",
+      description: "Token deployments: pay with an EIP-2612 permit signature instead of an approve transaction",
+    })
     .setAction(() => import("./actions/order-place.js"))
     .build(),
   withDeployment(task(["order", "ship"], "Seller: ships lots against an order (Initiate_shipment)"), SELLER)

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
@@ -21,9 +24,16 @@ import {Stage} from "./Stage.sol";
 /// participant never locks its Ether in escrow. Pausing the stage stops placing, shipping, confirming and
 /// acknowledging; it never stops `withdraw`, `cancelOrder`, `rejectDelivery` or `claimPayment`, so a pause can
 /// neither lock Ether nor run a buyer's window out while it cannot reject.
+/// The deployment's settlement token (`IRegistry.settlementToken`, copied here at construction) decides the money:
+/// Ether (zero) through the payable `placeOrder`, or that ERC-20 through `placeOrderWithPermit` (EIP-2612 permit,
+/// else an existing allowance), escrowed, refunded and paid out with OpenZeppelin `SafeERC20`. A token that moves
+/// other than the amount asked (fee-on-transfer) is refused on the pull (`OrderTokenAmountMismatch`); rebasing
+/// tokens are not supported (escrow is counted in units at deposit).
 /// @dev An order is two slots (see `IOrderBook.Order`); the shipped lots are not stored but committed to by hash
 /// and passed again by the calls that move them.
 abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
     /// @notice The shortest acknowledgement window a buyer may set.
     uint32 public constant MIN_ACK_WINDOW = 1 hours;
     /// @notice The longest acknowledgement window a buyer may set.
@@ -35,10 +45,14 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
     /// @dev The actor role bit of the buying stage.
     uint16 internal immutable _BUYER_BIT;
 
+    /// @dev The ERC-20 orders are escrowed in; zero for Ether.
+    IERC20 private immutable _TOKEN;
+
     mapping(uint256 orderId => Order) private _orders;
 
     constructor() {
         _BUYER_BIT = Roles.actorBit(_STAGE + 1);
+        _TOKEN = IERC20(_REGISTRY.settlementToken());
     }
 
     /// @inheritdoc IOrderBook
@@ -49,29 +63,37 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
         uint40 shipBy,
         uint32 ackWindow
     ) external payable returns (uint256 orderId) {
-        _requireNotPaused();
-        uint32 buyerId = _requireRole(_BUYER_BIT).id;
-        IRegistry.Authorization memory sellerAuth = _authorization(seller);
-        if (sellerAuth.roles & _ACTOR_BIT == 0) revert StageUnauthorized(seller, _ACTOR_BIT);
-        if (!_isSpeciesListed(species)) revert StageSpeciesNotListed(species);
-        if (weightGrams == 0) revert StageInvalidWeight(weightGrams);
-        if (msg.value == 0 || msg.value > type(uint96).max) revert OrderInvalidPrice(msg.value);
-        if (shipBy <= block.timestamp) revert OrderInvalidShipBy(shipBy, uint40(block.timestamp));
-        if (ackWindow < MIN_ACK_WINDOW || ackWindow > MAX_ACK_WINDOW) {
-            revert OrderInvalidAckWindow(ackWindow, MIN_ACK_WINDOW, MAX_ACK_WINDOW);
-        }
+        if (address(_TOKEN) != address(0)) revert OrderPaymentKind(address(_TOKEN), msg.value);
+        return _placeOrder(seller, species, weightGrams, shipBy, ackWindow, msg.value);
+    }
 
-        orderId = _newOrder(msg.value);
-        _orders[orderId] = Order({
-            sellerId: sellerAuth.id,
-            buyerId: buyerId,
-            state: OrderState.Ordered,
-            deadline: shipBy,
-            ackWindow: ackWindow,
-            price: uint96(msg.value),
-            cargo: _terms(species, weightGrams)
-        });
-        emit OrderPlaced(orderId, sellerAuth.id, buyerId, species, weightGrams, msg.value, shipBy, ackWindow);
+    /// @inheritdoc IOrderBook
+    function placeOrderWithPermit(
+        address seller,
+        bytes3 species,
+        uint40 weightGrams,
+        uint40 shipBy,
+        uint32 ackWindow,
+        uint256 price,
+        uint256 permitDeadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external nonReentrant returns (uint256 orderId) {
+        orderId = _placeOrder(seller, species, weightGrams, shipBy, ackWindow, price);
+        IERC20 token = _TOKEN;
+        if (address(token) == address(0)) revert OrderPaymentKind(address(0), 0);
+
+        address buyer = _msgSender();
+        // A permit someone else submitted first (front-running it) has already set the allowance this one would:
+        // its failure is ignored and the allowance is what counts (OpenZeppelin's IERC20Permit advice).
+        if (permitDeadline != 0) {
+            try IERC20Permit(address(token)).permit(buyer, address(this), price, permitDeadline, v, r, s) {} catch {}
+        }
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(buyer, address(this), price);
+        uint256 received = token.balanceOf(address(this)) - before;
+        if (received != price) revert OrderTokenAmountMismatch(address(token), price, received);
     }
 
     /// @inheritdoc IOrderBook
@@ -96,7 +118,7 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
 
     /// @inheritdoc IOrderBook
     function claimPayment(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) external {
-        uint32 sellerId = _authorization(msg.sender).id;
+        uint32 sellerId = _authorization(_msgSender()).id;
         Order memory o = _orders[orderId];
         _requireParty(orderId, o, o.sellerId == sellerId);
         _requireState(orderId, o.state, OrderState.Delivered);
@@ -108,13 +130,14 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
 
     /// @inheritdoc IOrderBook
     function rejectDelivery(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds, bytes32 reason) external {
-        IRegistry.Authorization memory auth = _authorization(msg.sender);
+        address sender = _msgSender();
+        IRegistry.Authorization memory auth = _authorization(sender);
         bool buyerRole = auth.roles & _BUYER_BIT != 0;
         Order storage order = _orders[orderId];
         Order memory o = order;
         // A buyer whose role was revoked may still send back a delivery carrying a recalled lot (checked below): its
         // price is owed back to it, and nothing else can release it (audit F3).
-        if (!buyerRole && (auth.id == 0 || auth.id != o.buyerId)) revert StageUnauthorized(msg.sender, _BUYER_BIT);
+        if (!buyerRole && (auth.id == 0 || auth.id != o.buyerId)) revert StageUnauthorized(sender, _BUYER_BIT);
         _requireParty(orderId, o, o.buyerId == auth.id);
         if (o.state != OrderState.Shipped && o.state != OrderState.Delivered) {
             revert OrderInvalidState(orderId, o.state, OrderState.Delivered);
@@ -130,7 +153,7 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
         }
         // A recalled lot can always be sent back: it can be neither acknowledged nor claimed, so this is the way
         // its price leaves escrow.
-        if (!recalled && !buyerRole) revert StageUnauthorized(msg.sender, _BUYER_BIT);
+        if (!recalled && !buyerRole) revert StageUnauthorized(sender, _BUYER_BIT);
         if (!recalled && o.state == OrderState.Delivered && block.timestamp > o.deadline) {
             revert OrderDeadlinePassed(orderId, o.deadline, uint40(block.timestamp));
         }
@@ -140,7 +163,7 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
 
     /// @inheritdoc IOrderBook
     function cancelOrder(uint256 orderId) external {
-        uint32 callerId = _authorization(msg.sender).id;
+        uint32 callerId = _authorization(_msgSender()).id;
         Order storage order = _orders[orderId];
         Order memory o = order;
         _requireParty(orderId, o, callerId == o.sellerId || callerId == o.buyerId);
@@ -155,7 +178,8 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
 
     /// @inheritdoc IOrderBook
     function withdraw(uint256 orderId) external nonReentrant {
-        uint32 callerId = _authorization(msg.sender).id;
+        address payee = _msgSender();
+        uint32 callerId = _authorization(payee).id;
         Order storage order = _orders[orderId];
         Order memory o = order;
         if (o.state == OrderState.None) revert OrderNotFound(orderId);
@@ -173,7 +197,8 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
         } else {
             revert OrderInvalidState(orderId, o.state, OrderState.Acknowledged);
         }
-        Address.sendValue(payable(msg.sender), o.price);
+        if (address(_TOKEN) == address(0)) Address.sendValue(payable(payee), o.price);
+        else _TOKEN.safeTransfer(payee, o.price);
     }
 
     /// @inheritdoc IOrderBook
@@ -192,6 +217,40 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /// @dev Checks and records an order of the caller (the buyer) whose `price` the caller pays into escrow.
+    function _placeOrder(
+        address seller,
+        bytes3 species,
+        uint40 weightGrams,
+        uint40 shipBy,
+        uint32 ackWindow,
+        uint256 price
+    ) private returns (uint256 orderId) {
+        _requireNotPaused();
+        uint32 buyerId = _requireRole(_BUYER_BIT).id;
+        IRegistry.Authorization memory sellerAuth = _authorization(seller);
+        if (sellerAuth.roles & _ACTOR_BIT == 0) revert StageUnauthorized(seller, _ACTOR_BIT);
+        if (!_isSpeciesListed(species)) revert StageSpeciesNotListed(species);
+        if (weightGrams == 0) revert StageInvalidWeight(weightGrams);
+        if (price == 0 || price > type(uint96).max) revert OrderInvalidPrice(price);
+        if (shipBy <= block.timestamp) revert OrderInvalidShipBy(shipBy, uint40(block.timestamp));
+        if (ackWindow < MIN_ACK_WINDOW || ackWindow > MAX_ACK_WINDOW) {
+            revert OrderInvalidAckWindow(ackWindow, MIN_ACK_WINDOW, MAX_ACK_WINDOW);
+        }
+
+        orderId = _newOrder(price);
+        _orders[orderId] = Order({
+            sellerId: sellerAuth.id,
+            buyerId: buyerId,
+            state: OrderState.Ordered,
+            deadline: shipBy,
+            ackWindow: ackWindow,
+            price: uint96(price),
+            cargo: _terms(species, weightGrams)
+        });
+        emit OrderPlaced(orderId, sellerAuth.id, buyerId, species, weightGrams, price, shipBy, ackWindow);
+    }
 
     /// @dev `initiateShipment`, for actors that ship with more detail (the Distributor's routes).
     function _ship(uint256 orderId, uint64 shipmentNo, uint256[] calldata lotIds) internal returns (uint256 shipped) {
@@ -267,7 +326,7 @@ abstract contract OrderBook is Stage, IOrderBook, ReentrancyGuardTransient {
 
     function _requireParty(uint256 orderId, Order memory o, bool isParty) private view {
         if (o.state == OrderState.None) revert OrderNotFound(orderId);
-        if (!isParty) revert OrderNotParty(orderId, msg.sender);
+        if (!isParty) revert OrderNotParty(orderId, _msgSender());
     }
 
     function _requireState(uint256 orderId, OrderState current, OrderState expected) private pure {

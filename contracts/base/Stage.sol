@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
+
 import {IQualityLedger} from "../interfaces/IQualityLedger.sol";
 import {IRegistry} from "../interfaces/IRegistry.sol";
 import {IStage} from "../interfaces/IStage.sol";
@@ -16,7 +18,10 @@ import {RegistryReplica} from "./RegistryReplica.sol";
 /// at this stage with their one custodian, environmental readings, inventory totals and the paper's queries.
 /// @dev Each lot is one storage slot (see `IStage.Lot`). Lots enter a stage only through `_createLot`: the
 /// Harvester registers catches, later stages receive lots from the stage before.
-abstract contract Stage is IStage, RegistryReplica {
+/// Every actor is read through `_msgSender()` (OpenZeppelin `ERC2771Context`): a call relayed by the registry's
+/// trusted forwarder acts as the participant that signed it, so a sponsor can pay an actor's gas. Calls only other
+/// contracts make (the registry's pushes, the previous stage's hand-overs, the ledger's flags) check `msg.sender`.
+abstract contract Stage is IStage, RegistryReplica, ERC2771Context {
     /// @dev The flags the quality ledger may raise.
     uint8 private constant _QUALITY_FLAGS = LotFlags.EXCURSION | LotFlags.SPECIES_MISMATCH | LotFlags.FRESHNESS_WARNING;
 
@@ -62,7 +67,11 @@ abstract contract Stage is IStage, RegistryReplica {
     /// @param registry_ the FishTrace registry
     /// @param stage_ 1 = Harvester … 6 = Customer
     /// @param previous_ the stage contract lots come from (zero for the Harvester)
-    constructor(IRegistry registry_, uint8 stage_, address previous_) RegistryReplica(registry_) {
+    constructor(
+        IRegistry registry_,
+        uint8 stage_,
+        address previous_
+    ) RegistryReplica(registry_) ERC2771Context(registry_.trustedForwarder()) {
         _STAGE = stage_;
         _ACTOR_BIT = Roles.actorBit(stage_);
         _PREVIOUS = previous_;
@@ -80,13 +89,14 @@ abstract contract Stage is IStage, RegistryReplica {
         uint40 readAt
     ) external {
         _requireNotPaused();
-        (IRegistry.Authorization memory auth, uint16 operatorRoles) = _deviceAuthorization(msg.sender);
+        address sender = _msgSender();
+        (IRegistry.Authorization memory auth, uint16 operatorRoles) = _deviceAuthorization(sender);
         uint32 actorId;
         if (auth.roles & _ACTOR_BIT != 0) actorId = auth.id;
         else if (auth.roles & Roles.SENSOR_GATEWAY_BIT != 0 && operatorRoles & _ACTOR_BIT != 0) {
             // A gateway acts here only while its operator holds this stage's role (audit F5).
             actorId = auth.operatorId;
-        } else revert StageUnauthorized(msg.sender, _ACTOR_BIT | Roles.SENSOR_GATEWAY_BIT);
+        } else revert StageUnauthorized(sender, _ACTOR_BIT | Roles.SENSOR_GATEWAY_BIT);
 
         LotWord word = _lots[lotId];
         _requireCustody(lotId, word, actorId);
@@ -269,10 +279,12 @@ abstract contract Stage is IStage, RegistryReplica {
         return listing == _LISTED || (listing == _UNSYNCED && _REGISTRY.isSpeciesListed(species));
     }
 
-    /// @dev The caller's registry record; reverts with `StageUnauthorized` unless it holds one of `bits`.
+    /// @dev The caller's (the signer's, when relayed) registry record; reverts with `StageUnauthorized` unless it
+    /// holds one of `bits`.
     function _requireRole(uint16 bits) internal view returns (IRegistry.Authorization memory auth) {
-        auth = _authorization(msg.sender);
-        if (auth.roles & bits == 0) revert StageUnauthorized(msg.sender, bits);
+        address sender = _msgSender();
+        auth = _authorization(sender);
+        if (auth.roles & bits == 0) revert StageUnauthorized(sender, bits);
     }
 
     /// @dev The stored record of `lotId` (all zero when unknown).
@@ -402,6 +414,17 @@ abstract contract Stage is IStage, RegistryReplica {
                 mstore(onward, forwarded)
             }
             IStage(_next).forwardRecall(onward, regulatorId, reason);
+        }
+    }
+
+    /// @dev ERC-2771: the signer a call relayed by the trusted forwarder appends to its calldata, else the caller.
+    /// `ERC2771Context._msgSender`, written so that a direct call costs one comparison with the forwarder.
+    function _msgSender() internal view override returns (address sender) {
+        sender = msg.sender;
+        if (sender == trustedForwarder() && msg.data.length >= 20) {
+            assembly ("memory-safe") {
+                sender := shr(96, calldataload(sub(calldatasize(), 20)))
+            }
         }
     }
 

@@ -30,7 +30,7 @@ interface IOrderBook {
         OrderState state;
         uint40 deadline; // Ordered: ship-by time; Delivered: acknowledge-by time
         uint32 ackWindow; // seconds the buyer has to acknowledge once delivered
-        uint96 price; // wei held in escrow
+        uint96 price; // held in escrow, in the settlement token's units (wei for Ether)
         bytes32 cargo;
     }
 
@@ -40,7 +40,7 @@ interface IOrderBook {
     /// @param buyerId participant id of the buyer
     /// @param species the species ordered
     /// @param weightGrams the grams ordered
-    /// @param price the escrowed price in wei
+    /// @param price the escrowed price, in the settlement token's units (wei for Ether)
     /// @param shipBy the deadline for shipping (unix seconds)
     /// @param ackWindow seconds the buyer has to acknowledge once the delivery is confirmed
     event OrderPlaced(
@@ -71,7 +71,7 @@ interface IOrderBook {
     /// @notice The seller `sellerId` withdrew `amount`, the escrowed price.
     /// @param orderId the order
     /// @param sellerId participant id of the seller paid
-    /// @param amount the wei paid out
+    /// @param amount the amount paid out, in the settlement token's units (wei for Ether)
     event OrderPaid(uint256 indexed orderId, uint32 indexed sellerId, uint256 amount);
     /// @notice Participant `byId` cancelled the order before shipping.
     /// @param orderId the order
@@ -84,7 +84,7 @@ interface IOrderBook {
     /// @notice The buyer `buyerId` withdrew the refund `amount`.
     /// @param orderId the order
     /// @param buyerId participant id of the buyer refunded
-    /// @param amount the wei paid out
+    /// @param amount the amount paid out, in the settlement token's units (wei for Ether)
     event OrderRefunded(uint256 indexed orderId, uint32 indexed buyerId, uint256 amount);
 
     /// @notice No order `orderId` exists.
@@ -97,8 +97,14 @@ interface IOrderBook {
     error OrderDeadlineNotReached(uint256 orderId, uint40 deadline, uint40 nowTime);
     /// @notice The call was allowed only until `deadline`; it is now `nowTime`.
     error OrderDeadlinePassed(uint256 orderId, uint40 deadline, uint40 nowTime);
-    /// @notice `price` wei cannot be escrowed (zero, or above a uint96).
+    /// @notice `price` cannot be escrowed (zero, or above a uint96).
     error OrderInvalidPrice(uint256 price);
+    /// @notice This deployment settles in `token` (zero: Ether): a call paying `value` wei does not fit it (Ether sent
+    /// to a token deployment, or `placeOrderWithPermit` on an Ether one).
+    error OrderPaymentKind(address token, uint256 value);
+    /// @notice Pulling `expected` units of `token` into escrow added `received`: a fee-on-transfer or otherwise
+    /// non-standard token, which FishTrace refuses.
+    error OrderTokenAmountMismatch(address token, uint256 expected, uint256 received);
     /// @notice Ship-by time `shipBy` is not in the future (now `nowTime`).
     error OrderInvalidShipBy(uint40 shipBy, uint40 nowTime);
     /// @notice Acknowledgement window `ackWindow` seconds is outside [`minimum`, `maximum`].
@@ -114,8 +120,10 @@ interface IOrderBook {
 
     /// @notice Orders at least `weightGrams` of `species` from `seller`, paying the price (`msg.value`) into
     /// escrow. The seller must ship by `shipBy`; once delivered, the buyer has `ackWindow` seconds to acknowledge.
-    /// @dev Callable by a participant with the next stage's actor role; `seller` must hold this stage's. Emits
-    /// `OrderPlaced`. Reverts with `StagePaused`, `StageUnauthorized`, `StageSpeciesNotListed`, `StageInvalidWeight`,
+    /// @dev For a deployment that settles in Ether (`IRegistry.settlementToken` zero). Callable by a participant with the
+    /// next stage's actor role; `seller` must hold this stage's. Relayed through the trusted forwarder, the Ether is
+    /// the request's `value`, which the relayer sends. Emits `OrderPlaced`. Reverts with `OrderPaymentKind` (a token
+    /// deployment), `StagePaused`, `StageUnauthorized`, `StageSpeciesNotListed`, `StageInvalidWeight`,
     /// `OrderInvalidPrice`, `OrderInvalidShipBy`, `OrderInvalidAckWindow`.
     /// @return orderId the new order's number
     /// @param seller the selling actor's account (this stage's role)
@@ -130,6 +138,40 @@ interface IOrderBook {
         uint40 shipBy,
         uint32 ackWindow
     ) external payable returns (uint256 orderId);
+
+    /// @notice `placeOrder` for a deployment that settles in an ERC-20: orders at least `weightGrams` of `species`
+    /// from `seller`, pulling `price` of the settlement token from the caller into escrow. With a non-zero
+    /// `permitDeadline`, first submits the caller's EIP-2612 permit (`v`, `r`, `s`) for exactly `price` to this
+    /// contract, so one transaction needs no separate approve; a permit that fails (already used by someone who
+    /// front-ran it, or none given) is ignored and the existing allowance is used.
+    /// @dev Callable by a participant with the next stage's actor role (the signer, when relayed by the trusted
+    /// forwarder: the tokens come from it, not from the relayer); `seller` must hold this stage's. Emits
+    /// `OrderPlaced`. Reverts with `OrderPaymentKind` (an Ether deployment), the `placeOrder` errors,
+    /// `OrderTokenAmountMismatch` (a fee-on-transfer token), and the token's own errors when the allowance or
+    /// balance falls short (e.g. `ERC20InsufficientAllowance`), or `SafeERC20FailedOperation`.
+    /// @return orderId the new order's number
+    /// @param seller the selling actor's account (this stage's role)
+    /// @param species the species ordered (listed in the registry)
+    /// @param weightGrams the grams ordered (the shipment must weigh at least this)
+    /// @param shipBy the deadline for shipping (unix seconds, in the future)
+    /// @param ackWindow seconds the buyer has to acknowledge once the delivery is confirmed
+    /// @param price the price escrowed, in the token's units (at most a uint96)
+    /// @param permitDeadline the permit's deadline; zero to skip the permit and use an existing allowance
+    /// @param v the permit signature's recovery byte
+    /// @param r the permit signature's r
+    /// @param s the permit signature's s
+    function placeOrderWithPermit(
+        address seller,
+        bytes3 species,
+        uint40 weightGrams,
+        uint40 shipBy,
+        uint32 ackWindow,
+        uint256 price,
+        uint256 permitDeadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external returns (uint256 orderId);
 
     /// @notice Ships `lotIds` against `orderId` under the seller's shipment number `shipmentNo` (the paper's
     /// Initiate_shipment). Every lot must be available, in the seller's custody, of the ordered species, and
@@ -198,7 +240,8 @@ interface IOrderBook {
 
     /// @notice Pays out what `orderId` owes the caller: the price to the seller of an `Acknowledged` order
     /// (→ `Paid`), or the refund to the buyer of a `Cancelled` or `Rejected` one (→ `Refunded`).
-    /// @dev Pull payment, guarded against reentrancy; the state changes before the Ether moves. Needs no current
+    /// @dev Pull payment in the settlement token (Ether, or the ERC-20 through `SafeERC20`), paid to the caller (the
+    /// signer, when relayed), guarded against reentrancy; the state changes before the money moves. Needs no current
     /// role: a revoked participant still collects what it is owed; never paused. Emits `OrderPaid` or `OrderRefunded`. Reverts
     /// with `OrderNotFound`, `OrderNotParty`,
     /// `OrderInvalidState`, and OpenZeppelin's `FailedCall` when the transfer fails.
@@ -212,6 +255,7 @@ interface IOrderBook {
     /// @notice The number of orders placed so far (order ids run 1 … count).
     function orderCount() external view returns (uint256);
 
-    /// @notice Wei this contract holds for orders not yet paid out (escrowed and withdrawable).
+    /// @notice What this contract holds for orders not yet paid out (escrowed and withdrawable), in the settlement
+    /// token's units (wei for Ether).
     function escrowBalance() external view returns (uint256);
 }

@@ -50,6 +50,12 @@ interface IRegistry {
     /// @param by the participant that anchored it
     event DocumentAnchored(bytes32 indexed digest, address indexed by);
 
+    /// @notice The deployment settles orders in `settlementToken` (zero: Ether) and its contracts trust
+    /// `trustedForwarder` (zero: none) to relay actors' signed requests (ERC-2771); both fixed for its lifetime.
+    /// @param settlementToken the ERC-20 every order book of this deployment escrows (zero: Ether)
+    /// @param trustedForwarder the ERC-2771 forwarder the registry and the stages trust (zero: none)
+    event DeploymentConfigured(address indexed settlementToken, address indexed trustedForwarder);
+
     /// @notice `stage` now receives every authorization change (see `IRegistryReplica`).
     /// @param stage the stage contract (or quality ledger) attached
     event StageAttached(address indexed stage);
@@ -74,6 +80,9 @@ interface IRegistry {
     error RegistryOperatorNotActor(address operator);
     /// @notice `device` already takes part in its own right, or is bound to another operator (`operator`).
     error RegistryDeviceConflict(address device, address operator);
+
+    /// @notice `token` cannot be a settlement token: it holds no code.
+    error RegistryInvalidToken(address token);
 
     /// @notice `stage` is attached already.
     error RegistryStageAlreadyAttached(address stage);
@@ -146,6 +155,14 @@ interface IRegistry {
     /// @notice The participant id, effective role bits and operator of `account`, in one read.
     /// @param account the account
     function authorization(address account) external view returns (Authorization memory);
+
+    /// @notice The ERC-20 this deployment's orders are priced, escrowed and paid in; zero when they settle in Ether.
+    /// @dev Fixed at construction; the stage contracts copy it into an immutable at theirs.
+    function settlementToken() external view returns (address);
+
+    /// @notice The ERC-2771 forwarder whose relayed calls act as the signer (zero: none).
+    /// @dev Fixed at construction; the stage contracts trust the same one, copied at theirs.
+    function trustedForwarder() external view returns (address);
 
     /// @notice Whether species `code` is listed.
     /// @param code FAO ASFIS 3-alpha species code, e.g. "COD"

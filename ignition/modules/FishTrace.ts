@@ -11,13 +11,23 @@ import { DEFAULT_FRESHNESS_RULE, DEFAULT_RULE_SPECIES } from "../../src/core/fre
  *
  * Parameter `adminDelay` (seconds, default 3 days): how long a begun admin transfer waits before the new admin may
  * accept it (OpenZeppelin `AccessControlDefaultAdminRules`); see the README's "Handing the admin" section.
+ *
+ * Parameter `settlementToken` (an address, default zero): the ERC-20 the order books escrow, zero for Ether (a
+ * standard token: fee-on-transfer tokens are refused when an order pulls them, rebasing ones are not supported).
+ * Every deployment gets its own ERC-2771 forwarder (FishTraceForwarder, EIP-712 domain "FishTrace"), which the
+ * registry and the stages trust, so that a sponsor can submit participants' signed requests and pay their gas.
  */
 export const DEFAULT_ADMIN_DELAY = 3 * 24 * 60 * 60;
+
+/** The `settlementToken` parameter's default: orders settle in Ether. */
+export const ETHER_SETTLEMENT = "0x0000000000000000000000000000000000000000";
 
 export default buildModule("FishTrace", (m) => {
   const admin = m.getAccount(0);
   const adminDelay = m.getParameter("adminDelay", DEFAULT_ADMIN_DELAY);
-  const registry = m.contract("Registry", [admin, adminDelay]);
+  const settlementToken = m.getParameter("settlementToken", ETHER_SETTLEMENT);
+  const forwarder = m.contract("FishTraceForwarder", []);
+  const registry = m.contract("Registry", [admin, adminDelay, forwarder, settlementToken]);
   const harvester = m.contract("Harvester", [registry]);
   const supplier = m.contract("Supplier", [registry, harvester]);
   const manufacturer = m.contract("Manufacturer", [registry, supplier]);
@@ -50,5 +60,5 @@ export default buildModule("FishTrace", (m) => {
     id: "default_freshness_rule",
     after: attached,
   });
-  return { registry, ...stages, qualityLedger, packing };
+  return { registry, ...stages, qualityLedger, packing, forwarder };
 });

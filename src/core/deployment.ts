@@ -8,6 +8,7 @@ import type { ContractRunner } from "ethers";
 import {
   Customer__factory,
   Distributor__factory,
+  FishTraceUSD__factory,
   Harvester__factory,
   Manufacturer__factory,
   Packing__factory,
@@ -122,4 +123,29 @@ export function attachFishTrace(addresses: FishTraceAddresses, runner: ContractR
   };
   if (addresses.packing !== undefined) fishTrace.packing = Packing__factory.connect(addresses.packing, runner);
   return fishTrace;
+}
+
+/** What a deployment's orders are priced, escrowed and paid in. */
+export interface Settlement {
+  /** The ERC-20's address; undefined when the deployment settles in Ether. */
+  token?: string;
+  symbol: string;
+  decimals: number;
+  /** The ERC-2771 forwarder the registry and the stages trust; undefined when there is none. */
+  forwarder?: string;
+}
+
+const NO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+/** The settlement token (symbol and decimals read from it; ETH with 18 when none) and forwarder of `fishTrace`. */
+export async function settlementOf(fishTrace: FishTrace, runner: ContractRunner): Promise<Settlement> {
+  const [token, forwarder] = await Promise.all([
+    fishTrace.registry.settlementToken(),
+    fishTrace.registry.trustedForwarder(),
+  ]);
+  const sponsor = forwarder === NO_ADDRESS ? {} : { forwarder };
+  if (token === NO_ADDRESS) return { symbol: "ETH", decimals: 18, ...sponsor };
+  const erc20 = FishTraceUSD__factory.connect(token, runner);
+  const [symbol, decimals] = await Promise.all([erc20.symbol(), erc20.decimals()]);
+  return { token, symbol, decimals: Number(decimals), ...sponsor };
 }

@@ -140,7 +140,15 @@ const PHRASES: Record<string, Phrase> = {
   OrderNotParty: (a) => `account ${a[1]} is not the party of order ${a[0]} that may do this`,
   OrderDeadlineNotReached: (a) => `order ${a[0]}: allowed only after ${when(a[1])} (now ${when(a[2])})`,
   OrderDeadlinePassed: (a) => `order ${a[0]}: the deadline ${when(a[1])} has passed (now ${when(a[2])})`,
-  OrderInvalidPrice: (a) => `price ${a[0]} wei cannot be escrowed (must be more than 0 and fit in 96 bits)`,
+  OrderInvalidPrice: (a) =>
+    `price ${a[0]} (wei, or the settlement token's units) cannot be escrowed (must be more than 0 and fit in 96 bits)`,
+  OrderPaymentKind: (a) =>
+    BigInt(a[0]) === 0n
+      ? `this deployment settles orders in Ether: place them with placeOrder and the price as the value`
+      : `this deployment settles orders in the token ${a[0]}, not Ether (${a[1]} wei sent): place them with placeOrderWithPermit`,
+  OrderTokenAmountMismatch: (a) =>
+    `pulling ${a[1]} units of ${a[0]} into escrow added ${a[2]}: fee-on-transfer and other non-standard tokens are refused`,
+  SafeERC20FailedOperation: (a) => `the token ${a[0]} refused or failed the transfer`,
   OrderInvalidShipBy: (a) => `ship-by time ${when(a[0])} is not in the future (now ${when(a[1])})`,
   OrderInvalidAckWindow: (a) => `acknowledgement window ${a[0]} s is outside ${a[1]}..${a[2]} s`,
   OrderEmptyShipment: (a) => `order ${a[0]}: a shipment needs at least one lot`,
@@ -156,6 +164,7 @@ const PHRASES: Record<string, Phrase> = {
   RegistryNotDeviceRole: (a) => `role ${a[0]} cannot be given to a device`,
   RegistryOperatorNotActor: (a) => `${a[0]} holds neither an actor role nor REGULATOR, so it cannot operate a device`,
   RegistryDeviceConflict: (a) => `${a[0]} cannot be (re)bound as a device (current operator ${a[1]})`,
+  RegistryInvalidToken: (a) => `${a[0]} holds no code, so it cannot be the settlement token`,
   RegistryNotReplica: (a) => `${a[0]} is not a stage contract of this registry`,
   RegistryNotParticipant: (a) =>
     `${a[0]} holds no actor, regulator or admin role in the registry, so it cannot anchor documents`,

@@ -7,7 +7,8 @@
 import type { TransactionReceipt } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import FishTraceModule from "../../ignition/modules/FishTrace.js";
+import FishTraceModule, { ETHER_SETTLEMENT } from "../../ignition/modules/FishTrace.js";
+import TestTokenModule from "../../ignition/modules/TestToken.js";
 import { Stage__factory } from "../../typechain-types/index.js";
 import {
   addressesOf,
@@ -29,15 +30,26 @@ export interface DeployOptions {
    * shared by every deployment to that chain; give a unique one for a throw-away chain such as the local stack's).
    */
   deploymentId?: string;
+  /**
+   * The settlement token: an ERC-20's address, or "test" to deploy the test stablecoin FishTraceUSD (the TestToken
+   * module) first and use it. Default: Ether.
+   */
+  settlementToken?: string;
 }
 
 /** Deploys the system with Ignition on `connection`; the first account becomes the registry admin. */
 export async function deployFishTrace(connection: Connection, options: DeployOptions = {}): Promise<FishTrace> {
   const { ignition, ethers } = connection;
-  const deployed = await ignition.deploy(
-    FishTraceModule,
-    options.deploymentId === undefined ? {} : { deploymentId: options.deploymentId },
-  );
+  const where = options.deploymentId === undefined ? {} : { deploymentId: options.deploymentId };
+  let settlementToken = options.settlementToken ?? ETHER_SETTLEMENT;
+  if (settlementToken === "test") {
+    const { token } = await ignition.deploy(TestTokenModule, where);
+    settlementToken = await token.getAddress();
+  }
+  const deployed = await ignition.deploy(FishTraceModule, {
+    ...where,
+    parameters: { FishTrace: { settlementToken } },
+  });
   const [admin] = await ethers.getSigners();
   if (admin === undefined) throw new Error("the network has no accounts to deploy FishTrace from");
   const addresses = await collectAddresses(
@@ -70,6 +82,13 @@ export async function deployWithReport(connection: Connection, options: DeployOp
     DEPLOYMENT_KEYS.map((key) => [addresses[key].toLowerCase(), CONTRACT_NAMES[key]]),
   );
   if (addresses.packing !== undefined) names.set(addresses.packing.toLowerCase(), PACKING_NAME);
+  const forwarder = await fishTrace.registry.trustedForwarder();
+  const token = await fishTrace.registry.settlementToken();
+  const created = new Map<string, string>([
+    ...names,
+    [forwarder.toLowerCase(), "FishTraceForwarder"],
+    [token.toLowerCase(), "FishTraceUSD"],
+  ]);
   const stageInterface = Stage__factory.createInterface();
 
   const transactions: DeploymentTransaction[] = [];
@@ -78,10 +97,10 @@ export async function deployWithReport(connection: Connection, options: DeployOp
     for (const hash of block?.transactions ?? []) {
       const receipt = await provider.getTransactionReceipt(hash);
       if (receipt === null) continue;
-      const created = names.get(receipt.contractAddress?.toLowerCase() ?? "");
+      const deployed = created.get(receipt.contractAddress?.toLowerCase() ?? "");
       const target = names.get(receipt.to?.toLowerCase() ?? "");
-      if (created !== undefined) {
-        transactions.push({ what: `deploy ${created} at ${receipt.contractAddress}`, receipt });
+      if (deployed !== undefined) {
+        transactions.push({ what: `deploy ${deployed} at ${receipt.contractAddress}`, receipt });
       } else if (target !== undefined) {
         const tx = await provider.getTransaction(hash);
         const iface =

@@ -1,6 +1,9 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 
+import { isAddress } from "ethers";
+
+import { settlementOf } from "../../src/core/deployment.js";
 import { deployWithReport } from "../../src/node/deploy.js";
 import { deploymentIdOf, recordedAddresses } from "../../src/node/system.js";
 import { txText } from "../../src/core/format.js";
@@ -14,9 +17,21 @@ const HARDHAT_CHAIN_ID = 31337n;
 interface Args {
   from?: string;
   reset: boolean;
+  token?: string;
+  testToken: boolean;
 }
 
-export default fishTraceAction(async ({ from, reset }: Args, hre) => {
+/** The `settlementToken` deploy option from `--token` / `--test-token` (Ether when neither). */
+function settlementChoice(token: string | undefined, testToken: boolean): { settlementToken?: string } {
+  if (token !== undefined && testToken) throw new InputError("give --token or --test-token, not both");
+  if (testToken) return { settlementToken: "test" };
+  if (token === undefined) return {};
+  if (!isAddress(token)) throw new InputError(`--token ${token} is not an address`);
+  return { settlementToken: token };
+}
+
+export default fishTraceAction(async ({ from, reset, token, testToken }: Args, hre) => {
+  const settlement = settlementChoice(token, testToken);
   const session = await openSession(hre);
   const deployer = signerFor(session, from, 0);
   if (deployer.address !== session.accounts[0]?.address) {
@@ -41,16 +56,19 @@ export default fishTraceAction(async ({ from, reset }: Args, hre) => {
     if (stale || reset) await rm(journal, { recursive: true, force: true });
   }
 
-  const { addresses, transactions } = await deployWithReport(
-    session.connection,
-    session.inProcess ? {} : { deploymentId },
-  );
+  const { fishTrace, addresses, transactions } = await deployWithReport(session.connection, {
+    ...(session.inProcess ? {} : { deploymentId }),
+    ...settlement,
+  });
   rememberDeployment(session, addresses);
 
   console.log(`FishTrace on ${session.networkName} (chain ${session.chainId}), admin ${deployer.address}:`);
   for (const [key, address] of Object.entries(addresses)) {
     console.log(`  ${(key.charAt(0).toUpperCase() + key.slice(1)).padEnd(13)}${address}`);
   }
+  const { token: settledIn, symbol, decimals, forwarder } = await settlementOf(fishTrace, session.ethers.provider);
+  console.log(`  Settlement   ${settledIn === undefined ? "ETH" : `${symbol} (${decimals} decimals) at ${settledIn}`}`);
+  if (forwarder !== undefined) console.log(`  Forwarder    ${forwarder} (ERC-2771, domain "FishTrace")`);
   if (transactions.length === 0)
     console.log("  already deployed: Ignition found this module in its journal, nothing sent");
   for (const { what, receipt } of transactions) console.log(`  ${what}: ${txText(receipt)}`);

@@ -1,4 +1,10 @@
+import type { ContractTransactionResponse } from "ethers";
+
+import { FishTraceUSD__factory } from "../../typechain-types/index.js";
+import { settlementOf } from "../../src/core/deployment.js";
 import { duration, ether, isoTime, txText } from "../../src/core/format.js";
+import { signPermit, tokenAmount, tokenText } from "../../src/core/orders.js";
+import { InputError } from "../../src/core/input-error.js";
 import { durationSeconds, etherAmount, required, timeOrDelay } from "../../src/core/inputs.js";
 import { participantLabel, speciesLabel } from "../../src/core/labels.js";
 import { buyerRole, orderBook, sellingStage, stageRole } from "../../src/core/stages.js";
@@ -15,16 +21,23 @@ interface Args extends StageArgs {
   price?: string;
   shipBy?: string;
   ackWindow?: string;
+  permit: boolean;
 }
+
+/** How long a permit signed by the task stays valid: it is used in the transaction sent right after. */
+const PERMIT_LIFETIME = 3_600;
+
+const ZERO_WORD = "0x0000000000000000000000000000000000000000000000000000000000000000";
 
 export default fishTraceAction(async (args: Args, hre) => {
   const stage = sellingStage(args.stage);
   const species = speciesCode(required(args.species, "species"));
   const weightGrams = grams(required(args.weight, "weight"));
-  const price = etherAmount(required(args.price, "price"), "price");
+  const priceText = required(args.price, "price");
   const ackWindow = durationSeconds(args.ackWindow ?? "2d", "acknowledgement window");
 
-  const { session, fishTrace } = await connectFishTrace(hre, args, firstWithRole(buyerRole(stage)));
+  const { session, fishTrace, signer } = await connectFishTrace(hre, args, firstWithRole(buyerRole(stage)));
+  const settlement = await settlementOf(fishTrace, session.ethers.provider);
   const book = orderBook(fishTrace, stage);
   const { registry } = fishTrace;
   const seller =
@@ -32,7 +45,40 @@ export default fishTraceAction(async (args: Args, hre) => {
       ? await firstWithRole(stageRole(stage))(fishTrace, session)
       : addressOf(session, args.seller, "--seller");
   const shipBy = timeOrDelay(args.shipBy ?? "7d", "ship-by time", await chainNow(session));
-  const receipt = await mined(book.placeOrder(seller, species, weightGrams, shipBy, ackWindow, { value: price }));
+  const { token, symbol, decimals } = settlement;
+  let price: bigint;
+  let placed: Promise<ContractTransactionResponse>;
+  if (token === undefined) {
+    if (args.permit) throw new InputError("--permit is for a deployment that settles in a token; this one uses ETH");
+    price = etherAmount(priceText, "price");
+    placed = book.placeOrder(seller, species, weightGrams, shipBy, ackWindow, { value: price });
+  } else {
+    price = tokenAmount(priceText, decimals, symbol, "price");
+    const erc20 = FishTraceUSD__factory.connect(token, signer);
+    const spender = await book.getAddress();
+    let permit = { deadline: 0n, v: 0, r: ZERO_WORD, s: ZERO_WORD };
+    if (args.permit) {
+      const deadline = BigInt((await chainNow(session)) + PERMIT_LIFETIME);
+      const { v, r, s } = await signPermit(signer, erc20, spender, price, deadline);
+      permit = { deadline, v, r, s };
+    } else if ((await erc20.allowance(signer, spender)) < price) {
+      console.log(`  approving ${tokenText(price, decimals, symbol)} to the ${stage} order book (or use --permit)`);
+      await mined(erc20.approve(spender, price));
+    }
+    placed = book.placeOrderWithPermit(
+      seller,
+      species,
+      weightGrams,
+      shipBy,
+      ackWindow,
+      price,
+      permit.deadline,
+      permit.v,
+      permit.r,
+      permit.s,
+    );
+  }
+  const receipt = await mined(placed);
   const { orderId, sellerId, buyerId } = (await eventIn(book, book.filters.OrderPlaced(), receipt)).args;
   console.log(
     `${stage} order ${orderId} placed by ${await participantLabel(registry, buyerId)}: at least ` +
@@ -40,7 +86,7 @@ export default fishTraceAction(async (args: Args, hre) => {
       (await participantLabel(registry, sellerId)),
   );
   console.log(
-    `  ${ether(price)} in escrow; ship by ${isoTime(shipBy)}; ${duration(ackWindow)} to acknowledge once delivered`,
+    `  ${token === undefined ? ether(price) : tokenText(price, decimals, symbol)} in escrow; ship by ${isoTime(shipBy)}; ${duration(ackWindow)} to acknowledge once delivered`,
   );
   console.log(`  ${txText(receipt)}`);
   return { stage, orderId };

@@ -8,6 +8,7 @@ import {IHarvester} from "../../contracts/interfaces/IHarvester.sol";
 import {IOrderBook} from "../../contracts/interfaces/IOrderBook.sol";
 import {IStage} from "../../contracts/interfaces/IStage.sol";
 import {RegistryInterface as Registry} from "./utils/Contracts.sol";
+import {TestTokenInterface as TestToken} from "./utils/Contracts.sol";
 import {Roles} from "../../contracts/libraries/Roles.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
 import {catchOf} from "./utils/Catches.sol";
@@ -49,6 +50,8 @@ contract HarvesterHandler {
 
     Registry public immutable registry;
     Harvester public immutable harvester;
+    /// @dev The deployment's settlement token; zero: Ether.
+    TestToken public immutable token;
     address private immutable _admin;
     mapping(address account => bool) private _isHarvester;
 
@@ -77,9 +80,11 @@ contract HarvesterHandler {
         Harvester harvester_,
         address admin_,
         address[] memory harvesters_,
-        address[] memory suppliers_
+        address[] memory suppliers_,
+        TestToken token_
     ) {
         registry = registry_;
+        token = token_;
         _admin = admin_;
         for (uint256 i; i < harvesters_.length; ++i) _isHarvester[harvesters_[i]] = true;
         harvester = harvester_;
@@ -287,11 +292,11 @@ contract HarvesterHandler {
             return;
         }
         uint256 price = _orders[orderId - 1].price;
-        uint256 before = payee.balance;
+        uint256 before = _money(payee);
         if (!_hasRole(payee)) ++successes["withdraw:revoked"];
         vm.prank(payee);
         harvester.withdraw(orderId);
-        if (payee.balance - before != price) ++ghostWrongPayouts;
+        if (_money(payee) - before != price) ++ghostWrongPayouts;
         ghostPaidOut += price;
         _done("withdraw");
     }
@@ -465,9 +470,18 @@ contract HarvesterHandler {
 
         _ensureRole(buyer);
         _ensureRole(seller);
-        vm.deal(buyer, buyer.balance + p);
-        vm.prank(buyer);
-        uint256 orderId = harvester.placeOrder{value: p}(seller, code, g, shipBy, window);
+        uint256 orderId;
+        if (address(token) == address(0)) {
+            vm.deal(buyer, buyer.balance + p);
+            vm.prank(buyer);
+            orderId = harvester.placeOrder{value: p}(seller, code, g, shipBy, window);
+        } else {
+            token.mint(buyer, p);
+            vm.prank(buyer);
+            token.approve(address(harvester), p);
+            vm.prank(buyer);
+            orderId = harvester.placeOrderWithPermit(seller, code, g, shipBy, window, p, 0, 0, 0, 0);
+        }
 
         require(orderId == _orders.length + 1, "order ids not sequential");
         GhostOrder storage o = _orders.push();
@@ -479,6 +493,11 @@ contract HarvesterHandler {
         o.seen = IOrderBook.OrderState.Ordered;
         _edges.push(Edge(orderId, IOrderBook.OrderState.None, harvester.getOrder(orderId).state));
         ghostDeposited += p;
+    }
+
+    /// @dev What `account` holds of the deployment's money: Ether, or the settlement token.
+    function _money(address account) private view returns (uint256) {
+        return address(token) == address(0) ? account.balance : token.balanceOf(account);
     }
 
     /// @dev Places an order with every parameter drawn from `seed`.
@@ -602,7 +621,7 @@ contract InvariantsTest is FishTraceTest {
     address[] private suppliers;
     mapping(uint32 id => bool) private isParticipant;
 
-    function setUp() public {
+    function setUp() public virtual {
         _deploy(true);
         _listSpecies("COD", "Atlantic cod");
         _listSpecies("HER", "Atlantic herring");
@@ -617,7 +636,7 @@ contract InvariantsTest is FishTraceTest {
             isParticipant[_idOf(h)] = true;
             isParticipant[_idOf(s)] = true;
         }
-        handler = new HarvesterHandler(registry, harvester, admin, harvesters, suppliers);
+        handler = new HarvesterHandler(registry, harvester, admin, harvesters, suppliers, TestToken(settlementToken));
         targetContract(address(handler));
         targetSelector(FuzzSelector({addr: address(handler), selectors: handler.selectors()}));
     }
@@ -667,7 +686,7 @@ contract InvariantsTest is FishTraceTest {
             if (o.state != IOrderBook.OrderState.Paid && o.state != IOrderBook.OrderState.Refunded) owed += o.price;
         }
         uint256 escrow = harvester.escrowBalance();
-        assertGe(address(harvester).balance, escrow, "balance covers escrow");
+        assertGe(_money(address(harvester)), escrow, "balance covers escrow");
         assertEq(escrow, owed, "escrow equals open prices");
         assertEq(escrow + handler.ghostPaidOut(), handler.ghostDeposited(), "escrow plus payouts equals deposits");
         assertEq(handler.ghostWrongPayouts(), 0, "payouts of exactly the price");
@@ -775,5 +794,15 @@ contract InvariantsTest is FishTraceTest {
 
     function _describe(HarvesterHandler.Edge memory e) private pure returns (string memory) {
         return OrderStates.describe(e.orderId, e.from, e.to);
+    }
+}
+
+/// @notice `InvariantsTest` on a deployment that settles in the test stablecoin (FishTraceUSD): escrow solvency
+/// (the Harvester's token balance covers what it owes, every payout exactly the price), custody and the order
+/// machine's transitions hold with token orders too.
+contract TokenInvariantsTest is InvariantsTest {
+    function setUp() public override {
+        _useTestToken();
+        super.setUp();
     }
 }

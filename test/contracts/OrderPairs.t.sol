@@ -35,7 +35,7 @@ contract OrderPairsTest is FishTraceTest {
         uint256[] lotIds;
     }
 
-    function setUp() public {
+    function setUp() public virtual {
         _deployWithParticipants();
     }
 
@@ -232,11 +232,11 @@ contract OrderPairsTest is FishTraceTest {
         Pair memory p = _pair(s);
         price = bound(price, 1, type(uint96).max);
         path = bound(path, 0, 4);
-        uint256 buyerBefore = p.buyer.balance;
-        uint256 sellerBefore = p.seller.balance;
+        uint256 buyerBefore = _money(p.buyer);
+        uint256 sellerBefore = _money(p.seller);
         uint256 orderId = _order(p, price, uint40(_now() + 1 days), ACK_WINDOW);
         assertEq(p.book.escrowBalance(), price, "escrowed");
-        assertEq(address(p.book).balance, price, "held");
+        assertEq(_money(address(p.book)), price, "held");
 
         if (path == 0) {
             vm.warp(_now() + bound(warpBy, 0, 30 days));
@@ -267,10 +267,10 @@ contract OrderPairsTest is FishTraceTest {
 
         vm.prank(p.buyer);
         p.book.withdraw(orderId);
-        assertEq(p.buyer.balance, buyerBefore + price, "refund of exactly the price");
-        assertEq(p.seller.balance, sellerBefore, "seller unchanged");
+        assertEq(_money(p.buyer), buyerBefore + price, "refund of exactly the price");
+        assertEq(_money(p.seller), sellerBefore, "seller unchanged");
         assertEq(p.book.escrowBalance(), 0, "escrow");
-        assertEq(address(p.book).balance, 0, "balance");
+        assertEq(_money(address(p.book)), 0, "balance");
         assertEq(uint256(p.book.getOrder(orderId).state), uint256(IOrderBook.OrderState.Refunded), "state");
         vm.expectRevert(_invalidState(orderId, IOrderBook.OrderState.Refunded, IOrderBook.OrderState.Acknowledged));
         vm.prank(p.buyer);
@@ -293,7 +293,7 @@ contract OrderPairsTest is FishTraceTest {
     function _payout(uint8 s, uint256 price, bool claimed, uint256 warpBy) private {
         Pair memory p = _pair(s);
         price = bound(price, 1, type(uint96).max);
-        uint256 buyerBefore = p.buyer.balance;
+        uint256 buyerBefore = _money(p.buyer);
         uint256 orderId = _order(p, price, uint40(_now() + 1 days), ACK_WINDOW);
         _ship(p, orderId);
         _confirmAt(s, p.buyer, orderId);
@@ -312,13 +312,13 @@ contract OrderPairsTest is FishTraceTest {
         assertEq(uint256(p.book.getOrder(orderId).state), uint256(IOrderBook.OrderState.Acknowledged), "state");
         _assertHandedOver(p);
 
-        uint256 sellerBefore = p.seller.balance;
+        uint256 sellerBefore = _money(p.seller);
         vm.prank(p.seller);
         p.book.withdraw(orderId);
-        assertEq(p.seller.balance - sellerBefore, price, "payout of exactly the price");
-        assertEq(p.buyer.balance, buyerBefore, "buyer gets nothing back");
+        assertEq(_money(p.seller) - sellerBefore, price, "payout of exactly the price");
+        assertEq(_money(p.buyer), buyerBefore, "buyer gets nothing back");
         assertEq(p.book.escrowBalance(), 0, "escrow");
-        assertEq(address(p.book).balance, 0, "balance");
+        assertEq(_money(address(p.book)), 0, "balance");
         assertEq(uint256(p.book.getOrder(orderId).state), uint256(IOrderBook.OrderState.Paid), "paid");
         vm.expectRevert(_invalidState(orderId, IOrderBook.OrderState.Paid, IOrderBook.OrderState.Acknowledged));
         vm.prank(p.seller);
@@ -481,5 +481,25 @@ contract OrderPairsTest is FishTraceTest {
         IOrderBook.OrderState expected
     ) private pure returns (bytes memory) {
         return abi.encodeWithSelector(IOrderBook.OrderInvalidState.selector, orderId, current, expected);
+    }
+}
+
+/// @notice `OrderPairsTest` again on a deployment that settles in the test stablecoin (FishTraceUSD): every pair's
+/// refunds, payouts and deadlines in the token, placed by allowance through `placeOrderWithPermit`.
+contract TokenOrderPairsTest is OrderPairsTest {
+    function setUp() public override {
+        _useTestToken();
+        _deployWithParticipants();
+    }
+
+    function test_settlementToken_everyBookSettlesInTheToken() public {
+        assertEq(registry.settlementToken(), settlementToken, "registry");
+        // Every book copied the token: each refuses Ether.
+        vm.deal(stranger, 1);
+        for (uint8 s = 1; s <= 5; ++s) {
+            vm.expectRevert(abi.encodeWithSelector(IOrderBook.OrderPaymentKind.selector, settlementToken, 1));
+            vm.prank(stranger);
+            _book(s).placeOrder{value: 1}(_actor(s, 0), COD, 10_000, uint40(_now() + 1 days), 1 days);
+        }
     }
 }

@@ -12,6 +12,7 @@ import {IRegistryReplica} from "../../contracts/interfaces/IRegistryReplica.sol"
 import {IStage} from "../../contracts/interfaces/IStage.sol";
 import {catchOf} from "./utils/Catches.sol";
 import {RegistryInterface as Registry} from "./utils/Contracts.sol";
+import {TestTokenInterface as TestToken} from "./utils/Contracts.sol";
 import {LotFlags} from "../../contracts/libraries/LotFlags.sol";
 import {Roles} from "../../contracts/libraries/Roles.sol";
 import {FishTraceTest} from "./utils/FishTraceTest.sol";
@@ -75,6 +76,8 @@ contract ChainHandler {
     }
 
     Registry public immutable registry;
+    /// @dev The deployment's settlement token; zero: Ether.
+    TestToken public immutable token;
     address private immutable _regulator;
     address private immutable _admin;
     address private immutable _pauser;
@@ -133,9 +136,11 @@ contract ChainHandler {
         address regulator_,
         address admin_,
         address pauser_,
-        address ledger_
+        address ledger_,
+        TestToken token_
     ) {
         registry = registry_;
+        token = token_;
         _regulator = regulator_;
         _admin = admin_;
         _pauser = pauser_;
@@ -293,10 +298,10 @@ contract ChainHandler {
             else if (o.seen == IOrderBook.OrderState.Cancelled || o.seen == IOrderBook.OrderState.Rejected) {
                 payee = o.buyer;
             } else continue;
-            uint256 before = payee.balance;
+            uint256 before = _money(payee);
             vm.prank(payee);
             _book(r.stage).withdraw(r.orderId);
-            if (payee.balance - before != o.price) ++ghostWrongPayouts;
+            if (_money(payee) - before != o.price) ++ghostWrongPayouts;
             _paidOut[r.stage] += o.price;
             _done(r.stage, "withdraw");
             return;
@@ -483,7 +488,7 @@ contract ChainHandler {
             !sellerActs && (state == IOrderBook.OrderState.Shipped || state == IOrderBook.OrderState.Delivered);
         revoke = revoke && (!rejecting || _anyRecalled(r.stage, o.lots));
         if (revoke) _revoke(party);
-        uint256 before = party.balance;
+        uint256 before = _money(party);
         vm.prank(party);
         bool ok = _trySettle(book, r.orderId, o, state, sellerActs);
         if (!ok) ++ghostPausedSettleFailures;
@@ -492,7 +497,7 @@ contract ChainHandler {
             state == IOrderBook.OrderState.Cancelled ||
             state == IOrderBook.OrderState.Rejected
         ) {
-            if (party.balance - before != o.price) ++ghostWrongPayouts;
+            if (_money(party) - before != o.price) ++ghostWrongPayouts;
             _paidOut[r.stage] += o.price;
         } else if (state == IOrderBook.OrderState.Delivered && sellerActs) {
             _settled(r.stage, r.orderId);
@@ -502,17 +507,66 @@ contract ChainHandler {
         _done(r.stage, "settle:paused");
     }
 
+    /// @dev What `account` holds of the deployment's money: Ether, or the settlement token.
+    function _money(address account) private view returns (uint256) {
+        return address(token) == address(0) ? account.balance : token.balanceOf(account);
+    }
+
+    /// @dev Gives `buyer` `price` more of the deployment's money, approved to `book` when it is a token.
+    function _fund(address buyer, IOrderBook book, uint256 price) private {
+        if (address(token) == address(0)) {
+            vm.deal(buyer, buyer.balance + price);
+            return;
+        }
+        token.mint(buyer, price);
+        vm.prank(buyer);
+        token.approve(address(book), price);
+    }
+
+    /// @dev The pranked buyer's order at `book`, paid in the deployment's money (funded by `_fund`).
+    function _placeOrder(
+        IOrderBook book,
+        address seller,
+        bytes3 code,
+        uint40 grams,
+        uint40 shipBy,
+        uint32 window,
+        uint256 price
+    ) private returns (uint256) {
+        if (address(token) == address(0)) return book.placeOrder{value: price}(seller, code, grams, shipBy, window);
+        return book.placeOrderWithPermit(seller, code, grams, shipBy, window, price, 0, 0, 0, 0);
+    }
+
     /// @dev Tries, at a stage the handler paused, a business call that must revert: a buyer's order to it.
     function roguePaused(uint256 stageSeed) external {
         for (uint8 i; i < 5; ++i) {
             uint8 s = uint8(1 + (((stageSeed % 5) + i) % 5));
             if (!ghostPaused[s]) continue;
             address buyer = _actors[s + 1][stageSeed % 2];
-            vm.deal(buyer, buyer.balance + 1);
+            _fund(buyer, _book(s), 1);
             vm.prank(buyer);
-            try _book(s).placeOrder{value: 1}(_actors[s][0], _species[0], 1, uint40(_now() + 1 days), 1 days) {
-                ++ghostRogueSuccesses;
-            } catch {}
+            if (address(token) == address(0)) {
+                try _book(s).placeOrder{value: 1}(_actors[s][0], _species[0], 1, uint40(_now() + 1 days), 1 days) {
+                    ++ghostRogueSuccesses;
+                } catch {}
+            } else {
+                try
+                    _book(s).placeOrderWithPermit(
+                        _actors[s][0],
+                        _species[0],
+                        1,
+                        uint40(_now() + 1 days),
+                        1 days,
+                        1,
+                        0,
+                        0,
+                        0,
+                        0
+                    )
+                {
+                    ++ghostRogueSuccesses;
+                } catch {}
+            }
             ++successes["rogue:paused"];
             return;
         }
@@ -737,9 +791,9 @@ contract ChainHandler {
         uint96 p = uint96(_bound(price, 1, 1_000 ether));
         uint40 shipBy = uint40(_now() + _bound(shipByDelta, 1 hours, 7 days));
         uint32 window = uint32(_bound(ackWindow, 1 hours, 3 days));
-        vm.deal(buyer, buyer.balance + p);
+        _fund(buyer, _book(s), p);
         vm.prank(buyer);
-        orderId = _book(s).placeOrder{value: p}(seller, code, uint40(grams), shipBy, window);
+        orderId = _placeOrder(_book(s), seller, code, uint40(grams), shipBy, window, p);
 
         require(orderId == _orders[s].length + 1, "order ids not sequential");
         GhostOrder storage o = _orders[s].push();
@@ -1026,10 +1080,10 @@ contract ChainHandler {
     /// unless exactly `price`), and is registered again.
     function _withdrawRevoked(OrderRef memory r, address party, uint256 price, uint8 actorStage) private {
         _revoke(party);
-        uint256 before = party.balance;
+        uint256 before = _money(party);
         vm.prank(party);
         _book(r.stage).withdraw(r.orderId);
-        if (party.balance - before != price) ++ghostWrongPayouts;
+        if (_money(party) - before != price) ++ghostWrongPayouts;
         _paidOut[r.stage] += price;
         _restore(party, actorStage);
     }
@@ -1152,7 +1206,7 @@ contract SystemInvariantsTest is FishTraceTest {
     ChainHandler private handler;
     mapping(uint8 stage => mapping(uint32 id => bool)) private isActorOf;
 
-    function setUp() public {
+    function setUp() public virtual {
         _deployWithParticipants();
         IStage[6] memory stages;
         address[2][6] memory actors;
@@ -1164,7 +1218,16 @@ contract SystemInvariantsTest is FishTraceTest {
         }
         address pauser = makeAddr("pauser");
         _register(pauser, Roles.PAUSER);
-        handler = new ChainHandler(registry, stages, actors, regulator, admin, pauser, address(ledger));
+        handler = new ChainHandler(
+            registry,
+            stages,
+            actors,
+            regulator,
+            admin,
+            pauser,
+            address(ledger),
+            TestToken(settlementToken)
+        );
         targetContract(address(handler));
         targetSelector(FuzzSelector({addr: address(handler), selectors: handler.selectors()}));
     }
@@ -1233,7 +1296,7 @@ contract SystemInvariantsTest is FishTraceTest {
                 if (o.state != IOrderBook.OrderState.Paid && o.state != IOrderBook.OrderState.Refunded) owed += o.price;
             }
             uint256 escrow = book.escrowBalance();
-            assertGe(address(book).balance, escrow, string.concat(_stageName(s), ": balance covers escrow"));
+            assertGe(_money(address(book)), escrow, string.concat(_stageName(s), ": balance covers escrow"));
             assertEq(escrow, owed, string.concat(_stageName(s), ": escrow equals unpaid prices"));
             assertEq(
                 escrow + handler.paidOut(s),
@@ -1241,7 +1304,7 @@ contract SystemInvariantsTest is FishTraceTest {
                 string.concat(_stageName(s), ": escrow plus payouts equals deposits")
             );
         }
-        assertEq(address(customer).balance, 0, "the Customer stage holds no Ether");
+        assertEq(_money(address(customer)), 0, "the Customer stage holds no money");
         assertEq(handler.ghostWrongPayouts(), 0, "payouts of exactly the price");
     }
 
@@ -1433,5 +1496,14 @@ contract SystemInvariantsTest is FishTraceTest {
 
     function _describe(ChainHandler.Edge memory e) private pure returns (string memory) {
         return string.concat(_stageName(e.stage), " ", OrderStates.describe(e.orderId, e.from, e.to));
+    }
+}
+
+/// @notice `SystemInvariantsTest` on a deployment that settles in the test stablecoin (FishTraceUSD): every stage's
+/// escrow solvency, custody and the order machine, with every order paid in the token.
+contract TokenSystemInvariantsTest is SystemInvariantsTest {
+    function setUp() public override {
+        _useTestToken();
+        super.setUp();
     }
 }

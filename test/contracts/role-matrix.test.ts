@@ -93,6 +93,7 @@ function orderBookPolicy(stage: number): Record<string, Policy> {
   const buyer = actor(stage + 1);
   return {
     placeOrder: { kind: "roles", roles: [buyer] },
+    placeOrderWithPermit: { kind: "roles", roles: [buyer] },
     initiateShipment: { kind: "roles", roles: [seller] },
     confirmDelivery: { kind: "roles", roles: [seller, buyer] },
     acknowledge: { kind: "roles", roles: [buyer] },

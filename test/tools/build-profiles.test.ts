@@ -30,10 +30,10 @@ describe("build profiles", function () {
     expect(compiler?.settings).to.deep.include({ viaIR: true, evmVersion: "prague" });
     expect(compiler?.settings.optimizer).to.deep.equal({ enabled: true, runs: 10_000 });
     // The quality ledger alone at 30,000 runs (hardhat.config.ts: its constants stay literal), the Manufacturer alone
-    // at 8,000 (under the 24 kB limit), each else as the stages.
+    // at 2,000 (under the 24 kB limit with the settlement token and ERC-2771), each else as the stages.
     for (const [file, runs] of [
       [LEDGER, 30_000],
-      [MANUFACTURER, 8_000],
+      [MANUFACTURER, 2_000],
     ] as const) {
       const override = hre.config.solidity.profiles.default?.overrides[file];
       expect(override?.settings.optimizer, file).to.deep.equal({ enabled: true, runs });

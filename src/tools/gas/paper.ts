@@ -51,7 +51,8 @@ export const USD_PER_ETH = 1_702;
  * issue; the others are ours, set from the measured figure plus headroom and justified in the README.
  */
 export const BUDGETS: Record<string, number> = {
-  registerFish: 65_000,
+  // Issue 22's goal was 65,000; ERC-2771 (issue 20) adds 181: the forwarder check and three selectors (README, Gas).
+  registerFish: 65_250,
   // A batch's budget bounds its whole transaction; at 50 catches it is issue 22's goal of 30,000 gas a lot.
   "registerFishBatch ×1": 67_000,
   "registerFishBatch ×10": 335_000,
@@ -80,4 +81,10 @@ export const BUDGETS: Record<string, number> = {
   confirmArrival: 40_000,
   reportProblem: 36_000,
   recallLots: 35_000,
+  // Issue 20: a stablecoin deployment and sponsored actions (src/tools/gas/sponsored.ts; README, Gas).
+  placeOrderWithPermit: 125_000,
+  "withdraw (token)": 57_500,
+  "registerFish via forwarder": 87_500,
+  // The whole batch of ten requests: 50,000 gas a catch.
+  "registerFish via forwarder ×10": 500_000,
 };

@@ -5,6 +5,8 @@ pragma solidity 0.8.37;
 
 import {IAccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/IAccessControlDefaultAdminRules.sol";
 import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {ICustomer} from "../../../contracts/interfaces/ICustomer.sol";
 import {IDistributor} from "../../../contracts/interfaces/IDistributor.sol";
 import {IHarvester} from "../../../contracts/interfaces/IHarvester.sol";
@@ -27,6 +29,8 @@ interface OrderBookInterface is IOrderBook, IStage, IRegistryReplica {
     function MIN_ACK_WINDOW() external view returns (uint32);
     function MAX_ACK_WINDOW() external view returns (uint32);
     function ARRIVAL_DISPUTE_WINDOW() external view returns (uint32);
+    function trustedForwarder() external view returns (address);
+    function isTrustedForwarder(address forwarder) external view returns (bool);
 }
 
 /// @notice contracts/actors/Harvester.sol.
@@ -63,4 +67,17 @@ interface QualityLedgerInterface is IQualityLedger, IRegistryReplica, IERC5267 {
 /// @notice contracts/Packing.sol.
 interface PackingInterface is IPacking {
     function MAX_LOTS() external view returns (uint256);
+}
+
+/// @notice contracts/test-token/FishTraceUSD.sol.
+interface TestTokenInterface is IERC20, IERC20Permit {
+    function mint(address to, uint256 amount) external;
+    function decimals() external view returns (uint8);
+    function symbol() external view returns (string memory);
+}
+
+/// @notice The ERC-2771 views every stage contract has (OpenZeppelin `ERC2771Context`).
+interface ForwardingInterface {
+    function trustedForwarder() external view returns (address);
+    function isTrustedForwarder(address forwarder) external view returns (bool);
 }

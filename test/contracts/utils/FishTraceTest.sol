@@ -16,6 +16,7 @@ import {IRegistry} from "../../../contracts/interfaces/IRegistry.sol";
 import {IStage} from "../../../contracts/interfaces/IStage.sol";
 import {QualityLedgerInterface as QualityLedger} from "./Contracts.sol";
 import {RegistryInterface as Registry} from "./Contracts.sol";
+import {TestTokenInterface as TestToken} from "./Contracts.sol";
 import {LotWord} from "../../../contracts/libraries/LotCodec.sol";
 import {Roles} from "../../../contracts/libraries/Roles.sol";
 import {Test} from "./Test.sol";
@@ -74,6 +75,10 @@ abstract contract FishTraceTest is Test {
     Retailer internal retailer;
     Customer internal customer;
     QualityLedger internal ledger;
+    /// @dev The deployment's ERC-2771 forwarder (FishTraceForwarder), trusted by the registry and the stages.
+    address internal forwarder;
+    /// @dev The deployment's settlement token: zero (Ether) unless a suite sets it before deploying.
+    address internal settlementToken;
 
     /// @dev Shipment numbers the chain helpers use, unique per test.
     uint64 private _chainShipmentNo = 1_000;
@@ -299,7 +304,8 @@ abstract contract FishTraceTest is Test {
 
     // ------------------------------------------------------------------ one order step at any stage
 
-    /// @dev `buyer` orders at stage `s`, paying `price` (dealt on top of its balance).
+    /// @dev `buyer` orders at stage `s`, paying `price` (dealt on top of its balance): in Ether, or in the
+    /// settlement token (minted to it, approved, and pulled by `placeOrderWithPermit` without a permit).
     function _placeAt(
         uint8 s,
         address buyer,
@@ -310,9 +316,50 @@ abstract contract FishTraceTest is Test {
         uint40 shipBy,
         uint32 ackWindow
     ) internal returns (uint256 orderId) {
-        vm.deal(buyer, buyer.balance + price);
+        if (settlementToken == address(0)) {
+            vm.deal(buyer, buyer.balance + price);
+            vm.prank(buyer);
+            return _book(s).placeOrder{value: price}(seller, species, grams, shipBy, ackWindow);
+        }
+        TestToken(settlementToken).mint(buyer, price);
         vm.prank(buyer);
-        orderId = _book(s).placeOrder{value: price}(seller, species, grams, shipBy, ackWindow);
+        TestToken(settlementToken).approve(address(_book(s)), price);
+        vm.prank(buyer);
+        orderId = _book(s).placeOrderWithPermit(seller, species, grams, shipBy, ackWindow, price, 0, 0, 0, 0);
+    }
+
+    /// @dev Makes the test stablecoin (FishTraceUSD, 6 decimals) the settlement token of the next deployment.
+    function _useTestToken() internal {
+        settlementToken = _deploy("FishTraceUSD.sol:FishTraceUSD", "");
+        vm.label(settlementToken, "fUSD");
+    }
+
+    /// @dev The EIP-2612 permit signed by `key` letting `spender` take `value` of the settlement token until
+    /// `deadline`, written out here from the EIP-2612 type.
+    function _permit(
+        uint256 key,
+        address spender,
+        uint256 value,
+        uint256 deadline
+    ) internal view returns (uint8, bytes32, bytes32) {
+        TestToken token = TestToken(settlementToken);
+        address owner = vm.addr(key);
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
+                owner,
+                spender,
+                value,
+                token.nonces(owner),
+                deadline
+            )
+        );
+        return vm.sign(key, keccak256(abi.encodePacked("\x19\x01", token.DOMAIN_SEPARATOR(), structHash)));
+    }
+
+    /// @dev What `account` holds of the deployment's money: Ether, or the settlement token.
+    function _money(address account) internal view returns (uint256) {
+        return settlementToken == address(0) ? account.balance : TestToken(settlementToken).balanceOf(account);
     }
 
     /// @dev Ships `lotIds` under `orderId` at stage `s`; the Distributor ships with its route (`dispatch`).
@@ -441,8 +488,13 @@ abstract contract FishTraceTest is Test {
         }
     }
 
+    /// @dev A registry trusting `forwarder` (deployed on first use) and settling in `settlementToken`.
     function _newRegistry(address admin_) internal returns (Registry) {
-        return Registry(_deploy("Registry.sol:Registry", abi.encode(admin_, ADMIN_DELAY)));
+        if (forwarder == address(0)) {
+            forwarder = _deploy("FishTraceForwarder.sol:FishTraceForwarder", "");
+            vm.label(forwarder, "FishTraceForwarder");
+        }
+        return Registry(_deploy("Registry.sol:Registry", abi.encode(admin_, ADMIN_DELAY, forwarder, settlementToken)));
     }
 
     function _newHarvester(IRegistry registry_) internal returns (Harvester) {
