@@ -38,6 +38,7 @@ export const relayTasks = [
     .addOption(opt("sponsorRequests", "Sponsored requests one signer may send a day (default: 500)"))
     .addOption(opt("sponsorGas", "Gas one signer's sponsored requests may ask for a day (default: 5000000)"))
     .addOption(opt("actionBatch", "Sponsored actions per executeBatch transaction (default: 20)"))
+    .addOption(opt("actionTargets", "Contracts sponsored calls may go to, comma-separated (default: the deployment's)"))
     .setAction(() => import("./actions/relay-run.js"))
     .build(),
 ];

@@ -63,6 +63,7 @@ async function main(): Promise<void> {
       "sponsor-requests": { type: "string" },
       "sponsor-gas": { type: "string" },
       "action-batch": { type: "string" },
+      "action-targets": { type: "string" },
     },
     strict: true,
   });
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
     sponsorRequests: values["sponsor-requests"],
     sponsorGas: values["sponsor-gas"],
     actionBatch: values["action-batch"],
+    actionTargets: values["action-targets"],
   });
   const provider = new JsonRpcProvider(values.rpc, undefined, { staticNetwork: true, polling: true });
   const chainId = await provider

@@ -29,6 +29,8 @@ export interface RelayArgs {
   sponsorGas?: string;
   /** Sponsored actions per executeBatch transaction. */
   actionBatch?: string;
+  /** The contracts sponsored calls may go to, comma-separated (default: the deployment's). */
+  actionTargets?: string;
 }
 
 /** Where the relay keeps its store unless told otherwise (git-ignored). */
@@ -52,7 +54,16 @@ export function relaySettings(
   args: RelayArgs,
 ): Pick<
   RelayOptions,
-  "database" | "host" | "port" | "sync" | "submitter" | "init" | "forwarder" | "forwarderName" | "sponsorBudget"
+  | "database"
+  | "host"
+  | "port"
+  | "sync"
+  | "submitter"
+  | "init"
+  | "forwarder"
+  | "forwarderName"
+  | "sponsorBudget"
+  | "actionTargets"
 > {
   const submitter: NonNullable<RelayOptions["submitter"]> = {};
   if (args.qatBatch !== undefined) submitter.qatBatch = positive(args.qatBatch, "--qat-batch", 500);
@@ -71,6 +82,10 @@ export function relaySettings(
   if (args.sponsorGas !== undefined) {
     sponsorBudget.gasPerDay = positive(args.sponsorGas, "--sponsor-gas", Number.MAX_SAFE_INTEGER);
   }
+  const actionTargets = args.actionTargets?.split(",").map((target) => {
+    if (!isAddress(target.trim())) throw new InputError(`--action-targets: "${target}" is not an address`);
+    return getAddress(target.trim());
+  });
   if (args.maxAge !== undefined) {
     const seconds = Number(args.maxAge.trim());
     if (!/^\d+(\.\d+)?$/.test(args.maxAge.trim()) || seconds <= 0 || seconds > 86_400) {
@@ -94,6 +109,7 @@ export function relaySettings(
     forwarder: forwarder === undefined ? undefined : getAddress(forwarder),
     forwarderName,
     sponsorBudget,
+    actionTargets,
   };
 }
 
