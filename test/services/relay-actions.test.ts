@@ -237,6 +237,33 @@ describe("relay: sponsored actions", function () {
     }
   });
 
+  it("refuses an acknowledged action whose deadline passes before it can be sent", async function () {
+    // Stored as intake would store it, with a deadline intake no longer takes (it is 10 s away).
+    const signer = actions.signers[5]!;
+    const body = await signedAction(world, actions, signer, 7, 1);
+    const requestId = `0x${"5d".repeat(32)}`;
+    const stored = await relay.store.addAction(
+      {
+        id: requestId,
+        signer: signer.address,
+        nonce: 7,
+        target: actions.targetAddress,
+        gas: 100_000,
+        deadline: Math.floor(Date.now() / 1000) + 10,
+        data: body.data,
+        signature: body.signature,
+        receivedAt: Date.now(),
+      },
+      { requests: 10, gas: 1_000_000, since: 0 },
+    );
+    expect(stored).to.deep.equal({ ok: true, id: requestId, duplicate: false });
+    expect(await settled(relay, requestId)).to.deep.equal({
+      id: requestId,
+      state: "refused",
+      reason: "deadline passed",
+    });
+  });
+
   it("answers 503 when the relay has no forwarder", async function () {
     const plain = await relayFor(world, "plain.sqlite");
     try {
