@@ -1,10 +1,13 @@
 /**
  * The SQLite relay store's actions table on its own: idempotent on the request, one request per (signer, nonce),
  * budgets counted from what it holds, the queue a submitter reads (signers with an action in flight wait), and the
- * moves queued → submitted → done | refused | queued again.
+ * moves queued → submitted → done | refused | queued again. And the relay's options for them.
  */
 import { expect } from "chai";
+import { getAddress } from "ethers";
 
+import { InputError } from "../../src/core/input-error.js";
+import { relaySettings } from "../../src/services/relay/options.js";
 import type { NewAction } from "../../src/services/relay/actions.js";
 import { Store, type BatchRow } from "../../src/services/relay/store.js";
 
@@ -99,5 +102,37 @@ describe("relay store: sponsored actions (SQLite)", function () {
     expect(store.actionStatus(rows[2]!.id)).to.deep.include({ state: "refused", reason: "the call reverted" });
     store.refuseActions([{ seq: seqOf(rows[3]!.id), reason: "deadline passed" }]);
     expect(store.allActions().map((r) => r.state)).to.deep.equal(["done", "queued", "refused", "refused"]);
+  });
+});
+
+describe("relay options for sponsored actions", function () {
+  it("reads --forwarder, budgets, --action-batch and --action-targets, each bad one refused in one line", function () {
+    const settings = relaySettings({
+      forwarder: A,
+      forwarderName: "FishTrace",
+      sponsorRequests: "20",
+      sponsorGas: "900000",
+      actionBatch: "10",
+      actionTargets: `${A}, ${B}`,
+    });
+    expect(settings.forwarder).to.equal(getAddress(A));
+    expect(settings.sponsorBudget).to.deep.equal({ requestsPerDay: 20, gasPerDay: 900_000 });
+    expect(settings.submitter?.actionBatch).to.equal(10);
+    expect(settings.actionTargets).to.deep.equal([getAddress(A), getAddress(B)]);
+    expect(relaySettings({}).forwarder).to.equal(undefined);
+    const refused = (args: Parameters<typeof relaySettings>[0]) => {
+      try {
+        relaySettings(args);
+      } catch (err) {
+        expect(err).to.be.instanceOf(InputError);
+        return (err as Error).message;
+      }
+      return "accepted";
+    };
+    expect(refused({ forwarder: "0x12" })).to.equal('--forwarder "0x12" is not an address');
+    expect(refused({ sponsorRequests: "0" })).to.equal("--sponsor-requests must be at least 1");
+    expect(refused({ sponsorGas: "lots" })).to.match(/^--sponsor-gas/);
+    expect(refused({ actionTargets: `${A},nope` })).to.equal('--action-targets: "nope" is not an address');
+    expect(refused({ forwarderName: " " })).to.equal("--forwarder-name is empty");
   });
 });
