@@ -163,6 +163,7 @@ describe("relay: sponsored actions", function () {
       /the call would fail: StageSpeciesNotListed: species COD is not on the registry's species list/,
     );
     await expectRefused("{", 400, "malformed", /the body is not JSON/);
+    await expectRefused({ data: `0x${"00".repeat(70_000)}` }, 413, "too_large", /131072/);
     const unknown = await get(`${relay.url}/v1/actions/0x${"ab".repeat(32)}`);
     expect(unknown.status).to.equal(404);
     expect((await get(`${relay.url}/v1/actions/nope`)).json.reason).to.equal("malformed");

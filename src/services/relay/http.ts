@@ -44,6 +44,9 @@ export interface HttpHandlers {
 
 const ACTION_ID = /^0x[0-9a-f]{64}$/;
 
+/** The largest sponsored request taken: one call's calldata (a batch of catches) with room to spare. */
+export const MAX_ACTION_BYTES = 128 * 1024;
+
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
@@ -172,7 +175,7 @@ export function createRelayServer(h: HttpHandlers): Server {
       }
       let row: NewAction;
       try {
-        row = await h.actions.intake(jsonOf(await readLimitedBody(req, h.maxBodyBytes)));
+        row = await h.actions.intake(jsonOf(await readLimitedBody(req, Math.min(h.maxBodyBytes, MAX_ACTION_BYTES))));
       } catch (err) {
         if (!(err instanceof Refusal)) throw err;
         const reason: ActionRejectReason = ACTION_REJECT_REASONS.find((r) => r === err.reason) ?? "malformed";
