@@ -9,7 +9,7 @@ import { Wallet, id } from "ethers";
 
 import type { Relay } from "../../src/services/relay/relay.js";
 import { actionWorld, deploy, recorded, signedAction, type ActionWorld } from "../helpers/action-world.js";
-import { eventually, post, relayFor, relayWorld, type RelayWorld } from "../helpers/relay-world.js";
+import { eventually, post, relayFor, relayWorld, signedScan, wire, type RelayWorld } from "../helpers/relay-world.js";
 
 async function get(url: string): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(url);
@@ -263,6 +263,40 @@ describe("relay: sponsored actions", function () {
       state: "refused",
       reason: "deadline passed",
     });
+  });
+
+  it("keeps putting readings on chain while sponsored actions cannot go out", async function () {
+    // A "forwarder" that is not one (the target: no nonces(), no executeBatch): every action round fails.
+    const broken = await relayFor(world, "broken.sqlite", {
+      forwarder: actions.targetAddress,
+      actionTargets: [actions.targetAddress],
+    });
+    try {
+      const signer = actions.signers[1]!;
+      const body = await signedAction(world, actions, signer, 50, 1);
+      const requestId = `0x${"b0".repeat(32)}`;
+      const row = { ...body, id: requestId, signer: signer.address, nonce: 50, target: actions.targetAddress };
+      const stored = await broken.store.addAction(
+        { ...row, gas: 100_000, receivedAt: Date.now() },
+        { requests: 10, gas: 1_000_000, since: 0 },
+      );
+      expect(stored.ok).to.equal(true);
+      await eventually(() => broken.submitter.health().failingRounds > 0, 10_000, "an action round failing");
+      // One reading after another: each must get its turn though the actions' turn fails every time.
+      for (let i = 0; i < 2; i++) {
+        const scan = await signedScan(world, world.lots[0]!);
+        expect((await post(`${broken.url}/v1/qat/readings`, wire(scan))).status).to.equal(202);
+        await eventually(
+          async () =>
+            (await broken.store.qatStatus(world.device.address, scan.reading.readingId.toString()))?.state === "done",
+          15_000,
+          `reading ${i} on chain`,
+        );
+      }
+      expect((await get(`${broken.url}/v1/actions/${requestId}`)).json.state).to.equal("queued");
+    } finally {
+      await broken.close();
+    }
   });
 
   it("answers 503 when the relay has no forwarder", async function () {

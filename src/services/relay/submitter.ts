@@ -126,6 +126,8 @@ export class Submitter {
   private readonly lotStages = new Map<string, { stage: number | string; until: number }>();
   private readonly firstSent = new Map<number, number>();
   private readonly waitingUntil: Record<BatchKind, number> = { qat: 0, sensor: 0, action: 0 };
+  /** Action batches that failed to go out in a row (their backoff grows with it). */
+  private actionFailures = 0;
   private wake: (() => void) | undefined;
   private fees: { at: number; data: FeeData } | undefined;
   /** The ledger events the relay reads from its receipts (others are skipped undecoded). */
@@ -378,7 +380,25 @@ export class Submitter {
 
   private async sendNext(kind: BatchKind): Promise<boolean> {
     if (Date.now() < this.waitingUntil[kind]) return false;
-    return kind === "qat" ? this.sendQat() : kind === "sensor" ? this.sendSensor() : this.sendActions();
+    return kind === "qat" ? this.sendQat() : kind === "sensor" ? this.sendSensor() : this.sendActionsOrWait();
+  }
+
+  /**
+   * `sendActions`, set aside with a growing backoff when it fails (the forwarder or the node refusing), so the
+   * readings' batches go on meanwhile; the round still reports the error.
+   */
+  private async sendActionsOrWait(): Promise<boolean> {
+    try {
+      const sent = await this.sendActions();
+      this.actionFailures = 0;
+      return sent;
+    } catch (err) {
+      this.actionFailures++;
+      const wait = Math.min(MAX_SET_ASIDE_MS, this.options.pollMs * 2 ** Math.min(this.actionFailures + 2, 16));
+      this.waitingUntil.action = Date.now() + wait;
+      this.log(`sponsored actions wait ${wait} ms: ${describeError(err)}`);
+      throw err;
+    }
   }
 
   // ---------------------------------------------------------------- sponsored actions
