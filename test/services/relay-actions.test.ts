@@ -167,7 +167,14 @@ describe("relay: sponsored actions", function () {
     const unknown = await get(`${relay.url}/v1/actions/0x${"ab".repeat(32)}`);
     expect(unknown.status).to.equal(404);
     expect((await get(`${relay.url}/v1/actions/nope`)).json.reason).to.equal("malformed");
+    // Nonce 5 waits for nonces 0..4 of its signer: it is in the queue /healthz and the metrics report.
+    await eventually(
+      async () => ((await get(`${relay.url}/healthz`)).json.queue as { actions: number }).actions >= 1,
+      5_000,
+      "the action in the queue /healthz reports",
+    );
     const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+    expect(metrics).to.match(/fishtrace_relay_actions_queue_depth [1-9]/);
     expect(metrics).to.match(/fishtrace_relay_actions_rejected_total\{reason="nonce_conflict"\} 1/);
     expect(metrics).to.match(/fishtrace_relay_account_balance_eth \d/);
   });

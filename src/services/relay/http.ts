@@ -173,6 +173,13 @@ export function createRelayServer(h: HttpHandlers): Server {
           `content-type is ${req.headers["content-type"] ?? "missing"}; send application/json`,
         );
       }
+      if (h.store.actionQueueDepth() >= h.maxQueue) {
+        throw new ActionRefusal(
+          503,
+          "overloaded",
+          `${h.store.actionQueueDepth()} sponsored actions are waiting; try again later`,
+        );
+      }
       let row: NewAction;
       try {
         row = await h.actions.intake(jsonOf(await readLimitedBody(req, Math.min(h.maxBodyBytes, MAX_ACTION_BYTES))));

@@ -10,6 +10,7 @@ import { KINDS, type Kind } from "./store.js";
 export interface QueueView {
   queueDepth(kind: Kind): number;
   oldestPending(kind: Kind): number | undefined;
+  actionQueueDepth(): number;
 }
 
 /** Why a request or a reading was refused at the door (the `reason` label). */
@@ -48,6 +49,7 @@ export const ACTION_REJECT_REASONS = [
   "content_type",
   "node_unavailable",
   "not_sponsoring",
+  "overloaded",
 ] as const;
 export type ActionRejectReason = (typeof ACTION_REJECT_REASONS)[number];
 
@@ -195,6 +197,14 @@ export class RelayMetrics {
       help: "Sponsored actions refused at the door, by reason (budget: over a signer's daily budget)",
       labelNames: ["reason"],
       registers,
+    });
+    new Gauge({
+      name: `${p}actions_queue_depth`,
+      help: "Sponsored actions acknowledged and not yet done or refused (queued, or in a transaction)",
+      registers,
+      collect() {
+        this.set(store.actionQueueDepth());
+      },
     });
     this.balance = new Gauge({
       name: `${p}account_balance_eth`,

@@ -170,6 +170,7 @@ type Client = pg.Pool | pg.PoolClient;
 export class PgStore implements AnswerStore {
   private readonly status: StoreStatus = {
     queue: { qat: 0, sensor: 0 },
+    actions: 0,
     oldest: { qat: undefined, sensor: undefined },
   };
   private readonly timers: NodeJS.Timeout[] = [];
@@ -228,12 +229,14 @@ export class PgStore implements AnswerStore {
       await this.pool.query<Row>(
         "SELECT (SELECT COUNT(*) FROM relay_qat WHERE state IN ('pending', 'sent')) AS qat, " +
           "(SELECT COUNT(*) FROM relay_sensor WHERE state IN ('pending', 'sent')) AS sensor, " +
+          "(SELECT COUNT(*) FROM relay_actions WHERE state IN ('queued', 'submitted')) AS actions, " +
           "(SELECT received_at FROM relay_qat WHERE state = 'pending' ORDER BY id LIMIT 1) AS oldest_qat, " +
           "(SELECT received_at FROM relay_sensor WHERE state = 'pending' ORDER BY id LIMIT 1) AS oldest_sensor",
       )
     ).rows;
     if (row === undefined) return;
     this.status.queue = { qat: integer(row, "qat"), sensor: integer(row, "sensor") };
+    this.status.actions = integer(row, "actions");
     this.status.oldest = {
       qat: integerOrNull(row, "oldest_qat") ?? undefined,
       sensor: integerOrNull(row, "oldest_sensor") ?? undefined,
@@ -276,6 +279,10 @@ export class PgStore implements AnswerStore {
 
   queueDepth(kind: Kind): number {
     return this.status.queue[kind];
+  }
+
+  actionQueueDepth(): number {
+    return this.status.actions;
   }
 
   oldestPending(kind: Kind): number | undefined {
@@ -752,7 +759,7 @@ export class PgStore implements AnswerStore {
    * refused, a signer over `budget` is refused — under a lock on the signer, so relays sharing the store agree.
    */
   async addAction(action: NewAction, budget: ActionBudget): Promise<ActionAddResult> {
-    return this.transaction(async (client): Promise<ActionAddResult> => {
+    const result = await this.transaction(async (client): Promise<ActionAddResult> => {
       await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`relay-action:${action.signer}`]);
       const [existing] = await this.rows(client, "SELECT id FROM relay_actions WHERE signer = $1 AND nonce = $2", [
         action.signer,
@@ -787,6 +794,8 @@ export class PgStore implements AnswerStore {
       );
       return { ok: true, id: action.id, duplicate: false };
     });
+    if (result.ok && !result.duplicate) this.status.actions++;
+    return result;
   }
 
   async actionStatus(id: string): Promise<ActionStatus | undefined> {

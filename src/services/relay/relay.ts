@@ -189,7 +189,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
                 lastError: rounds.lastFailure.error,
               },
         oldestPendingSeconds: Math.round((now - oldest) / 1000),
-        queue: { qat: store.queueDepth("qat"), sensor: store.queueDepth("sensor") },
+        queue: { qat: store.queueDepth("qat"), sensor: store.queueDepth("sensor"), actions: store.actionQueueDepth() },
       },
     };
   }

@@ -361,6 +361,11 @@ function prepareStatements(db: Database) {
       (r) => integer(r, "oldest"),
     ),
     count: query<[], number>(db, "SELECT COUNT(*) AS n FROM qat WHERE state IN ('pending', 'sent')", countOf),
+    countActions: query<[], number>(
+      db,
+      "SELECT COUNT(*) AS n FROM actions WHERE state IN ('queued', 'submitted')",
+      countOf,
+    ),
     countSensor: query<[], number>(db, "SELECT COUNT(*) AS n FROM sensor WHERE state IN ('pending', 'sent')", countOf),
     batchInsert: command<
       [
@@ -1112,6 +1117,11 @@ export class Store {
       this.s.actionInsert.run(a.id, a.signer, a.nonce, a.target, a.gas, a.deadline, a.data, a.signature, a.receivedAt);
       return { ok: true, id: action.id, duplicate: false };
     });
+  }
+
+  /** Sponsored actions acknowledged and not yet done or refused. */
+  actionQueueDepth(): number {
+    return this.s.countActions.one();
   }
 
   /** Where one action is, or undefined if the relay never accepted it. */
