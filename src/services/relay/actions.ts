@@ -111,6 +111,16 @@ export function actionRecord(r: Columns): ActionRecord {
   };
 }
 
+/** The answer to a request for a (signer, nonce) another request holds: only one can ever execute. */
+export function nonceConflict(signer: string, nonce: number): ActionAddResult {
+  return {
+    ok: false,
+    status: 409,
+    reason: "nonce_conflict",
+    message: `another request of ${signer} with nonce ${nonce} was already accepted`,
+  };
+}
+
 /** The one line a budget refusal says. */
 export function overBudget(
   used: { requests: number; gas: number },

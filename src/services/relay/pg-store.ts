@@ -36,6 +36,7 @@ import {
   actionRecord,
   actionRow,
   actionStatusRow,
+  nonceConflict,
   overBudget,
   type ActionAddResult,
   type ActionBudget,
@@ -767,12 +768,7 @@ export class PgStore implements AnswerStore {
       ]);
       if (existing !== undefined) {
         if (text(existing, "id") === action.id) return { ok: true, id: action.id, duplicate: true };
-        return {
-          ok: false,
-          status: 409,
-          reason: "nonce_conflict",
-          message: `another request of ${action.signer} with nonce ${action.nonce} was already accepted`,
-        };
+        return nonceConflict(action.signer, action.nonce);
       }
       const [used] = await this.rows(
         client,

@@ -27,6 +27,7 @@ import {
   actionRecord,
   actionRow,
   actionStatusRow,
+  nonceConflict,
   overBudget,
   type ActionAddResult,
   type ActionBudget,
@@ -1104,12 +1105,7 @@ export class Store {
       const existing = this.s.actionGet.get(action.signer, action.nonce);
       if (existing !== undefined) {
         if (existing === action.id) return { ok: true, id: existing, duplicate: true };
-        return {
-          ok: false,
-          status: 409,
-          reason: "nonce_conflict",
-          message: `another request of ${action.signer} with nonce ${action.nonce} was already accepted`,
-        };
+        return nonceConflict(action.signer, action.nonce);
       }
       const over = overBudget(this.s.actionUsed.one(action.signer, budget.since), budget, action.gas);
       if (over !== undefined) return { ok: false, status: 429, reason: "budget", message: over };
