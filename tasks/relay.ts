@@ -31,6 +31,14 @@ export const relayTasks = [
       description: "Create the store (--db) if it is missing or empty (PostgreSQL: its schema); else it must exist",
     })
     .addOption(opt("sync", "full: every acknowledgement survives a power cut (default); normal: a crash only"))
+    .addOption(
+      opt("forwarder", "The deployment's ERC2771Forwarder: take sponsored actions (POST /v1/actions) through it"),
+    )
+    .addOption(opt("forwarderName", "The forwarder's EIP-712 domain name (default: FishTrace)"))
+    .addOption(opt("sponsorRequests", "Sponsored requests one signer may send a day (default: 500)"))
+    .addOption(opt("sponsorGas", "Gas one signer's sponsored requests may ask for a day (default: 5000000)"))
+    .addOption(opt("actionBatch", "Sponsored actions per executeBatch transaction (default: 20)"))
+    .addOption(opt("actionTargets", "Contracts sponsored calls may go to, comma-separated (default: the deployment's)"))
     .setAction(() => import("./actions/relay-run.js"))
     .build(),
 ];

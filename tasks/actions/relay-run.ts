@@ -15,7 +15,10 @@ export default fishTraceAction(async (args: Args, hre): Promise<void> => {
   const provider = new BrowserProvider(session.connection.provider, undefined, { polling: true });
   const wallet = relayWallet(args.key, session.chainId, provider, (line) => console.log(line));
   const relay = await startRelay({ ...settings, provider, wallet, addresses, log: (line) => console.log(line) });
-  console.log(`POST ${relay.url}/v1/qat/readings, ${relay.url}/v1/sensor/readings; GET ${relay.url}/metrics, /healthz`);
+  console.log(
+    `POST ${relay.url}/v1/qat/readings, ${relay.url}/v1/sensor/readings` +
+      `${settings.forwarder === undefined ? "" : `, ${relay.url}/v1/actions`}; GET ${relay.url}/metrics, /healthz`,
+  );
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);

@@ -15,7 +15,9 @@ import { uint64, unixSeconds } from "../../core/units.js";
 import { RETRY_AFTER_SECONDS } from "./devices.js";
 import { GATEWAY_SIGNATURE_HEADER } from "./intake.js";
 import { Refusal } from "./refusal.js";
-import type { RelayMetrics } from "./metrics.js";
+import { ACTION_REJECT_REASONS, type ActionRejectReason, type RelayMetrics } from "./metrics.js";
+import { ActionRefusal } from "./action-intake.js";
+import type { ActionBudget, NewAction } from "./actions.js";
 import type { AddResult, Kind, NewQat, NewSensor, ReadingStatus } from "./store.js";
 import type { RelayStore } from "./store-thread.js";
 
@@ -32,7 +34,18 @@ export interface HttpHandlers {
   /** Where an internal error is logged with its detail (the client gets one line without it). */
   log(line: string): void;
   proof(sensor: string, readAt: number, status: ReadingStatus): Promise<Record<string, unknown>>;
+  /** Sponsored actions, when the relay takes them (a forwarder is configured). */
+  actions?: {
+    intake(body: unknown): Promise<NewAction>;
+    /** A signer's budget for the day that ends at `now`. */
+    budget(now: number): ActionBudget;
+  };
 }
+
+const ACTION_ID = /^0x[0-9a-f]{64}$/;
+
+/** The largest sponsored request taken: one call's calldata (a batch of catches) with room to spare. */
+export const MAX_ACTION_BYTES = 128 * 1024;
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
@@ -147,6 +160,51 @@ export function createRelayServer(h: HttpHandlers): Server {
     }
   }
 
+  /** POST /v1/actions: checked, stored (committed), then 202 with the request's id. */
+  async function action(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      if (h.actions === undefined) {
+        throw new ActionRefusal(503, "not_sponsoring", "this relay takes no sponsored actions");
+      }
+      if (!isJson(req)) {
+        throw new ActionRefusal(
+          415,
+          "content_type",
+          `content-type is ${req.headers["content-type"] ?? "missing"}; send application/json`,
+        );
+      }
+      if (h.store.actionQueueDepth() >= h.maxQueue) {
+        throw new ActionRefusal(
+          503,
+          "overloaded",
+          `${h.store.actionQueueDepth()} sponsored actions are waiting; try again later`,
+        );
+      }
+      let row: NewAction;
+      try {
+        row = await h.actions.intake(jsonOf(await readLimitedBody(req, Math.min(h.maxBodyBytes, MAX_ACTION_BYTES))));
+      } catch (err) {
+        if (!(err instanceof Refusal)) throw err;
+        const reason: ActionRejectReason = ACTION_REJECT_REASONS.find((r) => r === err.reason) ?? "malformed";
+        throw new ActionRefusal(err.status, reason, err.message);
+      }
+      const result = await h.store.addAction(row, h.actions.budget(row.receivedAt));
+      if (!result.ok) throw new ActionRefusal(result.status, result.reason, result.message);
+      h.metrics.actions.inc({ outcome: result.duplicate ? "duplicate" : "accepted" });
+      send(res, 202, { id: result.id });
+    } catch (err) {
+      if (!(err instanceof ActionRefusal)) throw err;
+      h.metrics.actionsRejected.inc({ reason: err.reason });
+      const wait: Record<string, string> = err.status === 503 ? { "retry-after": String(RETRY_AFTER_SECONDS) } : {};
+      const body = { error: err.message, reason: err.reason };
+      if (req.complete) send(res, err.status, body, wait);
+      else {
+        send(res, err.status, body, { ...wait, connection: "close" });
+        closeAfterAnswer(req, res);
+      }
+    }
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://relay");
     const parts = url.pathname.split("/").filter((p) => p !== "");
@@ -170,6 +228,29 @@ export function createRelayServer(h: HttpHandlers): Server {
     }
     if (path === "/v1/sensor/readings") {
       if (only("POST")) await ingest("sensor", req, res);
+      return;
+    }
+    if (path === "/v1/actions") {
+      if (only("POST")) await action(req, res);
+      return;
+    }
+    if (parts.length === 3 && parts[0] === "v1" && parts[1] === "actions" && parts[2] !== undefined) {
+      if (!only("GET")) return;
+      let id: string;
+      try {
+        id = decodePart(parts[2], "id").toLowerCase();
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        send(res, 400, { error: err.message, reason: "malformed" });
+        return;
+      }
+      if (!ACTION_ID.test(id)) {
+        send(res, 400, { error: `"${id}" is not an action id (0x and 64 hex digits)`, reason: "malformed" });
+        return;
+      }
+      const status = await h.store.actionStatus(id);
+      if (status === undefined) send(res, 404, { error: `the relay has no action ${id}`, reason: "unknown" });
+      else send(res, 200, status);
       return;
     }
     if (path === "/metrics") {

@@ -30,6 +30,12 @@ async function main(): Promise<void> {
       "max-age": { type: "string" },
       sync: { type: "string" },
       init: { type: "boolean", default: false },
+      forwarder: { type: "string" },
+      "forwarder-name": { type: "string" },
+      "sponsor-requests": { type: "string" },
+      "sponsor-gas": { type: "string" },
+      "action-batch": { type: "string" },
+      "action-targets": { type: "string" },
     },
     strict: true,
   });
@@ -42,6 +48,12 @@ async function main(): Promise<void> {
     maxAge: values["max-age"],
     sync: values.sync,
     init: values.init,
+    forwarder: values.forwarder,
+    forwarderName: values["forwarder-name"],
+    sponsorRequests: values["sponsor-requests"],
+    sponsorGas: values["sponsor-gas"],
+    actionBatch: values["action-batch"],
+    actionTargets: values["action-targets"],
   });
   const provider = new JsonRpcProvider(values.rpc, undefined, { staticNetwork: true, polling: true });
   const chainId = await provider

@@ -10,6 +10,7 @@ import { KINDS, type Kind } from "./store.js";
 export interface QueueView {
   queueDepth(kind: Kind): number;
   oldestPending(kind: Kind): number | undefined;
+  actionQueueDepth(): number;
 }
 
 /** Why a request or a reading was refused at the door (the `reason` label). */
@@ -29,6 +30,29 @@ export type DegradedReason = (typeof DEGRADED_REASONS)[number];
 
 export type Flag = "species_mismatch" | "freshness_warning" | "excursion";
 
+/** What became of sponsored actions (`fishtrace_relay_actions_total{outcome}`). */
+export type ActionMetricOutcome = "accepted" | "duplicate" | "done" | "refused";
+
+/** Why `POST /v1/actions` refused a request (`fishtrace_relay_actions_rejected_total{reason}`). */
+export const ACTION_REJECT_REASONS = [
+  "malformed",
+  "bad_signature",
+  "expired",
+  "wrong_target",
+  "gas_cap",
+  "nonce_used",
+  "nonce_conflict",
+  "not_participant",
+  "simulation_failed",
+  "budget",
+  "too_large",
+  "content_type",
+  "node_unavailable",
+  "not_sponsoring",
+  "overloaded",
+] as const;
+export type ActionRejectReason = (typeof ACTION_REJECT_REASONS)[number];
+
 export class RelayMetrics {
   readonly registry = new Registry();
   readonly received: Counter<"kind">;
@@ -45,6 +69,10 @@ export class RelayMetrics {
   readonly lastBlock: Gauge;
   readonly flags: Counter<"flag">;
   readonly roundFailures: Counter;
+  readonly actions: Counter<"outcome">;
+  readonly actionsRejected: Counter<"reason">;
+  /** The relay account's balance in ETH (what sponsors the actions and pays for every batch). */
+  readonly balance: Gauge;
   /** 1 while /healthz says `degraded`, with the reason as a label (0 for the others). */
   readonly degraded: Gauge<"reason">;
 
@@ -158,6 +186,33 @@ export class RelayMetrics {
       help: "Submission rounds that failed (an RPC error, a group set aside); the relay retries with a backoff",
       registers,
     });
+    this.actions = new Counter({
+      name: `${p}actions_total`,
+      help: "Sponsored actions: accepted, answered again (duplicate), done on chain, or refused after acceptance",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.actionsRejected = new Counter({
+      name: `${p}actions_rejected_total`,
+      help: "Sponsored actions refused at the door, by reason (budget: over a signer's daily budget)",
+      labelNames: ["reason"],
+      registers,
+    });
+    new Gauge({
+      name: `${p}actions_queue_depth`,
+      help: "Sponsored actions acknowledged and not yet done or refused (queued, or in a transaction)",
+      registers,
+      collect() {
+        this.set(store.actionQueueDepth());
+      },
+    });
+    this.balance = new Gauge({
+      name: `${p}account_balance_eth`,
+      help: "ETH held by the relay's account, which pays for its transactions and sponsors actions",
+      registers,
+    });
+    for (const outcome of ["accepted", "duplicate", "done", "refused"]) this.actions.inc({ outcome }, 0);
+    for (const reason of ACTION_REJECT_REASONS) this.actionsRejected.inc({ reason }, 0);
     const refresh = () => this.refreshHealth();
     this.degraded = new Gauge({
       name: `${p}degraded`,
@@ -190,6 +245,8 @@ export class RelayMetrics {
       for (const outcome of ["included", "already_on_chain", "refused"]) this.onChain.inc({ kind, outcome }, 0);
       for (const outcome of ["mined", "reverted", "resent"]) this.transactions.inc({ kind, outcome }, 0);
     }
+    for (const outcome of ["mined", "reverted", "resent"]) this.transactions.inc({ kind: "action", outcome }, 0);
+    this.gasUsed.inc({ kind: "action" }, 0);
     for (const flag of ["species_mismatch", "freshness_warning", "excursion"] as const) this.flags.inc({ flag }, 0);
     collectDefaultMetrics({ register: this.registry });
   }

@@ -2,7 +2,7 @@
  * The relay's settings as people give them (task options, command-line flags, environment), parsed once for the
  * `relay` task and src/services/relay/main.ts, each problem one line naming the option.
  */
-import { HDNodeWallet, isHexString, Wallet, type Provider } from "ethers";
+import { HDNodeWallet, getAddress, isAddress, isHexString, Wallet, type Provider } from "ethers";
 
 import { InputError } from "../../core/input-error.js";
 import { wholeNumber } from "../../core/units.js";
@@ -19,6 +19,18 @@ export interface RelayArgs {
   sync?: string;
   /** Create the store when it is missing or empty. */
   init?: boolean;
+  /** The deployment's ERC2771Forwarder: the relay takes sponsored actions through it. */
+  forwarder?: string;
+  /** The name of the forwarder's EIP-712 domain (default "FishTrace"). */
+  forwarderName?: string;
+  /** Sponsored requests one signer may send a day. */
+  sponsorRequests?: string;
+  /** Gas one signer's sponsored requests may ask for a day. */
+  sponsorGas?: string;
+  /** Sponsored actions per executeBatch transaction. */
+  actionBatch?: string;
+  /** The contracts sponsored calls may go to, comma-separated (default: the deployment's). */
+  actionTargets?: string;
 }
 
 /** Where the relay keeps its store unless told otherwise (git-ignored). */
@@ -40,10 +52,40 @@ function positive(value: string, what: string, max: number): number {
 /** The settings of `args` other than the chain and the key. */
 export function relaySettings(
   args: RelayArgs,
-): Pick<RelayOptions, "database" | "host" | "port" | "sync" | "submitter" | "init"> {
+): Pick<
+  RelayOptions,
+  | "database"
+  | "host"
+  | "port"
+  | "sync"
+  | "submitter"
+  | "init"
+  | "forwarder"
+  | "forwarderName"
+  | "sponsorBudget"
+  | "actionTargets"
+> {
   const submitter: NonNullable<RelayOptions["submitter"]> = {};
   if (args.qatBatch !== undefined) submitter.qatBatch = positive(args.qatBatch, "--qat-batch", 500);
   if (args.sensorBatch !== undefined) submitter.sensorBatch = positive(args.sensorBatch, "--sensor-batch", 65_536);
+  if (args.actionBatch !== undefined) submitter.actionBatch = positive(args.actionBatch, "--action-batch", 200);
+  const forwarder = args.forwarder?.trim();
+  if (forwarder !== undefined && !isAddress(forwarder)) {
+    throw new InputError(`--forwarder "${args.forwarder}" is not an address`);
+  }
+  const forwarderName = args.forwarderName?.trim();
+  if (forwarderName === "") throw new InputError("--forwarder-name is empty");
+  const sponsorBudget: NonNullable<RelayOptions["sponsorBudget"]> = {};
+  if (args.sponsorRequests !== undefined) {
+    sponsorBudget.requestsPerDay = positive(args.sponsorRequests, "--sponsor-requests", 1_000_000);
+  }
+  if (args.sponsorGas !== undefined) {
+    sponsorBudget.gasPerDay = positive(args.sponsorGas, "--sponsor-gas", Number.MAX_SAFE_INTEGER);
+  }
+  const actionTargets = args.actionTargets?.split(",").map((target) => {
+    if (!isAddress(target.trim())) throw new InputError(`--action-targets: "${target}" is not an address`);
+    return getAddress(target.trim());
+  });
   if (args.maxAge !== undefined) {
     const seconds = Number(args.maxAge.trim());
     if (!/^\d+(\.\d+)?$/.test(args.maxAge.trim()) || seconds <= 0 || seconds > 86_400) {
@@ -64,6 +106,10 @@ export function relaySettings(
     sync,
     submitter,
     init: args.init === true,
+    forwarder: forwarder === undefined ? undefined : getAddress(forwarder),
+    forwarderName,
+    sponsorBudget,
+    actionTargets,
   };
 }
 

@@ -31,6 +31,21 @@ import {
   type ReadingStatus,
   type SensorRow,
 } from "./store.js";
+import {
+  ACTION_COLUMNS,
+  actionRecord,
+  actionRow,
+  actionStatusRow,
+  nonceConflict,
+  overBudget,
+  type ActionAddResult,
+  type ActionBudget,
+  type ActionOutcome,
+  type ActionRecord,
+  type ActionRow,
+  type ActionStatus,
+  type NewAction,
+} from "./actions.js";
 
 /** Whether `database` names a PostgreSQL database rather than a SQLite file. */
 export function isPostgres(database: string): boolean {
@@ -105,6 +120,28 @@ CREATE TABLE IF NOT EXISTS relay_sensor_proofs (
   proof TEXT NOT NULL,
   PRIMARY KEY (batch_id, leaf)
 );
+CREATE TABLE IF NOT EXISTS relay_actions (
+  seq BIGSERIAL PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  signer TEXT NOT NULL,
+  nonce BIGINT NOT NULL,
+  target TEXT NOT NULL,
+  gas BIGINT NOT NULL,
+  deadline BIGINT NOT NULL,
+  data TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  received_at BIGINT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'queued',
+  batch_id BIGINT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  reason TEXT,
+  claimed_by TEXT,
+  claimed_until BIGINT,
+  UNIQUE (signer, nonce)
+);
+CREATE INDEX IF NOT EXISTS relay_actions_open ON relay_actions (signer, nonce) WHERE state IN ('queued', 'submitted');
+CREATE INDEX IF NOT EXISTS relay_actions_budget ON relay_actions (signer, received_at);
+CREATE INDEX IF NOT EXISTS relay_actions_batch ON relay_actions (batch_id) WHERE batch_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS relay_chain_answers (key TEXT PRIMARY KEY, value TEXT NOT NULL, checked_at BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS relay_leases (relayer TEXT PRIMARY KEY, until BIGINT NOT NULL);
 `;
@@ -134,6 +171,7 @@ type Client = pg.Pool | pg.PoolClient;
 export class PgStore implements AnswerStore {
   private readonly status: StoreStatus = {
     queue: { qat: 0, sensor: 0 },
+    actions: 0,
     oldest: { qat: undefined, sensor: undefined },
   };
   private readonly timers: NodeJS.Timeout[] = [];
@@ -192,12 +230,14 @@ export class PgStore implements AnswerStore {
       await this.pool.query<Row>(
         "SELECT (SELECT COUNT(*) FROM relay_qat WHERE state IN ('pending', 'sent')) AS qat, " +
           "(SELECT COUNT(*) FROM relay_sensor WHERE state IN ('pending', 'sent')) AS sensor, " +
+          "(SELECT COUNT(*) FROM relay_actions WHERE state IN ('queued', 'submitted')) AS actions, " +
           "(SELECT received_at FROM relay_qat WHERE state = 'pending' ORDER BY id LIMIT 1) AS oldest_qat, " +
           "(SELECT received_at FROM relay_sensor WHERE state = 'pending' ORDER BY id LIMIT 1) AS oldest_sensor",
       )
     ).rows;
     if (row === undefined) return;
     this.status.queue = { qat: integer(row, "qat"), sensor: integer(row, "sensor") };
+    this.status.actions = integer(row, "actions");
     this.status.oldest = {
       qat: integerOrNull(row, "oldest_qat") ?? undefined,
       sensor: integerOrNull(row, "oldest_sensor") ?? undefined,
@@ -240,6 +280,10 @@ export class PgStore implements AnswerStore {
 
   queueDepth(kind: Kind): number {
     return this.status.queue[kind];
+  }
+
+  actionQueueDepth(): number {
+    return this.status.actions;
   }
 
   oldestPending(kind: Kind): number | undefined {
@@ -558,6 +602,17 @@ export class PgStore implements AnswerStore {
       );
       if (row === undefined) throw new Error("internal: the relay store recorded no batch");
       const id = integer(row, "id");
+      if (batch.kind === "action") {
+        const { rowCount } = await client.query(
+          "UPDATE relay_actions SET state = 'submitted', batch_id = $1, attempts = attempts + 1, claimed_by = NULL, " +
+            "claimed_until = NULL WHERE seq = ANY($2::bigint[]) AND state = 'queued' AND claimed_by = $3",
+          [id, readingIds, me],
+        );
+        if (rowCount !== readingIds.length) {
+          throw new Error(`${readingIds.length - (rowCount ?? 0)} actions of the batch were claimed by another relay`);
+        }
+        return id;
+      }
       const table = batch.kind === "qat" ? "relay_qat" : "relay_sensor";
       const leaf = batch.kind === "qat" ? "" : ", leaf = u.leaf - 1";
       const { rowCount } = await client.query(
@@ -644,7 +699,9 @@ export class PgStore implements AnswerStore {
       await client.query(
         batch.kind === "qat"
           ? "UPDATE relay_qat SET state = 'pending', batch_id = NULL WHERE batch_id = $1 AND state = 'sent'"
-          : "UPDATE relay_sensor SET state = 'pending', batch_id = NULL, leaf = NULL WHERE batch_id = $1 AND state = 'sent'",
+          : batch.kind === "action"
+            ? "UPDATE relay_actions SET state = 'queued', batch_id = NULL WHERE batch_id = $1 AND state = 'submitted'"
+            : "UPDATE relay_sensor SET state = 'pending', batch_id = NULL, leaf = NULL WHERE batch_id = $1 AND state = 'sent'",
         [batch.id],
       );
     });
@@ -693,6 +750,122 @@ export class PgStore implements AnswerStore {
       "UPDATE relay_sensor SET state = 'refused', outcome = 'refused', reason = $1 WHERE id = ANY($2::bigint[]) " +
         "AND state = 'pending'",
       [reason, ids],
+    );
+  }
+
+  // ------------------------------------------------------------ sponsored actions
+
+  /**
+   * Stores an acknowledged action: the same request again answers its id, another of the same signer and nonce is
+   * refused, a signer over `budget` is refused — under a lock on the signer, so relays sharing the store agree.
+   */
+  async addAction(action: NewAction, budget: ActionBudget): Promise<ActionAddResult> {
+    const result = await this.transaction(async (client): Promise<ActionAddResult> => {
+      await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`relay-action:${action.signer}`]);
+      const [existing] = await this.rows(client, "SELECT id FROM relay_actions WHERE signer = $1 AND nonce = $2", [
+        action.signer,
+        action.nonce,
+      ]);
+      if (existing !== undefined) {
+        if (text(existing, "id") === action.id) return { ok: true, id: action.id, duplicate: true };
+        return nonceConflict(action.signer, action.nonce);
+      }
+      const [used] = await this.rows(
+        client,
+        "SELECT COUNT(*) AS n, COALESCE(SUM(gas), 0)::bigint AS gas FROM relay_actions WHERE signer = $1 AND " +
+          "received_at >= $2",
+        [action.signer, budget.since],
+      );
+      const over = overBudget(
+        { requests: used === undefined ? 0 : integer(used, "n"), gas: used === undefined ? 0 : integer(used, "gas") },
+        budget,
+        action.gas,
+      );
+      if (over !== undefined) return { ok: false, status: 429, reason: "budget", message: over };
+      const a = action;
+      await client.query(
+        "INSERT INTO relay_actions (id, signer, nonce, target, gas, deadline, data, signature, received_at) " +
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        [a.id, a.signer, a.nonce, a.target, a.gas, a.deadline, a.data, a.signature, a.receivedAt],
+      );
+      return { ok: true, id: action.id, duplicate: false };
+    });
+    if (result.ok && !result.duplicate) this.status.actions++;
+    return result;
+  }
+
+  async actionStatus(id: string): Promise<ActionStatus | undefined> {
+    const [row] = await this.rows(
+      this.pool,
+      "SELECT a.id, a.state, a.reason, b.hash, b.block FROM relay_actions a LEFT JOIN relay_batches b " +
+        "ON b.id = a.batch_id WHERE a.id = $1",
+      [id],
+    );
+    return row === undefined ? undefined : actionStatusRow(row);
+  }
+
+  /** Claims the queued actions of up to `signers` signers with none in flight (by any relay), by signer and nonce. */
+  async queuedActions(signers: number): Promise<ActionRow[]> {
+    const now = Date.now();
+    return (
+      await this.rows(
+        this.pool,
+        "UPDATE relay_actions SET claimed_by = $1, claimed_until = $2 WHERE seq IN (SELECT seq FROM relay_actions " +
+          "WHERE state = 'queued' AND (claimed_by IS NULL OR claimed_by = $1 OR claimed_until < $3) AND signer IN " +
+          "(SELECT signer FROM relay_actions a WHERE state = 'queued' AND NOT EXISTS (SELECT 1 FROM relay_actions b " +
+          "WHERE b.signer = a.signer AND b.state = 'submitted') GROUP BY signer ORDER BY MIN(seq) LIMIT $4) " +
+          `FOR UPDATE SKIP LOCKED) RETURNING ${ACTION_COLUMNS}`,
+        [this.me(), now + CLAIM_MS, now, signers],
+      )
+    )
+      .map(actionRow)
+      .sort((a, b) => (a.signer === b.signer ? a.nonce - b.nonce : a.signer < b.signer ? -1 : 1));
+  }
+
+  async actionsOfBatch(batchId: number): Promise<ActionRow[]> {
+    return (
+      await this.rows(
+        this.pool,
+        `SELECT ${ACTION_COLUMNS} FROM relay_actions WHERE batch_id = $1 AND state = 'submitted' ORDER BY signer, nonce`,
+        [batchId],
+      )
+    ).map(actionRow);
+  }
+
+  /** An action batch was mined: settled once (another relay may have settled it first). */
+  async actionBatchMined(
+    batch: BatchRow,
+    block: number,
+    gasUsed: bigint,
+    outcomes: readonly ActionOutcome[],
+  ): Promise<void> {
+    await this.transaction(async (client) => {
+      const { rowCount } = await client.query(
+        "UPDATE relay_batches SET state = 'mined', mined_at = $1, block = $2, gas_used = $3 WHERE id = $4 AND state = 'sent'",
+        [Date.now(), block, gasUsed.toString(), batch.id],
+      );
+      if (rowCount === 0) return;
+      await client.query(
+        "UPDATE relay_actions a SET state = u.state, reason = u.reason, batch_id = CASE WHEN u.state = 'queued' THEN " +
+          "NULL ELSE a.batch_id END FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(seq, state, reason) " +
+          "WHERE a.seq = u.seq AND a.state = 'submitted' AND a.batch_id = $4",
+        [outcomes.map((o) => o.seq), outcomes.map((o) => o.state), outcomes.map((o) => o.reason ?? null), batch.id],
+      );
+    });
+  }
+
+  async refuseActions(refused: readonly { seq: number; reason: string }[]): Promise<void> {
+    if (refused.length === 0) return;
+    await this.pool.query(
+      "UPDATE relay_actions a SET state = 'refused', reason = u.reason FROM unnest($1::bigint[], $2::text[]) AS " +
+        "u(seq, reason) WHERE a.seq = u.seq AND a.state = 'queued'",
+      [refused.map((r) => r.seq), refused.map((r) => r.reason)],
+    );
+  }
+
+  async allActions(): Promise<ActionRecord[]> {
+    return (await this.rows(this.pool, "SELECT id, signer, nonce, state, reason FROM relay_actions ORDER BY seq")).map(
+      actionRecord,
     );
   }
 

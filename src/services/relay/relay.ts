@@ -5,9 +5,11 @@
  */
 import type { AddressInfo } from "node:net";
 
-import { Transaction, type Provider, type Wallet } from "ethers";
+import { Transaction, formatEther, getAddress, type Provider, type Wallet } from "ethers";
 
 import { describeError } from "../../core/errors.js";
+import { MAX_FORWARD_GAS } from "../../core/forward-request.js";
+import { actionIntake } from "./action-intake.js";
 import { ledgerDomain, readingDigester } from "../../core/qat.js";
 import { sensorMerkle } from "../../core/sensors.js";
 import { fromCentiCelsius } from "../../core/units.js";
@@ -50,7 +52,28 @@ export interface RelayOptions {
   staleAfterMs?: number;
   /** Where the relay says what it does (default: nowhere). */
   log?: (line: string) => void;
+  /** The deployment's `ERC2771Forwarder`: with it the relay takes sponsored actions (POST /v1/actions). */
+  forwarder?: string;
+  /** The name the forwarder's EIP-712 domain was built with (default "FishTrace"). */
+  forwarderName?: string;
+  /** The contracts a sponsored call may go to (default: the deployment's). */
+  actionTargets?: readonly string[];
+  /** What one signer may spend a day (default 500 requests, 5,000,000 gas). */
+  sponsorBudget?: Partial<SponsorBudget>;
+  /** The most gas one sponsored call may ask for (default 500,000). */
+  maxActionGas?: bigint;
 }
+
+/** A signer's sponsorship per rolling 24 hours. */
+export interface SponsorBudget {
+  requestsPerDay: number;
+  gasPerDay: number;
+}
+
+export const DEFAULT_SPONSOR_BUDGET: SponsorBudget = { requestsPerDay: 500, gasPerDay: 5_000_000 };
+
+/** The name `FishTraceForwarder` gives its EIP-712 domain. */
+export const DEFAULT_FORWARDER_NAME = "FishTrace";
 
 export interface Relay {
   url: string;
@@ -124,8 +147,18 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       )
       .finally(() => (beating = undefined));
   };
+  // The relay account's balance (what sponsors actions), for fishtrace_relay_account_balance_eth.
+  const weigh = () =>
+    void withTimeout(provider.getBalance(wallet.address), heartbeatMs, "getBalance").then(
+      (balance) => metrics.balance.set(Number(formatEther(balance))),
+      () => metrics.rpcErrors.inc({ operation: "getBalance" }),
+    );
   beat();
-  const heartbeat = setInterval(beat, heartbeatMs);
+  weigh();
+  const heartbeat = setInterval(() => {
+    beat();
+    weigh();
+  }, heartbeatMs);
   heartbeat.unref();
 
   function healthNow(): { healthy: boolean; details: Record<string, unknown> } {
@@ -156,12 +189,19 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
                 lastError: rounds.lastFailure.error,
               },
         oldestPendingSeconds: Math.round((now - oldest) / 1000),
-        queue: { qat: store.queueDepth("qat"), sensor: store.queueDepth("sensor") },
+        queue: { qat: store.queueDepth("qat"), sensor: store.queueDepth("sensor"), actions: store.actionQueueDepth() },
       },
     };
   }
   metrics.onCollect(() => healthNow());
 
+  const budget = { ...DEFAULT_SPONSOR_BUDGET, ...options.sponsorBudget };
+  const forwarder = options.forwarder === undefined ? undefined : getAddress(options.forwarder);
+  const actionDomain =
+    forwarder === undefined ? undefined : { chainId, forwarder, name: options.forwarderName ?? DEFAULT_FORWARDER_NAME };
+  const targets = new Set(
+    (options.actionTargets ?? Object.values(options.addresses)).map((address) => getAddress(address)),
+  );
   const server = createRelayServer({
     store,
     metrics,
@@ -180,6 +220,22 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     },
     health: healthNow,
     log,
+    actions:
+      actionDomain === undefined
+        ? undefined
+        : {
+            intake: (body) =>
+              actionIntake(body, {
+                provider,
+                domain: actionDomain,
+                targets,
+                maxGas: options.maxActionGas ?? MAX_FORWARD_GAS,
+                devices,
+                waitMs: 3_000,
+                known: async (id) => (await store.actionStatus(id)) !== undefined,
+              }),
+            budget: (now) => ({ requests: budget.requestsPerDay, gas: budget.gasPerDay, since: now - 86_400_000 }),
+          },
     proof: async (sensor, readAt, status) => {
       if (status.batch === null || status.batch.root === null || status.leaf === null) return { proof: null };
       const reading = await store.sensorReading(sensor, readAt);
@@ -228,6 +284,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       provider,
       wallet,
       addresses: options.addresses,
+      forwarder,
       chainId,
       sync: options.sync ?? "full",
       options: { ...DEFAULT_SUBMITTER, ...options.submitter },
@@ -242,7 +299,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   }
   log(
     `relay for the quality ledger ${options.addresses.qualityLedger} on chain ${chainId} listening on ${url} ` +
-      `(store ${store.file}, sending from ${wallet.address})`,
+      `(store ${store.file}, sending from ${wallet.address}` +
+      `${forwarder === undefined ? "" : `, sponsoring actions through ${forwarder}`})`,
   );
 
   let closing: Promise<void> | undefined;

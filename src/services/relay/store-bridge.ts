@@ -39,6 +39,13 @@ export const STORE_METHODS = [
   "refuseSensor",
   "chainAnswer",
   "keepChainAnswer",
+  "addAction",
+  "actionStatus",
+  "queuedActions",
+  "actionsOfBatch",
+  "actionBatchMined",
+  "refuseActions",
+  "allActions",
   "handOffCheckpoints",
 ] as const;
 export type StoreMethod = (typeof STORE_METHODS)[number];
@@ -125,6 +132,13 @@ export function bridgedStore(port: MessagePort): BridgedStore {
     refuseSensor: (...args) => call("refuseSensor", args),
     chainAnswer: (...args) => call("chainAnswer", args),
     keepChainAnswer: (...args) => call("keepChainAnswer", args),
+    addAction: (...args) => call("addAction", args),
+    actionStatus: (...args) => call("actionStatus", args),
+    queuedActions: (...args) => call("queuedActions", args),
+    actionsOfBatch: (...args) => call("actionsOfBatch", args),
+    actionBatchMined: (...args) => call("actionBatchMined", args),
+    refuseActions: (...args) => call("refuseActions", args),
+    allActions: (...args) => call("allActions", args),
     handOffCheckpoints: (...args) => call("handOffCheckpoints", args),
   };
 }

@@ -17,6 +17,8 @@ export interface StoreThreadData {
 /** The queue as the store counts it, and when its oldest reading of each kind arrived (ms). */
 export interface StoreStatus {
   queue: Record<Kind, number>;
+  /** Sponsored actions acknowledged and not yet done or refused. */
+  actions: number;
   oldest: Record<Kind, number | undefined>;
 }
 

@@ -23,6 +23,8 @@ export interface StoreClient extends BridgedStore {
   readonly file: string;
   /** Acknowledged readings of `kind` not yet on chain or refused (as last reported, plus those added since). */
   queueDepth(kind: Kind): number;
+  /** Sponsored actions acknowledged and not yet done or refused (as last reported, plus those added since). */
+  actionQueueDepth(): number;
   /** When the oldest pending reading of `kind` was received (ms), as last reported. */
   oldestPending(kind: Kind): number | undefined;
   /** A port on which another thread (the submitter's) may call the store. */
@@ -47,7 +49,7 @@ export async function openStoreThread(options: StoreThreadOptions): Promise<Stor
   const first = new Promise<void>((resolve, reject) => {
     worker.on("message", (message: FromStore) => {
       if (message.type === "ready" || message.type === "status") {
-        status = { queue: message.queue, oldest: message.oldest };
+        status = { queue: message.queue, actions: message.actions, oldest: message.oldest };
         resolve();
       } else if (message.type === "failed") {
         reject(message.input ? new InputError(message.error) : new Error(message.error));
@@ -67,7 +69,7 @@ export async function openStoreThread(options: StoreThreadOptions): Promise<Stor
     throw err;
   }
   const now = (): StoreStatus =>
-    status ?? { queue: { qat: 0, sensor: 0 }, oldest: { qat: undefined, sensor: undefined } };
+    status ?? { queue: { qat: 0, sensor: 0 }, actions: 0, oldest: { qat: undefined, sensor: undefined } };
   const calls = bridgedStore(channel.port1);
   let closing: Promise<void> | undefined;
   return {
@@ -84,6 +86,12 @@ export async function openStoreThread(options: StoreThreadOptions): Promise<Stor
       return result;
     },
     queueDepth: (kind) => now().queue[kind],
+    actionQueueDepth: () => now().actions,
+    async addAction(action, budget) {
+      const result = await calls.addAction(action, budget);
+      if (result.ok && !result.duplicate) now().actions++;
+      return result;
+    },
     oldestPending: (kind) => now().oldest[kind],
     port() {
       const ports = new MessageChannel();

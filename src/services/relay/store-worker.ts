@@ -27,6 +27,7 @@ function run(port: MessagePort, data: StoreThreadData): void {
   const open = store;
   const status = (): StoreStatus => ({
     queue: { qat: open.queueDepth("qat"), sensor: open.queueDepth("sensor") },
+    actions: open.actionQueueDepth(),
     oldest: { qat: open.oldestPending("qat"), sensor: open.oldestPending("sensor") },
   });
   serveStore(data.calls, store);

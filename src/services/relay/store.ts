@@ -22,9 +22,27 @@ import {
   type Columns,
   type Database,
 } from "./sqlite.js";
+import {
+  ACTION_COLUMNS,
+  actionRecord,
+  actionRow,
+  actionStatusRow,
+  nonceConflict,
+  overBudget,
+  type ActionAddResult,
+  type ActionBudget,
+  type ActionOutcome,
+  type ActionRecord,
+  type ActionRow,
+  type ActionStatus,
+  type NewAction,
+} from "./actions.js";
 
 export type Kind = "qat" | "sensor";
 export const KINDS: readonly Kind[] = ["qat", "sensor"];
+/** What a batch carries: readings of a kind, or sponsored actions (one `executeBatch`). */
+export type BatchKind = Kind | "action";
+const BATCH_KINDS: readonly BatchKind[] = ["qat", "sensor", "action"];
 
 /** What became of a reading on chain. */
 export type Outcome = "included" | "already_on_chain" | "refused";
@@ -58,7 +76,7 @@ export interface SensorRow {
 export type NewQat = Omit<QatRow, "id" | "attempts">;
 /** A signed transaction as `recordBatch` records it, before it is broadcast. */
 export interface NewBatch {
-  kind: Kind;
+  kind: BatchKind;
   stage: number;
   lots?: string;
   root?: string;
@@ -74,7 +92,7 @@ export type AddResult =
 
 export interface BatchRow {
   id: number;
-  kind: Kind;
+  kind: BatchKind;
   stage: number;
   lots: string | null;
   root: string | null;
@@ -168,6 +186,26 @@ CREATE TABLE IF NOT EXISTS sensor_proofs (
   proof TEXT NOT NULL,
   PRIMARY KEY (batch_id, leaf)
 ) STRICT;
+CREATE TABLE IF NOT EXISTS actions (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  signer TEXT NOT NULL,
+  nonce INTEGER NOT NULL,
+  target TEXT NOT NULL,
+  gas INTEGER NOT NULL,
+  deadline INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  state TEXT NOT NULL DEFAULT 'queued',
+  batch_id INTEGER,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  reason TEXT,
+  UNIQUE (signer, nonce)
+) STRICT;
+CREATE INDEX IF NOT EXISTS actions_open ON actions (state, signer, nonce) WHERE state IN ('queued', 'submitted');
+CREATE INDEX IF NOT EXISTS actions_budget ON actions (signer, received_at);
+CREATE INDEX IF NOT EXISTS actions_batch ON actions (batch_id) WHERE batch_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS chain_answers (key TEXT PRIMARY KEY, value TEXT NOT NULL, checked_at INTEGER NOT NULL) STRICT;
 `;
 
@@ -204,7 +242,7 @@ export function sensorRow(r: Columns): SensorRow {
 export function batchRow(r: Columns): BatchRow {
   return {
     id: integer(r, "id"),
-    kind: oneOf(r, "kind", KINDS),
+    kind: oneOf(r, "kind", BATCH_KINDS),
     stage: integer(r, "stage"),
     lots: textOrNull(r, "lots"),
     root: textOrNull(r, "root"),
@@ -324,10 +362,15 @@ function prepareStatements(db: Database) {
       (r) => integer(r, "oldest"),
     ),
     count: query<[], number>(db, "SELECT COUNT(*) AS n FROM qat WHERE state IN ('pending', 'sent')", countOf),
+    countActions: query<[], number>(
+      db,
+      "SELECT COUNT(*) AS n FROM actions WHERE state IN ('queued', 'submitted')",
+      countOf,
+    ),
     countSensor: query<[], number>(db, "SELECT COUNT(*) AS n FROM sensor WHERE state IN ('pending', 'sent')", countOf),
     batchInsert: command<
       [
-        kind: Kind,
+        kind: BatchKind,
         stage: number,
         lots: string | null,
         root: string | null,
@@ -463,6 +506,73 @@ function prepareStatements(db: Database) {
       "INSERT INTO chain_answers (key, value, checked_at) VALUES (?, ?, ?) " +
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value, checked_at = excluded.checked_at",
     ),
+    actionGet: query<[signer: string, nonce: number], string>(
+      db,
+      "SELECT id FROM actions WHERE signer = ? AND nonce = ?",
+      (r) => text(r, "id"),
+    ),
+    actionUsed: query<[signer: string, since: number], { requests: number; gas: number }>(
+      db,
+      "SELECT COUNT(*) AS n, COALESCE(SUM(gas), 0) AS gas FROM actions WHERE signer = ? AND received_at >= ?",
+      (r) => ({ requests: countOf(r), gas: integer(r, "gas") }),
+    ),
+    actionInsert: command<
+      [
+        id: string,
+        signer: string,
+        nonce: number,
+        target: string,
+        gas: number,
+        deadline: number,
+        data: string,
+        signature: string,
+        receivedAt: number,
+      ]
+    >(
+      db,
+      "INSERT INTO actions (id, signer, nonce, target, gas, deadline, data, signature, received_at) " +
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ),
+    actionStatus: query<[id: string], ActionStatus>(
+      db,
+      "SELECT a.id, a.state, a.reason, b.hash, b.block FROM actions a LEFT JOIN batches b ON b.id = a.batch_id " +
+        "WHERE a.id = ?",
+      actionStatusRow,
+    ),
+    actionsQueued: query<[signers: number], ActionRow>(
+      db,
+      `SELECT ${ACTION_COLUMNS} FROM actions WHERE state = 'queued' AND signer IN (SELECT signer FROM actions a ` +
+        "WHERE state = 'queued' AND NOT EXISTS (SELECT 1 FROM actions b WHERE b.signer = a.signer AND " +
+        "b.state = 'submitted') GROUP BY signer ORDER BY MIN(seq) LIMIT ?) ORDER BY signer, nonce",
+      actionRow,
+    ),
+    actionSend: command<[batchId: number, seq: number]>(
+      db,
+      "UPDATE actions SET state = 'submitted', batch_id = ?, attempts = attempts + 1 WHERE seq = ? AND state = 'queued'",
+    ),
+    actionsOfBatch: query<[batchId: number], ActionRow>(
+      db,
+      `SELECT ${ACTION_COLUMNS} FROM actions WHERE batch_id = ? AND state = 'submitted' ORDER BY signer, nonce`,
+      actionRow,
+    ),
+    actionSettle: command<[state: "done" | "refused" | "queued", reason: string | null, seq: number]>(
+      db,
+      "UPDATE actions SET state = ?1, reason = ?2, batch_id = CASE WHEN ?1 = 'queued' THEN NULL ELSE batch_id END " +
+        "WHERE seq = ?3 AND state = 'submitted'",
+    ),
+    actionRefuse: command<[reason: string, seq: number]>(
+      db,
+      "UPDATE actions SET state = 'refused', reason = ? WHERE seq = ? AND state = 'queued'",
+    ),
+    actionBack: command<[batchId: number]>(
+      db,
+      "UPDATE actions SET state = 'queued', batch_id = NULL WHERE batch_id = ? AND state = 'submitted'",
+    ),
+    allActions: query<[], ActionRecord>(
+      db,
+      "SELECT id, signer, nonce, state, reason FROM actions ORDER BY seq",
+      actionRecord,
+    ),
     metaGet: query<[key: string], string>(db, "SELECT value FROM meta WHERE key = ?", (r) => text(r, "value")),
     metaSet: command<[key: string, value: string]>(
       db,
@@ -473,9 +583,10 @@ function prepareStatements(db: Database) {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
+/** A request's write in the next group commit: `run` says whether it holds (else its savepoint is undone). */
 interface Job {
-  run: () => AddResult;
-  resolve: (result: AddResult) => void;
+  run: () => boolean;
+  resolve: () => void;
   reject: (err: unknown) => void;
 }
 
@@ -722,15 +833,26 @@ export class Store {
   }
 
   private enqueue(run: () => AddResult, kind: Kind): Promise<AddResult> {
+    return this.grouped(run, (result) => {
+      if (result.ok) this.backlog[kind] += result.accepted;
+    });
+  }
+
+  /** Runs `run` in the next group commit (a savepoint of its own, undone unless its result is ok). */
+  private grouped<T extends { ok: boolean }>(run: () => T, held: (result: T) => void = () => undefined): Promise<T> {
     if (this.closed) return Promise.reject(new Error("the relay store is closed"));
     return new Promise((resolve, reject) => {
+      let result: T | undefined;
       this.jobs.push({
         run: () => {
-          const result = run();
-          if (result.ok) this.backlog[kind] += result.accepted;
-          return result;
+          result = run();
+          if (result.ok) held(result);
+          return result.ok;
         },
-        resolve,
+        resolve: () => {
+          if (result === undefined) reject(new Error("internal: the relay store's commit lost a request's result"));
+          else resolve(result);
+        },
         reject,
       });
       if (!this.scheduled) {
@@ -745,16 +867,16 @@ export class Store {
     this.scheduled = false;
     const jobs = this.jobs.splice(0);
     if (jobs.length === 0) return;
-    const results: (AddResult | Error)[] = [];
+    const results: (true | Error)[] = [];
     const before = { ...this.backlog };
     try {
       this.db.exec("BEGIN IMMEDIATE");
       for (const job of jobs) {
         this.db.exec("SAVEPOINT request");
         try {
-          const result = job.run();
-          this.db.exec(result.ok ? "RELEASE request" : "ROLLBACK TO request; RELEASE request");
-          results.push(result);
+          const ok = job.run();
+          this.db.exec(ok ? "RELEASE request" : "ROLLBACK TO request; RELEASE request");
+          results.push(true);
         } catch (err) {
           this.db.exec("ROLLBACK TO request; RELEASE request");
           results.push(err instanceof Error ? err : new Error(String(err)));
@@ -771,7 +893,7 @@ export class Store {
       const result = results[i];
       if (result === undefined) job.reject(new Error("internal: the relay store's commit lost a request's result"));
       else if (result instanceof Error) job.reject(result);
-      else job.resolve(result);
+      else job.resolve();
     }
   }
 
@@ -826,7 +948,11 @@ export class Store {
       );
       const id = Number(lastInsertRowid);
       if (batch.kind === "qat") for (const r of readingIds) this.s.qatSend.run(id, r);
-      else readingIds.forEach((r, leaf) => this.s.sensorSend.run(id, leaf, r));
+      else if (batch.kind === "action") {
+        for (const seq of readingIds) {
+          if (Number(this.s.actionSend.run(id, seq).changes) !== 1) throw new Error(`action ${seq} is not queued`);
+        }
+      } else readingIds.forEach((r, leaf) => this.s.sensorSend.run(id, leaf, r));
       this.keepProofs(id, proofs);
       return id;
     });
@@ -915,7 +1041,9 @@ export class Store {
   batchFailed(batch: BatchRow, state: "reverted" | "lost", error: string): void {
     this.transaction(() => {
       this.s.batchEnd.run(state, error, batch.id);
-      (batch.kind === "qat" ? this.s.qatBack : this.s.sensorBack).run(batch.id);
+      (batch.kind === "qat" ? this.s.qatBack : batch.kind === "action" ? this.s.actionBack : this.s.sensorBack).run(
+        batch.id,
+      );
     });
   }
 
@@ -966,6 +1094,66 @@ export class Store {
   /** Every acknowledged reading's key and state (for the crash test and audits). */
   allReadings(kind: Kind): { key: string; state: string; outcome: string | null }[] {
     return (kind === "qat" ? this.s.qatReadings : this.s.sensorReadings).all();
+  }
+
+  /**
+   * Stores an acknowledged action, in the next group commit: the same request again answers its id; another
+   * request of the same signer and nonce is refused (only one can execute); a signer over `budget` is refused.
+   */
+  addAction(action: NewAction, budget: ActionBudget): Promise<ActionAddResult> {
+    return this.grouped((): ActionAddResult => {
+      const existing = this.s.actionGet.get(action.signer, action.nonce);
+      if (existing !== undefined) {
+        if (existing === action.id) return { ok: true, id: existing, duplicate: true };
+        return nonceConflict(action.signer, action.nonce);
+      }
+      const over = overBudget(this.s.actionUsed.one(action.signer, budget.since), budget, action.gas);
+      if (over !== undefined) return { ok: false, status: 429, reason: "budget", message: over };
+      const a = action;
+      this.s.actionInsert.run(a.id, a.signer, a.nonce, a.target, a.gas, a.deadline, a.data, a.signature, a.receivedAt);
+      return { ok: true, id: action.id, duplicate: false };
+    });
+  }
+
+  /** Sponsored actions acknowledged and not yet done or refused. */
+  actionQueueDepth(): number {
+    return this.s.countActions.one();
+  }
+
+  /** Where one action is, or undefined if the relay never accepted it. */
+  actionStatus(id: string): ActionStatus | undefined {
+    return this.s.actionStatus.get(id);
+  }
+
+  /** The queued actions of up to `signers` signers with none in flight, by signer and nonce. */
+  queuedActions(signers: number): ActionRow[] {
+    return this.s.actionsQueued.all(signers);
+  }
+
+  /** The actions an `executeBatch` batch carries that are still in flight. */
+  actionsOfBatch(batchId: number): ActionRow[] {
+    return this.s.actionsOfBatch.all(batchId);
+  }
+
+  /** An action batch was mined: the batch, and each of its actions done, refused, or queued again. */
+  actionBatchMined(batch: BatchRow, block: number, gasUsed: bigint, outcomes: readonly ActionOutcome[]): void {
+    this.transaction(() => {
+      this.s.batchMined.run(Date.now(), block, gasUsed.toString(), batch.id);
+      for (const o of outcomes) this.s.actionSettle.run(o.state, o.reason ?? null, o.seq);
+    });
+  }
+
+  /** Queued actions refused before any transaction (deadline passed, nonce used elsewhere, too many attempts). */
+  refuseActions(refused: readonly { seq: number; reason: string }[]): void {
+    if (refused.length === 0) return;
+    this.transaction(() => {
+      for (const r of refused) this.s.actionRefuse.run(r.reason, r.seq);
+    });
+  }
+
+  /** Every acknowledged action's key and state (the crash test and audits). */
+  allActions(): ActionRecord[] {
+    return this.s.allActions.all();
   }
 
   /** Finishes queued requests and closes the file. */

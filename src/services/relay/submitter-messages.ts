@@ -5,8 +5,8 @@
 import type { MessagePort } from "node:worker_threads";
 
 import type { FishTraceAddresses } from "../../node/system.js";
-import type { Flag } from "./metrics.js";
-import type { Kind, Outcome } from "./store.js";
+import type { ActionMetricOutcome, Flag } from "./metrics.js";
+import type { BatchKind, Kind, Outcome } from "./store.js";
 import type { SubmitterOptions } from "./submitter.js";
 
 /** What the worker is started with (`workerData`). */
@@ -17,6 +17,8 @@ export interface SubmitterWorkerData {
   postgres?: string;
   /** The store's file, whose WAL the worker checkpoints from a connection of its own (`Checkpointer`). */
   checkpoint?: { file: string; sync: "full" | "normal" };
+  /** The forwarder sponsored actions go through, when the relay takes them. */
+  forwarder?: string;
   /** The relay account's private key. */
   key: string;
   addresses: FishTraceAddresses;
@@ -31,13 +33,14 @@ export interface SubmitterWorkerData {
 /** One call on the submitter's metrics (`SubmitterMetrics`), applied to the relay's registry. */
 export type MetricCall =
   | { name: "onChain"; labels: { kind: Kind; outcome: Outcome }; value?: number }
-  | { name: "transactions"; labels: { kind: Kind; outcome: "mined" | "reverted" | "resent" }; value?: number }
-  | { name: "gasUsed"; labels: { kind: Kind }; value?: number }
+  | { name: "transactions"; labels: { kind: BatchKind; outcome: "mined" | "reverted" | "resent" }; value?: number }
+  | { name: "gasUsed"; labels: { kind: BatchKind }; value?: number }
+  | { name: "actions"; labels: { outcome: ActionMetricOutcome }; value?: number }
   | { name: "rpcErrors"; labels: { operation: string }; value?: number }
   | { name: "flags"; labels: { flag: Flag }; value?: number }
   | { name: "roundFailures"; value?: number }
-  | { name: "batchSize"; labels: { kind: Kind }; value: number }
-  | { name: "submission"; labels: { kind: Kind }; value: number }
+  | { name: "batchSize"; labels: { kind: BatchKind }; value: number }
+  | { name: "submission"; labels: { kind: BatchKind }; value: number }
   | { name: "lastBlock"; value: number };
 
 export interface SubmitterHealth {

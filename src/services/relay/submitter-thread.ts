@@ -39,6 +39,8 @@ export interface SubmitterThreadOptions {
   provider: Provider;
   wallet: Wallet;
   addresses: FishTraceAddresses;
+  /** The forwarder sponsored actions go through (none: the relay takes no actions). */
+  forwarder?: string;
   chainId: bigint;
   sync: "full" | "normal";
   options: SubmitterOptions;
@@ -57,6 +59,9 @@ function apply(metrics: RelayMetrics, call: MetricCall): void {
       break;
     case "gasUsed":
       metrics.gasUsed.inc(call.labels, call.value ?? 1);
+      break;
+    case "actions":
+      metrics.actions.inc(call.labels, call.value ?? 1);
       break;
     case "rpcErrors":
       metrics.rpcErrors.inc(call.labels, call.value ?? 1);
@@ -96,6 +101,7 @@ export async function startSubmitterThread(o: SubmitterThreadOptions): Promise<S
       o.store instanceof PgStore || o.store.file === ":memory:" ? undefined : { file: o.store.file, sync: o.sync },
     key: o.wallet.privateKey,
     addresses: o.addresses,
+    forwarder: o.forwarder,
     chainId: o.chainId.toString(),
     rpcUrl,
     rpc: channel?.port2,

@@ -48,6 +48,7 @@ async function run(port: NonNullable<typeof parentPort>, data: SubmitterWorkerDa
     onChain: { inc: (labels, value) => call({ name: "onChain", labels, value }) },
     transactions: { inc: (labels, value) => call({ name: "transactions", labels, value }) },
     gasUsed: { inc: (labels, value) => call({ name: "gasUsed", labels, value }) },
+    actions: { inc: (labels, value) => call({ name: "actions", labels, value }) },
     rpcErrors: { inc: (labels, value) => call({ name: "rpcErrors", labels, value }) },
     flags: { inc: (labels, value) => call({ name: "flags", labels, value }) },
     roundFailures: { inc: (value) => call({ name: "roundFailures", value }) },
@@ -57,7 +58,7 @@ async function run(port: NonNullable<typeof parentPort>, data: SubmitterWorkerDa
   };
   const submitter = new Submitter(
     store,
-    { provider, wallet, fishTrace, chainId },
+    { provider, wallet, fishTrace, chainId, forwarder: data.forwarder },
     new DeviceDirectory(fishTrace.registry, store),
     metrics,
     data.options,

@@ -22,10 +22,13 @@ import { sensorMerkle, summarize } from "../../core/sensors.js";
 import { stageHolding, stageNumber } from "../../core/stages.js";
 import type { FishTrace } from "../../node/system.js";
 import { InputError } from "../../core/input-error.js";
+import { forwardedLogs } from "../../core/forward-request.js";
+import type { ActionOutcome, ActionRow } from "./actions.js";
+import { executeBatchData, forwarderNonce } from "./forwarder.js";
 import type { DeviceDirectory } from "./devices.js";
 import { storedSigned } from "./intake.js";
-import type { Flag } from "./metrics.js";
-import type { BatchRow, Kind, Outcome, QatRow, SensorRow } from "./store.js";
+import type { ActionMetricOutcome, Flag } from "./metrics.js";
+import type { BatchKind, BatchRow, Kind, Outcome, QatRow, SensorRow } from "./store.js";
 import type { BridgedStore } from "./store-bridge.js";
 
 /**
@@ -49,6 +52,8 @@ export interface SubmitterOptions {
   resendMs: number;
   /** A reading that went out in this many transactions without landing is refused. */
   maxAttempts: number;
+  /** Sponsored actions per `executeBatch` transaction. */
+  actionBatch: number;
 }
 
 /**
@@ -57,13 +62,14 @@ export interface SubmitterOptions {
  */
 export interface SubmitterMetrics {
   onChain: { inc(labels: { kind: Kind; outcome: Outcome }, value?: number): void };
-  transactions: { inc(labels: { kind: Kind; outcome: "mined" | "reverted" | "resent" }, value?: number): void };
-  gasUsed: { inc(labels: { kind: Kind }, value?: number): void };
+  transactions: { inc(labels: { kind: BatchKind; outcome: "mined" | "reverted" | "resent" }, value?: number): void };
+  gasUsed: { inc(labels: { kind: BatchKind }, value?: number): void };
+  actions: { inc(labels: { outcome: ActionMetricOutcome }, value?: number): void };
   rpcErrors: { inc(labels: { operation: string }, value?: number): void };
   flags: { inc(labels: { flag: Flag }, value?: number): void };
   roundFailures: { inc(value?: number): void };
-  batchSize: { observe(labels: { kind: Kind }, value: number): void };
-  submission: { observe(labels: { kind: Kind }, value: number): void };
+  batchSize: { observe(labels: { kind: BatchKind }, value: number): void };
+  submission: { observe(labels: { kind: BatchKind }, value: number): void };
   lastBlock: { set(value: number): void };
 }
 
@@ -75,6 +81,7 @@ export const DEFAULT_SUBMITTER: SubmitterOptions = {
   pollMs: 200,
   resendMs: 15_000,
   maxAttempts: 5,
+  actionBatch: 20,
 };
 
 export interface Chain {
@@ -82,6 +89,8 @@ export interface Chain {
   wallet: Wallet;
   fishTrace: FishTrace;
   chainId: bigint;
+  /** The forwarder sponsored actions go through (none: the relay takes no actions). */
+  forwarder?: string;
 }
 
 /**
@@ -89,6 +98,12 @@ export interface Chain {
  * readings each hold the thread for 5–20 ms), so acknowledgements do not queue behind them.
  */
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+const TURNS: readonly BatchKind[] = ["qat", "sensor", "action"];
+/** Signers whose queued actions one round looks at. */
+const ACTION_SIGNERS = 64;
+/** An action is not sent when its deadline is this close: it would expire before it is mined. */
+const ACTION_DEADLINE_MARGIN_S = 15;
 
 const LOT_STAGE_MS = 5_000;
 const FEE_DATA_MS = 2_000;
@@ -106,11 +121,13 @@ export class Submitter {
   private lastFailure: { at: number; error: string } | undefined;
   /** Sensor groups whose last attempt failed for a reason other than the ledger's word, skipped until `until`. */
   private readonly setAside = new Map<string, { until: number; failures: number }>();
-  private turn: Kind = "qat";
+  private turn: BatchKind = "qat";
   private recovering = true;
   private readonly lotStages = new Map<string, { stage: number | string; until: number }>();
   private readonly firstSent = new Map<number, number>();
-  private readonly waitingUntil: Record<Kind, number> = { qat: 0, sensor: 0 };
+  private readonly waitingUntil: Record<BatchKind, number> = { qat: 0, sensor: 0, action: 0 };
+  /** Action batches that failed to go out in a row (their backoff grows with it). */
+  private actionFailures = 0;
   private wake: (() => void) | undefined;
   private fees: { at: number; data: FeeData } | undefined;
   /** The ledger events the relay reads from its receipts (others are skipped undecoded). */
@@ -191,11 +208,15 @@ export class Submitter {
     await this.checkOpen();
     let open = (await this.store.openBatches()).length;
     while (this.running && open < this.options.maxInFlight) {
-      const first = this.turn;
-      const second: Kind = first === "qat" ? "sensor" : "qat";
-      const sent = (await this.sendNext(first)) || (await this.sendNext(second));
-      if (!sent) return false;
-      this.turn = second;
+      // Each kind in turn, so none waits behind another's steady stream.
+      const start = TURNS.indexOf(this.turn);
+      let sent: BatchKind | undefined;
+      for (let i = 0; i < TURNS.length && sent === undefined; i++) {
+        const kind = TURNS[(start + i) % TURNS.length];
+        if (kind !== undefined && (await this.sendNext(kind))) sent = kind;
+      }
+      if (sent === undefined) return false;
+      this.turn = TURNS[(TURNS.indexOf(sent) + 1) % TURNS.length] ?? "qat";
       open = (await this.store.openBatches()).length;
       await yieldToRequests();
     }
@@ -259,6 +280,10 @@ export class Submitter {
       this.log(`transaction ${batch.hash} reverted; its ${batch.readings} readings go out again`);
       return;
     }
+    if (kind === "action") {
+      await this.settleActions(batch, receipt);
+      return;
+    }
     const ledger = this.chain.fishTrace.qualityLedger;
     const ledgerAddress = (await ledger.getAddress()).toLowerCase();
     const scanned = new Set<string>();
@@ -320,7 +345,7 @@ export class Submitter {
 
   /** Signs `request` with the next nonce, records it with its readings, broadcasts it. */
   private async send(
-    kind: Kind,
+    kind: BatchKind,
     request: TransactionRequest,
     batch: { stage: number; lots?: string; root?: string },
     readingIds: number[],
@@ -353,9 +378,105 @@ export class Submitter {
     await this.broadcast(raw);
   }
 
-  private async sendNext(kind: Kind): Promise<boolean> {
+  private async sendNext(kind: BatchKind): Promise<boolean> {
     if (Date.now() < this.waitingUntil[kind]) return false;
-    return kind === "qat" ? this.sendQat() : this.sendSensor();
+    return kind === "qat" ? this.sendQat() : kind === "sensor" ? this.sendSensor() : this.sendActionsOrWait();
+  }
+
+  /**
+   * `sendActions`, set aside with a growing backoff when it fails (the forwarder or the node refusing), so the
+   * readings' batches go on meanwhile; the round still reports the error.
+   */
+  private async sendActionsOrWait(): Promise<boolean> {
+    try {
+      const sent = await this.sendActions();
+      this.actionFailures = 0;
+      return sent;
+    } catch (err) {
+      this.actionFailures++;
+      const wait = Math.min(MAX_SET_ASIDE_MS, this.options.pollMs * 2 ** Math.min(this.actionFailures + 2, 16));
+      this.waitingUntil.action = Date.now() + wait;
+      this.log(`sponsored actions wait ${wait} ms: ${describeError(err)}`);
+      throw err;
+    }
+  }
+
+  // ---------------------------------------------------------------- sponsored actions
+
+  /**
+   * Sends the next `executeBatch` of queued actions: per signer, the run of nonces that starts at the forwarder's
+   * next one (a later nonce never goes before an earlier; a signer whose next nonce is missing waits), only for
+   * signers with nothing in flight. Actions that can never execute — their nonce used on chain by another request,
+   * their deadline passed, too many attempts — are refused first.
+   */
+  private async sendActions(): Promise<boolean> {
+    const forwarder = this.chain.forwarder;
+    if (forwarder === undefined) return false;
+    const { actionBatch, maxAgeMs, maxAttempts } = this.options;
+    const rows = await this.store.queuedActions(ACTION_SIGNERS);
+    if (rows.length === 0) return false;
+    const nowS = Math.floor(Date.now() / 1000);
+    const refused: { seq: number; reason: string }[] = [];
+    const ready: ActionRow[] = [];
+    const bySigner = new Map<string, ActionRow[]>();
+    for (const row of rows) bySigner.set(row.signer, [...(bySigner.get(row.signer) ?? []), row]);
+    for (const [signer, list] of bySigner) {
+      const onChain = Number(await this.rpc("nonces", () => forwarderNonce(this.chain.provider, forwarder, signer)));
+      let next = onChain;
+      for (const row of list) {
+        if (row.nonce < onChain) {
+          refused.push({ seq: row.seq, reason: `nonce ${row.nonce} was used on chain by another request` });
+        } else if (row.deadline <= nowS + ACTION_DEADLINE_MARGIN_S) {
+          refused.push({ seq: row.seq, reason: "deadline passed" });
+        } else if (row.attempts >= maxAttempts) {
+          refused.push({ seq: row.seq, reason: `not executed after ${row.attempts} transactions` });
+        } else if (row.nonce === next) {
+          ready.push(row);
+          next++;
+        }
+      }
+    }
+    if (refused.length > 0) {
+      await this.store.refuseActions(refused);
+      this.metrics.actions.inc({ outcome: "refused" }, refused.length);
+      for (const r of refused) this.log(`action ${r.seq} refused: ${r.reason}`);
+    }
+    const oldest = Math.min(...ready.map((r) => r.receivedAt));
+    if (ready.length === 0 || (ready.length < actionBatch && Date.now() - oldest < maxAgeMs)) {
+      return refused.length > 0;
+    }
+    const batch = ready.slice(0, actionBatch);
+    await this.send(
+      "action",
+      { to: forwarder, data: executeBatchData(batch, this.chain.wallet.address) },
+      { stage: 0 },
+      batch.map((r) => r.seq),
+    );
+    return true;
+  }
+
+  /** Each action of a mined `executeBatch` by its forwarder event: done, refused (its call reverted) or queued again. */
+  private async settleActions(batch: BatchRow, receipt: TransactionReceipt): Promise<void> {
+    const forwarder = this.chain.forwarder ?? receipt.to ?? "";
+    const outcomes: ActionOutcome[] = [];
+    for (const row of await this.store.actionsOfBatch(batch.id)) {
+      const executed = forwardedLogs(receipt.logs, forwarder, row.signer, BigInt(row.nonce));
+      if (executed === undefined) outcomes.push({ seq: row.seq, state: "queued" });
+      else if (executed.success) outcomes.push({ seq: row.seq, state: "done" });
+      else outcomes.push({ seq: row.seq, state: "refused", reason: "the call reverted" });
+    }
+    await this.store.actionBatchMined(batch, receipt.blockNumber, receipt.gasUsed, outcomes);
+    const count = (state: ActionOutcome["state"]) => outcomes.filter((o) => o.state === state).length;
+    this.metrics.actions.inc({ outcome: "done" }, count("done"));
+    this.metrics.actions.inc({ outcome: "refused" }, count("refused"));
+    if (count("queued") > 0) this.log(`${count("queued")} actions of ${batch.hash} were not executed; queued again`);
+    this.metrics.transactions.inc({ kind: "action", outcome: "mined" });
+    this.metrics.gasUsed.inc({ kind: "action" }, Number(receipt.gasUsed));
+    this.metrics.batchSize.observe({ kind: "action" }, batch.readings);
+    const since = this.firstSent.get(batch.id) ?? batch.sentAt;
+    this.firstSent.delete(batch.id);
+    this.metrics.submission.observe({ kind: "action" }, Math.max(0, Date.now() - since) / 1000);
+    this.metrics.lastBlock.set(receipt.blockNumber);
   }
 
   private async stageOf(lotId: string): Promise<number | string> {
