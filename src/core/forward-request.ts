@@ -7,6 +7,9 @@
  */
 import { Interface, getAddress, isHexString, verifyTypedData, type TypedDataDomain, type TypedDataField } from "ethers";
 
+/** The name FishTrace's forwarder (contracts: FishTraceForwarder) builds its EIP-712 domain with. */
+export const FORWARDER_NAME = "FishTrace";
+
 /** The forwarder's EIP-712 types. */
 export const FORWARD_REQUEST_TYPES: Record<string, TypedDataField[]> = {
   ForwardRequest: [
@@ -56,8 +59,14 @@ export function forwarderDomain(domain: ForwarderDomain): TypedDataDomain {
   return { name: domain.name, version: "1", chainId: domain.chainId, verifyingContract: getAddress(domain.forwarder) };
 }
 
-/** The longest a request signed at sea may wait for the network: 30 days. */
+/** The longest a request signed at sea may wait for the network: 30 days (the relay refuses a later deadline). */
 export const MAX_FORWARD_DEADLINE_S = 30 * 86_400;
+
+/**
+ * The deadline the offline app signs with: a day less than the relay takes, since the phone only estimates the
+ * chain's clock (from the last block it saw; no block, no tick).
+ */
+export const SIGNED_DEADLINE_S = MAX_FORWARD_DEADLINE_S - 86_400;
 
 /** The gas a sponsored call may use, at most: a catch registration needs about 45,000 of execution. */
 export const MAX_FORWARD_GAS = 500_000n;

@@ -19,9 +19,10 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { HDNodeWallet } from "ethers";
+import { Contract, HDNodeWallet, JsonRpcProvider, ZeroAddress } from "ethers";
 import { z } from "zod";
 
+import { FORWARDER_NAME } from "../core/forward-request.js";
 import { readDemoFacts, readStackAnalytics } from "./demo/files.js";
 import { freePort, kill, spawnGroup, started } from "./processes.js";
 import { startStaticServer, type StaticServer } from "../services/web/server.js";
@@ -121,6 +122,29 @@ async function nodeChainId(nodeUrl: string): Promise<number> {
   const answer = z.object({ result: z.string() }).safeParse(await response.json());
   if (!answer.success) throw new Error(`the node at ${nodeUrl} did not answer eth_chainId with a result`);
   return Number(answer.data.result);
+}
+
+/**
+ * Sponsored actions as the dApp is told of them: the forwarder the deployment's registry trusts (the relay takes
+ * its signed requests at /v1/actions, through the dApp server's /relay), or none.
+ */
+async function sponsorshipOf(nodeUrl: string, registry: string): Promise<WebConfig["sponsorship"]> {
+  const provider = new JsonRpcProvider(nodeUrl, undefined, { staticNetwork: true });
+  try {
+    const forwarder: unknown = await new Contract(
+      registry,
+      ["function trustedForwarder() view returns (address)"],
+      provider,
+    )
+      .getFunction("trustedForwarder")
+      .staticCall();
+    if (typeof forwarder !== "string" || forwarder === ZeroAddress) return undefined;
+    return { forwarder, forwarderName: FORWARDER_NAME, relayPath: "/relay" };
+  } catch {
+    return undefined;
+  } finally {
+    provider.destroy();
+  }
 }
 
 /** Rejects with a one-line InputError when 127.0.0.1:`port` is taken. */
@@ -448,6 +472,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     log(`relay on ${relayUrl}, trace API on ${traceUrl}, EPCIS service on ${epcisUrl}`);
 
     const chainId = await nodeChainId(nodeUrl);
+    const sponsorship = await sponsorshipOf(nodeUrl, facts.addresses.registry);
     web = await startStaticServer({
       root: webDist,
       port: ports.web,
@@ -463,6 +488,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         relayUrl,
         addresses: facts.addresses,
         linkBase: origin,
+        ...(sponsorship === undefined ? {} : { sponsorship }),
       }),
     });
     const config = web.config;

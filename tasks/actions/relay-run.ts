@@ -17,7 +17,7 @@ export default fishTraceAction(async (args: Args, hre): Promise<void> => {
   const relay = await startRelay({ ...settings, provider, wallet, addresses, log: (line) => console.log(line) });
   console.log(
     `POST ${relay.url}/v1/qat/readings, ${relay.url}/v1/sensor/readings` +
-      `${settings.forwarder === undefined ? "" : `, ${relay.url}/v1/actions`}; GET ${relay.url}/metrics, /healthz`,
+      `${relay.forwarder === undefined ? "" : `, ${relay.url}/v1/actions`}; GET ${relay.url}/metrics, /healthz`,
   );
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);

@@ -13,7 +13,7 @@ import {
   type SignedForwardRequest,
 } from "../../src/core/forward-request.js";
 import { roleId } from "../../src/core/roles.js";
-import type { RelayWorld } from "./relay-world.js";
+import { chainNow, type RelayWorld } from "./relay-world.js";
 
 export interface ActionWorld {
   forwarder: string;
@@ -67,7 +67,7 @@ export async function signedAction(
     value: 0n,
     gas: 100_000n,
     nonce: BigInt(nonce),
-    deadline: Math.floor(Date.now() / 1000) + 3_600,
+    deadline: Math.max(await chainNow(world), Math.floor(Date.now() / 1000)) + 3_600,
     data: actions.target.interface.encodeFunctionData("record", [value]),
     ...over,
   };

@@ -9,7 +9,16 @@ import { Wallet, id } from "ethers";
 
 import type { Relay } from "../../src/services/relay/relay.js";
 import { actionWorld, deploy, recorded, signedAction, type ActionWorld } from "../helpers/action-world.js";
-import { eventually, post, relayFor, relayWorld, signedScan, wire, type RelayWorld } from "../helpers/relay-world.js";
+import {
+  chainNow,
+  eventually,
+  post,
+  relayFor,
+  relayWorld,
+  signedScan,
+  wire,
+  type RelayWorld,
+} from "../helpers/relay-world.js";
 
 async function get(url: string): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(url);
@@ -119,7 +128,8 @@ describe("relay: sponsored actions", function () {
       "nonce_conflict",
       /another request of .* with nonce 5 was already accepted/,
     );
-    const now = Math.floor(Date.now() / 1000);
+    // The relay checks deadlines on the chain's clock (the later of its last block's and the wall clock's).
+    const now = Math.max(await chainNow(world), Math.floor(Date.now() / 1000));
     await expectRefused(
       await signedAction(world, actions, signer, 6, 1, { deadline: now - 10 }),
       400,
@@ -306,8 +316,8 @@ describe("relay: sponsored actions", function () {
     }
   });
 
-  it("answers 503 when the relay has no forwarder", async function () {
-    const plain = await relayFor(world, "plain.sqlite");
+  it("answers 503 when the relay is told to take no actions", async function () {
+    const plain = await relayFor(world, "plain.sqlite", { forwarder: false });
     try {
       const answer = await post(`${plain.url}/v1/actions`, {});
       expect(answer).to.deep.equal({

@@ -11,15 +11,16 @@ import os from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
-import { JsonRpcProvider, TypedDataEncoder, parseEther, verifyMessage, verifyTypedData } from "ethers";
+import { JsonRpcProvider, TypedDataEncoder, Wallet, parseEther, verifyMessage, verifyTypedData } from "ethers";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { PNG } from "pngjs";
 
 import { freePort, kill, started } from "../../src/tools/processes.js";
 import type { AnomalyReport, DispatchReport } from "../../src/core/api/analytics.js";
 import { attachFishTrace, type FishTrace } from "../../src/core/deployment.js";
-import { gtin14, parseDigitalLink } from "../../src/core/digital-link.js";
-import { buildWeb, startLocalStack, type LocalStack } from "../../src/tools/local-stack.js";
+import { gtin14, gtinCheckDigit, parseDigitalLink } from "../../src/core/digital-link.js";
+import { roleId } from "../../src/core/roles.js";
+import { buildWeb, startLocalStack, testKey, type LocalStack } from "../../src/tools/local-stack.js";
 import type { JourneyJson } from "../../src/core/api/journey-json.js";
 import type { DemoFacts } from "../../src/core/api/web-config.js";
 import { launchChromium } from "../helpers/web/browser.js";
@@ -361,7 +362,7 @@ describe("web: the dApp in Chromium against the local stack", function () {
     scratch = await mkdtemp(path.join(os.tmpdir(), "fishtrace-web-"));
     await buildWeb();
     stack = await startLocalStack({
-      ports: { node: 0, web: 0, relay: 0, trace: 0, prometheus: 0 },
+      ports: { node: 0, web: 0, relay: 0, trace: 0, epcis: 0, prometheus: 0 },
       seed: "demo",
       prometheus: false,
       log: process.env.WEB_TEST_LOG ? (line: string) => console.log(`    [stack] ${line}`) : undefined,
@@ -1008,6 +1009,89 @@ describe("web: the dApp in Chromium against the local stack", function () {
     expect(await page.getByTestId("dispatch-list").count()).to.equal(0);
     await page.locator('[data-testid="lots-list"][data-loaded="true"]').waitFor();
   });
+
+  journey(
+    "12 a deckhand with no wallet and no ETH registers two catches offline; both reach the chain",
+    async function () {
+      this.timeout(180_000);
+      const context = await browser!.newContext(PHONE);
+      contexts.push(context);
+      let page = await context.newPage();
+      collectErrors(page);
+      await page.goto(`${web}/vessel`);
+      await page.evaluate("navigator.serviceWorker.ready.then(() => true)");
+      const keyForm = page.getByTestId("form-vessel-key");
+      await keyForm.locator("input[name=passphrase]").fill("skipper-passphrase");
+      await keyForm.locator("input[name=repeated]").fill("skipper-passphrase");
+      await keyForm.getByTestId("submit").click();
+      const appKey = ((await page.getByTestId("vessel-address").textContent()) ?? "").trim();
+      expect(await provider.getBalance(appKey)).to.equal(0n);
+
+      // Ashore, once: the registry enrols the phone's key as a harvester.
+      const admin = new Wallet(testKey(facts.accounts.admin.index), provider);
+      const gln = ((body: string) => body + String(gtinCheckDigit(body)))("703801000012");
+      await (
+        await chain.registry.connect(admin).registerParticipant(appKey, roleId("HARVESTER"), "MV Deckhand", gln)
+      ).wait();
+
+      // At sea: the page from the service worker, two catches signed on the phone, the page closed and opened again.
+      await context.setOffline(true);
+      await page.reload();
+      await page.getByTestId("vessel-network").filter({ hasText: "Offline" }).waitFor();
+      await page.getByTestId("form-vessel-unlock").locator("input[name=passphrase]").fill("skipper-passphrase");
+      await page.getByTestId("form-vessel-unlock").getByTestId("submit").click();
+      for (const [i, [weight, latitude]] of (
+        [
+          ["250", "69.12"],
+          ["1.5", "69.30"],
+        ] as const
+      ).entries()) {
+        const form = page.getByTestId("form-vessel-catch");
+        await form.locator("input[name=species]").fill("COD");
+        await form.locator("input[name=weight]").fill(weight);
+        await form.locator("input[name=latitude]").fill(latitude);
+        await form.locator("input[name=longitude]").fill("18.5");
+        await form.getByTestId("submit").click();
+        // Signed when it is in the phone's queue (the notice of the one before may still be showing).
+        await page.locator("[data-testid=vessel-catch][data-state=signed]").nth(i).waitFor();
+      }
+      await page.close();
+      page = await context.newPage();
+      collectErrors(page);
+      await page.goto(`${web}/vessel`);
+      await page.locator("[data-testid=vessel-catch][data-state=signed]").nth(1).waitFor();
+
+      // In port: the relay sponsors both through the forwarder; the page shows each on chain with its lot id.
+      await context.setOffline(false);
+      await page.evaluate("window.dispatchEvent(new Event('online'))");
+      try {
+        await page.locator("[data-testid=vessel-catch][data-state=on-chain]").nth(1).waitFor({ timeout: 90_000 });
+      } catch (err) {
+        const shown = await page.getByTestId("vessel-catch").allTextContents();
+        const health = await (await fetch(`${stack!.urls.relay}/healthz`)).text();
+        const metrics = (await (await fetch(`${stack!.urls.relay}/metrics`)).text())
+          .split("\n")
+          .filter((l) => /action|round|rpc_errors/.test(l) && !l.startsWith("#"));
+        throw new Error(
+          `the catches did not reach the chain; the page shows: ${JSON.stringify(shown)}; relay ${health} ` +
+            metrics.join(" | "),
+          { cause: err },
+        );
+      }
+      const lines = await page.getByTestId("vessel-catch-state").allTextContents();
+      const lots = lines.map((line) => BigInt(/lot (\d+)/.exec(line)?.[1] ?? "0"));
+      expect(
+        lots.every((lot) => lot > 0n),
+        lines.join("; "),
+      ).to.equal(true);
+      const { id } = await chain.registry.authorization(appKey);
+      const registered = await chain.harvester.queryFilter(chain.harvester.filters.FishRegistered(undefined, id));
+      expect(registered.map((e) => e.args.lotId)).to.deep.equal(lots);
+      expect(registered.map((e) => e.args.catchData.weightGrams)).to.deep.equal([250_000n, 1_500n]);
+      expect(await provider.getBalance(appKey), "the deckhand paid nothing").to.equal(0n);
+      await shot(page, "vessel-on-chain");
+    },
+  );
 });
 
 /** Waits for the newest `tx-status` of `action` to leave the wallet/pending states; returns what it shows. */

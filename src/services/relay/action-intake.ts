@@ -51,8 +51,16 @@ export interface ActionIntake {
   known(id: string): Promise<boolean>;
 }
 
-/** The request `body` checked; the row to store. */
-export async function actionIntake(body: unknown, o: ActionIntake, now = Date.now()): Promise<NewAction> {
+/**
+ * The request `body` checked; the row to store, received at `now` (ms, the relay's clock). Its deadline is checked
+ * against `chainNow` (ms, the chain's clock: the demo's and test networks' run ahead of the wall clock).
+ */
+export async function actionIntake(
+  body: unknown,
+  o: ActionIntake,
+  now = Date.now(),
+  chainNow = now,
+): Promise<NewAction> {
   let signed;
   try {
     signed = readSignedRequest(body, o.domain);
@@ -79,7 +87,8 @@ export async function actionIntake(body: unknown, o: ActionIntake, now = Date.no
   if (request.value !== 0n) {
     throw new ActionRefusal(400, "malformed", `value is ${request.value} wei; the relay sponsors gas, never ETH`);
   }
-  const nowS = Math.floor(now / 1000);
+  // Deadlines against the chain's clock (the forwarder checks them against the block's time).
+  const nowS = Math.floor(chainNow / 1000);
   if (request.deadline <= nowS) {
     throw new ActionRefusal(400, "expired", `the deadline ${iso(request.deadline)} has passed`);
   }

@@ -5,7 +5,8 @@
  */
 import type { AddressInfo } from "node:net";
 
-import { Transaction, formatEther, getAddress, type Provider, type Wallet } from "ethers";
+import { FORWARDER_NAME } from "../../core/forward-request.js";
+import { Transaction, ZeroAddress, formatEther, getAddress, type Provider, type Wallet } from "ethers";
 
 import { describeError } from "../../core/errors.js";
 import { MAX_FORWARD_GAS } from "../../core/forward-request.js";
@@ -17,6 +18,7 @@ import { attachFishTrace, type FishTraceAddresses } from "../../node/system.js";
 import { ChainAnswers, DeviceDirectory, withTimeout } from "./devices.js";
 import { listeningAddress } from "../http/server.js";
 import { createRelayServer } from "./http.js";
+import { chainNowSeconds } from "./chain-clock.js";
 import { DEFAULT_LIMITS, qatIntake, sensorIntake, type IntakeLimits } from "./intake.js";
 import { Refusal } from "./refusal.js";
 import { DEGRADED_REASONS, RelayMetrics, type DegradedReason } from "./metrics.js";
@@ -52,8 +54,12 @@ export interface RelayOptions {
   staleAfterMs?: number;
   /** Where the relay says what it does (default: nowhere). */
   log?: (line: string) => void;
-  /** The deployment's `ERC2771Forwarder`: with it the relay takes sponsored actions (POST /v1/actions). */
-  forwarder?: string;
+  /**
+   * The deployment's `ERC2771Forwarder`: with it the relay takes sponsored actions (POST /v1/actions). Default: the
+   * one the deployment's registry trusts (`trustedForwarder()`; none for a registry from before forwarders); `false`:
+   * take none.
+   */
+  forwarder?: string | false;
   /** The name the forwarder's EIP-712 domain was built with (default "FishTrace"). */
   forwarderName?: string;
   /** The contracts a sponsored call may go to (default: the deployment's). */
@@ -73,7 +79,7 @@ export interface SponsorBudget {
 export const DEFAULT_SPONSOR_BUDGET: SponsorBudget = { requestsPerDay: 500, gasPerDay: 5_000_000 };
 
 /** The name `FishTraceForwarder` gives its EIP-712 domain. */
-export const DEFAULT_FORWARDER_NAME = "FishTrace";
+export const DEFAULT_FORWARDER_NAME = FORWARDER_NAME;
 
 export interface Relay {
   url: string;
@@ -83,8 +89,20 @@ export interface Relay {
   metrics: RelayMetrics;
   /** The submitter, in a worker thread of its own. */
   submitter: SubmitterThread;
+  /** The forwarder whose signed requests it takes at /v1/actions; undefined: it takes none. */
+  forwarder?: string;
   /** Stops taking requests, finishes the current submission round, closes the store. */
   close(): Promise<void>;
+}
+
+/** The forwarder the deployment's registry trusts; undefined for none (zero) or a registry from before forwarders. */
+async function trustedForwarder(registry: { trustedForwarder(): Promise<string> }): Promise<string | undefined> {
+  try {
+    const forwarder = await registry.trustedForwarder();
+    return forwarder === ZeroAddress ? undefined : forwarder;
+  } catch {
+    return undefined;
+  }
 }
 
 const MAX_BODY = 1 << 20;
@@ -196,7 +214,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   metrics.onCollect(() => healthNow());
 
   const budget = { ...DEFAULT_SPONSOR_BUDGET, ...options.sponsorBudget };
-  const forwarder = options.forwarder === undefined ? undefined : getAddress(options.forwarder);
+  const configured =
+    options.forwarder === false ? undefined : (options.forwarder ?? (await trustedForwarder(fishTrace.registry)));
+  const forwarder = configured === undefined ? undefined : getAddress(configured);
   const actionDomain =
     forwarder === undefined ? undefined : { chainId, forwarder, name: options.forwarderName ?? DEFAULT_FORWARDER_NAME };
   const targets = new Set(
@@ -224,16 +244,22 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       actionDomain === undefined
         ? undefined
         : {
-            intake: (body) =>
-              actionIntake(body, {
-                provider,
-                domain: actionDomain,
-                targets,
-                maxGas: options.maxActionGas ?? MAX_FORWARD_GAS,
-                devices,
-                waitMs: 3_000,
-                known: async (id) => (await store.actionStatus(id)) !== undefined,
-              }),
+            intake: async (body) =>
+              actionIntake(
+                body,
+                {
+                  provider,
+                  domain: actionDomain,
+                  targets,
+                  maxGas: options.maxActionGas ?? MAX_FORWARD_GAS,
+                  devices,
+                  waitMs: 3_000,
+                  known: async (id) => (await store.actionStatus(id)) !== undefined,
+                },
+                Date.now(),
+                // Deadlines on the chain's clock, which the forwarder checks them against.
+                (await chainNowSeconds(provider)) * 1000,
+              ),
             budget: (now) => ({ requests: budget.requestsPerDay, gas: budget.gasPerDay, since: now - 86_400_000 }),
           },
     proof: async (sensor, readAt, status) => {
@@ -310,6 +336,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     store,
     metrics,
     submitter: running,
+    ...(forwarder === undefined ? {} : { forwarder }),
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {

@@ -27,6 +27,7 @@ import type { ActionOutcome, ActionRow } from "./actions.js";
 import { executeBatchData, forwarderNonce } from "./forwarder.js";
 import type { DeviceDirectory } from "./devices.js";
 import { storedSigned } from "./intake.js";
+import { chainNowSeconds } from "./chain-clock.js";
 import type { ActionMetricOutcome, Flag } from "./metrics.js";
 import type { BatchKind, BatchRow, Kind, Outcome, QatRow, SensorRow } from "./store.js";
 import type { BridgedStore } from "./store-bridge.js";
@@ -415,7 +416,8 @@ export class Submitter {
     const { actionBatch, maxAgeMs, maxAttempts } = this.options;
     const rows = await this.store.queuedActions(ACTION_SIGNERS);
     if (rows.length === 0) return false;
-    const nowS = Math.floor(Date.now() / 1000);
+    // Deadlines on the chain's clock, which the forwarder checks them against.
+    const nowS = await chainNowSeconds(this.chain.provider);
     const refused: { seq: number; reason: string }[] = [];
     const ready: ActionRow[] = [];
     const bySigner = new Map<string, ActionRow[]>();

@@ -9,7 +9,7 @@ import { Harvester__factory } from "@chain/index.js";
 import { catchData, type CatchInput } from "@core/catch.js";
 import {
   FORWARD_REQUEST_TYPES,
-  MAX_FORWARD_DEADLINE_S,
+  SIGNED_DEADLINE_S,
   forwarderDomain,
   signedRequest,
   type SignedForwardRequest,
@@ -48,7 +48,7 @@ export async function signCatch(
     value: 0n,
     gas: CATCH_CALL_GAS,
     nonce,
-    deadline: now + MAX_FORWARD_DEADLINE_S,
+    deadline: now + SIGNED_DEADLINE_S,
     data: Harvester__factory.createInterface().encodeFunctionData("registerFish", [data]),
   };
   const domain = forwarderDomain({
