@@ -80,7 +80,9 @@ describe("EPCIS service without Hardhat (src/services/epcis/main.ts)", function 
     expect(banner).to.match(/Merkle roots anchored by 0x[0-9a-fA-F]{40} on Registry/);
 
     const events = async () => {
-      const answer = await fetch(`${url}/epcis/events?EQ_bizStep=${encodeURIComponent("urn:gdst:bizStep:fishingEvent")}&perPage=100`);
+      const answer = await fetch(
+        `${url}/epcis/events?EQ_bizStep=${encodeURIComponent("urn:gdst:bizStep:fishingEvent")}&perPage=100`,
+      );
       expect(answer.status).to.equal(200);
       const doc = (await answer.json()) as { epcisBody: { queryResults: { resultsBody: { eventList: unknown[] } } } };
       return doc.epcisBody.queryResults.resultsBody.eventList.length;
