@@ -8,6 +8,7 @@
  * stored event changed afterwards fails verification. Answers validate against the OpenAPI's schemas.
  */
 import { expect } from "chai";
+import { ZeroAddress } from "ethers";
 
 import type { Sql } from "../../src/index/db.js";
 import type { JsonObject } from "../../src/exports/epcis.js";
@@ -110,7 +111,7 @@ describe("EPCIS 2.0 capture interface", function () {
     // A Registry of its own (no stages needed to anchor documents), the buyer registered as a participant.
     const [admin, signer] = await ethers.getSigners();
     if (admin === undefined || signer === undefined) throw new Error("the test network has no accounts");
-    registry = await ethers.deployContract("Registry", [admin.address, 0]);
+    registry = await ethers.deployContract("Registry", [admin.address, 0, ZeroAddress, ZeroAddress]);
     await registry.registerParticipant(signer, roleId("MANUFACTURER"), "Lofoten Filet", GLN.manufacturer);
     buyer = signer.address;
     ({ index } = await exportWorld());
