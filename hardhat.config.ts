@@ -110,7 +110,13 @@ export default defineConfig({
     // deploy` and `demo` / `relay` / `stack` / `test` finds everything in the cache instead of recompiling.
     profiles: { default: buildProfile, production: buildProfile },
   },
-  typechain: { outDir: "typechain-types" },
+  typechain: {
+    outDir: "typechain-types",
+    // The mocha run sets FISHTRACE_NO_TYPECHAIN=1 (package.json "test:mocha"): the types are generated before it,
+    // and a `hardhat build` that a test runs (the README's `npm run demo`, `npm run stack`) would otherwise rewrite
+    // every file of typechain-types while the tests in the other worker import them.
+    dontOverrideCompile: process.env.FISHTRACE_NO_TYPECHAIN === "1",
+  },
   paths: {
     tests: { mocha: "test", solidity: "test" },
   },

@@ -7,6 +7,8 @@
  * others (their receipts, or the nonce taken, or broadcast again as they were signed), and every settling update
  * is conditional on the state it changes, so a reading is settled once however many relays look at it.
  */
+import { createHash } from "node:crypto";
+
 import pg from "pg";
 
 import { InputError } from "../../core/input-error.js";
@@ -206,7 +208,33 @@ export class PgStore implements AnswerStore {
           );
         }
       }
-      await pool.query(SCHEMA);
+      // The schema's statements run only when the store has not got this very schema yet, one relay at a time:
+      // run while another relay writes, its CREATE INDEX IF NOT EXISTS takes each table's lock in turn and can
+      // deadlock with that relay's transactions (a relay restarted beside a running one).
+      const version = createHash("sha256").update(SCHEMA).digest("hex");
+      const current =
+        found?.present === true
+          ? (await pool.query<{ value: string }>("SELECT value FROM relay_meta WHERE key = 'schema'")).rows[0]?.value
+          : undefined;
+      if (current !== version) {
+        const client = await pool.connect();
+        try {
+          await client.query("BEGIN");
+          await client.query("SELECT pg_advisory_xact_lock(hashtext('fishtrace relay schema'))");
+          await client.query(SCHEMA);
+          await client.query(
+            `INSERT INTO relay_meta (key, value) VALUES ('schema', $1)
+             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+            [version],
+          );
+          await client.query("COMMIT");
+        } catch (err) {
+          await client.query("ROLLBACK").catch(() => undefined);
+          throw err;
+        } finally {
+          client.release();
+        }
+      }
       await pool.query("INSERT INTO relay_meta (key, value) VALUES ('store', $1) ON CONFLICT (key) DO NOTHING", [
         IDENTITY,
       ]);
