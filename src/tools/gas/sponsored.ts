@@ -10,6 +10,7 @@ import type { ContractTransactionResponse } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import { FishTraceForwarder__factory, FishTraceUSD__factory, type IHarvester } from "../../../typechain-types/index.js";
+import { FORWARD_REQUEST_TYPES, FORWARDER_NAME, forwarderDomain } from "../../core/forward-request.js";
 import { signPermit } from "../../core/orders.js";
 import { roleId } from "../../core/roles.js";
 import { speciesCode } from "../../core/units.js";
@@ -43,18 +44,6 @@ const DAY = 86_400;
 const PRICE = 1_250_000_000n;
 /** Gas each forwarded call may use (the request's `gas`, checked by the forwarder). */
 const REQUEST_GAS = 200_000n;
-
-const FORWARD_REQUEST_TYPES = {
-  ForwardRequest: [
-    { name: "from", type: "address" },
-    { name: "to", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "gas", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint48" },
-    { name: "data", type: "bytes" },
-  ],
-};
 
 /**
  * Deploys a token deployment on `connection` and measures its rows with `measure`; `sponsor` pays the relaying,
@@ -143,7 +132,7 @@ export async function measureSponsored(
       deadline: BigInt((await now()) + DAY),
       data: harvester.interface.encodeFunctionData("registerFish", [await catchOf(kg)]),
     };
-    const domain = { name: "FishTrace", version: "1", chainId, verifyingContract: await forwarder.getAddress() };
+    const domain = forwarderDomain({ chainId, forwarder: await forwarder.getAddress(), name: FORWARDER_NAME });
     const signature = await vessel.signTypedData(domain, FORWARD_REQUEST_TYPES, value);
     return { ...value, signature };
   };
