@@ -7,6 +7,7 @@ import { z } from "zod";
 import { fishTraceTasks } from "./tasks/index.js";
 import { readRetry } from "./src/tools/read-retry-plugin.js";
 import { sharedTestCompilation, solidityTestFiles } from "./src/tools/solidity-test-compilation.js";
+import { mochaOrderTask } from "./src/tools/test-order.js";
 
 // The compiler is the npm `solc` package, pinned exactly in package.json: no download at build time.
 // The version label is read from that package so it cannot disagree with the compiler that runs.
@@ -101,7 +102,7 @@ const buildProfile = {
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers, sharedTestCompilation, readRetry],
-  tasks: fishTraceTasks,
+  tasks: [...fishTraceTasks, mochaOrderTask],
   solidity: {
     // One compiler configuration for both build profiles, as one object: `ignition deploy` builds with "production",
     // which would otherwise lose via-IR ("stack too deep") and compile each file on its own. Hardhat hashes the whole
@@ -122,7 +123,8 @@ export default defineConfig({
   },
   test: {
     // Two mocha workers, one file at a time each: the files are independent (each starts what it needs on free
-    // ports, in temporary directories) and most of their time is waiting on a node, a server or a browser.
+    // ports, in temporary directories) and most of their time is waiting on a node, a server or a browser. The
+    // longest files start first (src/tools/test-order.ts), so none runs alone at the end.
     mocha: { parallel: true, jobs: 2 },
     solidity: {
       // A fixed seed makes fuzz and invariant campaigns reproducible run to run.
