@@ -19,8 +19,8 @@ import { startPostgres, type RunningPostgres } from "../helpers/postgres.js";
 import { eventually, post } from "../helpers/relay-world.js";
 
 const SEED = 0xac7_10a5;
-const CYCLES = 8;
-const PG_CYCLES = 5;
+const CYCLES = 5;
+const PG_CYCLES = 4;
 const NONCES = 12;
 const POSTERS = 2;
 

@@ -17,7 +17,7 @@ import { startPostgres, type RunningPostgres } from "../helpers/postgres.js";
 import { eventually, post, sensorPost, wire } from "../helpers/relay-world.js";
 
 const SEED = 0x0c0ffee;
-const KILLS = 6;
+const KILLS = 4;
 const QAT_POOL = 600;
 const SENSORS = Array.from({ length: 3 }, (_, i) => new Wallet(id(`FishTrace pg crash test: sensor ${i}`)).address);
 const FLAGS = ["--max-age", "0.05", "--qat-batch", "20", "--sensor-batch", "50"];

@@ -20,8 +20,8 @@ import { eventually, post, sensorPost, wire } from "../helpers/relay-world.js";
 import { mulberry32 } from "../../src/core/random.js";
 
 const SEED = 0x5eed_f15b;
-const CYCLES = 22;
-const QAT_POOL = 2_400;
+const CYCLES = 12;
+const QAT_POOL = 1_300;
 const QAT_POSTERS = 2;
 const SENSOR_POSTERS = 1;
 const SENSORS = Array.from({ length: 4 }, (_, i) => new Wallet(id(`FishTrace crash test: sensor ${i}`)).address);
