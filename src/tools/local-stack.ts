@@ -38,6 +38,11 @@ export interface LocalStackOptions {
   ports?: Partial<Record<StackService, number>>;
   /** "demo" (default): the whole demo; "none": the deployment and the registry's cast only. */
   seed?: "demo" | "none";
+  /**
+   * With `seed: "demo"`: the analytics data after the story (default true; about two fifths of the seeding). A caller
+   * that reads no forecast, anomaly or dispatch list turns it off.
+   */
+  analytics?: boolean;
   /** Default: when `prometheus` is on PATH. */
   prometheus?: boolean;
   /** Working directory for facts, config, the relay's store and the index (default .stack/<node port>). */
@@ -378,6 +383,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         FISHTRACE_DEPLOYMENT_ID: deploymentId,
         FISHTRACE_DEMO_OUT: dir,
         ...(options.seed === "none" ? { FISHTRACE_DEMO_SEED: "registry" } : {}),
+        ...(options.analytics === false ? { FISHTRACE_DEMO_ANALYTICS: "0" } : {}),
       }),
     );
     children.push(seed);

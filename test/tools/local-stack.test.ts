@@ -112,6 +112,7 @@ describe("local stack", function () {
     stack = await startLocalStack({
       ports: { node: 0, web: 0, relay: 0, trace: 0, epcis: 0, prometheus: 0 },
       seed: "demo",
+      analytics: false,
       prometheus: false,
       webDist: dist,
       dir: path.join(dist, "stack"),
@@ -129,6 +130,8 @@ describe("local stack", function () {
     expect(config).to.deep.include({ chainId: 31337, rpcUrl: "/rpc", traceApi: "/api", linkBase: s.urls.web });
     expect(config.walletRpcUrl).to.equal(s.urls.node);
     expect(config.addresses).to.deep.equal(s.facts.addresses);
+    // `analytics: false`: the story only, no analytics data after it.
+    expect(s.analytics).to.equal(undefined);
 
     const page = await fetch(`${s.urls.web}/01/07038010123450/10/L2026-11-001`);
     expect(await page.text()).to.equal(INDEX);
