@@ -9,10 +9,8 @@
  *
  * What the relay does with them (the forwarder, the chain) is the relay's own test.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import os from "node:os";
-import path from "node:path";
 
 import { expect } from "chai";
 import { Wallet, id } from "ethers";
@@ -21,9 +19,9 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { Harvester__factory } from "../../typechain-types/index.js";
 import { readSignedRequest } from "../../src/core/forward-request.js";
 import { DEPLOYMENT_KEYS, type FishTraceAddresses } from "../../src/core/deployment.js";
-import { PROJECT_ROOT } from "../../src/tools/local-stack.js";
-import { startStaticServer, type StaticServer } from "../../src/services/web/server.js";
+import type { StaticServer } from "../../src/services/web/server.js";
 import { launchChromium } from "../helpers/web/browser.js";
+import { buildDapp, serveSponsoringDapp } from "../helpers/web/dapp.js";
 
 const CHAIN_ID = 31337;
 const FORWARDER = new Wallet(id("vessel test: forwarder")).address;
@@ -87,31 +85,16 @@ describe("web: the vessel app signs catches offline and sends them when the netw
   let context: BrowserContext | undefined;
 
   before(async function () {
-    dist = await mkdtemp(path.join(os.tmpdir(), "fishtrace-vessel-web-"));
-    const { build } = await import("vite");
-    await build({
-      configFile: path.join(PROJECT_ROOT, "web", "vite.config.ts"),
-      logLevel: "warn",
-      build: { outDir: dist, emptyOutDir: true },
-    });
+    dist = await buildDapp("fishtrace-vessel-web-");
     relay = await startRelayEndpoint();
-    web = await startStaticServer({
-      root: dist,
-      port: 0,
-      // No node and no trace API: the page must go on with what it has.
+    // No node: the page must go on with what it has.
+    web = await serveSponsoringDapp({
+      dist,
       nodeUrl: "http://127.0.0.1:9",
-      traceUrl: "http://127.0.0.1:9",
       relayUrl: relay.url,
-      config: (origin) => ({
-        chainId: CHAIN_ID,
-        chainName: "FishTrace test",
-        rpcUrl: "/rpc",
-        walletRpcUrl: "http://127.0.0.1:9",
-        traceApi: "/api",
-        addresses: ADDRESSES,
-        linkBase: origin,
-        sponsorship: { forwarder: FORWARDER, forwarderName: "FishTrace", relayPath: "/relay" },
-      }),
+      chainId: CHAIN_ID,
+      addresses: ADDRESSES,
+      forwarder: FORWARDER,
     });
     browser = await launchChromium();
     context = await browser.newContext();
