@@ -8,8 +8,9 @@
  * sent and paid for by the relay. The second catch is over the sponsor's budget and the relay then goes away: each
  * is one line in the transaction panel, and nothing reaches the chain.
  */
-import { rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import path from "node:path";
 
 import { expect } from "chai";
 import { Contract } from "ethers";
@@ -25,6 +26,7 @@ import { buildDapp, serveSponsoringDapp } from "../helpers/web/dapp.js";
 import { relayFor, relayWorld, type RelayWorld } from "../helpers/relay-world.js";
 
 const PASSPHRASE = "deckhand-passphrase";
+const ARTIFACTS = path.join("test-artifacts", "web");
 
 /** The in-process chain over HTTP (JSON-RPC, batches too), for the dApp server's /rpc proxy. */
 async function rpcBridge(world: RelayWorld): Promise<{ server: Server; url: string }> {
@@ -141,6 +143,8 @@ describe("web: the actor views sign with the app key; the sponsor's relay sends 
     const notice = page.getByTestId("wallet-message").filter({ hasText: "not a FishTrace participant yet" });
     await notice.waitFor();
     expect(await notice.textContent()).to.include(appKey);
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, "actor-app-key-unregistered.png") });
     expect(await page.getByTestId("form-register-catch").count()).to.equal(0);
     expect(await w.provider.getBalance(appKey)).to.equal(0n);
 
@@ -164,6 +168,8 @@ describe("web: the actor views sign with the app key; the sponsor's relay sends 
     expect(done.state, done.text).to.equal("confirmed");
     const lotId = BigInt(done.result);
     expect(done.text).to.include(`lot ${lotId}`);
+    await page.evaluate("window.scrollTo(0, 0)");
+    await page.screenshot({ path: path.join(ARTIFACTS, "actor-app-key-catch.png") });
     const lot = await w.fishTrace.harvester.getLot(lotId);
     expect(lot.weightGrams).to.equal(180_000n);
     expect(lot.custodianId, "the key's participant holds the lot").to.equal(
@@ -195,6 +201,11 @@ describe("web: the actor views sign with the app key; the sponsor's relay sends 
     expect(away.text).to.match(/^Not sent: the sponsor's relay cannot take it now: the relay did not answer/);
     expect(await lots()).to.equal(lotsBefore);
     expect(await forwarder.getFunction("nonces")(appKey)).to.equal(1n);
+
+    // Back to a wallet: this browser has none, and the page says so.
+    await page.getByTestId("signing-wallet").check();
+    await page.getByTestId("wallet-message").filter({ hasText: "No Ethereum wallet found" }).waitFor();
+    expect(await page.getByTestId("account").count()).to.equal(0);
     expect(errors, "errors in the page").to.deep.equal([]);
   });
 });
