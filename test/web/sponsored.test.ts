@@ -2,13 +2,13 @@
  * The actor views with the app key instead of a wallet, in a real Chromium with no wallet at all: a FishTrace
  * deployment on an in-process chain of its own (test/helpers/relay-world.ts, with its forwarder), the real relay
  * taking sponsored actions (a budget of one request a day), and the dApp's own server in front of both, serving a
- * build of the dApp into a directory of this test's own. The actor, with no ETH, chooses the app key and makes it;
+ * build of the dApp (test/helpers/web/dapp.ts). The actor, with no ETH, chooses the app key and makes it;
  * the registry's administrator (the test) registers its address as a harvester; after a reload the actor unlocks it,
  * registers a catch, and the lot is on chain with the entered data and the key's participant as its custodian —
  * sent and paid for by the relay. The second catch is over the sponsor's budget and the relay then goes away: each
  * is one line in the transaction panel, and nothing reaches the chain.
  */
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 
@@ -22,7 +22,7 @@ import { roleId } from "../../src/core/roles.js";
 import type { StaticServer } from "../../src/services/web/server.js";
 import type { Relay } from "../../src/services/relay/relay.js";
 import { launchChromium } from "../helpers/web/browser.js";
-import { buildDapp, serveSponsoringDapp } from "../helpers/web/dapp.js";
+import { builtDapp, serveSponsoringDapp } from "../helpers/web/dapp.js";
 import { relayFor, relayWorld, type RelayWorld } from "../helpers/relay-world.js";
 
 const PASSPHRASE = "deckhand-passphrase";
@@ -78,7 +78,6 @@ async function registerCatch(page: Page, weight: string): Promise<void> {
 
 describe("web: the actor views sign with the app key; the sponsor's relay sends and pays", function () {
   this.timeout(120_000);
-  let dist: string | undefined;
   let world: RelayWorld | undefined;
   let relay: Relay | undefined;
   let relayOpen = false;
@@ -88,8 +87,8 @@ describe("web: the actor views sign with the app key; the sponsor's relay sends 
   let context: BrowserContext | undefined;
 
   before(async function () {
-    // The build runs while the chain and the relay start (removed in `after` even when something else failed).
-    const building = buildDapp("fishtrace-sponsored-web-").then((built) => (dist = built));
+    // The build (shared with the vessel test) runs while the chain and the relay start.
+    const building = builtDapp();
     building.catch(() => undefined);
     world = await relayWorld(0);
     relay = await relayFor(world, "relay.sqlite", { sponsorBudget: { requestsPerDay: 1 } });
@@ -115,7 +114,6 @@ describe("web: the actor views sign with the app key; the sponsor's relay sends 
     if (relayOpen) await relay?.close();
     await new Promise<void>((resolve) => (bridge === undefined ? resolve() : bridge.server.close(() => resolve())));
     world?.cleanup();
-    if (dist !== undefined) await rm(dist, { recursive: true, force: true });
   });
 
   it("a harvester with no ETH and no wallet registers a catch through the relay; refusals are one line", async function () {
