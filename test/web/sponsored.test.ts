@@ -200,6 +200,11 @@ describe("web: the actor views sign with the app key; the sponsor's relay sends 
     expect(await lots()).to.equal(lotsBefore);
     expect(await forwarder.getFunction("nonces")(appKey)).to.equal(1n);
 
+    // Locked: no account until the passphrase is typed again.
+    await page.getByTestId("lock-app-key").click();
+    await page.getByTestId("form-app-key-unlock").waitFor();
+    expect(await page.getByTestId("account").count()).to.equal(0);
+
     // Back to a wallet: this browser has none, and the page says so.
     await page.getByTestId("signing-wallet").check();
     await page.getByTestId("wallet-message").filter({ hasText: "No Ethereum wallet found" }).waitFor();
