@@ -1,6 +1,6 @@
 /**
- * The vessel app (`/vessel`, web/src/vessel/) in a real Chromium, offline: the built dApp (into a directory of this
- * test's own, so the other browser tests' web/dist is left alone) behind the dApp's own server with a deployment that
+ * The vessel app (`/vessel`, web/src/vessel/) in a real Chromium, offline: the built dApp (test/helpers/web/dapp.ts:
+ * a build of the test process's own, so the other browser tests' web/dist is left alone) behind the dApp's own server with a deployment that
  * takes sponsored actions, and a relay endpoint in this test that records what reaches `/v1/actions`. The page is
  * visited once online (the service worker caches the app), the key made; then with the network off the page is
  * reloaded, two catches are signed, the page is closed and opened again — still offline — and both wait on the
@@ -9,10 +9,7 @@
  *
  * What the relay does with them (the forwarder, the chain) is the relay's own test.
  */
-import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import os from "node:os";
-import path from "node:path";
 
 import { expect } from "chai";
 import { Wallet, id } from "ethers";
@@ -21,9 +18,9 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { Harvester__factory } from "../../typechain-types/index.js";
 import { readSignedRequest } from "../../src/core/forward-request.js";
 import { DEPLOYMENT_KEYS, type FishTraceAddresses } from "../../src/core/deployment.js";
-import { PROJECT_ROOT } from "../../src/tools/local-stack.js";
-import { startStaticServer, type StaticServer } from "../../src/services/web/server.js";
+import type { StaticServer } from "../../src/services/web/server.js";
 import { launchChromium } from "../helpers/web/browser.js";
+import { builtDapp, serveSponsoringDapp } from "../helpers/web/dapp.js";
 
 const CHAIN_ID = 31337;
 const FORWARDER = new Wallet(id("vessel test: forwarder")).address;
@@ -80,38 +77,22 @@ async function signCatch(page: Page, weight: string, latitude: string, nth: numb
 
 describe("web: the vessel app signs catches offline and sends them when the network returns", function () {
   this.timeout(120_000);
-  let dist: string | undefined;
   let relay: Relay | undefined;
   let web: StaticServer | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
 
   before(async function () {
-    dist = await mkdtemp(path.join(os.tmpdir(), "fishtrace-vessel-web-"));
-    const { build } = await import("vite");
-    await build({
-      configFile: path.join(PROJECT_ROOT, "web", "vite.config.ts"),
-      logLevel: "warn",
-      build: { outDir: dist, emptyOutDir: true },
-    });
+    const dist = await builtDapp();
     relay = await startRelayEndpoint();
-    web = await startStaticServer({
-      root: dist,
-      port: 0,
-      // No node and no trace API: the page must go on with what it has.
+    // No node: the page must go on with what it has.
+    web = await serveSponsoringDapp({
+      dist,
       nodeUrl: "http://127.0.0.1:9",
-      traceUrl: "http://127.0.0.1:9",
       relayUrl: relay.url,
-      config: (origin) => ({
-        chainId: CHAIN_ID,
-        chainName: "FishTrace test",
-        rpcUrl: "/rpc",
-        walletRpcUrl: "http://127.0.0.1:9",
-        traceApi: "/api",
-        addresses: ADDRESSES,
-        linkBase: origin,
-        sponsorship: { forwarder: FORWARDER, forwarderName: "FishTrace", relayPath: "/relay" },
-      }),
+      chainId: CHAIN_ID,
+      addresses: ADDRESSES,
+      forwarder: FORWARDER,
     });
     browser = await launchChromium();
     context = await browser.newContext();
@@ -122,7 +103,6 @@ describe("web: the vessel app signs catches offline and sends them when the netw
     await browser?.close().catch(() => undefined);
     await web?.close();
     await new Promise<void>((resolve) => (relay === undefined ? resolve() : relay.server.close(() => resolve())));
-    if (dist !== undefined) await rm(dist, { recursive: true, force: true });
   });
 
   it("caches the app, keeps two catches signed offline across a closed page, and sends both when online", async function () {

@@ -4,7 +4,7 @@
  * anything is sent), then a plan for tx.ts runs the call from the account against the node (a revert shows before
  * the wallet is asked), sends it through the wallet's signer and reads what it did from the receipt.
  */
-import type { BaseContract, JsonRpcProvider, JsonRpcSigner, LogDescription, TransactionReceipt } from "ethers";
+import type { BaseContract, JsonRpcProvider, LogDescription, Signer, TransactionReceipt } from "ethers";
 
 import type { IDistributor } from "@chain/index.js";
 import { catchData } from "@core/catch.js";
@@ -29,8 +29,8 @@ export interface ActionContext {
   /** The deployment connected to `read`. */
   view: FishTrace;
   account: string;
-  /** A signer for `account` from a BrowserProvider on the wallet (made anew after every chain change). */
-  signer(): Promise<JsonRpcSigner>;
+  /** A signer for `account`: the wallet's (made anew after every chain change), or the app key's (sponsored). */
+  signer(): Promise<Signer>;
   /** A lot as people know it ("lot 7", a product lot's element string). */
   lotName(lotId: bigint): string;
 }

@@ -18,8 +18,9 @@ import { owedOf, participantOf, Parties, readProvider } from "./chain.js";
 import { dispatchOf } from "./dispatch.js";
 import { readChoices, readLists, waitForIndex } from "./lists.js";
 import { buyStages, isDistributor } from "./roles.js";
-import { refusalText, WalletSession } from "./session.js";
-import { initialState, type ActorHost, type State } from "./state.js";
+import { refusalText, WalletSession, type Session } from "./session.js";
+import { AppKeySession, appKeyChosen, rememberSigning } from "./sponsored-session.js";
+import { initialState, type ActorHost, type Signing, type State } from "./state.js";
 import { lotIdShort, lotName } from "./text.js";
 import { errorLine, runTx, type TxPlan, type TxStatus } from "./tx.js";
 import { actorPage } from "./view.js";
@@ -46,7 +47,7 @@ export class ActorApp implements ActorHost {
   private readonly read: JsonRpcProvider;
   private readonly view: FishTrace;
   private parties: Parties;
-  private session?: WalletSession;
+  private session?: Session;
   private stopDiscovery?: () => void;
   private searchTimer?: number;
   /** Bumped on every account or wallet change (and on stop): results of older loads are dropped. */
@@ -73,8 +74,13 @@ export class ActorApp implements ActorHost {
     return this.session?.wallet;
   }
 
+  get appKey(): AppKeySession | undefined {
+    return this.session instanceof AppKeySession ? this.session : undefined;
+  }
+
   /** Starts looking for wallets (the first found is used) and renders the page. */
   start(): void {
+    if (this.config.sponsorship !== undefined && appKeyChosen()) void this.useSigning("app-key");
     this.stopDiscovery = discoverWallets((wallets) => {
       this.update({ wallets });
       if (this.session === undefined && wallets[0] !== undefined) void this.useWallet(wallets[0]);
@@ -121,10 +127,46 @@ export class ActorApp implements ActorHost {
       },
     });
     this.session = session;
-    this.update({ walletId: wallet.uuid, notice: undefined, connecting: false, switching: false });
+    this.update({
+      signing: "wallet",
+      appKey: undefined,
+      walletId: wallet.uuid,
+      notice: undefined,
+      connecting: false,
+      switching: false,
+    });
     // Already connected to this site (a reload): no prompt.
     const accounts = await session.sharedAccounts();
     if (this.session === session) await this.onAccounts(accounts);
+  }
+
+  /** The wallet (the one chosen before, else the first found) or the app key, remembered for the next visit. */
+  async useSigning(signing: Signing): Promise<void> {
+    if (this.stopped || signing === this.state.signing) return;
+    rememberSigning(signing);
+    this.session?.close();
+    this.session = undefined;
+    this.generation++;
+    if (signing === "wallet") {
+      const wallets = this.state.wallets;
+      const wallet = wallets.find((w) => w.uuid === this.state.walletId) ?? wallets[0];
+      if (wallet !== undefined) return this.useWallet(wallet);
+      this.update({ signing, appKey: undefined });
+      return this.onAccounts([]);
+    }
+    const session: AppKeySession = new AppKeySession(this.config, this.read, {
+      accounts: (accounts) => {
+        if (this.session === session) void this.onAccounts(accounts);
+      },
+      chain: () => undefined,
+      key: (appKey) => {
+        if (this.session === session) this.update({ appKey });
+      },
+    });
+    this.session = session;
+    this.update({ signing, notice: undefined, connecting: false, switching: false });
+    await session.load();
+    if (this.session === session) await this.onAccounts(await session.sharedAccounts());
   }
 
   async connect(): Promise<void> {
@@ -313,7 +355,7 @@ export class ActorApp implements ActorHost {
         return outcome(receipt);
       },
     };
-    const receipt = await runTx(settled, this.read, (status) => this.showTx(status));
+    const receipt = await runTx(settled, this.read, (status) => this.showTx(status), this.session?.sendingText);
     this.update({ busy: false });
     if (receipt !== undefined) void this.followIndex(receipt.blockNumber);
     return receipt !== undefined;

@@ -7,7 +7,8 @@
  * signatures go to the wallet.
  *
  * The modules: app.ts (holds the state, state.ts; decides what to read when, runs the transactions), session.ts
- * (the wallet in use: its listeners, requests and signer), view.ts (the page)
+ * (the wallet in use: its listeners, requests and signer), sponsored-session.ts (instead of a wallet, the app key
+ * with the sponsor's relay: sponsored-signer.ts, sponsored-relay.ts, sponsored-view.ts), view.ts (the page)
  * with wallet-view, tx-view, form-catch, form-order, form-process, withdraw-view, orders-view, lots-view and
  * dispatch-view, roles.ts (role detection), text.ts (rendering helpers); lists.ts, chain.ts, actions.ts, tx.ts,
  * wallet.ts and dispatch.ts talk to the chain, the wallet and the APIs.

@@ -1,9 +1,10 @@
 /**
  * One wallet in use by the actor views: its EIP-1193 listeners (accounts, chain, disconnect), the requests the
  * views make of it (the accounts, connecting, the network switch) and the signer transactions are sent with. The
- * app (app.ts) makes one per chosen wallet and closes it when another is chosen or the views unmount.
+ * app (app.ts) makes one per chosen wallet and closes it when another is chosen, the app key is chosen instead
+ * (sponsored-session.ts, the same `Session`), or the views unmount.
  */
-import { BrowserProvider, type JsonRpcSigner } from "ethers";
+import { BrowserProvider, type JsonRpcSigner, type Signer } from "ethers";
 
 import type { WebConfig } from "@core/api/web-config.js";
 
@@ -26,8 +27,31 @@ export interface SessionEvents {
   chain(chainId: number): void;
 }
 
+/**
+ * How the account signs: a browser wallet (`WalletSession`) or the app key with the sponsor's relay paying gas
+ * (sponsored-session.ts). The app asks the same of both.
+ */
+export interface Session {
+  /** The browser wallet behind the session; undefined for the app key. */
+  readonly wallet: FoundWallet | undefined;
+  /** The transaction panel's line while a transaction is being signed and sent. */
+  readonly sendingText: string;
+  /** The accounts the page may use without a prompt. */
+  sharedAccounts(): Promise<string[]>;
+  /** The accounts, prompting when the session needs to. */
+  requestAccounts(): Promise<string[]>;
+  chainId(): Promise<number>;
+  /** Gets onto FishTrace's chain; resolves with the chain it is on after. */
+  switchTo(config: WebConfig): Promise<number>;
+  /** A signer for `account`. */
+  signer(account: string): Promise<Signer>;
+  /** Drops listeners and what the session holds. */
+  close(): void;
+}
+
 /** The wallet in use; `events` hears of its account and chain changes until `close()`. */
-export class WalletSession {
+export class WalletSession implements Session {
+  readonly sendingText = "Confirm in your wallet…";
   /** ethers v6 providers refuse to work across a chain change ("network changed"): a new one per chain. */
   private browser: BrowserProvider;
   private readonly off: Array<() => void>;

@@ -9,10 +9,17 @@ import type { ActionContext } from "./actions.js";
 import type { LotView, OrderView, Participant, PartyView } from "./chain.js";
 import type { DispatchState } from "./dispatch.js";
 import type { TxPlan, TxStatus } from "./tx.js";
+import type { AppKeySession, AppKeyState } from "./sponsored-session.js";
 import type { FoundWallet } from "./wallet.js";
 import type { SellingStageName } from "@core/vocabulary.js";
 
+/** How the account signs: a browser wallet, or the app key with the sponsor's relay paying the gas. */
+export type Signing = "wallet" | "app-key";
+
 export interface State {
+  signing: Signing;
+  /** The app key, while it is the way to sign. */
+  appKey?: AppKeyState;
   wallets: FoundWallet[];
   /** Discovery had time to hear from wallets. */
   searched: boolean;
@@ -47,6 +54,7 @@ export interface State {
 /** The state before any wallet is found. */
 export function initialState(): State {
   return {
+    signing: "wallet",
     wallets: [],
     searched: false,
     connecting: false,
@@ -72,6 +80,10 @@ export interface ActorHost {
   /** The wallet is on another chain than FishTrace's (or its chain is not known yet). */
   wrongNetwork(): boolean;
   useWallet(wallet: FoundWallet): Promise<void>;
+  /** The app key's session, while the app key is the way to sign. */
+  readonly appKey: AppKeySession | undefined;
+  /** Signs from now on with a browser wallet or the app key (offered when the deployment sponsors actions). */
+  useSigning(signing: Signing): Promise<void>;
   connect(): Promise<void>;
   switchNetwork(): Promise<void>;
   /**

@@ -2,12 +2,15 @@
  * One transaction from a click to its block, as the actor views show it in their `tx-status` element:
  * `wallet` (checked against the node, then "Confirm in your wallet…") → `pending` (sent, with its hash) →
  * `confirmed` (block, gas) | `failed` (one readable line: a revert is found by a call before anything is signed,
- * and decoded with the contracts' errors) | `declined` (the user said no in the wallet; nothing was sent).
+ * and decoded with the contracts' errors) | `declined` (the user said no in the wallet; nothing was sent). With the
+ * app key the `wallet` state lasts until the sponsor's relay has the call on chain (sponsored-signer.ts); its
+ * refusal is the failed line.
  */
 import type { JsonRpcProvider, TransactionReceipt } from "ethers";
 
 import { describeError } from "@core/errors.js";
 import { thousands } from "@core/format.js";
+import { ForwardedCallFailed } from "./sponsored-signer.js";
 import { BUSY_TEXT, DECLINED_TEXT, isBusy, isDeclined } from "./wallet.js";
 
 export type TxState = "wallet" | "pending" | "confirmed" | "failed" | "declined";
@@ -76,13 +79,14 @@ let nextSeq = 1;
 
 /**
  * Runs `plan`, reporting each state to `report` (synchronously for the first, so the page shows the new
- * transaction before anything is awaited). Resolves with the receipt when the transaction was mined successfully,
- * undefined otherwise; never throws.
+ * transaction before anything is awaited); `sendingText` is the line while it is signed and sent. Resolves with the
+ * receipt when the transaction was mined successfully, undefined otherwise; never throws.
  */
 export async function runTx(
   plan: TxPlan,
   provider: JsonRpcProvider,
   report: (status: TxStatus) => void,
+  sendingText = "Confirm in your wallet…",
 ): Promise<TransactionReceipt | undefined> {
   const base = { seq: nextSeq++, action: plan.action, title: plan.title };
   report({ ...base, state: "wallet", text: "Checking the transaction with the node…" });
@@ -92,12 +96,14 @@ export async function runTx(
     report({ ...base, state: "failed", text: `Not sent: ${errorLine(err)}` });
     return undefined;
   }
-  report({ ...base, state: "wallet", text: "Confirm in your wallet…" });
+  report({ ...base, state: "wallet", text: sendingText });
   let hash: string;
   try {
     ({ hash } = await plan.send());
   } catch (err) {
-    if (isDeclined(err)) report({ ...base, state: "declined", text: DECLINED_TEXT });
+    // A sponsored call the relay sent but the chain refused names its transaction.
+    if (err instanceof ForwardedCallFailed) report({ ...base, state: "failed", hash: err.hash, text: errorLine(err) });
+    else if (isDeclined(err)) report({ ...base, state: "declined", text: DECLINED_TEXT });
     else if (isBusy(err)) report({ ...base, state: "failed", text: BUSY_TEXT });
     else report({ ...base, state: "failed", text: `Not sent: ${errorLine(err)}` });
     return undefined;

@@ -1,6 +1,7 @@
 /**
- * The wallet's part of the page: the wallet bar (choose a wallet, connect, who the account is), the wrong-network
- * banner with its switch, and the one calm notice about the wallet or the account (`wallet-message`).
+ * The wallet's part of the page: the wallet bar (a wallet or the app key — sponsored-view.ts —, choose a wallet,
+ * connect, who the account is), the wrong-network banner with its switch, and the one calm notice about the wallet
+ * or the account (`wallet-message`).
  */
 import { html, nothing, type TemplateResult } from "lit-html";
 
@@ -8,16 +9,35 @@ import { ether } from "@core/format.js";
 
 import { elementOf } from "../dom.js";
 import { participantNotice, roleText } from "./roles.js";
+import { appKeyPanel, lockButton, signingChoice, unregisteredKeyNotice } from "./sponsored-view.js";
 import type { ActorHost } from "./state.js";
 
 const KNOWN_CHAINS: Record<number, string> = { 1: "Ethereum mainnet", 11155111: "Sepolia", 31337: "Hardhat" };
 
-/** The wallet bar: the wallet chooser, `connect-wallet` until an account is shared, then the account and role. */
+/**
+ * The wallet bar: the choice of wallet or app key; with a wallet its chooser and `connect-wallet` until an account is
+ * shared, with the app key its forms until it is unlocked; then the account and role.
+ */
 export function walletBar(host: ActorHost): TemplateResult {
   const s = host.state;
+  const signing = signingChoice(host);
+  if (s.signing === "app-key") {
+    return html`${signing}
+    ${
+      s.account === undefined
+        ? appKeyPanel(host)
+        : accountBar(
+            host,
+            nothing,
+            html`<dt>Gas</dt>
+              <dd>paid by the sponsor's relay</dd>`,
+            lockButton(host),
+          )
+    }`;
+  }
   const wallet = host.wallet;
   if (wallet === undefined) {
-    return s.searched ? html`` : html`<p class="actor-muted">Looking for a wallet…</p>`;
+    return html`${signing}${s.searched ? nothing : html`<p class="actor-muted">Looking for a wallet…</p>`}`;
   }
   const chooser =
     s.wallets.length > 1
@@ -41,23 +61,35 @@ export function walletBar(host: ActorHost): TemplateResult {
       ? html`<img class="actor-wallet-icon" src=${wallet.icon} alt="" />`
       : nothing;
   if (s.account === undefined) {
-    return html`<div class="actor-bar">
-      ${icon}${chooser}
-      <button
-        type="button"
-        class="button primary"
-        data-testid="connect-wallet"
-        ?disabled=${s.connecting}
-        @click=${() => void host.connect()}
-      >
-        ${s.connecting ? "Connecting…" : `Connect ${wallet.name}`}
-      </button>
-    </div>`;
+    return html`${signing}
+      <div class="actor-bar">
+        ${icon}${chooser}
+        <button
+          type="button"
+          class="button primary"
+          data-testid="connect-wallet"
+          ?disabled=${s.connecting}
+          @click=${() => void host.connect()}
+        >
+          ${s.connecting ? "Connecting…" : `Connect ${wallet.name}`}
+        </button>
+      </div>`;
   }
+  return html`${signing}${accountBar(host, html`${icon}${chooser}`, nothing, nothing)}`;
+}
+
+/** The account, its role and balance (`lead` before them, `more` in the list, `after` at the end of the bar). */
+function accountBar(
+  host: ActorHost,
+  lead: TemplateResult | typeof nothing,
+  more: TemplateResult | typeof nothing,
+  after: TemplateResult | typeof nothing,
+): TemplateResult {
+  const s = host.state;
   const p = s.participant;
   const roles = roleText(p);
   return html`<div class="actor-bar">
-    ${icon}${chooser}
+    ${lead}
     <dl class="actor-who">
       <dt>Account</dt>
       <dd><code data-testid="account">${s.account}</code></dd>
@@ -76,7 +108,9 @@ export function walletBar(host: ActorHost): TemplateResult {
           : html`<dt>Balance</dt>
               <dd data-testid="balance">${ether(s.balance, 4)}</dd>`
       }
+      ${more}
     </dl>
+    ${after}
   </div>`;
 }
 
@@ -108,7 +142,12 @@ export function networkBanner(host: ActorHost): TemplateResult | typeof nothing 
 export function walletMessage(host: ActorHost): TemplateResult | typeof nothing {
   const s = host.state;
   let text: string | undefined;
-  if (host.wallet === undefined && s.searched) {
+  const p = s.participant;
+  if (s.signing === "app-key") {
+    if (s.participantError !== undefined) text = `The registry could not be read: ${s.participantError}`;
+    else if (p !== undefined && s.account !== undefined && p.id === 0n) text = unregisteredKeyNotice(s.account);
+    else if (p !== undefined) text = participantNotice(p);
+  } else if (host.wallet === undefined && s.searched) {
     text =
       "No Ethereum wallet found — install MetaMask (or another browser wallet), then reload this page. " +
       "Looking up fish needs no wallet.";
@@ -116,8 +155,8 @@ export function walletMessage(host: ActorHost): TemplateResult | typeof nothing 
     text = s.notice;
   } else if (s.participantError !== undefined) {
     text = `The registry could not be read: ${s.participantError}`;
-  } else if (s.participant !== undefined) {
-    text = participantNotice(s.participant);
+  } else if (p !== undefined) {
+    text = participantNotice(p);
   }
   if (text === undefined) return nothing;
   return html`<p class="actor-message" data-testid="wallet-message" role="status">${text}</p>`;

@@ -1,7 +1,8 @@
 /**
- * The vessel app's key: made on the phone, kept only encrypted under the skipper's passphrase (an ethers JSON
- * keystore, scrypt), and registered once in the registry as the harvester's account. Unlocked keys live in memory
- * for the page's life only.
+ * The app's key: made on the phone (or any browser), kept only encrypted under the user's passphrase (an ethers JSON
+ * keystore, scrypt), and registered once in the registry as the actor's account. The vessel page signs catches with
+ * it offline; the actor views sign sponsored calls with it (web/src/actor/sponsored-session.ts). Unlocked keys live
+ * in memory for the page's life only.
  */
 import { Wallet, decryptKeystoreJson, encryptKeystoreJson } from "ethers";
 
@@ -16,7 +17,7 @@ export async function createKey(passphrase: string, repeated: string): Promise<S
   if (passphrase.length < MIN_PASSPHRASE)
     throw new Error(`the passphrase must be at least ${MIN_PASSPHRASE} characters`);
   if (passphrase !== repeated) throw new Error("the two passphrases differ");
-  if ((await readKey()) !== undefined) throw new Error("this phone already has a vessel key");
+  if ((await readKey()) !== undefined) throw new Error("this browser already has an app key");
   const wallet = Wallet.createRandom();
   const keystore = await encryptKeystoreJson({ address: wallet.address, privateKey: wallet.privateKey }, passphrase, {
     scrypt: { N: SCRYPT_N },

@@ -5,13 +5,14 @@
  * refusal is a 4xx with `{error}`) is the one the relay keeps for device readings: durable before it answers, never
  * twice. A 429 or 503 (the sponsor's budget, a busy relay) and a lost connection leave the catch "signed" for the next
  * round; a refusal is final and shown in one line. "done" is checked against the transaction's own receipt: the
- * forwarder's `ExecutedForwardRequest` of this key and nonce, and the `FishRegistered` of the call (its lot id).
+ * forwarder's `ExecutedForwardRequest` of this key and nonce, and the `FishRegistered` of the call (its lot id). The
+ * relay client is the actor views' too (web/src/actor/sponsored-relay.ts).
  */
 import type { JsonRpcProvider } from "ethers";
 
 import { Harvester__factory } from "@chain/index.js";
-import { forwardedLogs } from "@core/forward-request.js";
 
+import { actionReport, forwardedCall, postAction } from "../actor/sponsored-relay.js";
 import { readCatches, writeCatch, type QueuedCatch } from "./store.js";
 
 export interface SenderContext {
@@ -20,66 +21,33 @@ export interface SenderContext {
   provider: JsonRpcProvider;
 }
 
-const stringField = (value: unknown, name: string): string | undefined => {
-  if (typeof value !== "object" || value === null) return undefined;
-  const field: unknown = Reflect.get(value, name);
-  return typeof field === "string" ? field : undefined;
-};
-
-const numberField = (value: unknown, name: string): number | undefined => {
-  if (typeof value !== "object" || value === null) return undefined;
-  const field: unknown = Reflect.get(value, name);
-  return typeof field === "number" ? field : undefined;
-};
-
-async function json(response: Response): Promise<unknown> {
-  try {
-    const body: unknown = await response.json();
-    return body;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Posts a signed catch; the catch as it is after (sent, refused, or unchanged when the relay cannot take it now). */
 async function send(context: SenderContext, entry: QueuedCatch): Promise<QueuedCatch> {
-  const response = await fetch(`${context.relayPath}/v1/actions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json" },
-    body: JSON.stringify(entry.signed),
-  });
-  const body = await json(response);
-  if (response.status === 202 || response.status === 200) {
-    const id = stringField(body, "id");
-    if (id === undefined) return entry;
-    return { ...entry, state: "sent", requestId: id };
-  }
-  if (response.status === 429 || response.status >= 500) return entry;
-  return {
-    ...entry,
-    state: "refused",
-    reason: stringField(body, "error") ?? `the relay refused it (${response.status})`,
-  };
+  const posted = await postAction(context.relayPath, entry.signed);
+  if (posted.kind === "accepted") return { ...entry, state: "sent", requestId: posted.id };
+  if (posted.kind === "later") return entry;
+  return { ...entry, state: "refused", reason: posted.reason };
 }
 
 /** What became of a catch the relay took. */
 async function follow(context: SenderContext, entry: QueuedCatch): Promise<QueuedCatch> {
   if (entry.requestId === undefined) return entry;
-  const response = await fetch(`${context.relayPath}/v1/actions/${encodeURIComponent(entry.requestId)}`, {
-    headers: { accept: "application/json" },
-  });
-  if (!response.ok) return entry;
-  const body = await json(response);
-  const state = stringField(body, "state");
-  if (state === "refused") {
-    return { ...entry, state: "refused", reason: stringField(body, "reason") ?? "the relay refused it" };
+  const report = await actionReport(context.relayPath, entry.requestId);
+  if (report === undefined) return entry;
+  if (report.state === "refused") {
+    return { ...entry, state: "refused", reason: report.reason ?? "the relay refused it" };
   }
-  const txHash = stringField(body, "txHash");
-  if (state !== "done" || txHash === undefined) return entry;
-  const receipt = await context.provider.getTransactionReceipt(txHash);
-  if (receipt === null) return entry;
-  const forwarded = forwardedLogs(receipt.logs, context.forwarder, entry.signed.from, BigInt(entry.signed.nonce));
-  if (forwarded === undefined) return { ...entry, state: "refused", reason: `transaction ${txHash} did not carry it` };
+  const txHash = report.txHash;
+  if (report.state !== "done" || txHash === undefined) return entry;
+  const forwarded = await forwardedCall(
+    context.provider,
+    context.forwarder,
+    txHash,
+    entry.signed.from,
+    BigInt(entry.signed.nonce),
+  );
+  if (forwarded === undefined) return entry;
+  if (!forwarded.carried) return { ...entry, state: "refused", reason: `transaction ${txHash} did not carry it` };
   if (!forwarded.success) return { ...entry, state: "refused", reason: "the harvester contract refused the catch" };
   const harvester = Harvester__factory.createInterface();
   let lotId: string | undefined;
@@ -91,7 +59,7 @@ async function follow(context: SenderContext, entry: QueuedCatch): Promise<Queue
     ...entry,
     state: "on-chain",
     txHash,
-    block: numberField(body, "block") ?? receipt.blockNumber,
+    block: report.block ?? forwarded.receipt.blockNumber,
     ...(lotId === undefined ? {} : { lotId }),
   };
 }

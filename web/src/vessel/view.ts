@@ -15,6 +15,7 @@ import { attachFishTrace } from "@core/deployment.js";
 import { elementOf } from "../dom.js";
 import { oneLine } from "../one-line.js";
 import { chainNow, readProvider, speciesList } from "../actor/chain.js";
+import { newPassphrase } from "../actor/sponsored-view.js";
 import { formFields } from "../actor/text.js";
 import { createKey, unlockKey } from "./key.js";
 import { sendRound } from "./sender.js";
@@ -286,12 +287,7 @@ export function mountVessel(host: HTMLElement, config: WebConfig): () => void {
           Catches are signed on this phone with a key made here and kept only encrypted under your passphrase. Make it
           once, while online, then have the registry enrol its address as your vessel's harvester account.
         </p>
-        <label class="actor-field"
-          >Passphrase <input name="passphrase" type="password" autocomplete="new-password" minlength="8" required
-        /></label>
-        <label class="actor-field"
-          >Passphrase again <input name="repeated" type="password" autocomplete="new-password" required
-        /></label>
+        ${newPassphrase()}
         <button type="submit" class="button primary" data-testid="submit">Make the key</button>
       </form>`;
     }
