@@ -29,6 +29,13 @@ export function sscc(value: string, what = "SSCC"): bigint {
   return BigInt(text);
 }
 
+/** The SSCC made of `body` (its first 17 digits, leading zeros allowed) and its GS1 check digit. */
+export function ssccWithCheckDigit(body: bigint | number): bigint {
+  const digits = BigInt(body).toString().padStart(17, "0");
+  if (digits.length > 17) throw new InputError(`SSCC body ${body} has more than 17 digits`);
+  return BigInt(`${digits}${gtinCheckDigit(digits)}`);
+}
+
 /** The GS1 Digital Link of a logistic unit: `https://id.gs1.org/00/{sscc}`. */
 export function ssccDigitalLink(value: bigint | number | string): string {
   return `${GS1_RESOLVER}/00/${ssccText(value)}`;
