@@ -294,17 +294,19 @@ contract Packing is IPacking {
     }
 
     /// @dev Whether `sscc` is an SSCC: 1 … 10^18 - 1 (18 digits with leading zeros) whose last digit is the GS1
-    /// mod-10 check digit of the 17 before it (weights 3, 1, 3, … from the right).
+    /// mod-10 check digit of the 17 before it (weights 3, 1, 3, … from the right). Read two digits a step (the lower
+    /// weighs 3, the upper 1), then the 17th (weight 3): half the steps of a digit-by-digit loop.
     function _isValidSscc(uint256 sscc) private pure returns (bool) {
         if (sscc == 0 || sscc >= _SSCC_LIMIT) return false;
         unchecked {
             uint256 rest = sscc / 10;
             uint256 sum;
-            for (uint256 i; i < 17; ++i) {
-                uint256 digit = rest % 10;
-                rest /= 10;
-                sum += i % 2 == 0 ? digit * 3 : digit;
+            for (uint256 i; i < 8; ++i) {
+                uint256 pair = rest % 100;
+                rest /= 100;
+                sum += 3 * (pair % 10) + pair / 10;
             }
+            sum += 3 * rest; // rest < 10: the 17th digit from the right
             return (10 - (sum % 10)) % 10 == sscc % 10;
         }
     }
