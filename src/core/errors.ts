@@ -121,8 +121,18 @@ const PHRASES: Record<string, Phrase> = {
   PackingSsccUsed: (a) =>
     `SSCC ${ssccText(a[0])} was used already (${UNIT_STATUS[Number(a[1])] ?? a[1]}): an SSCC names one logistic unit, never reused`,
   PackingSsccNotPacked: (a) =>
-    `SSCC ${ssccText(a[0])} is not a packed logistic unit (${UNIT_STATUS[Number(a[1])] ?? a[1]}), so there is nothing to unpack`,
+    `SSCC ${ssccText(a[0])} is not a packed logistic unit (${UNIT_STATUS[Number(a[1])] ?? a[1]}), so it cannot be unpacked or put onto a pallet`,
   PackingInvalidLotCount: (a) => `a logistic unit holds 1 to ${a[1]} lots, not ${a[0]}`,
+  PackingInvalidUnitCount: (a) => `a pallet holds 1 to ${a[1]} logistic units, not ${a[0]}`,
+  PackingUnitInItself: (a) => `SSCC ${ssccText(a[0])} is listed among its own units: a pallet cannot contain itself`,
+  PackingUnitHoldsUnits: (a) =>
+    `SSCC ${ssccText(a[0])} is a pallet (it holds logistic units): only units of lots (cases) go onto a pallet`,
+  PackingUnitAlreadyPacked: (a) =>
+    `SSCC ${ssccText(a[0])} is on pallet ${ssccText(a[1])} already (or listed twice): unpack that pallet first`,
+  PackingUnitOnPallet: (a) =>
+    `SSCC ${ssccText(a[0])} is on pallet ${ssccText(a[1])}: unpack the pallet before the units on it`,
+  PackingUnitLotRecalled: (a) =>
+    `lot ${lotIdText(a[1])} in SSCC ${ssccText(a[0])} was recalled by a regulator: the unit cannot go onto a pallet`,
   PackingLotNotFound: (a) => `lot ${lotIdText(a[0])} is not at stage ${a[1]}, the stage you act at`,
   PackingNotHolder: (a) =>
     `lot ${lotIdText(a[0])} is held by participant ${a[1]}, not by the caller (participant ${a[2]})`,

@@ -11,6 +11,9 @@ import { InputError } from "./input-error.js";
 /** The names of `IPacking.UnitStatus`, by value. */
 export const UNIT_STATUS = ["None", "Packed", "Unpacked"] as const;
 
+/** The names of `IPacking.UnitKind`, by value: a unit of lots (a case), a unit of units (a pallet). */
+export const UNIT_KIND = ["Lots", "Units"] as const;
+
 /** An SSCC as its 18 digits ("376104250021234569"). */
 export function ssccText(value: bigint | number | string): string {
   return BigInt(value).toString().padStart(18, "0");
@@ -27,6 +30,28 @@ export function sscc(value: string, what = "SSCC"): bigint {
     throw new InputError(`${what} "${value}" has check digit ${given}, but its other digits give ${expected}`);
   }
   return BigInt(text);
+}
+
+/** SSCCs typed by a person, separated by commas (`--units 376104250021234569,106141411234567897`). */
+export function ssccList(value: string, option: string): bigint[] {
+  const parts = value
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "");
+  if (parts.length === 0) throw new InputError(`--${option} is empty (give SSCCs separated by commas)`);
+  return parts.map((p) => sscc(p, `--${option}`));
+}
+
+/** SSCCs as a person reads them: "SSCC 376104250021234569" or "SSCCs 376104250021234569, 106141411234567897". */
+export function ssccsLabel(values: readonly bigint[]): string {
+  return `${values.length === 1 ? "SSCC" : "SSCCs"} ${values.map((v) => ssccText(v)).join(", ")}`;
+}
+
+/** The SSCC made of `body` (its first 17 digits, leading zeros allowed) and its GS1 check digit. */
+export function ssccWithCheckDigit(body: bigint | number): bigint {
+  const digits = BigInt(body).toString().padStart(17, "0");
+  if (digits.length > 17) throw new InputError(`SSCC body ${body} has more than 17 digits`);
+  return BigInt(`${digits}${gtinCheckDigit(digits)}`);
 }
 
 /** The GS1 Digital Link of a logistic unit: `https://id.gs1.org/00/{sscc}`. */

@@ -16,7 +16,7 @@
  * - a recall: ObjectEvent OBSERVE with disposition `recalled` (persistent);
  * - packing / unpacking a logistic unit (Packing contract): AggregationEvent ADD `packing` / DELETE `unpacking`, the
  *   SSCC's Digital Link (`https://id.gs1.org/00/{sscc}`) as parentID, the lots' classes and kilograms as
- *   childQuantityList, at the packer's (unpacker's) place.
+ *   childQuantityList, at the packer's (unpacker's) place; for a pallet, its cases' SSCC Digital Links as childEPCs.
  *
  * Every GDST event carries the product owner and information provider (and, where GDST asks, the owner's
  * human-welfare policy) at event level; what the chain does not hold comes from master data (master-data.ts).
@@ -576,7 +576,10 @@ function toEpcis(journey: Journey, event: JourneyEvent, masterData: MasterData):
         {
           ...base(event, "AggregationEvent", event.time),
           parentID: ssccDigitalLink(event.sscc),
-          childQuantityList: event.lotIds.map((lotId, i) => quantity(journey, lotId, event.grams[i])),
+          // A pallet's children are its cases, each an SSCC (an instance); a case's are its lots (classes, kg).
+          ...(event.units.length > 0
+            ? { childEPCs: event.units.map((unit) => ssccDigitalLink(unit)) }
+            : { childQuantityList: event.lotIds.map((lotId, i) => quantity(journey, lotId, event.grams[i])) }),
           action: event.action,
           bizStep: event.action === "ADD" ? BIZ_STEP.packing : BIZ_STEP.unpacking,
           disposition: DISPOSITION.inProgress,

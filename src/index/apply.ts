@@ -518,7 +518,10 @@ export async function applyEvents(
   await writer.flush();
 }
 
-/** What an event of the Packing contract writes: a row per lot packed, or every row of the unit unpacked. */
+/**
+ * What an event of the Packing contract writes: a row per lot packed into a unit, or per unit packed onto a pallet;
+ * or every row of the unit (pallet) unpacked.
+ */
 function packingOps(e: DecodedEvent, time: number): Op[] {
   const a = e.args;
   const sscc = a.dec("sscc");
@@ -541,10 +544,17 @@ function packingOps(e: DecodedEvent, time: number): Op[] {
         writes: [unitKey(sscc)],
       }));
     }
+    case "UnitsPacked":
+      return a.bigs("ssccs").map((child, i): RowOp => ({
+        bulk: "unitOnPallet",
+        row: [sscc, child.toString(), i, a.num("stage"), a.num("packerId"), e.block, e.logIndex, time, e.txHash],
+        writes: [unitKey(sscc)],
+      }));
     case "Unpacked":
+    case "UnitsUnpacked":
       return [
         {
-          bulk: "unitUnpacked",
+          bulk: e.name === "Unpacked" ? "unitUnpacked" : "palletUnpacked",
           row: [sscc, a.num("stage"), a.num("unpackerId"), e.block, e.logIndex, time, e.txHash],
           reads: [unitKey(sscc)],
           writes: [unitKey(sscc)],

@@ -70,6 +70,25 @@ const orderState = (column?: string): Bulk => ({
   repeats: false,
 });
 
+/** Marks every row of the logistic unit `sscc` in `table` (`unit_lots` or `unit_units`) unpacked. */
+const unpacking = (table: string): Bulk => ({
+  sql: updateSql(
+    table,
+    [["sscc", "numeric"]],
+    [
+      ["stage", "smallint"],
+      ["unpacker_id", "int"],
+      ["block", "bigint"],
+      ["log_index", "int"],
+      ["time", "bigint"],
+      ["tx_hash", "text"],
+    ],
+    `unpack_stage = u.stage, unpacker_id = u.unpacker_id, unpacked_block = u.block,
+     unpacked_log_index = u.log_index, unpacked_time = u.time, unpacked_tx_hash = u.tx_hash`,
+  ),
+  repeats: false,
+});
+
 /** The columns every lot has (`lots`), as catches and products fill them first. */
 const LOT = [
   ["lot_id", "numeric"],
@@ -333,23 +352,22 @@ const BULK = {
     ]),
   ),
   /** Every lot of a logistic unit unpacked (the contract unpacks a unit once). */
-  unitUnpacked: {
-    sql: updateSql(
-      "unit_lots",
-      [["sscc", "numeric"]],
-      [
-        ["stage", "smallint"],
-        ["unpacker_id", "int"],
-        ["block", "bigint"],
-        ["log_index", "int"],
-        ["time", "bigint"],
-        ["tx_hash", "text"],
-      ],
-      `unpack_stage = u.stage, unpacker_id = u.unpacker_id, unpacked_block = u.block,
-       unpacked_log_index = u.log_index, unpacked_time = u.time, unpacked_tx_hash = u.tx_hash`,
-    ),
-    repeats: false,
-  },
+  unitUnpacked: unpacking("unit_lots"),
+  unitOnPallet: inserting(
+    insertSql("unit_units", [
+      ["sscc", "numeric"],
+      ["child_sscc", "numeric"],
+      ["position", "int"],
+      ["stage", "smallint"],
+      ["packer_id", "int"],
+      ["block", "bigint"],
+      ["log_index", "int"],
+      ["time", "bigint"],
+      ["tx_hash", "text"],
+    ]),
+  ),
+  /** Every unit on a pallet taken off it (the contract unpacks a pallet once). */
+  palletUnpacked: unpacking("unit_units"),
 } satisfies Record<string, Bulk>;
 
 export type BulkName = keyof typeof BULK;

@@ -363,65 +363,68 @@ async function loadTransshipments(sql: Sql, lots: LotScope): Promise<JourneyEven
 }
 
 /**
- * The packing and unpacking (Packing: Packed, Unpacked) of the logistic units holding one of `lots`: one journey
- * event each, with every lot of the unit.
+ * The packing and unpacking (Packing: Packed, Unpacked) of the logistic units holding one of `lots`, with every lot
+ * of the unit, and of the pallets holding those units (UnitsPacked, UnitsUnpacked), with every unit of the pallet:
+ * one journey event each.
  */
 async function loadPacking(sql: Sql, lots: LotScope): Promise<JourneyEvent[]> {
-  const rows = await sql.query<Row>(
-    `SELECT sscc::text, lot_id::text, stage, packer_id, weight_grams, block, log_index, time, tx_hash, unpack_stage,
-       unpacker_id, unpacked_block, unpacked_log_index, unpacked_time, unpacked_tx_hash
-     FROM unit_lots u
+  const UNPACKED = `unpack_stage, unpacker_id, unpacked_block, unpacked_log_index, unpacked_time, unpacked_tx_hash`;
+  const lotRows = await sql.query<Row>(
+    `SELECT sscc::text, lot_id::text AS child, weight_grams, stage, packer_id, block, log_index, time, tx_hash, ${UNPACKED}
+     FROM unit_lots
      WHERE $1::numeric[] IS NULL OR sscc IN (SELECT sscc FROM unit_lots WHERE lot_id = ANY($1::numeric[]))
      ORDER BY block, log_index, lot_id`,
     [lots],
   );
-  const units = new Map<
-    string,
-    { packed: JourneyEvent & { kind: "pack" }; unpacked?: JourneyEvent & { kind: "pack" } }
-  >();
+  const unitRows = await sql.query<Row>(
+    `SELECT sscc::text, child_sscc::text AS child, stage, packer_id, block, log_index, time, tx_hash, ${UNPACKED}
+     FROM unit_units
+     WHERE $1::numeric[] IS NULL OR sscc IN (
+       SELECT p.sscc FROM unit_units p JOIN unit_lots l ON l.sscc = p.child_sscc WHERE l.lot_id = ANY($1::numeric[]))
+     ORDER BY block, log_index, position`,
+    [lots],
+  );
+  return [
+    ...packEvents(lotRows, (event, r) => {
+      event.lotIds.push(bigintOf(r, "child"));
+      event.grams.push(numberOf(r, "weight_grams"));
+    }),
+    ...packEvents(unitRows, (event, r) => event.units.push(bigintOf(r, "child"))),
+  ];
+}
+
+type PackEvent = JourneyEvent & { kind: "pack" };
+
+/**
+ * The packing (and unpacking, once unpacked) events of the logistic units in `rows` (one row per unit and item,
+ * `unit_lots` or `unit_units`, in packing order); `add` puts a row's item into an event.
+ */
+function packEvents(rows: readonly Row[], add: (event: PackEvent, row: Row) => void): PackEvent[] {
+  const units = new Map<string, { packed: PackEvent; unpacked?: PackEvent }>();
+  const event = (r: Row, action: "ADD" | "DELETE", prefix: "" | "unpacked_"): PackEvent => ({
+    kind: "pack",
+    action,
+    sscc: bigintOf(r, "sscc"),
+    stage: numberOf(r, prefix === "" ? "stage" : "unpack_stage"),
+    actorId: numberOf(r, prefix === "" ? "packer_id" : "unpacker_id"),
+    lotIds: [],
+    grams: [],
+    units: [],
+    time: numberOf(r, `${prefix}time`),
+    block: numberOf(r, `${prefix}block`),
+    logIndex: numberOf(r, `${prefix}log_index`),
+    txHash: textOf(r, `${prefix}tx_hash`),
+  });
   for (const r of rows) {
     const sscc = textOf(r, "sscc");
-    const lotId = bigintOf(r, "lot_id");
-    const grams = numberOf(r, "weight_grams");
     let unit = units.get(sscc);
     if (unit === undefined) {
-      unit = {
-        packed: {
-          kind: "pack",
-          action: "ADD",
-          sscc: BigInt(sscc),
-          stage: numberOf(r, "stage"),
-          actorId: numberOf(r, "packer_id"),
-          lotIds: [],
-          grams: [],
-          time: numberOf(r, "time"),
-          block: numberOf(r, "block"),
-          logIndex: numberOf(r, "log_index"),
-          txHash: textOf(r, "tx_hash"),
-        },
-      };
-      const unpackedTime = optionalNumber(r.unpacked_time);
-      if (unpackedTime !== undefined) {
-        unit.unpacked = {
-          kind: "pack",
-          action: "DELETE",
-          sscc: BigInt(sscc),
-          stage: numberOf(r, "unpack_stage"),
-          actorId: numberOf(r, "unpacker_id"),
-          lotIds: [],
-          grams: [],
-          time: unpackedTime,
-          block: numberOf(r, "unpacked_block"),
-          logIndex: numberOf(r, "unpacked_log_index"),
-          txHash: textOf(r, "unpacked_tx_hash"),
-        };
-      }
+      unit = { packed: event(r, "ADD", "") };
+      if (optionalNumber(r.unpacked_time) !== undefined) unit.unpacked = event(r, "DELETE", "unpacked_");
       units.set(sscc, unit);
     }
-    for (const event of [unit.packed, unit.unpacked]) {
-      event?.lotIds.push(lotId);
-      event?.grams.push(grams);
-    }
+    add(unit.packed, r);
+    if (unit.unpacked !== undefined) add(unit.unpacked, r);
   }
   return [...units.values()].flatMap((u) => (u.unpacked === undefined ? [u.packed] : [u.packed, u.unpacked]));
 }

@@ -143,7 +143,7 @@ export interface RecallNoticeRow {
   openOrders: NoticeOrder[];
   /** The transaction that recalled it (at its origin stage when known); none when the index shows no recall. */
   recallTx?: string;
-  /** The logistic units (SSCCs, 18 digits) it is packed in now; none when it is loose. */
+  /** The logistic units (SSCCs, 18 digits) it is packed in now, its case before that case's pallet; none when loose. */
   packedIn?: string[];
 }
 

@@ -11,6 +11,18 @@
 /** Bumped when a table changes: an index built by another version is rebuilt from the chain. */
 export const SCHEMA_VERSION = 1;
 
+/** A logistic unit's packing event and, once unpacked, its unpacking event: columns of `unit_lots` and `unit_units`. */
+const PACKED_AND_UNPACKED = `block bigint NOT NULL,
+  log_index int NOT NULL,
+  time bigint NOT NULL,
+  tx_hash text NOT NULL,
+  unpack_stage smallint,             -- null while packed
+  unpacker_id int,
+  unpacked_block bigint,
+  unpacked_log_index int,
+  unpacked_time bigint,
+  unpacked_tx_hash text,`;
+
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);
 CREATE TABLE IF NOT EXISTS cursor (
@@ -217,17 +229,18 @@ CREATE TABLE IF NOT EXISTS unit_lots (  -- a lot in a logistic unit (Packing: Pa
   stage smallint NOT NULL,           -- where it was packed
   packer_id int NOT NULL,
   weight_grams bigint NOT NULL,      -- the lot's weight when packed
-  block bigint NOT NULL,
-  log_index int NOT NULL,
-  time bigint NOT NULL,
-  tx_hash text NOT NULL,
-  unpack_stage smallint,             -- null while packed
-  unpacker_id int,
-  unpacked_block bigint,
-  unpacked_log_index int,
-  unpacked_time bigint,
-  unpacked_tx_hash text,
+  ${PACKED_AND_UNPACKED}
   PRIMARY KEY (sscc, lot_id)
 );
 CREATE INDEX IF NOT EXISTS unit_lots_lot ON unit_lots (lot_id);
+CREATE TABLE IF NOT EXISTS unit_units (  -- a logistic unit on a pallet (Packing: UnitsPacked, then perhaps UnitsUnpacked)
+  sscc numeric(20) NOT NULL,         -- the pallet
+  child_sscc numeric(20) NOT NULL,   -- a unit (a case of lots) on it
+  position int NOT NULL,             -- its place in UnitsPacked's list
+  stage smallint NOT NULL,           -- where it was packed
+  packer_id int NOT NULL,
+  ${PACKED_AND_UNPACKED}
+  PRIMARY KEY (sscc, child_sscc)
+);
+CREATE INDEX IF NOT EXISTS unit_units_child ON unit_units (child_sscc);
 `;

@@ -250,7 +250,7 @@ export async function traceLot(sql: Sql, lotId: bigint, direction: TraceDirectio
     const node = lotNode(row);
     lots.set(node.lotId, node);
   }
-  // The logistic units (SSCCs) the lots are packed in now: a recall pulls the case or pallet whole.
+  // The logistic units (SSCCs) the lots are packed in now, and their pallets: a recall pulls the case or pallet whole.
   const units = await withIndexLookups(sql, (tx) =>
     tx.query<{ lot_id: string; sscc: string }>(PACKED_IN, [[...lots.keys()].map(String)]),
   );
@@ -321,10 +321,18 @@ export async function traceLot(sql: Sql, lotId: bigint, direction: TraceDirectio
   };
 }
 
-/** The logistic units (SSCCs) lots `$1` are packed in now (their units not unpacked): `lot_id`, `sscc` rows. */
+/**
+ * The logistic units (SSCCs) lots `$1` are packed in now (their units not unpacked), and the pallets those units are
+ * on now: `lot_id`, `sscc` rows, a lot's case before its pallet.
+ */
 export const PACKED_IN = `
-SELECT lot_id::text AS lot_id, sscc::text AS sscc FROM unit_lots
-WHERE lot_id = ANY($1::numeric[]) AND unpacked_time IS NULL ORDER BY lot_id, sscc`;
+SELECT lot_id::text AS lot_id, sscc::text AS sscc FROM (
+  SELECT lot_id, sscc, 0 AS level FROM unit_lots WHERE lot_id = ANY($1::numeric[]) AND unpacked_time IS NULL
+  UNION ALL
+  SELECT l.lot_id, p.sscc, 1 AS level FROM unit_lots l
+  JOIN unit_units p ON p.child_sscc = l.sscc AND p.unpacked_time IS NULL
+  WHERE l.lot_id = ANY($1::numeric[]) AND l.unpacked_time IS NULL
+) units ORDER BY lot_id, level, sscc`;
 
 const DESCENDANTS = `
 WITH RECURSIVE down(lot_id) AS (

@@ -1,5 +1,6 @@
 /** What `pack create` and `pack open` share: the deployment's Packing contract, and whom to sign with. */
 import type { Packing } from "../../typechain-types/index.js";
+import { ssccText, UNIT_KIND, UNIT_STATUS } from "../../src/core/sscc.js";
 import { lotIdText } from "../../src/core/digital-link.js";
 import { InputError } from "../../src/core/input-error.js";
 import type { FishTrace } from "../../src/node/system.js";
@@ -32,4 +33,19 @@ export function holderOf(lotId: bigint): (view: FishTrace) => Promise<string> {
     }
     throw new InputError(`lot ${lotIdText(lotId)} is not available (Created) at any stage: pass --from to sign`);
   };
+}
+
+/**
+ * The first lot under the packed logistic unit `sscc` (for a pallet, its first case's first lot): its holder is the
+ * default signer. A unit not packed now has none: say so in one line.
+ */
+export async function firstLotUnder(packing: Packing, sscc: bigint, action: string): Promise<bigint> {
+  const unit = await packing.unitOf(sscc);
+  const status = UNIT_STATUS[Number(unit.status)] ?? "None";
+  if (status !== "Packed") {
+    throw new InputError(`SSCC ${ssccText(sscc)} is not a packed logistic unit (${status}): ${action}`);
+  }
+  const [first] = await packing.contentsOf(sscc);
+  if (first === undefined) throw new Error(`internal: packed unit ${ssccText(sscc)} holds nothing`);
+  return UNIT_KIND[Number(unit.kind)] === "Units" ? firstLotUnder(packing, first, action) : first;
 }

@@ -161,6 +161,7 @@ const POLICIES = {
   },
   Packing: {
     pack: { kind: "actor" },
+    packUnits: { kind: "actor" },
     unpack: { kind: "actor" },
   },
 } satisfies Record<string, Record<string, Policy>>;

@@ -23,6 +23,7 @@ export const INDEX_TABLES = [
   "flags",
   "recalls",
   "unit_lots",
+  "unit_units",
 ];
 
 /** Every row of every table (and the cursor without its wall-clock time), sorted: equal dumps, equal indexes. */

@@ -12,11 +12,12 @@ import { openIndex, type Sql } from "../../src/index/db.js";
 import { resetIndex, syncIndex } from "../../src/index/sync.js";
 import { LOT_FLAGS } from "../../src/core/vocabulary.js";
 import { ethers } from "../helpers/fixtures.js";
+import { ssccWithCheckDigit } from "../../src/core/sscc.js";
 import { dumpIndex, INDEX_TABLES } from "../helpers/index-dump.js";
 import { loadTraceWorld, type TraceWorld } from "../helpers/trace-world.js";
 
 /** GS1's example SSCCs (check digits valid). */
-const SSCC = { b: 376104250021234569n, loins: 106141411234567897n };
+const SSCC = { b: 376104250021234569n, loins: 106141411234567897n, pallet: ssccWithCheckDigit(614_141_999_999_999) };
 
 /** `sql`, counting the statements run through it (and its transactions). */
 function counting(sql: Sql, count: { statements: number }): Sql {
@@ -45,9 +46,12 @@ describe("indexer: rows written in bulk equal rows written one by one", function
     await world.manufacturer.connect(world.cast.regulator).recallLots([packs.fillets], encodeBytes32String("Listeria"));
     await world.customer.connect(world.cast.customer1).reportProblem(packs.loins, 0, encodeBytes32String("off"));
     await world.customer.connect(world.cast.customer1).reportProblem(packs.loins, 3, encodeBytes32String("torn"));
-    // Catch B packed into a logistic unit and unpacked at the manufacturer; the loins packed at the customer.
+    // Catch B packed into a logistic unit, put onto a pallet, taken off and unpacked at the manufacturer; the loins
+    // packed at the customer.
     const packing = world.packing!;
     await packing.connect(world.cast.manufacturer1).pack(SSCC.b, [catches.b]);
+    await packing.connect(world.cast.manufacturer1).packUnits(SSCC.pallet, [SSCC.b]);
+    await packing.connect(world.cast.manufacturer1).unpack(SSCC.pallet);
     await packing.connect(world.cast.manufacturer1).unpack(SSCC.b);
     await packing.connect(world.cast.customer1).pack(SSCC.loins, [packs.loins]);
     await world.manufacturer.connect(world.cast.manufacturer1).removeFish(catches.b, 1);
@@ -89,6 +93,9 @@ describe("indexer: rows written in bulk equal rows written one by one", function
       { sscc: String(SSCC.loins), lot_id: String(packs.loins), stage: 6, unpack_stage: null, unpacked: false },
       { sscc: String(SSCC.b), lot_id: String(catches.b), stage: 3, unpack_stage: 3, unpacked: true },
     ]);
+    expect(
+      await rowByRow.query(`SELECT sscc::text, child_sscc::text, stage, unpack_stage FROM unit_units`),
+    ).to.deep.equal([{ sscc: String(SSCC.pallet), child_sscc: String(SSCC.b), stage: 3, unpack_stage: 3 }]);
   });
 
   for (const chunk of [undefined, 3]) {

@@ -143,7 +143,8 @@ export type JourneyEvent = At &
     | {
         /**
          * Lots packed into a logistic unit (`Packed`: ADD) or unpacked from it (`Unpacked`: DELETE) by the Packing
-         * contract; every lot of the unit, whatever the scope.
+         * contract, every lot of the unit whatever the scope; or, for a pallet (`UnitsPacked` / `UnitsUnpacked`),
+         * the units (cases) put onto it or taken off, in `units`, with `lotIds` and `grams` empty.
          */
         kind: "pack";
         action: "ADD" | "DELETE";
@@ -156,6 +157,8 @@ export type JourneyEvent = At &
         lotIds: bigint[];
         /** Each lot's weight when packed, grams, in the order of `lotIds`. */
         grams: number[];
+        /** A pallet's units (their SSCCs), in the order packed; empty for a unit of lots. */
+        units: bigint[];
       }
   );
 

@@ -63,7 +63,8 @@ export interface LotNode {
   flags: number;
   /** In stage order. */
   stages: StageHolding[];
-  /** The logistic units (SSCCs, 18 digits) the lot is packed in now; absent when it is loose. */
+  /** The logistic units (SSCCs, 18 digits) the lot is packed in now, its case before the pallet it is on; absent when
+   * it is loose. */
   packedIn?: string[];
 }
 

@@ -16,6 +16,7 @@ import type { FishTrace } from "../../node/system.js";
 import { mined } from "../../node/tx.js";
 import { latestBlockTime, registeredLots } from "../chain.js";
 import { defined } from "../checked.js";
+import { ssccWithCheckDigit } from "../../core/sscc.js";
 import { fixedText, speciesCode } from "../../core/units.js";
 import { intrinsicGas } from "./intrinsic.js";
 import { measureIot, type IotMeasurement } from "./iot.js";
@@ -415,6 +416,34 @@ export async function measureGas(connection: Connection): Promise<GasMeasurement
     measure,
   );
 
+  // ---- pallets (after the second deployment, so that its rows keep their block times): the vessel packs the batch's next eleven lots into a case each (not measured), puts the first case
+  // onto a pallet and the next ten onto another, and opens both pallets again
+  const cases = batchLots.slice(22, 33).map((lot, i) => ({ lot, sscc: ssccWithCheckDigit(PALLET_SSCC_BODY + 1 + i) }));
+  for (const c of cases) await mined(packing.pack(c.sscc, [c.lot]));
+  const pallets = [
+    [1, ssccWithCheckDigit(PALLET_SSCC_BODY), cases.slice(0, 1)],
+    [10, ssccWithCheckDigit(PALLET_SSCC_BODY + 100), cases.slice(1, 11)],
+  ] as const;
+  for (const [count, sscc, onIt] of pallets) {
+    await measure(
+      "packing",
+      packUnitsFn("packUnits", count),
+      `${count === 1 ? "one case" : `${count} cases`} of one COD lot each packed onto a new pallet (SSCC)`,
+      packing.packUnits(
+        sscc,
+        onIt.map((c) => c.sscc),
+      ),
+    );
+  }
+  for (const [count, sscc] of pallets) {
+    await measure(
+      "packing",
+      packUnitsFn("unpack (pallet)", count),
+      `the vessel opens its pallet of ${count === 1 ? "one case" : `${count} cases`} (one lot each)`,
+      packing.unpack(sscc),
+    );
+  }
+
   return { payable, views, iot };
 }
 
@@ -428,6 +457,14 @@ export function batchFn(count: (typeof BATCH_SIZES)[number]): string {
 
 /** The SSCCs the benchmark packs under: GS1's own examples (General Specifications), check digits valid. */
 const PACK_SSCCS = [376_104_250_021_234_569n, 106_141_411_234_567_897n] as const;
+
+/** The first 17 digits of the benchmark's case and pallet SSCCs (GS1 Company Prefix 0614141, as GS1's examples). */
+const PALLET_SSCC_BODY = 614_141_555_000_000;
+
+/** The table row of `packUnits` or of `unpack` of a pallet, with `count` cases. */
+export function packUnitsFn(fn: "packUnits" | "unpack (pallet)", count: 1 | 10): string {
+  return `${fn} ×${count}`;
+}
 
 /** The table row of `pack` or `unpack` with `count` lots. */
 export function packFn(fn: "pack" | "unpack", count: 1 | 10): string {

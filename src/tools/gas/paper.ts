@@ -66,6 +66,13 @@ export const BUDGETS: Record<string, number> = {
   "pack ×10": 600_000,
   "unpack ×1": 55_000,
   "unpack ×10": 135_000,
+  // A pallet reads every lot of every case (custody, status, recall: about 5,000 gas a lot), rewrites each case's
+  // slot (its pallet) and stores the cases' SSCCs four to a slot; unpacking it reads the lots again and clears each
+  // case's pallet. Measured with cases of one lot.
+  "packUnits ×1": 130_000,
+  "packUnits ×10": 310_000,
+  "unpack (pallet) ×1": 65_000,
+  "unpack (pallet) ×10": 200_000,
   updateFish: 37_500,
   removeFish: 41_500,
   initiateShipment: 75_000,

@@ -67,6 +67,8 @@ interface QualityLedgerInterface is IQualityLedger, IRegistryReplica, IERC5267 {
 /// @notice contracts/Packing.sol.
 interface PackingInterface is IPacking {
     function MAX_LOTS() external view returns (uint256);
+
+    function MAX_UNITS() external view returns (uint256);
 }
 
 /// @notice contracts/test-token/FishTraceUSD.sol.
