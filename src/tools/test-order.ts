@@ -34,6 +34,7 @@ export const LONGEST_FIRST: readonly string[] = [
   "test/services/relay-hostile.test.ts",
   "test/services/fuzz.test.ts",
   "test/web/vessel.test.ts",
+  "test/web/sponsored.test.ts",
 ];
 
 /** Every `*.test.ts` under `dir` (relative to `root`), in path order. */
