@@ -21,6 +21,7 @@ import { buyStages, isDistributor } from "./roles.js";
 import { refusalText, WalletSession } from "./session.js";
 import { initialState, type ActorHost, type State } from "./state.js";
 import { lotIdShort, lotName } from "./text.js";
+import { loadSettlement } from "./token.js";
 import { errorLine, runTx, type TxPlan, type TxStatus } from "./tx.js";
 import { actorPage } from "./view.js";
 import { discoverWallets, type FoundWallet } from "./wallet.js";
@@ -80,6 +81,7 @@ export class ActorApp implements ActorHost {
       if (this.session === undefined && wallets[0] !== undefined) void this.useWallet(wallets[0]);
     });
     this.searchTimer = window.setTimeout(() => this.update({ searched: true }), 600);
+    void loadSettlement(this, this.view, this.read);
     this.render();
   }
 
@@ -277,6 +279,7 @@ export class ActorApp implements ActorHost {
     return {
       read: this.read,
       view: this.view,
+      settlement: this.state.settlement,
       account,
       signer: async () => {
         const session = this.session;
