@@ -14,6 +14,7 @@ import { gtin, gtin14, gtinCheckDigit, lotNumberBytes } from "../core/digital-li
 import { qatDomain, signReading, type QatReading } from "../core/qat.js";
 import { roleId } from "../core/roles.js";
 import { addressesOf, type FishTrace } from "../node/system.js";
+import { OrderPayments } from "../node/order-payment.js";
 import { mined } from "../node/tx.js";
 import { InputError } from "../core/input-error.js";
 import { degrees, fixedText, speciesCode } from "../core/units.js";
@@ -179,6 +180,9 @@ export async function writeHistoryOnChain(
     });
   }
 
+  // Each leg is an order paid in the deployment's money: 0.001 ETH, or 25 of its token with the buyer's permit.
+  const payments = await OrderPayments.of(system);
+  const price = payments.amount(payments.settlement.token === undefined ? "0.001" : "25");
   for (const leg of history.legs) {
     if (leg.stage < 1 || leg.stage > 4) throw new InputError(`leg ${leg.legId} leaves stage ${leg.stage}, not 1-4`);
     const seller = defined(w.actors[leg.stage - 1], `the actor of stage ${leg.stage}`);
@@ -191,17 +195,17 @@ export async function writeHistoryOnChain(
     const lots = () => leg.lotIds.map(chainLot);
     step(leg.departedAt - 2, async () => {
       const sellerAddress = await seller.getAddress();
-      const receipt = await mined(
-        book.placeOrder(
-          sellerAddress,
-          speciesCode(leg.species),
-          leg.shippedGrams,
-          leg.departedAt + offset + 86_400,
-          2 * 86_400,
-          {
-            value: 10n ** 15n,
-          },
-        ),
+      const receipt = await payments.place(
+        book,
+        buyer,
+        {
+          seller: sellerAddress,
+          species: speciesCode(leg.species),
+          weightGrams: leg.shippedGrams,
+          shipBy: leg.departedAt + offset + 86_400,
+          ackWindow: 2 * 86_400,
+        },
+        price,
       );
       orderId = firstArg(receipt, book.interface, "OrderPlaced");
       const chainLeg = `${leg.stage}:${orderId}`;

@@ -1,9 +1,9 @@
 /**
- * Parsers for the user input that units.ts does not cover: addresses and account references, Ether amounts,
- * durations, roles, and the enums (removal and problem reasons, transport modes). Like units.ts, every parser
- * throws an `InputError` naming the bad value.
+ * Parsers for the user input that units.ts does not cover: addresses and account references, durations, roles,
+ * and the enums (removal and problem reasons, transport modes); amounts of money are money.ts's. Like units.ts,
+ * every parser throws an `InputError` naming the bad value.
  */
-import { getAddress, isAddress, parseEther } from "ethers";
+import { getAddress, isAddress } from "ethers";
 
 import { defined } from "./checks.js";
 import { ROLE_NAMES, type RoleName } from "./roles.js";
@@ -32,18 +32,6 @@ export function accountRef(value: string, what: string): AccountRef {
   if (/^\d+$/.test(text)) return { index: Number(text) };
   if (isAddress(text)) return { address: getAddress(text) };
   throw new InputError(`${what} "${value}" is not an address or an account index (0, 1, …)`);
-}
-
-const ETHER = /^\s*(\d+(?:\.\d{1,18})?|\.\d{1,18})\s*(?:eth)?\s*$/i;
-
-/** An amount of Ether such as "1.5" or "0.25 ETH", in wei; more than zero. */
-export function etherAmount(value: string, what: string): bigint {
-  const m = ETHER.exec(value);
-  if (m === null) throw new InputError(`${what} "${value}" is not an amount of ETH (e.g. 1.5)`);
-  const [, amount = ""] = m;
-  const wei = parseEther(amount.startsWith(".") ? `0${amount}` : amount);
-  if (wei === 0n) throw new InputError(`${what} "${value}" must be more than 0 ETH`);
-  return wei;
 }
 
 const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)?\s*$/i;

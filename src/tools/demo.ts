@@ -7,9 +7,12 @@
  * a delivery is rejected (haddock warmed up at sea), QAT devices scan lots at four stages (device-signed, relayed),
  * a sensor batch of a warm leg is anchored as a Merkle root (an excursion, one reading proved against the root), a
  * freshness warning follows that leg, a substituted fillet is caught as a species mismatch and recalled, its sale
- * is blocked, and that order is cancelled and refunded.
+ * is blocked, and that order is cancelled and refunded. Orders are priced, escrowed and paid in the test stablecoin
+ * FishTraceUSD (fUSD, 6 decimals; each buyer signs an EIP-2612 permit, no approve), or in Ether with
+ * FISHTRACE_SETTLEMENT=eth.
  *
- *   npm run demo        (hardhat run src/tools/demo.ts)
+ *   npm run demo                            (hardhat run src/tools/demo.ts)
+ *   FISHTRACE_SETTLEMENT=eth npm run demo   (in Ether)
  *
  * It runs against a node too (`hardhat run --no-compile --network localhost src/tools/demo.ts`, LOCALHOST_URL naming
  * the node), as the local stack seeds its chain (src/tools/local-stack.ts): the environment that turns the demo into
@@ -24,7 +27,15 @@ import { Wallet, id } from "ethers";
 import { network } from "hardhat";
 
 import { defined } from "./checked.js";
-import { bindRelay, demoSeeding, exportDir, finishStackSeed, writeFacts, type MadePack } from "./demo/seeding.js";
+import {
+  bindRelay,
+  DEMO_FUNDS,
+  demoSeedingOrExit,
+  exportDir,
+  finishStackSeed,
+  writeFacts,
+  type MadePack,
+} from "./demo/seeding.js";
 import { demoSteps, HOUR } from "./demo/steps.js";
 import { story } from "./story.js";
 import type { DemoCast } from "../node/seed.js";
@@ -42,6 +53,9 @@ import { deployWithReport } from "../node/deploy.js";
 import { digitalLink, elementString } from "../core/digital-link.js";
 import { describeError } from "../core/errors.js";
 import { bandText, celsius, ether, flagsText, isoTime, position, thousands } from "../core/format.js";
+import { amountText } from "../core/money.js";
+import { OrderPayments } from "../node/order-payment.js";
+import { FishTraceUSD__factory } from "../../typechain-types/index.js";
 import { transportMode } from "../core/inputs.js";
 import { participantName, speciesLabel } from "../core/labels.js";
 import { DEFAULT_FRESHNESS_RULE } from "../core/freshness.js";
@@ -57,7 +71,7 @@ import { LOT_STATUS, SELLING_STAGES, STAGE_NAMES } from "../core/vocabulary.js";
 import { eventIn, eventsIn, mined } from "../node/tx.js";
 
 const started = performance.now();
-const seeding = demoSeeding();
+const seeding = demoSeedingOrExit();
 
 const connection = await network.getOrCreate();
 const { ethers, networkHelpers } = connection;
@@ -90,12 +104,33 @@ console.log(`FishTrace demo on ${where} (chain ${(await ethers.provider.getNetwo
 
 // ------------------------------------------------------------------------------------------ deployment
 tell.section("Deployment of the registry, the six stage contracts and the quality ledger, through the Ignition module");
-const { fishTrace, transactions } = await deployWithReport(
-  connection,
-  seeding.deploymentId === undefined ? {} : { deploymentId: seeding.deploymentId },
-);
+const { fishTrace, transactions } = await deployWithReport(connection, {
+  ...(seeding.deploymentId === undefined ? {} : { deploymentId: seeding.deploymentId }),
+  ...(seeding.settlement === "fusd" ? { settlementToken: "test" } : {}),
+});
 const { registry, harvester, qualityLedger } = fishTrace;
 for (const { what, receipt } of transactions) tell.step(what, receipt);
+const payments = await OrderPayments.of(fishTrace);
+const { settlement } = payments;
+/** Each party's balance of the settlement token once funded (none in Ether). */
+const startTokens = new Map<string, bigint>();
+if (settlement.token === undefined) {
+  tell.detail("orders settle in ETH (FISHTRACE_SETTLEMENT=eth)");
+} else {
+  tell.detail(
+    `orders settle in ${settlement.symbol} (${settlement.decimals} decimals) at ${settlement.token}, the test ` +
+      "stablecoin; FISHTRACE_SETTLEMENT=eth runs the demo in ETH",
+  );
+  const fusd = FishTraceUSD__factory.connect(settlement.token, admin);
+  const grant = payments.amount(DEMO_FUNDS);
+  for (const [role, account] of Object.entries({ vessel, supplier, manufacturer, distributor, retailer, customer })) {
+    tell.step(
+      `mint ${amountText(grant, settlement)} to the ${role} ${account.address}`,
+      await mined(fusd.mint(account, grant)),
+    );
+    startTokens.set(account.address, await fusd.balanceOf(account));
+  }
+}
 const rule = DEFAULT_FRESHNESS_RULE;
 tell.detail(
   `default freshness rule: Torry scale to ${rule.maxGrade}, ${rule.decayPerDay / 100} grade a day at 0 °C, ` +
@@ -163,6 +198,7 @@ const { now, lotName, namePack, scan, order, shipAndDeliver, settle } = demoStep
   registry,
   qualityLedger,
   qatDomain: qatDomain((await ethers.provider.getNetwork()).chainId, await qualityLedger.getAddress()),
+  payments,
 });
 
 // ------------------------------------------------------------------------------------------ stage 1: catch
@@ -255,7 +291,7 @@ const codOrder = await order(
   harvester,
   supplier,
   vessel,
-  { species: "COD", weight: "400kg", price: "2.5", shipWithinHours: 48, ackWindowHours: 36 },
+  { species: "COD", weight: "400kg", price: { eth: "2.5", usd: "1640" }, shipWithinHours: 48, ackWindowHours: 36 },
   "at least 400 kg of cod",
 );
 const shippedAt = await now();
@@ -307,7 +343,7 @@ const haddockOrder = await order(
   harvester,
   supplier,
   vessel,
-  { species: "HAD", weight: "100kg", price: "0.6", shipWithinHours: 48, ackWindowHours: 36 },
+  { species: "HAD", weight: "100kg", price: { eth: "0.6", usd: "310" }, shipWithinHours: 48, ackWindowHours: 36 },
   "at least 100 kg of haddock",
 );
 await shipAndDeliver(harvester, haddockOrder, 1002n, [haddock], vessel, supplier, {
@@ -325,7 +361,7 @@ tell.detail(
 );
 const refunded = await mined(harvester.connect(supplier).withdraw(haddockOrder));
 const { amount: refund } = (await eventIn(harvester, harvester.filters.OrderRefunded(haddockOrder), refunded)).args;
-tell.step(`${supplierName} withdraws the refund, ${ether(refund)}`, refunded);
+tell.step(`${supplierName} withdraws the refund, ${amountText(refund, settlement)}`, refunded);
 
 // ------------------------------------------------------------------------------------------ stage 2: supplier
 tell.section(`Stage 2, supplier — ${supplierName} cools and stores, then sells to ${manufacturerName}`);
@@ -345,7 +381,7 @@ const supplierOrder = await order(
   supplierStage,
   manufacturer,
   supplier,
-  { species: "COD", weight: "400kg", price: "3.2", shipWithinHours: 24, ackWindowHours: 24 },
+  { species: "COD", weight: "400kg", price: { eth: "3.2", usd: "2080" }, shipWithinHours: 24, ackWindowHours: 24 },
   `${manufacturerName} orders at least 400 kg of cod`,
 );
 await shipAndDeliver(supplierStage, supplierOrder, 2001n, [cod1, cod2], supplier, manufacturer, {
@@ -400,7 +436,7 @@ const manufacturerOrder = await order(
   manufacturerStage,
   distributor,
   manufacturer,
-  { species: "COD", weight: "800g", price: "0.05", shipWithinHours: 24, ackWindowHours: 12 },
+  { species: "COD", weight: "800g", price: { eth: "0.05", usd: "14.40" }, shipWithinHours: 24, ackWindowHours: 12 },
   `${distributorName} orders at least 800 g of cod`,
 );
 await shipAndDeliver(manufacturerStage, manufacturerOrder, 3001n, [packA, packB], manufacturer, distributor, {
@@ -421,7 +457,7 @@ const distributorOrder = await order(
   distributorStage,
   retailer,
   distributor,
-  { species: "COD", weight: "800g", price: "0.08", shipWithinHours: 24, ackWindowHours: 12 },
+  { species: "COD", weight: "800g", price: { eth: "0.08", usd: "17.60" }, shipWithinHours: 24, ackWindowHours: 12 },
   `${retailerName} orders at least 800 g of cod`,
 );
 const route = {
@@ -465,7 +501,7 @@ const retailOrder = await order(
   retailerStage,
   customer,
   retailer,
-  { species: "COD", weight: "400g", price: "0.012", shipWithinHours: 2, ackWindowHours: 1 },
+  { species: "COD", weight: "400g", price: { eth: "0.012", usd: "9.95" }, shipWithinHours: 2, ackWindowHours: 1 },
   `${customerName} orders a 400 g pack of cod`,
 );
 await shipAndDeliver(retailerStage, retailOrder, 5001n, [packA], retailer, customer, {
@@ -501,7 +537,7 @@ const blockedOrder = await order(
   retailerStage,
   customer,
   retailer,
-  { species: "COD", weight: "400g", price: "0.012", shipWithinHours: 2, ackWindowHours: 1 },
+  { species: "COD", weight: "400g", price: { eth: "0.012", usd: "9.95" }, shipWithinHours: 2, ackWindowHours: 1 },
   `${customerName} orders another 400 g pack`,
 );
 try {
@@ -519,7 +555,7 @@ const refundedCustomer = await mined(retailerStage.connect(customer).withdraw(bl
 const { amount: customerRefund } = (
   await eventIn(retailerStage, retailerStage.filters.OrderRefunded(blockedOrder), refundedCustomer)
 ).args;
-tell.step(`${customerName} withdraws the refund, ${ether(customerRefund)}`, refundedCustomer);
+tell.step(`${customerName} withdraws the refund, ${amountText(customerRefund, settlement)}`, refundedCustomer);
 
 // ------------------------------------------------------------------------------------------ trace and exports
 tell.section("Trace and regulatory exports — every event indexed into embedded PostgreSQL (PGlite)");
@@ -629,7 +665,9 @@ for (const name of STAGE_NAMES) {
   const selling = SELLING_STAGES.find((s) => s === name);
   const book = selling === undefined ? undefined : fishTrace[selling];
   const orders =
-    book === undefined ? "" : `  ${await book.orderCount()} order(s), escrow ${ether(await book.escrowBalance())}`;
+    book === undefined
+      ? ""
+      : `  ${await book.orderCount()} order(s), escrow ${amountText(await book.escrowBalance(), settlement)}`;
   console.log(
     `  ${name.padEnd(13)} available ${available.lots} lot(s) ${formatGrams(available.grams).padEnd(8)} ` +
       `supplied ${supplied.lots} lot(s) ${formatGrams(supplied.grams).padEnd(8)}${orders}`.trimEnd(),
@@ -641,9 +679,18 @@ for (const { account, balance: startBalance } of startBalances) {
   const balance = await ethers.provider.getBalance(account);
   const change = balance - startBalance;
   const name = await participantName(registry, (await registry.authorization(account)).id);
+  const funded = startTokens.get(account.address);
+  const token =
+    settlement.token === undefined || funded === undefined
+      ? undefined
+      : await FishTraceUSD__factory.connect(settlement.token, ethers.provider).balanceOf(account);
+  const tokens =
+    token === undefined || funded === undefined
+      ? ""
+      : `; ${amountText(token, settlement)} (${token >= funded ? "+" : ""}${amountText(token - funded, settlement)} since funded)`;
   console.log(
     `  ${name.padEnd(22)} balance ${ether(balance, 4)} ` +
-      `(${change >= 0n ? "+" : ""}${ether(change, 6)} since the start, gas paid)`,
+      `(${change >= 0n ? "+" : ""}${ether(change, 6)} since the start, gas paid)${tokens}`,
   );
 }
 if (seeding.stack !== undefined) {

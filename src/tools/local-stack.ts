@@ -24,6 +24,7 @@ import { z } from "zod";
 
 import { FORWARDER_NAME } from "../core/forward-request.js";
 import { readDemoFacts, readStackAnalytics } from "./demo/files.js";
+import type { DemoSettlement } from "./demo/seeding.js";
 import { freePort, kill, spawnGroup, started } from "./processes.js";
 import { startStaticServer, type StaticServer } from "../services/web/server.js";
 import { InputError } from "../core/input-error.js";
@@ -43,6 +44,11 @@ export interface LocalStackOptions {
    * that reads no forecast, anomaly or dispatch list turns it off.
    */
   analytics?: boolean;
+  /**
+   * What orders settle in: "fusd" (default), the test stablecoin FishTraceUSD deployed with the system and minted to
+   * the cast; "eth": Ether.
+   */
+  settlement?: DemoSettlement;
   /** Default: when `prometheus` is on PATH. */
   prometheus?: boolean;
   /** Working directory for facts, config, the relay's store and the index (default .stack/<node port>). */
@@ -384,6 +390,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         FISHTRACE_DEMO_OUT: dir,
         ...(options.seed === "none" ? { FISHTRACE_DEMO_SEED: "registry" } : {}),
         ...(options.analytics === false ? { FISHTRACE_DEMO_ANALYTICS: "0" } : {}),
+        FISHTRACE_SETTLEMENT: options.settlement ?? "fusd",
       }),
     );
     children.push(seed);

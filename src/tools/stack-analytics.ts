@@ -21,6 +21,7 @@ import { defined } from "./checked.js";
 
 import { OrderBook__factory } from "../../typechain-types/index.js";
 import type { FishTrace } from "../node/system.js";
+import { OrderPayments } from "../node/order-payment.js";
 import { mined } from "../node/tx.js";
 import { speciesCode } from "../core/units.js";
 import { generateHistory } from "../analytics/generate.js";
@@ -129,14 +130,15 @@ export async function seedStackAnalytics(
 
   // Four weeks of customer orders at the retailer, from a Monday on.
   const book = OrderBook__factory.connect(await system.retailer.getAddress(), cast.customer);
+  // Orders are paid in the deployment's money: the least unit of it (with the buyer's permit in a token).
+  const payments = await OrderPayments.of(system);
   const monday = Math.ceil(((await chain.latestTime()) + DAY) / (7 * DAY)) * 7 * DAY + 4 * DAY;
   for (let d = 0; d < SALES_DAYS; d++) {
     for (const species of STACK_HISTORY.species) {
       const kg = defined(WEEK[species][d % 7], `the ${species} orders of weekday ${d % 7}`) + (d % 3);
       await chain.setNextBlockTimestamp(monday + d * DAY + 10 * 3_600 + (species === "COD" ? 0 : 60));
-      await mined(
-        book.placeOrder(retailer, speciesCode(species), kg * 1_000, monday + (d + 2) * DAY, 3_600, { value: 1n }),
-      );
+      const order = { seller: retailer, species: speciesCode(species), weightGrams: kg * 1_000 };
+      await payments.place(book, cast.customer, { ...order, shipBy: monday + (d + 2) * DAY, ackWindow: 3_600 }, 1n);
       transactions++;
     }
   }
@@ -169,10 +171,12 @@ export async function seedStackAnalytics(
 
   // An open order for haddock at the distributor, from the retailer.
   const hub = OrderBook__factory.connect(await system.distributor.getAddress(), cast.retailer);
-  await mined(
-    hub.placeOrder(distributor, speciesCode("HAD"), 50_000, (await chain.latestTime()) + 7 * DAY, 3_600, {
-      value: 1n,
-    }),
+  const shipBy = (await chain.latestTime()) + 7 * DAY;
+  await payments.place(
+    hub,
+    cast.retailer,
+    { seller: distributor, species: speciesCode("HAD"), weightGrams: 50_000, shipBy, ackWindow: 3_600 },
+    1n,
   );
   transactions++;
 

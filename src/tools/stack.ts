@@ -6,13 +6,15 @@
  *
  *   npm run stack -- [--port-node 8545] [--port-web 5173] [--port-relay 8600] [--port-trace 8547]
  *                    [--port-epcis 8548] [--port-prometheus 9090] [--seed demo|none] [--no-prometheus] [--dir .stack/<node port>]
- *                    [--web-dist web/dist]
+ *                    [--web-dist web/dist] [--settlement fusd|eth]
+ *
+ * Orders settle in the test stablecoin FishTraceUSD (fUSD) unless `--settlement eth`.
  *
  * The dApp must be built (`npm run stack` builds it; `npm run web:build` alone).
  */
 import { parseArgs } from "node:util";
 
-import { HDNodeWallet } from "ethers";
+import { HDNodeWallet, JsonRpcProvider } from "ethers";
 
 import { DEV_ACCOUNT_INDEX } from "../services/relay/options.js";
 import {
@@ -24,7 +26,9 @@ import {
   type LocalStackOptions,
   type StackService,
 } from "./local-stack.js";
+import { attachFishTrace, settlementOf } from "../core/deployment.js";
 import { InputError } from "../core/input-error.js";
+import { demoSettlement } from "./demo/seeding.js";
 import { wholeNumber } from "../core/units.js";
 
 const SERVICES: StackService[] = ["node", "web", "relay", "trace", "epcis", "prometheus"];
@@ -32,7 +36,7 @@ const SERVICES: StackService[] = ["node", "web", "relay", "trace", "epcis", "pro
 const USAGE =
   "usage: npm run stack -- [--port-node N] [--port-web N] [--port-relay N] [--port-trace N] [--port-epcis N] " +
   "[--port-prometheus N] " +
-  "[--seed demo|none] [--no-prometheus] [--dir DIR] [--web-dist web/dist]";
+  "[--seed demo|none] [--no-prometheus] [--dir DIR] [--web-dist web/dist] [--settlement fusd|eth]";
 
 /** The stack's options from the command line; a one-line InputError for anything wrong. */
 export function stackOptions(argv: string[]): LocalStackOptions {
@@ -51,6 +55,7 @@ export function stackOptions(argv: string[]): LocalStackOptions {
         "no-prometheus": { type: "boolean" },
         dir: { type: "string" },
         "web-dist": { type: "string" },
+        settlement: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -70,9 +75,11 @@ export function stackOptions(argv: string[]): LocalStackOptions {
   }
   const seed = values.seed?.trim() ?? "demo";
   if (seed !== "demo" && seed !== "none") throw new InputError(`--seed "${values.seed}" is not demo or none`);
+  const settlement = demoSettlement(values.settlement ?? "fusd", "--settlement");
   return {
     ports,
     seed,
+    settlement,
     ...(values["no-prometheus"] === true ? { prometheus: false } : {}),
     ...(values.dir === undefined ? {} : { dir: values.dir }),
     ...(values["web-dist"] === undefined ? {} : { webDist: values["web-dist"] }),
@@ -92,7 +99,20 @@ function accountLines(stack: LocalStack): string[] {
   );
 }
 
-function table(stack: LocalStack): string {
+/** What the stack's orders settle in, read from its registry: "fUSD (6 decimals) at 0x…", or "ETH". */
+async function settlementLine(stack: LocalStack): Promise<string> {
+  const provider = new JsonRpcProvider(stack.urls.node, undefined, { staticNetwork: true });
+  try {
+    const { token, symbol, decimals } = await settlementOf(attachFishTrace(stack.config.addresses, provider), provider);
+    return token === undefined
+      ? "ETH (--settlement eth)"
+      : `${symbol} (${decimals} decimals) at ${token}, the test token`;
+  } finally {
+    provider.destroy();
+  }
+}
+
+function table(stack: LocalStack, settlement: string): string {
   const urls: [string, string][] = [
     ["dApp", stack.urls.web],
     ["node (JSON-RPC, chain 31337)", stack.urls.node],
@@ -114,6 +134,7 @@ function table(stack: LocalStack): string {
     ...urls.map(([name, url]) => `  ${name.padEnd(width)}  ${url}`),
     ...(pack === undefined ? [] : [`  ${"a demo pack".padEnd(width)}  ${link(pack)}`]),
     ...(recalled === undefined ? [] : [`  ${"a recalled pack".padEnd(width)}  ${link(recalled)}`]),
+    `  ${"orders settle in".padEnd(width)}  ${settlement}`,
     "",
     "Demo accounts (Hardhat's test mnemonic — test keys, never use with real funds):",
     ...accountLines(stack),
@@ -153,7 +174,7 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  console.log(table(stack));
+  console.log(table(stack, await settlementLine(stack)));
   const outcome = await Promise.race([stopRequested, stack.died]);
   if (outcome === "signal") {
     console.log("stack: stopping");

@@ -2,10 +2,11 @@ import type { ContractTransactionResponse } from "ethers";
 
 import { FishTraceUSD__factory } from "../../typechain-types/index.js";
 import { settlementOf } from "../../src/core/deployment.js";
-import { duration, ether, isoTime, txText } from "../../src/core/format.js";
-import { signPermit, tokenAmount, tokenText } from "../../src/core/orders.js";
+import { duration, isoTime, txText } from "../../src/core/format.js";
 import { InputError } from "../../src/core/input-error.js";
-import { durationSeconds, etherAmount, required, timeOrDelay } from "../../src/core/inputs.js";
+import { durationSeconds, required, timeOrDelay } from "../../src/core/inputs.js";
+import { amountText, parseAmount } from "../../src/core/money.js";
+import { PERMIT_LIFETIME, signPermit } from "../../src/core/permit.js";
 import { participantLabel, speciesLabel } from "../../src/core/labels.js";
 import { buyerRole, orderBook, sellingStage, stageRole } from "../../src/core/stages.js";
 import { eventIn, mined } from "../../src/node/tx.js";
@@ -23,9 +24,6 @@ interface Args extends StageArgs {
   ackWindow?: string;
   permit: boolean;
 }
-
-/** How long a permit signed by the task stays valid: it is used in the transaction sent right after. */
-const PERMIT_LIFETIME = 3_600;
 
 const ZERO_WORD = "0x0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -45,15 +43,13 @@ export default fishTraceAction(async (args: Args, hre) => {
       ? await firstWithRole(stageRole(stage))(fishTrace, session)
       : addressOf(session, args.seller, "--seller");
   const shipBy = timeOrDelay(args.shipBy ?? "7d", "ship-by time", await chainNow(session));
-  const { token, symbol, decimals } = settlement;
-  let price: bigint;
+  const { token } = settlement;
+  const price = parseAmount(priceText, settlement, "price");
   let placed: Promise<ContractTransactionResponse>;
   if (token === undefined) {
     if (args.permit) throw new InputError("--permit is for a deployment that settles in a token; this one uses ETH");
-    price = etherAmount(priceText, "price");
     placed = book.placeOrder(seller, species, weightGrams, shipBy, ackWindow, { value: price });
   } else {
-    price = tokenAmount(priceText, decimals, symbol, "price");
     const erc20 = FishTraceUSD__factory.connect(token, signer);
     const spender = await book.getAddress();
     let permit = { deadline: 0n, v: 0, r: ZERO_WORD, s: ZERO_WORD };
@@ -62,7 +58,7 @@ export default fishTraceAction(async (args: Args, hre) => {
       const { v, r, s } = await signPermit(signer, erc20, spender, price, deadline);
       permit = { deadline, v, r, s };
     } else if ((await erc20.allowance(signer, spender)) < price) {
-      console.log(`  approving ${tokenText(price, decimals, symbol)} to the ${stage} order book (or use --permit)`);
+      console.log(`  approving ${amountText(price, settlement)} to the ${stage} order book (or use --permit)`);
       await mined(erc20.approve(spender, price));
     }
     placed = book.placeOrderWithPermit(
@@ -86,7 +82,7 @@ export default fishTraceAction(async (args: Args, hre) => {
       (await participantLabel(registry, sellerId)),
   );
   console.log(
-    `  ${token === undefined ? ether(price) : tokenText(price, decimals, symbol)} in escrow; ship by ${isoTime(shipBy)}; ${duration(ackWindow)} to acknowledge once delivered`,
+    `  ${amountText(price, settlement)} in escrow; ship by ${isoTime(shipBy)}; ${duration(ackWindow)} to acknowledge once delivered`,
   );
   console.log(`  ${txText(receipt)}`);
   return { stage, orderId };

@@ -1,4 +1,6 @@
-import { ether, txText } from "../../src/core/format.js";
+import { txText } from "../../src/core/format.js";
+import { settlementOf } from "../../src/core/deployment.js";
+import { amountText } from "../../src/core/money.js";
 import { required } from "../../src/core/inputs.js";
 import { lotsLabel, participantLabel } from "../../src/core/labels.js";
 import { requireShipment } from "../../src/core/orders.js";
@@ -17,7 +19,8 @@ export default fishTraceAction(async (args: Args, hre) => {
   const text = required(args.reason, "reason");
   const reason = fixedText(text, 32, "reason");
 
-  const { fishTrace, book } = await connectToOrder(hre, args, order, "buyer");
+  const { session, fishTrace, book } = await connectToOrder(hre, args, order, "buyer");
+  const money = await settlementOf(fishTrace, session.ethers.provider);
   const { registry } = fishTrace;
   const { shipmentNo, lotIds } = await requireShipment(book, orderId);
   const receipt = await mined(book.rejectDelivery(orderId, shipmentNo, lotIds, reason));
@@ -26,7 +29,7 @@ export default fishTraceAction(async (args: Args, hre) => {
     `${stage} order ${orderId} rejected ("${text}"): ${await lotsLabel(fishTrace.manufacturer, lotIds)} back in ` +
       `the inventory of ${await participantLabel(registry, sellerId)}`,
   );
-  console.log(`  ${await participantLabel(registry, buyerId)} may now withdraw the ${ether(price)} refund`);
+  console.log(`  ${await participantLabel(registry, buyerId)} may now withdraw the ${amountText(price, money)} refund`);
   console.log(`  ${txText(receipt)}`);
   return { stage, orderId };
 });

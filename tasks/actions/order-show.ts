@@ -1,4 +1,6 @@
-import { duration, ether, isoTime } from "../../src/core/format.js";
+import { duration, isoTime } from "../../src/core/format.js";
+import { settlementOf } from "../../src/core/deployment.js";
+import { amountText } from "../../src/core/money.js";
 import { lotsLabel, participantLabel, speciesLabel } from "../../src/core/labels.js";
 import { orderTerms, orderWithParties, shipmentOf } from "../../src/core/orders.js";
 import { buyerStage } from "../../src/core/stages.js";
@@ -16,7 +18,8 @@ export default fishTraceAction(async (args: OrderArgs, hre) => {
   const which = orderOf(args);
   const { stage, orderId } = which;
 
-  const { fishTrace, book } = await connectToOrder(hre, args, which, 0);
+  const { session, fishTrace, book } = await connectToOrder(hre, args, which, 0);
+  const money = await settlementOf(fishTrace, session.ethers.provider);
   const { registry } = fishTrace;
   const { order } = await orderWithParties(book, registry, orderId);
   const terms = await orderTerms(book, orderId);
@@ -29,7 +32,7 @@ export default fishTraceAction(async (args: OrderArgs, hre) => {
   if (terms !== undefined) {
     console.log(
       `  terms     at least ${formatGrams(terms.weightGrams)} of ${await speciesLabel(registry, terms.species)} ` +
-        `for ${ether(terms.price)}, ship by ${isoTime(terms.shipBy)}, ${duration(terms.ackWindow)} to acknowledge`,
+        `for ${amountText(terms.price, money)}, ship by ${isoTime(terms.shipBy)}, ${duration(terms.ackWindow)} to acknowledge`,
     );
   }
   console.log(
@@ -40,6 +43,8 @@ export default fishTraceAction(async (args: OrderArgs, hre) => {
   );
   const deadline = DEADLINE[state];
   if (deadline !== undefined) console.log(`  deadline  ${deadline} ${isoTime(order.deadline)}`);
-  console.log(`  escrow    ${ether(order.price)} ${ESCROWED.includes(state) ? "held for this order" : "paid out"}`);
+  console.log(
+    `  escrow    ${amountText(order.price, money)} ${ESCROWED.includes(state) ? "held for this order" : "paid out"}`,
+  );
   return { stage, orderId, state, shipment };
 });

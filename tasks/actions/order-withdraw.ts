@@ -1,4 +1,7 @@
-import { ether, txText } from "../../src/core/format.js";
+import { FishTraceUSD__factory } from "../../typechain-types/index.js";
+import { settlementOf } from "../../src/core/deployment.js";
+import { txText } from "../../src/core/format.js";
+import { amountText } from "../../src/core/money.js";
 import { accountLabel } from "../../src/core/labels.js";
 import { eventsIn, mined } from "../../src/node/tx.js";
 import { fishTraceAction } from "../run.js";
@@ -13,13 +16,18 @@ export default fishTraceAction(async (args: OrderArgs, hre) => {
   const paid = await eventsIn(book, book.filters.OrderPaid(orderId), receipt);
   const refunded = await eventsIn(book, book.filters.OrderRefunded(orderId), receipt);
   const amount = paid[0]?.args.amount ?? refunded[0]?.args.amount ?? 0n;
-  const balance = await session.ethers.provider.getBalance(signer.address);
+  const money = await settlementOf(fishTrace, session.ethers.provider);
+  const balance =
+    money.token === undefined
+      ? await session.ethers.provider.getBalance(signer.address)
+      : await FishTraceUSD__factory.connect(money.token, session.ethers.provider).balanceOf(signer.address);
   console.log(
-    `${stage} order ${orderId}: ${paid.length > 0 ? "price" : "refund"} of ${ether(amount)} paid to ` +
+    `${stage} order ${orderId}: ${paid.length > 0 ? "price" : "refund"} of ${amountText(amount, money)} paid to ` +
       `${await accountLabel(fishTrace.registry, signer.address)}`,
   );
   console.log(
-    `  balance now ${ether(balance, 6)}; escrow left in the ${stage} contract ${ether(await book.escrowBalance())}`,
+    `  balance now ${amountText(balance, money, 6)}; escrow left in the ${stage} contract ` +
+      amountText(await book.escrowBalance(), money),
   );
   console.log(`  ${txText(receipt)}`);
   return { stage, orderId, amount };

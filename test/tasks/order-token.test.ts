@@ -33,6 +33,17 @@ describe("order place in a settlement token", function () {
     expect(placed.text).to.not.include("approving");
   });
 
+  it("shows, refunds and withdraws the order in the token", async function () {
+    const shown = await ok(["order", "show"], { order: "1" });
+    expect(shown.text).to.include("for 1,250.5 fUSD, ship by");
+    expect(shown.text).to.match(/escrow {4}1,250\.5 fUSD held for this order/);
+    // The seller declines the order: the price becomes the buyer's refund, paid out in the token.
+    expect((await ok(["order", "cancel"], { order: "1" })).text).to.include("may now withdraw the 1,250.5 fUSD refund");
+    const paid = await ok(["order", "withdraw"], { order: "1", from: String(ACCOUNTS.supplier) });
+    expect(paid.text).to.match(/^harvester order 1: refund of 1,250\.5 fUSD paid to Bodø/);
+    expect(paid.text).to.include("balance now 10,000 fUSD; escrow left in the harvester contract 0 fUSD");
+  });
+
   it("pays by approve without --permit", async function () {
     const placed = await ok(["order", "place"], { species: "COD", weight: "10kg", price: "0.25" });
     expect(placed.text).to.include("approving 0.25 fUSD to the harvester order book (or use --permit)");

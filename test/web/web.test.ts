@@ -17,6 +17,7 @@ import { PNG } from "pngjs";
 
 import { freePort, kill, started } from "../../src/tools/processes.js";
 import type { AnomalyReport, DispatchReport } from "../../src/core/api/analytics.js";
+import { catchData } from "../../src/core/catch.js";
 import { attachFishTrace, type FishTrace } from "../../src/core/deployment.js";
 import { gtin14, gtinCheckDigit, parseDigitalLink } from "../../src/core/digital-link.js";
 import { roleId } from "../../src/core/roles.js";
@@ -26,6 +27,7 @@ import type { DemoFacts } from "../../src/core/api/web-config.js";
 import { launchChromium } from "../helpers/web/browser.js";
 import { decodeQrPng, qrPhotoImage, qrPng, y4mVideo } from "../helpers/web/qr-images.js";
 import { TestWallet } from "../helpers/web/wallet.js";
+import { FishTraceUSD__factory, type FishTraceUSD } from "../../typechain-types/index.js";
 import { STAGE_NAMES } from "../../src/core/vocabulary.js";
 
 const HARDHAT = path.join("node_modules", "hardhat", "dist", "src", "cli.js");
@@ -408,6 +410,17 @@ describe("web: the dApp in Chromium against the local stack", function () {
     return { page, wallet };
   }
 
+  /** The stack's settlement token (the demo's default, FishTraceUSD), read through the test's provider. */
+  async function settlementToken(): Promise<FishTraceUSD> {
+    return FishTraceUSD__factory.connect(await chain.registry.settlementToken(), provider);
+  }
+
+  /** Connects the page's wallet and waits until the page shows the account's `role`. */
+  async function connectAs(page: Page, role: RegExp): Promise<void> {
+    await page.getByTestId("connect-wallet").click();
+    await page.getByTestId("role").filter({ hasText: role }).waitFor();
+  }
+
   /** Fails the journey on any uncaught page error or CSP violation. */
   function collectErrors(page: Page): void {
     page.on("pageerror", (e) => pageErrors.push(`${page.url()}: ${e.message}`));
@@ -689,9 +702,10 @@ describe("web: the dApp in Chromium against the local stack", function () {
         .filter({ hasText: /Supplier/ })
         .waitFor();
 
-      // Place the order at the harvester's book, 0.5 ETH escrowed.
-      const price = parseEther("0.5");
-      const escrowBefore = await provider.getBalance(stack!.config.addresses.harvester);
+      // Place the order at the harvester's book, 0.5 fUSD (the stack's settlement token) escrowed.
+      const price = 500_000n;
+      const token = await settlementToken();
+      const escrowBefore = await token.balanceOf(stack!.config.addresses.harvester);
       const form = page.getByTestId("form-place-order");
       await form.locator('[name="seller"]').selectOption(vessel.address);
       await form.locator('[name="species"]').fill("COD");
@@ -704,7 +718,7 @@ describe("web: the dApp in Chromium against the local stack", function () {
       let order = await chain.harvester.getOrder(orderId);
       expect(order.state).to.equal(ORDER.Ordered);
       expect(order.price).to.equal(price);
-      expect((await provider.getBalance(stack!.config.addresses.harvester)) - escrowBefore).to.equal(price);
+      expect((await token.balanceOf(stack!.config.addresses.harvester)) - escrowBefore).to.equal(price);
       const row = page.getByTestId(`order-harvester-${orderId}`);
       await row.waitFor();
       expect(await row.getAttribute("data-side")).to.equal("buyer");
@@ -745,22 +759,22 @@ describe("web: the dApp in Chromium against the local stack", function () {
         (await chain.registry.authorization(supplier.address)).id,
       );
 
-      // The vessel withdraws the price: its balance grows by the price less the gas it paid.
+      // The vessel withdraws the price: its token balance grows by the price (the gas is paid in ETH).
       await wallet.useAccount(vessel.index);
       await page.getByTestId("account").filter({ hasText: vessel.address }).waitFor();
       const withdraw = page.getByTestId("action-withdraw");
       await expectEnabled(withdraw);
-      const before = await provider.getBalance(vessel.address);
+      const before = await token.balanceOf(vessel.address);
       await withdraw.click();
       status = await settled(page, "withdraw");
       expect(status.state, status.text).to.equal("confirmed");
       const receipt = (await provider.getTransactionReceipt(status.hash))!;
       expect(receipt.from).to.equal(vessel.address);
-      const after = await provider.getBalance(vessel.address);
-      expect(after - before).to.equal(price - receipt.gasUsed * receipt.gasPrice);
+      const after = await token.balanceOf(vessel.address);
+      expect(after - before).to.equal(price);
       order = await chain.harvester.getOrder(orderId);
       expect(order.state).to.equal(ORDER.Paid);
-      expect((await provider.getBalance(stack!.config.addresses.harvester)) - escrowBefore).to.equal(0n);
+      expect((await token.balanceOf(stack!.config.addresses.harvester)) - escrowBefore).to.equal(0n);
       await shot(page, "actor-orders");
     },
   );
@@ -770,18 +784,17 @@ describe("web: the dApp in Chromium against the local stack", function () {
     async function () {
       const { supplier, vessel } = facts.accounts;
       const { page, wallet } = await actor({ account: supplier.index });
-      await page.getByTestId("connect-wallet").click();
-      await page
-        .getByTestId("role")
-        .filter({ hasText: /Supplier/ })
-        .waitFor();
+      await connectAs(page, /Supplier/);
       const form = page.getByTestId("form-place-order");
       await form.locator('[name="seller"]').selectOption(vessel.address);
       await form.locator('[name="weight"]').fill("100kg");
       await form.locator('[name="price"]').fill("0.1");
 
       const nonce = await provider.getTransactionCount(supplier.address, "pending");
+      const token = await settlementToken();
+      const [permitNonce, balance] = [await token.nonces(supplier.address), await token.balanceOf(supplier.address)];
       const sends = wallet.requests("eth_sendTransaction").length;
+      const signs = wallet.requests("eth_signTypedData_v4").length;
       wallet.refuseNext();
       await form.getByTestId("submit").click();
       let status = await settled(page, "place-order");
@@ -790,8 +803,14 @@ describe("web: the dApp in Chromium against the local stack", function () {
       expect(status.text).to.not.match(/Error|4001|ACTION_REJECTED|\n/);
       expect(status.hash).to.equal("");
       expect(await provider.getTransactionCount(supplier.address, "pending")).to.equal(nonce);
-      const asked = wallet.requests("eth_sendTransaction").slice(sends);
+      // The stack settles in fUSD: the prompt refused was the permit's signature, and no transaction was asked for.
+      expect(wallet.requests("eth_sendTransaction").slice(sends)).to.deep.equal([]);
+      const asked = wallet.requests("eth_signTypedData_v4").slice(signs);
       expect(asked.map((r) => r.error?.code)).to.deep.equal([4001]);
+      expect([await token.nonces(supplier.address), await token.balanceOf(supplier.address)]).to.deep.equal([
+        permitNonce,
+        balance,
+      ]);
       await shot(page, "actor-declined");
 
       // The same order, accepted this time.
@@ -1090,6 +1109,155 @@ describe("web: the dApp in Chromium against the local stack", function () {
       expect(registered.map((e) => e.args.catchData.weightGrams)).to.deep.equal([250_000n, 1_500n]);
       expect(await provider.getBalance(appKey), "the deckhand paid nothing").to.equal(0n);
       await shot(page, "vessel-on-chain");
+    },
+  );
+
+  journey(
+    "13 in fUSD: a supplier orders a catch with a permit signed in the wallet, the harvester ships, the supplier acknowledges, the harvester withdraws the token",
+    async function () {
+      const { vessel, supplier } = facts.accounts;
+      const token = await settlementToken();
+      const tokenAddress = await token.getAddress();
+      const book = stack!.config.addresses.harvester;
+      expect([await token.symbol(), await token.decimals()]).to.deep.equal(["fUSD", 6n]);
+      // The catch, registered ashore by the vessel's key.
+      const asVessel = chain.harvester.connect(new Wallet(testKey(vessel.index), provider));
+      const caughtAt = (await provider.getBlock("latest"))!.timestamp - 3_600;
+      const catchOf = { species: "COD", weight: "250kg", caughtAt, latitude: "69.5", longitude: "17.25", gear: "LLS" };
+      const registered = (await (await asVessel.registerFish(catchData(catchOf))).wait())!;
+      const [lotLog] = await chain.harvester.queryFilter(
+        chain.harvester.filters.FishRegistered(),
+        registered.blockNumber,
+        registered.blockNumber,
+      );
+      const lotId = lotLog!.args.lotId;
+
+      const { page, wallet } = await actor({ account: supplier.index });
+      await connectAs(page, /Supplier/);
+      const form = page.getByTestId("form-place-order");
+      expect(await form.textContent()).to.include("Price (fUSD, escrowed)");
+      await form.locator('[name="seller"]').selectOption(vessel.address);
+      await form.locator('[name="species"]').fill("COD");
+      await form.locator('[name="weight"]').fill("250kg");
+
+      // A wrong amount is one line on the form; nothing is asked of the wallet.
+      const asked = wallet.requests().length;
+      for (const [typed, line] of [
+        ["12.3456789", 'price "12.3456789" has more than the 6 decimals fUSD has'],
+        ["-5", 'price "-5" is negative: give an amount of fUSD'],
+        ["a lot", 'price "a lot" is not an amount of fUSD (e.g. 1250.50)'],
+      ]) {
+        await form.locator('[name="price"]').fill(typed!);
+        await form.getByTestId("submit").click();
+        await form.getByTestId("form-error").filter({ hasText: line! }).waitFor();
+      }
+      expect(wallet.requests().slice(asked)).to.deep.equal([]);
+
+      // The order, paid with a permit the wallet signs (journey 6 declines one: nothing is sent).
+      const price = 1_234_560_000n; // 1,234.56 fUSD
+      await form.locator('[name="price"]').fill("1234.56");
+      const [permitNonce, supplierBefore, bookBefore] = await Promise.all([
+        token.nonces(supplier.address),
+        token.balanceOf(supplier.address),
+        token.balanceOf(book),
+      ]);
+      const sends = wallet.requests("eth_sendTransaction").length;
+      const signs = wallet.requests("eth_signTypedData_v4").length;
+      // Accepted: the line says what the wallet is asked, the permit verifies on chain inside the one transaction.
+      await page.evaluate(() => {
+        const w = globalThis as any;
+        w.txTexts = [];
+        new w.MutationObserver(() => {
+          const text = w.document.querySelector('[data-testid="tx-status"] .actor-tx-text')?.textContent;
+          if (text && w.txTexts.at(-1) !== text) w.txTexts.push(text);
+        }).observe(w.document.body, { subtree: true, childList: true, characterData: true });
+      });
+      await form.getByTestId("submit").click();
+      let status = await settled(page, "place-order");
+      expect(status.state, status.text).to.equal("confirmed");
+      expect(status.text).to.match(
+        /Order \d+ placed at the harvester: 250 kg of COD, 1,234\.56 fUSD in escrow \(paid with a permit\)/,
+      );
+      const texts = (await page.evaluate("window.txTexts")) as string[];
+      const at = (re: RegExp) => texts.findIndex((t) => re.test(t));
+      expect(
+        at(/^Sign the permit in your wallet… \(1,234\.56 fUSD to the harvester's order book\)$/),
+        texts.join(" | "),
+      )
+        .to.be.greaterThan(-1)
+        .and.lessThan(at(/^Permit signed\. Confirm the order in your wallet…$/));
+      expect(at(/^Permit signed/)).to.be.lessThan(at(/^Sent; waiting for a block/));
+      const orderId = BigInt(status.result);
+      // What the wallet signed: the token's own EIP-712 domain, the supplier's next nonce, exactly the price.
+      const [signed] = wallet.requests("eth_signTypedData_v4").slice(signs);
+      const typed = JSON.parse(signed!.params[1] as string) as {
+        domain: Record<string, unknown>;
+        types: Record<string, { name: string; type: string }[]>;
+        message: Record<string, string>;
+      };
+      // (The chain id as the wallet got it, a JSON quantity.)
+      expect({ ...typed.domain, chainId: Number(typed.domain.chainId) }).to.deep.equal({
+        name: "FishTrace USD",
+        version: "1",
+        chainId: 31337,
+        verifyingContract: tokenAddress.toLowerCase(),
+      });
+      expect(typed.message.owner!.toLowerCase()).to.equal(supplier.address.toLowerCase());
+      expect(typed.message.spender!.toLowerCase()).to.equal(book.toLowerCase());
+      expect(BigInt(typed.message.value!)).to.equal(price);
+      expect(BigInt(typed.message.nonce!)).to.equal(permitNonce);
+      const { EIP712Domain: _domain, ...types } = typed.types;
+      expect(verifyTypedData(typed.domain, types, typed.message, signed!.result as string)).to.equal(supplier.address);
+      // One transaction (no approve), to the order book; the permit was used on chain (nonce, allowance spent).
+      const sent = wallet.requests("eth_sendTransaction").slice(sends);
+      expect(sent.map((r) => (r.params[0] as { to: string }).to.toLowerCase())).to.deep.equal([book.toLowerCase()]);
+      expect(await token.nonces(supplier.address)).to.equal(permitNonce + 1n);
+      expect(await token.allowance(supplier.address, book)).to.equal(0n);
+      expect((await chain.harvester.getOrder(orderId)).price).to.equal(price);
+      expect(await token.balanceOf(supplier.address)).to.equal(supplierBefore - price);
+      expect(await token.balanceOf(book)).to.equal(bookBefore + price);
+      const row = page.getByTestId(`order-harvester-${orderId}`);
+      await row.getByTestId("order-price").filter({ hasText: "1,234.56 fUSD" }).waitFor();
+
+      // The harvester ships the catch.
+      await wallet.useAccount(vessel.index);
+      await page.getByTestId("account").filter({ hasText: vessel.address }).waitFor();
+      await row.locator('[name="lots"]').fill(lotId.toString());
+      await row.getByTestId("action-ship").click();
+      status = await settled(page, "ship");
+      expect(status.state, status.text).to.equal("confirmed");
+
+      // The supplier confirms the delivery and acknowledges it: the escrow becomes the harvester's.
+      await wallet.useAccount(supplier.index);
+      await page.getByTestId("account").filter({ hasText: supplier.address }).waitFor();
+      await row.getByTestId("action-confirm").click();
+      status = await settled(page, "confirm");
+      expect(status.state, status.text).to.equal("confirmed");
+      const acknowledge = row.getByTestId("action-acknowledge");
+      expect(await acknowledge.textContent()).to.include("Acknowledge and pay 1,234.56 fUSD");
+      await acknowledge.click();
+      status = await settled(page, "acknowledge");
+      expect(status.state, status.text).to.equal("confirmed");
+      expect(status.text).to.include("may withdraw 1,234.56 fUSD");
+      expect((await chain.harvester.getOrder(orderId)).state).to.equal(ORDER.Acknowledged);
+
+      // The harvester withdraws the token: exactly the price, from the book's escrow.
+      await wallet.useAccount(vessel.index);
+      await page.getByTestId("account").filter({ hasText: vessel.address }).waitFor();
+      await page.getByTestId("withdrawable").filter({ hasText: "1,234.56 fUSD" }).waitFor();
+      await row.getByTestId("order-owed").filter({ hasText: "1,234.56 fUSD to withdraw" }).waitFor();
+      await shot(page, "actor-token-withdraw", page.getByTestId("withdrawable"));
+      const vesselBefore = await token.balanceOf(vessel.address);
+      const withdraw = page.getByTestId("action-withdraw");
+      expect(await withdraw.textContent()).to.include("Withdraw 1,234.56 fUSD");
+      await withdraw.click();
+      status = await settled(page, "withdraw");
+      expect(status.state, status.text).to.equal("confirmed");
+      expect(status.text).to.match(new RegExp(`Order ${orderId}: price of 1,234\\.56 fUSD paid to you`));
+      expect(await token.balanceOf(vessel.address)).to.equal(vesselBefore + price);
+      expect(await token.balanceOf(book)).to.equal(bookBefore);
+      expect((await chain.harvester.getOrder(orderId)).state).to.equal(ORDER.Paid);
+      await page.getByTestId("withdrawable").filter({ hasText: "0 fUSD" }).waitFor();
     },
   );
 });

@@ -11,6 +11,9 @@
  *   FISHTRACE_DEMO_SEED=registry   (with FISHTRACE_DEMO_OUT) stop after the deployment and the registry's cast
  *   FISHTRACE_DEMO_ANALYTICS=0     (with FISHTRACE_DEMO_OUT) skip the analytics data seeded after the demo
  *                                  (<dir>/analytics.json, detector.json, intake.json)
+ *   FISHTRACE_SETTLEMENT=eth       orders priced, escrowed and paid in Ether instead of the default, the test
+ *                                  stablecoin FishTraceUSD (fUSD, 6 decimals), deployed with the system and minted
+ *                                  to every participant of the cast
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -23,6 +26,7 @@ import { seedStackAnalytics } from "../stack-analytics.js";
 import type { DemoFacts, DemoPack, DemoRole } from "../../core/api/web-config.js";
 import { digitalLink, gtin14 } from "../../core/digital-link.js";
 import type { ProcessOutput } from "../../core/process.js";
+import { InputError } from "../../core/input-error.js";
 import { roleId } from "../../core/roles.js";
 import { formatGrams } from "../../core/units.js";
 import { LOT_FLAGS, STAGE_NAMES } from "../../core/vocabulary.js";
@@ -40,6 +44,22 @@ export interface DemoSeeding {
   deploymentId: string | undefined;
   /** With FISHTRACE_DEMO_OUT: the local stack's seed. */
   stack: StackSeed | undefined;
+  /** What orders settle in: the test stablecoin FishTraceUSD (default) or Ether (`FISHTRACE_SETTLEMENT=eth`). */
+  settlement: DemoSettlement;
+}
+
+/** The settlements the demo runs with. */
+export const DEMO_SETTLEMENTS = ["fusd", "eth"] as const;
+export type DemoSettlement = (typeof DEMO_SETTLEMENTS)[number];
+
+/** How much of the test stablecoin each participant of the cast is given: enough for every order the seed places. */
+export const DEMO_FUNDS = "1000000";
+
+/** A settlement by name ("fusd", "eth"; `what` names where it came from in the one-line error). */
+export function demoSettlement(value: string, what: string): DemoSettlement {
+  const found = DEMO_SETTLEMENTS.find((s) => s === value.trim().toLowerCase());
+  if (found === undefined) throw new InputError(`${what} "${value}" is not ${DEMO_SETTLEMENTS.join(" or ")}`);
+  return found;
 }
 
 export interface StackSeed {
@@ -54,8 +74,10 @@ export interface StackSeed {
 /** The demo's settings from `env` (blank values count as unset). */
 export function demoSeeding(env: NodeJS.ProcessEnv = process.env): DemoSeeding {
   const dir = env.FISHTRACE_DEMO_OUT?.trim() || undefined;
+  const settlement = env.FISHTRACE_SETTLEMENT?.trim() || "fusd";
   return {
     deploymentId: env.FISHTRACE_DEPLOYMENT_ID?.trim() || undefined,
+    settlement: demoSettlement(settlement, "FISHTRACE_SETTLEMENT"),
     stack:
       dir === undefined
         ? undefined
@@ -65,6 +87,17 @@ export function demoSeeding(env: NodeJS.ProcessEnv = process.env): DemoSeeding {
             analytics: env.FISHTRACE_DEMO_ANALYTICS?.trim() !== "0",
           },
   };
+}
+
+/** The demo's settings from the environment; a bad value ends the process with one line naming it. */
+export function demoSeedingOrExit(): DemoSeeding {
+  try {
+    return demoSeeding();
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    console.error(`error: ${err.message}`);
+    process.exit(1);
+  }
 }
 
 /** Where the demo writes its export files: demo-output/, or `<dir>/demo-output` for the stack. */

@@ -3,13 +3,15 @@
  * each sends its transactions and tells them as numbered steps with their gas, so the story reads one line a step.
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { parseEther, type Provider, type TypedDataDomain, type Wallet } from "ethers";
+import type { Provider, TypedDataDomain, Wallet } from "ethers";
 
 import { latestBlockTime } from "../chain.js";
-import { duration, ether, isoTime } from "../../core/format.js";
+import { duration, isoTime } from "../../core/format.js";
+import { amountText } from "../../core/money.js";
 import { speciesLabel } from "../../core/labels.js";
 import { signReading, type QatReading } from "../../core/qat.js";
 import { formatGrams, grams, speciesCode } from "../../core/units.js";
+import type { OrderPayments } from "../../node/order-payment.js";
 import { eventIn, eventsIn, mined } from "../../node/tx.js";
 import type { Story } from "../story.js";
 import type { OrderBook, QualityLedger, Registry } from "../../../typechain-types/index.js";
@@ -28,11 +30,11 @@ export interface LotScan {
   gradeConfidence: number;
 }
 
-/** The terms of an order. */
+/** The terms of an order; the price in Ether or in the (dollar) stablecoin, as the deployment settles. */
 export interface OrderTerms {
   species: string;
   weight: string;
-  price: string;
+  price: { eth: string; usd: string };
   shipWithinHours: number;
   ackWindowHours: number;
 }
@@ -45,7 +47,7 @@ export interface DemoSteps {
   namePack(lotId: bigint, name: string): void;
   /** `device` scans `lots` at stage `stage` (a batch, relayed by the admin); tells each scan and what it raised. */
   scan(stage: number, device: Wallet, who: string, lots: LotScan[]): Promise<void>;
-  /** Places an order in `book` and tells it; returns its id. */
+  /** Places an order in `book` (paid with the buyer's permit in a token deployment) and tells it; returns its id. */
   order(book: OrderBook, buyer: Account, seller: Account, terms: OrderTerms, text: string): Promise<bigint>;
   /** Ships `lotIds` against `orderId` as shipment `shipmentNo` and confirms delivery, telling both. */
   shipAndDeliver(
@@ -67,15 +69,20 @@ export interface DemoSteps {
   ): Promise<void>;
 }
 
-/** The demo's verbs on `registry` and `qualityLedger`, telling `tell`; QAT readings are signed for `qatDomain`. */
+/**
+ * The demo's verbs on `registry` and `qualityLedger`, telling `tell`; QAT readings are signed for `qatDomain`, orders
+ * paid through `payments` (the deployment's money).
+ */
 export function demoSteps(context: {
   tell: Story;
   provider: Provider;
   registry: Registry;
   qualityLedger: QualityLedger;
   qatDomain: TypedDataDomain;
+  payments: OrderPayments;
 }): DemoSteps {
-  const { tell, provider, registry, qualityLedger, qatDomain } = context;
+  const { tell, provider, registry, qualityLedger, qatDomain, payments } = context;
+  const { settlement } = payments;
   const packNames = new Map<bigint, string>();
   let readingIds = 0n;
 
@@ -132,18 +139,25 @@ export function demoSteps(context: {
     },
 
     async order(book, buyer, seller, terms, text) {
-      const price = parseEther(terms.price);
+      const token = settlement.token !== undefined;
+      const price = payments.amount(token ? terms.price.usd : terms.price.eth);
       const shipBy = (await now()) + terms.shipWithinHours * HOUR;
       const ackWindow = terms.ackWindowHours * HOUR;
-      const placed = await mined(
-        book
-          .connect(buyer)
-          .placeOrder(seller.address, speciesCode(terms.species), grams(terms.weight), shipBy, ackWindow, {
-            value: price,
-          }),
+      const placed = await payments.place(
+        book,
+        buyer,
+        {
+          seller: seller.address,
+          species: speciesCode(terms.species),
+          weightGrams: grams(terms.weight),
+          shipBy,
+          ackWindow,
+        },
+        price,
       );
       const { orderId } = (await eventIn(book, book.filters.OrderPlaced(), placed)).args;
-      tell.step(`order ${orderId}: ${text} for ${ether(price)}, held in escrow`, placed);
+      const paid = token ? " with the buyer's permit signature (EIP-2612, no approve)" : "";
+      tell.step(`order ${orderId}: ${text} for ${amountText(price, settlement)}, held in escrow${paid}`, placed);
       tell.detail(`ship by ${isoTime(shipBy)}; ${duration(ackWindow)} to acknowledge once delivered`);
       return orderId;
     },
@@ -168,7 +182,7 @@ export function demoSteps(context: {
       );
       const withdrawn = await mined(book.connect(who.seller).withdraw(orderId));
       const { amount } = (await eventIn(book, book.filters.OrderPaid(orderId), withdrawn)).args;
-      tell.step(`${who.sellerName} withdraws the price, ${ether(amount)}, from escrow`, withdrawn);
+      tell.step(`${who.sellerName} withdraws the price, ${amountText(amount, settlement)}, from escrow`, withdrawn);
     },
   };
 }

@@ -11,7 +11,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 
 import { FishTraceForwarder__factory, FishTraceUSD__factory, type IHarvester } from "../../../typechain-types/index.js";
 import { FORWARD_REQUEST_TYPES, FORWARDER_NAME, forwarderDomain } from "../../core/forward-request.js";
-import { signPermit } from "../../core/orders.js";
+import { signPermit } from "../../core/permit.js";
 import { roleId } from "../../core/roles.js";
 import { speciesCode } from "../../core/units.js";
 import { deployFishTrace } from "../../node/deploy.js";

@@ -9,10 +9,11 @@ import type { BaseContract, JsonRpcProvider, LogDescription, Signer, Transaction
 import type { IDistributor } from "@chain/index.js";
 import { catchData } from "@core/catch.js";
 import { propertyOf } from "@core/checks.js";
-import type { FishTrace } from "@core/deployment.js";
+import type { FishTrace, Settlement } from "@core/deployment.js";
 import { digitalLink, elementString, gtin14, lotRefList } from "@core/digital-link.js";
-import { ether, formText, isoTime } from "@core/format.js";
-import { address, durationSeconds, etherAmount, required, timeOrDelay, transportMode } from "@core/inputs.js";
+import { formText, isoTime } from "@core/format.js";
+import { address, durationSeconds, required, timeOrDelay, transportMode } from "@core/inputs.js";
+import { amountText, parseAmount } from "@core/money.js";
 import { parseInputs, parseOutputs } from "@core/process.js";
 import { buyerStage } from "@core/stages.js";
 import { InputError } from "@core/input-error.js";
@@ -20,11 +21,14 @@ import { fixedText, formatGrams, grams, speciesCode } from "@core/units.js";
 
 import { labelPath } from "../router.js";
 import { chainNow, type OrderView } from "./chain.js";
+import { checkTokenOrder, sendTokenOrder, settlementToken, type PaymentWay } from "./permit.js";
 import type { TxLink, TxPlan } from "./tx.js";
 import type { SellingStageName } from "@core/vocabulary.js";
 
 /** What every action needs: the deployment read through the node, the account, and the wallet's signer. */
 export interface ActionContext {
+  /** What orders are priced and paid in (undefined until read: a plan that needs it is refused). */
+  settlement?: Settlement;
   read: JsonRpcProvider;
   /** The deployment connected to `read`. */
   view: FishTrace;
@@ -33,6 +37,12 @@ export interface ActionContext {
   signer(): Promise<Signer>;
   /** A lot as people know it ("lot 7", a product lot's element string). */
   lotName(lotId: bigint): string;
+}
+
+/** The money of a transaction being built; an `InputError` (nothing is sent) until it has been read. */
+function settlementFor(settlement: Settlement | undefined): Settlement {
+  if (settlement === undefined) throw new InputError("the deployment's settlement token is still being read");
+  return settlement;
 }
 
 /** The unsigned integer argument `name` of `event` (undefined without the event). */
@@ -117,29 +127,55 @@ export function registerCatch(ctx: ActionContext, fields: Fields, flags: { farme
 
 // ---------------------------------------------------------------------------------------------------- orders
 
-/** `order place`: at `stage`'s order book, the price (ETH) escrowed as the call's value. */
-export function placeOrder(ctx: ActionContext, stage: SellingStageName, fields: Fields): TxPlan {
+/**
+ * `order place`: at `stage`'s order book, the price escrowed in the deployment's money: Ether as the call's value,
+ * or the token through `placeOrderWithPermit` with a permit the wallet signs (permit.ts); `step` tells the
+ * transaction line what the wallet is asked meanwhile.
+ */
+export function placeOrder(
+  ctx: ActionContext,
+  stage: SellingStageName,
+  fields: Fields,
+  step: (text: string) => void = () => undefined,
+): TxPlan {
+  const settlement = settlementFor(ctx.settlement);
   const seller = address(field(fields, "seller", "seller"), "seller");
   const speciesText = field(fields, "species", "species");
   const species = speciesCode(speciesText);
   const weightGrams = grams(field(fields, "weight", "weight"));
-  const price = etherAmount(field(fields, "price", "price"), "price");
+  const price = parseAmount(field(fields, "price", "price"), settlement, "price");
   const shipByText = (fields.shipBy ?? "").trim() || "7d";
   timeOrDelay(shipByText, "ship-by time", 0); // the syntax, before anything is asked of the node
   const ackWindow = durationSeconds((fields.ackWindow ?? "").trim() || "2d", "acknowledgement window");
   const book = ctx.view[stage];
+  const token = settlement.token === undefined ? undefined : settlementToken(settlement, ctx.read);
   let shipBy = 0;
+  let way: PaymentWay = "allowance";
+  const order = () => ({ seller, species, weightGrams, shipBy, ackWindow, price });
   return {
     action: "place-order",
     title: `Place an order at the ${stage}`,
     async preflight() {
       shipBy = timeOrDelay(shipByText, "ship-by time", await chainNow(ctx.read));
+      if (token !== undefined) {
+        way = await checkTokenOrder(book, token, settlement, ctx.account, order());
+        return;
+      }
       await book.placeOrder.staticCall(seller, species, weightGrams, shipBy, ackWindow, {
         from: ctx.account,
         value: price,
       });
     },
     async send() {
+      if (token !== undefined) {
+        return sendTokenOrder(
+          { book, token, settlement, read: ctx.read, stage },
+          () => ctx.signer(),
+          order(),
+          way,
+          step,
+        );
+      }
       return book
         .connect(await ctx.signer())
         .placeOrder(seller, species, weightGrams, shipBy, ackWindow, { value: price });
@@ -147,8 +183,9 @@ export function placeOrder(ctx: ActionContext, stage: SellingStageName, fields: 
     outcome(receipt) {
       const [placed] = eventsIn(book, receipt, "OrderPlaced");
       const orderId = uintArg(placed, "orderId");
+      const paid = way === "permit" ? " (paid with a permit)" : way === "approve" ? " (approved first)" : "";
       return {
-        text: `Order ${orderId ?? "?"} placed at the ${stage}: ${formatGrams(weightGrams)} of ${speciesText.toUpperCase()}, ${ether(price)} in escrow`,
+        text: `Order ${orderId ?? "?"} placed at the ${stage}: ${formatGrams(weightGrams)} of ${speciesText.toUpperCase()}, ${amountText(price, settlement)} in escrow${paid}`,
         result: orderId?.toString(),
       };
     },
@@ -242,6 +279,11 @@ export function confirm(ctx: ActionContext, order: OrderView, location?: string)
   };
 }
 
+/** The price of `order` in the deployment's money ("1,250.5 fUSD"). */
+function priceOf(ctx: ActionContext, order: OrderView): string {
+  return amountText(order.price, settlementFor(ctx.settlement));
+}
+
 function shipmentOfOrder(order: OrderView): { shipmentNo: bigint; lotIds: bigint[] } {
   if (order.shipment === undefined) throw new InputError(`order ${order.orderId} has not been shipped`);
   return order.shipment;
@@ -265,7 +307,7 @@ export function acknowledge(ctx: ActionContext, order: OrderView): TxPlan {
       return {
         text:
           `Order ${orderId} acknowledged: ${lotsWord(ctx, lotIds)} now yours at the ${buyerStage(stage)} stage; ` +
-          `${order.seller.name} may withdraw ${ether(order.price)}`,
+          `${order.seller.name} may withdraw ${priceOf(ctx, order)}`,
         result: orderId.toString(),
       };
     },
@@ -291,7 +333,7 @@ export function reject(ctx: ActionContext, order: OrderView, reasonText: string)
     },
     outcome() {
       return {
-        text: `Order ${orderId} rejected ("${text}"): ${lotsWord(ctx, lotIds)} back with ${order.seller.name}; refund of ${ether(order.price)} to withdraw`,
+        text: `Order ${orderId} rejected ("${text}"): ${lotsWord(ctx, lotIds)} back with ${order.seller.name}; refund of ${priceOf(ctx, order)} to withdraw`,
         result: orderId.toString(),
       };
     },
@@ -313,7 +355,7 @@ export function cancel(ctx: ActionContext, order: OrderView): TxPlan {
     },
     outcome() {
       return {
-        text: `Order ${orderId} cancelled; ${order.buyer.name} may withdraw the ${ether(order.price)} refund`,
+        text: `Order ${orderId} cancelled; ${order.buyer.name} may withdraw the ${priceOf(ctx, order)} refund`,
         result: orderId.toString(),
       };
     },
@@ -336,7 +378,7 @@ export function claim(ctx: ActionContext, order: OrderView): TxPlan {
     },
     outcome() {
       return {
-        text: `Order ${orderId} acknowledged for the buyer: ${lotsWord(ctx, lotIds)} passed on; ${ether(order.price)} to withdraw`,
+        text: `Order ${orderId} acknowledged for the buyer: ${lotsWord(ctx, lotIds)} passed on; ${priceOf(ctx, order)} to withdraw`,
         result: orderId.toString(),
       };
     },
@@ -345,6 +387,7 @@ export function claim(ctx: ActionContext, order: OrderView): TxPlan {
 
 /** `order withdraw`: what `order` owes the account (the price to its seller, a refund to its buyer). */
 export function withdraw(ctx: ActionContext, order: OrderView): TxPlan {
+  const settlement = settlementFor(ctx.settlement);
   const { orderId, stage } = order;
   const book = ctx.view[stage];
   return {
@@ -360,7 +403,10 @@ export function withdraw(ctx: ActionContext, order: OrderView): TxPlan {
       const paid = eventsIn(book, receipt, "OrderPaid")[0] ?? eventsIn(book, receipt, "OrderRefunded")[0];
       const amount = uintArg(paid, "amount") ?? order.price;
       const what = paid?.name === "OrderRefunded" ? "refund" : "price";
-      return { text: `Order ${orderId}: ${what} of ${ether(amount)} paid to you`, result: orderId.toString() };
+      return {
+        text: `Order ${orderId}: ${what} of ${amountText(amount, settlement)} paid to you`,
+        result: orderId.toString(),
+      };
     },
   };
 }

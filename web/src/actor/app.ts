@@ -22,6 +22,7 @@ import { refusalText, WalletSession, type Session } from "./session.js";
 import { AppKeySession, appKeyChosen, rememberSigning } from "./sponsored-session.js";
 import { initialState, type ActorHost, type Signing, type State } from "./state.js";
 import { lotIdShort, lotName } from "./text.js";
+import { loadSettlement } from "./token.js";
 import { errorLine, runTx, type TxPlan, type TxStatus } from "./tx.js";
 import { actorPage } from "./view.js";
 import { discoverWallets, type FoundWallet } from "./wallet.js";
@@ -86,6 +87,7 @@ export class ActorApp implements ActorHost {
       if (this.session === undefined && wallets[0] !== undefined) void this.useWallet(wallets[0]);
     });
     this.searchTimer = window.setTimeout(() => this.update({ searched: true }), 600);
+    void loadSettlement(this, this.view, this.read);
     this.render();
   }
 
@@ -319,6 +321,7 @@ export class ActorApp implements ActorHost {
     return {
       read: this.read,
       view: this.view,
+      settlement: this.state.settlement,
       account,
       signer: async () => {
         const session = this.session;

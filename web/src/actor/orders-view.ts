@@ -6,7 +6,7 @@
  */
 import { html, nothing, type TemplateResult } from "lit-html";
 
-import { ether, isoTime } from "@core/format.js";
+import { isoTime } from "@core/format.js";
 import { formatGrams } from "@core/units.js";
 import { LOT_FLAGS, TRANSPORT_MODES } from "@core/vocabulary.js";
 
@@ -15,6 +15,7 @@ import * as actions from "./actions.js";
 import { owedOf, type LotView, type OrderView } from "./chain.js";
 import type { ActorHost } from "./state.js";
 import { formError, lotIdShort, lotName, lotRefText, stageTitle, textField } from "./text.js";
+import { moneyText } from "./token.js";
 import type { TxPlan } from "./tx.js";
 
 /** `orders-list`: the open orders, each row with the actions its state and side allow (disabled when `off`). */
@@ -129,7 +130,7 @@ function orderRow(host: ActorHost, o: OrderView, off: boolean): TemplateResult {
     parts.push(
       button(
         "action-acknowledge",
-        `Acknowledge and pay ${ether(o.price)}`,
+        `Acknowledge and pay ${moneyText(host, o.price)}`,
         act((ctx) => actions.acknowledge(ctx, o)),
         true,
       ),
@@ -156,7 +157,8 @@ function orderRow(host: ActorHost, o: OrderView, off: boolean): TemplateResult {
     );
   }
   const owed = owedOf(o);
-  if (owed > 0n) parts.push(html`<span class="actor-owed">${ether(owed)} to withdraw</span>`);
+  if (owed > 0n)
+    parts.push(html`<span class="actor-owed" data-testid="order-owed">${moneyText(host, owed)} to withdraw</span>`);
   const deadline =
     o.state === "Ordered"
       ? ` · ship by ${isoTime(o.deadline)}`
@@ -170,7 +172,8 @@ function orderRow(host: ActorHost, o: OrderView, off: boolean): TemplateResult {
       <span class="actor-muted">${mine ? "you sell to" : "you buy from"} ${other.name}</span>
     </div>
     <div>
-      at least ${formatGrams(o.weightGrams)} of ${o.species} for ${ether(o.price)}${deadline}
+      at least ${formatGrams(o.weightGrams)} of ${o.species} for
+      <span data-testid="order-price">${moneyText(host, o.price)}</span>${deadline}
       ${
         o.shipment === undefined
           ? nothing

@@ -4,6 +4,7 @@
  * transactions.
  */
 import type { WebConfig } from "@core/api/web-config.js";
+import type { Settlement } from "@core/deployment.js";
 
 import type { ActionContext } from "./actions.js";
 import type { LotView, OrderView, Participant, PartyView } from "./chain.js";
@@ -34,6 +35,8 @@ export interface State {
   participant?: Participant;
   participantError?: string;
   balance?: bigint;
+  /** What orders are priced and paid in (token.ts), read once; undefined until then. */
+  settlement?: Settlement;
   orders: OrderView[];
   lots: LotView[];
   listsLoaded: boolean;

@@ -1,11 +1,10 @@
 /** The payments panel: what the account may withdraw from its orders (`withdrawable`), and `action-withdraw`. */
 import { html, nothing, type TemplateResult } from "lit-html";
 
-import { ether } from "@core/format.js";
-
 import { owedOf } from "./chain.js";
 import type { ActorHost } from "./state.js";
 import { formError } from "./text.js";
+import { moneyText } from "./token.js";
 
 /** The payments card: the total owed to the account and `action-withdraw`. */
 export function withdrawPanel(host: ActorHost, off: boolean): TemplateResult {
@@ -14,7 +13,7 @@ export function withdrawPanel(host: ActorHost, off: boolean): TemplateResult {
   return html`<section class="actor-card actor-withdraw">
     <h2>Payments</h2>
     <p>
-      Withdrawable: <strong data-testid="withdrawable">${ether(total)}</strong>
+      Withdrawable: <strong data-testid="withdrawable">${moneyText(host, total)}</strong>
       ${
         owed.length === 0
           ? nothing
@@ -31,7 +30,7 @@ export function withdrawPanel(host: ActorHost, off: boolean): TemplateResult {
       ?disabled=${off || total === 0n}
       @click=${() => void host.withdrawAll()}
     >
-      Withdraw ${ether(total)}
+      Withdraw ${moneyText(host, total)}
     </button>
   </section>`;
 }
