@@ -149,3 +149,13 @@ export async function settlementOf(fishTrace: FishTrace, runner: ContractRunner)
   const [symbol, decimals] = await Promise.all([erc20.symbol(), erc20.decimals()]);
   return { token, symbol, decimals: Number(decimals), ...sponsor };
 }
+
+/** What `account` holds of the settlement token (`settlement.token`); undefined for an Ether deployment. */
+export async function tokenBalanceOf(
+  settlement: Settlement,
+  account: string,
+  runner: ContractRunner,
+): Promise<bigint | undefined> {
+  if (settlement.token === undefined) return undefined;
+  return FishTraceUSD__factory.connect(settlement.token, runner).balanceOf(account);
+}

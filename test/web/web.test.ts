@@ -18,6 +18,7 @@ import { PNG } from "pngjs";
 import { freePort, kill, started } from "../../src/tools/processes.js";
 import type { AnomalyReport, DispatchReport } from "../../src/core/api/analytics.js";
 import { catchData } from "../../src/core/catch.js";
+import { amountText } from "../../src/core/money.js";
 import { attachFishTrace, type FishTrace } from "../../src/core/deployment.js";
 import { gtin14, gtinCheckDigit, parseDigitalLink } from "../../src/core/digital-link.js";
 import { roleId } from "../../src/core/roles.js";
@@ -1258,6 +1259,9 @@ describe("web: the dApp in Chromium against the local stack", function () {
       expect(await token.balanceOf(book)).to.equal(bookBefore);
       expect((await chain.harvester.getOrder(orderId)).state).to.equal(ORDER.Paid);
       await page.getByTestId("withdrawable").filter({ hasText: "0 fUSD" }).waitFor();
+      // The account bar shows what the harvester now holds of the token, beside its ETH for gas.
+      const held = amountText(vesselBefore + price, { symbol: "fUSD", decimals: 6 });
+      await page.getByTestId("token-balance").filter({ hasText: held }).waitFor();
     },
   );
 });

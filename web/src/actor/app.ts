@@ -41,6 +41,7 @@ const NO_ACCOUNT_READS: Partial<State> = {
   apiNote: undefined,
   dispatch: undefined,
   balance: undefined,
+  tokenBalance: undefined,
 };
 
 /** The actor views mounted in `root`: `start()` once, `stop()` on unmount. */
@@ -286,7 +287,7 @@ export class ActorApp implements ActorHost {
     // The dispatch advice comes from the analytics: its failure is a calm line of its own, never the lists'.
     const dispatch = isDistributor(participant) ? dispatchOf(account) : undefined;
     try {
-      const lists = await readLists(this.read, this.view, this.parties, participant, account);
+      const lists = await readLists(this.read, this.view, this.parties, participant, account, this.state.settlement);
       if (gen !== this.generation || seq !== this.refreshes) return;
       this.update({ ...lists, listsLoaded: true, listsError: undefined });
     } catch (err) {

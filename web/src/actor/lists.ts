@@ -5,7 +5,7 @@
  */
 import type { JsonRpcProvider } from "ethers";
 
-import type { FishTrace } from "@core/deployment.js";
+import { tokenBalanceOf, type FishTrace, type Settlement } from "@core/deployment.js";
 
 import {
   lotsOf,
@@ -47,25 +47,29 @@ export interface Lists {
   orders: OrderView[];
   lots: LotView[];
   balance: bigint;
+  /** What the account holds of the settlement token; undefined for an Ether deployment or before it is read. */
+  tokenBalance: bigint | undefined;
   /** Why the trace API's lots are missing, when they are. */
   apiNote: string | undefined;
 }
 
-/** Orders and lots from the chain (and the trace API's lots), and the account's balance. */
+/** Orders and lots from the chain (and the trace API's lots), and the account's balances (ETH, the token). */
 export async function readLists(
   read: JsonRpcProvider,
   view: FishTrace,
   parties: Parties,
   participant: Participant,
   account: string,
+  settlement: Settlement | undefined,
 ): Promise<Lists> {
-  const [orders, api, balance] = await Promise.all([
+  const [orders, api, balance, tokenBalance] = await Promise.all([
     ordersOf(view, parties, participant.id),
     participantListOf(account),
     read.getBalance(account),
+    settlement === undefined ? undefined : tokenBalanceOf(settlement, account, read),
   ]);
   const lots = await lotsOf(view, participant, api.json);
-  return { orders, lots, balance, apiNote: api.error };
+  return { orders, lots, balance, tokenBalance, apiNote: api.error };
 }
 
 /** Polls the trace API until its index reached `block`, for at most `timeoutMs` or while `going()` holds. */

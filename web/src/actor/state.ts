@@ -35,6 +35,8 @@ export interface State {
   participant?: Participant;
   participantError?: string;
   balance?: bigint;
+  /** What the account holds of the settlement token (undefined for Ether or until read). */
+  tokenBalance?: bigint;
   /** What orders are priced and paid in (token.ts), read once; undefined until then. */
   settlement?: Settlement;
   orders: OrderView[];

@@ -11,6 +11,7 @@ import { elementOf } from "../dom.js";
 import { participantNotice, roleText } from "./roles.js";
 import { appKeyPanel, lockButton, signingChoice, unregisteredKeyNotice } from "./sponsored-view.js";
 import type { ActorHost } from "./state.js";
+import { moneyText } from "./token.js";
 
 const KNOWN_CHAINS: Record<number, string> = { 1: "Ethereum mainnet", 11155111: "Sepolia", 31337: "Hardhat" };
 
@@ -107,6 +108,12 @@ function accountBar(
           ? nothing
           : html`<dt>Balance</dt>
               <dd data-testid="balance">${ether(s.balance, 4)}</dd>`
+      }
+      ${
+        s.tokenBalance === undefined
+          ? nothing
+          : html`<dt>${s.settlement?.symbol ?? "Token"}</dt>
+              <dd data-testid="token-balance">${moneyText(host, s.tokenBalance)}</dd>`
       }
       ${more}
     </dl>
