@@ -266,7 +266,8 @@ function report(machine: string, figures: EngineFigures[], skipped: string[]): v
         `${ms(f.query.max)} ${mark(f.query.p99 <= 50)} (${f.eventsPerAnswer.toFixed(0)} events an answer) | ` +
         `${ms(f.redirect.p50)} / ${ms(f.redirect.p99)} ${mark(f.redirect.p99 <= 10)} | ` +
         `${ms(f.linkset.p50)} / ${ms(f.linkset.p99)} ${mark(resolverP99 <= 10)} | ` +
-        `${Math.round(f.capture.eventsPerSecond).toLocaleString("en-US")} events/s ${mark(f.capture.eventsPerSecond >= 2_000)} |`,
+        `${Math.round(f.capture.eventsPerSecond).toLocaleString("en-US")} events/s ${mark(f.capture.eventsPerSecond >= 2_000)} ` +
+        `(${f.capture.cpuMsPerEvent.toFixed(2)} ms CPU an event here) |`,
     );
   }
   for (const line of skipped) console.log(`| PostgreSQL | ${line} | | | | | |`);
@@ -274,7 +275,8 @@ function report(machine: string, figures: EngineFigures[], skipped: string[]): v
   console.log(
     `${QUERIES} queries and ${RESOLVES} resolutions of each kind, one at a time over HTTP on 127.0.0.1, after ${WARMUP} ` +
       `unmeasured; ${LOTS.toLocaleString("en-US")} lots of ${PER_LOT} events. Capture: ${CAPTURE_DOCUMENTS} documents ` +
-      `of 1,000 events, two in flight, timed from the first POST to the last job's success, after one unmeasured.`,
+      `of 1,000 events, two in flight, timed from the first POST to the last job's success, after one unmeasured; ` +
+      `its CPU time is this process's (with PostgreSQL, the server's is not in it).`,
   );
   console.log(
     `load average ${os
