@@ -501,6 +501,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         relayUrl,
         addresses: facts.addresses,
         linkBase: origin,
+        // Labels' Digital Links go to this stack's resolver (the EPCIS service, its --web-url this dApp).
+        resolverBase: epcisUrl,
         ...(sponsorship === undefined ? {} : { sponsorship }),
       }),
     });

@@ -127,7 +127,13 @@ describe("local stack", function () {
     const s = stack!;
     const config = (await (await fetch(s.urls.web + "/config.json")).json()) as WebConfig;
     expect(config).to.deep.equal(s.config);
-    expect(config).to.deep.include({ chainId: 31337, rpcUrl: "/rpc", traceApi: "/api", linkBase: s.urls.web });
+    expect(config).to.deep.include({
+      chainId: 31337,
+      rpcUrl: "/rpc",
+      traceApi: "/api",
+      linkBase: s.urls.web,
+      resolverBase: s.urls.epcis,
+    });
     expect(config.walletRpcUrl).to.equal(s.urls.node);
     expect(config.addresses).to.deep.equal(s.facts.addresses);
     // `analytics: false`: the story only, no analytics data after it.
@@ -173,9 +179,15 @@ describe("local stack", function () {
       if (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
     expect(events.map((e) => e.disposition)).to.include("recalled");
-    const resolved = await fetch(`${s.urls.epcis}${pack}`, { redirect: "manual" });
+    // A label's QR code (web/src/label/label.ts: `${resolverBase}/01/{gtin}/10/{lot}`) leads a browser through the
+    // resolver to the dApp's journey page.
+    const label = `${config.resolverBase}${pack}`;
+    const resolved = await fetch(label, { redirect: "manual" });
     expect(resolved.status).to.equal(307);
     expect(resolved.headers.get("location")).to.equal(`${s.urls.web}${pack}`);
+    const landed = await fetch(label, { headers: { accept: "text/html" } });
+    expect(landed.url).to.equal(`${s.urls.web}${pack}`);
+    expect(await landed.text()).to.equal(INDEX);
   });
 
   it("stop() ends every process it started and removes its files", async function () {

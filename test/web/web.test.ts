@@ -465,8 +465,9 @@ describe("web: the dApp in Chromium against the local stack", function () {
     return pack!;
   }
 
+  /** The pack's Digital Link as its label's QR code holds it: on the stack's resolver. */
   function linkOf(pack: DemoFacts["packs"][number]): string {
-    return `${stack!.config.linkBase}/01/${pack.gtin}/10/${encodeURIComponent(pack.lotNumber)}`;
+    return `${stack!.config.resolverBase}/01/${pack.gtin}/10/${encodeURIComponent(pack.lotNumber)}`;
   }
 
   /** What the journey page must show for `json`, checked against the page. */
@@ -887,10 +888,12 @@ describe("web: the dApp in Chromium against the local stack", function () {
     expect(decoded).to.equal(linkOf(pack));
     expect(await label.textContent()).to.include(`(10)${pack.lotNumber}`);
     await shot(page, "label");
-    // The QR a phone camera reads opens this app's journey page.
+    // The QR a phone camera reads opens this app's journey page: the resolver redirects the browser there.
+    expect(new URL(decoded!).origin).to.equal(stack!.urls.epcis);
     const consumerPage = await consumer();
     await consumerPage.goto(decoded!);
     await consumerPage.getByTestId("journey").waitFor({ timeout: 30_000 });
+    expect(consumerPage.url()).to.equal(`${web}/01/${pack.gtin}/10/${encodeURIComponent(pack.lotNumber)}`);
   });
 
   journey("9 a consumer sees what the anomaly detector found on a lot with an injected anomaly", async function () {

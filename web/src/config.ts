@@ -16,6 +16,7 @@ function isConfig(value: unknown): value is WebConfig {
     typeof propertyOf(value, "rpcUrl") === "string" &&
     typeof propertyOf(value, "traceApi") === "string" &&
     typeof propertyOf(value, "linkBase") === "string" &&
+    ["string", "undefined"].includes(typeof propertyOf(value, "resolverBase")) &&
     addresses !== null &&
     typeof addresses === "object"
   );
@@ -35,7 +36,11 @@ async function fetchConfig(): Promise<WebConfig> {
   } catch {
     throw new Error("The FishTrace configuration is not valid JSON.");
   }
-  if (!isConfig(body)) throw new Error("The FishTrace configuration lacks chainId, rpcUrl, traceApi or linkBase.");
+  if (!isConfig(body)) {
+    throw new Error(
+      "The FishTrace configuration lacks chainId, rpcUrl, traceApi or linkBase (or its resolverBase is no text).",
+    );
+  }
   return body;
 }
 

@@ -25,8 +25,14 @@ export interface WebConfig {
    */
   sponsorship?: { forwarder: string; forwarderName: string; relayPath: string };
   addresses: FishTraceAddresses;
-  /** The origin used for Digital Links on labels, e.g. "http://127.0.0.1:5173". */
+  /** This app's origin, e.g. "http://127.0.0.1:5173": its journey pages are `${linkBase}/01/{gtin}/10/{lot}`. */
   linkBase: string;
+  /**
+   * The GS1 Digital Link resolver's origin (the EPCIS service's, src/services/epcis/resolver.ts), e.g.
+   * "http://127.0.0.1:8548" or "https://id.fishtrace.example": labels encode `${resolverBase}/01/{gtin}/10/{lot}`,
+   * which a browser's GET redirects to the journey page on `linkBase`. Absent (no resolver): labels use `linkBase`.
+   */
+  resolverBase?: string;
 }
 
 /** The roles the demo gives accounts to, in the order of their Hardhat account indices. */

@@ -154,14 +154,30 @@ export async function distinctValues(
   filter?: EventFilter,
 ): Promise<{ values: string[]; next?: string }> {
   const { params, param } = parameters([after ?? ""]);
-  const source =
-    "column" in vocabulary
-      ? `SELECT DISTINCT e.${vocabulary.column} AS v FROM epcis_events e WHERE e.${vocabulary.column} IS NOT NULL`
-      : `SELECT DISTINCT k.value AS v FROM epcis_event_keys k${filter === undefined ? "" : " JOIN epcis_events e ON e.seq = k.seq"}
-         WHERE k.kind = ANY(${param(vocabulary.keys)}::text[])`;
-  const scoped = filter === undefined ? source : `${source} AND (${filter(param)})`;
+  // A loose index scan: each step asks the index for the least value after the one before (a few pages), so a
+  // page of values costs as much in a store of millions as in a small one; DISTINCT over the rows read them all.
+  let next: (previous: string) => string;
+  let admitted: string;
+  if ("column" in vocabulary) {
+    const c = vocabulary.column;
+    next = (previous) => `SELECT min(e.${c}) FROM epcis_events e WHERE e.${c} > ${previous}`;
+    admitted = filter === undefined ? "" : `SELECT 1 FROM epcis_events e WHERE e.${c} = d.v AND (${filter(param)})`;
+  } else {
+    // One probe a kind (the key index is ordered by kind, then value): the least of their answers.
+    const kinds = param(vocabulary.keys);
+    next = (previous) =>
+      `SELECT min(m.v) FROM unnest(${kinds}::text[]) AS kk(kind),
+         LATERAL (SELECT min(k.value) AS v FROM epcis_event_keys k WHERE k.kind = kk.kind AND k.value > ${previous}) m`;
+    admitted =
+      filter === undefined
+        ? ""
+        : `SELECT 1 FROM epcis_event_keys k JOIN epcis_events e ON e.seq = k.seq
+           WHERE k.kind = ANY(${kinds}::text[]) AND k.value = d.v AND (${filter(param)})`;
+  }
+  // The walk goes on past values the filter leaves out, and stops once the page is full.
   const rows = await sql.query<{ v: string }>(
-    `SELECT v FROM (${scoped}) d WHERE v > $1 ORDER BY v LIMIT ${perPage + 1}`,
+    `WITH RECURSIVE d(v) AS ((${next("$1")}) UNION ALL SELECT (${next("d.v")}) FROM d WHERE d.v IS NOT NULL)
+     SELECT v FROM d WHERE v IS NOT NULL${admitted === "" ? "" : ` AND EXISTS (${admitted})`} LIMIT ${perPage + 1}`,
     params,
   );
   const values = rows.slice(0, perPage).map((r) => r.v);

@@ -8,7 +8,8 @@
  *   readPoint and bizLocation (EPC URNs as GS1 Digital Links), transformationID, and the event's JSON;
  * - `epcis_event_keys`: the event's multi-valued identifiers, one row each (`kind`, `value`): `epc`, `parentID`,
  *   `inputEPC`, `outputEPC`, `epcClass`, `inputEPCClass`, `outputEPCClass`, `source:<type>`,
- *   `destination:<type>`, `bizTransaction:<type>`, `pdSet`, `pdUnset`;
+ *   `destination:<type>`, `bizTransaction:<type>`, `pdSet`, `pdUnset` (keyed by kind and value; the classes also by
+ *   value alone, for the resolver);
  * - `epcis_events.capture_id`: the capture job of an event a partner sent (src/services/epcis/capture.ts), NULL
  *   for the chain's own — a refresh never removes a captured event;
  * - `epcis_meta`: the page-token secret, and what the last refresh was built from.
@@ -58,6 +59,10 @@ CREATE TABLE IF NOT EXISTS epcis_event_keys (
   PRIMARY KEY (kind, value, seq)
 );
 CREATE INDEX IF NOT EXISTS epcis_event_keys_seq ON epcis_event_keys (seq);
+-- The lots (EPC classes) by value and by prefix — the resolver's lookups of a lot and of a GTIN's lots — in any
+-- collation (text_pattern_ops: LIKE 'prefix%' is a range of it where the database's collation is not C).
+CREATE INDEX IF NOT EXISTS epcis_event_keys_class ON epcis_event_keys (value text_pattern_ops)
+  WHERE kind IN ('epcClass', 'inputEPCClass', 'outputEPCClass');
 CREATE TABLE IF NOT EXISTS epcis_meta (key text PRIMARY KEY, value text NOT NULL);
 -- The capture job an event came from (POST /epcis/capture); NULL for the chain's events, which a refresh manages.
 ALTER TABLE epcis_events ADD COLUMN IF NOT EXISTS capture_id text;

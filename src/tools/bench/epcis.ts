@@ -8,6 +8,9 @@
  *
  * - `GET /epcis/events?MATCH_anyEPCClass=<a lot>&GE_eventTime=…&LT_eventTime=…` — p50 / p99 / max (goal p99 ≤ 50 ms);
  * - the resolver, `GET /01/{gtin}/10/{lot}` (a 307 to the journey page) and its linkset — p99 (goal ≤ 10 ms);
+ * - capture, `POST /epcis/capture` of BENCH_EPCIS_CAPTURE_DOCUMENTS EPCISDocuments of 1,000 events into that store,
+ *   two at a time, until every job says success (stored and committed: durable) — events/s (goal ≥ 2,000;
+ *   epcis-capture.ts);
  * - how long the store took to load (not a goal: the indexer's catch-up is `npm run bench:trace`).
  *
  * A benchmark printing figures, not a test.
@@ -15,7 +18,7 @@
  *   npm run bench:epcis
  *
  * Environment: BENCH_EPCIS_EVENTS (1000000), BENCH_EPCIS_EVENTS_PER_LOT (10), BENCH_EPCIS_QUERIES (1000),
- * BENCH_EPCIS_RESOLVES (1000), BENCH_EPCIS_SEED (1), BENCH_EPCIS_POSTGRES (1; 0 skips PostgreSQL), BENCH_EPCIS_DB (a
+ * BENCH_EPCIS_RESOLVES (1000), BENCH_EPCIS_CAPTURE_DOCUMENTS (20), BENCH_EPCIS_SEED (1), BENCH_EPCIS_POSTGRES (1; 0 skips PostgreSQL), BENCH_EPCIS_DB (a
  * directory to keep the PGlite store in: a second run with the same directory and sizes skips the load).
  */
 import { createHash } from "node:crypto";
@@ -30,6 +33,7 @@ import { mulberry32 } from "../../core/random.js";
 import { listenEpcis } from "../../services/epcis/http.js";
 import { appendEvents, ensureEpcisStore, storedEvents, type StorableEvent } from "../../services/epcis/store.js";
 import { postgresBinDir, startPostgres } from "../postgres.js";
+import { benchCapture, type CaptureBenchResult } from "./epcis-capture.js";
 import { envNumber } from "./env.js";
 import { percentile } from "./stats.js";
 
@@ -37,6 +41,7 @@ const EVENTS = Math.round(envNumber("BENCH_EPCIS_EVENTS", 1_000_000));
 const PER_LOT = Math.max(2, Math.round(envNumber("BENCH_EPCIS_EVENTS_PER_LOT", 10)));
 const QUERIES = Math.round(envNumber("BENCH_EPCIS_QUERIES", 1_000));
 const RESOLVES = Math.round(envNumber("BENCH_EPCIS_RESOLVES", 1_000));
+const CAPTURE_DOCUMENTS = Math.max(1, Math.round(envNumber("BENCH_EPCIS_CAPTURE_DOCUMENTS", 20)));
 const SEED = Math.round(envNumber("BENCH_EPCIS_SEED", 1));
 const POSTGRES = envNumber("BENCH_EPCIS_POSTGRES", 1) !== 0;
 const WARMUP = 50;
@@ -166,9 +171,17 @@ interface EngineFigures {
   eventsPerAnswer: number;
   redirect: Latency;
   linkset: Latency;
+  capture: CaptureBenchResult;
 }
 
 async function measure(sql: Sql, engine: string): Promise<EngineFigures> {
+  const latencies = await measureLatency(sql, engine);
+  // Last: its documents grow the store the latencies were measured on.
+  const capture = await benchCapture(sql, { documents: CAPTURE_DOCUMENTS });
+  return { ...latencies, capture };
+}
+
+async function measureLatency(sql: Sql, engine: string): Promise<Omit<EngineFigures, "capture">> {
   const loadSeconds = await load(sql, engine);
   const events = await storedEvents(sql);
   const service = await listenEpcis(sql, {
@@ -240,9 +253,9 @@ function report(machine: string, figures: EngineFigures[], skipped: string[]): v
   console.log(`## EPCIS benchmark (${machine})`);
   console.log("");
   console.log(
-    "| engine | events | load | query p50 / p99 / max (goal p99 ≤ 50 ms) | resolver 307 p50 / p99 | linkset p50 / p99 (goal p99 ≤ 10 ms) |",
+    "| engine | events | load | query p50 / p99 / max (goal p99 ≤ 50 ms) | resolver 307 p50 / p99 | linkset p50 / p99 (goal p99 ≤ 10 ms) | capture (goal ≥ 2,000 events/s) |",
   );
-  console.log("| --- | ---: | ---: | --- | --- | --- |");
+  console.log("| --- | ---: | ---: | --- | --- | --- | ---: |");
   for (const f of figures) {
     const load = Number.isNaN(f.loadSeconds)
       ? "kept"
@@ -252,14 +265,24 @@ function report(machine: string, figures: EngineFigures[], skipped: string[]): v
       `| ${f.engine} | ${f.events.toLocaleString("en-US")} | ${load} | ${ms(f.query.p50)} / ${ms(f.query.p99)} / ` +
         `${ms(f.query.max)} ${mark(f.query.p99 <= 50)} (${f.eventsPerAnswer.toFixed(0)} events an answer) | ` +
         `${ms(f.redirect.p50)} / ${ms(f.redirect.p99)} ${mark(f.redirect.p99 <= 10)} | ` +
-        `${ms(f.linkset.p50)} / ${ms(f.linkset.p99)} ${mark(resolverP99 <= 10)} |`,
+        `${ms(f.linkset.p50)} / ${ms(f.linkset.p99)} ${mark(resolverP99 <= 10)} | ` +
+        `${Math.round(f.capture.eventsPerSecond).toLocaleString("en-US")} events/s ${mark(f.capture.eventsPerSecond >= 2_000)} ` +
+        `(${f.capture.cpuMsPerEvent.toFixed(2)} ms CPU an event here) |`,
     );
   }
-  for (const line of skipped) console.log(`| PostgreSQL | ${line} | | | | |`);
+  for (const line of skipped) console.log(`| PostgreSQL | ${line} | | | | | |`);
   console.log("");
   console.log(
     `${QUERIES} queries and ${RESOLVES} resolutions of each kind, one at a time over HTTP on 127.0.0.1, after ${WARMUP} ` +
-      `unmeasured; ${LOTS.toLocaleString("en-US")} lots of ${PER_LOT} events.`,
+      `unmeasured; ${LOTS.toLocaleString("en-US")} lots of ${PER_LOT} events. Capture: ${CAPTURE_DOCUMENTS} documents ` +
+      `of 1,000 events, two in flight, timed from the first POST to the last job's success, after one unmeasured; ` +
+      `its CPU time is this process's (with PostgreSQL, the server's is not in it).`,
+  );
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(", ")} (uptime)`,
   );
 }
 

@@ -1,8 +1,10 @@
 /**
  * A printable label for a product lot (`/label/01/:gtin/10/:lot`, a lazy chunk): species, net weight, GTIN-14, lot,
  * GS1 element string, packed date, catch area, gear and origin, storage band, and a QR code of the lot's Digital Link
- * on this app (`${config.linkBase}/01/{gtin}/10/{lot}`) as inline SVG, so a phone camera opens the journey. Sized for
- * a 62 × 100 mm label (`@page label` in styles.css).
+ * on the GS1 resolver (`${config.resolverBase}/01/{gtin}/10/{lot}`, which redirects a browser to the journey page on
+ * this app; this app's origin when there is no resolver) as inline SVG, so a phone camera opens the journey and a
+ * partner's software can ask the same link for the lot's EPCIS events. Sized for a 62 × 100 mm label (`@page label`
+ * in styles.css).
  */
 import { elementString } from "@core/digital-link.js";
 import { coldChainBandText } from "@core/cold-chain.js";
@@ -21,9 +23,10 @@ import { journeyPath } from "../router.js";
 
 type LabelRoute = Extract<Route, { name: "label" }>;
 
-/** The Digital Link a label encodes: this app's origin, GS1 path. */
+/** The Digital Link a label encodes: the resolver's origin (else this app's), GS1 path. */
 export function labelLink(config: WebConfig, gtin: string, lot: string): string {
-  return `${config.linkBase.replace(/\/+$/, "")}${journeyPath(gtin, lot)}`;
+  const base = config.resolverBase !== undefined && config.resolverBase !== "" ? config.resolverBase : config.linkBase;
+  return `${base.replace(/\/+$/, "")}${journeyPath(gtin, lot)}`;
 }
 
 function unique(values: Array<string | undefined>): string {
