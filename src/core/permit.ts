@@ -4,7 +4,7 @@
  * nonce from `nonces(owner)`, and the signature from any ethers `Signer` (a Hardhat account, a browser wallet).
  * Browser-safe: the CLI task (tasks/actions/order-place.ts), the gas rows and the dApp use the same rules.
  */
-import { Signature, type Signer, type TypedDataDomain } from "ethers";
+import { Signature, ZeroHash, type Signer, type TypedDataDomain } from "ethers";
 
 import type { FishTraceUSD } from "../../typechain-types/index.js";
 
@@ -18,6 +18,44 @@ export const PERMIT_TYPES = {
     { name: "deadline", type: "uint256" },
   ],
 };
+
+/** The order's terms as `placeOrderWithPermit` takes them (before the permit). */
+export interface TokenOrder {
+  seller: string;
+  species: string;
+  weightGrams: number;
+  shipBy: number;
+  ackWindow: number;
+  price: bigint;
+}
+
+/** A permit's part of `placeOrderWithPermit`; a zero deadline: none (the allowance pays). */
+export interface PermitArgs {
+  deadline: bigint;
+  v: number;
+  r: string;
+  s: string;
+}
+
+/** No permit: `placeOrderWithPermit` takes the price from the buyer's allowance. */
+export const NO_PERMIT: PermitArgs = { deadline: 0n, v: 0, r: ZeroHash, s: ZeroHash };
+
+/** `placeOrderWithPermit`'s arguments, in its order, for `order` paid with `permit` (the CLI and the dApp). */
+export function permitOrderArgs(order: TokenOrder, permit: PermitArgs) {
+  const { seller, species, weightGrams, shipBy, ackWindow, price } = order;
+  return [
+    seller,
+    species,
+    weightGrams,
+    shipBy,
+    ackWindow,
+    price,
+    permit.deadline,
+    permit.v,
+    permit.r,
+    permit.s,
+  ] as const;
+}
 
 /** How long a permit the CLI or the dApp signs stays valid (seconds): it is used in the transaction sent right after. */
 export const PERMIT_LIFETIME = 3_600;

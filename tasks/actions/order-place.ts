@@ -6,7 +6,7 @@ import { duration, isoTime, txText } from "../../src/core/format.js";
 import { InputError } from "../../src/core/input-error.js";
 import { durationSeconds, required, timeOrDelay } from "../../src/core/inputs.js";
 import { amountText, parseAmount } from "../../src/core/money.js";
-import { PERMIT_LIFETIME, signPermit } from "../../src/core/permit.js";
+import { NO_PERMIT, PERMIT_LIFETIME, permitOrderArgs, signPermit } from "../../src/core/permit.js";
 import { participantLabel, speciesLabel } from "../../src/core/labels.js";
 import { buyerRole, orderBook, sellingStage, stageRole } from "../../src/core/stages.js";
 import { eventIn, mined } from "../../src/node/tx.js";
@@ -24,8 +24,6 @@ interface Args extends StageArgs {
   ackWindow?: string;
   permit: boolean;
 }
-
-const ZERO_WORD = "0x0000000000000000000000000000000000000000000000000000000000000000";
 
 export default fishTraceAction(async (args: Args, hre) => {
   const stage = sellingStage(args.stage);
@@ -52,7 +50,7 @@ export default fishTraceAction(async (args: Args, hre) => {
   } else {
     const erc20 = FishTraceUSD__factory.connect(token, signer);
     const spender = await book.getAddress();
-    let permit = { deadline: 0n, v: 0, r: ZERO_WORD, s: ZERO_WORD };
+    let permit = NO_PERMIT;
     if (args.permit) {
       const deadline = BigInt((await chainNow(session)) + PERMIT_LIFETIME);
       const { v, r, s } = await signPermit(signer, erc20, spender, price, deadline);
@@ -62,16 +60,7 @@ export default fishTraceAction(async (args: Args, hre) => {
       await mined(erc20.approve(spender, price));
     }
     placed = book.placeOrderWithPermit(
-      seller,
-      species,
-      weightGrams,
-      shipBy,
-      ackWindow,
-      price,
-      permit.deadline,
-      permit.v,
-      permit.r,
-      permit.s,
+      ...permitOrderArgs({ seller, species, weightGrams, shipBy, ackWindow, price }, permit),
     );
   }
   const receipt = await mined(placed);

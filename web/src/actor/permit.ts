@@ -12,51 +12,12 @@ import { FishTraceUSD__factory, type FishTraceUSD, type OrderBook } from "@chain
 import type { Settlement } from "@core/deployment.js";
 import { InputError } from "@core/input-error.js";
 import { amountText } from "@core/money.js";
-import { hasPermit, PERMIT_LIFETIME, signPermit } from "@core/permit.js";
+import { hasPermit, NO_PERMIT, PERMIT_LIFETIME, permitOrderArgs, signPermit, type TokenOrder } from "@core/permit.js";
 
 import { chainNow } from "./chain.js";
 
-/** The order's terms as `placeOrderWithPermit` takes them (before the price and the permit). */
-export interface TokenOrder {
-  seller: string;
-  species: string;
-  weightGrams: number;
-  shipBy: number;
-  ackWindow: number;
-  price: bigint;
-}
-
 /** How the order will be paid, decided by `checkTokenOrder`. */
 export type PaymentWay = "allowance" | "permit" | "approve";
-
-const NO_WORD = "0x0000000000000000000000000000000000000000000000000000000000000000";
-
-/** A permit's part of `placeOrderWithPermit`; a zero deadline: none (the allowance pays). */
-interface PermitArgs {
-  deadline: bigint;
-  v: number;
-  r: string;
-  s: string;
-}
-
-const NO_PERMIT: PermitArgs = { deadline: 0n, v: 0, r: NO_WORD, s: NO_WORD };
-
-/** `placeOrderWithPermit`'s arguments for `order` paid with `permit`. */
-function orderArgs(order: TokenOrder, permit: PermitArgs) {
-  const { seller, species, weightGrams, shipBy, ackWindow, price } = order;
-  return [
-    seller,
-    species,
-    weightGrams,
-    shipBy,
-    ackWindow,
-    price,
-    permit.deadline,
-    permit.v,
-    permit.r,
-    permit.s,
-  ] as const;
-}
 
 const INSUFFICIENT_ALLOWANCE = FishTraceUSD__factory.createInterface().getError("ERC20InsufficientAllowance")?.selector;
 
@@ -90,7 +51,7 @@ export async function checkTokenOrder(
     );
   }
   try {
-    await book.placeOrderWithPermit.staticCall(...orderArgs(order, NO_PERMIT), { from: account });
+    await book.placeOrderWithPermit.staticCall(...permitOrderArgs(order, NO_PERMIT), { from: account });
   } catch (err) {
     const wantsAllowance =
       isCallException(err) &&
@@ -138,5 +99,5 @@ export async function sendTokenOrder(
     if (receipt?.status !== 1) throw new Error(`the approve ${approval.hash} failed; the order was not sent`);
     step("Approved. Confirm the order in your wallet…");
   }
-  return book.connect(signer).placeOrderWithPermit(...orderArgs(order, permit));
+  return book.connect(signer).placeOrderWithPermit(...permitOrderArgs(order, permit));
 }
